@@ -1,0 +1,184 @@
+import { Deferred } from "./deferred.ts";
+
+/** What a full queue does with one more item. */
+export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
+
+export interface AsyncQueueOptions {
+  /** Most items buffered while the consumer is behind. */
+  capacity: number;
+  /** `drop-oldest` evicts the oldest buffered item, `drop-newest` refuses the new one, `error` fails the queue. */
+  overflow: OverflowPolicy;
+  /** Aborting ends the iteration at once, discarding what is buffered. */
+  signal?: AbortSignal;
+}
+
+/** Thrown to the consumer of a queue whose overflow policy is `error` once an item did not fit. */
+export class QueueOverflowError extends Error {
+  override name = "QueueOverflowError";
+  constructor(capacity: number) {
+    super(`The consumer fell behind: more than ${capacity} items were waiting.`);
+  }
+}
+
+const validPolicies: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", "error"];
+
+/**
+ * A bounded single-consumer queue that is also an AsyncIterable. Producers `push`; the consumer iterates with
+ * `for await`. `end()` lets the consumer drain what is buffered then stop; `fail(e)` drains then throws `e`.
+ */
+export class AsyncQueue<T> implements AsyncIterable<T> {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  #items: T[] = [];
+  #head = 0;
+  #waiter: Deferred<void> | undefined;
+  #state: "open" | "ended" | "failed" | "closed" = "open";
+  #error: unknown;
+  #dropped = 0;
+  #onClose: (() => void)[] = [];
+  #signal: AbortSignal | undefined;
+  #onAbort = () => this.#close();
+  #iterating = false;
+
+  constructor(options: AsyncQueueOptions) {
+    const { capacity, overflow, signal } = options;
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`capacity must be an integer >= 1, got ${String(capacity)}.`);
+    }
+    if (!validPolicies.includes(overflow)) {
+      throw new TypeError(`overflow must be one of ${validPolicies.join(", ")}, got ${String(overflow)}.`);
+    }
+    this.capacity = capacity;
+    this.overflow = overflow;
+    this.#signal = signal;
+    if (signal?.aborted) this.#state = "closed";
+    else signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** Items waiting for the consumer. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Items lost to the overflow policy so far. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Whether the queue still accepts items. */
+  get open(): boolean {
+    return this.#state === "open";
+  }
+
+  /** Adds an item; false when it was not accepted (queue closed, or dropped by the overflow policy). */
+  push(item: T): boolean {
+    if (this.#state !== "open") return false;
+    if (this.size >= this.capacity) {
+      this.#dropped++;
+      if (this.overflow === "drop-newest") return false;
+      if (this.overflow === "error") {
+        this.fail(new QueueOverflowError(this.capacity));
+        return false;
+      }
+      this.#head++;
+    }
+    this.#items.push(item);
+    this.#wake();
+    return true;
+  }
+
+  /** No more items: the consumer drains the buffer, then its loop ends. */
+  end(): void {
+    if (this.#state !== "open") return;
+    this.#state = "ended";
+    this.#release();
+    this.#wake();
+  }
+
+  /** The producer failed: the consumer drains the buffer, then receives `error`. */
+  fail(error: unknown): void {
+    if (this.#state !== "open") return;
+    this.#state = "failed";
+    this.#error = error;
+    this.#release();
+    this.#wake();
+  }
+
+  /** Registers cleanup to run once when the queue stops accepting items (end, fail, abort or consumer exit). */
+  onClose(callback: () => void): void {
+    if (this.#state === "open") this.#onClose.push(callback);
+    else callback();
+  }
+
+  #close(): void {
+    const wasOpen = this.#state === "open";
+    this.#state = "closed";
+    this.#items = [];
+    this.#head = 0;
+    if (wasOpen) this.#release();
+    this.#wake();
+  }
+
+  #release(): void {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    const callbacks = this.#onClose;
+    this.#onClose = [];
+    for (const cb of callbacks) cb();
+  }
+
+  #wake(): void {
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.resolve();
+  }
+
+  #shift(): T {
+    const item = this.#items[this.#head] as T;
+    this.#items[this.#head] = undefined as T;
+    this.#head++;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.#iterating) throw new Error("An AsyncQueue has a single consumer; it is already being iterated.");
+    this.#iterating = true;
+    try {
+      while (true) {
+        if (this.size > 0) {
+          yield this.#shift();
+          continue;
+        }
+        if (this.#state === "failed") throw this.#error;
+        if (this.#state !== "open") return;
+        this.#waiter = new Deferred<void>();
+        await this.#waiter.promise;
+      }
+    } finally {
+      // The consumer left (break, return, throw) or the queue finished: stop accepting items and clean up.
+      this.#close();
+    }
+  }
+}
+
+/**
+ * Adapts an event source to an AsyncIterable. `subscribe` is called at once with push/end/fail callbacks and returns
+ * the function that unsubscribes; it is called exactly once, when the iteration can no longer receive items.
+ */
+export function fromEvents<T>(
+  subscribe: (push: (value: T) => void, end: () => void, fail: (error: unknown) => void) => () => void,
+  options: AsyncQueueOptions,
+): AsyncQueue<T> {
+  const queue = new AsyncQueue<T>(options);
+  if (!queue.open) return queue;
+  const unsubscribe = subscribe(
+    (v) => queue.push(v),
+    () => queue.end(),
+    (e) => queue.fail(e),
+  );
+  queue.onClose(unsubscribe);
+  return queue;
+}

@@ -1,0 +1,36 @@
+/** Raised when an operation is cancelled through an AbortSignal. `cause` holds the signal's reason, if any. */
+export class AbortError extends Error {
+  override name = "AbortError";
+  constructor(message = "The operation was aborted.", options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Raised when an operation does not finish within its time limit. */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+  readonly timeoutInMs: number;
+  constructor(timeoutInMs: number, message = `The operation timed out after ${timeoutInMs} ms.`) {
+    super(message);
+    this.timeoutInMs = timeoutInMs;
+  }
+}
+
+/** The error to reject with when `signal` is aborted: always an AbortError, with a custom reason as its cause. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof AbortError) return reason;
+  // A bare abort() gives a DOMException named AbortError; a custom reason is kept as the cause either way.
+  const custom = reason !== undefined && !(reason instanceof DOMException && reason.name === "AbortError");
+  return new AbortError(undefined, custom ? { cause: reason } : undefined);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortReason(signal);
+}
+
+export function assertNonNegativeFinite(value: unknown, name: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}.`);
+  }
+}

@@ -1,0 +1,83 @@
+import { abortReason, throwIfAborted } from "./errors.ts";
+
+export interface MapConcurrentOptions {
+  /** Most calls of `fn` in flight at once (an integer >= 1). */
+  concurrency: number;
+  /**
+   * `fail-fast` (default): the first failure aborts the signal given to the calls in flight, starts no new ones, and
+   * rejects with that error. `settle-all`: every item is processed; the result is one PromiseSettledResult per item.
+   */
+  mode?: "fail-fast" | "settle-all";
+  signal?: AbortSignal;
+}
+
+type Mapper<T, R> = (item: T, index: number, signal: AbortSignal) => Promise<R>;
+
+export function mapConcurrent<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: Mapper<T, R>,
+  options: MapConcurrentOptions & { mode: "settle-all" },
+): Promise<PromiseSettledResult<R>[]>;
+export function mapConcurrent<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: Mapper<T, R>,
+  options: MapConcurrentOptions & { mode?: "fail-fast" },
+): Promise<R[]>;
+/** Maps `items` through `fn` with bounded concurrency; results keep the input order. */
+export async function mapConcurrent<T, R>(
+  items: Iterable<T> | AsyncIterable<T>,
+  fn: Mapper<T, R>,
+  options: MapConcurrentOptions,
+): Promise<R[] | PromiseSettledResult<R>[]> {
+  const { concurrency, signal } = options;
+  const mode = options.mode ?? "fail-fast";
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be an integer >= 1, got ${String(concurrency)}.`);
+  }
+  if (mode !== "fail-fast" && mode !== "settle-all") {
+    throw new TypeError(`mode must be "fail-fast" or "settle-all", got ${String(mode)}.`);
+  }
+  if (typeof fn !== "function") throw new TypeError("fn must be a function.");
+  throwIfAborted(signal);
+
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
+  signal?.addEventListener("abort", onAbort, { once: true });
+
+  const iterator: Iterator<T> | AsyncIterator<T> =
+    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  const results: PromiseSettledResult<R>[] = [];
+  let nextIndex = 0;
+  let failure: { error: unknown } | undefined;
+
+  const stopped = () => failure !== undefined || controller.signal.aborted;
+
+  async function worker(): Promise<void> {
+    while (!stopped()) {
+      const step = await iterator.next();
+      if (step.done || stopped()) return;
+      const index = nextIndex++;
+      try {
+        const value = await fn(step.value, index, controller.signal);
+        results[index] = { status: "fulfilled", value };
+      } catch (error) {
+        results[index] = { status: "rejected", reason: error };
+        if (mode === "fail-fast" && !failure) {
+          failure = { error };
+          controller.abort(error);
+        }
+      }
+    }
+  }
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (stopped()) await iterator.return?.();
+  }
+  if (failure) throw failure.error;
+  throwIfAborted(signal);
+  if (mode === "settle-all") return results;
+  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
+}

@@ -1,0 +1,70 @@
+import { delay } from "./delay.ts";
+import { AbortError, assertNonNegativeFinite, throwIfAborted } from "./errors.ts";
+
+export interface RetryOptions {
+  /** Retries after the first attempt (so `maxRetries: 3` means at most 4 attempts). Default 3. */
+  maxRetries?: number;
+  /** `exponential` (default) doubles the delay each retry; `fixed` waits `retryDelayInMs` every time. */
+  mode?: "exponential" | "fixed";
+  /** Base delay. Default 1000 ms. */
+  retryDelayInMs?: number;
+  /** Upper bound of any single delay. Default 30000 ms. */
+  maxRetryDelayInMs?: number;
+  /** Randomize each delay within [50%, 100%] of its computed value, so clients do not retry in lockstep. Default true. */
+  jitter?: boolean;
+  /** Whether an error is worth retrying. Default: every error except an AbortError. */
+  shouldRetry?: (error: unknown, attempt: number) => boolean;
+  /** Aborting stops both the current wait and further attempts. */
+  signal?: AbortSignal;
+  /** Called before each wait, with the error, the attempt that failed (1-based) and the delay chosen. */
+  onRetry?: (error: unknown, attempt: number, delayInMs: number) => void;
+  /** Source of randomness for jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+function validate(options: RetryOptions): void {
+  const { maxRetries, retryDelayInMs, maxRetryDelayInMs, mode } = options;
+  if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
+    throw new RangeError(`maxRetries must be an integer >= 0, got ${String(maxRetries)}.`);
+  }
+  if (retryDelayInMs !== undefined) assertNonNegativeFinite(retryDelayInMs, "retryDelayInMs");
+  if (maxRetryDelayInMs !== undefined) assertNonNegativeFinite(maxRetryDelayInMs, "maxRetryDelayInMs");
+  if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
+    throw new TypeError(`mode must be "exponential" or "fixed", got ${String(mode)}.`);
+  }
+}
+
+/** The delay before retry number `attempt` (1-based), with the same rules `retry` uses. */
+export function backoffDelay(attempt: number, options: RetryOptions = {}): number {
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`attempt must be an integer >= 1, got ${attempt}.`);
+  validate(options);
+  const base = options.retryDelayInMs ?? 1000;
+  const cap = options.maxRetryDelayInMs ?? 30_000;
+  const raw = options.mode === "fixed" ? base : base * 2 ** Math.min(attempt - 1, 52);
+  const capped = Math.min(raw, cap);
+  if (options.jitter === false) return capped;
+  const r = (options.random ?? Math.random)();
+  return Math.round(capped * (0.5 + r / 2));
+}
+
+/**
+ * Calls `fn` until it resolves, an error is not retryable, or the retries are used up; the last error is rethrown.
+ * `fn` receives the 1-based attempt number.
+ */
+export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  validate(options);
+  const maxRetries = options.maxRetries ?? 3;
+  const shouldRetry = options.shouldRetry ?? ((e: unknown) => !(e instanceof AbortError));
+  for (let attempt = 1; ; attempt++) {
+    throwIfAborted(options.signal);
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (attempt > maxRetries || options.signal?.aborted || !shouldRetry(error, attempt)) throw error;
+      const wait = backoffDelay(attempt, options);
+      options.onRetry?.(error, attempt, wait);
+      await delay(wait, { signal: options.signal });
+    }
+  }
+}

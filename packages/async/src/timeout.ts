@@ -1,0 +1,49 @@
+import { abortReason, assertNonNegativeFinite, TimeoutError } from "./errors.ts";
+
+/**
+ * Settles with `work` unless `ms` elapses first (TimeoutError) or `signal` aborts (AbortError). When `work` is a
+ * function it receives a signal that aborts on timeout or outer abort, so the work itself can stop.
+ * The timer and listeners are always cleaned up.
+ */
+export function withTimeout<T>(
+  work: Promise<T> | ((signal: AbortSignal) => Promise<T>),
+  ms: number,
+  options: { signal?: AbortSignal; message?: string } = {},
+): Promise<T> {
+  assertNonNegativeFinite(ms, "ms");
+  const outer = options.signal;
+  if (outer?.aborted) return Promise.reject(abortReason(outer));
+  const inner = new AbortController();
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+      settle();
+    };
+    const onAbort = () => {
+      const reason = abortReason(outer as AbortSignal);
+      inner.abort(reason);
+      finish(() => reject(reason));
+    };
+    const timer = setTimeout(() => {
+      const error = new TimeoutError(ms, options.message);
+      inner.abort(error);
+      finish(() => reject(error));
+    }, ms);
+    outer?.addEventListener("abort", onAbort, { once: true });
+    let promise: Promise<T>;
+    try {
+      promise = typeof work === "function" ? work(inner.signal) : work;
+    } catch (error) {
+      finish(() => reject(error));
+      return;
+    }
+    promise.then(
+      (value) => finish(() => resolve(value)),
+      (error) => finish(() => reject(error)),
+    );
+  });
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { AsyncQueue, fromEvents, QueueOverflowError } from "../src/index.ts";
+import { abortListeners } from "./helpers.ts";
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const v of iterable) out.push(v);
+  return out;
+}
+
+describe("AsyncQueue", () => {
+  it("delivers pushed items in order and drains them after end()", async () => {
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error" });
+    q.push(1);
+    q.push(2);
+    setTimeout(() => {
+      q.push(3);
+      q.end();
+    }, 5);
+    expect(await collect(q)).toEqual([1, 2, 3]);
+    expect(q.push(4)).toBe(false);
+  });
+
+  it("drop-oldest keeps the newest `capacity` items when the consumer is behind", async () => {
+    const q = new AsyncQueue<number>({ capacity: 3, overflow: "drop-oldest" });
+    for (let i = 1; i <= 10; i++) q.push(i);
+    q.end();
+    expect(q.dropped).toBe(7);
+    expect(await collect(q)).toEqual([8, 9, 10]);
+  });
+
+  it("drop-newest refuses items beyond capacity", async () => {
+    const q = new AsyncQueue<number>({ capacity: 3, overflow: "drop-newest" });
+    const accepted = [1, 2, 3, 4, 5].map((i) => q.push(i));
+    q.end();
+    expect(accepted).toEqual([true, true, true, false, false]);
+    expect(await collect(q)).toEqual([1, 2, 3]);
+  });
+
+  it("error policy fails the consumer after it drains what fit", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    q.push(1);
+    q.push(2);
+    expect(q.push(3)).toBe(false);
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const v of q) seen.push(v);
+      })(),
+    ).rejects.toBeInstanceOf(QueueOverflowError);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it("never buffers more than capacity under a fast producer (backpressure by policy)", async () => {
+    const q = new AsyncQueue<number>({ capacity: 16, overflow: "drop-oldest" });
+    let maxSize = 0;
+    const consumer = (async () => {
+      let n = 0;
+      for await (const _ of q) {
+        n++;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      return n;
+    })();
+    for (let i = 0; i < 2000; i++) {
+      q.push(i);
+      maxSize = Math.max(maxSize, q.size);
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    q.end();
+    const received = await consumer;
+    expect(maxSize).toBeLessThanOrEqual(16);
+    expect(received + q.dropped).toBe(2000);
+  });
+
+  it("ends at once on abort, discarding the buffer and removing its listener", async () => {
+    const controller = new AbortController();
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
+    q.push(1);
+    const seen: number[] = [];
+    const loop = (async () => {
+      for await (const v of q) {
+        seen.push(v);
+        controller.abort();
+      }
+    })();
+    await loop;
+    expect(seen).toEqual([1]);
+    expect(q.open).toBe(false);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("ends a waiting consumer when aborted", async () => {
+    const controller = new AbortController();
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
+    const done = collect(q);
+    setTimeout(() => controller.abort(), 5);
+    expect(await done).toEqual([]);
+  });
+
+  it("has a single consumer", async () => {
+    const q = new AsyncQueue<number>({ capacity: 1, overflow: "error" });
+    const first = q[Symbol.asyncIterator]();
+    const firstNext = first.next();
+    const second = q[Symbol.asyncIterator]();
+    await expect(second.next()).rejects.toThrow(/single consumer/);
+    q.end();
+    await firstNext;
+  });
+
+  it("validates its options", () => {
+    expect(() => new AsyncQueue({ capacity: 0, overflow: "error" })).toThrow(/capacity/);
+    expect(() => new AsyncQueue({ capacity: 1, overflow: "block" as never })).toThrow(/overflow/);
+  });
+});
+
+describe("fromEvents", () => {
+  it("subscribes at once and unsubscribes exactly once when the consumer breaks out", async () => {
+    const target = new EventTarget();
+    let unsubscribed = 0;
+    const iterable = fromEvents<number>(
+      (push) => {
+        const listener = (e: Event) => push((e as CustomEvent<number>).detail);
+        target.addEventListener("n", listener);
+        return () => {
+          unsubscribed++;
+          target.removeEventListener("n", listener);
+        };
+      },
+      { capacity: 8, overflow: "drop-oldest" },
+    );
+    target.dispatchEvent(new CustomEvent("n", { detail: 1 }));
+    target.dispatchEvent(new CustomEvent("n", { detail: 2 }));
+    const seen: number[] = [];
+    for await (const v of iterable) {
+      seen.push(v);
+      if (v === 2) break;
+    }
+    expect(seen).toEqual([1, 2]);
+    expect(unsubscribed).toBe(1);
+  });
+
+  it("ends on the source's end and surfaces its failure", async () => {
+    let fail!: (e: unknown) => void;
+    let unsubscribed = 0;
+    const it1 = fromEvents<string>(
+      (push, _end, f) => {
+        push("a");
+        fail = f;
+        return () => {
+          unsubscribed++;
+        };
+      },
+      { capacity: 4, overflow: "error" },
+    );
+    fail(new Error("socket closed"));
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const v of it1) seen.push(v);
+      })(),
+    ).rejects.toThrow("socket closed");
+    expect(seen).toEqual(["a"]);
+    expect(unsubscribed).toBe(1);
+  });
+
+  it("does not subscribe when the signal is already aborted", () => {
+    const controller = new AbortController();
+    controller.abort();
+    let subscribed = false;
+    fromEvents(
+      () => {
+        subscribed = true;
+        return () => {};
+      },
+      { capacity: 1, overflow: "error", signal: controller.signal },
+    );
+    expect(subscribed).toBe(false);
+  });
+});

@@ -1,0 +1,119 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AbortError, backoffDelay, retry } from "../src/index.ts";
+import { abortListeners } from "./helpers.ts";
+
+describe("backoffDelay", () => {
+  it("doubles with exponential mode and respects the cap", () => {
+    const o = { retryDelayInMs: 100, maxRetryDelayInMs: 1000, jitter: false };
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, o))).toEqual([100, 200, 400, 800, 1000]);
+  });
+  it("stays flat in fixed mode", () => {
+    expect([1, 5].map((a) => backoffDelay(a, { mode: "fixed", retryDelayInMs: 70, jitter: false }))).toEqual([70, 70]);
+  });
+  it("jitters within [50%, 100%] of the computed delay", () => {
+    expect(backoffDelay(3, { retryDelayInMs: 100, random: () => 0 })).toBe(200);
+    expect(backoffDelay(3, { retryDelayInMs: 100, random: () => 0.999999 })).toBe(400);
+  });
+  it("names bad options", () => {
+    expect(() => backoffDelay(0)).toThrow(/attempt/);
+    expect(() => backoffDelay(1, { maxRetries: -1 })).toThrow(/maxRetries/);
+    expect(() => backoffDelay(1, { retryDelayInMs: -5 })).toThrow(/retryDelayInMs/);
+    expect(() => backoffDelay(1, { mode: "linear" as never })).toThrow(/mode/);
+  });
+});
+
+describe("retry", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("retries until success and reports each retry", async () => {
+    const onRetry = vi.fn();
+    let calls = 0;
+    const p = retry(
+      async (attempt) => {
+        calls++;
+        if (attempt < 3) throw new Error(`fail ${attempt}`);
+        return "ok";
+      },
+      { retryDelayInMs: 10, jitter: false, onRetry },
+    );
+    await vi.runAllTimersAsync();
+    await expect(p).resolves.toBe("ok");
+    expect(calls).toBe(3);
+    expect(onRetry.mock.calls.map((c) => [c[1], c[2]])).toEqual([
+      [1, 10],
+      [2, 20],
+    ]);
+  });
+
+  it("makes maxRetries + 1 attempts, then rethrows the last error", async () => {
+    let calls = 0;
+    const p = retry(
+      async (attempt) => {
+        calls++;
+        throw new Error(`fail ${attempt}`);
+      },
+      { maxRetries: 5, retryDelayInMs: 1, jitter: false },
+    );
+    const check = expect(p).rejects.toThrow("fail 6");
+    await vi.runAllTimersAsync();
+    await check;
+    expect(calls).toBe(6);
+  });
+
+  it("does not retry what shouldRetry refuses", async () => {
+    let calls = 0;
+    const p = retry(
+      async () => {
+        calls++;
+        throw Object.assign(new Error("forbidden"), { final: true });
+      },
+      { shouldRetry: (e) => !(e as { final?: boolean }).final },
+    );
+    await expect(p).rejects.toThrow("forbidden");
+    expect(calls).toBe(1);
+  });
+
+  it("stops during the backoff wait when aborted, leaving no timer or listener", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const p = retry(
+      async () => {
+        calls++;
+        throw new Error("transient");
+      },
+      { signal: controller.signal, retryDelayInMs: 1000 },
+    );
+    const check = expect(p).rejects.toBeInstanceOf(AbortError);
+    await vi.advanceTimersByTimeAsync(1);
+    controller.abort();
+    await check;
+    expect(calls).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("does not call fn again once aborted during an attempt", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const p = retry(
+      async () => {
+        calls++;
+        controller.abort();
+        throw new Error("transient");
+      },
+      { signal: controller.signal },
+    );
+    await expect(p).rejects.toThrow("transient");
+    expect(calls).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("does not start when already aborted", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const fn = vi.fn(async () => 1);
+    await expect(retry(fn, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(fn).not.toHaveBeenCalled();
+  });
+});

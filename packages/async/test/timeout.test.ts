@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AbortError, Deferred, TimeoutError, withTimeout } from "../src/index.ts";
+import { abortListeners } from "./helpers.ts";
+
+describe("withTimeout", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("passes through a result in time and cleans up", async () => {
+    const controller = new AbortController();
+    await expect(withTimeout(Promise.resolve(5), 100, { signal: controller.signal })).resolves.toBe(5);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("passes through a rejection", async () => {
+    await expect(withTimeout(Promise.reject(new Error("boom")), 100)).rejects.toThrow("boom");
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("times out with a TimeoutError and aborts the work's signal", async () => {
+    let inner: AbortSignal | undefined;
+    const p = withTimeout(
+      (signal) => {
+        inner = signal;
+        return new Deferred<number>().promise;
+      },
+      50,
+      { message: "took too long" },
+    );
+    const check = expect(p).rejects.toMatchObject({ name: "TimeoutError", message: "took too long", timeoutInMs: 50 });
+    await vi.advanceTimersByTimeAsync(50);
+    await check;
+    expect(inner?.aborted).toBe(true);
+    expect(inner?.reason).toBeInstanceOf(TimeoutError);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("rejects with AbortError on outer abort and forwards it to the work", async () => {
+    const controller = new AbortController();
+    let inner: AbortSignal | undefined;
+    const p = withTimeout(
+      (signal) => {
+        inner = signal;
+        return new Deferred<number>().promise;
+      },
+      1000,
+      { signal: controller.signal },
+    );
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(inner?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("turns a synchronous throw of the work function into a rejection", async () => {
+    await expect(
+      withTimeout(() => {
+        throw new Error("sync");
+      }, 10),
+    ).rejects.toThrow("sync");
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe("Deferred", () => {
+  it("settles once", async () => {
+    const d = new Deferred<number>();
+    expect(d.settled).toBe(false);
+    d.resolve(1);
+    d.resolve(2);
+    d.reject(new Error("late"));
+    expect(d.settled).toBe(true);
+    await expect(d.promise).resolves.toBe(1);
+  });
+});
