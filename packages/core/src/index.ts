@@ -1,1 +1,54 @@
-export {};
+// @webpubsub/core: connection strings, HS256 JWT, roles, names and the Web PubSub wire formats. Isomorphic.
+
+export { type ClientProtocol, clientAudience, clientBaseUrl, restAudienceMatches } from "./audience.ts";
+export { base64Decode, base64Encode, base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
+export { CloudEventsHeaders, CloudEventTypes } from "./cloud-events.ts";
+export { signConnectionId, verifyConnectionSignature } from "./connection-signature.ts";
+export { decodeConnectionState, encodeConnectionState } from "./connection-state.ts";
+export { normalizeEndpoint, type ParsedConnectionString, parseConnectionString } from "./connection-string.ts";
+export { compileGroupPattern, MAX_PATTERN_STARS } from "./group-pattern.ts";
+export { hmacSha256Hex, timingSafeEqual } from "./hmac.ts";
+export {
+  decodeJwt,
+  JwtError,
+  type JwtErrorCode,
+  type JwtPayload,
+  type SignJwtOptions,
+  signJwt,
+  type VerifyJwtOptions,
+  verifyJwt,
+} from "./jwt.ts";
+export { HUB_NAME_PATTERN, MAX_GROUP_NAME_LENGTH, validateGroupName, validateHubName } from "./names.ts";
+export {
+  CLOSE_INVALID_PAYLOAD,
+  CLOSE_UNSUPPORTED_DATA,
+  ProtocolError,
+  type ProtocolErrorCode,
+} from "./protocol/errors.ts";
+export { jsonCodec } from "./protocol/json-codec.ts";
+export type {
+  AckMessage,
+  ConnectedMessage,
+  DataType,
+  DisconnectedMessage,
+  DownstreamMessage,
+  GroupDataMessage,
+  JoinGroupMessage,
+  LeaveGroupMessage,
+  MessagePayload,
+  PingMessage,
+  PongMessage,
+  SendEventMessage,
+  SendToGroupMessage,
+  SequenceAckMessage,
+  ServerDataMessage,
+  UpstreamMessage,
+} from "./protocol/messages.ts";
+export { AckErrorNames } from "./protocol/messages.ts";
+export {
+  isProtobufSubprotocol,
+  isReliableSubprotocol,
+  isWebPubSubSubprotocol,
+  WebPubSubSubprotocol,
+} from "./protocol/subprotocols.ts";
+export { can, type Permission, roleFor } from "./roles.ts";

@@ -1,0 +1,212 @@
+// HS256 JSON Web Tokens (RFC 7519) over WebCrypto. The key is the access key string, used as UTF-8 bytes.
+
+import { base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
+import { hmacSha256, hmacSha256Verify } from "./hmac.ts";
+
+export interface JwtPayload {
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  sub?: string;
+  iss?: string;
+  [claim: string]: unknown;
+}
+
+export type JwtErrorCode =
+  | "malformed"
+  | "unsupported_algorithm"
+  | "invalid_signature"
+  | "expired"
+  | "not_yet_valid"
+  | "missing_exp"
+  | "invalid_audience";
+
+/** A token failed verification; `code` says why. Messages never contain keys. */
+export class JwtError extends Error {
+  readonly code: JwtErrorCode;
+  constructor(code: JwtErrorCode, message: string) {
+    super(message);
+    this.name = "JwtError";
+    this.code = code;
+  }
+}
+
+export interface SignJwtOptions {
+  /** Sets `exp = iat + expiresInSeconds`. */
+  expiresInSeconds?: number;
+  /** Current time in seconds since the epoch (default: now). */
+  now?: number;
+  /** Extra header fields (e.g. `kid`). `alg` and `typ` are always HS256 / JWT. */
+  header?: Record<string, unknown>;
+}
+
+export interface VerifyJwtOptions {
+  /** Expected audience: one value, any of several, or a predicate. String comparison is case-insensitive. */
+  audience?: string | string[] | ((aud: string) => boolean);
+  /** Tolerance for exp / nbf, in seconds (default 300). */
+  clockSkewSeconds?: number;
+  /** Current time in seconds since the epoch (default: now). */
+  now?: number;
+  /** Reject tokens without `exp` (default true). */
+  requireExp?: boolean;
+}
+
+const DEFAULT_HEADER_SEGMENT = base64UrlEncode(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+function checkFiniteNumber(value: unknown, name: string): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new TypeError(`${name} must be a finite number`);
+}
+
+/** Signs `payload` with HS256. Adds `iat` (unless given) and `exp` when `expiresInSeconds` is set. */
+export async function signJwt(payload: JwtPayload, key: string, opts: SignJwtOptions = {}): Promise<string> {
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new TypeError("payload must be a plain object");
+  }
+  if (typeof key !== "string" || key.length === 0) throw new TypeError("key must be a non-empty string");
+  const claims: JwtPayload = { ...payload };
+  if (claims.iat === undefined) {
+    const now = opts.now ?? nowSeconds();
+    checkFiniteNumber(now, "opts.now");
+    claims.iat = Math.floor(now);
+  }
+  if (opts.expiresInSeconds !== undefined) {
+    checkFiniteNumber(opts.expiresInSeconds, "opts.expiresInSeconds");
+    if (opts.expiresInSeconds <= 0) throw new RangeError("opts.expiresInSeconds must be greater than 0");
+    claims.exp = Math.floor(claims.iat! + opts.expiresInSeconds);
+  }
+  const headerSegment =
+    opts.header === undefined
+      ? DEFAULT_HEADER_SEGMENT
+      : base64UrlEncode(JSON.stringify({ ...opts.header, alg: "HS256", typ: "JWT" }));
+  const signingInput = `${headerSegment}.${base64UrlEncode(JSON.stringify(claims))}`;
+  const signature = await hmacSha256(key, utf8Encode(signingInput));
+  return `${signingInput}.${base64UrlEncode(signature)}`;
+}
+
+interface SplitToken {
+  header: Record<string, unknown>;
+  payload: JwtPayload;
+  signingInput: string;
+  signature: string;
+}
+
+function decodeSegmentJson(segment: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Decode(base64UrlDecode(segment)));
+  } catch {
+    throw new JwtError("malformed", `JWT ${what} is not base64url-encoded JSON`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new JwtError("malformed", `JWT ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function split(token: string): SplitToken {
+  if (typeof token !== "string") throw new JwtError("malformed", "JWT must be a string");
+  const first = token.indexOf(".");
+  const second = first < 0 ? -1 : token.indexOf(".", first + 1);
+  if (first <= 0 || second < 0 || token.indexOf(".", second + 1) >= 0) {
+    throw new JwtError("malformed", "JWT must have three dot-separated segments");
+  }
+  const header = decodeSegmentJson(token.slice(0, first), "header");
+  const payload = decodeSegmentJson(token.slice(first + 1, second), "payload");
+  return { header, payload, signingInput: token.slice(0, second), signature: token.slice(second + 1) };
+}
+
+/** Decodes a token without verifying anything. Throws JwtError("malformed") when it is not a JWT. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: JwtPayload } {
+  const { header, payload } = split(token);
+  return { header, payload };
+}
+
+function audienceMatches(tokenAud: unknown, expected: NonNullable<VerifyJwtOptions["audience"]>): boolean {
+  const values = Array.isArray(tokenAud) ? tokenAud : [tokenAud];
+  for (const aud of values) {
+    if (typeof aud !== "string") continue;
+    if (typeof expected === "function") {
+      if (expected(aud)) return true;
+      continue;
+    }
+    const lower = aud.toLowerCase();
+    for (const e of typeof expected === "string" ? [expected] : expected) {
+      if (e.toLowerCase() === lower) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Verifies an HS256 token against one or more keys (any may match), then its time claims and audience.
+ * Throws JwtError with a `code`; resolves to the payload.
+ */
+export async function verifyJwt(
+  token: string,
+  keys: string | string[],
+  opts: VerifyJwtOptions = {},
+): Promise<JwtPayload> {
+  const keyList = typeof keys === "string" ? [keys] : keys;
+  if (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== "string" || k === "")) {
+    throw new TypeError("keys must be a non-empty string or a non-empty array of non-empty strings");
+  }
+  const skew = opts.clockSkewSeconds ?? 300;
+  checkFiniteNumber(skew, "opts.clockSkewSeconds");
+  if (skew < 0) throw new RangeError("opts.clockSkewSeconds must not be negative");
+  const now = opts.now ?? nowSeconds();
+  checkFiniteNumber(now, "opts.now");
+  const aud = opts.audience;
+  if (aud !== undefined && typeof aud !== "string" && typeof aud !== "function" && !Array.isArray(aud)) {
+    throw new TypeError("opts.audience must be a string, an array of strings or a function");
+  }
+
+  const { header, payload, signingInput, signature } = split(token);
+  if (header.alg !== "HS256") {
+    throw new JwtError(
+      "unsupported_algorithm",
+      `JWT algorithm ${JSON.stringify(header.alg)} is not supported; expected HS256`,
+    );
+  }
+  let signatureBytes: Uint8Array;
+  try {
+    signatureBytes = base64UrlDecode(signature);
+  } catch {
+    throw new JwtError("malformed", "JWT signature is not base64url");
+  }
+  if (signatureBytes.length !== 32) throw new JwtError("invalid_signature", "JWT signature is invalid");
+  const data = utf8Encode(signingInput);
+  let valid = false;
+  for (const key of keyList) {
+    if (await hmacSha256Verify(key, data, signatureBytes)) {
+      valid = true;
+      break;
+    }
+  }
+  if (!valid) throw new JwtError("invalid_signature", "JWT signature is invalid");
+
+  if (payload.exp === undefined) {
+    if (opts.requireExp ?? true) throw new JwtError("missing_exp", "JWT has no exp claim");
+  } else if (typeof payload.exp !== "number" || !Number.isFinite(payload.exp)) {
+    throw new JwtError("malformed", "JWT exp claim is not a number");
+  } else if (now >= payload.exp + skew) {
+    throw new JwtError("expired", "JWT has expired");
+  }
+  if (payload.nbf !== undefined) {
+    if (typeof payload.nbf !== "number" || !Number.isFinite(payload.nbf)) {
+      throw new JwtError("malformed", "JWT nbf claim is not a number");
+    }
+    if (now + skew < payload.nbf) throw new JwtError("not_yet_valid", "JWT is not valid yet (nbf)");
+  }
+  if (payload.iat !== undefined && (typeof payload.iat !== "number" || !Number.isFinite(payload.iat))) {
+    throw new JwtError("malformed", "JWT iat claim is not a number");
+  }
+  if (aud !== undefined && !audienceMatches(payload.aud, aud)) {
+    throw new JwtError("invalid_audience", "JWT audience does not match");
+  }
+  return payload;
+}

@@ -1,0 +1,24 @@
+// Hub and group name rules (protocol.md 7).
+
+/** Hub names: a letter, then up to 127 letters, digits or _ ` , . [ ]. */
+export const HUB_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+
+export const MAX_GROUP_NAME_LENGTH = 1024;
+
+export function validateHubName(hub: unknown, argName = "hub"): asserts hub is string {
+  if (typeof hub !== "string") throw new TypeError(`${argName} must be a string, got ${typeof hub}`);
+  if (!HUB_NAME_PATTERN.test(hub)) {
+    throw new TypeError(
+      `${argName} ${JSON.stringify(hub)} is not a valid hub name: it must start with a letter and contain 1 to 128 ` +
+        "letters, digits or the characters _ ` , . [ ]",
+    );
+  }
+}
+
+export function validateGroupName(group: unknown, argName = "group"): asserts group is string {
+  if (typeof group !== "string") throw new TypeError(`${argName} must be a string, got ${typeof group}`);
+  if (group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH) {
+    throw new TypeError(`${argName} must be 1 to ${MAX_GROUP_NAME_LENGTH} characters long, got ${group.length}`);
+  }
+  if (group.trim() === "") throw new TypeError(`${argName} must not be whitespace only`);
+}

@@ -1,0 +1,304 @@
+// Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5).
+
+import { base64Decode, base64Encode } from "../base64.ts";
+import { CLOSE_UNSUPPORTED_DATA, ProtocolError } from "./errors.ts";
+import type { DataType, DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
+
+type Json = Record<string, unknown>;
+
+function invalid(message: string): ProtocolError {
+  return new ProtocolError("invalid_message", message);
+}
+
+function parseFrame(text: unknown, direction: string): Json {
+  if (typeof text !== "string") {
+    throw new ProtocolError(
+      "invalid_frame_type",
+      `${direction} frames of a JSON subprotocol must be text frames`,
+      CLOSE_UNSUPPORTED_DATA,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolError("invalid_json", "frame is not valid JSON");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw invalid("frame must be a JSON object");
+  }
+  const type = (value as Json).type;
+  if (typeof type !== "string") throw invalid('frame has no string "type" field');
+  return value as Json;
+}
+
+function str(m: Json, field: string, type: string): string {
+  const v = m[field];
+  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
+  return v;
+}
+
+function nonEmpty(m: Json, field: string, type: string): string {
+  const v = str(m, field, type);
+  if (v.length === 0) throw invalid(`"${field}" of a ${type} message must not be empty`);
+  return v;
+}
+
+function uint(v: unknown, field: string, type: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw invalid(`"${field}" of a ${type} message must be a non-negative integer`);
+  }
+  return v;
+}
+
+/** Optional unsigned integer; null counts as absent. */
+function optUint(m: Json, field: string, type: string): number | undefined {
+  const v = m[field];
+  return v === undefined || v === null ? undefined : uint(v, field, type);
+}
+
+function optBool(m: Json, field: string, type: string): boolean | undefined {
+  const v = m[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "boolean") throw invalid(`"${field}" of a ${type} message must be a boolean`);
+  return v;
+}
+
+function optMetadata(m: Json, type: string): Record<string, string> | undefined {
+  const v = m.metadata;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw invalid(`"metadata" of a ${type} message must be an object`);
+  const out: Record<string, string> = {};
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value !== "string") throw invalid(`"metadata.${k}" of a ${type} message must be a string`);
+    out[k] = value;
+  }
+  return out;
+}
+
+function payload(m: Json, type: string): MessagePayload {
+  const dataType = (m.dataType ?? "json") as DataType;
+  if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
+  const data = m.data;
+  switch (dataType) {
+    case "json":
+      return { dataType, data };
+    case "text":
+      if (typeof data !== "string") throw invalid(`"data" of a text ${type} message must be a string`);
+      return { dataType, data };
+    case "binary":
+    case "protobuf": {
+      if (typeof data !== "string") throw invalid(`"data" of a ${dataType} ${type} message must be a base64 string`);
+      try {
+        return { dataType, data: base64Decode(data) };
+      } catch {
+        throw invalid(`"data" of a ${dataType} ${type} message is not valid base64`);
+      }
+    }
+    default:
+      throw invalid(`"dataType" of a ${type} message must be "json", "text", "binary" or "protobuf"`);
+  }
+}
+
+function payloadJson(p: MessagePayload, out: Json): void {
+  out.dataType = p.dataType;
+  out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;
+}
+
+function assertDataType(dataType: DataType, data: unknown): void {
+  if (dataType === "text" ? typeof data !== "string" : dataType !== "json" && !(data instanceof Uint8Array)) {
+    throw new TypeError(
+      dataType === "text"
+        ? "data of a text message must be a string"
+        : `data of a ${dataType} message must be a Uint8Array`,
+    );
+  }
+}
+
+function encodeUpstream(m: UpstreamMessage): string {
+  const out: Json = { type: m.type };
+  switch (m.type) {
+    case "joinGroup":
+    case "leaveGroup":
+      out.group = m.group;
+      if (m.ackId !== undefined) out.ackId = m.ackId;
+      break;
+    case "sendToGroup":
+      out.group = m.group;
+      if (m.ackId !== undefined) out.ackId = m.ackId;
+      if (m.noEcho !== undefined) out.noEcho = m.noEcho;
+      if (m.metadata !== undefined) out.metadata = m.metadata;
+      assertDataType(m.dataType, m.data);
+      payloadJson(m, out);
+      break;
+    case "event":
+      out.event = m.event;
+      if (m.ackId !== undefined) out.ackId = m.ackId;
+      if (m.metadata !== undefined) out.metadata = m.metadata;
+      assertDataType(m.dataType, m.data);
+      payloadJson(m, out);
+      break;
+    case "sequenceAck":
+      out.sequenceId = m.sequenceId;
+      break;
+    case "ping":
+      break;
+    default:
+      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  }
+  return JSON.stringify(out);
+}
+
+function decodeUpstream(text: string): UpstreamMessage {
+  const m = parseFrame(text, "client");
+  const type = m.type as string;
+  switch (type) {
+    case "joinGroup":
+    case "leaveGroup": {
+      const msg: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = { type, group: nonEmpty(m, "group", type) };
+      const ackId = optUint(m, "ackId", type);
+      if (ackId !== undefined) msg.ackId = ackId;
+      return msg;
+    }
+    case "sendToGroup": {
+      const msg = { type, group: nonEmpty(m, "group", type), ...payload(m, type) } as UpstreamMessage & {
+        type: "sendToGroup";
+      };
+      const ackId = optUint(m, "ackId", type);
+      if (ackId !== undefined) msg.ackId = ackId;
+      const noEcho = optBool(m, "noEcho", type);
+      if (noEcho !== undefined) msg.noEcho = noEcho;
+      const metadata = optMetadata(m, type);
+      if (metadata !== undefined) msg.metadata = metadata;
+      return msg;
+    }
+    case "event": {
+      const msg = { type, event: nonEmpty(m, "event", type), ...payload(m, type) } as UpstreamMessage & {
+        type: "event";
+      };
+      const ackId = optUint(m, "ackId", type);
+      if (ackId !== undefined) msg.ackId = ackId;
+      const metadata = optMetadata(m, type);
+      if (metadata !== undefined) msg.metadata = metadata;
+      return msg;
+    }
+    case "sequenceAck":
+      return { type, sequenceId: uint(m.sequenceId, "sequenceId", type) };
+    case "ping":
+      return { type };
+    default:
+      throw new ProtocolError("unknown_type", `unknown client message type ${JSON.stringify(type)}`);
+  }
+}
+
+function encodeDownstream(m: DownstreamMessage): string {
+  const out: Json = { type: m.type };
+  switch (m.type) {
+    case "system":
+      out.event = m.event;
+      if (m.event === "connected") {
+        out.userId = m.userId ?? null;
+        out.connectionId = m.connectionId;
+        if (m.reconnectionToken !== undefined) out.reconnectionToken = m.reconnectionToken;
+      } else if (m.event === "disconnected") {
+        out.message = m.message;
+      } else {
+        throw new TypeError(`unknown system event ${JSON.stringify((m as { event: unknown }).event)}`);
+      }
+      break;
+    case "ack":
+      out.ackId = m.ackId;
+      out.success = m.success;
+      if (m.error !== undefined) out.error = { name: m.error.name, message: m.error.message };
+      break;
+    case "message":
+      if (m.sequenceId !== undefined) out.sequenceId = m.sequenceId;
+      out.from = m.from;
+      if (m.from === "group") {
+        out.group = m.group;
+        if (m.fromUserId !== undefined) out.fromUserId = m.fromUserId;
+      } else if (m.from !== "server") {
+        throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
+      }
+      assertDataType(m.dataType, m.data);
+      payloadJson(m, out);
+      break;
+    case "pong":
+      break;
+    default:
+      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  }
+  return JSON.stringify(out);
+}
+
+function optString(m: Json, field: string, type: string): string | undefined {
+  const v = m[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
+  return v;
+}
+
+function decodeDownstream(text: string): DownstreamMessage {
+  const m = parseFrame(text, "service");
+  const type = m.type as string;
+  switch (type) {
+    case "system": {
+      const event = m.event;
+      if (event === "connected") {
+        const msg: DownstreamMessage = {
+          type,
+          event,
+          connectionId: nonEmpty(m, "connectionId", "connected"),
+          userId: optString(m, "userId", "connected") ?? null,
+        };
+        const token = optString(m, "reconnectionToken", "connected");
+        if (token !== undefined) msg.reconnectionToken = token;
+        return msg;
+      }
+      if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
+      throw invalid(`unknown system event ${JSON.stringify(event)}`);
+    }
+    case "ack": {
+      const success = m.success;
+      if (typeof success !== "boolean") throw invalid('"success" of an ack message must be a boolean');
+      const msg: DownstreamMessage = { type, ackId: uint(m.ackId, "ackId", type), success };
+      const error = m.error;
+      if (error !== undefined && error !== null) {
+        if (typeof error !== "object" || Array.isArray(error))
+          throw invalid('"error" of an ack message must be an object');
+        const e = error as Json;
+        msg.error = { name: str(e, "name", "ack error"), message: optString(e, "message", "ack error") ?? "" };
+      }
+      return msg;
+    }
+    case "message": {
+      const from = m.from;
+      let msg: DownstreamMessage;
+      if (from === "group") {
+        msg = { type, from, group: nonEmpty(m, "group", type), ...payload(m, type) };
+        const fromUserId = m.fromUserId;
+        if (fromUserId === null) msg.fromUserId = null;
+        else if (fromUserId !== undefined) msg.fromUserId = str(m, "fromUserId", type);
+      } else if (from === "server") {
+        msg = { type, from, ...payload(m, type) };
+      } else {
+        throw invalid('"from" of a message must be "group" or "server"');
+      }
+      const sequenceId = optUint(m, "sequenceId", type);
+      if (sequenceId !== undefined) msg.sequenceId = sequenceId;
+      return msg;
+    }
+    case "pong":
+      return { type };
+    default:
+      throw new ProtocolError("unknown_type", `unknown service message type ${JSON.stringify(type)}`);
+  }
+}
+
+/** Encoder/decoder for the JSON subprotocols. Decoders throw ProtocolError; encoders throw TypeError on bad input. */
+export const jsonCodec: {
+  encodeUpstream(m: UpstreamMessage): string;
+  decodeUpstream(text: string): UpstreamMessage;
+  encodeDownstream(m: DownstreamMessage): string;
+  decodeDownstream(text: string): DownstreamMessage;
+} = { encodeUpstream, decodeUpstream, encodeDownstream, decodeDownstream };
