@@ -1,0 +1,856 @@
+import { AbortError, AsyncQueue, backoffDelay, delay, type OverflowPolicy } from "@webpubsub/async";
+import {
+  type DownstreamMessage,
+  type GroupDataMessage,
+  type ServerDataMessage,
+  type UpstreamMessage,
+  validateGroupName,
+} from "@webpubsub/core";
+import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
+import { TypedEmitter } from "./emitter.ts";
+import { ConnectionError, isRetryableSendError, SendMessageError } from "./errors.ts";
+import {
+  type ResolvedOptions,
+  type ResolvedRetryOptions,
+  resolveOptions,
+  type WebPubSubClientOptions,
+} from "./options.ts";
+import { toPayload, type WebPubSubDataType } from "./payload.ts";
+import { resolveProtocol, type WebPubSubClientProtocol } from "./protocols.ts";
+import { SequenceTracker } from "./sequence-tracker.ts";
+import {
+  defaultWebSocketFactory,
+  frameData,
+  OPEN,
+  socketErrorMessage,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "./socket.ts";
+
+/** Where client access URLs come from: called on every fresh connection (not on recovery), so tokens stay fresh. */
+export interface WebPubSubClientCredential {
+  getClientAccessUrl: string | ((options: { abortSignal?: AbortSignal }) => Promise<string>);
+}
+
+export type WebPubSubClientState = "Stopped" | "Connecting" | "Connected" | "Recovering" | "Stopping";
+
+export interface OnConnectedArgs {
+  connectionId: string;
+  userId: string | null;
+}
+export interface OnDisconnectedArgs {
+  connectionId: string | undefined;
+  /** Text of the service's `disconnected` message, when it sent one. */
+  message: string | undefined;
+  /** Close code of the socket, when known. */
+  code: number | undefined;
+}
+export interface OnStoppedArgs {
+  /** Why the client stopped on its own (reconnect disabled or retries used up); undefined after stop(). */
+  error: unknown;
+}
+export interface OnRecoveringArgs {
+  connectionId: string;
+}
+export interface OnRecoveredArgs {
+  connectionId: string;
+}
+export interface OnServerDataMessageArgs {
+  message: ServerDataMessage;
+}
+export interface OnGroupDataMessageArgs {
+  message: GroupDataMessage;
+}
+export interface OnRejoinGroupFailedArgs {
+  group: string;
+  error: unknown;
+}
+
+export interface WebPubSubClientEvents {
+  connected: OnConnectedArgs;
+  disconnected: OnDisconnectedArgs;
+  stopped: OnStoppedArgs;
+  recovering: OnRecoveringArgs;
+  recovered: OnRecoveredArgs;
+  "server-message": OnServerDataMessageArgs;
+  "group-message": OnGroupDataMessageArgs;
+  "rejoin-group-failed": OnRejoinGroupFailedArgs;
+}
+
+export interface StartOptions {
+  abortSignal?: AbortSignal;
+}
+export interface SendOptions {
+  /** Send without an ackId: no ack, no retry, resolves once written. */
+  fireAndForget?: boolean;
+  /** Use this ackId (an integer >= 1) instead of the next automatic one. Retries always reuse the ackId. */
+  ackId?: number;
+  /** Stops waiting (and retrying); rejects with an AbortError. */
+  abortSignal?: AbortSignal;
+}
+export interface SendToGroupOptions extends SendOptions {
+  /** Do not echo the message back to this connection. Default false. */
+  noEcho?: boolean;
+}
+export interface GroupOptions {
+  ackId?: number;
+  abortSignal?: AbortSignal;
+}
+export interface MessageStreamOptions {
+  signal?: AbortSignal;
+  /** Messages buffered while the consumer is behind. Default 1024. */
+  capacity?: number;
+  /** What happens when the buffer is full. Default "error": the loop throws a QueueOverflowError. */
+  overflow?: OverflowPolicy;
+}
+
+/** A message from `messages()`: a group message or a server message (discriminate on `from`). */
+export type DataMessage = GroupDataMessage | ServerDataMessage;
+
+const STOP_GRACE_MS = 3000;
+const KEEPALIVE_CLOSE_CODE = 4000;
+const SEQUENCE_ACK_DELAY_MS = 500;
+
+interface Conn {
+  readonly socket: WebSocketLike;
+  /** Handshake finished: the connection is the client's current one. */
+  ready: boolean;
+  closed: boolean;
+  readonly closedPromise: Promise<void>;
+  markClosed(): void;
+}
+
+interface Subscriber {
+  readonly queue: AsyncQueue<DataMessage>;
+  readonly group: string | undefined;
+}
+
+function validateAckId(ackId: unknown): void {
+  if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 1)) {
+    throw new RangeError(`options.ackId must be a safe integer >= 1, got ${String(ackId)}`);
+  }
+}
+
+function validateSignal(signal: unknown, name: string): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${name} must be an AbortSignal`);
+}
+
+function validateSendOptions(options: unknown): asserts options is SendToGroupOptions {
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  const o = options as SendToGroupOptions;
+  validateAckId(o.ackId);
+  validateSignal(o.abortSignal, "options.abortSignal");
+  if (o.fireAndForget !== undefined && typeof o.fireAndForget !== "boolean") {
+    throw new TypeError("options.fireAndForget must be a boolean");
+  }
+  if (o.noEcho !== undefined && typeof o.noEcho !== "boolean") throw new TypeError("options.noEcho must be a boolean");
+  if (o.fireAndForget && o.ackId !== undefined) {
+    throw new TypeError("options.ackId cannot be combined with options.fireAndForget (fire-and-forget sends no ackId)");
+  }
+}
+
+function validateUrl(url: unknown, name: string): asserts url is string {
+  if (typeof url !== "string") throw new TypeError(`${name} must be a string, got ${typeof url}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(`${name} must be an absolute ws:// or wss:// URL`);
+  }
+  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
+    throw new TypeError(`${name} must use ws:// or wss://, got ${parsed.protocol}`);
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason instanceof Error ? signal.reason : new AbortError("The operation was aborted");
+}
+
+/** WebSocket client for Azure Web PubSub (json / reliable json / protobuf / reliable protobuf subprotocols). */
+export class WebPubSubClient {
+  readonly #getUrl: (signal: AbortSignal) => Promise<string>;
+  readonly #protocol: WebPubSubClientProtocol;
+  readonly #options: ResolvedOptions;
+  readonly #factory: WebSocketFactory;
+  readonly #emitter: TypedEmitter<WebPubSubClientEvents>;
+  readonly #acks: AckManager;
+  readonly #seq = new SequenceTracker();
+  readonly #groups = new Set<string>();
+  readonly #subscribers = new Set<Subscriber>();
+
+  #state: WebPubSubClientState = "Stopped";
+  #conn: Conn | undefined;
+  #run: AbortController | undefined;
+  #stopping: Promise<void> | undefined;
+  #nextAckId = 1;
+  #connectionId: string | undefined;
+  #userId: string | null = null;
+  #reconnectionToken: string | undefined;
+  #sessionUrl: string | undefined;
+  #lastDisconnectedMessage: string | undefined;
+  #lastReceivedAt = 0;
+  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  #seqAckTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(credential: string | WebPubSubClientCredential, options: WebPubSubClientOptions = {}) {
+    if (typeof credential === "string") {
+      validateUrl(credential, "clientAccessUrl");
+      this.#getUrl = () => Promise.resolve(credential);
+    } else if (credential && typeof credential === "object" && "getClientAccessUrl" in credential) {
+      const source = credential.getClientAccessUrl;
+      if (typeof source === "string") {
+        validateUrl(source, "credential.getClientAccessUrl");
+        this.#getUrl = () => Promise.resolve(source);
+      } else if (typeof source === "function") {
+        this.#getUrl = async (signal) => {
+          const url = await source({ abortSignal: signal });
+          validateUrl(url, "the URL returned by getClientAccessUrl");
+          return url;
+        };
+      } else {
+        throw new TypeError("credential.getClientAccessUrl must be a string or a function returning Promise<string>");
+      }
+    } else {
+      throw new TypeError("credential must be a client access URL string or { getClientAccessUrl }");
+    }
+    this.#options = resolveOptions(options);
+    this.#protocol = resolveProtocol(options.protocol);
+    if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== "function") {
+      throw new TypeError("options.webSocketFactory must be a function (url, protocols) => WebSocket");
+    }
+    this.#factory = options.webSocketFactory ?? defaultWebSocketFactory();
+    if (options.onListenerError !== undefined && typeof options.onListenerError !== "function") {
+      throw new TypeError("options.onListenerError must be a function");
+    }
+    const onListenerError =
+      options.onListenerError ??
+      ((event: string, error: unknown) => console.error(`[webpubsub] a "${event}" listener threw:`, error));
+    this.#emitter = new TypedEmitter(onListenerError);
+    this.#acks = new AckManager(this.#options.ackTimeoutInMs);
+  }
+
+  /** Current lifecycle state. */
+  get state(): WebPubSubClientState {
+    return this.#state;
+  }
+  /** Id of the current (or recovering) connection. */
+  get connectionId(): string | undefined {
+    return this.#connectionId;
+  }
+  get userId(): string | null {
+    return this.#userId;
+  }
+  /** Subprotocol in use. */
+  get protocol(): string {
+    return this.#protocol.name;
+  }
+
+  on<K extends keyof WebPubSubClientEvents>(event: K, listener: (args: WebPubSubClientEvents[K]) => unknown): void {
+    this.#emitter.on(event, listener);
+  }
+  off<K extends keyof WebPubSubClientEvents>(event: K, listener: (args: WebPubSubClientEvents[K]) => unknown): void {
+    this.#emitter.off(event, listener);
+  }
+  once<K extends keyof WebPubSubClientEvents>(event: K, listener: (args: WebPubSubClientEvents[K]) => unknown): void {
+    this.#emitter.once(event, listener);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Connects. Resolves once the service's `connected` message arrived; rejects with the reason when this first
+   * connection fails (the client is then Stopped again and emits nothing).
+   */
+  async start(options: StartOptions = {}): Promise<void> {
+    if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+    validateSignal(options.abortSignal, "options.abortSignal");
+    if (this.#state !== "Stopped") throw new Error(`start() needs a Stopped client; the client is ${this.#state}`);
+    options.abortSignal?.throwIfAborted();
+    const run = new AbortController();
+    this.#run = run;
+    this.#state = "Connecting";
+    const signal = options.abortSignal ? AbortSignal.any([run.signal, options.abortSignal]) : run.signal;
+    try {
+      await this.#connectNew(signal);
+    } catch (error) {
+      if (this.#run === run && this.#state === "Connecting") {
+        this.#teardownConn(1000, "start failed");
+        this.#run = undefined;
+        this.#state = "Stopped";
+      }
+      throw error;
+    }
+    this.#onConnectedNew(run);
+  }
+
+  /** Closes the connection and resolves after the `stopped` event. Safe to call in any state. */
+  stop(): Promise<void> {
+    if (this.#state === "Stopped") return Promise.resolve();
+    if (this.#stopping) return this.#stopping;
+    this.#state = "Stopping";
+    this.#run?.abort(new AbortError("The client was stopped"));
+    this.#stopping = this.#doStop();
+    return this.#stopping;
+  }
+
+  async #doStop(): Promise<void> {
+    const conn = this.#conn;
+    this.#stopTimers();
+    if (conn && !conn.closed) {
+      // A normal close ends the service-side session. Do not wait forever on a half-open socket.
+      try {
+        conn.socket.close(1000, "stopped");
+      } catch {
+        // already closing
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([conn.closedPromise, new Promise<void>((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+    this.#finishStopped(undefined);
+  }
+
+  /** Ends the run: rejects pending operations, ends message streams, emits `stopped`. */
+  #finishStopped(error: unknown): void {
+    if (this.#state === "Stopped") return;
+    this.#stopTimers();
+    this.#teardownConn(1000, "stopped");
+    this.#run?.abort(new AbortError("The client was stopped"));
+    this.#run = undefined;
+    this.#state = "Stopped";
+    this.#stopping = undefined;
+    this.#connectionId = undefined;
+    this.#reconnectionToken = undefined;
+    this.#groups.clear();
+    this.#seq.reset();
+    this.#acks.rejectAll(
+      (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
+    );
+    for (const sub of this.#subscribers) sub.queue.end();
+    this.#subscribers.clear();
+    this.#emitter.emit("stopped", { error });
+  }
+
+  /** Gets a fresh URL and opens a brand-new connection (new session). */
+  async #connectNew(signal: AbortSignal): Promise<void> {
+    const url = await this.#getUrl(signal);
+    signal.throwIfAborted();
+    this.#seq.reset();
+    this.#clearSeqAckTimer();
+    this.#connectionId = undefined;
+    this.#reconnectionToken = undefined;
+    this.#lastDisconnectedMessage = undefined;
+    await this.#open(url, false, signal);
+    this.#sessionUrl = url;
+  }
+
+  /**
+   * Opens a socket. A new connection is ready on the `connected` message; a recovery on open (the service sends no
+   * `connected` message on recovery, or may send one with a fresh token).
+   */
+  #open(url: string, recovery: boolean, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const socket = this.#factory(url, [this.#protocol.name]);
+    socket.binaryType = "arraybuffer";
+    let markClosed!: () => void;
+    const closedPromise = new Promise<void>((r) => (markClosed = r));
+    const conn: Conn = { socket, ready: false, closed: false, closedPromise, markClosed };
+    this.#conn = conn;
+    this.#lastReceivedAt = Date.now();
+
+    return new Promise<void>((resolve, reject) => {
+      let lastError: string | undefined;
+      let settled = false;
+      const timer = setTimeout(
+        () => fail(new ConnectionError(`No connection within ${this.#options.connectTimeoutInMs} ms`)),
+        this.#options.connectTimeoutInMs,
+      );
+      const onAbort = () => fail(abortReason(signal));
+      signal.addEventListener("abort", onAbort, { once: true });
+      const cleanup = () => {
+        settled = true;
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const fail = (error: unknown) => {
+        if (settled) return;
+        cleanup();
+        this.#abandon(conn, 1000, "connection attempt abandoned");
+        reject(error);
+      };
+      const succeed = () => {
+        if (settled) return;
+        cleanup();
+        conn.ready = true;
+        resolve();
+      };
+      socket.onopen = () => {
+        if (recovery) succeed();
+      };
+      socket.onerror = (event) => {
+        lastError = socketErrorMessage(event) ?? lastError;
+      };
+      socket.onclose = (event) => {
+        conn.closed = true;
+        conn.markClosed();
+        if (!settled) {
+          fail(
+            new ConnectionError(
+              `The connection closed before it was established (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
+              { code: event.code, reason: event.reason },
+            ),
+          );
+          return;
+        }
+        this.#onConnClosed(conn, event.code, event.reason);
+      };
+      socket.onmessage = (event) => {
+        if (this.#conn !== conn) return;
+        this.#lastReceivedAt = Date.now();
+        let message: DownstreamMessage | undefined;
+        try {
+          message = this.#protocol.decode(frameData(event.data));
+        } catch {
+          return; // an invalid frame is ignored; the service never sends one
+        }
+        if (!message) return;
+        if (message.type === "system" && message.event === "connected" && !settled) {
+          this.#connectionId = message.connectionId;
+          this.#userId = message.userId ?? null;
+          this.#reconnectionToken = message.reconnectionToken;
+          succeed();
+          return;
+        }
+        this.#handleMessage(message);
+      };
+    });
+  }
+
+  /** A new connection is up: flush pending operations, rejoin groups, then emit `connected`. */
+  #onConnectedNew(run: AbortController): void {
+    this.#state = "Connected";
+    this.#startKeepAlive();
+    this.#flushPending();
+    const connectionId = this.#connectionId as string;
+    const userId = this.#userId;
+    const groups = this.#options.autoRejoinGroups ? [...this.#groups] : [];
+    if (!this.#options.autoRejoinGroups) this.#groups.clear();
+    if (groups.length === 0) {
+      this.#emitter.emit("connected", { connectionId, userId });
+      return;
+    }
+    void Promise.all(
+      groups.map((group) =>
+        this.#operation({ type: "joinGroup", group }, {}).catch((error: unknown) => {
+          this.#groups.delete(group);
+          if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
+        }),
+      ),
+    ).then(() => {
+      if (!run.signal.aborted && this.#connectionId === connectionId) {
+        this.#emitter.emit("connected", { connectionId, userId });
+      }
+    });
+  }
+
+  #handleMessage(message: DownstreamMessage): void {
+    switch (message.type) {
+      case "message": {
+        const sequenceId = message.sequenceId;
+        if (sequenceId !== undefined && this.#protocol.isReliableSubProtocol) {
+          if (!this.#seq.receive(sequenceId)) {
+            this.#seq.forceResend();
+            this.#scheduleSeqAck();
+            return;
+          }
+          this.#scheduleSeqAck();
+        }
+        if (message.from === "group") this.#emitter.emit("group-message", { message });
+        else this.#emitter.emit("server-message", { message });
+        if (this.#subscribers.size) {
+          for (const sub of this.#subscribers) {
+            if (sub.group === undefined || (message.from === "group" && message.group === sub.group)) {
+              sub.queue.push(message);
+            }
+          }
+        }
+        return;
+      }
+      case "ack":
+        this.#acks.handleAck(message);
+        return;
+      case "system":
+        if (message.event === "disconnected") {
+          this.#lastDisconnectedMessage = message.message;
+        } else if (message.event === "connected") {
+          if (message.connectionId === this.#connectionId) {
+            // A recovered session may hand out a fresh reconnection token; it is not a new connection.
+            if (message.reconnectionToken) this.#reconnectionToken = message.reconnectionToken;
+          } else {
+            // The service started a new session on this socket: treat it as a new connection.
+            this.#seq.reset();
+            this.#connectionId = message.connectionId;
+            this.#userId = message.userId ?? null;
+            this.#reconnectionToken = message.reconnectionToken;
+            if (this.#run) this.#onConnectedNew(this.#run);
+          }
+        }
+        return;
+      default:
+        return; // pong: liveness was recorded on receipt
+    }
+  }
+
+  // ---------------------------------------------------------------- drops, recovery, reconnect
+
+  #onConnClosed(conn: Conn, code: number, reason: string): void {
+    if (this.#conn !== conn) return;
+    this.#conn = undefined;
+    this.#dropped(code, reason);
+  }
+
+  /** The current connection is gone (closed, or abandoned by keep-alive). */
+  #dropped(code: number, reason: string): void {
+    this.#stopTimers();
+    this.#acks.markAllUnsent();
+    const run = this.#run;
+    if (this.#state === "Stopping" || this.#state === "Stopped" || !run) return;
+    void this.#afterDrop(run, code, reason);
+  }
+
+  async #afterDrop(run: AbortController, code: number, reason: string): Promise<void> {
+    const canRecover =
+      this.#protocol.isReliableSubProtocol &&
+      this.#connectionId !== undefined &&
+      this.#reconnectionToken !== undefined &&
+      this.#sessionUrl !== undefined &&
+      code !== 1008 &&
+      this.#options.recoveryWindowInMs > 0;
+    if (canRecover && (await this.#recover(run))) return;
+    if (run.signal.aborted) return;
+    this.#emitter.emit("disconnected", {
+      connectionId: this.#connectionId,
+      message: this.#lastDisconnectedMessage ?? (reason || undefined),
+      code,
+    });
+    if (run.signal.aborted) return;
+    if (!this.#options.autoReconnect) {
+      this.#finishStopped(new ConnectionError(`The connection was lost (code ${code})`, { code, reason }));
+      return;
+    }
+    await this.#reconnect(run);
+  }
+
+  /** Tries to resume the session within the recovery window. True when recovered. */
+  async #recover(run: AbortController): Promise<boolean> {
+    const connectionId = this.#connectionId as string;
+    this.#state = "Recovering";
+    this.#emitter.emit("recovering", { connectionId });
+    const deadline = Date.now() + this.#options.recoveryWindowInMs;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
+      if (run.signal.aborted) return false;
+      const url = new URL(this.#sessionUrl as string);
+      url.searchParams.set("awps_connection_id", connectionId);
+      url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
+      const remaining = deadline - Date.now();
+      try {
+        await this.#open(url.toString(), true, AbortSignal.any([run.signal, AbortSignal.timeout(remaining)]));
+        if (run.signal.aborted) return false;
+        this.#state = "Connected";
+        this.#startKeepAlive();
+        if (this.#seq.lastSequenceId > 0) {
+          this.#seq.forceResend();
+          this.#sendSeqAck();
+        }
+        this.#flushPending();
+        this.#emitter.emit("recovered", { connectionId });
+        return true;
+      } catch (error) {
+        if (run.signal.aborted) return false;
+        if (error instanceof ConnectionError && error.code === 1008) return false;
+        const wait = Math.min(1000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now()));
+        try {
+          await delay(wait, { signal: run.signal });
+        } catch {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Opens new connections with backoff until one works, retries run out, or stop(). */
+  async #reconnect(run: AbortController): Promise<void> {
+    this.#state = "Connecting";
+    const retry = this.#options.reconnectRetryOptions;
+    let lastError: unknown;
+    for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
+      if (attempt > 0) {
+        try {
+          await delay(backoffDelay(Math.min(attempt, 60), retryAsyncOptions(retry)), { signal: run.signal });
+        } catch {
+          return;
+        }
+      }
+      try {
+        await this.#connectNew(run.signal);
+        if (run.signal.aborted) return;
+        this.#onConnectedNew(run);
+        return;
+      } catch (error) {
+        if (run.signal.aborted) return;
+        lastError = error;
+      }
+    }
+    this.#finishStopped(lastError);
+  }
+
+  /** Detaches a socket so nothing it does later reaches the client, and closes it. */
+  #abandon(conn: Conn, code: number, reason: string): void {
+    const { socket } = conn;
+    socket.onmessage = () => {};
+    socket.onerror = () => {};
+    socket.onopen = () => {};
+    socket.onclose = () => {
+      conn.closed = true;
+      conn.markClosed();
+    };
+    if (this.#conn === conn) this.#conn = undefined;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // a CONNECTING socket may refuse; it is detached anyway
+    }
+  }
+
+  #teardownConn(code: number, reason: string): void {
+    const conn = this.#conn;
+    if (conn) this.#abandon(conn, code, reason);
+  }
+
+  // ---------------------------------------------------------------- keep-alive and sequence acks
+
+  #startKeepAlive(): void {
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    if (this.#keepAliveTimer !== undefined) clearInterval(this.#keepAliveTimer);
+    this.#keepAliveTimer = undefined;
+    if (interval === 0 && timeout === 0) return;
+    const tick = Math.max(
+      10,
+      Math.min(interval || Number.POSITIVE_INFINITY, timeout ? timeout / 4 : Number.POSITIVE_INFINITY),
+    );
+    this.#lastReceivedAt = Date.now();
+    this.#keepAliveTimer = setInterval(() => this.#keepAliveTick(), tick);
+    (this.#keepAliveTimer as { unref?: () => void }).unref?.();
+  }
+
+  #keepAliveTick(): void {
+    const conn = this.#conn;
+    if (!conn || this.#state !== "Connected") return;
+    const idle = Date.now() - this.#lastReceivedAt;
+    const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#options;
+    if (timeout > 0 && idle >= timeout) {
+      // Half-open: nothing (not even a pong) came back. Drop it without a normal close so the session stays recoverable.
+      this.#abandon(conn, KEEPALIVE_CLOSE_CODE, "keep-alive timeout");
+      this.#dropped(1006, "keep-alive timeout");
+      return;
+    }
+    if (interval > 0 && idle >= interval) this.#write({ type: "ping" });
+  }
+
+  #scheduleSeqAck(): void {
+    if (this.#seq.overThreshold) {
+      this.#sendSeqAck();
+      return;
+    }
+    if (this.#seqAckTimer === undefined) {
+      this.#seqAckTimer = setTimeout(() => {
+        this.#seqAckTimer = undefined;
+        this.#sendSeqAck();
+      }, SEQUENCE_ACK_DELAY_MS);
+    }
+  }
+
+  #sendSeqAck(): void {
+    if (!this.#seq.dirty || this.#state !== "Connected" || this.#conn?.socket.readyState !== OPEN) return;
+    this.#clearSeqAckTimer();
+    this.#write({ type: "sequenceAck", sequenceId: this.#seq.takeAck() });
+  }
+
+  #clearSeqAckTimer(): void {
+    if (this.#seqAckTimer !== undefined) clearTimeout(this.#seqAckTimer);
+    this.#seqAckTimer = undefined;
+  }
+
+  #stopTimers(): void {
+    if (this.#keepAliveTimer !== undefined) clearInterval(this.#keepAliveTimer);
+    this.#keepAliveTimer = undefined;
+    this.#clearSeqAckTimer();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  #stoppedOrStopping(): boolean {
+    return this.#state === "Stopped" || this.#state === "Stopping";
+  }
+
+  #canWrite(): boolean {
+    return this.#state === "Connected" && this.#conn !== undefined && this.#conn.socket.readyState === OPEN;
+  }
+
+  #write(message: UpstreamMessage): boolean {
+    if (!this.#canWrite()) return false;
+    (this.#conn as Conn).socket.send(this.#protocol.encode(message));
+    return true;
+  }
+
+  #flushPending(): void {
+    if (!this.#acks.size) return;
+    const socket = (this.#conn as Conn).socket;
+    for (const frame of this.#acks.takeUnsent()) socket.send(frame);
+  }
+
+  /** Runs one acked (or fire-and-forget) operation with retries that reuse its ackId. */
+  async #operation(message: UpstreamMessage & { ackId?: number }, options: SendOptions): Promise<WebPubSubResult> {
+    if (this.#state === "Stopped" || this.#state === "Stopping") {
+      throw new SendMessageError(`The client is ${this.#state}: call start() first`, { retryable: false });
+    }
+    const signal = options.abortSignal;
+    signal?.throwIfAborted();
+    if (options.fireAndForget) {
+      const frame = this.#protocol.encode(message);
+      if (!this.#canWrite()) throw new SendMessageError("The connection is not connected", { retryable: true });
+      (this.#conn as Conn).socket.send(frame);
+      return { isDuplicated: false };
+    }
+    const ackId = options.ackId ?? this.#nextAckId++;
+    if (options.ackId !== undefined && options.ackId >= this.#nextAckId) this.#nextAckId = options.ackId + 1;
+    message.ackId = ackId;
+    const frame = this.#protocol.encode(message);
+    const retry = this.#options.messageRetryOptions;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(ackId, frame, signal);
+      } catch (error) {
+        if (
+          attempt > retry.maxRetries ||
+          signal?.aborted ||
+          this.#stoppedOrStopping() ||
+          !(retry.shouldRetry ?? isRetryableSendError)(error, attempt)
+        ) {
+          throw error;
+        }
+        await delay(backoffDelay(Math.min(attempt, 60), retryAsyncOptions(retry)), { signal });
+      }
+    }
+  }
+
+  #attempt(ackId: number, frame: string | Uint8Array, signal: AbortSignal | undefined): Promise<WebPubSubResult> {
+    if (this.#state === "Stopped" || this.#state === "Stopping") {
+      return Promise.reject(new SendMessageError("The client stopped", { ackId, retryable: false }));
+    }
+    const writable = this.#canWrite();
+    const promise = this.#acks.add(ackId, frame, writable);
+    if (writable) (this.#conn as Conn).socket.send(frame);
+    if (!signal) return promise;
+    const onAbort = () => this.#acks.remove(ackId, abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    return promise.finally(() => signal.removeEventListener("abort", onAbort));
+  }
+
+  /**
+   * Publishes to a group (membership not needed). Resolves `{ ackId, isDuplicated }` on the ack; rejects with a
+   * SendMessageError carrying the service's error, or an AckTimeoutError.
+   */
+  sendToGroup(
+    groupName: string,
+    content: unknown,
+    dataType: WebPubSubDataType,
+    options: SendToGroupOptions = {},
+  ): Promise<WebPubSubResult> {
+    try {
+      validateGroupName(groupName, "groupName");
+      const payload = toPayload(content, dataType, "content");
+      validateSendOptions(options);
+      const message = { type: "sendToGroup", group: groupName, ...payload } as UpstreamMessage;
+      if (options.noEcho) (message as { noEcho?: boolean }).noEcho = true;
+      return this.#operation(message, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sends a user event to the hub's event handler. */
+  sendEvent(
+    eventName: string,
+    content: unknown,
+    dataType: WebPubSubDataType,
+    options: SendOptions = {},
+  ): Promise<WebPubSubResult> {
+    try {
+      if (typeof eventName !== "string" || eventName.length === 0) {
+        throw new TypeError("eventName must be a non-empty string");
+      }
+      const payload = toPayload(content, dataType, "content");
+      validateSendOptions(options);
+      if ((options as SendToGroupOptions).noEcho !== undefined) throw new TypeError("sendEvent has no noEcho option");
+      return this.#operation({ type: "event", event: eventName, ...payload } as UpstreamMessage, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */
+  async joinGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
+    validateGroupName(groupName, "groupName");
+    validateGroupOptions(options);
+    const result = await this.#operation({ type: "joinGroup", group: groupName }, options);
+    this.#groups.add(groupName);
+    return result;
+  }
+
+  async leaveGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
+    validateGroupName(groupName, "groupName");
+    validateGroupOptions(options);
+    const result = await this.#operation({ type: "leaveGroup", group: groupName }, options);
+    this.#groups.delete(groupName);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- async iteration
+
+  /** Every server and group message as an AsyncIterable, bounded; it ends when the client stops. */
+  messages(options: MessageStreamOptions = {}): AsyncIterable<DataMessage> {
+    return this.#subscribe(undefined, options);
+  }
+
+  /** Messages of one group as an AsyncIterable (join the group separately); it ends when the client stops. */
+  groupMessages(groupName: string, options: MessageStreamOptions = {}): AsyncIterable<GroupDataMessage> {
+    validateGroupName(groupName, "groupName");
+    return this.#subscribe(groupName, options) as AsyncIterable<GroupDataMessage>;
+  }
+
+  #subscribe(group: string | undefined, options: MessageStreamOptions): AsyncQueue<DataMessage> {
+    if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+    validateSignal(options.signal, "options.signal");
+    const queue = new AsyncQueue<DataMessage>({
+      capacity: options.capacity ?? 1024,
+      overflow: options.overflow ?? "error",
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const sub: Subscriber = { queue, group };
+    this.#subscribers.add(sub);
+    queue.onClose(() => this.#subscribers.delete(sub));
+    return queue;
+  }
+}
+
+function validateGroupOptions(options: unknown): asserts options is GroupOptions {
+  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  validateAckId((options as GroupOptions).ackId);
+  validateSignal((options as GroupOptions).abortSignal, "options.abortSignal");
+}
+
+function retryAsyncOptions(r: ResolvedRetryOptions) {
+  return { mode: r.mode, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs, jitter: r.jitter };
+}

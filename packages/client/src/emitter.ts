@@ -1,0 +1,64 @@
+/**
+ * A tiny typed event emitter with no Node built-ins. Every listener is isolated: a listener that throws (or returns a
+ * rejected promise) is reported through `onListenerError` and never stops the other listeners or the client.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: listener maps are keyed by event name with arbitrary argument types.
+export type Listener<A> = (args: A) => any;
+
+export class TypedEmitter<Events extends object> {
+  readonly #listeners = new Map<keyof Events, Listener<never>[]>();
+  readonly #onListenerError: (event: string, error: unknown) => void;
+
+  constructor(onListenerError: (event: string, error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+  }
+
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
+    if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+    const list = this.#listeners.get(event);
+    // Copy on write, so emit() can iterate a snapshot without copying.
+    this.#listeners.set(event, list ? [...list, listener as Listener<never>] : [listener as Listener<never>]);
+  }
+
+  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
+    const list = this.#listeners.get(event);
+    if (!list) return;
+    const index = list.findIndex((l) => l === listener || (l as { inner?: unknown }).inner === listener);
+    if (index < 0) return;
+    const next = list.slice();
+    next.splice(index, 1);
+    if (next.length) this.#listeners.set(event, next);
+    else this.#listeners.delete(event);
+  }
+
+  once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
+    if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+    const wrapper = Object.assign(
+      (args: Events[K]) => {
+        this.off(event, wrapper);
+        return listener(args);
+      },
+      { inner: listener },
+    );
+    this.on(event, wrapper);
+  }
+
+  listenerCount(event: keyof Events): number {
+    return this.#listeners.get(event)?.length ?? 0;
+  }
+
+  emit<K extends keyof Events>(event: K, args: Events[K]): void {
+    const list = this.#listeners.get(event) as Listener<Events[K]>[] | undefined;
+    if (!list) return;
+    for (const listener of list) {
+      try {
+        const result = listener(args);
+        if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+          (result as Promise<unknown>).then(undefined, (error: unknown) => this.#onListenerError(String(event), error));
+        }
+      } catch (error) {
+        this.#onListenerError(String(event), error);
+      }
+    }
+  }
+}

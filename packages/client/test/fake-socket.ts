@@ -1,0 +1,141 @@
+// A scripted stand-in for the WebSocket: the test plays the service side.
+import type { WebPubSubClient, WebPubSubClientEvents, WebSocketFactory, WebSocketLike } from "../src/index.ts";
+
+export class FakeSocket implements WebSocketLike {
+  binaryType = "blob";
+  readyState = 0;
+  protocol = "";
+  readonly url: string;
+  readonly protocols: string[];
+  readonly sent: (string | Uint8Array)[] = [];
+  closeCalls: { code: number | undefined; reason: string | undefined }[] = [];
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  #sentWaiters: (() => void)[] = [];
+
+  constructor(url: string, protocols: string[]) {
+    this.url = url;
+    this.protocols = protocols;
+  }
+
+  send(data: string | Uint8Array): void {
+    if (this.readyState !== 1) throw new Error("send on a socket that is not open");
+    this.sent.push(data);
+    const waiters = this.#sentWaiters;
+    this.#sentWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  close(code?: number, reason?: string): void {
+    this.closeCalls.push({ code, reason });
+    if (this.readyState >= 2) return;
+    this.readyState = 2;
+    // The peer answers the close handshake asynchronously.
+    setTimeout(() => this.serverClose(code ?? 1005, reason ?? ""), 1);
+  }
+
+  // ---- service side
+  open(): void {
+    this.readyState = 1;
+    this.protocol = this.protocols[0] ?? "";
+    this.onopen?.({});
+  }
+
+  push(message: unknown): void {
+    this.onmessage?.({ data: typeof message === "string" ? message : JSON.stringify(message) });
+  }
+
+  connected(connectionId = "conn1", reconnectionToken: string | undefined = "token1", userId: string | null = "u1") {
+    if (this.readyState === 0) this.open();
+    this.push({ type: "system", event: "connected", connectionId, userId, reconnectionToken });
+  }
+
+  serverClose(code = 1006, reason = ""): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.onclose?.({ code, reason });
+  }
+
+  /** Parsed JSON frames the client sent. */
+  get frames(): Record<string, unknown>[] {
+    return this.sent.map((s) => JSON.parse(s as string) as Record<string, unknown>);
+  }
+
+  framesOf(type: string): Record<string, unknown>[] {
+    return this.frames.filter((f) => f.type === type);
+  }
+
+  /** Waits until the client sent a frame matching `predicate`. */
+  async waitForFrame(
+    predicate: (frame: Record<string, unknown>) => boolean,
+    timeoutMs = 3000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline)
+        throw new Error(`no matching frame within ${timeoutMs} ms; sent: ${this.sent.join(" | ")}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.#sentWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export class FakeServer {
+  readonly sockets: FakeSocket[] = [];
+  #waiters: ((s: FakeSocket) => void)[] = [];
+  readonly factory: WebSocketFactory = (url, protocols) => {
+    const socket = new FakeSocket(url, protocols);
+    this.sockets.push(socket);
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w(socket);
+    return socket;
+  };
+
+  get last(): FakeSocket {
+    const s = this.sockets.at(-1);
+    if (!s) throw new Error("no socket yet");
+    return s;
+  }
+
+  /** The socket number `index` (0-based), waiting for it to be created. */
+  socket(index: number, timeoutMs = 3000): Promise<FakeSocket> {
+    const existing = this.sockets[index];
+    if (existing) return Promise.resolve(existing);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`socket #${index} not created within ${timeoutMs} ms`)), timeoutMs);
+      const check = () => {
+        const s = this.sockets[index];
+        if (s) {
+          clearTimeout(t);
+          resolve(s);
+        } else this.#waiters.push(check);
+      };
+      this.#waiters.push(check);
+    });
+  }
+}
+
+/** Resolves with the next emission of `event`, or rejects after `timeoutMs`. */
+export function nextEvent<K extends keyof WebPubSubClientEvents>(
+  client: WebPubSubClient,
+  event: K,
+  timeoutMs = 3000,
+): Promise<WebPubSubClientEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no "${event}" event within ${timeoutMs} ms`)), timeoutMs);
+    client.once(event, (args) => {
+      clearTimeout(t);
+      resolve(args);
+    });
+  });
+}
