@@ -1,1 +1,25 @@
-export {};
+export { AzureKeyCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
+export { isRestError, RestError } from "@azure/core-rest-pipeline";
+export type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
+export { WebPubSubGroupClient, WebPubSubGroupClient as WebPubSubGroup } from "./group-client.ts";
+export { type ODataValue, odata } from "./odata.ts";
+export type {
+  ClientTokenResponse,
+  CloseConnectionOptions,
+  CloseConnectionsOptions,
+  GetClientAccessTokenOptions,
+  ListConnectionsOptions,
+  OperationOptions,
+  PermissionOptions,
+  SendOptions,
+  SendToAllOptions,
+  SendToConnectionOptions,
+  SendToGroupOptions,
+  SendToUserOptions,
+  WebPubSubGroupMember,
+  WebPubSubServiceClientOptions,
+} from "./options.ts";
+export type { BinaryMessage, JSONTypes, MessageContent, MessageContentType, NodeReadableLike } from "./payload.ts";
+export type { ServiceRetryOptions } from "./retry-policy.ts";
+export { DEFAULT_API_VERSION, type FromEnvironmentOptions, WebPubSubServiceClient } from "./service-client.ts";
+export type { Permission, WebPubSubClientProtocol } from "./validation.ts";

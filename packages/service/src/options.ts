@@ -1,0 +1,112 @@
+import type { HttpClient, PipelinePolicy, ProxySettings } from "@azure/core-rest-pipeline";
+import type { OperationTracingOptions } from "@azure/core-tracing";
+import type { MessageContentType } from "./payload.ts";
+import type { ServiceRetryOptions } from "./retry-policy.ts";
+import type { WebPubSubClientProtocol } from "./validation.ts";
+
+/** A pipeline policy and where it runs: once per call, or once per attempt. */
+export interface AdditionalPolicyConfig {
+  policy: PipelinePolicy;
+  position: "perCall" | "perRetry";
+}
+
+export interface WebPubSubServiceClientOptions {
+  /** REST API version sent as `api-version`. Default "2024-12-01". */
+  apiVersion?: string;
+  /**
+   * Send requests through this host (e.g. Azure API Management) instead of the service host. Only the host changes;
+   * the token audience and client access URLs keep the service endpoint.
+   */
+  reverseProxyEndpoint?: string;
+  /** Retry limits; see the README for which operations are retried on which failures. */
+  retryOptions?: ServiceRetryOptions;
+  /** Header and query names whose values may be logged unredacted. */
+  loggingOptions?: { additionalAllowedHeaderNames?: string[]; additionalAllowedQueryParameters?: string[] };
+  /** Extra pipeline policies (e.g. a recorder), as in any Azure SDK client. */
+  additionalPolicies?: AdditionalPolicyConfig[];
+  /** Replace the HTTP client (tests, custom transports). */
+  httpClient?: HttpClient;
+  /** Prefix added to the User-Agent header. */
+  userAgentOptions?: { userAgentPrefix?: string };
+  proxyOptions?: ProxySettings;
+  /** Allow http:// endpoints for token credentials (key credentials always allow them, for local emulators). */
+  allowInsecureConnection?: boolean;
+}
+
+export interface OperationOptions {
+  abortSignal?: AbortSignal;
+  tracingOptions?: OperationTracingOptions;
+  requestOptions?: {
+    /** Milliseconds before one HTTP attempt is abandoned. */
+    timeout?: number;
+    /** Extra request headers, e.g. `X-WebPubSub-Metadata-<key>`. */
+    customHeaders?: Record<string, string>;
+  };
+}
+
+export interface SendOptions extends OperationOptions {
+  /** Overrides the content type chosen from the message (see the README, "Payloads"). */
+  contentType?: MessageContentType;
+  /** Seconds the service keeps the message for slow clients: 0 (never expires) to 300. */
+  messageTtlSeconds?: number;
+}
+
+export interface SendToConnectionOptions extends SendOptions {}
+
+export interface SendToUserOptions extends SendOptions {
+  /** OData filter on the user's connections; build it with the `odata` template. */
+  filter?: string;
+}
+
+export interface SendToAllOptions extends SendToUserOptions {
+  /** Connection ids that do not get the message. */
+  excludedConnections?: string[];
+}
+
+export interface SendToGroupOptions extends SendToAllOptions {}
+
+export interface CloseConnectionOptions extends OperationOptions {
+  /** Sent to the client in the close frame / disconnected message. */
+  reason?: string;
+}
+
+export interface CloseConnectionsOptions extends CloseConnectionOptions {
+  /** Connection ids to keep open. */
+  excluded?: string[];
+}
+
+export interface PermissionOptions extends OperationOptions {
+  /** The group the permission is for; without it the permission covers every group. */
+  targetName?: string;
+}
+
+export interface GetClientAccessTokenOptions extends OperationOptions {
+  userId?: string;
+  /** Roles such as "webpubsub.joinLeaveGroup" or "webpubsub.sendToGroup.chat". */
+  roles?: string[];
+  /** Groups the client joins when it connects. */
+  groups?: string[];
+  /** Token lifetime, default 60 minutes. */
+  expirationTimeInMinutes?: number;
+  clientProtocol?: WebPubSubClientProtocol;
+}
+
+export interface ClientTokenResponse {
+  token: string;
+  /** ws(s)://host/client/hubs/{hub} (or /clients/mqtt|socketio/hubs/{hub}). */
+  baseUrl: string;
+  /** baseUrl + "?access_token=" + token: hand it to the WebSocket client. */
+  url: string;
+}
+
+export interface ListConnectionsOptions extends OperationOptions {
+  /** Items per page requested from the service (1-200). */
+  maxPageSize?: number;
+  /** Total number of members to return. */
+  top?: number;
+}
+
+export interface WebPubSubGroupMember {
+  connectionId: string;
+  userId?: string;
+}

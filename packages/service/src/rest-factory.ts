@@ -1,0 +1,33 @@
+import type { KeyCredential, TokenCredential } from "@azure/core-auth";
+import * as rest from "@webpubsub/rest";
+import type { WebPubSubServiceClientOptions } from "./options.ts";
+import type { RestClientLike } from "./rest-types.ts";
+import { SDK_VERSION } from "./tracing.ts";
+
+/**
+ * The REST-level client every call goes through. Its own retry policy is switched off: this package decides per
+ * operation whether a failed request may be sent again (see retry-policy.ts).
+ */
+export function createRestClient(
+  endpoint: string,
+  credential: KeyCredential | TokenCredential,
+  options: WebPubSubServiceClientOptions & { apiVersion: string },
+): RestClientLike {
+  const prefix = options.userAgentOptions?.userAgentPrefix;
+  // TODO(rest): import createWebPubSubRestClient directly once @webpubsub/rest exports it.
+  const createWebPubSubRestClient = (rest as Record<string, unknown>).createWebPubSubRestClient as
+    | ((endpoint: string, credential: KeyCredential | TokenCredential, options: object) => unknown)
+    | undefined;
+  if (!createWebPubSubRestClient) throw new Error("@webpubsub/rest does not export createWebPubSubRestClient yet.");
+  return createWebPubSubRestClient(endpoint, credential, {
+    apiVersion: options.apiVersion,
+    reverseProxyEndpoint: options.reverseProxyEndpoint,
+    retryOptions: { maxRetries: 0 },
+    additionalPolicies: options.additionalPolicies,
+    httpClient: options.httpClient,
+    loggingOptions: options.loggingOptions,
+    proxyOptions: options.proxyOptions,
+    allowInsecureConnection: options.allowInsecureConnection,
+    userAgentOptions: { userAgentPrefix: `${prefix ? `${prefix} ` : ""}webpubsub-service/${SDK_VERSION}` },
+  }) as unknown as RestClientLike;
+}

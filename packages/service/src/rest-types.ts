@@ -1,0 +1,39 @@
+// The slice of the @webpubsub/rest client this package uses, typed structurally. Every call goes through
+// `pathUnchecked(template, ...params)` of the REST-level client, so there is exactly one HTTP stack: rest's pipeline.
+import type { PipelineRequest } from "@azure/core-rest-pipeline";
+import type { OperationTracingOptions } from "@azure/core-tracing";
+
+export interface RestResponse {
+  status: string;
+  headers: Record<string, string>;
+  body: unknown;
+  request: PipelineRequest;
+}
+
+export interface QueryArray {
+  value: string[];
+  explode: true;
+}
+
+export interface RestRequestParameters {
+  queryParameters?: Record<string, string | number | boolean | QueryArray | undefined>;
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  abortSignal?: AbortSignal;
+  timeout?: number;
+  tracingOptions?: OperationTracingOptions;
+}
+
+export interface RestResource {
+  get(options?: RestRequestParameters): PromiseLike<RestResponse>;
+  post(options?: RestRequestParameters): PromiseLike<RestResponse>;
+  put(options?: RestRequestParameters): PromiseLike<RestResponse>;
+  delete(options?: RestRequestParameters): PromiseLike<RestResponse>;
+  head(options?: RestRequestParameters): PromiseLike<RestResponse>;
+}
+
+export interface RestClientLike {
+  // biome-ignore lint/suspicious/noExplicitAny: the generated client's path parameters are typed per route template.
+  pathUnchecked(path: string, ...pathParameters: any[]): RestResource;
+}

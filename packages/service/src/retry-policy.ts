@@ -1,0 +1,112 @@
+// When a failed request is sent again.
+//
+// - "idempotent" operations (HEAD, GET, PUT, DELETE, and the POSTs whose effect does not add up: close connections,
+//   add/remove connections to/from groups by filter, generate a token) are retried on transient failures: network
+//   errors, 408, 429, 500, 502, 503 and 504, honouring Retry-After.
+// - "send" operations (the four :send calls) are only retried when the service cannot have accepted the message: the
+//   connection was never established (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ENETUNREACH, EHOSTUNREACH) or the service
+//   answered 429 (throttled, not processed). A reset connection, a timeout or a 5xx may come after the message was
+//   delivered, so they surface to the caller instead of delivering the message twice.
+// - "none": a one-shot stream body, which cannot be read twice, is never retried.
+
+import { isRestError } from "@azure/core-rest-pipeline";
+import { delay } from "@webpubsub/async";
+import { logger } from "./logger.ts";
+import type { RestResponse } from "./rest-types.ts";
+
+export type RetryMode = "idempotent" | "send" | "none";
+
+export interface ServiceRetryOptions {
+  /** Retries after the first attempt. Default 3; 0 disables retries. */
+  maxRetries?: number;
+  /** Base delay of the exponential backoff. Default 800 ms. */
+  retryDelayInMs?: number;
+  /** Upper bound of one delay, Retry-After included. Default 30 000 ms. */
+  maxRetryDelayInMs?: number;
+}
+
+const TRANSIENT_STATUS: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+const NOT_CONNECTED: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+]);
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  ...NOT_CONNECTED,
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ECONNABORTED",
+  "REQUEST_SEND_ERROR",
+  "UND_ERR_SOCKET",
+]);
+
+export function isRetryableStatus(status: number, mode: RetryMode): boolean {
+  if (mode === "none") return false;
+  return mode === "send" ? status === 429 : TRANSIENT_STATUS.has(status);
+}
+
+export function isRetryableError(error: unknown, mode: RetryMode): boolean {
+  if (mode === "none" || !isRestError(error) || error.statusCode !== undefined) return false;
+  const code = error.code ?? "";
+  return mode === "send" ? NOT_CONNECTED.has(code) : TRANSIENT_CODES.has(code);
+}
+
+/** Milliseconds asked for by Retry-After / retry-after-ms, or undefined. */
+export function retryAfterMs(headers: Record<string, string>): number | undefined {
+  const ms = headers["retry-after-ms"] ?? headers["x-ms-retry-after-ms"];
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers["retry-after"];
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+export function validateRetryOptions(options: ServiceRetryOptions | undefined): Required<ServiceRetryOptions> {
+  const maxRetries = options?.maxRetries ?? 3;
+  const retryDelayInMs = options?.retryDelayInMs ?? 800;
+  const maxRetryDelayInMs = options?.maxRetryDelayInMs ?? 30_000;
+  for (const [name, value] of [
+    ["maxRetries", maxRetries],
+    ["retryDelayInMs", retryDelayInMs],
+    ["maxRetryDelayInMs", maxRetryDelayInMs],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+      throw new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${String(value)}.`);
+    }
+  }
+  return { maxRetries, retryDelayInMs, maxRetryDelayInMs };
+}
+
+function backoff(attempt: number, options: Required<ServiceRetryOptions>): number {
+  const exponential = Math.min(options.maxRetryDelayInMs, options.retryDelayInMs * 2 ** attempt);
+  return Math.round(exponential * (0.8 + Math.random() * 0.4));
+}
+
+/** Sends a request, and sends it again as long as `mode` allows it and retries are left. */
+export async function sendWithRetries(
+  send: () => PromiseLike<RestResponse>,
+  mode: RetryMode,
+  options: Required<ServiceRetryOptions>,
+  signal: AbortSignal | undefined,
+): Promise<RestResponse> {
+  for (let attempt = 0; ; attempt++) {
+    let waitMs: number;
+    try {
+      const response = await send();
+      const status = Number(response.status);
+      if (attempt >= options.maxRetries || !isRetryableStatus(status, mode)) return response;
+      waitMs = Math.min(options.maxRetryDelayInMs, retryAfterMs(response.headers) ?? backoff(attempt, options));
+      logger.info(`Retrying ${response.request.method} after status ${status} in ${waitMs} ms (retry ${attempt + 1}).`);
+    } catch (error) {
+      if (signal?.aborted || attempt >= options.maxRetries || !isRetryableError(error, mode)) throw error;
+      waitMs = backoff(attempt, options);
+      logger.info(`Retrying after ${(error as Error).message} in ${waitMs} ms (retry ${attempt + 1}).`);
+    }
+    await delay(waitMs, { signal });
+  }
+}

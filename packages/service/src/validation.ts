@@ -1,0 +1,156 @@
+// Argument validation. Every public method validates all of its arguments here before anything is sent, and the
+// errors name the argument and the rule it broke, so a bad call never turns into a confusing 404 from the service.
+import { validateGroupName, validateHubName } from "@webpubsub/core";
+
+/** The permissions a connection can be granted. */
+export type Permission = "joinLeaveGroup" | "sendToGroup";
+/** The client protocols a client access token can be minted for. */
+export type WebPubSubClientProtocol = "default" | "mqtt" | "socketio";
+
+const PERMISSIONS: ReadonlySet<string> = new Set(["joinLeaveGroup", "sendToGroup"]);
+const CLIENT_PROTOCOLS: ReadonlySet<string> = new Set(["default", "mqtt", "socketio"]);
+/** The service keeps a message for at most 300 seconds; 0 means "no expiry". */
+export const MAX_MESSAGE_TTL_SECONDS = 300;
+/** The service returns at most 200 group members per page. */
+export const MAX_PAGE_SIZE = 200;
+
+function describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
+
+export function checkHub(hub: unknown, name = "hub"): asserts hub is string {
+  validateHubName(hub, name);
+}
+
+export function checkGroup(group: unknown, name = "groupName"): asserts group is string {
+  validateGroupName(group, name);
+}
+
+/** Connection ids and user ids: non-empty strings. */
+export function checkId(value: unknown, name: string): asserts value is string {
+  if (typeof value !== "string") throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}.`);
+  if (value.length === 0) throw new TypeError(`${name} must be a non-empty string, got an empty string.`);
+}
+
+export function checkOptionalId(value: unknown, name: string): asserts value is string | undefined {
+  if (value !== undefined) checkId(value, name);
+}
+
+export function checkOptions(options: unknown, name = "options"): void {
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw new TypeError(`${name} must be an object when given, got ${describe(options)}.`);
+  }
+}
+
+export function checkOptionalString(value: unknown, name: string): asserts value is string | undefined {
+  if (value !== undefined && typeof value !== "string") {
+    throw new TypeError(`${name} must be a string when given, got ${describe(value)}.`);
+  }
+}
+
+/** OData filters: a non-empty string (use the `odata` template to build one safely). */
+export function checkFilter(filter: unknown, name = "options.filter"): asserts filter is string | undefined {
+  if (filter === undefined) return;
+  if (typeof filter !== "string")
+    throw new TypeError(`${name} must be an OData filter string, got ${describe(filter)}.`);
+  if (filter.trim().length === 0) throw new TypeError(`${name} must not be empty or whitespace.`);
+}
+
+export function checkRequiredFilter(filter: unknown, name = "filter"): asserts filter is string {
+  if (filter === undefined) throw new TypeError(`${name} is required: an OData filter string.`);
+  checkFilter(filter, name);
+}
+
+export function checkTtl(ttl: unknown, name = "options.messageTtlSeconds"): asserts ttl is number | undefined {
+  if (ttl === undefined) return;
+  if (typeof ttl !== "number" || !Number.isInteger(ttl)) {
+    throw new TypeError(`${name} must be an integer number of seconds, got ${describe(ttl)}.`);
+  }
+  if (ttl < 0 || ttl > MAX_MESSAGE_TTL_SECONDS) {
+    throw new RangeError(`${name} must be between 0 and ${MAX_MESSAGE_TTL_SECONDS} (0 = never expires), got ${ttl}.`);
+  }
+}
+
+/** An array of non-empty strings (connection ids, roles). Returns undefined for an absent value. */
+export function checkStringArray(value: unknown, name: string): asserts value is string[] | undefined {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of strings, got ${describe(value)}.`);
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i];
+    if (typeof item !== "string" || item.length === 0) {
+      throw new TypeError(`${name}[${i}] must be a non-empty string, got ${describe(item)}.`);
+    }
+  }
+}
+
+/** An array of valid group names. */
+export function checkGroupArray(
+  value: unknown,
+  name: string,
+  required: boolean,
+): asserts value is string[] | undefined {
+  if (value === undefined && !required) return;
+  if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of group names, got ${describe(value)}.`);
+  if (required && value.length === 0) throw new RangeError(`${name} must contain at least one group name.`);
+  for (let i = 0; i < value.length; i++) validateGroupName(value[i], `${name}[${i}]`);
+}
+
+export function checkPermission(permission: unknown, name = "permission"): asserts permission is Permission {
+  if (typeof permission !== "string" || !PERMISSIONS.has(permission)) {
+    throw new TypeError(`${name} must be "joinLeaveGroup" or "sendToGroup", got ${describe(permission)}.`);
+  }
+}
+
+export function checkClientProtocol(
+  protocol: unknown,
+  name = "options.clientProtocol",
+): asserts protocol is WebPubSubClientProtocol | undefined {
+  if (protocol !== undefined && (typeof protocol !== "string" || !CLIENT_PROTOCOLS.has(protocol))) {
+    throw new TypeError(`${name} must be "default", "mqtt" or "socketio", got ${describe(protocol)}.`);
+  }
+}
+
+export function checkExpiration(minutes: unknown, name = "options.expirationTimeInMinutes"): void {
+  if (minutes === undefined) return;
+  if (typeof minutes !== "number" || !Number.isFinite(minutes)) {
+    throw new TypeError(`${name} must be a number of minutes, got ${describe(minutes)}.`);
+  }
+  if (minutes <= 0) throw new RangeError(`${name} must be greater than 0, got ${minutes}.`);
+}
+
+export function checkPositiveInteger(value: unknown, name: string, max?: number): asserts value is number | undefined {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`${name} must be an integer, got ${describe(value)}.`);
+  }
+  if (value < 1 || (max !== undefined && value > max)) {
+    throw new RangeError(`${name} must be between 1 and ${max ?? "2^53"}, got ${value}.`);
+  }
+}
+
+export function checkAbortSignal(signal: unknown, name = "options.abortSignal"): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${name} must be an AbortSignal when given, got ${describe(signal)}.`);
+  }
+}
+
+/** The endpoint: an absolute http(s) URL. Returns it without a trailing slash. */
+export function normalizeEndpoint(endpoint: unknown, name = "endpoint"): string {
+  if (typeof endpoint !== "string" || endpoint.length === 0) {
+    throw new TypeError(`${name} must be an http(s) URL string, got ${describe(endpoint)}.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TypeError(`${name} must be an absolute http(s) URL, got ${describe(endpoint)}.`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`${name} must use http or https, got ${describe(url.protocol)}.`);
+  }
+  if (url.search || url.hash) throw new TypeError(`${name} must not contain a query or fragment.`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { odata } from "../src/index.ts";
+import { sharedPath } from "./helpers/shared.ts";
+
+/** The vectors write their values as JavaScript literals: null, numbers, "..." or '...' strings. */
+function jsLiteral(text: string): unknown {
+  const t = text.trim();
+  if (t === "null") return null;
+  if (t === "undefined") return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+  const quote = t[0];
+  if ((quote === '"' || quote === "'") && t.endsWith(quote)) return t.slice(1, -1);
+  throw new Error(`unsupported literal in vector: ${t}`);
+}
+
+describe("odata", () => {
+  const vectorsFile = sharedPath("reference/vectors.json");
+  it.skipIf(!vectorsFile)("renders every vector from vectors.json", () => {
+    const vectors = JSON.parse(readFileSync(vectorsFile!, "utf8")).odata as { template: string; expected: string }[];
+    expect(vectors.length).toBeGreaterThan(0);
+    for (const { template, expected } of vectors) {
+      // Rebuild the template: split at ${...} and evaluate each expression literal.
+      const parts = template.split(/\$\{(.*?)\}/);
+      const strings: string[] = [];
+      const values: unknown[] = [];
+      for (const [i, part] of parts.entries()) {
+        if (i % 2 === 0) strings.push(part);
+        else values.push(jsLiteral(part));
+      }
+      const raw = Object.assign([...strings], { raw: [...strings] }) as unknown as TemplateStringsArray;
+      expect(odata(raw, ...(values as never[]))).toBe(expected);
+    }
+  });
+
+  it("quotes strings and doubles single quotes", () => {
+    expect(odata`userId eq ${"vic's"}`).toBe("userId eq 'vic''s'");
+    expect(odata`${"a'); drop"} in groups`).toBe("'a''); drop' in groups");
+  });
+
+  it("writes null, undefined, numbers, booleans and lists", () => {
+    expect(odata`userId eq ${null} or userId eq ${undefined}`).toBe("userId eq null or userId eq null");
+    expect(odata`length(userId) gt ${3} and x eq ${-1.5} and y eq ${true}`).toBe(
+      "length(userId) gt 3 and x eq -1.5 and y eq true",
+    );
+    expect(odata`userId in ${["a", "b'c"]}`).toBe("userId in ('a','b''c')");
+  });
+
+  it("only escapes a value the template already quotes", () => {
+    expect(odata`userId eq '${"o'neil"}'`).toBe("userId eq 'o''neil'");
+  });
+
+  it("rejects values that have no OData literal", () => {
+    expect(() => odata`x eq ${Number.NaN}`).toThrow(TypeError);
+    expect(() => odata`x eq ${{} as never}`).toThrow(/value 0/);
+    expect(() => odata`x in ${[]}`).toThrow(/empty array/);
+    expect(() => odata`x eq '${5}'`).toThrow(/must be a string/);
+  });
+});

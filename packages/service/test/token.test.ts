@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { decodeJwt, parseConnectionString, verifyJwt } from "@webpubsub/core";
+import { describe, expect, it } from "vitest";
+import { signClientToken } from "../src/token.ts";
+import { sharedPath } from "./helpers/shared.ts";
+
+interface UrlVector {
+  conn: string;
+  hub: string;
+  protocol?: "mqtt" | "socketio";
+  baseUrl: string;
+  aud: string;
+}
+
+describe("client access tokens (key credential)", () => {
+  const file = sharedPath("reference/vectors.json");
+  it.skipIf(!file)("builds baseUrl, url and aud exactly as the vectors say", async () => {
+    const vectors = JSON.parse(readFileSync(file!, "utf8")).clientAccessUrl.urls as UrlVector[];
+    expect(vectors.length).toBeGreaterThanOrEqual(5);
+    for (const v of vectors) {
+      const { endpoint, accessKey } = parseConnectionString(v.conn);
+      const res = await signClientToken(endpoint, v.hub, accessKey, {
+        clientProtocol: v.protocol,
+        expirationTimeInMinutes: 60,
+      });
+      expect(Object.keys(res).sort()).toEqual(["baseUrl", "token", "url"]);
+      expect(res.baseUrl).toBe(v.baseUrl);
+      expect(res.url).toBe(`${v.baseUrl}?access_token=${res.token}`);
+      const payload = await verifyJwt(res.token, accessKey, { audience: v.aud });
+      expect(payload.aud).toBe(v.aud);
+    }
+  });
+
+  it("has exactly aud, iat and exp without user, roles or groups", async () => {
+    const res = await signClientToken("https://a.example", "hub", "key-key-key", { expirationTimeInMinutes: 60 });
+    const { header, payload } = decodeJwt(res.token);
+    expect(header).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat"]);
+    expect(payload.exp! - payload.iat!).toBe(3600);
+  });
+
+  it("adds sub, role and webpubsub.group when given, omits empty arrays", async () => {
+    const res = await signClientToken("https://a.example", "hub", "key-key-key", {
+      userId: "alice",
+      roles: ["webpubsub.joinLeaveGroup.chat"],
+      groups: ["chat", "news"],
+      expirationTimeInMinutes: 5,
+    });
+    const { payload } = decodeJwt(res.token);
+    expect(payload).toMatchObject({
+      sub: "alice",
+      role: ["webpubsub.joinLeaveGroup.chat"],
+      "webpubsub.group": ["chat", "news"],
+      aud: "https://a.example/client/hubs/hub",
+    });
+    expect(payload.exp! - payload.iat!).toBe(300);
+    const empty = await signClientToken("https://a.example", "hub", "key-key-key", {
+      roles: [],
+      groups: [],
+      expirationTimeInMinutes: 1,
+    });
+    expect(Object.keys(decodeJwt(empty.token).payload).sort()).toEqual(["aud", "exp", "iat"]);
+  });
+
+  it("signs with the access key: another key fails verification", async () => {
+    const res = await signClientToken("https://a.example", "hub", "right-key", { expirationTimeInMinutes: 1 });
+    await expect(verifyJwt(res.token, "wrong-key")).rejects.toThrow();
+    await expect(verifyJwt(res.token, "right-key")).resolves.toBeTruthy();
+  });
+});
