@@ -1,0 +1,24 @@
+// An HTTP failure the handler answers itself (bad request, unauthorized, too large, ...). Its message is safe to send.
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = "HttpError";
+    this.status = status;
+  }
+}
+
+export function textResponse(status: number, text: string, headers?: HeadersInit): Response {
+  const h = new Headers(headers);
+  if (text !== "") h.set("content-type", "text/plain; charset=utf-8");
+  return new Response(text === "" ? null : text, { status, headers: h });
+}
+
+/** Reported to `onError` when a user handler does not finish within `timeoutInMs`. */
+export class HandlerTimeoutError extends Error {
+  constructor(eventName: string, timeoutInMs: number) {
+    super(`The ${eventName} handler did not finish within ${timeoutInMs} ms`);
+    this.name = "TimeoutError";
+  }
+}

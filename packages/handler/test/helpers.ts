@@ -1,0 +1,85 @@
+// Builders for the CloudEvents requests the service sends, used by the unit and adapter tests.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { signConnectionId } from "@webpubsub/core";
+
+export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+export const OTHER_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210ZYXWVUT";
+
+export interface EventInit {
+  type: string;
+  hub?: string;
+  connectionId?: string;
+  userId?: string;
+  eventName?: string;
+  body?: BodyInit | null;
+  contentType?: string;
+  headers?: Record<string, string>;
+  path?: string;
+  origin?: string;
+}
+
+/** A POST the service would send for an event (no signature unless headers give one). */
+export function eventRequest(init: EventInit): Request {
+  const connectionId = init.connectionId ?? "conn1";
+  const headers = new Headers({
+    "ce-specversion": "1.0",
+    "ce-awpsversion": "1.0",
+    "ce-type": init.type,
+    "ce-source": `/hubs/${init.hub ?? "hub"}/client/${connectionId}`,
+    "ce-id": "1",
+    "ce-time": new Date(0).toISOString(),
+    "ce-hub": init.hub ?? "hub",
+    "ce-connectionid": connectionId,
+    "ce-userid": init.userId ?? "user",
+    "ce-eventname": init.eventName ?? init.type.split(".").pop()!,
+    "webhook-request-origin": init.origin ?? "a.com",
+    "content-type": init.contentType ?? "application/json; charset=utf-8",
+  });
+  for (const [k, v] of Object.entries(init.headers ?? {})) headers.set(k, v);
+  return new Request(`http://localhost${init.path ?? "/api/webpubsub/hubs/hub/"}`, {
+    method: "POST",
+    headers,
+    body: init.body === undefined ? "{}" : init.body,
+  });
+}
+
+/** Same as eventRequest, with a ce-signature made from the given keys. */
+export async function signedEventRequest(init: EventInit, keys: string[] = [KEY]): Promise<Request> {
+  const signature = await signConnectionId(init.connectionId ?? "conn1", keys);
+  return eventRequest({ ...init, headers: { ...init.headers, "ce-signature": signature } });
+}
+
+export const CONNECT = "azure.webpubsub.sys.connect";
+export const CONNECTED = "azure.webpubsub.sys.connected";
+export const DISCONNECTED = "azure.webpubsub.sys.disconnected";
+export const USER_MESSAGE = "azure.webpubsub.user.message";
+
+export const MQTT_HEADERS = { "ce-subprotocol": "mqtt", "ce-physicalconnectionid": "phys1", "ce-sessionid": "sess1" };
+
+const VECTORS_URL = new URL("../../../../shared/reference/vectors.json", import.meta.url);
+export const VECTORS_PATH = fileURLToPath(VECTORS_URL);
+
+/** The eventHandler section of ../shared/reference/vectors.json, or undefined when the file is absent. */
+export function loadEventHandlerVectors(): Record<string, unknown> | undefined {
+  if (!existsSync(VECTORS_PATH)) return undefined;
+  const all = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as { eventHandler?: Record<string, unknown> };
+  return all.eventHandler;
+}
+
+/** Resolves when `predicate` holds for a pushed value; rejects after `ms`. */
+export function waitFor<T>(
+  subscribe: (push: (value: T) => void) => void,
+  predicate: (value: T) => boolean,
+  ms = 5000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    subscribe((value) => {
+      if (predicate(value)) {
+        clearTimeout(timer);
+        resolve(value);
+      }
+    });
+  });
+}
