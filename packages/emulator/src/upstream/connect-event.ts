@@ -1,0 +1,145 @@
+// The blocking `connect` event: request body (protocol.md 5.5) and the handler's decision.
+import { utf8Decode } from "@webpubsub/core";
+import { readConnectionState } from "./cloud-event.ts";
+import type { DeliveryOutcome } from "./http-delivery.ts";
+import type { ConnectEventInput, ConnectResult } from "./types.ts";
+
+export interface ConnectEventBody {
+  claims: Record<string, string[]>;
+  query: Record<string, string[]>;
+  headers: Record<string, string[]>;
+  subprotocols: string[];
+  clientCertificates: [];
+}
+
+function claimString(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+function toStringArray(value: string | readonly string[]): string[] {
+  return typeof value === "string" ? [value] : [...value];
+}
+
+function append(map: Record<string, string[]>, name: string, value: string | readonly string[]): void {
+  const list = map[name] ?? [];
+  list.push(...toStringArray(value));
+  map[name] = list;
+}
+
+/**
+ * The connect request body: every map value an array of strings; `access_token` removed from the query and
+ * `Authorization` from the headers (names compared case-insensitively); null/undefined claims left out.
+ */
+export function buildConnectBody(input: ConnectEventInput): ConnectEventBody {
+  const claims: Record<string, string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(input.claims ?? {})) {
+    if (value === null || value === undefined) continue;
+    claims[name] = Array.isArray(value)
+      ? value.filter((v) => v !== null && v !== undefined).map(claimString)
+      : [claimString(value)];
+  }
+  const query: Record<string, string[]> = Object.create(null);
+  const addQuery = (name: string, value: string | readonly string[]) => {
+    if (name.toLowerCase() === "access_token") return;
+    append(query, name, value);
+  };
+  if (input.query instanceof URLSearchParams) {
+    for (const [name, value] of input.query) addQuery(name, value);
+  } else {
+    for (const [name, value] of Object.entries(input.query ?? {})) if (value !== undefined) addQuery(name, value);
+  }
+  const headers: Record<string, string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    if (value === undefined || name.toLowerCase() === "authorization") continue;
+    append(headers, name, value);
+  }
+  return { claims, query, headers, subprotocols: [...(input.subprotocols ?? [])], clientCertificates: [] };
+}
+
+function bodyText(body: Uint8Array, max = 512): string {
+  const text = utf8Decode(body).trim();
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/** Status for the client handshake when the handler could not decide (5xx, timeout, network, bad answer). */
+const HANDLER_FAILED = 500;
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === "string");
+}
+
+function isValidGroupName(g: string): boolean {
+  return g.length >= 1 && g.length <= 1024 && g.trim() !== "";
+}
+
+/**
+ * Turns the handler's answer into the emulator's decision:
+ * - 2xx with an empty body (204): accept with the token's defaults;
+ * - 2xx with JSON `{userId?, groups?, roles?, subprotocol?}`: accept with overrides (`groups` replace the token's only
+ *   when non-empty, `roles: []` clears them, `subprotocol` must be one the client offered, empty values are ignored);
+ * - 4xx other than 408: reject with that status and the body text as message;
+ * - anything else (5xx, 408, 3xx, timeout, network failure, malformed JSON): reject with 500.
+ * `ce-connectionState` on an accepting answer sets the initial state.
+ */
+export function interpretConnectResponse(
+  outcome: DeliveryOutcome,
+  offeredSubprotocols: readonly string[],
+): ConnectResult {
+  if (outcome.kind === "failure") {
+    return { kind: "reject", status: HANDLER_FAILED, message: `connect event handler failed: ${outcome.message}` };
+  }
+  const { status, body } = outcome;
+  if (status >= 400 && status <= 499 && status !== 408) {
+    return { kind: "reject", status, message: bodyText(body) || `connect event handler answered ${status}` };
+  }
+  if (status < 200 || status > 299) {
+    const detail = bodyText(body);
+    return {
+      kind: "reject",
+      status: HANDLER_FAILED,
+      message: `connect event handler answered ${status}${detail ? `: ${detail}` : ""}`,
+    };
+  }
+  const accept: Extract<ConnectResult, { kind: "accept" }> = { kind: "accept" };
+  const state = readConnectionState(outcome.headers);
+  if (state !== undefined) accept.connectionState = state;
+  const text = utf8Decode(body).trim();
+  if (text === "") return accept;
+  const bad = (why: string): ConnectResult => ({
+    kind: "reject",
+    status: HANDLER_FAILED,
+    message: `connect event handler answered ${status} with an invalid body: ${why}`,
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return bad("not JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return bad("not a JSON object");
+  const r = parsed as Record<string, unknown>;
+  if (r.userId !== undefined && r.userId !== null) {
+    if (typeof r.userId !== "string") return bad("userId must be a string");
+    if (r.userId !== "") accept.userId = r.userId;
+  }
+  if (r.groups !== undefined && r.groups !== null) {
+    if (!isStringArray(r.groups)) return bad("groups must be an array of strings");
+    const invalid = r.groups.find((g) => !isValidGroupName(g));
+    if (invalid !== undefined) return bad(`group "${invalid}" must be 1..1024 characters and not blank`);
+    if (r.groups.length > 0) accept.groups = [...new Set(r.groups)];
+  }
+  if (r.roles !== undefined && r.roles !== null) {
+    if (!isStringArray(r.roles)) return bad("roles must be an array of strings");
+    accept.roles = [...new Set(r.roles)];
+  }
+  if (r.subprotocol !== undefined && r.subprotocol !== null && r.subprotocol !== "") {
+    if (typeof r.subprotocol !== "string") return bad("subprotocol must be a string");
+    if (!offeredSubprotocols.includes(r.subprotocol)) {
+      return bad(`subprotocol "${r.subprotocol}" is not one the client offered`);
+    }
+    accept.subprotocol = r.subprotocol;
+  }
+  return accept;
+}

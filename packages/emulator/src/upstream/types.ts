@@ -1,0 +1,90 @@
+import type { MessagePayload } from "@webpubsub/core";
+
+/** The system events an event handler can subscribe to. */
+export type SystemEventName = "connect" | "connected" | "disconnected";
+
+/** One entry of a hub's `eventHandlers` list (protocol.md 5.1). */
+export interface EventHandlerSettings {
+  /** Absolute http(s) URL; may contain `{hub}` and `{event}` outside the host part. */
+  urlTemplate: string;
+  /** `*`, a single event name, or a comma-separated list of names. Absent: no user events. */
+  userEventPattern?: string;
+  /** System events this handler receives. Absent: none. */
+  systemEvents?: SystemEventName[];
+}
+
+/** What the emulator knows about a connection when it raises an event for it. */
+export interface UpstreamContext {
+  hub: string;
+  connectionId: string;
+  userId: string | null;
+  subprotocol?: string;
+  /** The opaque connection state last set by a handler; absent or empty when there is none. */
+  connectionState?: string;
+  /** Returns the next CloudEvents `ce-id` for this connection (0 for connect, then 1, 2, ...). */
+  nextEventId(): number;
+}
+
+/** Request data of the blocking `connect` event (protocol.md 5.5) before normalization. */
+export interface ConnectEventInput {
+  /** Token claims; every value is sent as an array of strings. */
+  claims: Record<string, unknown>;
+  /** Query parameters of the handshake; `access_token` is removed before sending. */
+  query: Record<string, string | readonly string[] | undefined> | URLSearchParams;
+  /** Handshake request headers; `Authorization` is removed before sending. */
+  headers: Record<string, string | readonly string[] | undefined>;
+  /** Subprotocols the client offered, in order. */
+  subprotocols: string[];
+  clientCertificates: [];
+}
+
+export type ConnectResult =
+  | {
+      kind: "accept";
+      userId?: string;
+      groups?: string[];
+      roles?: string[];
+      subprotocol?: string;
+      /** undefined: not set by the handler; null: cleared; string: the new state. */
+      connectionState?: string | null;
+    }
+  | { kind: "reject"; status: number; message: string };
+
+export type UserEventResult =
+  | {
+      kind: "ok";
+      reply?: MessagePayload;
+      /** undefined: unchanged; null: cleared; string: the new state. */
+      connectionState?: string | null;
+    }
+  | { kind: "error"; status?: number; message: string }
+  | { kind: "no-handler" };
+
+export type UpstreamEvent = SystemEventName | { user: string };
+
+export interface UpstreamInvokerOptions {
+  /** The current event handler list of a hub (read on every event, so configuration changes apply at once). */
+  getHandlers: (hub: string) => EventHandlerSettings[];
+  /** Access keys; `ce-signature` carries one HMAC per key. At least one. */
+  accessKeys: string[];
+  /** The emulator's `host:port`, sent as `WebHook-Request-Origin`. */
+  origin: string;
+  /** Receives one line per delivery problem, validation outcome and event result. */
+  log: (line: string) => void;
+  /** Timeout of one HTTP attempt of an event, in milliseconds. Default 100000. */
+  timeoutMs?: number;
+  /** Timeout of the abuse-protection request, in milliseconds. Default 10000. */
+  validationTimeoutMs?: number;
+  /**
+   * Delays before each retry of an event answered 408/5xx or failing at the network level; the number of entries is
+   * the number of retries. Default [1000, 3000, 5000] (at most 4 attempts). Use [] to disable retries.
+   */
+  retryDelaysMs?: readonly number[];
+  /**
+   * How long a failed abuse-protection validation is remembered before the handler is validated again, in
+   * milliseconds. Default 10000. A successful validation is remembered for the invoker's lifetime.
+   */
+  validationFailureTtlMs?: number;
+  /** Largest response body read from a handler, in bytes. Default 16 MiB. */
+  maxResponseBytes?: number;
+}

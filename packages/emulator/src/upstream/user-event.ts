@@ -1,0 +1,74 @@
+// Blocking user events (protocol.md 5.7): request body by data type, reply by response Content-Type.
+import { type MessagePayload, utf8Decode } from "@webpubsub/core";
+import { readConnectionState } from "./cloud-event.ts";
+import type { DeliveryOutcome } from "./http-delivery.ts";
+import type { UserEventResult } from "./types.ts";
+
+/** Content-Type and body of a user event: text/plain, application/json (raw JSON), octet-stream or x-protobuf bytes. */
+export function encodeUserEventBody(payload: MessagePayload): { contentType: string; body: Uint8Array | string } {
+  switch (payload.dataType) {
+    case "text":
+      return { contentType: "text/plain; charset=utf-8", body: payload.data };
+    case "json":
+      return { contentType: "application/json; charset=utf-8", body: JSON.stringify(payload.data) ?? "null" };
+    case "binary":
+      return { contentType: "application/octet-stream", body: payload.data };
+    case "protobuf":
+      return { contentType: "application/x-protobuf", body: payload.data };
+    default:
+      throw new TypeError(
+        `payload.dataType must be "text", "json", "binary" or "protobuf", got ${JSON.stringify((payload as { dataType: unknown }).dataType)}`,
+      );
+  }
+}
+
+function mediaType(contentType: string | null): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * The reply a handler's 2xx body asks for, by its Content-Type: JSON types -> json, text/* -> text,
+ * application/x-protobuf -> protobuf, anything else (octet-stream, none) -> binary. An empty body is no reply.
+ */
+export function decodeReply(body: Uint8Array, contentType: string | null): MessagePayload | undefined {
+  if (body.byteLength === 0) return undefined;
+  const type = mediaType(contentType);
+  if (type === "application/json" || type.endsWith("+json")) {
+    return { dataType: "json", data: JSON.parse(utf8Decode(body)) as unknown };
+  }
+  if (type.startsWith("text/")) return { dataType: "text", data: utf8Decode(body) };
+  if (type === "application/x-protobuf" || type === "application/protobuf") return { dataType: "protobuf", data: body };
+  return { dataType: "binary", data: body };
+}
+
+function bodyText(body: Uint8Array, max = 512): string {
+  const text = utf8Decode(body).trim();
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
+
+/** Turns the handler's answer to a user event into the emulator's next step. */
+export function interpretUserEventResponse(outcome: DeliveryOutcome, event: string): UserEventResult {
+  if (outcome.kind === "failure") {
+    return { kind: "error", message: `event handler for "${event}" failed: ${outcome.message}` };
+  }
+  const { status, body, headers } = outcome;
+  if (status < 200 || status > 299) {
+    const detail = bodyText(body);
+    return {
+      kind: "error",
+      status,
+      message: `event handler for "${event}" answered ${status}${detail ? `: ${detail}` : ""}`,
+    };
+  }
+  let reply: MessagePayload | undefined;
+  try {
+    reply = decodeReply(body, headers.get("content-type"));
+  } catch {
+    return { kind: "error", status, message: `event handler for "${event}" answered invalid JSON` };
+  }
+  const result: Extract<UserEventResult, { kind: "ok" }> = { kind: "ok" };
+  if (reply !== undefined) result.reply = reply;
+  const state = readConnectionState(headers);
+  if (state !== undefined) result.connectionState = state;
+  return result;
+}
