@@ -1,0 +1,305 @@
+import { describe, expect, it, vi } from "vitest";
+import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
+import { FakeServer, nextEvent } from "./fake-socket.ts";
+
+const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+
+async function started(options: WebPubSubClientOptions = {}) {
+  const server = new FakeServer();
+  let n = 0;
+  const getClientAccessUrl = vi.fn(async () => `ws://localhost:8080/client/hubs/chat?access_token=t${++n}`);
+  const client = new WebPubSubClient(
+    { getClientAccessUrl },
+    {
+      webSocketFactory: server.factory,
+      reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
+      messageRetryOptions: { retryDelayInMs: 1, jitter: false },
+      ...options,
+    },
+  );
+  const start = client.start();
+  (await server.socket(0)).connected("conn1", "token1");
+  await start;
+  return { server, client, socket: server.last, getClientAccessUrl };
+}
+
+const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
+  type: "message",
+  from: "group",
+  group: "g",
+  dataType: "text",
+  data,
+  sequenceId,
+});
+
+describe("sequence acks", () => {
+  it("acks cumulatively on a short timer and drops duplicates", async () => {
+    const { client, socket } = await started();
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.data));
+    socket.push(msg(1));
+    socket.push(msg(2));
+    socket.push(msg(2)); // duplicate
+    socket.push(msg(1)); // duplicate
+    socket.push(msg(3));
+    expect(seen).toEqual(["m1", "m2", "m3"]);
+    expect(socket.framesOf("sequenceAck")).toEqual([]);
+    const ack = await socket.waitForFrame((f) => f.type === "sequenceAck", 2000);
+    expect(ack).toEqual({ type: "sequenceAck", sequenceId: 3 });
+    await client.stop();
+  });
+
+  it("acks at once when many messages are unacknowledged", async () => {
+    const { client, socket } = await started();
+    for (let i = 1; i <= 100; i++) socket.push(msg(i));
+    expect(socket.framesOf("sequenceAck")).toEqual([{ type: "sequenceAck", sequenceId: 100 }]);
+    await client.stop();
+  });
+
+  it("re-acks when the service replays messages it thinks we missed", async () => {
+    const { client, socket } = await started();
+    for (let i = 1; i <= 100; i++) socket.push(msg(i));
+    socket.push(msg(50));
+    await socket.waitForFrame(() => socket.framesOf("sequenceAck").length === 2);
+    expect(socket.framesOf("sequenceAck").at(-1)).toEqual({ type: "sequenceAck", sequenceId: 100 });
+    await client.stop();
+  });
+
+  it("non-reliable protocols never send sequenceAck", async () => {
+    const { client, socket } = await started({ protocol: "json" });
+    for (let i = 1; i <= 150; i++) socket.push(msg(i));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(socket.framesOf("sequenceAck")).toEqual([]);
+    await client.stop();
+  });
+});
+
+describe("recovery", () => {
+  it("recovers after an abnormal drop with awps_connection_id/awps_reconnection_token, without a new URL", async () => {
+    const { server, client, socket, getClientAccessUrl } = await started();
+    const events: string[] = [];
+    for (const e of ["connected", "disconnected", "recovering", "recovered"] as const)
+      client.on(e, () => events.push(e));
+    socket.push(msg(1));
+    socket.push(msg(2));
+    const pending = client.sendToGroup("g", "x", "text"); // in flight when the connection drops
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    expect(client.state).toBe("Recovering");
+    const s2 = await server.socket(1);
+    const url = new URL(s2.url);
+    expect(url.searchParams.get("awps_connection_id")).toBe("conn1");
+    expect(url.searchParams.get("awps_reconnection_token")).toBe("token1");
+    expect(url.searchParams.get("access_token")).toBe("t1");
+    s2.open();
+    expect(await recovered).toEqual({ connectionId: "conn1" });
+    expect(events).toEqual(["recovering", "recovered"]);
+    expect(getClientAccessUrl).toHaveBeenCalledTimes(1);
+    // The pending operation is written again with the same ackId; the service deduplicates it.
+    expect(s2.framesOf("sendToGroup")).toEqual([
+      { type: "sendToGroup", group: "g", ackId: 1, dataType: "text", data: "x" },
+    ]);
+    expect(s2.framesOf("sequenceAck")).toEqual([{ type: "sequenceAck", sequenceId: 2 }]);
+    s2.push({ type: "ack", ackId: 1, success: false, error: { name: "Duplicate", message: "" } });
+    expect(await pending).toEqual({ ackId: 1, isDuplicated: true });
+    // Replayed messages are dropped, new ones delivered.
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.sequenceId));
+    s2.push(msg(2));
+    s2.push(msg(3));
+    expect(seen).toEqual([3]);
+    // A connected frame on the recovered socket with the same id only refreshes the token.
+    s2.push({ type: "system", event: "connected", connectionId: "conn1", userId: "u1", reconnectionToken: "token2" });
+    expect(events).toEqual(["recovering", "recovered"]);
+    const recovered2 = nextEvent(client, "recovered");
+    s2.serverClose(1001);
+    const s3 = await server.socket(2);
+    expect(new URL(s3.url).searchParams.get("awps_reconnection_token")).toBe("token2");
+    s3.open();
+    await recovered2;
+    await client.stop();
+  });
+
+  it("keeps retrying recovery while attempts fail, then opens a new connection after the window", async () => {
+    const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
+    const join = client.joinGroup("room");
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await join;
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    // Fail every recovery attempt (e.g. HTTP 502 on the handshake).
+    let i = 1;
+    let next = await server.socket(i);
+    while (new URL(next.url).searchParams.has("awps_connection_id")) {
+      next.serverClose(1006);
+      next = await server.socket(++i);
+    }
+    expect(i).toBeGreaterThan(2);
+    expect(await disconnected).toMatchObject({ connectionId: "conn1" });
+    expect(getClientAccessUrl).toHaveBeenCalledTimes(2);
+    const connected = nextEvent(client, "connected");
+    next.connected("conn2", "tokenB");
+    const rejoin = await next.waitForFrame((f) => f.type === "joinGroup" && f.group === "room");
+    next.push({ type: "ack", ackId: rejoin.ackId, success: true });
+    // connected fires after the rejoin completed
+    expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
+    await client.stop();
+  });
+
+  it("a 1008 close skips recovery: disconnected, new connection, groups rejoined, sequence reset", async () => {
+    const { server, client, socket } = await started();
+    const join = client.joinGroup("room");
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await join;
+    socket.push(msg(5));
+    socket.push({ type: "system", event: "disconnected", message: "buffer overflow" });
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1008);
+    expect(await disconnected).toEqual({ connectionId: "conn1", message: "buffer overflow", code: 1008 });
+    const s2 = await server.socket(1);
+    expect(new URL(s2.url).searchParams.has("awps_connection_id")).toBe(false);
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn2");
+    const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
+    expect(rejoin.group).toBe("room");
+    s2.push({ type: "ack", ackId: rejoin.ackId, success: true });
+    await connected;
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.sequenceId));
+    s2.push(msg(1)); // a new session counts from 1 again
+    expect(seen).toEqual([1]);
+    await client.stop();
+  });
+
+  it("a failed rejoin emits rejoin-group-failed and the group is forgotten", async () => {
+    const { server, client, socket } = await started({ protocol: "json" });
+    const join = client.joinGroup("room");
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await join;
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    const failed = nextEvent(client, "rejoin-group-failed");
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn2");
+    const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
+    s2.push({ type: "ack", ackId: rejoin.ackId, success: false, error: { name: "Forbidden", message: "no" } });
+    const args = await failed;
+    expect(args.group).toBe("room");
+    await connected;
+    await client.stop();
+  });
+
+  it("autoRejoinGroups: false does not rejoin", async () => {
+    const { server, client, socket } = await started({ protocol: "json", autoRejoinGroups: false });
+    const join = client.joinGroup("room");
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await join;
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn2");
+    await connected;
+    expect(s2.framesOf("joinGroup")).toEqual([]);
+    await client.stop();
+  });
+
+  it("non-reliable protocols reconnect as a new connection at once", async () => {
+    const { server, client, socket } = await started({ protocol: "json" });
+    const events: string[] = [];
+    for (const e of ["connected", "disconnected", "recovering"] as const) client.on(e, () => events.push(e));
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    expect(new URL(s2.url).searchParams.has("awps_connection_id")).toBe(false);
+    const connected = nextEvent(client, "connected");
+    s2.connected("c2");
+    await connected;
+    expect(events).toEqual(["disconnected", "connected"]);
+    await client.stop();
+  });
+
+  it("autoReconnect: false stops after the connection is lost", async () => {
+    const { server, client, socket } = await started({ protocol: "json", autoReconnect: false });
+    const order: string[] = [];
+    client.on("disconnected", () => order.push("disconnected"));
+    const stopped = nextEvent(client, "stopped");
+    client.on("stopped", () => order.push("stopped"));
+    socket.serverClose(1006);
+    const args = await stopped;
+    expect(args.error).toBeInstanceOf(Error);
+    expect(order).toEqual(["disconnected", "stopped"]);
+    expect(client.state).toBe("Stopped");
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it("reconnect backoff grows exponentially, is capped, and stops after maxRetries", async () => {
+    const server = new FakeServer();
+    const opened: number[] = [];
+    const client = new WebPubSubClient(URL1, {
+      protocol: "json",
+      webSocketFactory: (url, p) => {
+        opened.push(Date.now());
+        return server.factory(url, p);
+      },
+      reconnectRetryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 80, jitter: false },
+    });
+    const start = client.start();
+    (await server.socket(0)).connected();
+    await start;
+    const stopped = nextEvent(client, "stopped");
+    server.sockets[0]?.serverClose(1006);
+    for (let i = 1; i <= 5; i++) (await server.socket(i)).serverClose(1006);
+    await stopped;
+    const gaps = opened.slice(2).map((t, i) => t - (opened[i + 1] as number));
+    expect(server.sockets).toHaveLength(6); // initial + first try + 4 retries
+    expect(gaps[0]).toBeGreaterThanOrEqual(18);
+    expect(gaps[1]).toBeGreaterThanOrEqual(38);
+    expect(gaps[2]).toBeGreaterThanOrEqual(75);
+    expect(gaps[3]).toBeGreaterThanOrEqual(75);
+    expect(gaps[3]).toBeLessThan(400);
+  });
+
+  it("stop() during recovery ends it: no more sockets, stopped emitted", async () => {
+    const { server, client, socket } = await started({ recoveryWindowInMs: 5000 });
+    socket.serverClose(1006);
+    (await server.socket(1)).serverClose(1006);
+    await client.stop();
+    const count = server.sockets.length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(server.sockets.length).toBe(count);
+    expect(client.state).toBe("Stopped");
+  });
+});
+
+describe("keep-alive", () => {
+  it("pings when nothing was received for keepAliveIntervalInMs", async () => {
+    const { client, socket } = await started({ keepAliveIntervalInMs: 30, keepAliveTimeoutInMs: 0 });
+    await socket.waitForFrame((f) => f.type === "ping", 1000);
+    await client.stop();
+  });
+
+  it("drops a half-open connection after keepAliveTimeoutInMs and recovers", async () => {
+    const { server, client, socket } = await started({ keepAliveIntervalInMs: 20, keepAliveTimeoutInMs: 80 });
+    socket.close = (code, reason) => socket.closeCalls.push({ code, reason }); // no close event ever comes
+    const recovering = nextEvent(client, "recovering", 2000);
+    await recovering;
+    expect(socket.framesOf("ping").length).toBeGreaterThan(0);
+    expect(socket.closeCalls[0]?.code).toBe(4000); // not 1000: a normal close would end the session
+    const s2 = await server.socket(1);
+    expect(new URL(s2.url).searchParams.get("awps_connection_id")).toBe("conn1");
+    const recovered = nextEvent(client, "recovered");
+    s2.open();
+    await recovered;
+    // frames from the abandoned socket are ignored
+    socket.push({ type: "message", from: "server", dataType: "text", data: "ghost" });
+    await client.stop();
+  });
+
+  it("pongs keep the connection alive", async () => {
+    const { client, socket } = await started({ keepAliveIntervalInMs: 15, keepAliveTimeoutInMs: 60 });
+    const timer = setInterval(() => socket.push({ type: "pong" }), 10);
+    await new Promise((r) => setTimeout(r, 250));
+    clearInterval(timer);
+    expect(client.state).toBe("Connected");
+    await client.stop();
+  });
+});
