@@ -1,0 +1,333 @@
+// connect, user events and connection state through the fetch core.
+import { decodeConnectionState, encodeConnectionState } from "@webpubsub/core";
+import { describe, expect, it } from "vitest";
+import {
+  type ConnectRequest,
+  type DisconnectedRequest,
+  MqttV500ConnectReasonCode,
+  type UserEventRequest,
+  WebPubSubEventHandler,
+  type WebPubSubEventHandlerOptions,
+} from "../src/index.ts";
+import { CONNECT, DISCONNECTED, eventRequest, MQTT_HEADERS, USER_MESSAGE } from "./helpers.ts";
+
+function make(options: WebPubSubEventHandlerOptions) {
+  const errors: unknown[] = [];
+  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  return { handler, errors };
+}
+
+const connectBody = {
+  claims: { sub: ["alice"], role: ["webpubsub.joinLeaveGroup"] },
+  query: { room: ["lobby"] },
+  headers: { "User-Agent": ["test"] },
+  subprotocols: ["json.webpubsub.azure.v1", "json.reliable.webpubsub.azure.v1"],
+  clientCertificates: [{ thumbprint: "abc", content: "-----BEGIN CERTIFICATE-----" }],
+};
+
+describe("connect", () => {
+  it("gives the handler the full context and request", async () => {
+    let seen: ConnectRequest | undefined;
+    const { handler } = make({
+      handleConnect: (req, res) => {
+        seen = req;
+        res.success();
+      },
+    });
+    const response = await handler.handle(
+      eventRequest({
+        type: CONNECT,
+        userId: "alice",
+        body: JSON.stringify(connectBody),
+        headers: { "ce-connectionstate": encodeConnectionState({ a: 1 }), "ce-subprotocol": "json.webpubsub.azure.v1" },
+      }),
+    );
+    expect(response!.status).toBe(204);
+    const { context, ...rest } = seen!;
+    expect(rest).toEqual({ ...connectBody, queries: connectBody.query });
+    expect(context).toMatchObject({
+      hub: "hub",
+      connectionId: "conn1",
+      userId: "alice",
+      eventName: "connect",
+      type: CONNECT,
+      origin: "a.com",
+      subprotocol: "json.webpubsub.azure.v1",
+      states: { a: 1 },
+      clientProtocol: "default",
+    });
+    expect(context.signal).toBeInstanceOf(AbortSignal);
+    expect(context.headers.get("ce-id")).toBe("1");
+    expect(context.mqtt).toBeUndefined();
+  });
+
+  it("accepts with overrides as JSON (only the fields given; empty subprotocol omitted)", async () => {
+    const { handler } = make({
+      handleConnect: (_req, res) =>
+        res.success({ userId: "bob", groups: ["g1"], roles: [], subprotocol: "json.webpubsub.azure.v1" }),
+    });
+    const response = await handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(response!.status).toBe(200);
+    expect(response!.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await response!.json()).toEqual({
+      userId: "bob",
+      groups: ["g1"],
+      roles: [],
+      subprotocol: "json.webpubsub.azure.v1",
+    });
+    const empty = make({ handleConnect: (_req, res) => res.success({ subprotocol: "" }) });
+    expect((await empty.handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(204);
+  });
+
+  it("refuses a subprotocol the client did not offer (500, reported)", async () => {
+    const { handler, errors } = make({ handleConnect: (_req, res) => res.success({ subprotocol: "mine" }) });
+    const response = await handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(response!.status).toBe(500);
+    expect(String(errors[0])).toMatch(/subprotocol\) must be one the client offered/);
+  });
+
+  it.each([400, 401, 403, 500] as const)("rejects with %i and a text reason", async (code) => {
+    const { handler } = make({ handleConnect: (_req, res) => res.fail(code, "nope") });
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(response!.status).toBe(code);
+    expect(await response!.text()).toBe("nope");
+    expect(response!.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+  });
+
+  it("refuses other reject statuses with a RangeError (500)", async () => {
+    const { handler, errors } = make({ handleConnect: (_req, res) => res.fail(302 as 400) });
+    expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(500);
+    expect(errors[0]).toBeInstanceOf(RangeError);
+  });
+
+  it("MQTT: context, request details, and status -> reason code for MQTT 5", async () => {
+    let seen: ConnectRequest | undefined;
+    const { handler } = make({
+      handleConnect: (req, res) => {
+        seen = req;
+        res.fail(401, "who are you");
+      },
+    });
+    const body = {
+      subprotocols: ["mqtt"],
+      mqtt: { protocolVersion: 5, username: "u", password: "cA==", userProperties: [] },
+    };
+    const response = await handler.handle(
+      eventRequest({ type: CONNECT, headers: MQTT_HEADERS, body: JSON.stringify(body) }),
+    );
+    expect(response!.status).toBe(401);
+    expect(await response!.json()).toEqual({
+      mqtt: { code: MqttV500ConnectReasonCode.NotAuthorized, reason: "who are you" },
+    });
+    expect(seen!.context.clientProtocol).toBe("mqtt");
+    expect(seen!.context.mqtt).toEqual({ physicalConnectionId: "phys1", sessionId: "sess1" });
+    expect(seen!.mqtt).toEqual(body.mqtt);
+  });
+
+  it("MQTT: failWith a 5.0 reason code maps to its HTTP status", async () => {
+    const cases: [number, number][] = [
+      [MqttV500ConnectReasonCode.Banned, 403],
+      [MqttV500ConnectReasonCode.QuotaExceeded, 429],
+      [MqttV500ConnectReasonCode.ServerBusy, 503],
+      [MqttV500ConnectReasonCode.MalformedPacket, 400],
+      [MqttV500ConnectReasonCode.UnspecifiedError, 500],
+    ];
+    for (const [code, status] of cases) {
+      const { handler } = make({
+        handleConnect: (_req, res) =>
+          res.failWith({ mqtt: { code: code as 0x8a, userProperties: [{ name: "a", value: "b" }] } }),
+      });
+      const response = await handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS }));
+      expect(response!.status).toBe(status);
+      expect(await response!.json()).toEqual({ mqtt: { code, userProperties: [{ name: "a", value: "b" }] } });
+    }
+  });
+
+  it("disconnected carries the reason and MQTT details", async () => {
+    let seen: DisconnectedRequest | undefined;
+    const { handler } = make({
+      onDisconnected: (req) => {
+        seen = req;
+      },
+    });
+    const body = { reason: "bye", mqtt: { initiatedByClient: true, disconnectPacket: { code: 0 } } };
+    await handler.handle(eventRequest({ type: DISCONNECTED, headers: MQTT_HEADERS, body: JSON.stringify(body) }));
+    expect(seen!.reason).toBe("bye");
+    expect(seen!.mqtt).toEqual(body.mqtt);
+    expect(seen!.context.clientProtocol).toBe("mqtt");
+  });
+});
+
+describe("user events", () => {
+  async function reply(
+    fn: WebPubSubEventHandlerOptions["handleUserEvent"],
+    init: Partial<Parameters<typeof eventRequest>[0]> = {},
+  ) {
+    const { handler, errors } = make({ handleUserEvent: fn });
+    const response = await handler.handle(
+      eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "hi", ...init }),
+    );
+    return { response: response!, errors };
+  }
+
+  it("replies with binary from an ArrayBuffer or any typed array (the official package crashes here)", async () => {
+    for (const data of [
+      new Uint8Array([1, 2, 3]).buffer,
+      new Uint8Array([1, 2, 3]),
+      new DataView(new Uint8Array([9, 1, 2, 3]).buffer, 1),
+    ]) {
+      const { response } = await reply((_req, res) => res.success(data));
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/octet-stream");
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    }
+  });
+
+  it("replies JSON: a string as JSON text, any other value serialized", async () => {
+    const { response } = await reply((_req, res) => res.success({ hello: ["world"] }, "json"));
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await response.json()).toEqual({ hello: ["world"] });
+    const text = await reply((_req, res) => res.success('{"a":1}', "json"));
+    expect(await text.response.text()).toBe('{"a":1}');
+    const nul = await reply((_req, res) => res.success(null, "json"));
+    expect(await nul.response.text()).toBe("null");
+  });
+
+  it("replies text, and an empty 200 for success() without data", async () => {
+    const { response } = await reply((req, res) => res.success(`echo ${String(req.data)}`, "text"));
+    expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await response.text()).toBe("echo hi");
+    const empty = await reply((_req, res) => res.success());
+    expect(empty.response.status).toBe(200);
+    expect(await empty.response.text()).toBe("");
+  });
+
+  it("refuses non-byte, non-string data for binary/text and bad dataTypes (500)", async () => {
+    for (const fn of [
+      (_req: UserEventRequest, res: Parameters<NonNullable<WebPubSubEventHandlerOptions["handleUserEvent"]>>[1]) =>
+        res.success({ a: 1 }),
+      (_req: UserEventRequest, res: Parameters<NonNullable<WebPubSubEventHandlerOptions["handleUserEvent"]>>[1]) =>
+        res.success("a", "xml" as "text"),
+      (_req: UserEventRequest, res: Parameters<NonNullable<WebPubSubEventHandlerOptions["handleUserEvent"]>>[1]) =>
+        res.fail(200),
+    ]) {
+      const { response, errors } = await reply(fn);
+      expect(response.status).toBe(500);
+      expect(errors).toHaveLength(1);
+    }
+  });
+
+  it("fails with any 4xx/5xx and a detail", async () => {
+    const { response } = await reply((_req, res) => res.fail(429, "slow down"));
+    expect(response.status).toBe(429);
+    expect(await response.text()).toBe("slow down");
+  });
+
+  it("decodes by content type: charset, +json, and unknown types as binary", async () => {
+    let seen: UserEventRequest | undefined;
+    const capture = (req: UserEventRequest, res: { success(): void }) => {
+      seen = req;
+      res.success();
+    };
+    await reply(capture, {
+      contentType: "text/plain; charset=iso-8859-1",
+      body: new Uint8Array([0x63, 0x61, 0x66, 0xe9]),
+    });
+    expect(seen).toMatchObject({ dataType: "text", data: "café" });
+    await reply(capture, { contentType: "application/cloudevents+json", body: '{"x":1}' });
+    expect(seen).toMatchObject({ dataType: "json", data: { x: 1 } });
+    await reply(capture, { contentType: "image/png", body: new Uint8Array([1, 2]) });
+    expect(seen).toMatchObject({ dataType: "binary", data: new Uint8Array([1, 2]), contentType: "image/png" });
+    expect(seen!.context.eventName).toBe("message");
+  });
+
+  it("takes the event name from ce-eventname, or from ce-type", async () => {
+    let name = "";
+    const { handler } = make({
+      handleUserEvent: (req, res) => {
+        name = req.context.eventName;
+        res.success();
+      },
+    });
+    const request = eventRequest({ type: "azure.webpubsub.user.chat.v2", contentType: "text/plain", body: "x" });
+    request.headers.delete("ce-eventname");
+    await handler.handle(request);
+    expect(name).toBe("chat.v2");
+  });
+});
+
+describe("connection state", () => {
+  it("reads the incoming state, sets and clears it on user events", async () => {
+    const seen: Record<string, unknown>[] = [];
+    const { handler } = make({
+      handleUserEvent: (req, res) => {
+        seen.push({ ...req.context.states });
+        if (req.data === "clear") res.clearStates();
+        else res.setState("count", Number(req.context.states.count ?? 0) + 1);
+        res.setState("gone", undefined);
+        res.success();
+      },
+    });
+    let state: string | null = encodeConnectionState({ count: 1, gone: true });
+    for (const body of ["inc", "inc", "clear"]) {
+      const response = await handler.handle(
+        eventRequest({
+          type: USER_MESSAGE,
+          contentType: "text/plain",
+          body,
+          headers: { "ce-connectionstate": state! },
+        }),
+      );
+      state = response!.headers.get("ce-connectionstate");
+      expect(state).not.toBeNull();
+    }
+    expect(seen).toEqual([{ count: 1, gone: true }, { count: 2 }, { count: 3 }]);
+    expect(decodeConnectionState(state)).toEqual({});
+  });
+
+  it("sends no state header when the state did not change", async () => {
+    const { handler } = make({ handleUserEvent: (_req, res) => res.success() });
+    const response = await handler.handle(
+      eventRequest({
+        type: USER_MESSAGE,
+        contentType: "text/plain",
+        body: "x",
+        headers: { "ce-connectionstate": encodeConnectionState({ a: 1 }) },
+      }),
+    );
+    expect(response!.headers.has("ce-connectionstate")).toBe(false);
+  });
+
+  it.each(["", "not base64 !!", btoa("not json"), btoa("[1,2]"), btoa("42")])(
+    "treats an invalid state header %j as empty state",
+    async (header) => {
+      let states: unknown;
+      const { handler } = make({
+        handleConnect: (req, res) => {
+          states = req.context.states;
+          res.success();
+        },
+      });
+      const response = await handler.handle(eventRequest({ type: CONNECT, headers: { "ce-connectionstate": header } }));
+      expect(response!.status).toBe(204);
+      expect(states).toEqual({});
+    },
+  );
+
+  it("refuses state values that cannot be JSON-encoded (500, reported)", async () => {
+    const { handler, errors } = make({ handleConnect: (_req, res) => res.setState("big", 1n) });
+    expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(500);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+
+  it("connect sets the initial state", async () => {
+    const { handler } = make({
+      handleConnect: (_req, res) => {
+        res.setState("room", "lobby");
+        res.success({ userId: "u" });
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(decodeConnectionState(response!.headers.get("ce-connectionstate"))).toEqual({ room: "lobby" });
+  });
+});

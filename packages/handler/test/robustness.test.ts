@@ -1,0 +1,350 @@
+// Body limits, malformed bodies, throwing and async handlers, timeouts, and option validation.
+import { describe, expect, it } from "vitest";
+import { HandlerTimeoutError, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
+import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
+
+function make(options: WebPubSubEventHandlerOptions) {
+  const errors: unknown[] = [];
+  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  return { handler, errors };
+}
+
+/** A body stream without Content-Length that records how much was pulled from it. */
+function countingStream(total: number, chunk = 100) {
+  let pulled = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled >= total) {
+        controller.close();
+        return;
+      }
+      const size = Math.min(chunk, total - pulled);
+      pulled += size;
+      controller.enqueue(new Uint8Array(size).fill(0x61));
+    },
+  });
+  return { stream, pulled: () => pulled };
+}
+
+function streamingRequest(type: string, stream: ReadableStream<Uint8Array>, contentType = "text/plain") {
+  const base = eventRequest({ type, contentType, body: null });
+  return new Request(base.url, { method: "POST", headers: base.headers, body: stream, duplex: "half" } as RequestInit);
+}
+
+describe("body limits", () => {
+  const echo = {
+    handleUserEvent: (req: { data: unknown }, res: { success(d: unknown, t: "text"): void }) =>
+      res.success(String(String(req.data).length), "text"),
+  };
+
+  it("413 from Content-Length before reading, user code not called", async () => {
+    let calls = 0;
+    const { handler } = make({
+      maxBodyBytes: 10,
+      handleUserEvent: (_r, res) => {
+        calls++;
+        res.success();
+      },
+    });
+    const response = await handler.handle(
+      eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "x".repeat(11) }),
+    );
+    expect(response!.status).toBe(413);
+    expect(calls).toBe(0);
+  });
+
+  it("413 while streaming a body without Content-Length, stopping early", async () => {
+    const { handler } = make({ maxBodyBytes: 1000, ...echo } as WebPubSubEventHandlerOptions);
+    const { stream, pulled } = countingStream(1_000_000);
+    const response = await handler.handle(streamingRequest(USER_MESSAGE, stream));
+    expect(response!.status).toBe(413);
+    expect(pulled()).toBeLessThan(5000);
+  });
+
+  it("accepts a body of exactly maxBodyBytes", async () => {
+    const { handler } = make({ maxBodyBytes: 1000, ...echo } as WebPubSubEventHandlerOptions);
+    const { stream } = countingStream(1000, 300);
+    const response = await handler.handle(streamingRequest(USER_MESSAGE, stream));
+    expect(response!.status).toBe(200);
+    expect(await response!.text()).toBe("1000");
+  });
+
+  it("applies to system events too", async () => {
+    const { handler } = make({ maxBodyBytes: 50, handleConnect: (_r, res) => res.success() });
+    const body = JSON.stringify({ claims: { sub: ["x".repeat(100)] } });
+    expect((await handler.handle(eventRequest({ type: CONNECT, body })))!.status).toBe(413);
+  });
+});
+
+describe("malformed bodies", () => {
+  it("400 for malformed JSON in connect, system events and JSON user events", async () => {
+    const { handler, errors } = make({
+      handleConnect: (_r, res) => res.success(),
+      handleUserEvent: (_r, res) => res.success(),
+      onDisconnected: () => {},
+      onGroupJoined: () => {},
+    });
+    for (const request of [
+      eventRequest({ type: CONNECT, body: "{not json" }),
+      eventRequest({ type: CONNECT, body: "[1,2]" }),
+      eventRequest({ type: DISCONNECTED, body: "{" }),
+      eventRequest({ type: USER_MESSAGE, contentType: "application/json", body: "{'a':1}" }),
+      eventRequest({ type: USER_MESSAGE, contentType: "application/json", body: "" }),
+      eventRequest({ type: "azure.webpubsub.gp.joined", body: '{"group":1}' }),
+    ]) {
+      const response = await handler.handle(request);
+      expect(response!.status).toBe(400);
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it("an empty system event body counts as {}", async () => {
+    let called = false;
+    const { handler } = make({
+      onConnected: () => {
+        called = true;
+      },
+    });
+    expect((await handler.handle(eventRequest({ type: CONNECTED, body: "" })))!.status).toBe(200);
+    expect(called).toBe(true);
+  });
+
+  it("400 for a request without ce-connectionId", async () => {
+    const { handler } = make({ handleConnect: (_r, res) => res.success() });
+    const request = eventRequest({ type: CONNECT });
+    request.headers.delete("ce-connectionid");
+    expect((await handler.handle(request))!.status).toBe(400);
+  });
+});
+
+describe("failing handlers", () => {
+  const secret = "db password is hunter2";
+
+  it.each([
+    [
+      "throws",
+      () => {
+        throw new Error(secret);
+      },
+    ],
+    [
+      "rejects",
+      async () => {
+        throw new Error(secret);
+      },
+    ],
+  ])("a connect handler that %s answers 500 with nothing leaked, and is reported", async (_n, fn) => {
+    const { handler, errors } = make({ handleConnect: fn });
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(response!.status).toBe(500);
+    const text = await response!.text();
+    expect(text).toBe("Internal Server Error");
+    expect(text).not.toContain("hunter2");
+    expect([...response!.headers.keys()].join()).not.toContain("hunter2");
+    expect((errors[0] as Error).message).toBe(secret);
+  });
+
+  it("a user event handler that throws after answering keeps the answer, and the error is reported", async () => {
+    const { handler, errors } = make({
+      handleUserEvent: async (_r, res) => {
+        res.success("ok", "text");
+        throw new Error("late");
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "x" }));
+    expect(response!.status).toBe(200);
+    expect(await response!.text()).toBe("ok");
+    await expect.poll(() => errors.length).toBe(1);
+  });
+
+  it("answering twice throws", async () => {
+    let second: unknown;
+    const { handler } = make({
+      handleConnect: (_r, res) => {
+        res.success();
+        try {
+          res.fail(401);
+        } catch (e) {
+          second = e;
+        }
+      },
+    });
+    expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(204);
+    expect(String(second)).toMatch(/already been answered/);
+  });
+
+  it("a throwing error reporter does not break the answer", async () => {
+    const handler = new WebPubSubEventHandler("hub", {
+      handleConnect: () => {
+        throw new Error("x");
+      },
+      onError: () => {
+        throw new Error("reporter");
+      },
+    });
+    expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(500);
+  });
+});
+
+describe("async handlers and timeouts", () => {
+  it("awaits async handlers that answer after awaiting", async () => {
+    const { handler } = make({
+      handleUserEvent: async (req, res) => {
+        await new Promise((r) => setTimeout(r, 20));
+        res.success(`late ${String(req.data)}`, "text");
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "x" }));
+    expect(await response!.text()).toBe("late x");
+  });
+
+  it("an async handler that resolves without answering accepts with defaults (keeping state)", async () => {
+    const { handler } = make({
+      handleConnect: async (_req, res) => {
+        res.setState("k", "v");
+      },
+      handleUserEvent: async () => {},
+    });
+    const connect = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(connect!.status).toBe(204);
+    expect(connect!.headers.get("ce-connectionstate")).toBe(btoa('{"k":"v"}'));
+    const user = await handler.handle(eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "x" }));
+    expect(user!.status).toBe(200);
+  });
+
+  it("a callback-style handler may answer later", async () => {
+    const { handler } = make({
+      handleConnect: (_req, res) => {
+        setTimeout(() => res.success({ userId: "later" }), 10);
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(await response!.json()).toEqual({ userId: "later" });
+  });
+
+  it("a blocking handler that does not answer in time gets 504, an aborted signal and a TimeoutError report", async () => {
+    let signal: AbortSignal | undefined;
+    let lateError: unknown;
+    let finish!: () => void;
+    const finished = new Promise<void>((r) => {
+      finish = r;
+    });
+    const { handler, errors } = make({
+      timeoutInMs: 50,
+      handleConnect: (req, res) => {
+        signal = req.context.signal;
+        signal.addEventListener("abort", () => {
+          try {
+            res.success();
+          } catch (e) {
+            lateError = e;
+          }
+          finish();
+        });
+      },
+    });
+    const started = Date.now();
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(response!.status).toBe(504);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    await finished;
+    expect(signal!.aborted).toBe(true);
+    expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
+    expect(String(lateError)).toMatch(/already been answered/);
+  });
+
+  it("a non-blocking handler that runs too long still gets 200, and is reported", async () => {
+    let signal: AbortSignal | undefined;
+    const { handler, errors } = make({
+      timeoutInMs: 30,
+      onConnected: (req) => {
+        signal = req.context.signal;
+        return new Promise(() => {});
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: CONNECTED }));
+    expect(response!.status).toBe(200);
+    expect(signal!.aborted).toBe(true);
+    expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
+  });
+
+  it("non-blocking handlers are awaited before the 200", async () => {
+    let done = false;
+    const { handler } = make({
+      onDisconnected: async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        done = true;
+      },
+    });
+    await handler.handle(eventRequest({ type: DISCONNECTED, body: '{"reason":""}' }));
+    expect(done).toBe(true);
+  });
+});
+
+describe("option validation", () => {
+  it.each([
+    ["bad hub", () => new WebPubSubEventHandler("1hub"), TypeError, /hub/],
+    ["non-object options", () => new WebPubSubEventHandler("hub", "x" as never), TypeError, /options/],
+    [
+      "non-function handler",
+      () => new WebPubSubEventHandler("hub", { handleConnect: "x" as never }),
+      TypeError,
+      /options.handleConnect/,
+    ],
+    [
+      "accessKeys not array",
+      () => new WebPubSubEventHandler("hub", { accessKeys: "k" as never }),
+      TypeError,
+      /options.accessKeys/,
+    ],
+    [
+      "empty key",
+      () => new WebPubSubEventHandler("hub", { accessKeys: ["a", ""] }),
+      TypeError,
+      /options.accessKeys\[1\]/,
+    ],
+    [
+      "connection string without key",
+      () => new WebPubSubEventHandler("hub", { connectionString: "Endpoint=http://x" }),
+      TypeError,
+      /AccessKey/,
+    ],
+    [
+      "verifySignature without keys",
+      () => new WebPubSubEventHandler("hub", { verifySignature: true }),
+      TypeError,
+      /verifySignature/,
+    ],
+    ["timeout 0", () => new WebPubSubEventHandler("hub", { timeoutInMs: 0 }), RangeError, /options.timeoutInMs/],
+    [
+      "timeout fraction",
+      () => new WebPubSubEventHandler("hub", { timeoutInMs: 1.5 }),
+      TypeError,
+      /options.timeoutInMs/,
+    ],
+    [
+      "body limit negative",
+      () => new WebPubSubEventHandler("hub", { maxBodyBytes: -1 }),
+      RangeError,
+      /options.maxBodyBytes/,
+    ],
+    [
+      "origin with path",
+      () => new WebPubSubEventHandler("hub", { allowedOrigins: ["a.com/x"] }),
+      TypeError,
+      /options.allowedOrigins\[0\]/,
+    ],
+    ["path with query", () => new WebPubSubEventHandler("hub", { path: "/a?b" }), TypeError, /options.path/],
+  ])("%s fails fast", (_name, build, type, message) => {
+    expect(build).toThrow(type);
+    expect(build).toThrow(message);
+  });
+
+  it("accepts both a connection string and extra keys", async () => {
+    const handler = new WebPubSubEventHandler("hub", {
+      connectionString: "Endpoint=https://x.webpubsub.azure.com;AccessKey=primary;Version=1.0;",
+      accessKeys: ["secondary"],
+    });
+    expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(401);
+  });
+});
