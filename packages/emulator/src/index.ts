@@ -1,1 +1,9 @@
-export {};
+export { type RunningEmulator, startEmulator } from "./emulator.ts";
+export { compileFilter, FilterError, type FilterSubject } from "./odata/index.ts";
+export {
+  DEFAULT_ACCESS_KEY,
+  type EmulatorOptions,
+  type EventHandlerSettings,
+  type HubSettings,
+  type SystemEventName,
+} from "./options.ts";

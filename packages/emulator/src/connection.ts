@@ -1,0 +1,179 @@
+// One client session: identity, groups, permissions, ack history and (for reliable clients) the unacked-message
+// buffer. The WebSocket may be detached while a reliable session waits for recovery. Kept small: idle connections
+// allocate no group set, ack set or buffer until they need one.
+import type { WebSocket } from "ws";
+import { can, type Permission, roleFor } from "./compat.ts";
+import type { Hub } from "./hub.ts";
+import type { Outgoing } from "./outgoing.ts";
+
+export const KIND_SIMPLE = 0;
+export const KIND_JSON = 1;
+export const KIND_RELIABLE_JSON = 2;
+export type ClientKind = 0 | 1 | 2;
+
+export const RELIABLE_MAX_MESSAGES = 1000;
+export const RELIABLE_MAX_BYTES = 16 * 1024 * 1024;
+
+interface Unacked {
+  seq: number;
+  msg: Outgoing;
+}
+
+export interface ConnectionEvents {
+  /** The socket's send buffer overflowed or the reliable buffer did: the session must end. */
+  overflow(conn: Connection, reason: string, closeCode: number): void;
+}
+
+export class Connection {
+  readonly id: string;
+  readonly hub: Hub;
+  readonly userId: string | null;
+  readonly kind: ClientKind;
+  readonly subprotocol: string | undefined;
+  readonly serial: number;
+  readonly events: ConnectionEvents;
+  readonly maxBufferedBytes: number;
+  socket: WebSocket | null = null;
+  groups: Set<string> | null = null;
+  roles: Set<string>;
+  /** "<permission>\u0000<group>" pairs revoked at runtime although a broader role would allow them */
+  revoked: Set<string> | null = null;
+  /** ackIds of operations that succeeded (idempotency keys) */
+  ackIds: Set<number> | null = null;
+  connectionState: string | undefined;
+  /** simple clients in sendToGroup mode */
+  publishGroup: string | undefined;
+  noEcho = false;
+  /** reliable: last sequenceId assigned, and messages not yet acknowledged */
+  seq = 0;
+  unacked: Unacked[] | null = null;
+  unackedBytes = 0;
+  reconnectionToken: string | undefined;
+  /** set when the session has ended for good (no more sends, no recovery) */
+  ended = false;
+  /** keep-alive: whether the socket answered since the last ping */
+  alive = true;
+  recoveryTimer: NodeJS.Timeout | undefined;
+  /** serializes message handling while an upstream call is in flight */
+  busy: Promise<void> | null = null;
+  eventIds = 0;
+  /** whether upstream `connected` was sent, so `disconnected` must follow exactly once */
+  upstreamOpen = false;
+
+  constructor(init: {
+    id: string;
+    hub: Hub;
+    userId: string | null;
+    kind: ClientKind;
+    subprotocol: string | undefined;
+    roles: Iterable<string>;
+    serial: number;
+    events: ConnectionEvents;
+    maxBufferedBytes: number;
+  }) {
+    this.id = init.id;
+    this.hub = init.hub;
+    this.userId = init.userId;
+    this.kind = init.kind;
+    this.subprotocol = init.subprotocol;
+    this.roles = new Set(init.roles);
+    this.serial = init.serial;
+    this.events = init.events;
+    this.maxBufferedBytes = init.maxBufferedBytes;
+  }
+
+  get reliable(): boolean {
+    return this.kind === KIND_RELIABLE_JSON;
+  }
+
+  nextEventId(): number {
+    return this.eventIds++;
+  }
+
+  // ---- permissions ---------------------------------------------------------------------------------------------
+
+  allowed(action: Permission, group: string): boolean {
+    if (this.revoked?.has(`${action}\u0000${group}`)) return false;
+    return can(this.roles, action, group);
+  }
+
+  grant(action: Permission, group: string): void {
+    this.roles.add(roleFor(action, group));
+    this.revoked?.delete(`${action}\u0000${group}`);
+  }
+
+  revoke(action: Permission, group: string): void {
+    this.roles.delete(roleFor(action, group));
+    if (can(this.roles, action, group)) {
+      this.revoked ??= new Set();
+      this.revoked.add(`${action}\u0000${group}`);
+    }
+  }
+
+  // ---- sending -------------------------------------------------------------------------------------------------
+
+  /** Delivers a data message in this connection's wire form. */
+  deliver(msg: Outgoing): void {
+    if (this.ended) return;
+    if (this.kind === KIND_SIMPLE) {
+      const f = msg.raw();
+      this.sendFrame(f.data, f.binary);
+    } else if (this.kind === KIND_JSON) {
+      this.sendFrame(msg.json(), false);
+    } else {
+      const seq = ++this.seq;
+      const size = msg.json().length + 24;
+      this.unacked ??= [];
+      const list = this.unacked;
+      list.push({ seq, msg });
+      this.unackedBytes += size;
+      if (list.length > RELIABLE_MAX_MESSAGES || this.unackedBytes > RELIABLE_MAX_BYTES) {
+        this.events.overflow(this, "The reliable message buffer is full (too many unacknowledged messages).", 1008);
+        return;
+      }
+      if (this.socket !== null) this.sendFrame(msg.reliableJson(seq), false);
+    }
+  }
+
+  /** Sends a control frame (system, ack, pong): JSON text. Ignored for simple clients and detached sessions. */
+  sendControl(text: string): void {
+    if (this.kind === KIND_SIMPLE || this.ended) return;
+    this.sendFrame(Buffer.from(text, "utf8"), false);
+  }
+
+  sendFrame(data: Buffer, binary: boolean): void {
+    const ws = this.socket;
+    if (ws === null || ws.readyState !== 1) return;
+    if (ws.bufferedAmount + data.length > this.maxBufferedBytes) {
+      this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);
+      return;
+    }
+    ws.send(data, { binary });
+  }
+
+  /** Cumulative ack from a reliable client: drops every buffered message with sequenceId <= `sequenceId`. */
+  acknowledge(sequenceId: number): void {
+    const list = this.unacked;
+    if (list === null || list.length === 0) return;
+    let n = 0;
+    let bytes = 0;
+    while (n < list.length && list[n]!.seq <= sequenceId) {
+      bytes += list[n]!.msg.json().length + 24;
+      n++;
+    }
+    if (n === 0) return;
+    list.splice(0, n);
+    this.unackedBytes -= bytes;
+    if (list.length === 0) this.unacked = null;
+  }
+
+  /** Replays unacked (and unexpired) messages in order on a freshly attached socket. */
+  replay(): void {
+    const list = this.unacked;
+    if (list === null) return;
+    for (const u of list) {
+      if (u.msg.expired) continue;
+      this.sendFrame(u.msg.reliableJson(u.seq), false);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+// startEmulator(): one HTTP server that serves the REST API under /api and WebSocket clients under /client.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { type EmulatorOptions, resolveOptions } from "./options.ts";
+import { handleRest } from "./rest/operations.ts";
+import { Service } from "./service.ts";
+import type { UpstreamPort } from "./upstream-port.ts";
+import { handleUpgrade, MAX_FRAME_BYTES, SELECTED } from "./ws/handshake.ts";
+
+export interface RunningEmulator {
+  /** http://host:port, what connection strings and SDK clients use */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Endpoint=...;AccessKey=...;Version=1.0; */
+  readonly connectionString: string;
+  readonly accessKey: string;
+  /** Ends every connection, stops listening and frees the port. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Hook for the CloudEvents invoker: builds the upstream port for a running service (set by the upstream wiring). */
+export type UpstreamFactory = (service: Service, origin: string) => UpstreamPort | undefined;
+
+let upstreamFactory: UpstreamFactory | undefined;
+
+/** @internal Registers how to build the upstream invoker. */
+export function setUpstreamFactory(f: UpstreamFactory | undefined): void {
+  upstreamFactory = f;
+}
+
+function displayHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "localhost";
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** Starts a local Web PubSub service. Rejects with the listen error (e.g. EADDRINUSE) if the port is taken. */
+export async function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator> {
+  const opts = resolveOptions(options);
+  const service = new Service(opts);
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (_protocols, req) => (req as IncomingMessage & { [SELECTED]?: string })[SELECTED] ?? false,
+  });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0]!.toLowerCase();
+    if (path === "/api" || path.startsWith("/api/")) {
+      handleRest(service, req, res).catch((e) => {
+        service.log(`REST failure: ${String(e)}`);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+      return;
+    }
+    if (path.startsWith("/client")) {
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      res.end("This endpoint expects a WebSocket upgrade.\n");
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+    res.end("Azure Web PubSub emulator: REST API under /api, WebSocket clients at /client/hubs/{hub}.\n");
+  });
+  server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
+    socket.on("error", () => {});
+    handleUpgrade(service, wss, req, socket, head).catch((e) => {
+      service.log(`handshake failure: ${String(e)}`);
+      if (!socket.destroyed) socket.destroy();
+    });
+  });
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `${displayHost(opts.host)}:${port}`;
+  const endpoint = `http://${origin}`;
+  const upstream = upstreamFactory?.(service, origin);
+  if (upstream !== undefined) service.upstream = upstream;
+
+  let keepAlive: NodeJS.Timeout | undefined;
+  if (opts.keepAliveIntervalMs > 0) {
+    keepAlive = setInterval(() => {
+      for (const conn of service.allConnections()) {
+        const ws = conn.socket;
+        if (ws === null || ws.readyState !== 1) continue;
+        if (!conn.alive) {
+          service.log(`connection ${conn.id} missed a keep-alive ping; dropping the socket`);
+          ws.terminate();
+          continue;
+        }
+        conn.alive = false;
+        ws.ping();
+      }
+    }, opts.keepAliveIntervalMs);
+    keepAlive.unref();
+  }
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      if (keepAlive !== undefined) clearInterval(keepAlive);
+      const sockets = service.allConnections().flatMap((c) => (c.socket === null ? [] : [c.socket]));
+      service.shutdown();
+      // give clients a moment to answer the close frames, then drop whatever is left
+      const gone = sockets.map((ws) => (ws.readyState === 3 ? undefined : new Promise((r) => ws.once("close", r))));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(gone),
+        new Promise((r) => {
+          timer = setTimeout(r, 250);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const ws of sockets) if (ws.readyState !== 3) ws.terminate();
+      await service.upstream.close?.();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      wss.close();
+    })();
+    return closed;
+  };
+
+  service.log(`emulator listening on ${endpoint}`);
+  return {
+    endpoint,
+    port,
+    connectionString: `Endpoint=${endpoint};AccessKey=${opts.accessKey};Version=1.0;`,
+    accessKey: opts.accessKey,
+    close,
+  };
+}

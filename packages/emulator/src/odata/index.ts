@@ -1,0 +1,2 @@
+export { compileFilter, type FilterSubject } from "./compile.ts";
+export { FilterError } from "./lexer.ts";

@@ -1,0 +1,158 @@
+// Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
+import { HUB_NAME_PATTERN } from "./compat.ts";
+
+export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+export type SystemEventName = "connect" | "connected" | "disconnected";
+
+export interface EventHandlerSettings {
+  /** Handler URL; may contain `{hub}` and `{event}` (not in the host part). */
+  urlTemplate: string;
+  /** `*`, one event name, or a comma-separated list. */
+  userEventPattern?: string;
+  systemEvents?: SystemEventName[];
+}
+
+export interface HubSettings {
+  eventHandlers?: EventHandlerSettings[];
+}
+
+export interface EmulatorOptions {
+  /** TCP port; 0 picks a free one. Default 0 for startEmulator(), 8080 for the CLI. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** The access key REST and client tokens are signed with. Default: the well-known development key. */
+  accessKey?: string;
+  /** Per-hub settings (event handlers), keyed by hub name (case-insensitive); `_default` applies to other hubs. */
+  hubs?: Record<string, HubSettings>;
+  /** Interval of WebSocket pings to clients; a client that misses a whole interval is dropped. Default 20000, 0 = off. */
+  keepAliveIntervalMs?: number;
+  /** Also accept Microsoft Entra bearer tokens (audience https://webpubsub.azure.com; signature not checkable). */
+  allowEntraTokens?: boolean;
+  /** Reserved for a future status page; accepted and ignored. */
+  dashboard?: boolean;
+  /** Receives one line per connection and per REST call. */
+  log?: (line: string) => void;
+  /** Bytes a connection may have queued in its socket before it is considered a slow consumer and closed. Default 16 MiB. */
+  maxBufferedBytesPerConnection?: number;
+  /** How long a dropped reliable connection stays recoverable. Default 30000. */
+  recoveryWindowMs?: number;
+  /** Timeout for blocking upstream calls (connect, user events), passed to the invoker. */
+  upstreamTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  port: number;
+  host: string;
+  accessKey: string;
+  hubs: Map<string, HubSettings>;
+  keepAliveIntervalMs: number;
+  allowEntraTokens: boolean;
+  log: ((line: string) => void) | undefined;
+  maxBufferedBytes: number;
+  recoveryWindowMs: number;
+  upstreamTimeoutMs: number | undefined;
+}
+
+const SYSTEM_EVENTS = new Set(["connect", "connected", "disconnected"]);
+
+/** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
+export function validateAccessKey(key: unknown, argName = "accessKey"): asserts key is string {
+  if (typeof key !== "string") throw new TypeError(`${argName} must be a string.`);
+  if (Buffer.byteLength(key, "utf8") < 32) throw new RangeError(`${argName} must be at least 32 bytes long.`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[;\u0000-\u001f\u007f]/.test(key)) {
+    throw new TypeError(`${argName} must not contain ';' or control characters.`);
+  }
+  if (key.trim() !== key) throw new TypeError(`${argName} must not start or end with whitespace.`);
+}
+
+export function validateHubSettings(hubs: unknown, argName = "hubs"): asserts hubs is Record<string, HubSettings> {
+  if (typeof hubs !== "object" || hubs === null || Array.isArray(hubs)) {
+    throw new TypeError(`${argName} must be an object keyed by hub name.`);
+  }
+  for (const [hub, settings] of Object.entries(hubs as Record<string, unknown>)) {
+    const where = `${argName}.${hub}`;
+    if (hub !== "_default" && !HUB_NAME_PATTERN.test(hub)) {
+      throw new TypeError(`${argName} key '${hub}' is not a valid hub name (${HUB_NAME_PATTERN.source}).`);
+    }
+    if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
+      throw new TypeError(`${where} must be an object.`);
+    }
+    const handlers = (settings as HubSettings).eventHandlers;
+    if (handlers === undefined) continue;
+    if (!Array.isArray(handlers)) throw new TypeError(`${where}.eventHandlers must be an array.`);
+    handlers.forEach((h: unknown, i) => {
+      const at = `${where}.eventHandlers[${i}]`;
+      if (typeof h !== "object" || h === null) throw new TypeError(`${at} must be an object.`);
+      const { urlTemplate, userEventPattern, systemEvents } = h as Record<string, unknown>;
+      if (typeof urlTemplate !== "string" || urlTemplate.length === 0) {
+        throw new TypeError(`${at}.urlTemplate must be a non-empty string.`);
+      }
+      let parsed: URL;
+      try {
+        parsed = new URL(urlTemplate.replaceAll("{hub}", "hub").replaceAll("{event}", "event"));
+      } catch {
+        throw new TypeError(`${at}.urlTemplate must be an absolute http(s) URL.`);
+      }
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+        throw new TypeError(`${at}.urlTemplate must use http or https.`);
+      }
+      const hostPart = urlTemplate.split("//")[1]?.split("/")[0] ?? "";
+      if (hostPart.includes("{")) throw new TypeError(`${at}.urlTemplate must not have placeholders in its host.`);
+      if (userEventPattern !== undefined && typeof userEventPattern !== "string") {
+        throw new TypeError(`${at}.userEventPattern must be a string.`);
+      }
+      if (systemEvents !== undefined) {
+        if (!Array.isArray(systemEvents) || systemEvents.some((e) => !SYSTEM_EVENTS.has(e as string))) {
+          throw new TypeError(`${at}.systemEvents must be an array of "connect", "connected", "disconnected".`);
+        }
+      }
+    });
+  }
+}
+
+export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptions {
+  const o = opts ?? {};
+  if (typeof o !== "object") throw new TypeError("options must be an object.");
+  const port = o.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError("port must be an integer 0..65535.");
+  const host = o.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host.length === 0) throw new TypeError("host must be a non-empty string.");
+  const accessKey = o.accessKey ?? DEFAULT_ACCESS_KEY;
+  validateAccessKey(accessKey);
+  const hubs = new Map<string, HubSettings>();
+  if (o.hubs !== undefined) {
+    validateHubSettings(o.hubs);
+    for (const [name, s] of Object.entries(o.hubs)) hubs.set(name.toLowerCase(), s);
+  }
+  const keepAliveIntervalMs = o.keepAliveIntervalMs ?? 20_000;
+  if (!Number.isFinite(keepAliveIntervalMs) || keepAliveIntervalMs < 0) {
+    throw new RangeError("keepAliveIntervalMs must be a number >= 0 (0 disables keep-alive pings).");
+  }
+  if (o.log !== undefined && typeof o.log !== "function") throw new TypeError("log must be a function.");
+  const maxBufferedBytes = o.maxBufferedBytesPerConnection ?? 16 * 1024 * 1024;
+  if (!Number.isInteger(maxBufferedBytes) || maxBufferedBytes < 1024) {
+    throw new RangeError("maxBufferedBytesPerConnection must be an integer >= 1024.");
+  }
+  const recoveryWindowMs = o.recoveryWindowMs ?? 30_000;
+  if (!Number.isFinite(recoveryWindowMs) || recoveryWindowMs < 0) {
+    throw new RangeError("recoveryWindowMs must be a number >= 0.");
+  }
+  if (o.upstreamTimeoutMs !== undefined && (!Number.isFinite(o.upstreamTimeoutMs) || o.upstreamTimeoutMs <= 0)) {
+    throw new RangeError("upstreamTimeoutMs must be a number > 0.");
+  }
+  return {
+    port,
+    host,
+    accessKey,
+    hubs,
+    keepAliveIntervalMs,
+    allowEntraTokens: o.allowEntraTokens === true,
+    log: o.log,
+    maxBufferedBytes,
+    recoveryWindowMs,
+    upstreamTimeoutMs: o.upstreamTimeoutMs,
+  };
+}

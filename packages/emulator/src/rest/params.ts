@@ -1,0 +1,140 @@
+// Validation of REST path and query parameters, and reading request bodies into message payloads.
+import type { IncomingMessage } from "node:http";
+import { HUB_NAME_PATTERN, isValidGroupName, type Permission } from "../compat.ts";
+import type { Payload } from "../outgoing.ts";
+import { badRequest, RestFailure } from "./failure.ts";
+
+export const MAX_REST_BODY_BYTES = 1024 * 1024;
+
+export function checkHub(hub: string): string {
+  if (!HUB_NAME_PATTERN.test(hub)) {
+    throw badRequest(
+      `Invalid hub name '${hub}'. A hub name starts with a letter and has at most 128 letters, digits or _\`,.[] characters.`,
+      "hub",
+    );
+  }
+  return hub;
+}
+
+export function checkGroup(group: string, target = "group"): string {
+  if (!isValidGroupName(group)) {
+    throw badRequest(
+      "Invalid group name. Valid group name should be in between 1 and 1024 characters long and not whitespace only.",
+      target,
+    );
+  }
+  return group;
+}
+
+export function checkNonEmpty(value: string, target: string): string {
+  if (value.length === 0) throw badRequest(`The ${target} must not be empty.`, target);
+  return value;
+}
+
+export function checkPermission(p: string): Permission {
+  const lower = p.toLowerCase();
+  if (lower === "sendtogroup") return "sendToGroup";
+  if (lower === "joinleavegroup") return "joinLeaveGroup";
+  throw badRequest(`Invalid permission '${p}'. Use 'sendToGroup' or 'joinLeaveGroup'.`, "permission");
+}
+
+export function intParam(
+  query: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number | undefined,
+): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === "") return fallback;
+  if (!/^[+-]?\d+$/.test(raw.trim())) throw badRequest(`The query parameter '${name}' must be an integer.`, name);
+  const n = Number(raw);
+  if (n < min || n > max) {
+    throw badRequest(`The query parameter '${name}' must be between ${min} and ${max}; got ${raw}.`, name);
+  }
+  return n;
+}
+
+export function ttlParam(query: URLSearchParams): number | undefined {
+  return intParam(query, "messageTtlSeconds", 0, 300, undefined);
+}
+
+export async function readBody(req: IncomingMessage, limit = MAX_REST_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? -1);
+  if (declared > limit) {
+    req.resume();
+    throw new RestFailure(413, "Error.PayloadTooLarge", `The request body is larger than ${limit} bytes.`, "body");
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw new RestFailure(413, "Error.PayloadTooLarge", `The request body is larger than ${limit} bytes.`, "body");
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+/** Turns a send body into a payload whose data type follows the content type (protocol.md 2.1). */
+export function payloadFromBody(contentType: string | undefined, body: Buffer): Payload {
+  const mime = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (mime === "text/plain") return { kind: "text", text: body.toString("utf8") };
+  if (mime === "application/json" || mime.endsWith("+json")) {
+    const text = body.toString("utf8");
+    try {
+      JSON.parse(text);
+    } catch {
+      throw badRequest("The request body is not valid JSON (content type application/json).", "message");
+    }
+    return { kind: "json", text };
+  }
+  if (mime === "application/octet-stream" || mime === "") return { kind: "binary", bytes: body };
+  throw new RestFailure(
+    415,
+    "Error.UnsupportedMediaType",
+    `Unsupported content type '${mime}'. Use text/plain, application/json or application/octet-stream.`,
+    "Content-Type",
+  );
+}
+
+/** `X-WebPubSub-Metadata-<key>` request headers, forwarded to JSON clients as `metadata`. */
+export function metadataFromHeaders(req: IncomingMessage): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    if (name.length > 21 && name.toLowerCase().startsWith("x-webpubsub-metadata-")) {
+      out ??= {};
+      out[name.slice(21)] = req.rawHeaders[i + 1]!;
+    }
+  }
+  return out;
+}
+
+export function groupsFromJsonBody(body: Buffer): { groups: string[]; filter: string | undefined } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw badRequest('The request body must be JSON: {"groups": [...], "filter": "..."}.', "body");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw badRequest("The request body must be a JSON object with 'groups'.", "body");
+  }
+  const rec = parsed as Record<string, unknown>;
+  const groups = rec.groups;
+  if (!Array.isArray(groups) || groups.length === 0) {
+    throw badRequest("The 'groups' list must be a non-empty array of group names.", "groups");
+  }
+  for (const g of groups) {
+    if (typeof g !== "string") throw badRequest("Every entry of 'groups' must be a string.", "groups");
+    checkGroup(g, "groups");
+  }
+  const filter = rec.filter;
+  if (filter !== undefined && filter !== null && typeof filter !== "string") {
+    throw badRequest("'filter' must be a string.", "filter");
+  }
+  return { groups, filter: typeof filter === "string" && filter.trim() !== "" ? filter : undefined };
+}
