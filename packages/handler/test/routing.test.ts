@@ -72,10 +72,10 @@ describe("abuse protection", () => {
     new Request("http://localhost/api/webpubsub/hubs/hub/", { method, headers });
 
   it("answers OPTIONS with WebHook-Allowed-Origin: * by default, with or without ce-awpsversion", async () => {
-    for (const headers of <Record<string, string>[]>[
+    for (const headers of [
       { "webhook-request-origin": "x.webpubsub.azure.com" },
       { "WebHook-Request-Origin": "x.com", "ce-awpsversion": "1.0" },
-    ]) {
+    ] as Record<string, string>[]) {
       const response = await accept.handle(options(headers));
       expect(response!.status).toBe(200);
       expect(response!.headers.get("webhook-allowed-origin")).toBe("*");
