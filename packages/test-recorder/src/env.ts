@@ -1,0 +1,92 @@
+import { FAKE_ACCESS_KEY } from "./sanitizers.ts";
+
+/** The endpoint recordings use in place of real host names. */
+export const DEFAULT_FAKE_ENDPOINT = "https://fake.webpubsub.azure.com";
+
+/** Fake, well-formed values playback puts in the environment (and record mode writes in place of the real ones). */
+export function defaultPlaybackEnv(fakeEndpoint: string): Record<string, string> {
+  return {
+    AZURE_WEBPUBSUB_CONNECTION_STRING: `Endpoint=${fakeEndpoint};AccessKey=${FAKE_ACCESS_KEY};Version=1.0;`,
+    AZURE_WEBPUBSUB_ENDPOINT: fakeEndpoint,
+  };
+}
+
+/** What a real environment value contributes to sanitizing: literal replacements, hosts and secrets. */
+export interface EnvSanitizing {
+  replacements: Map<string, string>;
+  hosts: string[];
+  secrets: string[];
+}
+
+function connectionStringParts(value: string): Map<string, string> | undefined {
+  if (!value.includes("=") || !value.includes(";")) return undefined;
+  const parts = new Map<string, string>();
+  for (const segment of value.split(";")) {
+    const eq = segment.indexOf("=");
+    if (eq <= 0) continue;
+    parts.set(segment.slice(0, eq).trim().toLowerCase(), segment.slice(eq + 1).trim());
+  }
+  return parts.size > 0 ? parts : undefined;
+}
+
+function hostOf(value: string): string | undefined {
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`);
+    return url.host || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For record mode: each real value of a variable that has a fake counterpart is replaced by that fake value; a
+ * connection string's access key is a secret (replaced by the fake key) and its endpoint host is a real host; a URL
+ * variable's host is a real host.
+ */
+export function sanitizingFromEnv(
+  env: Record<string, string | undefined>,
+  fakes: Record<string, string>,
+): EnvSanitizing {
+  const result: EnvSanitizing = { replacements: new Map(), hosts: [], secrets: [] };
+  for (const [name, fake] of Object.entries(fakes)) {
+    const real = env[name];
+    if (real === undefined || real === "" || real === fake) continue;
+    result.replacements.set(real, fake);
+    const parts = connectionStringParts(real);
+    if (parts) {
+      for (const keyName of ["accesskey", "accountkey", "sharedaccesskey"]) {
+        const key = parts.get(keyName);
+        if (key) {
+          result.secrets.push(key);
+          result.replacements.set(key, FAKE_ACCESS_KEY);
+        }
+      }
+      const endpoint = parts.get("endpoint");
+      const host = endpoint ? hostOf(endpoint) : undefined;
+      if (host) {
+        const port = parts.get("port");
+        result.hosts.push(host);
+        if (port && !host.includes(":")) result.hosts.push(`${host}:${port}`);
+      }
+      continue;
+    }
+    const host = hostOf(real);
+    if (host && /^[a-z][a-z0-9+.-]*:\/\//i.test(real)) result.hosts.push(host);
+  }
+  return result;
+}
+
+/** Sets variables, returning a function that restores the previous values. */
+export function applyEnv(env: Record<string, string | undefined>, values: Record<string, string>): () => void {
+  const previous = new Map<string, string | undefined>();
+  for (const [name, value] of Object.entries(values)) {
+    previous.set(name, env[name]);
+    env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+  };
+}

@@ -1,0 +1,287 @@
+// Sanitizers rewrite recordings before anything is written, and rewrite live requests in playback the same way, so a
+// sanitized recording still matches the request that produced it.
+
+import { compileJsonPath, replaceAtJsonPath } from "./json-path.ts";
+import {
+  getHeader,
+  isJsonContentType,
+  isTextContentType,
+  type JsonValue,
+  type RecordEntry,
+  type WebSocketFrame,
+  type WebSocketSession,
+} from "./recording-format.ts";
+
+/** The placeholder written in place of secrets. */
+export const SANITIZED = "Sanitized";
+
+/** Replaces every match of `regex` in URIs, header values, text and JSON bodies and WebSocket text frames. */
+export interface RegexSanitizer {
+  regex: RegExp | string;
+  /** Replacement, `$1`-style group references allowed. Default "Sanitized". */
+  value?: string;
+}
+/** Replaces a header's value (request and response), or only the part matching `regex`. */
+export interface HeaderSanitizer {
+  header: string;
+  value?: string;
+  regex?: RegExp | string;
+}
+/** Replaces the values a JSON path selects in JSON bodies and JSON WebSocket frames. */
+export interface JsonPathSanitizer {
+  jsonPath: string;
+  value?: string;
+}
+/** Replaces matches of a regex in request URIs and WebSocket URLs only. */
+export interface UriSanitizer {
+  uri: RegExp | string;
+  value?: string;
+}
+/** A user sanitizer; run after the built-in ones, in the order given. */
+export type Sanitizer = RegexSanitizer | HeaderSanitizer | JsonPathSanitizer | UriSanitizer;
+
+/** A compiled sanitizer: each hook rewrites one part of an entry. */
+export interface SanitizerStep {
+  readonly name: string;
+  uri?(uri: string): string;
+  header?(name: string, value: string): string;
+  text?(text: string): string;
+  json?(value: JsonValue): void;
+}
+
+/** Headers whose whole value is replaced by default. */
+export const DEFAULT_SECRET_HEADERS: readonly string[] = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "ocp-apim-subscription-key",
+  "api-key",
+  "x-api-key",
+  "x-functions-key",
+  "x-ms-encryption-key",
+];
+
+/** Any JSON Web Token (three base64url segments, header and payload starting with `{"`). */
+export const JWT_PATTERN = /eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+
+/** A fake, well-formed access key (44 base64 characters) used in place of real keys. */
+export const FAKE_ACCESS_KEY = Buffer.from("fakekeyfakekeyfakekeyfakekeyfake").toString("base64");
+
+function toGlobalRegex(regex: RegExp | string, argName: string): RegExp {
+  if (typeof regex === "string") {
+    if (regex === "") throw new TypeError(`${argName} must not be an empty pattern`);
+    return new RegExp(regex, "g");
+  }
+  if (!(regex instanceof RegExp)) throw new TypeError(`${argName} must be a RegExp or a string pattern`);
+  return regex.global ? new RegExp(regex.source, regex.flags) : new RegExp(regex.source, `${regex.flags}g`);
+}
+
+function replacementValue(value: unknown, argName: string): string {
+  if (value === undefined) return SANITIZED;
+  if (typeof value !== "string") throw new TypeError(`${argName} must be a string`);
+  return value;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** A step replacing a regex everywhere. */
+export function regexStep(name: string, regex: RegExp | string, value: string): SanitizerStep {
+  const re = toGlobalRegex(regex, `${name}.regex`);
+  const apply = (s: string) => s.replace(re, value);
+  return { name, uri: apply, header: (_n, v) => apply(v), text: apply };
+}
+
+/** A step replacing literal strings everywhere (longest first, so a value never half-replaces a longer one). */
+export function literalStep(name: string, replacements: ReadonlyMap<string, string>): SanitizerStep {
+  const keys = [...replacements.keys()].filter((k) => k !== "").sort((a, b) => b.length - a.length);
+  if (keys.length === 0) return { name };
+  const re = new RegExp(keys.map(escapeRegExp).join("|"), "g");
+  const apply = (s: string) => s.replace(re, (m) => replacements.get(m) ?? m);
+  return { name, uri: apply, header: (_n, v) => apply(v), text: apply };
+}
+
+/** Compiles a user sanitizer, validating it before any I/O. */
+export function compileSanitizer(sanitizer: Sanitizer, index: number): SanitizerStep {
+  const argName = `sanitizers[${index}]`;
+  if (typeof sanitizer !== "object" || sanitizer === null) throw new TypeError(`${argName} must be an object`);
+  const kinds = ["regex", "header", "jsonPath", "uri"].filter((k) => k in sanitizer);
+  if (kinds.length !== 1) {
+    throw new TypeError(`${argName} must have exactly one of "regex", "header", "jsonPath" or "uri"`);
+  }
+  const value = replacementValue(sanitizer.value, `${argName}.value`);
+  if ("regex" in sanitizer && !("header" in sanitizer)) return regexStep(argName, sanitizer.regex, value);
+  if ("header" in sanitizer) {
+    if (typeof sanitizer.header !== "string" || sanitizer.header === "") {
+      throw new TypeError(`${argName}.header must be a non-empty header name`);
+    }
+    const wanted = sanitizer.header.toLowerCase();
+    const re = sanitizer.regex === undefined ? undefined : toGlobalRegex(sanitizer.regex, `${argName}.regex`);
+    return {
+      name: argName,
+      header: (name, v) => (name.toLowerCase() !== wanted ? v : re ? v.replace(re, value) : value),
+    };
+  }
+  if ("jsonPath" in sanitizer) {
+    const path = compileJsonPath(sanitizer.jsonPath);
+    return { name: argName, json: (root) => void replaceAtJsonPath(root, path, value) };
+  }
+  const re = toGlobalRegex(sanitizer.uri, `${argName}.uri`);
+  return { name: argName, uri: (u) => u.replace(re, value) };
+}
+
+/** Replaces secret headers (whole value). */
+export function secretHeadersStep(headers: readonly string[]): SanitizerStep {
+  const set = new Set(headers.map((h) => h.toLowerCase()));
+  return { name: "secret headers", header: (name, v) => (set.has(name.toLowerCase()) ? SANITIZED : v) };
+}
+
+/** Replaces the key inside connection strings (`AccessKey=...`, `AccountKey=...`, `SharedAccessKey=...`). */
+export function connectionStringKeyStep(): SanitizerStep {
+  return regexStep(
+    "connection string keys",
+    /\b(AccessKey|AccountKey|SharedAccessKey|SharedAccessSignature|PrimaryKey|SecondaryKey)(\s*=\s*)[^;"'\s&]+/gi,
+    `$1$2${FAKE_ACCESS_KEY}`,
+  );
+}
+
+/** Replaces JWTs anywhere, and any `access_token` query value. */
+export function jwtStep(): SanitizerStep {
+  const jwt = regexStep("JWTs", JWT_PATTERN, SANITIZED);
+  return {
+    ...jwt,
+    uri: (u) => jwt.uri!(u).replace(/([?&]access_token=)[^&#]*/gi, `$1${SANITIZED}`),
+  };
+}
+
+const ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/[^/?#]*/i;
+
+/**
+ * Replaces host names with the fake endpoint's: the origin of every URI (http -> https, ws -> wss), and every
+ * occurrence of the real hosts given (`host[:port]`, with or without a scheme) in headers and bodies.
+ */
+export function hostStep(fakeEndpoint: string, realHosts: Iterable<string>): SanitizerStep {
+  const fake = new URL(fakeEndpoint);
+  const secure = fake.protocol === "http:" || fake.protocol === "ws:" ? "" : "s";
+  const fakeHost = fake.host;
+  const hosts = [...new Set(realHosts)].filter((h) => h !== "" && h !== fakeHost).sort((a, b) => b.length - a.length);
+  const withScheme =
+    hosts.length === 0 ? undefined : new RegExp(`\\b(https?|wss?)://(?:${hosts.map(escapeRegExp).join("|")})`, "gi");
+  const bare = hosts.length === 0 ? undefined : new RegExp(hosts.map(escapeRegExp).join("|"), "gi");
+  const text = (s: string) => {
+    if (!withScheme || !bare) return s;
+    return s
+      .replace(
+        withScheme,
+        (_m, scheme: string) => `${scheme.toLowerCase().startsWith("ws") ? "ws" : "http"}${secure}://${fakeHost}`,
+      )
+      .replace(bare, fakeHost);
+  };
+  return {
+    name: "host names",
+    uri: (u) =>
+      text(u).replace(
+        ORIGIN,
+        (_m, scheme: string) => `${scheme.toLowerCase().startsWith("ws") ? "ws" : "http"}${secure}://${fakeHost}`,
+      ),
+    header: (_n, v) => text(v),
+    text,
+  };
+}
+
+function mapJsonStrings(value: JsonValue, fn: (s: string) => string): JsonValue {
+  if (typeof value === "string") return fn(value);
+  if (Array.isArray(value)) return value.map((v) => mapJsonStrings(v, fn));
+  if (value !== null && typeof value === "object") {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(value)) out[k] = mapJsonStrings(v, fn);
+    return out;
+  }
+  return value;
+}
+
+function sanitizeHeaders(headers: Record<string, string>, step: SanitizerStep): Record<string, string> {
+  if (!step.header) return headers;
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = step.header(name, value);
+  return out;
+}
+
+function sanitizeBody(body: JsonValue, contentType: string | undefined, step: SanitizerStep): JsonValue {
+  if (body === null) return body;
+  if (typeof body === "string") {
+    // Base64 (binary) bodies are left alone: a regex over base64 text would corrupt them.
+    if (!isTextContentType(contentType)) return body;
+    let text = step.text ? step.text(body) : body;
+    if (step.json && isJsonContentType(contentType)) text = sanitizeJsonText(text, step);
+    return text;
+  }
+  const out = step.text ? mapJsonStrings(body, step.text) : structuredClone(body);
+  if (step.json) step.json(out);
+  return out;
+}
+
+function sanitizeJsonText(text: string, step: SanitizerStep): string {
+  let parsed: JsonValue;
+  try {
+    parsed = JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+  if (parsed === null || typeof parsed !== "object") return text;
+  const before = JSON.stringify(parsed);
+  step.json!(parsed);
+  const after = JSON.stringify(parsed);
+  return after === before ? text : after;
+}
+
+/** Runs the steps in order over a copy of the entry. */
+export function sanitizeEntry(entry: RecordEntry, steps: readonly SanitizerStep[]): RecordEntry {
+  let out: RecordEntry = structuredClone(entry);
+  for (const step of steps) {
+    out = {
+      RequestUri: step.uri ? step.uri(out.RequestUri) : out.RequestUri,
+      RequestMethod: out.RequestMethod,
+      RequestHeaders: sanitizeHeaders(out.RequestHeaders, step),
+      RequestBody: sanitizeBody(out.RequestBody, getHeader(out.RequestHeaders, "content-type"), step),
+      StatusCode: out.StatusCode,
+      ResponseHeaders: sanitizeHeaders(out.ResponseHeaders, step),
+      ResponseBody: sanitizeBody(out.ResponseBody, getHeader(out.ResponseHeaders, "content-type"), step),
+    };
+  }
+  return out;
+}
+
+/** Runs the steps over a WebSocket text frame (regexes, then JSON paths when the frame is a JSON object). */
+export function sanitizeFrameText(text: string, steps: readonly SanitizerStep[]): string {
+  let out = text;
+  for (const step of steps) {
+    if (step.text) out = step.text(out);
+    if (step.json) out = sanitizeJsonText(out, step);
+  }
+  return out;
+}
+
+/** Runs the steps over a WebSocket URL. */
+export function sanitizeUri(uri: string, steps: readonly SanitizerStep[]): string {
+  let out = uri;
+  for (const step of steps) if (step.uri) out = step.uri(out);
+  return out;
+}
+
+/** Sanitizes a whole WebSocket session (URL and text frames; binary frames are kept as recorded). */
+export function sanitizeSession(session: WebSocketSession, steps: readonly SanitizerStep[]): WebSocketSession {
+  return {
+    Url: sanitizeUri(session.Url, steps),
+    Protocols: [...session.Protocols],
+    Protocol: session.Protocol,
+    Frames: session.Frames.map((f): WebSocketFrame => {
+      const copy = { ...f };
+      if (copy.Text !== undefined) copy.Text = sanitizeFrameText(copy.Text, steps);
+      if (copy.Reason !== undefined && copy.Reason !== "") copy.Reason = sanitizeFrameText(copy.Reason, steps);
+      return copy;
+    }),
+  };
+}

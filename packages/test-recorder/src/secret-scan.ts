@@ -1,0 +1,39 @@
+import type { SecretFinding } from "./errors.ts";
+import type { RecordingFile } from "./recording-format.ts";
+import { JWT_PATTERN } from "./sanitizers.ts";
+
+function forms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  return [...new Set([secret, json, encodeURIComponent(secret)])];
+}
+
+function scanText(text: string, location: string, secrets: readonly string[], out: SecretFinding[]): void {
+  secrets.forEach((secret, secretIndex) => {
+    if (forms(secret).some((f) => text.includes(f))) out.push({ location, kind: "configured secret", secretIndex });
+  });
+  if (new RegExp(JWT_PATTERN.source).test(text)) out.push({ location, kind: "JWT" });
+}
+
+/**
+ * Scans a sanitized recording for configured secrets (raw, JSON-escaped and URL-encoded) and for JWTs, reporting
+ * each field they appear in. Never returns the secrets themselves.
+ */
+export function scanRecording(file: RecordingFile, secrets: readonly string[]): SecretFinding[] {
+  const usable = secrets.filter((s) => s.length > 0);
+  const findings: SecretFinding[] = [];
+  file.Entries.forEach((entry, i) => {
+    for (const [field, value] of Object.entries(entry)) {
+      scanText(typeof value === "string" ? value : JSON.stringify(value), `Entries[${i}].${field}`, usable, findings);
+    }
+  });
+  for (const [name, value] of Object.entries(file.Variables)) {
+    scanText(value, `Variables.${name}`, usable, findings);
+  }
+  (file.WebSocketSessions ?? []).forEach((session, i) => {
+    scanText(session.Url, `WebSocketSessions[${i}].Url`, usable, findings);
+    session.Frames.forEach((frame, j) => {
+      scanText(JSON.stringify(frame), `WebSocketSessions[${i}].Frames[${j}]`, usable, findings);
+    });
+  });
+  return findings;
+}
