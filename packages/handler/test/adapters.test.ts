@@ -1,0 +1,218 @@
+// The same handler under node:http, Express (with and without body parsers before it) and a plain fetch-style server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebPubSubEventHandler } from "../src/index.ts";
+import { expressMiddleware, toNodeListener } from "../src/node.ts";
+import { CONNECT, eventRequest, KEY, signedEventRequest, USER_MESSAGE } from "./helpers.ts";
+
+function makeHandler() {
+  return new WebPubSubEventHandler("hub", {
+    accessKeys: [KEY],
+    maxBodyBytes: 64 * 1024,
+    onError: () => {},
+    handleConnect: (req, res) => {
+      res.setState("room", req.query?.room?.[0] ?? "none");
+      res.success({ userId: `user-${req.claims?.sub?.[0] ?? "anon"}`, groups: ["g1"] });
+    },
+    handleUserEvent: (req, res) => {
+      if (req.dataType === "json") res.success({ echo: req.data, state: req.context.states }, "json");
+      else if (req.dataType === "text") res.success(`echo: ${req.data}`, "text");
+      else res.success(req.data.slice().reverse());
+    },
+  });
+}
+
+/** A minimal fetch-style server (what Deno.serve / Bun.serve do), written independently of our node adapter. */
+function fetchStyleServer(fetchHandler: (request: Request) => Promise<Response>): Server {
+  return createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const headers = new Headers(req.headers as Record<string, string>);
+    const hasBody = req.method !== "GET" && req.method !== "HEAD";
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const request = new Request(`http://${req.headers.host}${req.url}`, {
+      method: req.method,
+      headers,
+      body: hasBody ? Buffer.concat(chunks) : null,
+    });
+    const response = await fetchHandler(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** Sends a Request built for localhost to the server at `base`. */
+async function send(base: string, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+  return fetch(`${base}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body });
+}
+
+function expressApp(before: express.RequestHandler[]): express.Express {
+  const app = express();
+  for (const mw of before) app.use(mw);
+  app.use(expressMiddleware(makeHandler()));
+  app.use((_req, res) => {
+    res.status(299).send("next route");
+  });
+  return app;
+}
+
+const servers: [string, () => Server, string][] = [
+  ["node:http", () => createServer(toNodeListener(makeHandler())), "404"],
+  ["fetch-style server", () => fetchStyleServer(makeHandler().fetch), "404"],
+  ["Express without body parser", () => createServer(expressApp([])), "next"],
+  ["Express after express.json()", () => createServer(expressApp([express.json()])), "next"],
+  [
+    "Express after express.json(), express.text() and express.raw()",
+    () => createServer(expressApp([express.json(), express.text(), express.raw()])),
+    "next",
+  ],
+  [
+    "Express after express.raw({ type: '*/*' })",
+    () => createServer(expressApp([express.raw({ type: "*/*" })])),
+    "next",
+  ],
+];
+
+describe.each(servers)("%s", (_name, build, unhandled) => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = build();
+    base = await listen(server);
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("answers abuse protection", async () => {
+    const response = await fetch(`${base}/api/webpubsub/hubs/hub/`, {
+      method: "OPTIONS",
+      headers: { "WebHook-Request-Origin": "x.webpubsub.azure.com" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("webhook-allowed-origin")).toBe("*");
+  });
+
+  it("accepts a signed connect with overrides and state", async () => {
+    const body = JSON.stringify({ claims: { sub: ["alice"] }, query: { room: ["lobby"] } });
+    const response = await send(base, await signedEventRequest({ type: CONNECT, body }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ userId: "user-alice", groups: ["g1"] });
+    expect(atob(response.headers.get("ce-connectionstate")!)).toBe('{"room":"lobby"}');
+  });
+
+  it("refuses an unsigned connect with 401", async () => {
+    const response = await send(base, eventRequest({ type: CONNECT, body: "{}" }));
+    expect(response.status).toBe(401);
+  });
+
+  it("round-trips a JSON user event with its state", async () => {
+    const request = await signedEventRequest({
+      type: USER_MESSAGE,
+      contentType: "application/json",
+      body: JSON.stringify({ a: [1, 2] }),
+      headers: { "ce-connectionstate": btoa('{"room":"lobby"}') },
+    });
+    const response = await send(base, request);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(await response.json()).toEqual({ echo: { a: [1, 2] }, state: { room: "lobby" } });
+  });
+
+  it("round-trips text and binary user events", async () => {
+    const text = await send(
+      base,
+      await signedEventRequest({ type: USER_MESSAGE, contentType: "text/plain; charset=utf-8", body: "héllo" }),
+    );
+    expect(await text.text()).toBe("echo: héllo");
+    const binary = await send(
+      base,
+      await signedEventRequest({
+        type: USER_MESSAGE,
+        contentType: "application/octet-stream",
+        body: new Uint8Array([1, 2, 3, 255]),
+      }),
+    );
+    expect(binary.headers.get("content-type")).toBe("application/octet-stream");
+    expect(new Uint8Array(await binary.arrayBuffer())).toEqual(new Uint8Array([255, 3, 2, 1]));
+  });
+
+  it("answers 400 for malformed JSON (ours, or the body parser's)", async () => {
+    const response = await send(
+      base,
+      await signedEventRequest({ type: USER_MESSAGE, contentType: "application/json", body: "{oops" }),
+    );
+    expect(response.status).toBe(400);
+  });
+
+  it("answers 413 for a body over the limit", async () => {
+    const response = await send(
+      base,
+      await signedEventRequest({
+        type: USER_MESSAGE,
+        contentType: "application/octet-stream",
+        body: new Uint8Array(65 * 1024),
+      }),
+    );
+    expect(response.status).toBe(413);
+  });
+
+  it(`passes requests it does not own on (${unhandled})`, async () => {
+    const other = await send(base, await signedEventRequest({ type: CONNECT, hub: "other" }));
+    const elsewhere = await fetch(`${base}/elsewhere`, { method: "POST", body: "x" });
+    for (const response of [other, elsewhere]) {
+      if (unhandled === "next") {
+        expect(response.status).toBe(299);
+        expect(await response.text()).toBe("next route");
+      } else {
+        expect(response.status).toBe(404);
+      }
+    }
+  });
+});
+
+describe("node adapters", () => {
+  it("toNodeListener calls next for requests it does not own when given one", async () => {
+    const listener = toNodeListener(makeHandler());
+    const server = createServer((req, res) =>
+      listener(req, res, () => {
+        res.statusCode = 298;
+        res.end("next");
+      }),
+    );
+    const base = await listen(server);
+    try {
+      const response = await fetch(`${base}/elsewhere`);
+      expect(response.status).toBe(298);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("uses Express's full URL when mounted under a prefix", async () => {
+    const app = express();
+    app.use("/api", expressMiddleware(makeHandler()));
+    const server = createServer(app);
+    const base = await listen(server);
+    try {
+      const response = await send(base, await signedEventRequest({ type: CONNECT }));
+      expect(response.status).toBe(200);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("refuses a handler that is not a WebPubSubEventHandler", () => {
+    expect(() => toNodeListener({} as WebPubSubEventHandler)).toThrow(TypeError);
+    expect(() => expressMiddleware(undefined as unknown as WebPubSubEventHandler)).toThrow(TypeError);
+  });
+});
