@@ -1,7 +1,7 @@
-// Local, synchronous equivalents of the few @webpubsub/core helpers the emulator needs on its hot paths
-// (token checks on every REST call and every WebSocket handshake). The emulator is Node-only, so it uses node:crypto's
-// synchronous HMAC instead of WebCrypto; the rules (audience forms, skew, required exp, role syntax) are those of
-// protocol.md sections 1.2, 3.1 and 4.7.
+// Token signing and checking for the emulator's hot paths (every REST call, every handshake, every reliable
+// connection's reconnection token). The emulator is Node-only, so this uses node:crypto's synchronous HMAC instead of
+// @webpubsub/core's WebCrypto-based (async) JWT helpers; the rules (audience forms, 5 min skew, required exp) are those
+// of protocol.md sections 1.2 and 3.1. Names and roles come from @webpubsub/core.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type JwtErrorCode =
@@ -112,84 +112,10 @@ export function readClaims(token: string): { header: Record<string, unknown>; pa
   }
 }
 
-// ---- names -------------------------------------------------------------------------------------------------------
+// ---- names and roles: shared with the SDK through @webpubsub/core ------------------------------------------------
 
-export const HUB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
+export { can, compileGroupPattern, HUB_NAME_PATTERN, type Permission, roleFor } from "@webpubsub/core";
 
 export function isValidGroupName(group: unknown): group is string {
-  return typeof group === "string" && group.length >= 1 && group.length <= 1024 && !/^\s+$/.test(group);
-}
-
-// ---- roles (protocol.md 4.7) -------------------------------------------------------------------------------------
-
-export type Permission = "joinLeaveGroup" | "sendToGroup";
-
-const patternCache = new Map<string, ((group: string) => boolean) | null>();
-
-/** Compiles a wildcard group pattern: `?` one non-dot char, `*` a run of non-dot chars, `**` anything, `\` escapes. */
-export function compileGroupPattern(pattern: string): (group: string) => boolean {
-  let re = "^";
-  let stars = 0;
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === "\\") {
-      const next = pattern[i + 1];
-      if (next !== "*" && next !== "?" && next !== "\\") {
-        throw new SyntaxError(`Invalid escape at position ${i} in group pattern '${pattern}'.`);
-      }
-      re += escapeRegex(next);
-      i++;
-    } else if (ch === "*") {
-      stars++;
-      if (pattern[i + 1] === "*") {
-        re += ".*";
-        i++;
-      } else {
-        re += "[^.]*";
-      }
-    } else if (ch === "?") {
-      re += "[^.]";
-    } else {
-      re += escapeRegex(ch);
-    }
-  }
-  if (stars > 5) throw new SyntaxError(`Group pattern '${pattern}' has more than 5 wildcards.`);
-  const compiled = new RegExp(`${re}$`, "s");
-  return (group) => compiled.test(group);
-}
-
-function escapeRegex(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
-}
-
-function wildcardMatches(pattern: string, group: string): boolean {
-  let fn = patternCache.get(pattern);
-  if (fn === undefined) {
-    try {
-      fn = compileGroupPattern(pattern);
-    } catch {
-      fn = null;
-    }
-    if (patternCache.size > 1000) patternCache.clear();
-    patternCache.set(pattern, fn);
-  }
-  return fn?.(group) === true;
-}
-
-/** Whether `roles` allow `action` on `group` (plain, per-group and wildcard role forms). */
-export function can(roles: Iterable<string>, action: Permission, group: string): boolean {
-  const plain = `webpubsub.${action}`;
-  const perGroup = `${plain}.`;
-  const wildcard = action === "joinLeaveGroup" ? "webpubsub.joinLeaveGroups." : "webpubsub.sendToGroups.";
-  for (const role of roles) {
-    if (role === plain) return true;
-    if (role.startsWith(perGroup) && role.length - perGroup.length === group.length && role.endsWith(group))
-      return true;
-    if (role.startsWith(wildcard) && wildcardMatches(role.slice(wildcard.length), group)) return true;
-  }
-  return false;
-}
-
-export function roleFor(action: Permission, group?: string): string {
-  return group === undefined ? `webpubsub.${action}` : `webpubsub.${action}.${group}`;
+  return typeof group === "string" && group.length >= 1 && group.length <= 1024 && group.trim() !== "";
 }

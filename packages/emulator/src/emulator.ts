@@ -5,7 +5,7 @@ import { WebSocketServer } from "ws";
 import { type EmulatorOptions, resolveOptions } from "./options.ts";
 import { handleRest } from "./rest/operations.ts";
 import { Service } from "./service.ts";
-import type { UpstreamPort } from "./upstream-port.ts";
+import { UpstreamInvoker } from "./upstream/index.ts";
 import { handleUpgrade, MAX_FRAME_BYTES, SELECTED } from "./ws/handshake.ts";
 
 export interface RunningEmulator {
@@ -17,16 +17,6 @@ export interface RunningEmulator {
   readonly accessKey: string;
   /** Ends every connection, stops listening and frees the port. Idempotent. */
   close(): Promise<void>;
-}
-
-/** Hook for the CloudEvents invoker: builds the upstream port for a running service (set by the upstream wiring). */
-export type UpstreamFactory = (service: Service, origin: string) => UpstreamPort | undefined;
-
-let upstreamFactory: UpstreamFactory | undefined;
-
-/** @internal Registers how to build the upstream invoker. */
-export function setUpstreamFactory(f: UpstreamFactory | undefined): void {
-  upstreamFactory = f;
 }
 
 function displayHost(host: string): string {
@@ -87,8 +77,15 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   const port = (server.address() as AddressInfo).port;
   const origin = `${displayHost(opts.host)}:${port}`;
   const endpoint = `http://${origin}`;
-  const upstream = upstreamFactory?.(service, origin);
-  if (upstream !== undefined) service.upstream = upstream;
+  const hubs = opts.hubs;
+  const upstreamOpts: ConstructorParameters<typeof UpstreamInvoker>[0] = {
+    getHandlers: (hub) => (hubs.get(hub.toLowerCase()) ?? hubs.get("_default"))?.eventHandlers ?? [],
+    accessKeys: [opts.accessKey],
+    origin,
+    log: (line) => service.log(line),
+  };
+  if (opts.upstreamTimeoutMs !== undefined) upstreamOpts.timeoutMs = opts.upstreamTimeoutMs;
+  service.upstream = new UpstreamInvoker(upstreamOpts);
 
   let keepAlive: NodeJS.Timeout | undefined;
   if (opts.keepAliveIntervalMs > 0) {

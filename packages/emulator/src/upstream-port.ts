@@ -1,10 +1,9 @@
-// The shape of the CloudEvents upstream invoker (src/upstream/, written separately) as the connection lifecycle
-// uses it. Kept as a structural type so the lifecycle code does not depend on the invoker's internals.
+// The CloudEvents upstream invoker (src/upstream/) as the connection lifecycle uses it: a structural type, so the
+// lifecycle does not depend on the invoker's internals and tests can substitute it.
 
-export type MessagePayload =
-  | { dataType: "text"; data: string }
-  | { dataType: "json"; data: unknown }
-  | { dataType: "binary" | "protobuf"; data: Uint8Array };
+import type { MessagePayload } from "@webpubsub/core";
+
+export type { MessagePayload };
 
 export interface UpstreamContext {
   hub: string;
@@ -32,7 +31,7 @@ export type UserEventResult =
   | { kind: "no-handler" };
 
 export interface ConnectBody {
-  claims: Record<string, string[]>;
+  claims: Record<string, unknown>;
   query: Record<string, string[]>;
   headers: Record<string, string[]>;
   subprotocols: string[];

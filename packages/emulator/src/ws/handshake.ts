@@ -45,17 +45,6 @@ function claimList(v: unknown): string[] | undefined {
   return undefined;
 }
 
-function toLists(record: Record<string, unknown>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(record)) {
-    if (v === undefined) continue;
-    out[k] = Array.isArray(v)
-      ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x)))
-      : [typeof v === "string" ? v : JSON.stringify(v)];
-  }
-  return out;
-}
-
 export async function handleUpgrade(
   service: Service,
   wss: WebSocketServer,
@@ -134,6 +123,7 @@ export async function handleUpgrade(
     return reject(socket, 400, "webpubsub_mode must be sendEvent or sendToGroup.");
   }
 
+  let eventIds = 0;
   if (service.upstream.hasHandler(hub.name, "connect")) {
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) if (k !== "access_token") addTo(query, k, v);
@@ -144,7 +134,7 @@ export async function handleUpgrade(
       addTo(headers, k, req.rawHeaders[i + 1]!);
     }
     const body: ConnectBody = {
-      claims: toLists(claims),
+      claims,
       query,
       headers,
       subprotocols: offered,
@@ -153,7 +143,7 @@ export async function handleUpgrade(
     let result: Awaited<ReturnType<typeof service.upstream.connect>>;
     try {
       result = await service.upstream.connect(
-        { hub: hub.name, connectionId, userId, ...(subprotocol ? { subprotocol } : {}), nextEventId: () => 0 },
+        { hub: hub.name, connectionId, userId, ...(subprotocol ? { subprotocol } : {}), nextEventId: () => eventIds++ },
         body,
       );
     } catch (e) {
@@ -206,6 +196,7 @@ export async function handleUpgrade(
       roles: finalRoles,
     });
     conn.connectionState = connectionState;
+    conn.eventIds = eventIds;
     conn.publishGroup = publishGroup;
     conn.noEcho = url.searchParams.get("noEcho")?.toLowerCase() === "true";
     conn.hub.add(conn);
