@@ -1,0 +1,86 @@
+// A fault-injecting TCP proxy for tests: forwards bytes between clients and a target port, and can kill every
+// connection abruptly (no WebSocket close frame: both ends see an abnormal drop) or stall forwarding (half-open).
+import { createConnection, createServer, type Server, type Socket } from "node:net";
+
+export interface FaultProxy {
+  readonly port: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections currently open. */
+  readonly open: number;
+  /** Destroys every open connection on both sides. */
+  killAll(): void;
+  /** While stalled, bytes are held back in both directions (the sockets stay open). */
+  stall(stalled: boolean): void;
+  /** Points new connections at another port (existing ones are untouched). */
+  retarget(port: number): void;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<FaultProxy> {
+  const pairs = new Set<[Socket, Socket]>();
+  let accepted = 0;
+  let stalled = false;
+  let target = targetPort;
+  const held: (() => void)[] = [];
+
+  const server: Server = createServer((client) => {
+    accepted++;
+    const upstream = createConnection({ port: target, host: targetHost });
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    const pipe = (from: Socket, to: Socket) => {
+      from.on("data", (chunk: Buffer) => {
+        if (stalled) held.push(() => to.write(chunk));
+        else to.write(chunk);
+      });
+    };
+    pipe(client, upstream);
+    pipe(upstream, client);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("close", end).on("error", end);
+    upstream.on("close", end).on("error", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("proxy has no port");
+
+  return {
+    port: address.port,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return pairs.size;
+    },
+    killAll() {
+      for (const [a, b] of [...pairs]) {
+        // resetAndDestroy sends a TCP RST: the closest thing to a network failure.
+        a.resetAndDestroy();
+        b.resetAndDestroy();
+      }
+      pairs.clear();
+    },
+    stall(value) {
+      stalled = value;
+      if (!value) for (const flush of held.splice(0)) flush();
+    },
+    retarget(port) {
+      target = port;
+    },
+    close() {
+      for (const [a, b] of pairs) {
+        a.destroy();
+        b.destroy();
+      }
+      pairs.clear();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
