@@ -68,8 +68,7 @@ async function newClient(
   const { userId, roles = ALL_ROLES, sent, ...options } = opts;
   const client = new WebPubSubClient(
     {
-      getClientAccessUrl: () =>
-        clientUrl(emu.endpoint, emu.accessKey, HUB, { ...(userId ? { userId } : {}), roles }),
+      getClientAccessUrl: () => clientUrl(emu.endpoint, emu.accessKey, HUB, { ...(userId ? { userId } : {}), roles }),
     },
     { ...(sent ? { webSocketFactory: recordingFactory(sent) } : {}), ...options },
   );

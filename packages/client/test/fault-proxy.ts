@@ -10,8 +10,9 @@ export interface FaultProxy {
   readonly open: number;
   /** Destroys every open connection on both sides. */
   killAll(): void;
-  /** While stalled, bytes are held back in both directions (the sockets stay open). */
-  stall(stalled: boolean): void;
+  /** Holds back bytes in both directions on the connections open now; they stay open (half-open) until killed.
+   * New connections flow normally. */
+  stallOpen(): void;
   /** Points new connections at another port (existing ones are untouched). */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -20,9 +21,8 @@ export interface FaultProxy {
 export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<FaultProxy> {
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
-  let stalled = false;
   let target = targetPort;
-  const held: (() => void)[] = [];
+  const stalled = new WeakSet<Socket>();
 
   const server: Server = createServer((client) => {
     accepted++;
@@ -33,8 +33,7 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
     upstream.setNoDelay(true);
     const pipe = (from: Socket, to: Socket) => {
       from.on("data", (chunk: Buffer) => {
-        if (stalled) held.push(() => to.write(chunk));
-        else to.write(chunk);
+        if (!stalled.has(from)) to.write(chunk);
       });
     };
     pipe(client, upstream);
@@ -67,9 +66,11 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
       }
       pairs.clear();
     },
-    stall(value) {
-      stalled = value;
-      if (!value) for (const flush of held.splice(0)) flush();
+    stallOpen() {
+      for (const [a, b] of pairs) {
+        stalled.add(a);
+        stalled.add(b);
+      }
     },
     retarget(port) {
       target = port;

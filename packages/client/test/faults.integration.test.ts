@@ -1,0 +1,180 @@
+// Fault tests: the client behind a fault-injecting TCP proxy in front of the emulator.
+import { startEmulator } from "@webpubsub/emulator";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
+import { clientUrl, rest } from "./emulator-helpers.ts";
+import { nextEvent } from "./fake-socket.ts";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
+
+const HUB = "faults";
+const ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+const cleanup: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function emulator(port = 0) {
+  const emu = await startEmulator({ port });
+  let closed = false;
+  cleanup.push(() => (closed ? Promise.resolve() : emu.close()));
+  return {
+    ...emu,
+    close: async () => {
+      closed = true;
+      await emu.close();
+    },
+  };
+}
+
+async function proxy(port: number): Promise<FaultProxy> {
+  const p = await startFaultProxy(port);
+  cleanup.push(() => p.close());
+  return p;
+}
+
+/** A client connecting through the proxy (its tokens name the proxy's address as audience). */
+function clientVia(p: FaultProxy, accessKey: string, options: WebPubSubClientOptions = {}, userId = "receiver") {
+  const endpoint = `http://127.0.0.1:${p.port}`;
+  const client = new WebPubSubClient(
+    { getClientAccessUrl: () => clientUrl(endpoint, accessKey, HUB, { userId, roles: ROLES }) },
+    { reconnectRetryOptions: { retryDelayInMs: 20, maxRetryDelayInMs: 200 }, ...options },
+  );
+  cleanup.push(() => client.stop());
+  return client;
+}
+
+describe("fault injection", () => {
+  it("10,000 messages over reliable JSON with the connection killed repeatedly arrive exactly once, in order", async () => {
+    const emu = await emulator();
+    const p = await proxy(emu.port);
+    const receiver = clientVia(p, emu.accessKey);
+    const received: number[] = [];
+    const waiters: (() => void)[] = [];
+    receiver.on("group-message", (e) => {
+      received.push(e.message.data as number);
+      for (const w of waiters.splice(0)) w();
+    });
+    const events: string[] = [];
+    for (const name of ["recovering", "recovered", "disconnected", "connected"] as const) {
+      receiver.on(name, () => events.push(name));
+    }
+    await receiver.start();
+    await receiver.joinGroup("stream");
+    const connectionId = receiver.connectionId;
+
+    // The sender talks to the emulator directly; it keeps at most 400 messages ahead of the receiver so the service's
+    // per-connection buffer (1000 messages) never overflows while the receiver is recovering.
+    const sender = new WebPubSubClient(
+      await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "sender", roles: ROLES }),
+      { protocol: "json" },
+    );
+    cleanup.push(() => sender.stop());
+    await sender.start();
+
+    const TOTAL = 10_000;
+    const waitForReceived = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`stuck at ${received.length} received (want ${n})`)), 20_000);
+        const check = () => {
+          if (received.length >= n) {
+            clearTimeout(t);
+            resolve();
+          } else waiters.push(check);
+        };
+        check();
+      });
+
+    let kills = 0;
+    receiver.on("group-message", () => {
+      // Kill the receiver's TCP connection every 1000 messages (both directions reset: an abnormal drop).
+      if (received.length % 1000 === 500) {
+        kills++;
+        p.killAll();
+      }
+    });
+    for (let i = 0; i < TOTAL; i += 100) {
+      await waitForReceived(i - 300);
+      const batch: Promise<unknown>[] = [];
+      for (let j = i; j < i + 100; j++) batch.push(sender.sendToGroup("stream", j, "json"));
+      await Promise.all(batch);
+    }
+    await waitForReceived(TOTAL);
+    // Give a replay a chance to show up as a duplicate before asserting.
+    const late = nextEvent(receiver, "group-message", 300).then(
+      () => true,
+      () => false,
+    );
+    expect(await late).toBe(false);
+
+    expect(kills).toBe(10);
+    expect(received).toHaveLength(TOTAL);
+    expect(received.every((v, i) => v === i)).toBe(true);
+    expect(receiver.connectionId).toBe(connectionId); // every drop was recovered, never a new connection
+    expect(events.filter((e) => e === "recovered")).toHaveLength(kills);
+    expect(events).not.toContain("disconnected");
+    expect(p.accepted).toBe(1 + kills);
+  }, 60_000);
+
+  it("a stalled connection is detected by keep-alive and recovered without losing messages", async () => {
+    const emu = await emulator();
+    const p = await proxy(emu.port);
+    const receiver = clientVia(p, emu.accessKey, { keepAliveIntervalInMs: 100, keepAliveTimeoutInMs: 500 });
+    const received: string[] = [];
+    receiver.on("group-message", (e) => received.push(e.message.data as string));
+    await receiver.start();
+    await receiver.joinGroup("stalled");
+    const connectionId = receiver.connectionId;
+    const send = (text: string) =>
+      rest(emu.endpoint, emu.accessKey, "POST", `${HUB}/groups/stalled/:send`, {
+        contentType: "text/plain",
+        data: text,
+      });
+
+    const first = nextEvent(receiver, "group-message");
+    await send("before");
+    await first;
+    const recovering = nextEvent(receiver, "recovering", 5000);
+    const recovered = nextEvent(receiver, "recovered", 5000);
+    const t0 = Date.now();
+    p.stallOpen(); // the TCP connection stays up, but nothing gets through any more
+    await send("during"); // stuck in the proxy: the service must replay it after recovery
+    await recovering;
+    const detectedAfter = Date.now() - t0;
+    await recovered;
+    expect(detectedAfter).toBeGreaterThanOrEqual(400);
+    expect(detectedAfter).toBeLessThan(3000);
+    expect(receiver.connectionId).toBe(connectionId);
+
+    const after = nextEvent(receiver, "group-message");
+    await send("after");
+    await after;
+    if (received.length < 3) await nextEvent(receiver, "group-message");
+    expect(received).toEqual(["before", "during", "after"]);
+  }, 30_000);
+
+  it("when the service restarts, the client reconnects as a new connection and rejoins its groups", async () => {
+    const emu1 = await emulator();
+    const p = await proxy(emu1.port);
+    const receiver = clientVia(p, emu1.accessKey);
+    await receiver.start();
+    await receiver.joinGroup("survivors");
+    const firstId = receiver.connectionId;
+
+    const emu2 = await emulator();
+    p.retarget(emu2.port);
+    const disconnected = nextEvent(receiver, "disconnected", 10_000);
+    const connected = nextEvent(receiver, "connected", 10_000);
+    await emu1.close(); // the old service goes away; recovery against the new one is rejected
+    await disconnected;
+    const c = await connected; // after the rejoin
+    expect(c.connectionId).not.toBe(firstId);
+
+    const got = nextEvent(receiver, "group-message");
+    await rest(emu2.endpoint, emu2.accessKey, "POST", `${HUB}/groups/survivors/:send`, {
+      contentType: "text/plain",
+      data: "welcome back",
+    });
+    expect((await got).message.data).toBe("welcome back");
+  }, 30_000);
+});
