@@ -54,7 +54,7 @@ function recordingFactory(sent: string[]): WebSocketFactory {
   return (url, protocols) => {
     const ws = new WebSocket(url, protocols);
     const send = ws.send.bind(ws);
-    ws.send = (data: string | ArrayBufferLike | Blob | ArrayBufferView) => {
+    ws.send = (data: Parameters<WebSocket["send"]>[0]) => {
       if (typeof data === "string") sent.push(data);
       send(data);
     };
