@@ -1,0 +1,118 @@
+// Runs the client in headless Chromium against the emulator: the default entry is bundled for the browser (any Node
+// built-in would fail the bundle), then a page connects, joins, publishes and receives over the browser's WebSocket.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startEmulator } from "@webpubsub/emulator";
+import { build } from "esbuild";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { clientUrl, rest } from "./emulator-helpers.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+let emu: Awaited<ReturnType<typeof startEmulator>>;
+let browser: Browser | undefined;
+let bundle: string;
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))],
+    bundle: true,
+    write: false,
+    format: "iife",
+    globalName: "WebPubSub",
+    platform: "browser",
+    conditions: ["source"],
+    target: "es2022",
+    logLevel: "silent",
+  });
+  bundle = result.outputFiles[0]?.text ?? "";
+  emu = await startEmulator({ port: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await emu?.close();
+});
+
+it.skipIf(!hasChromium)(
+  "bundles for the browser and round-trips messages in Chromium",
+  async () => {
+    expect(bundle).not.toMatch(/require\(["']node:/);
+    const page = await (browser as Browser).newPage();
+    page.on("pageerror", (e) => console.error("page error:", e));
+    await page.setContent("<!doctype html><title>client</title>");
+    await page.addScriptTag({ content: bundle });
+    const url = await clientUrl(emu.endpoint, emu.accessKey, "browser", {
+      userId: "chromium",
+      roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"],
+    });
+
+    const result = await page.evaluate(async (url) => {
+      const { WebPubSubClient } = (globalThis as unknown as { WebPubSub: typeof import("../src/index.ts") }).WebPubSub;
+      const client = new WebPubSubClient(url);
+      const events: string[] = [];
+      client.on("connected", (e) => events.push(`connected:${e.userId}`));
+      const got = new Promise<unknown[]>((resolve) => {
+        const messages: unknown[] = [];
+        client.on("group-message", (e) => {
+          const d = e.message.data;
+          messages.push(d instanceof Uint8Array ? Array.from(d) : d);
+          if (messages.length === 2) resolve(messages);
+        });
+      });
+      await client.start();
+      const join = await client.joinGroup("room");
+      const sent = await client.sendToGroup("room", { hi: "from the browser" }, "json");
+      await client.sendToGroup("room", new Uint8Array([1, 2, 3]).buffer, "binary");
+      const messages = await got;
+      (globalThis as unknown as { client: unknown }).client = client;
+      return { events, join, sent, messages, protocol: client.protocol, connectionId: client.connectionId };
+    }, url);
+
+    expect(result.events).toEqual(["connected:chromium"]);
+    expect(result.join).toEqual({ ackId: 1, isDuplicated: false });
+    expect(result.sent).toEqual({ ackId: 2, isDuplicated: false });
+    expect(result.messages).toEqual([{ hi: "from the browser" }, [1, 2, 3]]);
+    expect(result.protocol).toBe("json.reliable.webpubsub.azure.v1");
+
+    // A server message sent over REST reaches the page too; then stop() resolves after "stopped".
+    const serverMessage = page.evaluate(
+      () =>
+        new Promise<unknown>((resolve) => {
+          const client = (globalThis as unknown as { client: import("../src/index.ts").WebPubSubClient }).client;
+          client.on("server-message", (e) => resolve(e.message.data));
+        }),
+    );
+    await rest(emu.endpoint, emu.accessKey, "POST", `browser/connections/${result.connectionId}/:send`, {
+      contentType: "text/plain",
+      data: "hello page",
+    });
+    expect(await serverMessage).toBe("hello page");
+    const stopped = await page.evaluate(async () => {
+      const client = (globalThis as unknown as { client: import("../src/index.ts").WebPubSubClient }).client;
+      let stopped = false;
+      client.on("stopped", () => (stopped = true));
+      await client.stop();
+      return stopped && client.state === "Stopped";
+    });
+    expect(stopped).toBe(true);
+    await page.close();
+  },
+  60_000,
+);
