@@ -106,49 +106,58 @@ function multiset(pairs: [string, string][], ignored: Set<string>): Map<string, 
   return map;
 }
 
-/**
- * The differences between a request and a recorded entry, as human-readable lines; empty when they match.
- * Both sides are expected to be sanitized already.
- */
-export function diffRequest(request: RequestPart, entry: RequestPart, options: MatcherOptions = {}): string[] {
-  const diffs: string[] = [];
+/** One difference between a request and an entry; `weight` ranks how far apart they are. */
+interface Difference {
+  text: string;
+  weight: number;
+}
+
+function differences(request: RequestPart, entry: RequestPart, options: MatcherOptions): Difference[] {
+  const diffs: Difference[] = [];
+  const add = (text: string, weight: number) => diffs.push({ text, weight });
   if (request.RequestMethod.toUpperCase() !== entry.RequestMethod.toUpperCase()) {
-    diffs.push(`method: request ${request.RequestMethod}, recorded ${entry.RequestMethod}`);
+    add(`method: request ${request.RequestMethod}, recorded ${entry.RequestMethod}`, 100);
   }
   const ru = parseUri(request.RequestUri);
   const eu = parseUri(entry.RequestUri);
-  if (ru.base !== eu.base) diffs.push(`path: request ${ru.base}, recorded ${eu.base}`);
+  if (ru.base !== eu.base) add(`path: request ${ru.base}, recorded ${eu.base}`, 50);
   const ignored = new Set((options.ignoredQueryParameters ?? []).map((k) => k.toLowerCase()));
   const rq = multiset(ru.query, ignored);
   const eq = multiset(eu.query, ignored);
+  const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(", ");
   for (const key of new Set([...rq.keys(), ...eq.keys()])) {
     const a = rq.get(key);
     const b = eq.get(key);
-    if (!b) diffs.push(`query "${key}": only in the request (${a!.map((v) => JSON.stringify(v)).join(", ")})`);
-    else if (!a) diffs.push(`query "${key}": only in the recording (${b.map((v) => JSON.stringify(v)).join(", ")})`);
-    else if (a.join("\u0000") !== b.join("\u0000")) {
-      diffs.push(
-        `query "${key}": request ${a.map((v) => JSON.stringify(v)).join(", ")}, recorded ${b.map((v) => JSON.stringify(v)).join(", ")}`,
-      );
-    }
+    if (!b) add(`query "${key}": only in the request (${list(a!)})`, 5);
+    else if (!a) add(`query "${key}": only in the recording (${list(b)})`, 5);
+    else if (a.join("\u0000") !== b.join("\u0000")) add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
   }
   for (const name of options.headers ?? []) {
     const a = getHeader(request.RequestHeaders, name);
     const b = getHeader(entry.RequestHeaders, name);
-    if (a?.trim() !== b?.trim())
-      diffs.push(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`);
+    if (a?.trim() !== b?.trim()) add(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
   }
   if (options.compareBodies !== false) {
     const a = comparableBody(request.RequestBody);
     const b = comparableBody(entry.RequestBody);
     if (a.kind === "json" && b.kind === "json") {
-      jsonDiff(a.value, b.value, "body", diffs);
+      const lines: string[] = [];
+      jsonDiff(a.value, b.value, "body", lines);
+      for (const line of lines) add(line, 1);
     } else if (a.kind !== b.kind || (a.kind === "text" && a.value !== (b as { value: string }).value)) {
       const show = (c: ComparableBody) => (c.kind === "none" ? "(empty)" : short(c.value));
-      diffs.push(`body: request ${show(a)}, recorded ${show(b)}`);
+      add(`body: request ${show(a)}, recorded ${show(b)}`, a.kind === b.kind ? 2 : 10);
     }
   }
   return diffs;
+}
+
+/**
+ * The differences between a request and a recorded entry, as human-readable lines; empty when they match.
+ * Both sides are expected to be sanitized already.
+ */
+export function diffRequest(request: RequestPart, entry: RequestPart, options: MatcherOptions = {}): string[] {
+  return differences(request, entry, options).map((d) => d.text);
 }
 
 /** Outcome of looking a request up in a recording. */
@@ -158,8 +167,8 @@ export type MatchResult =
 
 /**
  * Finds the first unused entry matching the request (an in-order cursor over unused entries, so repeated identical
- * requests get their own responses in recorded order). Without a match, reports the closest entry: fewest
- * differences, unused entries first, then earliest.
+ * requests get their own responses in recorded order). Without a match, reports the closest entry: smallest
+ * weighted difference (method > path > query > headers > body), unused entries first, then earliest.
  */
 export function findMatch(
   request: RequestPart,
@@ -167,19 +176,16 @@ export function findMatch(
   used: ReadonlySet<number>,
   options: MatcherOptions = {},
 ): MatchResult {
-  let best: { index: number; used: boolean; diffs: string[] } | undefined;
+  let best: { index: number; used: boolean; diffs: string[]; score: number } | undefined;
   for (let index = 0; index < entries.length; index++) {
-    const diffs = diffRequest(request, entries[index]!, options);
+    const found = differences(request, entries[index]!, options);
     const isUsed = used.has(index);
-    if (diffs.length === 0 && !isUsed) return { matched: true, index };
-    const candidate = { index, used: isUsed, diffs };
-    if (
-      !best ||
-      candidate.diffs.length < best.diffs.length ||
-      (candidate.diffs.length === best.diffs.length && best.used && !candidate.used)
-    ) {
-      best = candidate;
+    if (found.length === 0 && !isUsed) return { matched: true, index };
+    const score = found.reduce((sum, d) => sum + d.weight, 0);
+    if (!best || score < best.score || (score === best.score && best.used && !isUsed)) {
+      best = { index, used: isUsed, diffs: found.map((d) => d.text), score };
     }
   }
-  return best ? { matched: false, closest: best } : { matched: false };
+  if (best) return { matched: false, closest: { index: best.index, used: best.used, diffs: best.diffs } };
+  return { matched: false };
 }

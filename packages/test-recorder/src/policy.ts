@@ -53,6 +53,8 @@ function toPipelineResponse(
   const bytes = decodeBody(entry.ResponseBody, getHeader(entry.ResponseHeaders, "content-type"));
   const codes = request.streamResponseStatusCodes;
   const response: PipelineResponse = { request, status: entry.StatusCode, headers };
+  // Like the Node HTTP client: a response to HEAD has no body, whatever the recording holds.
+  if (request.method.toUpperCase() === "HEAD") return response;
   if (codes?.has(entry.StatusCode) || codes?.has(Number.POSITIVE_INFINITY)) {
     response.readableStreamBody = Readable.from(bytes ? [Buffer.from(bytes)] : []);
   } else {

@@ -168,8 +168,14 @@ export function hostStep(fakeEndpoint: string, realHosts: Iterable<string>): San
   const fakeHost = fake.host;
   const hosts = [...new Set(realHosts)].filter((h) => h !== "" && h !== fakeHost).sort((a, b) => b.length - a.length);
   const withScheme =
-    hosts.length === 0 ? undefined : new RegExp(`\\b(https?|wss?)://(?:${hosts.map(escapeRegExp).join("|")})`, "gi");
-  const bare = hosts.length === 0 ? undefined : new RegExp(hosts.map(escapeRegExp).join("|"), "gi");
+    hosts.length === 0
+      ? undefined
+      : new RegExp(`\\b(https?|wss?)://(?:${hosts.map(escapeRegExp).join("|")})(?![A-Za-z0-9-]|\\.[A-Za-z0-9])`, "gi");
+  // Bare host names only as whole tokens, so a short host such as "e" never rewrites ordinary words.
+  const bare =
+    hosts.length === 0
+      ? undefined
+      : new RegExp(`(?<![A-Za-z0-9.-])(?:${hosts.map(escapeRegExp).join("|")})(?![A-Za-z0-9-]|\\.[A-Za-z0-9])`, "gi");
   const text = (s: string) => {
     if (!withScheme || !bare) return s;
     return s

@@ -314,7 +314,7 @@ export class ReplayWebSocket extends EventTarget implements WebSocketLike {
     const j = this.#nextSentIndex();
     const expected = j === undefined ? undefined : this.#session.Frames[j];
     let diffs: string[];
-    if (!expected || expected.Event !== "message") {
+    if (expected?.Event !== "message") {
       diffs = ["the client sent a frame the recording does not have here"];
     } else if (frame.Text !== undefined && expected.Text !== undefined) {
       diffs = this.#host.compareText(frame.Text, expected.Text);
