@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// webpubsub-emulator: runs the emulator until SIGINT/SIGTERM.
+import { readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startEmulator } from "./emulator.ts";
+import { type EmulatorOptions, type EventHandlerSettings, validateHubSettings } from "./options.ts";
+
+const USAGE = `Usage: webpubsub-emulator [options]
+
+A local Azure Web PubSub service: REST API under /api, WebSocket clients at /client/hubs/{hub}.
+
+Options:
+  --port <n>                 TCP port (default 8080; 0 picks a free one)
+  --host <name>              interface to listen on (default localhost)
+  --access-key <key>         access key for tokens (default: the well-known development key)
+  --config <file>            JSON file: { port, host, accessKey, keepAliveIntervalMs, allowEntraTokens,
+                             hubs: { <hub>: { eventHandlers: [{ urlTemplate, userEventPattern, systemEvents }] } } }
+  --event-handler <hub>=<url> send every event of <hub> to <url> (may contain {hub} and {event}); repeatable
+  --keep-alive <ms>          WebSocket ping interval (default 20000; 0 disables)
+  --allow-entra-tokens       also accept Microsoft Entra bearer tokens (audience and expiry checked only)
+  --verbose                  log one line per connection and per REST call
+  -h, --help                 show this help
+`;
+
+export class UsageError extends Error {}
+
+export interface CliArgs {
+  options: EmulatorOptions;
+  verbose: boolean;
+  help: boolean;
+}
+
+/** Parses command-line arguments; throws UsageError with a message naming the bad argument. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let config: EmulatorOptions = {};
+  const flags: EmulatorOptions = {};
+  const handlers: Record<string, EventHandlerSettings[]> = {};
+  let verbose = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      if (eq > 0) return arg.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} needs a value.`);
+      return v;
+    };
+    switch (name) {
+      case "--port": {
+        const v = value();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be an integer 0..65535, got '${v}'.`);
+        flags.port = n;
+        break;
+      }
+      case "--host":
+        flags.host = value();
+        break;
+      case "--access-key":
+        flags.accessKey = value();
+        break;
+      case "--keep-alive": {
+        const v = value();
+        if (!/^\d+$/.test(v)) throw new UsageError(`--keep-alive must be a number of milliseconds, got '${v}'.`);
+        flags.keepAliveIntervalMs = Number(v);
+        break;
+      }
+      case "--allow-entra-tokens":
+        flags.allowEntraTokens = true;
+        break;
+      case "--config":
+        config = readConfig(value());
+        break;
+      case "--event-handler": {
+        const v = value();
+        const at = v.indexOf("=");
+        if (at <= 0) throw new UsageError(`--event-handler must look like <hub>=<url>, got '${v}'.`);
+        const hub = v.slice(0, at);
+        const list = handlers[hub] ?? [];
+        list.push({
+          urlTemplate: v.slice(at + 1),
+          userEventPattern: "*",
+          systemEvents: ["connect", "connected", "disconnected"],
+        });
+        handlers[hub] = list;
+        break;
+      }
+      case "--verbose":
+      case "-v":
+        verbose = true;
+        break;
+      case "--help":
+      case "-h":
+        help = true;
+        break;
+      default:
+        throw new UsageError(`Unknown option '${arg}'.`);
+    }
+  }
+  const options: EmulatorOptions = { port: 8080, host: "localhost", ...config, ...flags };
+  if (Object.keys(handlers).length > 0) {
+    const hubs = { ...(options.hubs ?? {}) };
+    for (const [hub, list] of Object.entries(handlers)) {
+      hubs[hub] = { ...hubs[hub], eventHandlers: [...(hubs[hub]?.eventHandlers ?? []), ...list] };
+    }
+    try {
+      validateHubSettings(hubs, "--event-handler");
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    options.hubs = hubs;
+  }
+  return { options, verbose, help };
+}
+
+function readConfig(file: string): EmulatorOptions {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new UsageError(`Cannot read --config file '${file}': ${(e as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`--config file '${file}' must hold a JSON object.`);
+  }
+  const allowed = new Set(["port", "host", "accessKey", "hubs", "keepAliveIntervalMs", "allowEntraTokens"]);
+  for (const key of Object.keys(parsed)) {
+    if (!allowed.has(key)) throw new UsageError(`--config file '${file}': unknown setting '${key}'.`);
+  }
+  const cfg = parsed as EmulatorOptions;
+  if (cfg.hubs !== undefined) {
+    try {
+      validateHubSettings(cfg.hubs, "hubs");
+    } catch (e) {
+      throw new UsageError(`--config file '${file}': ${(e as Error).message}`);
+    }
+  }
+  return cfg;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`webpubsub-emulator: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (args.verbose) args.options.log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  // signal handlers go in before anything is printed, so a signal right after the banner is never missed
+  let emu: Awaited<ReturnType<typeof startEmulator>> | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    if (args.verbose) process.stdout.write(`${signal} received, shutting down\n`);
+    // never hang on shutdown: whatever is left after 800 ms is dropped
+    setTimeout(() => process.exit(0), 800).unref();
+    if (emu === undefined) return;
+    emu.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  try {
+    emu = await startEmulator(args.options);
+  } catch (e) {
+    process.stderr.write(`webpubsub-emulator: cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  if (stopping) {
+    await emu.close();
+    process.exit(0);
+  }
+  const ws = emu.endpoint.replace(/^http/, "ws");
+  process.stdout.write(
+    `Azure Web PubSub emulator listening on ${emu.endpoint}\n` +
+      `Connection string: ${emu.connectionString}\n` +
+      `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
+      "Press Ctrl+C to stop.\n",
+  );
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) void main(process.argv.slice(2));
