@@ -236,6 +236,9 @@ export class WebPubSubEventHandler {
         this.#report(error, context.eventName, context.connectionId);
       timeout.abort(error);
     }, this.#options.timeoutInMs);
+    // the caller went away: nobody waits for the answer any more, so stop waiting for the handler too
+    const onAbort = () => answer.trySend(() => textResponse(503, "Service Unavailable"));
+    context.signal.addEventListener("abort", onAbort, { once: true });
     try {
       const result = invoke();
       if (isThenable(result)) {
@@ -254,6 +257,7 @@ export class WebPubSubEventHandler {
       return await answer.promise;
     } finally {
       clearTimeout(timer);
+      context.signal.removeEventListener("abort", onAbort);
     }
   }
 

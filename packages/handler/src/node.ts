@@ -65,7 +65,12 @@ function serve(
   onUnhandled: NodeListenerOptions["onUnhandled"],
 ): void {
   const run = async () => {
-    const response = await handler.handle(toRequest(req, url));
+    // the handler's context.signal aborts when the caller goes away before the answer is written
+    const caller = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) caller.abort(new Error("The client closed the connection"));
+    });
+    const response = await handler.handle(toFetchRequest(req, url, caller.signal));
     if (response !== undefined) {
       await writeResponse(res, response);
     } else if (next) {
@@ -94,7 +99,7 @@ function serve(
 }
 
 /** Builds a fetch Request over a node request without reading its body until the handler asks for it. */
-export function toRequest(req: IncomingMessage, url: string): Request {
+export function toFetchRequest(req: IncomingMessage, url: string, signal?: AbortSignal): Request {
   const method = (req.method ?? "GET").toUpperCase();
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -103,7 +108,7 @@ export function toRequest(req: IncomingMessage, url: string): Request {
     else headers.set(name, value);
   }
   const absolute = new URL(url.startsWith("/") ? url : `/${url}`, "http://localhost");
-  if (method === "GET" || method === "HEAD") return new Request(absolute, { method, headers });
+  if (method === "GET" || method === "HEAD") return new Request(absolute, { method, headers, signal: signal ?? null });
   let body: BodyInit | ReadableStream<Uint8Array>;
   if (bodyAlreadyRead(req)) {
     body = parsedBody(req, headers);
@@ -113,7 +118,7 @@ export function toRequest(req: IncomingMessage, url: string): Request {
   } else {
     body = nodeBodyStream(req);
   }
-  return new Request(absolute, { method, headers, body, duplex: "half" } as RequestInit);
+  return new Request(absolute, { method, headers, body, duplex: "half", signal: signal ?? null } as RequestInit);
 }
 
 /** Whether a body parser (or anything else) already consumed the request stream. */

@@ -211,6 +211,43 @@ describe("node adapters", () => {
     }
   });
 
+  it("aborts the handler's signal when the caller goes away", async () => {
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    let aborted!: (reason: unknown) => void;
+    const abortSeen = new Promise<unknown>((r) => {
+      aborted = r;
+    });
+    const handler = new WebPubSubEventHandler("hub", {
+      onError: () => {},
+      handleConnect: (req) => {
+        req.context.signal.addEventListener("abort", () => aborted(req.context.signal.reason));
+        started();
+      },
+    });
+    const server = createServer(toNodeListener(handler));
+    const base = await listen(server);
+    try {
+      const caller = new AbortController();
+      const request = eventRequest({ type: CONNECT });
+      const pending = fetch(`${base}/api/webpubsub/hubs/hub/`, {
+        method: "POST",
+        headers: request.headers,
+        body: "{}",
+        signal: caller.signal,
+      }).catch((e: unknown) => e);
+      await running;
+      caller.abort();
+      expect(String(await abortSeen)).toMatch(/closed the connection/);
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("refuses a handler that is not a WebPubSubEventHandler", () => {
     expect(() => toNodeListener({} as WebPubSubEventHandler)).toThrow(TypeError);
     expect(() => expressMiddleware(undefined as unknown as WebPubSubEventHandler)).toThrow(TypeError);

@@ -268,6 +268,22 @@ describe("async handlers and timeouts", () => {
     expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
   });
 
+  it("stops waiting (503) when the request is aborted, and the handler's signal aborts", async () => {
+    let signal: AbortSignal | undefined;
+    const { handler } = make({
+      handleConnect: (req) => {
+        signal = req.context.signal;
+      },
+    });
+    const caller = new AbortController();
+    const base = eventRequest({ type: CONNECT });
+    const pending = handler.handle(new Request(base, { signal: caller.signal }));
+    await expect.poll(() => signal).toBeDefined();
+    caller.abort();
+    expect((await pending)!.status).toBe(503);
+    expect(signal!.aborted).toBe(true);
+  });
+
   it("non-blocking handlers are awaited before the 200", async () => {
     let done = false;
     const { handler } = make({
