@@ -1,0 +1,66 @@
+// Access-key authentication: every request carries `Authorization: Bearer <jwt>`, an HS256 JWT signed with the access
+// key whose `aud` is the full request URL, query included (protocol.md 1.2). Tokens are cached per URL and key.
+import type { KeyCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { signJwt } from "@webpubsub/core";
+
+export const keyCredentialPolicyName = "webPubSubKeyCredentialPolicy";
+
+export interface KeyCredentialPolicyOptions {
+  /** Lifetime of each token in seconds (default 3600). A cached token is reused for the first half of it. */
+  tokenLifetimeInSeconds?: number;
+  /** Most distinct request URLs whose tokens are kept (default 128; 0 disables caching). */
+  cacheSize?: number;
+  /** Clock in milliseconds since the epoch, for tests. */
+  now?: () => number;
+}
+
+interface CachedToken {
+  token: string;
+  key: string;
+  refreshAt: number;
+}
+
+/** A pipeline policy (Sign phase) that signs each request with a JWT made from the credential's current key. */
+export function keyCredentialPolicy(
+  credential: KeyCredential,
+  options: KeyCredentialPolicyOptions = {},
+): PipelinePolicy {
+  const lifetime = options.tokenLifetimeInSeconds ?? 3600;
+  if (!Number.isInteger(lifetime) || lifetime < 1) {
+    throw new RangeError(`tokenLifetimeInSeconds must be a positive integer, got ${String(lifetime)}`);
+  }
+  const cacheSize = options.cacheSize ?? 128;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new RangeError(`cacheSize must be a non-negative integer, got ${String(cacheSize)}`);
+  }
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, CachedToken>();
+
+  async function tokenFor(url: string): Promise<string> {
+    const key = credential.key;
+    if (typeof key !== "string" || key.length === 0) throw new TypeError("credential.key must be a non-empty string");
+    const nowSeconds = Math.floor(now() / 1000);
+    const hit = cache.get(url);
+    if (hit && hit.key === key && nowSeconds < hit.refreshAt) {
+      cache.delete(url); // refresh its place in the LRU order
+      cache.set(url, hit);
+      return hit.token;
+    }
+    const token = await signJwt({ aud: url }, key, { expiresInSeconds: lifetime, now: nowSeconds });
+    if (cacheSize > 0) {
+      cache.delete(url);
+      cache.set(url, { token, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
+      while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+    }
+    return token;
+  }
+
+  return {
+    name: keyCredentialPolicyName,
+    async sendRequest(request, next) {
+      request.headers.set("Authorization", `Bearer ${await tokenFor(request.url)}`);
+      return next(request);
+    },
+  };
+}

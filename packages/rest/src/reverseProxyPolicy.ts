@@ -1,0 +1,28 @@
+// Sends requests to a reverse proxy (e.g. Azure API Management) instead of the service host. It runs after the
+// authentication policy, so the token audience stays the service URL, and puts the service URL back once the
+// response is in, so a retry signs the service URL again.
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+
+export const reverseProxyPolicyName = "webPubSubReverseProxyPolicy";
+
+/** Rewrites scheme, host and port to those of `proxyEndpoint`, and prefixes its path (if any) to the request path. */
+export function reverseProxyPolicy(proxyEndpoint: string): PipelinePolicy {
+  const proxy = new URL(proxyEndpoint);
+  const prefix = proxy.pathname.replace(/\/+$/, "");
+  return {
+    name: reverseProxyPolicyName,
+    async sendRequest(request, next) {
+      const original = request.url;
+      const url = new URL(original);
+      url.protocol = proxy.protocol;
+      url.host = proxy.host;
+      if (prefix) url.pathname = prefix + url.pathname;
+      request.url = url.toString();
+      try {
+        return await next(request);
+      } finally {
+        request.url = original;
+      }
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { decodeJwt, JwtError, restAudienceMatches, verifyJwt } from "@webpubsub/core";
+import { describe, expect, it } from "vitest";
+import {
+  AzureKeyCredential,
+  createWebPubSubRestClient,
+  DEFAULT_API_VERSION,
+  keyCredentialPolicy,
+  WEBPUBSUB_SCOPE,
+} from "../src/index.ts";
+import { fakeHttpClient } from "./helpers/fakeHttp.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+function bearer(headers: Record<string, string>): string {
+  const auth = headers.authorization ?? "";
+  expect(auth).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  return auth.slice("Bearer ".length);
+}
+
+describe("access-key authentication", () => {
+  it("signs each request with an HS256 JWT whose aud is the full request URL", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 202 }));
+    const client = createWebPubSubRestClient("https://contoso.webpubsub.azure.com/", new AzureKeyCredential(KEY), {
+      httpClient,
+    });
+    const res = await client.path("/api/hubs/{hub}/:send", "chat").post({
+      contentType: "text/plain",
+      body: "hi",
+      queryParameters: { excluded: ["c 1", "c2"], messageTtlSeconds: 10 },
+    });
+    expect(res.status).toBe("202");
+    const sent = seen[0]!;
+    expect(sent.url).toBe(
+      `https://contoso.webpubsub.azure.com/api/hubs/chat/:send?excluded=c%201&excluded=c2&messageTtlSeconds=10&api-version=${DEFAULT_API_VERSION}`,
+    );
+    const token = bearer(sent.headers);
+    const payload = await verifyJwt(token, KEY, { audience: (aud) => restAudienceMatches(aud, sent.url) });
+    expect(payload.aud).toBe(sent.url);
+    expect(decodeJwt(token).header.alg).toBe("HS256");
+    expect(payload.exp! - payload.iat!).toBe(3600);
+    // A token for one URL is not valid for another.
+    await expect(
+      verifyJwt(token, KEY, {
+        audience: (aud) => restAudienceMatches(aud, "https://contoso.webpubsub.azure.com/api/hubs/other/:send"),
+      }),
+    ).rejects.toBeInstanceOf(JwtError);
+    await expect(verifyJwt(token, "another-key-another-key-another-key")).rejects.toMatchObject({
+      code: "invalid_signature",
+    });
+  });
+
+  it("keeps the service URL as audience behind a reverse proxy, also on retries", async () => {
+    const { client: httpClient, seen } = fakeHttpClient((_req, i) => ({ status: i === 0 ? 503 : 204 }));
+    const client = createWebPubSubRestClient("https://contoso.webpubsub.azure.com", new AzureKeyCredential(KEY), {
+      httpClient,
+      reverseProxyEndpoint: "https://gateway.example.com/wps/",
+      retryOptions: { maxRetries: 1, retryDelayInMs: 1, maxRetryDelayInMs: 1 },
+    });
+    const res = await client.path("/api/hubs/{hub}/users/{userId}/groups", "chat", "bob").delete();
+    expect(res.status).toBe("204");
+    expect(seen).toHaveLength(2);
+    const serviceUrl = `https://contoso.webpubsub.azure.com/api/hubs/chat/users/bob/groups?api-version=${DEFAULT_API_VERSION}`;
+    for (const s of seen) {
+      expect(s.url).toBe(
+        `https://gateway.example.com/wps/api/hubs/chat/users/bob/groups?api-version=${DEFAULT_API_VERSION}`,
+      );
+      expect(decodeJwt(bearer(s.headers)).payload.aud).toBe(serviceUrl);
+    }
+    // The response still names the service URL, so isUnexpected and paging work on it.
+    expect(res.request.url).toBe(serviceUrl);
+  });
+
+  it("follows key rotation through AzureKeyCredential.update and reuses tokens per URL", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const credential = new AzureKeyCredential(KEY);
+    const client = createWebPubSubRestClient("https://h.example", credential, { httpClient });
+    const call = () => client.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "h", "g", "c").put();
+    await call();
+    await call();
+    expect(seen[1]!.headers.authorization).toBe(seen[0]!.headers.authorization);
+    credential.update("NEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEY");
+    await call();
+    await verifyJwt(bearer(seen[2]!.headers), "NEWKEYNEWKEYNEWKEYNEWKEYNEWKEYNEWKEY");
+  });
+
+  it("re-signs once half of the token lifetime has passed", async () => {
+    let now = 1_700_000_000_000;
+    const policy = keyCredentialPolicy(new AzureKeyCredential(KEY), { tokenLifetimeInSeconds: 600, now: () => now });
+    const tokens: string[] = [];
+    const request = { url: "https://h/api/health?api-version=1", headers: new Map<string, string>() };
+    const send = async () => {
+      await policy.sendRequest(
+        { url: request.url, headers: { set: (_k: string, v: string) => tokens.push(v) } } as never,
+        async () => ({}) as never,
+      );
+    };
+    await send();
+    now += 299_000;
+    await send();
+    now += 2_000;
+    await send();
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+    expect(decodeJwt(tokens[2]!.slice(7)).payload.exp).toBe(Math.floor(now / 1000) + 600);
+  });
+
+  it("uses http for a local endpoint without extra options", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const client = createWebPubSubRestClient("http://localhost:8080", new AzureKeyCredential(KEY), { httpClient });
+    await client.path("/api/health").head();
+    expect(seen[0]!.url).toBe(`http://localhost:8080/api/health?api-version=${DEFAULT_API_VERSION}`);
+  });
+});
+
+describe("Microsoft Entra authentication", () => {
+  function fakeCredential() {
+    const scopes: string[][] = [];
+    const credential: TokenCredential = {
+      async getToken(s) {
+        scopes.push(Array.isArray(s) ? s : [s]);
+        return { token: "entra-token", expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    return { credential, scopes };
+  }
+
+  it("sends a bearer token for the Web PubSub scope (https)", async () => {
+    const { credential, scopes } = fakeCredential();
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200, body: { token: "t" } }));
+    const client = createWebPubSubRestClient("https://h.example", credential, { httpClient });
+    const res = await client.path("/api/hubs/{hub}/:generateToken", "chat").post({ queryParameters: { userId: "u" } });
+    expect(res.status).toBe("200");
+    expect(seen[0]!.headers.authorization).toBe("Bearer entra-token");
+    expect(scopes[0]).toEqual([WEBPUBSUB_SCOPE]);
+  });
+
+  it("also works against a plain-http endpoint such as the emulator", async () => {
+    const { credential, scopes } = fakeCredential();
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const client = createWebPubSubRestClient("http://127.0.0.1:1234", credential, { httpClient });
+    await client.path("/api/health").head();
+    await client.path("/api/health").head();
+    expect(seen.map((s) => s.headers.authorization)).toEqual(["Bearer entra-token", "Bearer entra-token"]);
+    expect(scopes).toHaveLength(1);
+  });
+});
+
+describe("argument validation", () => {
+  const key = new AzureKeyCredential(KEY);
+  it("rejects bad endpoints, credentials and options before any request", () => {
+    expect(() => createWebPubSubRestClient("", key)).toThrow(/endpoint must be a non-empty URL/);
+    expect(() => createWebPubSubRestClient("contoso", key)).toThrow(TypeError);
+    expect(() => createWebPubSubRestClient("ftp://h", key)).toThrow(/endpoint must use http or https/);
+    expect(() => createWebPubSubRestClient("https://h?x=1", key)).toThrow(/query or fragment/);
+    expect(() => createWebPubSubRestClient("https://h", {} as never)).toThrow(/credential must be/);
+    expect(() => createWebPubSubRestClient("https://h", key, { reverseProxyEndpoint: "nope" })).toThrow(
+      /options.reverseProxyEndpoint/,
+    );
+    expect(() => createWebPubSubRestClient("https://h", key, { apiVersion: "latest" })).toThrow(/options.apiVersion/);
+    expect(() => createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 0 })).toThrow(RangeError);
+  });
+
+  it("fails a request whose key was emptied", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const credential = new AzureKeyCredential(KEY);
+    const client = createWebPubSubRestClient("https://h", credential, { httpClient, retryOptions: { maxRetries: 0 } });
+    (credential as unknown as { _key: string })._key = "";
+    await expect(client.path("/api/health").head()).rejects.toThrow(/credential.key/);
+    expect(seen).toHaveLength(0);
+  });
+});

@@ -1,0 +1,128 @@
+// Typed calls of the generated routes: request shape per content type, and how responses are classified.
+import { describe, expect, it } from "vitest";
+import {
+  AzureKeyCredential,
+  createWebPubSubRestClient,
+  errorDetails,
+  isUnexpected,
+  toRestError,
+} from "../src/index.ts";
+import { type FakeReply, fakeHttpClient } from "./helpers/fakeHttp.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+function setup(reply: (url: URL) => FakeReply = () => ({ status: 202 })) {
+  const { client: httpClient, seen } = fakeHttpClient((req) => reply(new URL(req.url)));
+  const client = createWebPubSubRestClient("https://h.example", new AzureKeyCredential(KEY), {
+    httpClient,
+    retryOptions: { maxRetries: 0 },
+  });
+  return { client, seen };
+}
+
+describe("request serialization", () => {
+  it("sends JSON by default, text and bytes when asked", async () => {
+    const { client, seen } = setup();
+    const send = client.path("/api/hubs/{hub}/groups/{group}/:send", "chat", "g 1");
+    await send.post({ body: "hello" });
+    await send.post({ contentType: "text/plain", body: "hello" });
+    await send.post({ contentType: "application/octet-stream", body: new Uint8Array([0, 1, 255]) });
+    await send.post({ body: { text: "hi" }, queryParameters: { filter: "userId eq 'a'" } });
+    expect(seen.map((s) => s.headers["content-type"])).toEqual([
+      "application/json",
+      "text/plain",
+      "application/octet-stream",
+      "application/json",
+    ]);
+    expect(seen[0]!.body).toBe('"hello"');
+    expect(seen[1]!.body).toBe("hello");
+    expect([...(seen[2]!.body as Uint8Array)]).toEqual([0, 1, 255]);
+    expect(seen[3]!.body).toBe('{"text":"hi"}');
+    expect(new URL(seen[0]!.url).pathname).toBe("/api/hubs/chat/groups/g%201/:send");
+    expect(new URL(seen[3]!.url).searchParams.get("filter")).toBe("userId eq 'a'");
+  });
+
+  it("repeats multi-valued query parameters and omits empty ones", async () => {
+    const { client, seen } = setup(() => ({ status: 200, body: { token: "t" } }));
+    await client.path("/api/hubs/{hub}/:generateToken", "chat").post({
+      queryParameters: {
+        userId: "u",
+        role: ["webpubsub.sendToGroup", "webpubsub.joinLeaveGroup.g1"],
+        group: [],
+        clientType: "MQTT",
+      },
+    });
+    const params = new URL(seen[0]!.url).searchParams;
+    expect(params.getAll("role")).toEqual(["webpubsub.sendToGroup", "webpubsub.joinLeaveGroup.g1"]);
+    expect(params.has("group")).toBe(false);
+    expect(params.get("clientType")).toBe("MQTT");
+  });
+
+  it("posts the addToGroups body as JSON and honours a per-client api-version", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const client = createWebPubSubRestClient("https://h.example", new AzureKeyCredential(KEY), {
+      httpClient,
+      apiVersion: "2024-01-01",
+    });
+    await client
+      .path("/api/hubs/{hub}/:addToGroups", "chat")
+      .post({ body: { groups: ["a"], filter: "userId eq 'u'" } });
+    expect(seen[0]!.url).toBe("https://h.example/api/hubs/chat/:addToGroups?api-version=2024-01-01");
+    expect(JSON.parse(seen[0]!.body as string)).toEqual({ groups: ["a"], filter: "userId eq 'u'" });
+  });
+});
+
+describe("isUnexpected", () => {
+  it("accepts every success code the spec lists, old and new", async () => {
+    for (const status of [202, 204]) {
+      const { client } = setup(() => ({ status }));
+      const res = await client.path("/api/hubs/{hub}/:send", "chat").post({ body: 1 });
+      expect(isUnexpected(res)).toBe(false);
+    }
+    const { client } = setup(() => ({ status: 200 }));
+    expect(isUnexpected(await client.path("/api/hubs/{hub}/:send", "chat").post({ body: 1 }))).toBe(true);
+  });
+
+  it("treats 404 of an existence check as an answer, and 404 elsewhere as an error", async () => {
+    const { client } = setup((url) => ({
+      status: 404,
+      headers: {
+        "x-ms-error-code": url.pathname.includes("/users/") ? "Warning.User.NotExisted" : "Error.Connection.NotExisted",
+      },
+    }));
+    const exists = await client.path("/api/hubs/{hub}/users/{userId}", "chat", "nobody").head();
+    expect(isUnexpected(exists)).toBe(false);
+    expect(exists.status).toBe("404");
+    expect(errorDetails(exists).code).toBe("Warning.User.NotExisted");
+    const add = await client.path("/api/hubs/{hub}/groups/{group}/connections/{connectionId}", "chat", "g", "c").put();
+    expect(isUnexpected(add)).toBe(true);
+  });
+
+  it("narrows to the error type whose body and header carry the service error", async () => {
+    const { client } = setup(() => ({
+      status: 400,
+      headers: { "x-ms-error-code": "Error.BadRequest" },
+      body: { code: "Error.BadRequest", message: "Invalid syntax for 'x'", target: "filter" },
+    }));
+    const res = await client
+      .path("/api/hubs/{hub}/:send", "chat")
+      .post({ contentType: "text/plain", body: "x", queryParameters: { filter: "x" } });
+    if (!isUnexpected(res)) throw new Error("expected an error response");
+    expect(res.body.message).toBe("Invalid syntax for 'x'");
+    expect(res.headers["x-ms-error-code"]).toBe("Error.BadRequest");
+    const err = toRestError(res);
+    expect(err.statusCode).toBe(400);
+    expect(err.code).toBe("Error.BadRequest");
+    expect(err.message).toContain("Invalid syntax");
+  });
+
+  it("matches routes behind an endpoint with a path prefix", async () => {
+    const { client: httpClient } = fakeHttpClient(() => ({ status: 204 }));
+    const client = createWebPubSubRestClient("https://h.example/prefix", new AzureKeyCredential(KEY), { httpClient });
+    const res = await client
+      .path("/api/hubs/{hub}/connections/{connectionId}", "chat", "c1")
+      .delete({ queryParameters: { reason: "bye" } });
+    expect(res.request.url).toContain("/prefix/api/hubs/chat/connections/c1?");
+    expect(isUnexpected(res)).toBe(false);
+  });
+});
