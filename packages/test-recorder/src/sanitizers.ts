@@ -107,7 +107,10 @@ export function literalStep(name: string, replacements: ReadonlyMap<string, stri
 export function compileSanitizer(sanitizer: Sanitizer, index: number): SanitizerStep {
   const argName = `sanitizers[${index}]`;
   if (typeof sanitizer !== "object" || sanitizer === null) throw new TypeError(`${argName} must be an object`);
-  const kinds = ["regex", "header", "jsonPath", "uri"].filter((k) => k in sanitizer);
+  // A header sanitizer may carry a `regex` of its own; otherwise exactly one kind key.
+  const kinds = ["regex", "header", "jsonPath", "uri"].filter(
+    (k) => k in sanitizer && !(k === "regex" && "header" in sanitizer),
+  );
   if (kinds.length !== 1) {
     throw new TypeError(`${argName} must have exactly one of "regex", "header", "jsonPath" or "uri"`);
   }
