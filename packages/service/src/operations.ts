@@ -131,7 +131,7 @@ export class HubOperations {
     if (options?.requestOptions?.customHeaders) parameters.headers = { ...options.requestOptions.customHeaders };
     const { rest, hub } = this.ctx;
     return sendWithRetries(
-      () => rest.pathUnchecked(path, hub, ...params)[method](parameters),
+      () => rest.path(path, hub, ...params)[method](parameters),
       mode,
       this.ctx.retry,
       options?.abortSignal,
@@ -539,7 +539,7 @@ export class HubOperations {
           role: multi(o.roles),
           minutesToExpire: o.expirationTimeInMinutes ?? 60,
           group: multi(o.groups),
-          clientType: o.clientProtocol ?? "default",
+          clientType: o.clientProtocol,
         },
       });
       if (!isSuccess(response)) throw createRestError(response, "getClientAccessToken");
@@ -556,7 +556,7 @@ export class HubOperations {
     return this.traced(span, options, async (o) => {
       // One attempt: a health probe reports what it sees now rather than waiting out a backoff.
       const response = await this.ctx.rest
-        .pathUnchecked("/api/health")
+        .path("/api/health")
         .head({ abortSignal: o.abortSignal, tracingOptions: o.tracingOptions });
       if (isSuccess(response)) return true;
       if (response.status === "503") return false;

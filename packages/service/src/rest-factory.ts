@@ -1,5 +1,5 @@
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
-import * as rest from "@webpubsub/rest";
+import { createWebPubSubRestClient } from "@webpubsub/rest";
 import type { WebPubSubServiceClientOptions } from "./options.ts";
 import type { RestClientLike } from "./rest-types.ts";
 import { SDK_VERSION } from "./tracing.ts";
@@ -14,12 +14,7 @@ export function createRestClient(
   options: WebPubSubServiceClientOptions & { apiVersion: string },
 ): RestClientLike {
   const prefix = options.userAgentOptions?.userAgentPrefix;
-  // TODO(rest): import createWebPubSubRestClient directly once @webpubsub/rest exports it.
-  const createWebPubSubRestClient = (rest as Record<string, unknown>).createWebPubSubRestClient as
-    | ((endpoint: string, credential: KeyCredential | TokenCredential, options: object) => unknown)
-    | undefined;
-  if (!createWebPubSubRestClient) throw new Error("@webpubsub/rest does not export createWebPubSubRestClient yet.");
-  return createWebPubSubRestClient(endpoint, credential, {
+  const client = createWebPubSubRestClient(endpoint, credential, {
     apiVersion: options.apiVersion,
     reverseProxyEndpoint: options.reverseProxyEndpoint,
     retryOptions: { maxRetries: 0 },
@@ -29,5 +24,6 @@ export function createRestClient(
     proxyOptions: options.proxyOptions,
     allowInsecureConnection: options.allowInsecureConnection,
     userAgentOptions: { userAgentPrefix: `${prefix ? `${prefix} ` : ""}webpubsub-service/${SDK_VERSION}` },
-  }) as unknown as RestClientLike;
+  });
+  return client as unknown as RestClientLike;
 }

@@ -1,5 +1,5 @@
 // The slice of the @webpubsub/rest client this package uses, typed structurally. Every call goes through
-// `pathUnchecked(template, ...params)` of the REST-level client, so there is exactly one HTTP stack: rest's pipeline.
+// `path(template, ...params)` of the REST-level client, so there is exactly one HTTP stack: rest's pipeline.
 import type { PipelineRequest } from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 
@@ -35,5 +35,5 @@ export interface RestResource {
 
 export interface RestClientLike {
   // biome-ignore lint/suspicious/noExplicitAny: the generated client's path parameters are typed per route template.
-  pathUnchecked(path: string, ...pathParameters: any[]): RestResource;
+  path(path: string, ...pathParameters: any[]): RestResource;
 }

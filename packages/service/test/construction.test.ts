@@ -1,0 +1,89 @@
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { describe, expect, it } from "vitest";
+import { WebPubSubServiceClient } from "../src/index.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const credential: TokenCredential = {
+  getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }),
+};
+
+describe("fromConnectionString", () => {
+  it("applies Port, adds https:// when there is no scheme, and keeps the hub", () => {
+    const a = WebPubSubServiceClient.fromConnectionString(
+      `Endpoint=http://localhost;Port=8080;AccessKey=${KEY};Version=1.0;`,
+      "hub",
+    );
+    expect(a.endpoint).toBe("http://localhost:8080");
+    expect(a.hubName).toBe("hub");
+    const b = WebPubSubServiceClient.fromConnectionString(`endpoint=contoso.example;accesskey=${KEY}`, "hub");
+    expect(b.endpoint).toBe("https://contoso.example");
+  });
+
+  it("names the missing key and never echoes the access key", () => {
+    expect(() => WebPubSubServiceClient.fromConnectionString(`AccessKey=${KEY};`, "hub")).toThrow(/Endpoint/);
+    let message = "";
+    try {
+      WebPubSubServiceClient.fromConnectionString("Endpoint=https://x;Version=1.0;", "hub");
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/AccessKey/);
+    expect(() => WebPubSubServiceClient.fromConnectionString("", "hub")).toThrow(/connectionString/);
+    try {
+      WebPubSubServiceClient.fromConnectionString(`Endpoint=https://x;AccessKey=${KEY}`, "bad hub");
+    } catch (e) {
+      expect((e as Error).message).not.toContain(KEY);
+    }
+  });
+
+  it("also accepts the official (connectionString, hub, options) constructor", () => {
+    const c = new WebPubSubServiceClient(`Endpoint=https://x;AccessKey=${KEY}`, "hub", { apiVersion: "2024-01-01" });
+    expect(c.apiVersion).toBe("2024-01-01");
+  });
+});
+
+describe("fromEnvironment", () => {
+  it("uses the connection string and hub variables", async () => {
+    const c = await WebPubSubServiceClient.fromEnvironment({
+      env: { AZURE_WEBPUBSUB_CONNECTION_STRING: `Endpoint=https://x;AccessKey=${KEY}`, AZURE_WEBPUBSUB_HUB: "chat" },
+    });
+    expect([c.endpoint, c.hubName]).toEqual(["https://x", "chat"]);
+  });
+
+  it("says which variable is missing", async () => {
+    await expect(
+      WebPubSubServiceClient.fromEnvironment({
+        env: { AZURE_WEBPUBSUB_CONNECTION_STRING: `Endpoint=https://x;AccessKey=${KEY}` },
+      }),
+    ).rejects.toThrow(/AZURE_WEBPUBSUB_HUB/);
+    await expect(WebPubSubServiceClient.fromEnvironment({ env: { AZURE_WEBPUBSUB_HUB: "chat" } })).rejects.toThrow(
+      /AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT/,
+    );
+    await expect(
+      WebPubSubServiceClient.fromEnvironment({
+        env: { AZURE_WEBPUBSUB_HUB: "chat", AZURE_WEBPUBSUB_ENDPOINT: "nope" },
+      }),
+    ).rejects.toThrow(/AZURE_WEBPUBSUB_ENDPOINT/);
+  });
+
+  it("uses the endpoint with a token credential (options.credential, or DefaultAzureCredential)", async () => {
+    const c = await WebPubSubServiceClient.fromEnvironment({
+      env: { AZURE_WEBPUBSUB_ENDPOINT: "https://contoso.example/", AZURE_WEBPUBSUB_HUB: "chat" },
+      credential,
+    });
+    expect(c.endpoint).toBe("https://contoso.example");
+    // @azure/identity is installed as a dev dependency, so the lazy import succeeds.
+    const d = await WebPubSubServiceClient.fromEnvironment({
+      env: { AZURE_WEBPUBSUB_ENDPOINT: "https://contoso.example", AZURE_WEBPUBSUB_HUB: "chat" },
+    });
+    expect(d.hubName).toBe("chat");
+  });
+
+  it("takes options.hub over AZURE_WEBPUBSUB_HUB", async () => {
+    const c = await WebPubSubServiceClient.fromEnvironment({
+      hub: "other",
+      env: { AZURE_WEBPUBSUB_CONNECTION_STRING: `Endpoint=https://x;AccessKey=${KEY}`, AZURE_WEBPUBSUB_HUB: "chat" },
+    });
+    expect(c.hubName).toBe("other");
+  });
+});

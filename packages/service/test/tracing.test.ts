@@ -1,0 +1,113 @@
+// One span per public method, named like the official package's spans.
+import { type Instrumenter, type TracingSpan, useInstrumenter } from "@azure/core-tracing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebPubSubServiceClient } from "../src/index.ts";
+import { type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const spans: { name: string; status?: string; ended: boolean }[] = [];
+
+const instrumenter: Instrumenter = {
+  startSpan(name, spanOptions) {
+    const record: { name: string; status?: string; ended: boolean } = { name, ended: false };
+    spans.push(record);
+    const span: TracingSpan = {
+      setStatus: (s) => {
+        record.status = s.status;
+      },
+      setAttribute: () => {},
+      end: () => {
+        record.ended = true;
+      },
+      recordException: () => {},
+      isRecording: () => true,
+    };
+    return { span, tracingContext: spanOptions.tracingContext ?? createContext() };
+  },
+  withContext: (_ctx, callback, ...args) => callback(...args),
+  parseTraceparentHeader: () => undefined,
+  createRequestHeaders: () => ({}),
+};
+
+function createContext() {
+  const values = new Map<symbol, unknown>();
+  const ctx = {
+    getValue: (k: symbol) => values.get(k),
+    setValue: (k: symbol, v: unknown) => {
+      values.set(k, v);
+      return ctx;
+    },
+    deleteValue: (k: symbol) => {
+      values.delete(k);
+      return ctx;
+    },
+  };
+  return ctx;
+}
+
+let server: CaptureServer;
+beforeAll(async () => {
+  server = await startCaptureServer();
+  useInstrumenter(instrumenter);
+});
+afterAll(() => server.close());
+
+describe("tracing", () => {
+  it("creates exactly one WebPubSubServiceClient.<method> span per call, plus HTTP spans beneath", async () => {
+    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub");
+    const calls: [string, () => Promise<unknown>][] = [
+      ["sendToAll", () => client.sendToAll("m")],
+      ["sendToUser", () => client.sendToUser("u", "m")],
+      ["sendToGroup", () => client.sendToGroup("g", "m")],
+      ["sendToConnection", () => client.sendToConnection("c", "m")],
+      ["addUserToGroup", () => client.addUserToGroup("g", "u")],
+      ["removeUserFromGroup", () => client.removeUserFromGroup("g", "u")],
+      ["addConnectionToGroup", () => client.addConnectionToGroup("g", "c")],
+      ["removeConnectionFromGroup", () => client.removeConnectionFromGroup("g", "c")],
+      ["addConnectionsToGroups", () => client.addConnectionsToGroups(["g"], "userId eq 'u'")],
+      ["removeConnectionsFromGroups", () => client.removeConnectionsFromGroups(["g"], "userId eq 'u'")],
+      ["removeConnectionFromAllGroups", () => client.removeConnectionFromAllGroups("c")],
+      ["removeUserFromAllGroups", () => client.removeUserFromAllGroups("u")],
+      ["connectionExists", () => client.connectionExists("c")],
+      ["userExists", () => client.userExists("u")],
+      ["groupExists", () => client.groupExists("g")],
+      ["closeConnection", () => client.closeConnection("c")],
+      ["closeAllConnections", () => client.closeAllConnections()],
+      ["closeUserConnections", () => client.closeUserConnections("u")],
+      ["closeGroupConnections", () => client.closeGroupConnections("g")],
+      ["grantPermission", () => client.grantPermission("c", "sendToGroup")],
+      ["revokePermission", () => client.revokePermission("c", "sendToGroup")],
+      ["checkPermission", () => client.checkPermission("c", "sendToGroup")],
+      ["hasPermission", () => client.hasPermission("c", "sendToGroup")],
+      ["getClientAccessToken", () => client.getClientAccessToken()],
+      ["getServiceStatus", () => client.getServiceStatus()],
+      ["listConnectionsInGroup", () => client.listConnectionsInGroup("g").next()],
+    ];
+    for (const [name, call] of calls) {
+      spans.length = 0;
+      await call();
+      const ours = spans.filter((s) => s.name.startsWith("WebPubSubServiceClient."));
+      expect(
+        ours.map((s) => s.name),
+        name,
+      ).toEqual([`WebPubSubServiceClient.${name}`]);
+      expect(ours[0]!.ended).toBe(true);
+    }
+  });
+
+  it("names group client spans WebPubSubGroupClient.<method> and marks failures", async () => {
+    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+      retryOptions: { maxRetries: 0 },
+    });
+    spans.length = 0;
+    await client.group("g").addUser("u");
+    expect(spans.filter((s) => s.name.startsWith("WebPubSub")).map((s) => s.name)).toEqual([
+      "WebPubSubGroupClient.addUser",
+    ]);
+    spans.length = 0;
+    server.script.push({ status: 500 });
+    await expect(client.group("g").sendToAll("m")).rejects.toThrow();
+    const span = spans.find((s) => s.name === "WebPubSubGroupClient.sendToAll");
+    expect(span?.status).toBe("error");
+  });
+});

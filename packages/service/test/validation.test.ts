@@ -1,0 +1,212 @@
+// Every argument rule, and proof that an invalid call sends nothing: the HTTP client fails the test if it is called.
+import type { HttpClient } from "@azure/core-rest-pipeline";
+import { describe, expect, it } from "vitest";
+import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const sent: string[] = [];
+const httpClient: HttpClient = {
+  sendRequest: async (request) => {
+    sent.push(`${request.method} ${request.url}`);
+    throw new Error(`a request left the process: ${request.method} ${request.url}`);
+  },
+};
+const client = new WebPubSubServiceClient("https://example.webpubsub.azure.com", new AzureKeyCredential(KEY), "hub", {
+  httpClient,
+  retryOptions: { maxRetries: 0 },
+});
+
+type Call = [name: string, call: () => unknown, error: RegExp, kind?: typeof TypeError | typeof RangeError];
+
+async function expectRejected([name, call, message, kind = TypeError]: Call): Promise<void> {
+  let error: unknown;
+  try {
+    await call();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, name).toBeInstanceOf(kind);
+  expect((error as Error).message, name).toMatch(message);
+}
+
+const longGroup = "g".repeat(1025);
+const any = (v: unknown) => v as never;
+
+const calls: Call[] = [
+  // ids
+  ["sendToUser empty userId", () => client.sendToUser("", "m"), /userId must be a non-empty string/],
+  ["sendToUser non-string userId", () => client.sendToUser(any(5), "m"), /userId/],
+  ["sendToConnection empty id", () => client.sendToConnection("", "m"), /connectionId/],
+  ["closeConnection empty id", () => client.closeConnection(""), /connectionId/],
+  ["connectionExists empty id", () => client.connectionExists(""), /connectionId/],
+  ["userExists empty id", () => client.userExists(""), /userId/],
+  ["closeUserConnections empty id", () => client.closeUserConnections(""), /userId/],
+  ["removeUserFromAllGroups empty id", () => client.removeUserFromAllGroups(""), /userId/],
+  ["removeConnectionFromAllGroups empty id", () => client.removeConnectionFromAllGroups(""), /connectionId/],
+  ["addUserToGroup empty user", () => client.addUserToGroup("g", ""), /userId/],
+  ["addConnectionToGroup empty connection", () => client.addConnectionToGroup("g", ""), /connectionId/],
+  ["group addUser empty", () => client.group("g").addUser(""), /userId/],
+  ["group removeConnection empty", () => client.group("g").removeConnection(""), /connectionId/],
+  // groups
+  ["sendToGroup empty group", () => client.sendToGroup("", "m"), /groupName/],
+  ["sendToGroup whitespace group", () => client.sendToGroup("   ", "m"), /groupName/],
+  ["sendToGroup long group", () => client.sendToGroup(longGroup, "m"), /groupName/, TypeError],
+  ["groupExists empty", () => client.groupExists(""), /groupName/],
+  ["group() empty", () => client.group(""), /groupName/],
+  ["removeUserFromGroup long group", () => client.removeUserFromGroup(longGroup, "u"), /groupName/],
+  ["closeGroupConnections empty group", () => client.closeGroupConnections(""), /groupName/],
+  ["listConnectionsInGroup empty group", () => client.listConnectionsInGroup(""), /groupName/],
+  // TTL
+  [
+    "ttl 301",
+    () => client.sendToAll("m", { messageTtlSeconds: 301 }),
+    /messageTtlSeconds must be between 0 and 300/,
+    RangeError,
+  ],
+  ["ttl -1", () => client.sendToUser("u", "m", { messageTtlSeconds: -1 }), /messageTtlSeconds/, RangeError],
+  [
+    "ttl 1.5",
+    () => client.sendToConnection("c", "m", { messageTtlSeconds: 1.5 }),
+    /messageTtlSeconds must be an integer/,
+  ],
+  ["ttl string", () => client.sendToGroup("g", "m", { messageTtlSeconds: any("5") }), /messageTtlSeconds/],
+  // filters
+  ["filter number", () => client.sendToAll("m", { filter: any(1) }), /options.filter must be an OData filter string/],
+  ["filter empty", () => client.sendToUser("u", "m", { filter: " " }), /options.filter must not be empty/],
+  [
+    "addConnectionsToGroups missing filter",
+    () => client.addConnectionsToGroups(["g"], any(undefined)),
+    /filter is required/,
+  ],
+  ["removeConnectionsFromGroups filter type", () => client.removeConnectionsFromGroups(["g"], any({})), /filter/],
+  [
+    "sendToConnection filter unsupported",
+    () => client.sendToConnection("c", "m", any({ filter: "x" })),
+    /options.filter is not supported/,
+  ],
+  [
+    "sendToUser excluded unsupported",
+    () => client.sendToUser("u", "m", any({ excludedConnections: ["c"] })),
+    /options.excludedConnections is not supported/,
+  ],
+  // arrays
+  [
+    "excludedConnections not array",
+    () => client.sendToAll("m", { excludedConnections: any("c1") }),
+    /excludedConnections must be an array/,
+  ],
+  [
+    "excludedConnections empty item",
+    () => client.sendToAll("m", { excludedConnections: ["c1", ""] }),
+    /excludedConnections\[1\]/,
+  ],
+  ["close excluded item", () => client.closeAllConnections({ excluded: [any(3)] }), /options.excluded\[0\]/],
+  [
+    "addConnectionsToGroups empty groups",
+    () => client.addConnectionsToGroups([], "x"),
+    /groups must contain at least one/,
+    RangeError,
+  ],
+  ["addConnectionsToGroups bad group", () => client.addConnectionsToGroups(["ok", ""], "x"), /groups\[1\]/],
+  ["addConnectionsToGroups not array", () => client.addConnectionsToGroups(any("g"), "x"), /groups must be an array/],
+  [
+    "token roles not array",
+    () => client.getClientAccessToken({ roles: any("webpubsub.sendToGroup") }),
+    /options.roles must be an array/,
+  ],
+  ["token roles item", () => client.getClientAccessToken({ roles: [any(1)] }), /options.roles\[0\]/],
+  ["token groups item", () => client.getClientAccessToken({ groups: ["a", longGroup] }), /options.groups\[1\]/],
+  // token options
+  [
+    "token expiration 0",
+    () => client.getClientAccessToken({ expirationTimeInMinutes: 0 }),
+    /greater than 0/,
+    RangeError,
+  ],
+  [
+    "token expiration negative",
+    () => client.getClientAccessToken({ expirationTimeInMinutes: -5 }),
+    /expirationTimeInMinutes/,
+    RangeError,
+  ],
+  [
+    "token expiration NaN",
+    () => client.getClientAccessToken({ expirationTimeInMinutes: Number.NaN }),
+    /expirationTimeInMinutes/,
+  ],
+  ["token empty userId", () => client.getClientAccessToken({ userId: "" }), /options.userId/],
+  ["token protocol", () => client.getClientAccessToken({ clientProtocol: any("ws") }), /clientProtocol/],
+  // permissions
+  [
+    "permission name",
+    () => client.grantPermission("c", any("admin")),
+    /permission must be "joinLeaveGroup" or "sendToGroup"/,
+  ],
+  ["permission targetName", () => client.checkPermission("c", "sendToGroup", { targetName: "" }), /options.targetName/],
+  ["permission connection", () => client.revokePermission("", "sendToGroup"), /connectionId/],
+  // messages and content types
+  ["message undefined", () => client.sendToAll(any(undefined)), /message is required/],
+  ["message function", () => client.sendToAll(any(() => 1)), /not supported/],
+  ["content type", () => client.sendToAll("m", { contentType: any("text/html") }), /options.contentType/],
+  ["text/plain object", () => client.sendToAll({ a: 1 }, { contentType: "text/plain" }), /message must be a string/],
+  // paging
+  ["maxPageSize 0", () => client.listConnectionsInGroup("g", { maxPageSize: 0 }), /maxPageSize/, RangeError],
+  ["maxPageSize 201", () => client.listConnectionsInGroup("g", { maxPageSize: 201 }), /maxPageSize/, RangeError],
+  ["top 0", () => client.group("g").listConnections({ top: 0 }), /options.top/, RangeError],
+  // reason, options, signal
+  ["reason type", () => client.closeConnection("c", { reason: any(5) }), /options.reason must be a string/],
+  ["options type", () => client.sendToAll("m", any("text/plain")), /options must be an object/],
+  ["abortSignal type", () => client.sendToAll("m", { abortSignal: any({}) }), /abortSignal/],
+  [
+    "closeConnection excluded unsupported",
+    () => client.closeConnection("c", any({ excluded: ["x"] })),
+    /options.excluded is not supported/,
+  ],
+];
+
+describe("argument validation", () => {
+  it.each(calls.map((c) => [c[0], c] as const))("%s", async (_name, call) => {
+    await expectRejected(call);
+  });
+
+  it("sends no request for any invalid call", () => {
+    expect(sent).toEqual([]);
+  });
+
+  it("validates the paged iterator's page size and fails fast on sync errors", async () => {
+    const pages = client.listConnectionsInGroup("g").byPage({ maxPageSize: 500 });
+    await expect(pages.next()).rejects.toThrow(RangeError);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("constructor validation", () => {
+  const key = new AzureKeyCredential(KEY);
+  it("rejects bad endpoints, hubs, credentials and options, naming them", () => {
+    expect(() => new WebPubSubServiceClient("not a url", key, "hub")).toThrow(/endpoint must be an absolute/);
+    expect(() => new WebPubSubServiceClient("ftp://x", key, "hub")).toThrow(/endpoint must use http or https/);
+    expect(() => new WebPubSubServiceClient("https://x", key, "1hub")).toThrow(/hub/);
+    expect(() => new WebPubSubServiceClient("https://x", key, "bad-hub")).toThrow(/hub/);
+    expect(() => new WebPubSubServiceClient("https://x", key, "h".repeat(129))).toThrow(/hub/);
+    expect(() => new WebPubSubServiceClient("https://x", any({}), "hub")).toThrow(/credential must be/);
+    expect(() => new WebPubSubServiceClient("https://x", new AzureKeyCredential("k"), "hub", any(5))).toThrow(
+      /options/,
+    );
+    expect(() => new WebPubSubServiceClient("https://x", key, "hub", { apiVersion: "latest" })).toThrow(
+      /options.apiVersion/,
+    );
+    expect(() => new WebPubSubServiceClient("https://x", key, "hub", { reverseProxyEndpoint: "nope" })).toThrow(
+      /options.reverseProxyEndpoint/,
+    );
+    expect(() => new WebPubSubServiceClient("https://x", key, "hub", { retryOptions: { maxRetries: -1 } })).toThrow(
+      /maxRetries/,
+    );
+  });
+
+  it("accepts the hub name pattern's full alphabet", () => {
+    const c = new WebPubSubServiceClient("https://x/", key, "a_B`,.[]9");
+    expect(c.hubName).toBe("a_B`,.[]9");
+    expect(c.endpoint).toBe("https://x");
+    expect(c.apiVersion).toBe("2024-12-01");
+  });
+});
