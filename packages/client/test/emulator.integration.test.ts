@@ -219,3 +219,30 @@ it("start() rejects when the token is refused (401)", async () => {
   expect(error).toBeInstanceOf(Error);
   expect(client.state).toBe("Stopped");
 });
+
+it("works with the ws package through webSocketFactory (text and binary frames)", async () => {
+  const { default: WS } = await import("ws");
+  const headersSeen: string[] = [];
+  const client = await newClient({
+    userId: "ws-user",
+    webSocketFactory: (url, protocols) => {
+      headersSeen.push("x-test");
+      return new WS(url, protocols, { headers: { "x-test": "1" } }) as never;
+    },
+  });
+  await client.start();
+  await client.joinGroup("ws-group");
+  const got = new Promise<unknown[]>((resolve) => {
+    const out: unknown[] = [];
+    client.on("group-message", (e) => {
+      out.push(e.message.data);
+      if (out.length === 2) resolve(out);
+    });
+  });
+  await client.sendToGroup("ws-group", "text via ws", "text");
+  await client.sendToGroup("ws-group", new Uint8Array([7, 7]), "binary");
+  expect(await got).toEqual(["text via ws", new Uint8Array([7, 7])]);
+  expect(headersSeen).toEqual(["x-test"]);
+  await client.stop();
+  expect(client.state).toBe("Stopped");
+});
