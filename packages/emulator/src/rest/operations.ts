@@ -60,7 +60,7 @@ function filterParam(text: string | null | undefined, target: string): ((c: Conn
       throw new RestFailure(
         400,
         "Error.BadRequest",
-        `${what} for '${text}': ${detail} in '${text}'. (Parameter '${target}')`,
+        `${what} for '${text}': ${detail} in '${text}'. (Parameter 'filter')`,
         target,
         true,
       );
