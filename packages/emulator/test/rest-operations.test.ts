@@ -238,8 +238,9 @@ describe("groups, users and connections", () => {
     const cs = [];
     for (const sub of ["a", "a", "b", "c", "d"])
       cs.push(await connect(emu, hub, { claims: { sub, "webpubsub.group": sub === "c" ? "gc" : [] } }));
-    const [a1, a2, b, c, d] = cs as [TestClient, TestClient, TestClient, TestClient, TestClient];
-    const id = (x: TestClient) => (x as TestClient & { connectionId: string }).connectionId;
+    type C = TestClient & { connectionId: string };
+    const [a1, a2, b, c, d] = cs as unknown as [C, C, C, C, C];
+    const id = (x: C) => x.connectionId;
     expect((await rest(emu, "DELETE", `/api/hubs/${hub}/connections/${id(b)}?reason=bye%20b`)).status).toBe(204);
     expect(await b.closed).toBe(1000);
     expect(b.messages.at(-1)).toEqual({ type: "system", event: "disconnected", message: "bye b" });
