@@ -1,0 +1,134 @@
+// Unit tests of the building blocks: ack manager, sequence tracker, emitter, payload conversion, frame data.
+import { describe, expect, it } from "vitest";
+import { AckManager } from "../src/ack-manager.ts";
+import { TypedEmitter } from "../src/emitter.ts";
+import { AckTimeoutError, isRetryableSendError, type SendMessageError } from "../src/errors.ts";
+import { toPayload } from "../src/payload.ts";
+import { SequenceTracker } from "../src/sequence-tracker.ts";
+import { frameData } from "../src/socket.ts";
+
+describe("AckManager", () => {
+  it("settles by ack: success, Duplicate, and a typed error otherwise", async () => {
+    const acks = new AckManager(10_000);
+    const a = acks.add(1, "f1", true);
+    const b = acks.add(2, "f2", true);
+    const c = acks.add(3, "f3", true);
+    expect(acks.handleAck({ type: "ack", ackId: 1, success: true })).toBe(true);
+    acks.handleAck({ type: "ack", ackId: 2, success: false, error: { name: "Duplicate", message: "" } });
+    acks.handleAck({ type: "ack", ackId: 3, success: false, error: { name: "BadRequest", message: "nope" } });
+    expect(acks.handleAck({ type: "ack", ackId: 99, success: true })).toBe(false);
+    expect(await a).toEqual({ ackId: 1, isDuplicated: false });
+    expect(await b).toEqual({ ackId: 2, isDuplicated: true });
+    const error = (await c.catch((e: unknown) => e)) as SendMessageError;
+    expect(error.errorDetail).toEqual({ name: "BadRequest", message: "nope" });
+    expect(isRetryableSendError(error)).toBe(false);
+    expect(acks.size).toBe(0);
+  });
+
+  it("times out entries in order with one timer", async () => {
+    const acks = new AckManager(30);
+    const t0 = Date.now();
+    const first = acks.add(1, "a", true).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 15));
+    const second = acks.add(2, "b", true).catch((e: unknown) => e);
+    const e1 = await first;
+    const t1 = Date.now();
+    expect(e1).toBeInstanceOf(AckTimeoutError);
+    expect(isRetryableSendError(e1)).toBe(true);
+    expect(t1 - t0).toBeGreaterThanOrEqual(28);
+    expect(acks.has(2)).toBe(true);
+    expect(await second).toBeInstanceOf(AckTimeoutError);
+  });
+
+  it("takeUnsent yields unsent frames in order once; markAllUnsent makes all resendable", async () => {
+    const acks = new AckManager(10_000);
+    const ps = [acks.add(1, "a", true), acks.add(2, "b", false), acks.add(3, "c", false)];
+    expect([...acks.takeUnsent()]).toEqual(["b", "c"]);
+    expect([...acks.takeUnsent()]).toEqual([]);
+    acks.markAllUnsent();
+    expect([...acks.takeUnsent()]).toEqual(["a", "b", "c"]);
+    expect(() => acks.add(2, "again", true)).toThrow(RangeError);
+    acks.rejectAll((id) => new Error(`stopped ${id}`));
+    expect(await Promise.allSettled(ps)).toMatchObject([
+      { status: "rejected" },
+      { status: "rejected" },
+      { status: "rejected" },
+    ]);
+  });
+});
+
+describe("SequenceTracker", () => {
+  it("tracks the largest id, flags duplicates and thresholds", () => {
+    const seq = new SequenceTracker(3);
+    expect(seq.dirty).toBe(false);
+    expect(seq.receive(1)).toBe(true);
+    expect(seq.receive(1)).toBe(false);
+    expect(seq.receive(2)).toBe(true);
+    expect(seq.dirty).toBe(true);
+    expect(seq.overThreshold).toBe(false);
+    seq.receive(3);
+    expect(seq.overThreshold).toBe(true);
+    expect(seq.takeAck()).toBe(3);
+    expect(seq.dirty).toBe(false);
+    seq.forceResend();
+    expect(seq.dirty).toBe(true);
+    seq.reset();
+    expect(seq.receive(1)).toBe(true);
+  });
+});
+
+describe("TypedEmitter", () => {
+  it("isolates listeners and reports their errors", async () => {
+    const errors: [string, unknown][] = [];
+    const emitter = new TypedEmitter<{ x: number }>((event, error) => errors.push([event, error]));
+    const seen: number[] = [];
+    emitter.on("x", () => {
+      throw new Error("sync");
+    });
+    emitter.on("x", async () => Promise.reject(new Error("async")));
+    emitter.on("x", (n) => seen.push(n));
+    emitter.emit("x", 1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen).toEqual([1]);
+    expect(errors.map(([e, err]) => [e, (err as Error).message])).toEqual([
+      ["x", "sync"],
+      ["x", "async"],
+    ]);
+    expect(() => emitter.on("x", "nope" as never)).toThrow(TypeError);
+  });
+
+  it("a listener removed during emit still runs for that emit only", () => {
+    const emitter = new TypedEmitter<{ x: number }>(() => {});
+    const seen: string[] = [];
+    const b = () => seen.push("b");
+    emitter.on("x", () => {
+      seen.push("a");
+      emitter.off("x", b);
+    });
+    emitter.on("x", b);
+    emitter.emit("x", 1);
+    emitter.emit("x", 2);
+    expect(seen).toEqual(["a", "b", "a"]);
+    expect(emitter.listenerCount("x")).toBe(1);
+  });
+});
+
+describe("payloads and frames", () => {
+  it("converts binary inputs to Uint8Array without copying", () => {
+    const buffer = new Uint8Array([1, 2, 3, 4]).buffer;
+    const view = new DataView(buffer, 1, 2);
+    const p = toPayload(view, "binary");
+    expect(p.data).toEqual(new Uint8Array([2, 3]));
+    expect((p.data as Uint8Array).buffer).toBe(buffer);
+    expect(toPayload(buffer, "protobuf").data).toEqual(new Uint8Array([1, 2, 3, 4]));
+    expect(toPayload(null, "json")).toEqual({ dataType: "json", data: null });
+    expect(() => toPayload(1n, "json")).toThrow(TypeError);
+  });
+
+  it("normalizes incoming frame data", () => {
+    expect(frameData("x")).toBe("x");
+    expect(frameData(new Uint8Array([1]).buffer)).toEqual(new Uint8Array([1]));
+    expect(frameData([new Uint8Array([1]), new Uint8Array([2, 3])])).toEqual(new Uint8Array([1, 2, 3]));
+    expect(() => frameData(42)).toThrow(TypeError);
+  });
+});
