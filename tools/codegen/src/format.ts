@@ -2,7 +2,7 @@
 // `biome check` byte for byte. Node-only, used by the CLI and the tests.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 
 /** Finds the directory holding biome.json and node_modules/.bin/biome, walking up from `start`. */
 export function findRepoRoot(start: string): string {
@@ -17,12 +17,15 @@ export function findRepoRoot(start: string): string {
 
 /**
  * A formatter for `generate()`: runs `biome check --write` (format, import order, safe fixes) on each file as if it
- * sat in `outputDir`, which must be inside the repository so the repository's biome.json applies.
+ * sat in `outputDir`, so the repository's biome.json applies.
  */
 export function biomeFormatter(repoRoot: string, outputDir: string): (code: string, fileName: string) => string {
   const bin = join(repoRoot, "node_modules", ".bin", "biome");
   return (code, fileName) => {
-    const virtualPath = relative(repoRoot, join(outputDir, fileName));
+    // Outside the repository biome would not apply its configuration, so such files are formatted as if they sat in
+    // a folder at the repository root.
+    const inside = relative(repoRoot, join(outputDir, fileName));
+    const virtualPath = inside.startsWith("..") || isAbsolute(inside) ? join("__codegen__", fileName) : inside;
     const r = spawnSync(bin, ["check", "--write", `--stdin-file-path=${virtualPath}`], {
       cwd: repoRoot,
       input: code,

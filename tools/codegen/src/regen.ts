@@ -13,7 +13,7 @@ export interface RegenResult {
   stale: string[];
 }
 
-export function regenerate(config: ResolvedConfig, repoRoot = findRepoRoot(config.outputPath)): GeneratedFiles {
+export function regenerate(config: ResolvedConfig, repoRoot = findRepoRoot(process.cwd())): GeneratedFiles {
   let spec: unknown;
   const text = readFileSync(config.inputPath, "utf8");
   try {

@@ -44,6 +44,7 @@ import type {
   WebPubSubAddUserToGroup204Response,
   WebPubSubAddUserToGroupDefaultResponse,
   WebPubSubCheckPermission200Response,
+  WebPubSubCheckPermission204Response,
   WebPubSubCheckPermission404Response,
   WebPubSubCheckPermissionDefaultResponse,
   WebPubSubCloseAllConnections204Response,
@@ -55,6 +56,7 @@ import type {
   WebPubSubCloseUserConnections204Response,
   WebPubSubCloseUserConnectionsDefaultResponse,
   WebPubSubConnectionExists200Response,
+  WebPubSubConnectionExists204Response,
   WebPubSubConnectionExists404Response,
   WebPubSubConnectionExistsDefaultResponse,
   WebPubSubGenerateClientToken200Response,
@@ -63,6 +65,7 @@ import type {
   WebPubSubGrantPermission204Response,
   WebPubSubGrantPermissionDefaultResponse,
   WebPubSubGroupExists200Response,
+  WebPubSubGroupExists204Response,
   WebPubSubGroupExists404Response,
   WebPubSubGroupExistsDefaultResponse,
   WebPubSubListConnectionsInGroup200Response,
@@ -93,6 +96,7 @@ import type {
   WebPubSubSendToUser204Response,
   WebPubSubSendToUserDefaultResponse,
   WebPubSubUserExists200Response,
+  WebPubSubUserExists204Response,
   WebPubSubUserExists404Response,
   WebPubSubUserExistsDefaultResponse,
 } from "./responses.ts";
@@ -163,6 +167,7 @@ export interface WebPubSubCloseConnection {
     options?: WebPubSubConnectionExistsParameters,
   ): StreamableMethod<
     | WebPubSubConnectionExists200Response
+    | WebPubSubConnectionExists204Response
     | WebPubSubConnectionExists404Response
     | WebPubSubConnectionExistsDefaultResponse
   >;
@@ -193,7 +198,10 @@ export interface WebPubSubGroupExists {
   head(
     options?: WebPubSubGroupExistsParameters,
   ): StreamableMethod<
-    WebPubSubGroupExists200Response | WebPubSubGroupExists404Response | WebPubSubGroupExistsDefaultResponse
+    | WebPubSubGroupExists200Response
+    | WebPubSubGroupExists204Response
+    | WebPubSubGroupExists404Response
+    | WebPubSubGroupExistsDefaultResponse
   >;
 }
 
@@ -246,7 +254,10 @@ export interface WebPubSubRevokePermission {
   head(
     options?: WebPubSubCheckPermissionParameters,
   ): StreamableMethod<
-    WebPubSubCheckPermission200Response | WebPubSubCheckPermission404Response | WebPubSubCheckPermissionDefaultResponse
+    | WebPubSubCheckPermission200Response
+    | WebPubSubCheckPermission204Response
+    | WebPubSubCheckPermission404Response
+    | WebPubSubCheckPermissionDefaultResponse
   >;
   /** Give a connection a permission. */
   put(
@@ -261,7 +272,10 @@ export interface WebPubSubUserExists {
   head(
     options?: WebPubSubUserExistsParameters,
   ): StreamableMethod<
-    WebPubSubUserExists200Response | WebPubSubUserExists404Response | WebPubSubUserExistsDefaultResponse
+    | WebPubSubUserExists200Response
+    | WebPubSubUserExists204Response
+    | WebPubSubUserExists404Response
+    | WebPubSubUserExistsDefaultResponse
   >;
 }
 

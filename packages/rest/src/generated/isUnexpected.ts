@@ -15,6 +15,7 @@ import type {
   WebPubSubAddUserToGroup204Response,
   WebPubSubAddUserToGroupDefaultResponse,
   WebPubSubCheckPermission200Response,
+  WebPubSubCheckPermission204Response,
   WebPubSubCheckPermission404Response,
   WebPubSubCheckPermissionDefaultResponse,
   WebPubSubCloseAllConnections204Response,
@@ -26,6 +27,7 @@ import type {
   WebPubSubCloseUserConnections204Response,
   WebPubSubCloseUserConnectionsDefaultResponse,
   WebPubSubConnectionExists200Response,
+  WebPubSubConnectionExists204Response,
   WebPubSubConnectionExists404Response,
   WebPubSubConnectionExistsDefaultResponse,
   WebPubSubGenerateClientToken200Response,
@@ -34,6 +36,7 @@ import type {
   WebPubSubGrantPermission204Response,
   WebPubSubGrantPermissionDefaultResponse,
   WebPubSubGroupExists200Response,
+  WebPubSubGroupExists204Response,
   WebPubSubGroupExists404Response,
   WebPubSubGroupExistsDefaultResponse,
   WebPubSubListConnectionsInGroup200Response,
@@ -64,6 +67,7 @@ import type {
   WebPubSubSendToUser204Response,
   WebPubSubSendToUserDefaultResponse,
   WebPubSubUserExists200Response,
+  WebPubSubUserExists204Response,
   WebPubSubUserExists404Response,
   WebPubSubUserExistsDefaultResponse,
 } from "./responses.ts";
@@ -106,6 +110,7 @@ export function isUnexpected(
 export function isUnexpected(
   response:
     | WebPubSubConnectionExists200Response
+    | WebPubSubConnectionExists204Response
     | WebPubSubConnectionExists404Response
     | WebPubSubConnectionExistsDefaultResponse,
 ): response is WebPubSubConnectionExistsDefaultResponse;
@@ -119,7 +124,11 @@ export function isUnexpected(
   response: WebPubSubRemoveConnectionFromAllGroups204Response | WebPubSubRemoveConnectionFromAllGroupsDefaultResponse,
 ): response is WebPubSubRemoveConnectionFromAllGroupsDefaultResponse;
 export function isUnexpected(
-  response: WebPubSubGroupExists200Response | WebPubSubGroupExists404Response | WebPubSubGroupExistsDefaultResponse,
+  response:
+    | WebPubSubGroupExists200Response
+    | WebPubSubGroupExists204Response
+    | WebPubSubGroupExists404Response
+    | WebPubSubGroupExistsDefaultResponse,
 ): response is WebPubSubGroupExistsDefaultResponse;
 export function isUnexpected(
   response: WebPubSubCloseGroupConnections204Response | WebPubSubCloseGroupConnectionsDefaultResponse,
@@ -145,6 +154,7 @@ export function isUnexpected(
 export function isUnexpected(
   response:
     | WebPubSubCheckPermission200Response
+    | WebPubSubCheckPermission204Response
     | WebPubSubCheckPermission404Response
     | WebPubSubCheckPermissionDefaultResponse,
 ): response is WebPubSubCheckPermissionDefaultResponse;
@@ -155,7 +165,11 @@ export function isUnexpected(
     | WebPubSubGrantPermissionDefaultResponse,
 ): response is WebPubSubGrantPermissionDefaultResponse;
 export function isUnexpected(
-  response: WebPubSubUserExists200Response | WebPubSubUserExists404Response | WebPubSubUserExistsDefaultResponse,
+  response:
+    | WebPubSubUserExists200Response
+    | WebPubSubUserExists204Response
+    | WebPubSubUserExists404Response
+    | WebPubSubUserExistsDefaultResponse,
 ): response is WebPubSubUserExistsDefaultResponse;
 export function isUnexpected(
   response: WebPubSubCloseUserConnections204Response | WebPubSubCloseUserConnectionsDefaultResponse,
@@ -196,6 +210,7 @@ export function isUnexpected(
     | WebPubSubCloseConnection204Response
     | WebPubSubCloseConnectionDefaultResponse
     | WebPubSubConnectionExists200Response
+    | WebPubSubConnectionExists204Response
     | WebPubSubConnectionExists404Response
     | WebPubSubConnectionExistsDefaultResponse
     | WebPubSubSendToConnection202Response
@@ -204,6 +219,7 @@ export function isUnexpected(
     | WebPubSubRemoveConnectionFromAllGroups204Response
     | WebPubSubRemoveConnectionFromAllGroupsDefaultResponse
     | WebPubSubGroupExists200Response
+    | WebPubSubGroupExists204Response
     | WebPubSubGroupExists404Response
     | WebPubSubGroupExistsDefaultResponse
     | WebPubSubCloseGroupConnections204Response
@@ -221,12 +237,14 @@ export function isUnexpected(
     | WebPubSubRevokePermission204Response
     | WebPubSubRevokePermissionDefaultResponse
     | WebPubSubCheckPermission200Response
+    | WebPubSubCheckPermission204Response
     | WebPubSubCheckPermission404Response
     | WebPubSubCheckPermissionDefaultResponse
     | WebPubSubGrantPermission200Response
     | WebPubSubGrantPermission204Response
     | WebPubSubGrantPermissionDefaultResponse
     | WebPubSubUserExists200Response
+    | WebPubSubUserExists204Response
     | WebPubSubUserExists404Response
     | WebPubSubUserExistsDefaultResponse
     | WebPubSubCloseUserConnections204Response

@@ -149,6 +149,11 @@ export interface WebPubSubConnectionExists200Response extends HttpResponse {
   status: "200";
 }
 
+/** The connection exists (status code used by newer service versions). */
+export interface WebPubSubConnectionExists204Response extends HttpResponse {
+  status: "204";
+}
+
 /** The connection does not exist; x-ms-error-code tells which warning applies. */
 export interface WebPubSubConnectionExists404Response extends HttpResponse {
   status: "404";
@@ -207,6 +212,11 @@ export interface WebPubSubRemoveConnectionFromAllGroupsDefaultResponse extends H
 /** The group exists. */
 export interface WebPubSubGroupExists200Response extends HttpResponse {
   status: "200";
+}
+
+/** The group exists (status code used by newer service versions). */
+export interface WebPubSubGroupExists204Response extends HttpResponse {
+  status: "204";
 }
 
 /** The group does not exist; x-ms-error-code tells which warning applies. */
@@ -343,6 +353,11 @@ export interface WebPubSubCheckPermission200Response extends HttpResponse {
   status: "200";
 }
 
+/** The connection holds the permission (status code used by newer service versions). */
+export interface WebPubSubCheckPermission204Response extends HttpResponse {
+  status: "204";
+}
+
 /** The connection does not hold the permission, or does not exist. */
 export interface WebPubSubCheckPermission404Response extends HttpResponse {
   status: "404";
@@ -384,6 +399,11 @@ export interface WebPubSubGrantPermissionDefaultResponse extends HttpResponse {
 /** The user exists. */
 export interface WebPubSubUserExists200Response extends HttpResponse {
   status: "200";
+}
+
+/** The user exists (status code used by newer service versions). */
+export interface WebPubSubUserExists204Response extends HttpResponse {
+  status: "204";
 }
 
 /** The user does not exist; x-ms-error-code tells which warning applies. */
