@@ -9,7 +9,7 @@ type Obj = Record<string, any>;
 const ours = JSON.parse(readFileSync(swaggerPath, "utf8")) as Obj;
 
 function resolveParam(spec: Obj, p: Obj): Obj {
-  return typeof p.$ref === "string" ? spec.parameters[p.$ref.split("/").pop()] : p;
+  return typeof p.$ref === "string" ? spec.parameters[p.$ref.split("/").pop()!] : p;
 }
 
 /** The facts of a parameter: everything but prose and autorest placement hints. */
