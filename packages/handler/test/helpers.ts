@@ -66,20 +66,3 @@ export function loadEventHandlerVectors(): Record<string, unknown> | undefined {
   const all = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as { eventHandler?: Record<string, unknown> };
   return all.eventHandler;
 }
-
-/** Resolves when `predicate` holds for a pushed value; rejects after `ms`. */
-export function waitFor<T>(
-  subscribe: (push: (value: T) => void) => void,
-  predicate: (value: T) => boolean,
-  ms = 5000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    subscribe((value) => {
-      if (predicate(value)) {
-        clearTimeout(timer);
-        resolve(value);
-      }
-    });
-  });
-}
