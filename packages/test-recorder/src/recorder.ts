@@ -188,7 +188,7 @@ export class Recorder {
     this.#userSteps = (options.sanitizers ?? []).map((s, i) => compileSanitizer(s, i));
     if (options.recordingPath !== undefined) {
       this.recordingPath = options.recordingPath;
-    } else if (target && "task" in target) {
+    } else if (target && (typeof target === "object" || typeof target === "function") && "task" in target) {
       this.recordingPath = recordingPathFor(identityFromContext(target), options.recordingsDir);
     } else if (target && "testFile" in target) {
       const titlePath = typeof target.testName === "string" ? [target.testName] : target.testName;

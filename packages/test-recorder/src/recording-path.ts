@@ -22,7 +22,13 @@ export interface TestIdentity {
 
 /** Reads the test file and the describe/test title chain from a vitest context. */
 export function identityFromContext(ctx: TestContextLike): TestIdentity {
-  if (typeof ctx !== "object" || ctx === null || typeof ctx.task !== "object" || ctx.task === null) {
+  // vitest hands out its context as a function object in recent versions, an object in older ones.
+  if (
+    (typeof ctx !== "object" && typeof ctx !== "function") ||
+    ctx === null ||
+    typeof ctx.task !== "object" ||
+    ctx.task === null
+  ) {
     throw new TypeError("ctx must be a vitest test context (an object with a `task`)");
   }
   const task = ctx.task;
