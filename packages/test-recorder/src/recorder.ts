@@ -177,6 +177,7 @@ export class Recorder {
   #policy: PipelinePolicy | undefined;
   #fetch: typeof fetch | undefined;
   #webSocketFactory: WebSocketFactory | undefined;
+  #core: HttpRecorderCore;
 
   constructor(target: TestContextLike | TestIdentityOptions | undefined, options: RecorderOptions = {}) {
     validateOptions(options);
@@ -186,6 +187,16 @@ export class Recorder {
     this.#fakeEndpoint = (options.fakeEndpoint ?? DEFAULT_FAKE_ENDPOINT).replace(/\/+$/, "");
     this.#fakeEnv = { ...defaultPlaybackEnv(this.#fakeEndpoint), ...options.envSetupForPlayback };
     this.#userSteps = (options.sanitizers ?? []).map((s, i) => compileSanitizer(s, i));
+    this.#core = {
+      mode: this.mode,
+      assertActive: () => this.#assertActive(),
+      record: (entry) => {
+        const host = hostOf(entry.RequestUri);
+        if (host) this.#hosts.add(host);
+        this.#entries.push(structuredClone(entry));
+      },
+      playback: (request) => this.#playback(request),
+    };
     if (options.recordingPath !== undefined) {
       this.recordingPath = options.recordingPath;
     } else if (target && (typeof target === "object" || typeof target === "function") && "task" in target) {
@@ -245,20 +256,6 @@ export class Recorder {
       throw new Error("the recorder is not started: await recorder.start() (createRecorder does)");
     if (this.#state === "stopped") throw new Error("the recorder is stopped: create a new one for the next test");
   }
-
-  #core: HttpRecorderCore = {
-    get mode(): RecorderMode {
-      return this.self.mode;
-    },
-    self: this,
-    assertActive: () => this.#assertActive(),
-    record: (entry) => {
-      const host = hostOf(entry.RequestUri);
-      if (host) this.#hosts.add(host);
-      this.#entries.push(structuredClone(entry));
-    },
-    playback: (request) => this.#playback(request),
-  } as HttpRecorderCore & { self: Recorder };
 
   #playback(request: RequestPart): RecordEntry {
     const host = hostOf(request.RequestUri);

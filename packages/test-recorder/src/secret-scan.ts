@@ -2,6 +2,8 @@ import type { SecretFinding } from "./errors.ts";
 import type { RecordingFile } from "./recording-format.ts";
 import { JWT_PATTERN } from "./sanitizers.ts";
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 function forms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
   return [...new Set([secret, json, encodeURIComponent(secret)])];
@@ -24,6 +26,11 @@ export function scanRecording(file: RecordingFile, secrets: readonly string[]): 
   file.Entries.forEach((entry, i) => {
     for (const [field, value] of Object.entries(entry)) {
       scanText(typeof value === "string" ? value : JSON.stringify(value), `Entries[${i}].${field}`, usable, findings);
+      // Binary bodies are stored as base64, where a secret would not show as text.
+      if ((field === "RequestBody" || field === "ResponseBody") && typeof value === "string" && BASE64.test(value)) {
+        const decoded = Buffer.from(value, "base64").toString("latin1");
+        scanText(decoded, `Entries[${i}].${field} (base64-decoded)`, usable, findings);
+      }
     }
   });
   for (const [name, value] of Object.entries(file.Variables)) {

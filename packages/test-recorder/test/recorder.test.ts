@@ -333,3 +333,20 @@ it("the pipeline policy never reaches the HTTP client in playback", async () => 
   expect(response.status).toBe(204);
   await play.stop();
 });
+
+it("the secret scan also looks inside base64 (binary) bodies", async () => {
+  const recordingPath = join(dir, "b64.json");
+  const secret = "binary-secret-1234";
+  const recorder = await createRecorder(undefined, { mode: "record", recordingPath, env: {}, secrets: [secret] });
+  await recorder.policy.sendRequest(
+    createPipelineRequest({
+      url: "https://a.example.com/upload",
+      method: "POST",
+      body: Buffer.from(`\u0000\u0001${secret}\u00ff`, "latin1"),
+      headers: createHttpHeaders({ "content-type": "application/octet-stream" }),
+    }),
+    async (request) => ({ request, status: 204, headers: createHttpHeaders() }),
+  );
+  await expect(recorder.stop()).rejects.toThrow(/configured secret #0 in Entries\[0\]\.RequestBody \(base64-decoded\)/);
+  expect(existsSync(recordingPath)).toBe(false);
+});
