@@ -10,9 +10,9 @@ export interface FaultProxy {
   readonly open: number;
   /** Destroys every open connection on both sides. */
   killAll(): void;
-  /** Holds back bytes in both directions on the connections open now; they stay open (half-open) until killed.
-   * New connections flow normally. */
-  stallOpen(): void;
+  /** Holds back bytes on the connections open now, in both directions or only towards the client; they stay open
+   * (half-open) until killed. New connections flow normally. */
+  stallOpen(direction?: "both" | "toClient"): void;
   /** Points new connections at another port (existing ones are untouched). */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -66,10 +66,10 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
       }
       pairs.clear();
     },
-    stallOpen() {
-      for (const [a, b] of pairs) {
-        stalled.add(a);
-        stalled.add(b);
+    stallOpen(direction = "both") {
+      for (const [client, upstream] of pairs) {
+        stalled.add(upstream); // bytes from the service are held
+        if (direction === "both") stalled.add(client);
       }
     },
     retarget(port) {

@@ -116,6 +116,49 @@ describe("fault injection", () => {
     expect(p.accepted).toBe(1 + kills);
   }, 60_000);
 
+  it("sends whose acks were lost with the connection are resent with their ackIds and run exactly once", async () => {
+    const emu = await emulator();
+    const p = await proxy(emu.port);
+    const sender = clientVia(p, emu.accessKey, {}, "sender");
+    await sender.start();
+    const receiver = new WebPubSubClient(
+      await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "watcher", roles: ROLES }),
+    );
+    cleanup.push(() => receiver.stop());
+    await receiver.start();
+    await receiver.joinGroup("acked");
+    const received: number[] = [];
+    let waiter: (() => void) | undefined;
+    receiver.on("group-message", (e) => {
+      received.push(e.message.data as number);
+      waiter?.();
+    });
+    const receivedAtLeast = (n: number) =>
+      new Promise<void>((resolve) => {
+        waiter = () => received.length >= n && resolve();
+        waiter();
+      });
+
+    const ROUNDS = 5;
+    const BATCH = 50;
+    let duplicates = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // The service processes the whole batch, but every ack is held in the proxy and then lost with the connection.
+      p.stallOpen("toClient");
+      const batch: Promise<{ isDuplicated: boolean }>[] = [];
+      for (let j = 0; j < BATCH; j++) batch.push(sender.sendToGroup("acked", round * BATCH + j, "json"));
+      await receivedAtLeast((round + 1) * BATCH);
+      p.killAll();
+      for (const r of await Promise.all(batch)) if (r.isDuplicated) duplicates++;
+    }
+    // One more message proves nothing else is still on its way.
+    await sender.sendToGroup("acked", ROUNDS * BATCH, "json");
+    await receivedAtLeast(ROUNDS * BATCH + 1);
+    expect(received).toEqual(Array.from({ length: ROUNDS * BATCH + 1 }, (_, i) => i));
+    expect(duplicates).toBe(ROUNDS * BATCH); // every resend was recognised by its ackId
+    expect(p.accepted).toBe(1 + ROUNDS);
+  }, 60_000);
+
   it("a stalled connection is detected by keep-alive and recovered without losing messages", async () => {
     const emu = await emulator();
     const p = await proxy(emu.port);
