@@ -144,7 +144,8 @@ export class Connection {
   sendFrame(data: Buffer, binary: boolean): void {
     const ws = this.socket;
     if (ws === null || ws.readyState !== 1) return;
-    if (ws.bufferedAmount + data.length > this.maxBufferedBytes) {
+    // what is already queued decides: one message is always accepted while the queue is under the limit
+    if (ws.bufferedAmount > this.maxBufferedBytes) {
       this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);
       return;
     }
