@@ -246,3 +246,26 @@ it("works with the ws package through webSocketFactory (text and binary frames)"
   await client.stop();
   expect(client.state).toBe("Stopped");
 });
+
+it("a rejoin refused by the service emits rejoin-group-failed, then connected", async () => {
+  let calls = 0;
+  const client = new WebPubSubClient(
+    {
+      getClientAccessUrl: () =>
+        // the second connection may no longer join groups
+        clientUrl(emu.endpoint, emu.accessKey, HUB, { roles: ++calls === 1 ? ALL_ROLES : [] }),
+    },
+    { protocol: "json", reconnectRetryOptions: { retryDelayInMs: 10 } },
+  );
+  clients.push(client);
+  await client.start();
+  await client.joinGroup("members-only");
+  const failed = nextEvent(client, "rejoin-group-failed");
+  const connected = nextEvent(client, "connected");
+  await rest(emu.endpoint, emu.accessKey, "DELETE", `${HUB}/connections/${client.connectionId}`);
+  const f = await failed;
+  expect(f.group).toBe("members-only");
+  expect((f.error as SendMessageError).errorDetail?.name).toBe("Forbidden");
+  await connected;
+  await client.stop();
+});
