@@ -120,6 +120,25 @@ describe("recovery", () => {
     await client.stop();
   });
 
+  it("a recovered socket that announces a different connection is treated as a new connection", async () => {
+    const { server, client, socket } = await started();
+    socket.push(msg(7));
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    const recovered = nextEvent(client, "recovered");
+    s2.open();
+    await recovered;
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn-new", "tok-new");
+    expect(await connected).toEqual({ connectionId: "conn-new", userId: "u1" });
+    expect(client.connectionId).toBe("conn-new");
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.sequenceId));
+    s2.push(msg(1)); // the new session's numbering starts again
+    expect(seen).toEqual([1]);
+    await client.stop();
+  });
+
   it("keeps retrying recovery while attempts fail, then opens a new connection after the window", async () => {
     const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
     const join = client.joinGroup("room");
