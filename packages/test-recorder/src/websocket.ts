@@ -12,10 +12,17 @@ export interface WebSocketLike {
   readonly bufferedAmount: number;
   readonly extensions: string;
   binaryType: string;
-  onopen: ((event: Event) => unknown) | null;
-  onmessage: ((event: MessageEvent) => unknown) | null;
-  onclose: ((event: CloseEvent) => unknown) | null;
-  onerror: ((event: Event) => unknown) | null;
+  // Handler parameters are `any` on purpose: the property must accept the DOM's handlers (MessageEvent, CloseEvent)
+  // and also be assignable to client SDKs' narrower socket types ({ data: unknown }, { code, reason }). Events
+  // dispatched are real Event / MessageEvent / CloseEvent objects.
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onopen: ((event: any) => unknown) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onmessage: ((event: any) => unknown) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onclose: ((event: any) => unknown) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  onerror: ((event: any) => unknown) | null;
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
   close(code?: number, reason?: string): void;
   addEventListener<K extends keyof WebSocketEventMap>(
