@@ -269,3 +269,25 @@ it("a rejoin refused by the service emits rejoin-group-failed, then connected", 
   await connected;
   await client.stop();
 });
+
+it("interoperates with the official @azure/web-pubsub-client as a peer", async () => {
+  const { WebPubSubClient: OfficialClient } = await import("@azure/web-pubsub-client");
+  const official = new OfficialClient(
+    await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "azure", roles: ALL_ROLES }),
+  );
+  const ours = await newClient({ userId: "ours" });
+  await Promise.all([official.start(), ours.start()]);
+  await Promise.all([official.joinGroup("interop"), ours.joinGroup("interop")]);
+  const officialGot = new Promise<unknown>((resolve) =>
+    official.on("group-message", (e) => e.message.fromUserId === "ours" && resolve(e.message.data)),
+  );
+  const oursGot = new Promise<unknown>((resolve) =>
+    ours.on("group-message", (e) => e.message.fromUserId === "azure" && resolve(e.message.data)),
+  );
+  await ours.sendToGroup("interop", { from: "ours" }, "json");
+  await official.sendToGroup("interop", { from: "azure" }, "json");
+  expect(await officialGot).toEqual({ from: "ours" });
+  expect(await oursGot).toEqual({ from: "azure" });
+  official.stop();
+  await ours.stop();
+});
