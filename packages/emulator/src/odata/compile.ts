@@ -255,7 +255,10 @@ function compile(node: Node): Compiled {
         };
       }
       const r = compile(node.r);
-      if (r.type === "string" || r.type === "int" || r.type === "null" || r.type === "bool") {
+      if (
+        node.r.paren === true &&
+        (r.type === "string" || r.type === "int" || r.type === "null" || r.type === "bool")
+      ) {
         // `x in ('a')`: a one-item list is indistinguishable from a parenthesized value
         return { type: "bool", run: (s) => l.run(s) === r.run(s) };
       }

@@ -5,7 +5,7 @@ export class FilterError extends Error {
   readonly position: number;
   readonly kind: "syntax" | "type";
   constructor(kind: "syntax" | "type", message: string, position: number) {
-    super(message);
+    super(/position \d+/.test(message) ? message : `${message} at position ${position}`);
     this.name = "FilterError";
     this.kind = kind;
     this.position = position;

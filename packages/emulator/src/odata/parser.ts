@@ -3,7 +3,8 @@ import { FilterError, type Token, tokenize } from "./lexer.ts";
 
 export type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 
-export type Node =
+/** `paren` marks an expression written in parentheses: `x in ('a')` is a one-item list. */
+export type Node = (
   | { t: "lit"; v: string | number | boolean | null; pos: number }
   | { t: "prop"; name: string; pos: number }
   | { t: "call"; fn: string; args: Node[]; pos: number }
@@ -11,7 +12,8 @@ export type Node =
   | { t: "and" | "or"; l: Node; r: Node; pos: number }
   | { t: "cmp"; op: CompareOp; l: Node; r: Node; pos: number }
   | { t: "in"; l: Node; r: Node; pos: number }
-  | { t: "list"; items: Node[]; pos: number };
+  | { t: "list"; items: Node[]; pos: number }
+) & { paren?: boolean };
 
 const COMPARE = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
 export const MAX_DEPTH = 100;
@@ -158,7 +160,7 @@ class Parser {
         }
         this.expect(")");
         this.depth--;
-        return first;
+        return { ...first, paren: true };
       }
       case "word": {
         const w = tok.v.toLowerCase();
