@@ -24,6 +24,7 @@ export {
   Recorder,
   type RecorderOptions,
   type TestIdentityOptions,
+  type TokenCredentialLike,
 } from "./recorder.ts";
 export {
   decodeBody,

@@ -77,6 +77,14 @@ export interface TestIdentityOptions {
   testName: string | string[];
 }
 
+/** The shape of an `@azure/core-auth` TokenCredential. */
+export interface TokenCredentialLike {
+  getToken(
+    scopes: string | string[],
+    options?: unknown,
+  ): Promise<{ token: string; expiresOnTimestamp: number; [key: string]: unknown } | null>;
+}
+
 /** A pipeline policy with where to put it, as `additionalPolicies` of Azure SDK clients expects. */
 export interface AdditionalPolicyConfig {
   policy: PipelinePolicy;
@@ -383,6 +391,20 @@ export class Recorder {
     }
     if (this.mode === "record") this.#variables[name] = valueInRecordMode;
     return valueInRecordMode;
+  }
+
+  /**
+   * The credential to give a client: in playback a fake one (no identity provider is reached; the token never
+   * leaves the process), otherwise `realCredential`, which record and live modes require.
+   */
+  credential<T extends TokenCredentialLike>(realCredential?: T): T | TokenCredentialLike {
+    if (this.mode === "playback") {
+      return { getToken: async () => ({ token: "fake-playback-token", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+    }
+    if (typeof realCredential?.getToken !== "function") {
+      throw new TypeError(`realCredential must be a TokenCredential (getToken) in ${this.mode} mode`);
+    }
+    return realCredential;
   }
 
   /**

@@ -350,3 +350,17 @@ it("the secret scan also looks inside base64 (binary) bodies", async () => {
   await expect(recorder.stop()).rejects.toThrow(/configured secret #0 in Entries\[0\]\.RequestBody \(base64-decoded\)/);
   expect(existsSync(recordingPath)).toBe(false);
 });
+
+it("credential(): a fake token in playback, the real credential otherwise", async () => {
+  const recordingPath = join(dir, "cred.json");
+  const real = { getToken: async () => ({ token: "real", expiresOnTimestamp: 1 }) };
+  const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
+  expect(rec.credential(real)).toBe(real);
+  expect(() => rec.credential()).toThrow(/realCredential must be a TokenCredential/);
+  await rec.stop();
+  const play = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+  const token = await play.credential(real).getToken("https://webpubsub.azure.com/.default");
+  expect(token?.token).toBe("fake-playback-token");
+  expect(token!.expiresOnTimestamp).toBeGreaterThan(Date.now());
+  await play.stop();
+});

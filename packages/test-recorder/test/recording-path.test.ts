@@ -71,3 +71,7 @@ describe("TEST_MODE", () => {
     );
   });
 });
+
+it("uses only the test name for a test outside any describe", (ctx) => {
+  expect(identityFromContext(ctx).titlePath).toEqual(["uses only the test name for a test outside any describe"]);
+});
