@@ -1,0 +1,10 @@
+import type { Benchmark } from "../harness.ts";
+import { clientRoundtrip } from "./client-roundtrip.ts";
+import { connections } from "./connections.ts";
+import { fanout } from "./fanout.ts";
+import { footprint } from "./footprint.ts";
+import { restSend } from "./rest-send.ts";
+import { token } from "./token.ts";
+
+/** Every benchmark, in the order `pnpm bench` runs them. */
+export const benchmarks: Benchmark[] = [restSend, token, clientRoundtrip, fanout, connections, footprint];

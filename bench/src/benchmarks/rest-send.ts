@@ -1,0 +1,109 @@
+// sendToAll of a 1 KB text with 64 requests in flight for a fixed time: ours vs the official package, against a
+// server that answers 202 at once (client cost only) and against the emulator.
+import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
+import { WebPubSubServiceClient as Ours } from "@webpubsub/service";
+import { type Benchmark, interleave, type Metric } from "../harness.ts";
+import { startWorker } from "../processes.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const message = "x".repeat(1024);
+const IN_FLIGHT = 64;
+
+interface Run {
+  rps: number;
+  cpuMicrosPerRequest: number;
+}
+
+async function drive(send: () => Promise<void>, ms: number): Promise<Run> {
+  let done = 0;
+  let failures = 0;
+  const cpuBefore = process.cpuUsage();
+  const start = performance.now();
+  const deadline = start + ms;
+  async function lane(): Promise<void> {
+    while (performance.now() < deadline) {
+      try {
+        await send();
+        done++;
+      } catch (error) {
+        if (++failures > 10) throw error;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
+  if (done === 0) throw new Error("no request succeeded");
+  return { rps: (done * 1000) / elapsed, cpuMicrosPerRequest: (cpu.user + cpu.system) / done };
+}
+
+async function compare(
+  ctx: Parameters<Benchmark["run"]>[0],
+  label: string,
+  connectionString: string,
+): Promise<Metric[]> {
+  const ours = Ours.fromConnectionString(connectionString, "bench", { retryOptions: { maxRetries: 0 } });
+  const official = new Official(connectionString, "bench", { retryOptions: { maxRetries: 0 } });
+  const sendOurs = () => ours.sendToAll(message, { contentType: "text/plain" });
+  const sendOfficial = () => official.sendToAll(message, { contentType: "text/plain" });
+  const ms = ctx.quick ? 1000 : 3000;
+  await drive(sendOurs, 300);
+  await drive(sendOfficial, 300);
+  const runs: Record<"ours" | "official", Run[]> = { ours: [], official: [] };
+  await interleave(
+    ctx.rounds,
+    {
+      ours: async () => {
+        const r = await drive(sendOurs, ms);
+        runs.ours.push(r);
+        return r.rps;
+      },
+      official: async () => {
+        const r = await drive(sendOfficial, ms);
+        runs.official.push(r);
+        return r.rps;
+      },
+    },
+    ctx.log,
+  );
+  const baselineName = "@azure/web-pubsub 1.2.0";
+  return [
+    {
+      metric: `requests/s vs ${label}`,
+      unit: "req/s",
+      better: "higher",
+      ours: runs.ours.map((r) => r.rps),
+      baseline: runs.official.map((r) => r.rps),
+      baselineName,
+      ...(label === "202 server" ? { target: 1.5 } : {}),
+    },
+    {
+      metric: `client CPU per request vs ${label}`,
+      unit: "µs",
+      better: "lower",
+      ours: runs.ours.map((r) => r.cpuMicrosPerRequest),
+      baseline: runs.official.map((r) => r.cpuMicrosPerRequest),
+      baselineName,
+    },
+  ];
+}
+
+export const restSend: Benchmark = {
+  name: "rest-send",
+  description: "sendToAll of 1 KB text, 64 in flight, fixed duration; vs a 202 server and vs the emulator",
+  async run(ctx) {
+    const server = await startWorker<{ port: number }>("http-202");
+    const emulator = await startWorker<{ connectionString: string }>("emulator");
+    try {
+      const plain = `Endpoint=http://127.0.0.1;Port=${server.ready.port};AccessKey=${KEY};Version=1.0;`;
+      ctx.log("  against a server that answers 202 at once");
+      const a = await compare(ctx, "202 server", plain);
+      ctx.log("  against the emulator");
+      const b = await compare(ctx, "emulator", emulator.ready.connectionString);
+      return [...a, ...b];
+    } finally {
+      await server.stop();
+      await emulator.stop();
+    }
+  },
+};
