@@ -113,6 +113,8 @@ describe.skipIf(!hasRecordings)("replaying the live-service recordings", () => {
   }
 });
 
-describe.skipIf(hasRecordings)("replaying the live-service recordings", () => {
-  it.skip(`skipped: ${recordingsDir} is absent (the reference recordings live next to the repository)`, () => {});
-});
+if (!hasRecordings) {
+  describe("replaying the live-service recordings", () => {
+    it.skip(`skipped: ${recordingsDir} is absent (the reference recordings live next to the repository)`, () => {});
+  });
+}

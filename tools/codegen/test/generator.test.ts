@@ -359,6 +359,48 @@ describe("generated files", () => {
     expect(gen(spec({ "/x": { get: getOp("X") } })).has("paginateHelper.ts")).toBe(false);
   });
 
+  it("maps allOf to interface inheritance, additionalProperties to index signatures, and nullable and date types", () => {
+    const files = gen(
+      spec(
+        {
+          "/pets": {
+            post: {
+              operationId: "Pets_Create",
+              parameters: [{ in: "body", name: "pet", required: true, schema: { $ref: "#/definitions/Dog" } }],
+              responses: { "201": { description: "created", schema: { $ref: "#/definitions/Dog" } } },
+            },
+          },
+        },
+        {
+          definitions: {
+            Pet: {
+              type: "object",
+              properties: {
+                born: { type: "string", format: "date-time" },
+                tags: { type: "object", additionalProperties: { type: "string" } },
+              },
+            },
+            Dog: {
+              allOf: [{ $ref: "#/definitions/Pet" }],
+              type: "object",
+              properties: { owner: { type: "string", "x-nullable": true } },
+              additionalProperties: true,
+            },
+          },
+        },
+      ),
+    );
+    const input = files.get("models.ts")!;
+    expect(input).toContain("export interface Dog extends Pet {");
+    expect(input).toContain("owner?: string | null;");
+    expect(input).toContain("[key: string]: unknown;");
+    expect(input).toContain("born?: Date | string;");
+    expect(input).toContain("tags?: Record<string, string>;");
+    const output = files.get("outputModels.ts")!;
+    expect(output).toContain("export interface DogOutput extends PetOutput {");
+    expect(output).toContain("born?: string;");
+  });
+
   it("writes .js import extensions when asked", async () => {
     const { generate } = await import("../src/index.ts");
     const files = generate(spec({ "/x": { get: getOp("X") } }), {
