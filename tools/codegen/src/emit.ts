@@ -86,11 +86,7 @@ function hasRequiredInput(op: OperationModel): boolean {
 function paramMembers(params: ParamModel[]): string[] {
   const out: string[] = [];
   for (const p of params) {
-    const note =
-      p.collectionFormat && p.collectionFormat !== "csv"
-        ? ` (sent as ${p.collectionFormat === "multi" ? "one parameter per value" : `${p.collectionFormat}-separated values`})`
-        : "";
-    out.push(...docComment(p.description ? p.description + note : note.trim() || undefined, "  "));
+    out.push(...docComment(p.description, "  "));
     out.push(`  ${propertyKey(p.wireName)}${p.required ? "" : "?"}: ${p.type};`);
   }
   return out;

@@ -17,7 +17,7 @@ export type WebPubSubAddConnectionsToGroupsBodyParam = {
 export type WebPubSubAddConnectionsToGroupsParameters = WebPubSubAddConnectionsToGroupsBodyParam & RequestParameters;
 
 export interface WebPubSubCloseAllConnectionsQueryParamProperties {
-  /** Connection ids to leave out; repeat the parameter for several. (sent as one parameter per value) */
+  /** Connection ids to leave out; repeat the parameter for several. */
   excluded?: Array<string>;
   /** Why the connections are closed; clients see it in the close message. */
   reason?: string;
@@ -33,11 +33,11 @@ export type WebPubSubCloseAllConnectionsParameters = WebPubSubCloseAllConnection
 export interface WebPubSubGenerateClientTokenQueryParamProperties {
   /** The user the token is issued for. */
   userId?: string;
-  /** Roles granted to the connection, e.g. webpubsub.sendToGroup.g1; repeat the parameter for several. (sent as one parameter per value) */
+  /** Roles granted to the connection, e.g. webpubsub.sendToGroup.g1; repeat the parameter for several. */
   role?: Array<string>;
   /** Token lifetime in minutes. */
   minutesToExpire?: number;
-  /** Groups the connection joins as soon as it connects; repeat the parameter for several. (sent as one parameter per value) */
+  /** Groups the connection joins as soon as it connects; repeat the parameter for several. */
   group?: Array<string>;
   /** Kind of client the token is for (case-insensitive): Default for Web PubSub clients, MQTT for MQTT clients. Socket.IO only accepts Default. */
   clientType?: WebPubSubClientType;
@@ -61,7 +61,7 @@ export type WebPubSubRemoveConnectionsFromGroupsParameters = WebPubSubRemoveConn
   RequestParameters;
 
 export interface WebPubSubSendToAllQueryParamProperties {
-  /** Connection ids to leave out; repeat the parameter for several. (sent as one parameter per value) */
+  /** Connection ids to leave out; repeat the parameter for several. */
   excluded?: Array<string>;
   /** OData filter that selects which connections receive the message. */
   filter?: string;
@@ -148,7 +148,7 @@ export type WebPubSubRemoveConnectionFromAllGroupsParameters = RequestParameters
 export type WebPubSubGroupExistsParameters = RequestParameters;
 
 export interface WebPubSubCloseGroupConnectionsQueryParamProperties {
-  /** Connection ids to leave out; repeat the parameter for several. (sent as one parameter per value) */
+  /** Connection ids to leave out; repeat the parameter for several. */
   excluded?: Array<string>;
   /** Why the connections are closed; clients see it in the close message. */
   reason?: string;
@@ -162,7 +162,7 @@ export interface WebPubSubCloseGroupConnectionsQueryParam {
 export type WebPubSubCloseGroupConnectionsParameters = WebPubSubCloseGroupConnectionsQueryParam & RequestParameters;
 
 export interface WebPubSubSendToGroupQueryParamProperties {
-  /** Connection ids to leave out; repeat the parameter for several. (sent as one parameter per value) */
+  /** Connection ids to leave out; repeat the parameter for several. */
   excluded?: Array<string>;
   /** OData filter that selects which connections receive the message. */
   filter?: string;
@@ -258,7 +258,7 @@ export type WebPubSubGrantPermissionParameters = WebPubSubGrantPermissionQueryPa
 export type WebPubSubUserExistsParameters = RequestParameters;
 
 export interface WebPubSubCloseUserConnectionsQueryParamProperties {
-  /** Connection ids to leave out; repeat the parameter for several. (sent as one parameter per value) */
+  /** Connection ids to leave out; repeat the parameter for several. */
   excluded?: Array<string>;
   /** Why the connections are closed; clients see it in the close message. */
   reason?: string;
