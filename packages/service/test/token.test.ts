@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { decodeJwt, parseConnectionString, verifyJwt } from "@webpubsub/core";
+import { decodeJwt, parseConnectionString, signJwt, verifyJwt } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
-import { signClientToken } from "../src/token.ts";
+import { clientTokenClaims, signClientToken, signToken } from "../src/token.ts";
 import { sharedPath } from "./helpers/shared.ts";
 
 interface UrlVector {
@@ -66,5 +66,22 @@ describe("client access tokens (key credential)", () => {
     const res = await signClientToken("https://a.example", "hub", "right-key", { expirationTimeInMinutes: 1 });
     await expect(verifyJwt(res.token, "wrong-key")).rejects.toThrow();
     await expect(verifyJwt(res.token, "right-key")).resolves.toBeTruthy();
+  });
+});
+
+describe("the node:crypto fast path", () => {
+  it("produces byte-identical tokens to @webpubsub/core's WebCrypto signJwt", async () => {
+    const payload = clientTokenClaims("https://a.example:8443", "hub", {
+      userId: "ünïcode user",
+      roles: ["webpubsub.sendToGroup.chat"],
+      groups: ["chat", "g'2"],
+    });
+    const now = 1_730_000_000;
+    const fast = await signToken(payload, "the-key-é", 3600, now, true);
+    const slow = await signToken(payload, "the-key-é", 3600, now, false);
+    expect(fast).toBe(slow);
+    const reference = await signJwt(payload, "the-key-é", { expiresInSeconds: 3600, now });
+    expect(fast).toBe(reference);
+    expect(decodeJwt(fast).payload).toMatchObject({ iat: now, exp: now + 3600, sub: "ünïcode user" });
   });
 });
