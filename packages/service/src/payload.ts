@@ -134,7 +134,7 @@ let nodeStream: Promise<NodeStreamModule> | undefined;
 
 /** True when the default HTTP client is Node's http module, which needs Node streams rather than web bodies. */
 export const runsOnNode: boolean =
-  typeof globalThis.process === "object" && typeof globalThis.process?.versions?.node === "string";
+  typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === "string";
 
 /**
  * Turns a Blob or web ReadableStream into something the Node HTTP client can stream (a Node Readable, or for a Blob a

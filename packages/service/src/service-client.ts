@@ -131,7 +131,8 @@ export class WebPubSubServiceClient {
   static async fromEnvironment(options: FromEnvironmentOptions = {}): Promise<WebPubSubServiceClient> {
     checkOptions(options);
     const { hub: hubOption, credential, env: envOption, ...clientOptions } = options;
-    const env = envOption ?? (globalThis.process?.env as Record<string, string | undefined> | undefined) ?? {};
+    const env =
+      envOption ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
     const hub = hubOption ?? env.AZURE_WEBPUBSUB_HUB;
     if (hub === undefined || hub === "") {
       throw new TypeError("AZURE_WEBPUBSUB_HUB is not set: set it to the hub name, or pass options.hub.");
