@@ -74,6 +74,23 @@ export function emitAll(api: ApiModel, options: EmitOptions): GeneratedFiles {
   return out;
 }
 
+const BUILTIN_TYPES = new Set([
+  "Array",
+  "Date",
+  "Uint8Array",
+  "ArrayBuffer",
+  "Blob",
+  "ReadableStream",
+  "Record",
+  "NodeJSReadableStream",
+]);
+
+/** Model and enum names a type expression refers to (string literal contents and built-in types left out). */
+function typeRefs(type: string): string[] {
+  const code = type.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  return [...code.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)].map((m) => m[1]!).filter((n) => !BUILTIN_TYPES.has(n));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // parameters.ts
 
@@ -138,10 +155,10 @@ function emitParameters(api: ApiModel, rel: (n: string) => string, hasInput: boo
         "",
       );
       parts.push(`${n}BodyParam`);
-      for (const v of b.variants) for (const m of v.type.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) modelNames.add(m[1]!);
+      for (const v of b.variants) for (const name of typeRefs(v.type)) modelNames.add(name);
     }
     for (const p of [...op.queryParams, ...op.headerParams]) {
-      for (const m of p.type.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) modelNames.add(m[1]!);
+      for (const name of typeRefs(p.type)) modelNames.add(name);
     }
     out.push(...docComment(`Parameters of ${op.operationId}.`));
     out.push(`export type ${n}Parameters = ${[...parts, "RequestParameters"].join(" & ")};`, "");
@@ -202,7 +219,7 @@ function emitResponses(api: ApiModel, rel: (n: string) => string): string[] {
         out.push(`export interface ${op.name}${code}Headers {`);
         for (const h of r.headers) {
           out.push(...docComment(h.description, "  "), `  ${propertyKey(h.name)}?: ${h.type};`);
-          for (const m of h.type.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) models.add(m[1]!);
+          for (const name of typeRefs(h.type)) models.add(name);
         }
         out.push("}", "");
         headersType = `RawHttpHeaders & ${op.name}${code}Headers`;
@@ -212,13 +229,13 @@ function emitResponses(api: ApiModel, rel: (n: string) => string): string[] {
       out.push(`  status: ${r.code === "default" ? "string" : literal(r.code)};`);
       if (r.bodyType) {
         out.push(`  body: ${r.bodyType};`);
-        for (const m of r.bodyType.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) models.add(m[1]!);
+        for (const name of typeRefs(r.bodyType)) models.add(name);
       }
       if (headersType !== "RawHttpHeaders") out.push(`  headers: ${headersType};`);
       out.push("}", "");
     }
   }
-  const names = [...models].filter((m) => m !== "Array" && m !== "Record").sort();
+  const names = [...models].sort();
   const imports = [
     'import type { HttpResponse } from "@azure-rest/core-client";',
     'import type { RawHttpHeaders } from "@azure/core-rest-pipeline";',
@@ -251,7 +268,7 @@ function emitClientDefinitions(api: ApiModel, rel: (n: string) => string, client
     }
     out.push("}", "");
     const args = ops[0]!.pathParams.map((p) => {
-      for (const m of p.type.matchAll(/\b([A-Z][A-Za-z0-9_]*)\b/g)) pathArgTypes.add(m[1]!);
+      for (const name of typeRefs(p.type)) pathArgTypes.add(name);
       return `, ${p.argName}: ${p.type}`;
     });
     routes.push(`  /** Resource for ${literal(path)}: ${ops.map((o) => o.method).join(", ")} */`);

@@ -43,6 +43,7 @@ describe("generated files", () => {
                   "x-ms-enum": { name: "Color", modelAsString: true },
                 },
                 { in: "query", name: "size", type: "integer", enum: [1, 2] },
+                { in: "query", name: "mode", type: "string", enum: ["Fast", "Slow Mode"] },
               ],
               responses: { "200": { description: "OK", schema: { $ref: "#/definitions/Paint" } } },
             }),
@@ -68,6 +69,8 @@ describe("generated files", () => {
     expect(params).toContain('shade?: "light" | "dark";');
     expect(params).toContain("color?: Color;");
     expect(params).toContain("size?: 1 | 2;");
+    expect(params).toContain('mode?: "Fast" | "Slow Mode";');
+    expect(params).toContain('import type { Color } from "./models.ts";');
     expect(files.get("models.ts")).toContain('export type Color = "red" | "blue" | (string & {});');
     expect(files.get("outputModels.ts")).toContain('export type FinishOutput = "matte" | "gloss";');
     expect(files.get("outputModels.ts")).toContain("finish?: FinishOutput;");

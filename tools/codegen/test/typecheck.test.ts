@@ -31,6 +31,7 @@ const kitchenSink = spec(
           },
           { in: "query", name: "ids", type: "array", items: { type: "integer" }, collectionFormat: "csv" },
           { in: "header", name: "x-request-tag", type: "string" },
+          { in: "query", name: "order", type: "string", enum: ["Name", "Age"] },
         ],
         responses: {
           "200": { description: "a page", schema: { $ref: "#/definitions/PetPage" } },
@@ -122,7 +123,7 @@ import createClient, { isUnexpected, paginate } from "./generated/index.ts";
 
 export async function use(): Promise<string[]> {
   const client = createClient("acct");
-  const list = await client.path("/stores/{storeId}/pets", "s1").get({ queryParameters: { kind: ["dog"], ids: [1, 2] }, headers: { "x-request-tag": "t" } });
+  const list = await client.path("/stores/{storeId}/pets", "s1").get({ queryParameters: { kind: ["dog"], ids: [1, 2], order: "Age" }, headers: { "x-request-tag": "t" } });
   if (isUnexpected(list)) throw new Error(list.body.message);
   const names: string[] = [];
   for await (const pet of paginate(client, list)) names.push(pet.name, pet.owner ?? "", pet.kind ?? "");
