@@ -27,6 +27,25 @@ interface NamedEnum {
   pointer: string;
 }
 
+/** Global or imported type names a model must not shadow. */
+const SHADOWED = new Set([
+  "Array",
+  "ArrayBuffer",
+  "Blob",
+  "Client",
+  "Date",
+  "HttpResponse",
+  "NodeJSReadableStream",
+  "Promise",
+  "RawHttpHeaders",
+  "RawHttpHeadersInput",
+  "ReadableStream",
+  "Record",
+  "RequestParameters",
+  "StreamableMethod",
+  "Uint8Array",
+]);
+
 const PRIMITIVES = new Set(["string", "integer", "number", "boolean", "array", "object", "file", "null"]);
 
 export class TypeMapper {
@@ -48,7 +67,8 @@ export class TypeMapper {
       for (const key of Object.keys(defsObj)) {
         const pointer = pointerJoin("/definitions", key);
         const def = expectObject(defsObj[key], pointer, "a schema object");
-        const name = pascalCase(optString(def, "x-ms-client-name", pointer) ?? key);
+        let name = pascalCase(optString(def, "x-ms-client-name", pointer) ?? key);
+        if (SHADOWED.has(name)) name = `${name}Model`;
         const clash = taken.get(name);
         if (clash) throw new SpecError(pointer, `model name "${name}" is already used by ${clash}`);
         taken.set(name, pointer);

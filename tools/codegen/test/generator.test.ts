@@ -330,6 +330,21 @@ describe("generated files", () => {
     );
     expect(files.get("outputModels.ts")).toContain("export interface NiceModelOutput {");
     expect(files.get("outputModels.ts")).toContain('"odd-name"?: string;');
+    // A definition named like a global type gets a suffix instead of shadowing it.
+    const shadow = gen(
+      spec(
+        {
+          "/d": {
+            get: getOp("D_Get", {
+              responses: { "200": { description: "OK", schema: { $ref: "#/definitions/Date" } } },
+            }),
+          },
+        },
+        { definitions: { Date: { type: "object", properties: { day: { type: "integer" } } } } },
+      ),
+    );
+    expect(shadow.get("outputModels.ts")).toContain("export interface DateModelOutput {");
+    expect(shadow.get("responses.ts")).toContain('import type { DateModelOutput } from "./outputModels.ts";');
   });
 
   it("emits a paging helper for x-ms-pageable with the declared item and link names", () => {
