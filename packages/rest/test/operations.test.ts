@@ -42,6 +42,20 @@ describe("request serialization", () => {
     expect(new URL(seen[3]!.url).searchParams.get("filter")).toBe("userId eq 'a'");
   });
 
+  it("picks application/octet-stream for untyped binary bodies sent without a content type", async () => {
+    const { client, seen } = setup();
+    const untyped = client.pathUnchecked("/api/hubs/{hub}/:send", "chat");
+    await untyped.post({ body: new Uint8Array([7]) });
+    const typed = client.path("/api/hubs/{hub}/:send", "chat") as unknown as { post(o: unknown): Promise<unknown> };
+    await typed.post({ body: new Uint8Array([7]).buffer });
+    await typed.post({ body: new Blob(["x"]) });
+    expect(seen.map((s) => s.headers["content-type"])).toEqual([
+      "application/octet-stream",
+      "application/octet-stream",
+      "application/octet-stream",
+    ]);
+  });
+
   it("repeats multi-valued query parameters and omits empty ones", async () => {
     const { client, seen } = setup(() => ({ status: 200, body: { token: "t" } }));
     await client.path("/api/hubs/{hub}/:generateToken", "chat").post({

@@ -5,6 +5,7 @@
 import type { ApiModel, BodyModel, OperationModel, ParamModel } from "./model.ts";
 import { isJsonMediaType } from "./model.ts";
 import { docComment, fileBaseName, literal, propertyKey } from "./naming.ts";
+import { BINARY_INPUT_TYPE } from "./types.ts";
 
 export interface EmitOptions {
   /** Name of the client type, e.g. `WebPubSubServiceClient`; the factory file is named after it. */
@@ -308,7 +309,12 @@ function emitRoutes(api: ApiModel): string[] {
       fields.push(
         `query: { ${formats.map((p) => `${propertyKey(p.wireName)}: ${literal(p.collectionFormat!)}`).join(", ")} }`,
       );
-    if (op.body) fields.push(`contentType: ${literal(defaultContentType(op.body))}`);
+    if (op.body) {
+      fields.push(`contentType: ${literal(defaultContentType(op.body))}`);
+      const binary = op.body.variants.find((v) => v.type === BINARY_INPUT_TYPE);
+      if (binary && binary.contentType !== defaultContentType(op.body))
+        fields.push(`binaryContentType: ${literal(binary.contentType)}`);
+    }
     if (op.pageable) {
       fields.push(
         `paging: { itemName: ${literal(op.pageable.itemName)}, nextLinkName: ${op.pageable.nextLinkName === null ? "null" : literal(op.pageable.nextLinkName)} }`,
@@ -330,6 +336,8 @@ function emitRoutes(api: ApiModel): string[] {
     "  query?: Record<string, CollectionFormat>;",
     "  /** Content type used when a request has a body and names none. */",
     "  contentType?: string;",
+    "  /** Content type used instead when that body is binary (bytes, Blob or stream). */",
+    "  binaryContentType?: string;",
     "  /** Where a page keeps its items and the link to the next page. */",
     "  paging?: { itemName: string; nextLinkName: string | null };",
     "}",
@@ -394,9 +402,17 @@ function emitRoutes(api: ApiModel): string[] {
     "    out = { ...out, queryParameters: query };",
     "  }",
     "  if (info.contentType && out.body !== undefined && out.contentType === undefined && !hasContentTypeHeader(out)) {",
-    "    out = { ...out, contentType: info.contentType };",
+    "    const binary = info.binaryContentType !== undefined && isBinaryBody(out.body);",
+    "    out = { ...out, contentType: binary ? info.binaryContentType : info.contentType };",
     "  }",
     "  return out;",
+    "}",
+    "",
+    "function isBinaryBody(body: unknown): boolean {",
+    "  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;",
+    '  if (typeof Blob !== "undefined" && body instanceof Blob) return true;',
+    '  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) return true;',
+    '  return typeof (body as { pipe?: unknown } | null)?.pipe === "function";',
     "}",
     "",
     "function hasContentTypeHeader(options: RequestParameters): boolean {",

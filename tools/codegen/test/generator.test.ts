@@ -150,7 +150,9 @@ describe("generated files", () => {
     expect(files.get("models.ts")).toContain("name: string;");
     expect(files.get("models.ts")).not.toContain("id?:");
     // The route default content type: JSON when offered, else the only one.
-    expect(files.get("routes.ts")).toContain('"PUT /blob": { success: ["200"], contentType: "application/json" },');
+    expect(files.get("routes.ts")).toContain(
+      '"PUT /blob": { success: ["200"], contentType: "application/json", binaryContentType: "application/octet-stream" },',
+    );
     expect(files.get("routes.ts")).toContain('"POST /note": { success: ["200"], contentType: "text/plain" },');
     // Required body -> required options; no required input -> optional options.
     expect(files.get("clientDefinitions.ts")).toContain("put(options: BlobPutParameters)");

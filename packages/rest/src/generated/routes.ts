@@ -14,6 +14,8 @@ export interface RouteInfo {
   query?: Record<string, CollectionFormat>;
   /** Content type used when a request has a body and names none. */
   contentType?: string;
+  /** Content type used instead when that body is binary (bytes, Blob or stream). */
+  binaryContentType?: string;
   /** Where a page keeps its items and the link to the next page. */
   paging?: { itemName: string; nextLinkName: string | null };
 }
@@ -29,10 +31,15 @@ export const routeInfo: Record<string, RouteInfo> = {
     success: ["202", "204"],
     query: { excluded: "multi" },
     contentType: "application/json",
+    binaryContentType: "application/octet-stream",
   },
   "DELETE /api/hubs/{hub}/connections/{connectionId}": { success: ["204"] },
   "HEAD /api/hubs/{hub}/connections/{connectionId}": { success: ["200", "204", "404"] },
-  "POST /api/hubs/{hub}/connections/{connectionId}/:send": { success: ["202", "204"], contentType: "application/json" },
+  "POST /api/hubs/{hub}/connections/{connectionId}/:send": {
+    success: ["202", "204"],
+    contentType: "application/json",
+    binaryContentType: "application/octet-stream",
+  },
   "DELETE /api/hubs/{hub}/connections/{connectionId}/groups": { success: ["204"] },
   "HEAD /api/hubs/{hub}/groups/{group}": { success: ["200", "204", "404"] },
   "POST /api/hubs/{hub}/groups/{group}/:closeConnections": { success: ["204"], query: { excluded: "multi" } },
@@ -40,6 +47,7 @@ export const routeInfo: Record<string, RouteInfo> = {
     success: ["202", "204"],
     query: { excluded: "multi" },
     contentType: "application/json",
+    binaryContentType: "application/octet-stream",
   },
   "GET /api/hubs/{hub}/groups/{group}/connections": {
     success: ["200"],
@@ -52,7 +60,11 @@ export const routeInfo: Record<string, RouteInfo> = {
   "PUT /api/hubs/{hub}/permissions/{permission}/connections/{connectionId}": { success: ["200", "204"] },
   "HEAD /api/hubs/{hub}/users/{userId}": { success: ["200", "204", "404"] },
   "POST /api/hubs/{hub}/users/{userId}/:closeConnections": { success: ["204"], query: { excluded: "multi" } },
-  "POST /api/hubs/{hub}/users/{userId}/:send": { success: ["202", "204"], contentType: "application/json" },
+  "POST /api/hubs/{hub}/users/{userId}/:send": {
+    success: ["202", "204"],
+    contentType: "application/json",
+    binaryContentType: "application/octet-stream",
+  },
   "DELETE /api/hubs/{hub}/users/{userId}/groups": { success: ["204"] },
   "DELETE /api/hubs/{hub}/users/{userId}/groups/{group}": { success: ["204"] },
   "PUT /api/hubs/{hub}/users/{userId}/groups/{group}": { success: ["200", "204"] },
@@ -113,9 +125,17 @@ export function serializeRequest(key: string, options: RequestParameters | undef
     out = { ...out, queryParameters: query };
   }
   if (info.contentType && out.body !== undefined && out.contentType === undefined && !hasContentTypeHeader(out)) {
-    out = { ...out, contentType: info.contentType };
+    const binary = info.binaryContentType !== undefined && isBinaryBody(out.body);
+    out = { ...out, contentType: binary ? info.binaryContentType : info.contentType };
   }
   return out;
+}
+
+function isBinaryBody(body: unknown): boolean {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return true;
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) return true;
+  return typeof (body as { pipe?: unknown } | null)?.pipe === "function";
 }
 
 function hasContentTypeHeader(options: RequestParameters): boolean {
