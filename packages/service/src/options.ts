@@ -110,3 +110,30 @@ export interface WebPubSubGroupMember {
   connectionId: string;
   userId?: string;
 }
+
+// Names of the official @azure/web-pubsub option types, so code migrating from it compiles unchanged.
+export type HubSendToAllOptions = SendToAllOptions;
+export type HubSendTextToAllOptions = SendToAllOptions;
+export type HubSendToUserOptions = SendToUserOptions;
+export type HubSendTextToUserOptions = SendToUserOptions;
+export type HubSendToConnectionOptions = SendToConnectionOptions;
+export type HubSendTextToConnectionOptions = SendToConnectionOptions;
+export type HubCloseConnectionOptions = CloseConnectionOptions;
+export type HubCloseAllConnectionsOptions = CloseConnectionsOptions;
+export type HubCloseUserConnectionsOptions = CloseConnectionsOptions;
+export type HubRemoveUserFromAllGroupsOptions = OperationOptions;
+export type HasConnectionOptions = OperationOptions;
+export type HubHasGroupOptions = OperationOptions;
+export type HubHasUserOptions = OperationOptions;
+export type HubGrantPermissionOptions = PermissionOptions;
+export type HubRevokePermissionOptions = PermissionOptions;
+export type HubHasPermissionOptions = PermissionOptions;
+export type GenerateClientTokenOptions = GetClientAccessTokenOptions;
+export type GroupAddConnectionOptions = OperationOptions;
+export type GroupRemoveConnectionOptions = OperationOptions;
+export type GroupAddUserOptions = OperationOptions;
+export type GroupRemoveUserOptions = OperationOptions;
+export type GroupSendToAllOptions = SendToGroupOptions;
+export type GroupSendTextToAllOptions = SendToGroupOptions;
+export type GroupCloseAllConnectionsOptions = CloseConnectionsOptions;
+export type GroupListConnectionsOptions = ListConnectionsOptions;

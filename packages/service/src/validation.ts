@@ -132,7 +132,13 @@ export function checkPositiveInteger(value: unknown, name: string, max?: number)
 }
 
 export function checkAbortSignal(signal: unknown, name = "options.abortSignal"): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  // Duck-typed, so signals from another realm or an AbortController polyfill are accepted.
+  const looksLikeSignal =
+    typeof signal === "object" &&
+    signal !== null &&
+    typeof (signal as AbortSignal).aborted === "boolean" &&
+    typeof (signal as AbortSignal).addEventListener === "function";
+  if (signal !== undefined && !looksLikeSignal) {
     throw new TypeError(`${name} must be an AbortSignal when given, got ${describe(signal)}.`);
   }
 }

@@ -174,6 +174,10 @@ describe("groups", () => {
     for await (const member of s.group("big").listConnections({ maxPageSize: 4 })) all.push(member);
     expect(all).toHaveLength(6);
     expect(all.map((m) => m.userId).sort()).toEqual(["u0", "u1", "u2", "u3", "u4", "u5"]);
+    // Code written for the official Promise<iterator> keeps working: awaiting the iterator returns it.
+    let awaited = 0;
+    for await (const _ of await s.group("big").listConnections({ top: 2 })) awaited++;
+    expect(awaited).toBe(2);
     const firstPage = await s.listConnectionsInGroup("big").byPage({ maxPageSize: 3 }).next();
     expect(firstPage.value).toHaveLength(3);
     const empty = [];
