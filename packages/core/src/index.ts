@@ -45,6 +45,7 @@ export type {
   UpstreamMessage,
 } from "./protocol/messages.ts";
 export { AckErrorNames } from "./protocol/messages.ts";
+export { protobufCodec } from "./protocol/protobuf-codec.ts";
 export {
   isProtobufSubprotocol,
   isReliableSubprotocol,

@@ -29,6 +29,7 @@ describe("jsonCodec round trips", () => {
     { type: "sendToGroup", group: "g", ackId: 3, noEcho: true, dataType: "json", data: { a: [1, null] } },
     { type: "sendToGroup", group: "g", dataType: "text", data: "hi", metadata: { k: "v" } },
     { type: "sendToGroup", group: "g", dataType: "binary", data: bytes("xyz") },
+    { type: "sendToGroup", group: "g", ttlSeconds: 60, dataType: "text", data: "ttl" },
     { type: "event", event: "chat", ackId: 0, dataType: "protobuf", data: bytes("p") },
     { type: "event", event: "chat", dataType: "json", data: "a json string" },
     { type: "event", event: "chat", dataType: "json", data: null },
@@ -56,6 +57,7 @@ describe("jsonCodec round trips", () => {
       data: bytes("b"),
     },
     { type: "message", from: "server", dataType: "text", data: "hi", sequenceId: 6 },
+    { type: "message", from: "server", dataType: "text", data: "m", metadata: { k: "v" } },
     { type: "pong" },
   ];
   test.each(downstream)("downstream %j", (m) => {

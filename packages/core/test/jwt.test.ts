@@ -121,7 +121,12 @@ describe("verifyJwt", () => {
     await expect(verifyJwt(t, KEY, { audience: "https://h/client/hubs/a" })).resolves.toBeDefined();
     await expect(verifyJwt(t, KEY, { audience: ["x", "OTHER"] })).resolves.toBeDefined();
     const seen: string[] = [];
-    await verifyJwt(t, KEY, { audience: (a) => (seen.push(a), a === "other") });
+    await verifyJwt(t, KEY, {
+      audience: (a) => {
+        seen.push(a);
+        return a === "other";
+      },
+    });
     expect(seen).toEqual(["other"]);
   });
 

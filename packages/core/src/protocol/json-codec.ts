@@ -71,7 +71,8 @@ function optMetadata(m: Json, type: string): Record<string, string> | undefined 
   const out: Record<string, string> = {};
   for (const [k, value] of Object.entries(v)) {
     if (typeof value !== "string") throw invalid(`"metadata.${k}" of a ${type} message must be a string`);
-    out[k] = value;
+    // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -127,6 +128,7 @@ function encodeUpstream(m: UpstreamMessage): string {
       out.group = m.group;
       if (m.ackId !== undefined) out.ackId = m.ackId;
       if (m.noEcho !== undefined) out.noEcho = m.noEcho;
+      if (m.ttlSeconds !== undefined) out.ttlSeconds = m.ttlSeconds;
       if (m.metadata !== undefined) out.metadata = m.metadata;
       assertDataType(m.dataType, m.data);
       payloadJson(m, out);
@@ -168,6 +170,8 @@ function decodeUpstream(text: string): UpstreamMessage {
       if (ackId !== undefined) msg.ackId = ackId;
       const noEcho = optBool(m, "noEcho", type);
       if (noEcho !== undefined) msg.noEcho = noEcho;
+      const ttlSeconds = optUint(m, "ttlSeconds", type);
+      if (ttlSeconds !== undefined) msg.ttlSeconds = ttlSeconds;
       const metadata = optMetadata(m, type);
       if (metadata !== undefined) msg.metadata = metadata;
       return msg;
@@ -220,6 +224,7 @@ function encodeDownstream(m: DownstreamMessage): string {
       } else if (m.from !== "server") {
         throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
       }
+      if (m.metadata !== undefined) out.metadata = m.metadata;
       assertDataType(m.dataType, m.data);
       payloadJson(m, out);
       break;
@@ -286,6 +291,8 @@ function decodeDownstream(text: string): DownstreamMessage {
       }
       const sequenceId = optUint(m, "sequenceId", type);
       if (sequenceId !== undefined) msg.sequenceId = sequenceId;
+      const metadata = optMetadata(m, type);
+      if (metadata !== undefined) msg.metadata = metadata;
       return msg;
     }
     case "pong":

@@ -25,6 +25,8 @@ export type SendToGroupMessage = {
   group: string;
   ackId?: number;
   noEcho?: boolean;
+  /** Seconds the message may wait for delivery (0..300, newer service versions). */
+  ttlSeconds?: number;
   metadata?: Record<string, string>;
 } & MessagePayload;
 
@@ -80,12 +82,14 @@ export type GroupDataMessage = {
   group: string;
   fromUserId?: string | null;
   sequenceId?: number;
+  metadata?: Record<string, string>;
 } & MessagePayload;
 
 export type ServerDataMessage = {
   type: "message";
   from: "server";
   sequenceId?: number;
+  metadata?: Record<string, string>;
 } & MessagePayload;
 
 export interface PongMessage {
