@@ -1,0 +1,87 @@
+// The chat app in headless Chromium: two pages join, exchange messages, and both show every message.
+import { existsSync } from "node:fs";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type RunningChat, startChat } from "../src/chat/server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+describe.skipIf(!hasChromium)("chat app in headless Chromium", () => {
+  let chat: RunningChat;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    chat = await startChat({ port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await chat?.close();
+  });
+
+  async function open(name: string): Promise<Page> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(chat.url);
+    await page.fill("#name", name);
+    await page.click("#join");
+    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 }).catch((error: unknown) => {
+      throw new Error(`${name} did not connect (${errors.join("; ") || String(error)})`);
+    });
+    return page;
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.fill("#message", text);
+    await page.click("#send");
+  }
+
+  async function chatLines(page: Page): Promise<string[]> {
+    return page.$$eval("#messages li:not(.system)", (items) => items.map((li) => li.textContent ?? ""));
+  }
+
+  test("two pages exchange messages and both show all of them", async () => {
+    const alice = await open("alice");
+    const bob = await open("bob");
+    // alice sees bob arrive (the server's connected handler announces it)
+    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 10_000 });
+
+    await say(alice, "hello bob");
+    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 10_000 });
+    await say(bob, "hi alice");
+    for (const page of [alice, bob]) {
+      await page.waitForSelector("#messages li >> text=hi alice", { timeout: 10_000 });
+    }
+    const expected = ["alice:hello bob", "bob:hi alice"];
+    expect(await chatLines(alice)).toEqual(expected);
+    expect(await chatLines(bob)).toEqual(expected);
+
+    await bob.close({ runBeforeUnload: true });
+    await alice.waitForSelector("#messages li.system >> text=bob left", { timeout: 10_000 });
+    await alice.close();
+  });
+
+  test("negotiate rejects a missing or invalid user name", async () => {
+    expect((await fetch(new URL("/negotiate", chat.url))).status).toBe(400);
+    expect((await fetch(new URL("/negotiate?user=%3Cscript%3E", chat.url))).status).toBe(400);
+    const ok = await fetch(new URL("/negotiate?user=carol", chat.url));
+    expect(ok.status).toBe(200);
+    const { url } = (await ok.json()) as { url: string };
+    expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/client\/hubs\/chat\?access_token=/);
+  });
+});

@@ -1,0 +1,45 @@
+// Runs an example file the way `pnpm demo` / `pnpm start` do: node --conditions=source <file>.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const examplesDir = fileURLToPath(new URL("..", import.meta.url));
+
+export interface NodeRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for children: no connection string, so they use an in-process emulator. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...extra };
+  delete env.AZURE_WEBPUBSUB_CONNECTION_STRING;
+  delete env.AZURE_WEBPUBSUB_HUB;
+  return env;
+}
+
+export function spawnNode(file: string): ChildProcess {
+  return spawn(process.execPath, ["--conditions=source", file], { cwd: examplesDir, env: childEnv() });
+}
+
+/** Runs a file to completion (killed after `timeoutMs`) and collects its output. */
+export function runNode(file: string, timeoutMs = 50_000): Promise<NodeRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnNode(file);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
