@@ -8,7 +8,6 @@ export type {
   ClientTokenResponse,
   CloseConnectionOptions,
   CloseConnectionsOptions,
-  // the official package's option type names
   GenerateClientTokenOptions,
   GetClientAccessTokenOptions,
   GroupAddConnectionOptions,

@@ -1,6 +1,8 @@
 // Every method against the emulator, with real WebSocket clients attached that connect with tokens from our own
 // getClientAccessToken and report what they received.
 import { Readable } from "node:stream";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { decodeJwt, signJwt } from "@webpubsub/core";
 import { type RunningEmulator, startEmulator } from "@webpubsub/emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type GetClientAccessTokenOptions, odata, WebPubSubServiceClient } from "../src/index.ts";
@@ -121,6 +123,12 @@ describe("groups", () => {
     expect(await a.nextMessage()).toMatchObject({ from: "group", dataType: "json", data: { x: 1 } });
     await group.removeConnection(a.connectionId);
     await s.removeUserFromGroup("room 1", "bob");
+    expect(await group.exists()).toBe(false);
+    await group.addConnection(b.connectionId);
+    expect(await group.exists()).toBe(true);
+    await s.removeConnectionFromGroup("room 1", b.connectionId);
+    await s.addUserToGroup("room 1", "alice");
+    await group.removeUser("alice");
     await s.sendToGroup("room 1", "nobody hears this");
     await s.sendToAll("after");
     expect((await a.nextMessage()).data).toBe("after");
@@ -277,6 +285,40 @@ describe("permissions", () => {
 });
 
 describe("tokens", () => {
+  it("Microsoft Entra ID: the token comes from :generateToken and connects; REST calls carry the bearer token", async () => {
+    const entraEmulator = await startEmulator({ port: 0, keepAliveIntervalMs: 0, allowEntraTokens: true });
+    try {
+      let tokenRequests = 0;
+      const credential: TokenCredential = {
+        async getToken(scopes): Promise<AccessToken> {
+          tokenRequests++;
+          expect(scopes).toEqual(["https://webpubsub.azure.com/.default"]);
+          // The emulator checks an Entra token's audience and lifetime only (it cannot verify Entra signatures).
+          const token = await signJwt({ aud: "https://webpubsub.azure.com" }, "entra-signing-key", {
+            expiresInSeconds: 600,
+          });
+          return { token, expiresOnTimestamp: Date.now() + 600_000 };
+        },
+      };
+      const s = new WebPubSubServiceClient(entraEmulator.endpoint, credential, "entrahub");
+      const { url, token } = await s.getClientAccessToken({
+        userId: "erin",
+        groups: ["g"],
+        roles: ["webpubsub.sendToGroup.g"],
+      });
+      expect(decodeJwt(token).payload).toMatchObject({ sub: "erin", "webpubsub.group": ["g"] });
+      const c = await TestClient.connect(url);
+      clients.push(c);
+      expect(c.userId).toBe("erin");
+      await s.sendToGroup("g", "via entra");
+      expect(await c.nextMessage()).toMatchObject({ from: "group", group: "g", data: "via entra" });
+      expect((await c.invoke({ type: "sendToGroup", group: "g", dataType: "text", data: "x" })).success).toBe(true);
+      expect(tokenRequests).toBeGreaterThan(0);
+    } finally {
+      await entraEmulator.close();
+    }
+  });
+
   it("a token for an expired lifetime cannot connect; mqtt and socketio URLs use their paths", async () => {
     const s = hub();
     const mqtt = await s.getClientAccessToken({ clientProtocol: "mqtt" });
