@@ -1,5 +1,10 @@
-import * as core from "@webpubsub/core";
-import { type DownstreamMessage, jsonCodec, type UpstreamMessage, WebPubSubSubprotocol } from "@webpubsub/core";
+import {
+  type DownstreamMessage,
+  jsonCodec,
+  protobufCodec,
+  type UpstreamMessage,
+  WebPubSubSubprotocol,
+} from "@webpubsub/core";
 
 /**
  * A client subprotocol: its WebSocket subprotocol name, whether it is reliable (sequence ids, recovery), and how
@@ -90,20 +95,8 @@ export function resolveProtocol(
   }
 }
 
-interface BinaryCodec {
-  encodeUpstream(message: UpstreamMessage): Uint8Array;
-  decodeDownstream(frame: Uint8Array): DownstreamMessage;
-}
-
-function protobufCodec(): BinaryCodec {
-  const codec = (core as unknown as { protobufCodec?: BinaryCodec }).protobufCodec;
-  if (!codec)
-    throw new TypeError("This version of @webpubsub/core has no protobufCodec: protobuf protocols are unavailable");
-  return codec;
-}
-
 function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
-  const codec = protobufCodec();
+  const codec = protobufCodec;
   return {
     name,
     isReliableSubProtocol: reliable,
