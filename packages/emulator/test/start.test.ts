@@ -44,6 +44,8 @@ describe("startEmulator", () => {
     await expect(startEmulator({ port: -1 })).rejects.toThrow(RangeError);
     await expect(startEmulator({ accessKey: "short" })).rejects.toThrow(/accessKey/);
     await expect(startEmulator({ hubs: { "1bad": {} } })).rejects.toThrow(/hub name/);
+    await expect(startEmulator({ keepAliveIntervalMs: -1 })).rejects.toThrow(/keepAliveIntervalMs/);
+    await expect(startEmulator({ maxBufferedBytesPerConnection: 10 })).rejects.toThrow(/maxBufferedBytesPerConnection/);
     await expect(startEmulator({ hubs: { chat: { eventHandlers: [{ urlTemplate: "ftp://x/y" }] } } })).rejects.toThrow(
       /urlTemplate/,
     );
