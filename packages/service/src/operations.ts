@@ -52,6 +52,8 @@ export interface HubContext {
   accessKey: (() => string) | undefined;
   /** Blob / web stream bodies must be turned into Node streams for the default Node HTTP client. */
   nodeBodies: boolean;
+  /** False when the client was created with `tracingOptions: { enabled: false }`. */
+  tracing: boolean;
 }
 
 function multi(values: string[] | undefined): QueryArray | undefined {
@@ -111,6 +113,7 @@ export class HubOperations {
     options: O | undefined,
     fn: (updated: O) => Promise<T>,
   ): Promise<T> {
+    if (!this.ctx.tracing) return fn((options ?? {}) as O);
     return tracingClient.withSpan(span, (options ?? {}) as O, fn, { spanKind: "client" });
   }
 

@@ -29,6 +29,11 @@ export interface WebPubSubServiceClientOptions {
   /** Prefix added to the User-Agent header. */
   userAgentOptions?: { userAgentPrefix?: string };
   proxyOptions?: ProxySettings;
+  /**
+   * `enabled: false` skips this package's per-method spans (the REST pipeline's HTTP spans still follow the global
+   * instrumenter). Default: enabled; spans cost nearly nothing until an instrumenter is registered.
+   */
+  tracingOptions?: { enabled?: boolean };
   /** Allow http:// endpoints for token credentials (key credentials always allow them, for local emulators). */
   allowInsecureConnection?: boolean;
 }

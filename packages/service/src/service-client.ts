@@ -108,6 +108,7 @@ export class WebPubSubServiceClient {
       retry,
       accessKey: keyCredential ? () => keyCredential.key : undefined,
       nodeBodies: runsOnNode && options?.httpClient === undefined,
+      tracing: options?.tracingOptions?.enabled !== false,
     });
   }
 

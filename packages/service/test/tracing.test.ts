@@ -110,4 +110,14 @@ describe("tracing", () => {
     const span = spans.find((s) => s.name === "WebPubSubGroupClient.sendToAll");
     expect(span?.status).toBe("error");
   });
+
+  it("creates no method spans when tracingOptions.enabled is false", async () => {
+    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+      tracingOptions: { enabled: false },
+    });
+    spans.length = 0;
+    await client.sendToAll("m");
+    await client.group("g").addUser("u");
+    expect(spans.filter((s) => s.name.startsWith("WebPubSub"))).toEqual([]);
+  });
 });
