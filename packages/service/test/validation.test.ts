@@ -173,6 +173,28 @@ describe("argument validation", () => {
     expect(sent).toEqual([]);
   });
 
+  it("validates token options before calling :generateToken with a token credential", async () => {
+    const entra = new WebPubSubServiceClient(
+      "https://example.webpubsub.azure.com",
+      { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }) },
+      "hub",
+      { httpClient, retryOptions: { maxRetries: 0 } },
+    );
+    await expectRejected([
+      "entra fractional minutes",
+      () => entra.getClientAccessToken({ expirationTimeInMinutes: 1.5 }),
+      /whole number of minutes/,
+      RangeError,
+    ]);
+    await expectRejected([
+      "entra roles",
+      () => entra.getClientAccessToken({ roles: [any(null)] }),
+      /options.roles\[0\]/,
+    ]);
+    await expectRejected(["entra groups", () => entra.getClientAccessToken({ groups: [""] }), /options.groups\[0\]/]);
+    expect(sent).toEqual([]);
+  });
+
   it("validates the paged iterator's page size and fails fast on sync errors", async () => {
     const pages = client.listConnectionsInGroup("g").byPage({ maxPageSize: 500 });
     await expect(pages.next()).rejects.toThrow(RangeError);
