@@ -1,45 +1,58 @@
-// HMAC-SHA256 over WebCrypto, with imported keys cached per key string (signing is on hot paths).
+// HMAC-SHA256 (RFC 2104) over our SHA-256. The key is a string used as UTF-8 (like the official SDKs). The inner and
+// outer padded-key states are computed once per key string and cached, so signing a token costs a few block
+// compressions and no async round trip.
+
+import { sha256, sha256Block, sha256Finish, sha256State } from "./sha256.ts";
 
 const encoder = new TextEncoder();
 const MAX_CACHED_KEYS = 64;
-const keyCache = new Map<string, Promise<CryptoKey>>();
 
-function subtle(): SubtleCrypto {
-  const s = globalThis.crypto?.subtle;
-  if (!s) throw new Error("WebCrypto (globalThis.crypto.subtle) is not available in this runtime");
-  return s;
+interface KeyState {
+  inner: Int32Array;
+  outer: Int32Array;
 }
 
-/** Returns the HMAC-SHA256 CryptoKey for a key string (used as UTF-8), importing it once. */
-export function hmacKey(key: string): Promise<CryptoKey> {
+const keyCache = new Map<string, KeyState>();
+
+function keyState(key: string): KeyState {
   if (typeof key !== "string" || key.length === 0) throw new TypeError("key must be a non-empty string");
-  let cached = keyCache.get(key);
-  if (cached === undefined) {
-    cached = subtle().importKey("raw", encoder.encode(key), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-      "verify",
-    ]);
+  let state = keyCache.get(key);
+  if (state === undefined) {
+    let k: Uint8Array = encoder.encode(key);
+    if (k.length > 64) k = sha256(k);
+    const ipad = new Uint8Array(64).fill(0x36);
+    const opad = new Uint8Array(64).fill(0x5c);
+    for (let i = 0; i < k.length; i++) {
+      ipad[i]! ^= k[i]!;
+      opad[i]! ^= k[i]!;
+    }
+    const inner = sha256State();
+    sha256Block(inner, ipad);
+    const outer = sha256State();
+    sha256Block(outer, opad);
+    state = { inner, outer };
     if (keyCache.size >= MAX_CACHED_KEYS) {
       const oldest = keyCache.keys().next().value;
       if (oldest !== undefined) keyCache.delete(oldest);
     }
-    keyCache.set(key, cached);
-    // A failed import must not stay cached.
-    cached.catch(() => keyCache.delete(key));
+    keyCache.set(key, state);
   }
-  return cached;
+  return state;
 }
 
-/** HMAC-SHA256 of data with key (UTF-8). */
-export async function hmacSha256(key: string, data: Uint8Array): Promise<Uint8Array> {
-  const k = await hmacKey(key);
-  return new Uint8Array(await subtle().sign("HMAC", k, data as Uint8Array<ArrayBuffer>));
+/** HMAC-SHA256 of `data` with `key` (UTF-8). Synchronous. */
+export function hmacSha256Sync(key: string, data: Uint8Array): Uint8Array {
+  const { inner, outer } = keyState(key);
+  const innerDigest = sha256Finish(sha256State(inner), data, 64);
+  return sha256Finish(sha256State(outer), innerDigest, 64);
 }
 
-/** Verifies an HMAC-SHA256 signature (constant time inside WebCrypto). */
-export async function hmacSha256Verify(key: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  const k = await hmacKey(key);
-  return subtle().verify("HMAC", k, signature as Uint8Array<ArrayBuffer>, data as Uint8Array<ArrayBuffer>);
+/** Constant-time comparison of two byte arrays (time depends only on the lengths). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
 }
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
@@ -53,7 +66,7 @@ export function toHex(bytes: Uint8Array): string {
 /** Lowercase hex HMAC-SHA256 of message (UTF-8) with key (UTF-8). */
 export async function hmacSha256Hex(key: string, message: string): Promise<string> {
   if (typeof message !== "string") throw new TypeError("message must be a string");
-  return toHex(await hmacSha256(key, encoder.encode(message)));
+  return toHex(hmacSha256Sync(key, encoder.encode(message)));
 }
 
 /**

@@ -1,7 +1,8 @@
-// HS256 JSON Web Tokens (RFC 7519) over WebCrypto. The key is the access key string, used as UTF-8 bytes.
+// HS256 JSON Web Tokens (RFC 7519). The key is the access key string, used as UTF-8 bytes; HMAC-SHA256 runs in
+// plain JavaScript with per-key precomputed state (see hmac.ts), so signing needs no async crypto round trip.
 
 import { base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
-import { hmacSha256, hmacSha256Verify } from "./hmac.ts";
+import { bytesEqual, hmacSha256Sync } from "./hmac.ts";
 
 export interface JwtPayload {
   aud?: string | string[];
@@ -84,7 +85,7 @@ export async function signJwt(payload: JwtPayload, key: string, opts: SignJwtOpt
       ? DEFAULT_HEADER_SEGMENT
       : base64UrlEncode(JSON.stringify({ ...opts.header, alg: "HS256", typ: "JWT" }));
   const signingInput = `${headerSegment}.${base64UrlEncode(JSON.stringify(claims))}`;
-  const signature = await hmacSha256(key, utf8Encode(signingInput));
+  const signature = hmacSha256Sync(key, utf8Encode(signingInput));
   return `${signingInput}.${base64UrlEncode(signature)}`;
 }
 
@@ -182,7 +183,7 @@ export async function verifyJwt(
   const data = utf8Encode(signingInput);
   let valid = false;
   for (const key of keyList) {
-    if (await hmacSha256Verify(key, data, signatureBytes)) {
+    if (bytesEqual(hmacSha256Sync(key, data), signatureBytes)) {
       valid = true;
       break;
     }
