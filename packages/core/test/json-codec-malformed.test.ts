@@ -107,10 +107,11 @@ describe("downstream (service -> client) frames", () => {
     expect(failure(() => jsonCodec.decodeDownstream(new Uint8Array(1) as never)).closeCode).toBe(1003);
     expect(down("{x")).toMatchObject({ code: "invalid_json", closeCode: 1007 });
     expect(down({ type: "boom" })).toMatchObject({ code: "unknown_type", closeCode: 1007 });
+    expect(down({ type: "system", event: "restarting" })).toMatchObject({ code: "unknown_type", closeCode: 1007 });
+    expect(down({ type: "system" })).toMatchObject({ code: "unknown_type", closeCode: 1007 });
   });
 
   test.each([
-    ["system with unknown event", { type: "system", event: "restarting" }],
     ["connected without connectionId", { type: "system", event: "connected", userId: "u" }],
     ["connected with numeric userId", { type: "system", event: "connected", connectionId: "c", userId: 1 }],
     ["connected with numeric token", { type: "system", event: "connected", connectionId: "c", reconnectionToken: 1 }],

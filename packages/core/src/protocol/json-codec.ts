@@ -261,7 +261,8 @@ function decodeDownstream(text: string): DownstreamMessage {
         return msg;
       }
       if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
-      throw invalid(`unknown system event ${JSON.stringify(event)}`);
+      // An unknown system event is a newer message kind, not a broken frame.
+      throw new ProtocolError("unknown_type", `unknown system event ${JSON.stringify(event)}`);
     }
     case "ack": {
       const success = m.success;

@@ -514,7 +514,9 @@ function readSystem(r: ProtoReader): DownstreamMessage {
     }
     return false;
   });
-  if (message === undefined) throw invalid("system message is neither connected nor disconnected");
+  if (message === undefined) {
+    throw new ProtocolError("unknown_type", "system message is neither connected nor disconnected (newer kind?)");
+  }
   return message;
 }
 
