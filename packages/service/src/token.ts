@@ -10,7 +10,8 @@ import type { ClientTokenResponse, GetClientAccessTokenOptions } from "./options
 import { runsOnNode } from "./payload.ts";
 
 interface NodeCrypto {
-  createHmac(algorithm: "sha256", key: string): { update(data: string): { digest(encoding: "base64url"): string } };
+  createHmac(algorithm: "sha256", key: unknown): { update(data: string): { digest(encoding: "base64url"): string } };
+  createSecretKey(key: string, encoding: "utf8"): unknown;
 }
 interface NodeBuffer {
   from(data: string, encoding: "utf8"): { toString(encoding: "base64url"): string };
@@ -19,6 +20,8 @@ interface NodeBuffer {
 /** base64url('{"alg":"HS256","typ":"JWT"}'), the header @webpubsub/core's signJwt writes too. */
 const HEADER_SEGMENT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 let nodeCrypto: NodeCrypto | null | undefined;
+/** The last access key and its node:crypto KeyObject (one client normally signs with one key). */
+let cachedKey: { key: string; keyObject: unknown } | undefined;
 let nodeCryptoLoading: Promise<void> | undefined;
 
 function loadNodeCrypto(): Promise<void> {
@@ -44,7 +47,8 @@ function signWithNodeCrypto(crypto: NodeCrypto, payload: JwtPayload, key: string
     "base64url",
   );
   const input = `${HEADER_SEGMENT}.${body}`;
-  return `${input}.${crypto.createHmac("sha256", key).update(input).digest("base64url")}`;
+  if (cachedKey?.key !== key) cachedKey = { key, keyObject: crypto.createSecretKey(key, "utf8") };
+  return `${input}.${crypto.createHmac("sha256", cachedKey.keyObject).update(input).digest("base64url")}`;
 }
 
 /** Signs a JWT for these claims: node:crypto when available, else WebCrypto through @webpubsub/core. */
@@ -62,13 +66,27 @@ export async function signToken(
   return signJwt(payload, key, { expiresInSeconds, now });
 }
 
+const urlCache = new Map<string, { aud: string; baseUrl: string }>();
+
+/** The audience and ws(s) base URL of a hub, computed once per endpoint, hub and protocol. */
+function hubUrls(endpoint: string, hub: string, protocol: ClientProtocol): { aud: string; baseUrl: string } {
+  const cacheKey = `${protocol} ${endpoint} ${hub}`;
+  let urls = urlCache.get(cacheKey);
+  if (urls === undefined) {
+    urls = { aud: clientAudience(endpoint, hub, protocol), baseUrl: clientBaseUrl(endpoint, hub, protocol) };
+    if (urlCache.size >= 256) urlCache.clear();
+    urlCache.set(cacheKey, urls);
+  }
+  return urls;
+}
+
 export function clientTokenResponse(
   endpoint: string,
   hub: string,
   protocol: ClientProtocol | undefined,
   token: string,
 ): ClientTokenResponse {
-  const baseUrl = clientBaseUrl(endpoint, hub, protocol ?? "default");
+  const { baseUrl } = hubUrls(endpoint, hub, protocol ?? "default");
   return { token, baseUrl, url: `${baseUrl}?access_token=${token}` };
 }
 
@@ -77,7 +95,7 @@ export function clientTokenClaims(
   hub: string,
   options: Pick<GetClientAccessTokenOptions, "userId" | "roles" | "groups" | "clientProtocol">,
 ): JwtPayload {
-  const payload: JwtPayload = { aud: clientAudience(endpoint, hub, options.clientProtocol ?? "default") };
+  const payload: JwtPayload = { aud: hubUrls(endpoint, hub, options.clientProtocol ?? "default").aud };
   if (options.userId !== undefined) payload.sub = options.userId;
   if (options.roles && options.roles.length > 0) payload.role = options.roles;
   if (options.groups && options.groups.length > 0) payload["webpubsub.group"] = options.groups;
