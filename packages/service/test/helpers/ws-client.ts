@@ -30,8 +30,8 @@ export class TestClient {
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on("message", (data, isBinary) => {
-      if (isBinary) throw new Error("the json subprotocol sends text frames only");
-      this.frames.push(JSON.parse(String(data)) as Frame);
+      // The json subprotocol sends text frames only; a binary frame is recorded so that a waiting test fails on it.
+      this.frames.push(isBinary ? { type: "unexpected-binary-frame" } : (JSON.parse(String(data)) as Frame));
       this.#wake();
     });
     ws.on("close", (code, reason) => {
