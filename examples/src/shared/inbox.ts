@@ -42,6 +42,11 @@ export class Inbox {
     });
   }
 
+  /** The data of every message received so far. */
+  data(): unknown[] {
+    return this.messages.map((m) => m.data);
+  }
+
   /** Forgets what was received so far and returns it. */
   take(): Received[] {
     return this.messages.splice(0, this.messages.length);

@@ -5,18 +5,28 @@ import { WebPubSubClient, type WebPubSubClientOptions } from "@webpubsub/client"
 import type { EmulatorOptions } from "@webpubsub/emulator";
 import { type GetClientAccessTokenOptions, WebPubSubServiceClient } from "@webpubsub/service";
 import { openEnvironment, type ServiceEnvironment } from "./environment.ts";
-import { Inbox } from "./inbox.ts";
+import { Inbox, type Received } from "./inbox.ts";
+
+/** A started client, what it received, and its connection id. */
+export interface Peer {
+  client: WebPubSubClient;
+  inbox: Inbox;
+  connectionId: string;
+}
 
 export interface SampleContext extends ServiceEnvironment {
   /** A service client for the environment's hub. */
   service: WebPubSubServiceClient;
   /** Mints a token, starts a WebSocket client with it and records what it receives; stopped at the end. */
-  connect(
-    token?: GetClientAccessTokenOptions,
-    options?: WebPubSubClientOptions,
-  ): Promise<{ client: WebPubSubClient; inbox: Inbox; connectionId: string }>;
+  connect(token?: GetClientAccessTokenOptions, options?: WebPubSubClientOptions): Promise<Peer>;
   /** Stops a client (and forgets it). */
   stop(client: WebPubSubClient): Promise<void>;
+  /**
+   * Waits until everything sent so far has reached these clients: sends each a marker message and waits for it
+   * (a connection receives messages in order), then removes the marker. After it, what a peer's inbox lacks was
+   * not delivered to it.
+   */
+  settle(...peers: Peer[]): Promise<void>;
 }
 
 export interface SampleOptions {
@@ -68,6 +78,7 @@ export async function runSample(
     process.exit(1);
   }, timeoutMs);
   const clients = new Set<WebPubSubClient>();
+  let markers = 0;
   let env: ServiceEnvironment | undefined;
   let failure: unknown;
   try {
@@ -85,6 +96,15 @@ export async function runSample(
         clients.add(client);
         await client.start();
         return { client, inbox, connectionId: client.connectionId ?? "" };
+      },
+      async settle(...peers) {
+        for (const peer of peers) {
+          const marker = `settle-${++markers}`;
+          await service.sendToConnection(peer.connectionId, { marker });
+          const isMarker = (m: Received) => (m.data as { marker?: string } | null)?.marker === marker;
+          await peer.inbox.waitFor((ms) => ms.some(isMarker), `the marker message at ${peer.connectionId}`);
+          peer.inbox.messages.splice(peer.inbox.messages.findIndex(isMarker), 1);
+        }
       },
       async stop(client) {
         clients.delete(client);

@@ -1,0 +1,47 @@
+// Every file in src/samples runs to completion with exit code 0 against an in-process emulator, two at a time.
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { examplesDir, runNode } from "./run-node.ts";
+
+const samples = readdirSync(new URL("../src/samples/", import.meta.url))
+  .filter((file) => file.endsWith(".ts"))
+  .sort();
+
+/** At most `limit` samples run at once (the machine is shared). */
+function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await work();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+const slot = limiter(2);
+
+test("there are samples to run", () => {
+  expect(samples.length).toBeGreaterThanOrEqual(15);
+});
+
+test("the README lists every sample", () => {
+  const readme = readFileSync(`${examplesDir}/README.md`, "utf8");
+  const missing = samples.filter((file) => !readme.includes(`src/samples/${file}`));
+  expect(missing).toEqual([]);
+});
+
+describe.concurrent("samples", () => {
+  for (const file of samples) {
+    test(file, async () => {
+      const run = await slot(() => runNode(`src/samples/${file}`, 40_000));
+      const output = `${run.stdout}\n${run.stderr}`;
+      expect(run.code, output).toBe(0);
+      expect(run.stdout).toMatch(/✔ .*: all checks passed/);
+      expect(run.stdout).toContain("✔ "); // it verified something
+    });
+  }
+});
