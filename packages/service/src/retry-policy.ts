@@ -2,7 +2,7 @@
 //
 // - "idempotent" operations (HEAD, GET, PUT, DELETE, and the POSTs whose effect does not add up: close connections,
 //   add/remove connections to/from groups by filter, generate a token) are retried on transient failures: network
-//   errors, 408, 429, 500, 502, 503 and 504, honouring Retry-After.
+//   errors, attempts cut short by requestOptions.timeout, 408, 429, 500, 502, 503 and 504, honouring Retry-After.
 // - "send" operations (the four :send calls) are only retried when the service cannot have accepted the message: the
 //   connection was never established (ECONNREFUSED, ENOTFOUND, EAI_AGAIN, ENETUNREACH, EHOSTUNREACH) or the service
 //   answered 429 (throttled, not processed). A reset connection, a timeout or a 5xx may come after the message was
@@ -48,8 +48,11 @@ export function isRetryableStatus(status: number, mode: RetryMode): boolean {
   return mode === "send" ? status === 429 : TRANSIENT_STATUS.has(status);
 }
 
-export function isRetryableError(error: unknown, mode: RetryMode): boolean {
-  if (mode === "none" || !isRestError(error) || error.statusCode !== undefined) return false;
+export function isRetryableError(error: unknown, mode: RetryMode, signal?: AbortSignal): boolean {
+  if (mode === "none") return false;
+  // An attempt cut short by requestOptions.timeout (not by the caller's signal) is retried when idempotent.
+  if (mode === "idempotent" && (error as Error | undefined)?.name === "AbortError" && !signal?.aborted) return true;
+  if (!isRestError(error) || error.statusCode !== undefined) return false;
   const code = error.code ?? "";
   return mode === "send" ? NOT_CONNECTED.has(code) : TRANSIENT_CODES.has(code);
 }
@@ -103,7 +106,7 @@ export async function sendWithRetries(
       waitMs = Math.min(options.maxRetryDelayInMs, retryAfterMs(response.headers) ?? backoff(attempt, options));
       logger.info(`Retrying ${response.request.method} after status ${status} in ${waitMs} ms (retry ${attempt + 1}).`);
     } catch (error) {
-      if (signal?.aborted || attempt >= options.maxRetries || !isRetryableError(error, mode)) throw error;
+      if (signal?.aborted || attempt >= options.maxRetries || !isRetryableError(error, mode, signal)) throw error;
       waitMs = backoff(attempt, options);
       logger.info(`Retrying after ${(error as Error).message} in ${waitMs} ms (retry ${attempt + 1}).`);
     }

@@ -70,6 +70,17 @@ describe("retries", () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it("retries an idempotent attempt cut short by requestOptions.timeout, but never a send", async () => {
+    server.script.push({ status: 200, delayMs: 2000 }, status(200));
+    await client.addConnectionToGroup("g", "c", { requestOptions: { timeout: 100 } });
+    expect(server.requests.map((r) => r.method)).toEqual(["PUT", "PUT"]);
+    server.requests.length = 0;
+    server.script.length = 0;
+    server.script.push({ status: 202, delayMs: 2000 }, status(202));
+    await expect(client.sendToAll("m", { requestOptions: { timeout: 100 } })).rejects.toThrow(/abort/i);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("does not retry client errors", async () => {
     server.script.push(status(400), status(200));
     await caught(client.removeUserFromAllGroups("u"));

@@ -15,6 +15,8 @@ export interface CapturedRequest {
 
 export interface ScriptedResponse {
   status: number;
+  /** Answer this late (to trigger client timeouts). */
+  delayMs?: number;
   headers?: Record<string, string>;
   body?: string;
 }
@@ -68,8 +70,13 @@ export async function startCaptureServer(): Promise<CaptureServer> {
       requests.push(captured);
       const next = script.shift() ?? defaultResponse;
       const answer = typeof next === "function" ? next(captured) : next;
-      res.writeHead(answer.status, answer.headers);
-      res.end(req.method === "HEAD" ? undefined : answer.body);
+      const respond = () => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers);
+        res.end(req.method === "HEAD" ? undefined : answer.body);
+      };
+      if (answer.delayMs) setTimeout(respond, answer.delayMs).unref();
+      else respond();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
