@@ -174,7 +174,7 @@ export class HubOperations {
     payload: PreparedPayload,
     options: SendToAllOptions | undefined,
   ): Promise<void> {
-    const body = this.ctx.nodeBodies ? await bodyForNode(payload) : payload.body;
+    const body = payload.webBody !== undefined && this.ctx.nodeBodies ? await bodyForNode(payload) : payload.body;
     await this.#void(operation, payload.replayable ? "send" : "none", "post", path, params, options, {
       body,
       contentType: payload.contentType,
