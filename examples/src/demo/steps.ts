@@ -47,13 +47,13 @@ export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): 
   const everyone = (payload: string) =>
     Object.fromEntries(audience.all().map((p) => [p.name, [payload]])) as Record<string, string[]>;
 
-  async function join(name: string, url: string, options: WebPubSubClientOptions = {}): Promise<string> {
+  async function join(name: string, url: string, how: string, options: WebPubSubClientOptions = {}): Promise<string> {
     // autoReconnect is off so the clients the demo closes stay closed (dave, the reliable one, keeps it on)
     const client = new WebPubSubClient(url, { autoReconnect: false, ...options });
     const inbox = new Inbox(client);
     audience.add({ name, client, inbox });
     await client.start();
-    return `${name.padEnd(10)} connected as user ${client.userId} (connection ${client.connectionId})`;
+    return `${name.padEnd(10)} connected as user ${client.userId} (${how}; connection ${client.connectionId})`;
   }
 
   const steps: Step[] = [
@@ -88,17 +88,22 @@ export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): 
       async run() {
         const lines: string[] = [];
         const alice = await service.getClientAccessToken({ userId: "alice", roles: ALICE_ROLES, groups: ["lobby"] });
-        lines.push(await join("alice", alice.url));
+        lines.push(await join("alice", alice.url, "user id in the token"));
         // no user id in these tokens: the connect handler takes it from ?user=
         const anonymous = await service.getClientAccessToken();
-        lines.push(await join("bob/laptop", `${anonymous.url}&user=bob`));
-        lines.push(await join("bob/phone", `${anonymous.url}&user=bob`));
+        lines.push(await join("bob/laptop", `${anonymous.url}&user=bob`, "from ?user="));
+        lines.push(await join("bob/phone", `${anonymous.url}&user=bob`, "from ?user="));
         // carol's user id is a token claim, which the connect handler keeps
         const carol = await service.getClientAccessToken({ userId: "carol" });
-        lines.push(await join("carol", carol.url));
+        lines.push(await join("carol", carol.url, "user id in the token"));
         // dave connects through the proxy (the reliable-recovery step cuts it), with the default reliable protocol
         const dave = await proxiedService.getClientAccessToken({ userId: "dave", groups: ["lobby"] });
-        lines.push(await join("dave", dave.url, { autoReconnect: true, webSocketFactory: countingFrames }));
+        lines.push(
+          await join("dave", dave.url, "user id in the token, via the proxy", {
+            autoReconnect: true,
+            webSocketFactory: countingFrames,
+          }),
+        );
         const users = audience.all().map((p) => p.client.userId);
         expectEqual(users, ["alice", "bob", "bob", "carol", "dave"], "user ids of the connections", lines);
         expectEqual(
