@@ -5,6 +5,8 @@ export class FaultProxy {
   readonly server: Server;
   readonly pairs = new Set<[Socket, Socket]>();
   port = 0;
+  /** Called with every text frame a client sends (after the HTTP upgrade), for tests that watch client traffic. */
+  onClientText: ((text: string) => void) | undefined;
 
   constructor(targetPort: number) {
     this.server = createServer((client) => {
@@ -12,6 +14,8 @@ export class FaultProxy {
       const pair: [Socket, Socket] = [client, upstream];
       this.pairs.add(pair);
       client.pipe(upstream);
+      const watcher = new ClientFrameWatcher((t) => this.onClientText?.(t));
+      client.on("data", (chunk: Buffer) => watcher.push(chunk));
       upstream.pipe(client);
       const drop = () => {
         this.pairs.delete(pair);
@@ -43,5 +47,50 @@ export class FaultProxy {
   close(): Promise<void> {
     this.cutAll();
     return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+/** Parses the client-to-server byte stream of one WebSocket connection: skips the HTTP request, unmasks text frames. */
+class ClientFrameWatcher {
+  #buf = Buffer.alloc(0);
+  #upgraded = false;
+  readonly #onText: (text: string) => void;
+
+  constructor(onText: (text: string) => void) {
+    this.#onText = onText;
+  }
+
+  push(chunk: Buffer): void {
+    this.#buf = Buffer.concat([this.#buf, chunk]);
+    if (!this.#upgraded) {
+      const end = this.#buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      this.#buf = this.#buf.subarray(end + 4);
+      this.#upgraded = true;
+    }
+    for (;;) {
+      const b = this.#buf;
+      if (b.length < 2) return;
+      const opcode = b[0]! & 0x0f;
+      let len = b[1]! & 0x7f;
+      let off = 2;
+      if (len === 126) {
+        if (b.length < 4) return;
+        len = b.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        if (b.length < 10) return;
+        len = Number(b.readBigUInt64BE(2));
+        off = 10;
+      }
+      const masked = (b[1]! & 0x80) !== 0;
+      const maskOff = off;
+      if (masked) off += 4;
+      if (b.length < off + len) return;
+      const payload = Buffer.from(b.subarray(off, off + len));
+      if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= b[maskOff + (i % 4)]!;
+      this.#buf = b.subarray(off + len);
+      if (opcode === 1) this.#onText(payload.toString("utf8"));
+    }
   }
 }
