@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type RunningEmulator, startEmulator } from "@webpubsub/emulator";
+import { DEFAULT_ACCESS_KEY, type RunningEmulator, startEmulator } from "@webpubsub/emulator";
 import { WebPubSubEventHandler } from "@webpubsub/handler";
 import { toNodeListener } from "@webpubsub/handler/node";
 import { WebPubSubServiceClient } from "@webpubsub/service";
@@ -73,6 +73,8 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
   const announce = (event: "joined" | "left", user: string | undefined) =>
     user === undefined ? Promise.resolve() : service?.sendToAll({ event, user });
   const handler = new WebPubSubEventHandler(hub, {
+    // the emulator signs every call with its access key; the handler rejects calls that are not signed with it
+    accessKeys: [DEFAULT_ACCESS_KEY],
     onConnected: (req) => announce("joined", req.context.userId),
     onDisconnected: (req) => announce("left", req.context.userId),
     onError: (error) => console.error("chat event handler:", error),
@@ -122,6 +124,7 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
     emulator = await startEmulator({
       port: 0,
       host,
+      accessKey: DEFAULT_ACCESS_KEY,
       dashboard: true,
       hubs: {
         [hub]: {

@@ -1,7 +1,7 @@
 // `pnpm demo`: a walkthrough of the whole SDK against an in-process emulator. Starts the emulator, an app server
 // (the emulator's event handler) and a TCP proxy, connects several clients, and runs every step in steps.ts.
 // Exits 0 only if every step passed; otherwise 1, naming the failing step. Never takes longer than TIMEOUT_MS.
-import { startEmulator } from "@webpubsub/emulator";
+import { DEFAULT_ACCESS_KEY, startEmulator } from "@webpubsub/emulator";
 import { WebPubSubServiceClient } from "@webpubsub/service";
 import { startAppServer } from "./app-server.ts";
 import { dim, green, red, runSteps } from "./runner.ts";
@@ -21,11 +21,12 @@ const started = performance.now();
 let service: WebPubSubServiceClient | undefined;
 // The app server starts first: the emulator is configured with its URL. It broadcasts "chat" events through the
 // service client created right after the emulator.
-const app = await startAppServer(HUB, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH", async (message) => {
+const app = await startAppServer(HUB, DEFAULT_ACCESS_KEY, async (message) => {
   await service?.sendToAll(message);
 });
 const emulator = await startEmulator({
   port: 0,
+  accessKey: DEFAULT_ACCESS_KEY, // the app server checks the emulator's signatures with it
   // DEMO_DEBUG=1 prints the emulator's log (connections, REST calls, upstream calls)
   ...(process.env.DEMO_DEBUG ? { log: (line: string) => console.log(dim(`    [emulator] ${line}`)) } : {}),
   hubs: {
