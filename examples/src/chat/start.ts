@@ -3,8 +3,12 @@ import { startChat } from "./server.ts";
 
 const chat = await startChat({ port: Number(process.env.PORT ?? 0) });
 const dashboard = `${chat.emulator.endpoint}/_emulator`;
+// the emulator's dashboard, when this emulator version serves one
 const hasDashboard = await fetch(dashboard).then(
-  (r) => r.ok,
+  async (r) => {
+    await r.body?.cancel();
+    return r.ok;
+  },
   () => false,
 );
 
