@@ -45,76 +45,80 @@ function clientVia(p: FaultProxy, accessKey: string, options: WebPubSubClientOpt
 }
 
 describe("fault injection", () => {
-  it("10,000 messages over reliable JSON with the connection killed repeatedly arrive exactly once, in order", async () => {
-    const emu = await emulator();
-    const p = await proxy(emu.port);
-    const receiver = clientVia(p, emu.accessKey);
-    const received: number[] = [];
-    const waiters: (() => void)[] = [];
-    receiver.on("group-message", (e) => {
-      received.push(e.message.data as number);
-      for (const w of waiters.splice(0)) w();
-    });
-    const events: string[] = [];
-    for (const name of ["recovering", "recovered", "disconnected", "connected"] as const) {
-      receiver.on(name, () => events.push(name));
-    }
-    await receiver.start();
-    await receiver.joinGroup("stream");
-    const connectionId = receiver.connectionId;
-
-    // The sender talks to the emulator directly; it keeps at most 400 messages ahead of the receiver so the service's
-    // per-connection buffer (1000 messages) never overflows while the receiver is recovering.
-    const sender = new WebPubSubClient(
-      await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "sender", roles: ROLES }),
-      { protocol: "json" },
-    );
-    cleanup.push(() => sender.stop());
-    await sender.start();
-
-    const TOTAL = 10_000;
-    const waitForReceived = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`stuck at ${received.length} received (want ${n})`)), 20_000);
-        const check = () => {
-          if (received.length >= n) {
-            clearTimeout(t);
-            resolve();
-          } else waiters.push(check);
-        };
-        check();
+  it.each(["json.reliable", "protobuf.reliable"] as const)(
+    "10,000 messages over %s with the connection killed repeatedly arrive exactly once, in order",
+    async (protocol) => {
+      const emu = await emulator();
+      const p = await proxy(emu.port);
+      const receiver = clientVia(p, emu.accessKey, { protocol });
+      const received: number[] = [];
+      const waiters: (() => void)[] = [];
+      receiver.on("group-message", (e) => {
+        received.push(e.message.data as number);
+        for (const w of waiters.splice(0)) w();
       });
-
-    let kills = 0;
-    receiver.on("group-message", () => {
-      // Kill the receiver's TCP connection every 1000 messages (both directions reset: an abnormal drop).
-      if (received.length % 1000 === 500) {
-        kills++;
-        p.killAll();
+      const events: string[] = [];
+      for (const name of ["recovering", "recovered", "disconnected", "connected"] as const) {
+        receiver.on(name, () => events.push(name));
       }
-    });
-    for (let i = 0; i < TOTAL; i += 100) {
-      await waitForReceived(i - 300);
-      const batch: Promise<unknown>[] = [];
-      for (let j = i; j < i + 100; j++) batch.push(sender.sendToGroup("stream", j, "json"));
-      await Promise.all(batch);
-    }
-    await waitForReceived(TOTAL);
-    // Give a replay a chance to show up as a duplicate before asserting.
-    const late = nextEvent(receiver, "group-message", 300).then(
-      () => true,
-      () => false,
-    );
-    expect(await late).toBe(false);
+      await receiver.start();
+      await receiver.joinGroup("stream");
+      const connectionId = receiver.connectionId;
 
-    expect(kills).toBe(10);
-    expect(received).toHaveLength(TOTAL);
-    expect(received.every((v, i) => v === i)).toBe(true);
-    expect(receiver.connectionId).toBe(connectionId); // every drop was recovered, never a new connection
-    expect(events.filter((e) => e === "recovered")).toHaveLength(kills);
-    expect(events).not.toContain("disconnected");
-    expect(p.accepted).toBe(1 + kills);
-  }, 60_000);
+      // The sender talks to the emulator directly; it keeps at most 400 messages ahead of the receiver so the service's
+      // per-connection buffer (1000 messages) never overflows while the receiver is recovering.
+      const sender = new WebPubSubClient(
+        await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "sender", roles: ROLES }),
+        { protocol: "json" },
+      );
+      cleanup.push(() => sender.stop());
+      await sender.start();
+
+      const TOTAL = 10_000;
+      const waitForReceived = (n: number) =>
+        new Promise<void>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`stuck at ${received.length} received (want ${n})`)), 20_000);
+          const check = () => {
+            if (received.length >= n) {
+              clearTimeout(t);
+              resolve();
+            } else waiters.push(check);
+          };
+          check();
+        });
+
+      let kills = 0;
+      receiver.on("group-message", () => {
+        // Kill the receiver's TCP connection every 1000 messages (both directions reset: an abnormal drop).
+        if (received.length % 1000 === 500) {
+          kills++;
+          p.killAll();
+        }
+      });
+      for (let i = 0; i < TOTAL; i += 100) {
+        await waitForReceived(i - 300);
+        const batch: Promise<unknown>[] = [];
+        for (let j = i; j < i + 100; j++) batch.push(sender.sendToGroup("stream", j, "json"));
+        await Promise.all(batch);
+      }
+      await waitForReceived(TOTAL);
+      // Give a replay a chance to show up as a duplicate before asserting.
+      const late = nextEvent(receiver, "group-message", 300).then(
+        () => true,
+        () => false,
+      );
+      expect(await late).toBe(false);
+
+      expect(kills).toBe(10);
+      expect(received).toHaveLength(TOTAL);
+      expect(received.every((v, i) => v === i)).toBe(true);
+      expect(receiver.connectionId).toBe(connectionId); // every drop was recovered, never a new connection
+      expect(events.filter((e) => e === "recovered")).toHaveLength(kills);
+      expect(events).not.toContain("disconnected");
+      expect(p.accepted).toBe(1 + kills);
+    },
+    60_000,
+  );
 
   it("sends whose acks were lost with the connection are resent with their ackIds and run exactly once", async () => {
     const emu = await emulator();
