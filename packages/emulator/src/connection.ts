@@ -1,6 +1,7 @@
 // One client session: identity, groups, permissions, ack history and (for reliable clients) the unacked-message
 // buffer. The WebSocket may be detached while a reliable session waits for recovery. Kept small: idle connections
 // allocate no group set, ack set or buffer until they need one.
+import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
 import type { WebSocket } from "ws";
 import { can, type Permission, roleFor } from "./compat.ts";
 import type { Hub } from "./hub.ts";
@@ -9,7 +10,9 @@ import type { Outgoing } from "./outgoing.ts";
 export const KIND_SIMPLE = 0;
 export const KIND_JSON = 1;
 export const KIND_RELIABLE_JSON = 2;
-export type ClientKind = 0 | 1 | 2;
+export const KIND_PROTOBUF = 3;
+export const KIND_RELIABLE_PROTOBUF = 4;
+export type ClientKind = 0 | 1 | 2 | 3 | 4;
 
 export const RELIABLE_MAX_MESSAGES = 1000;
 export const RELIABLE_MAX_BYTES = 16 * 1024 * 1024;
@@ -83,7 +86,11 @@ export class Connection {
   }
 
   get reliable(): boolean {
-    return this.kind === KIND_RELIABLE_JSON;
+    return this.kind === KIND_RELIABLE_JSON || this.kind === KIND_RELIABLE_PROTOBUF;
+  }
+
+  get protobuf(): boolean {
+    return this.kind === KIND_PROTOBUF || this.kind === KIND_RELIABLE_PROTOBUF;
   }
 
   nextEventId(): number {
@@ -120,6 +127,8 @@ export class Connection {
       this.sendFrame(f.data, f.binary);
     } else if (this.kind === KIND_JSON) {
       this.sendFrame(msg.json(), false);
+    } else if (this.kind === KIND_PROTOBUF) {
+      this.sendFrame(msg.protobuf(), true);
     } else {
       const seq = ++this.seq;
       const size = msg.json().length + 24;
@@ -131,14 +140,24 @@ export class Connection {
         this.events.overflow(this, "The reliable message buffer is full (too many unacknowledged messages).", 1008);
         return;
       }
-      if (this.socket !== null) this.sendFrame(msg.reliableJson(seq), false);
+      if (this.socket !== null) this.#sendReliable(msg, seq);
     }
   }
 
-  /** Sends a control frame (system, ack, pong): JSON text. Ignored for simple clients and detached sessions. */
-  sendControl(text: string): void {
+  #sendReliable(msg: Outgoing, seq: number): void {
+    if (this.kind === KIND_RELIABLE_PROTOBUF) this.sendFrame(msg.reliableProtobuf(seq), true);
+    else this.sendFrame(msg.reliableJson(seq), false);
+  }
+
+  /** Sends a control frame (system, ack, pong). Ignored for simple clients and detached sessions. */
+  sendControl(msg: DownstreamMessage): void {
     if (this.kind === KIND_SIMPLE || this.ended) return;
-    this.sendFrame(Buffer.from(text, "utf8"), false);
+    if (this.protobuf) {
+      const bytes = protobufCodec.encodeDownstream(msg);
+      this.sendFrame(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), true);
+    } else {
+      this.sendFrame(Buffer.from(JSON.stringify(msg), "utf8"), false);
+    }
   }
 
   sendFrame(data: Buffer, binary: boolean): void {
@@ -174,7 +193,7 @@ export class Connection {
     if (list === null) return;
     for (const u of list) {
       if (u.msg.expired) continue;
-      this.sendFrame(u.msg.reliableJson(u.seq), false);
+      this.#sendReliable(u.msg, u.seq);
     }
   }
 }

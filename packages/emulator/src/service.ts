@@ -150,7 +150,7 @@ export class Service implements ConnectionEvents {
     if (conn.ended) return;
     const ws = conn.socket;
     if (ws !== null) {
-      conn.sendControl(JSON.stringify({ type: "system", event: "disconnected", message: reason }));
+      conn.sendControl({ type: "system", event: "disconnected", message: reason });
       closeSocket(ws, code, reason);
     }
     this.endSession(conn, reason);

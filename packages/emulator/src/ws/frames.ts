@@ -1,4 +1,5 @@
 // Frames from clients: json.webpubsub.azure.v1 (and its reliable variant) messages, and simple clients' raw frames.
+import { ProtocolError, protobufCodec } from "@webpubsub/core";
 import { isValidGroupName } from "../compat.ts";
 import { type Connection, KIND_SIMPLE } from "../connection.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
@@ -18,9 +19,7 @@ class Rejected extends Error {
 
 function ack(conn: Connection, ackId: number, error?: { name: string; message: string }): void {
   conn.sendControl(
-    error === undefined
-      ? `{"type":"ack","ackId":${ackId},"success":true}`
-      : JSON.stringify({ type: "ack", ackId, success: false, error }),
+    error === undefined ? { type: "ack", ackId, success: true } : { type: "ack", ackId, success: false, error },
   );
 }
 
@@ -110,7 +109,7 @@ function applyState(conn: Connection, state: string | null | undefined): void {
 function fromUpstream(p: MessagePayload): Payload {
   if (p.dataType === "text") return { kind: "text", text: p.data };
   if (p.dataType === "json") return { kind: "json", text: JSON.stringify(p.data) ?? "null" };
-  return { kind: "binary", bytes: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength) };
+  return { kind: p.dataType, bytes: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength) };
 }
 
 function publish(service: Service, sender: Connection, group: string, msg: Outgoing, noEcho: boolean): void {
@@ -119,9 +118,24 @@ function publish(service: Service, sender: Connection, group: string, msg: Outgo
   service.deliverTo([...members], msg, noEcho ? (c) => c !== sender : undefined);
 }
 
-// ---- json.webpubsub.azure.v1 (protocol.md 4.3) --------------------------------------------------------------------
+// ---- json.webpubsub.azure.v1 (protocol.md 4.3) and the protobuf subprotocols (4.6) --------------------------------
 
 function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> | undefined {
+  if (conn.protobuf) {
+    if (!isBinary) {
+      service.closeConnection(conn, "Text frames are not supported by the protobuf subprotocol.", 1003);
+      return undefined;
+    }
+    let decoded: unknown;
+    try {
+      decoded = protobufCodec.decodeUpstream(data);
+    } catch (e) {
+      const code = e instanceof ProtocolError ? e.closeCode : 1007;
+      service.closeConnection(conn, `Invalid protobuf message: ${(e as Error).message}`, code);
+      return undefined;
+    }
+    return handleMessage(service, conn, decoded as Record<string, unknown>);
+  }
   if (isBinary) {
     service.closeConnection(conn, "Binary frames are not supported by the JSON subprotocol.", 1003);
     return undefined;
@@ -137,10 +151,13 @@ function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary:
     service.closeConnection(conn, "The message must be a JSON object.", 1007);
     return undefined;
   }
-  const m = msg as Record<string, unknown>;
+  return handleMessage(service, conn, msg as Record<string, unknown>);
+}
+
+function handleMessage(service: Service, conn: Connection, m: Record<string, unknown>): Promise<void> | undefined {
   const type = m.type;
   if (type === "ping") {
-    conn.sendControl('{"type":"pong"}');
+    conn.sendControl({ type: "pong" });
     return undefined;
   }
   if (type === "sequenceAck") {
@@ -186,7 +203,7 @@ function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary:
       if (typeof event !== "string" || !EVENT_NAME.test(event)) {
         throw new Rejected("BadRequest", "'event' must be a name matching ^[a-z][a-z0-9_.-]{0,127}$.");
       }
-      const payload = readPayload(m);
+      const payload = readPayload(m, conn.protobuf);
       return userEvent(service, conn, event, payload).then(succeed, fail);
     }
     const group = m.group;
@@ -194,7 +211,7 @@ function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary:
       throw new Rejected("BadRequest", "'group' must be a string of 1 to 1024 characters, not whitespace only.");
     }
     if (type === "sendToGroup") {
-      const payload = readPayload(m);
+      const payload = readPayload(m, conn.protobuf);
       if (!conn.allowed("sendToGroup", group)) {
         throw new Rejected("Forbidden", `The connection has no permission to send to group '${group}'.`);
       }
@@ -222,9 +239,12 @@ function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary:
   return undefined;
 }
 
-function readPayload(m: Record<string, unknown>): MessagePayload {
+function readPayload(m: Record<string, unknown>, protobuf: boolean): MessagePayload {
   const dataType = m.dataType ?? "json";
   const data = m.data;
+  if (protobuf && (dataType === "binary" || dataType === "protobuf") && data instanceof Uint8Array) {
+    return { dataType, data };
+  }
   switch (dataType) {
     case "json":
       if (data === undefined) throw new Rejected("BadRequest", "'data' is required.");
@@ -237,14 +257,12 @@ function readPayload(m: Record<string, unknown>): MessagePayload {
       if (typeof data !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1) {
         throw new Rejected("BadRequest", `'data' must be base64 for dataType ${dataType}.`);
       }
-      if (dataType === "protobuf") {
-        throw new Rejected("BadRequest", "dataType protobuf needs a protobuf subprotocol.");
-      }
       const b = Buffer.from(data, "base64");
-      return { dataType: "binary", data: new Uint8Array(b.buffer, b.byteOffset, b.byteLength) };
+      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      return dataType === "protobuf" ? { dataType: "protobuf", data: bytes } : { dataType: "binary", data: bytes };
     }
     default:
-      throw new Rejected("BadRequest", `Unknown dataType '${String(dataType)}'; use json, text or binary.`);
+      throw new Rejected("BadRequest", `Unknown dataType '${String(dataType)}'; use json, text, binary or protobuf.`);
   }
 }
 

@@ -5,7 +5,15 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
 import { HUB_NAME_PATTERN, isValidGroupName, type TokenClaims, TokenError, verifyToken } from "../compat.ts";
-import { type ClientKind, type Connection, KIND_JSON, KIND_RELIABLE_JSON, KIND_SIMPLE } from "../connection.ts";
+import {
+  type ClientKind,
+  type Connection,
+  KIND_JSON,
+  KIND_PROTOBUF,
+  KIND_RELIABLE_JSON,
+  KIND_RELIABLE_PROTOBUF,
+  KIND_SIMPLE,
+} from "../connection.ts";
 import { closeSocket, type Service } from "../service.ts";
 import type { ConnectBody } from "../upstream-port.ts";
 import { onFrame } from "./frames.ts";
@@ -15,6 +23,8 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
 const SUPPORTED: Record<string, ClientKind> = {
   "json.webpubsub.azure.v1": KIND_JSON,
   "json.reliable.webpubsub.azure.v1": KIND_RELIABLE_JSON,
+  "protobuf.webpubsub.azure.v1": KIND_PROTOBUF,
+  "protobuf.reliable.webpubsub.azure.v1": KIND_RELIABLE_PROTOBUF,
 };
 
 /** The subprotocol the server answers with is stashed on the request for ws's handleProtocols. */
@@ -202,14 +212,13 @@ export async function handleUpgrade(
     conn.hub.add(conn);
     for (const g of finalGroups) conn.hub.join(conn, g);
     wire(service, conn, ws);
-    const connected: Record<string, unknown> = {
+    conn.sendControl({
       type: "system",
       event: "connected",
       userId: conn.userId,
       connectionId: conn.id,
-    };
-    if (conn.reconnectionToken !== undefined) connected.reconnectionToken = conn.reconnectionToken;
-    conn.sendControl(JSON.stringify(connected));
+      ...(conn.reconnectionToken !== undefined ? { reconnectionToken: conn.reconnectionToken } : {}),
+    });
     conn.upstreamOpen = true;
     service.log(
       `connection ${conn.id} opened: hub=${conn.hub.name} user=${conn.userId ?? "(anonymous)"} protocol=${subprotocol ?? "(simple)"}`,
