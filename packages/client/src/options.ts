@@ -123,6 +123,13 @@ export function resolveRetryOptions(
 /** Validates and fills defaults without touching the caller's object. */
 export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions {
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+  const keepAliveIntervalInMs = nonNegative(options.keepAliveIntervalInMs, "options.keepAliveIntervalInMs", 20_000);
+  const keepAliveTimeoutInMs = nonNegative(options.keepAliveTimeoutInMs, "options.keepAliveTimeoutInMs", 60_000);
+  if (keepAliveIntervalInMs > 0 && keepAliveTimeoutInMs > 0 && keepAliveTimeoutInMs <= keepAliveIntervalInMs) {
+    throw new RangeError(
+      `options.keepAliveTimeoutInMs (${keepAliveTimeoutInMs}) must be greater than options.keepAliveIntervalInMs (${keepAliveIntervalInMs}), or 0`,
+    );
+  }
   return {
     autoReconnect: bool(options.autoReconnect, "options.autoReconnect", true),
     autoRejoinGroups: bool(options.autoRejoinGroups, "options.autoRejoinGroups", true),
@@ -141,8 +148,8 @@ export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions
       jitter: true,
     }),
     ackTimeoutInMs: nonNegative(options.ackTimeoutInMs, "options.ackTimeoutInMs", 30_000, false),
-    keepAliveIntervalInMs: nonNegative(options.keepAliveIntervalInMs, "options.keepAliveIntervalInMs", 20_000),
-    keepAliveTimeoutInMs: nonNegative(options.keepAliveTimeoutInMs, "options.keepAliveTimeoutInMs", 60_000),
+    keepAliveIntervalInMs,
+    keepAliveTimeoutInMs,
     connectTimeoutInMs: nonNegative(options.connectTimeoutInMs, "options.connectTimeoutInMs", 30_000, false),
     recoveryWindowInMs: nonNegative(options.recoveryWindowInMs, "options.recoveryWindowInMs", 30_000),
   };

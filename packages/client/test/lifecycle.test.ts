@@ -46,6 +46,12 @@ describe("construction", () => {
       /messageRetryOptions.maxRetries/,
     );
     expect(() => new WebPubSubClient(URL1, { webSocketFactory: 1 as never })).toThrow(/webSocketFactory/);
+    expect(
+      () => new WebPubSubClient(URL1, { webSocketFactory: f, keepAliveIntervalInMs: 5000, keepAliveTimeoutInMs: 5000 }),
+    ).toThrow(/must be greater than options.keepAliveIntervalInMs/);
+    expect(
+      () => new WebPubSubClient(URL1, { webSocketFactory: f, keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 5000 }),
+    ).not.toThrow();
   });
 
   it("does not mutate the caller's options", () => {
