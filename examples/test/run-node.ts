@@ -11,22 +11,22 @@ export interface NodeRun {
   stderr: string;
 }
 
-/** Environment for children: no connection string, so they use an in-process emulator. */
+/** Environment for children: no connection string (unless `extra` sets one), so they use an in-process emulator. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
   delete env.AZURE_WEBPUBSUB_CONNECTION_STRING;
   delete env.AZURE_WEBPUBSUB_HUB;
-  return env;
+  return { ...env, ...extra };
 }
 
-export function spawnNode(file: string): ChildProcess {
-  return spawn(process.execPath, ["--conditions=source", file], { cwd: examplesDir, env: childEnv() });
+export function spawnNode(file: string, env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ["--conditions=source", file], { cwd: examplesDir, env: childEnv(env) });
 }
 
 /** Runs a file to completion (killed after `timeoutMs`) and collects its output. */
-export function runNode(file: string, timeoutMs = 50_000): Promise<NodeRun> {
+export function runNode(file: string, timeoutMs = 50_000, env: Record<string, string> = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnNode(file);
+    const child = spawnNode(file, env);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => {

@@ -1,5 +1,6 @@
 // Every file in src/samples runs to completion with exit code 0 against an in-process emulator, two at a time.
 import { readdirSync, readFileSync } from "node:fs";
+import { startEmulator } from "@webpubsub/emulator";
 import { describe, expect, test } from "vitest";
 import { examplesDir, runNode } from "./run-node.ts";
 
@@ -43,5 +44,25 @@ describe.concurrent("samples", () => {
       expect(run.stdout).toMatch(/✔ .*: all checks passed/);
       expect(run.stdout).toContain("✔ "); // it verified something
     });
+  }
+});
+
+// The other branch of the shared environment: with AZURE_WEBPUBSUB_CONNECTION_STRING set, samples use that resource
+// (here an emulator this test starts, standing in for a real one) and start none of their own.
+test("samples run against AZURE_WEBPUBSUB_CONNECTION_STRING when it is set", async () => {
+  const emulator = await startEmulator({ port: 0 });
+  try {
+    for (const file of ["send-to-group.ts", "filters.ts", "connection-management.ts"]) {
+      const run = await slot(() =>
+        runNode(`src/samples/${file}`, 40_000, {
+          AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString,
+          AZURE_WEBPUBSUB_HUB: "shared",
+        }),
+      );
+      expect(run.code, `${file}\n${run.stdout}\n${run.stderr}`).toBe(0);
+      expect(run.stdout).toContain('(hub "shared" on AZURE_WEBPUBSUB_CONNECTION_STRING)');
+    }
+  } finally {
+    await emulator.close();
   }
 });
