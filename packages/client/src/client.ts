@@ -384,7 +384,9 @@ export class WebPubSubClient {
         conn.ready = true;
         resolve();
       };
+      let opened = false;
       socket.onopen = () => {
+        opened = true;
         if (recovery) succeed();
       };
       socket.onerror = (event) => {
@@ -396,7 +398,7 @@ export class WebPubSubClient {
         if (!settled) {
           fail(
             new ConnectionError(
-              `The connection closed before it was established (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
+              `${opened ? "The connection closed before the service's connected message" : "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"} (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
               { code: event.code, reason: event.reason },
             ),
           );
