@@ -38,11 +38,14 @@ describe.skipIf(!hasChromium)("chat app in headless Chromium", () => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(chat.url);
+    expect(await page.isVisible("#send-form"), "the message box before joining").toBe(false);
     await page.fill("#name", name);
     await page.click("#join");
     await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 }).catch((error: unknown) => {
       throw new Error(`${name} did not connect (${errors.join("; ") || String(error)})`);
     });
+    expect(await page.isVisible("#join-form"), "the name form after joining").toBe(false);
+    expect(await page.isVisible("#send-form"), "the message box after joining").toBe(true);
     return page;
   }
 
