@@ -189,7 +189,7 @@ describe("fault injection", () => {
     await recovering;
     const detectedAfter = Date.now() - t0;
     await recovered;
-    expect(detectedAfter).toBeGreaterThanOrEqual(400);
+    expect(detectedAfter).toBeGreaterThanOrEqual(300);
     expect(detectedAfter).toBeLessThan(3000);
     expect(receiver.connectionId).toBe(connectionId);
 

@@ -274,7 +274,7 @@ describe("recovery", () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(38);
     expect(gaps[2]).toBeGreaterThanOrEqual(75);
     expect(gaps[3]).toBeGreaterThanOrEqual(75);
-    expect(gaps[3]).toBeLessThan(400);
+    expect(gaps[3]).toBeLessThan(1000);
   });
 
   it("stop() during recovery ends it: no more sockets, stopped emitted", async () => {
@@ -314,9 +314,9 @@ describe("keep-alive", () => {
   });
 
   it("pongs keep the connection alive", async () => {
-    const { client, socket } = await started({ keepAliveIntervalInMs: 15, keepAliveTimeoutInMs: 60 });
+    const { client, socket } = await started({ keepAliveIntervalInMs: 50, keepAliveTimeoutInMs: 250 });
     const timer = setInterval(() => socket.push({ type: "pong" }), 10);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 600));
     clearInterval(timer);
     expect(client.state).toBe("Connected");
     await client.stop();
