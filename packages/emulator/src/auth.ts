@@ -1,5 +1,5 @@
 // Token checks for REST calls (protocol.md 1.2/1.3) and client handshakes (3.1).
-import { checkLifetimeAndAudience, readClaims, type TokenClaims, TokenError, verifyToken } from "./compat.ts";
+import { checkLifetimeAndAudience, readClaims, type TokenClaims, TokenError, verifyToken } from "./tokens.ts";
 
 export const ENTRA_AUDIENCE = "https://webpubsub.azure.com";
 

@@ -1,9 +1,9 @@
 // One client session: identity, groups, permissions, ack history and (for reliable clients) the unacked-message
 // buffer. The WebSocket may be detached while a reliable session waits for recovery. Kept small: idle connections
 // allocate no group set, ack set or buffer until they need one.
-import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
+import { can, type DownstreamMessage, type Permission, protobufCodec, roleFor } from "@webpubsub/core";
 import type { WebSocket } from "ws";
-import { can, type Permission, roleFor } from "./compat.ts";
+
 import type { Hub } from "./hub.ts";
 import type { Outgoing } from "./outgoing.ts";
 

@@ -1,5 +1,5 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
-import { HUB_NAME_PATTERN } from "./compat.ts";
+import { HUB_NAME_PATTERN } from "@webpubsub/core";
 
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 

@@ -2,11 +2,11 @@
 // reliable-session detach and recovery, and the upstream calls that go with them.
 import { randomBytes } from "node:crypto";
 import type { WebSocket } from "ws";
-import { signToken } from "./compat.ts";
 import { type ClientKind, Connection, type ConnectionEvents } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Outgoing } from "./outgoing.ts";
+import { signToken } from "./tokens.ts";
 import { noUpstream, type UpstreamContext, type UpstreamPort } from "./upstream-port.ts";
 
 export class Service implements ConnectionEvents {

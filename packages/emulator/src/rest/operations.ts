@@ -1,12 +1,12 @@
 // The 25 data-plane operations of api-version 2024-12-01, with the live service's status codes and error codes.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { bearerToken, verifyRestToken } from "../auth.ts";
-import { signToken, type TokenClaims, TokenError } from "../compat.ts";
 import type { Connection } from "../connection.ts";
 import type { Hub } from "../hub.ts";
 import { compileFilter, FilterError } from "../odata/index.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Service } from "../service.ts";
+import { signToken, type TokenClaims, TokenError } from "../tokens.ts";
 import { badRequest, RestFailure, SUPPORTED_API_VERSIONS, writeFailure } from "./failure.ts";
 import {
   checkGroup,

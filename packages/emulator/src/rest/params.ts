@@ -1,6 +1,7 @@
 // Validation of REST path and query parameters, and reading request bodies into message payloads.
 import type { IncomingMessage } from "node:http";
-import { HUB_NAME_PATTERN, isValidGroupName, type Permission } from "../compat.ts";
+import { HUB_NAME_PATTERN, type Permission } from "@webpubsub/core";
+import { isValidGroupName } from "../names.ts";
 import type { Payload } from "../outgoing.ts";
 import { badRequest, RestFailure } from "./failure.ts";
 

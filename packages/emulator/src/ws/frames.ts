@@ -1,7 +1,7 @@
 // Frames from clients: json.webpubsub.azure.v1 (and its reliable variant) messages, and simple clients' raw frames.
 import { ProtocolError, protobufCodec } from "@webpubsub/core";
-import { isValidGroupName } from "../compat.ts";
 import { type Connection, KIND_SIMPLE } from "../connection.ts";
+import { isValidGroupName } from "../names.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
 import type { Service } from "../service.ts";
 import type { MessagePayload } from "../upstream-port.ts";

@@ -2,9 +2,9 @@
 // `connect` event, reliable-session recovery, and wiring a socket to its session.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { HUB_NAME_PATTERN } from "@webpubsub/core";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
-import { HUB_NAME_PATTERN, isValidGroupName, type TokenClaims, TokenError, verifyToken } from "../compat.ts";
 import {
   type ClientKind,
   type Connection,
@@ -14,7 +14,9 @@ import {
   KIND_RELIABLE_PROTOBUF,
   KIND_SIMPLE,
 } from "../connection.ts";
+import { isValidGroupName } from "../names.ts";
 import { closeSocket, type Service } from "../service.ts";
+import { type TokenClaims, TokenError, verifyToken } from "../tokens.ts";
 import type { ConnectBody } from "../upstream-port.ts";
 import { onFrame } from "./frames.ts";
 

@@ -1,7 +1,7 @@
 // Token signing and checking for the emulator's hot paths (every REST call, every handshake, every reliable
 // connection's reconnection token). The emulator is Node-only, so this uses node:crypto's synchronous HMAC instead of
 // @webpubsub/core's WebCrypto-based (async) JWT helpers; the rules (audience forms, 5 min skew, required exp) are those
-// of protocol.md sections 1.2 and 3.1. Names and roles come from @webpubsub/core.
+// of protocol.md sections 1.2 and 3.1.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export type JwtErrorCode =
@@ -110,12 +110,4 @@ export function readClaims(token: string): { header: Record<string, unknown>; pa
   } catch {
     throw new TokenError("malformed", "The token header or payload is not base64url-encoded JSON.");
   }
-}
-
-// ---- names and roles: shared with the SDK through @webpubsub/core ------------------------------------------------
-
-export { can, compileGroupPattern, HUB_NAME_PATTERN, type Permission, roleFor } from "@webpubsub/core";
-
-export function isValidGroupName(group: unknown): group is string {
-  return typeof group === "string" && group.length >= 1 && group.length <= 1024 && group.trim() !== "";
 }
