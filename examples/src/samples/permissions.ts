@@ -1,6 +1,6 @@
 // Permissions of one connection: grant, check and revoke joinLeaveGroup / sendToGroup for a group (targetName).
-// (Without targetName the SDK documents a hub-wide permission, but the emulator, like the service's own spec
-// wording, requires targetName, so this sample always passes it.)
+// Always pass targetName: the API description calls it optional, but the live service answers
+// 400 "Invalid group name" to a revoke without it, and the emulator does the same for grant and check.
 import { uniqueName } from "../shared/environment.ts";
 import { expectEqual, expectRejects, runSample } from "../shared/sample.ts";
 
