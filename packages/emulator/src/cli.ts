@@ -18,6 +18,7 @@ Options:
   --event-handler <hub>=<url> send every event of <hub> to <url> (may contain {hub} and {event}); repeatable
   --keep-alive <ms>          WebSocket ping interval (default 20000; 0 disables)
   --allow-entra-tokens       also accept Microsoft Entra bearer tokens (audience and expiry checked only)
+  --dashboard                serve a status page at /_emulator
   --verbose                  log one line per connection and per REST call
   -h, --help                 show this help
 `;
@@ -69,6 +70,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       }
       case "--allow-entra-tokens":
         flags.allowEntraTokens = true;
+        break;
+      case "--dashboard":
+        flags.dashboard = true;
         break;
       case "--config":
         config = readConfig(value());
@@ -125,7 +129,15 @@ function readConfig(file: string): EmulatorOptions {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--config file '${file}' must hold a JSON object.`);
   }
-  const allowed = new Set(["port", "host", "accessKey", "hubs", "keepAliveIntervalMs", "allowEntraTokens"]);
+  const allowed = new Set([
+    "port",
+    "host",
+    "accessKey",
+    "hubs",
+    "keepAliveIntervalMs",
+    "allowEntraTokens",
+    "dashboard",
+  ]);
   for (const key of Object.keys(parsed)) {
     if (!allowed.has(key)) throw new UsageError(`--config file '${file}': unknown setting '${key}'.`);
   }
@@ -186,6 +198,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     `Azure Web PubSub emulator listening on ${emu.endpoint}\n` +
       `Connection string: ${emu.connectionString}\n` +
       `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
+      (args.options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
       "Press Ctrl+C to stop.\n",
   );
 }

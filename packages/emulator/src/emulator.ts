@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
+import { handleDashboard } from "./dashboard.ts";
 import { type EmulatorOptions, resolveOptions } from "./options.ts";
 import { handleRest } from "./rest/operations.ts";
 import { Service } from "./service.ts";
@@ -28,6 +29,7 @@ function displayHost(host: string): string {
 export async function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator> {
   const opts = resolveOptions(options);
   const service = new Service(opts);
+  const startedAt = new Date();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -47,6 +49,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
       });
       return;
     }
+    if (opts.dashboard && path.startsWith("/_emulator") && handleDashboard(service, startedAt, req, res)) return;
     if (path.startsWith("/client")) {
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
       res.end("This endpoint expects a WebSocket upgrade.\n");

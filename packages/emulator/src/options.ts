@@ -30,7 +30,7 @@ export interface EmulatorOptions {
   keepAliveIntervalMs?: number;
   /** Also accept Microsoft Entra bearer tokens (audience https://webpubsub.azure.com; signature not checkable). */
   allowEntraTokens?: boolean;
-  /** Reserved for a future status page; accepted and ignored. */
+  /** Serve a read-only status page at /_emulator (and its JSON at /_emulator/state). Default false. */
   dashboard?: boolean;
   /** Receives one line per connection and per REST call. */
   log?: (line: string) => void;
@@ -49,6 +49,7 @@ export interface ResolvedOptions {
   hubs: Map<string, HubSettings>;
   keepAliveIntervalMs: number;
   allowEntraTokens: boolean;
+  dashboard: boolean;
   log: ((line: string) => void) | undefined;
   maxBufferedBytes: number;
   recoveryWindowMs: number;
@@ -150,6 +151,7 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     hubs,
     keepAliveIntervalMs,
     allowEntraTokens: o.allowEntraTokens === true,
+    dashboard: o.dashboard === true,
     log: o.log,
     maxBufferedBytes,
     recoveryWindowMs,

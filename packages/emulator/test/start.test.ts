@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_ACCESS_KEY, type RunningEmulator, startEmulator } from "../src/index.ts";
+import { type DashboardState, DEFAULT_ACCESS_KEY, type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, rest } from "./helpers/clients.ts";
 
 describe("startEmulator", () => {
@@ -54,5 +54,34 @@ describe("startEmulator", () => {
   it("rejects with the listen error when the port is taken", async () => {
     emu = await startEmulator();
     await expect(startEmulator({ port: emu.port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe("dashboard", () => {
+  it("serves a status page and its JSON only when enabled", async () => {
+    const off = await startEmulator();
+    const on = await startEmulator({ dashboard: true });
+    try {
+      expect((await fetch(`${off.endpoint}/_emulator`)).status).toBe(404);
+      const page = await fetch(`${on.endpoint}/_emulator`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await page.text()).toContain("Web PubSub emulator");
+      const c = await connect(on, "dash", { claims: { sub: "u1", "webpubsub.group": "g1" } });
+      const state = (await (await fetch(`${on.endpoint}/_emulator/state`)).json()) as DashboardState;
+      expect(state.totals).toEqual({ hubs: 1, connections: 1, groups: 1 });
+      expect(state.hubs[0]).toMatchObject({
+        name: "dash",
+        connectionCount: 1,
+        connections: [{ connectionId: c.connectionId, userId: "u1", groups: ["g1"], connected: true }],
+        groups: [{ name: "g1", members: 1 }],
+        users: [{ userId: "u1", connections: 1 }],
+      });
+      expect(JSON.stringify(state)).not.toContain(on.accessKey);
+      await c.close();
+    } finally {
+      await off.close();
+      await on.close();
+    }
   });
 });
