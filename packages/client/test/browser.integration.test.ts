@@ -43,7 +43,7 @@ beforeAll(async () => {
       "--no-first-run",
     ],
   });
-}, 60_000);
+}, 30_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -91,18 +91,18 @@ it.skipIf(!hasChromium)(
     expect(result.messages).toEqual([{ hi: "from the browser" }, [1, 2, 3]]);
     expect(result.protocol).toBe("json.reliable.webpubsub.azure.v1");
 
-    // A server message sent over REST reaches the page too; then stop() resolves after "stopped".
-    const serverMessage = page.evaluate(
-      () =>
-        new Promise<unknown>((resolve) => {
-          const client = (globalThis as unknown as { client: import("../src/index.ts").WebPubSubClient }).client;
-          client.on("server-message", (e) => resolve(e.message.data));
-        }),
-    );
+    // A server message sent over REST reaches the page too (the listener is in place before the REST call).
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { client: import("../src/index.ts").WebPubSubClient; serverMessage: unknown };
+      g.serverMessage = new Promise((resolve) => g.client.on("server-message", (e) => resolve(e.message.data)));
+    });
     await rest(emu.endpoint, emu.accessKey, "POST", `browser/connections/${result.connectionId}/:send`, {
       contentType: "text/plain",
       data: "hello page",
     });
+    const serverMessage = page.evaluate(
+      () => (globalThis as unknown as { serverMessage: Promise<unknown> }).serverMessage,
+    );
     expect(await serverMessage).toBe("hello page");
     const stopped = await page.evaluate(async () => {
       const client = (globalThis as unknown as { client: import("../src/index.ts").WebPubSubClient }).client;
