@@ -43,7 +43,7 @@ beforeAll(async () => {
       "--no-first-run",
     ],
   });
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -114,5 +114,5 @@ it.skipIf(!hasChromium)(
     expect(stopped).toBe(true);
     await page.close();
   },
-  60_000,
+  30_000,
 );
