@@ -1,5 +1,7 @@
 // Base64, base64url and UTF-8 helpers built on Web standards only (no Buffer), so they run in every runtime.
 
+import { nativeBuffer } from "./native.ts";
+
 const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -22,8 +24,6 @@ const URL_TABLE = decodeTable(URL_SAFE);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
-
-const CHUNK = 0x8000;
 
 function encode(bytes: Uint8Array, alphabet: Uint8Array, pad: boolean): string {
   const len = bytes.length;
@@ -58,14 +58,11 @@ function encode(bytes: Uint8Array, alphabet: Uint8Array, pad: boolean): string {
   return asciiToString(out);
 }
 
-/** Turns ASCII bytes into a string, in chunks so large inputs do not overflow the argument limit. */
+const asciiDecoder = new TextDecoder("utf-8");
+
+/** Turns ASCII bytes into a string (ASCII is valid UTF-8, and the native decoder is the fastest way). */
 function asciiToString(ascii: Uint8Array): string {
-  if (ascii.length <= CHUNK) return String.fromCharCode.apply(null, ascii as unknown as number[]);
-  let s = "";
-  for (let i = 0; i < ascii.length; i += CHUNK) {
-    s += String.fromCharCode.apply(null, ascii.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return s;
+  return asciiDecoder.decode(ascii);
 }
 
 function decode(s: string, table: Int8Array, argName: string, what: string): Uint8Array {
@@ -131,6 +128,10 @@ export function base64Decode(s: string): Uint8Array {
 
 /** base64url without padding (RFC 4648 section 5), as used by JWT. Strings are encoded as UTF-8 first. */
 export function base64UrlEncode(b: Uint8Array | string): string {
+  if (nativeBuffer !== undefined) {
+    if (typeof b === "string") return nativeBuffer.from(b, "utf8").toString("base64url");
+    if (b instanceof Uint8Array) return nativeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64url");
+  }
   return encode(toBytes(b, "base64UrlEncode: input"), URL_CODES, false);
 }
 

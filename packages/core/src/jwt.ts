@@ -85,7 +85,7 @@ export async function signJwt(payload: JwtPayload, key: string, opts: SignJwtOpt
       ? DEFAULT_HEADER_SEGMENT
       : base64UrlEncode(JSON.stringify({ ...opts.header, alg: "HS256", typ: "JWT" }));
   const signingInput = `${headerSegment}.${base64UrlEncode(JSON.stringify(claims))}`;
-  const signature = hmacSha256Sync(key, utf8Encode(signingInput));
+  const signature = hmacSha256Sync(key, signingInput);
   return `${signingInput}.${base64UrlEncode(signature)}`;
 }
 

@@ -69,19 +69,16 @@ describe("client access tokens (key credential)", () => {
   });
 });
 
-describe("the node:crypto fast path", () => {
-  it("produces byte-identical tokens to @webpubsub/core's WebCrypto signJwt", async () => {
+describe("signToken", () => {
+  it("signs exactly what @webpubsub/core's signJwt signs, with iat and exp", async () => {
     const payload = clientTokenClaims("https://a.example:8443", "hub", {
       userId: "ünïcode user",
       roles: ["webpubsub.sendToGroup.chat"],
       groups: ["chat", "g'2"],
     });
     const now = 1_730_000_000;
-    const fast = await signToken(payload, "the-key-é", 3600, now, true);
-    const slow = await signToken(payload, "the-key-é", 3600, now, false);
-    expect(fast).toBe(slow);
-    const reference = await signJwt(payload, "the-key-é", { expiresInSeconds: 3600, now });
-    expect(fast).toBe(reference);
-    expect(decodeJwt(fast).payload).toMatchObject({ iat: now, exp: now + 3600, sub: "ünïcode user" });
+    const token = await signToken(payload, "the-key-é", 3600, now);
+    expect(token).toBe(await signJwt(payload, "the-key-é", { expiresInSeconds: 3600, now }));
+    expect(decodeJwt(token).payload).toMatchObject({ iat: now, exp: now + 3600, sub: "ünïcode user" });
   });
 });

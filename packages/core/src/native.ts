@@ -1,0 +1,33 @@
+// Native building blocks some runtimes expose without an import: `process.getBuiltinModule` exists in Node (>= 22.3),
+// Bun and Deno. Looking them up at run time keeps this package free of `node:` imports, so bundlers and browsers never
+// see Node code; where they are missing, callers fall back to their portable JavaScript paths.
+
+type GetBuiltinModule = (id: string) => unknown;
+
+const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process
+  ?.getBuiltinModule;
+
+function builtin<T>(id: string): T | undefined {
+  try {
+    return typeof getBuiltinModule === "function" ? (getBuiltinModule(id) as T | undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface NativeCrypto {
+  createSecretKey(key: Uint8Array): unknown;
+  createHmac(algorithm: "sha256", key: unknown): { update(data: Uint8Array | string): { digest(): Uint8Array } };
+}
+
+interface NativeBufferValue {
+  toString(encoding: "base64url" | "base64"): string;
+}
+
+export interface NativeBuffer {
+  from(data: string, encoding: "utf8"): NativeBufferValue;
+  from(data: ArrayBufferLike, byteOffset: number, length: number): NativeBufferValue;
+}
+
+export const nativeCrypto: NativeCrypto | undefined = builtin<NativeCrypto>("node:crypto");
+export const nativeBuffer: NativeBuffer | undefined = builtin<{ Buffer: NativeBuffer }>("node:buffer")?.Buffer;

@@ -1,0 +1,51 @@
+// The native fast paths (Node's crypto and Buffer, found at run time) and the portable JavaScript paths must give
+// byte-identical results: load core a second time with process.getBuiltinModule hidden and compare.
+import { afterAll, describe, expect, it, vi } from "vitest";
+import * as withNatives from "../src/index.ts";
+import { nativeBuffer, nativeCrypto } from "../src/native.ts";
+
+const saved = process.getBuiltinModule;
+afterAll(() => {
+  process.getBuiltinModule = saved;
+});
+
+async function loadPortable(): Promise<typeof withNatives> {
+  vi.resetModules();
+  // @ts-expect-error: hiding the lookup is the point of this test
+  process.getBuiltinModule = undefined;
+  try {
+    // A query makes vitest evaluate fresh copies of the modules while the lookup is hidden.
+    const nativePath = "../src/native.ts?portable";
+    const indexPath = "../src/index.ts?portable";
+    const native = (await import(nativePath)) as { nativeCrypto?: unknown };
+    expect(native.nativeCrypto).toBeUndefined();
+    return (await import(indexPath)) as typeof withNatives;
+  } finally {
+    process.getBuiltinModule = saved;
+  }
+}
+
+describe("native and portable paths", () => {
+  it("finds the natives on Node", () => {
+    expect(nativeCrypto).toBeDefined();
+    expect(nativeBuffer).toBeDefined();
+  });
+
+  it("sign the same tokens and encode the same base64url", async () => {
+    const portable = await loadPortable();
+    const key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+    const claims = { aud: "http://localhost/client/hubs/h", sub: "ünïcødé ✓", role: ["webpubsub.sendToGroup.g"] };
+    const a = await withNatives.signJwt(claims, key, { now: 1_700_000_000, expiresInSeconds: 60 });
+    const b = await portable.signJwt(claims, key, { now: 1_700_000_000, expiresInSeconds: 60 });
+    expect(a).toBe(b);
+    await expect(portable.verifyJwt(a, key, { now: 1_700_000_010 })).resolves.toMatchObject({ sub: "ünïcødé ✓" });
+    for (let n = 0; n < 70; n++) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
+      expect(withNatives.base64UrlEncode(bytes)).toBe(portable.base64UrlEncode(bytes));
+      expect(withNatives.base64UrlEncode(bytes.subarray(1))).toBe(portable.base64UrlEncode(bytes.subarray(1)));
+    }
+    for (const k of ["k", key, "x".repeat(65), "é".repeat(40)]) {
+      expect(await withNatives.hmacSha256Hex(k, "message ✓")).toBe(await portable.hmacSha256Hex(k, "message ✓"));
+    }
+  });
+});
