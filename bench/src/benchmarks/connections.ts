@@ -24,7 +24,7 @@ async function measure(
     const clients = await startWorker<{ connected: number; failed: number; perSecond: number }>(
       "idle-clients",
       [],
-      [server.ready.endpoint, String(count)],
+      [server.ready.endpoint, String(count), serverWorker === "emulator" ? "connected" : "open"],
     );
     try {
       if (clients.ready.connected !== count) {

@@ -1,9 +1,9 @@
-// Opens N idle WebSocket clients (json subprotocol) to an endpoint, reports the connect rate, and holds them open
+// Opens N idle WebSocket clients (json subprotocol) to an endpoint (args: endpoint, count, connected|open, hub), reports the connect rate, and holds them open
 // until told to close. Runs in its own process so the server's memory figures hold only the server's side.
 import WebSocket from "ws";
 import { clientUrl } from "../tokens.ts";
 
-const [endpoint, countArg, hub = "idle"] = process.argv.slice(2);
+const [endpoint, countArg, waitFor = "connected", hub = "idle"] = process.argv.slice(2);
 const count = Number(countArg);
 const url = await clientUrl(endpoint as string, hub);
 const sockets: WebSocket[] = [];
@@ -17,7 +17,8 @@ async function lane(): Promise<void> {
     next++;
     await new Promise<void>((resolve) => {
       const ws = new WebSocket(url, "json.webpubsub.azure.v1", { perMessageDeflate: false });
-      ws.once("message", () => {
+      // A Web PubSub endpoint has set a connection up once it sent `connected`; a raw server once it opened.
+      ws.once(waitFor === "open" ? "open" : "message", () => {
         sockets.push(ws);
         resolve();
       });
