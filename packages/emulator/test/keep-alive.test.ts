@@ -5,7 +5,7 @@ import { clientToken, connect, JSON_PROTOCOL, rest } from "./helpers/clients.ts"
 
 describe("keep-alive", () => {
   it("pings clients on the interval and drops one that stops answering, keeping the others", async () => {
-    const emu = await startEmulator({ keepAliveIntervalMs: 100 });
+    const emu = await startEmulator({ keepAliveIntervalMs: 250 });
     try {
       const healthy = await connect(emu, "ka");
       let pings = 0;
