@@ -120,7 +120,8 @@ export async function handleUpgrade(
 
   let subprotocol = offered.find((p) => SUPPORTED[p] !== undefined);
   let connectionState: string | undefined;
-  const hub = service.hub(hubName);
+  // hub names are case-insensitive; the Hub itself is created only once the upgrade is accepted
+  const hubKey = hubName.toLowerCase();
   const connectionId = service.newConnectionId();
 
   // simple clients' mode, fixed at connect time
@@ -136,7 +137,7 @@ export async function handleUpgrade(
   }
 
   let eventIds = 0;
-  if (service.upstream.hasHandler(hub.name, "connect")) {
+  if (service.upstream.hasHandler(hubKey, "connect")) {
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) if (k !== "access_token") addTo(query, k, v);
     const headers: Record<string, string[]> = {};
@@ -155,7 +156,7 @@ export async function handleUpgrade(
     let result: Awaited<ReturnType<typeof service.upstream.connect>>;
     try {
       result = await service.upstream.connect(
-        { hub: hub.name, connectionId, userId, ...(subprotocol ? { subprotocol } : {}), nextEventId: () => eventIds++ },
+        { hub: hubKey, connectionId, userId, ...(subprotocol ? { subprotocol } : {}), nextEventId: () => eventIds++ },
         body,
       );
     } catch (e) {
