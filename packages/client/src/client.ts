@@ -1,8 +1,7 @@
-import { AbortError, AsyncQueue, backoffDelay, delay, type OverflowPolicy } from "@webpubsub/async";
+import { AbortError, AsyncQueue, backoffDelay, delay } from "@webpubsub/async";
 import {
   type DownstreamMessage,
   type GroupDataMessage,
-  type ServerDataMessage,
   type UpstreamMessage,
   validateGroupName,
 } from "@webpubsub/core";
@@ -26,86 +25,18 @@ import {
   type WebSocketFactory,
   type WebSocketLike,
 } from "./socket.ts";
-
-/** Where client access URLs come from: called on every fresh connection (not on recovery), so tokens stay fresh. */
-export interface WebPubSubClientCredential {
-  getClientAccessUrl: string | ((options: { abortSignal?: AbortSignal }) => Promise<string>);
-}
-
-export type WebPubSubClientState = "Stopped" | "Connecting" | "Connected" | "Recovering" | "Stopping";
-
-export interface OnConnectedArgs {
-  connectionId: string;
-  userId: string | null;
-}
-export interface OnDisconnectedArgs {
-  connectionId: string | undefined;
-  /** Text of the service's `disconnected` message, when it sent one. */
-  message: string | undefined;
-  /** Close code of the socket, when known. */
-  code: number | undefined;
-}
-export interface OnStoppedArgs {
-  /** Why the client stopped on its own (reconnect disabled or retries used up); undefined after stop(). */
-  error: unknown;
-}
-export interface OnRecoveringArgs {
-  connectionId: string;
-}
-export interface OnRecoveredArgs {
-  connectionId: string;
-}
-export interface OnServerDataMessageArgs {
-  message: ServerDataMessage;
-}
-export interface OnGroupDataMessageArgs {
-  message: GroupDataMessage;
-}
-export interface OnRejoinGroupFailedArgs {
-  group: string;
-  error: unknown;
-}
-
-export interface WebPubSubClientEvents {
-  connected: OnConnectedArgs;
-  disconnected: OnDisconnectedArgs;
-  stopped: OnStoppedArgs;
-  recovering: OnRecoveringArgs;
-  recovered: OnRecoveredArgs;
-  "server-message": OnServerDataMessageArgs;
-  "group-message": OnGroupDataMessageArgs;
-  "rejoin-group-failed": OnRejoinGroupFailedArgs;
-}
-
-export interface StartOptions {
-  abortSignal?: AbortSignal;
-}
-export interface SendOptions {
-  /** Send without an ackId: no ack, no retry, resolves once written. */
-  fireAndForget?: boolean;
-  /** Use this ackId (an integer >= 1) instead of the next automatic one. Retries always reuse the ackId. */
-  ackId?: number;
-  /** Stops waiting (and retrying); rejects with an AbortError. */
-  abortSignal?: AbortSignal;
-}
-export interface SendToGroupOptions extends SendOptions {
-  /** Do not echo the message back to this connection. Default false. */
-  noEcho?: boolean;
-}
-export interface GroupOptions {
-  ackId?: number;
-  abortSignal?: AbortSignal;
-}
-export interface MessageStreamOptions {
-  signal?: AbortSignal;
-  /** Messages buffered while the consumer is behind. Default 1024. */
-  capacity?: number;
-  /** What happens when the buffer is full. Default "error": the loop throws a QueueOverflowError. */
-  overflow?: OverflowPolicy;
-}
-
-/** A message from `messages()`: a group message or a server message (discriminate on `from`). */
-export type DataMessage = GroupDataMessage | ServerDataMessage;
+import type {
+  DataMessage,
+  GroupOptions,
+  MessageStreamOptions,
+  SendOptions,
+  SendToGroupOptions,
+  StartOptions,
+  WebPubSubClientCredential,
+  WebPubSubClientEvents,
+  WebPubSubClientState,
+} from "./types.ts";
+import { validateGroupOptions, validateSendOptions, validateSignal, validateUrl } from "./validation.ts";
 
 const STOP_GRACE_MS = 3000;
 const KEEPALIVE_CLOSE_CODE = 4000;
@@ -123,43 +54,6 @@ interface Conn {
 interface Subscriber {
   readonly queue: AsyncQueue<DataMessage>;
   readonly group: string | undefined;
-}
-
-function validateAckId(ackId: unknown): void {
-  if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 1)) {
-    throw new RangeError(`options.ackId must be a safe integer >= 1, got ${String(ackId)}`);
-  }
-}
-
-function validateSignal(signal: unknown, name: string): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${name} must be an AbortSignal`);
-}
-
-function validateSendOptions(options: unknown): asserts options is SendToGroupOptions {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
-  const o = options as SendToGroupOptions;
-  validateAckId(o.ackId);
-  validateSignal(o.abortSignal, "options.abortSignal");
-  if (o.fireAndForget !== undefined && typeof o.fireAndForget !== "boolean") {
-    throw new TypeError("options.fireAndForget must be a boolean");
-  }
-  if (o.noEcho !== undefined && typeof o.noEcho !== "boolean") throw new TypeError("options.noEcho must be a boolean");
-  if (o.fireAndForget && o.ackId !== undefined) {
-    throw new TypeError("options.ackId cannot be combined with options.fireAndForget (fire-and-forget sends no ackId)");
-  }
-}
-
-function validateUrl(url: unknown, name: string): asserts url is string {
-  if (typeof url !== "string") throw new TypeError(`${name} must be a string, got ${typeof url}`);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`${name} must be an absolute ws:// or wss:// URL`);
-  }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new TypeError(`${name} must use ws:// or wss://, got ${parsed.protocol}`);
-  }
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -845,12 +739,6 @@ export class WebPubSubClient {
     queue.onClose(() => this.#subscribers.delete(sub));
     return queue;
   }
-}
-
-function validateGroupOptions(options: unknown): asserts options is GroupOptions {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
-  validateAckId((options as GroupOptions).ackId);
-  validateSignal((options as GroupOptions).abortSignal, "options.abortSignal");
 }
 
 function retryAsyncOptions(r: ResolvedRetryOptions) {

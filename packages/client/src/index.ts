@@ -1,25 +1,6 @@
 export type { GroupDataMessage, ServerDataMessage } from "@webpubsub/core";
 export type { WebPubSubResult } from "./ack-manager.ts";
-export {
-  type DataMessage,
-  type GroupOptions,
-  type MessageStreamOptions,
-  type OnConnectedArgs,
-  type OnDisconnectedArgs,
-  type OnGroupDataMessageArgs,
-  type OnRecoveredArgs,
-  type OnRecoveringArgs,
-  type OnRejoinGroupFailedArgs,
-  type OnServerDataMessageArgs,
-  type OnStoppedArgs,
-  type SendOptions,
-  type SendToGroupOptions,
-  type StartOptions,
-  WebPubSubClient,
-  type WebPubSubClientCredential,
-  type WebPubSubClientEvents,
-  type WebPubSubClientState,
-} from "./client.ts";
+export { WebPubSubClient } from "./client.ts";
 export {
   type AckErrorDetail,
   AckTimeoutError,
@@ -39,3 +20,22 @@ export {
   type WebPubSubProtocolName,
 } from "./protocols.ts";
 export type { WebSocketFactory, WebSocketLike } from "./socket.ts";
+export type {
+  DataMessage,
+  GroupOptions,
+  MessageStreamOptions,
+  OnConnectedArgs,
+  OnDisconnectedArgs,
+  OnGroupDataMessageArgs,
+  OnRecoveredArgs,
+  OnRecoveringArgs,
+  OnRejoinGroupFailedArgs,
+  OnServerDataMessageArgs,
+  OnStoppedArgs,
+  SendOptions,
+  SendToGroupOptions,
+  StartOptions,
+  WebPubSubClientCredential,
+  WebPubSubClientEvents,
+  WebPubSubClientState,
+} from "./types.ts";
