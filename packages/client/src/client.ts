@@ -41,6 +41,9 @@ import { validateGroupOptions, validateSendOptions, validateSignal, validateUrl 
 const STOP_GRACE_MS = 3000;
 const KEEPALIVE_CLOSE_CODE = 4000;
 const SEQUENCE_ACK_DELAY_MS = 500;
+/** Sends wait while the socket buffers more than this many unsent bytes. */
+const SEND_HIGH_WATER_BYTES = 1024 * 1024;
+const DRAIN_POLL_MS = 5;
 
 interface Conn {
   readonly socket: WebSocketLike;
@@ -606,6 +609,23 @@ export class WebPubSubClient {
     for (const frame of this.#acks.takeUnsent()) socket.send(frame);
   }
 
+  /** The socket holds more unsent bytes than the high-water mark (browsers' send() never pushes back). */
+  #congested(): boolean {
+    return (this.#conn?.socket.bufferedAmount ?? 0) > SEND_HIGH_WATER_BYTES;
+  }
+
+  /** Waits until the socket drained below half the high-water mark, the connection changed, or the client stopped. */
+  async #drained(signal: AbortSignal | undefined): Promise<void> {
+    const conn = this.#conn;
+    while (
+      conn === this.#conn &&
+      !this.#stoppedOrStopping() &&
+      (conn?.socket.bufferedAmount ?? 0) > SEND_HIGH_WATER_BYTES / 2
+    ) {
+      await delay(DRAIN_POLL_MS, signal ? { signal } : undefined);
+    }
+  }
+
   /** Runs one acked (or fire-and-forget) operation with retries that reuse its ackId. */
   async #operation(message: UpstreamMessage & { ackId?: number }, options: SendOptions): Promise<WebPubSubResult> {
     if (this.#state === "Stopped" || this.#state === "Stopping") {
@@ -615,6 +635,7 @@ export class WebPubSubClient {
     signal?.throwIfAborted();
     if (options.fireAndForget) {
       const frame = this.#protocol.encode(message);
+      if (this.#congested()) await this.#drained(signal);
       if (!this.#canWrite()) throw new SendMessageError("The connection is not connected", { retryable: true });
       (this.#conn as Conn).socket.send(frame);
       return { isDuplicated: false };
@@ -623,6 +644,7 @@ export class WebPubSubClient {
     if (options.ackId !== undefined && options.ackId >= this.#nextAckId) this.#nextAckId = options.ackId + 1;
     message.ackId = ackId;
     const frame = this.#protocol.encode(message);
+    if (this.#congested()) await this.#drained(signal);
     const retry = this.#options.messageRetryOptions;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -6,6 +6,8 @@ export interface WebSocketLike {
   binaryType: string;
   readonly readyState: number;
   readonly protocol: string;
+  /** Bytes queued by send() but not yet written to the network (used for backpressure when present). */
+  readonly bufferedAmount?: number;
   send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;

@@ -5,6 +5,7 @@ export class FakeSocket implements WebSocketLike {
   binaryType = "blob";
   readyState = 0;
   protocol = "";
+  bufferedAmount = 0;
   readonly url: string;
   readonly protocols: string[];
   readonly sent: (string | Uint8Array)[] = [];

@@ -139,6 +139,27 @@ describe("operations", () => {
     await client.stop();
   });
 
+  it("sends wait while the socket is congested (backpressure) and go out once it drained", async () => {
+    const { client, socket } = await started();
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    let done = false;
+    const ff = client.sendToGroup("g", "ff", "text", { fireAndForget: true }).then(() => (done = true));
+    const acked = client.sendEvent("e", "acked", "text");
+    await new Promise((r) => setTimeout(r, 30));
+    expect(socket.sent).toEqual([]);
+    expect(done).toBe(false);
+    socket.bufferedAmount = 600 * 1024; // above half the mark: still waiting
+    await new Promise((r) => setTimeout(r, 20));
+    expect(socket.sent).toEqual([]);
+    socket.bufferedAmount = 0;
+    await ff;
+    await socket.waitForFrame((f) => f.type === "event");
+    expect(socket.frames.map((f) => f.data)).toEqual(["ff", "acked"]);
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await acked;
+    await client.stop();
+  });
+
   it("bad arguments fail fast with TypeError/RangeError naming the argument, before any frame", async () => {
     const { client, socket } = await started();
     await expect(client.sendToGroup("", "x", "text")).rejects.toThrow(/groupName/);
