@@ -17,6 +17,9 @@ export type ClientKind = 0 | 1 | 2 | 3 | 4;
 export const RELIABLE_MAX_MESSAGES = 1000;
 export const RELIABLE_MAX_BYTES = 16 * 1024 * 1024;
 
+const BINARY = { binary: true } as const;
+const TEXT = { binary: false } as const;
+
 interface Unacked {
   seq: number;
   msg: Outgoing;
@@ -168,7 +171,7 @@ export class Connection {
       this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);
       return;
     }
-    ws.send(data, { binary });
+    ws.send(data, binary ? BINARY : TEXT);
   }
 
   /** Cumulative ack from a reliable client: drops every buffered message with sequenceId <= `sequenceId`. */

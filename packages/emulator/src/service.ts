@@ -169,7 +169,10 @@ export class Service implements ConnectionEvents {
     this.endSession(conn, reason);
   }
 
-  /** Delivers `msg` to every connection in `targets` that passes `accept`. */
+  /**
+   * Delivers `msg` to every connection in `targets` that passes `accept`. `targets` may be a live index: a delivery
+   * can only remove connections (slow consumers), and Map/Set iteration skips removed entries.
+   */
   deliverTo(targets: Iterable<Connection>, msg: Outgoing, accept?: (c: Connection) => boolean): number {
     let n = 0;
     for (const c of targets) {

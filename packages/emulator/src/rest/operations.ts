@@ -155,7 +155,7 @@ const routes: Route[] = [
       const accept = sendFilter(call);
       const msg = await outgoing(call, "server");
       const hub = call.service.findHub(hubName!);
-      if (hub !== undefined) call.service.deliverTo([...hub.connections.values()], msg, accept);
+      if (hub !== undefined) call.service.deliverTo(hub.connections.values(), msg, accept);
       return 202;
     },
   },
@@ -230,7 +230,7 @@ const routes: Route[] = [
       const accept = sendFilter(call);
       const msg = await outgoing(call, "group", group);
       const members = call.service.findHub(hubName!)?.groups.get(group!);
-      if (members !== undefined) call.service.deliverTo([...members], msg, accept);
+      if (members !== undefined) call.service.deliverTo(members, msg, accept);
       return 202;
     },
   },
@@ -326,7 +326,7 @@ const routes: Route[] = [
       const filter = filterParam(call.query.get("filter"), "filter");
       const msg = await outgoing(call, "server");
       const conns = call.service.findHub(hubName!)?.users.get(user!);
-      if (conns !== undefined) call.service.deliverTo([...conns], msg, filter);
+      if (conns !== undefined) call.service.deliverTo(conns, msg, filter);
       return 202;
     },
   },

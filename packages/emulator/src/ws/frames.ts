@@ -115,7 +115,7 @@ function fromUpstream(p: MessagePayload): Payload {
 function publish(service: Service, sender: Connection, group: string, msg: Outgoing, noEcho: boolean): void {
   const members = sender.hub.groups.get(group);
   if (members === undefined) return;
-  service.deliverTo([...members], msg, noEcho ? (c) => c !== sender : undefined);
+  service.deliverTo(members, msg, noEcho ? (c) => c !== sender : undefined);
 }
 
 // ---- json.webpubsub.azure.v1 (protocol.md 4.3) and the protobuf subprotocols (4.6) --------------------------------
