@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { handleDashboard } from "./dashboard.ts";
 import { type EmulatorOptions, resolveOptions } from "./options.ts";
-import { handleRest } from "./rest/operations.ts";
+import { handleRest } from "./rest/router.ts";
 import { Service } from "./service.ts";
 import { UpstreamInvoker } from "./upstream/index.ts";
 import { handleUpgrade, MAX_FRAME_BYTES, SELECTED } from "./ws/handshake.ts";

@@ -1,0 +1,26 @@
+// POST /api/hubs/{hub}/:generateToken: client access tokens (userId, roles, groups, lifetime, client type).
+import { signToken, type TokenClaims } from "../tokens.ts";
+import { badRequest } from "./failure.ts";
+import { checkGroup, intParam } from "./params.ts";
+import type { Call, Reply } from "./types.ts";
+
+export function generateToken(call: Call, hub: string): Reply {
+  const q = call.query;
+  const userId = q.get("userId");
+  const roles = q.getAll("role");
+  const groups = q.getAll("group");
+  for (const g of groups) checkGroup(g, "group");
+  const minutes = intParam(q, "minutesToExpire", 1, 2_147_483_647, 60)!;
+  const clientType = (q.get("clientType") ?? "Default").toLowerCase();
+  let path: string;
+  if (clientType === "default") path = "/client/hubs/";
+  else if (clientType === "mqtt") path = "/clients/mqtt/hubs/";
+  else if (clientType === "socketio") path = "/clients/socketio/hubs/";
+  else throw badRequest(`Invalid clientType '${q.get("clientType")}'. Use Default or MQTT.`, "clientType");
+  const now = Math.floor(Date.now() / 1000);
+  const claims: TokenClaims = { aud: `${call.origin}${path}${hub}`, iat: now, exp: now + minutes * 60 };
+  if (userId !== null && userId !== "") claims.sub = userId;
+  if (roles.length > 0) claims.role = roles;
+  if (groups.length > 0) claims["webpubsub.group"] = groups;
+  return { status: 200, body: { token: signToken(claims, call.service.opts.accessKey) } };
+}
