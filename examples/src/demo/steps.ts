@@ -38,8 +38,7 @@ function countingFrames(url: string, protocols: string | string[]): WebSocketLik
     const frame = typeof event.data === "string" ? (JSON.parse(event.data) as { type?: string; data?: unknown }) : {};
     if (frame.type === "message" && typeof frame.data === "string" && /^m\d$/.test(frame.data)) daveFrames++;
   });
-  // The cast: the global WebSocket's send() takes BufferSource, which TypeScript does not unify with Uint8Array.
-  return socket as unknown as WebSocketLike;
+  return socket;
 }
 
 export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): { steps: Step[]; audience: Audience } {

@@ -1,7 +1,7 @@
 // Reliable protocols ("json.reliable", the default, and "protobuf.reliable") resume a dropped connection: the
 // session, its groups and its connection id survive, and messages sent meanwhile arrive exactly once, in order.
 // Here the network failure is simulated by terminating the socket (no close frame, like a lost network).
-import { WebPubSubClient, type WebSocketLike } from "@webpubsub/client";
+import { WebPubSubClient } from "@webpubsub/client";
 import WebSocket from "ws";
 import { uniqueName } from "../shared/environment.ts";
 import { Inbox } from "../shared/inbox.ts";
@@ -16,8 +16,7 @@ await runSample("recover a dropped connection", async ({ service, settle }) => {
   const client = new WebPubSubClient(url, {
     webSocketFactory: (u, protocols) => {
       socket = new WebSocket(u, protocols);
-      // ws's handler types are narrower than WebSocketLike's (event: Event vs unknown), hence the cast
-      return socket as unknown as WebSocketLike;
+      return socket;
     },
   });
   const inbox = new Inbox(client);

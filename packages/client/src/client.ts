@@ -21,6 +21,7 @@ import {
   defaultWebSocketFactory,
   frameData,
   OPEN,
+  sendFrame,
   socketErrorMessage,
   type WebSocketFactory,
   type WebSocketLike,
@@ -599,14 +600,14 @@ export class WebPubSubClient {
 
   #write(message: UpstreamMessage): boolean {
     if (!this.#canWrite()) return false;
-    (this.#conn as Conn).socket.send(this.#protocol.encode(message));
+    sendFrame((this.#conn as Conn).socket, this.#protocol.encode(message));
     return true;
   }
 
   #flushPending(): void {
     if (!this.#acks.size) return;
     const socket = (this.#conn as Conn).socket;
-    for (const frame of this.#acks.takeUnsent()) socket.send(frame);
+    for (const frame of this.#acks.takeUnsent()) sendFrame(socket, frame);
   }
 
   /** The socket holds more unsent bytes than the high-water mark (browsers' send() never pushes back). */
@@ -637,7 +638,7 @@ export class WebPubSubClient {
       const frame = this.#protocol.encode(message);
       if (this.#congested()) await this.#drained(signal);
       if (!this.#canWrite()) throw new SendMessageError("The connection is not connected", { retryable: true });
-      (this.#conn as Conn).socket.send(frame);
+      sendFrame((this.#conn as Conn).socket, frame);
       return { isDuplicated: false };
     }
     const ackId = options.ackId ?? this.#nextAckId++;
@@ -669,7 +670,7 @@ export class WebPubSubClient {
     }
     const writable = this.#canWrite();
     const promise = this.#acks.add(ackId, frame, writable);
-    if (writable) (this.#conn as Conn).socket.send(frame);
+    if (writable) sendFrame((this.#conn as Conn).socket, frame);
     if (!signal) return promise;
     const onAbort = () => this.#acks.remove(ackId, abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });

@@ -1,4 +1,10 @@
 /**
+ * An event listener property checked bivariantly (the "method" form), so sockets whose listeners take a narrower event
+ * type (the DOM's `MessageEvent`, `ws`'s `WebSocket.Event`) are accepted.
+ */
+type Listener<E> = { bivarianceHack(event: E): void }["bivarianceHack"];
+
+/**
  * The part of the WHATWG WebSocket the client uses. The global `WebSocket` (browsers, Node >= 22, Deno, Bun) and the
  * `ws` package both satisfy it.
  */
@@ -8,18 +14,27 @@ export interface WebSocketLike {
   readonly protocol: string;
   /** Bytes queued by send() but not yet written to the network (used for backpressure when present). */
   readonly bufferedAmount?: number;
-  send(data: string | Uint8Array): void;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string; wasClean?: boolean }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Listener<unknown> | null;
+  onmessage: Listener<{ data: unknown }> | null;
+  onclose: Listener<{ code: number; reason: string; wasClean?: boolean }> | null;
+  onerror: Listener<unknown> | null;
 }
 
 /** Creates a socket for `url` offering `protocols` (one subprotocol). */
 export type WebSocketFactory = (url: string, protocols: string[]) => WebSocketLike;
 
 export const OPEN = 1;
+
+/** Sends a frame; bytes backed by anything but a plain ArrayBuffer (e.g. a SharedArrayBuffer) are copied first. */
+export function sendFrame(socket: WebSocketLike, frame: string | Uint8Array): void {
+  if (typeof frame === "string" || frame.buffer instanceof ArrayBuffer) {
+    socket.send(frame as string | Uint8Array<ArrayBuffer>);
+  } else {
+    socket.send(new Uint8Array(frame));
+  }
+}
 
 export function defaultWebSocketFactory(): WebSocketFactory {
   const Ctor = (globalThis as { WebSocket?: new (url: string, protocols: string[]) => WebSocketLike }).WebSocket;

@@ -81,7 +81,10 @@ export interface CloseConnectionsOptions extends CloseConnectionOptions {
 }
 
 export interface PermissionOptions extends OperationOptions {
-  /** The group the permission is for; without it the permission covers every group. */
+  /**
+   * The group the permission is for. Optional in the API description, but the live service answers 400 ("Invalid group
+   * name") without it, so pass it.
+   */
   targetName?: string;
 }
 
