@@ -1,6 +1,8 @@
 // The optional status page (`dashboard: true` / `--dashboard`): GET /_emulator shows hubs, connections, groups and
-// users, refreshed every second from GET /_emulator/state. Read-only; no secrets (the access key is not shown).
+// users, refreshed every second from GET /_emulator/state, and a live feed of recent activity pushed over
+// Server-Sent Events from GET /_emulator/events. Read-only; no secrets (the access key and tokens are not shown).
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ActivityEntry } from "./activity-feed.ts";
 import type { Service } from "./service.ts";
 
 /** Connections listed per hub; the counts stay exact. */
@@ -8,6 +10,8 @@ const MAX_LISTED = 200;
 
 export interface DashboardState {
   startedAt: string;
+  /** the most recent activity, oldest first (what a page that just opened shows before the live stream) */
+  activity: ActivityEntry[];
   totals: { hubs: number; connections: number; groups: number };
   hubs: {
     name: string;
@@ -53,15 +57,48 @@ export function dashboardState(service: Service, startedAt: Date): DashboardStat
       users: [...hub.users].slice(0, MAX_LISTED).map(([userId, conns]) => ({ userId, connections: conns.size })),
     });
   }
-  return { startedAt: startedAt.toISOString(), totals: { hubs: hubs.length, connections, groups }, hubs };
+  return {
+    startedAt: startedAt.toISOString(),
+    activity: service.feed?.entries() ?? [],
+    totals: { hubs: hubs.length, connections, groups },
+    hubs,
+  };
 }
 
-/** Answers /_emulator and /_emulator/state; returns false for other paths. */
+/** The id after which an SSE stream starts: the Last-Event-ID header (a reconnect) or ?since=; NaN when invalid. */
+function resumeAfter(req: IncomingMessage): number {
+  const header = req.headers["last-event-id"];
+  const since = new URL(req.url ?? "/", "http://localhost").searchParams.get("since");
+  let after = 0;
+  for (const v of [typeof header === "string" ? header : undefined, since ?? undefined]) {
+    if (v === undefined || v === "") continue;
+    if (!/^\d{1,15}$/.test(v)) return Number.NaN;
+    after = Math.max(after, Number(v));
+  }
+  return after;
+}
+
+/** Answers /_emulator, /_emulator/state and /_emulator/events; returns false for other paths. */
 export function handleDashboard(service: Service, startedAt: Date, req: IncomingMessage, res: ServerResponse): boolean {
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
-  if (path !== "/_emulator" && path !== "/_emulator/state") return false;
+  if (path !== "/_emulator" && path !== "/_emulator/state" && path !== "/_emulator/events") return false;
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD" }).end();
+    return true;
+  }
+  if (path === "/_emulator/events") {
+    const after = resumeAfter(req);
+    if (Number.isNaN(after) || service.feed === null) {
+      const text =
+        service.feed === null ? "The activity feed is off.\n" : "since / Last-Event-ID must be an entry id.\n";
+      res.writeHead(service.feed === null ? 404 : 400, { "content-type": "text/plain; charset=utf-8" }).end(text);
+      return true;
+    }
+    if (req.method === "HEAD") {
+      res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" }).end();
+      return true;
+    }
+    service.feed.subscribe(res, after);
     return true;
   }
   const json = path === "/_emulator/state";
@@ -87,36 +124,87 @@ const PAGE = `<!doctype html>
   td, th { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; font-family: ui-monospace, monospace; }
   th { background: #f3f3f3; font-family: system-ui, sans-serif; }
   .muted { color: #777; }
+  #feed td { vertical-align: top; } #feed td.detail { white-space: pre-wrap; word-break: break-all; max-width: 60rem; }
+  #feed tr[data-kind="message"] td.kind { color: #05a; } #feed tr[data-kind="upstream"] td.kind { color: #850; }
+  #feed tr[data-kind="disconnected"] td.kind, #feed tr[data-kind="dropped"] td.kind { color: #a00; }
+  #feed tr[data-kind="connected"] td.kind, #feed tr[data-kind="recovered"] td.kind { color: #070; }
 </style>
 </head>
 <body>
 <h1>Azure Web PubSub emulator</h1>
 <p id="totals" class="muted">loading...</p>
 <div id="hubs"></div>
+<h2>activity <span id="live" class="muted">(connecting...)</span></h2>
+<table id="feed"><thead><tr><th>time</th><th>hub</th><th>kind</th><th>connection</th><th>detail</th></tr></thead>
+<tbody id="feed-rows"></tbody></table>
 <script>
+const MAX_ROWS = 200;
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
 const table = (head, rows) => rows.length === 0 ? '<p class="muted">none</p>' :
   "<table><tr>" + head.map((h) => "<th>" + esc(h) + "</th>").join("") + "</tr>" +
   rows.map((r) => "<tr>" + r.map((c) => "<td>" + esc(c) + "</td>").join("") + "</tr>").join("") + "</table>";
+let lastId = 0;
+function detail(e) {
+  const data = e.dataType !== undefined ? "[" + e.dataType + "] " + (e.preview ?? "") : "";
+  switch (e.kind) {
+    case "connected": return "user " + (e.userId ?? "(anonymous)") + ", protocol " + e.subprotocol;
+    case "disconnected": case "dropped": case "recovered":
+      return (e.reason ?? "") + (e.code !== undefined ? " (code " + e.code + ")" : "");
+    case "joined": return "joined group " + e.group;
+    case "left": return "left group " + e.group;
+    case "message": return e.from + " -> " + e.to + ": " + data + " (" + e.recipients + " recipient(s))";
+    case "event": return "event " + e.event + ": " + data;
+    case "upstream": return e.event + " -> " + (e.status !== undefined ? "HTTP " + e.status : "failed: " + e.error) +
+      " (" + e.durationMs + " ms)" + (e.to ? " " + e.to : "");
+    default: return "";
+  }
+}
+function addEntry(e) {
+  if (e.id <= lastId) return;
+  lastId = e.id;
+  const row = document.createElement("tr");
+  row.dataset.kind = e.kind;
+  row.dataset.id = String(e.id);
+  const conn = e.connectionId === undefined ? "" : e.connectionId + (e.userId ? " (" + e.userId + ")" : "");
+  row.innerHTML = "<td>" + esc(new Date(e.time).toLocaleTimeString()) + "</td><td>" + esc(e.hub) +
+    '</td><td class="kind">' + esc(e.kind) + "</td><td>" + esc(conn) + '</td><td class="detail">' + esc(detail(e)) + "</td>";
+  const rows = document.getElementById("feed-rows");
+  rows.insertBefore(row, rows.firstChild);
+  while (rows.children.length > MAX_ROWS) rows.removeChild(rows.lastChild);
+}
+function render(s) {
+  document.getElementById("totals").textContent =
+    s.totals.hubs + " hub(s), " + s.totals.connections + " connection(s), " + s.totals.groups + " group(s); up since " + s.startedAt;
+  document.getElementById("hubs").innerHTML = s.hubs.map((h) =>
+    "<h2>hub " + esc(h.name) + " (" + h.connectionCount + " connection(s))</h2>" +
+    "<h3>connections</h3>" + table(["connectionId", "userId", "protocol", "groups", "socket", "unacked"],
+      h.connections.map((c) => [c.connectionId, c.userId ?? "(anonymous)", c.protocol, c.groups.join(", "),
+        c.connected ? "open" : "awaiting recovery", c.unacked ?? ""])) +
+    "<h3>groups</h3>" + table(["group", "members"], h.groups.map((g) => [g.name, g.members])) +
+    "<h3>users</h3>" + table(["userId", "connections"], h.users.map((u) => [u.userId, u.connections]))
+  ).join("");
+}
 async function refresh() {
   try {
     const s = await (await fetch("/_emulator/state", { cache: "no-store" })).json();
-    document.getElementById("totals").textContent =
-      s.totals.hubs + " hub(s), " + s.totals.connections + " connection(s), " + s.totals.groups + " group(s); up since " + s.startedAt;
-    document.getElementById("hubs").innerHTML = s.hubs.map((h) =>
-      "<h2>hub " + esc(h.name) + " (" + h.connectionCount + " connection(s))</h2>" +
-      "<h3>connections</h3>" + table(["connectionId", "userId", "protocol", "groups", "socket", "unacked"],
-        h.connections.map((c) => [c.connectionId, c.userId ?? "(anonymous)", c.protocol, c.groups.join(", "),
-          c.connected ? "open" : "awaiting recovery", c.unacked ?? ""])) +
-      "<h3>groups</h3>" + table(["group", "members"], h.groups.map((g) => [g.name, g.members])) +
-      "<h3>users</h3>" + table(["userId", "connections"], h.users.map((u) => [u.userId, u.connections]))
-    ).join("");
+    render(s);
+    return s;
   } catch {
     document.getElementById("totals").textContent = "the emulator is not answering";
+    return undefined;
   }
 }
-refresh();
-setInterval(refresh, 1000);
+async function start() {
+  const first = await refresh();
+  for (const e of first?.activity ?? []) addEntry(e);
+  const live = document.getElementById("live");
+  const source = new EventSource("/_emulator/events?since=" + lastId);
+  source.onopen = () => { live.textContent = "(live)"; };
+  source.onerror = () => { live.textContent = "(reconnecting...)"; };
+  source.addEventListener("activity", (m) => addEntry(JSON.parse(m.data)));
+  setInterval(refresh, 1000);
+}
+start();
 </script>
 </body>
 </html>

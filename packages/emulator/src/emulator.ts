@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
+import { ActivityFeed } from "./activity-feed.ts";
 import { handleDashboard } from "./dashboard.ts";
 import { type EmulatorOptions, resolveOptions } from "./options.ts";
 import { handleRest } from "./rest/router.ts";
@@ -30,6 +31,9 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   const opts = resolveOptions(options);
   const service = new Service(opts);
   const startedAt = new Date();
+  // the dashboard's live feed exists only when the dashboard is on
+  const feed = opts.dashboard ? new ActivityFeed({ secrets: [opts.accessKey] }) : null;
+  service.feed = feed;
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -88,6 +92,22 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     log: (line) => service.log(line),
   };
   if (opts.upstreamTimeoutMs !== undefined) upstreamOpts.timeoutMs = opts.upstreamTimeoutMs;
+  if (feed !== null) {
+    upstreamOpts.onOutcome = (o) => {
+      const entry: Parameters<ActivityFeed["record"]>[0] = {
+        kind: "upstream",
+        hub: o.hub,
+        connectionId: o.connectionId,
+        userId: o.userId,
+        event: o.event,
+        durationMs: o.durationMs,
+      };
+      if (o.url !== undefined) entry.to = o.url;
+      if (o.status !== undefined) entry.status = o.status;
+      if (o.error !== undefined) entry.error = o.error;
+      feed.record(entry);
+    };
+  }
   service.upstream = new UpstreamInvoker(upstreamOpts);
 
   let keepAlive: NodeJS.Timeout | undefined;
@@ -112,6 +132,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   const close = (): Promise<void> => {
     closed ??= (async () => {
       if (keepAlive !== undefined) clearInterval(keepAlive);
+      feed?.close();
       const sockets = service.allConnections().flatMap((c) => (c.socket === null ? [] : [c.socket]));
       service.shutdown();
       // give a few clients a moment to answer the close frames (tests like clean closes); with many, answering them

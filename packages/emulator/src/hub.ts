@@ -1,4 +1,5 @@
 // The connections of one hub and the two indexes REST operations need: by user and by group.
+import type { ActivityFeed } from "./activity-feed.ts";
 import type { Connection } from "./connection.ts";
 
 export class Hub {
@@ -7,9 +8,12 @@ export class Hub {
   readonly connections = new Map<string, Connection>();
   readonly users = new Map<string, Set<Connection>>();
   readonly groups = new Map<string, Set<Connection>>();
+  /** the dashboard's feed (null when the dashboard is off): group joins and leaves are recorded there */
+  readonly feed: ActivityFeed | null;
 
-  constructor(name: string) {
+  constructor(name: string, feed: ActivityFeed | null = null) {
     this.name = name;
+    this.feed = feed;
   }
 
   add(conn: Connection): void {
@@ -52,6 +56,7 @@ export class Hub {
       this.groups.set(group, members);
     }
     members.add(conn);
+    this.feed?.record({ kind: "joined", hub: this.name, connectionId: conn.id, userId: conn.userId, group });
     return true;
   }
 
@@ -60,12 +65,16 @@ export class Hub {
     if (conn.groups === null || !conn.groups.delete(group)) return false;
     if (conn.groups.size === 0) conn.groups = null;
     this.#unindex(conn, group);
+    this.feed?.record({ kind: "left", hub: this.name, connectionId: conn.id, userId: conn.userId, group });
     return true;
   }
 
   leaveAll(conn: Connection): void {
     if (conn.groups === null) return;
-    for (const g of conn.groups) this.#unindex(conn, g);
+    for (const g of conn.groups) {
+      this.#unindex(conn, g);
+      this.feed?.record({ kind: "left", hub: this.name, connectionId: conn.id, userId: conn.userId, group: g });
+    }
     conn.groups = null;
   }
 

@@ -1,3 +1,4 @@
+export type { ActivityEntry, ActivityKind } from "./activity-feed.ts";
 export type { DashboardState } from "./dashboard.ts";
 export { type RunningEmulator, startEmulator } from "./emulator.ts";
 export { compileFilter, FilterError, type FilterSubject } from "./odata/index.ts";

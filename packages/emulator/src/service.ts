@@ -2,6 +2,7 @@
 // reliable-session detach and recovery, and the upstream calls that go with them.
 import { randomBytes } from "node:crypto";
 import type { WebSocket } from "ws";
+import type { ActivityFeed } from "./activity-feed.ts";
 import { type ClientKind, Connection, type ConnectionEvents } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -13,6 +14,8 @@ export class Service implements ConnectionEvents {
   readonly opts: ResolvedOptions;
   readonly hubs = new Map<string, Hub>();
   upstream: UpstreamPort = noUpstream;
+  /** the dashboard's live feed; null (and never touched) when the dashboard is off */
+  feed: ActivityFeed | null = null;
   #serial = 0;
   #closing = false;
 
@@ -33,7 +36,7 @@ export class Service implements ConnectionEvents {
     const key = name.toLowerCase();
     let hub = this.hubs.get(key);
     if (hub === undefined) {
-      hub = new Hub(key);
+      hub = new Hub(key, this.feed);
       this.hubs.set(key, hub);
     }
     return hub;
@@ -109,6 +112,14 @@ export class Service implements ConnectionEvents {
     if (conn.ended) return;
     if (conn.reliable && code !== 1000 && !this.#closing) {
       this.log(`connection ${conn.id} dropped (code ${code}); recoverable for ${this.opts.recoveryWindowMs} ms`);
+      this.feed?.record({
+        kind: "dropped",
+        hub: conn.hub.name,
+        connectionId: conn.id,
+        userId: conn.userId,
+        reason: `awaiting recovery for ${this.opts.recoveryWindowMs} ms`,
+        code,
+      });
       conn.recoveryTimer = setTimeout(() => {
         conn.recoveryTimer = undefined;
         this.endSession(conn, "The connection was not recovered in time.");
@@ -116,13 +127,24 @@ export class Service implements ConnectionEvents {
       conn.recoveryTimer.unref();
       return;
     }
-    this.endSession(conn, code === 1000 ? reason || "Closed by the client." : `Connection lost (code ${code}).`);
+    this.endSession(conn, code === 1000 ? reason || "Closed by the client." : `Connection lost (code ${code}).`, code);
   }
 
   /** Ends a session for good: removes it from every index and fires upstream `disconnected` once. */
-  endSession(conn: Connection, reason: string): void {
+  endSession(conn: Connection, reason: string, code?: number): void {
     if (conn.ended) return;
     conn.ended = true;
+    if (this.feed !== null) {
+      const entry: Parameters<ActivityFeed["record"]>[0] = {
+        kind: "disconnected",
+        hub: conn.hub.name,
+        connectionId: conn.id,
+        userId: conn.userId,
+        reason,
+      };
+      if (code !== undefined) entry.code = code;
+      this.feed.record(entry);
+    }
     if (conn.recoveryTimer !== undefined) {
       clearTimeout(conn.recoveryTimer);
       conn.recoveryTimer = undefined;
@@ -153,7 +175,7 @@ export class Service implements ConnectionEvents {
       conn.sendControl({ type: "system", event: "disconnected", message: reason });
       closeSocket(ws, code, reason);
     }
-    this.endSession(conn, reason);
+    this.endSession(conn, reason, code);
   }
 
   overflow(conn: Connection, reason: string, closeCode: number): void {
@@ -166,7 +188,7 @@ export class Service implements ConnectionEvents {
       if (ws.bufferedAmount > conn.maxBufferedBytes / 2) ws.terminate();
       else closeSocket(ws, closeCode, reason);
     }
-    this.endSession(conn, reason);
+    this.endSession(conn, reason, closeCode);
   }
 
   /**

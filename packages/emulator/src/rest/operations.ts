@@ -125,7 +125,8 @@ export const routes: Route[] = [
       const accept = sendFilter(call);
       const msg = await outgoing(call, "server");
       const hub = call.service.findHub(hubName!);
-      if (hub !== undefined) call.service.deliverTo(hub.connections.values(), msg, accept);
+      const n = hub === undefined ? 0 : call.service.deliverTo(hub.connections.values(), msg, accept);
+      call.service.feed?.message(hubName!.toLowerCase(), "server", "all", msg, n);
       return 202;
     },
   },
@@ -157,7 +158,9 @@ export const routes: Route[] = [
     run: async (call, [hubName, id]) => {
       checkNonEmpty(id!, "connectionId");
       const msg = await outgoing(call, "server");
-      connectionOf(call.service.findHub(hubName!), id!)?.deliver(msg);
+      const c = connectionOf(call.service.findHub(hubName!), id!);
+      c?.deliver(msg);
+      call.service.feed?.message(hubName!.toLowerCase(), "server", `connection ${id}`, msg, c === undefined ? 0 : 1);
       return 202;
     },
   },
@@ -200,7 +203,8 @@ export const routes: Route[] = [
       const accept = sendFilter(call);
       const msg = await outgoing(call, "group", group);
       const members = call.service.findHub(hubName!)?.groups.get(group!);
-      if (members !== undefined) call.service.deliverTo(members, msg, accept);
+      const n = members === undefined ? 0 : call.service.deliverTo(members, msg, accept);
+      call.service.feed?.message(hubName!.toLowerCase(), "server", `group ${group}`, msg, n);
       return 202;
     },
   },
@@ -296,7 +300,8 @@ export const routes: Route[] = [
       const filter = filterParam(call.query.get("filter"), "filter");
       const msg = await outgoing(call, "server");
       const conns = call.service.findHub(hubName!)?.users.get(user!);
-      if (conns !== undefined) call.service.deliverTo(conns, msg, filter);
+      const n = conns === undefined ? 0 : call.service.deliverTo(conns, msg, filter);
+      call.service.feed?.message(hubName!.toLowerCase(), "server", `user ${user}`, msg, n);
       return 202;
     },
   },

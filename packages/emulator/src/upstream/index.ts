@@ -14,6 +14,7 @@ export type {
   UpstreamContext,
   UpstreamEvent,
   UpstreamInvokerOptions,
+  UpstreamOutcome,
   UserEventResult,
 } from "./types.ts";
 export { UpstreamInvoker } from "./upstream-invoker.ts";

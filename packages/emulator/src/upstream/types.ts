@@ -87,4 +87,22 @@ export interface UpstreamInvokerOptions {
   validationFailureTtlMs?: number;
   /** Largest response body read from a handler, in bytes. Default 16 MiB. */
   maxResponseBytes?: number;
+  /** Told the outcome of every event sent (or not sent) to a handler; the emulator's dashboard feed uses it. */
+  onOutcome?: (outcome: UpstreamOutcome) => void;
+}
+
+/** One upstream call as the dashboard shows it: `status` when the handler answered, `error` otherwise. */
+export interface UpstreamOutcome {
+  hub: string;
+  connectionId: string;
+  userId: string | null;
+  /** the event name: connect, connected, disconnected or the user event's name */
+  event: string;
+  /** the CloudEvents type, e.g. azure.webpubsub.sys.connect */
+  type: string;
+  /** the handler URL with access_token values redacted */
+  url?: string;
+  status?: number;
+  error?: string;
+  durationMs: number;
 }

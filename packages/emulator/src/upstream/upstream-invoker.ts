@@ -12,6 +12,7 @@ import type {
   UpstreamContext,
   UpstreamEvent,
   UpstreamInvokerOptions,
+  UpstreamOutcome,
   UserEventResult,
 } from "./types.ts";
 import { encodeUserEventBody, interpretUserEventResponse } from "./user-event.ts";
@@ -88,6 +89,7 @@ export class UpstreamInvoker {
   readonly #validator: AbuseProtection;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #byConnection = new Map<string, Set<Promise<unknown>>>();
+  readonly #onOutcome: ((outcome: UpstreamOutcome) => void) | undefined;
 
   constructor(opts: UpstreamInvokerOptions) {
     if (opts === null || typeof opts !== "object") throw new TypeError("opts must be an object");
@@ -119,6 +121,10 @@ export class UpstreamInvoker {
     if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
       throw new RangeError("opts.maxResponseBytes must be a positive integer");
     }
+    if (opts.onOutcome !== undefined && typeof opts.onOutcome !== "function") {
+      throw new TypeError("opts.onOutcome must be a function");
+    }
+    this.#onOutcome = opts.onOutcome;
     this.#getHandlers = opts.getHandlers;
     this.#accessKeys = [...opts.accessKeys];
     this.#origin = opts.origin;
@@ -281,9 +287,30 @@ export class UpstreamInvoker {
   ): Promise<DeliveryOutcome> {
     const kind = type.startsWith(CloudEventTypes.userPrefix) ? `user event "${eventName}"` : `${eventName} event`;
     const label = `${kind} of connection ${snap.connectionId} (hub ${snap.hub})`;
+    const report = (outcome: DeliveryOutcome, durationMs: number, url?: string): void => {
+      if (this.#onOutcome === undefined) return;
+      const o: UpstreamOutcome = {
+        hub: snap.hub,
+        connectionId: snap.connectionId,
+        userId: snap.userId,
+        event: eventName,
+        type,
+        durationMs,
+      };
+      if (url !== undefined) o.url = url;
+      if (outcome.kind === "response") o.status = outcome.status;
+      else o.error = outcome.message;
+      try {
+        this.#onOutcome(o);
+      } catch (err) {
+        this.#log(`upstream: the outcome listener failed: ${String(err)}`);
+      }
+    };
     const fail = (reason: "not-validated" | "invalid-request", message: string): DeliveryOutcome => {
       this.#log(`upstream: ${label} not sent: ${message}`);
-      return { kind: "failure", reason, message, attempts: 0 };
+      const outcome: DeliveryOutcome = { kind: "failure", reason, message, attempts: 0 };
+      report(outcome, 0);
+      return outcome;
     };
     try {
       validateEventHandlerSettings(handler, "event handler");
@@ -328,6 +355,7 @@ export class UpstreamInvoker {
     } else if (outcome.reason !== "closed") {
       this.#log(`upstream: ${label} -> POST ${shown} failed: ${outcome.message} (${outcome.attempts} attempt(s))`);
     }
+    if (outcome.kind === "response" || outcome.reason !== "closed") report(outcome, ms, shown);
     return outcome;
   }
 }

@@ -86,12 +86,12 @@ function simpleFrame(service: Service, conn: Connection, data: Buffer, isBinary:
   const up: MessagePayload = isBinary
     ? { dataType: "binary", data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) }
     : { dataType: "text", data: payload.text ?? "" };
+  service.feed?.clientEvent(conn.hub.name, conn.id, conn.userId, "message", up);
   return service.upstream.userEvent(service.context(conn), "message", up).then(
     (result) => {
       if (result.kind === "ok") {
         applyState(conn, result.connectionState);
-        if (result.reply !== undefined)
-          conn.deliver(new Outgoing({ payload: fromUpstream(result.reply), from: "server" }));
+        if (result.reply !== undefined) reply(service, conn, result.reply);
       } else {
         const why = result.kind === "error" ? result.message : "no event handler";
         service.closeConnection(conn, `The 'message' event failed: ${why}`, 1011);
@@ -112,10 +112,17 @@ function fromUpstream(p: MessagePayload): Payload {
   return { kind: p.dataType, bytes: Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength) };
 }
 
+/** An event handler's reply goes back to the calling connection only. */
+function reply(service: Service, conn: Connection, payload: MessagePayload): void {
+  const msg = new Outgoing({ payload: fromUpstream(payload), from: "server" });
+  conn.deliver(msg);
+  service.feed?.message(conn.hub.name, "server (event reply)", `connection ${conn.id}`, msg, 1);
+}
+
 function publish(service: Service, sender: Connection, group: string, msg: Outgoing, noEcho: boolean): void {
   const members = sender.hub.groups.get(group);
-  if (members === undefined) return;
-  service.deliverTo(members, msg, noEcho ? (c) => c !== sender : undefined);
+  const n = members === undefined ? 0 : service.deliverTo(members, msg, noEcho ? (c) => c !== sender : undefined);
+  service.feed?.message(sender.hub.name, sender.id, `group ${group}`, msg, n);
 }
 
 // ---- json.webpubsub.azure.v1 (protocol.md 4.3) and the protobuf subprotocols (4.6) --------------------------------
@@ -204,6 +211,7 @@ function handleMessage(service: Service, conn: Connection, m: Record<string, unk
         throw new Rejected("BadRequest", "'event' must be a name matching ^[a-z][a-z0-9_.-]{0,127}$.");
       }
       const payload = readPayload(m, conn.protobuf);
+      service.feed?.clientEvent(conn.hub.name, conn.id, conn.userId, event, payload);
       return userEvent(service, conn, event, payload).then(succeed, fail);
     }
     const group = m.group;
@@ -294,7 +302,7 @@ async function userEvent(service: Service, conn: Connection, event: string, payl
   const result = await service.upstream.userEvent(service.context(conn), event, payload);
   if (result.kind === "ok") {
     applyState(conn, result.connectionState);
-    if (result.reply !== undefined) conn.deliver(new Outgoing({ payload: fromUpstream(result.reply), from: "server" }));
+    if (result.reply !== undefined) reply(service, conn, result.reply);
     return;
   }
   if (result.kind === "no-handler") {

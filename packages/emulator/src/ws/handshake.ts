@@ -213,6 +213,13 @@ export async function handleUpgrade(
     conn.publishGroup = publishGroup;
     conn.noEcho = url.searchParams.get("noEcho")?.toLowerCase() === "true";
     conn.hub.add(conn);
+    service.feed?.record({
+      kind: "connected",
+      hub: conn.hub.name,
+      connectionId: conn.id,
+      userId: conn.userId,
+      subprotocol: subprotocol ?? "(simple)",
+    });
     for (const g of finalGroups) conn.hub.join(conn, g);
     wire(service, conn, ws);
     conn.sendControl({
@@ -280,6 +287,13 @@ async function recover(
     wire(service, conn, ws);
     if (old !== null) old.terminate();
     service.log(`connection ${conn.id} recovered; replaying ${conn.unacked?.length ?? 0} message(s)`);
+    service.feed?.record({
+      kind: "recovered",
+      hub: conn.hub.name,
+      connectionId: conn.id,
+      userId: conn.userId,
+      reason: `replaying ${conn.unacked?.length ?? 0} message(s)`,
+    });
     conn.replay();
   });
 }

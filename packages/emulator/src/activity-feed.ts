@@ -1,0 +1,231 @@
+// The dashboard's live feed: a bounded ring buffer of what happened in the emulator (connections, group membership,
+// messages, client events, upstream calls), pushed to Server-Sent Events readers. It exists only when the dashboard
+// is on; every hook is `service.feed?.x(...)`, so with the dashboard off nothing is built or kept. One entry per
+// send, never per recipient. Shown strings are truncated and scrubbed of the access key and tokens.
+import type { ServerResponse } from "node:http";
+import type { Outgoing } from "./outgoing.ts";
+import type { MessagePayload } from "./upstream-port.ts";
+
+export type ActivityKind =
+  | "connected"
+  | "disconnected"
+  | "dropped"
+  | "recovered"
+  | "joined"
+  | "left"
+  | "message"
+  | "event"
+  | "upstream";
+
+export interface ActivityEntry {
+  /** increasing id, also the SSE event id */
+  id: number;
+  /** epoch milliseconds */
+  time: number;
+  kind: ActivityKind;
+  hub: string;
+  connectionId?: string;
+  userId?: string | null;
+  subprotocol?: string;
+  group?: string;
+  /** messages: who sent it ("server" for REST sends and event replies, or a connection id) */
+  from?: string;
+  /** messages: "all", "user <id>", "group <name>", "connection <id>" */
+  to?: string;
+  /** messages: how many connections it was delivered to */
+  recipients?: number;
+  dataType?: string;
+  /** the payload, truncated; binary payloads as "<n bytes>" */
+  preview?: string;
+  /** client and upstream events: the event name */
+  event?: string;
+  /** upstream calls: the HTTP status, or the failure */
+  status?: number;
+  error?: string;
+  durationMs?: number;
+  /** disconnections: the reason and the WebSocket close code */
+  reason?: string;
+  code?: number;
+}
+
+export type ActivityInit = Omit<ActivityEntry, "id" | "time">;
+
+export const DEFAULT_FEED_CAPACITY = 200;
+export const PREVIEW_CHARS = 200;
+/** Bytes an SSE reader may have queued before it is dropped (EventSource reconnects and resumes by id). */
+export const SSE_MAX_BUFFERED = 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+const JWT = /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
+const ACCESS_TOKEN = /(access_token=)[^&\s"'<>]*/gi;
+
+export class ActivityFeed {
+  readonly capacity: number;
+  readonly #ring: (ActivityEntry | undefined)[];
+  #next = 0;
+  #count = 0;
+  #id = 0;
+  readonly #secrets: string[];
+  readonly #clients = new Set<ServerResponse>();
+  #pending = "";
+  #flushScheduled = false;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(opts: { capacity?: number; secrets?: string[] } = {}) {
+    const capacity = opts.capacity ?? DEFAULT_FEED_CAPACITY;
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError("capacity must be a positive integer");
+    this.capacity = capacity;
+    this.#ring = new Array(capacity);
+    this.#secrets = (opts.secrets ?? []).filter((s) => s.length > 0);
+  }
+
+  // ---- recording -------------------------------------------------------------------------------------------------
+
+  record(init: ActivityInit): ActivityEntry {
+    const entry: ActivityEntry = { id: ++this.#id, time: Date.now(), ...init };
+    for (const k of ["preview", "reason", "error", "to", "group", "event"] as const) {
+      const v = entry[k];
+      if (v !== undefined) entry[k] = this.scrub(v);
+    }
+    this.#ring[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.capacity;
+    if (this.#count < this.capacity) this.#count++;
+    if (this.#clients.size > 0) this.#enqueue(entry);
+    return entry;
+  }
+
+  /** A data message handed to `recipients` connections (one entry per send). */
+  message(hub: string, from: string, to: string, msg: Outgoing, recipients: number): void {
+    const p = msg.payload;
+    const init: ActivityInit = { kind: "message", hub, from, to, recipients, dataType: p.kind };
+    init.preview =
+      p.kind === "text" || p.kind === "json" ? (p.text ?? "") : `<${p.bytes === undefined ? 0 : p.bytes.length} bytes>`;
+    if (msg.group !== undefined) init.group = msg.group;
+    this.record(init);
+  }
+
+  /** A client event (subprotocol `event`, or a simple client's frame that becomes the `message` event). */
+  clientEvent(hub: string, connectionId: string, userId: string | null, event: string, payload: MessagePayload): void {
+    this.record({
+      kind: "event",
+      hub,
+      connectionId,
+      userId,
+      from: connectionId,
+      event,
+      dataType: payload.dataType,
+      preview: previewOf(payload),
+    });
+  }
+
+  /** Truncates to PREVIEW_CHARS and hides the access key, JWTs and access_token values. */
+  scrub(text: string): string {
+    let s = text.length > PREVIEW_CHARS + 1024 ? text.slice(0, PREVIEW_CHARS + 1024) : text;
+    for (const secret of this.#secrets) if (s.includes(secret)) s = s.split(secret).join("***");
+    s = s.replace(ACCESS_TOKEN, "$1***").replace(JWT, "<token>");
+    return s.length > PREVIEW_CHARS ? `${s.slice(0, PREVIEW_CHARS)}…` : s;
+  }
+
+  /** The buffered entries, oldest first; `afterId` keeps only newer ones. */
+  entries(afterId = 0): ActivityEntry[] {
+    const out: ActivityEntry[] = [];
+    const start = (this.#next - this.#count + this.capacity) % this.capacity;
+    for (let i = 0; i < this.#count; i++) {
+      const e = this.#ring[(start + i) % this.capacity]!;
+      if (e.id > afterId) out.push(e);
+    }
+    return out;
+  }
+
+  get lastId(): number {
+    return this.#id;
+  }
+
+  // ---- Server-Sent Events ----------------------------------------------------------------------------------------
+
+  get streams(): number {
+    return this.#clients.size;
+  }
+
+  /** Starts an SSE stream on `res`: replays the buffered entries newer than `afterId`, then every new one. */
+  subscribe(res: ServerResponse, afterId: number): void {
+    res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    if (this.#closed) {
+      res.end();
+      return;
+    }
+    let head = "retry: 1000\n\n";
+    for (const e of this.entries(afterId)) head += frame(e);
+    res.write(head);
+    this.#clients.add(res);
+    const drop = () => this.#clients.delete(res);
+    res.once("close", drop);
+    res.once("error", drop);
+    if (this.#heartbeat === undefined) {
+      this.#heartbeat = setInterval(() => this.#broadcast(": keep-alive\n\n"), HEARTBEAT_MS);
+      this.#heartbeat.unref();
+    }
+  }
+
+  /** Ends every SSE stream and stops accepting new ones (emulator shutdown). */
+  close(): void {
+    this.#closed = true;
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    this.#pending = "";
+    // a clean end of each stream; the server's closeAllConnections() then frees the sockets
+    for (const res of this.#clients) res.end();
+    this.#clients.clear();
+  }
+
+  #enqueue(entry: ActivityEntry): void {
+    this.#pending += frame(entry);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // one write per reader per tick, however many sends happened in it
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      const chunk = this.#pending;
+      this.#pending = "";
+      if (chunk !== "") this.#broadcast(chunk);
+    });
+  }
+
+  #broadcast(chunk: string): void {
+    for (const res of this.#clients) {
+      if (res.writableLength > SSE_MAX_BUFFERED) {
+        // a reader that does not keep up is dropped rather than buffered without bound
+        this.#clients.delete(res);
+        res.destroy();
+        continue;
+      }
+      res.write(chunk);
+    }
+    if (this.#clients.size === 0 && this.#heartbeat !== undefined) {
+      clearInterval(this.#heartbeat);
+      this.#heartbeat = undefined;
+    }
+  }
+}
+
+function frame(e: ActivityEntry): string {
+  return `id: ${e.id}\nevent: activity\ndata: ${JSON.stringify(e)}\n\n`;
+}
+
+function previewOf(p: MessagePayload): string {
+  if (p.dataType === "text") return p.data;
+  if (p.dataType === "json") {
+    try {
+      return JSON.stringify(p.data) ?? "null";
+    } catch {
+      return "<json>";
+    }
+  }
+  return `<${p.data.byteLength} bytes>`;
+}
