@@ -1,0 +1,117 @@
+// The emulator dashboard in headless Chromium: two chat pages exchange messages, then /_emulator in a third page shows
+// both connections and the messages, and keeps updating live while it is open.
+import { existsSync } from "node:fs";
+import type { DashboardState } from "@webpubsub/emulator";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type RunningChat, startChat } from "../src/chat/server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`skipping the dashboard browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+describe.skipIf(!hasChromium)("emulator dashboard in headless Chromium", () => {
+  let chat: RunningChat;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    chat = await startChat({ port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await chat?.close();
+  });
+
+  async function join(name: string): Promise<Page> {
+    const page = await browser.newPage();
+    await page.goto(chat.url);
+    await page.fill("#name", name);
+    await page.click("#join");
+    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 });
+    return page;
+  }
+
+  async function say(page: Page, text: string): Promise<void> {
+    await page.fill("#message", text);
+    await page.click("#send");
+  }
+
+  /** Waits until a feed row of `kind` contains `text`. */
+  async function feedRow(page: Page, kind: string, text: string): Promise<string> {
+    const row = await page.waitForSelector(`#feed-rows tr[data-kind="${kind}"] >> text=${text}`, { timeout: 10_000 });
+    return (await row.textContent()) ?? "";
+  }
+
+  test("shows both chat connections and the messages they exchanged, live", async () => {
+    const alice = await join("alice");
+    const bob = await join("bob");
+    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 10_000 });
+    await say(alice, "hello bob");
+    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 10_000 });
+    await say(bob, "hi alice");
+    await alice.waitForSelector("#messages li >> text=hi alice", { timeout: 10_000 });
+
+    const state = (await (await fetch(`${chat.emulator.endpoint}/_emulator/state`)).json()) as DashboardState;
+    const conns = state.hubs.find((h) => h.name === "chat")?.connections ?? [];
+    const ids = Object.fromEntries(conns.map((c) => [c.userId, c.connectionId]));
+    expect(Object.keys(ids).sort()).toEqual(["alice", "bob"]);
+
+    const dash = await browser.newPage();
+    const errors: string[] = [];
+    dash.on("pageerror", (error) => errors.push(error.message));
+    await dash.goto(`${chat.emulator.endpoint}/_emulator`);
+
+    // both connections, with their users, subprotocol and group
+    await dash.waitForFunction(
+      (want) => {
+        const text = document.getElementById("hubs")?.textContent ?? "";
+        return want.every((w) => text.includes(w));
+      },
+      [ids.alice!, ids.bob!, "json.reliable.webpubsub.azure.v1", "hub chat (2 connection(s))"],
+      { timeout: 10_000 },
+    );
+    const rows = await dash.$$eval("#hubs table tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
+    expect(rows.some((r) => r.includes(ids.alice!) && r.includes("alice") && r.includes("chat"))).toBe(true);
+    expect(rows.some((r) => r.includes(ids.bob!) && r.includes("bob") && r.includes("chat"))).toBe(true);
+
+    // the messages already exchanged (from the recent entries), with sender and group
+    expect(await feedRow(dash, "message", "hello bob")).toContain(`${ids.alice} -> group chat: [text] hello bob`);
+    expect(await feedRow(dash, "message", "hi alice")).toContain(`${ids.bob} -> group chat: [text] hi alice`);
+    await feedRow(dash, "connected", "user alice");
+    await feedRow(dash, "upstream", "connected -> HTTP");
+    await dash.waitForSelector(`#live >> text=(live)`, { timeout: 10_000 });
+
+    // and what happens while it is open arrives over the event stream
+    await say(alice, "still there?");
+    expect(await feedRow(dash, "message", "still there?")).toContain(`${ids.alice} -> group chat`);
+    await bob.close({ runBeforeUnload: true });
+    await feedRow(dash, "disconnected", ids.bob!);
+    await dash.waitForFunction(
+      () => document.getElementById("hubs")?.textContent?.includes("(1 connection(s))"),
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
+
+    const page = await dash.content();
+    expect(page).not.toContain(chat.emulator.accessKey);
+    expect(page).not.toContain("access_token=ey");
+    expect(errors).toEqual([]);
+    await alice.close();
+    await dash.close();
+  });
+});
