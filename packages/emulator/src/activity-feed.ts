@@ -95,10 +95,24 @@ export class ActivityFeed {
     return entry;
   }
 
-  /** A data message handed to `recipients` connections (one entry per send). */
-  message(hub: string, from: string, to: string, msg: Outgoing, recipients: number): void {
+  /**
+   * A data message handed to `recipients` connections (one entry per send). `from` is "server" or the sending
+   * connection's id; `sender` (client sends) also fills the entry's connection and user.
+   */
+  message(
+    hub: string,
+    from: string,
+    to: string,
+    msg: Outgoing,
+    recipients: number,
+    sender?: { id: string; userId: string | null },
+  ): void {
     const p = msg.payload;
     const init: ActivityInit = { kind: "message", hub, from, to, recipients, dataType: p.kind };
+    if (sender !== undefined) {
+      init.connectionId = sender.id;
+      init.userId = sender.userId;
+    }
     init.preview =
       p.kind === "text" || p.kind === "json" ? (p.text ?? "") : `<${p.bytes === undefined ? 0 : p.bytes.length} bytes>`;
     if (msg.group !== undefined) init.group = msg.group;

@@ -159,7 +159,14 @@ describe("the live feed", () => {
     // client sendToGroup: one entry with the recipient count
     a.send({ type: "sendToGroup", group: "room", dataType: "text", data: "hello room" });
     const sent = await feed.find((e) => e.kind === "message" && e.preview === "hello room", "client sendToGroup");
-    expect(sent).toMatchObject({ from: a.connectionId, to: "group room", dataType: "text", recipients: 2 });
+    expect(sent).toMatchObject({
+      from: a.connectionId,
+      connectionId: a.connectionId,
+      userId: "alice",
+      to: "group room",
+      dataType: "text",
+      recipients: 2,
+    });
 
     // REST sends to all, user, group and connection
     const ok = (r: { status: number }) => expect(r.status).toBe(202);

@@ -122,7 +122,7 @@ function reply(service: Service, conn: Connection, payload: MessagePayload): voi
 function publish(service: Service, sender: Connection, group: string, msg: Outgoing, noEcho: boolean): void {
   const members = sender.hub.groups.get(group);
   const n = members === undefined ? 0 : service.deliverTo(members, msg, noEcho ? (c) => c !== sender : undefined);
-  service.feed?.message(sender.hub.name, sender.id, `group ${group}`, msg, n);
+  service.feed?.message(sender.hub.name, sender.id, `group ${group}`, msg, n, sender);
 }
 
 // ---- json.webpubsub.azure.v1 (protocol.md 4.3) and the protobuf subprotocols (4.6) --------------------------------
