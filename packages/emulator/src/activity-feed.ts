@@ -67,7 +67,8 @@ export class ActivityFeed {
   #id = 0;
   readonly #secrets: string[];
   readonly #clients = new Set<ServerResponse>();
-  #pending = "";
+  /** the last entry id written to the SSE readers */
+  #flushedId = 0;
   #flushScheduled = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
@@ -91,7 +92,8 @@ export class ActivityFeed {
     this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.capacity;
     if (this.#count < this.capacity) this.#count++;
-    if (this.#clients.size > 0) this.#enqueue(entry);
+    if (this.#clients.size > 0) this.#scheduleFlush();
+    else this.#flushedId = entry.id;
     return entry;
   }
 
@@ -174,8 +176,9 @@ export class ActivityFeed {
       res.end();
       return;
     }
+    // the replay stops where the next flush starts, so no entry is sent twice
     let head = "retry: 1000\n\n";
-    for (const e of this.entries(afterId)) head += frame(e);
+    for (const e of this.entries(afterId)) if (e.id <= this.#flushedId) head += frame(e);
     res.write(head);
     this.#clients.add(res);
     const drop = () => this.#clients.delete(res);
@@ -192,21 +195,21 @@ export class ActivityFeed {
     this.#closed = true;
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
-    this.#pending = "";
     // a clean end of each stream; the server's closeAllConnections() then frees the sockets
     for (const res of this.#clients) res.end();
     this.#clients.clear();
   }
 
-  #enqueue(entry: ActivityEntry): void {
-    this.#pending += frame(entry);
+  #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    // one write per reader per tick, however many sends happened in it
+    // one write per reader per tick, however many entries were recorded in it; entries are serialized here, from the
+    // ring, so a burst costs at most `capacity` serializations and the queue never outgrows the ring
     setImmediate(() => {
       this.#flushScheduled = false;
-      const chunk = this.#pending;
-      this.#pending = "";
+      let chunk = "";
+      for (const e of this.entries(this.#flushedId)) chunk += frame(e);
+      this.#flushedId = this.#id;
       if (chunk !== "") this.#broadcast(chunk);
     });
   }

@@ -78,7 +78,7 @@ describe("ActivityFeed", () => {
   });
 
   it("drops an SSE reader whose queue exceeds the limit instead of buffering without bound", async () => {
-    const feed = new ActivityFeed({ capacity: 10 });
+    const feed = new ActivityFeed({ capacity: 200 });
     const stream = new PassThrough({ highWaterMark: 1 });
     const fake = Object.assign(stream, { writeHead: () => fake }) as unknown as ServerResponse;
     feed.subscribe(fake, 0);
@@ -87,11 +87,41 @@ describe("ActivityFeed", () => {
     const big = "y".repeat(150);
     for (let i = 0; feed.streams > 0 && i < 100_000; i++) {
       feed.record({ kind: "message", hub: "h", preview: big });
-      if (i % 500 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
     }
     expect(feed.streams).toBe(0);
     expect(stream.destroyed).toBe(true);
     expect(stream.writableLength).toBeLessThan(SSE_MAX_BUFFERED * 2);
     feed.close();
+  });
+
+  it("writes a burst to readers once per tick, at most `capacity` entries, each once and in order", async () => {
+    const feed = new ActivityFeed({ capacity: 50 });
+    feed.record({ kind: "joined", hub: "h", group: "before" });
+    const stream = new PassThrough();
+    let text = "";
+    stream.on("data", (b: Buffer) => {
+      text += b.toString();
+    });
+    const writes: unknown[] = [];
+    const fake = Object.assign(stream, { writeHead: () => fake }) as unknown as ServerResponse;
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: never[]) => {
+      writes.push(chunk);
+      return write(chunk as string, ...rest);
+    }) as typeof stream.write;
+    feed.subscribe(fake, 0);
+    for (let i = 0; i < 10_000; i++) feed.record({ kind: "message", hub: "h", preview: `m${i}` });
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toHaveLength(2); // the replay, then one batch
+    const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(ids[0]).toBe(1);
+    expect(ids.slice(1)).toEqual(Array.from({ length: 50 }, (_, i) => 9952 + i));
+    feed.record({ kind: "left", hub: "h", group: "after" });
+    await new Promise((r) => setImmediate(r));
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])).at(-1)).toBe(10_002);
+    feed.close();
+    expect(stream.writableEnded).toBe(true);
   });
 });
