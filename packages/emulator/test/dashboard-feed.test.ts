@@ -4,6 +4,7 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ActivityFeed, PREVIEW_CHARS, SSE_MAX_BUFFERED } from "../src/activity-feed.ts";
 import { Outgoing } from "../src/outgoing.ts";
+import { UpstreamInvoker } from "../src/upstream/index.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
@@ -123,5 +124,11 @@ describe("ActivityFeed", () => {
     expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])).at(-1)).toBe(10_002);
     feed.close();
     expect(stream.writableEnded).toBe(true);
+  });
+
+  it("the upstream invoker's outcome listener must be a function", () => {
+    const base = { getHandlers: () => [], accessKeys: ["k"], origin: "h:1", log: () => {} };
+    expect(() => new UpstreamInvoker({ ...base, onOutcome: "x" as never })).toThrow(/opts.onOutcome/);
+    expect(() => new UpstreamInvoker({ ...base, onOutcome: () => {} })).not.toThrow();
   });
 });
