@@ -1,11 +1,11 @@
-import { abortReason, assertNonNegativeFinite } from "./errors.ts";
+import { abortReason, assertTimerDuration } from "./errors.ts";
 
 /**
  * Resolves after `ms` milliseconds. Aborting `signal` rejects at once with an AbortError and clears the timer and the
  * abort listener, so nothing is left behind.
  */
 export function delay(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-  assertNonNegativeFinite(ms, "ms");
+  assertTimerDuration(ms, "ms");
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {

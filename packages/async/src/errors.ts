@@ -29,8 +29,19 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
 }
 
+/** The longest delay a timer can hold (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export function assertNonNegativeFinite(value: unknown, name: string): asserts value is number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}.`);
+  }
+}
+
+/** A duration a timer can wait for: finite, >= 0 and at most MAX_TIMER_MS. */
+export function assertTimerDuration(value: unknown, name: string): asserts value is number {
+  assertNonNegativeFinite(value, name);
+  if (value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (a timer's limit), got ${String(value)}.`);
   }
 }

@@ -54,7 +54,17 @@ export async function mapConcurrent<T, R>(
 
   async function worker(): Promise<void> {
     while (!stopped()) {
-      const step = await iterator.next();
+      let step: IteratorResult<T>;
+      try {
+        step = await iterator.next();
+      } catch (error) {
+        // The source failed: stop every worker and abort the calls in flight, in both modes.
+        if (!failure) {
+          failure = { error };
+          controller.abort(error);
+        }
+        return;
+      }
       if (step.done || stopped()) return;
       const index = nextIndex++;
       try {

@@ -1,5 +1,5 @@
 import { delay } from "./delay.ts";
-import { AbortError, assertNonNegativeFinite, throwIfAborted } from "./errors.ts";
+import { AbortError, abortReason, assertTimerDuration, throwIfAborted } from "./errors.ts";
 
 export interface RetryOptions {
   /** Retries after the first attempt (so `maxRetries: 3` means at most 4 attempts). Default 3. */
@@ -27,8 +27,8 @@ function validate(options: RetryOptions): void {
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
     throw new RangeError(`maxRetries must be an integer >= 0, got ${String(maxRetries)}.`);
   }
-  if (retryDelayInMs !== undefined) assertNonNegativeFinite(retryDelayInMs, "retryDelayInMs");
-  if (maxRetryDelayInMs !== undefined) assertNonNegativeFinite(maxRetryDelayInMs, "maxRetryDelayInMs");
+  if (retryDelayInMs !== undefined) assertTimerDuration(retryDelayInMs, "retryDelayInMs");
+  if (maxRetryDelayInMs !== undefined) assertTimerDuration(maxRetryDelayInMs, "maxRetryDelayInMs");
   if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
     throw new TypeError(`mode must be "exponential" or "fixed", got ${String(mode)}.`);
   }
@@ -50,16 +50,22 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
 
 /**
  * Calls `fn` until it resolves, an error is not retryable, or the retries are used up; the last error is rethrown.
- * `fn` receives the 1-based attempt number.
+ * `fn` receives the 1-based attempt number and a signal that aborts when `options.signal` does. Aborting settles the
+ * retry at once with an AbortError, even in the middle of an attempt (an attempt that ignores its signal finishes in
+ * the background and its outcome is dropped).
  */
-export async function retry<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number, signal: AbortSignal | undefined) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   validate(options);
   const maxRetries = options.maxRetries ?? 3;
   const shouldRetry = options.shouldRetry ?? ((e: unknown) => !(e instanceof AbortError));
+  const { signal } = options;
   for (let attempt = 1; ; attempt++) {
-    throwIfAborted(options.signal);
+    throwIfAborted(signal);
     try {
-      return await fn(attempt);
+      return await (signal ? raceAbort(fn(attempt, signal), signal) : fn(attempt, undefined));
     } catch (error) {
       if (attempt > maxRetries || options.signal?.aborted || !shouldRetry(error, attempt)) throw error;
       const wait = backoffDelay(attempt, options);
@@ -67,4 +73,23 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, options: Ret
       await delay(wait, { signal: options.signal });
     }
   }
+}
+
+/** Settles with `work`, or rejects with an AbortError as soon as `signal` aborts; the listener is always removed. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

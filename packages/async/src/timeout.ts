@@ -1,4 +1,4 @@
-import { abortReason, assertNonNegativeFinite, TimeoutError } from "./errors.ts";
+import { abortReason, assertTimerDuration, TimeoutError } from "./errors.ts";
 
 /**
  * Settles with `work` unless `ms` elapses first (TimeoutError) or `signal` aborts (AbortError). When `work` is a
@@ -10,7 +10,7 @@ export function withTimeout<T>(
   ms: number,
   options: { signal?: AbortSignal; message?: string } = {},
 ): Promise<T> {
-  assertNonNegativeFinite(ms, "ms");
+  assertTimerDuration(ms, "ms");
   const outer = options.signal;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const inner = new AbortController();

@@ -41,5 +41,8 @@ describe("delay", () => {
   it("rejects invalid durations", () => {
     expect(() => delay(-1)).toThrow(/ms must be a finite number >= 0/);
     expect(() => delay(Number.NaN)).toThrow(RangeError);
+    // Beyond 2^31 - 1 ms a timer fires at once: refuse rather than resolve early.
+    expect(() => delay(3e9)).toThrow(/ms must be at most 2147483647/);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

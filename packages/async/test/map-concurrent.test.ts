@@ -94,4 +94,29 @@ describe("mapConcurrent", () => {
     await expect(mapConcurrent([1], fn, { concurrency: 1, mode: "all" as never })).rejects.toThrow(/mode/);
     expect(called).toBe(false);
   });
+
+  it("aborts and awaits the calls in flight when the source itself fails", async () => {
+    async function* source() {
+      yield 1;
+      yield 2;
+      await delay(5);
+      throw new Error("source broke");
+    }
+    const settled: string[] = [];
+    const p = mapConcurrent(
+      source(),
+      async (n, _i, signal) => {
+        try {
+          await delay(1000, { signal });
+          settled.push(`done ${n}`);
+        } catch {
+          settled.push(`aborted ${n}`);
+        }
+      },
+      { concurrency: 3 },
+    );
+    await expect(p).rejects.toThrow("source broke");
+    // Both calls were aborted and had finished by the time mapConcurrent rejected.
+    expect(settled.sort()).toEqual(["aborted 1", "aborted 2"]);
+  });
 });

@@ -93,7 +93,7 @@ describe("retry", () => {
     expect(abortListeners(controller.signal)).toBe(0);
   });
 
-  it("does not call fn again once aborted during an attempt", async () => {
+  it("does not call fn again once aborted during an attempt, and reports the abort", async () => {
     const controller = new AbortController();
     let calls = 0;
     const p = retry(
@@ -104,7 +104,7 @@ describe("retry", () => {
       },
       { signal: controller.signal },
     );
-    await expect(p).rejects.toThrow("transient");
+    await expect(p).rejects.toBeInstanceOf(AbortError);
     expect(calls).toBe(1);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -115,5 +115,49 @@ describe("retry", () => {
     const fn = vi.fn(async () => 1);
     await expect(retry(fn, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
     expect(fn).not.toHaveBeenCalled();
+  });
+
+  it("settles at once when aborted in the middle of an attempt, and hands the attempt the signal", async () => {
+    const controller = new AbortController();
+    let seen: AbortSignal | undefined;
+    const p = retry(
+      (_attempt, signal) => {
+        seen = signal;
+        return new Promise<never>(() => {}); // an attempt that never ends by itself
+      },
+      { signal: controller.signal },
+    );
+    const check = expect(p).rejects.toBeInstanceOf(AbortError);
+    await vi.advanceTimersByTimeAsync(50);
+    controller.abort();
+    await check;
+    expect(seen?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("removes its abort listener after each attempt", async () => {
+    const controller = new AbortController();
+    const p = retry(
+      async (attempt) => {
+        if (attempt < 3) throw new Error("again");
+        return attempt;
+      },
+      {
+        signal: controller.signal,
+        retryDelayInMs: 1,
+        jitter: false,
+        // Between attempts nothing of the finished attempt may still listen.
+        onRetry: () => expect(abortListeners(controller.signal)).toBe(0),
+      },
+    );
+    await vi.runAllTimersAsync();
+    await expect(p).resolves.toBe(3);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("refuses delays a timer cannot hold", () => {
+    expect(() => backoffDelay(1, { retryDelayInMs: 2 ** 31 })).toThrow(/retryDelayInMs must be at most 2147483647/);
+    expect(() => backoffDelay(1, { maxRetryDelayInMs: 1e12 })).toThrow(/maxRetryDelayInMs/);
   });
 });

@@ -64,6 +64,18 @@ describe("withTimeout", () => {
   });
 });
 
+describe("withTimeout limits", () => {
+  it("refuses a timeout a timer cannot hold, before starting the work", () => {
+    let started = false;
+    expect(() =>
+      withTimeout(async () => {
+        started = true;
+      }, 2 ** 31),
+    ).toThrow(/at most 2147483647/);
+    expect(started).toBe(false);
+  });
+});
+
 describe("Deferred", () => {
   it("settles once", async () => {
     const d = new Deferred<number>();
