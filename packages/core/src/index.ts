@@ -15,10 +15,20 @@ export {
   type JwtPayload,
   type SignJwtOptions,
   signJwt,
+  signJwtSync,
   type VerifyJwtOptions,
   verifyJwt,
+  verifyJwtSync,
 } from "./jwt.ts";
-export { HUB_NAME_PATTERN, MAX_GROUP_NAME_LENGTH, validateGroupName, validateHubName } from "./names.ts";
+export {
+  EVENT_NAME_PATTERN,
+  HUB_NAME_PATTERN,
+  isValidEventName,
+  isValidGroupName,
+  MAX_GROUP_NAME_LENGTH,
+  validateGroupName,
+  validateHubName,
+} from "./names.ts";
 export {
   CLOSE_INVALID_PAYLOAD,
   CLOSE_UNSUPPORTED_DATA,

@@ -65,6 +65,11 @@ function checkFiniteNumber(value: unknown, name: string): asserts value is numbe
 
 /** Signs `payload` with HS256. Adds `iat` (unless given) and `exp` when `expiresInSeconds` is set. */
 export async function signJwt(payload: JwtPayload, key: string, opts: SignJwtOptions = {}): Promise<string> {
+  return signJwtSync(payload, key, opts);
+}
+
+/** Synchronous signJwt (same rules and result), for hot paths such as a server minting many tokens. */
+export function signJwtSync(payload: JwtPayload, key: string, opts: SignJwtOptions = {}): string {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     throw new TypeError("payload must be a plain object");
   }
@@ -152,6 +157,11 @@ export async function verifyJwt(
   keys: string | string[],
   opts: VerifyJwtOptions = {},
 ): Promise<JwtPayload> {
+  return verifyJwtSync(token, keys, opts);
+}
+
+/** Synchronous verifyJwt (same rules): throws JwtError, returns the payload. For servers checking many tokens. */
+export function verifyJwtSync(token: string, keys: string | string[], opts: VerifyJwtOptions = {}): JwtPayload {
   const keyList = typeof keys === "string" ? [keys] : keys;
   if (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== "string" || k === "")) {
     throw new TypeError("keys must be a non-empty string or a non-empty array of non-empty strings");

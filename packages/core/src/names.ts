@@ -22,3 +22,20 @@ export function validateGroupName(group: unknown, argName = "group"): asserts gr
   }
   if (group.trim() === "") throw new TypeError(`${argName} must not be whitespace only`);
 }
+
+/**
+ * User event names (the `event` of a client's `event` message): a letter, then up to 127 letters, digits or `_ . -`
+ * (protocol.md 4.3; the rule of the official emulator). Names travel in the `ce-type` / `ce-eventName` headers, in
+ * event handler URL templates and in comma-separated `userEventPattern` lists, so they are kept to this safe set.
+ */
+export const EVENT_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
+
+/** Whether `event` is a valid user event name (see EVENT_NAME_PATTERN). */
+export function isValidEventName(event: unknown): event is string {
+  return typeof event === "string" && EVENT_NAME_PATTERN.test(event);
+}
+
+/** Whether `group` is a valid group name (1 to 1024 characters, not whitespace only), without throwing. */
+export function isValidGroupName(group: unknown): group is string {
+  return typeof group === "string" && group.length >= 1 && group.length <= MAX_GROUP_NAME_LENGTH && group.trim() !== "";
+}

@@ -12,14 +12,33 @@ export type ProtocolErrorCode =
   | "invalid_message"
   | "unknown_type";
 
-/** A frame violates the protocol. `closeCode` is what the receiving side should close the WebSocket with. */
+/**
+ * A frame violates the protocol. `closeCode` is what the receiving side should close the WebSocket with.
+ * `ackId` is set when the frame is a known client message whose own `ackId` was valid but another field was not
+ * (code "invalid_message"), so a service can answer that ackId instead of closing.
+ */
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;
   readonly closeCode: number;
-  constructor(code: ProtocolErrorCode, message: string, closeCode: number = CLOSE_INVALID_PAYLOAD) {
+  readonly ackId: number | undefined;
+  constructor(code: ProtocolErrorCode, message: string, closeCode: number = CLOSE_INVALID_PAYLOAD, ackId?: number) {
     super(message);
     this.name = "ProtocolError";
     this.code = code;
     this.closeCode = closeCode;
+    this.ackId = ackId;
+  }
+}
+
+/** Runs `validate`; an invalid_message ProtocolError it throws is rethrown carrying `ackId` (when defined). */
+export function withAckId<T>(ackId: number | undefined, validate: () => T): T {
+  if (ackId === undefined) return validate();
+  try {
+    return validate();
+  } catch (e) {
+    if (e instanceof ProtocolError && e.code === "invalid_message" && e.ackId === undefined) {
+      throw new ProtocolError(e.code, e.message, e.closeCode, ackId);
+    }
+    throw e;
   }
 }

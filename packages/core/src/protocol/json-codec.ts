@@ -1,7 +1,8 @@
 // Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5).
 
 import { base64Decode, base64Encode } from "../base64.ts";
-import { CLOSE_UNSUPPORTED_DATA, ProtocolError } from "./errors.ts";
+import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
+import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import type { DataType, DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 
 type Json = Record<string, unknown>;
@@ -151,40 +152,61 @@ function encodeUpstream(m: UpstreamMessage): string {
   return JSON.stringify(out);
 }
 
+function groupName(m: Json, type: string): string {
+  const v = str(m, "group", type);
+  if (!isValidGroupName(v)) {
+    throw invalid(`"group" of a ${type} message must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
+  }
+  return v;
+}
+
+function eventName(m: Json): string {
+  const v = str(m, "event", "event");
+  if (!isValidEventName(v)) {
+    throw invalid('"event" of an event message must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$');
+  }
+  return v;
+}
+
 function decodeUpstream(text: string): UpstreamMessage {
   const m = parseFrame(text, "client");
   const type = m.type as string;
   switch (type) {
     case "joinGroup":
     case "leaveGroup": {
-      const msg: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = { type, group: nonEmpty(m, "group", type) };
       const ackId = optUint(m, "ackId", type);
+      const msg: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = withAckId(ackId, () => ({
+        type,
+        group: groupName(m, type),
+      }));
       if (ackId !== undefined) msg.ackId = ackId;
       return msg;
     }
     case "sendToGroup": {
-      const msg = { type, group: nonEmpty(m, "group", type), ...payload(m, type) } as UpstreamMessage & {
-        type: "sendToGroup";
-      };
       const ackId = optUint(m, "ackId", type);
-      if (ackId !== undefined) msg.ackId = ackId;
-      const noEcho = optBool(m, "noEcho", type);
-      if (noEcho !== undefined) msg.noEcho = noEcho;
-      const ttlSeconds = optUint(m, "ttlSeconds", type);
-      if (ttlSeconds !== undefined) msg.ttlSeconds = ttlSeconds;
-      const metadata = optMetadata(m, type);
-      if (metadata !== undefined) msg.metadata = metadata;
-      return msg;
+      return withAckId(ackId, () => {
+        const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
+          type: "sendToGroup";
+        };
+        if (ackId !== undefined) msg.ackId = ackId;
+        const noEcho = optBool(m, "noEcho", type);
+        if (noEcho !== undefined) msg.noEcho = noEcho;
+        const ttlSeconds = optUint(m, "ttlSeconds", type);
+        if (ttlSeconds !== undefined) msg.ttlSeconds = ttlSeconds;
+        const metadata = optMetadata(m, type);
+        if (metadata !== undefined) msg.metadata = metadata;
+        return msg;
+      });
     }
     case "event": {
-      const msg = { type, event: nonEmpty(m, "event", type), ...payload(m, type) } as UpstreamMessage & {
-        type: "event";
-      };
       const ackId = optUint(m, "ackId", type);
-      if (ackId !== undefined) msg.ackId = ackId;
-      const metadata = optMetadata(m, type);
-      if (metadata !== undefined) msg.metadata = metadata;
-      return msg;
+      return withAckId(ackId, () => {
+        const msg = { type, event: eventName(m), ...payload(m, type) } as UpstreamMessage & { type: "event" };
+        if (ackId !== undefined) msg.ackId = ackId;
+        const metadata = optMetadata(m, type);
+        if (metadata !== undefined) msg.metadata = metadata;
+        return msg;
+      });
     }
     case "sequenceAck":
       return { type, sequenceId: uint(m.sequenceId, "sequenceId", type) };

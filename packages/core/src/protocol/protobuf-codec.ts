@@ -16,7 +16,8 @@
 // `json` payloads travel as JSON text in json_data. Downstream frames carry no fromUserId; an empty user_id means
 // an anonymous connection (userId null).
 
-import { CLOSE_UNSUPPORTED_DATA, ProtocolError } from "./errors.ts";
+import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
+import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import type { DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 import { expectWire, ProtoReader, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "./protobuf-wire.ts";
 
@@ -316,15 +317,22 @@ function readSendToGroup(r: ProtoReader): UpstreamMessage {
         return false;
     }
   });
-  if (payload === undefined) throw invalid("sendToGroup message has no data");
-  const m = { type: "sendToGroup", group: nonEmpty(group, "group"), ...payload } as UpstreamMessage & {
-    type: "sendToGroup";
-  };
+  const m = withAckId(ackId, () => {
+    if (payload === undefined) throw invalid("sendToGroup message has no data");
+    return { type: "sendToGroup", group: groupName(group), ...payload } as UpstreamMessage & { type: "sendToGroup" };
+  });
   if (ackId !== undefined) m.ackId = ackId;
   if (noEcho !== undefined) m.noEcho = noEcho;
   if (ttlSeconds !== undefined) m.ttlSeconds = ttlSeconds;
   if (metadata !== undefined) m.metadata = metadata;
   return m;
+}
+
+function groupName(group: string): string {
+  if (!isValidGroupName(group)) {
+    throw invalid(`group must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
+  }
+  return group;
 }
 
 function readEvent(r: ProtoReader): UpstreamMessage {
@@ -350,8 +358,11 @@ function readEvent(r: ProtoReader): UpstreamMessage {
         return false;
     }
   });
-  if (payload === undefined) throw invalid("event message has no data");
-  const m = { type: "event", event: nonEmpty(event, "event"), ...payload } as UpstreamMessage & { type: "event" };
+  const m = withAckId(ackId, () => {
+    if (payload === undefined) throw invalid("event message has no data");
+    if (!isValidEventName(event)) throw invalid("event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
+    return { type: "event", event, ...payload } as UpstreamMessage & { type: "event" };
+  });
   if (ackId !== undefined) m.ackId = ackId;
   if (metadata !== undefined) m.metadata = metadata;
   return m;
@@ -366,7 +377,10 @@ function readGroupOp(r: ProtoReader, type: "joinGroup" | "leaveGroup"): Upstream
     else return false;
     return true;
   });
-  const m: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = { type, group: nonEmpty(group, "group") };
+  const m: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = withAckId(ackId, () => ({
+    type,
+    group: groupName(group),
+  }));
   if (ackId !== undefined) m.ackId = ackId;
   return m;
 }

@@ -1,0 +1,54 @@
+import { JwtError, signJwt, signJwtSync, verifyJwt, verifyJwtSync } from "@webpubsub/core";
+import { describe, expect, test } from "vitest";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const NOW = 1_700_000_000;
+
+describe("signJwtSync / verifyJwtSync", () => {
+  test("produce exactly what the async functions produce", async () => {
+    const opts = { now: NOW, expiresInSeconds: 60, header: { kid: "k1" } };
+    const sync = signJwtSync({ aud: "http://h/api", sub: "u" }, KEY, opts);
+    expect(sync).toBe(await signJwt({ aud: "http://h/api", sub: "u" }, KEY, opts));
+    expect(verifyJwtSync(sync, KEY, { now: NOW, audience: "HTTP://H/API" })).toEqual(
+      await verifyJwt(sync, KEY, { now: NOW, audience: "http://h/api" }),
+    );
+  });
+
+  test("return synchronously (not a promise)", () => {
+    const token = signJwtSync({ aud: "a", exp: NOW + 10 }, KEY);
+    expect(typeof token).toBe("string");
+    const payload = verifyJwtSync(token, [KEY], { now: NOW, audience: (a) => a === "a" });
+    expect(payload).toMatchObject({ aud: "a", exp: NOW + 10 });
+  });
+
+  test.each([
+    ["a tampered signature", (t: string) => `${t.slice(0, -2)}AA`, "invalid_signature"],
+    ["a missing segment", (t: string) => t.slice(0, t.lastIndexOf(".")), "malformed"],
+  ])("throw JwtError synchronously for %s", (_name, mutate, code) => {
+    const token = signJwtSync({ aud: "a", exp: NOW + 10 }, KEY);
+    let error: unknown;
+    try {
+      verifyJwtSync(mutate(token), KEY, { now: NOW });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(JwtError);
+    expect((error as JwtError).code).toBe(code);
+  });
+
+  test("apply the time and audience rules of verifyJwt", () => {
+    const token = signJwtSync({ aud: "a" }, KEY, { now: NOW, expiresInSeconds: 10 });
+    expect(() => verifyJwtSync(token, KEY, { now: NOW + 10 + 300 })).toThrow(
+      expect.objectContaining({ code: "expired" }),
+    );
+    expect(() => verifyJwtSync(token, KEY, { now: NOW, audience: "b" })).toThrow(
+      expect.objectContaining({ code: "invalid_audience" }),
+    );
+    expect(() => verifyJwtSync(signJwtSync({}, KEY), KEY)).toThrow(expect.objectContaining({ code: "missing_exp" }));
+  });
+
+  test("reject bad arguments with TypeError", () => {
+    expect(() => signJwtSync({}, "")).toThrow(TypeError);
+    expect(() => verifyJwtSync("a.b.c", [])).toThrow(TypeError);
+  });
+});
