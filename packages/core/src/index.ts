@@ -9,6 +9,7 @@ export { normalizeEndpoint, type ParsedConnectionString, parseConnectionString }
 export { compileGroupPattern, MAX_PATTERN_STARS } from "./group-pattern.ts";
 export { hmacSha256Hex, timingSafeEqual } from "./hmac.ts";
 export {
+  checkJwtClaims,
   decodeJwt,
   JwtError,
   type JwtErrorCode,

@@ -166,15 +166,7 @@ export function verifyJwtSync(token: string, keys: string | string[], opts: Veri
   if (!Array.isArray(keyList) || keyList.length === 0 || keyList.some((k) => typeof k !== "string" || k === "")) {
     throw new TypeError("keys must be a non-empty string or a non-empty array of non-empty strings");
   }
-  const skew = opts.clockSkewSeconds ?? 300;
-  checkFiniteNumber(skew, "opts.clockSkewSeconds");
-  if (skew < 0) throw new RangeError("opts.clockSkewSeconds must not be negative");
-  const now = opts.now ?? nowSeconds();
-  checkFiniteNumber(now, "opts.now");
-  const aud = opts.audience;
-  if (aud !== undefined && typeof aud !== "string" && typeof aud !== "function" && !Array.isArray(aud)) {
-    throw new TypeError("opts.audience must be a string, an array of strings or a function");
-  }
+  const rules = claimRules(opts);
 
   const { header, payload, signingInput, signature } = split(token);
   if (header.alg !== "HS256") {
@@ -200,8 +192,33 @@ export function verifyJwtSync(token: string, keys: string | string[], opts: Veri
   }
   if (!valid) throw new JwtError("invalid_signature", "JWT signature is invalid");
 
+  checkClaims(payload, rules);
+  return payload;
+}
+
+interface ClaimRules {
+  skew: number;
+  now: number;
+  aud: VerifyJwtOptions["audience"];
+  requireExp: boolean;
+}
+
+function claimRules(opts: VerifyJwtOptions): ClaimRules {
+  const skew = opts.clockSkewSeconds ?? 300;
+  checkFiniteNumber(skew, "opts.clockSkewSeconds");
+  if (skew < 0) throw new RangeError("opts.clockSkewSeconds must not be negative");
+  const now = opts.now ?? nowSeconds();
+  checkFiniteNumber(now, "opts.now");
+  const aud = opts.audience;
+  if (aud !== undefined && typeof aud !== "string" && typeof aud !== "function" && !Array.isArray(aud)) {
+    throw new TypeError("opts.audience must be a string, an array of strings or a function");
+  }
+  return { skew, now, aud, requireExp: opts.requireExp ?? true };
+}
+
+function checkClaims(payload: JwtPayload, { skew, now, aud, requireExp }: ClaimRules): void {
   if (payload.exp === undefined) {
-    if (opts.requireExp ?? true) throw new JwtError("missing_exp", "JWT has no exp claim");
+    if (requireExp) throw new JwtError("missing_exp", "JWT has no exp claim");
   } else if (typeof payload.exp !== "number" || !Number.isFinite(payload.exp)) {
     throw new JwtError("malformed", "JWT exp claim is not a number");
   } else if (now >= payload.exp + skew) {
@@ -219,5 +236,17 @@ export function verifyJwtSync(token: string, keys: string | string[], opts: Veri
   if (aud !== undefined && !audienceMatches(payload.aud, aud)) {
     throw new JwtError("invalid_audience", "JWT audience does not match");
   }
-  return payload;
+}
+
+/**
+ * Checks the time claims (`exp`, `nbf`, `iat`) and the audience of an already decoded payload, with the rules of
+ * verifyJwt, but no signature. For tokens whose signature is checked elsewhere or cannot be (e.g. Entra ID tokens
+ * seen by an offline emulator). Throws JwtError.
+ */
+export function checkJwtClaims(payload: JwtPayload, opts: VerifyJwtOptions = {}): void {
+  const rules = claimRules(opts);
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    throw new TypeError("payload must be a plain object");
+  }
+  checkClaims(payload, rules);
 }

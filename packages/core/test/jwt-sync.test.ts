@@ -1,4 +1,4 @@
-import { JwtError, signJwt, signJwtSync, verifyJwt, verifyJwtSync } from "@webpubsub/core";
+import { checkJwtClaims, JwtError, signJwt, signJwtSync, verifyJwt, verifyJwtSync } from "@webpubsub/core";
 import { describe, expect, test } from "vitest";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
@@ -50,5 +50,26 @@ describe("signJwtSync / verifyJwtSync", () => {
   test("reject bad arguments with TypeError", () => {
     expect(() => signJwtSync({}, "")).toThrow(TypeError);
     expect(() => verifyJwtSync("a.b.c", [])).toThrow(TypeError);
+  });
+});
+
+describe("checkJwtClaims", () => {
+  test("applies verifyJwt's time and audience rules to a decoded payload", () => {
+    expect(() => checkJwtClaims({ aud: "A", exp: NOW + 10 }, { now: NOW, audience: "a" })).not.toThrow();
+    expect(() => checkJwtClaims({ aud: "a", exp: NOW - 301 }, { now: NOW })).toThrow(
+      expect.objectContaining({ code: "expired" }),
+    );
+    expect(() => checkJwtClaims({ aud: "a" }, { now: NOW })).toThrow(expect.objectContaining({ code: "missing_exp" }));
+    expect(() => checkJwtClaims({ aud: "a", exp: NOW + 10, nbf: NOW + 301 }, { now: NOW })).toThrow(
+      expect.objectContaining({ code: "not_yet_valid" }),
+    );
+    expect(() => checkJwtClaims({ aud: "b", exp: NOW + 10 }, { now: NOW, audience: ["a", "c"] })).toThrow(
+      expect.objectContaining({ code: "invalid_audience" }),
+    );
+  });
+
+  test("rejects a payload that is not an object, and bad options, with TypeError/RangeError", () => {
+    expect(() => checkJwtClaims(null as never)).toThrow(TypeError);
+    expect(() => checkJwtClaims({ exp: NOW }, { clockSkewSeconds: -1 })).toThrow(RangeError);
   });
 });
