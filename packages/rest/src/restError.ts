@@ -1,25 +1,55 @@
 // Turns an unexpected response into a RestError whose `code` is the service's x-ms-error-code.
-import { RestError } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
 import type { HttpResponse } from "@azure-rest/core-client";
 
-/** The service's error code and message of a failed response (header first, then body). */
+interface ErrorBody {
+  code?: unknown;
+  message?: unknown;
+  title?: unknown;
+}
+
+/**
+ * The service's error code and message of a failed response: the code from the `x-ms-error-code` header (else the
+ * body's `code`), the message from the body's `message` (else `title`, else a plain-text body). Absent when the
+ * response does not carry them: nothing is made up.
+ */
 export function errorDetails(response: HttpResponse): { code?: string; message?: string } {
-  const body = response.body as { code?: unknown; message?: unknown } | undefined | null;
+  const raw = response.body as unknown;
+  const body = (typeof raw === "object" && raw !== null ? raw : {}) as ErrorBody;
   const header = response.headers["x-ms-error-code"];
-  const code = header || (typeof body?.code === "string" ? body.code : undefined);
-  const message = typeof body?.message === "string" ? body.message : undefined;
+  const code = header || (typeof body.code === "string" && body.code ? body.code : undefined);
+  const message =
+    typeof body.message === "string" && body.message
+      ? body.message
+      : typeof body.title === "string" && body.title
+        ? body.title
+        : typeof raw === "string" && raw
+          ? raw
+          : undefined;
   return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
 }
 
-/** A RestError for a response `isUnexpected` flagged: statusCode, `code` = x-ms-error-code, the service's message. */
-export function toRestError(response: HttpResponse): RestError {
+/**
+ * A RestError for a response `isUnexpected` flagged: `statusCode` is the real status, `code` the x-ms-error-code (left
+ * undefined when the service sent none), `details` the parsed error body, `response` the raw response. `operation`
+ * (e.g. "sendToAll") prefixes the message; without it the method and path do.
+ */
+export function toRestError(response: HttpResponse, operation?: string): RestError {
   const { code, message } = errorDetails(response);
   const status = Number(response.status);
-  const text =
-    message ?? `${response.request.method} ${new URL(response.request.url).pathname} failed with status ${status}`;
-  return new RestError(code ? `${text} (${code})` : text, {
+  const what = operation ?? `${response.request.method} ${new URL(response.request.url).pathname}`;
+  const text = `${what} failed with status ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : "."}`;
+  const error = new RestError(text, {
     statusCode: status,
     ...(code ? { code } : {}),
     request: response.request,
+    response: {
+      status,
+      headers: createHttpHeaders(response.headers),
+      request: response.request,
+      bodyAsText: typeof response.body === "string" ? response.body : JSON.stringify(response.body ?? null),
+    },
   });
+  if (response.body !== undefined && response.body !== "" && response.body !== null) error.details = response.body;
+  return error;
 }

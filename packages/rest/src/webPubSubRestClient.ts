@@ -1,12 +1,19 @@
 // createWebPubSubRestClient: the generated REST-level client with Web PubSub authentication wired in.
-import { isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
+import type { KeyCredential, TokenCredential } from "@azure/core-auth";
+import {
+  checkApiVersion,
+  checkCredential,
+  DEFAULT_API_VERSION,
+  isKeyCredential,
+  isLoopbackEndpoint,
+  normalizeEndpoint,
+} from "./endpoint.ts";
 import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./entraTokenPolicy.ts";
 import createClient, { type WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "./generated/index.ts";
 import { keyCredentialPolicy, keyCredentialPolicyName } from "./keyCredentialPolicy.ts";
 import { reverseProxyPolicy } from "./reverseProxyPolicy.ts";
 
-/** The api-version this package is generated for and sends by default. */
-export const DEFAULT_API_VERSION = "2024-12-01";
+export { DEFAULT_API_VERSION };
 /** The Microsoft Entra ID scope of the Web PubSub data plane. */
 export const WEBPUBSUB_SCOPE = "https://webpubsub.azure.com/.default";
 
@@ -23,25 +30,14 @@ export interface WebPubSubRestClientOptions
   reverseProxyEndpoint?: string;
   /** Lifetime of the JWTs signed with an access key, in seconds (default 3600). */
   tokenLifetimeInSeconds?: number;
-}
-
-function checkEndpoint(value: unknown, name: string): string {
-  if (typeof value !== "string" || value.trim() === "") throw new TypeError(`${name} must be a non-empty URL string`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${name} must use http or https, got ${JSON.stringify(value)}`);
-  }
-  if (url.search || url.hash) throw new TypeError(`${name} must not have a query or fragment`);
-  return value.replace(/\/+$/, "");
-}
-
-function isKeyCredential(c: unknown): c is KeyCredential {
-  return typeof c === "object" && c !== null && typeof (c as KeyCredential).key === "string";
+  /**
+   * Allow requests over plain http. With an access key it defaults to true for http endpoints (each request carries
+   * its own short-lived JWT bound to the request URL, and no reusable secret; this is how the local emulator is
+   * reached). With a `TokenCredential` it defaults to true only when requests go to localhost, 127.0.0.1 or [::1]:
+   * any other http endpoint or reverse proxy is refused at construction unless this is `true`, because the Microsoft
+   * Entra bearer token would travel unencrypted and could be replayed.
+   */
+  allowInsecureConnection?: boolean;
 }
 
 /**
@@ -57,22 +53,31 @@ export function createWebPubSubRestClient(
   credential: KeyCredential | TokenCredential,
   options: WebPubSubRestClientOptions = {},
 ): WebPubSubRestClient {
-  const serviceEndpoint = checkEndpoint(endpoint, "endpoint");
+  const serviceEndpoint = normalizeEndpoint(endpoint, "endpoint");
+  checkCredential(credential);
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
   const { reverseProxyEndpoint, tokenLifetimeInSeconds, apiVersion = DEFAULT_API_VERSION, ...rest } = options;
   const proxy =
     reverseProxyEndpoint === undefined
       ? undefined
-      : checkEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
-  if (typeof apiVersion !== "string" || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(apiVersion)) {
-    throw new TypeError(`options.apiVersion must look like 2024-12-01, got ${JSON.stringify(apiVersion)}`);
+      : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
+  checkApiVersion(apiVersion);
+  // Requests go to the proxy when there is one, else to the service.
+  const target = proxy ?? serviceEndpoint;
+  const insecure = serviceEndpoint.startsWith("http:") || target.startsWith("http:");
+  let allowInsecureConnection = rest.allowInsecureConnection ?? insecure;
+  if (!isKeyCredential(credential) && target.startsWith("http:")) {
+    // A Microsoft Entra token is a reusable bearer secret: over plain http it only goes to this machine unless the
+    // caller opts in. (Access-key JWTs are per request URL and short-lived, so http stays allowed for them.)
+    allowInsecureConnection = rest.allowInsecureConnection ?? isLoopbackEndpoint(target);
+    if (!allowInsecureConnection) {
+      const which = proxy === undefined ? "endpoint" : "options.reverseProxyEndpoint";
+      throw new TypeError(
+        `${which} ${target} uses plain http, which would send the Microsoft Entra bearer token unencrypted: use https, or pass options.allowInsecureConnection: true to allow it (only localhost, 127.0.0.1 and [::1] are allowed without it).`,
+      );
+    }
   }
-  const insecure = serviceEndpoint.startsWith("http:") || (proxy?.startsWith("http:") ?? false);
-  const clientOptions: WebPubSubServiceClientOptions = {
-    ...rest,
-    apiVersion,
-    allowInsecureConnection: rest.allowInsecureConnection ?? insecure,
-  };
+  const clientOptions: WebPubSubServiceClientOptions = { ...rest, apiVersion, allowInsecureConnection };
 
   let client: WebPubSubRestClient;
   let authPolicy: string;
@@ -84,7 +89,7 @@ export function createWebPubSubRestClient(
     client = createClient(serviceEndpoint, undefined, clientOptions);
     client.pipeline.addPolicy(policy, { phase: "Sign" });
     authPolicy = keyCredentialPolicyName;
-  } else if (isTokenCredential(credential)) {
+  } else {
     if (serviceEndpoint.startsWith("https:")) {
       client = createClient(serviceEndpoint, credential, {
         ...clientOptions,
@@ -96,8 +101,6 @@ export function createWebPubSubRestClient(
       client.pipeline.addPolicy(insecureBearerTokenPolicy(credential, [WEBPUBSUB_SCOPE]), { phase: "Sign" });
       authPolicy = insecureBearerTokenPolicyName;
     }
-  } else {
-    throw new TypeError("credential must be an AzureKeyCredential (with a string key) or a TokenCredential");
   }
   if (proxy !== undefined)
     client.pipeline.addPolicy(reverseProxyPolicy(proxy), { phase: "Sign", afterPolicies: [authPolicy] });

@@ -144,6 +144,56 @@ describe("Microsoft Entra authentication", () => {
     expect(seen.map((s) => s.headers.authorization)).toEqual(["Bearer entra-token", "Bearer entra-token"]);
     expect(scopes).toHaveLength(1);
   });
+
+  it("auto-allows plain http only for loopback hosts", async () => {
+    for (const endpoint of ["http://localhost:8080", "http://127.0.0.1:1234", "http://[::1]:9000"]) {
+      const { credential } = fakeCredential();
+      const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+      const client = createWebPubSubRestClient(endpoint, credential, { httpClient });
+      await client.path("/api/health").head();
+      expect(seen[0]!.headers.authorization, endpoint).toBe("Bearer entra-token");
+    }
+  });
+
+  it("refuses a bearer token over http to another host unless allowInsecureConnection is true", async () => {
+    const { credential, scopes } = fakeCredential();
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    expect(() => createWebPubSubRestClient("http://wps.contoso.com", credential, { httpClient })).toThrow(
+      /endpoint http:\/\/wps.contoso.com uses plain http.*allowInsecureConnection: true/,
+    );
+    expect(() =>
+      createWebPubSubRestClient("https://wps.contoso.com", credential, {
+        httpClient,
+        reverseProxyEndpoint: "http://gateway.contoso.com",
+      }),
+    ).toThrow(/options.reverseProxyEndpoint http:\/\/gateway.contoso.com uses plain http/);
+    expect(() =>
+      createWebPubSubRestClient("http://localhost:8080", credential, { httpClient, allowInsecureConnection: false }),
+    ).toThrow(/allowInsecureConnection/);
+    expect(seen).toHaveLength(0);
+    expect(scopes).toHaveLength(0);
+    // An explicit opt-in sends it.
+    const client = createWebPubSubRestClient("http://wps.contoso.com", credential, {
+      httpClient,
+      allowInsecureConnection: true,
+    });
+    await client.path("/api/health").head();
+    expect(seen[0]!.headers.authorization).toBe("Bearer entra-token");
+    // An https proxy in front of an http service address is fine: the token travels over https.
+    const viaProxy = createWebPubSubRestClient("http://wps.contoso.com", credential, {
+      httpClient,
+      reverseProxyEndpoint: "https://gateway.contoso.com",
+    });
+    await viaProxy.path("/api/health").head();
+    expect(seen[1]!.url).toMatch(/^https:\/\/gateway.contoso.com\/api\/health/);
+  });
+
+  it("keeps access keys working over http to any host (per-request JWTs, no reusable secret)", async () => {
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    const client = createWebPubSubRestClient("http://wps.contoso.com", new AzureKeyCredential(KEY), { httpClient });
+    await client.path("/api/health").head();
+    expect(bearer(seen[0]!.headers)).toBeTruthy();
+  });
 });
 
 describe("argument validation", () => {
@@ -154,6 +204,9 @@ describe("argument validation", () => {
     expect(() => createWebPubSubRestClient("ftp://h", key)).toThrow(/endpoint must use http or https/);
     expect(() => createWebPubSubRestClient("https://h?x=1", key)).toThrow(/query or fragment/);
     expect(() => createWebPubSubRestClient("https://h", {} as never)).toThrow(/credential must be/);
+    expect(() => createWebPubSubRestClient("https://h", { key: "" })).toThrow(
+      /credential.key must be a non-empty access key/,
+    );
     expect(() => createWebPubSubRestClient("https://h", key, { reverseProxyEndpoint: "nope" })).toThrow(
       /options.reverseProxyEndpoint/,
     );

@@ -130,6 +130,17 @@ describe("isUnexpected", () => {
     expect(err.message).toContain("Invalid syntax");
   });
 
+  it("toRestError keeps the real status and leaves code undefined when the service sent none", async () => {
+    const { client } = setup(() => ({ status: 502, body: "bad gateway" }));
+    const res = await client.path("/api/hubs/{hub}/:send", "chat").post({ contentType: "text/plain", body: "x" });
+    if (!isUnexpected(res)) throw new Error("expected an error response");
+    const err = toRestError(res, "sendToAll");
+    expect(err.statusCode).toBe(502);
+    expect(err.code).toBeUndefined();
+    expect(err.message).toBe("sendToAll failed with status 502: bad gateway");
+    expect(err.response?.status).toBe(502);
+  });
+
   it("matches routes behind an endpoint with a path prefix", async () => {
     const { client: httpClient } = fakeHttpClient(() => ({ status: 204 }));
     const client = createWebPubSubRestClient("https://h.example/prefix", new AzureKeyCredential(KEY), { httpClient });
