@@ -6,6 +6,7 @@ import {
   validateGroupName,
 } from "@webpubsub/core";
 import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
+import { DrainWaiter } from "./drain-waiter.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError, isRetryableSendError, SendMessageError } from "./errors.ts";
 import {
@@ -44,7 +45,8 @@ const KEEPALIVE_CLOSE_CODE = 4000;
 const SEQUENCE_ACK_DELAY_MS = 500;
 /** Sends wait while the socket buffers more than this many unsent bytes. */
 const SEND_HIGH_WATER_BYTES = 1024 * 1024;
-const DRAIN_POLL_MS = 5;
+/** Waits between recovery attempts (capped by what is left of the recovery window). */
+const RECOVERY_BACKOFF = { mode: "exponential", retryDelayInMs: 100, maxRetryDelayInMs: 1000, jitter: true } as const;
 
 interface Conn {
   readonly socket: WebSocketLike;
@@ -53,6 +55,13 @@ interface Conn {
   closed: boolean;
   readonly closedPromise: Promise<void>;
   markClosed(): void;
+  /**
+   * Frames that arrived on a recovery socket after the service confirmed the session but before the client finished
+   * switching to it (emitting `recovered`); they are handled right after, in order.
+   */
+  backlog: DownstreamMessage[] | undefined;
+  /** The close event, once the socket closed. */
+  closeEvent: { code: number; reason: string } | undefined;
 }
 
 interface Subscriber {
@@ -72,6 +81,7 @@ export class WebPubSubClient {
   readonly #factory: WebSocketFactory;
   readonly #emitter: TypedEmitter<WebPubSubClientEvents>;
   readonly #acks: AckManager;
+  readonly #drain: DrainWaiter;
   readonly #seq = new SequenceTracker();
   readonly #groups = new Set<string>();
   readonly #subscribers = new Set<Subscriber>();
@@ -125,6 +135,11 @@ export class WebPubSubClient {
       ((event: string, error: unknown) => console.error(`[webpubsub] a "${event}" listener threw:`, error));
     this.#emitter = new TypedEmitter(onListenerError);
     this.#acks = new AckManager(this.#options.ackTimeoutInMs);
+    // A send waits for the drain at most as long as it would wait for its ack.
+    this.#drain = new DrainWaiter(
+      () => this.#stoppedOrStopping() || (this.#conn?.socket.bufferedAmount ?? 0) <= SEND_HIGH_WATER_BYTES / 2,
+      this.#options.ackTimeoutInMs,
+    );
   }
 
   /** Current lifecycle state. */
@@ -187,6 +202,7 @@ export class WebPubSubClient {
     if (this.#stopping) return this.#stopping;
     this.#state = "Stopping";
     this.#run?.abort(new AbortError("The client was stopped"));
+    this.#drain.release();
     this.#stopping = this.#doStop();
     return this.#stopping;
   }
@@ -226,6 +242,7 @@ export class WebPubSubClient {
     );
     for (const sub of this.#subscribers) sub.queue.end();
     this.#subscribers.clear();
+    this.#drain.release();
     this.#emitter.emit("stopped", { error });
   }
 
@@ -243,20 +260,30 @@ export class WebPubSubClient {
   }
 
   /**
-   * Opens a socket. A new connection is ready on the `connected` message; a recovery on open (the service sends no
-   * `connected` message on recovery, or may send one with a fresh token).
+   * Opens a socket. A new connection is ready on the `connected` message. A recovery is ready on the first frame the
+   * service sends after the upgrade (the `pong` to the `ping` written on open, or a replayed message): the service
+   * rejects a recovery by accepting the upgrade and then closing with 1008, so an open socket alone proves nothing.
+   * A recovered connection resolves with `conn.ready` still false; the caller finishes the switch (#finishRecovery).
    */
-  #open(url: string, recovery: boolean, signal: AbortSignal): Promise<void> {
+  #open(url: string, recovery: boolean, signal: AbortSignal): Promise<Conn> {
     signal.throwIfAborted();
     const socket = this.#factory(url, [this.#protocol.name]);
     socket.binaryType = "arraybuffer";
     let markClosed!: () => void;
     const closedPromise = new Promise<void>((r) => (markClosed = r));
-    const conn: Conn = { socket, ready: false, closed: false, closedPromise, markClosed };
+    const conn: Conn = {
+      socket,
+      ready: false,
+      closed: false,
+      closedPromise,
+      markClosed,
+      backlog: undefined,
+      closeEvent: undefined,
+    };
     this.#conn = conn;
     this.#lastReceivedAt = Date.now();
 
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Conn>((resolve, reject) => {
       let lastError: string | undefined;
       let settled = false;
       const timer = setTimeout(
@@ -279,29 +306,39 @@ export class WebPubSubClient {
       const succeed = () => {
         if (settled) return;
         cleanup();
-        conn.ready = true;
-        resolve();
+        if (recovery) conn.backlog = [];
+        else conn.ready = true;
+        resolve(conn);
       };
       let opened = false;
       socket.onopen = () => {
         opened = true;
-        if (recovery) succeed();
+        if (!recovery) return;
+        try {
+          // Any reply confirms the session; the pong is the one that always comes.
+          sendFrame(socket, this.#protocol.encode({ type: "ping" }));
+        } catch (error) {
+          fail(error);
+        }
       };
       socket.onerror = (event) => {
         lastError = socketErrorMessage(event) ?? lastError;
       };
       socket.onclose = (event) => {
         conn.closed = true;
+        conn.closeEvent = { code: event.code, reason: event.reason };
         conn.markClosed();
         if (!settled) {
           fail(
             new ConnectionError(
-              `${opened ? "The connection closed before the service's connected message" : "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"} (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
+              `${opened ? (recovery ? "The service closed the recovery connection before confirming the session" : "The connection closed before the service's connected message") : "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"} (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
               { code: event.code, reason: event.reason },
             ),
           );
           return;
         }
+        // A confirmed recovery the client has not switched to yet: #recover sees conn.closed and tries again.
+        if (!conn.ready) return;
         this.#onConnClosed(conn, event.code, event.reason);
       };
       socket.onmessage = (event) => {
@@ -314,6 +351,15 @@ export class WebPubSubClient {
           return; // an invalid frame is ignored; the service never sends one
         }
         if (!message) return;
+        if (recovery) {
+          if (!settled) succeed();
+          if (conn.backlog) {
+            conn.backlog.push(message);
+            return;
+          }
+          this.#handleMessage(message);
+          return;
+        }
         if (message.type === "system" && message.event === "connected" && !settled) {
           this.#connectionId = message.connectionId;
           this.#userId = message.userId ?? null;
@@ -412,6 +458,7 @@ export class WebPubSubClient {
   /** The current connection is gone (closed, or abandoned by keep-alive). */
   #dropped(code: number, reason: string): void {
     this.#stopTimers();
+    this.#drain.release(); // waiting sends go on: they are queued for the next connection
     this.#acks.markAllUnsent();
     const run = this.#run;
     if (this.#state === "Stopping" || this.#state === "Stopped" || !run) return;
@@ -426,57 +473,94 @@ export class WebPubSubClient {
       this.#sessionUrl !== undefined &&
       code !== 1008 &&
       this.#options.recoveryWindowInMs > 0;
-    if (canRecover && (await this.#recover(run))) return;
+    let close = { code, reason };
+    if (canRecover) {
+      const outcome = await this.#recover(run);
+      if (outcome === true) return;
+      // A rejected recovery (1008) is why the session ended: report that close rather than the original drop.
+      if (outcome?.code === 1008) close = outcome;
+    }
     if (run.signal.aborted) return;
     this.#emitter.emit("disconnected", {
       connectionId: this.#connectionId,
-      message: this.#lastDisconnectedMessage ?? (reason || undefined),
-      code,
+      message: this.#lastDisconnectedMessage ?? (close.reason || undefined),
+      code: close.code,
     });
     if (run.signal.aborted) return;
     if (!this.#options.autoReconnect) {
-      this.#finishStopped(new ConnectionError(`The connection was lost (code ${code})`, { code, reason }));
+      this.#finishStopped(new ConnectionError(`The connection was lost (code ${close.code})`, close));
       return;
     }
     await this.#reconnect(run);
   }
 
-  /** Tries to resume the session within the recovery window. True when recovered. */
-  async #recover(run: AbortController): Promise<boolean> {
+  /**
+   * Tries to resume the session within the recovery window. Resolves `true` when recovered, or the close that ended
+   * the last attempt (a 1008 means the service rejected the recovery: the session is gone, so stop trying).
+   */
+  async #recover(run: AbortController): Promise<true | { code: number; reason: string } | undefined> {
     const connectionId = this.#connectionId as string;
     this.#state = "Recovering";
     this.#emitter.emit("recovering", { connectionId });
     const deadline = Date.now() + this.#options.recoveryWindowInMs;
-    for (let attempt = 0; Date.now() < deadline; attempt++) {
-      if (run.signal.aborted) return false;
+    let lastClose: { code: number; reason: string } | undefined;
+    for (let attempt = 1; Date.now() < deadline; attempt++) {
+      if (run.signal.aborted) return undefined;
       const url = new URL(this.#sessionUrl as string);
       url.searchParams.set("awps_connection_id", connectionId);
       url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
       const remaining = deadline - Date.now();
       try {
-        await this.#open(url.toString(), true, AbortSignal.any([run.signal, AbortSignal.timeout(remaining)]));
-        if (run.signal.aborted) return false;
-        this.#state = "Connected";
-        this.#startKeepAlive();
-        if (this.#seq.lastSequenceId > 0) {
-          this.#seq.forceResend();
-          this.#sendSeqAck();
+        const conn = await this.#open(
+          url.toString(),
+          true,
+          AbortSignal.any([run.signal, AbortSignal.timeout(remaining)]),
+        );
+        if (run.signal.aborted) return undefined;
+        if (conn.closed) {
+          // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
+          const close = conn.closeEvent ?? { code: 1006, reason: "" };
+          if (this.#conn === conn) this.#conn = undefined;
+          throw new ConnectionError(`The recovered connection closed at once (code ${close.code})`, close);
         }
-        this.#flushPending();
-        this.#emitter.emit("recovered", { connectionId });
+        this.#finishRecovery(conn, connectionId);
         return true;
       } catch (error) {
-        if (run.signal.aborted) return false;
-        if (error instanceof ConnectionError && error.code === 1008) return false;
-        const wait = Math.min(1000, 100 * 2 ** attempt, Math.max(0, deadline - Date.now()));
+        if (run.signal.aborted) return undefined;
+        if (error instanceof ConnectionError && error.code !== undefined) {
+          lastClose = { code: error.code, reason: error.reason ?? "" };
+          if (error.code === 1008) return lastClose;
+        }
+        const wait = Math.min(backoffDelay(attempt, RECOVERY_BACKOFF), Math.max(0, deadline - Date.now()));
         try {
           await delay(wait, { signal: run.signal });
         } catch {
-          return false;
+          return undefined;
         }
       }
     }
-    return false;
+    return lastClose;
+  }
+
+  /** The service confirmed the session on `conn`: make it current, resend what is pending, emit `recovered`. */
+  #finishRecovery(conn: Conn, connectionId: string): void {
+    const backlog = conn.backlog ?? [];
+    conn.backlog = undefined;
+    conn.ready = true;
+    this.#state = "Connected";
+    this.#startKeepAlive();
+    if (this.#seq.lastSequenceId > 0) {
+      this.#seq.forceResend();
+      this.#sendSeqAck();
+    }
+    this.#flushPending();
+    this.#emitter.emit("recovered", { connectionId });
+    // Frames that confirmed the session (the pong, replayed messages), in order. A listener may have stopped the
+    // client or the socket may have changed meanwhile: then they no longer belong to the client.
+    for (const message of backlog) {
+      if (this.#conn !== conn || this.#state !== "Connected") break;
+      this.#handleMessage(message);
+    }
   }
 
   /** Opens new connections with backoff until one works, retries run out, or stop(). */
@@ -615,16 +699,12 @@ export class WebPubSubClient {
     return (this.#conn?.socket.bufferedAmount ?? 0) > SEND_HIGH_WATER_BYTES;
   }
 
-  /** Waits until the socket drained below half the high-water mark, the connection changed, or the client stopped. */
-  async #drained(signal: AbortSignal | undefined): Promise<void> {
-    const conn = this.#conn;
-    while (
-      conn === this.#conn &&
-      !this.#stoppedOrStopping() &&
-      (conn?.socket.bufferedAmount ?? 0) > SEND_HIGH_WATER_BYTES / 2
-    ) {
-      await delay(DRAIN_POLL_MS, signal ? { signal } : undefined);
-    }
+  /**
+   * Waits until the socket drained below half the high-water mark, the connection dropped, or the client stopped
+   * (see DrainWaiter: there is no drain event to wait on, so it polls, with one shared, backed-off timer).
+   */
+  #drained(signal: AbortSignal | undefined): Promise<void> {
+    return this.#drain.wait(signal, abortReason);
   }
 
   /** Runs one acked (or fire-and-forget) operation with retries that reuse its ackId. */

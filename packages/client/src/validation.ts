@@ -2,8 +2,8 @@
 import type { GroupOptions, SendToGroupOptions } from "./types.ts";
 
 export function validateAckId(ackId: unknown): void {
-  if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 1)) {
-    throw new RangeError(`options.ackId must be a safe integer >= 1, got ${String(ackId)}`);
+  if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 0)) {
+    throw new RangeError(`options.ackId must be a safe integer >= 0, got ${String(ackId)}`);
   }
 }
 

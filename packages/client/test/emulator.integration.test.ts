@@ -154,6 +154,9 @@ describe.each([
 
     expect(await client.sendEvent("greet", "1", "text", { ackId: 100 })).toEqual({ ackId: 100, isDuplicated: false });
     expect(await client.sendEvent("greet", "1", "text", { ackId: 100 })).toEqual({ ackId: 100, isDuplicated: true });
+    // ackId 0 is a valid uint64 id: acked, and deduplicated like any other.
+    expect(await client.sendEvent("greet", "0", "text", { ackId: 0 })).toEqual({ ackId: 0, isDuplicated: false });
+    expect(await client.sendEvent("greet", "0", "text", { ackId: 0 })).toEqual({ ackId: 0, isDuplicated: true });
     await client.stop();
   });
 

@@ -13,6 +13,8 @@ export interface FaultProxy {
   /** Holds back bytes on the connections open now, in both directions or only towards the client; they stay open
    * (half-open) until killed. New connections flow normally. */
   stallOpen(direction?: "both" | "toClient"): void;
+  /** While on, new connections are reset as soon as they arrive (the network is down); off lets them through again. */
+  refuseNew(on: boolean): void;
   /** Points new connections at another port (existing ones are untouched). */
   retarget(port: number): void;
   close(): Promise<void>;
@@ -22,10 +24,16 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
   const pairs = new Set<[Socket, Socket]>();
   let accepted = 0;
   let target = targetPort;
+  let refusing = false;
   const stalled = new WeakSet<Socket>();
 
   const server: Server = createServer((client) => {
     accepted++;
+    if (refusing) {
+      client.on("error", () => {});
+      client.resetAndDestroy();
+      return;
+    }
     const upstream = createConnection({ port: target, host: targetHost });
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
@@ -71,6 +79,9 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
         stalled.add(upstream); // bytes from the service are held
         if (direction === "both") stalled.add(client);
       }
+    },
+    refuseNew(on) {
+      refusing = on;
     },
     retarget(port) {
       target = port;

@@ -200,6 +200,97 @@ describe("fault injection", () => {
     expect(received).toEqual(["before", "during", "after"]);
   }, 30_000);
 
+  it.each(["the session was closed over REST while the network was down", "the reconnection token is forged"] as const)(
+    "a rejected recovery (%s) is never reported as recovered: disconnected, new connection, groups rejoined",
+    async (scenario) => {
+      const emu = await emulator();
+      const p = await proxy(emu.port);
+      const forge = scenario === "the reconnection token is forged";
+      const client = clientVia(p, emu.accessKey, {
+        // The forging factory keeps the URL's shape: the service sees a token that is not the session's.
+        webSocketFactory: (url, protocols) => {
+          const u = new URL(url);
+          if (forge && u.searchParams.has("awps_reconnection_token"))
+            u.searchParams.set("awps_reconnection_token", "x");
+          return new WebSocket(u.toString(), protocols);
+        },
+      });
+      const events: string[] = [];
+      for (const name of ["recovering", "recovered", "disconnected", "connected"] as const) {
+        client.on(name, () => events.push(name));
+      }
+      const received: string[] = [];
+      let notify = () => {};
+      client.on("group-message", (e) => {
+        received.push(e.message.data as string);
+        notify();
+      });
+      await client.start();
+      await client.joinGroup("room");
+      const firstId = client.connectionId as string;
+      events.length = 0;
+
+      // A watcher straight on the emulator sees what the client publishes.
+      const watcher = new WebPubSubClient(
+        await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "watcher", roles: ROLES }),
+      );
+      cleanup.push(() => watcher.stop());
+      await watcher.start();
+      await watcher.joinGroup("room");
+      const watched: string[] = [];
+      watcher.on("group-message", (e) => {
+        if (e.message.fromUserId === "receiver") watched.push(e.message.data as string);
+        notify();
+      });
+
+      const recovering = nextEvent(client, "recovering", 5000);
+      const disconnected = nextEvent(client, "disconnected", 10_000);
+      const connected = nextEvent(client, "connected", 10_000);
+      if (!forge) p.refuseNew(true);
+      p.killAll();
+      await recovering;
+      // Published while recovering: it waits, and must not be written to a socket the service is about to refuse.
+      const pending = client.sendToGroup("room", "while-recovering", "text");
+      if (!forge) {
+        await rest(emu.endpoint, emu.accessKey, "DELETE", `${HUB}/connections/${firstId}?reason=gone`);
+        p.refuseNew(false); // the next recovery attempt reaches the service, which refuses it with 1008
+      }
+      expect(await disconnected).toMatchObject({ connectionId: firstId, code: 1008 });
+      const c = await connected; // fires after the groups were rejoined
+      expect(c.connectionId).not.toBe(firstId);
+      expect(client.connectionId).toBe(c.connectionId);
+      expect(events).toEqual(["recovering", "disconnected", "connected"]);
+      expect(await pending).toMatchObject({ isDuplicated: false });
+
+      // Nothing is lost on the new connection, in either direction.
+      const N = 50;
+      for (let i = 0; i < N; i++) {
+        await rest(emu.endpoint, emu.accessKey, "POST", `${HUB}/groups/room/:send`, {
+          contentType: "text/plain",
+          data: `in-${i}`,
+        });
+      }
+      await Promise.all(Array.from({ length: N }, (_, i) => client.sendToGroup("room", `out-${i}`, "text")));
+      const want = Array.from({ length: N }, (_, i) => `in-${i}`);
+      const wantOut = ["while-recovering", ...Array.from({ length: N }, (_, i) => `out-${i}`)];
+      // Every message has arrived, or 5 s passed (then the assertions below show what is missing).
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        notify = () => {
+          if (received.filter((m) => m.startsWith("in-")).length >= N && watched.length >= wantOut.length) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      });
+      expect(received.filter((m) => m.startsWith("in-"))).toEqual(want);
+      expect(watched).toEqual(wantOut);
+      expect(events).toEqual(["recovering", "disconnected", "connected"]);
+    },
+    30_000,
+  );
+
   it("when the service restarts, the client reconnects as a new connection and rejoins its groups", async () => {
     const emu1 = await emulator();
     const p = await proxy(emu1.port);

@@ -132,6 +132,20 @@ describe("operations", () => {
     await expect(first).rejects.toBeInstanceOf(SendMessageError);
   });
 
+  it("ackId 0 is a valid uint64 id: it goes out as 0 and its ack resolves the operation", async () => {
+    const { client, socket } = await started();
+    const p = client.sendEvent("e", "x", "text", { ackId: 0 });
+    expect(await socket.waitForFrame((f) => f.type === "event")).toMatchObject({ ackId: 0 });
+    socket.push({ type: "ack", ackId: 0, success: true });
+    expect(await p).toEqual({ ackId: 0, isDuplicated: false });
+    // Automatic ids still start at 1.
+    const next = client.joinGroup("g");
+    expect(await socket.waitForFrame((f) => f.type === "joinGroup")).toMatchObject({ ackId: 1 });
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await next;
+    await client.stop();
+  });
+
   it("fireAndForget sends no ackId and resolves at once", async () => {
     const { client, socket } = await started();
     expect(await client.sendToGroup("g", 1, "json", { fireAndForget: true })).toEqual({ isDuplicated: false });
@@ -160,6 +174,54 @@ describe("operations", () => {
     await client.stop();
   });
 
+  it("a congested wait polls cheaply (backed off, one timer for all sends) and ends at once on stop()", async () => {
+    const { client, socket } = await started();
+    let reads = 0;
+    let buffered = 2 * 1024 * 1024;
+    Object.defineProperty(socket, "bufferedAmount", {
+      get: () => {
+        reads++;
+        return buffered;
+      },
+    });
+    const waiting = Array.from({ length: 20 }, (_, i) =>
+      client.sendToGroup("g", i, "json", { fireAndForget: true }).catch((e: unknown) => e),
+    );
+    const acked = client.sendEvent("e", "x", "text").catch((e: unknown) => e);
+    const before = reads;
+    await new Promise((r) => setTimeout(r, 300));
+    // 21 sends each polling every 5 ms for 300 ms would read bufferedAmount over a thousand times; one timer backing
+    // off 5, 10, 20, 40, 80, 100 ms reads it about 7 times.
+    expect(reads - before).toBeLessThan(12);
+    expect(socket.sent).toEqual([]);
+    const t0 = Date.now();
+    await client.stop();
+    const results = await Promise.all(waiting);
+    expect(Date.now() - t0).toBeLessThan(100);
+    for (const r of results) expect(r).toBeInstanceOf(SendMessageError);
+    expect(await acked).toBeInstanceOf(SendMessageError);
+    const after = reads;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(reads).toBe(after); // no poll timer outlives the waits
+    buffered = 0;
+  });
+
+  it("a congested wait ends with the caller's abort, and after ackTimeoutInMs at the latest", async () => {
+    const { client, socket } = await started({ ackTimeoutInMs: 150 });
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    const controller = new AbortController();
+    const aborted = client.sendEvent("e", "a", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error("caller gave up"));
+    expect(await aborted).toMatchObject({ message: "caller gave up" });
+    const t0 = Date.now();
+    const bounded = await client.sendToGroup("g", "b", "text", { fireAndForget: true }).catch((e: unknown) => e);
+    expect(bounded).toBeInstanceOf(SendMessageError);
+    expect((bounded as SendMessageError).message).toMatch(/did not drain within 150 ms/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(socket.sent).toEqual([]);
+    await client.stop();
+  });
+
   it("bad arguments fail fast with TypeError/RangeError naming the argument, before any frame", async () => {
     const { client, socket } = await started();
     await expect(client.sendToGroup("", "x", "text")).rejects.toThrow(/groupName/);
@@ -167,7 +229,9 @@ describe("operations", () => {
     await expect(client.sendToGroup("g", "x", "binary")).rejects.toThrow(/Uint8Array or ArrayBuffer/);
     await expect(client.sendToGroup("g", "x", "xml" as never)).rejects.toThrow(/dataType/);
     await expect(client.sendToGroup("g", undefined, "json")).rejects.toThrow(TypeError);
-    await expect(client.sendToGroup("g", "x", "text", { ackId: 0 })).rejects.toThrow(/options.ackId/);
+    await expect(client.sendToGroup("g", "x", "text", { ackId: -1 })).rejects.toThrow(/options.ackId/);
+    await expect(client.sendToGroup("g", "x", "text", { ackId: 1.5 })).rejects.toThrow(/options.ackId/);
+    await expect(client.sendEvent("e", "x", "text", { ackId: 2 ** 53 })).rejects.toThrow(/options.ackId/);
     await expect(client.sendToGroup("g", "x", "text", { ackId: 1, fireAndForget: true })).rejects.toThrow(TypeError);
     await expect(client.sendEvent("", "x", "text")).rejects.toThrow(/eventName/);
     await expect(client.joinGroup("x".repeat(1025))).rejects.toThrow(/groupName/);

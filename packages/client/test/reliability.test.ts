@@ -92,6 +92,13 @@ describe("recovery", () => {
     expect(url.searchParams.get("awps_reconnection_token")).toBe("token1");
     expect(url.searchParams.get("access_token")).toBe("t1");
     s2.open();
+    // An open socket is not a recovery yet (the service rejects one by closing after the upgrade): only a ping goes
+    // out, nothing pending is written, no event fires until the service answers.
+    expect(s2.frames).toEqual([{ type: "ping" }]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(["recovering"]);
+    expect(client.state).toBe("Recovering");
+    s2.push({ type: "pong" });
     expect(await recovered).toEqual({ connectionId: "conn1" });
     expect(events).toEqual(["recovering", "recovered"]);
     expect(getClientAccessUrl).toHaveBeenCalledTimes(1);
@@ -116,6 +123,7 @@ describe("recovery", () => {
     const s3 = await server.socket(2);
     expect(new URL(s3.url).searchParams.get("awps_reconnection_token")).toBe("token2");
     s3.open();
+    s3.push({ type: "pong" });
     await recovered2;
     await client.stop();
   });
@@ -127,6 +135,7 @@ describe("recovery", () => {
     const s2 = await server.socket(1);
     const recovered = nextEvent(client, "recovered");
     s2.open();
+    s2.push({ type: "pong" });
     await recovered;
     const connected = nextEvent(client, "connected");
     s2.connected("conn-new", "tok-new");
@@ -187,6 +196,74 @@ describe("recovery", () => {
     client.on("group-message", (e) => seen.push(e.message.sequenceId));
     s2.push(msg(1)); // a new session counts from 1 again
     expect(seen).toEqual([1]);
+    await client.stop();
+  });
+
+  it("a recovery the service rejects after the upgrade (open, then 1008) is not reported as recovered", async () => {
+    const { server, client, socket, getClientAccessUrl } = await started();
+    const events: string[] = [];
+    for (const e of ["connected", "disconnected", "recovering", "recovered"] as const)
+      client.on(e, () => events.push(e));
+    const join = client.joinGroup("room");
+    socket.push({ type: "ack", ackId: 1, success: true });
+    await join;
+    socket.push(msg(4));
+    const pending = client.sendToGroup("g", "x", "text");
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    expect(new URL(s2.url).searchParams.get("awps_connection_id")).toBe("conn1");
+    s2.open(); // the upgrade is accepted...
+    s2.serverClose(1008, "The connection cannot be recovered."); // ...and the session refused
+    expect(await disconnected).toEqual({
+      connectionId: "conn1",
+      message: "The connection cannot be recovered.",
+      code: 1008,
+    });
+    expect(s2.frames).toEqual([{ type: "ping" }]); // nothing pending was written to the refused socket
+    const s3 = await server.socket(2);
+    expect(new URL(s3.url).searchParams.has("awps_connection_id")).toBe(false); // no more recovery attempts
+    expect(getClientAccessUrl).toHaveBeenCalledTimes(2);
+    const connected = nextEvent(client, "connected");
+    s3.connected("conn2", "token2");
+    const rejoin = await s3.waitForFrame((f) => f.type === "joinGroup");
+    expect(rejoin.group).toBe("room");
+    expect(s3.framesOf("sendToGroup")).toEqual([
+      { type: "sendToGroup", group: "g", ackId: 2, dataType: "text", data: "x" },
+    ]);
+    s3.push({ type: "ack", ackId: rejoin.ackId, success: true });
+    s3.push({ type: "ack", ackId: 2, success: true });
+    expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
+    expect(await pending).toEqual({ ackId: 2, isDuplicated: false });
+    expect(events).toEqual(["recovering", "disconnected", "connected"]);
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.sequenceId));
+    s3.push(msg(1)); // the new session counts from 1 again
+    expect(seen).toEqual([1]);
+    await client.stop();
+  });
+
+  it("a recovery socket that closes before the service answers is a failed attempt, retried with backoff", async () => {
+    const { server, client, socket } = await started({ recoveryWindowInMs: 5000 });
+    const events: string[] = [];
+    for (const e of ["disconnected", "recovering", "recovered"] as const) client.on(e, () => events.push(e));
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    s2.open();
+    s2.serverClose(1006); // opened, then lost before any frame
+    const s3 = await server.socket(2);
+    expect(new URL(s3.url).searchParams.get("awps_connection_id")).toBe("conn1");
+    expect(events).toEqual(["recovering"]);
+    const recovered = nextEvent(client, "recovered");
+    s3.open();
+    // Replayed messages confirm the session as well as a pong, and are delivered after "recovered", in order.
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(`${events.at(-1)}:${e.message.sequenceId}`));
+    s3.push(msg(1));
+    s3.push(msg(2));
+    await recovered;
+    expect(seen).toEqual(["recovered:1", "recovered:2"]);
+    await s3.waitForFrame((f) => f.type === "sequenceAck");
     await client.stop();
   });
 
@@ -307,6 +384,7 @@ describe("keep-alive", () => {
     expect(new URL(s2.url).searchParams.get("awps_connection_id")).toBe("conn1");
     const recovered = nextEvent(client, "recovered");
     s2.open();
+    s2.push({ type: "pong" });
     await recovered;
     // frames from the abandoned socket are ignored
     socket.push({ type: "message", from: "server", dataType: "text", data: "ghost" });
