@@ -1,30 +1,16 @@
-// Service failures become RestError with the HTTP status in `statusCode` and the service's `x-ms-error-code` in
-// `code`; the parsed error body (code, message, target, details) is kept in `details`.
+// Service failures are @webpubsub/rest's toRestError: the HTTP status in `statusCode`, the service's
+// `x-ms-error-code` in `code` (undefined when it sent none), the parsed error body in `details`. This file adds the
+// error for a successful status whose body is not what the API promises.
 import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
 import type { RestResponse } from "./rest-types.ts";
 
-interface ErrorBody {
-  code?: unknown;
-  message?: unknown;
-  title?: unknown;
-}
-
-export function createRestError(response: RestResponse, operation: string): RestError {
+/**
+ * A RestError for a 2xx response that lacks `missing`: it keeps the real status, has no `code` (the service sent
+ * none) and says what was missing, rather than passing on a made-up value.
+ */
+export function malformedResponse(response: RestResponse, operation: string, missing: string): RestError {
   const status = Number(response.status);
-  const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as ErrorBody;
-  const code =
-    response.headers["x-ms-error-code"] ?? (typeof body.code === "string" ? body.code : undefined) ?? `HTTP ${status}`;
-  const serviceMessage =
-    typeof body.message === "string" && body.message
-      ? body.message
-      : typeof body.title === "string" && body.title
-        ? body.title
-        : typeof response.body === "string" && response.body
-          ? response.body
-          : undefined;
-  const message = `${operation} failed with status ${status} (${code})${serviceMessage ? `: ${serviceMessage}` : "."}`;
-  const error = new RestError(message, {
-    code,
+  return new RestError(`${operation}: the service answered ${status} without ${missing}.`, {
     statusCode: status,
     request: response.request,
     response: {
@@ -34,6 +20,4 @@ export function createRestError(response: RestResponse, operation: string): Rest
       bodyAsText: typeof response.body === "string" ? response.body : JSON.stringify(response.body ?? null),
     },
   });
-  if (response.body !== undefined && response.body !== "") error.details = response.body;
-  return error;
 }

@@ -1,7 +1,10 @@
 // The operations of one hub over the REST-level client: request shapes, retry mode, status handling. The service
 // client and the group client are thin facades over this, each wrapping every call in its own tracing span.
+
+import { RestError } from "@azure/core-rest-pipeline";
 import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings } from "@webpubsub/async";
-import { createRestError } from "./errors.ts";
+import { toRestError } from "@webpubsub/rest";
+import { malformedResponse } from "./errors.ts";
 import type {
   ClientTokenResponse,
   CloseConnectionOptions,
@@ -20,7 +23,7 @@ import { bodyForNode, type PreparedPayload, preparePayload } from "./payload.ts"
 import type { QueryArray, RestClientLike, RestRequestParameters, RestResponse } from "./rest-types.ts";
 import { type RetryMode, type ServiceRetryOptions, sendWithRetries } from "./retry-policy.ts";
 import { clientTokenResponse, signClientToken } from "./token.ts";
-import { tracingClient } from "./tracing.ts";
+import { tracedIteration, tracingClient } from "./tracing.ts";
 import {
   checkAbortSignal,
   checkClientProtocol,
@@ -43,11 +46,15 @@ import {
 
 type Method = "get" | "post" | "put" | "delete" | "head";
 
+const PERMISSION_PATH = "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}";
+
 export interface HubContext {
   hub: string;
   endpoint: string;
   rest: RestClientLike;
   retry: Required<ServiceRetryOptions>;
+  /** The reverse proxy requests go through, if any (nextLinks may point at it). */
+  reverseProxyEndpoint?: string | undefined;
   /** Present for key credentials: client tokens are signed locally. */
   accessKey: (() => string) | undefined;
   /** Blob / web stream bodies must be turned into Node streams for the default Node HTTP client. */
@@ -58,6 +65,17 @@ export interface HubContext {
 
 function multi(values: string[] | undefined): QueryArray | undefined {
   return values && values.length > 0 ? { value: values, explode: true } : undefined;
+}
+
+/**
+ * The x-ms-error-code values with which the service answers an existence check negatively: `Warning.User.NotExisted`,
+ * `Warning.Group.NotExisted`, `Warning.Connection.NotExisted`, `Info.Connection.NotExisted` (permission check of an
+ * unknown connection) and `Info.Permission.NotGranted`, as in the recordings and the emulator.
+ */
+const NOT_THERE_CODE = /^(Warning|Info|Error)\.[A-Za-z]+\.(NotExisted|NotGranted)$/;
+
+function isNotThereCode(code: string | undefined): boolean {
+  return code !== undefined && NOT_THERE_CODE.test(code);
 }
 
 function isSuccess(response: RestResponse): boolean {
@@ -151,7 +169,7 @@ export class HubOperations {
     request?: RestRequestParameters,
   ): Promise<void> {
     const response = await this.request(mode, method, path, params, options, request);
-    if (!isSuccess(response)) throw createRestError(response, operation);
+    if (!isSuccess(response)) throw toRestError(response, operation);
   }
 
   async #exists(
@@ -163,8 +181,9 @@ export class HubOperations {
   ): Promise<boolean> {
     const response = await this.request("idempotent", "head", path, params, options, request);
     if (isSuccess(response)) return true;
-    if (response.status === "404") return false;
-    throw createRestError(response, operation);
+    // Only the service's own "not there" answers mean false; any other 404 (say, a misrouted proxy) is an error.
+    if (response.status === "404" && isNotThereCode(response.headers["x-ms-error-code"])) return false;
+    throw toRestError(response, operation);
   }
 
   async #send(
@@ -188,13 +207,18 @@ export class HubOperations {
 
   // ---- messages -------------------------------------------------------------------------------------------------
 
-  sendToAll(span: string, message: unknown, options: SendToAllOptions | undefined): Promise<void> {
+  async sendToAll(span: string, message: unknown, options: SendToAllOptions | undefined): Promise<void> {
     checkSendOptions(options);
     const payload = preparePayload(message, options?.contentType);
     return this.traced(span, options, (o) => this.#send("sendToAll", "/api/hubs/{hub}/:send", [], payload, o));
   }
 
-  sendToUser(span: string, userId: unknown, message: unknown, options: SendToUserOptions | undefined): Promise<void> {
+  async sendToUser(
+    span: string,
+    userId: unknown,
+    message: unknown,
+    options: SendToUserOptions | undefined,
+  ): Promise<void> {
     checkId(userId, "userId");
     rejectOption(options, "excludedConnections", "sendToUser");
     checkSendOptions(options);
@@ -204,7 +228,7 @@ export class HubOperations {
     );
   }
 
-  sendToConnection(
+  async sendToConnection(
     span: string,
     connectionId: unknown,
     message: unknown,
@@ -220,7 +244,12 @@ export class HubOperations {
     );
   }
 
-  sendToGroup(span: string, group: unknown, message: unknown, options: SendToGroupOptions | undefined): Promise<void> {
+  async sendToGroup(
+    span: string,
+    group: unknown,
+    message: unknown,
+    options: SendToGroupOptions | undefined,
+  ): Promise<void> {
     checkGroup(group, "groupName");
     checkSendOptions(options);
     const payload = preparePayload(message, options?.contentType);
@@ -231,7 +260,12 @@ export class HubOperations {
 
   // ---- groups ---------------------------------------------------------------------------------------------------
 
-  addUserToGroup(span: string, group: unknown, userId: unknown, options: OperationOptions | undefined): Promise<void> {
+  async addUserToGroup(
+    span: string,
+    group: unknown,
+    userId: unknown,
+    options: OperationOptions | undefined,
+  ): Promise<void> {
     checkGroup(group, "groupName");
     checkId(userId, "userId");
     checkCommon(options);
@@ -247,7 +281,7 @@ export class HubOperations {
     );
   }
 
-  removeUserFromGroup(
+  async removeUserFromGroup(
     span: string,
     group: unknown,
     userId: unknown,
@@ -268,7 +302,7 @@ export class HubOperations {
     );
   }
 
-  addConnectionToGroup(
+  async addConnectionToGroup(
     span: string,
     group: unknown,
     connectionId: unknown,
@@ -289,7 +323,7 @@ export class HubOperations {
     );
   }
 
-  removeConnectionFromGroup(
+  async removeConnectionFromGroup(
     span: string,
     group: unknown,
     connectionId: unknown,
@@ -310,7 +344,7 @@ export class HubOperations {
     );
   }
 
-  connectionsToGroups(
+  async connectionsToGroups(
     span: string,
     action: "add" | "remove",
     groups: unknown,
@@ -330,7 +364,7 @@ export class HubOperations {
     );
   }
 
-  removeConnectionFromAllGroups(
+  async removeConnectionFromAllGroups(
     span: string,
     connectionId: unknown,
     options: OperationOptions | undefined,
@@ -349,7 +383,7 @@ export class HubOperations {
     );
   }
 
-  removeUserFromAllGroups(span: string, userId: unknown, options: OperationOptions | undefined): Promise<void> {
+  async removeUserFromAllGroups(span: string, userId: unknown, options: OperationOptions | undefined): Promise<void> {
     checkId(userId, "userId");
     checkCommon(options);
     return this.traced(span, options, (o) =>
@@ -364,6 +398,10 @@ export class HubOperations {
     );
   }
 
+  /**
+   * A lazy listing. One tracing span covers one iteration (the item iterator, or one `byPage()` iteration), from its
+   * first page request until it ends. Bad arguments throw synchronously here, since the iterator is returned directly.
+   */
   listConnectionsInGroup(
     span: string,
     group: unknown,
@@ -373,37 +411,100 @@ export class HubOperations {
     checkCommon(options);
     checkPositiveInteger(options?.maxPageSize, "options.maxPageSize", MAX_PAGE_SIZE);
     checkPositiveInteger(options?.top, "options.top");
-    const fetchPage = (settings: PageSettings) =>
-      this.traced(span, options, async (o) => {
-        checkPositiveInteger(settings.maxPageSize, "maxPageSize", MAX_PAGE_SIZE);
-        const maxPageSize = settings.maxPageSize ?? options?.maxPageSize;
-        let response: RestResponse;
-        if (settings.continuationToken) {
-          // The continuation token is the service's nextLink, followed as given (it carries top and api-version).
-          let next = settings.continuationToken;
-          if (settings.maxPageSize !== undefined) {
-            const url = new URL(next);
-            url.searchParams.set("maxpagesize", String(settings.maxPageSize));
-            next = url.toString();
-          }
-          response = await this.request("idempotent", "get", next, [], o);
-        } else {
-          response = await this.request("idempotent", "get", "/api/hubs/{hub}/groups/{group}/connections", [group], o, {
-            queryParameters: { maxpagesize: maxPageSize, top: options?.top },
-          });
+    checkOptionalId(options?.continuationToken, "options.continuationToken");
+    // nextLinks the service returned during this listing (already checked to point at the endpoint): only these are
+    // followed as URLs. Any other continuation token is the service's `continuationToken` query value.
+    const followed = new Set<string>();
+    // nextLinks refused (another origin): the page that carried one is still delivered, following it fails.
+    const refused = new Map<string, Error>();
+    const fetchPage = async (settings: PageSettings, o: OperationOptions) => {
+      checkPositiveInteger(settings.maxPageSize, "maxPageSize", MAX_PAGE_SIZE);
+      const maxPageSize = settings.maxPageSize ?? options?.maxPageSize;
+      const token = settings.continuationToken || options?.continuationToken || undefined;
+      const refusal = token === undefined ? undefined : refused.get(token);
+      if (refusal !== undefined) throw refusal;
+      let response: RestResponse;
+      if (token !== undefined && followed.has(token)) {
+        // The service's nextLink carries what the next page needs (continuationToken, remaining top).
+        let next = token;
+        if (settings.maxPageSize !== undefined) {
+          const url = new URL(next);
+          url.searchParams.set("maxpagesize", String(settings.maxPageSize));
+          next = url.toString();
         }
-        if (!isSuccess(response)) throw createRestError(response, "listConnectionsInGroup");
-        const body = (response.body ?? {}) as { value?: unknown; nextLink?: unknown };
-        const items = (Array.isArray(body.value) ? body.value : []).map(toMember);
-        const nextLink = typeof body.nextLink === "string" && body.nextLink ? body.nextLink : undefined;
+        response = await this.request("idempotent", "get", next, [], o);
+      } else {
+        response = await this.request("idempotent", "get", "/api/hubs/{hub}/groups/{group}/connections", [group], o, {
+          queryParameters: { maxpagesize: maxPageSize, top: options?.top, continuationToken: token },
+        });
+      }
+      if (!isSuccess(response)) throw toRestError(response, "listConnectionsInGroup");
+      const body = response.body as { value?: unknown; nextLink?: unknown } | undefined | null;
+      if (typeof body !== "object" || body === null || !Array.isArray(body.value)) {
+        throw malformedResponse(response, "listConnectionsInGroup", "a `value` array in the response body");
+      }
+      const items = body.value.map((raw, i) => toMember(raw, i, response));
+      if (typeof body.nextLink !== "string" || body.nextLink === "") return { items };
+      try {
+        const nextLink = this.#serviceLink(body.nextLink, response);
+        followed.add(nextLink);
         return { items, continuationToken: nextLink };
-      });
-    return createPagedIterator(fetchPage);
+      } catch (error) {
+        refused.set(body.nextLink, error as Error);
+        return { items, continuationToken: body.nextLink };
+      }
+    };
+    const byPage = (settings: PageSettings = {}): AsyncIterableIterator<WebPubSubGroupMember[]> =>
+      tracedIteration(this.ctx.tracing, span, options ?? {}, (o) =>
+        createPagedIterator<WebPubSubGroupMember>((s) => fetchPage(s, o)).byPage(settings),
+      );
+    async function* items(): AsyncIterableIterator<WebPubSubGroupMember> {
+      for await (const page of byPage()) yield* page;
+    }
+    const iterator = items();
+    return {
+      next: () => iterator.next(),
+      return: async (value?: unknown) => {
+        await iterator.return?.(value as WebPubSubGroupMember);
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      byPage,
+    };
+  }
+
+  /**
+   * The nextLink of a listing page, as a URL of the service endpoint. A link to the reverse proxy is mapped back to
+   * the endpoint (the pipeline sends it through the proxy again); a link to any other origin is refused, so the
+   * request credentials never go to a host the client was not configured for.
+   */
+  #serviceLink(nextLink: string, response: RestResponse): string {
+    const service = new URL(this.ctx.endpoint);
+    let url: URL;
+    try {
+      url = new URL(nextLink, `${service.origin}/`);
+    } catch {
+      throw malformedResponse(response, "listConnectionsInGroup", "a valid `nextLink` URL");
+    }
+    if (url.origin === service.origin) return url.toString();
+    const proxy = this.ctx.reverseProxyEndpoint === undefined ? undefined : new URL(this.ctx.reverseProxyEndpoint);
+    if (proxy !== undefined && url.origin === proxy.origin) {
+      const prefix = proxy.pathname.replace(/\/+$/, "");
+      const path = prefix && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+      return `${service.origin}${path}${url.search}`;
+    }
+    const allowed = proxy === undefined ? service.origin : `${service.origin} or ${proxy.origin}`;
+    throw new RestError(
+      `listConnectionsInGroup: refusing to follow the nextLink to ${url.origin}, which is not ${allowed}; credentials are only sent to the configured endpoint.`,
+      { statusCode: Number(response.status), request: response.request },
+    );
   }
 
   // ---- connections ----------------------------------------------------------------------------------------------
 
-  connectionExists(span: string, connectionId: unknown, options: OperationOptions | undefined): Promise<boolean> {
+  async connectionExists(span: string, connectionId: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkId(connectionId, "connectionId");
     checkCommon(options);
     return this.traced(span, options, (o) =>
@@ -411,19 +512,23 @@ export class HubOperations {
     );
   }
 
-  userExists(span: string, userId: unknown, options: OperationOptions | undefined): Promise<boolean> {
+  async userExists(span: string, userId: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkId(userId, "userId");
     checkCommon(options);
     return this.traced(span, options, (o) => this.#exists("userExists", "/api/hubs/{hub}/users/{userId}", [userId], o));
   }
 
-  groupExists(span: string, group: unknown, options: OperationOptions | undefined): Promise<boolean> {
+  async groupExists(span: string, group: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkGroup(group, "groupName");
     checkCommon(options);
     return this.traced(span, options, (o) => this.#exists("groupExists", "/api/hubs/{hub}/groups/{group}", [group], o));
   }
 
-  closeConnection(span: string, connectionId: unknown, options: CloseConnectionOptions | undefined): Promise<void> {
+  async closeConnection(
+    span: string,
+    connectionId: unknown,
+    options: CloseConnectionOptions | undefined,
+  ): Promise<void> {
     checkId(connectionId, "connectionId");
     rejectOption(options, "excluded", "closeConnection");
     checkCloseOptions(options);
@@ -442,7 +547,7 @@ export class HubOperations {
     );
   }
 
-  closeAllConnections(span: string, options: CloseConnectionsOptions | undefined): Promise<void> {
+  async closeAllConnections(span: string, options: CloseConnectionsOptions | undefined): Promise<void> {
     checkCloseOptions(options);
     return this.traced(span, options, (o) =>
       this.#void("closeAllConnections", "idempotent", "post", "/api/hubs/{hub}/:closeConnections", [], o, {
@@ -451,7 +556,11 @@ export class HubOperations {
     );
   }
 
-  closeUserConnections(span: string, userId: unknown, options: CloseConnectionsOptions | undefined): Promise<void> {
+  async closeUserConnections(
+    span: string,
+    userId: unknown,
+    options: CloseConnectionsOptions | undefined,
+  ): Promise<void> {
     checkId(userId, "userId");
     checkCloseOptions(options);
     return this.traced(span, options, (o) =>
@@ -469,7 +578,11 @@ export class HubOperations {
     );
   }
 
-  closeGroupConnections(span: string, group: unknown, options: CloseConnectionsOptions | undefined): Promise<void> {
+  async closeGroupConnections(
+    span: string,
+    group: unknown,
+    options: CloseConnectionsOptions | undefined,
+  ): Promise<void> {
     checkGroup(group, "groupName");
     checkCloseOptions(options);
     return this.traced(span, options, (o) =>
@@ -489,26 +602,43 @@ export class HubOperations {
 
   // ---- permissions ----------------------------------------------------------------------------------------------
 
-  permission(
+  async permission(
     span: string,
-    action: "grant" | "revoke" | "check",
+    action: "grant" | "revoke",
     connectionId: unknown,
     permission: unknown,
     options: PermissionOptions | undefined,
-  ): Promise<void> | Promise<boolean> {
+  ): Promise<void> {
     checkId(connectionId, "connectionId");
     checkPermission(permission);
     checkPermissionOptions(options);
-    const path = "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}";
-    const params = [permission, connectionId];
-    if (action === "check") {
-      return this.traced(span, options, (o) =>
-        this.#exists("checkPermission", path, params, o, { queryParameters: { targetName: o.targetName } }),
-      );
-    }
     const operation = action === "grant" ? "grantPermission" : "revokePermission";
     return this.traced(span, options, (o) =>
-      this.#void(operation, "idempotent", action === "grant" ? "put" : "delete", path, params, o, {
+      this.#void(
+        operation,
+        "idempotent",
+        action === "grant" ? "put" : "delete",
+        PERMISSION_PATH,
+        [permission, connectionId],
+        o,
+        {
+          queryParameters: { targetName: o.targetName },
+        },
+      ),
+    );
+  }
+
+  async checkPermission(
+    span: string,
+    connectionId: unknown,
+    permission: unknown,
+    options: PermissionOptions | undefined,
+  ): Promise<boolean> {
+    checkId(connectionId, "connectionId");
+    checkPermission(permission);
+    checkPermissionOptions(options);
+    return this.traced(span, options, (o) =>
+      this.#exists("checkPermission", PERMISSION_PATH, [permission, connectionId], o, {
         queryParameters: { targetName: o.targetName },
       }),
     );
@@ -516,7 +646,10 @@ export class HubOperations {
 
   // ---- tokens and health ----------------------------------------------------------------------------------------
 
-  getClientAccessToken(span: string, options: GetClientAccessTokenOptions | undefined): Promise<ClientTokenResponse> {
+  async getClientAccessToken(
+    span: string,
+    options: GetClientAccessTokenOptions | undefined,
+  ): Promise<ClientTokenResponse> {
     checkCommon(options);
     checkOptionalId(options?.userId, "options.userId");
     checkStringArray(options?.roles, "options.roles");
@@ -545,16 +678,16 @@ export class HubOperations {
           clientType: o.clientProtocol,
         },
       });
-      if (!isSuccess(response)) throw createRestError(response, "getClientAccessToken");
+      if (!isSuccess(response)) throw toRestError(response, "getClientAccessToken");
       const token = (response.body as { token?: unknown } | undefined)?.token;
       if (typeof token !== "string" || token.length === 0) {
-        throw createRestError({ ...response, status: "500" }, "getClientAccessToken (response had no token)");
+        throw malformedResponse(response, "getClientAccessToken", "a non-empty `token` in the response body");
       }
       return clientTokenResponse(endpoint, hub, o.clientProtocol, token);
     });
   }
 
-  getServiceStatus(span: string, options: OperationOptions | undefined): Promise<boolean> {
+  async getServiceStatus(span: string, options: OperationOptions | undefined): Promise<boolean> {
     checkCommon(options);
     return this.traced(span, options, async (o) => {
       // One attempt: a health probe reports what it sees now rather than waiting out a backoff.
@@ -563,14 +696,17 @@ export class HubOperations {
         .head({ abortSignal: o.abortSignal, tracingOptions: o.tracingOptions });
       if (isSuccess(response)) return true;
       if (response.status === "503") return false;
-      throw createRestError(response, "getServiceStatus");
+      throw toRestError(response, "getServiceStatus");
     });
   }
 }
 
-function toMember(raw: unknown): WebPubSubGroupMember {
-  const item = (raw ?? {}) as { connectionId?: unknown; userId?: unknown };
-  const member: WebPubSubGroupMember = { connectionId: String(item.connectionId) };
+function toMember(raw: unknown, index: number, response: RestResponse): WebPubSubGroupMember {
+  const item = (typeof raw === "object" && raw !== null ? raw : {}) as { connectionId?: unknown; userId?: unknown };
+  if (typeof item.connectionId !== "string" || item.connectionId === "") {
+    throw malformedResponse(response, "listConnectionsInGroup", `a \`connectionId\` string in value[${index}]`);
+  }
+  const member: WebPubSubGroupMember = { connectionId: item.connectionId };
   if (typeof item.userId === "string") member.userId = item.userId;
   return member;
 }

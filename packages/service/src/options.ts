@@ -34,7 +34,11 @@ export interface WebPubSubServiceClientOptions {
    * instrumenter). Default: enabled; spans cost nearly nothing until an instrumenter is registered.
    */
   tracingOptions?: { enabled?: boolean };
-  /** Allow http:// endpoints for token credentials (key credentials always allow them, for local emulators). */
+  /**
+   * Allow a TokenCredential's bearer token over plain http to a host other than localhost, 127.0.0.1 or [::1]
+   * (refused at construction otherwise). Access keys work over http without it: each request carries its own
+   * short-lived JWT bound to the request URL, never the key itself (this is how the local emulator is reached).
+   */
   allowInsecureConnection?: boolean;
 }
 
@@ -112,6 +116,11 @@ export interface ListConnectionsOptions extends OperationOptions {
   maxPageSize?: number;
   /** Total number of members to return. */
   top?: number;
+  /**
+   * Start from this point of a listing: the service's `continuationToken` value (the official option). Sent as that
+   * query parameter on the listing route, never followed as a URL. `byPage({ continuationToken })` means the same.
+   */
+  continuationToken?: string;
 }
 
 export interface WebPubSubGroupMember {

@@ -10,7 +10,7 @@
 // - "none": a one-shot stream body, which cannot be read twice, is never retried.
 
 import { isRestError } from "@azure/core-rest-pipeline";
-import { delay } from "@webpubsub/async";
+import { backoffDelay, delay } from "@webpubsub/async";
 import { logger } from "./logger.ts";
 import type { RestResponse } from "./rest-types.ts";
 
@@ -69,6 +69,9 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** The longest delay a timer accepts. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export function validateRetryOptions(options: ServiceRetryOptions | undefined): Required<ServiceRetryOptions> {
   const maxRetries = options?.maxRetries ?? 3;
   const retryDelayInMs = options?.retryDelayInMs ?? 800;
@@ -81,13 +84,19 @@ export function validateRetryOptions(options: ServiceRetryOptions | undefined): 
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
       throw new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${String(value)}.`);
     }
+    if (name !== "maxRetries" && value > MAX_TIMER_MS) {
+      throw new RangeError(`options.retryOptions.${name} must be at most ${MAX_TIMER_MS} ms, got ${value}.`);
+    }
   }
   return { maxRetries, retryDelayInMs, maxRetryDelayInMs };
 }
 
+/** Exponential backoff with jitter for retry number `attempt + 1`, by @webpubsub/async's rules. */
 function backoff(attempt: number, options: Required<ServiceRetryOptions>): number {
-  const exponential = Math.min(options.maxRetryDelayInMs, options.retryDelayInMs * 2 ** attempt);
-  return Math.round(exponential * (0.8 + Math.random() * 0.4));
+  return backoffDelay(attempt + 1, {
+    retryDelayInMs: options.retryDelayInMs,
+    maxRetryDelayInMs: options.maxRetryDelayInMs,
+  });
 }
 
 /** Sends a request, and sends it again as long as `mode` allows it and retries are left. */

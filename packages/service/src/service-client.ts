@@ -1,6 +1,7 @@
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
 import { parseConnectionString } from "@webpubsub/core";
+import { checkApiVersion, DEFAULT_API_VERSION } from "@webpubsub/rest";
 import { checkCredential, defaultAzureCredential, isKeyCredential } from "./credentials.ts";
 import { WebPubSubGroupClient } from "./group-client.ts";
 import { HubOperations } from "./operations.ts";
@@ -24,8 +25,7 @@ import { createRestClient } from "./rest-factory.ts";
 import { validateRetryOptions } from "./retry-policy.ts";
 import { checkGroup, checkHub, checkOptions, normalizeEndpoint, type Permission } from "./validation.ts";
 
-export const DEFAULT_API_VERSION = "2024-12-01";
-const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+export { DEFAULT_API_VERSION };
 
 export interface FromEnvironmentOptions extends WebPubSubServiceClientOptions {
   /** Hub name; defaults to AZURE_WEBPUBSUB_HUB. */
@@ -89,9 +89,7 @@ export class WebPubSubServiceClient {
     checkHub(hub, "hub");
     checkOptions(options);
     const apiVersion = options?.apiVersion ?? DEFAULT_API_VERSION;
-    if (typeof apiVersion !== "string" || !API_VERSION_PATTERN.test(apiVersion)) {
-      throw new TypeError(`options.apiVersion must look like "2024-12-01", got ${JSON.stringify(apiVersion)}.`);
-    }
+    checkApiVersion(apiVersion, "options.apiVersion");
     const reverseProxyEndpoint =
       options?.reverseProxyEndpoint === undefined
         ? undefined
@@ -104,6 +102,7 @@ export class WebPubSubServiceClient {
     this.#ops = new HubOperations({
       hub,
       endpoint: normalized,
+      reverseProxyEndpoint,
       rest: createRestClient(normalized, credential, { ...options, apiVersion, reverseProxyEndpoint }),
       retry,
       accessKey: keyCredential ? () => keyCredential.key : undefined,
@@ -138,15 +137,27 @@ export class WebPubSubServiceClient {
     if (hub === undefined || hub === "") {
       throw new TypeError("AZURE_WEBPUBSUB_HUB is not set: set it to the hub name, or pass options.hub.");
     }
+    // Errors name where the bad value came from: the variable, or the option that overrides it.
+    checkHub(hub, hubOption === undefined ? "AZURE_WEBPUBSUB_HUB" : "options.hub");
     const connectionString = env.AZURE_WEBPUBSUB_CONNECTION_STRING;
-    if (connectionString) return new WebPubSubServiceClient(connectionString, hub, clientOptions);
+    if (connectionString) {
+      let parsed: { endpoint: string; accessKey: string };
+      try {
+        parsed = parseConnectionString(connectionString);
+        normalizeEndpoint(parsed.endpoint, "its Endpoint");
+      } catch (error) {
+        throw new TypeError(
+          `AZURE_WEBPUBSUB_CONNECTION_STRING is not a valid connection string (Endpoint=https://...;AccessKey=...;Version=1.0;): ${(error as Error).message}`,
+        );
+      }
+      return new WebPubSubServiceClient(parsed.endpoint, { key: parsed.accessKey }, hub, clientOptions);
+    }
     const endpoint = env.AZURE_WEBPUBSUB_ENDPOINT;
     if (!endpoint) {
       throw new TypeError(
         "Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: set the connection string, or the endpoint to use Microsoft Entra ID.",
       );
     }
-    checkHub(hub, "AZURE_WEBPUBSUB_HUB");
     normalizeEndpoint(endpoint, "AZURE_WEBPUBSUB_ENDPOINT");
     return new WebPubSubServiceClient(endpoint, credential ?? (await defaultAzureCredential()), hub, clientOptions);
   }
@@ -257,32 +268,20 @@ export class WebPubSubServiceClient {
 
   /** Grants `permission` to a connection, for the group `targetName` or (without it) for every group. */
   grantPermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<void> {
-    return this.#ops.permission(`${SPAN}grantPermission`, "grant", connectionId, permission, options) as Promise<void>;
+    return this.#ops.permission(`${SPAN}grantPermission`, "grant", connectionId, permission, options);
   }
 
   revokePermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<void> {
-    return this.#ops.permission(
-      `${SPAN}revokePermission`,
-      "revoke",
-      connectionId,
-      permission,
-      options,
-    ) as Promise<void>;
+    return this.#ops.permission(`${SPAN}revokePermission`, "revoke", connectionId, permission, options);
   }
 
   checkPermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<boolean> {
-    return this.#ops.permission(
-      `${SPAN}checkPermission`,
-      "check",
-      connectionId,
-      permission,
-      options,
-    ) as Promise<boolean>;
+    return this.#ops.checkPermission(`${SPAN}checkPermission`, connectionId, permission, options);
   }
 
   /** Alias of checkPermission (the official package's name). */
   hasPermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<boolean> {
-    return this.#ops.permission(`${SPAN}hasPermission`, "check", connectionId, permission, options) as Promise<boolean>;
+    return this.#ops.checkPermission(`${SPAN}hasPermission`, connectionId, permission, options);
   }
 
   // ---- tokens and health ------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { createTracingClient } from "@azure/core-tracing";
+import { createTracingClient, type OperationTracingOptions } from "@azure/core-tracing";
 
 export const SDK_VERSION = "0.0.0";
 
@@ -12,3 +12,30 @@ export const tracingClient = createTracingClient({
   packageName: "@webpubsub/service",
   packageVersion: SDK_VERSION,
 });
+
+/**
+ * Runs one iteration of a lazy listing inside one span: the span starts with the first page request and ends when the
+ * iteration finishes, fails (status "error") or is stopped early. `iterate` gets options carrying the span's context,
+ * so the HTTP spans of every page nest under it.
+ */
+export async function* tracedIteration<T, O extends { tracingOptions?: OperationTracingOptions }>(
+  enabled: boolean,
+  name: string,
+  options: O,
+  iterate: (updated: O) => AsyncIterator<T> & AsyncIterable<T>,
+): AsyncIterableIterator<T> {
+  if (!enabled) {
+    yield* iterate(options);
+    return;
+  }
+  const { span, updatedOptions } = tracingClient.startSpan(name, options, { spanKind: "client" });
+  try {
+    yield* iterate(updatedOptions as O);
+    span.setStatus({ status: "success" });
+  } catch (error) {
+    span.setStatus({ status: "error", error: error as Error });
+    throw error;
+  } finally {
+    span.end();
+  }
+}

@@ -119,6 +119,10 @@ export function checkExpiration(minutes: unknown, name = "options.expirationTime
     throw new TypeError(`${name} must be a number of minutes, got ${describe(minutes)}.`);
   }
   if (minutes <= 0) throw new RangeError(`${name} must be greater than 0, got ${minutes}.`);
+  // Tokens carry whole seconds: anything under one second would be a token that is already expired.
+  if (Math.floor(minutes * 60) < 1) {
+    throw new RangeError(`${name} must give a lifetime of at least 1 second (1/60 of a minute), got ${minutes}.`);
+  }
 }
 
 export function checkPositiveInteger(value: unknown, name: string, max?: number): asserts value is number | undefined {
@@ -143,20 +147,4 @@ export function checkAbortSignal(signal: unknown, name = "options.abortSignal"):
   }
 }
 
-/** The endpoint: an absolute http(s) URL. Returns it without a trailing slash. */
-export function normalizeEndpoint(endpoint: unknown, name = "endpoint"): string {
-  if (typeof endpoint !== "string" || endpoint.length === 0) {
-    throw new TypeError(`${name} must be an http(s) URL string, got ${describe(endpoint)}.`);
-  }
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new TypeError(`${name} must be an absolute http(s) URL, got ${describe(endpoint)}.`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${name} must use http or https, got ${describe(url.protocol)}.`);
-  }
-  if (url.search || url.hash) throw new TypeError(`${name} must not contain a query or fragment.`);
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
-}
+export { normalizeEndpoint } from "@webpubsub/rest";

@@ -86,4 +86,34 @@ describe("fromEnvironment", () => {
     });
     expect(c.hubName).toBe("other");
   });
+
+  it("names the variable when a value read from the environment is malformed", async () => {
+    const cs = `Endpoint=https://x;AccessKey=${KEY}`;
+    await expect(
+      WebPubSubServiceClient.fromEnvironment({
+        env: { AZURE_WEBPUBSUB_CONNECTION_STRING: cs, AZURE_WEBPUBSUB_HUB: "1bad" },
+      }),
+    ).rejects.toThrow(/^AZURE_WEBPUBSUB_HUB/);
+    await expect(
+      WebPubSubServiceClient.fromEnvironment({
+        hub: "1bad",
+        env: { AZURE_WEBPUBSUB_CONNECTION_STRING: cs, AZURE_WEBPUBSUB_HUB: "ok" },
+      }),
+    ).rejects.toThrow(/^options.hub/);
+    for (const bad of ["garbage", "Endpoint=ftp://x;AccessKey=k", `AccessKey=${KEY}`]) {
+      const error = await WebPubSubServiceClient.fromEnvironment({
+        env: { AZURE_WEBPUBSUB_CONNECTION_STRING: bad, AZURE_WEBPUBSUB_HUB: "chat" },
+      }).catch((e: unknown) => e as Error);
+      expect(error, bad).toBeInstanceOf(TypeError);
+      expect((error as Error).message, bad).toMatch(
+        /^AZURE_WEBPUBSUB_CONNECTION_STRING is not a valid connection string/,
+      );
+    }
+    await expect(
+      WebPubSubServiceClient.fromEnvironment({
+        env: { AZURE_WEBPUBSUB_ENDPOINT: "https://contoso.example", AZURE_WEBPUBSUB_HUB: "bad-hub" },
+        credential: { getToken: async () => null },
+      }),
+    ).rejects.toThrow(/^AZURE_WEBPUBSUB_HUB/);
+  });
 });

@@ -319,11 +319,27 @@ describe("tokens", () => {
     }
   });
 
-  it("a token for an expired lifetime cannot connect; mqtt and socketio URLs use their paths", async () => {
+  it("a token whose exp is in the past is refused with 401; mqtt and socketio URLs use their paths", async () => {
     const s = hub();
-    const mqtt = await s.getClientAccessToken({ clientProtocol: "mqtt" });
-    expect(mqtt.baseUrl).toBe(`${emulator.endpoint.replace("http", "ws")}/clients/mqtt/hubs/${s.hubName}`);
-    const a = await connect(s, { userId: "alice", expirationTimeInMinutes: 1 });
+    const aud = `${emulator.endpoint}/client/hubs/${s.hubName}`;
+    const { baseUrl } = await s.getClientAccessToken();
+    expect(baseUrl).toBe(`${emulator.endpoint.replace("http", "ws")}/client/hubs/${s.hubName}`);
+    // Signed with the right key and audience, but expired two hours ago (far beyond any clock-skew allowance).
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await signJwt({ aud, sub: "alice" }, emulator.accessKey, { now: now - 7200, expiresInSeconds: 60 });
+    expect(decodeJwt(expired).payload.exp).toBeLessThan(now - 3600);
+    await expect(TestClient.connect(`${baseUrl}?access_token=${expired}`)).rejects.toThrow(/handshake failed: 401/);
+    // The same claims with a current lifetime connect, so the 401 is the expiry.
+    const fresh = await signJwt({ aud, sub: "alice" }, emulator.accessKey, { now, expiresInSeconds: 60 });
+    const a = await TestClient.connect(`${baseUrl}?access_token=${fresh}`);
+    clients.push(a);
     expect(a.userId).toBe("alice");
+    const wsBase = emulator.endpoint.replace("http", "ws");
+    for (const protocol of ["mqtt", "socketio"] as const) {
+      const res = await s.getClientAccessToken({ clientProtocol: protocol });
+      expect(res.baseUrl).toBe(`${wsBase}/clients/${protocol}/hubs/${s.hubName}`);
+      expect(res.url).toBe(`${res.baseUrl}?access_token=${res.token}`);
+      expect(decodeJwt(res.token).payload.aud).toBe(`${emulator.endpoint}/clients/${protocol}/hubs/${s.hubName}`);
+    }
   });
 });

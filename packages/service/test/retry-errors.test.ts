@@ -162,12 +162,69 @@ describe("errors", () => {
     expect([error.statusCode, error.code]).toEqual([400, "Error.BadRequest"]);
   });
 
-  it("maps existence checks: 200 true, 404 false, anything else throws", async () => {
-    server.script.push(status(200), status(404), status(403));
+  it("maps existence checks: 200 true, the service's NotExisted/NotGranted 404s false, anything else throws", async () => {
+    const notThere = (code: string) => status(404, { "x-ms-error-code": code });
+    server.script.push(
+      status(200),
+      notThere("Warning.User.NotExisted"),
+      notThere("Warning.Group.NotExisted"),
+      notThere("Warning.Connection.NotExisted"),
+      notThere("Info.Permission.NotGranted"),
+      notThere("Info.Connection.NotExisted"),
+      status(403),
+    );
     expect(await client.connectionExists("c")).toBe(true);
     expect(await client.userExists("u")).toBe(false);
+    expect(await client.groupExists("g")).toBe(false);
+    expect(await client.connectionExists("c")).toBe(false);
+    expect(await client.checkPermission("c", "sendToGroup")).toBe(false);
+    expect(await client.hasPermission("c", "sendToGroup", { targetName: "g" })).toBe(false);
     const error = await caught(client.checkPermission("c", "sendToGroup"));
     expect(error.statusCode).toBe(403);
+  });
+
+  it("treats a 404 without the service's error code (a misrouted proxy) as an error, not as false", async () => {
+    server.script.push(status(404), status(404, { "x-ms-error-code": "Error.Other" }));
+    const error = await caught(client.userExists("u"));
+    expect([error.statusCode, error.code]).toEqual([404, undefined]);
+    const other = await caught(client.groupExists("g"));
+    expect([other.statusCode, other.code]).toEqual([404, "Error.Other"]);
+  });
+
+  it("leaves code undefined when the service sent none, instead of inventing one", async () => {
+    server.script.push(status(400));
+    const error = await caught(client.sendToAll("m"));
+    expect(error.statusCode).toBe(400);
+    expect(error.code).toBeUndefined();
+    expect(error.message).toMatch(/^sendToAll failed with status 400/);
+    expect(error.message).not.toMatch(/HTTP 400/);
+  });
+
+  it("rejects a 200 from :generateToken without a token, keeping the real status", async () => {
+    const entra = new WebPubSubServiceClient(
+      server.endpoint,
+      { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 600_000 }) },
+      "hub",
+    );
+    server.script.push({ status: 200, headers: { "content-type": "application/json" }, body: "{}" });
+    const error = await caught(entra.getClientAccessToken());
+    expect(error.statusCode).toBe(200);
+    expect(error.code).toBeUndefined();
+    expect(error.message).toMatch(/getClientAccessToken: the service answered 200 without a non-empty `token`/);
+  });
+
+  it("rejects a listing page whose member has no connectionId, naming what is missing", async () => {
+    const json = (body: unknown) => ({
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    server.script.push(json({ value: [{ connectionId: "c1" }, { userId: "u" }] }), json({ nextLink: "x" }));
+    const error = await caught(client.listConnectionsInGroup("g").next());
+    expect(error.statusCode).toBe(200);
+    expect(error.message).toMatch(/without a `connectionId` string in value\[1\]/);
+    const noValue = await caught(client.listConnectionsInGroup("g").next());
+    expect(noValue.message).toMatch(/without a `value` array/);
   });
 
   it("accepts 200, 202 and 204 as success for every operation", async () => {

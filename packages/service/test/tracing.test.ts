@@ -111,6 +111,45 @@ describe("tracing", () => {
     expect(span?.status).toBe("error");
   });
 
+  it("makes one span per listing iteration however many pages it pulls", async () => {
+    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub");
+    const base = `${server.endpoint}/api/hubs/hub/groups/g/connections`;
+    const page = (ids: string[], next?: string) => ({
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        value: ids.map((connectionId) => ({ connectionId })),
+        ...(next ? { nextLink: next } : {}),
+      }),
+    });
+    const script = () =>
+      server.script.push(
+        page(["a"], `${base}?continuationToken=2`),
+        page(["b"], `${base}?continuationToken=3`),
+        page(["c"]),
+      );
+    script();
+    spans.length = 0;
+    server.requests.length = 0;
+    const ids: string[] = [];
+    for await (const m of client.listConnectionsInGroup("g")) ids.push(m.connectionId);
+    expect(ids).toEqual(["a", "b", "c"]);
+    expect(server.requests).toHaveLength(3);
+    const listing = spans.filter((s) => s.name.startsWith("WebPubSub"));
+    expect(listing.map((s) => [s.name, s.ended, s.status])).toEqual([
+      ["WebPubSubServiceClient.listConnectionsInGroup", true, "success"],
+    ]);
+    // byPage: one span per byPage() iteration, on the group client too.
+    script();
+    spans.length = 0;
+    let pages = 0;
+    for await (const _ of client.group("g").listConnections().byPage()) pages++;
+    expect(pages).toBe(3);
+    expect(spans.filter((s) => s.name.startsWith("WebPubSub")).map((s) => s.name)).toEqual([
+      "WebPubSubGroupClient.listConnections",
+    ]);
+  });
+
   it("creates no method spans when tracingOptions.enabled is false", async () => {
     const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
       tracingOptions: { enabled: false },

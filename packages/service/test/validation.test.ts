@@ -18,15 +18,21 @@ const client = new WebPubSubServiceClient("https://example.webpubsub.azure.com",
 
 type Call = [name: string, call: () => unknown, error: RegExp, kind?: typeof TypeError | typeof RangeError];
 
+/** Public methods that return a promise report bad arguments by rejecting it, never by throwing synchronously. */
 async function expectRejected([name, call, message, kind = TypeError]: Call): Promise<void> {
-  let error: unknown;
-  try {
-    await call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, name).toBeInstanceOf(kind);
-  expect((error as Error).message, name).toMatch(message);
+  let result: unknown;
+  expect(() => {
+    result = call();
+  }, `${name} threw synchronously instead of returning a rejected promise`).not.toThrow();
+  expect(result, name).toBeInstanceOf(Promise);
+  await expect(result, name).rejects.toThrow(message);
+  await expect(result, name).rejects.toBeInstanceOf(kind);
+}
+
+/** The calls that return an object directly (group(), the paged iterators) throw synchronously, by design. */
+function expectThrown([name, call, message, kind = TypeError]: Call): void {
+  expect(call, name).toThrow(message);
+  expect(call, name).toThrow(kind);
 }
 
 const longGroup = "g".repeat(1025);
@@ -52,10 +58,8 @@ const calls: Call[] = [
   ["sendToGroup whitespace group", () => client.sendToGroup("   ", "m"), /groupName/],
   ["sendToGroup long group", () => client.sendToGroup(longGroup, "m"), /groupName/, TypeError],
   ["groupExists empty", () => client.groupExists(""), /groupName/],
-  ["group() empty", () => client.group(""), /groupName/],
   ["removeUserFromGroup long group", () => client.removeUserFromGroup(longGroup, "u"), /groupName/],
   ["closeGroupConnections empty group", () => client.closeGroupConnections(""), /groupName/],
-  ["listConnectionsInGroup empty group", () => client.listConnectionsInGroup(""), /groupName/],
   // TTL
   [
     "ttl 301",
@@ -130,6 +134,12 @@ const calls: Call[] = [
     RangeError,
   ],
   [
+    "token expiration under one second",
+    () => client.getClientAccessToken({ expirationTimeInMinutes: 0.001 }),
+    /options.expirationTimeInMinutes must give a lifetime of at least 1 second/,
+    RangeError,
+  ],
+  [
     "token expiration NaN",
     () => client.getClientAccessToken({ expirationTimeInMinutes: Number.NaN }),
     /expirationTimeInMinutes/,
@@ -150,9 +160,6 @@ const calls: Call[] = [
   ["content type", () => client.sendToAll("m", { contentType: any("text/html") }), /options.contentType/],
   ["text/plain object", () => client.sendToAll({ a: 1 }, { contentType: "text/plain" }), /message must be a string/],
   // paging
-  ["maxPageSize 0", () => client.listConnectionsInGroup("g", { maxPageSize: 0 }), /maxPageSize/, RangeError],
-  ["maxPageSize 201", () => client.listConnectionsInGroup("g", { maxPageSize: 201 }), /maxPageSize/, RangeError],
-  ["top 0", () => client.group("g").listConnections({ top: 0 }), /options.top/, RangeError],
   // reason, options, signal
   ["reason type", () => client.closeConnection("c", { reason: any(5) }), /options.reason must be a string/],
   ["options type", () => client.sendToAll("m", any("text/plain")), /options must be an object/],
@@ -164,7 +171,32 @@ const calls: Call[] = [
   ],
 ];
 
+const syncCalls: Call[] = [
+  ["group() empty", () => client.group(""), /groupName/],
+  ["listConnectionsInGroup empty group", () => client.listConnectionsInGroup(""), /groupName/],
+  ["maxPageSize 0", () => client.listConnectionsInGroup("g", { maxPageSize: 0 }), /maxPageSize/, RangeError],
+  ["maxPageSize 201", () => client.listConnectionsInGroup("g", { maxPageSize: 201 }), /maxPageSize/, RangeError],
+  ["top 0", () => client.group("g").listConnections({ top: 0 }), /options.top/, RangeError],
+];
+
 describe("argument validation", () => {
+  it.each(syncCalls.map((c) => [c[0], c] as const))("%s (throws synchronously: returns an object)", (_name, call) => {
+    expectThrown(call);
+  });
+
+  it("lets .catch() handle a validation failure (no synchronous throw)", async () => {
+    let caught: unknown;
+    await client.sendToAll(any(undefined)).catch((e: unknown) => {
+      caught = e;
+    });
+    expect(caught).toBeInstanceOf(TypeError);
+    let caughtToken: unknown;
+    await client.getClientAccessToken({ expirationTimeInMinutes: -1 }).catch((e: unknown) => {
+      caughtToken = e;
+    });
+    expect(caughtToken).toBeInstanceOf(RangeError);
+  });
+
   it.each(calls.map((c) => [c[0], c] as const))("%s", async (_name, call) => {
     await expectRejected(call);
   });
@@ -223,6 +255,19 @@ describe("constructor validation", () => {
     expect(() => new WebPubSubServiceClient("https://x", key, "hub", { retryOptions: { maxRetries: -1 } })).toThrow(
       /maxRetries/,
     );
+    expect(
+      () => new WebPubSubServiceClient("https://x", key, "hub", { retryOptions: { maxRetryDelayInMs: 2 ** 31 } }),
+    ).toThrow(/options.retryOptions.maxRetryDelayInMs must be at most 2147483647 ms/);
+    expect(() => new WebPubSubServiceClient("https://x", any({ key: "" }), "hub")).toThrow(
+      /credential.key must be a non-empty access key/,
+    );
+    const entra = { getToken: async () => null };
+    expect(() => new WebPubSubServiceClient("http://wps.contoso.com", entra, "hub")).toThrow(
+      /uses plain http.*allowInsecureConnection: true/,
+    );
+    expect(
+      new WebPubSubServiceClient("http://wps.contoso.com", entra, "hub", { allowInsecureConnection: true }),
+    ).toBeDefined();
   });
 
   it("accepts the hub name pattern's full alphabet", () => {

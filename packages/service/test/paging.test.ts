@@ -1,0 +1,111 @@
+// Continuation tokens are the service's `continuationToken` values, never URLs to follow; nextLinks are only followed
+// to the endpoint (or its reverse proxy), so credentials never go anywhere else.
+import type { TokenCredential } from "@azure/core-auth";
+import { isRestError } from "@azure/core-rest-pipeline";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
+import { type CapturedRequest, type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+const entra: TokenCredential = { getToken: async () => ({ token: "ENTRA", expiresOnTimestamp: Date.now() + 600_000 }) };
+let server: CaptureServer;
+
+beforeAll(async () => {
+  server = await startCaptureServer();
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.requests.length = 0;
+  server.script.length = 0;
+});
+
+const page = (value: unknown[], nextLink?: string) => ({
+  status: 200,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(nextLink === undefined ? { value } : { value, nextLink }),
+});
+const describeRequest = (r: CapturedRequest) => `${r.method} ${r.path}?${[...r.query].sort().join("&")}`;
+
+async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
+  for await (const p of pages) out.push(p);
+  return out;
+}
+
+describe("continuation tokens", () => {
+  const client = () => new WebPubSubServiceClient(server.endpoint, entra, "hub", { retryOptions: { maxRetries: 0 } });
+
+  it("sends a byPage continuationToken as the continuationToken query value of the listing route", async () => {
+    server.script.push(page([{ connectionId: "c9" }]), page([]));
+    const pages = await collect(client().listConnectionsInGroup("g").byPage({ continuationToken: "abc" }));
+    expect(pages).toEqual([[{ connectionId: "c9" }]]);
+    // A URL-looking token is a value too: nothing is sent to that host.
+    await collect(client().listConnectionsInGroup("g").byPage({ continuationToken: "https://evil.example.net/steal" }));
+    expect(server.requests.map(describeRequest)).toEqual([
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=abc",
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=https%3A%2F%2Fevil.example.net%2Fsteal",
+    ]);
+    expect(server.requests[1]!.headers.authorization).toBe("Bearer ENTRA");
+  });
+
+  it("accepts the official continuationToken option", async () => {
+    await collect(client().listConnectionsInGroup("g", { continuationToken: "tok", top: 3 }).byPage());
+    expect(server.requests.map(describeRequest)).toEqual([
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=tok&top=3",
+    ]);
+    expect(() => client().listConnectionsInGroup("g", { continuationToken: "" })).toThrow(
+      /options.continuationToken must be a non-empty string/,
+    );
+  });
+
+  it("follows the service's nextLink on the endpoint, with what it carries", async () => {
+    const base = `${server.endpoint}/api/hubs/hub/groups/g/connections`;
+    server.script.push(
+      page([{ connectionId: "a" }], `${base}?top=2&maxpagesize=1&continuationToken=p2`),
+      page([{ connectionId: "b", userId: "u" }], `${base}?top=1&maxpagesize=1&continuationToken=p3`),
+      page([{ connectionId: "c" }]),
+    );
+    const members = [];
+    for await (const m of client().listConnectionsInGroup("g", { maxPageSize: 1, top: 3 })) members.push(m);
+    expect(members).toEqual([{ connectionId: "a" }, { connectionId: "b", userId: "u" }, { connectionId: "c" }]);
+    expect(server.requests.map(describeRequest)).toEqual([
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&maxpagesize=1&top=3",
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=p2&maxpagesize=1&top=2",
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=p3&maxpagesize=1&top=1",
+    ]);
+  });
+
+  it("refuses a nextLink to another origin before sending anything there", async () => {
+    server.script.push(page([{ connectionId: "a" }], "https://evil.example.net/steal?continuationToken=x"));
+    const pages = client().listConnectionsInGroup("g").byPage();
+    expect((await pages.next()).value).toEqual([{ connectionId: "a" }]);
+    const error = await pages.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isRestError(error), String(error)).toBe(true);
+    expect((error as Error).message).toMatch(/refusing to follow the nextLink to https:\/\/evil.example.net/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("maps a nextLink at the reverse proxy back to the endpoint, and sends it through the proxy", async () => {
+    const client = new WebPubSubServiceClient("https://svc.example.com", new AzureKeyCredential(KEY), "hub", {
+      reverseProxyEndpoint: `${server.endpoint}/gw`,
+      retryOptions: { maxRetries: 0 },
+    });
+    server.script.push(
+      page([{ connectionId: "a" }], `${server.endpoint}/gw/api/hubs/hub/groups/g/connections?continuationToken=p2`),
+      page([{ connectionId: "b" }], "https://svc.example.com/api/hubs/hub/groups/g/connections?continuationToken=p3"),
+      page([{ connectionId: "c" }]),
+    );
+    const pages = await collect(client.listConnectionsInGroup("g").byPage());
+    expect(pages.flat().map((m) => m.connectionId)).toEqual(["a", "b", "c"]);
+    expect(
+      server.requests.map((r) => `${r.path}?${r.query.find((q) => q.startsWith("continuationToken")) ?? ""}`),
+    ).toEqual([
+      "/gw/api/hubs/hub/groups/g/connections?",
+      "/gw/api/hubs/hub/groups/g/connections?continuationToken=p2",
+      "/gw/api/hubs/hub/groups/g/connections?continuationToken=p3",
+    ]);
+  });
+});
