@@ -1,36 +1,29 @@
-// Token checks for REST calls (protocol.md 1.2/1.3) and client handshakes (3.1).
-import { checkLifetimeAndAudience, readClaims, type TokenClaims, TokenError, verifyToken } from "./tokens.ts";
+// Token checks for REST calls (protocol.md 1.2/1.3) and client handshakes (3.1). The rules (signature, exp required,
+// 5 minutes of skew, audience forms) are @webpubsub/core's; the emulator only decides which URLs it was reached
+// under: the plain-HTTP URL of the request and the same URL with https, because TLS may be terminated in front of it
+// (a connection string with Endpoint=https://... signs https audiences).
+import {
+  checkJwtClaims,
+  clientAudience,
+  decodeJwt,
+  JwtError,
+  type JwtPayload,
+  restAudienceMatches,
+  verifyJwtSync,
+} from "@webpubsub/core";
 
 export const ENTRA_AUDIENCE = "https://webpubsub.azure.com";
 
-/** Lowercases and drops the scheme, so http/https (and ws/wss) spellings of one URL compare equal. */
-function normalizeUrl(url: string): string {
-  const lower = url.toLowerCase();
-  const i = lower.indexOf("://");
-  return i < 0 ? lower : lower.slice(i + 3);
+/** `http://...` and `https://...` spellings of one URL (the scheme of `url` is replaced). */
+function bothSchemes(url: string): [string, string] {
+  const rest = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "");
+  return [`http://${rest}`, `https://${rest}`];
 }
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/**
- * REST audience rule: `aud` is the request URL with or without its query, case-insensitive; a URL-decoded `aud`
- * also matches. The scheme is not compared (TLS may be terminated in front of the emulator).
- */
+/** REST audience rule (core's restAudienceMatches) for a request that arrived at `requestUrl`. */
 export function restAudienceMatcher(requestUrl: string): (aud: string) => boolean {
-  const full = normalizeUrl(requestUrl);
-  const q = full.indexOf("?");
-  const noQuery = q < 0 ? full : full.slice(0, q);
-  const accepted = new Set([full, noQuery, safeDecode(full), safeDecode(noQuery)]);
-  return (aud) => {
-    const a = normalizeUrl(aud);
-    return accepted.has(a) || accepted.has(safeDecode(a)) || accepted.has(a.replace(/\/$/, ""));
-  };
+  const [http, https] = bothSchemes(requestUrl);
+  return (aud) => restAudienceMatches(aud, http) || restAudienceMatches(aud, https);
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -39,26 +32,25 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Verifies a REST bearer token; throws TokenError (mapped to 401 by the caller). */
+/** Verifies a REST bearer token; throws JwtError (mapped to 401 by the caller). */
 export function verifyRestToken(
   token: string | undefined,
   requestUrl: string,
-  keys: readonly string[],
+  keys: string[],
   allowEntraTokens: boolean,
-): TokenClaims {
-  if (token === undefined) throw new TokenError("malformed", "Missing 'Authorization: Bearer <token>' header.");
-  const matches = restAudienceMatcher(requestUrl);
+): JwtPayload {
+  if (token === undefined) throw new JwtError("malformed", "Missing 'Authorization: Bearer <token>' header.");
   if (allowEntraTokens) {
-    const { header, payload } = readClaims(token);
+    const { header, payload } = decodeJwt(token);
     const auds = typeof payload.aud === "string" ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
     const isEntra = header.alg !== "HS256" || auds.some((a) => typeof a === "string" && isEntraAudience(a));
     if (isEntra) {
       // The signature of an Entra token cannot be checked offline: only its audience and lifetime are.
-      checkLifetimeAndAudience(payload, { audience: isEntraAudience });
+      checkJwtClaims(payload, { audience: isEntraAudience });
       return payload;
     }
   }
-  return verifyToken(token, keys, { audience: matches });
+  return verifyJwtSync(token, keys, { audience: restAudienceMatcher(requestUrl) });
 }
 
 function isEntraAudience(aud: string): boolean {
@@ -66,11 +58,19 @@ function isEntraAudience(aud: string): boolean {
   return a === ENTRA_AUDIENCE || a === `${ENTRA_AUDIENCE}/.default`;
 }
 
-/** The audience a client token for `hub` must carry, for a request that arrived at `host`. */
-export function clientAudienceMatcher(host: string, hub: string): (aud: string) => boolean {
-  const expected = `${host}/client/hubs/${hub}`.toLowerCase();
-  return (aud) => {
-    const a = normalizeUrl(aud).replace(/\/+$/, "");
-    return a === expected || safeDecode(a) === expected;
-  };
+/**
+ * The audience a client token for `hub` must carry, for a request that arrived at `host`: core's clientAudience for
+ * the http and https endpoints, compared like a REST audience (case-insensitive, URL-decoded forms match).
+ * Undefined when `host` is not a usable host (the handshake answers 401).
+ */
+export function clientAudienceMatcher(host: string, hub: string): ((aud: string) => boolean) | undefined {
+  let http: string;
+  let https: string;
+  try {
+    http = clientAudience(`http://${host}`, hub);
+    https = clientAudience(`https://${host}`, hub);
+  } catch {
+    return undefined;
+  }
+  return (aud) => restAudienceMatches(aud, http) || restAudienceMatches(aud, https);
 }

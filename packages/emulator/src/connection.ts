@@ -15,7 +15,19 @@ export const KIND_RELIABLE_PROTOBUF = 4;
 export type ClientKind = 0 | 1 | 2 | 3 | 4;
 
 export const RELIABLE_MAX_MESSAGES = 1000;
+/** Limit of the unacked buffer, counted in bytes of the frames as sent (JSON text or protobuf). */
 export const RELIABLE_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Duplicate detection window: the ackIds of a connection's last 10,000 successful operations. An older ackId is
+ * forgotten (reusing it executes the operation again), so a long session's history cannot grow without bound.
+ */
+export const ACK_HISTORY_LIMIT = 10_000;
+/**
+ * Frames a connection may have waiting while one of its messages is in an upstream call (an `event`, a simple
+ * client's `message`): beyond either limit the connection is closed with 1008.
+ */
+export const MAX_QUEUED_FRAMES = 1000;
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 const BINARY = { binary: true } as const;
 const TEXT = { binary: false } as const;
@@ -23,6 +35,8 @@ const TEXT = { binary: false } as const;
 interface Unacked {
   seq: number;
   msg: Outgoing;
+  /** bytes of the reliable frame for this sequenceId, in this connection's encoding */
+  size: number;
 }
 
 export interface ConnectionEvents {
@@ -44,7 +58,7 @@ export class Connection {
   roles: Set<string>;
   /** "<permission>\u0000<group>" pairs revoked at runtime although a broader role would allow them */
   revoked: Set<string> | null = null;
-  /** ackIds of operations that succeeded (idempotency keys) */
+  /** ackIds of operations that succeeded (idempotency keys), oldest first, at most ACK_HISTORY_LIMIT */
   ackIds: Set<number> | null = null;
   connectionState: string | undefined;
   /** simple clients in sendToGroup mode */
@@ -62,6 +76,9 @@ export class Connection {
   recoveryTimer: NodeJS.Timeout | undefined;
   /** serializes message handling while an upstream call is in flight */
   busy: Promise<void> | null = null;
+  /** frames waiting on `busy`, and their bytes (bounded by MAX_QUEUED_FRAMES / MAX_QUEUED_BYTES) */
+  queuedFrames = 0;
+  queuedBytes = 0;
   eventIds = 0;
   /** whether upstream `connected` was sent, so `disconnected` must follow exactly once */
   upstreamOpen = false;
@@ -100,6 +117,23 @@ export class Connection {
     return this.eventIds++;
   }
 
+  // ---- ack history ---------------------------------------------------------------------------------------------
+
+  hasSucceeded(ackId: number): boolean {
+    return this.ackIds?.has(ackId) === true;
+  }
+
+  /** Remembers a successful ackId, forgetting the oldest one beyond ACK_HISTORY_LIMIT. */
+  recordSuccess(ackId: number): void {
+    this.ackIds ??= new Set();
+    const ids = this.ackIds;
+    ids.add(ackId);
+    if (ids.size > ACK_HISTORY_LIMIT) {
+      const oldest = ids.values().next();
+      if (oldest.done !== true) ids.delete(oldest.value);
+    }
+  }
+
   // ---- permissions ---------------------------------------------------------------------------------------------
 
   allowed(action: Permission, group: string): boolean {
@@ -134,10 +168,10 @@ export class Connection {
       this.sendFrame(msg.protobuf(), true);
     } else {
       const seq = ++this.seq;
-      const size = msg.json().length + 24;
+      const size = this.kind === KIND_RELIABLE_PROTOBUF ? msg.reliableProtobufSize(seq) : msg.reliableJsonSize(seq);
       this.unacked ??= [];
       const list = this.unacked;
-      list.push({ seq, msg });
+      list.push({ seq, msg, size });
       this.unackedBytes += size;
       if (list.length > RELIABLE_MAX_MESSAGES || this.unackedBytes > RELIABLE_MAX_BYTES) {
         this.events.overflow(this, "The reliable message buffer is full (too many unacknowledged messages).", 1008);
@@ -181,7 +215,7 @@ export class Connection {
     let n = 0;
     let bytes = 0;
     while (n < list.length && list[n]!.seq <= sequenceId) {
-      bytes += list[n]!.msg.json().length + 24;
+      bytes += list[n]!.size;
       n++;
     }
     if (n === 0) return;

@@ -86,6 +86,12 @@ export class Outgoing {
     return Buffer.concat([head, body.subarray(1)], head.length + body.length - 1);
   }
 
+  /** Length of reliableJson(sequenceId), without building it. */
+  reliableJsonSize(sequenceId: number): number {
+    // `{"sequenceId":` + digits + `,` replaces the leading `{` of the shared frame
+    return this.json().length + 14 + decimalDigits(sequenceId);
+  }
+
   /** The protobuf.webpubsub.azure.v1 frame (protobuf frames carry no fromUserId). */
   protobuf(): Buffer {
     if (this.#protobuf === undefined) {
@@ -107,6 +113,14 @@ export class Outgoing {
 
   /** The protobuf.reliable.webpubsub.azure.v1 frame: the shared data message plus a sequence_id field (4). */
   reliableProtobuf(sequenceId: number): Buffer {
+    const body = this.#protobufDataBody();
+    const seq = varint(sequenceId);
+    const innerLength = body.length + 1 + seq.length;
+    const len = varint(innerLength);
+    return Buffer.concat([Buffer.of(0x12), len, body, Buffer.of(0x20), seq], 1 + len.length + innerLength);
+  }
+
+  #protobufDataBody(): Buffer {
     if (this.#protobufBody === undefined) {
       const whole = this.protobuf();
       // whole = tag(field 2, length-delimited) + varint(length) + body
@@ -114,11 +128,14 @@ export class Outgoing {
       while ((whole[i]! & 0x80) !== 0) i++;
       this.#protobufBody = whole.subarray(i + 1);
     }
-    const body = this.#protobufBody;
-    const seq = varint(sequenceId);
-    const innerLength = body.length + 1 + seq.length;
-    const len = varint(innerLength);
-    return Buffer.concat([Buffer.of(0x12), len, body, Buffer.of(0x20), seq], 1 + len.length + innerLength);
+    return this.#protobufBody;
+  }
+
+  /** Length of reliableProtobuf(sequenceId), without building it. */
+  reliableProtobufSize(sequenceId: number): number {
+    const body = this.#protobufDataBody();
+    const innerLength = body.length + 1 + varintLength(sequenceId);
+    return 1 + varintLength(innerLength) + innerLength;
   }
 
   get expired(): boolean {
@@ -135,4 +152,14 @@ function varint(n: number): Buffer {
   }
   out.push(v);
   return Buffer.from(out);
+}
+
+function varintLength(n: number): number {
+  let len = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) len++;
+  return len;
+}
+
+function decimalDigits(n: number): number {
+  return String(n).length;
 }

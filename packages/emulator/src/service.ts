@@ -1,13 +1,13 @@
 // The emulated service's state and the connection lifecycle: hubs, session start/end, service-initiated closes,
 // reliable-session detach and recovery, and the upstream calls that go with them.
 import { randomBytes } from "node:crypto";
+import { signJwtSync } from "@webpubsub/core";
 import type { WebSocket } from "ws";
 import type { ActivityFeed } from "./activity-feed.ts";
 import { type ClientKind, Connection, type ConnectionEvents } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Outgoing } from "./outgoing.ts";
-import { signToken } from "./tokens.ts";
 import { noUpstream, type UpstreamContext, type UpstreamPort } from "./upstream-port.ts";
 
 export class Service implements ConnectionEvents {
@@ -70,7 +70,7 @@ export class Service implements ConnectionEvents {
       maxBufferedBytes: this.opts.maxBufferedBytes,
     });
     if (conn.reliable) {
-      conn.reconnectionToken = signToken(
+      conn.reconnectionToken = signJwtSync(
         {
           aud: conn.id,
           iss: "https://webpubsub.azure.com",

@@ -1,5 +1,5 @@
 // POST /api/hubs/{hub}/:generateToken: client access tokens (userId, roles, groups, lifetime, client type).
-import { signToken, type TokenClaims } from "../tokens.ts";
+import { type JwtPayload, signJwtSync } from "@webpubsub/core";
 import { badRequest } from "./failure.ts";
 import { checkGroup, intParam } from "./params.ts";
 import type { Call, Reply } from "./types.ts";
@@ -18,9 +18,9 @@ export function generateToken(call: Call, hub: string): Reply {
   else if (clientType === "socketio") path = "/clients/socketio/hubs/";
   else throw badRequest(`Invalid clientType '${q.get("clientType")}'. Use Default or MQTT.`, "clientType");
   const now = Math.floor(Date.now() / 1000);
-  const claims: TokenClaims = { aud: `${call.origin}${path}${hub}`, iat: now, exp: now + minutes * 60 };
+  const claims: JwtPayload = { aud: `${call.origin}${path}${hub}`, iat: now, exp: now + minutes * 60 };
   if (userId !== null && userId !== "") claims.sub = userId;
   if (roles.length > 0) claims.role = roles;
   if (groups.length > 0) claims["webpubsub.group"] = groups;
-  return { status: 200, body: { token: signToken(claims, call.service.opts.accessKey) } };
+  return { status: 200, body: { token: signJwtSync(claims, call.service.opts.accessKey) } };
 }

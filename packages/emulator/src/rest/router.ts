@@ -1,8 +1,8 @@
 // Dispatch of REST requests under /api: path matching, authentication, errors and the access log line.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { JwtError } from "@webpubsub/core";
 import { bearerToken, verifyRestToken } from "../auth.ts";
 import type { Service } from "../service.ts";
-import { TokenError } from "../tokens.ts";
 import { badRequest, RestFailure, SUPPORTED_API_VERSIONS, writeFailure } from "./failure.ts";
 import { routes } from "./operations.ts";
 import { checkHub } from "./params.ts";
@@ -107,10 +107,10 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
     const f =
       e instanceof RestFailure
         ? e
-        : e instanceof TokenError
+        : e instanceof JwtError
           ? new RestFailure(401, "Error.Unauthorized", `Unauthorized: ${e.message}`, "Authorization")
           : new RestFailure(500, "Error.InternalServerError", "Internal error.");
-    if (!(e instanceof RestFailure) && !(e instanceof TokenError)) service.log(`REST internal error: ${String(e)}`);
+    if (!(e instanceof RestFailure) && !(e instanceof JwtError)) service.log(`REST internal error: ${String(e)}`);
     status = f.status;
     if (!res.headersSent) writeFailure(res, f, head);
     else res.end();

@@ -1,12 +1,9 @@
 // Frames from clients: json.webpubsub.azure.v1 (and its reliable variant) messages, and simple clients' raw frames.
-import { ProtocolError, protobufCodec } from "@webpubsub/core";
-import { type Connection, KIND_SIMPLE } from "../connection.ts";
-import { isValidGroupName } from "../names.ts";
+import { jsonCodec, ProtocolError, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
+import { type Connection, KIND_SIMPLE, MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from "../connection.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
 import type { Service } from "../service.ts";
 import type { MessagePayload } from "../upstream-port.ts";
-
-const EVENT_NAME = /^[a-z][a-z0-9_.-]{0,127}$/i;
 
 /** A message that cannot be executed: answered with an ack error when it has an ackId. */
 class Rejected extends Error {
@@ -28,7 +25,23 @@ export function onFrame(service: Service, conn: Connection, data: Buffer, isBina
   conn.alive = true;
   if (conn.ended) return;
   if (conn.busy !== null) {
-    const p: Promise<void> = conn.busy.then(() => run(service, conn, data, isBinary));
+    // bounded: a client flooding frames while its upstream call is slow is closed, not buffered without limit
+    if (conn.queuedFrames >= MAX_QUEUED_FRAMES || conn.queuedBytes + data.length > MAX_QUEUED_BYTES) {
+      service.closeConnection(
+        conn,
+        `Too many messages are waiting for an event handler call to finish (limit ${MAX_QUEUED_FRAMES} messages or ` +
+          `${MAX_QUEUED_BYTES / (1024 * 1024)} MiB).`,
+        1008,
+      );
+      return;
+    }
+    conn.queuedFrames++;
+    conn.queuedBytes += data.length;
+    const p: Promise<void> = conn.busy.then(() => {
+      conn.queuedFrames--;
+      conn.queuedBytes -= data.length;
+      return run(service, conn, data, isBinary);
+    });
     track(conn, p);
     return;
   }
@@ -126,118 +139,99 @@ function publish(service: Service, sender: Connection, group: string, msg: Outgo
 }
 
 // ---- json.webpubsub.azure.v1 (protocol.md 4.3) and the protobuf subprotocols (4.6) --------------------------------
+//
+// Frames are decoded by @webpubsub/core's codecs, which own every wire rule (field types, base64, group and event
+// names). What the emulator adds is the mapping of a ProtocolError to the wire: a frame of a known message type whose
+// ackId was valid but another field was not is answered with an ack `BadRequest` (the connection stays open); every
+// other violation (wrong frame type, bad JSON/protobuf, unknown type, invalid ackId, an invalid message with no ackId
+// to answer) closes the connection with the error's close code (1003 or 1007).
 
 function pubsubFrame(service: Service, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> | undefined {
+  let m: UpstreamMessage;
   if (conn.protobuf) {
     if (!isBinary) {
       service.closeConnection(conn, "Text frames are not supported by the protobuf subprotocol.", 1003);
       return undefined;
     }
-    let decoded: unknown;
     try {
-      decoded = protobufCodec.decodeUpstream(data);
+      m = protobufCodec.decodeUpstream(data);
     } catch (e) {
-      const code = e instanceof ProtocolError ? e.closeCode : 1007;
-      service.closeConnection(conn, `Invalid protobuf message: ${(e as Error).message}`, code);
+      return invalidFrame(service, conn, e, "protobuf message");
+    }
+  } else {
+    if (isBinary) {
+      service.closeConnection(conn, "Binary frames are not supported by the JSON subprotocol.", 1003);
       return undefined;
     }
-    return handleMessage(service, conn, decoded as Record<string, unknown>);
+    try {
+      m = jsonCodec.decodeUpstream(data.toString("utf8"));
+    } catch (e) {
+      return invalidFrame(service, conn, e, "message");
+    }
   }
-  if (isBinary) {
-    service.closeConnection(conn, "Binary frames are not supported by the JSON subprotocol.", 1003);
-    return undefined;
-  }
-  let msg: unknown;
-  try {
-    msg = JSON.parse(data.toString("utf8"));
-  } catch {
-    service.closeConnection(conn, "The message is not valid JSON.", 1007);
-    return undefined;
-  }
-  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) {
-    service.closeConnection(conn, "The message must be a JSON object.", 1007);
-    return undefined;
-  }
-  return handleMessage(service, conn, msg as Record<string, unknown>);
+  return handleMessage(service, conn, m);
 }
 
-function handleMessage(service: Service, conn: Connection, m: Record<string, unknown>): Promise<void> | undefined {
-  const type = m.type;
-  if (type === "ping") {
+function invalidFrame(service: Service, conn: Connection, e: unknown, what: string): undefined {
+  if (e instanceof ProtocolError && e.code === "invalid_message" && e.ackId !== undefined) {
+    ack(conn, e.ackId, { name: "BadRequest", message: e.message });
+    return undefined;
+  }
+  const code = e instanceof ProtocolError ? e.closeCode : 1007;
+  service.closeConnection(conn, `Invalid ${what}: ${e instanceof Error ? e.message : String(e)}`, code);
+  return undefined;
+}
+
+function handleMessage(service: Service, conn: Connection, m: UpstreamMessage): Promise<void> | undefined {
+  if (m.type === "ping") {
     conn.sendControl({ type: "pong" });
     return undefined;
   }
-  if (type === "sequenceAck") {
-    const seq = m.sequenceId;
-    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
-      service.closeConnection(conn, "sequenceAck needs a non-negative integer sequenceId.", 1007);
-      return undefined;
-    }
-    if (conn.reliable) conn.acknowledge(seq);
+  if (m.type === "sequenceAck") {
+    if (conn.reliable) conn.acknowledge(m.sequenceId);
     return undefined;
   }
-  if (type !== "joinGroup" && type !== "leaveGroup" && type !== "sendToGroup" && type !== "event") {
-    service.closeConnection(conn, `Unknown message type '${String(type)}'.`, 1007);
+  const ackId = m.ackId;
+  if (ackId !== undefined && conn.hasSucceeded(ackId)) {
+    ack(conn, ackId, { name: "Duplicate", message: `Message with ack-id: ${ackId} has been processed.` });
     return undefined;
-  }
-  const rawAck = m.ackId;
-  let ackId: number | undefined;
-  if (rawAck !== undefined && rawAck !== null) {
-    if (typeof rawAck !== "number" || !Number.isSafeInteger(rawAck) || rawAck < 0) {
-      service.closeConnection(conn, "ackId must be a non-negative integer.", 1007);
-      return undefined;
-    }
-    ackId = rawAck;
-    if (conn.ackIds?.has(ackId)) {
-      ack(conn, ackId, { name: "Duplicate", message: `Message with ack-id: ${ackId} has been processed.` });
-      return undefined;
-    }
   }
   const succeed = () => {
     if (ackId === undefined) return;
-    conn.ackIds ??= new Set();
-    conn.ackIds.add(ackId);
+    conn.recordSuccess(ackId);
     ack(conn, ackId);
   };
   const fail = (e: unknown) => {
     const r = e instanceof Rejected ? e : new Rejected("InternalServerError", String(e));
     if (ackId !== undefined) ack(conn, ackId, { name: r.errorName, message: r.message });
-    else service.log(`connection ${conn.id}: ${type} failed without ackId: ${r.errorName}: ${r.message}`);
+    else service.log(`connection ${conn.id}: ${m.type} failed without ackId: ${r.errorName}: ${r.message}`);
   };
   try {
-    if (type === "event") {
-      const event = m.event;
-      if (typeof event !== "string" || !EVENT_NAME.test(event)) {
-        throw new Rejected("BadRequest", "'event' must be a name matching ^[a-z][a-z0-9_.-]{0,127}$.");
-      }
-      const payload = readPayload(m, conn.protobuf);
-      service.feed?.clientEvent(conn.hub.name, conn.id, conn.userId, event, payload);
-      return userEvent(service, conn, event, payload).then(succeed, fail);
+    if (m.type === "event") {
+      checkMetadata(m.metadata);
+      const payload = payloadOf(m);
+      service.feed?.clientEvent(conn.hub.name, conn.id, conn.userId, m.event, payload);
+      return userEvent(service, conn, m.event, payload).then(succeed, fail);
     }
     const group = m.group;
-    if (!isValidGroupName(group)) {
-      throw new Rejected("BadRequest", "'group' must be a string of 1 to 1024 characters, not whitespace only.");
-    }
-    if (type === "sendToGroup") {
-      const payload = readPayload(m, conn.protobuf);
+    if (m.type === "sendToGroup") {
       if (!conn.allowed("sendToGroup", group)) {
         throw new Rejected("Forbidden", `The connection has no permission to send to group '${group}'.`);
       }
-      const noEcho = m.noEcho === true;
+      checkMetadata(m.metadata);
       const init: ConstructorParameters<typeof Outgoing>[0] = {
-        payload: toPayload(payload),
+        payload: fromUpstream(payloadOf(m)),
         from: "group",
         group,
         fromUserId: conn.userId,
       };
-      const metadata = readMetadata(m.metadata);
-      if (metadata !== undefined) init.metadata = metadata;
-      publish(service, conn, group, new Outgoing(init), noEcho);
+      if (m.metadata !== undefined) init.metadata = m.metadata;
+      publish(service, conn, group, new Outgoing(init), m.noEcho === true);
     } else {
       if (!conn.allowed("joinLeaveGroup", group)) {
         throw new Rejected("Forbidden", `The connection has no permission to join or leave group '${group}'.`);
       }
-      if (type === "joinGroup") conn.hub.join(conn, group);
+      if (m.type === "joinGroup") conn.hub.join(conn, group);
       else conn.hub.leave(conn, group);
     }
     succeed();
@@ -247,52 +241,23 @@ function handleMessage(service: Service, conn: Connection, m: Record<string, unk
   return undefined;
 }
 
-function readPayload(m: Record<string, unknown>, protobuf: boolean): MessagePayload {
-  const dataType = m.dataType ?? "json";
-  const data = m.data;
-  if (protobuf && (dataType === "binary" || dataType === "protobuf") && data instanceof Uint8Array) {
-    return { dataType, data };
-  }
-  switch (dataType) {
-    case "json":
-      if (data === undefined) throw new Rejected("BadRequest", "'data' is required.");
-      return { dataType: "json", data };
-    case "text":
-      if (typeof data !== "string") throw new Rejected("BadRequest", "'data' must be a string for dataType text.");
-      return { dataType: "text", data };
-    case "binary":
-    case "protobuf": {
-      if (typeof data !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 === 1) {
-        throw new Rejected("BadRequest", `'data' must be base64 for dataType ${dataType}.`);
-      }
-      const b = Buffer.from(data, "base64");
-      const bytes = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-      return dataType === "protobuf" ? { dataType: "protobuf", data: bytes } : { dataType: "binary", data: bytes };
-    }
-    default:
-      throw new Rejected("BadRequest", `Unknown dataType '${String(dataType)}'; use json, text, binary or protobuf.`);
-  }
+/** The payload fields of a decoded message (without its type, group, ackId, ...). */
+function payloadOf(m: MessagePayload): MessagePayload {
+  return { dataType: m.dataType, data: m.data } as MessagePayload;
 }
 
-function toPayload(p: MessagePayload): Payload {
-  return fromUpstream(p);
-}
-
-function readMetadata(raw: unknown): Record<string, string> | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== "object" || Array.isArray(raw)) throw new Rejected("BadRequest", "'metadata' must be an object.");
+/** The service's metadata limits (protocol.md 4.3): ASCII, key <= 256, value <= 1 KiB, total <= 8 KiB. */
+function checkMetadata(metadata: Record<string, string> | undefined): void {
+  if (metadata === undefined) return;
   let total = 0;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v !== "string" || !/^[\x20-\x7e]*$/.test(k + v) || k.length === 0) {
+  for (const [k, v] of Object.entries(metadata)) {
+    if (k.length === 0 || !/^[\x20-\x7e]*$/.test(k + v)) {
       throw new Rejected("BadRequest", "'metadata' keys and values must be non-empty ASCII strings.");
     }
     if (k.length > 256 || v.length > 1024) throw new Rejected("BadRequest", "A metadata key or value is too long.");
     total += k.length + v.length;
-    out[k] = v;
   }
   if (total > 8192) throw new Rejected("BadRequest", "'metadata' is larger than 8 KiB.");
-  return out;
 }
 
 async function userEvent(service: Service, conn: Connection, event: string, payload: MessagePayload): Promise<void> {

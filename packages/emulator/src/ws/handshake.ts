@@ -2,7 +2,7 @@
 // `connect` event, reliable-session recovery, and wiring a socket to its session.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { HUB_NAME_PATTERN } from "@webpubsub/core";
+import { HUB_NAME_PATTERN, JwtError, type JwtPayload, timingSafeEqual, verifyJwtSync } from "@webpubsub/core";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
 import {
@@ -16,7 +16,6 @@ import {
 } from "../connection.ts";
 import { isValidGroupName } from "../names.ts";
 import { closeSocket, type Service } from "../service.ts";
-import { type TokenClaims, TokenError, verifyToken } from "../tokens.ts";
 import type { ConnectBody } from "../upstream-port.ts";
 import { onFrame } from "./frames.ts";
 
@@ -104,11 +103,13 @@ export async function handleUpgrade(
   if (token === undefined || token === null || token === "") {
     return reject(socket, 401, "Unauthorized: missing access token.");
   }
-  let claims: TokenClaims;
+  const audience = clientAudienceMatcher(host, hubName);
+  if (audience === undefined) return reject(socket, 401, "Unauthorized: the request has no usable Host header.");
+  let claims: JwtPayload;
   try {
-    claims = verifyToken(token, [service.opts.accessKey], { audience: clientAudienceMatcher(host, hubName) });
+    claims = verifyJwtSync(token, service.opts.accessKey, { audience });
   } catch (e) {
-    return reject(socket, 401, `Unauthorized: ${e instanceof TokenError ? e.message : "invalid token"}`);
+    return reject(socket, 401, `Unauthorized: ${e instanceof JwtError ? e.message : "invalid token"}`);
   }
   let userId: string | null = typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : null;
   let roles = claimList(claims.role);
@@ -274,7 +275,7 @@ async function recover(
     !conn.ended &&
     conn.reliable &&
     conn.reconnectionToken !== undefined &&
-    conn.reconnectionToken === token &&
+    timingSafeEqual(conn.reconnectionToken, token) &&
     conn.subprotocol !== undefined &&
     offered.includes(conn.subprotocol);
   req[SELECTED] = conn?.subprotocol !== undefined && offered.includes(conn.subprotocol) ? conn.subprotocol : offered[0];
