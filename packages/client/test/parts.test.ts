@@ -1,6 +1,7 @@
 // Unit tests of the building blocks: ack manager, sequence tracker, emitter, payload conversion, frame data.
 import { describe, expect, it } from "vitest";
 import { AckManager } from "../src/ack-manager.ts";
+import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
 import { AckTimeoutError, isRetryableSendError, type SendMessageError } from "../src/errors.ts";
 import { toPayload } from "../src/payload.ts";
@@ -130,5 +131,47 @@ describe("payloads and frames", () => {
     expect(frameData(new Uint8Array([1]).buffer)).toEqual(new Uint8Array([1]));
     expect(frameData([new Uint8Array([1]), new Uint8Array([2, 3])])).toEqual(new Uint8Array([1, 2, 3]));
     expect(() => frameData(42)).toThrow(TypeError);
+  });
+});
+
+describe("DrainWaiter", () => {
+  const reason = (signal: AbortSignal) => signal.reason;
+
+  it("one backed-off timer serves every waiter; all resolve together once drained, and the timer stops", async () => {
+    const checks: number[] = [];
+    let drained = false;
+    const waiter = new DrainWaiter(() => {
+      checks.push(Date.now());
+      return drained;
+    }, 0);
+    const waits = [waiter.wait(undefined, reason), waiter.wait(undefined, reason), waiter.wait(undefined, reason)];
+    expect(waiter.size).toBe(3);
+    await new Promise((r) => setTimeout(r, 400));
+    const polls = checks.slice(3); // the first three are each wait's immediate check
+    expect(polls.length).toBeGreaterThanOrEqual(4);
+    expect(polls.length).toBeLessThan(10);
+    const gaps = polls.slice(1).map((t, i) => t - (polls[i] as number));
+    expect(gaps.at(-1)).toBeGreaterThanOrEqual(DRAIN_POLL_MAX_MS / 2);
+    drained = true;
+    await Promise.all(waits);
+    expect(waiter.size).toBe(0);
+    expect(waiter.polling).toBe(false);
+  });
+
+  it("release() lets waiters go at once; an abort rejects only its own waiter; a drained wait does not poll", async () => {
+    const waiter = new DrainWaiter(() => false, 0);
+    const controller = new AbortController();
+    const aborted = waiter.wait(controller.signal, reason);
+    const other = waiter.wait(undefined, reason);
+    controller.abort(new Error("mine"));
+    await expect(aborted).rejects.toThrow("mine");
+    expect(waiter.size).toBe(1);
+    waiter.release();
+    await other;
+    expect(waiter.polling).toBe(false);
+    await expect(waiter.wait(AbortSignal.abort(new Error("pre")), reason)).rejects.toThrow("pre");
+    const ready = new DrainWaiter(() => true, 0);
+    await ready.wait(undefined, reason);
+    expect(ready.polling).toBe(false);
   });
 });
