@@ -1,22 +1,34 @@
-// The client's subprotocols: "json", "json.reliable" (the default), "protobuf" and "protobuf.reliable". They carry
-// the same messages; reliable ones also survive dropped connections, protobuf ones are smaller on the wire.
-import { WebPubSubClient, type WebPubSubProtocolName } from "@webpubsub/client";
+// The client's subprotocols: "json", "json.reliable" (the default), and the protobuf ones, passed as objects
+// (WebPubSubProtobufProtocol(), WebPubSubProtobufReliableProtocol()) so that apps without protobuf do not bundle its
+// codec. They carry the same messages; reliable ones also survive dropped connections, protobuf ones are smaller.
+import {
+  WebPubSubClient,
+  type WebPubSubClientProtocol,
+  WebPubSubProtobufProtocol,
+  WebPubSubProtobufReliableProtocol,
+  type WebPubSubProtocolName,
+} from "@webpubsub/client";
 import { uniqueName } from "../shared/environment.ts";
 import { Inbox } from "../shared/inbox.ts";
 import { expectEqual, log, runSample } from "../shared/sample.ts";
 
-const protocols: WebPubSubProtocolName[] = ["json", "json.reliable", "protobuf", "protobuf.reliable"];
+const protocols: { label: string; protocol: WebPubSubProtocolName | WebPubSubClientProtocol }[] = [
+  { label: "json", protocol: "json" },
+  { label: "json.reliable", protocol: "json.reliable" },
+  { label: "protobuf", protocol: WebPubSubProtobufProtocol() },
+  { label: "protobuf.reliable", protocol: WebPubSubProtobufReliableProtocol() },
+];
 
 await runSample("choose a client protocol", async ({ service, settle }) => {
   const group = uniqueName("mixed");
   const { url } = await service.getClientAccessToken({ groups: [group], roles: [`webpubsub.sendToGroup.${group}`] });
   const peers = [];
-  for (const protocol of protocols) {
+  for (const { label, protocol } of protocols) {
     const client = new WebPubSubClient(url, { protocol });
     const inbox = new Inbox(client);
     await client.start();
-    log(`${protocol.padEnd(17)} → subprotocol ${client.protocol}`);
-    peers.push({ protocol, client, inbox, connectionId: client.connectionId ?? "" });
+    log(`${label.padEnd(17)} → subprotocol ${client.protocol}`);
+    peers.push({ protocol: label, client, inbox, connectionId: client.connectionId ?? "" });
   }
   try {
     await service.sendToGroup(group, "text from the server");

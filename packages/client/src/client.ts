@@ -1,7 +1,9 @@
 import { AbortError, AsyncQueue, backoffDelay, delay } from "@webpubsub/async";
 import {
   type DownstreamMessage,
+  EVENT_NAME_PATTERN,
   type GroupDataMessage,
+  isValidEventName,
   type UpstreamMessage,
   validateGroupName,
 } from "@webpubsub/core";
@@ -787,8 +789,10 @@ export class WebPubSubClient {
     options: SendOptions = {},
   ): Promise<WebPubSubResult> {
     try {
-      if (typeof eventName !== "string" || eventName.length === 0) {
-        throw new TypeError("eventName must be a non-empty string");
+      if (typeof eventName !== "string" || !isValidEventName(eventName)) {
+        throw new TypeError(
+          `eventName must match ${EVENT_NAME_PATTERN} (it travels in HTTP headers and handler URLs), got ${JSON.stringify(eventName)}`,
+        );
       }
       const payload = toPayload(content, dataType, "content");
       validateSendOptions(options);

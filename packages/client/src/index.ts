@@ -11,12 +11,11 @@ export {
 } from "./errors.ts";
 export type { WebPubSubClientOptions, WebPubSubRetryOptions } from "./options.ts";
 export type { WebPubSubDataType } from "./payload.ts";
+export { WebPubSubProtobufProtocol, WebPubSubProtobufReliableProtocol } from "./protobuf-protocols.ts";
 export {
   type WebPubSubClientProtocol,
   WebPubSubJsonProtocol,
   WebPubSubJsonReliableProtocol,
-  WebPubSubProtobufProtocol,
-  WebPubSubProtobufReliableProtocol,
   type WebPubSubProtocolName,
 } from "./protocols.ts";
 export type { WebSocketFactory, WebSocketLike } from "./socket.ts";

@@ -1,7 +1,7 @@
 import {
   type DownstreamMessage,
-  jsonCodec,
-  protobufCodec,
+  decodeJsonDownstream,
+  encodeJsonUpstream,
   type UpstreamMessage,
   WebPubSubSubprotocol,
 } from "@webpubsub/core";
@@ -20,15 +20,18 @@ export interface WebPubSubClientProtocol {
   decode(frame: string | Uint8Array): DownstreamMessage | undefined;
 }
 
-/** Short names accepted by `options.protocol`, as well as the full subprotocol names. */
+/**
+ * Names accepted by `options.protocol` for the JSON subprotocols (short or full). The protobuf subprotocols are
+ * passed as objects, `WebPubSubProtobufProtocol()` / `WebPubSubProtobufReliableProtocol()`, so that apps which do not
+ * use protobuf do not ship its codec.
+ */
 export type WebPubSubProtocolName =
   | "json"
   | "json.reliable"
-  | "protobuf"
-  | "protobuf.reliable"
-  | (typeof WebPubSubSubprotocol)[keyof typeof WebPubSubSubprotocol];
+  | typeof WebPubSubSubprotocol.Json
+  | typeof WebPubSubSubprotocol.ReliableJson;
 
-function isUnknownType(error: unknown): boolean {
+export function isUnknownType(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "unknown_type";
 }
 
@@ -37,11 +40,11 @@ function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol 
     name,
     isReliableSubProtocol: reliable,
     binary: false,
-    encode: (message) => jsonCodec.encodeUpstream(message),
+    encode: (message) => encodeJsonUpstream(message),
     decode(frame) {
       if (typeof frame !== "string") throw new TypeError(`${name} expects text frames, got a binary frame`);
       try {
-        return jsonCodec.decodeDownstream(frame);
+        return decodeJsonDownstream(frame);
       } catch (error) {
         if (isUnknownType(error)) return undefined;
         throw error;
@@ -75,7 +78,7 @@ export function resolveProtocol(
     }
     return value;
   }
-  switch (value) {
+  switch (value as string) {
     case "json":
     case WebPubSubSubprotocol.Json:
       return WebPubSubJsonProtocol();
@@ -84,42 +87,14 @@ export function resolveProtocol(
       return WebPubSubJsonReliableProtocol();
     case "protobuf":
     case WebPubSubSubprotocol.Protobuf:
-      return WebPubSubProtobufProtocol();
     case "protobuf.reliable":
     case WebPubSubSubprotocol.ReliableProtobuf:
-      return WebPubSubProtobufReliableProtocol();
+      throw new TypeError(
+        `options.protocol "${value}": pass the protocol object instead, WebPubSubProtobufProtocol() or WebPubSubProtobufReliableProtocol() from @webpubsub/client (kept out of the default bundle)`,
+      );
     default:
       throw new TypeError(
-        `options.protocol must be "json", "json.reliable", "protobuf", "protobuf.reliable" or a full subprotocol name, got ${String(value)}`,
+        `options.protocol must be "json", "json.reliable", their full subprotocol names, or a protocol object such as WebPubSubProtobufReliableProtocol(), got ${String(value)}`,
       );
   }
-}
-
-function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
-  const codec = protobufCodec;
-  return {
-    name,
-    isReliableSubProtocol: reliable,
-    binary: true,
-    encode: (message) => codec.encodeUpstream(message),
-    decode(frame) {
-      if (typeof frame === "string") throw new TypeError(`${name} expects binary frames, got a text frame`);
-      try {
-        return codec.decodeDownstream(frame);
-      } catch (error) {
-        if (isUnknownType(error)) return undefined;
-        throw error;
-      }
-    },
-  };
-}
-
-/** `protobuf.webpubsub.azure.v1`: binary protobuf frames, no sequence ids, no recovery. */
-export function WebPubSubProtobufProtocol(): WebPubSubClientProtocol {
-  return protobufProtocol(WebPubSubSubprotocol.Protobuf, false);
-}
-
-/** `protobuf.reliable.webpubsub.azure.v1`: binary protobuf frames with sequence ids and recovery. */
-export function WebPubSubProtobufReliableProtocol(): WebPubSubClientProtocol {
-  return protobufProtocol(WebPubSubSubprotocol.ReliableProtobuf, true);
 }

@@ -5,6 +5,7 @@ import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
 import { nextEvent } from "./fake-socket.ts";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
+import { protocolOption } from "./protocol-names.ts";
 
 const HUB = "faults";
 const ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
@@ -50,7 +51,7 @@ describe("fault injection", () => {
     async (protocol) => {
       const emu = await emulator();
       const p = await proxy(emu.port);
-      const receiver = clientVia(p, emu.accessKey, { protocol });
+      const receiver = clientVia(p, emu.accessKey, { protocol: protocolOption(protocol) });
       const received: number[] = [];
       const waiters: (() => void)[] = [];
       receiver.on("group-message", (e) => {

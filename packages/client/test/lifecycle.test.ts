@@ -39,6 +39,10 @@ describe("construction", () => {
     expect(() => new WebPubSubClient(URL1, { webSocketFactory: f, protocol: "xml" as never })).toThrow(
       /options.protocol/,
     );
+    // protobuf protocols are objects (so their codec stays out of bundles that do not use them); the names explain it
+    expect(() => new WebPubSubClient(URL1, { webSocketFactory: f, protocol: "protobuf.reliable" as never })).toThrow(
+      /WebPubSubProtobufReliableProtocol\(\)/,
+    );
     expect(() => new WebPubSubClient(URL1, { webSocketFactory: f, autoReconnect: "yes" as never })).toThrow(
       /autoReconnect/,
     );

@@ -234,6 +234,9 @@ describe("operations", () => {
     await expect(client.sendEvent("e", "x", "text", { ackId: 2 ** 53 })).rejects.toThrow(/options.ackId/);
     await expect(client.sendToGroup("g", "x", "text", { ackId: 1, fireAndForget: true })).rejects.toThrow(TypeError);
     await expect(client.sendEvent("", "x", "text")).rejects.toThrow(/eventName/);
+    // The service refuses event names outside core's rule (they travel in HTTP headers): fail before sending.
+    await expect(client.sendEvent("my event", "x", "text")).rejects.toThrow(/eventName must match/);
+    await expect(client.sendEvent("a,b", "x", "text")).rejects.toThrow(/eventName must match/);
     await expect(client.joinGroup("x".repeat(1025))).rejects.toThrow(/groupName/);
     await expect(client.leaveGroup("g", { abortSignal: "no" as never })).rejects.toThrow(/abortSignal/);
     expect(socket.sent).toEqual([]);

@@ -3,6 +3,7 @@ import { startEmulator } from "@webpubsub/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DataMessage, WebPubSubClient } from "../src/index.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
+import { protocolOption } from "./protocol-names.ts";
 
 // A serialized google.protobuf.Any: type_url "type.googleapis.com/x" (field 1), value [1, 2] (field 2).
 const TYPE_URL = new TextEncoder().encode("type.googleapis.com/x");
@@ -24,7 +25,7 @@ describe.each(["protobuf", "protobuf.reliable"] as const)("%s", (protocol) => {
         userId: "pb-user",
         roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"],
       });
-    const client = new WebPubSubClient({ getClientAccessUrl: url }, { protocol });
+    const client = new WebPubSubClient({ getClientAccessUrl: url }, { protocol: protocolOption(protocol) });
     await client.start();
     expect(client.protocol).toBe(
       protocol === "protobuf" ? "protobuf.webpubsub.azure.v1" : "protobuf.reliable.webpubsub.azure.v1",
@@ -58,7 +59,9 @@ describe.each(["protobuf", "protobuf.reliable"] as const)("%s", (protocol) => {
     });
     expect((await server).data).toBe("from rest");
 
-    const forbidden = new WebPubSubClient(await clientUrl(emu.endpoint, emu.accessKey, "pb"), { protocol });
+    const forbidden = new WebPubSubClient(await clientUrl(emu.endpoint, emu.accessKey, "pb"), {
+      protocol: protocolOption(protocol),
+    });
     await forbidden.start();
     await expect(forbidden.sendToGroup(group, "x", "text")).rejects.toMatchObject({
       errorDetail: { name: "Forbidden" },

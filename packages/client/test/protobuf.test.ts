@@ -3,6 +3,7 @@ import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
 import { FakeServer, nextEvent } from "./fake-socket.ts";
+import { protocolOption } from "./protocol-names.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const down = (m: DownstreamMessage) => protobufCodec.encodeDownstream(m).slice().buffer; // as an ArrayBuffer frame
@@ -10,7 +11,7 @@ const down = (m: DownstreamMessage) => protobufCodec.encodeDownstream(m).slice()
 describe.each(["protobuf", "protobuf.reliable"] as const)("%s", (protocol) => {
   it("writes binary frames, reads binary frames, acks and sequence ids", async () => {
     const server = new FakeServer();
-    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol });
+    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol: protocolOption(protocol) });
     const start = client.start();
     const socket = await server.socket(0);
     expect(socket.protocols).toEqual([

@@ -36,7 +36,13 @@ export {
   ProtocolError,
   type ProtocolErrorCode,
 } from "./protocol/errors.ts";
-export { jsonCodec } from "./protocol/json-codec.ts";
+export {
+  decodeJsonDownstream,
+  decodeJsonUpstream,
+  encodeJsonDownstream,
+  encodeJsonUpstream,
+  jsonCodec,
+} from "./protocol/json-codec.ts";
 export type {
   AckMessage,
   ConnectedMessage,

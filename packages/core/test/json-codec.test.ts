@@ -112,3 +112,15 @@ describe("jsonCodec rejects malformed frames", () => {
     expect(closeCode(() => jsonCodec.decodeDownstream('{"type":"explode"}'))).toEqual(["unknown_type", 1007]);
   });
 });
+
+describe("standalone JSON codec functions", () => {
+  test("are the jsonCodec methods, one by one", async () => {
+    const core = await import("../src/index.ts");
+    expect(core.encodeJsonUpstream).toBe(core.jsonCodec.encodeUpstream);
+    expect(core.decodeJsonUpstream).toBe(core.jsonCodec.decodeUpstream);
+    expect(core.encodeJsonDownstream).toBe(core.jsonCodec.encodeDownstream);
+    expect(core.decodeJsonDownstream).toBe(core.jsonCodec.decodeDownstream);
+    const frame = core.encodeJsonUpstream({ type: "joinGroup", group: "g", ackId: 1 });
+    expect(core.decodeJsonUpstream(frame)).toEqual({ type: "joinGroup", group: "g", ackId: 1 });
+  });
+});

@@ -332,3 +332,12 @@ export const jsonCodec: {
   encodeDownstream(m: DownstreamMessage): string;
   decodeDownstream(text: string): DownstreamMessage;
 } = { encodeUpstream, decodeUpstream, encodeDownstream, decodeDownstream };
+
+// The same four functions one by one, so that a bundle which needs one direction (a client encodes upstream and
+// decodes downstream) tree-shakes the other two away.
+export {
+  decodeDownstream as decodeJsonDownstream,
+  decodeUpstream as decodeJsonUpstream,
+  encodeDownstream as encodeJsonDownstream,
+  encodeUpstream as encodeJsonUpstream,
+};
