@@ -62,6 +62,11 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
     res.end("Azure Web PubSub emulator: REST API under /api, WebSocket clients at /client/hubs/{hub}.\n");
   });
+  // Keep idle HTTP connections for 2 minutes (Node's default is 5 s). A client that reuses a pooled socket just as the
+  // server drops it gets ECONNRESET on a request it must not retry blindly (a send may have been accepted), so the
+  // server should rarely be the side that closes; close() still ends every connection at once.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
     socket.on("error", () => {});
     handleUpgrade(service, wss, req, socket, head).catch((e) => {

@@ -1,3 +1,4 @@
+import { Agent, type IncomingMessage, request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { type DashboardState, DEFAULT_ACCESS_KEY, type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, rest } from "./helpers/clients.ts";
@@ -82,6 +83,29 @@ describe("dashboard", () => {
     } finally {
       await off.close();
       await on.close();
+    }
+  });
+});
+
+describe("HTTP keep-alive", () => {
+  it("advertises a 120 s idle timeout (Node's default is 5 s) and still closes at once", async () => {
+    const emu = await startEmulator();
+    try {
+      // A HEAD over a keep-alive connection: the server's Keep-Alive header states its idle timeout.
+      const agent = new Agent({ keepAlive: true });
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = request(`${emu.endpoint}/api/health?api-version=2024-12-01`, { method: "HEAD", agent }, resolve);
+        req.on("error", reject);
+        req.end();
+      });
+      res.resume();
+      agent.destroy();
+      expect(res.statusCode).toBe(200);
+      expect(String(res.headers["keep-alive"])).toMatch(/timeout=120\b/);
+    } finally {
+      const started = Date.now();
+      await emu.close();
+      expect(Date.now() - started).toBeLessThan(2000);
     }
   });
 });
