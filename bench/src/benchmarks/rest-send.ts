@@ -44,7 +44,10 @@ async function compare(
 ): Promise<Metric[]> {
   const ours = Ours.fromConnectionString(connectionString, "bench", { retryOptions: { maxRetries: 0 } });
   // The official client refuses plain http unless told otherwise; the emulator and the 202 server are http.
-  const official = new Official(connectionString, "bench", { retryOptions: { maxRetries: 0 }, allowInsecureConnection: true });
+  const official = new Official(connectionString, "bench", {
+    retryOptions: { maxRetries: 0 },
+    allowInsecureConnection: true,
+  });
   const sendOurs = () => ours.sendToAll(message, { contentType: "text/plain" });
   const sendOfficial = () => official.sendToAll(message, { contentType: "text/plain" });
   const ms = ctx.quick ? 1000 : 3000;

@@ -75,12 +75,13 @@ export async function retry<T>(
   }
 }
 
-/** Settles with `work`, or rejects with an AbortError as soon as `signal` aborts; the listener is always removed. */
+/**
+ * Settles with `work`, or rejects with an AbortError as soon as `signal` aborts; the listener is always removed, and
+ * the outcome of a work that lost the race is observed (never an unhandled rejection).
+ */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortReason(signal));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
     work.then(
       (value) => {
         signal.removeEventListener("abort", onAbort);
@@ -91,5 +92,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(error);
       },
     );
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
 }
