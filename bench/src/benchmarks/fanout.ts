@@ -73,7 +73,7 @@ export const fanout: Benchmark = {
   description: "REST sendToAll of 256 B to 1,000 JSON clients via the emulator vs raw ws broadcast; deliveries/s",
   async run(ctx) {
     const clients = 1000;
-    const messages = ctx.quick ? 100 : 400;
+    const messages = ctx.quick ? 40 : 400;
     const emulator = await startWorker<{ endpoint: string }>("emulator");
     const raw = await startWorker<{ endpoint: string }>("raw-ws-server");
     try {
