@@ -4,6 +4,7 @@
 // padded-key states computed once per key string and cached. Either way signing is synchronous: no async crypto round
 // trip, no static `node:` import, so bundlers and browsers never see Node code.
 
+import { base64UrlEncode } from "./base64.ts";
 import { nativeCrypto } from "./native.ts";
 import { sha256, sha256Block, sha256Finish, sha256State } from "./sha256.ts";
 
@@ -67,6 +68,15 @@ export function hmacSha256Sync(key: string, data: Uint8Array | string): Uint8Arr
     return new Uint8Array(native.createHmac("sha256", state.keyObject).update(data).digest());
   }
   return hmacSha256Portable(state, typeof data === "string" ? encoder.encode(data) : data);
+}
+
+/** HMAC-SHA256 of `data` with `key`, as base64url without padding (a JWT signature segment). Synchronous. */
+export function hmacSha256Base64UrlSync(key: string, data: string): string {
+  const state = keyState(key);
+  if (state.keyObject !== undefined && native !== undefined) {
+    return native.createHmac("sha256", state.keyObject).update(data).digest("base64url");
+  }
+  return base64UrlEncode(hmacSha256Portable(state, encoder.encode(data)));
 }
 
 function hmacSha256Portable({ inner, outer }: KeyState, data: Uint8Array): Uint8Array {

@@ -2,7 +2,7 @@
 // plain JavaScript with per-key precomputed state (see hmac.ts), so signing needs no async crypto round trip.
 
 import { base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
-import { bytesEqual, hmacSha256Sync } from "./hmac.ts";
+import { bytesEqual, hmacSha256Base64UrlSync, hmacSha256Sync } from "./hmac.ts";
 
 export interface JwtPayload {
   aud?: string | string[];
@@ -90,8 +90,7 @@ export function signJwtSync(payload: JwtPayload, key: string, opts: SignJwtOptio
       ? DEFAULT_HEADER_SEGMENT
       : base64UrlEncode(JSON.stringify({ ...opts.header, alg: "HS256", typ: "JWT" }));
   const signingInput = `${headerSegment}.${base64UrlEncode(JSON.stringify(claims))}`;
-  const signature = hmacSha256Sync(key, signingInput);
-  return `${signingInput}.${base64UrlEncode(signature)}`;
+  return `${signingInput}.${hmacSha256Base64UrlSync(key, signingInput)}`;
 }
 
 interface SplitToken {

@@ -17,7 +17,10 @@ function builtin<T>(id: string): T | undefined {
 
 export interface NativeCrypto {
   createSecretKey(key: Uint8Array): unknown;
-  createHmac(algorithm: "sha256", key: unknown): { update(data: Uint8Array | string): { digest(): Uint8Array } };
+  createHmac(
+    algorithm: "sha256",
+    key: unknown,
+  ): { update(data: Uint8Array | string): { digest(): Uint8Array; digest(encoding: "base64url"): string } };
 }
 
 interface NativeBufferValue {
