@@ -2,41 +2,15 @@
 // lifecycle does not depend on the invoker's internals and tests can substitute it.
 
 import type { MessagePayload } from "@webpubsub/core";
+import type { ConnectEventInput, ConnectResult, UpstreamContext, UserEventResult } from "./upstream/types.ts";
 
-export type { MessagePayload };
+export type { ConnectResult, MessagePayload, UpstreamContext, UserEventResult };
 
-export interface UpstreamContext {
-  hub: string;
-  connectionId: string;
-  userId: string | null;
-  subprotocol?: string;
-  connectionState?: string;
-  nextEventId(): number;
-}
-
-export type ConnectResult =
-  | {
-      kind: "accept";
-      userId?: string;
-      groups?: string[];
-      roles?: string[];
-      subprotocol?: string;
-      connectionState?: string | null;
-    }
-  | { kind: "reject"; status: number; message: string };
-
-export type UserEventResult =
-  | { kind: "ok"; reply?: MessagePayload; connectionState?: string | null }
-  | { kind: "error"; status?: number; message: string }
-  | { kind: "no-handler" };
-
-export interface ConnectBody {
-  claims: Record<string, unknown>;
+/** What the handshake hands to `connect` (the invoker accepts this and a few looser shapes). */
+export type ConnectBody = ConnectEventInput & {
   query: Record<string, string[]>;
   headers: Record<string, string[]>;
-  subprotocols: string[];
-  clientCertificates: [];
-}
+};
 
 export interface UpstreamPort {
   hasHandler(hub: string, event: "connect" | "connected" | "disconnected" | { user: string }): boolean;
