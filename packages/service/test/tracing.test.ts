@@ -160,3 +160,12 @@ describe("tracing", () => {
     expect(spans.filter((s) => s.name.startsWith("WebPubSub"))).toEqual([]);
   });
 });
+
+describe("reported version", () => {
+  it("is the package's version (pnpm version-packages keeps them in sync)", async () => {
+    const { SDK_VERSION } = await import("../src/tracing.ts");
+    const { readFileSync } = await import("node:fs");
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    expect(SDK_VERSION).toBe(pkg.version);
+  });
+});
