@@ -1,6 +1,6 @@
 // Packs every public package the way `pnpm publish` would, checks what the tarball holds and declares, then installs
 // all tarballs together in a scratch project outside the workspace and imports each package there (runtime and types).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -70,7 +70,7 @@ describe.each(publicPackages.map((p) => [p.manifest.name as string, p] as const)
 });
 
 describe("scratch project outside the workspace", () => {
-  it("installs every tarball and imports every package, with types", () => {
+  it("installs every tarball and imports every package, with types; the emulator bin serves", async () => {
     const app = join(work, "app");
     rmSync(app, { recursive: true, force: true });
     execFileSync("mkdir", ["-p", app]);
@@ -119,5 +119,29 @@ describe("scratch project outside the workspace", () => {
     );
     const tsc = join(repo, "node_modules/.bin/tsc");
     sh(tsc, ["-p", "tsconfig.json"], app);
+
+    // The emulator's CLI is installed as a bin and serves: banner with a working connection string, clean SIGINT exit.
+    const bin = join(app, "node_modules/.bin/webpubsub-emulator");
+    const child = spawn(bin, ["--port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const connectionString = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner within 15 s: ${out}`)), 15_000);
+      child.stdout.on("data", () => {
+        const m = /Endpoint=http:\/\/[^\s;]+;AccessKey=[^\s;]+;Version=1\.0;/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[0]);
+        }
+      });
+    });
+    const endpoint = /Endpoint=([^;]+);/.exec(connectionString)?.[1] as string;
+    const health = await fetch(`${endpoint}/api/health?api-version=2024-12-01`, { method: "HEAD" });
+    expect(health.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
   });
 });
