@@ -1,43 +1,19 @@
 import { decodeConnectionState, encodeConnectionState, verifyConnectionSignature } from "@webpubsub/core";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildConnectBody } from "../src/upstream/index.ts";
+import { upstreamHarness } from "./helpers/upstream.ts";
 import {
   allEvents,
   connectBody,
-  type HandlerServer,
   KEY1,
   KEY2,
   makeContext,
   makeInvoker,
   ORIGIN,
   type Responder,
-  startHandlerServer,
 } from "./upstream-fixtures/handler-server.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-/** A handler server whose validation passes and whose POSTs go to `onPost`. */
-async function handler(onPost: Responder): Promise<HandlerServer> {
-  const hs = await startHandlerServer((req, res) => {
-    if (req.method === "OPTIONS") {
-      res.setHeader("WebHook-Allowed-Origin", "*");
-      res.end();
-      return;
-    }
-    return onPost(req, res);
-  });
-  cleanups.push(() => hs.close());
-  return hs;
-}
-
-function invokerFor(hs: HandlerServer, overrides = {}) {
-  const made = makeInvoker([allEvents(hs.base)], overrides);
-  cleanups.push(() => made.invoker.close());
-  return made;
-}
+const { defer, handler, invokerFor } = upstreamHarness();
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Responder {
   return (_req, res) => {
@@ -292,7 +268,7 @@ describe("connect event", () => {
   it("accepts without any request when no handler subscribes to connect", async () => {
     const hs = await handler(json(401, {}));
     const { invoker } = makeInvoker([allEvents(hs.base, { systemEvents: ["connected"] })]);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     let ids = 0;
     const ctx = { ...makeContext(), nextEventId: () => ids++ };
     expect(await invoker.connect(ctx, connectBody())).toEqual({ kind: "accept" });

@@ -1,42 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  allEvents,
-  connectBody,
-  type HandlerServer,
-  makeContext,
-  makeInvoker,
-  type Responder,
-  startHandlerServer,
-} from "./upstream-fixtures/handler-server.ts";
+import { describe, expect, it } from "vitest";
+import { noContent, upstreamHarness } from "./helpers/upstream.ts";
+import { allEvents, connectBody, makeContext, makeInvoker } from "./upstream-fixtures/handler-server.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function handler(onPost: Responder): Promise<HandlerServer> {
-  const hs = await startHandlerServer((req, res) => {
-    if (req.method === "OPTIONS") {
-      res.setHeader("WebHook-Allowed-Origin", "*");
-      res.end();
-      return;
-    }
-    return onPost(req, res);
-  });
-  cleanups.push(() => hs.close());
-  return hs;
-}
-
-function invokerFor(hs: HandlerServer, overrides = {}) {
-  const made = makeInvoker([allEvents(hs.base)], overrides);
-  cleanups.push(() => made.invoker.close());
-  return made;
-}
-
-const noContent: Responder = (_req, res) => {
-  res.statusCode = 204;
-  res.end();
-};
+const { defer, handler, invokerFor } = upstreamHarness();
 
 function gate() {
   let open!: () => void;
@@ -211,7 +177,7 @@ describe("delivery", () => {
     const b = await handler(noContent);
     let current = [allEvents(a.base)];
     const { invoker } = makeInvoker(() => current);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" });
     current = [allEvents(b.base)];
     await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" });
@@ -221,7 +187,7 @@ describe("delivery", () => {
 
   it("does not send an event whose handler URL template is invalid, and says why", async () => {
     const { invoker, logs } = makeInvoker([{ urlTemplate: "not a url", userEventPattern: "*" }]);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     const r = await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" });
     expect(r).toMatchObject({ kind: "error", message: expect.stringMatching(/urlTemplate must be an absolute/) });
     expect(logs.join("\n")).toMatch(/not sent: event handler.urlTemplate must be an absolute/);
@@ -243,7 +209,7 @@ describe("delivery", () => {
     const { invoker, logs } = makeInvoker([
       { urlTemplate: `${hs.base}/api/{event}?code=s3cret`, userEventPattern: "*" },
     ]);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" });
     expect(hs.events()[0]!.url).toBe("/api/e?code=s3cret");
     expect(logs.join("\n")).not.toMatch(/s3cret/);

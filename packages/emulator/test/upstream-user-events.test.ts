@@ -1,41 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  allEvents,
-  type HandlerServer,
-  makeContext,
-  makeInvoker,
-  type Responder,
-  startHandlerServer,
-} from "./upstream-fixtures/handler-server.ts";
+import { describe, expect, it } from "vitest";
+import { noContent, upstreamHarness } from "./helpers/upstream.ts";
+import { allEvents, makeContext, makeInvoker, type Responder } from "./upstream-fixtures/handler-server.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function handler(onPost: Responder): Promise<HandlerServer> {
-  const hs = await startHandlerServer((req, res) => {
-    if (req.method === "OPTIONS") {
-      res.setHeader("WebHook-Allowed-Origin", "*");
-      res.end();
-      return;
-    }
-    return onPost(req, res);
-  });
-  cleanups.push(() => hs.close());
-  return hs;
-}
-
-function invokerFor(hs: HandlerServer, overrides = {}) {
-  const made = makeInvoker([allEvents(hs.base)], overrides);
-  cleanups.push(() => made.invoker.close());
-  return made;
-}
-
-const noContent: Responder = (_req, res) => {
-  res.statusCode = 204;
-  res.end();
-};
+const { defer, handler, invokerFor } = upstreamHarness();
 
 function reply(
   contentType: string | undefined,
@@ -83,7 +50,7 @@ describe("user events", () => {
       { urlTemplate: `${a.base}/a/{event}`, userEventPattern: "one,two" },
       { urlTemplate: `${b.base}/b/{event}`, userEventPattern: "*" },
     ]);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     const ctx = makeContext();
     await invoker.userEvent(ctx, "two", { dataType: "text", data: "x" });
     await invoker.userEvent(ctx, "three", { dataType: "text", data: "x" });
@@ -94,7 +61,7 @@ describe("user events", () => {
   it("answers no-handler without any request when no handler subscribes", async () => {
     const hs = await handler(noContent);
     const { invoker } = makeInvoker([allEvents(hs.base, { userEventPattern: "only" })]);
-    cleanups.push(() => invoker.close());
+    defer(() => invoker.close());
     let ids = 0;
     const ctx = { ...makeContext(), nextEventId: () => ids++ };
     expect(await invoker.userEvent(ctx, "other", { dataType: "text", data: "x" })).toEqual({ kind: "no-handler" });

@@ -1,30 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allowedOriginMatches } from "../src/upstream/index.ts";
-import {
-  allEvents,
-  type HandlerServer,
-  makeContext,
-  makeInvoker,
-  ORIGIN,
-  startHandlerServer,
-} from "./upstream-fixtures/handler-server.ts";
+import { upstreamHarness } from "./helpers/upstream.ts";
+import { makeContext, ORIGIN } from "./upstream-fixtures/handler-server.ts";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function server(respond?: Parameters<typeof startHandlerServer>[0]): Promise<HandlerServer> {
-  const hs = await startHandlerServer(respond);
-  cleanups.push(() => hs.close());
-  return hs;
-}
-
-function invokerFor(hs: HandlerServer, overrides = {}) {
-  const made = makeInvoker([allEvents(hs.base)], overrides);
-  cleanups.push(() => made.invoker.close());
-  return made;
-}
+const { server, invokerFor } = upstreamHarness();
 
 describe("abuse-protection validation", () => {
   it("matches WebHook-Allowed-Origin: *, the origin case-insensitively, or a list holding it", () => {
