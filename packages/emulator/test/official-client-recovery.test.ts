@@ -4,6 +4,7 @@ import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, sign } from "./helpers/clients.ts";
+import { counterWaiter } from "./helpers/counter-waiter.ts";
 import { FaultProxy } from "./helpers/proxy.ts";
 
 let emu: RunningEmulator;
@@ -32,22 +33,11 @@ describe("@azure/web-pubsub-client 1.1.0 (default reliable protocol) through a n
     const received: number[] = [];
     let connectedEvents = 0;
     let disconnectedEvents = 0;
-    const waiters = new Set<() => void>();
-    const seen = (count: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stuck at ${received.length} of ${count}`)), 15_000);
-        const check = () => {
-          if (received.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-        check();
-      });
+    const arrivals = counterWaiter(() => received.length, 15_000, "messages");
+    const seen = (count: number) => arrivals.atLeast(count);
     client.on("group-message", (e) => {
       received.push(Number(e.message.data));
-      for (const w of [...waiters]) w();
+      arrivals.notify();
     });
     client.on("connected", () => {
       connectedEvents++;
@@ -61,26 +51,15 @@ describe("@azure/web-pubsub-client 1.1.0 (default reliable protocol) through a n
     // unacknowledged messages. Like a well-behaved publisher, stay inside that window: watch the client's
     // sequenceAck frames on the wire and publish only while at most 900 messages are unacknowledged.
     let acked = 0;
-    const ackWaiters = new Set<() => void>();
+    const acks = counterWaiter(() => acked, 15_000, "acks");
     proxy.onClientText = (text) => {
       const m = JSON.parse(text) as { type?: string; sequenceId?: number };
       if (m.type === "sequenceAck" && typeof m.sequenceId === "number") {
         acked = Math.max(acked, m.sequenceId);
-        for (const w of [...ackWaiters]) w();
+        acks.notify();
       }
     };
-    const ackedAtLeast = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`acks stuck at ${acked} of ${n}`)), 15_000);
-        const check = () => {
-          if (acked < n) return;
-          clearTimeout(timer);
-          ackWaiters.delete(check);
-          resolve();
-        };
-        ackWaiters.add(check);
-        check();
-      });
+    const ackedAtLeast = (n: number) => acks.atLeast(n);
     const pub = await connect(emu, hub, { claims: { role: ["webpubsub.sendToGroup"] } });
     const total = 10_000;
     const publishing = (async () => {

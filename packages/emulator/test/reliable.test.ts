@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, connect, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
+import { counterWaiter } from "./helpers/counter-waiter.ts";
 import { FaultProxy } from "./helpers/proxy.ts";
 
 let emu: RunningEmulator;
@@ -238,20 +239,9 @@ describe("recovery through a network fault", () => {
     const ids = { connectionId: connected.connectionId as string, token: connected.reconnectionToken as string };
     const received: number[] = [];
     let last = 0;
-    const waiters = new Set<() => void>();
+    const arrivals = counterWaiter(() => received.length, 10_000, "messages");
     /** resolves once the receiver has seen at least `count` messages */
-    const seen = (count: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stuck at ${received.length} of ${count}`)), 10_000);
-        const check = () => {
-          if (received.length < count) return;
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-        check();
-      });
+    const seen = (count: number) => arrivals.atLeast(count);
     const attach = (c: TestClient) => {
       let acked = 0;
       c.ws.on("message", (data: Buffer) => {
@@ -261,7 +251,7 @@ describe("recovery through a network fault", () => {
           // anything at or below `last` is a replayed duplicate: dropped, but still acknowledged below
           last = m.sequenceId;
           received.push(Number(m.data));
-          for (const w of [...waiters]) w();
+          arrivals.notify();
         }
         if (last - acked >= 25) {
           acked = last;
