@@ -1,43 +1,16 @@
 // The chat app in headless Chromium: two pages join, exchange messages, and both show every message.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type RunningChat, startChat } from "../src/chat/server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { chatInChromium, hasChromium } from "./chat-in-chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-describe.skipIf(!hasChromium)("chat app in headless Chromium", () => {
-  let chat: RunningChat;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    chat = await startChat({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await chat?.close();
-  });
+describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium", () => {
+  const app = chatInChromium();
 
   async function open(name: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(chat.url);
+    await page.goto(app.chat.url);
     expect(await page.isVisible("#send-form"), "the message box before joining").toBe(false);
     await page.fill("#name", name);
     await page.click("#join");
@@ -80,9 +53,9 @@ describe.skipIf(!hasChromium)("chat app in headless Chromium", () => {
   });
 
   test("negotiate rejects a missing or invalid user name", async () => {
-    expect((await fetch(new URL("/negotiate", chat.url))).status).toBe(400);
-    expect((await fetch(new URL("/negotiate?user=%3Cscript%3E", chat.url))).status).toBe(400);
-    const ok = await fetch(new URL("/negotiate?user=carol", chat.url));
+    expect((await fetch(new URL("/negotiate", app.chat.url))).status).toBe(400);
+    expect((await fetch(new URL("/negotiate?user=%3Cscript%3E", app.chat.url))).status).toBe(400);
+    const ok = await fetch(new URL("/negotiate?user=carol", app.chat.url));
     expect(ok.status).toBe(200);
     const { url } = (await ok.json()) as { url: string };
     expect(url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/client\/hubs\/chat\?access_token=/);

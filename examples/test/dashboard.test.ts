@@ -1,43 +1,16 @@
 // The emulator dashboard in headless Chromium: two chat pages exchange messages, then /_emulator in a third page shows
 // both connections and the messages, and keeps updating live while it is open.
-import { existsSync } from "node:fs";
 import type { DashboardState } from "@webpubsub/emulator";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type RunningChat, startChat } from "../src/chat/server.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { chatInChromium, hasChromium } from "./chat-in-chromium.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping the dashboard browser test: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-
-describe.skipIf(!hasChromium)("emulator dashboard in headless Chromium", () => {
-  let chat: RunningChat;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    chat = await startChat({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await chat?.close();
-  });
+describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard in headless Chromium", () => {
+  const app = chatInChromium();
 
   async function join(name: string): Promise<Page> {
-    const page = await browser.newPage();
-    await page.goto(chat.url);
+    const page = await app.browser.newPage();
+    await page.goto(app.chat.url);
     await page.fill("#name", name);
     await page.click("#join");
     await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 });
@@ -64,15 +37,15 @@ describe.skipIf(!hasChromium)("emulator dashboard in headless Chromium", () => {
     await say(bob, "hi alice");
     await alice.waitForSelector("#messages li >> text=hi alice", { timeout: 10_000 });
 
-    const state = (await (await fetch(`${chat.emulator.endpoint}/_emulator/state`)).json()) as DashboardState;
+    const state = (await (await fetch(`${app.chat.emulator.endpoint}/_emulator/state`)).json()) as DashboardState;
     const conns = state.hubs.find((h) => h.name === "chat")?.connections ?? [];
     const ids = Object.fromEntries(conns.map((c) => [c.userId, c.connectionId]));
     expect(Object.keys(ids).sort()).toEqual(["alice", "bob"]);
 
-    const dash = await browser.newPage();
+    const dash = await app.browser.newPage();
     const errors: string[] = [];
     dash.on("pageerror", (error) => errors.push(error.message));
-    await dash.goto(`${chat.emulator.endpoint}/_emulator`);
+    await dash.goto(`${app.chat.emulator.endpoint}/_emulator`);
 
     // both connections, with their users, subprotocol and group
     await dash.waitForFunction(
@@ -108,7 +81,7 @@ describe.skipIf(!hasChromium)("emulator dashboard in headless Chromium", () => {
     );
 
     const page = await dash.content();
-    expect(page).not.toContain(chat.emulator.accessKey);
+    expect(page).not.toContain(app.chat.emulator.accessKey);
     expect(page).not.toContain("access_token=ey");
     expect(errors).toEqual([]);
     await alice.close();

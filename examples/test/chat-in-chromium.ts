@@ -1,0 +1,59 @@
+// Shared setup for the browser tests: the chat app on a random port and a headless Chromium, both per describe block.
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type RunningChat, startChat } from "../src/chat/server.ts";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Whether Chromium is installed; when it is not, warns that `what` is skipped and how to point at one. */
+export function hasChromium(what: string): boolean {
+  const found = existsSync(CHROMIUM);
+  if (!found) console.warn(`skipping ${what}: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  return found;
+}
+
+export interface ChatInChromium {
+  /** The running chat app (available from beforeAll on). */
+  readonly chat: RunningChat;
+  /** The headless Chromium (available from beforeAll on). */
+  readonly browser: Browser;
+}
+
+/** Call inside a describe block: starts the chat app and Chromium before its tests and closes both after them. */
+export function chatInChromium(): ChatInChromium {
+  let chat: RunningChat | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    chat = await startChat({ port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await chat?.close();
+  });
+
+  return {
+    get chat() {
+      if (chat === undefined) throw new Error("the chat app is not started yet (use it inside a test)");
+      return chat;
+    },
+    get browser() {
+      if (browser === undefined) throw new Error("Chromium is not launched yet (use it inside a test)");
+      return browser;
+    },
+  };
+}
