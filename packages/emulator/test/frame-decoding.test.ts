@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { jsonCodec, ProtocolError } from "@webpubsub/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { connect, rest, sign } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES as ALL, connect, hubNames, rest, sign } from "./helpers/clients.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -17,9 +17,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-const ALL = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
-let n = 0;
-const hub = () => `dec${++n}`;
+const hub = hubNames("dec");
 
 type Expected = { ack: "success" | "BadRequest" | "InternalServerError" } | { close: number };
 

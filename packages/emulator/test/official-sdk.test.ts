@@ -3,7 +3,7 @@ import { odata, WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient, WebPubSubJsonProtocol } from "@azure/web-pubsub-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { connect, sign } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES as ALL, connect, sign } from "./helpers/clients.ts";
 
 let emu: RunningEmulator;
 // the official SDK refuses plain http unless told otherwise: the emulator speaks http
@@ -14,8 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
 });
-
-const ALL = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
 describe("@azure/web-pubsub 1.2.0 against the emulator", () => {
   it("sends to all, users, connections and groups with every content type", async () => {

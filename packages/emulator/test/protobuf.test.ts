@@ -2,7 +2,7 @@
 import { type DownstreamMessage, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { clientToken, connect, rest, TestClient } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES as ALL, clientToken, connect, hubNames, rest, TestClient } from "./helpers/clients.ts";
 
 const PROTOBUF = "protobuf.webpubsub.azure.v1";
 const RELIABLE_PROTOBUF = "protobuf.reliable.webpubsub.azure.v1";
@@ -36,8 +36,7 @@ class ProtoClient {
   }
 }
 
-let n = 0;
-const hub = () => `pb${++n}`;
+const hub = hubNames("pb");
 
 async function protoClient(h: string, protocol = PROTOBUF, claims = {}) {
   const url = `${emu.endpoint.replace("http", "ws")}/client/hubs/${h}?access_token=${clientToken(emu, h, claims)}`;
@@ -45,8 +44,6 @@ async function protoClient(h: string, protocol = PROTOBUF, claims = {}) {
   const connected = await c.message((m) => m.type === "system" && m.event === "connected", "connected");
   return Object.assign(c, { connected: connected as Extract<DownstreamMessage, { event: "connected" }> });
 }
-
-const ALL = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
 
 describe("protobuf subprotocols", () => {
   it("connect, join, publish and receive, interoperating with JSON clients in the same group", async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { RELIABLE_MAX_BYTES } from "../src/connection.ts";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { Outgoing } from "../src/outgoing.ts";
-import { clientToken, rest, TestClient } from "./helpers/clients.ts";
+import { clientToken, hubNames, rest, TestClient } from "./helpers/clients.ts";
 
 const RELIABLE_PROTOBUF = "protobuf.reliable.webpubsub.azure.v1";
 
@@ -20,8 +20,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-let n = 0;
-const hub = () => `size${++n}`;
+const hub = hubNames("size");
 
 async function reliableProtobufClient(h: string): Promise<TestClient> {
   const url = `${emu.endpoint.replace("http", "ws")}/client/hubs/${h}?access_token=${clientToken(emu, h)}`;

@@ -2,7 +2,7 @@
 // session ends for good.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { clientToken, connect, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
+import { clientToken, connect, hubNames, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
 import { FaultProxy } from "./helpers/proxy.ts";
 
@@ -21,8 +21,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-let n = 0;
-const hub = () => `rel${++n}`;
+const hub = hubNames("rel");
 const wsBase = () => emu.endpoint.replace("http", "ws");
 
 function recoverUrl(base: string, h: string, c: { connectionId: string; token: string }): string {

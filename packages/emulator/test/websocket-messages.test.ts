@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { clientToken, connect, rest, TestClient } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES as ALL, clientToken, connect, hubNames, rest, TestClient } from "./helpers/clients.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -10,9 +10,7 @@ afterAll(async () => {
   await emu.close();
 });
 
-const ALL = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
-let n = 0;
-const hub = () => `msg${++n}`;
+const hub = hubNames("msg");
 
 async function ackOf(c: TestClient, msg: Record<string, unknown>): Promise<Record<string, unknown>> {
   c.send(msg);

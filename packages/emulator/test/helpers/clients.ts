@@ -3,6 +3,15 @@ import { createHmac } from "node:crypto";
 import WebSocket from "ws";
 import type { RunningEmulator } from "../../src/index.ts";
 
+/** The roles that allow joining, leaving and sending to any group. */
+export const ALL_GROUP_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+
+/** A source of hub names `${prefix}1`, `${prefix}2`, ... so the tests of one file never share a hub. */
+export function hubNames(prefix: string): () => string {
+  let n = 0;
+  return () => `${prefix}${++n}`;
+}
+
 export function sign(payload: Record<string, unknown>, key: string): string {
   const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
   const input = `${enc({ alg: "HS256", typ: "JWT" })}.${enc(payload)}`;
