@@ -1,6 +1,6 @@
 // Shared setup for the browser tests: the chat app on a random port and a headless Chromium, both per describe block.
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningChat, startChat } from "../src/chat/server.ts";
 
@@ -56,4 +56,10 @@ export function chatInChromium(): ChatInChromium {
       return browser;
     },
   };
+}
+
+/** Types `text` into the chat page's message box and sends it. */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.fill("#message", text);
+  await page.click("#send");
 }

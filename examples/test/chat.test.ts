@@ -1,7 +1,7 @@
 // The chat app in headless Chromium: two pages join, exchange messages, and both show every message.
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, hasChromium } from "./chat-in-chromium.ts";
+import { chatInChromium, hasChromium, say } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium", () => {
   const app = chatInChromium();
@@ -20,11 +20,6 @@ describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium
     expect(await page.isVisible("#join-form"), "the name form after joining").toBe(false);
     expect(await page.isVisible("#send-form"), "the message box after joining").toBe(true);
     return page;
-  }
-
-  async function say(page: Page, text: string): Promise<void> {
-    await page.fill("#message", text);
-    await page.click("#send");
   }
 
   async function chatLines(page: Page): Promise<string[]> {

@@ -3,7 +3,7 @@
 import type { DashboardState } from "@webpubsub/emulator";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, hasChromium } from "./chat-in-chromium.ts";
+import { chatInChromium, hasChromium, say } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard in headless Chromium", () => {
   const app = chatInChromium();
@@ -15,11 +15,6 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
     await page.click("#join");
     await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 });
     return page;
-  }
-
-  async function say(page: Page, text: string): Promise<void> {
-    await page.fill("#message", text);
-    await page.click("#send");
   }
 
   /** Waits until a feed row of `kind` contains `text`. */
