@@ -7,16 +7,10 @@ import {
   type PipelineRequest,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
+import type { RecordEntry } from "@webpubsub/test-recorder";
 
-export interface RecordedEntry {
-  RequestUri: string;
-  RequestMethod: string;
-  RequestHeaders: Record<string, string>;
-  RequestBody: unknown;
-  StatusCode: number;
-  ResponseHeaders: Record<string, string>;
-  ResponseBody: unknown;
-}
+/** One test-proxy entry, as @webpubsub/test-recorder defines the format. */
+export type RecordedEntry = RecordEntry;
 
 export interface Playback {
   httpClient: HttpClient;
