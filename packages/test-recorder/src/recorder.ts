@@ -26,6 +26,7 @@ import {
   type Sanitizer,
   type SanitizerStep,
   sanitizeEntry,
+  sanitizeFrameBinary,
   sanitizeFrameText,
   sanitizeSession,
   sanitizeUri,
@@ -346,6 +347,8 @@ export class Recorder {
               { ...request, RequestBody: recorded },
               { compareBodies: true },
             ).map((d) => d.replace(/^body/, "frame")),
+          compareBinary: (sent, recorded) =>
+            sanitizeFrameBinary(sent, steps) === recorded ? [] : ["binary payloads differ"],
           fail: (message) => this.#errors.push(new RecordingMismatchError(message, this.recordingPath)),
         });
       }

@@ -47,6 +47,11 @@ export interface SanitizerStep {
   header?(name: string, value: string): string;
   text?(text: string): string;
   json?(value: JsonValue): void;
+  /**
+   * Rewrites a binary payload given as a "latin1" string (one character per byte). Only the built-in secret steps
+   * have it, and it never changes the length, so length-prefixed encodings (protobuf, ...) stay decodable.
+   */
+  binary?(bytes: string): string;
 }
 
 /** Headers whose whole value is replaced by default. */
@@ -87,20 +92,60 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** A step replacing a regex everywhere. */
-export function regexStep(name: string, regex: RegExp | string, value: string): SanitizerStep {
-  const re = toGlobalRegex(regex, `${name}.regex`);
-  const apply = (s: string) => s.replace(re, value);
-  return { name, uri: apply, header: (_n, v) => apply(v), text: apply };
+/** The bytes of `text` (UTF-8) as a "latin1" string, one character per byte: how binary payloads are searched. */
+function byteString(text: string): string {
+  return Buffer.from(text, "utf8").toString("latin1");
 }
 
-/** A step replacing literal strings everywhere (longest first, so a value never half-replaces a longer one). */
+/** A same-length stand-in for a secret inside binary data: "Sanitized" repeated and cut to `length` bytes. */
+export function binaryMask(length: number): string {
+  return SANITIZED.repeat(Math.ceil(length / SANITIZED.length)).slice(0, length);
+}
+
+/**
+ * Replaces the matches of `re` in a binary payload (a "latin1" string) keeping its length: the text replacement when
+ * its bytes are as long as the match, otherwise a mask of the match's length.
+ */
+function replaceInBinary(bytes: string, re: RegExp, replacement: (match: string) => string): string {
+  return bytes.replace(re, (match) => {
+    const out = byteString(replacement(match));
+    return out.length === match.length ? out : binaryMask(match.length);
+  });
+}
+
+/**
+ * A step replacing a regex everywhere. With `binary`, matches inside binary frames are replaced too, keeping their
+ * length (built-in secret steps only: a user regex never rewrites binary data).
+ */
+export function regexStep(name: string, regex: RegExp | string, value: string, binary = false): SanitizerStep {
+  const re = toGlobalRegex(regex, `${name}.regex`);
+  const apply = (s: string) => s.replace(re, value);
+  const step: SanitizerStep = { name, uri: apply, header: (_n, v) => apply(v), text: apply };
+  if (binary) {
+    const single = new RegExp(re.source, re.flags.replace("g", ""));
+    step.binary = (bytes) => replaceInBinary(bytes, re, (m) => m.replace(single, value));
+  }
+  return step;
+}
+
+/**
+ * A step replacing literal strings everywhere (longest first, so a value never half-replaces a longer one),
+ * including inside binary frames (keeping their length).
+ */
 export function literalStep(name: string, replacements: ReadonlyMap<string, string>): SanitizerStep {
   const keys = [...replacements.keys()].filter((k) => k !== "").sort((a, b) => b.length - a.length);
   if (keys.length === 0) return { name };
   const re = new RegExp(keys.map(escapeRegExp).join("|"), "g");
   const apply = (s: string) => s.replace(re, (m) => replacements.get(m) ?? m);
-  return { name, uri: apply, header: (_n, v) => apply(v), text: apply };
+  const inBytes = new Map(keys.map((k) => [byteString(k), replacements.get(k)!]));
+  const binaryRe = new RegExp([...inBytes.keys()].map(escapeRegExp).join("|"), "g");
+  return {
+    name,
+    uri: apply,
+    header: (_n, v) => apply(v),
+    text: apply,
+    binary: (bytes) => replaceInBinary(bytes, binaryRe, (m) => inBytes.get(m) ?? m),
+  };
 }
 
 /** Compiles a user sanitizer, validating it before any I/O. */
@@ -147,12 +192,13 @@ export function connectionStringKeyStep(): SanitizerStep {
     "connection string keys",
     /\b(AccessKey|AccountKey|SharedAccessKey|SharedAccessSignature|PrimaryKey|SecondaryKey)(\s*=\s*)[^;"'\s&]+/gi,
     `$1$2${FAKE_ACCESS_KEY}`,
+    true,
   );
 }
 
 /** Replaces JWTs anywhere, and any `access_token` query value. */
 export function jwtStep(): SanitizerStep {
-  const jwt = regexStep("JWTs", JWT_PATTERN, SANITIZED);
+  const jwt = regexStep("JWTs", JWT_PATTERN, SANITIZED, true);
   return {
     ...jwt,
     uri: (u) => jwt.uri!(u).replace(/([?&]access_token=)[^&#]*/gi, `$1${SANITIZED}`),
@@ -280,7 +326,19 @@ export function sanitizeUri(uri: string, steps: readonly SanitizerStep[]): strin
   return out;
 }
 
-/** Sanitizes a whole WebSocket session (URL and text frames; binary frames are kept as recorded). */
+/**
+ * Runs the built-in secret steps over a binary frame (base64 in, base64 out). Secrets are replaced in place by values
+ * of the same length (a fake key as long as the real one, or a "SanitizedSanitized..." mask), so the frame keeps its
+ * length and its framing; user regexes and host names never rewrite binary data.
+ */
+export function sanitizeFrameBinary(base64: string, steps: readonly SanitizerStep[]): string {
+  const original = Buffer.from(base64, "base64").toString("latin1");
+  let bytes = original;
+  for (const step of steps) if (step.binary) bytes = step.binary(bytes);
+  return bytes === original ? base64 : Buffer.from(bytes, "latin1").toString("base64");
+}
+
+/** Sanitizes a whole WebSocket session: URL, text frames, close reasons, and secrets inside binary frames. */
 export function sanitizeSession(session: WebSocketSession, steps: readonly SanitizerStep[]): WebSocketSession {
   return {
     Url: sanitizeUri(session.Url, steps),
@@ -289,7 +347,8 @@ export function sanitizeSession(session: WebSocketSession, steps: readonly Sanit
     Frames: session.Frames.map((f): WebSocketFrame => {
       const copy = { ...f };
       if (copy.Text !== undefined) copy.Text = sanitizeFrameText(copy.Text, steps);
-      if (copy.Reason !== undefined && copy.Reason !== "") copy.Reason = sanitizeFrameText(copy.Reason, steps);
+      if (typeof copy.Binary === "string") copy.Binary = sanitizeFrameBinary(copy.Binary, steps);
+      if (typeof copy.Reason === "string" && copy.Reason !== "") copy.Reason = sanitizeFrameText(copy.Reason, steps);
       return copy;
     }),
   };

@@ -1,8 +1,14 @@
+// The secret scan a record run makes before writing: configured secrets and JWTs anywhere in the sanitized file.
 import type { SecretFinding } from "./errors.ts";
 import type { RecordingFile } from "./recording-format.ts";
 import { JWT_PATTERN } from "./sanitizers.ts";
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Base64 payload bytes as text (UTF-8; invalid bytes become U+FFFD, so ASCII secrets and JWTs still show). */
+function decoded(base64: string): string {
+  return Buffer.from(base64, "base64").toString("utf8");
+}
 
 function forms(secret: string): string[] {
   const json = JSON.stringify(secret).slice(1, -1);
@@ -18,7 +24,7 @@ function scanText(text: string, location: string, secrets: readonly string[], ou
 
 /**
  * Scans a sanitized recording for configured secrets (raw, JSON-escaped and URL-encoded) and for JWTs, reporting
- * each field they appear in. Never returns the secrets themselves.
+ * each field they appear in, base64 bodies and binary frames decoded. Never returns the secrets themselves.
  */
 export function scanRecording(file: RecordingFile, secrets: readonly string[]): SecretFinding[] {
   const usable = secrets.filter((s) => s.length > 0);
@@ -28,8 +34,7 @@ export function scanRecording(file: RecordingFile, secrets: readonly string[]): 
       scanText(typeof value === "string" ? value : JSON.stringify(value), `Entries[${i}].${field}`, usable, findings);
       // Binary bodies are stored as base64, where a secret would not show as text.
       if ((field === "RequestBody" || field === "ResponseBody") && typeof value === "string" && BASE64.test(value)) {
-        const decoded = Buffer.from(value, "base64").toString("latin1");
-        scanText(decoded, `Entries[${i}].${field} (base64-decoded)`, usable, findings);
+        scanText(decoded(value), `Entries[${i}].${field} (base64-decoded)`, usable, findings);
       }
     }
   });
@@ -40,6 +45,10 @@ export function scanRecording(file: RecordingFile, secrets: readonly string[]): 
     scanText(session.Url, `WebSocketSessions[${i}].Url`, usable, findings);
     session.Frames.forEach((frame, j) => {
       scanText(JSON.stringify(frame), `WebSocketSessions[${i}].Frames[${j}]`, usable, findings);
+      // Binary frames are stored as base64 too: a reconnection token inside a protobuf frame, or a key sent as bytes.
+      if (typeof frame.Binary === "string") {
+        scanText(decoded(frame.Binary), `WebSocketSessions[${i}].Frames[${j}] (base64-decoded)`, usable, findings);
+      }
     });
   });
   return findings;

@@ -101,9 +101,38 @@ function fillPayload(frame: WebSocketFrame, data: unknown): Promise<void> | unde
   throw new TypeError("WebSocket data must be a string, an ArrayBuffer, a typed array or a Blob");
 }
 
+const utf8 = new TextDecoder("utf-8");
+
+/**
+ * A close reason as text. DOM sockets give strings; `ws` passes Buffers (its own echo of a server's close, or a
+ * caller's `close(code, buffer)`), and any byte container is decoded as UTF-8 (invalid bytes become U+FFFD).
+ */
+export function closeReasonText(reason: unknown): string | undefined {
+  if (reason === undefined || reason === null) return undefined;
+  if (typeof reason === "string") return reason;
+  const bytes = bytesOf(reason);
+  return bytes ? utf8.decode(bytes) : String(reason);
+}
+
+/**
+ * Whether a close() call on a `ws` socket comes from the library, not from the client: `ws` answers a server's close
+ * frame, and a malformed frame it received, by calling its own public close(). That completes a closing handshake the
+ * server started, so it is not recorded as a client frame (DOM sockets do the same internally, unseen). Reads two
+ * fields of `ws` sockets; on any other socket both are absent and every call counts as the client's.
+ */
+function closeStartedByLibrary(socket: WebSocketLike): boolean {
+  const ws = socket as { _closeFrameReceived?: unknown; _receiver?: { _writableState?: { errorEmitted?: unknown } } };
+  return ws._closeFrameReceived === true || ws._receiver?._writableState?.errorEmitted === true;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+
 /**
  * Wraps a real socket so everything it exchanges is appended to `session`. The socket itself is returned (with
- * `send` and `close` instrumented), so the client gets the real object with all its behaviour.
+ * `send` and `close` instrumented), so the client gets the real object with all its behaviour. Extra arguments
+ * (`ws`'s `send(data, options, callback)`) are passed through. Only what reaches the wire is recorded: a send while
+ * the socket is not open and a close once it is closing are no-ops of the socket, and are not frames.
  */
 export function instrumentSocket(
   socket: WebSocketLike,
@@ -130,25 +159,29 @@ export function instrumentSocket(
       Direction: "Received",
       Event: "close",
       Code: event.code,
-      Reason: event.reason ?? "",
+      Reason: closeReasonText(event.reason) ?? "",
       WasClean: event.wasClean,
     }),
   );
-  const send = socket.send.bind(socket);
-  const close = socket.close.bind(socket);
+  const send = socket.send.bind(socket) as (data: OutgoingData, ...rest: unknown[]) => void;
+  const close = socket.close.bind(socket) as (code?: number, reason?: unknown, ...rest: unknown[]) => void;
   const instrumented = socket as {
-    send: (data: OutgoingData) => void;
-    close: (code?: number, reason?: string) => void;
+    send: (data: OutgoingData, ...rest: unknown[]) => void;
+    close: (code?: number, reason?: unknown, ...rest: unknown[]) => void;
   };
-  instrumented.send = (data: OutgoingData) => {
-    send(data);
-    push({ Direction: "Sent", Event: "message" }, data);
+  instrumented.send = (data: OutgoingData, ...rest: unknown[]) => {
+    const open = socket.readyState === OPEN;
+    send(data, ...rest);
+    if (open) push({ Direction: "Sent", Event: "message" }, data);
   };
-  instrumented.close = (code?: number, reason?: string) => {
+  instrumented.close = (code?: number, reason?: unknown, ...rest: unknown[]) => {
+    const recorded = (socket.readyState === CONNECTING || socket.readyState === OPEN) && !closeStartedByLibrary(socket);
+    close(code, reason, ...rest);
+    if (!recorded) return;
     const frame: WebSocketFrame = { Direction: "Sent", Event: "close" };
     if (code !== undefined) frame.Code = code;
-    if (reason !== undefined) frame.Reason = reason;
-    close(code, reason);
+    const text = closeReasonText(reason);
+    if (text !== undefined) frame.Reason = text;
     push(frame);
   };
   return socket;
@@ -158,6 +191,8 @@ export function instrumentSocket(
 export interface ReplayHost {
   /** Compares an outgoing text frame (raw) with the recorded one; returns differences, empty when equal. */
   compareText(sent: string, recorded: string): string[];
+  /** Compares an outgoing binary frame (raw, base64) with the recorded one; returns differences, empty when equal. */
+  compareBinary(sent: string, recorded: string): string[];
   /** Reports a mismatch; the recorder fails the test at stop(). */
   fail(message: string): void;
 }
@@ -270,11 +305,21 @@ export class ReplayWebSocket extends EventTarget implements WebSocketLike {
     }
   }
 
-  send(data: OutgoingData): void {
+  /**
+   * Sends a frame. Like `ws`, a trailing callback (`send(data, cb)`, `send(data, options, cb)`) is called once the
+   * frame is taken, with an error when the socket is not open, so code written against `ws` replays too.
+   */
+  send(data: OutgoingData, ...rest: unknown[]): void {
     if (this.readyState === ReplayWebSocket.CONNECTING) {
       throw new DOMException("WebSocket is not open: readyState 0 (CONNECTING)", "InvalidStateError");
     }
-    if (this.readyState !== ReplayWebSocket.OPEN) return;
+    const callback = rest.at(-1);
+    const open = this.readyState === ReplayWebSocket.OPEN;
+    if (typeof callback === "function") {
+      const error = open ? undefined : new Error(`WebSocket is not open: readyState ${this.readyState}`);
+      setImmediate(() => (callback as (error?: Error) => void)(error));
+    }
+    if (!open) return;
     const frame: WebSocketFrame = { Direction: "Sent", Event: "message" };
     const pending = fillPayload(frame, data);
     if (pending) {
@@ -287,10 +332,11 @@ export class ReplayWebSocket extends EventTarget implements WebSocketLike {
     }
   }
 
-  close(code?: number, reason?: string): void {
+  close(code?: number, reasonArg?: string | ArrayBuffer | ArrayBufferView): void {
     if (code !== undefined && code !== 1000 && (code < 3000 || code > 4999)) {
       throw new DOMException(`close code must be 1000 or 3000-4999 (got ${code})`, "InvalidAccessError");
     }
+    const reason = closeReasonText(reasonArg);
     if (this.readyState === ReplayWebSocket.CLOSING || this.readyState === ReplayWebSocket.CLOSED) return;
     this.readyState = ReplayWebSocket.CLOSING;
     const j = this.#nextSentIndex();
@@ -326,7 +372,7 @@ export class ReplayWebSocket extends EventTarget implements WebSocketLike {
     } else if (frame.Text !== undefined && expected.Text !== undefined) {
       diffs = this.#host.compareText(frame.Text, expected.Text);
     } else if (frame.Binary !== undefined && expected.Binary !== undefined) {
-      diffs = frame.Binary === expected.Binary ? [] : ["binary payloads differ"];
+      diffs = this.#host.compareBinary(frame.Binary, expected.Binary);
     } else {
       diffs = ["frame types differ (text vs binary)"];
     }
