@@ -3,9 +3,11 @@ import { HttpError } from "./http-error.ts";
 
 /**
  * Reads the whole body, refusing (413) as soon as it is known to exceed `maxBytes`: from Content-Length before
- * reading anything, or while streaming when the length is absent or wrong.
+ * reading anything, or while streaming when the length is absent or wrong. The whole body must arrive within
+ * `timeoutMs` of the first read (a deadline, not an idle timeout, so a body trickling in byte by byte is cut too):
+ * past it the read is cancelled and the request refused with 408 and `Connection: close`.
  */
-export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readBodyLimited(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
   const declared = request.headers.get("content-length");
   if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
     await cancelQuietly(request);
@@ -13,17 +15,26 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   }
   if (request.body === null) return new Uint8Array(0);
   const reader = request.body.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpError(408, "Request Timeout", { connection: "close" })), timeoutMs);
+  });
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new HttpError(413, "Payload Too Large");
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), expired]);
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) throw new HttpError(413, "Payload Too Large");
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    // release the stream without waiting on it: a stalled source may never settle a cancel
+    reader.cancel().catch(() => undefined);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);

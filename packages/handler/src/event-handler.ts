@@ -56,7 +56,7 @@ export class WebPubSubEventHandler {
     try {
       return await this.#dispatch(request, kind, type!);
     } catch (error) {
-      if (error instanceof HttpError) return textResponse(error.status, error.message);
+      if (error instanceof HttpError) return textResponse(error.status, error.message, error.headers);
       this.#report(error, kind, headers.get(CloudEventsHeaders.connectionId) ?? undefined);
       return textResponse(500, "Internal Server Error");
     }
@@ -183,7 +183,7 @@ export class WebPubSubEventHandler {
   async #userEvent(request: Request, context: ConnectionContext, timeout: AbortController): Promise<Response> {
     const handler = this.#handlers.handleUserEvent;
     if (!handler) return discard(request, ok());
-    const bytes = await readBodyLimited(request, this.#options.maxBodyBytes);
+    const bytes = await readBodyLimited(request, this.#options.maxBodyBytes, this.#options.bodyTimeoutInMs);
     const contentType = request.headers.get("content-type");
     const type = mediaType(contentType);
     let data: UserEventData;
@@ -204,7 +204,7 @@ export class WebPubSubEventHandler {
 
   /** System event bodies are JSON objects; an empty body counts as `{}`. */
   async #readSystemBody(request: Request): Promise<Record<string, unknown>> {
-    const bytes = await readBodyLimited(request, this.#options.maxBodyBytes);
+    const bytes = await readBodyLimited(request, this.#options.maxBodyBytes, this.#options.bodyTimeoutInMs);
     const text = decodeText(bytes, request.headers.get("content-type"));
     if (text.trim() === "") return {};
     const value = parseJson(text);

@@ -2,10 +2,13 @@
 
 export class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** Extra response headers (e.g. `Connection: close` with a 408). */
+  readonly headers: Record<string, string> | undefined;
+  constructor(status: number, message: string, headers?: Record<string, string>) {
     super(message);
     this.name = "HttpError";
     this.status = status;
+    this.headers = headers;
   }
 }
 

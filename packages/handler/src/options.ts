@@ -5,6 +5,7 @@ import type { HandlerErrorReporter, UnhandledRequestHandler, WebPubSubEventHandl
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
 export interface NormalizedOptions {
   hub: string;
@@ -16,6 +17,7 @@ export interface NormalizedOptions {
   allowedOrigins: string[] | undefined;
   timeoutInMs: number;
   maxBodyBytes: number;
+  bodyTimeoutInMs: number;
   onUnhandled: UnhandledRequestHandler;
   onError: HandlerErrorReporter;
 }
@@ -60,6 +62,12 @@ export function normalizeOptions(hub: unknown, options: WebPubSubEventHandlerOpt
       "options.maxBodyBytes",
       DEFAULT_MAX_BODY_BYTES,
       Number.MAX_SAFE_INTEGER,
+    ),
+    bodyTimeoutInMs: positiveInteger(
+      o.bodyTimeoutInMs,
+      "options.bodyTimeoutInMs",
+      DEFAULT_BODY_TIMEOUT_MS,
+      2 ** 31 - 1,
     ),
     onUnhandled: o.onUnhandled ?? (() => new Response("Not Found", { status: 404 })),
     onError: o.onError ?? defaultErrorReporter,

@@ -207,6 +207,11 @@ export interface WebPubSubEventHandlerOptions {
   timeoutInMs?: number;
   /** Largest request body accepted; bigger bodies are answered 413 without being read. Default 4 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Time the whole request body may take to arrive, from the moment the handler starts reading it; a slower body is
+   * answered 408 with `Connection: close`. Default 30000.
+   */
+  bodyTimeoutInMs?: number;
   /** Answer for requests the handler does not own, in `fetch()`. Default: 404. */
   onUnhandled?: UnhandledRequestHandler;
   /** Where handler errors go. Default: `console.error`. */

@@ -1,6 +1,6 @@
 // The same handler under node:http, Express (with and without body parsers before it) and a plain fetch-style server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebPubSubEventHandler } from "../src/index.ts";
@@ -54,10 +54,10 @@ async function send(base: string, request: Request): Promise<Response> {
   return fetch(`${base}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body });
 }
 
-function expressApp(before: express.RequestHandler[]): express.Express {
+function expressApp(before: express.RequestHandler[], handler = makeHandler()): express.Express {
   const app = express();
   for (const mw of before) app.use(mw);
-  app.use(expressMiddleware(makeHandler()));
+  app.use(expressMiddleware(handler));
   app.use((_req, res) => {
     res.status(299).send("next route");
   });
@@ -242,6 +242,50 @@ describe("node adapters", () => {
       caller.abort();
       expect(String(await abortSeen)).toMatch(/closed the connection/);
       expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it.each([
+    ["toNodeListener", (h: WebPubSubEventHandler) => createServer(toNodeListener(h))],
+    ["expressMiddleware", (h: WebPubSubEventHandler) => createServer(expressApp([], h))],
+  ])("%s answers a body that stops arriving with 408 and closes the connection", async (_name, build) => {
+    let calls = 0;
+    const handler = new WebPubSubEventHandler("hub", {
+      bodyTimeoutInMs: 100,
+      onError: () => {},
+      handleUserEvent: (_r, res) => {
+        calls++;
+        res.success();
+      },
+    });
+    const server = build(handler);
+    const base = await listen(server);
+    try {
+      // A raw client that declares 100 bytes, sends one and then nothing: only the handler's deadline ends this.
+      const headers = eventRequest({ type: USER_MESSAGE, contentType: "text/plain" }).headers;
+      const head = [
+        "POST /api/webpubsub/hubs/hub/ HTTP/1.1",
+        `Host: ${new URL(base).host}`,
+        ...[...headers].filter(([n]) => n !== "content-length").map(([n, v]) => `${n}: ${v}`),
+        "Content-Length: 100",
+        "",
+        "x",
+      ].join("\r\n");
+      const socket = connect(Number(new URL(base).port), "127.0.0.1");
+      socket.write(head);
+      let received = "";
+      socket.on("data", (chunk) => {
+        received += chunk.toString("latin1");
+      });
+      // the server ends the connection after its answer although the client never finished the body
+      await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(received.toLowerCase()).toContain("connection: close");
+      expect(received.split("\r\n\r\n")[1]).toBe("Request Timeout");
+      expect(calls).toBe(0);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,5 +1,5 @@
 // Body limits, malformed bodies, throwing and async handlers, timeouts, and option validation.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { HandlerTimeoutError, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
 import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
 
@@ -73,6 +73,119 @@ describe("body limits", () => {
     const { handler } = make({ maxBodyBytes: 50, handleConnect: (_r, res) => res.success() });
     const body = JSON.stringify({ claims: { sub: ["x".repeat(100)] } });
     expect((await handler.handle(eventRequest({ type: CONNECT, body })))!.status).toBe(413);
+  });
+});
+
+/** A body stream the test feeds by hand: nothing arrives until `push`, and it ends at `end`. */
+function controlledStream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let cancelled = false;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  return {
+    stream,
+    push: (text: string) => controller.enqueue(new TextEncoder().encode(text)),
+    end: () => controller.close(),
+    cancelled: () => cancelled,
+  };
+}
+
+/** Starts handling and reports whether the answer has come yet, without waiting for it. */
+function track(pending: Promise<Response | undefined>) {
+  let answer: Response | undefined;
+  const settled = pending.then((r) => {
+    answer = r;
+    return r;
+  });
+  return { answered: () => answer !== undefined, response: settled };
+}
+
+describe("body read timeout (bodyTimeoutInMs, default 30 s)", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it.each([
+    ["a user event", USER_MESSAGE, "text/plain"],
+    ["a connect event", CONNECT, "application/json"],
+    ["a system event", CONNECTED, "application/json"],
+  ])(
+    "%s whose body has not arrived in 30 s gets 408 with Connection: close at 30 s, not before",
+    async (_n, type, ct) => {
+      vi.useFakeTimers();
+      let calls = 0;
+      const { handler, errors } = make({
+        handleUserEvent: (_r, res) => {
+          calls++;
+          res.success();
+        },
+        handleConnect: (_r, res) => {
+          calls++;
+          res.success();
+        },
+        onConnected: () => {
+          calls++;
+        },
+      });
+      const body = controlledStream();
+      body.push("{");
+      const pending = track(handler.handle(streamingRequest(type, body.stream, ct)));
+      await vi.advanceTimersByTimeAsync(29_999);
+      expect(pending.answered()).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(pending.answered()).toBe(true);
+      const response = (await pending.response)!;
+      expect(response.status).toBe(408);
+      expect(response.headers.get("connection")).toBe("close");
+      expect(await response.text()).toBe("Request Timeout");
+      expect(body.cancelled()).toBe(true);
+      expect(calls).toBe(0);
+      expect(errors).toEqual([]);
+      expect(vi.getTimerCount()).toBe(0);
+    },
+  );
+
+  it("is a deadline, not an idle timeout: a body trickling in at 1 byte per second is cut at bodyTimeoutInMs", async () => {
+    vi.useFakeTimers();
+    const { handler } = make({ bodyTimeoutInMs: 5000, handleUserEvent: (_r, res) => res.success() });
+    let sent = 0;
+    const trickle = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        await new Promise((r) => setTimeout(r, 1000));
+        sent++;
+        controller.enqueue(new Uint8Array([0x61]));
+      },
+    });
+    const pending = track(handler.handle(streamingRequest(USER_MESSAGE, trickle)));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(pending.answered()).toBe(false);
+    expect(sent).toBe(4);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await pending.response)!.status).toBe(408);
+  });
+
+  it("a body that completes just before the deadline is handled normally, and leaves no timer behind", async () => {
+    vi.useFakeTimers();
+    const { handler } = make({
+      bodyTimeoutInMs: 1000,
+      handleUserEvent: (req, res) => res.success(`got ${String(req.data)}`, "text"),
+    });
+    const body = controlledStream();
+    body.push("ab");
+    const pending = track(handler.handle(streamingRequest(USER_MESSAGE, body.stream)));
+    await vi.advanceTimersByTimeAsync(999);
+    body.push("c");
+    body.end();
+    const response = (await pending.response)!;
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("got abc");
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 
@@ -337,6 +450,18 @@ describe("option validation", () => {
       () => new WebPubSubEventHandler("hub", { timeoutInMs: 1.5 }),
       TypeError,
       /options.timeoutInMs/,
+    ],
+    [
+      "body timeout 0",
+      () => new WebPubSubEventHandler("hub", { bodyTimeoutInMs: 0 }),
+      RangeError,
+      /options.bodyTimeoutInMs/,
+    ],
+    [
+      "body timeout not a number",
+      () => new WebPubSubEventHandler("hub", { bodyTimeoutInMs: "30" as never }),
+      TypeError,
+      /options.bodyTimeoutInMs/,
     ],
     [
       "body limit negative",
