@@ -31,6 +31,7 @@ import {
   checkFilter,
   checkGroup,
   checkGroupArray,
+  checkGroupValue,
   checkId,
   checkOptionalId,
   checkOptionalString,
@@ -115,7 +116,7 @@ function checkCloseOptions(options: CloseConnectionsOptions | undefined): void {
 
 function checkPermissionOptions(options: PermissionOptions | undefined): void {
   checkCommon(options);
-  if (options?.targetName !== undefined) checkGroup(options.targetName, "options.targetName");
+  if (options?.targetName !== undefined) checkGroupValue(options.targetName, "options.targetName");
 }
 
 export class HubOperations {

@@ -25,18 +25,45 @@ export function checkHub(hub: unknown, name = "hub"): asserts hub is string {
   validateHubName(hub, name);
 }
 
+/**
+ * A path parameter can never be `.` or `..`: every URL parser (WHATWG, RFC 3986) removes such dot segments, also
+ * percent-encoded as `%2E`, so the request would reach another resource: `sendToUser("..")` would be sent to
+ * `/api/hubs/{hub}/:send`, a broadcast to the whole hub, with a token signed for that URL. Only the whole segment is
+ * refused: `a..b`, `...`, `.a` or `a/b` (its `/` is percent-encoded) are ordinary names.
+ */
+function checkNotDotSegment(value: string, name: string): void {
+  if (value === "." || value === "..") {
+    throw new TypeError(
+      `${name} must not be "${value}": a path segment "." or ".." is resolved away by URL parsers, so the request would reach another resource.`,
+    );
+  }
+}
+
+/** Group names in a request path: the service's rule (1 to 1024 characters, not whitespace only), not `.`/`..`. */
 export function checkGroup(group: unknown, name = "groupName"): asserts group is string {
+  validateGroupName(group, name);
+  checkNotDotSegment(group, name);
+}
+
+/** Group names outside the path (the `targetName` query of permissions): the service's rule only. */
+export function checkGroupValue(group: unknown, name: string): asserts group is string {
   validateGroupName(group, name);
 }
 
-/** Connection ids and user ids: non-empty strings. */
-export function checkId(value: unknown, name: string): asserts value is string {
+function checkNonEmpty(value: unknown, name: string): asserts value is string {
   if (typeof value !== "string") throw new TypeError(`${name} must be a non-empty string, got ${describe(value)}.`);
   if (value.length === 0) throw new TypeError(`${name} must be a non-empty string, got an empty string.`);
 }
 
+/** Connection ids and user ids in a request path: non-empty strings, not `.`/`..`. */
+export function checkId(value: unknown, name: string): asserts value is string {
+  checkNonEmpty(value, name);
+  checkNotDotSegment(value, name);
+}
+
+/** Optional ids outside the path (a token's user id, a continuation token): non-empty strings when given. */
 export function checkOptionalId(value: unknown, name: string): asserts value is string | undefined {
-  if (value !== undefined) checkId(value, name);
+  if (value !== undefined) checkNonEmpty(value, name);
 }
 
 export function checkOptions(options: unknown, name = "options"): void {

@@ -1,5 +1,5 @@
 // Every argument rule, and proof that an invalid call sends nothing: the HTTP client fails the test if it is called.
-import type { HttpClient } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, type HttpClient } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
 
@@ -231,6 +231,87 @@ describe("argument validation", () => {
     const pages = client.listConnectionsInGroup("g").byPage({ maxPageSize: 500 });
     await expect(pages.next()).rejects.toThrow(RangeError);
     expect(sent).toEqual([]);
+  });
+});
+
+/** Every public call with a path parameter, given `v` for that parameter (`[name, call]`). */
+function pathParameterCalls(v: string): [string, () => unknown, RegExp][] {
+  return [
+    ["sendToUser userId", () => client.sendToUser(v, "m"), /userId/],
+    ["userExists userId", () => client.userExists(v), /userId/],
+    ["closeUserConnections userId", () => client.closeUserConnections(v), /userId/],
+    ["removeUserFromAllGroups userId", () => client.removeUserFromAllGroups(v), /userId/],
+    ["addUserToGroup userId", () => client.addUserToGroup("g", v), /userId/],
+    ["removeUserFromGroup userId", () => client.removeUserFromGroup("g", v), /userId/],
+    ["group().addUser userId", () => client.group("g").addUser(v), /userId/],
+    ["group().removeUser userId", () => client.group("g").removeUser(v), /userId/],
+    ["sendToConnection connectionId", () => client.sendToConnection(v, "m"), /connectionId/],
+    ["connectionExists connectionId", () => client.connectionExists(v), /connectionId/],
+    ["closeConnection connectionId", () => client.closeConnection(v), /connectionId/],
+    ["removeConnectionFromAllGroups connectionId", () => client.removeConnectionFromAllGroups(v), /connectionId/],
+    ["addConnectionToGroup connectionId", () => client.addConnectionToGroup("g", v), /connectionId/],
+    ["removeConnectionFromGroup connectionId", () => client.removeConnectionFromGroup("g", v), /connectionId/],
+    ["grantPermission connectionId", () => client.grantPermission(v, "sendToGroup"), /connectionId/],
+    ["revokePermission connectionId", () => client.revokePermission(v, "sendToGroup"), /connectionId/],
+    ["hasPermission connectionId", () => client.hasPermission(v, "sendToGroup"), /connectionId/],
+    ["sendToGroup groupName", () => client.sendToGroup(v, "m"), /groupName/],
+    ["groupExists groupName", () => client.groupExists(v), /groupName/],
+    ["closeGroupConnections groupName", () => client.closeGroupConnections(v), /groupName/],
+    ["addUserToGroup groupName", () => client.addUserToGroup(v, "u"), /groupName/],
+    ["removeUserFromGroup groupName", () => client.removeUserFromGroup(v, "u"), /groupName/],
+    ["addConnectionToGroup groupName", () => client.addConnectionToGroup(v, "c"), /groupName/],
+    ["removeConnectionFromGroup groupName", () => client.removeConnectionFromGroup(v, "c"), /groupName/],
+  ];
+}
+
+describe("dot segments in path parameters", () => {
+  const dotMessage = (v: string) => new RegExp(`must not be "${v.replaceAll(".", "\\.")}": a path segment`);
+
+  it.each([".", ".."])("%s as a user id, connection id or group name is refused before any request", async (v) => {
+    for (const [name, call, argument] of pathParameterCalls(v)) {
+      await expectRejected([name, call, argument]);
+      await expectRejected([name, call, dotMessage(v)]);
+    }
+    for (const call of [() => client.group(v), () => client.listConnectionsInGroup(v)]) {
+      expectThrown(["sync", call, /groupName must not be/]);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it("refuses exactly the dot segments: names with dots, slashes or encoded dots are sent as their own segment", async () => {
+    const urls: string[] = [];
+    const recording = new WebPubSubServiceClient(
+      "https://example.webpubsub.azure.com",
+      new AzureKeyCredential(KEY),
+      "hub",
+      {
+        retryOptions: { maxRetries: 0 },
+        httpClient: {
+          sendRequest: async (request) => {
+            urls.push(`${request.method} ${new URL(request.url).pathname}`);
+            const status = request.method === "POST" ? 202 : 200;
+            return { status, headers: createHttpHeaders(), request };
+          },
+        },
+      },
+    );
+    for (const name of ["a..b", "...", ".a", "a.", "../x", "a/..", "%2e%2e", ". ."]) {
+      await recording.sendToUser(name, "m");
+      await recording.sendToGroup(name, "m");
+      await recording.addConnectionToGroup(name, name);
+    }
+    // A group named ".." is still a valid permission target (a query value, not a path segment).
+    await recording.grantPermission("c", "sendToGroup", { targetName: ".." });
+    // A token may still carry such a user id: the service accepts it (only the REST path cannot address it).
+    await expect(recording.getClientAccessToken({ userId: ".." })).resolves.toHaveProperty("token");
+    expect(urls).toEqual([
+      ...["a..b", "...", ".a", "a.", "..%2Fx", "a%2F..", "%252e%252e", ".%20."].flatMap((e) => [
+        `POST /api/hubs/hub/users/${e}/:send`,
+        `POST /api/hubs/hub/groups/${e}/:send`,
+        `PUT /api/hubs/hub/groups/${e}/connections/${e}`,
+      ]),
+      "PUT /api/hubs/hub/permissions/sendToGroup/connections/c",
+    ]);
   });
 });
 
