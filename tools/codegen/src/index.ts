@@ -1,7 +1,7 @@
 export { type CodegenConfig, loadConfig, parseConfig, type ResolvedConfig } from "./config.ts";
 export type { EmitOptions, GeneratedFiles } from "./emit.ts";
 export { pointerJoin, SpecError } from "./errors.ts";
-export { biomeFormatter, findRepoRoot } from "./format.ts";
+export { biomeFormatFiles, biomeFormatter, findRepoRoot } from "./format.ts";
 export { type GenerateOptions, generate } from "./generate.ts";
 export { type ApiModel, buildModel, type OperationModel } from "./model.ts";
 export { checkOutput, type RegenResult, regenerate, writeOutput } from "./regen.ts";

@@ -4,7 +4,7 @@ import { join, relative } from "node:path";
 import type { ResolvedConfig } from "./config.ts";
 import type { GeneratedFiles } from "./emit.ts";
 import { SpecError } from "./errors.ts";
-import { biomeFormatter, findRepoRoot } from "./format.ts";
+import { biomeFormatFiles, findRepoRoot } from "./format.ts";
 import { generate } from "./generate.ts";
 
 export interface RegenResult {
@@ -27,7 +27,7 @@ export function regenerate(config: ResolvedConfig, repoRoot = findRepoRoot(proce
     userAgent: config.userAgent,
     source: relative(repoRoot, config.inputPath).replaceAll("\\", "/"),
     ...(config.importExtension !== undefined ? { importExtension: config.importExtension } : {}),
-    format: biomeFormatter(repoRoot, config.outputPath),
+    formatFiles: biomeFormatFiles(repoRoot, config.outputPath),
   });
 }
 

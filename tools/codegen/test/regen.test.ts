@@ -5,18 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { biomeFormatter, generate, loadConfig, parseConfig } from "../src/index.ts";
+import { biomeFormatFiles, biomeFormatter, generate, loadConfig, parseConfig } from "../src/index.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const config = loadConfig(join(repoRoot, "swagger/README.md"));
-const format = biomeFormatter(repoRoot, config.outputPath);
+// One biome run per generation (not one per file): each run starts a biome process, the slow part under load.
+const formatFiles = biomeFormatFiles(repoRoot, config.outputPath);
 const options = {
   clientName: config.clientName,
   loggerNamespace: config.loggerNamespace,
   userAgent: config.userAgent,
   source: "swagger/webpubsub.json",
   importExtension: ".ts",
-  format,
+  formatFiles,
 };
 const swagger = JSON.parse(readFileSync(config.inputPath, "utf8"));
 const temp = mkdtempSync(join(tmpdir(), "codegen-"));
@@ -62,7 +63,8 @@ describe("regeneration of swagger/webpubsub.json", () => {
     ]);
   });
 
-  it("fails `--check` naming the stale file, and passes once regenerated", () => {
+  // Three CLI processes (each a Node start and one biome run): real work, so a timeout that holds on a busy machine.
+  it("fails `--check` naming the stale file, and passes once regenerated", { timeout: 120_000 }, () => {
     const outDir = join(temp, "out");
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(temp, "spec.json"), JSON.stringify(swagger));
@@ -95,6 +97,24 @@ describe("regeneration of swagger/webpubsub.json", () => {
     // Same code as the committed output; only the header names the other spec path.
     const strip = (code: string) => code.split("\n").slice(1).join("\n");
     expect(strip(readFileSync(join(outDir, "routes.ts"), "utf8"))).toBe(strip(base.get("routes.ts")!));
+  });
+});
+
+describe("formatting", () => {
+  it("formats a whole generation like the per-file formatter, and names the files when biome refuses one", () => {
+    const files = new Map([
+      ["b.ts", 'import {z} from "./z.ts"\nimport {a} from "./a.ts"\nexport const x = {a,z}\n'],
+      ["a.ts", "export const a = 1\n"],
+    ]);
+    const out = formatFiles(files);
+    expect([...out.keys()]).toEqual(["b.ts", "a.ts"]);
+    expect(out.get("b.ts")).toBe(
+      'import { a } from "./a.ts";\nimport { z } from "./z.ts";\nexport const x = { a, z };\n',
+    );
+    expect(out.get("a.ts")).toBe(biomeFormatter(repoRoot, config.outputPath)("export const a = 1\n", "a.ts"));
+    expect(() => formatFiles(new Map([["broken.ts", "export const = ;\n"]]))).toThrow(
+      /biome could not format broken\.ts/,
+    );
   });
 });
 
