@@ -24,7 +24,8 @@ class Recorder<T> {
       return false;
     });
   }
-  wait(predicate: (item: T) => boolean, ms = 5000): Promise<T> {
+  /** Waits for a matching item; `ms` only stops a hung wait, just under the 20 s test timeout, never a slow one. */
+  wait(predicate: (item: T) => boolean, ms = 15_000): Promise<T> {
     const found = this.items.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {

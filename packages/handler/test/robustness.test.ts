@@ -106,11 +106,11 @@ function track(pending: Promise<Response | undefined>) {
   return { answered: () => answer !== undefined, response: settled };
 }
 
-describe("body read timeout (bodyTimeoutInMs, default 30 s)", () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
+describe("body read timeout (bodyTimeoutInMs, default 30 s)", () => {
   it.each([
     ["a user event", USER_MESSAGE, "text/plain"],
     ["a connect event", CONNECT, "application/json"],
@@ -258,7 +258,12 @@ describe("failing handlers", () => {
   });
 
   it("a user event handler that throws after answering keeps the answer, and the error is reported", async () => {
-    const { handler, errors } = make({
+    let reported!: (error: unknown) => void;
+    const report = new Promise<unknown>((r) => {
+      reported = r;
+    });
+    const handler = new WebPubSubEventHandler("hub", {
+      onError: (e) => reported(e),
       handleUserEvent: async (_r, res) => {
         res.success("ok", "text");
         throw new Error("late");
@@ -267,7 +272,7 @@ describe("failing handlers", () => {
     const response = await handler.handle(eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "x" }));
     expect(response!.status).toBe(200);
     expect(await response!.text()).toBe("ok");
-    await expect.poll(() => errors.length).toBe(1);
+    expect(String(await report)).toBe("Error: late");
   });
 
   it("answering twice throws", async () => {
@@ -335,7 +340,8 @@ describe("async handlers and timeouts", () => {
     expect(await response!.json()).toEqual({ userId: "later" });
   });
 
-  it("a blocking handler that does not answer in time gets 504, an aborted signal and a TimeoutError report", async () => {
+  it("a blocking handler that does not answer within timeoutInMs gets 504 then, not before, an aborted signal and a TimeoutError report", async () => {
+    vi.useFakeTimers();
     let signal: AbortSignal | undefined;
     let lateError: unknown;
     let finish!: () => void;
@@ -356,10 +362,12 @@ describe("async handlers and timeouts", () => {
         });
       },
     });
-    const started = Date.now();
-    const response = await handler.handle(eventRequest({ type: CONNECT }));
-    expect(response!.status).toBe(504);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    const pending = track(handler.handle(eventRequest({ type: CONNECT })));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(pending.answered()).toBe(false);
+    expect(signal!.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await pending.response)!.status).toBe(504);
     await finished;
     expect(signal!.aborted).toBe(true);
     expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
@@ -383,15 +391,20 @@ describe("async handlers and timeouts", () => {
 
   it("stops waiting (503) when the request is aborted, and the handler's signal aborts", async () => {
     let signal: AbortSignal | undefined;
+    let running!: () => void;
+    const started = new Promise<void>((r) => {
+      running = r;
+    });
     const { handler } = make({
       handleConnect: (req) => {
         signal = req.context.signal;
+        running();
       },
     });
     const caller = new AbortController();
     const base = eventRequest({ type: CONNECT });
     const pending = handler.handle(new Request(base, { signal: caller.signal }));
-    await expect.poll(() => signal).toBeDefined();
+    await started;
     caller.abort();
     expect((await pending)!.status).toBe(503);
     expect(signal!.aborted).toBe(true);

@@ -131,7 +131,7 @@ describe("retries", () => {
     server.script.push(status(503), status(503));
     const controller = new AbortController();
     const pending = slow.closeAllConnections({ abortSignal: controller.signal });
-    await expect.poll(() => server.requests.length).toBe(1);
+    await server.requestCount(1);
     controller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
     expect(server.requests).toHaveLength(1);

@@ -10,6 +10,7 @@ import {
   type WebSocketLike,
 } from "../src/index.ts";
 import { tempDir } from "./helpers.ts";
+import { WAIT_LIMIT_MS } from "./ws-client.ts";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -82,7 +83,7 @@ function watch(socket: WebSocketLike): Transcript {
     closed,
     next: (pred) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timeout; events ${JSON.stringify(events)}`)), 5000);
+        const timer = setTimeout(() => reject(new Error(`timeout; events ${JSON.stringify(events)}`)), WAIT_LIMIT_MS);
         const check = () => {
           const found = events.find(pred);
           if (found !== undefined) {

@@ -1,5 +1,11 @@
 import type { WebSocketFactory, WebSocketLike } from "../src/index.ts";
 
+/**
+ * How long one wait may take before it fails with what was received. Only a hung peer reaches it: it sits just under
+ * the test timeout (20 s) so that a slow machine never fails a wait the test itself would still allow.
+ */
+export const WAIT_LIMIT_MS = 15_000;
+
 /** A tiny JSON-subprotocol client for tests: collects every message and lets a test wait for one. */
 export interface TestClient {
   ws: WebSocketLike;
@@ -14,7 +20,7 @@ export function openClient(
   factory: WebSocketFactory,
   url: string,
   protocols?: string | string[],
-  timeoutMs = 5000,
+  timeoutMs = WAIT_LIMIT_MS,
 ): TestClient {
   const ws = factory(url, protocols);
   ws.binaryType = "arraybuffer";

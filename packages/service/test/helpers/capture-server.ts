@@ -26,6 +26,8 @@ export interface CaptureServer {
   requests: CapturedRequest[];
   /** Answers the next requests from this list (then falls back to the defaults). */
   script: (ScriptedResponse | ((req: CapturedRequest) => ScriptedResponse))[];
+  /** Resolves once `count` requests have been captured in total (event-driven, no polling). */
+  requestCount(count: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,17 @@ export function defaultResponse(req: CapturedRequest): ScriptedResponse {
 export async function startCaptureServer(): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
   const script: CaptureServer["script"] = [];
+  const waiters = new Set<() => void>();
+  const requestCount = (count: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (requests.length < count) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+    });
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -68,6 +81,7 @@ export async function startCaptureServer(): Promise<CaptureServer> {
         body: Buffer.concat(chunks),
       };
       requests.push(captured);
+      for (const waiter of [...waiters]) waiter();
       const next = script.shift() ?? defaultResponse;
       const answer = typeof next === "function" ? next(captured) : next;
       const respond = () => {
@@ -85,6 +99,7 @@ export async function startCaptureServer(): Promise<CaptureServer> {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     script,
+    requestCount,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -2,6 +2,12 @@
 // lets a test wait for the next one matching a predicate, with a timeout (no sleeps).
 import WebSocket from "ws";
 
+/**
+ * How long one wait may take before it fails with the frames received so far. Only a hung peer reaches it: it sits
+ * just under the test timeout (20 s) so that a slow machine never fails a wait the test itself would still allow.
+ */
+export const WAIT_LIMIT_MS = 15_000;
+
 export interface Frame {
   type: string;
   event?: string;
@@ -59,7 +65,7 @@ export class TestClient {
   }
 
   /** Waits for the next frame (after the ones already consumed) that matches; earlier non-matching frames are skipped. */
-  async next(match: (f: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
+  async next(match: (f: Frame) => boolean = () => true, timeoutMs = WAIT_LIMIT_MS): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       while (this.#cursor < this.frames.length) {
@@ -84,7 +90,7 @@ export class TestClient {
     return this.next((f) => f.type === "message");
   }
 
-  async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
+  async waitClosed(timeoutMs = WAIT_LIMIT_MS): Promise<{ code: number; reason: string }> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed) {
       const left = deadline - Date.now();
