@@ -66,7 +66,10 @@ describe("fromEnvironment", () => {
     ).rejects.toThrow(/AZURE_WEBPUBSUB_ENDPOINT/);
   });
 
-  it("uses the endpoint with a token credential (options.credential, or DefaultAzureCredential)", async () => {
+  // The first import of @azure/identity (a large module graph) is real work: a timeout that holds on a busy machine.
+  it("uses the endpoint with a token credential (options.credential, or DefaultAzureCredential)", {
+    timeout: 60_000,
+  }, async () => {
     const c = await WebPubSubServiceClient.fromEnvironment({
       env: { AZURE_WEBPUBSUB_ENDPOINT: "https://contoso.example/", AZURE_WEBPUBSUB_HUB: "chat" },
       credential,
