@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WebSocketServer, type WebSocket as WsSocket } from "ws";
+import { WebSocketServer, type WebSocket as WsSocket, WebSocket as WsWebSocket } from "ws";
 import {
   createRecorder,
   parseRecording,
@@ -175,6 +175,46 @@ describe("WebSocket record and replay", () => {
     await t.next((e) => e === "pong-7");
     t.socket.close();
     await t.closed;
+    await recorder.stop();
+  });
+
+  it("with `ws`, a protocol error from the server closes the socket without a recorded client close, and replays", async () => {
+    // A server that answers the handshake, then sends a frame with a reserved opcode: `ws` fails the connection
+    // (1002) by calling its own public close(), which is not the client closing.
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+    wss.on("connection", (socket: WsSocket) => {
+      (socket as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x00]));
+    });
+    const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/bad`;
+    const recordingPath = join(dir, "protocol-error.json");
+    const run = async (factory: (url: string) => WebSocketLike) => {
+      const t = watch(factory(url));
+      const errors: string[] = [];
+      t.socket.addEventListener("error", () => errors.push("error"));
+      await t.closed;
+      return { events: t.events, errors };
+    };
+    let recorded: Awaited<ReturnType<typeof run>>;
+    try {
+      const recorder = await createRecorder(undefined, {
+        mode: "record",
+        recordingPath,
+        env: {},
+        webSocketFactory: (u, p) => new WsWebSocket(u, p),
+      });
+      recorded = await run((u) => recorder.webSocketFactory(u));
+      await recorder.stop();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    }
+    expect(recorded.errors).toEqual(["error"]);
+    expect(recorded.events).toEqual([{ close: 1006, reason: "" }]);
+    const frames = parseRecording(await readFile(recordingPath, "utf8")).WebSocketSessions![0]!.Frames;
+    expect(frames.filter((f) => f.Direction === "Sent")).toEqual([]);
+    const recorder = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+    expect(await run((u) => recorder.webSocketFactory(u))).toEqual(recorded);
     await recorder.stop();
   });
 
