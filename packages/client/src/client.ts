@@ -11,6 +11,7 @@ import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
 import { DrainWaiter } from "./drain-waiter.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError, isRetryableSendError, SendMessageError } from "./errors.ts";
+import { watchNetworkEvents } from "./network-events.ts";
 import {
   type ResolvedOptions,
   type ResolvedRetryOptions,
@@ -19,10 +20,14 @@ import {
 } from "./options.ts";
 import { toPayload, type WebPubSubDataType } from "./payload.ts";
 import { resolveProtocol, type WebPubSubClientProtocol } from "./protocols.ts";
-import { SequenceTracker } from "./sequence-tracker.ts";
+import { ReconnectBackoff } from "./reconnect-backoff.ts";
+import { MAX_SEQUENCE_GAP, SequenceTracker } from "./sequence-tracker.ts";
 import {
+  closeSocket,
+  defaultMaxFrameBytes,
   defaultWebSocketFactory,
   frameData,
+  frameExceeds,
   OPEN,
   sendFrame,
   socketErrorMessage,
@@ -47,8 +52,11 @@ const KEEPALIVE_CLOSE_CODE = 4000;
 const SEQUENCE_ACK_DELAY_MS = 500;
 /** Sends wait while the socket buffers more than this many unsent bytes. */
 const SEND_HIGH_WATER_BYTES = 1024 * 1024;
-/** Waits between recovery attempts (capped by what is left of the recovery window). */
-const RECOVERY_BACKOFF = { mode: "exponential", retryDelayInMs: 100, maxRetryDelayInMs: 1000, jitter: true } as const;
+/** How long a liveness probe (after an `online`, `offline` or `visibilitychange` event) waits for any frame. */
+const LIVENESS_PROBE_TIMEOUT_MS = 5000;
+/** Close codes the client sends when the service breaks the protocol: a frame too large, a sequence id out of range. */
+const CLOSE_MESSAGE_TOO_BIG = 1009;
+const CLOSE_PROTOCOL_ERROR = 1002;
 
 interface Conn {
   readonly socket: WebSocketLike;
@@ -64,6 +72,10 @@ interface Conn {
   backlog: DownstreamMessage[] | undefined;
   /** The close event, once the socket closed. */
   closeEvent: { code: number; reason: string } | undefined;
+  /** The service announced a session (`connected`) on this socket; a second announcement is not a new session. */
+  announced: boolean;
+  /** The service broke the protocol on this socket: close it with `code` and never recover the session. */
+  fault(code: number, reason: string): void;
 }
 
 interface Subscriber {
@@ -85,6 +97,8 @@ export class WebPubSubClient {
   readonly #acks: AckManager;
   readonly #drain: DrainWaiter;
   readonly #seq = new SequenceTracker();
+  readonly #backoff: ReconnectBackoff;
+  readonly #maxFrameBytes: number;
   readonly #groups = new Set<string>();
   readonly #subscribers = new Set<Subscriber>();
 
@@ -101,6 +115,13 @@ export class WebPubSubClient {
   #lastReceivedAt = 0;
   #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   #seqAckTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Frames received on any socket of this client: a liveness probe passes when it moves. */
+  #framesReceived = 0;
+  /** Why the current session cannot be recovered (the service broke the protocol); cleared by a new session. */
+  #unrecoverable: { code: number; reason: string } | undefined;
+  /** Removes the online/offline/visibilitychange listeners of the current run. */
+  #unwatchNetwork: (() => void) | undefined;
 
   constructor(credential: string | WebPubSubClientCredential, options: WebPubSubClientOptions = {}) {
     if (typeof credential === "string") {
@@ -125,6 +146,11 @@ export class WebPubSubClient {
     }
     this.#options = resolveOptions(options);
     this.#protocol = resolveProtocol(options.protocol);
+    this.#backoff = new ReconnectBackoff(
+      retryAsyncOptions(this.#options.reconnectRetryOptions),
+      this.#options.stableConnectionInMs,
+    );
+    this.#maxFrameBytes = this.#options.maxMessageSizeInBytes ?? defaultMaxFrameBytes(this.#protocol.binary === true);
     if (options.webSocketFactory !== undefined && typeof options.webSocketFactory !== "function") {
       throw new TypeError("options.webSocketFactory must be a function (url, protocols) => WebSocket");
     }
@@ -185,6 +211,12 @@ export class WebPubSubClient {
     this.#run = run;
     this.#state = "Connecting";
     const signal = options.abortSignal ? AbortSignal.any([run.signal, options.abortSignal]) : run.signal;
+    this.#backoff.reset();
+    this.#unwatchNetwork = watchNetworkEvents({
+      online: () => this.#onNetworkHint(true),
+      offline: () => this.#onNetworkHint(false),
+      visible: () => this.#onNetworkHint(true),
+    });
     try {
       await this.#connectNew(signal);
     } catch (error) {
@@ -192,9 +224,11 @@ export class WebPubSubClient {
         this.#teardownConn(1000, "start failed");
         this.#run = undefined;
         this.#state = "Stopped";
+        this.#stopWatchingNetwork();
       }
       throw error;
     }
+    this.#backoff.up();
     this.#onConnectedNew(run);
   }
 
@@ -230,8 +264,10 @@ export class WebPubSubClient {
   #finishStopped(error: unknown): void {
     if (this.#state === "Stopped") return;
     this.#stopTimers();
+    this.#stopWatchingNetwork();
     this.#teardownConn(1000, "stopped");
     this.#run?.abort(new AbortError("The client was stopped"));
+    this.#backoff.reset();
     this.#run = undefined;
     this.#state = "Stopped";
     this.#stopping = undefined;
@@ -257,6 +293,7 @@ export class WebPubSubClient {
     this.#connectionId = undefined;
     this.#reconnectionToken = undefined;
     this.#lastDisconnectedMessage = undefined;
+    this.#unrecoverable = undefined;
     await this.#open(url, false, signal);
     this.#sessionUrl = url;
   }
@@ -281,6 +318,8 @@ export class WebPubSubClient {
       markClosed,
       backlog: undefined,
       closeEvent: undefined,
+      announced: false,
+      fault: () => {},
     };
     this.#conn = conn;
     this.#lastReceivedAt = Date.now();
@@ -299,11 +338,24 @@ export class WebPubSubClient {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
       };
-      const fail = (error: unknown) => {
+      const fail = (error: unknown, closeCode = 1000, closeReason = "connection attempt abandoned") => {
         if (settled) return;
         cleanup();
-        this.#abandon(conn, 1000, "connection attempt abandoned");
+        this.#abandon(conn, closeCode, closeReason);
         reject(error);
+      };
+      conn.fault = (code, reason) => {
+        this.#unrecoverable = { code, reason };
+        if (!settled) {
+          fail(new ConnectionError(reason, { code, reason }), code, reason);
+          return;
+        }
+        this.#abandon(conn, code, reason);
+        conn.closed = true;
+        conn.closeEvent = { code, reason };
+        conn.markClosed();
+        // A confirmed recovery not switched to yet: #recover sees the fault. A current connection: it is gone.
+        if (conn.ready) this.#dropped(code, reason);
       };
       const succeed = () => {
         if (settled) return;
@@ -346,9 +398,18 @@ export class WebPubSubClient {
       socket.onmessage = (event) => {
         if (this.#conn !== conn) return;
         this.#lastReceivedAt = Date.now();
+        this.#framesReceived++;
         let message: DownstreamMessage | undefined;
         try {
-          message = this.#protocol.decode(frameData(event.data));
+          const frame = frameData(event.data);
+          if (frameExceeds(frame, this.#maxFrameBytes)) {
+            conn.fault(
+              CLOSE_MESSAGE_TOO_BIG,
+              `The service sent a frame larger than maxMessageSizeInBytes (${this.#maxFrameBytes} bytes)`,
+            );
+            return;
+          }
+          message = this.#protocol.decode(frame);
         } catch {
           return; // an invalid frame is ignored; the service never sends one
         }
@@ -363,6 +424,7 @@ export class WebPubSubClient {
           return;
         }
         if (message.type === "system" && message.event === "connected" && !settled) {
+          conn.announced = true;
           this.#connectionId = message.connectionId;
           this.#userId = message.userId ?? null;
           this.#reconnectionToken = message.reconnectionToken;
@@ -406,6 +468,14 @@ export class WebPubSubClient {
       case "message": {
         const sequenceId = message.sequenceId;
         if (sequenceId !== undefined && this.#protocol.isReliableSubProtocol) {
+          if (!this.#seq.plausible(sequenceId)) {
+            // Accepting it would make every later message of the session look like a duplicate.
+            this.#conn?.fault(
+              CLOSE_PROTOCOL_ERROR,
+              `The service sent sequenceId ${sequenceId} after ${this.#seq.lastSequenceId}, more than ${MAX_SEQUENCE_GAP} ahead`,
+            );
+            return;
+          }
           if (!this.#seq.receive(sequenceId)) {
             this.#seq.forceResend();
             this.#scheduleSeqAck();
@@ -431,11 +501,14 @@ export class WebPubSubClient {
         if (message.event === "disconnected") {
           this.#lastDisconnectedMessage = message.message;
         } else if (message.event === "connected") {
+          const conn = this.#conn;
           if (message.connectionId === this.#connectionId) {
             // A recovered session may hand out a fresh reconnection token; it is not a new connection.
             if (message.reconnectionToken) this.#reconnectionToken = message.reconnectionToken;
-          } else {
-            // The service started a new session on this socket: treat it as a new connection.
+          } else if (conn && !conn.announced) {
+            // The service started a new session on this (recovered) socket: treat it as a new connection. Only once:
+            // one socket carries one session, so later announcements are ignored (no rejoin storm).
+            conn.announced = true;
             this.#seq.reset();
             this.#connectionId = message.connectionId;
             this.#userId = message.userId ?? null;
@@ -459,6 +532,7 @@ export class WebPubSubClient {
 
   /** The current connection is gone (closed, or abandoned by keep-alive). */
   #dropped(code: number, reason: string): void {
+    this.#backoff.down();
     this.#stopTimers();
     this.#drain.release(); // waiting sends go on: they are queued for the next connection
     this.#acks.markAllUnsent();
@@ -474,6 +548,7 @@ export class WebPubSubClient {
       this.#reconnectionToken !== undefined &&
       this.#sessionUrl !== undefined &&
       code !== 1008 &&
+      this.#unrecoverable === undefined &&
       this.#options.recoveryWindowInMs > 0;
     let close = { code, reason };
     if (canRecover) {
@@ -482,6 +557,8 @@ export class WebPubSubClient {
       // A rejected recovery (1008) is why the session ended: report that close rather than the original drop.
       if (outcome?.code === 1008) close = outcome;
     }
+    // The service broke the protocol (a frame too large, a sequence id out of range): that is why the session ended.
+    if (this.#unrecoverable) close = this.#unrecoverable;
     if (run.signal.aborted) return;
     this.#emitter.emit("disconnected", {
       connectionId: this.#connectionId,
@@ -498,7 +575,8 @@ export class WebPubSubClient {
 
   /**
    * Tries to resume the session within the recovery window. Resolves `true` when recovered, or the close that ended
-   * the last attempt (a 1008 means the service rejected the recovery: the session is gone, so stop trying).
+   * the last attempt (a 1008 means the service rejected the recovery: the session is gone, so stop trying). Every
+   * attempt waits its backoff first (see ReconnectBackoff); one whose wait would end past the window is not made.
    */
   async #recover(run: AbortController): Promise<true | { code: number; reason: string } | undefined> {
     const connectionId = this.#connectionId as string;
@@ -506,18 +584,30 @@ export class WebPubSubClient {
     this.#emitter.emit("recovering", { connectionId });
     const deadline = Date.now() + this.#options.recoveryWindowInMs;
     let lastClose: { code: number; reason: string } | undefined;
-    for (let attempt = 1; Date.now() < deadline; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       if (run.signal.aborted) return undefined;
+      if (this.#unrecoverable) return this.#unrecoverable;
+      const wait = this.#backoff.recoveryDelay(attempt);
+      if (Date.now() + wait >= deadline) return lastClose;
+      try {
+        await this.#backoff.wait(wait, run.signal);
+      } catch {
+        return undefined;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return lastClose;
       const url = new URL(this.#sessionUrl as string);
       url.searchParams.set("awps_connection_id", connectionId);
       url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
-      const remaining = deadline - Date.now();
+      // The attempt may not outlive the window (a timer of our own rather than AbortSignal.timeout, which fake timers
+      // in tests cannot drive).
+      const windowEnd = new AbortController();
+      const windowTimer = setTimeout(
+        () => windowEnd.abort(new ConnectionError("The recovery window passed during the attempt")),
+        remaining,
+      );
       try {
-        const conn = await this.#open(
-          url.toString(),
-          true,
-          AbortSignal.any([run.signal, AbortSignal.timeout(remaining)]),
-        );
+        const conn = await this.#open(url.toString(), true, AbortSignal.any([run.signal, windowEnd.signal]));
         if (run.signal.aborted) return undefined;
         if (conn.closed) {
           // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
@@ -533,15 +623,10 @@ export class WebPubSubClient {
           lastClose = { code: error.code, reason: error.reason ?? "" };
           if (error.code === 1008) return lastClose;
         }
-        const wait = Math.min(backoffDelay(attempt, RECOVERY_BACKOFF), Math.max(0, deadline - Date.now()));
-        try {
-          await delay(wait, { signal: run.signal });
-        } catch {
-          return undefined;
-        }
+      } finally {
+        clearTimeout(windowTimer);
       }
     }
-    return lastClose;
   }
 
   /** The service confirmed the session on `conn`: make it current, resend what is pending, emit `recovered`. */
@@ -550,6 +635,7 @@ export class WebPubSubClient {
     conn.backlog = undefined;
     conn.ready = true;
     this.#state = "Connected";
+    this.#backoff.up();
     this.#startKeepAlive();
     if (this.#seq.lastSequenceId > 0) {
       this.#seq.forceResend();
@@ -565,22 +651,24 @@ export class WebPubSubClient {
     }
   }
 
-  /** Opens new connections with backoff until one works, retries run out, or stop(). */
+  /**
+   * Opens new connections until one works, retries run out, or stop(). Every attempt, the first one too, waits its
+   * backoff first; the wait grows with each connection that did not stay up (see ReconnectBackoff).
+   */
   async #reconnect(run: AbortController): Promise<void> {
     this.#state = "Connecting";
     const retry = this.#options.reconnectRetryOptions;
     let lastError: unknown;
-    for (let attempt = 0; attempt <= retry.maxRetries; attempt++) {
-      if (attempt > 0) {
-        try {
-          await delay(backoffDelay(Math.min(attempt, 60), retryAsyncOptions(retry)), { signal: run.signal });
-        } catch {
-          return;
-        }
+    for (let attempt = 1; attempt <= retry.maxRetries + 1; attempt++) {
+      try {
+        await this.#backoff.wait(this.#backoff.reconnectDelay(attempt), run.signal);
+      } catch {
+        return;
       }
       try {
         await this.#connectNew(run.signal);
         if (run.signal.aborted) return;
+        this.#backoff.up();
         this.#onConnectedNew(run);
         return;
       } catch (error) {
@@ -602,11 +690,7 @@ export class WebPubSubClient {
       conn.markClosed();
     };
     if (this.#conn === conn) this.#conn = undefined;
-    try {
-      socket.close(code, reason);
-    } catch {
-      // a CONNECTING socket may refuse; it is detached anyway
-    }
+    closeSocket(socket, code, reason); // a CONNECTING socket may refuse; it is detached anyway
   }
 
   #teardownConn(code: number, reason: string): void {
@@ -644,6 +728,45 @@ export class WebPubSubClient {
     if (interval > 0 && idle >= interval) this.#write({ type: "ping" });
   }
 
+  /**
+   * Checks the connection now rather than at the next keep-alive tick (the browser reported a network change or the
+   * page woke up): pings, and drops the connection like a keep-alive timeout, recoverably, when no frame at all arrives
+   * within LIVENESS_PROBE_TIMEOUT_MS (or keepAliveTimeoutInMs when shorter; with 0 it only pings).
+   */
+  #probe(): void {
+    const conn = this.#conn;
+    if (!conn || this.#state !== "Connected" || this.#probeTimer !== undefined) return;
+    const frames = this.#framesReceived;
+    if (!this.#write({ type: "ping" })) return;
+    const { keepAliveTimeoutInMs } = this.#options;
+    if (keepAliveTimeoutInMs === 0) return;
+    this.#probeTimer = setTimeout(
+      () => {
+        this.#probeTimer = undefined;
+        if (this.#conn !== conn || this.#state !== "Connected" || this.#framesReceived !== frames) return;
+        this.#abandon(conn, KEEPALIVE_CLOSE_CODE, "liveness probe timeout");
+        this.#dropped(1006, "liveness probe timeout");
+      },
+      Math.min(LIVENESS_PROBE_TIMEOUT_MS, keepAliveTimeoutInMs),
+    );
+    (this.#probeTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * The runtime hinted that the network changed or the page woke up (browsers only). Connected: probe the connection.
+   * Waiting to reconnect or recover: try now rather than at the end of the backoff (`online` and `visible` only; the
+   * backoff count is kept, so this cannot turn into a storm).
+   */
+  #onNetworkHint(tryNow: boolean): void {
+    if (this.#state === "Connected") this.#probe();
+    else if (tryNow && (this.#state === "Connecting" || this.#state === "Recovering")) this.#backoff.wake();
+  }
+
+  #stopWatchingNetwork(): void {
+    this.#unwatchNetwork?.();
+    this.#unwatchNetwork = undefined;
+  }
+
   #scheduleSeqAck(): void {
     if (this.#seq.overThreshold) {
       this.#sendSeqAck();
@@ -671,6 +794,8 @@ export class WebPubSubClient {
   #stopTimers(): void {
     if (this.#keepAliveTimer !== undefined) clearInterval(this.#keepAliveTimer);
     this.#keepAliveTimer = undefined;
+    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    this.#probeTimer = undefined;
     this.#clearSeqAckTimer();
   }
 

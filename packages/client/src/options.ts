@@ -1,3 +1,4 @@
+// The client's options: their public shape, validation (errors name the option) and defaults.
 import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols.ts";
 import type { WebSocketFactory } from "./socket.ts";
 
@@ -37,6 +38,18 @@ export interface WebPubSubClientOptions {
   connectTimeoutInMs?: number;
   /** How long reliable protocols try to recover a dropped connection before opening a new one. Default 30000. */
   recoveryWindowInMs?: number;
+  /**
+   * How long a connection must stay up before the reconnect backoff starts over. A connection that closes sooner (a
+   * service or app that accepts and then closes it) makes the next attempt wait longer. Default 30000; 0 makes every
+   * connection count as stable.
+   */
+  stableConnectionInMs?: number;
+  /**
+   * Largest frame accepted from the service, in bytes. A larger frame closes the connection with 1009 and is never
+   * decoded; the session is not recovered (it would replay the same frame). Default: what a 1 MiB service message can
+   * become on the wire: 1 MiB + 64 KiB for protobuf protocols, 6 MiB + 64 KiB for JSON (escapes such as `\u001f`).
+   */
+  maxMessageSizeInBytes?: number;
   /** Creates sockets. Default: the global `WebSocket` (browsers, Node >= 22). Pass `ws` for headers or agents. */
   webSocketFactory?: WebSocketFactory;
   /** Where errors thrown by event listeners go. Default: console.error. They never affect the client. */
@@ -62,6 +75,9 @@ export interface ResolvedOptions {
   keepAliveTimeoutInMs: number;
   connectTimeoutInMs: number;
   recoveryWindowInMs: number;
+  stableConnectionInMs: number;
+  /** undefined: the protocol's default (see defaultMaxFrameBytes). */
+  maxMessageSizeInBytes: number | undefined;
 }
 
 function nonNegative(value: unknown, name: string, fallback: number, allowZero = true): number {
@@ -73,6 +89,14 @@ function nonNegative(value: unknown, name: string, fallback: number, allowZero =
   }
   if (!Number.isFinite(value) || value > 2_147_483_647) {
     throw new RangeError(`${name} must be at most 2147483647 ms (a timer's limit), got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer number of bytes, got ${String(value)}`);
   }
   return value;
 }
@@ -152,5 +176,7 @@ export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions
     keepAliveTimeoutInMs,
     connectTimeoutInMs: nonNegative(options.connectTimeoutInMs, "options.connectTimeoutInMs", 30_000, false),
     recoveryWindowInMs: nonNegative(options.recoveryWindowInMs, "options.recoveryWindowInMs", 30_000),
+    stableConnectionInMs: nonNegative(options.stableConnectionInMs, "options.stableConnectionInMs", 30_000),
+    maxMessageSizeInBytes: positiveInteger(options.maxMessageSizeInBytes, "options.maxMessageSizeInBytes"),
   };
 }

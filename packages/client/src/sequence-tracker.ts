@@ -1,7 +1,14 @@
+// Reliable-protocol receive state: the largest sequenceId seen, duplicate detection, the plausibility of an id, and when
+// to send the cumulative `sequenceAck` (on a short timer, or at once when many messages are unacknowledged).
+
 /**
- * Reliable-protocol receive state: the largest sequenceId seen, duplicate detection, and when to send the cumulative
- * `sequenceAck` (on a short timer, or at once when many messages are unacknowledged).
+ * The largest step forward between two sequence ids of one session. The service numbers a session's messages 1, 2, 3...
+ * and only skips the ones that expired (messageTtlSeconds) while unacknowledged, and it keeps at most 1000 of those, so
+ * a legitimate jump is far smaller; a larger one (a broken or hostile peer) would make every later message look like a
+ * duplicate.
  */
+export const MAX_SEQUENCE_GAP = 10_000;
+
 export class SequenceTracker {
   /** Largest sequenceId received in this session (0 = none). */
   lastSequenceId = 0;
@@ -11,6 +18,11 @@ export class SequenceTracker {
 
   constructor(threshold = 100) {
     this.threshold = threshold;
+  }
+
+  /** Whether `sequenceId` can belong to this session: a safe integer >= 0, at most MAX_SEQUENCE_GAP past the last id. */
+  plausible(sequenceId: number): boolean {
+    return Number.isSafeInteger(sequenceId) && sequenceId >= 0 && sequenceId - this.lastSequenceId <= MAX_SEQUENCE_GAP;
   }
 
   /** Records a received id. Returns false for a duplicate (already seen), which must be dropped. */

@@ -66,6 +66,64 @@ export function frameData(data: unknown): string | Uint8Array {
   throw new TypeError(`Unsupported WebSocket frame type: ${Object.prototype.toString.call(data)}`);
 }
 
+/**
+ * Closes a socket with `code`. The WHATWG WebSocket (browsers, Node's global) only lets a client send 1000 and
+ * 3000-4999, so a protocol code it refuses (1002, 1009) goes out as 4000 + (code - 1000), e.g. 4009; the `ws` package
+ * sends it as is. Never throws: a socket that refuses even that (still connecting) is left to fail on its own.
+ */
+export function closeSocket(socket: WebSocketLike, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+    return;
+  } catch {
+    // refused: a code the socket does not allow, or a socket that cannot be closed in its state
+  }
+  if (code > 1000 && code < 2000) {
+    try {
+      socket.close(4000 + (code - 1000), reason);
+    } catch {
+      // nothing more to do: the socket is detached by the caller anyway
+    }
+  }
+}
+
+/** The service's largest message: a REST body or a client frame of 1 MiB. */
+const SERVICE_MESSAGE_BYTES = 1024 * 1024;
+/** Room for what travels around the data: type, group, user id, up to 8 KiB of metadata. */
+const ENVELOPE_BYTES = 64 * 1024;
+/** JSON may write one input byte as six (`\u001f`; some encoders escape `<`, `&` or non-ASCII the same way). */
+const JSON_ESCAPE_FACTOR = 6;
+
+/** Default largest frame accepted from the service: what a 1 MiB message can become in the protocol's encoding. */
+export function defaultMaxFrameBytes(binaryProtocol: boolean): number {
+  return SERVICE_MESSAGE_BYTES * (binaryProtocol ? 1 : JSON_ESCAPE_FACTOR) + ENVELOPE_BYTES;
+}
+
+/**
+ * Whether a frame is larger than `limit` bytes (UTF-8 bytes for text frames). Cheap for every frame: the exact UTF-8
+ * length is counted only when a string's length alone cannot decide (between limit/3 and limit UTF-16 units).
+ */
+export function frameExceeds(frame: string | Uint8Array, limit: number): boolean {
+  if (typeof frame !== "string") return frame.byteLength > limit;
+  if (frame.length > limit) return true; // every UTF-16 unit is at least one UTF-8 byte
+  if (frame.length * 3 <= limit) return false; // and at most three
+  let bytes = 0;
+  for (let i = 0; i < frame.length; i++) {
+    const c = frame.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < frame.length) {
+      const next = frame.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next < 0xe000) {
+        bytes += 4; // a surrogate pair is one 4-byte character
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+    if (bytes > limit) return true;
+  }
+  return false;
+}
+
 /** Error message from a socket `error` event, when the runtime gives one. */
 export function socketErrorMessage(event: unknown): string | undefined {
   if (event && typeof event === "object") {

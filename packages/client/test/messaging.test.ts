@@ -1,6 +1,7 @@
 import { AbortError } from "@webpubsub/async";
 import { describe, expect, it } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
+import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { FakeServer } from "./fake-socket.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
@@ -381,8 +382,13 @@ describe("json protocol vectors", async () => {
         expect(socket.frames[0]).toEqual(row.out);
       } else {
         // sequenceAck: drive the client with messages up to that id (reliable protocol) and check the cumulative ack.
-        socket.push({ type: "message", from: "server", dataType: "text", data: "x", sequenceId: input.sequenceId });
-        const frame = await socket.waitForFrame((f) => f.type === "sequenceAck");
+        // A session counts up from 1, so walk there in steps the client accepts (at most MAX_SEQUENCE_GAP ahead).
+        const target = input.sequenceId as number;
+        const push = (sequenceId: number) =>
+          socket.push({ type: "message", from: "server", dataType: "text", data: "x", sequenceId });
+        for (let id = MAX_SEQUENCE_GAP; id < target; id += MAX_SEQUENCE_GAP) push(id);
+        push(target);
+        const frame = await socket.waitForFrame((f) => f.type === "sequenceAck" && f.sequenceId === target);
         expect(frame).toEqual(row.out);
       }
       checked++;
