@@ -71,7 +71,7 @@ export class FakeSocket implements WebSocketLike {
   /** Waits until the client sent a frame matching `predicate`. */
   async waitForFrame(
     predicate: (frame: Record<string, unknown>) => boolean,
-    timeoutMs = 3000,
+    timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -109,7 +109,7 @@ export class FakeServer {
   }
 
   /** The socket number `index` (0-based), waiting for it to be created. */
-  socket(index: number, timeoutMs = 3000): Promise<FakeSocket> {
+  socket(index: number, timeoutMs = 10_000): Promise<FakeSocket> {
     const existing = this.sockets[index];
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
@@ -126,11 +126,11 @@ export class FakeServer {
   }
 }
 
-/** Resolves with the next emission of `event`, or rejects after `timeoutMs`. */
+/** Resolves with the next emission of `event`, or rejects after `timeoutMs` (generous: machines running CI are busy). */
 export function nextEvent<K extends keyof WebPubSubClientEvents>(
   client: WebPubSubClient,
   event: K,
-  timeoutMs = 3000,
+  timeoutMs = 10_000,
 ): Promise<WebPubSubClientEvents[K]> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`no "${event}" event within ${timeoutMs} ms`)), timeoutMs);

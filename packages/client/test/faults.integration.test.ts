@@ -182,16 +182,15 @@ describe("fault injection", () => {
     const first = nextEvent(receiver, "group-message");
     await send("before");
     await first;
-    const recovering = nextEvent(receiver, "recovering", 5000);
-    const recovered = nextEvent(receiver, "recovered", 5000);
-    const t0 = Date.now();
+    // Generous timeouts: detection takes keepAliveTimeoutInMs (500 ms) on an idle machine, longer on a busy one.
+    const recovering = nextEvent(receiver, "recovering", 15_000);
+    const recovered = nextEvent(receiver, "recovered", 15_000);
     p.stallOpen(); // the TCP connection stays up, but nothing gets through any more
     await send("during"); // stuck in the proxy: the service must replay it after recovery
+    // No close reaches either side and the emulator's own keep-alive needs 20 s: only the client's keep-alive can
+    // notice within these timeouts (its exact timing is tested on a fake clock in reliability.test.ts).
     await recovering;
-    const detectedAfter = Date.now() - t0;
     await recovered;
-    expect(detectedAfter).toBeGreaterThanOrEqual(300);
-    expect(detectedAfter).toBeLessThan(3000);
     expect(receiver.connectionId).toBe(connectionId);
 
     const after = nextEvent(receiver, "group-message");
@@ -244,7 +243,7 @@ describe("fault injection", () => {
         notify();
       });
 
-      const recovering = nextEvent(client, "recovering", 5000);
+      const recovering = nextEvent(client, "recovering", 10_000);
       const disconnected = nextEvent(client, "disconnected", 10_000);
       const connected = nextEvent(client, "connected", 10_000);
       if (!forge) p.refuseNew(true);
@@ -274,9 +273,9 @@ describe("fault injection", () => {
       await Promise.all(Array.from({ length: N }, (_, i) => client.sendToGroup("room", `out-${i}`, "text")));
       const want = Array.from({ length: N }, (_, i) => `in-${i}`);
       const wantOut = ["while-recovering", ...Array.from({ length: N }, (_, i) => `out-${i}`)];
-      // Every message has arrived, or 5 s passed (then the assertions below show what is missing).
+      // Every message has arrived, or 20 s passed (then the assertions below show what is missing).
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 5000);
+        const timer = setTimeout(resolve, 20_000);
         notify = () => {
           if (received.filter((m) => m.startsWith("in-")).length >= N && watched.length >= wantOut.length) {
             clearTimeout(timer);

@@ -1,10 +1,14 @@
 import { AbortError } from "@webpubsub/async";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { FakeServer } from "./fake-socket.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 async function started(options: WebPubSubClientOptions = {}) {
   const server = new FakeServer();
@@ -176,6 +180,7 @@ describe("operations", () => {
   });
 
   it("a congested wait polls cheaply (backed off, one timer for all sends) and ends at once on stop()", async () => {
+    vi.useFakeTimers();
     const { client, socket } = await started();
     let reads = 0;
     let buffered = 2 * 1024 * 1024;
@@ -190,37 +195,47 @@ describe("operations", () => {
     );
     const acked = client.sendEvent("e", "x", "text").catch((e: unknown) => e);
     const before = reads;
-    await new Promise((r) => setTimeout(r, 300));
+    await vi.advanceTimersByTimeAsync(300);
     // 21 sends each polling every 5 ms for 300 ms would read bufferedAmount over a thousand times; one timer backing
-    // off 5, 10, 20, 40, 80, 100 ms reads it about 7 times.
-    expect(reads - before).toBeLessThan(12);
+    // off 5, 10, 20, 40, 80, 100 ms reads it 6 times (at 5, 15, 35, 75, 155 and 255 ms).
+    expect(reads - before).toBe(6);
     expect(socket.sent).toEqual([]);
-    const t0 = Date.now();
-    await client.stop();
+    // stop() lets every waiting send go at once: they settle before any time passes.
+    const stopping = client.stop();
     const results = await Promise.all(waiting);
-    expect(Date.now() - t0).toBeLessThan(100);
     for (const r of results) expect(r).toBeInstanceOf(SendMessageError);
     expect(await acked).toBeInstanceOf(SendMessageError);
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
     const after = reads;
-    await new Promise((r) => setTimeout(r, 150));
+    await vi.advanceTimersByTimeAsync(1000);
     expect(reads).toBe(after); // no poll timer outlives the waits
     buffered = 0;
   });
 
   it("a congested wait ends with the caller's abort, and after ackTimeoutInMs at the latest", async () => {
+    vi.useFakeTimers();
     const { client, socket } = await started({ ackTimeoutInMs: 150 });
     socket.bufferedAmount = 2 * 1024 * 1024;
     const controller = new AbortController();
     const aborted = client.sendEvent("e", "a", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
     controller.abort(new Error("caller gave up"));
     expect(await aborted).toMatchObject({ message: "caller gave up" });
-    const t0 = Date.now();
-    const bounded = await client.sendToGroup("g", "b", "text", { fireAndForget: true }).catch((e: unknown) => e);
-    expect(bounded).toBeInstanceOf(SendMessageError);
-    expect((bounded as SendMessageError).message).toMatch(/did not drain within 150 ms/);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    let settled = false;
+    const bounded = client
+      .sendToGroup("g", "b", "text", { fireAndForget: true })
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(149);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(10); // the poll after the 150 ms deadline
+    const error = await bounded;
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect((error as SendMessageError).message).toMatch(/did not drain within 150 ms/);
     expect(socket.sent).toEqual([]);
-    await client.stop();
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
   });
 
   it("bad arguments fail fast with TypeError/RangeError naming the argument, before any frame", async () => {

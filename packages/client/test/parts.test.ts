@@ -1,5 +1,5 @@
 // Unit tests of the building blocks: ack manager, sequence tracker, emitter, payload conversion, frame data.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
@@ -27,18 +27,30 @@ describe("AckManager", () => {
   });
 
   it("times out entries in order with one timer", async () => {
-    const acks = new AckManager(30);
-    const t0 = Date.now();
-    const first = acks.add(1, "a", true).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 15));
-    const second = acks.add(2, "b", true).catch((e: unknown) => e);
-    const e1 = await first;
-    const t1 = Date.now();
-    expect(e1).toBeInstanceOf(AckTimeoutError);
-    expect(isRetryableSendError(e1)).toBe(true);
-    expect(t1 - t0).toBeGreaterThanOrEqual(28);
-    expect(acks.has(2)).toBe(true);
-    expect(await second).toBeInstanceOf(AckTimeoutError);
+    vi.useFakeTimers();
+    try {
+      const acks = new AckManager(30);
+      const first = acks.add(1, "a", true).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(15);
+      const second = acks.add(2, "b", true).catch((e: unknown) => e);
+      expect(vi.getTimerCount()).toBe(1); // one timer for both deadlines
+      await vi.advanceTimersByTimeAsync(14); // 29 ms: not yet
+      expect(acks.has(1)).toBe(true);
+      await vi.advanceTimersByTimeAsync(1); // 30 ms: the first expires, the second is still waiting
+      const e1 = await first;
+      expect(e1).toBeInstanceOf(AckTimeoutError);
+      expect(isRetryableSendError(e1)).toBe(true);
+      expect(acks.has(1)).toBe(false);
+      expect(acks.has(2)).toBe(true);
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(14); // 44 ms
+      expect(acks.has(2)).toBe(true);
+      await vi.advanceTimersByTimeAsync(1); // 45 ms: 30 after it was added
+      expect(await second).toBeInstanceOf(AckTimeoutError);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("takeUnsent yields unsent frames in order once; markAllUnsent makes all resendable", async () => {
@@ -138,24 +150,31 @@ describe("DrainWaiter", () => {
   const reason = (signal: AbortSignal) => signal.reason;
 
   it("one backed-off timer serves every waiter; all resolve together once drained, and the timer stops", async () => {
-    const checks: number[] = [];
-    let drained = false;
-    const waiter = new DrainWaiter(() => {
-      checks.push(Date.now());
-      return drained;
-    }, 0);
-    const waits = [waiter.wait(undefined, reason), waiter.wait(undefined, reason), waiter.wait(undefined, reason)];
-    expect(waiter.size).toBe(3);
-    await new Promise((r) => setTimeout(r, 400));
-    const polls = checks.slice(3); // the first three are each wait's immediate check
-    expect(polls.length).toBeGreaterThanOrEqual(4);
-    expect(polls.length).toBeLessThan(10);
-    const gaps = polls.slice(1).map((t, i) => t - (polls[i] as number));
-    expect(gaps.at(-1)).toBeGreaterThanOrEqual(DRAIN_POLL_MAX_MS / 2);
-    drained = true;
-    await Promise.all(waits);
-    expect(waiter.size).toBe(0);
-    expect(waiter.polling).toBe(false);
+    vi.useFakeTimers();
+    try {
+      const checks: number[] = [];
+      let drained = false;
+      const t0 = Date.now();
+      const waiter = new DrainWaiter(() => {
+        checks.push(Date.now() - t0);
+        return drained;
+      }, 0);
+      const waits = [waiter.wait(undefined, reason), waiter.wait(undefined, reason), waiter.wait(undefined, reason)];
+      expect(waiter.size).toBe(3);
+      expect(vi.getTimerCount()).toBe(1); // one timer for the three waits
+      await vi.advanceTimersByTimeAsync(400);
+      // The first three checks are each wait's immediate one; then one poll per period, doubling from 5 ms to 100 ms.
+      expect(checks).toEqual([0, 0, 0, 5, 15, 35, 75, 155, 255, 355]);
+      expect(DRAIN_POLL_MAX_MS).toBe(100);
+      drained = true;
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(waits);
+      expect(waiter.size).toBe(0);
+      expect(waiter.polling).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("release() lets waiters go at once; an abort rejects only its own waiter; a drained wait does not poll", async () => {

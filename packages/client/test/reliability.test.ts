@@ -44,7 +44,7 @@ describe("sequence acks", () => {
     socket.push(msg(3));
     expect(seen).toEqual(["m1", "m2", "m3"]);
     expect(socket.framesOf("sequenceAck")).toEqual([]);
-    const ack = await socket.waitForFrame((f) => f.type === "sequenceAck", 2000);
+    const ack = await socket.waitForFrame((f) => f.type === "sequenceAck");
     expect(ack).toEqual({ type: "sequenceAck", sequenceId: 3 });
     await client.stop();
   });
@@ -149,29 +149,46 @@ describe("recovery", () => {
   });
 
   it("keeps retrying recovery while attempts fail, then opens a new connection after the window", async () => {
-    const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
-    const disconnected = nextEvent(client, "disconnected");
-    socket.serverClose(1006);
-    // Fail every recovery attempt (e.g. HTTP 502 on the handshake).
-    let i = 1;
-    let next = await server.socket(i);
-    while (new URL(next.url).searchParams.has("awps_connection_id")) {
-      next.serverClose(1006);
-      next = await server.socket(++i);
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5); // every wait is 75% of its nominal value
+    try {
+      const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
+      const join = client.joinGroup("room");
+      socket.push({ type: "ack", ackId: 1, success: true });
+      await join;
+      const disconnected = nextEvent(client, "disconnected");
+      const t0 = Date.now();
+      socket.serverClose(1006);
+      // Fail every recovery attempt (e.g. HTTP 502 on the handshake), on a fake clock.
+      const nextSocket = async (index: number) => {
+        while (!server.sockets[index]) await vi.advanceTimersToNextTimerAsync();
+        return server.sockets[index] as (typeof server.sockets)[number];
+      };
+      const attemptsAt: number[] = [];
+      let i = 1;
+      let next = await nextSocket(i);
+      while (new URL(next.url).searchParams.has("awps_connection_id")) {
+        attemptsAt.push(Date.now() - t0);
+        next.serverClose(1006);
+        next = await nextSocket(++i);
+      }
+      // Waits of 75 and 150 ms fit in the 300 ms window; the next one (300 ms) would not: a new connection instead.
+      expect(attemptsAt).toEqual([75, 225]);
+      expect(await disconnected).toMatchObject({ connectionId: "conn1" });
+      expect(getClientAccessUrl).toHaveBeenCalledTimes(2);
+      const connected = nextEvent(client, "connected");
+      next.connected("conn2", "tokenB");
+      const rejoin = await next.waitForFrame((f) => f.type === "joinGroup" && f.group === "room");
+      next.push({ type: "ack", ackId: rejoin.ackId, success: true });
+      // connected fires after the rejoin completed
+      expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
+      const stopping = client.stop();
+      await vi.advanceTimersByTimeAsync(10);
+      await stopping;
+    } finally {
+      vi.useRealTimers();
+      vi.restoreAllMocks();
     }
-    expect(i).toBeGreaterThan(2);
-    expect(await disconnected).toMatchObject({ connectionId: "conn1" });
-    expect(getClientAccessUrl).toHaveBeenCalledTimes(2);
-    const connected = nextEvent(client, "connected");
-    next.connected("conn2", "tokenB");
-    const rejoin = await next.waitForFrame((f) => f.type === "joinGroup" && f.group === "room");
-    next.push({ type: "ack", ackId: rejoin.ackId, success: true });
-    // connected fires after the rejoin completed
-    expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
-    await client.stop();
   });
 
   it("a 1008 close skips recovery: disconnected, new connection, groups rejoined, sequence reset", async () => {
@@ -328,30 +345,36 @@ describe("recovery", () => {
   });
 
   it("reconnect backoff grows exponentially, is capped, and stops after maxRetries", async () => {
-    const server = new FakeServer();
-    const opened: number[] = [];
-    const client = new WebPubSubClient(URL1, {
-      protocol: "json",
-      webSocketFactory: (url, p) => {
-        opened.push(Date.now());
-        return server.factory(url, p);
-      },
-      reconnectRetryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 80, jitter: false },
-    });
-    const start = client.start();
-    (await server.socket(0)).connected();
-    await start;
-    const stopped = nextEvent(client, "stopped");
-    server.sockets[0]?.serverClose(1006);
-    for (let i = 1; i <= 5; i++) (await server.socket(i)).serverClose(1006);
-    await stopped;
-    const gaps = opened.slice(2).map((t, i) => t - (opened[i + 1] as number));
-    expect(server.sockets).toHaveLength(6); // initial + first try + 4 retries
-    expect(gaps[0]).toBeGreaterThanOrEqual(18);
-    expect(gaps[1]).toBeGreaterThanOrEqual(38);
-    expect(gaps[2]).toBeGreaterThanOrEqual(75);
-    expect(gaps[3]).toBeGreaterThanOrEqual(75);
-    expect(gaps[3]).toBeLessThan(1000);
+    vi.useFakeTimers();
+    try {
+      const server = new FakeServer();
+      const opened: number[] = [];
+      const client = new WebPubSubClient(URL1, {
+        protocol: "json",
+        webSocketFactory: (url, p) => {
+          opened.push(Date.now());
+          return server.factory(url, p);
+        },
+        reconnectRetryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 80, jitter: false },
+        stableConnectionInMs: 0, // the first connection counts as stable: the waits start from the base
+      });
+      const start = client.start();
+      (await server.socket(0)).connected();
+      await start;
+      const stopped = nextEvent(client, "stopped");
+      server.sockets[0]?.serverClose(1006);
+      for (let i = 1; i <= 5; i++) {
+        const next = server.socket(i);
+        await vi.advanceTimersToNextTimerAsync();
+        (await next).serverClose(1006);
+      }
+      await stopped;
+      expect(server.sockets).toHaveLength(6); // initial + first try + 4 retries
+      const gaps = opened.slice(1).map((t, i) => t - (opened[i] as number));
+      expect(gaps).toEqual([20, 40, 80, 80, 80]); // the first try waits too; then doubling, capped
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("stop() during recovery ends it: no more sockets, stopped emitted", async () => {
@@ -369,14 +392,14 @@ describe("recovery", () => {
 describe("keep-alive", () => {
   it("pings when nothing was received for keepAliveIntervalInMs", async () => {
     const { client, socket } = await started({ keepAliveIntervalInMs: 30, keepAliveTimeoutInMs: 0 });
-    await socket.waitForFrame((f) => f.type === "ping", 1000);
+    await socket.waitForFrame((f) => f.type === "ping");
     await client.stop();
   });
 
   it("drops a half-open connection after keepAliveTimeoutInMs and recovers", async () => {
     const { server, client, socket } = await started({ keepAliveIntervalInMs: 20, keepAliveTimeoutInMs: 80 });
     socket.close = (code, reason) => socket.closeCalls.push({ code, reason }); // no close event ever comes
-    const recovering = nextEvent(client, "recovering", 2000);
+    const recovering = nextEvent(client, "recovering");
     await recovering;
     expect(socket.framesOf("ping").length).toBeGreaterThan(0);
     expect(socket.closeCalls[0]?.code).toBe(4000); // not 1000: a normal close would end the session
@@ -391,12 +414,26 @@ describe("keep-alive", () => {
     await client.stop();
   });
 
-  it("pongs keep the connection alive", async () => {
-    const { client, socket } = await started({ keepAliveIntervalInMs: 50, keepAliveTimeoutInMs: 250 });
-    const timer = setInterval(() => socket.push({ type: "pong" }), 10);
-    await new Promise((r) => setTimeout(r, 600));
-    clearInterval(timer);
-    expect(client.state).toBe("Connected");
-    await client.stop();
+  it("pongs keep the connection alive; it drops at the first check after keepAliveTimeoutInMs of silence", async () => {
+    vi.useFakeTimers();
+    try {
+      const { client, socket } = await started({ keepAliveIntervalInMs: 50, keepAliveTimeoutInMs: 250 });
+      for (let t = 0; t < 600; t += 10) {
+        socket.push({ type: "pong" });
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      expect(client.state).toBe("Connected");
+      expect(socket.framesOf("ping").length).toBe(0); // never idle for the 50 ms interval
+      // The last pong came at 590 ms; the checks run every 50 ms: at 800 ms 210 ms of silence, at 850 ms 260 ms.
+      await vi.advanceTimersByTimeAsync(849 - 600);
+      expect(client.state).toBe("Connected");
+      expect(socket.framesOf("ping").length).toBeGreaterThan(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(client.state).toBe("Recovering");
+      expect(socket.closeCalls[0]?.code).toBe(4000);
+      await client.stop().catch(() => {});
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
