@@ -1,16 +1,10 @@
 // Runs the client in headless Chromium against the emulator: the default entry is bundled for the browser (any Node
 // built-in would fail the bundle), then a page connects, joins, publishes and receives over the browser's WebSocket.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { startEmulator } from "@webpubsub/emulator";
-import { build } from "esbuild";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { browserBundle, hasChromium, launchChromium } from "./chromium.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
 let emu: Awaited<ReturnType<typeof startEmulator>>;
 let browser: Browser | undefined;
@@ -18,31 +12,9 @@ let bundle: string;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("../src/index.ts", import.meta.url))],
-    bundle: true,
-    write: false,
-    format: "iife",
-    globalName: "WebPubSub",
-    platform: "browser",
-    conditions: ["source"],
-    target: "es2022",
-    logLevel: "silent",
-  });
-  bundle = result.outputFiles[0]?.text ?? "";
+  bundle = await browserBundle();
   emu = await startEmulator({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

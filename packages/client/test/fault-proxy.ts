@@ -11,7 +11,7 @@ export interface FaultProxy {
   /** Destroys every open connection on both sides. */
   killAll(): void;
   /** Holds back bytes on the connections open now, in both directions or only towards the client; they stay open
-   * (half-open) until killed. New connections flow normally. */
+   * (half-open) until killed, and a close on one side no longer reaches the other. New connections flow normally. */
   stallOpen(direction?: "both" | "toClient"): void;
   /** While on, new connections are reset as soon as they arrive (the network is down); off lets them through again. */
   refuseNew(on: boolean): void;
@@ -46,13 +46,16 @@ export async function startFaultProxy(targetPort: number, targetHost = "127.0.0.
     };
     pipe(client, upstream);
     pipe(upstream, client);
-    const end = () => {
+    // A side that closes takes the other with it, unless the pair is stalled: then the network is down and not even
+    // the close gets through (the other side stays half-open until it notices on its own, or killAll()).
+    const end = (from: Socket, to: Socket) => () => {
+      from.destroy();
+      if (stalled.has(from) && !to.destroyed) return; // what `from` sends (its close too) is held
       pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
+      to.destroy();
     };
-    client.on("close", end).on("error", end);
-    upstream.on("close", end).on("error", end);
+    client.on("close", end(client, upstream)).on("error", end(client, upstream));
+    upstream.on("close", end(upstream, client)).on("error", end(upstream, client));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();

@@ -316,7 +316,7 @@ describe("recovery", () => {
     await client.stop();
   });
 
-  it("non-reliable protocols reconnect as a new connection at once", async () => {
+  it("non-reliable protocols never recover: a drop means a new connection (after its backoff)", async () => {
     const { server, client, socket } = await started({ protocol: "json" });
     const events: string[] = [];
     for (const e of ["connected", "disconnected", "recovering"] as const) client.on(e, () => events.push(e));
