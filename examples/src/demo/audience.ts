@@ -3,7 +3,7 @@
 // to it (no sleeping and hoping).
 import type { WebPubSubClient } from "@webpubsub/client";
 import type { WebPubSubServiceClient } from "@webpubsub/service";
-import { describePayload, type Inbox, type Received } from "../shared/inbox.ts";
+import { describePayload, type Inbox, type Received } from "../support/inbox.ts";
 import { StepFailure } from "./runner.ts";
 
 export interface Participant {

@@ -3,7 +3,7 @@
 import { SendMessageError, WebPubSubClient, type WebPubSubClientOptions, type WebSocketLike } from "@webpubsub/client";
 import { decodeJwt } from "@webpubsub/core";
 import { odata, type WebPubSubServiceClient } from "@webpubsub/service";
-import { Inbox } from "../shared/inbox.ts";
+import { Inbox } from "../support/inbox.ts";
 import type { AppServer } from "./app-server.ts";
 import { Audience, inGroup, json, text } from "./audience.ts";
 import { expectEqual, type Step } from "./runner.ts";

@@ -1,8 +1,8 @@
 // Client access tokens: getClientAccessToken({ userId, roles, groups, expirationTimeInMinutes }) returns the token
 // and the URL a WebSocket client connects with. The claims decide who the client is and what it may do.
 import { decodeJwt } from "@webpubsub/core";
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("mint client access tokens", async ({ service, connect, settle }) => {
   const room = uniqueName("room");

@@ -1,7 +1,7 @@
 // Consuming messages as async iterables: client.messages() (server and group messages) and
 // client.groupMessages(name). Buffers are bounded; iteration ends on stop() or when the signal aborts.
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("consume messages with for await", async ({ service, connect }) => {
   const news = uniqueName("news");

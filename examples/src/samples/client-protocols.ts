@@ -8,9 +8,9 @@ import {
   WebPubSubProtobufReliableProtocol,
   type WebPubSubProtocolName,
 } from "@webpubsub/client";
-import { uniqueName } from "../shared/environment.ts";
-import { Inbox } from "../shared/inbox.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { Inbox } from "../support/inbox.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 const protocols: { label: string; protocol: WebPubSubProtocolName | WebPubSubClientProtocol }[] = [
   { label: "json", protocol: "json" },

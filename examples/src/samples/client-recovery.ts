@@ -3,9 +3,9 @@
 // Here the network failure is simulated by terminating the socket (no close frame, like a lost network).
 import { WebPubSubClient } from "@webpubsub/client";
 import WebSocket from "ws";
-import { uniqueName } from "../shared/environment.ts";
-import { Inbox } from "../shared/inbox.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { Inbox } from "../support/inbox.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("recover a dropped connection", async ({ service, settle }) => {
   const user = uniqueName("dave");

@@ -2,8 +2,8 @@
 // send to it, leave, and stop. Every operation resolves on the service's ack. (sendEvent needs an event handler on
 // the server: see event-handler.ts.)
 import { WebPubSubClient } from "@webpubsub/client";
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("use the WebSocket client", async ({ service }) => {
   const group = uniqueName("chat");

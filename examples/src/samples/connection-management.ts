@@ -1,7 +1,7 @@
 // Connections, users and groups: existence checks, and closing connections (one, a user's, a group's, all) with a
 // reason the clients receive.
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("check and close connections", async ({ service, connect, emulator }) => {
   const user = uniqueName("bob");

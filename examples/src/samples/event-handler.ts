@@ -7,8 +7,8 @@ import { WebPubSubClient } from "@webpubsub/client";
 import { DEFAULT_ACCESS_KEY } from "@webpubsub/emulator";
 import { WebPubSubEventHandler } from "@webpubsub/handler";
 import { toNodeListener } from "@webpubsub/handler/node";
-import { Inbox } from "../shared/inbox.ts";
-import { expectEqual, expectRejects, log, runSample } from "../shared/sample.ts";
+import { Inbox } from "../support/inbox.ts";
+import { expectEqual, expectRejects, log, runSample } from "../support/sample.ts";
 
 const events: string[] = [];
 let sawDisconnect: () => void = () => {};

@@ -1,8 +1,8 @@
 // OData filters select connections by userId, connectionId and groups. Build them with the `odata` template: values
 // are quoted and escaped, so user input cannot change the filter (a name like o'brien just works).
 import { odata } from "@webpubsub/service";
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("filter recipients with OData", async ({ service, connect, settle }) => {
   const vip = uniqueName("vip");

@@ -1,8 +1,8 @@
 // Managing groups from the server: by user (all of a user's connections), by connection, by OData filter, and
 // removing a connection or user from every group.
 import { odata } from "@webpubsub/service";
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("manage group membership", async ({ service, connect }) => {
   const news = uniqueName("news");

@@ -1,5 +1,5 @@
 // The service health check: getServiceStatus() is true when the service answers its health endpoint.
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("check the service health", async ({ service, emulator }) => {
   expectEqual(await service.getServiceStatus(), true, "the service is healthy");

@@ -1,7 +1,7 @@
 // Listing the connections in a group: a lazy async iterator (fetching page by page), byPage() for pages, and a
 // `top` limit on the total.
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("list the members of a group", async ({ service, connect }) => {
   const group = uniqueName("room");

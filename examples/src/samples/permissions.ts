@@ -1,8 +1,8 @@
 // Permissions of one connection: grant, check and revoke joinLeaveGroup / sendToGroup for a group (targetName).
 // Always pass targetName: the API description calls it optional, but the live service answers
 // 400 "Invalid group name" to a revoke without it, and the emulator does the same for grant and check.
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, expectRejects, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, expectRejects, runSample } from "../support/sample.ts";
 
 await runSample("grant, check and revoke permissions", async ({ service, connect }) => {
   const stage = uniqueName("stage");

@@ -1,5 +1,5 @@
 // sendToAll: text, JSON and binary messages to every connection of the hub, optionally excluding connections.
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("send to all connections", async ({ service, connect, settle }) => {
   const a = await connect({ userId: "a" });

@@ -1,5 +1,5 @@
 // sendToConnection: a message to exactly one connection, by its id.
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("send to one connection", async ({ service, connect, settle }) => {
   const target = await connect({ userId: "same-user" });

@@ -1,6 +1,6 @@
 // sendToGroup: a message to every connection in a group; `service.group(name)` gives a client for one group.
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("send to a group", async ({ service, connect, settle }) => {
   const group = uniqueName("team");

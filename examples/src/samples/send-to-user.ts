@@ -1,6 +1,6 @@
 // sendToUser: a message to every connection of one user (a user may have several, e.g. laptop and phone).
-import { uniqueName } from "../shared/environment.ts";
-import { expectEqual, runSample } from "../shared/sample.ts";
+import { uniqueName } from "../support/environment.ts";
+import { expectEqual, runSample } from "../support/sample.ts";
 
 await runSample("send to a user", async ({ service, connect, settle }) => {
   const user = uniqueName("bob");

@@ -1,7 +1,7 @@
 // Creating a WebPubSubServiceClient from a connection string: the constructor, fromConnectionString, and
 // fromEnvironment (AZURE_WEBPUBSUB_CONNECTION_STRING + AZURE_WEBPUBSUB_HUB).
 import { WebPubSubServiceClient } from "@webpubsub/service";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 await runSample("construct a service client from a connection string", async ({ connectionString, hub }) => {
   // 1. the constructor: connection string + hub

@@ -15,8 +15,8 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { WebPubSubClient } from "@webpubsub/client";
 import { base64UrlEncode, parseConnectionString } from "@webpubsub/core";
 import { WebPubSubServiceClient } from "@webpubsub/service";
-import { Inbox } from "../shared/inbox.ts";
-import { expectEqual, log, runSample } from "../shared/sample.ts";
+import { Inbox } from "../support/inbox.ts";
+import { expectEqual, log, runSample } from "../support/sample.ts";
 
 /** A test-only credential: an unsigned JWT with the Web PubSub audience, valid for an hour. */
 class UnsignedTestCredential implements TokenCredential {

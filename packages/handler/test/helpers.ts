@@ -1,5 +1,5 @@
 // Builders for the CloudEvents requests the service sends, used by the unit and adapter tests.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { signConnectionId } from "@webpubsub/core";
 
@@ -57,12 +57,12 @@ export const USER_MESSAGE = "azure.webpubsub.user.message";
 
 export const MQTT_HEADERS = { "ce-subprotocol": "mqtt", "ce-physicalconnectionid": "phys1", "ce-sessionid": "sess1" };
 
-const VECTORS_URL = new URL("../../../../shared/reference/vectors.json", import.meta.url);
-export const VECTORS_PATH = fileURLToPath(VECTORS_URL);
+/** The vendored test vectors (fixtures/reference/vectors.json at the repository root). */
+export const VECTORS_PATH = fileURLToPath(new URL("../../../fixtures/reference/vectors.json", import.meta.url));
 
-/** The eventHandler section of ../shared/reference/vectors.json, or undefined when the file is absent. */
-export function loadEventHandlerVectors(): Record<string, unknown> | undefined {
-  if (!existsSync(VECTORS_PATH)) return undefined;
+/** The eventHandler section of the vendored vectors. */
+export function loadEventHandlerVectors(): Record<string, unknown> {
   const all = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as { eventHandler?: Record<string, unknown> };
+  if (all.eventHandler === undefined) throw new Error(`${VECTORS_PATH} has no eventHandler section`);
   return all.eventHandler;
 }

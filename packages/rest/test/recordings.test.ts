@@ -1,11 +1,11 @@
-// Replays every real service recording in ../shared/reference/recordings through @webpubsub/rest: the same
+// Replays every real service recording in fixtures/reference/recordings through @webpubsub/rest: the same
 // operation, issued through the typed routes, must produce the recorded method, path, query (order-insensitive),
 // content type and body, and the recorded response must be classified right.
 import type { HttpResponse } from "@azure-rest/core-client";
 import { base64Decode, decodeJwt, restAudienceMatches, verifyJwt } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, createWebPubSubRestClient, errorDetails, isUnexpected, paginate } from "../src/index.ts";
-import { hasRecordings, recordingsDir } from "./helpers/paths.ts";
+import { recordingsDir } from "./helpers/paths.ts";
 import { header, loadRecordings, type RecordedEntry, replayClient } from "./helpers/recordings.ts";
 import { loadSwaggerOps, matchOperation } from "./helpers/swaggerOps.ts";
 
@@ -43,13 +43,12 @@ function recordedAsUnexpected(entry: RecordedEntry): boolean {
   return entry.StatusCode >= 400;
 }
 
-const { recordings, skipped } = hasRecordings ? loadRecordings(recordingsDir) : { recordings: [], skipped: [] };
+const { recordings, skipped } = loadRecordings(recordingsDir);
 
-describe.skipIf(!hasRecordings)("replaying the live-service recordings", () => {
-  it("finds the recordings (and names the ones that are not test-proxy JSON)", () => {
+describe("replaying the live-service recordings", () => {
+  it("finds the recordings, every one of them test-proxy JSON", () => {
     expect(recordings.length).toBeGreaterThanOrEqual(10);
-    // The one legacy nock recording (JavaScript) holds the same three broadcasts as its JSON twin.
-    expect(skipped.every((s) => s.endsWith(".js"))).toBe(true);
+    expect(skipped).toEqual([]);
   });
 
   for (const recording of recordings) {
@@ -112,9 +111,3 @@ describe.skipIf(!hasRecordings)("replaying the live-service recordings", () => {
     });
   }
 });
-
-if (!hasRecordings) {
-  describe("replaying the live-service recordings", () => {
-    it.skip(`skipped: ${recordingsDir} is absent (the reference recordings live next to the repository)`, () => {});
-  });
-}

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { odata } from "../src/index.ts";
-import { sharedPath } from "./helpers/shared.ts";
+import { fixturePath } from "./helpers/fixtures.ts";
 
 /** The vectors write their values as JavaScript literals: null, numbers, "..." or '...' strings. */
 function jsLiteral(text: string): unknown {
@@ -15,9 +15,9 @@ function jsLiteral(text: string): unknown {
 }
 
 describe("odata", () => {
-  const vectorsFile = sharedPath("reference/vectors.json");
-  it.skipIf(!vectorsFile)("renders every vector from vectors.json", () => {
-    const vectors = JSON.parse(readFileSync(vectorsFile!, "utf8")).odata as { template: string; expected: string }[];
+  const vectorsFile = fixturePath("vectors.json");
+  it("renders every vector from vectors.json", () => {
+    const vectors = JSON.parse(readFileSync(vectorsFile, "utf8")).odata as { template: string; expected: string }[];
     expect(vectors.length).toBeGreaterThan(0);
     for (const { template, expected } of vectors) {
       // Rebuild the template: split at ${...} and evaluate each expression literal.

@@ -1,22 +1,22 @@
-// Replays the real service recordings in ../shared/reference/recordings through this client with an HttpClient that
+// Replays the real service recordings in fixtures/reference/recordings through this client with an HttpClient that
 // checks every request against the next recorded one (method, path, query order-insensitive, content type, body)
 // and answers with the recorded response, which must then be classified right (success, false, RestError + code).
 import { join } from "node:path";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
+import { fixturePath } from "./helpers/fixtures.ts";
 import { loadPlayback } from "./helpers/playback.ts";
 import { scenarios } from "./helpers/recorded-scenarios.ts";
-import { sharedPath } from "./helpers/shared.ts";
 
-const root = sharedPath("reference/recordings");
+const root = fixturePath("recordings");
 const credential: TokenCredential = {
   getToken: async (): Promise<AccessToken> => ({ token: "entra", expiresOnTimestamp: Date.now() + 3600_000 }),
 };
 
-describe.skipIf(!root)("playback of the real service recordings (custom HttpClient)", () => {
+describe("playback of the real service recordings (custom HttpClient)", () => {
   it.each(scenarios.map((s) => [s.name, s] as const))("%s", async (_name, scenario) => {
-    const playback = loadPlayback(join(root!, scenario.file));
+    const playback = loadPlayback(join(root, scenario.file));
     for (const index of scenario.foreignEntries ?? []) playback.skipCompare.add(index);
     const recordedOrigin = new URL(playback.entries[0]!.RequestUri).origin;
     const client = new WebPubSubServiceClient(
@@ -36,7 +36,7 @@ describe.skipIf(!root)("playback of the real service recordings (custom HttpClie
 
   it("fails when a request differs from the recording", async () => {
     const scenario = scenarios[0]!;
-    const playback = loadPlayback(join(root!, scenario.file));
+    const playback = loadPlayback(join(root, scenario.file));
     const client = new WebPubSubServiceClient(
       new URL(playback.entries[0]!.RequestUri).origin,
       new AzureKeyCredential("k".repeat(32)),

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { createRecorder } from "@webpubsub/test-recorder";
 import { describe, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
+import { fixturePath } from "./helpers/fixtures.ts";
 import { scenarios } from "./helpers/recorded-scenarios.ts";
-import { sharedPath } from "./helpers/shared.ts";
 
-const root = sharedPath("reference/recordings");
+const root = fixturePath("recordings");
 
 /** The recordings span api-versions 2021-10-01 .. 2024-12-01; the client sends the recorded one. */
 function apiVersionOf(file: string): string {
@@ -16,13 +16,13 @@ function apiVersionOf(file: string): string {
   return match?.[1] ?? "2024-12-01";
 }
 
-describe.skipIf(!root)("playback of the real service recordings (@webpubsub/test-recorder)", () => {
+describe("playback of the real service recordings (@webpubsub/test-recorder)", () => {
   // The paging recording starts with a token request made by a newer official client with a different query, which
   // the recorder (rightly) refuses to match; that recording is covered by playback.test.ts.
   const supported = scenarios.filter((s) => !s.foreignEntries);
   for (const scenario of supported) {
     it(scenario.name, async (ctx) => {
-      const file = join(root!, scenario.file);
+      const file = join(root, scenario.file);
       const recorder = await createRecorder(ctx, { mode: "playback", recordingPath: file, failOnUnusedEntries: true });
       try {
         const options = recorder.configureClientOptions({

@@ -3,7 +3,7 @@ import { decodeJwt, parseConnectionString, signJwt, verifyJwt } from "@webpubsub
 import { describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";
 import { clientTokenClaims, signClientToken, signToken } from "../src/token.ts";
-import { sharedPath } from "./helpers/shared.ts";
+import { fixturePath } from "./helpers/fixtures.ts";
 
 interface UrlVector {
   conn: string;
@@ -14,9 +14,9 @@ interface UrlVector {
 }
 
 describe("client access tokens (key credential)", () => {
-  const file = sharedPath("reference/vectors.json");
-  it.skipIf(!file)("builds baseUrl, url and aud exactly as the vectors say", async () => {
-    const vectors = JSON.parse(readFileSync(file!, "utf8")).clientAccessUrl.urls as UrlVector[];
+  const file = fixturePath("vectors.json");
+  it("builds baseUrl, url and aud exactly as the vectors say", async () => {
+    const vectors = JSON.parse(readFileSync(file, "utf8")).clientAccessUrl.urls as UrlVector[];
     expect(vectors.length).toBeGreaterThanOrEqual(5);
     for (const v of vectors) {
       const { endpoint, accessKey } = parseConnectionString(v.conn);
@@ -32,40 +32,37 @@ describe("client access tokens (key credential)", () => {
     }
   });
 
-  it.skipIf(!file)(
-    "gives the vectors' clientAccessUrl results through WebPubSubServiceClient.getClientAccessToken",
-    async () => {
-      const vectors = JSON.parse(readFileSync(file!, "utf8")).clientAccessUrl.urls as UrlVector[];
-      expect(vectors.length).toBeGreaterThanOrEqual(5);
-      for (const v of vectors) {
-        const client = WebPubSubServiceClient.fromConnectionString(v.conn, v.hub);
-        const { accessKey } = parseConnectionString(v.conn);
-        const res = await client.getClientAccessToken(v.protocol ? { clientProtocol: v.protocol } : {});
-        // Result keys exactly {baseUrl, url, token}; url = baseUrl + "?access_token=" + token.
-        expect(Object.keys(res).sort(), v.conn).toEqual(["baseUrl", "token", "url"]);
-        expect(res.baseUrl, v.conn).toBe(v.baseUrl);
-        expect(res.url).toBe(`${v.baseUrl}?access_token=${res.token}`);
-        // HS256 with the access key; aud is the http(s) form of baseUrl; with no user/roles/groups exactly aud, iat, exp.
-        const payload = await verifyJwt(res.token, accessKey, { audience: v.aud });
-        expect(decodeJwt(res.token).header.alg).toBe("HS256");
-        expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat"]);
-        expect(payload.exp! - payload.iat!).toBe(3600); // JS default: 1 hour
-        // sub, role and webpubsub.group appear when given, and empty roles/groups stay absent.
-        const withClaims = await client.getClientAccessToken({
-          userId: "u1",
-          roles: ["webpubsub.sendToGroup"],
-          groups: [],
-          expirationTimeInMinutes: 5,
-          ...(v.protocol ? { clientProtocol: v.protocol } : {}),
-        });
-        const claims = decodeJwt(withClaims.token).payload;
-        expect(claims).toMatchObject({ aud: v.aud, sub: "u1", role: ["webpubsub.sendToGroup"] });
-        expect(claims).not.toHaveProperty("webpubsub.group");
-        expect(claims.exp! - claims.iat!).toBeGreaterThanOrEqual(295);
-        expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(305);
-      }
-    },
-  );
+  it("gives the vectors' clientAccessUrl results through WebPubSubServiceClient.getClientAccessToken", async () => {
+    const vectors = JSON.parse(readFileSync(file, "utf8")).clientAccessUrl.urls as UrlVector[];
+    expect(vectors.length).toBeGreaterThanOrEqual(5);
+    for (const v of vectors) {
+      const client = WebPubSubServiceClient.fromConnectionString(v.conn, v.hub);
+      const { accessKey } = parseConnectionString(v.conn);
+      const res = await client.getClientAccessToken(v.protocol ? { clientProtocol: v.protocol } : {});
+      // Result keys exactly {baseUrl, url, token}; url = baseUrl + "?access_token=" + token.
+      expect(Object.keys(res).sort(), v.conn).toEqual(["baseUrl", "token", "url"]);
+      expect(res.baseUrl, v.conn).toBe(v.baseUrl);
+      expect(res.url).toBe(`${v.baseUrl}?access_token=${res.token}`);
+      // HS256 with the access key; aud is the http(s) form of baseUrl; with no user/roles/groups exactly aud, iat, exp.
+      const payload = await verifyJwt(res.token, accessKey, { audience: v.aud });
+      expect(decodeJwt(res.token).header.alg).toBe("HS256");
+      expect(Object.keys(payload).sort()).toEqual(["aud", "exp", "iat"]);
+      expect(payload.exp! - payload.iat!).toBe(3600); // JS default: 1 hour
+      // sub, role and webpubsub.group appear when given, and empty roles/groups stay absent.
+      const withClaims = await client.getClientAccessToken({
+        userId: "u1",
+        roles: ["webpubsub.sendToGroup"],
+        groups: [],
+        expirationTimeInMinutes: 5,
+        ...(v.protocol ? { clientProtocol: v.protocol } : {}),
+      });
+      const claims = decodeJwt(withClaims.token).payload;
+      expect(claims).toMatchObject({ aud: v.aud, sub: "u1", role: ["webpubsub.sendToGroup"] });
+      expect(claims).not.toHaveProperty("webpubsub.group");
+      expect(claims.exp! - claims.iat!).toBeGreaterThanOrEqual(295);
+      expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(305);
+    }
+  });
 
   it("accepts a lifetime of exactly one second (1/60 minute)", async () => {
     const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=https://a;AccessKey=key-key-key`, "hub");

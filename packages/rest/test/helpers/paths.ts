@@ -1,11 +1,8 @@
-import { existsSync } from "node:fs";
+// Where the rest tests find the repository's files: our swagger document and the vendored reference fixtures
+// (fixtures/reference at the repository root: real service recordings and the upstream spec facts).
 import { fileURLToPath } from "node:url";
 
-/** The repository root and the read-only reference folder next to it (`../shared`). */
 export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
-export const sharedDir = fileURLToPath(new URL("../../../../../shared/", import.meta.url));
-export const recordingsDir = `${sharedDir}reference/recordings`;
-export const specsDir = `${sharedDir}reference/specs`;
-export const hasRecordings = existsSync(recordingsDir);
-export const hasSpecs = existsSync(specsDir);
 export const swaggerPath = `${repoRoot}swagger/webpubsub.json`;
+export const recordingsDir = `${repoRoot}fixtures/reference/recordings`;
+export const upstreamSpecFactsPath = `${repoRoot}fixtures/reference/upstream-spec-facts.json`;

@@ -1,4 +1,4 @@
-// The operations each shared recording captured, written once and replayed by two playback mechanisms (our own
+// The operations each vendored recording captured, written once and replayed by two playback mechanisms (our own
 // HttpClient in playback.test.ts, @webpubsub/test-recorder in recorder-playback.test.ts).
 import { isRestError } from "@azure/core-rest-pipeline";
 import { expect } from "vitest";
@@ -6,7 +6,7 @@ import type { WebPubSubServiceClient } from "../../src/index.ts";
 
 export interface Scenario {
   name: string;
-  /** Path under ../shared/reference/recordings. */
+  /** Path under fixtures/reference/recordings. */
   file: string;
   hub: string;
   /** Use a TokenCredential (the recording used DefaultAzureCredential). */
