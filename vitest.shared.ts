@@ -2,16 +2,28 @@
 // so no build is needed before testing, and every package writes a JSON report that scripts/test.mjs sums up.
 import { defineConfig } from "vitest/config";
 
-export function packageTestConfig(overrides: { testTimeout?: number; include?: string[] } = {}) {
+export interface PackageTestOverrides {
+  testTimeout?: number;
+  hookTimeout?: number;
+  include?: string[];
+  /** Files run once before all test files (e.g. packing the release tarballs). */
+  globalSetup?: string[];
+  /** How many `concurrent` tests of one file run at once. */
+  maxConcurrency?: number;
+}
+
+export function packageTestConfig(overrides: PackageTestOverrides = {}) {
   return defineConfig({
     resolve: { conditions: ["source", "module", "browser", "development|production"] },
     ssr: { resolve: { conditions: ["source", "module", "node", "development|production"] } },
     test: {
       include: overrides.include ?? ["test/**/*.test.ts"],
       testTimeout: overrides.testTimeout ?? 20_000,
-      hookTimeout: 30_000,
+      hookTimeout: overrides.hookTimeout ?? 30_000,
       passWithNoTests: true,
       reporters: ["default", ["json", { outputFile: "test-results.json" }]],
+      ...(overrides.globalSetup ? { globalSetup: overrides.globalSetup } : {}),
+      ...(overrides.maxConcurrency ? { maxConcurrency: overrides.maxConcurrency } : {}),
     },
   });
 }

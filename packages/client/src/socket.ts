@@ -5,6 +5,13 @@
 type Listener<E> = { bivarianceHack(event: E): void }["bivarianceHack"];
 
 /**
+ * Bytes backed by a plain ArrayBuffer, spelled so that declarations work with every TypeScript >= 5.0: 5.7 made
+ * `Uint8Array` generic and `slice()` returns `Uint8Array<ArrayBuffer>` there (what `WebSocket.send` accepts); before
+ * 5.7 the same expression is the plain `Uint8Array` (writing `Uint8Array<ArrayBuffer>` fails there with TS2315).
+ */
+export type ArrayBufferBytes = ReturnType<Uint8Array["slice"]>;
+
+/**
  * The part of the WHATWG WebSocket the client uses. The global `WebSocket` (browsers, Node >= 22, Deno, Bun) and the
  * `ws` package both satisfy it.
  */
@@ -14,7 +21,7 @@ export interface WebSocketLike {
   readonly protocol: string;
   /** Bytes queued by send() but not yet written to the network (used for backpressure when present). */
   readonly bufferedAmount?: number;
-  send(data: string | Uint8Array<ArrayBuffer>): void;
+  send(data: string | ArrayBufferBytes): void;
   close(code?: number, reason?: string): void;
   onopen: Listener<unknown> | null;
   onmessage: Listener<{ data: unknown }> | null;
@@ -30,7 +37,7 @@ export const OPEN = 1;
 /** Sends a frame; bytes backed by anything but a plain ArrayBuffer (e.g. a SharedArrayBuffer) are copied first. */
 export function sendFrame(socket: WebSocketLike, frame: string | Uint8Array): void {
   if (typeof frame === "string" || frame.buffer instanceof ArrayBuffer) {
-    socket.send(frame as string | Uint8Array<ArrayBuffer>);
+    socket.send(frame as string | ArrayBufferBytes);
   } else {
     socket.send(new Uint8Array(frame));
   }
