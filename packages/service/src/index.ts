@@ -37,6 +37,8 @@ export type {
   ListConnectionsOptions,
   OperationOptions,
   PermissionOptions,
+  RawResponse,
+  RawResponseCallback,
   SendOptions,
   SendToAllOptions,
   SendToConnectionOptions,

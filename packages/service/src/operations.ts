@@ -5,6 +5,7 @@ import { RestError } from "@azure/core-rest-pipeline";
 import { createPagedIterator, type PagedAsyncIterableIterator, type PageSettings } from "@webpubsub/async";
 import { toRestError } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
+import { checkOptionNames } from "./option-names.ts";
 import type {
   ClientTokenResponse,
   CloseConnectionOptions,
@@ -20,7 +21,7 @@ import type {
   WebPubSubGroupMember,
 } from "./options.ts";
 import { bodyForNode, type PreparedPayload, preparePayload } from "./payload.ts";
-import type { QueryArray, RestClientLike, RestRequestParameters, RestResponse } from "./rest-types.ts";
+import type { QueryArray, RawResponse, RestClientLike, RestRequestParameters, RestResponse } from "./rest-types.ts";
 import { type RetryMode, type ServiceRetryOptions, sendWithRetries } from "./retry-policy.ts";
 import { clientTokenResponse, signClientToken } from "./token.ts";
 import { tracedIteration, tracingClient } from "./tracing.ts";
@@ -84,39 +85,81 @@ function isSuccess(response: RestResponse): boolean {
   return status >= 200 && status < 300;
 }
 
-function checkCommon(options: OperationOptions | undefined): void {
+/** Why an option of the official types that an operation has no use for is refused. */
+const NO_SUCH_PARAMETER = "the service has no such parameter for it";
+
+function checkFunction(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "function") {
+    throw new TypeError(`${name} must be a function when given, got ${value === null ? "null" : typeof value}.`);
+  }
+}
+
+/**
+ * The options every operation takes, plus the names `where` accepts (`extra`; `unsupported` names official options
+ * it refuses, with the reason): an unknown or unsupported option is an error naming it, never ignored.
+ */
+function checkCommon(
+  options: OperationOptions | undefined,
+  where: string,
+  extra: readonly string[] = [],
+  unsupported: Readonly<Record<string, string>> = {},
+): void {
   checkOptions(options);
+  checkOptionNames(options, where, extra, unsupported);
   checkAbortSignal(options?.abortSignal);
+  checkFunction(options?.onResponse, "options.onResponse");
   const request = options?.requestOptions;
   checkOptions(request, "options.requestOptions");
   if (request?.timeout !== undefined && (!Number.isFinite(request.timeout) || request.timeout < 0)) {
     throw new RangeError(`options.requestOptions.timeout must be a number of milliseconds >= 0.`);
   }
   checkOptions(request?.customHeaders, "options.requestOptions.customHeaders");
+  checkFunction(request?.onUploadProgress, "options.requestOptions.onUploadProgress");
+  checkFunction(request?.onDownloadProgress, "options.requestOptions.onDownloadProgress");
 }
 
-function rejectOption(options: object | undefined, key: string, operation: string): void {
-  if (options !== undefined && (options as Record<string, unknown>)[key] !== undefined) {
-    throw new TypeError(`options.${key} is not supported by ${operation}: the service has no such parameter for it.`);
-  }
-}
+const SEND_OPTIONS = ["contentType", "messageTtlSeconds"] as const;
 
-function checkSendOptions(options: SendToAllOptions | undefined): void {
-  checkCommon(options);
+function checkSendOptions(
+  options: SendToAllOptions | undefined,
+  where: string,
+  extra: readonly string[],
+  unsupported: Readonly<Record<string, string>> = {},
+): void {
+  checkCommon(options, where, [...SEND_OPTIONS, ...extra], unsupported);
   checkTtl(options?.messageTtlSeconds);
   checkFilter(options?.filter);
   checkStringArray(options?.excludedConnections, "options.excludedConnections");
 }
 
-function checkCloseOptions(options: CloseConnectionsOptions | undefined): void {
-  checkCommon(options);
+function checkCloseOptions(
+  options: CloseConnectionsOptions | undefined,
+  where: string,
+  extra: readonly string[],
+  unsupported: Readonly<Record<string, string>> = {},
+): void {
+  checkCommon(options, where, ["reason", ...extra], unsupported);
   checkOptionalString(options?.reason, "options.reason");
   checkStringArray(options?.excluded, "options.excluded");
 }
 
-function checkPermissionOptions(options: PermissionOptions | undefined): void {
-  checkCommon(options);
+function checkPermissionOptions(options: PermissionOptions | undefined, where: string): void {
+  checkCommon(options, where, ["targetName"]);
   if (options?.targetName !== undefined) checkGroupValue(options.targetName, "options.targetName");
+}
+
+/** One request of an operation: where it goes and which answers are results rather than errors. */
+interface Call {
+  /** The operation's name in errors. */
+  operation: string;
+  mode: RetryMode;
+  method: Method;
+  /** A route template of the REST client (`{hub}` is filled in), or an absolute URL (a listing's nextLink). */
+  path: string;
+  params?: string[];
+  request?: RestRequestParameters;
+  /** Which answers are results (default: any 2xx); any other answer is thrown as a RestError. */
+  accept?: (response: RestResponse) => boolean;
 }
 
 export class HubOperations {
@@ -136,28 +179,42 @@ export class HubOperations {
     return tracingClient.withSpan(span, (options ?? {}) as O, fn, { spanKind: "client" });
   }
 
-  async request(
-    mode: RetryMode,
-    method: Method,
-    path: string,
-    params: string[],
-    options: OperationOptions | undefined,
-    request: RestRequestParameters = {},
-  ): Promise<RestResponse> {
+  /**
+   * Every request of every operation goes through here: the operation options become request parameters, the retry
+   * rules apply, and the final answer (after retries) is classified and reported once to `options.onResponse` as
+   * the official clients do: the raw response, its parsed body, and the error when the answer is thrown.
+   */
+  async send(call: Call, options: OperationOptions | undefined): Promise<RestResponse> {
+    let raw: RawResponse | undefined;
     const parameters: RestRequestParameters = {
-      ...request,
+      ...call.request,
       abortSignal: options?.abortSignal,
       tracingOptions: options?.tracingOptions,
     };
-    if (options?.requestOptions?.timeout !== undefined) parameters.timeout = options.requestOptions.timeout;
-    if (options?.requestOptions?.customHeaders) parameters.headers = { ...options.requestOptions.customHeaders };
+    const requestOptions = options?.requestOptions;
+    if (requestOptions?.timeout !== undefined) parameters.timeout = requestOptions.timeout;
+    if (requestOptions?.customHeaders) parameters.headers = { ...requestOptions.customHeaders };
+    if (requestOptions?.onUploadProgress) parameters.onUploadProgress = requestOptions.onUploadProgress;
+    if (requestOptions?.onDownloadProgress) parameters.onDownloadProgress = requestOptions.onDownloadProgress;
+    const onResponse = options?.onResponse;
+    if (onResponse) {
+      // Each attempt overwrites it, so the callback sees the answer that decided the outcome.
+      parameters.onResponse = (response) => {
+        raw = response;
+      };
+    }
     const { rest, hub } = this.ctx;
-    return sendWithRetries(
-      () => rest.path(path, hub, ...params)[method](parameters),
-      mode,
+    const args = call.path.includes("{hub}") ? [hub, ...(call.params ?? [])] : (call.params ?? []);
+    const response = await sendWithRetries(
+      () => rest.path(call.path, ...args)[call.method](parameters),
+      call.mode,
       this.ctx.retry,
       options?.abortSignal,
     );
+    const error = (call.accept ?? isSuccess)(response) ? undefined : toRestError(response, call.operation);
+    if (onResponse && raw) onResponse(raw, response.body, error);
+    if (error) throw error;
+    return response;
   }
 
   async #void(
@@ -169,8 +226,7 @@ export class HubOperations {
     options: OperationOptions | undefined,
     request?: RestRequestParameters,
   ): Promise<void> {
-    const response = await this.request(mode, method, path, params, options, request);
-    if (!isSuccess(response)) throw toRestError(response, operation);
+    await this.send({ operation, mode, method, path, params, ...(request ? { request } : {}) }, options);
   }
 
   async #exists(
@@ -180,11 +236,20 @@ export class HubOperations {
     options: OperationOptions | undefined,
     request?: RestRequestParameters,
   ): Promise<boolean> {
-    const response = await this.request("idempotent", "head", path, params, options, request);
-    if (isSuccess(response)) return true;
-    // Only the service's own "not there" answers mean false; any other 404 (say, a misrouted proxy) is an error.
-    if (response.status === "404" && isNotThereCode(response.headers["x-ms-error-code"])) return false;
-    throw toRestError(response, operation);
+    const response = await this.send(
+      {
+        operation,
+        mode: "idempotent",
+        method: "head",
+        path,
+        params,
+        ...(request ? { request } : {}),
+        // Only the service's own "not there" answers mean false; any other 404 (a misrouted proxy) is an error.
+        accept: (r) => isSuccess(r) || (r.status === "404" && isNotThereCode(r.headers["x-ms-error-code"])),
+      },
+      options,
+    );
+    return isSuccess(response);
   }
 
   async #send(
@@ -209,7 +274,7 @@ export class HubOperations {
   // ---- messages -------------------------------------------------------------------------------------------------
 
   async sendToAll(span: string, message: unknown, options: SendToAllOptions | undefined): Promise<void> {
-    checkSendOptions(options);
+    checkSendOptions(options, span, ["filter", "excludedConnections"]);
     const payload = preparePayload(message, options?.contentType);
     return this.traced(span, options, (o) => this.#send("sendToAll", "/api/hubs/{hub}/:send", [], payload, o));
   }
@@ -221,8 +286,7 @@ export class HubOperations {
     options: SendToUserOptions | undefined,
   ): Promise<void> {
     checkId(userId, "userId");
-    rejectOption(options, "excludedConnections", "sendToUser");
-    checkSendOptions(options);
+    checkSendOptions(options, span, ["filter"], { excludedConnections: NO_SUCH_PARAMETER });
     const payload = preparePayload(message, options?.contentType);
     return this.traced(span, options, (o) =>
       this.#send("sendToUser", "/api/hubs/{hub}/users/{userId}/:send", [userId], payload, o),
@@ -236,9 +300,7 @@ export class HubOperations {
     options: SendToConnectionOptions | undefined,
   ): Promise<void> {
     checkId(connectionId, "connectionId");
-    rejectOption(options, "excludedConnections", "sendToConnection");
-    rejectOption(options, "filter", "sendToConnection");
-    checkSendOptions(options);
+    checkSendOptions(options, span, [], { filter: NO_SUCH_PARAMETER, excludedConnections: NO_SUCH_PARAMETER });
     const payload = preparePayload(message, options?.contentType);
     return this.traced(span, options, (o) =>
       this.#send("sendToConnection", "/api/hubs/{hub}/connections/{connectionId}/:send", [connectionId], payload, o),
@@ -252,7 +314,7 @@ export class HubOperations {
     options: SendToGroupOptions | undefined,
   ): Promise<void> {
     checkGroup(group, "groupName");
-    checkSendOptions(options);
+    checkSendOptions(options, span, ["filter", "excludedConnections"]);
     const payload = preparePayload(message, options?.contentType);
     return this.traced(span, options, (o) =>
       this.#send("sendToGroup", "/api/hubs/{hub}/groups/{group}/:send", [group], payload, o),
@@ -269,7 +331,7 @@ export class HubOperations {
   ): Promise<void> {
     checkGroup(group, "groupName");
     checkId(userId, "userId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) =>
       this.#void(
         "addUserToGroup",
@@ -290,7 +352,7 @@ export class HubOperations {
   ): Promise<void> {
     checkGroup(group, "groupName");
     checkId(userId, "userId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) =>
       this.#void(
         "removeUserFromGroup",
@@ -311,7 +373,7 @@ export class HubOperations {
   ): Promise<void> {
     checkGroup(group, "groupName");
     checkId(connectionId, "connectionId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) =>
       this.#void(
         "addConnectionToGroup",
@@ -332,7 +394,7 @@ export class HubOperations {
   ): Promise<void> {
     checkGroup(group, "groupName");
     checkId(connectionId, "connectionId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) =>
       this.#void(
         "removeConnectionFromGroup",
@@ -354,7 +416,7 @@ export class HubOperations {
   ): Promise<void> {
     checkGroupArray(groups, "groups", true);
     checkRequiredFilter(filter, "filter");
-    checkCommon(options);
+    checkCommon(options, span);
     const operation = action === "add" ? "addConnectionsToGroups" : "removeConnectionsFromGroups";
     const path = action === "add" ? "/api/hubs/{hub}/:addToGroups" : "/api/hubs/{hub}/:removeFromGroups";
     return this.traced(span, options, (o) =>
@@ -371,7 +433,7 @@ export class HubOperations {
     options: OperationOptions | undefined,
   ): Promise<void> {
     checkId(connectionId, "connectionId");
-    checkCommon(options);
+    checkCommon(options, span, [], { reason: NO_SUCH_PARAMETER });
     return this.traced(span, options, (o) =>
       this.#void(
         "removeConnectionFromAllGroups",
@@ -386,7 +448,7 @@ export class HubOperations {
 
   async removeUserFromAllGroups(span: string, userId: unknown, options: OperationOptions | undefined): Promise<void> {
     checkId(userId, "userId");
-    checkCommon(options);
+    checkCommon(options, span, [], { reason: NO_SUCH_PARAMETER });
     return this.traced(span, options, (o) =>
       this.#void(
         "removeUserFromAllGroups",
@@ -409,7 +471,7 @@ export class HubOperations {
     options: ListConnectionsOptions | undefined,
   ): PagedAsyncIterableIterator<WebPubSubGroupMember, WebPubSubGroupMember[], PageSettings> {
     checkGroup(group, "groupName");
-    checkCommon(options);
+    checkCommon(options, span, ["maxPageSize", "top", "continuationToken"]);
     checkPositiveInteger(options?.maxPageSize, "options.maxPageSize", MAX_PAGE_SIZE);
     checkPositiveInteger(options?.top, "options.top");
     checkOptionalId(options?.continuationToken, "options.continuationToken");
@@ -433,13 +495,23 @@ export class HubOperations {
           url.searchParams.set("maxpagesize", String(settings.maxPageSize));
           next = url.toString();
         }
-        response = await this.request("idempotent", "get", next, [], o);
+        response = await this.send(
+          { operation: "listConnectionsInGroup", mode: "idempotent", method: "get", path: next },
+          o,
+        );
       } else {
-        response = await this.request("idempotent", "get", "/api/hubs/{hub}/groups/{group}/connections", [group], o, {
-          queryParameters: { maxpagesize: maxPageSize, top: options?.top, continuationToken: token },
-        });
+        response = await this.send(
+          {
+            operation: "listConnectionsInGroup",
+            mode: "idempotent",
+            method: "get",
+            path: "/api/hubs/{hub}/groups/{group}/connections",
+            params: [group],
+            request: { queryParameters: { maxpagesize: maxPageSize, top: options?.top, continuationToken: token } },
+          },
+          o,
+        );
       }
-      if (!isSuccess(response)) throw toRestError(response, "listConnectionsInGroup");
       const body = response.body as { value?: unknown; nextLink?: unknown } | undefined | null;
       if (typeof body !== "object" || body === null || !Array.isArray(body.value)) {
         throw malformedResponse(response, "listConnectionsInGroup", "a `value` array in the response body");
@@ -507,7 +579,7 @@ export class HubOperations {
 
   async connectionExists(span: string, connectionId: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkId(connectionId, "connectionId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) =>
       this.#exists("connectionExists", "/api/hubs/{hub}/connections/{connectionId}", [connectionId], o),
     );
@@ -515,13 +587,13 @@ export class HubOperations {
 
   async userExists(span: string, userId: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkId(userId, "userId");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) => this.#exists("userExists", "/api/hubs/{hub}/users/{userId}", [userId], o));
   }
 
   async groupExists(span: string, group: unknown, options: OperationOptions | undefined): Promise<boolean> {
     checkGroup(group, "groupName");
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, (o) => this.#exists("groupExists", "/api/hubs/{hub}/groups/{group}", [group], o));
   }
 
@@ -531,8 +603,7 @@ export class HubOperations {
     options: CloseConnectionOptions | undefined,
   ): Promise<void> {
     checkId(connectionId, "connectionId");
-    rejectOption(options, "excluded", "closeConnection");
-    checkCloseOptions(options);
+    checkCloseOptions(options, span, [], { excluded: NO_SUCH_PARAMETER });
     return this.traced(span, options, (o) =>
       this.#void(
         "closeConnection",
@@ -549,7 +620,7 @@ export class HubOperations {
   }
 
   async closeAllConnections(span: string, options: CloseConnectionsOptions | undefined): Promise<void> {
-    checkCloseOptions(options);
+    checkCloseOptions(options, span, ["excluded"]);
     return this.traced(span, options, (o) =>
       this.#void("closeAllConnections", "idempotent", "post", "/api/hubs/{hub}/:closeConnections", [], o, {
         queryParameters: { excluded: multi(o.excluded), reason: o.reason },
@@ -563,7 +634,7 @@ export class HubOperations {
     options: CloseConnectionsOptions | undefined,
   ): Promise<void> {
     checkId(userId, "userId");
-    checkCloseOptions(options);
+    checkCloseOptions(options, span, ["excluded"]);
     return this.traced(span, options, (o) =>
       this.#void(
         "closeUserConnections",
@@ -585,7 +656,7 @@ export class HubOperations {
     options: CloseConnectionsOptions | undefined,
   ): Promise<void> {
     checkGroup(group, "groupName");
-    checkCloseOptions(options);
+    checkCloseOptions(options, span, ["excluded"]);
     return this.traced(span, options, (o) =>
       this.#void(
         "closeGroupConnections",
@@ -612,7 +683,7 @@ export class HubOperations {
   ): Promise<void> {
     checkId(connectionId, "connectionId");
     checkPermission(permission);
-    checkPermissionOptions(options);
+    checkPermissionOptions(options, span);
     const operation = action === "grant" ? "grantPermission" : "revokePermission";
     return this.traced(span, options, (o) =>
       this.#void(
@@ -637,7 +708,7 @@ export class HubOperations {
   ): Promise<boolean> {
     checkId(connectionId, "connectionId");
     checkPermission(permission);
-    checkPermissionOptions(options);
+    checkPermissionOptions(options, span);
     return this.traced(span, options, (o) =>
       this.#exists("checkPermission", PERMISSION_PATH, [permission, connectionId], o, {
         queryParameters: { targetName: o.targetName },
@@ -651,7 +722,7 @@ export class HubOperations {
     span: string,
     options: GetClientAccessTokenOptions | undefined,
   ): Promise<ClientTokenResponse> {
-    checkCommon(options);
+    checkCommon(options, span, ["userId", "roles", "groups", "expirationTimeInMinutes", "clientProtocol"]);
     checkOptionalId(options?.userId, "options.userId");
     checkStringArray(options?.roles, "options.roles");
     checkGroupArray(options?.groups, "options.groups", false);
@@ -670,16 +741,24 @@ export class HubOperations {
       );
     }
     return this.traced(span, options, async (o) => {
-      const response = await this.request("idempotent", "post", "/api/hubs/{hub}/:generateToken", [], o, {
-        queryParameters: {
-          userId: o.userId,
-          role: multi(o.roles),
-          minutesToExpire: o.expirationTimeInMinutes ?? 60,
-          group: multi(o.groups),
-          clientType: o.clientProtocol,
+      const response = await this.send(
+        {
+          operation: "getClientAccessToken",
+          mode: "idempotent",
+          method: "post",
+          path: "/api/hubs/{hub}/:generateToken",
+          request: {
+            queryParameters: {
+              userId: o.userId,
+              role: multi(o.roles),
+              minutesToExpire: o.expirationTimeInMinutes ?? 60,
+              group: multi(o.groups),
+              clientType: o.clientProtocol,
+            },
+          },
         },
-      });
-      if (!isSuccess(response)) throw toRestError(response, "getClientAccessToken");
+        o,
+      );
       const token = (response.body as { token?: unknown } | undefined)?.token;
       if (typeof token !== "string" || token.length === 0) {
         throw malformedResponse(response, "getClientAccessToken", "a non-empty `token` in the response body");
@@ -689,15 +768,20 @@ export class HubOperations {
   }
 
   async getServiceStatus(span: string, options: OperationOptions | undefined): Promise<boolean> {
-    checkCommon(options);
+    checkCommon(options, span);
     return this.traced(span, options, async (o) => {
-      // One attempt: a health probe reports what it sees now rather than waiting out a backoff.
-      const response = await this.ctx.rest
-        .path("/api/health")
-        .head({ abortSignal: o.abortSignal, tracingOptions: o.tracingOptions });
-      if (isSuccess(response)) return true;
-      if (response.status === "503") return false;
-      throw toRestError(response, "getServiceStatus");
+      // One attempt ("none"): a health probe reports what it sees now rather than waiting out a backoff.
+      const response = await this.send(
+        {
+          operation: "getServiceStatus",
+          mode: "none",
+          method: "head",
+          path: "/api/health",
+          accept: (r) => isSuccess(r) || r.status === "503",
+        },
+        o,
+      );
+      return isSuccess(response);
     });
   }
 }

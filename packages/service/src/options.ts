@@ -1,6 +1,18 @@
-import type { HttpClient, PipelinePolicy, ProxySettings } from "@azure/core-rest-pipeline";
+// Option types of the client and of every operation, a superset of the official @azure/web-pubsub ones: each official
+// option is honoured, or refused with an error naming it (option-names.ts); none is silently ignored.
+import type {
+  Agent,
+  HttpClient,
+  PipelinePolicy,
+  ProxySettings,
+  RedirectPolicyOptions,
+  TelemetryOptions,
+  TlsSettings,
+  TransferProgressEvent,
+} from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { MessageContentType } from "./payload.ts";
+import type { RawResponse } from "./rest-types.ts";
 import type { ServiceRetryOptions } from "./retry-policy.ts";
 import type { WebPubSubClientProtocol } from "./validation.ts";
 
@@ -29,6 +41,14 @@ export interface WebPubSubServiceClientOptions {
   /** Prefix added to the User-Agent header. */
   userAgentOptions?: { userAgentPrefix?: string };
   proxyOptions?: ProxySettings;
+  /** Node.js HTTP agent for the default HTTP client (connection pooling, keep-alive). */
+  agent?: Agent;
+  /** TLS client certificate and key for the default HTTP client (Node.js). */
+  tlsOptions?: TlsSettings;
+  /** How many redirects the pipeline follows (default 20). */
+  redirectOptions?: RedirectPolicyOptions;
+  /** The header that carries the client request id (default `x-ms-client-request-id`). */
+  telemetryOptions?: TelemetryOptions;
   /**
    * `enabled: false` skips this package's per-method spans (the REST pipeline's HTTP spans still follow the global
    * instrumenter). Default: enabled; spans cost nearly nothing until an instrumenter is registered.
@@ -42,6 +62,16 @@ export interface WebPubSubServiceClientOptions {
   allowInsecureConnection?: boolean;
 }
 
+/**
+ * The raw-response callback of every operation, as in the official clients: the raw HTTP response (status, headers,
+ * request, parsed body), the parsed body, and the error when the operation throws because of that response. Called
+ * once per request of the operation, after its retries: once for most operations, once per page of a listing, never
+ * when no request is made (a client token signed locally) or no response came (a network failure).
+ */
+export type RawResponseCallback = (rawResponse: RawResponse, flatResponse: unknown, error?: unknown) => void;
+
+export type { RawResponse };
+
 export interface OperationOptions {
   abortSignal?: AbortSignal;
   tracingOptions?: OperationTracingOptions;
@@ -50,7 +80,13 @@ export interface OperationOptions {
     timeout?: number;
     /** Extra request headers, e.g. `X-WebPubSub-Metadata-<key>`. */
     customHeaders?: Record<string, string>;
+    /** Progress of the request body upload. */
+    onUploadProgress?: (progress: TransferProgressEvent) => void;
+    /** Progress of the response body download. */
+    onDownloadProgress?: (progress: TransferProgressEvent) => void;
   };
+  /** Called with the raw response of each request (see RawResponseCallback). */
+  onResponse?: RawResponseCallback;
 }
 
 export interface SendOptions extends OperationOptions {

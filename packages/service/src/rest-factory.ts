@@ -22,6 +22,10 @@ export function createRestClient(
     httpClient: options.httpClient,
     loggingOptions: options.loggingOptions,
     proxyOptions: options.proxyOptions,
+    agent: options.agent,
+    tlsOptions: options.tlsOptions,
+    redirectOptions: options.redirectOptions,
+    telemetryOptions: options.telemetryOptions,
     allowInsecureConnection: options.allowInsecureConnection,
     userAgentOptions: { userAgentPrefix: `${prefix ? `${prefix} ` : ""}webpubsub-service/${SDK_VERSION}` },
   });

@@ -1,7 +1,17 @@
 // The slice of the @webpubsub/rest client this package uses, typed structurally. Every call goes through
 // `path(template, ...params)` of the REST-level client, so there is exactly one HTTP stack: rest's pipeline.
-import type { PipelineRequest } from "@azure/core-rest-pipeline";
+import type { PipelineRequest, PipelineResponse, TransferProgressEvent } from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
+
+/**
+ * The raw HTTP answer of one request with its parsed body: the shape of core-client's `FullOperationResponse`, which
+ * the official clients hand to `onResponse`.
+ */
+export interface RawResponse extends PipelineResponse {
+  request: PipelineRequest;
+  parsedBody?: unknown;
+  parsedHeaders?: Record<string, unknown>;
+}
 
 export interface RestResponse {
   status: string;
@@ -23,6 +33,10 @@ export interface RestRequestParameters {
   abortSignal?: AbortSignal;
   timeout?: number;
   tracingOptions?: OperationTracingOptions;
+  onUploadProgress?: (progress: TransferProgressEvent) => void;
+  onDownloadProgress?: (progress: TransferProgressEvent) => void;
+  /** Called by the REST client with every raw response. */
+  onResponse?: (response: RawResponse) => void;
 }
 
 export interface RestResource {

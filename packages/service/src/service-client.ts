@@ -5,6 +5,7 @@ import { checkApiVersion, DEFAULT_API_VERSION } from "@webpubsub/rest";
 import { checkCredential, defaultAzureCredential, isKeyCredential } from "./credentials.ts";
 import { WebPubSubGroupClient } from "./group-client.ts";
 import { HubOperations } from "./operations.ts";
+import { checkClientOptionNames } from "./option-names.ts";
 import type {
   ClientTokenResponse,
   CloseConnectionOptions,
@@ -88,6 +89,7 @@ export class WebPubSubServiceClient {
     checkCredential(credential);
     checkHub(hub, "hub");
     checkOptions(options);
+    checkClientOptionNames(options);
     const apiVersion = options?.apiVersion ?? DEFAULT_API_VERSION;
     checkApiVersion(apiVersion, "options.apiVersion");
     const reverseProxyEndpoint =
@@ -130,16 +132,26 @@ export class WebPubSubServiceClient {
    */
   static async fromEnvironment(options: FromEnvironmentOptions = {}): Promise<WebPubSubServiceClient> {
     checkOptions(options);
+    checkClientOptionNames(options, ["hub", "credential", "env"]);
     const { hub: hubOption, credential, env: envOption, ...clientOptions } = options;
     const env =
       envOption ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
     const hub = hubOption ?? env.AZURE_WEBPUBSUB_HUB;
-    if (hub === undefined || hub === "") {
+    const hubMissing = hub === undefined || hub === "";
+    const connectionString = env.AZURE_WEBPUBSUB_CONNECTION_STRING;
+    const endpoint = env.AZURE_WEBPUBSUB_ENDPOINT;
+    // Where to connect comes first: with nothing set, that is what the user needs to hear about.
+    if (!connectionString && !endpoint) {
+      throw new TypeError(
+        "Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: set the connection string, or the endpoint to use Microsoft Entra ID" +
+          (hubMissing ? "; AZURE_WEBPUBSUB_HUB (the hub name, or options.hub) is not set either." : "."),
+      );
+    }
+    if (hubMissing) {
       throw new TypeError("AZURE_WEBPUBSUB_HUB is not set: set it to the hub name, or pass options.hub.");
     }
     // Errors name where the bad value came from: the variable, or the option that overrides it.
     checkHub(hub, hubOption === undefined ? "AZURE_WEBPUBSUB_HUB" : "options.hub");
-    const connectionString = env.AZURE_WEBPUBSUB_CONNECTION_STRING;
     if (connectionString) {
       let parsed: { endpoint: string; accessKey: string };
       try {
@@ -152,14 +164,13 @@ export class WebPubSubServiceClient {
       }
       return new WebPubSubServiceClient(parsed.endpoint, { key: parsed.accessKey }, hub, clientOptions);
     }
-    const endpoint = env.AZURE_WEBPUBSUB_ENDPOINT;
-    if (!endpoint) {
-      throw new TypeError(
-        "Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: set the connection string, or the endpoint to use Microsoft Entra ID.",
-      );
-    }
-    normalizeEndpoint(endpoint, "AZURE_WEBPUBSUB_ENDPOINT");
-    return new WebPubSubServiceClient(endpoint, credential ?? (await defaultAzureCredential()), hub, clientOptions);
+    normalizeEndpoint(endpoint as string, "AZURE_WEBPUBSUB_ENDPOINT");
+    return new WebPubSubServiceClient(
+      endpoint as string,
+      credential ?? (await defaultAzureCredential()),
+      hub,
+      clientOptions,
+    );
   }
 
   /** A client for one group of this hub (validated now, no request sent). */

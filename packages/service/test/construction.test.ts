@@ -66,6 +66,16 @@ describe("fromEnvironment", () => {
     ).rejects.toThrow(/AZURE_WEBPUBSUB_ENDPOINT/);
   });
 
+  it("with nothing set, names the connection string or endpoint first, and the missing hub after it", async () => {
+    await expect(WebPubSubServiceClient.fromEnvironment({ env: {} })).rejects.toThrow(
+      /^Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: .*; AZURE_WEBPUBSUB_HUB \(the hub name, or options\.hub\) is not set either\.$/,
+    );
+    // With the hub given, the message does not mention it.
+    await expect(WebPubSubServiceClient.fromEnvironment({ env: {}, hub: "chat" })).rejects.toThrow(
+      /^Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: [^;]*\.$/,
+    );
+  });
+
   // The first import of @azure/identity (a large module graph) is real work: a timeout that holds on a busy machine.
   it("uses the endpoint with a token credential (options.credential, or DefaultAzureCredential)", {
     timeout: 60_000,

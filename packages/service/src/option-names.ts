@@ -1,0 +1,86 @@
+// Which option names each call accepts. Every option of the official @azure/web-pubsub client and operations is either
+// honoured here or refused with an error naming it; a name that is neither (a typo, an option of another operation)
+// is refused too, so no option is ever silently ignored.
+
+/** Options every operation takes (core-client's OperationOptions, all honoured). */
+const OPERATION_OPTIONS = ["abortSignal", "tracingOptions", "requestOptions", "onResponse"] as const;
+
+/** Official options this client refuses, with the reason given in the error. */
+const REFUSED: Readonly<Record<string, string>> = {
+  serializerOptions: "this API sends and receives JSON only, so there is no XML serializer to configure",
+};
+
+/** `requestOptions` keys (core-client's OperationRequestOptions) that are honoured. */
+const REQUEST_OPTIONS = ["customHeaders", "timeout", "onUploadProgress", "onDownloadProgress"] as const;
+
+const REFUSED_REQUEST: Readonly<Record<string, string>> = {
+  shouldDeserialize: "responses are always parsed as the API describes them; read the raw response with onResponse",
+  allowInsecureConnection:
+    "plain http with a token credential is a client setting: pass allowInsecureConnection in the client options",
+};
+
+/** Client options: the official WebPubSubServiceClientOptions (CommonClientOptions) plus this package's own. */
+export const CLIENT_OPTIONS = [
+  // official
+  "reverseProxyEndpoint",
+  "loggingOptions",
+  "httpClient",
+  "allowInsecureConnection",
+  "additionalPolicies",
+  "retryOptions",
+  "proxyOptions",
+  "agent",
+  "tlsOptions",
+  "redirectOptions",
+  "userAgentOptions",
+  "telemetryOptions",
+  // ours
+  "apiVersion",
+  "tracingOptions",
+  // Put there by @webpubsub/test-recorder's configureClientOptions(), whose one options object also serves
+  // @webpubsub/client; this client opens no WebSocket, so the factory has nothing to do here (README, "Client options").
+  "webSocketFactory",
+] as const;
+
+function unknownKeys(options: object, allowed: readonly string[]): string[] {
+  return Object.keys(options).filter(
+    (key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
+  );
+}
+
+function refuse(name: string, where: string, reason: string | undefined): never {
+  throw new TypeError(
+    reason === undefined
+      ? `${name} is not an option of ${where}; it would be ignored, so it is refused.`
+      : `${name} is not supported by ${where}: ${reason}.`,
+  );
+}
+
+/**
+ * Throws a TypeError naming the first option `where` does not take. `extra` are the operation's own options besides
+ * the common ones; `unsupported` maps official options the operation has no use for to the reason.
+ */
+export function checkOptionNames(
+  options: object | undefined,
+  where: string,
+  extra: readonly string[] = [],
+  unsupported: Readonly<Record<string, string>> = {},
+): void {
+  if (options === undefined || options === null || typeof options !== "object") return;
+  const [key] = unknownKeys(options, [...OPERATION_OPTIONS, ...extra]);
+  if (key !== undefined) refuse(`options.${key}`, where, unsupported[key] ?? REFUSED[key]);
+  const request = (options as { requestOptions?: unknown }).requestOptions;
+  if (request !== undefined && request !== null && typeof request === "object") {
+    const [requestKey] = unknownKeys(request, REQUEST_OPTIONS);
+    if (requestKey !== undefined) {
+      refuse(`options.requestOptions.${requestKey}`, where, REFUSED_REQUEST[requestKey]);
+    }
+  }
+}
+
+/** Throws a TypeError naming the first client option that is not one (see CLIENT_OPTIONS). */
+export function checkClientOptionNames(options: object | undefined, extra: readonly string[] = []): void {
+  if (options === undefined || options === null || typeof options !== "object") return;
+  const [key] = unknownKeys(options, [...CLIENT_OPTIONS, ...extra]);
+  if (key !== undefined) refuse(`options.${key}`, "WebPubSubServiceClient", undefined);
+}
