@@ -58,4 +58,5 @@ const failedSteps = steps.filter(([, ok]) => !ok).map(([name]) => name);
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(", ")}`);
 if (failedSteps.length && failed === 0) failed = 1; // a failed step without a failed test still fails the run
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failedSteps.length || failed ? 1 : 0);
+// exitCode rather than exit(): the process ends on its own once the summary is flushed.
+process.exitCode = failedSteps.length || failed ? 1 : 0;
