@@ -1,6 +1,7 @@
 // Spec in, files out. Pure except for the optional formatter.
+
+import { buildModel } from "./build-model.ts";
 import { type EmitOptions, emitAll, type GeneratedFiles } from "./emit.ts";
-import { buildModel } from "./model.ts";
 
 export interface GenerateOptions extends EmitOptions {
   /** Formats one generated file; receives the file name (e.g. `parameters.ts`). Defaults to identity. */

@@ -38,9 +38,11 @@ export function propertyKey(name: string): string {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
 }
 
-/** `webPubSubServiceClient` style file base name from a PascalCase type name. */
-export function fileBaseName(typeName: string): string {
-  return typeName[0]!.toLowerCase() + typeName.slice(1);
+/** `clientDefinitions` -> `client-definitions`, `WebPubSubClient` -> `web-pub-sub-client`: file names. */
+export function kebabCase(name: string): string {
+  return words(name)
+    .map((w) => w.toLowerCase())
+    .join("-");
 }
 
 /** A JSDoc block (or nothing) for a description; `*\/` inside the text is neutralised. Never re-wraps lines. */

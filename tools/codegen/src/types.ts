@@ -27,21 +27,33 @@ interface NamedEnum {
   pointer: string;
 }
 
-/** Global or imported type names a model must not shadow. */
+/** Global or imported type names, and the fixed names of the generated helpers, that a model must not shadow. */
 const SHADOWED = new Set([
   "Array",
   "ArrayBuffer",
   "Blob",
   "Client",
   "Date",
+  "GetArrayType",
   "HttpResponse",
   "NodeJSReadableStream",
+  "PagedAsyncIterableIterator",
+  "PageSettings",
+  "PaginateReturn",
   "Promise",
   "RawHttpHeaders",
   "RawHttpHeadersInput",
   "ReadableStream",
   "Record",
   "RequestParameters",
+  "RouteMethod",
+  "RouteOperation",
+  "RouteParameters",
+  "RoutePath",
+  "RoutePathArguments",
+  "RouteResources",
+  "RouteResponse",
+  "Routes",
   "StreamableMethod",
   "Uint8Array",
 ]);

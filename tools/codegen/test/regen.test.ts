@@ -51,12 +51,12 @@ describe("regeneration of swagger/webpubsub.json", () => {
     const changes = changedLines(base, generate(edited, options));
     expect(changes).toEqual([
       {
-        file: "clientDefinitions.ts",
+        file: "client-definitions.ts",
         before: "  /** Broadcast a message to every connection in the hub. */",
         after: "  /** Broadcast, edited in a test. */",
       },
       {
-        file: "outputModels.ts",
+        file: "output-models.ts",
         before: "  /** JWT the WebSocket client passes as access_token. */",
         after: "  /** The token, edited in a test. */",
       },

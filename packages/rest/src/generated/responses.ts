@@ -3,7 +3,7 @@
 
 import type { RawHttpHeaders } from "@azure/core-rest-pipeline";
 import type { HttpResponse } from "@azure-rest/core-client";
-import type { ClientTokenResponseOutput, ErrorDetailOutput, GroupMemberPagedValuesOutput } from "./outputModels.ts";
+import type { ClientTokenResponseOutput, ErrorDetailOutput, GroupMemberPagedValuesOutput } from "./output-models.ts";
 
 /** The service is healthy. */
 export interface HealthApiGetServiceStatus200Response extends HttpResponse {

@@ -4,9 +4,9 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientOptions } from "@azure-rest/core-client";
 import { getClient } from "@azure-rest/core-client";
-import type { WebPubSubServiceClient } from "./clientDefinitions.ts";
+import type { WebPubSubServiceClient } from "./client-definitions.ts";
 import { logger } from "./logger.ts";
-import { withRouteSerialization } from "./routes.ts";
+import { routeTable } from "./routes.ts";
 
 /** Options of WebPubSubServiceClient. */
 export interface WebPubSubServiceClientOptions extends ClientOptions {
@@ -39,5 +39,5 @@ export default function createClient(
     apiVersion,
   };
   const client = getClient(endpointUrl, credentials, clientOptions) as WebPubSubServiceClient;
-  return withRouteSerialization(client);
+  return routeTable.wrapClient(client);
 }

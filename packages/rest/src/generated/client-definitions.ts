@@ -388,7 +388,107 @@ export interface Routes {
     userId: string,
     group: string,
   ): WebPubSubRemoveUserFromGroup;
+  /** Any path template, for callers generic over it: the arguments are those of `RoutePathArguments`. */
+  <TPath extends RoutePath>(path: TPath, ...pathArguments: RoutePathArguments[TPath]): RouteResources[TPath];
 }
+
+/** The resource (its methods) of every path template. */
+export interface RouteResources {
+  /** Resource for "/api/health": head */
+  "/api/health": HealthApiGetServiceStatus;
+  /** Resource for "/api/hubs/{hub}/:addToGroups": post */
+  "/api/hubs/{hub}/:addToGroups": WebPubSubAddConnectionsToGroups;
+  /** Resource for "/api/hubs/{hub}/:closeConnections": post */
+  "/api/hubs/{hub}/:closeConnections": WebPubSubCloseAllConnections;
+  /** Resource for "/api/hubs/{hub}/:generateToken": post */
+  "/api/hubs/{hub}/:generateToken": WebPubSubGenerateClientToken;
+  /** Resource for "/api/hubs/{hub}/:removeFromGroups": post */
+  "/api/hubs/{hub}/:removeFromGroups": WebPubSubRemoveConnectionsFromGroups;
+  /** Resource for "/api/hubs/{hub}/:send": post */
+  "/api/hubs/{hub}/:send": WebPubSubSendToAll;
+  /** Resource for "/api/hubs/{hub}/connections/{connectionId}": delete, head */
+  "/api/hubs/{hub}/connections/{connectionId}": WebPubSubCloseConnection;
+  /** Resource for "/api/hubs/{hub}/connections/{connectionId}/:send": post */
+  "/api/hubs/{hub}/connections/{connectionId}/:send": WebPubSubSendToConnection;
+  /** Resource for "/api/hubs/{hub}/connections/{connectionId}/groups": delete */
+  "/api/hubs/{hub}/connections/{connectionId}/groups": WebPubSubRemoveConnectionFromAllGroups;
+  /** Resource for "/api/hubs/{hub}/groups/{group}": head */
+  "/api/hubs/{hub}/groups/{group}": WebPubSubGroupExists;
+  /** Resource for "/api/hubs/{hub}/groups/{group}/:closeConnections": post */
+  "/api/hubs/{hub}/groups/{group}/:closeConnections": WebPubSubCloseGroupConnections;
+  /** Resource for "/api/hubs/{hub}/groups/{group}/:send": post */
+  "/api/hubs/{hub}/groups/{group}/:send": WebPubSubSendToGroup;
+  /** Resource for "/api/hubs/{hub}/groups/{group}/connections": get */
+  "/api/hubs/{hub}/groups/{group}/connections": WebPubSubListConnectionsInGroup;
+  /** Resource for "/api/hubs/{hub}/groups/{group}/connections/{connectionId}": delete, put */
+  "/api/hubs/{hub}/groups/{group}/connections/{connectionId}": WebPubSubRemoveConnectionFromGroup;
+  /** Resource for "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}": delete, head, put */
+  "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}": WebPubSubRevokePermission;
+  /** Resource for "/api/hubs/{hub}/users/{userId}": head */
+  "/api/hubs/{hub}/users/{userId}": WebPubSubUserExists;
+  /** Resource for "/api/hubs/{hub}/users/{userId}/:closeConnections": post */
+  "/api/hubs/{hub}/users/{userId}/:closeConnections": WebPubSubCloseUserConnections;
+  /** Resource for "/api/hubs/{hub}/users/{userId}/:send": post */
+  "/api/hubs/{hub}/users/{userId}/:send": WebPubSubSendToUser;
+  /** Resource for "/api/hubs/{hub}/users/{userId}/groups": delete */
+  "/api/hubs/{hub}/users/{userId}/groups": WebPubSubRemoveUserFromAllGroups;
+  /** Resource for "/api/hubs/{hub}/users/{userId}/groups/{group}": delete, put */
+  "/api/hubs/{hub}/users/{userId}/groups/{group}": WebPubSubRemoveUserFromGroup;
+}
+
+/** The path arguments of every path template, in the order of its `{placeholders}`. */
+export interface RoutePathArguments {
+  "/api/health": [];
+  "/api/hubs/{hub}/:addToGroups": [hub: string];
+  "/api/hubs/{hub}/:closeConnections": [hub: string];
+  "/api/hubs/{hub}/:generateToken": [hub: string];
+  "/api/hubs/{hub}/:removeFromGroups": [hub: string];
+  "/api/hubs/{hub}/:send": [hub: string];
+  "/api/hubs/{hub}/connections/{connectionId}": [hub: string, connectionId: string];
+  "/api/hubs/{hub}/connections/{connectionId}/:send": [hub: string, connectionId: string];
+  "/api/hubs/{hub}/connections/{connectionId}/groups": [hub: string, connectionId: string];
+  "/api/hubs/{hub}/groups/{group}": [hub: string, group: string];
+  "/api/hubs/{hub}/groups/{group}/:closeConnections": [hub: string, group: string];
+  "/api/hubs/{hub}/groups/{group}/:send": [hub: string, group: string];
+  "/api/hubs/{hub}/groups/{group}/connections": [hub: string, group: string];
+  "/api/hubs/{hub}/groups/{group}/connections/{connectionId}": [hub: string, group: string, connectionId: string];
+  "/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}": [
+    hub: string,
+    permission: WebPubSubPermission,
+    connectionId: string,
+  ];
+  "/api/hubs/{hub}/users/{userId}": [hub: string, userId: string];
+  "/api/hubs/{hub}/users/{userId}/:closeConnections": [hub: string, userId: string];
+  "/api/hubs/{hub}/users/{userId}/:send": [hub: string, userId: string];
+  "/api/hubs/{hub}/users/{userId}/groups": [hub: string, userId: string];
+  "/api/hubs/{hub}/users/{userId}/groups/{group}": [hub: string, userId: string, group: string];
+}
+
+/** Every path template of the API. */
+export type RoutePath = keyof RouteResources;
+
+/** The HTTP methods (lower case) a path template has. */
+export type RouteMethod<TPath extends RoutePath> = keyof RouteResources[TPath] & string;
+
+/**
+ * One operation, named by its path template and method (`{ path: "/a/{id}", method: "get" }`): an unknown
+ * template, or a method its template does not have, is a compile error.
+ */
+export type RouteOperation = {
+  [TPath in RoutePath]: { [TMethod in RouteMethod<TPath>]: { path: TPath; method: TMethod } }[RouteMethod<TPath>];
+}[RoutePath];
+
+/** The options the method of a path template takes (whether or not they may be omitted). */
+export type RouteParameters<
+  TPath extends RoutePath,
+  TMethod extends RouteMethod<TPath>,
+> = RouteResources[TPath][TMethod] extends (options: infer TOptions) => unknown ? NonNullable<TOptions> : never;
+
+/** The responses the method of a path template resolves to. */
+export type RouteResponse<
+  TPath extends RoutePath,
+  TMethod extends RouteMethod<TPath>,
+> = RouteResources[TPath][TMethod] extends (...args: never[]) => StreamableMethod<infer TResponse> ? TResponse : never;
 
 export type WebPubSubServiceClient = Client & {
   path: Routes;

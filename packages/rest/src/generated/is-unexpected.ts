@@ -71,7 +71,7 @@ import type {
   WebPubSubUserExists404Response,
   WebPubSubUserExistsDefaultResponse,
 } from "./responses.ts";
-import { findRoute } from "./routes.ts";
+import { routeTable } from "./routes.ts";
 
 /**
  * Whether a response has a status code its operation does not list as success. Narrows the response to the
@@ -285,7 +285,5 @@ export function isUnexpected(
   | WebPubSubRemoveUserFromAllGroupsDefaultResponse
   | WebPubSubRemoveUserFromGroupDefaultResponse
   | WebPubSubAddUserToGroupDefaultResponse {
-  const route = findRoute(response.request.method, response.request.url);
-  if (!route) return !/^2\d\d$/.test(response.status);
-  return !route.success.includes(response.status);
+  return routeTable.isUnexpected(response);
 }

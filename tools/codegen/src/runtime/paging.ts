@@ -1,0 +1,76 @@
+// Paging over the responses of an `x-ms-pageable` operation: items, or whole pages, following the next-page links.
+// The codegen copies this file verbatim into the generated output (paging.ts) when the spec has pageable operations;
+// the generated paginate-helper.ts types it per operation. It is code of the generator, type-checked and tested in
+// tools/codegen.
+import type { Client, PathUncheckedResponse } from "@azure-rest/core-client";
+import { createRestError } from "@azure-rest/core-client";
+
+/** Where to start paging: a page link returned by the service (`nextLink`). */
+export interface PageSettings {
+  continuationToken?: string;
+}
+
+/** Iterates items; `byPage()` iterates whole pages instead. */
+export interface PagedAsyncIterableIterator<TElement, TPage = TElement[], TPageSettings = PageSettings> {
+  next(): Promise<IteratorResult<TElement>>;
+  [Symbol.asyncIterator](): PagedAsyncIterableIterator<TElement, TPage, TPageSettings>;
+  byPage: (settings?: TPageSettings) => AsyncIterableIterator<TPage>;
+}
+
+/** The element type of an array type. */
+export type GetArrayType<T> = T extends Array<infer TData> ? TData : never;
+
+/** What paging needs to know about the route of the first response (the route table's `RouteInfo` has it). */
+export interface PagedRoute {
+  /** Status codes that mean success; every page must have one. */
+  success: readonly string[];
+  /** Where a page keeps its items and the link to the next page (default `value` and `nextLink`). */
+  paging?: { itemName: string; nextLinkName: string | null };
+}
+
+/**
+ * Iterates every item of a pageable operation, starting from its first response and following the next-page links.
+ * A page whose status code is not a success code of `route` (any 2xx when the route is unknown) throws a RestError;
+ * a page whose items are not an array throws a TypeError.
+ */
+export function pagedIterator<TElement>(
+  client: Client,
+  initialResponse: PathUncheckedResponse,
+  route: PagedRoute | undefined,
+): PagedAsyncIterableIterator<TElement> {
+  const itemName = route?.paging?.itemName ?? "value";
+  const nextLinkName = route?.paging === undefined ? "nextLink" : route.paging.nextLinkName;
+  const success = route?.success;
+
+  async function* pages(startLink?: string): AsyncGenerator<TElement[]> {
+    let response: PathUncheckedResponse =
+      startLink === undefined ? initialResponse : await client.pathUnchecked(startLink).get();
+    for (;;) {
+      const ok = success ? success.includes(response.status) : /^2\d\d$/.test(response.status);
+      if (!ok) throw createRestError(`Paging failed with status ${response.status}`, response);
+      const body = (response.body ?? {}) as Record<string, unknown>;
+      const items = body[itemName];
+      if (items !== undefined && !Array.isArray(items)) {
+        throw new TypeError(`Paging expects "${itemName}" to be an array in every page`);
+      }
+      yield (items ?? []) as TElement[];
+      const next = nextLinkName === null ? undefined : body[nextLinkName];
+      if (typeof next !== "string" || next === "") return;
+      response = await client.pathUnchecked(next).get();
+    }
+  }
+
+  async function* items(): AsyncGenerator<TElement> {
+    for await (const page of pages()) yield* page;
+  }
+
+  const iterator = items();
+  const paged: PagedAsyncIterableIterator<TElement> = {
+    next: () => iterator.next(),
+    [Symbol.asyncIterator]() {
+      return paged;
+    },
+    byPage: (settings?: PageSettings) => pages(settings?.continuationToken),
+  };
+  return paged;
+}

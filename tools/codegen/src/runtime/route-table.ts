@@ -1,0 +1,154 @@
+// Run-time route metadata of a generated client: the success status codes of every route, how its array query
+// parameters travel, which content type a body gets when the caller names none, and where pages keep their items.
+// The codegen copies this file verbatim into the generated output (route-table.ts); the generated routes.ts fills
+// one RouteTable with the spec's routes. It is code of the generator, type-checked and tested in tools/codegen.
+import type { Client, RequestParameters } from "@azure-rest/core-client";
+
+/** How the values of an array query parameter travel (comma-separated ones need nothing). */
+export type CollectionFormat = "ssv" | "tsv" | "pipes" | "multi";
+
+/** What the client needs to know about one route at run time. */
+export interface RouteInfo {
+  /** Status codes that mean success. */
+  success: string[];
+  /** Array query parameters not sent comma-separated. */
+  query?: Record<string, CollectionFormat>;
+  /** Content type used when a request has a body and names none. */
+  contentType?: string;
+  /** Content type used instead when that body is binary (bytes, Blob or stream). */
+  binaryContentType?: string;
+  /** Where a page keeps its items and the link to the next page. */
+  paging?: { itemName: string; nextLinkName: string | null };
+}
+
+/** A route key split for matching request URLs against it. */
+interface CompiledRoute {
+  method: string;
+  segments: string[];
+  query: [string, string?][];
+  info: RouteInfo;
+}
+
+/** The request and status of a response, as much as the table needs to classify it. */
+export interface ResponseLike {
+  status: string;
+  request: { method: string; url: string };
+}
+
+type Resource = Record<string, (options?: RequestParameters) => unknown>;
+
+/** The routes of one API, keyed by `METHOD /path/template` (upper-case method, the template as in the spec). */
+export class RouteTable {
+  readonly #byKey: ReadonlyMap<string, RouteInfo>;
+  readonly #compiled: readonly CompiledRoute[];
+
+  constructor(routes: Readonly<Record<string, RouteInfo>>) {
+    this.#byKey = new Map(Object.entries(routes));
+    this.#compiled = Object.entries(routes).map(([key, info]) => {
+      const space = key.indexOf(" ");
+      const [path = "", query = ""] = key.slice(space + 1).split("?");
+      return {
+        method: key.slice(0, space),
+        segments: path.split("/").filter(Boolean),
+        query: query ? query.split("&").map((kv) => kv.split("=") as [string, string?]) : [],
+        info,
+      };
+    });
+  }
+
+  /** The metadata of a route named by its method (any case) and path template, if the API has it. */
+  get(method: string, template: string): RouteInfo | undefined {
+    return this.#byKey.get(`${method.toUpperCase()} ${template}`);
+  }
+
+  /**
+   * Finds the route of a request URL: its path must end with the template's path (any prefix is the endpoint's).
+   * Literal segments weigh more than placeholders, and a query-qualified route wins when its query matches.
+   */
+  find(method: string, url: string): RouteInfo | undefined {
+    const parsed = new URL(url);
+    const segments = parsed.pathname.split("/").filter(Boolean);
+    let best: { info: RouteInfo; score: number } | undefined;
+    for (const route of this.#compiled) {
+      if (route.method !== method.toUpperCase() || route.segments.length > segments.length) continue;
+      const offset = segments.length - route.segments.length;
+      let score = 0;
+      let ok = true;
+      for (let i = 0; i < route.segments.length && ok; i++) {
+        const template = route.segments[i]!;
+        const actual = segments[offset + i]!;
+        if (/^\{[^}]+\}$/.test(template)) ok = actual.length > 0;
+        else if (template === actual) score += 2;
+        else ok = false;
+      }
+      for (const [k, v] of route.query) {
+        if (ok && parsed.searchParams.get(k) === (v ?? "")) score += 1;
+        else ok = false;
+      }
+      if (ok && (!best || score > best.score)) best = { info: route.info, score };
+    }
+    return best?.info;
+  }
+
+  /**
+   * Whether a response has a status code its route does not list as success. Responses of routes the table does
+   * not know count as unexpected unless 2xx.
+   */
+  isUnexpected(response: ResponseLike): boolean {
+    const route = this.find(response.request.method, response.request.url);
+    if (!route) return !/^2\d\d$/.test(response.status);
+    return !route.success.includes(response.status);
+  }
+
+  /** Applies the route's serialization rules (array query formats, default content type) to one request's options. */
+  serialize(method: string, template: string, options: RequestParameters | undefined): RequestParameters | undefined {
+    const info = this.get(method, template);
+    if (!info || !options) return options;
+    let out = options;
+    if (info.query && options.queryParameters) {
+      const query: Record<string, unknown> = { ...options.queryParameters };
+      for (const [name, format] of Object.entries(info.query)) {
+        const value = query[name];
+        if (!Array.isArray(value)) continue;
+        if (format === "multi") query[name] = { value, explode: true };
+        else if (format === "pipes") query[name] = { value, style: "pipeDelimited" };
+        else if (format === "ssv") query[name] = { value, style: "spaceDelimited" };
+        else query[name] = value.join("\t");
+      }
+      out = { ...out, queryParameters: query };
+    }
+    if (info.contentType && out.body !== undefined && out.contentType === undefined && !hasContentTypeHeader(out)) {
+      const binary = info.binaryContentType !== undefined && isBinaryBody(out.body);
+      out = { ...out, contentType: binary ? info.binaryContentType : info.contentType };
+    }
+    return out;
+  }
+
+  /** Wraps `client.path` so every typed route applies its serialization rules; returns the same client. */
+  wrapClient<TClient extends Client>(client: TClient): TClient {
+    const path = client.path as (route: string, ...args: unknown[]) => Resource;
+    const wrapped = (route: string, ...args: unknown[]): Resource => {
+      const resource = path(route, ...args);
+      const out: Resource = {};
+      for (const [method, send] of Object.entries(resource)) {
+        out[method] = (options?: RequestParameters) => send(this.serialize(method, route, options));
+      }
+      return out;
+    };
+    client.path = wrapped;
+    return client;
+  }
+}
+
+function isBinaryBody(body: unknown): boolean {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return true;
+  if (typeof Blob !== "undefined" && body instanceof Blob) return true;
+  if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) return true;
+  return typeof (body as { pipe?: unknown } | null)?.pipe === "function";
+}
+
+function hasContentTypeHeader(options: RequestParameters): boolean {
+  const headers = options.headers;
+  if (!headers) return false;
+  return Object.keys(headers).some((h) => h.toLowerCase() === "content-type");
+}

@@ -1,0 +1,126 @@
+// The route table the generated client runs on (src/runtime/route-table.ts, copied verbatim into the output):
+// matching request URLs to routes, classifying statuses, and serializing query arrays and default content types.
+import type { RequestParameters } from "@azure-rest/core-client";
+import { describe, expect, it } from "vitest";
+import { type RouteInfo, RouteTable } from "../src/runtime/route-table.ts";
+import { fakeClient } from "./helpers/fake-http.ts";
+
+const routes: Record<string, RouteInfo> = {
+  "GET /items/{id}": { success: ["200"] },
+  "GET /items/special": { success: ["200", "404"] },
+  "POST /jobs": { success: ["201"] },
+  "POST /jobs?action=cancel": { success: ["202"] },
+  "GET /search": { success: ["200"], query: { tag: "multi", p: "pipes", s: "ssv", t: "tsv" } },
+  "PUT /blob": { success: ["200"], contentType: "application/json", binaryContentType: "application/octet-stream" },
+  "POST /note": { success: ["200"], contentType: "text/plain" },
+};
+const table = new RouteTable(routes);
+
+describe("RouteTable.find", () => {
+  it("matches the end of the URL path, so the endpoint may carry a path prefix", () => {
+    expect(table.find("GET", "https://h.example/items/7")).toBe(routes["GET /items/{id}"]);
+    expect(table.find("GET", "https://h.example/gateway/v1/items/7")).toBe(routes["GET /items/{id}"]);
+    expect(table.find("GET", "https://h.example/items")).toBeUndefined();
+    expect(table.find("GET", "https://h.example/items/7/more")).toBeUndefined();
+  });
+
+  it("compares methods in any case, but never across methods", () => {
+    expect(table.find("get", "https://h.example/items/7")).toBe(routes["GET /items/{id}"]);
+    expect(table.find("DELETE", "https://h.example/items/7")).toBeUndefined();
+  });
+
+  it("prefers literal segments to placeholders", () => {
+    expect(table.find("GET", "https://h.example/items/special")).toBe(routes["GET /items/special"]);
+    expect(table.find("GET", "https://h.example/items/specia")).toBe(routes["GET /items/{id}"]);
+  });
+
+  it("takes a query-qualified route only when its query matches", () => {
+    expect(table.find("POST", "https://h.example/jobs?action=cancel")).toBe(routes["POST /jobs?action=cancel"]);
+    expect(table.find("POST", "https://h.example/jobs?action=cancelled")).toBe(routes["POST /jobs"]);
+    expect(table.find("POST", "https://h.example/jobs")).toBe(routes["POST /jobs"]);
+  });
+
+  it("looks routes up by method and template", () => {
+    expect(table.get("put", "/blob")).toBe(routes["PUT /blob"]);
+    expect(table.get("GET", "/blob")).toBeUndefined();
+  });
+});
+
+describe("RouteTable.isUnexpected", () => {
+  const response = (method: string, path: string, status: string) => ({
+    status,
+    request: { method, url: `https://h.example${path}` },
+  });
+
+  it("accepts exactly the success codes of the route, 404 included when the route lists it", () => {
+    expect(table.isUnexpected(response("GET", "/items/special", "404"))).toBe(false);
+    expect(table.isUnexpected(response("GET", "/items/7", "404"))).toBe(true);
+    expect(table.isUnexpected(response("GET", "/items/7", "200"))).toBe(false);
+    expect(table.isUnexpected(response("GET", "/items/7", "204"))).toBe(true);
+  });
+
+  it("accepts any 2xx, and nothing else, for a route it does not know", () => {
+    expect(table.isUnexpected(response("GET", "/elsewhere", "200"))).toBe(false);
+    expect(table.isUnexpected(response("GET", "/elsewhere", "299"))).toBe(false);
+    expect(table.isUnexpected(response("GET", "/elsewhere", "199"))).toBe(true);
+    expect(table.isUnexpected(response("GET", "/elsewhere", "300"))).toBe(true);
+  });
+});
+
+describe("RouteTable.serialize", () => {
+  it("sends array query parameters in their collection format and leaves the others alone", () => {
+    const options = { queryParameters: { tag: ["a", "b"], p: ["c", "d"], s: ["e"], t: ["f", "g"], other: ["h", "i"] } };
+    expect(table.serialize("GET", "/search", options)).toEqual({
+      queryParameters: {
+        tag: { value: ["a", "b"], explode: true },
+        p: { value: ["c", "d"], style: "pipeDelimited" },
+        s: { value: ["e"], style: "spaceDelimited" },
+        t: "f\tg",
+        other: ["h", "i"],
+      },
+    });
+    expect(options.queryParameters.tag).toEqual(["a", "b"]); // the caller's options are not changed
+    const scalar = { queryParameters: { tag: "one" } };
+    expect(table.serialize("GET", "/search", scalar)).toEqual(scalar);
+  });
+
+  it("gives a body without a content type the route's default, or its binary one for bytes, Blobs and streams", () => {
+    const contentType = (body: unknown, route = "/blob") => table.serialize("PUT", route, { body })?.contentType;
+    expect(contentType({ a: 1 })).toBe("application/json");
+    expect(contentType("text")).toBe("application/json");
+    expect(contentType(new Uint8Array([1]))).toBe("application/octet-stream");
+    expect(contentType(new Uint8Array([1]).buffer)).toBe("application/octet-stream");
+    expect(contentType(new DataView(new ArrayBuffer(1)))).toBe("application/octet-stream");
+    expect(contentType(new Blob(["x"]))).toBe("application/octet-stream");
+    expect(contentType(new ReadableStream())).toBe("application/octet-stream");
+    expect(contentType({ pipe: () => undefined })).toBe("application/octet-stream");
+    expect(table.serialize("POST", "/note", { body: new Uint8Array([1]) })?.contentType).toBe("text/plain");
+  });
+
+  it("keeps a content type the caller chose, as an option or as a header in any case", () => {
+    const explicit: RequestParameters = { body: new Uint8Array([1]), contentType: "image/png" };
+    expect(table.serialize("PUT", "/blob", explicit)).toBe(explicit);
+    const header: RequestParameters = { body: {}, headers: { "CONTENT-TYPE": "application/merge-patch+json" } };
+    expect(table.serialize("PUT", "/blob", header)).toBe(header);
+  });
+
+  it("changes nothing without a body, without options, or for a route it does not know", () => {
+    const noBody: RequestParameters = { headers: { a: "b" } };
+    expect(table.serialize("PUT", "/blob", noBody)).toBe(noBody);
+    expect(table.serialize("PUT", "/blob", undefined)).toBeUndefined();
+    const unknown: RequestParameters = { body: new Uint8Array([1]), queryParameters: { tag: ["a"] } };
+    expect(table.serialize("PUT", "/elsewhere", unknown)).toBe(unknown);
+  });
+});
+
+describe("RouteTable.wrapClient", () => {
+  it("applies the rules to requests sent through client.path, and only there", async () => {
+    const { client, sent } = fakeClient(() => ({ status: 200 }));
+    expect(table.wrapClient(client)).toBe(client);
+    await client.path("/search").get({ queryParameters: { tag: ["a", "b"] } });
+    await client.path("/blob").put({ body: new Uint8Array([1]) });
+    await client.pathUnchecked("/search").get({ queryParameters: { tag: ["a", "b"] } });
+    expect(sent.map((s) => new URL(s.url).search)).toEqual(["?tag=a&tag=b", "", "?tag=a,b"]);
+    expect(sent[1]!.contentType).toBe("application/octet-stream");
+  });
+});
