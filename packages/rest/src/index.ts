@@ -1,26 +1,32 @@
 // @webpubsub/rest: the REST-level client of the Azure Web PubSub data-plane API, generated from swagger/webpubsub.json.
+// Public: the generated types and helpers, and `createWebPubSubRestClient` (the generated factory with Web PubSub
+// authentication); the bare generated factory (generated/create-client.ts) stays internal.
 export { AzureKeyCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
 export {
   API_VERSION_PATTERN,
   checkApiVersion,
   checkCredential,
+  DEFAULT_API_VERSION,
   isKeyCredential,
   isLoopbackEndpoint,
   normalizeEndpoint,
 } from "./endpoint.ts";
-export * from "./generated/index.ts";
-export { default as createWebPubSubServiceClient } from "./generated/index.ts";
+export * from "./generated/client-definitions.ts";
+export * from "./generated/is-unexpected.ts";
+export * from "./generated/models.ts";
+export * from "./generated/output-models.ts";
+export * from "./generated/paginate-helper.ts";
+export * from "./generated/parameters.ts";
+export * from "./generated/responses.ts";
 export {
   type KeyCredentialPolicyOptions,
   keyCredentialPolicy,
   keyCredentialPolicyName,
-} from "./keyCredentialPolicy.ts";
-export { errorDetails, toRestError } from "./restError.ts";
-export { reverseProxyPolicy, reverseProxyPolicyName } from "./reverseProxyPolicy.ts";
+} from "./key-credential-policy.ts";
 export {
   createWebPubSubRestClient,
-  DEFAULT_API_VERSION,
   WEBPUBSUB_SCOPE,
-  type WebPubSubRestClient,
   type WebPubSubRestClientOptions,
-} from "./webPubSubRestClient.ts";
+} from "./rest-client.ts";
+export { errorDetails, toRestError } from "./rest-error.ts";
+export { reverseProxyPolicy, reverseProxyPolicyName } from "./reverse-proxy-policy.ts";

@@ -490,6 +490,6 @@ export type RouteResponse<
   TMethod extends RouteMethod<TPath>,
 > = RouteResources[TPath][TMethod] extends (...args: never[]) => StreamableMethod<infer TResponse> ? TResponse : never;
 
-export type WebPubSubServiceClient = Client & {
+export type WebPubSubRestClient = Client & {
   path: Routes;
 };

@@ -4,18 +4,18 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClientOptions } from "@azure-rest/core-client";
 import { getClient } from "@azure-rest/core-client";
-import type { WebPubSubServiceClient } from "./client-definitions.ts";
+import type { WebPubSubRestClient } from "./client-definitions.ts";
 import { logger } from "./logger.ts";
 import { routeTable } from "./routes.ts";
 
-/** Options of WebPubSubServiceClient. */
-export interface WebPubSubServiceClientOptions extends ClientOptions {
+/** Options of WebPubSubRestClient. */
+export interface WebPubSubRestClientOptions extends ClientOptions {
   /** API version sent with every request (default 2024-12-01). */
   apiVersion?: string;
 }
 
 /**
- * Creates a WebPubSubServiceClient.
+ * Creates a WebPubSubRestClient.
  *
  * @param endpoint - The service endpoint, http(s)://host[:port], e.g. https://contoso.webpubsub.azure.com.
  * @param credentials - How requests are authenticated; omit it when the pipeline gets its own authentication policy.
@@ -24,8 +24,8 @@ export interface WebPubSubServiceClientOptions extends ClientOptions {
 export default function createClient(
   endpoint: string,
   credentials?: TokenCredential,
-  { apiVersion = "2024-12-01", ...options }: WebPubSubServiceClientOptions = {},
-): WebPubSubServiceClient {
+  { apiVersion = "2024-12-01", ...options }: WebPubSubRestClientOptions = {},
+): WebPubSubRestClient {
   const endpointUrl = options.endpoint ?? options.baseUrl ?? `${endpoint}`;
   const userAgentInfo = "webpubsub-rest";
   const userAgentPrefix = options.userAgentOptions?.userAgentPrefix
@@ -38,6 +38,6 @@ export default function createClient(
     credentials: { scopes: options.credentials?.scopes ?? ["https://webpubsub.azure.com/.default"] },
     apiVersion,
   };
-  const client = getClient(endpointUrl, credentials, clientOptions) as WebPubSubServiceClient;
+  const client = getClient(endpointUrl, credentials, clientOptions) as WebPubSubRestClient;
   return routeTable.wrapClient(client);
 }

@@ -1,4 +1,5 @@
-// createWebPubSubRestClient: the generated REST-level client with Web PubSub authentication wired in.
+// createWebPubSubRestClient: the generated REST-level client (generated/create-client.ts, kept internal) with Web
+// PubSub authentication wired in: access-key JWTs per request, or Microsoft Entra tokens, and reverse proxies.
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import {
   checkApiVersion,
@@ -8,19 +9,21 @@ import {
   isLoopbackEndpoint,
   normalizeEndpoint,
 } from "./endpoint.ts";
-import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./entraTokenPolicy.ts";
-import createClient, { type WebPubSubServiceClient, type WebPubSubServiceClientOptions } from "./generated/index.ts";
-import { keyCredentialPolicy, keyCredentialPolicyName } from "./keyCredentialPolicy.ts";
-import { reverseProxyPolicy } from "./reverseProxyPolicy.ts";
+import type { WebPubSubRestClient } from "./generated/client-definitions.ts";
+import createClient, { type WebPubSubRestClientOptions as GeneratedClientOptions } from "./generated/create-client.ts";
+import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./insecure-bearer-token-policy.ts";
+import { keyCredentialPolicy, keyCredentialPolicyName } from "./key-credential-policy.ts";
+import { reverseProxyPolicy } from "./reverse-proxy-policy.ts";
 
-export { DEFAULT_API_VERSION };
 /** The Microsoft Entra ID scope of the Web PubSub data plane. */
 export const WEBPUBSUB_SCOPE = "https://webpubsub.azure.com/.default";
 
-export type WebPubSubRestClient = WebPubSubServiceClient;
-
+/**
+ * Options of `createWebPubSubRestClient`: those of the generated factory (every `@azure-rest/core-client` option),
+ * without the ones it sets itself (credentials, endpoint, pipeline), plus Web PubSub's own.
+ */
 export interface WebPubSubRestClientOptions
-  extends Omit<WebPubSubServiceClientOptions, "credentials" | "endpoint" | "baseUrl" | "pipeline"> {
+  extends Omit<GeneratedClientOptions, "credentials" | "endpoint" | "baseUrl" | "pipeline"> {
   /** API version sent with every request (default 2024-12-01). */
   apiVersion?: string;
   /**
@@ -77,7 +80,7 @@ export function createWebPubSubRestClient(
       );
     }
   }
-  const clientOptions: WebPubSubServiceClientOptions = { ...rest, apiVersion, allowInsecureConnection };
+  const clientOptions: GeneratedClientOptions = { ...rest, apiVersion, allowInsecureConnection };
 
   let client: WebPubSubRestClient;
   let authPolicy: string;
