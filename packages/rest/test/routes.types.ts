@@ -174,3 +174,8 @@ export async function genericTypeTests(client: WebPubSubRestClient): Promise<voi
   await send(client, described.sendToAll, ["h"], {});
   void [sameResponse, sameParameters, sameRequired, sameOptional, otherParameters];
 }
+
+// The client type has one name; WebPubSubServiceClient is @webpubsub/service's class and must not come from here.
+// @ts-expect-error @webpubsub/rest exports no WebPubSubServiceClient
+import type { WebPubSubServiceClient } from "../src/index.ts";
+export type NotExported = WebPubSubServiceClient;

@@ -1,4 +1,5 @@
-// Spec in, files out. Pure except for the optional formatter.
+// Spec in, files out. Deterministic; reads nothing but the spec and the generator's own runtime modules (src/runtime),
+// and runs nothing but the optional formatter.
 
 import { buildModel } from "./build-model.ts";
 import { type EmitOptions, emitAll, type GeneratedFiles } from "./emit.ts";
