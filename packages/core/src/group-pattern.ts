@@ -2,8 +2,13 @@
 // (protocol.md 4.7): `?` one non-'.' char, `*` a run of non-'.' chars, `**` anything including '.', `\` escapes
 // `*`, `?` and `\`. At most 5 `*` per pattern; matching is case-sensitive and covers the whole group name.
 //
-// Matching simulates the pattern as an NFA (time O(pattern x group)), so hostile patterns such as "*a*a*a*a*b"
-// cannot cause exponential backtracking the way a translated RegExp would.
+// Matching simulates the pattern as an NFA whose states are bits of a few 32-bit words (the shift-and technique), so
+// hostile patterns such as "*a*a*a*a*b" cannot cause exponential backtracking the way a translated RegExp would, and
+// a check costs O(group x pattern / 32). A pattern that needs more characters than a group name can have
+// (MAX_GROUP_NAME_LENGTH) is invalid, and a group shorter than what the pattern needs is rejected before any
+// simulation, so the work of one check is bounded whatever the role says.
+
+import { MAX_GROUP_NAME_LENGTH } from "./names.ts";
 
 export const MAX_PATTERN_STARS = 5;
 
@@ -19,8 +24,22 @@ interface Token {
 }
 
 const DOT = 46;
+/** Each token takes at most 2 characters of pattern text (`\*`, `**`, a surrogate pair). */
+const MAX_PATTERN_CHARS = 2 * MAX_GROUP_NAME_LENGTH + MAX_PATTERN_STARS;
+
+/** The pattern for an error message, cut so that a long role is never echoed whole. */
+function shown(pattern: string): string {
+  return pattern.length <= 64 ? JSON.stringify(pattern) : `${JSON.stringify(pattern.slice(0, 64))}...`;
+}
+
+function tooLong(pattern: string): TypeError {
+  return new TypeError(
+    `pattern ${shown(pattern)} needs more than ${MAX_GROUP_NAME_LENGTH} characters, more than any group name has`,
+  );
+}
 
 function parse(pattern: string): Token[] {
+  if (pattern.length > MAX_PATTERN_CHARS) throw tooLong(pattern);
   const tokens: Token[] = [];
   const cps = Array.from(pattern, (c) => c.codePointAt(0)!);
   let stars = 0;
@@ -29,16 +48,14 @@ function parse(pattern: string): Token[] {
     if (cp === 92 /* \ */) {
       const next = cps[i + 1];
       if (next !== 42 && next !== 63 && next !== 92) {
-        throw new TypeError(
-          `pattern ${JSON.stringify(pattern)} has an invalid escape: '\\' may only precede '*', '?' or '\\'`,
-        );
+        throw new TypeError(`pattern ${shown(pattern)} has an invalid escape: '\\' may only precede '*', '?' or '\\'`);
       }
       tokens.push({ kind: LITERAL, cp: next });
       i++;
     } else if (cp === 42 /* * */) {
       if (cps[i + 1] === 42) {
         if (cps[i + 2] === 42) {
-          throw new TypeError(`pattern ${JSON.stringify(pattern)} has more than two consecutive '*'`);
+          throw new TypeError(`pattern ${shown(pattern)} has more than two consecutive '*'`);
         }
         stars += 2;
         tokens.push({ kind: ANY, cp: 0 });
@@ -54,58 +71,104 @@ function parse(pattern: string): Token[] {
     }
   }
   if (stars > MAX_PATTERN_STARS) {
-    throw new TypeError(
-      `pattern ${JSON.stringify(pattern)} has ${stars} '*'; at most ${MAX_PATTERN_STARS} are allowed`,
-    );
+    throw new TypeError(`pattern ${shown(pattern)} has ${stars} '*'; at most ${MAX_PATTERN_STARS} are allowed`);
   }
   return tokens;
 }
 
-/** Compiles a wildcard pattern into a matcher. Throws a TypeError for an invalid pattern. */
+/** UTF-16 code units a group needs at least to match `tokens` (a literal beyond U+FFFF takes two). */
+function minimumLength(tokens: Token[]): number {
+  let n = 0;
+  for (const t of tokens) if (t.kind === ONE || t.kind === LITERAL) n += t.cp > 0xffff ? 2 : 1;
+  return n;
+}
+
+/**
+ * Compiles a wildcard pattern into a matcher. Throws a TypeError for an invalid pattern, including one that needs
+ * more than MAX_GROUP_NAME_LENGTH characters (it could never match a group name).
+ */
 export function compileGroupPattern(pattern: string): (group: string) => boolean {
   if (typeof pattern !== "string") throw new TypeError("pattern must be a string");
   if (pattern.length === 0) throw new TypeError("pattern must not be empty");
   const tokens = parse(pattern);
+  const minLength = minimumLength(tokens);
+  if (minLength > MAX_GROUP_NAME_LENGTH) throw tooLong(pattern);
   if (tokens.every((t) => t.kind === LITERAL)) {
     const exact = String.fromCodePoint(...tokens.map((t) => t.cp));
     return (group) => group === exact;
   }
+  return shiftAndMatcher(tokens, minLength);
+}
+
+/**
+ * The NFA of `tokens` in bit-parallel form. State i (bit i) means "the first i tokens matched"; token i moves state
+ * i to i + 1 on a character it accepts (LITERAL, ONE), or keeps state i on one (STAR: not '.', ANY: any), and a star
+ * token also lets state i reach i + 1 without a character. No two star tokens are adjacent ("***" is invalid), so
+ * that closure is a single step.
+ */
+function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) => boolean {
   const m = tokens.length;
+  const words = (m >>> 5) + 1; // bits 0..m
+  const one = new Uint32Array(words);
+  const star = new Uint32Array(words);
+  const any = new Uint32Array(words);
+  const literalIndex = new Map<number, number>();
+  for (const t of tokens) if (t.kind === LITERAL && !literalIndex.has(t.cp)) literalIndex.set(t.cp, literalIndex.size);
+  const literals = new Uint32Array(literalIndex.size * words);
+  tokens.forEach((t, i) => {
+    const w = i >>> 5;
+    const bit = 1 << (i & 31);
+    if (t.kind === ONE) one[w]! |= bit;
+    else if (t.kind === STAR) star[w]! |= bit;
+    else if (t.kind === ANY) any[w]! |= bit;
+    else literals[literalIndex.get(t.cp)! * words + w]! |= bit;
+  });
+  const last = m >>> 5;
+  const lastBit = 1 << (m & 31);
+
   return (group) => {
-    if (typeof group !== "string") return false;
-    let current = new Uint8Array(m + 1);
-    let next = new Uint8Array(m + 1);
+    if (typeof group !== "string" || group.length < minLength) return false;
+    let current = new Uint32Array(words);
+    let next = new Uint32Array(words);
     current[0] = 1;
-    close(current);
+    epsilon(current);
     for (const ch of group) {
       const cp = ch.codePointAt(0)!;
-      next.fill(0);
-      let alive = false;
-      for (let i = 0; i < m; i++) {
-        if (current[i] === 0) continue;
-        const t = tokens[i]!;
-        if (t.kind === ANY) {
-          next[i] = 1;
-          alive = true;
-        } else if (t.kind === LITERAL ? t.cp === cp : cp !== DOT) {
-          // LITERAL and ONE advance; STAR stays on itself.
-          next[t.kind === STAR ? i : i + 1] = 1;
-          alive = true;
+      const notDot = cp !== DOT;
+      const lit = literalIndex.get(cp);
+      const litAt = lit === undefined ? -1 : lit * words;
+      let carry = 0;
+      let alive = 0;
+      for (let w = 0; w < words; w++) {
+        const cur = current[w]!;
+        if (cur === 0 && carry === 0) {
+          next[w] = 0;
+          continue;
         }
+        const accepts = (litAt < 0 ? 0 : literals[litAt + w]!) | (notDot ? one[w]! : 0);
+        const stays = any[w]! | (notDot ? star[w]! : 0);
+        const moved = cur & accepts;
+        const v = (moved << 1) | carry | (cur & stays);
+        carry = moved >>> 31;
+        next[w] = v;
+        alive |= v;
       }
-      if (!alive) return false;
-      close(next);
+      if (alive === 0) return false;
+      epsilon(next);
       const swap = current;
       current = next;
       next = swap;
     }
-    return current[m] === 1;
+    return (current[last]! & lastBit) !== 0;
   };
 
-  /** Epsilon closure: a star or ** may match nothing, so the state after it is active too. */
-  function close(states: Uint8Array): void {
-    for (let i = 0; i < m; i++) {
-      if (states[i] === 1 && tokens[i]!.kind >= STAR) states[i + 1] = 1;
+  /** A star token may match nothing: the state after an active star token is active too. */
+  function epsilon(states: Uint32Array): void {
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const skip = (states[w]! & (star[w]! | any[w]!)) >>> 0;
+      states[w] = states[w]! | (skip << 1) | carry;
+      carry = skip >>> 31;
     }
   }
 }

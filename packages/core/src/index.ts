@@ -43,6 +43,7 @@ export {
   encodeJsonUpstream,
   jsonCodec,
 } from "./protocol/json-codec.ts";
+export { jsonDepthExceeds, MAX_JSON_DEPTH } from "./protocol/json-depth.ts";
 export type {
   AckMessage,
   ConnectedMessage,

@@ -22,17 +22,27 @@ export function roleFor(action: Permission, group?: string): string {
 }
 
 const MAX_CACHED_PATTERNS = 256;
+/**
+ * Longer patterns are compiled on every check instead of cached (a check stays bounded either way, see
+ * group-pattern.ts), so a few hostile roles cannot make the cache hold megabytes of patterns and bit masks.
+ */
+const MAX_CACHED_PATTERN_CHARS = 256;
 const patternCache = new Map<string, ((group: string) => boolean) | null>();
+
+function compileOrNull(pattern: string): ((group: string) => boolean) | null {
+  try {
+    return compileGroupPattern(pattern);
+  } catch {
+    return null;
+  }
+}
 
 /** Compiled matcher for a wildcard pattern, or null when the pattern is invalid (such a role grants nothing). */
 function matcherFor(pattern: string): ((group: string) => boolean) | null {
+  if (pattern.length > MAX_CACHED_PATTERN_CHARS) return compileOrNull(pattern);
   let m = patternCache.get(pattern);
   if (m === undefined) {
-    try {
-      m = compileGroupPattern(pattern);
-    } catch {
-      m = null;
-    }
+    m = compileOrNull(pattern);
     if (patternCache.size >= MAX_CACHED_PATTERNS) {
       const oldest = patternCache.keys().next().value;
       if (oldest !== undefined) patternCache.delete(oldest);

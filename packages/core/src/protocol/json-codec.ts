@@ -3,12 +3,24 @@
 import { base64Decode, base64Encode } from "../base64.ts";
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
 import type { DataType, DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 
 type Json = Record<string, unknown>;
 
 function invalid(message: string): ProtocolError {
   return new ProtocolError("invalid_message", message);
+}
+
+/** Characters of a peer's value quoted in an error message; the rest is cut, so a MiB-long value is never echoed. */
+const MAX_QUOTED = 64;
+
+/** A peer's value for an error message: a string as JSON, cut to MAX_QUOTED characters; other values by type. */
+function quoted(v: unknown): string {
+  if (typeof v !== "string") return v === null ? "null" : typeof v;
+  return v.length <= MAX_QUOTED
+    ? JSON.stringify(v)
+    : `${JSON.stringify(v.slice(0, MAX_QUOTED))}... (${v.length} characters)`;
 }
 
 function parseFrame(text: unknown, direction: string): Json {
@@ -71,19 +83,23 @@ function optMetadata(m: Json, type: string): Record<string, string> | undefined 
   if (typeof v !== "object" || Array.isArray(v)) throw invalid(`"metadata" of a ${type} message must be an object`);
   const out: Record<string, string> = {};
   for (const [k, value] of Object.entries(v)) {
-    if (typeof value !== "string") throw invalid(`"metadata.${k}" of a ${type} message must be a string`);
+    if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
     // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
     Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
-function payload(m: Json, type: string): MessagePayload {
+/** The payload fields of `m`; `bounded` (what a service receives from clients) also enforces MAX_JSON_DEPTH. */
+function payload(m: Json, type: string, bounded = false): MessagePayload {
   const dataType = (m.dataType ?? "json") as DataType;
   if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
   const data = m.data;
   switch (dataType) {
     case "json":
+      if (bounded && jsonDepthExceeds(data, MAX_JSON_DEPTH)) {
+        throw invalid(`"data" of a ${type} message is nested more than ${MAX_JSON_DEPTH} levels deep`);
+      }
       return { dataType, data };
     case "text":
       if (typeof data !== "string") throw invalid(`"data" of a text ${type} message must be a string`);
@@ -185,7 +201,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "sendToGroup": {
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
-        const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
+        const msg = { type, group: groupName(m, type), ...payload(m, type, true) } as UpstreamMessage & {
           type: "sendToGroup";
         };
         if (ackId !== undefined) msg.ackId = ackId;
@@ -201,7 +217,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "event": {
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
-        const msg = { type, event: eventName(m), ...payload(m, type) } as UpstreamMessage & { type: "event" };
+        const msg = { type, event: eventName(m), ...payload(m, type, true) } as UpstreamMessage & { type: "event" };
         if (ackId !== undefined) msg.ackId = ackId;
         const metadata = optMetadata(m, type);
         if (metadata !== undefined) msg.metadata = metadata;
@@ -213,7 +229,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "ping":
       return { type };
     default:
-      throw new ProtocolError("unknown_type", `unknown client message type ${JSON.stringify(type)}`);
+      throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
   }
 }
 
@@ -284,7 +300,7 @@ function decodeDownstream(text: string): DownstreamMessage {
       }
       if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
       // An unknown system event is a newer message kind, not a broken frame.
-      throw new ProtocolError("unknown_type", `unknown system event ${JSON.stringify(event)}`);
+      throw new ProtocolError("unknown_type", `unknown system event ${quoted(event)}`);
     }
     case "ack": {
       const success = m.success;
@@ -321,7 +337,7 @@ function decodeDownstream(text: string): DownstreamMessage {
     case "pong":
       return { type };
     default:
-      throw new ProtocolError("unknown_type", `unknown service message type ${JSON.stringify(type)}`);
+      throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
   }
 }
 

@@ -18,6 +18,7 @@
 
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
 import type { DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 import { expectWire, ProtoReader, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "./protobuf-wire.ts";
 
@@ -238,6 +239,14 @@ function readMapEntry(r: ProtoReader, into: Record<string, string> | undefined):
   return map;
 }
 
+/** What a service receives from clients: json_data nested deeper than MAX_JSON_DEPTH is an invalid message. */
+function bounded(payload: MessagePayload): MessagePayload {
+  if (payload.dataType === "json" && jsonDepthExceeds(payload.data, MAX_JSON_DEPTH)) {
+    throw invalid(`json_data is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return payload;
+}
+
 function nonEmpty(value: string, what: string): string {
   if (value === "") throw invalid(`${what} must not be empty`);
   return value;
@@ -319,7 +328,9 @@ function readSendToGroup(r: ProtoReader): UpstreamMessage {
   });
   const m = withAckId(ackId, () => {
     if (payload === undefined) throw invalid("sendToGroup message has no data");
-    return { type: "sendToGroup", group: groupName(group), ...payload } as UpstreamMessage & { type: "sendToGroup" };
+    return { type: "sendToGroup", group: groupName(group), ...bounded(payload) } as UpstreamMessage & {
+      type: "sendToGroup";
+    };
   });
   if (ackId !== undefined) m.ackId = ackId;
   if (noEcho !== undefined) m.noEcho = noEcho;
@@ -361,7 +372,7 @@ function readEvent(r: ProtoReader): UpstreamMessage {
   const m = withAckId(ackId, () => {
     if (payload === undefined) throw invalid("event message has no data");
     if (!isValidEventName(event)) throw invalid("event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
-    return { type: "event", event, ...payload } as UpstreamMessage & { type: "event" };
+    return { type: "event", event, ...bounded(payload) } as UpstreamMessage & { type: "event" };
   });
   if (ackId !== undefined) m.ackId = ackId;
   if (metadata !== undefined) m.metadata = metadata;
