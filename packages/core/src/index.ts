@@ -37,13 +37,19 @@ export {
   type ProtocolErrorCode,
 } from "./protocol/errors.ts";
 export {
+  type JsonScan,
+  MAX_JSON_DEPTH,
+  MAX_JSON_NODES,
+  MAX_JSON_OBJECT_MEMBERS,
+  scanJsonText,
+} from "./protocol/json-bounds.ts";
+export {
   decodeJsonDownstream,
   decodeJsonUpstream,
   encodeJsonDownstream,
   encodeJsonUpstream,
   jsonCodec,
 } from "./protocol/json-codec.ts";
-export { jsonDepthExceeds, MAX_JSON_DEPTH } from "./protocol/json-depth.ts";
 export type {
   AckMessage,
   ConnectedMessage,

@@ -1,12 +1,15 @@
-// What a service decodes from a client is bounded: JSON data nested deeper than MAX_JSON_DEPTH is an invalid message
-// (answerable with the message's ackId, never a stack overflow later), and error messages quote at most the start of
-// a peer's value, so a MiB-long type or metadata key is never echoed back whole.
+// What a service decodes from a client is bounded: JSON nested deeper than MAX_JSON_DEPTH, with more than
+// MAX_JSON_NODES objects/arrays/members or an object of more than MAX_JSON_OBJECT_MEMBERS members is an invalid message
+// found by a scan before JSON.parse (answerable with the message's ackId, never a slow parse or a stack overflow
+// later), and error messages quote at most the start of a peer's value, so a MiB-long type is never echoed whole.
 import {
   jsonCodec,
-  jsonDepthExceeds,
   MAX_JSON_DEPTH,
+  MAX_JSON_NODES,
+  MAX_JSON_OBJECT_MEMBERS,
   ProtocolError,
   protobufCodec,
+  scanJsonText,
   type UpstreamMessage,
 } from "@webpubsub/core";
 import { describe, expect, test } from "vitest";
@@ -30,21 +33,52 @@ function decodeError(f: () => unknown): ProtocolError {
   throw new Error("expected a ProtocolError");
 }
 
-describe("jsonDepthExceeds", () => {
-  test("counts arrays and objects, not scalars", () => {
-    expect(jsonDepthExceeds(1, 0)).toBe(false);
-    expect(jsonDepthExceeds("x", 0)).toBe(false);
-    expect(jsonDepthExceeds(null, 0)).toBe(false);
-    expect(jsonDepthExceeds([], 1)).toBe(false);
-    expect(jsonDepthExceeds([], 0)).toBe(true);
-    expect(jsonDepthExceeds({ a: [1, { b: 2 }] }, 3)).toBe(false);
-    expect(jsonDepthExceeds({ a: [1, { b: 2 }] }, 2)).toBe(true);
-    expect(jsonDepthExceeds(nested(MAX_JSON_DEPTH))).toBe(false);
-    expect(jsonDepthExceeds(nested(MAX_JSON_DEPTH + 1))).toBe(true);
+describe("scanJsonText", () => {
+  test("depth counts arrays and objects, not scalars or brackets inside strings", () => {
+    expect(scanJsonText("1", 0).exceeded).toBeUndefined();
+    expect(scanJsonText('"[[["', 0).exceeded).toBeUndefined();
+    expect(scanJsonText("[]", 1).exceeded).toBeUndefined();
+    expect(scanJsonText("[]", 0).exceeded).toBe("depth");
+    expect(scanJsonText('{"a":[1,{"b":"]]]\\"}]}', 3).exceeded).toBeUndefined();
+    expect(scanJsonText('{"a":[1,{"b":"\\"}]}', 2).exceeded).toBe("depth");
+    expect(scanJsonText(nestedText(MAX_JSON_DEPTH)).exceeded).toBeUndefined();
+    const deep = scanJsonText(nestedText(MAX_JSON_DEPTH + 1));
+    expect(deep.exceeded).toBe("depth");
+    expect(deep.problem).toBe("nested more than 64 levels deep");
   });
 
-  test("is iterative: 200,000 levels do not overflow the stack", () => {
-    expect(jsonDepthExceeds(JSON.parse(nestedText(200_000)))).toBe(true);
+  test(`at most ${MAX_JSON_NODES} objects, arrays and members; at most ${MAX_JSON_OBJECT_MEMBERS} members per object`, () => {
+    const arrays = (n: number) => `[${"[],".repeat(n - 2)}[]]`;
+    expect(scanJsonText(arrays(MAX_JSON_NODES)).exceeded).toBeUndefined();
+    expect(scanJsonText(arrays(MAX_JSON_NODES + 1)).exceeded).toBe("nodes");
+    const object = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(",")}}`;
+    expect(scanJsonText(object(MAX_JSON_OBJECT_MEMBERS)).exceeded).toBeUndefined();
+    expect(scanJsonText(object(MAX_JSON_OBJECT_MEMBERS + 1)).exceeded).toBe("members");
+    // members of different objects only count towards the node bound
+    const many = `[${Array.from({ length: 6 }, () => object(MAX_JSON_OBJECT_MEMBERS)).join(",")}]`;
+    expect(scanJsonText(many).exceeded).toBe(undefined);
+    // scalars in arrays are not nodes: half a million numbers are fine
+    expect(scanJsonText(`[${"1,".repeat(500_000)}1]`).exceeded).toBeUndefined();
+  });
+
+  test("reads the raw top-level members it is asked for, wherever they are, but not nested ones", () => {
+    // the string value of "s" holds an escaped backslash, then an escaped quote: it ends only at the last quote
+    const s = JSON.stringify('\\","ackId":6');
+    const text = `{"type":"event","data":{"ackId":5,"type":"x"},"s":${s},"ackId": 7 }`;
+    expect(JSON.parse(text).s).toBe('\\","ackId":6');
+    const scan = scanJsonText(text, 64, ["type", "ackId"]);
+    expect(scan.top.get("type")).toBe('"event"');
+    expect(scan.top.get("ackId")).toBe("7");
+  });
+
+  test("is linear: a MiB of 500,000 levels, backslashes or quotes is scanned in a few milliseconds of CPU", () => {
+    const inputs = [nestedText(500_000), `"${"\\".repeat(500_000)}"`, `[${'"\\"",'.repeat(150_000)}1]`];
+    for (const text of inputs) {
+      const before = process.threadCpuUsage();
+      scanJsonText(text);
+      const used = process.threadCpuUsage(before);
+      expect((used.user + used.system) / 1000).toBeLessThan(100);
+    }
   });
 });
 
@@ -63,12 +97,30 @@ describe("JSON subprotocol: nesting bound of client data", () => {
 
   test("200,000 levels (sendToGroup and event) are an invalid message with the ackId, not a RangeError", () => {
     const deep = nestedText(200_000);
-    for (const frame of [send(deep, 3), `{"type":"event","event":"e","ackId":3,"dataType":"json","data":${deep}}`]) {
+    for (const frame of [
+      send(deep, 3),
+      `{"type":"event","event":"e","ackId":3,"dataType":"json","data":${deep}}`,
+      `{"type":"sendToGroup","data":${deep},"group":"g","ackId":3}`,
+    ]) {
       const e = decodeError(() => jsonCodec.decodeUpstream(frame));
       expect(e.code).toBe("invalid_message");
       expect(e.ackId).toBe(3);
+      expect(e.message).toMatch(/nested more than 64 levels/);
       expect(e.message).not.toMatch(/RangeError|stack/);
     }
+  });
+
+  test("too many nodes or members are an invalid message with the ackId; without an ackable type, without one", () => {
+    const nodes = decodeError(() => jsonCodec.decodeUpstream(send(`[${"{},".repeat(MAX_JSON_NODES)}{}]`, 4)));
+    expect(nodes.ackId).toBe(4);
+    const keys = Array.from({ length: MAX_JSON_OBJECT_MEMBERS + 1 }, (_, i) => `"k${i}":"v"`).join(",");
+    const members = decodeError(() =>
+      jsonCodec.decodeUpstream(`{"type":"sendToGroup","group":"g","ackId":5,"data":1,"metadata":{${keys}}}`),
+    );
+    expect(members.ackId).toBe(5);
+    const ping = decodeError(() => jsonCodec.decodeUpstream(`{"type":"ping","ackId":6,"pad":${nestedText(100)}}`));
+    expect(ping.code).toBe("invalid_message");
+    expect(ping.ackId).toBeUndefined();
   });
 
   test("what a client decodes from the service is not limited (the bound protects the service side)", () => {
@@ -92,6 +144,27 @@ describe("protobuf subprotocol: nesting bound of json_data", () => {
     const e = decodeError(() => protobufCodec.decodeUpstream(frame(MAX_JSON_DEPTH + 1)));
     expect(e.code).toBe("invalid_message");
     expect(e.ackId).toBe(9);
+    expect(e.message).toMatch(/json_data is nested more than 64 levels/);
+  });
+
+  test(`${MAX_JSON_OBJECT_MEMBERS} metadata entries are accepted, one more is an invalid message with the ackId`, () => {
+    const withEntries = (n: number) => {
+      const metadata: Record<string, string> = {};
+      for (let i = 0; i < n; i++) metadata[`k${i}`] = "v";
+      return protobufCodec.encodeUpstream({
+        type: "event",
+        event: "e",
+        ackId: 2,
+        dataType: "text",
+        data: "",
+        metadata,
+      });
+    };
+    const accepted = protobufCodec.decodeUpstream(withEntries(MAX_JSON_OBJECT_MEMBERS)) as { metadata?: object };
+    expect(Object.keys(accepted.metadata ?? {})).toHaveLength(MAX_JSON_OBJECT_MEMBERS);
+    const e = decodeError(() => protobufCodec.decodeUpstream(withEntries(MAX_JSON_OBJECT_MEMBERS + 1)));
+    expect(e.ackId).toBe(2);
+    expect(e.message).toMatch(/more than 10000 entries/);
   });
 });
 

@@ -3,7 +3,7 @@
 import { base64Decode, base64Encode } from "../base64.ts";
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
 import type { DataType, DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 
 type Json = Record<string, unknown>;
@@ -90,16 +90,12 @@ function optMetadata(m: Json, type: string): Record<string, string> | undefined 
   return out;
 }
 
-/** The payload fields of `m`; `bounded` (what a service receives from clients) also enforces MAX_JSON_DEPTH. */
-function payload(m: Json, type: string, bounded = false): MessagePayload {
+function payload(m: Json, type: string): MessagePayload {
   const dataType = (m.dataType ?? "json") as DataType;
   if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
   const data = m.data;
   switch (dataType) {
     case "json":
-      if (bounded && jsonDepthExceeds(data, MAX_JSON_DEPTH)) {
-        throw invalid(`"data" of a ${type} message is nested more than ${MAX_JSON_DEPTH} levels deep`);
-      }
       return { dataType, data };
     case "text":
       if (typeof data !== "string") throw invalid(`"data" of a text ${type} message must be a string`);
@@ -184,7 +180,28 @@ function eventName(m: Json): string {
   return v;
 }
 
+const ACKABLE_TYPES: readonly string[] = ['"joinGroup"', '"leaveGroup"', '"sendToGroup"', '"event"'];
+
+/**
+ * What a service receives is scanned before JSON.parse (see json-bounds.ts): the message object may nest one level
+ * more than its data. A frame beyond the bounds is an invalid message, answerable with its ackId when it is a message
+ * kind that has one (the scan reads the top-level "type" and "ackId" without parsing).
+ */
+function checkBounds(text: string): void {
+  const scan = scanJsonText(text, MAX_JSON_DEPTH + 1, ["type", "ackId"]);
+  if (scan.exceeded === undefined) return;
+  const why =
+    scan.exceeded === "depth"
+      ? `its content is nested more than ${MAX_JSON_DEPTH} levels deep`
+      : `it is ${scan.problem ?? "too complex"}`;
+  const rawAckId = scan.top.get("ackId");
+  const ackId = rawAckId !== undefined && /^\d{1,15}$/.test(rawAckId) ? Number(rawAckId) : undefined;
+  const ackable = ACKABLE_TYPES.includes(scan.top.get("type") ?? "");
+  throw new ProtocolError("invalid_message", `the message is refused: ${why}`, undefined, ackable ? ackId : undefined);
+}
+
 function decodeUpstream(text: string): UpstreamMessage {
+  if (typeof text === "string") checkBounds(text);
   const m = parseFrame(text, "client");
   const type = m.type as string;
   switch (type) {
@@ -201,7 +218,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "sendToGroup": {
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
-        const msg = { type, group: groupName(m, type), ...payload(m, type, true) } as UpstreamMessage & {
+        const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
           type: "sendToGroup";
         };
         if (ackId !== undefined) msg.ackId = ackId;
@@ -217,7 +234,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "event": {
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
-        const msg = { type, event: eventName(m), ...payload(m, type, true) } as UpstreamMessage & { type: "event" };
+        const msg = { type, event: eventName(m), ...payload(m, type) } as UpstreamMessage & { type: "event" };
         if (ackId !== undefined) msg.ackId = ackId;
         const metadata = optMetadata(m, type);
         if (metadata !== undefined) msg.metadata = metadata;

@@ -18,7 +18,7 @@
 
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
-import { jsonDepthExceeds, MAX_JSON_DEPTH } from "./json-depth.ts";
+import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_MEMBERS, scanJsonText } from "./json-bounds.ts";
 import type { DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 import { expectWire, ProtoReader, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "./protobuf-wire.ts";
 
@@ -189,8 +189,16 @@ function sub(r: ProtoReader, wireType: number, what: string): ProtoReader {
   return r.message();
 }
 
-function readPayload(r: ProtoReader): MessagePayload {
-  let payload: MessagePayload | undefined;
+/** json_data a service refused to parse (see json-bounds.ts); reported inside withAckId by bounded(). */
+interface RefusedJson {
+  refused: string;
+}
+
+/** The message data; `bounded` (what a service receives from clients) scans json_data before parsing it. */
+function readPayload(r: ProtoReader, bounded: true): MessagePayload | RefusedJson;
+function readPayload(r: ProtoReader, bounded: false): MessagePayload;
+function readPayload(r: ProtoReader, bounded: boolean): MessagePayload | RefusedJson {
+  let payload: MessagePayload | RefusedJson | undefined;
   readFields(r, (field, wt) => {
     switch (field) {
       case 1:
@@ -206,6 +214,13 @@ function readPayload(r: ProtoReader): MessagePayload {
         return true;
       case 4: {
         const text = str(r, wt, "json_data");
+        if (bounded) {
+          const problem = scanJsonText(text, MAX_JSON_DEPTH).problem;
+          if (problem !== undefined) {
+            payload = { refused: `json_data is ${problem}` };
+            return true;
+          }
+        }
         let data: unknown;
         try {
           data = JSON.parse(text);
@@ -239,11 +254,22 @@ function readMapEntry(r: ProtoReader, into: Record<string, string> | undefined):
   return map;
 }
 
-/** What a service receives from clients: json_data nested deeper than MAX_JSON_DEPTH is an invalid message. */
-function bounded(payload: MessagePayload): MessagePayload {
-  if (payload.dataType === "json" && jsonDepthExceeds(payload.data, MAX_JSON_DEPTH)) {
-    throw invalid(`json_data is nested more than ${MAX_JSON_DEPTH} levels deep`);
-  }
+/**
+ * Metadata entries of one message a service reads (the bound on a JSON object's members); more are counted, not
+ * stored, and make the message invalid (see metadataBound).
+ */
+function readBoundedMapEntry(r: ProtoReader, wt: number, into: Record<string, string> | undefined, count: number) {
+  const entry = sub(r, wt, "metadata");
+  return count <= MAX_JSON_OBJECT_MEMBERS ? readMapEntry(entry, into) : into;
+}
+
+function metadataBound(count: number): void {
+  if (count > MAX_JSON_OBJECT_MEMBERS) throw invalid(`metadata has more than ${MAX_JSON_OBJECT_MEMBERS} entries`);
+}
+
+/** What a service receives from clients: json_data beyond the JSON bounds is an invalid message. */
+function bounded(payload: MessagePayload | RefusedJson): MessagePayload {
+  if ("refused" in payload) throw invalid(payload.refused);
   return payload;
 }
 
@@ -298,10 +324,11 @@ function decodeUpstream(frame: Uint8Array): UpstreamMessage {
 function readSendToGroup(r: ProtoReader): UpstreamMessage {
   let group = "";
   let ackId: number | undefined;
-  let payload: MessagePayload | undefined;
+  let payload: MessagePayload | RefusedJson | undefined;
   let noEcho: boolean | undefined;
   let ttlSeconds: number | undefined;
   let metadata: Record<string, string> | undefined;
+  let entries = 0;
   readFields(r, (field, wt) => {
     switch (field) {
       case 1:
@@ -311,7 +338,7 @@ function readSendToGroup(r: ProtoReader): UpstreamMessage {
         ackId = uint(r, wt, "ack_id");
         return true;
       case 3:
-        payload = readPayload(sub(r, wt, "data"));
+        payload = readPayload(sub(r, wt, "data"), true);
         return true;
       case 4:
         noEcho = bool(r, wt, "no_echo");
@@ -320,13 +347,14 @@ function readSendToGroup(r: ProtoReader): UpstreamMessage {
         ttlSeconds = uint(r, wt, "ttl_seconds");
         return true;
       case 6:
-        metadata = readMapEntry(sub(r, wt, "metadata"), metadata);
+        metadata = readBoundedMapEntry(r, wt, metadata, ++entries);
         return true;
       default:
         return false;
     }
   });
   const m = withAckId(ackId, () => {
+    metadataBound(entries);
     if (payload === undefined) throw invalid("sendToGroup message has no data");
     return { type: "sendToGroup", group: groupName(group), ...bounded(payload) } as UpstreamMessage & {
       type: "sendToGroup";
@@ -349,27 +377,29 @@ function groupName(group: string): string {
 function readEvent(r: ProtoReader): UpstreamMessage {
   let event = "";
   let ackId: number | undefined;
-  let payload: MessagePayload | undefined;
+  let payload: MessagePayload | RefusedJson | undefined;
   let metadata: Record<string, string> | undefined;
+  let entries = 0;
   readFields(r, (field, wt) => {
     switch (field) {
       case 1:
         event = str(r, wt, "event");
         return true;
       case 2:
-        payload = readPayload(sub(r, wt, "data"));
+        payload = readPayload(sub(r, wt, "data"), true);
         return true;
       case 3:
         ackId = uint(r, wt, "ack_id");
         return true;
       case 4:
-        metadata = readMapEntry(sub(r, wt, "metadata"), metadata);
+        metadata = readBoundedMapEntry(r, wt, metadata, ++entries);
         return true;
       default:
         return false;
     }
   });
   const m = withAckId(ackId, () => {
+    metadataBound(entries);
     if (payload === undefined) throw invalid("event message has no data");
     if (!isValidEventName(event)) throw invalid("event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
     return { type: "event", event, ...bounded(payload) } as UpstreamMessage & { type: "event" };
@@ -475,7 +505,7 @@ function readData(r: ProtoReader): DownstreamMessage {
         group = str(r, wt, "group");
         return true;
       case 3:
-        payload = readPayload(sub(r, wt, "data"));
+        payload = readPayload(sub(r, wt, "data"), false);
         return true;
       case 4:
         sequenceId = uint(r, wt, "sequence_id");
