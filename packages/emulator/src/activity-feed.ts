@@ -4,6 +4,7 @@
 // send, never per recipient. Shown strings are truncated and scrubbed of the access key and tokens.
 import type { ServerResponse } from "node:http";
 import type { Outgoing } from "./outgoing.ts";
+import { redactAndClip } from "./redact.ts";
 import type { MessagePayload } from "./upstream-port.ts";
 
 export type ActivityKind =
@@ -55,9 +56,6 @@ export const PREVIEW_CHARS = 200;
 /** Bytes an SSE reader may have queued before it is dropped (EventSource reconnects and resumes by id). */
 export const SSE_MAX_BUFFERED = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
-
-const JWT = /\beyJ[A-Za-z0-9_-]{6,}(?:\.[A-Za-z0-9_-]*){0,2}/g;
-const ACCESS_TOKEN = /(access_token=)[^&\s"'<>]*/gi;
 
 export class ActivityFeed {
   readonly capacity: number;
@@ -135,12 +133,12 @@ export class ActivityFeed {
     });
   }
 
-  /** Truncates to PREVIEW_CHARS and hides the access key, JWTs and access_token values. */
+  /**
+   * Hides the access key (and fragments of it), JWTs and secret URL parameters (see redact.ts), then truncates to
+   * PREVIEW_CHARS: redaction comes first, so the cut can never leave part of a secret visible.
+   */
   scrub(text: string): string {
-    let s = text.length > PREVIEW_CHARS + 1024 ? text.slice(0, PREVIEW_CHARS + 1024) : text;
-    for (const secret of this.#secrets) if (s.includes(secret)) s = s.split(secret).join("***");
-    s = s.replace(ACCESS_TOKEN, "$1***").replace(JWT, "<token>");
-    return s.length > PREVIEW_CHARS ? `${s.slice(0, PREVIEW_CHARS)}…` : s;
+    return redactAndClip(text, PREVIEW_CHARS, this.#secrets, false);
   }
 
   /** The buffered entries, oldest first; `afterId` keeps only newer ones. */

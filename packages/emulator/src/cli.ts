@@ -4,6 +4,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./emulator.ts";
 import { type EmulatorOptions, type EventHandlerSettings, validateHubSettings } from "./options.ts";
+import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
 
 const USAGE = `Usage: webpubsub-emulator [options]
 
@@ -13,13 +14,18 @@ Options:
   --port <n>                 TCP port (default 8080; 0 picks a free one)
   --host <name>              interface to listen on (default localhost)
   --access-key <key>         access key for tokens (default: the well-known development key)
-  --config <file>            JSON file: { port, host, accessKey, keepAliveIntervalMs, allowEntraTokens,
+  --config <file>            JSON file: { port, host, accessKey, keepAliveIntervalMs, allowEntraTokens, dashboard,
+                             allowedOrigins, allowedHosts,
                              hubs: { <hub>: { eventHandlers: [{ urlTemplate, userEventPattern, systemEvents }] } } }
   --event-handler <hub>=<url> send every event of <hub> to <url> (may contain {hub} and {event}); repeatable
   --keep-alive <ms>          WebSocket ping interval (default 20000; 0 disables)
   --allow-entra-tokens       also accept Microsoft Entra bearer tokens (audience and expiry checked only)
   --dashboard                serve a status page at /_emulator
-  --verbose                  log one line per connection and per REST call
+  --allowed-origins <list>   comma-separated origins of web pages that may connect besides loopback ones
+                             (e.g. https://app.example.com), or * for any page
+  --allowed-hosts <list>     comma-separated host names requests may use besides IP addresses, localhost and this
+                             machine's name (DNS rebinding protection; .example.com admits subdomains), or * for any
+  --verbose                  log one line per connection and per REST call (refused requests are always logged)
   -h, --help                 show this help
 `;
 
@@ -74,6 +80,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case "--dashboard":
         flags.dashboard = true;
         break;
+      case "--allowed-origins":
+        flags.allowedOrigins = listValue(name, value(), normalizeOrigin);
+        break;
+      case "--allowed-hosts":
+        flags.allowedHosts = listValue(name, value(), normalizeHost);
+        break;
       case "--config":
         config = readConfig(value());
         break;
@@ -119,6 +131,22 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return { options, verbose, help };
 }
 
+/** `*` or a comma-separated list (empty entries dropped), each entry checked by `check` (which throws TypeError). */
+function listValue(name: string, v: string, check: (entry: string, argName: string) => string): string[] | "*" {
+  if (v.trim() === "*") return "*";
+  const list = v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (list.length === 0) throw new UsageError(`${name} needs a comma-separated list or *, got '${v}'.`);
+  try {
+    for (const entry of list) check(entry, name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return list;
+}
+
 function readConfig(file: string): EmulatorOptions {
   let parsed: unknown;
   try {
@@ -137,11 +165,28 @@ function readConfig(file: string): EmulatorOptions {
     "keepAliveIntervalMs",
     "allowEntraTokens",
     "dashboard",
+    "allowedOrigins",
+    "allowedHosts",
   ]);
   for (const key of Object.keys(parsed)) {
     if (!allowed.has(key)) throw new UsageError(`--config file '${file}': unknown setting '${key}'.`);
   }
   const cfg = parsed as EmulatorOptions;
+  for (const [key, check] of [
+    ["allowedOrigins", normalizeOrigin],
+    ["allowedHosts", normalizeHost],
+  ] as const) {
+    const v: unknown = cfg[key];
+    if (v === undefined || v === "*") continue;
+    if (!Array.isArray(v) || v.some((e) => typeof e !== "string")) {
+      throw new UsageError(`--config file '${file}': ${key} must be "*" or an array of strings.`);
+    }
+    try {
+      for (const entry of v as string[]) check(entry, key);
+    } catch (e) {
+      throw new UsageError(`--config file '${file}': ${(e as Error).message}`);
+    }
+  }
   if (cfg.hubs !== undefined) {
     try {
       validateHubSettings(cfg.hubs, "hubs");
@@ -165,7 +210,12 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (args.verbose) args.options.log = (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  // refused requests (level "warn") are printed even without --verbose: they explain why a page cannot connect
+  const verbose = args.verbose;
+  args.options.log = (line, level) => {
+    if (level === "warn") process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+    else if (verbose) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  };
   // signal handlers go in before anything is printed, so a signal right after the banner is never missed
   let emu: Awaited<ReturnType<typeof startEmulator>> | undefined;
   let stopping = false;

@@ -1,6 +1,9 @@
 // The optional status page (`dashboard: true` / `--dashboard`): GET /_emulator shows hubs, connections, groups and
 // users, refreshed every second from GET /_emulator/state, and a live feed of recent activity pushed over
 // Server-Sent Events from GET /_emulator/events. Read-only; no secrets (the access key and tokens are not shown).
+// Every answer forbids sniffing and framing; the page runs under a Content-Security-Policy that admits only its own
+// inline script and style (by hash) and requests to its own origin.
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ActivityEntry } from "./activity-feed.ts";
 import type { Service } from "./service.ts";
@@ -82,6 +85,7 @@ function resumeAfter(req: IncomingMessage): number {
 export function handleDashboard(service: Service, startedAt: Date, req: IncomingMessage, res: ServerResponse): boolean {
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
   if (path !== "/_emulator" && path !== "/_emulator/state" && path !== "/_emulator/events") return false;
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.writeHead(405, { allow: "GET, HEAD" }).end();
     return true;
@@ -103,6 +107,7 @@ export function handleDashboard(service: Service, startedAt: Date, req: Incoming
   }
   const json = path === "/_emulator/state";
   const body = json ? JSON.stringify(dashboardState(service, startedAt)) : PAGE;
+  if (!json) res.setHeader("content-security-policy", PAGE_CSP);
   res.writeHead(200, {
     "content-type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
     "content-length": String(Buffer.byteLength(body)),
@@ -112,12 +117,7 @@ export function handleDashboard(service: Service, startedAt: Date, req: Incoming
   return true;
 }
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Web PubSub emulator</title>
-<style>
+const STYLE = `
   body { font: 14px system-ui, sans-serif; margin: 2rem; color: #222; }
   h1 { font-size: 1.3rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
   table { border-collapse: collapse; margin: .5rem 0 1rem; }
@@ -128,16 +128,9 @@ const PAGE = `<!doctype html>
   #feed tr[data-kind="message"] td.kind { color: #05a; } #feed tr[data-kind="upstream"] td.kind { color: #850; }
   #feed tr[data-kind="disconnected"] td.kind, #feed tr[data-kind="dropped"] td.kind { color: #a00; }
   #feed tr[data-kind="connected"] td.kind, #feed tr[data-kind="recovered"] td.kind { color: #070; }
-</style>
-</head>
-<body>
-<h1>Azure Web PubSub emulator</h1>
-<p id="totals" class="muted">loading...</p>
-<div id="hubs"></div>
-<h2>activity <span id="live" class="muted">(connecting...)</span></h2>
-<table id="feed"><thead><tr><th>time</th><th>hub</th><th>kind</th><th>connection</th><th>detail</th></tr></thead>
-<tbody id="feed-rows"></tbody></table>
-<script>
+`;
+
+const SCRIPT = `
 const MAX_ROWS = 200;
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
 const table = (head, rows) => rows.length === 0 ? '<p class="muted">none</p>' :
@@ -205,7 +198,38 @@ async function start() {
   setInterval(refresh, 1000);
 }
 start();
-</script>
+`;
+
+/**
+ * Headers of every dashboard answer: no MIME sniffing, no framing (clickjacking), no referrer, and for the page a
+ * Content-Security-Policy that runs only its own inline script and style (by hash) and talks only to its own origin.
+ */
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+};
+const sha256 = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
+const PAGE_CSP =
+  `default-src 'none'; script-src ${sha256(SCRIPT)}; style-src ${sha256(STYLE)}; connect-src 'self'; ` +
+  "img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Web PubSub emulator</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Azure Web PubSub emulator</h1>
+<p id="totals" class="muted">loading...</p>
+<div id="hubs"></div>
+<h2>activity <span id="live" class="muted">(connecting...)</span></h2>
+<table id="feed"><thead><tr><th>time</th><th>hub</th><th>kind</th><th>connection</th><th>detail</th></tr></thead>
+<tbody id="feed-rows"></tbody></table>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;

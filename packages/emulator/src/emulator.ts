@@ -5,10 +5,12 @@ import { WebSocketServer } from "ws";
 import { ActivityFeed } from "./activity-feed.ts";
 import { handleDashboard } from "./dashboard.ts";
 import { type EmulatorOptions, resolveOptions } from "./options.ts";
+import { checkHost, checkOrigin, type Refusal, type RequestPolicy } from "./request-guard.ts";
+import { RestFailure, writeFailure } from "./rest/failure.ts";
 import { handleRest } from "./rest/router.ts";
 import { Service } from "./service.ts";
 import { UpstreamInvoker } from "./upstream/index.ts";
-import { handleUpgrade, MAX_FRAME_BYTES, SELECTED } from "./ws/handshake.ts";
+import { handleUpgrade, MAX_FRAME_BYTES, reject, SELECTED } from "./ws/handshake.ts";
 
 export interface RunningEmulator {
   /** http://host:port, what connection strings and SDK clients use */
@@ -43,8 +45,39 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     handleProtocols: (_protocols, req) => (req as IncomingMessage & { [SELECTED]?: string })[SELECTED] ?? false,
   });
 
+  const policy: RequestPolicy = {
+    allowedOrigins: opts.allowedOrigins,
+    allowedHosts: opts.allowedHosts,
+    host: opts.host,
+  };
+  /** Why `req` is not served at all (Host, then Origin; see request-guard.ts), logged once per host or origin. */
+  const refusal = (req: IncomingMessage, what: string): Refusal | undefined => {
+    const host = checkHost(req.headers.host, policy);
+    if (host !== undefined) {
+      if (host.status === 403) service.warn(`host ${host.subject}`, `refused ${what}: ${host.message}`);
+      return host;
+    }
+    const origin = checkOrigin(req.headers.origin, policy);
+    if (origin !== undefined) service.warn(`origin ${origin.subject}`, `refused ${what}: ${origin.message}`);
+    return origin;
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0]!.toLowerCase();
+    const refused = refusal(req, `a request for ${path.slice(0, 100)}`);
+    if (refused !== undefined) {
+      if (path === "/api" || path.startsWith("/api/")) {
+        const code = refused.status === 403 ? "Error.Forbidden" : "Error.BadRequest";
+        writeFailure(res, new RestFailure(refused.status, code, refused.message), req.method === "HEAD");
+      } else {
+        res.writeHead(refused.status, {
+          "content-type": "text/plain; charset=utf-8",
+          "x-content-type-options": "nosniff",
+        });
+        res.end(`${refused.message}\n`);
+      }
+      return;
+    }
     if (path === "/api" || path.startsWith("/api/")) {
       handleRest(service, req, res).catch((e) => {
         service.log(`REST failure: ${String(e)}`);
@@ -69,14 +102,22 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   server.headersTimeout = 125_000;
   server.on("upgrade", (req: IncomingMessage, socket, head: Buffer) => {
     socket.on("error", () => {});
+    const refused = refusal(req, "a WebSocket connection");
+    if (refused !== undefined) {
+      reject(socket, refused.status, refused.message);
+      return;
+    }
     handleUpgrade(service, wss, req, socket, head).catch((e) => {
       service.log(`handshake failure: ${String(e)}`);
       if (!socket.destroyed) socket.destroy();
     });
   });
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy();
+  // requests the HTTP parser refuses: a header block over Node's limit (--max-http-header-size, 16 KiB by default,
+  // request line included) is 431, also on a WebSocket upgrade; anything else malformed is 400
+  server.on("clientError", (err: Error & { code?: string }, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
 import { HUB_NAME_PATTERN } from "@webpubsub/core";
+import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
 
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
@@ -32,8 +33,24 @@ export interface EmulatorOptions {
   allowEntraTokens?: boolean;
   /** Serve a read-only status page at /_emulator (and its JSON at /_emulator/state). Default false. */
   dashboard?: boolean;
-  /** Receives one line per connection and per REST call. */
-  log?: (line: string) => void;
+  /**
+   * Origins of web pages that may connect (WebSocket) and call the emulator, besides loopback ones
+   * (`http(s)://localhost|127.0.0.1|[::1]` on any port, always allowed): e.g. `["https://app.example.com"]`, or `"*"`
+   * for any page. Requests without an Origin header (non-browser clients) are always served.
+   */
+  allowedOrigins?: readonly string[] | "*";
+  /**
+   * Host names requests may address the emulator by, besides IP addresses, `localhost`, `*.localhost`, the `host`
+   * option and this machine's name (DNS rebinding protection): e.g. `["emulator.test"]`; a leading "." admits
+   * subdomains (`".example.com"`); `"*"` turns the check off.
+   */
+  allowedHosts?: readonly string[] | "*";
+  /**
+   * Receives one line per connection and per REST call (`level` "info"), and refused requests (`level` "warn": a
+   * WebSocket upgrade from a page of another site, a request for a host name that is not the emulator's). Secrets are
+   * redacted from every line.
+   */
+  log?: (line: string, level: "info" | "warn") => void;
   /** Bytes a connection may have queued in its socket before it is considered a slow consumer and closed. Default 16 MiB. */
   maxBufferedBytesPerConnection?: number;
   /** How long a dropped reliable connection stays recoverable. Default 30000. */
@@ -50,7 +67,9 @@ export interface ResolvedOptions {
   keepAliveIntervalMs: number;
   allowEntraTokens: boolean;
   dashboard: boolean;
-  log: ((line: string) => void) | undefined;
+  allowedOrigins: "*" | ReadonlySet<string>;
+  allowedHosts: "*" | ReadonlySet<string>;
+  log: ((line: string, level: "info" | "warn") => void) | undefined;
   maxBufferedBytes: number;
   recoveryWindowMs: number;
   upstreamTimeoutMs: number | undefined;
@@ -114,6 +133,20 @@ export function validateHubSettings(hubs: unknown, argName = "hubs"): asserts hu
   }
 }
 
+/** `"*"` or a list of strings, each normalized by `normalize` (which throws TypeError naming the bad entry). */
+function resolveList(
+  value: unknown,
+  argName: string,
+  normalize: (entry: string, argName: string) => string,
+): "*" | ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (value === "*") return "*";
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new TypeError(`${argName} must be "*" or an array of strings.`);
+  }
+  return new Set((value as string[]).map((v) => normalize(v, argName)));
+}
+
 export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptions {
   const o = opts ?? {};
   if (typeof o !== "object") throw new TypeError("options must be an object.");
@@ -152,6 +185,8 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     keepAliveIntervalMs,
     allowEntraTokens: o.allowEntraTokens === true,
     dashboard: o.dashboard === true,
+    allowedOrigins: resolveList(o.allowedOrigins, "allowedOrigins", normalizeOrigin),
+    allowedHosts: resolveList(o.allowedHosts, "allowedHosts", normalizeHost),
     log: o.log,
     maxBufferedBytes,
     recoveryWindowMs,

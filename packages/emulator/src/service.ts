@@ -4,10 +4,12 @@ import { randomBytes } from "node:crypto";
 import { signJwtSync } from "@webpubsub/core";
 import type { WebSocket } from "ws";
 import type { ActivityFeed } from "./activity-feed.ts";
+import { clip, closeReason, MAX_LOG_CHARS } from "./bounded-text.ts";
 import { type ClientKind, Connection, type ConnectionEvents } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Outgoing } from "./outgoing.ts";
+import { redactAndClip } from "./redact.ts";
 import { noUpstream, type UpstreamContext, type UpstreamPort } from "./upstream-port.ts";
 
 export class Service implements ConnectionEvents {
@@ -18,6 +20,7 @@ export class Service implements ConnectionEvents {
   feed: ActivityFeed | null = null;
   #serial = 0;
   #closing = false;
+  readonly #warned = new Set<string>();
 
   constructor(opts: ResolvedOptions) {
     this.opts = opts;
@@ -27,8 +30,19 @@ export class Service implements ConnectionEvents {
     return this.#closing;
   }
 
+  /** One log line, with secrets redacted (see redact.ts) and cut to MAX_LOG_CHARS. */
   log(line: string): void {
-    this.opts.log?.(line);
+    this.opts.log?.(redactAndClip(line, MAX_LOG_CHARS, [this.opts.accessKey]), "info");
+  }
+
+  /**
+   * A line the user should see even without verbose logging (the CLI prints these always), once per `key` (the first
+   * MAX_WARNING_KEYS keys), so that a page retrying a refused request cannot flood the output.
+   */
+  warn(key: string, line: string): void {
+    if (this.#warned.has(key) || this.#warned.size >= MAX_WARNING_KEYS) return;
+    this.#warned.add(key);
+    this.opts.log?.(redactAndClip(line, MAX_LOG_CHARS, [this.opts.accessKey]), "warn");
   }
 
   /** The hub (created on first use); hub names are case-insensitive. */
@@ -168,8 +182,10 @@ export class Service implements ConnectionEvents {
    * A service-initiated close (REST close, shutdown, protocol violation): subprotocol clients get a `disconnected`
    * frame first; the session ends and cannot be recovered.
    */
-  closeConnection(conn: Connection, reason: string, code = 1000): void {
+  closeConnection(conn: Connection, why: string, code = 1000): void {
     if (conn.ended) return;
+    // the reason may quote client input (REST ?reason=, an invalid message): bounded before it goes anywhere
+    const reason = clip(why, MAX_REASON_CHARS);
     const ws = conn.socket;
     if (ws !== null) {
       conn.sendControl({ type: "system", event: "disconnected", message: reason });
@@ -218,11 +234,16 @@ export class Service implements ConnectionEvents {
   }
 }
 
+/** Distinct warnings logged (see Service.warn). */
+const MAX_WARNING_KEYS = 100;
+
+/** Characters of a close reason kept for the `disconnected` frame, the upstream event, the feed and the log. */
+export const MAX_REASON_CHARS = 512;
+
+/** Closes `ws` with `code` and the reason cut to the 123-byte WebSocket limit (at a character boundary). */
 export function closeSocket(ws: WebSocket, code: number, reason: string): void {
   try {
-    let r = reason;
-    while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
-    ws.close(code, r);
+    ws.close(code, closeReason(reason));
   } catch {
     ws.terminate();
   }

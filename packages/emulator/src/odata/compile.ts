@@ -1,5 +1,5 @@
 // Type-checks a parsed filter and compiles it into a predicate over connections (protocol.md 2.4 semantics).
-import { FilterError } from "./lexer.ts";
+import { FilterError, quote } from "./lexer.ts";
 import { type Node, parseFilter } from "./parser.ts";
 
 /** What a filter can see of a connection. */
@@ -162,7 +162,7 @@ function compileCall(node: Extract<Node, { t: "call" }>): Compiled {
       };
     }
     default:
-      return typeError(`Unknown function '${node.fn}'`, node.pos);
+      return typeError(`Unknown function '${quote(node.fn)}'`, node.pos);
   }
 }
 
@@ -177,7 +177,10 @@ function compile(node: Node): Compiled {
     case "prop": {
       const p = PROPS[node.name.toLowerCase()];
       if (p === undefined) {
-        return typeError(`Unknown property '${node.name}' (use userId, connectionId, groups or protocol)`, node.pos);
+        return typeError(
+          `Unknown property '${quote(node.name)}' (use userId, connectionId, groups or protocol)`,
+          node.pos,
+        );
       }
       return p;
     }

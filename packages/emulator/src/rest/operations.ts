@@ -1,8 +1,10 @@
 // The 25 data-plane operations of api-version 2024-12-01, with the live service's status codes and error codes.
+import { clip } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import type { Hub } from "../hub.ts";
 import { compileFilter, FilterError } from "../odata/index.ts";
 import { Outgoing } from "../outgoing.ts";
+import { forEachInSlices, pairs } from "../yielding.ts";
 import { badRequest, RestFailure } from "./failure.ts";
 import { generateToken } from "./generate-token.ts";
 import { listConnections } from "./list-connections.ts";
@@ -27,10 +29,11 @@ function filterParam(text: string | null | undefined, target: string): ((c: Conn
       const what = e.kind === "syntax" ? "Invalid syntax" : "Invalid filter";
       const detail =
         e.kind === "syntax" && !/position/.test(e.message) ? `${e.message} at position ${e.position}` : e.message;
+      const shown = clip(text);
       throw new RestFailure(
         400,
         "Error.BadRequest",
-        `${what} for '${text}': ${detail} in '${text}'. (Parameter 'filter')`,
+        `${what} for '${shown}': ${detail} in '${shown}'. (Parameter 'filter')`,
         target,
         true,
       );
@@ -72,7 +75,7 @@ function connectionOf(hub: Hub | undefined, id: string): Connection | undefined 
 }
 
 function notFoundConnection(id: string, code = "Error.Connection.NotExisted"): RestFailure {
-  return new RestFailure(404, code, `Connection \`${id}\` is not found.`, "Connection");
+  return new RestFailure(404, code, `Connection \`${clip(id)}\` is not found.`, "Connection");
 }
 
 function groupsAndFilter(hub: Hub | undefined, body: Buffer): { conns: Connection[]; groups: string[] } {
@@ -90,7 +93,10 @@ export const routes: Route[] = [
     run: async (call, [hubName]) => {
       const hub = call.service.findHub(hubName!);
       const { conns, groups } = groupsAndFilter(hub, await readBody(call.req));
-      for (const c of conns) for (const g of groups) c.hub.join(c, g);
+      // a connection that ends between two slices is skipped (joining it would put it back in the indexes)
+      await forEachInSlices(pairs(conns, groups), ([c, g]) => {
+        if (!c.ended) c.hub.join(c, g);
+      });
       return 200;
     },
   },
@@ -101,7 +107,9 @@ export const routes: Route[] = [
     run: async (call, [hubName]) => {
       const hub = call.service.findHub(hubName!);
       const { conns, groups } = groupsAndFilter(hub, await readBody(call.req));
-      for (const c of conns) for (const g of groups) c.hub.leave(c, g);
+      await forEachInSlices(pairs(conns, groups), ([c, g]) => {
+        if (!c.ended) c.hub.leave(c, g);
+      });
       return 200;
     },
   },

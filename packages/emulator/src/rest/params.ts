@@ -1,6 +1,7 @@
 // Validation of REST path and query parameters, and reading request bodies into message payloads.
 import type { IncomingMessage } from "node:http";
-import { HUB_NAME_PATTERN, type Permission } from "@webpubsub/core";
+import { HUB_NAME_PATTERN, type Permission, scanJsonText } from "@webpubsub/core";
+import { clip } from "../bounded-text.ts";
 import { isValidGroupName } from "../names.ts";
 import type { Payload } from "../outgoing.ts";
 import { badRequest, RestFailure } from "./failure.ts";
@@ -10,7 +11,7 @@ export const MAX_REST_BODY_BYTES = 1024 * 1024;
 export function checkHub(hub: string): string {
   if (!HUB_NAME_PATTERN.test(hub)) {
     throw badRequest(
-      `Invalid hub name '${hub}'. A hub name starts with a letter and has at most 128 letters, digits or _\`,.[] characters.`,
+      `Invalid hub name '${clip(hub)}'. A hub name starts with a letter and has at most 128 letters, digits or _\`,.[] characters.`,
       "hub",
     );
   }
@@ -36,7 +37,7 @@ export function checkPermission(p: string): Permission {
   const lower = p.toLowerCase();
   if (lower === "sendtogroup") return "sendToGroup";
   if (lower === "joinleavegroup") return "joinLeaveGroup";
-  throw badRequest(`Invalid permission '${p}'. Use 'sendToGroup' or 'joinLeaveGroup'.`, "permission");
+  throw badRequest(`Invalid permission '${clip(p)}'. Use 'sendToGroup' or 'joinLeaveGroup'.`, "permission");
 }
 
 export function intParam(
@@ -51,7 +52,7 @@ export function intParam(
   if (!/^[+-]?\d+$/.test(raw.trim())) throw badRequest(`The query parameter '${name}' must be an integer.`, name);
   const n = Number(raw);
   if (n < min || n > max) {
-    throw badRequest(`The query parameter '${name}' must be between ${min} and ${max}; got ${raw}.`, name);
+    throw badRequest(`The query parameter '${name}' must be between ${min} and ${max}; got ${clip(raw)}.`, name);
   }
   return n;
 }
@@ -84,19 +85,14 @@ export function payloadFromBody(contentType: string | undefined, body: Buffer): 
   const mime = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
   if (mime === "text/plain") return { kind: "text", text: body.toString("utf8") };
   if (mime === "application/json" || mime.endsWith("+json")) {
-    const text = body.toString("utf8");
-    try {
-      JSON.parse(text);
-    } catch {
-      throw badRequest("The request body is not valid JSON (content type application/json).", "message");
-    }
+    const text = parseJsonBody(body, "message", " (content type application/json)").text;
     return { kind: "json", text };
   }
   if (mime === "application/octet-stream" || mime === "") return { kind: "binary", bytes: body };
   throw new RestFailure(
     415,
     "Error.UnsupportedMediaType",
-    `Unsupported content type '${mime}'. Use text/plain, application/json or application/octet-stream.`,
+    `Unsupported content type '${clip(mime)}'. Use text/plain, application/json or application/octet-stream.`,
     "Content-Type",
   );
 }
@@ -114,13 +110,24 @@ export function metadataFromHeaders(req: IncomingMessage): Record<string, string
   return out;
 }
 
-export function groupsFromJsonBody(body: Buffer): { groups: string[]; filter: string | undefined } {
-  let parsed: unknown;
+/**
+ * A JSON request body, scanned for core's JSON bounds (depth, nodes, object members) before it is parsed, the same
+ * bounds as for JSON from clients: beyond them parsing a MiB takes too long, and deep values overflow the stack when
+ * they are re-encoded for protobuf clients.
+ */
+function parseJsonBody(body: Buffer, target: string, hint = ""): { text: string; value: unknown } {
+  const text = body.toString("utf8");
+  const problem = scanJsonText(text).problem;
+  if (problem !== undefined) throw badRequest(`The JSON request body is ${problem}.`, target);
   try {
-    parsed = JSON.parse(body.toString("utf8"));
+    return { text, value: JSON.parse(text) };
   } catch {
-    throw badRequest('The request body must be JSON: {"groups": [...], "filter": "..."}.', "body");
+    throw badRequest(`The request body is not valid JSON${hint}.`, target);
   }
+}
+
+export function groupsFromJsonBody(body: Buffer): { groups: string[]; filter: string | undefined } {
+  const parsed = parseJsonBody(body, "body", ': {"groups": [...], "filter": "..."}').value;
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw badRequest("The request body must be a JSON object with 'groups'.", "body");
   }

@@ -2,11 +2,35 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { JwtError } from "@webpubsub/core";
 import { bearerToken, verifyRestToken } from "../auth.ts";
+import { clip } from "../bounded-text.ts";
 import type { Service } from "../service.ts";
 import { badRequest, RestFailure, SUPPORTED_API_VERSIONS, writeFailure } from "./failure.ts";
 import { routes } from "./operations.ts";
 import { checkHub } from "./params.ts";
 import type { Call, Reply, Route } from "./types.ts";
+
+/** What a path parameter is called in error messages, by the literal segment before it. */
+const PARAMETER_AFTER: Record<string, string> = {
+  hubs: "hub",
+  users: "userId",
+  groups: "group",
+  connections: "connectionId",
+  permissions: "permission",
+};
+
+/**
+ * Refuses `.` and `..` segments (also percent-encoded, e.g. `%2e%2e`): a URL parser would remove them, so the path a
+ * token was signed for (the raw request URL) and the path routed could name different hubs or targets. The request
+ * is routed by its raw segments, the same text that is authenticated, and a dot segment is refused outright.
+ */
+function checkDotSegments(segments: string[]): void {
+  for (let i = 1; i < segments.length; i++) {
+    const s = segments[i]!;
+    if (s !== "." && s !== "..") continue;
+    const name = PARAMETER_AFTER[segments[i - 1]!.toLowerCase()] ?? "path";
+    throw badRequest(`The ${name} in the request path must not be '.' or '..'.`, name);
+  }
+}
 
 function splitPath(pathname: string): string[] | undefined {
   const parts = pathname.split("/");
@@ -50,14 +74,19 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
   const head = method === "HEAD";
   const host = req.headers.host ?? `${service.opts.host}:${service.opts.port}`;
   const origin = `http://${host}`;
-  const url = `${origin}${req.url ?? "/"}`;
+  const target = req.url ?? "/";
+  const url = `${origin}${target}`;
   const started = Date.now();
   let status = 500;
   let opName = "unknown";
   try {
-    const parsed = new URL(url);
-    const segments = splitPath(parsed.pathname);
+    // the raw request target, not a URL parser's normalized form: routing sees exactly what was signed
+    const q = target.indexOf("?");
+    const pathname = q < 0 ? target : target.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? "" : target.slice(q + 1));
+    const segments = splitPath(pathname);
     if (segments === undefined) throw badRequest("The request path is not valid percent-encoding.", "path");
+    checkDotSegments(segments);
     // ["", "api", ...]
     if (segments.length === 3 && segments[2]!.toLowerCase() === "health") {
       opName = "GetServiceStatus";
@@ -68,12 +97,12 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
       return;
     }
     if (segments.length < 5 || segments[2]!.toLowerCase() !== "hubs") {
-      throw new RestFailure(404, "Error.NotFound", `No operation at '${parsed.pathname}'.`, "path");
+      throw new RestFailure(404, "Error.NotFound", `No operation at '${clip(pathname)}'.`, "path");
     }
     const hub = segments[3]!;
     const match = matchRoute(segments.slice(4));
     if (match === undefined)
-      throw new RestFailure(404, "Error.NotFound", `No operation at '${parsed.pathname}'.`, "path");
+      throw new RestFailure(404, "Error.NotFound", `No operation at '${clip(pathname)}'.`, "path");
     const route = match.routes.find((r) => r.method === method);
     if (route === undefined) {
       const allow = match.routes.map((r) => r.method).join(", ");
@@ -83,7 +112,7 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
     opName = route.name;
     authenticate(service, req, url);
     checkHub(hub);
-    const call: Call = { service, req, res, query: parsed.searchParams, url, origin, pathname: parsed.pathname };
+    const call: Call = { service, req, res, query, url, origin, pathname };
     const out = await route.run(call, [hub, ...match.params]);
     const reply: Reply = typeof out === "number" ? { status: out } : out;
     status = reply.status;

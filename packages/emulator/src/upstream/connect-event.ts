@@ -1,5 +1,6 @@
 // The blocking `connect` event: request body (protocol.md 5.5) and the handler's decision.
-import { utf8Decode } from "@webpubsub/core";
+import { scanJsonText, utf8Decode } from "@webpubsub/core";
+import { clip } from "../bounded-text.ts";
 import { readConnectionState } from "./cloud-event.ts";
 import type { DeliveryOutcome } from "./http-delivery.ts";
 import type { ConnectEventInput, ConnectResult } from "./types.ts";
@@ -112,6 +113,9 @@ export function interpretConnectResponse(
     status: HANDLER_FAILED,
     message: `connect event handler answered ${status} with an invalid body: ${why}`,
   });
+  // the bounds of JSON from clients apply to handler answers too (see core's scanJsonText)
+  const problem = scanJsonText(text).problem;
+  if (problem !== undefined) return bad(`JSON ${problem}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -127,7 +131,7 @@ export function interpretConnectResponse(
   if (r.groups !== undefined && r.groups !== null) {
     if (!isStringArray(r.groups)) return bad("groups must be an array of strings");
     const invalid = r.groups.find((g) => !isValidGroupName(g));
-    if (invalid !== undefined) return bad(`group "${invalid}" must be 1..1024 characters and not blank`);
+    if (invalid !== undefined) return bad(`group "${clip(invalid)}" must be 1..1024 characters and not blank`);
     if (r.groups.length > 0) accept.groups = [...new Set(r.groups)];
   }
   if (r.roles !== undefined && r.roles !== null) {
@@ -137,7 +141,7 @@ export function interpretConnectResponse(
   if (r.subprotocol !== undefined && r.subprotocol !== null && r.subprotocol !== "") {
     if (typeof r.subprotocol !== "string") return bad("subprotocol must be a string");
     if (!offeredSubprotocols.includes(r.subprotocol)) {
-      return bad(`subprotocol "${r.subprotocol}" is not one the client offered`);
+      return bad(`subprotocol "${clip(r.subprotocol)}" is not one the client offered`);
     }
     accept.subprotocol = r.subprotocol;
   }

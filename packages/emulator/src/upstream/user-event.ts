@@ -1,5 +1,5 @@
 // Blocking user events (protocol.md 5.7): request body by data type, reply by response Content-Type.
-import { type MessagePayload, utf8Decode } from "@webpubsub/core";
+import { type MessagePayload, scanJsonText, utf8Decode } from "@webpubsub/core";
 import { readConnectionState } from "./cloud-event.ts";
 import type { DeliveryOutcome } from "./http-delivery.ts";
 import type { UserEventResult } from "./types.ts";
@@ -34,7 +34,11 @@ export function decodeReply(body: Uint8Array, contentType: string | null): Messa
   if (body.byteLength === 0) return undefined;
   const type = mediaType(contentType);
   if (type === "application/json" || type.endsWith("+json")) {
-    return { dataType: "json", data: JSON.parse(utf8Decode(body)) as unknown };
+    const text = utf8Decode(body);
+    // the bounds of JSON from clients apply to replies too: they are parsed here and re-encoded for the client
+    const problem = scanJsonText(text).problem;
+    if (problem !== undefined) throw new RangeError(`JSON ${problem}`);
+    return { dataType: "json", data: JSON.parse(text) as unknown };
   }
   if (type.startsWith("text/")) return { dataType: "text", data: utf8Decode(body) };
   if (type === "application/x-protobuf" || type === "application/protobuf") return { dataType: "protobuf", data: body };
@@ -63,8 +67,9 @@ export function interpretUserEventResponse(outcome: DeliveryOutcome, event: stri
   let reply: MessagePayload | undefined;
   try {
     reply = decodeReply(body, headers.get("content-type"));
-  } catch {
-    return { kind: "error", status, message: `event handler for "${event}" answered invalid JSON` };
+  } catch (e) {
+    const why = e instanceof RangeError ? e.message : "invalid JSON";
+    return { kind: "error", status, message: `event handler for "${event}" answered ${why}` };
   }
   const result: Extract<UserEventResult, { kind: "ok" }> = { kind: "ok" };
   if (reply !== undefined) result.reply = reply;

@@ -1,5 +1,6 @@
 // Frames from clients: json.webpubsub.azure.v1 (and its reliable variant) messages, and simple clients' raw frames.
 import { jsonCodec, ProtocolError, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
+import { clip } from "../bounded-text.ts";
 import { type Connection, KIND_SIMPLE, MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from "../connection.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
 import type { Service } from "../service.ts";
@@ -14,9 +15,19 @@ class Rejected extends Error {
   }
 }
 
+/** Characters of an ack error message (they may quote client input or an event handler's answer). */
+const MAX_ACK_MESSAGE_CHARS = 512;
+
 function ack(conn: Connection, ackId: number, error?: { name: string; message: string }): void {
   conn.sendControl(
-    error === undefined ? { type: "ack", ackId, success: true } : { type: "ack", ackId, success: false, error },
+    error === undefined
+      ? { type: "ack", ackId, success: true }
+      : {
+          type: "ack",
+          ackId,
+          success: false,
+          error: { name: error.name, message: clip(error.message, MAX_ACK_MESSAGE_CHARS) },
+        },
   );
 }
 
@@ -202,7 +213,10 @@ function handleMessage(service: Service, conn: Connection, m: UpstreamMessage): 
     ack(conn, ackId);
   };
   const fail = (e: unknown) => {
-    const r = e instanceof Rejected ? e : new Rejected("InternalServerError", String(e));
+    // an unexpected error is logged; the client learns only that the service failed, never its internals
+    if (!(e instanceof Rejected)) service.log(`connection ${conn.id}: ${m.type} failed: ${String(e)}`);
+    const r =
+      e instanceof Rejected ? e : new Rejected("InternalServerError", "The service failed to handle the message.");
     if (ackId !== undefined) ack(conn, ackId, { name: r.errorName, message: r.message });
     else service.log(`connection ${conn.id}: ${m.type} failed without ackId: ${r.errorName}: ${r.message}`);
   };
@@ -216,7 +230,7 @@ function handleMessage(service: Service, conn: Connection, m: UpstreamMessage): 
     const group = m.group;
     if (m.type === "sendToGroup") {
       if (!conn.allowed("sendToGroup", group)) {
-        throw new Rejected("Forbidden", `The connection has no permission to send to group '${group}'.`);
+        throw new Rejected("Forbidden", `The connection has no permission to send to group '${clip(group)}'.`);
       }
       checkMetadata(m.metadata);
       const init: ConstructorParameters<typeof Outgoing>[0] = {
@@ -229,7 +243,7 @@ function handleMessage(service: Service, conn: Connection, m: UpstreamMessage): 
       publish(service, conn, group, new Outgoing(init), m.noEcho === true);
     } else {
       if (!conn.allowed("joinLeaveGroup", group)) {
-        throw new Rejected("Forbidden", `The connection has no permission to join or leave group '${group}'.`);
+        throw new Rejected("Forbidden", `The connection has no permission to join or leave group '${clip(group)}'.`);
       }
       if (m.type === "joinGroup") conn.hub.join(conn, group);
       else conn.hub.leave(conn, group);
@@ -250,14 +264,16 @@ function payloadOf(m: MessagePayload): MessagePayload {
 function checkMetadata(metadata: Record<string, string> | undefined): void {
   if (metadata === undefined) return;
   let total = 0;
-  for (const [k, v] of Object.entries(metadata)) {
-    if (k.length === 0 || !/^[\x20-\x7e]*$/.test(k + v)) {
-      throw new Rejected("BadRequest", "'metadata' keys and values must be non-empty ASCII strings.");
-    }
+  for (const k in metadata) {
+    const v = metadata[k]!;
+    // lengths first: the ASCII test then runs over at most 1,280 characters per entry and 8 KiB in all
     if (k.length > 256 || v.length > 1024) throw new Rejected("BadRequest", "A metadata key or value is too long.");
     total += k.length + v.length;
+    if (total > 8192) throw new Rejected("BadRequest", "'metadata' is larger than 8 KiB.");
+    if (k.length === 0 || !/^[\x20-\x7e]*$/.test(k) || !/^[\x20-\x7e]*$/.test(v)) {
+      throw new Rejected("BadRequest", "'metadata' keys and values must be non-empty ASCII strings.");
+    }
   }
-  if (total > 8192) throw new Rejected("BadRequest", "'metadata' is larger than 8 KiB.");
 }
 
 async function userEvent(service: Service, conn: Connection, event: string, payload: MessagePayload): Promise<void> {

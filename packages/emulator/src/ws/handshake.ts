@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import { HUB_NAME_PATTERN, JwtError, type JwtPayload, timingSafeEqual, verifyJwtSync } from "@webpubsub/core";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
+import { clip } from "../bounded-text.ts";
 import {
   type ClientKind,
   type Connection,
@@ -28,15 +29,25 @@ const SUPPORTED: Record<string, ClientKind> = {
   "protobuf.reliable.webpubsub.azure.v1": KIND_RELIABLE_PROTOBUF,
 };
 
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
 /** The subprotocol the server answers with is stashed on the request for ws's handleProtocols. */
 export const SELECTED = Symbol("awps.subprotocol");
 type UpgradeRequest = IncomingMessage & { [SELECTED]?: string };
 
-function reject(socket: Duplex, status: number, message: string): void {
+/** Answers an upgrade request with an HTTP error and closes the socket; `message` may quote input, so it is cut. */
+export function reject(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
-  const text = `${message}\n`;
-  const reason =
-    status === 401 ? "Unauthorized" : status === 400 ? "Bad Request" : status === 404 ? "Not Found" : "Error";
+  const text = `${clip(message, 512)}\n`;
+  const reason = STATUS_TEXT[status] ?? "Error";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(text)}\r\n${status === 401 ? "WWW-Authenticate: Bearer\r\n" : ""}\r\n${text}`,
