@@ -23,8 +23,8 @@ export function redactSecrets(text: string, secrets: readonly string[] = []): st
 }
 
 /**
- * Replaces what looks like a JWT (`eyJ` at a word start, 6+ base64url characters, then up to two `.`-separated
- * parts) with `<token>`. A hand-written scan: a RegExp for this runs in V8's interpreter on its first calls, which
+ * Replaces what looks like a JWT (`eyJ` at a word start or after a percent-escape, 6+ base64url characters, then up to
+ * two `.`-separated parts) with `<token>`. A hand-written scan: a RegExp for this runs in V8's interpreter on its first calls, which
  * takes over 100 ms on a MiB of `eyJ-eyJ-...`.
  */
 function replaceJwts(text: string): string {
@@ -33,7 +33,8 @@ function replaceJwts(text: string): string {
   let at = text.indexOf("eyJ");
   while (at >= 0) {
     let end = at;
-    if (at === 0 || !isWordChar(text.charCodeAt(at - 1))) {
+    // at a word start, also right after a percent-escape (`%20eyJ...` in a URL)
+    if (at === 0 || !isWordChar(text.charCodeAt(at - 1)) || (at >= 3 && text.charCodeAt(at - 3) === 37 /* % */)) {
       let i = at + 3;
       while (i < text.length && isBase64Url(text.charCodeAt(i))) i++;
       if (i - at - 3 >= 6) {
