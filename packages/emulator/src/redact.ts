@@ -33,8 +33,9 @@ function replaceJwts(text: string): string {
   let at = text.indexOf("eyJ");
   while (at >= 0) {
     let end = at;
-    // at a word start, also right after a percent-escape (`%20eyJ...` in a URL)
-    if (at === 0 || !isWordChar(text.charCodeAt(at - 1)) || (at >= 3 && text.charCodeAt(at - 3) === 37 /* % */)) {
+    // at a word start, also right after a percent-escape (`%20eyJ...` in a URL; 37 is '%')
+    const afterEscape = at >= 3 && text.charCodeAt(at - 3) === 37;
+    if (at === 0 || !isWordChar(text.charCodeAt(at - 1)) || afterEscape) {
       let i = at + 3;
       while (i < text.length && isBase64Url(text.charCodeAt(i))) i++;
       if (i - at - 3 >= 6) {

@@ -244,7 +244,7 @@ describe.skipIf(!existsSync(CHROMIUM))("in Chromium: a page of another site", ()
 
   beforeAll(async () => {
     // one page that opens a WebSocket to the emulator given in its query and reports what happened
-    pages = createServer((req, res) => {
+    pages = createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(`<!doctype html><script>
         const target = new URL(location.href).searchParams.get("ws");
