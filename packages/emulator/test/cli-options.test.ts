@@ -2,7 +2,7 @@
 // --allowed-hosts flags and config keys reach the emulator and reject bad entries with exit code 2, and refused
 // requests are printed even without --verbose (they explain why a page cannot connect).
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,8 +15,11 @@ import { sign } from "./helpers/clients.ts";
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 
 /** Runs the CLI; `text()` is stdout and stderr so far, `until(re)` waits for a match in it. */
-function cli(args: string[]) {
-  const child = spawn(process.execPath, ["--conditions=source", CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(process.execPath, ["--conditions=source", CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
   let out = "";
   let err = "";
   const waiters = new Set<() => void>();
@@ -138,4 +141,30 @@ describe("CLI options", () => {
       await p.exited;
     }
   });
+
+  // the CLI restarts itself (execve: same pid) with a capped V8 young generation; see README "Memory"
+  it.skipIf(!existsSync("/proc/self/cmdline"))(
+    "runs with --max-semi-space-size=8 unless the flag is given or WEBPUBSUB_EMULATOR_NO_REEXEC=1",
+    async () => {
+      const flagsOf = async (env: NodeJS.ProcessEnv) => {
+        const p = cli(["--port", "0"], env);
+        try {
+          await p.until(/listening on/);
+          return readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+        } finally {
+          p.child.kill("SIGINT");
+          await p.exited;
+        }
+      };
+      const capped = await flagsOf(process.env);
+      expect(capped).toContain("--max-semi-space-size=8");
+      expect(capped).toContain("--conditions=source");
+      expect(capped.slice(-2)).toEqual(["--port", "0"]);
+      const own = await flagsOf({ ...process.env, NODE_OPTIONS: "--max-semi-space-size=4" });
+      expect(own.some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+      const off = await flagsOf({ ...process.env, WEBPUBSUB_EMULATOR_NO_REEXEC: "1" });
+      expect(off.some((a) => a.startsWith("--max-semi-space-size"))).toBe(false);
+    },
+    60_000,
+  );
 });
