@@ -26,6 +26,8 @@ export interface BenchContext {
 export interface Benchmark {
   name: string;
   description: string;
+  /** Run only when named (`pnpm bench soak`), not by a plain `pnpm bench`: for long runs. */
+  optIn?: boolean;
   run(ctx: BenchContext): Promise<Metric[]>;
 }
 

@@ -1,5 +1,6 @@
-// `pnpm bench [name ...] [--quick] [--rounds N]`: runs the benchmarks, prints a table of medians with ratios against
-// the baseline measured in the same run, and writes the same figures to bench/results/latest.json.
+// `pnpm bench [name ...] [--quick] [--rounds N]`: runs the benchmarks (without names: all but the opt-in ones, such as
+// the 10-minute soak), prints a table of medians with ratios against the baseline measured in the same run, and writes
+// the same figures to bench/results/latest.json (bench/results/<name>.json when benchmarks are named).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { benchmarks } from "./benchmarks/index.ts";
@@ -19,7 +20,9 @@ if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${benchmarks.map((b) => b.name).join(", ")}`);
   process.exit(2);
 }
-const selected: Benchmark[] = names.length ? benchmarks.filter((b) => names.includes(b.name)) : benchmarks;
+const selected: Benchmark[] = names.length
+  ? benchmarks.filter((b) => names.includes(b.name))
+  : benchmarks.filter((b) => b.optIn !== true);
 
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
 console.log(
@@ -63,9 +66,11 @@ console.log(`\n${line(header)}\n${line(widths.map((w) => "-".repeat(w)))}`);
 for (const r of rows) console.log(line(r as string[]));
 
 const out = new URL("../results/", import.meta.url);
+// a run of named benchmarks does not overwrite the full run's figures
+const file = names.length ? `${names.join("+")}.json` : "latest.json";
 mkdirSync(out, { recursive: true });
 writeFileSync(
-  new URL("latest.json", out),
+  new URL(file, out),
   `${JSON.stringify(
     {
       date: new Date().toISOString(),
@@ -87,5 +92,5 @@ writeFileSync(
     2,
   )}\n`,
 );
-console.log(`\nwritten: bench/results/latest.json`);
+console.log(`\nwritten: bench/results/${file}`);
 process.exit(results.some((r) => r.error) ? 1 : 0);

@@ -4,7 +4,16 @@ import { connections } from "./connections.ts";
 import { fanout } from "./fanout.ts";
 import { footprint } from "./footprint.ts";
 import { restSend } from "./rest-send.ts";
+import { soakBenchmark } from "./soak.ts";
 import { token } from "./token.ts";
 
-/** Every benchmark, in the order `pnpm bench` runs them. */
-export const benchmarks: Benchmark[] = [restSend, token, clientRoundtrip, fanout, connections, footprint];
+/** Every benchmark, in the order `pnpm bench` runs them (the opt-in soak only when named). */
+export const benchmarks: Benchmark[] = [
+  restSend,
+  token,
+  clientRoundtrip,
+  fanout,
+  connections,
+  footprint,
+  soakBenchmark,
+];
