@@ -150,7 +150,9 @@ describe("CLI options", () => {
         const p = cli(["--port", "0"], env);
         try {
           await p.until(/listening on/);
-          return readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8").split("\0").filter((a) => a !== "");
+          return readFileSync(`/proc/${p.child.pid}/cmdline`, "utf8")
+            .split("\0")
+            .filter((a) => a !== "");
         } finally {
           p.child.kill("SIGINT");
           await p.exited;

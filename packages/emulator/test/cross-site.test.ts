@@ -99,7 +99,9 @@ describe("Origin of WebSocket upgrades", () => {
   });
 
   it("allowedOrigins admits the listed origins exactly (scheme, host and port), and '*' admits any page", async () => {
-    const listed = await startEmulator({ allowedOrigins: ["https://app.example.com", "http://dev.example:8080"] });
+    const listed = await startEmulator({
+      allowedOrigins: ["https://app.example.com", "http://dev.example:8080", "null"],
+    });
     const any = await startEmulator({ allowedOrigins: "*" });
     try {
       const h = hub();
@@ -107,6 +109,8 @@ describe("Origin of WebSocket upgrades", () => {
       expect(await upgradeStatus(listed, h, { origin: "https://APP.example.com" })).toBe(101);
       expect(await upgradeStatus(listed, h, { origin: "http://dev.example:8080" })).toBe(101);
       expect(await upgradeStatus(listed, h, { origin: "http://localhost:1234" })).toBe(101);
+      // pages with an opaque origin (about:blank, file:, sandboxed frames) only when "null" is listed
+      expect(await upgradeStatus(listed, h, { origin: "null" })).toBe(101);
       expect(await upgradeStatus(listed, h, { origin: "http://app.example.com" })).toBe(403);
       expect(await upgradeStatus(listed, h, { origin: "https://app.example.com:444" })).toBe(403);
       expect(await upgradeStatus(listed, h, { origin: "http://dev.example" })).toBe(403);
