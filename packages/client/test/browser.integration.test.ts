@@ -13,7 +13,9 @@ let bundle: string;
 beforeAll(async () => {
   if (!hasChromium) return;
   bundle = await browserBundle();
-  emu = await startEmulator({ port: 0 });
+  // the page is about:blank, whose opaque origin browsers send as "null": the emulator refuses pages of other
+  // origins than loopback ones unless allowed (its README, "Security")
+  emu = await startEmulator({ port: 0, allowedOrigins: ["null"] });
   browser = await launchChromium();
 }, 60_000);
 
