@@ -137,8 +137,10 @@ export function makeInvoker(
         }
       }
     },
-    timeoutMs: 2000,
-    validationTimeoutMs: 2000,
+    // generous: a test that wants a timeout sets its own; these only keep a starved machine from timing out a handler
+    // that does answer
+    timeoutMs: 20_000,
+    validationTimeoutMs: 20_000,
     retryDelaysMs: [10, 20, 30],
     ...overrides,
   });
