@@ -41,7 +41,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
     stdout: () => out,
     stderr: () => err,
     exited,
-    until(re: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> {
+    until(re: RegExp, timeoutMs = 90_000): Promise<RegExpExecArray> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => done(new Error(`no match for ${re}; output: ${out}${err}`)), timeoutMs);
         const check = () => {
@@ -62,7 +62,9 @@ function cli(args: string[], env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-describe("CLI options", () => {
+// Each test spawns Node on the TypeScript sources (twice: the CLI re-executes itself): real work that a busy machine
+// slows down a lot, so the waits are hang detectors, not margins.
+describe("CLI options", { timeout: 120_000 }, () => {
   it("--help names every config file setting, including dashboard, allowedOrigins and allowedHosts", async () => {
     const p = cli(["--help"]);
     expect(await p.exited).toBe(0);
