@@ -1,3 +1,5 @@
+// AsyncQueue, a bounded single-consumer queue that is `for await`-able with an explicit overflow policy, and
+// fromEvents, which adapts a push source (events, callbacks) to one.
 import { Deferred } from "./deferred.ts";
 
 /** What a full queue does with one more item. */

@@ -1,3 +1,4 @@
+// Deferred: a promise together with its resolve and reject functions.
 /** A promise with its resolve and reject functions, settled at most once. */
 export class Deferred<T> {
   readonly promise: Promise<T>;

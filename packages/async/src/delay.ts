@@ -1,11 +1,12 @@
-import { abortReason, assertTimerDuration } from "./errors.ts";
+// delay: an abortable timer promise that leaves no timer or listener behind.
+import { abortReason, checkTimerDuration } from "./errors.ts";
 
 /**
  * Resolves after `ms` milliseconds. Aborting `signal` rejects at once with an AbortError and clears the timer and the
  * abort listener, so nothing is left behind.
  */
 export function delay(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-  assertTimerDuration(ms, "ms");
+  checkTimerDuration(ms, "ms");
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {

@@ -1,3 +1,4 @@
+// @webpubsub/async: the public surface. Each helper is in a file named after it; errors and timer limits in errors.ts.
 export {
   AsyncQueue,
   type AsyncQueueOptions,
@@ -7,8 +8,14 @@ export {
 } from "./async-queue.ts";
 export { Deferred } from "./deferred.ts";
 export { delay } from "./delay.ts";
-export { AbortError, TimeoutError } from "./errors.ts";
+export { AbortError, checkTimerDuration, MAX_TIMER_MS, TimeoutError } from "./errors.ts";
 export { type MapConcurrentOptions, mapConcurrent } from "./map-concurrent.ts";
-export { createPagedIterator, type Page, type PagedAsyncIterableIterator, type PageSettings } from "./paging.ts";
+export {
+  createPagedIterator,
+  fromPages,
+  type Page,
+  type PagedAsyncIterableIterator,
+  type PageSettings,
+} from "./paging.ts";
 export { backoffDelay, type RetryOptions, retry } from "./retry.ts";
 export { withTimeout } from "./timeout.ts";

@@ -1,3 +1,4 @@
+// mapConcurrent: maps items with at most `concurrency` calls in flight, fail-fast or settle-all.
 import { abortReason, throwIfAborted } from "./errors.ts";
 
 export interface MapConcurrentOptions {

@@ -1,3 +1,5 @@
+// createPagedIterator: item iteration plus byPage(), the shape of @azure/core-paging, over a fetch-one-page function;
+// fromPages: the same shape over a byPage() function (for listings that wrap each page iteration, e.g. in a span).
 /** Where a page listing starts and how big its pages are. */
 export interface PageSettings {
   continuationToken?: string;
@@ -39,8 +41,18 @@ export function createPagedIterator<T>(
       }
     } while (token !== undefined);
   }
+  return fromPages(pages);
+}
+
+/**
+ * A paged iterator whose items are those of the pages of `byPage()` (called once, without settings, for item
+ * iteration) and whose `byPage` is `byPage` itself.
+ */
+export function fromPages<T>(
+  byPage: (settings?: PageSettings) => AsyncIterableIterator<T[]>,
+): PagedAsyncIterableIterator<T, T[], PageSettings> {
   async function* items(): AsyncIterableIterator<T> {
-    for await (const page of pages()) yield* page;
+    for await (const page of byPage()) yield* page;
   }
   const iterator = items();
   return {
@@ -52,6 +64,6 @@ export function createPagedIterator<T>(
     [Symbol.asyncIterator]() {
       return this;
     },
-    byPage: (settings?: PageSettings) => pages(settings),
+    byPage,
   };
 }

@@ -1,5 +1,6 @@
+// retry and backoffDelay: calls a function until it succeeds, with exponential or fixed backoff, jitter and abort.
 import { delay } from "./delay.ts";
-import { AbortError, abortReason, assertTimerDuration, throwIfAborted } from "./errors.ts";
+import { AbortError, abortReason, checkTimerDuration, throwIfAborted } from "./errors.ts";
 
 export interface RetryOptions {
   /** Retries after the first attempt (so `maxRetries: 3` means at most 4 attempts). Default 3. */
@@ -27,8 +28,8 @@ function validate(options: RetryOptions): void {
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
     throw new RangeError(`maxRetries must be an integer >= 0, got ${String(maxRetries)}.`);
   }
-  if (retryDelayInMs !== undefined) assertTimerDuration(retryDelayInMs, "retryDelayInMs");
-  if (maxRetryDelayInMs !== undefined) assertTimerDuration(maxRetryDelayInMs, "maxRetryDelayInMs");
+  if (retryDelayInMs !== undefined) checkTimerDuration(retryDelayInMs, "retryDelayInMs");
+  if (maxRetryDelayInMs !== undefined) checkTimerDuration(maxRetryDelayInMs, "maxRetryDelayInMs");
   if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
     throw new TypeError(`mode must be "exponential" or "fixed", got ${String(mode)}.`);
   }

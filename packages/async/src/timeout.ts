@@ -1,4 +1,5 @@
-import { abortReason, assertTimerDuration, TimeoutError } from "./errors.ts";
+// withTimeout: settles with some work unless a time limit or an abort comes first.
+import { abortReason, checkTimerDuration, TimeoutError } from "./errors.ts";
 
 /**
  * Settles with `work` unless `ms` elapses first (TimeoutError) or `signal` aborts (AbortError). When `work` is a
@@ -10,7 +11,7 @@ export function withTimeout<T>(
   ms: number,
   options: { signal?: AbortSignal; message?: string } = {},
 ): Promise<T> {
-  assertTimerDuration(ms, "ms");
+  checkTimerDuration(ms, "ms");
   const outer = options.signal;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const inner = new AbortController();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPagedIterator, type PageSettings } from "../src/index.ts";
+import { createPagedIterator, fromPages, type PageSettings } from "../src/index.ts";
 
 function pagedSource(total: number, defaultPageSize = 3) {
   const calls: PageSettings[] = [];
@@ -57,5 +57,41 @@ describe("createPagedIterator", () => {
     const { iterator, calls } = pagedSource(3);
     await expect(iterator.byPage({ maxPageSize: 0 }).next()).rejects.toThrow(/maxPageSize/);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe("fromPages", () => {
+  it("iterates the items of byPage() and hands byPage settings through unchanged", async () => {
+    const seen: (PageSettings | undefined)[] = [];
+    async function* byPage(settings?: PageSettings): AsyncIterableIterator<string[]> {
+      seen.push(settings);
+      yield ["a", "b"];
+      yield [];
+      yield ["c"];
+    }
+    const iterator = fromPages(byPage);
+    const items: string[] = [];
+    for await (const item of iterator) items.push(item);
+    expect(items).toEqual(["a", "b", "c"]);
+    const pages: string[][] = [];
+    for await (const page of iterator.byPage({ maxPageSize: 2 })) pages.push(page);
+    expect(pages).toEqual([["a", "b"], [], ["c"]]);
+    expect(seen).toEqual([undefined, { maxPageSize: 2 }]);
+  });
+
+  it("stops the page iteration when the item iteration is stopped early", async () => {
+    let finished = false;
+    async function* byPage(): AsyncIterableIterator<number[]> {
+      try {
+        yield [1, 2];
+        yield [3];
+      } finally {
+        finished = true;
+      }
+    }
+    const iterator = fromPages(byPage);
+    for await (const item of iterator) if (item === 1) break;
+    expect(finished).toBe(true);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 });
