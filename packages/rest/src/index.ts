@@ -2,6 +2,8 @@
 // Public: the generated types and helpers, and `createWebPubSubRestClient` (the generated factory with Web PubSub
 // authentication); the bare generated factory (generated/create-client.ts) stays internal.
 export { AzureKeyCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
+// The base types of every generated parameter and response type, for code generic over operations.
+export type { HttpResponse, RequestParameters } from "@azure-rest/core-client";
 export {
   API_VERSION_PATTERN,
   checkApiVersion,
@@ -28,5 +30,5 @@ export {
   WEBPUBSUB_SCOPE,
   type WebPubSubRestClientOptions,
 } from "./rest-client.ts";
-export { errorDetails, toRestError } from "./rest-error.ts";
+export { errorDetails, responseError, toRestError } from "./rest-error.ts";
 export { reverseProxyPolicy, reverseProxyPolicyName } from "./reverse-proxy-policy.ts";

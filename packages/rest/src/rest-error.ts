@@ -1,4 +1,6 @@
-// Turns an unexpected response into a RestError whose `code` is the service's x-ms-error-code.
+// RestErrors built from responses, in one place for this package and @webpubsub/service: `responseError` attaches
+// the answer (status, request, headers, body text), and `toRestError` turns an unexpected response into one whose
+// `code` is the service's x-ms-error-code.
 import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
 import type { HttpResponse } from "@azure-rest/core-client";
 
@@ -30,16 +32,12 @@ export function errorDetails(response: HttpResponse): { code?: string; message?:
 }
 
 /**
- * A RestError for a response `isUnexpected` flagged: `statusCode` is the real status, `code` the x-ms-error-code (left
- * undefined when the service sent none), `details` the parsed error body, `response` the raw response. `operation`
- * (e.g. "sendToAll") prefixes the message; without it the method and path do.
+ * A RestError about `response` with `message`: `statusCode` is the real status, `request` and `response` (headers and
+ * the body as text) are the answer's, and `code` is set only when given.
  */
-export function toRestError(response: HttpResponse, operation?: string): RestError {
-  const { code, message } = errorDetails(response);
+export function responseError(response: HttpResponse, message: string, code?: string): RestError {
   const status = Number(response.status);
-  const what = operation ?? `${response.request.method} ${new URL(response.request.url).pathname}`;
-  const text = `${what} failed with status ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : "."}`;
-  const error = new RestError(text, {
+  return new RestError(message, {
     statusCode: status,
     ...(code ? { code } : {}),
     request: response.request,
@@ -50,6 +48,19 @@ export function toRestError(response: HttpResponse, operation?: string): RestErr
       bodyAsText: typeof response.body === "string" ? response.body : JSON.stringify(response.body ?? null),
     },
   });
+}
+
+/**
+ * A RestError for a response `isUnexpected` flagged: `statusCode` is the real status, `code` the x-ms-error-code (left
+ * undefined when the service sent none), `details` the parsed error body, `response` the raw response. `operation`
+ * (e.g. "sendToAll") prefixes the message; without it the method and path do.
+ */
+export function toRestError(response: HttpResponse, operation?: string): RestError {
+  const { code, message } = errorDetails(response);
+  const status = Number(response.status);
+  const what = operation ?? `${response.request.method} ${new URL(response.request.url).pathname}`;
+  const text = `${what} failed with status ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : "."}`;
+  const error = responseError(response, text, code);
   if (response.body !== undefined && response.body !== "" && response.body !== null) error.details = response.body;
   return error;
 }

@@ -1,3 +1,5 @@
+// Authentication of the REST client: access-key JWTs per request URL (also behind a reverse proxy and across key
+// rotation), and Microsoft Entra bearer tokens, with plain http allowed only where it is safe.
 import type { TokenCredential } from "@azure/core-auth";
 import { decodeJwt, JwtError, restAudienceMatches, verifyJwt } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
@@ -8,7 +10,7 @@ import {
   keyCredentialPolicy,
   WEBPUBSUB_SCOPE,
 } from "../src/index.ts";
-import { fakeHttpClient } from "./helpers/fakeHttp.ts";
+import { fakeHttpClient } from "./helpers/fake-http.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 

@@ -1,6 +1,7 @@
+// Logging options of the REST client: request and response lines reach the given logger, secrets redacted.
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, createWebPubSubRestClient } from "../src/index.ts";
-import { fakeHttpClient } from "./helpers/fakeHttp.ts";
+import { fakeHttpClient } from "./helpers/fake-http.ts";
 
 describe("logging options", () => {
   it("sends request and response lines to the given logger, with the Authorization header redacted", async () => {

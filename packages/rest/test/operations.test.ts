@@ -5,9 +5,10 @@ import {
   createWebPubSubRestClient,
   errorDetails,
   isUnexpected,
+  responseError,
   toRestError,
 } from "../src/index.ts";
-import { type FakeReply, fakeHttpClient } from "./helpers/fakeHttp.ts";
+import { type FakeReply, fakeHttpClient } from "./helpers/fake-http.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
@@ -139,6 +140,20 @@ describe("isUnexpected", () => {
     expect(err.code).toBeUndefined();
     expect(err.message).toBe("sendToAll failed with status 502: bad gateway");
     expect(err.response?.status).toBe(502);
+  });
+
+  it("responseError attaches the answer, and sets code only when given", async () => {
+    const { client } = setup(() => ({ status: 200, headers: { "x-ms-request-id": "r1" }, body: { token: "" } }));
+    const res = await client.path("/api/hubs/{hub}/:generateToken", "chat").post();
+    const err = responseError(res, "getClientAccessToken: no token.");
+    expect(err.message).toBe("getClientAccessToken: no token.");
+    expect(err.statusCode).toBe(200);
+    expect(err.code).toBeUndefined();
+    expect(err.request).toBe(res.request);
+    expect(err.response?.status).toBe(200);
+    expect(err.response?.headers.get("x-ms-request-id")).toBe("r1");
+    expect(err.response?.bodyAsText).toBe('{"token":""}');
+    expect(responseError(res, "m", "Error.Code").code).toBe("Error.Code");
   });
 
   it("matches routes behind an endpoint with a path prefix", async () => {

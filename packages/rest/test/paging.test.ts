@@ -1,7 +1,8 @@
+// paginate over a pageable operation: items and whole pages across nextLinks, and errors of later pages.
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, createWebPubSubRestClient, isUnexpected, paginate } from "../src/index.ts";
-import { fakeHttpClient } from "./helpers/fakeHttp.ts";
+import { fakeHttpClient } from "./helpers/fake-http.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const base = "https://h.example/api/hubs/chat/groups/g1/connections";

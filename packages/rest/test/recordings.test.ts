@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, createWebPubSubRestClient, errorDetails, isUnexpected, paginate } from "../src/index.ts";
 import { recordingsDir } from "./helpers/paths.ts";
 import { header, loadRecordings, type RecordedEntry, replayClient } from "./helpers/recordings.ts";
-import { loadSwaggerOps, matchOperation } from "./helpers/swaggerOps.ts";
+import { loadSwaggerOps, matchOperation } from "./helpers/swagger-ops.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const ops = loadSwaggerOps();
