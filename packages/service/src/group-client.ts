@@ -1,4 +1,7 @@
+// WebPubSubGroupClient (alias WebPubSubGroup), from `client.group(name)`: the operations on one group, with the method
+// names of the official WebPubSubGroup, each naming its tracing span and delegating to HubOperations.
 import type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
+import { listConnectionsInGroup } from "./group-listing.ts";
 import type { HubOperations } from "./operations.ts";
 import type {
   CloseConnectionsOptions,
@@ -69,6 +72,6 @@ export class WebPubSubGroupClient {
   listConnections(
     options?: ListConnectionsOptions,
   ): PagedAsyncIterableIterator<WebPubSubGroupMember, WebPubSubGroupMember[], PageSettings> {
-    return this.#ops.listConnectionsInGroup("WebPubSubGroupClient.listConnections", this.groupName, options);
+    return listConnectionsInGroup(this.#ops, "WebPubSubGroupClient.listConnections", this.groupName, options);
   }
 }

@@ -1,3 +1,4 @@
+// @webpubsub/service: the public surface (the clients, their option types, odata, and the Azure types they use).
 export { AzureKeyCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
 export { isRestError, RestError } from "@azure/core-rest-pipeline";
 export type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";

@@ -4,6 +4,8 @@ import type {
   Agent,
   HttpClient,
   PipelinePolicy,
+  PipelineRequest,
+  PipelineResponse,
   ProxySettings,
   RedirectPolicyOptions,
   TelemetryOptions,
@@ -12,7 +14,6 @@ import type {
 } from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { MessageContentType } from "./payload.ts";
-import type { RawResponse } from "./rest-types.ts";
 import type { ServiceRetryOptions } from "./retry-policy.ts";
 import type { WebPubSubClientProtocol } from "./validation.ts";
 
@@ -63,14 +64,22 @@ export interface WebPubSubServiceClientOptions {
 }
 
 /**
+ * The raw HTTP answer of one request with its parsed body: the shape of core-client's `FullOperationResponse`, which
+ * the official clients hand to `onResponse`.
+ */
+export interface RawResponse extends PipelineResponse {
+  request: PipelineRequest;
+  parsedBody?: unknown;
+  parsedHeaders?: Record<string, unknown>;
+}
+
+/**
  * The raw-response callback of every operation, as in the official clients: the raw HTTP response (status, headers,
  * request, parsed body), the parsed body, and the error when the operation throws because of that response. Called
  * once per request of the operation, after its retries: once for most operations, once per page of a listing, never
  * when no request is made (a client token signed locally) or no response came (a network failure).
  */
 export type RawResponseCallback = (rawResponse: RawResponse, flatResponse: unknown, error?: unknown) => void;
-
-export type { RawResponse };
 
 export interface OperationOptions {
   abortSignal?: AbortSignal;

@@ -7,6 +7,7 @@
 // The official package sends a bare string as JSON (`"\"hi\""`) unless `contentType: "text/plain"` is given; we send
 // it as text because that is what a caller passing a string means. Pass `{ contentType: "application/json" }` to get
 // the official behaviour.
+import type { WebPubSubSendToAllBodyParam } from "@webpubsub/rest";
 
 /** Content types the service accepts for messages. */
 export type MessageContentType = "application/json" | "text/plain" | "application/octet-stream";
@@ -129,6 +130,31 @@ export function preparePayload(message: unknown, contentType?: unknown): Prepare
   return { contentType: "application/json", body: serializeJson(message), replayable: true };
 }
 
+/** What the REST client is handed as a message body: the prepared body, or (Blob on Node) a stream per attempt. */
+export type RequestBody = PreparedPayload["body"] | (() => NodeReadableLike);
+
+/** A message's body and content type, as the generated REST types name them (the four :send operations share it). */
+export type MessageBodyParam = WebPubSubSendToAllBodyParam;
+type OctetStreamBody = Extract<MessageBodyParam, { contentType: "application/octet-stream" }>["body"];
+
+/**
+ * The body fields of a message request in the generated types' terms. The REST runtime sends any binary body byte
+ * for byte whatever its content type, and calls a function body once per attempt; the spec's types name only a
+ * string for text/plain and no body factory. So text given as bytes or a stream, and the per-attempt Blob streams,
+ * are declared as the body type of their content type: the two `as` below narrow the union of bodies this package
+ * sends, nothing else.
+ */
+export function messageBodyParam(contentType: MessageContentType, body: RequestBody): MessageBodyParam {
+  switch (contentType) {
+    case "application/json":
+      return { contentType, body };
+    case "text/plain":
+      return { contentType, body: body as string };
+    case "application/octet-stream":
+      return { contentType, body: body as OctetStreamBody };
+  }
+}
+
 type NodeStreamModule = { Readable: { fromWeb(stream: ReadableStream<Uint8Array>): NodeReadableLike } };
 let nodeStream: Promise<NodeStreamModule> | undefined;
 
@@ -141,7 +167,7 @@ export const runsOnNode: boolean =
  * factory so that a retry reads the Blob again). Other bodies are returned unchanged. Loaded lazily: node:stream is
  * only imported the first time a web body is sent on Node.
  */
-export async function bodyForNode(payload: PreparedPayload): Promise<unknown> {
+export async function bodyForNode(payload: PreparedPayload): Promise<RequestBody> {
   if (payload.webBody === undefined) return payload.body;
   const specifier = "node:stream";
   nodeStream ??= import(/* @vite-ignore */ specifier) as Promise<NodeStreamModule>;

@@ -1,7 +1,8 @@
+// The REST-level client of @webpubsub/rest that every request of this package goes through (one HTTP stack: its
+// pipeline), created from the service client's options, with its generated route types kept.
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
-import { createWebPubSubRestClient } from "@webpubsub/rest";
+import { createWebPubSubRestClient, type WebPubSubRestClient } from "@webpubsub/rest";
 import type { WebPubSubServiceClientOptions } from "./options.ts";
-import type { RestClientLike } from "./rest-types.ts";
 import { SDK_VERSION } from "./tracing.ts";
 
 /**
@@ -12,9 +13,9 @@ export function createRestClient(
   endpoint: string,
   credential: KeyCredential | TokenCredential,
   options: WebPubSubServiceClientOptions & { apiVersion: string },
-): RestClientLike {
+): WebPubSubRestClient {
   const prefix = options.userAgentOptions?.userAgentPrefix;
-  const client = createWebPubSubRestClient(endpoint, credential, {
+  return createWebPubSubRestClient(endpoint, credential, {
     apiVersion: options.apiVersion,
     reverseProxyEndpoint: options.reverseProxyEndpoint,
     retryOptions: { maxRetries: 0 },
@@ -29,5 +30,4 @@ export function createRestClient(
     allowInsecureConnection: options.allowInsecureConnection,
     userAgentOptions: { userAgentPrefix: `${prefix ? `${prefix} ` : ""}webpubsub-service/${SDK_VERSION}` },
   });
-  return client as unknown as RestClientLike;
 }

@@ -10,13 +10,17 @@
 // - "none": a one-shot stream body, which cannot be read twice, is never retried.
 
 import { isRestError } from "@azure/core-rest-pipeline";
-import { backoffDelay, delay } from "@webpubsub/async";
+import { backoffDelay, checkTimerDuration, delay, type RetryOptions } from "@webpubsub/async";
+import type { HttpResponse } from "@webpubsub/rest";
 import { logger } from "./logger.ts";
-import type { RestResponse } from "./rest-types.ts";
 
 export type RetryMode = "idempotent" | "send" | "none";
 
-export interface ServiceRetryOptions {
+/**
+ * The retry limits of the client: the backoff fields of @webpubsub/async's RetryOptions (same names, same meaning),
+ * redeclared only to state this client's defaults. What is retried is decided per operation (above), not by options.
+ */
+export interface ServiceRetryOptions extends Pick<RetryOptions, "maxRetries" | "retryDelayInMs" | "maxRetryDelayInMs"> {
   /** Retries after the first attempt. Default 3; 0 disables retries. */
   maxRetries?: number;
   /** Base delay of the exponential backoff. Default 800 ms. */
@@ -69,10 +73,8 @@ export function retryAfterMs(headers: Record<string, string>): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** The longest delay a timer accepts. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-export function validateRetryOptions(options: ServiceRetryOptions | undefined): Required<ServiceRetryOptions> {
+/** Checks the retry options of the client and fills in the defaults. */
+export function checkRetryOptions(options: ServiceRetryOptions | undefined): Required<ServiceRetryOptions> {
   const maxRetries = options?.maxRetries ?? 3;
   const retryDelayInMs = options?.retryDelayInMs ?? 800;
   const maxRetryDelayInMs = options?.maxRetryDelayInMs ?? 30_000;
@@ -84,9 +86,7 @@ export function validateRetryOptions(options: ServiceRetryOptions | undefined): 
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
       throw new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${String(value)}.`);
     }
-    if (name !== "maxRetries" && value > MAX_TIMER_MS) {
-      throw new RangeError(`options.retryOptions.${name} must be at most ${MAX_TIMER_MS} ms, got ${value}.`);
-    }
+    if (name !== "maxRetries") checkTimerDuration(value, `options.retryOptions.${name}`);
   }
   return { maxRetries, retryDelayInMs, maxRetryDelayInMs };
 }
@@ -101,11 +101,11 @@ function backoff(attempt: number, options: Required<ServiceRetryOptions>): numbe
 
 /** Sends a request, and sends it again as long as `mode` allows it and retries are left. */
 export async function sendWithRetries(
-  send: () => PromiseLike<RestResponse>,
+  send: () => PromiseLike<HttpResponse>,
   mode: RetryMode,
   options: Required<ServiceRetryOptions>,
   signal: AbortSignal | undefined,
-): Promise<RestResponse> {
+): Promise<HttpResponse> {
   for (let attempt = 0; ; attempt++) {
     let waitMs: number;
     try {

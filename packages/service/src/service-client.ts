@@ -1,9 +1,13 @@
+// WebPubSubServiceClient, the server-side client of one hub: construction (connection string, endpoint and credential,
+// environment), option checks, and one method per operation of the official @azure/web-pubsub client, each naming its
+// tracing span and delegating to HubOperations (operations.ts).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
 import { parseConnectionString } from "@webpubsub/core";
 import { checkApiVersion, DEFAULT_API_VERSION } from "@webpubsub/rest";
 import { checkCredential, defaultAzureCredential, isKeyCredential } from "./credentials.ts";
 import { WebPubSubGroupClient } from "./group-client.ts";
+import { listConnectionsInGroup } from "./group-listing.ts";
 import { HubOperations } from "./operations.ts";
 import { checkClientOptionNames } from "./option-names.ts";
 import type {
@@ -23,7 +27,7 @@ import type {
 } from "./options.ts";
 import { type MessageContent, runsOnNode } from "./payload.ts";
 import { createRestClient } from "./rest-factory.ts";
-import { validateRetryOptions } from "./retry-policy.ts";
+import { checkRetryOptions } from "./retry-policy.ts";
 import { checkGroup, checkHub, checkOptions, normalizeEndpoint, type Permission } from "./validation.ts";
 
 export { DEFAULT_API_VERSION };
@@ -96,7 +100,7 @@ export class WebPubSubServiceClient {
       options?.reverseProxyEndpoint === undefined
         ? undefined
         : normalizeEndpoint(options.reverseProxyEndpoint, "options.reverseProxyEndpoint");
-    const retry = validateRetryOptions(options?.retryOptions);
+    const retry = checkRetryOptions(options?.retryOptions);
     this.hubName = hub;
     this.endpoint = normalized;
     this.apiVersion = apiVersion;
@@ -221,12 +225,12 @@ export class WebPubSubServiceClient {
 
   /** Adds every connection matching the OData `filter` to each of `groups`. */
   addConnectionsToGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    return this.#ops.connectionsToGroups(`${SPAN}addConnectionsToGroups`, "add", groups, filter, options);
+    return this.#ops.addConnectionsToGroups(`${SPAN}addConnectionsToGroups`, groups, filter, options);
   }
 
   /** Removes every connection matching the OData `filter` from each of `groups`. */
   removeConnectionsFromGroups(groups: string[], filter: string, options?: OperationOptions): Promise<void> {
-    return this.#ops.connectionsToGroups(`${SPAN}removeConnectionsFromGroups`, "remove", groups, filter, options);
+    return this.#ops.removeConnectionsFromGroups(`${SPAN}removeConnectionsFromGroups`, groups, filter, options);
   }
 
   removeConnectionFromAllGroups(connectionId: string, options?: OperationOptions): Promise<void> {
@@ -242,7 +246,7 @@ export class WebPubSubServiceClient {
     groupName: string,
     options?: ListConnectionsOptions,
   ): PagedAsyncIterableIterator<WebPubSubGroupMember, WebPubSubGroupMember[], PageSettings> {
-    return this.#ops.listConnectionsInGroup(`${SPAN}listConnectionsInGroup`, groupName, options);
+    return listConnectionsInGroup(this.#ops, `${SPAN}listConnectionsInGroup`, groupName, options);
   }
 
   // ---- connections ------------------------------------------------------------------------------------------------
@@ -279,11 +283,11 @@ export class WebPubSubServiceClient {
 
   /** Grants `permission` to a connection, for the group `targetName` or (without it) for every group. */
   grantPermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<void> {
-    return this.#ops.permission(`${SPAN}grantPermission`, "grant", connectionId, permission, options);
+    return this.#ops.grantPermission(`${SPAN}grantPermission`, connectionId, permission, options);
   }
 
   revokePermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<void> {
-    return this.#ops.permission(`${SPAN}revokePermission`, "revoke", connectionId, permission, options);
+    return this.#ops.revokePermission(`${SPAN}revokePermission`, connectionId, permission, options);
   }
 
   checkPermission(connectionId: string, permission: Permission, options?: PermissionOptions): Promise<boolean> {

@@ -1,3 +1,5 @@
+// Tracing: the @azure/core-tracing client of this package (one span per public method call) and the span of a lazy
+// listing, which covers one iteration rather than one call.
 import { createTracingClient, type OperationTracingOptions } from "@azure/core-tracing";
 
 export const SDK_VERSION = "0.0.0";

@@ -1,3 +1,5 @@
+// Constructing the client: fromConnectionString, the official constructor, and fromEnvironment's variables and
+// errors.
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";

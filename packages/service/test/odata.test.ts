@@ -1,3 +1,4 @@
+// The odata tagged template: the shared vectors, quoting and escaping, and values that have no OData literal.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { odata } from "../src/index.ts";

@@ -1,3 +1,4 @@
+// How a message becomes a body and a Content-Type (preparePayload), and how web bodies become Node streams.
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { bodyForNode, preparePayload } from "../src/payload.ts";

@@ -1,3 +1,5 @@
+// Client access tokens signed with the access key: URLs and claims as the shared vectors give them, lifetimes, and
+// verification with the right key only.
 import { readFileSync } from "node:fs";
 import { decodeJwt, parseConnectionString, signJwt, verifyJwt } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
