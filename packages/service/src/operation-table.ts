@@ -274,7 +274,7 @@ export type MustBeNever<T extends never> = T;
 
 /**
  * The exhaustiveness check: every REST operation of the spec is in OPERATIONS or in NOT_EXPOSED. After `pnpm regen`
- * with a new operation, this line fails with `Type '"GET /api/..."' is not assignable to type 'never'`.
+ * with a new operation, this line fails with `Type '"GET /api/..."' does not satisfy the constraint 'never'`.
  */
 export type EveryRestOperationCovered = MustBeNever<Uncovered<typeof OPERATIONS, (typeof NOT_EXPOSED)[number]>>;
 
