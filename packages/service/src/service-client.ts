@@ -1,11 +1,11 @@
-// WebPubSubServiceClient, the server-side client of one hub: construction (connection string, endpoint and credential,
-// environment), option checks, and one method per operation of the official @azure/web-pubsub client, each naming its
-// tracing span and delegating to HubOperations (operations.ts).
+// WebPubSubServiceClient, the server-side client of one hub: its constructors (their arguments, options and the
+// environment are sorted out and checked in client-settings.ts), and one method per operation of the official
+// @azure/web-pubsub client, each naming its tracing span and delegating to HubOperations (operations.ts).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
-import { parseConnectionString } from "@webpubsub/core";
-import { checkApiVersion, DEFAULT_API_VERSION } from "@webpubsub/rest";
-import { checkCredential, defaultAzureCredential, isKeyCredential } from "./credentials.ts";
+import { DEFAULT_API_VERSION } from "@webpubsub/rest";
+import { clientArguments, hubContext, processEnvironment, readEnvironment } from "./client-settings.ts";
+import { defaultAzureCredential } from "./credentials.ts";
 import { WebPubSubGroupClient } from "./group-client.ts";
 import { listConnectionsInGroup } from "./group-listing.ts";
 import { HubOperations } from "./operations.ts";
@@ -25,10 +25,8 @@ import type {
   WebPubSubGroupMember,
   WebPubSubServiceClientOptions,
 } from "./options.ts";
-import { type MessageContent, runsOnNode } from "./payload.ts";
-import { createRestClient } from "./rest-factory.ts";
-import { checkRetryOptions } from "./retry-policy.ts";
-import { checkGroup, checkHub, checkOptions, normalizeEndpoint, type Permission } from "./validation.ts";
+import type { MessageContent } from "./payload.ts";
+import { checkGroup, checkOptions, type Permission } from "./validation.ts";
 
 export { DEFAULT_API_VERSION };
 
@@ -68,53 +66,13 @@ export class WebPubSubServiceClient {
     hubOrOptions?: string | WebPubSubServiceClientOptions,
     maybeOptions?: WebPubSubServiceClientOptions,
   ) {
-    let endpoint: string;
-    let credential: KeyCredential | TokenCredential;
-    let hub: unknown;
-    let options: WebPubSubServiceClientOptions | undefined;
-    if (typeof credentialOrHub === "string") {
-      if (typeof endpointOrConnectionString !== "string") {
-        throw new TypeError(
-          "connectionString must be a string such as Endpoint=https://...;AccessKey=...;Version=1.0;",
-        );
-      }
-      const parsed = parseConnectionString(endpointOrConnectionString);
-      endpoint = parsed.endpoint;
-      credential = { key: parsed.accessKey };
-      hub = credentialOrHub;
-      options = hubOrOptions as WebPubSubServiceClientOptions | undefined;
-    } else {
-      endpoint = endpointOrConnectionString;
-      credential = credentialOrHub;
-      hub = hubOrOptions;
-      options = maybeOptions;
-    }
-    const normalized = normalizeEndpoint(endpoint);
-    checkCredential(credential);
-    checkHub(hub, "hub");
-    checkOptions(options);
-    checkClientOptionNames(options);
-    const apiVersion = options?.apiVersion ?? DEFAULT_API_VERSION;
-    checkApiVersion(apiVersion, "options.apiVersion");
-    const reverseProxyEndpoint =
-      options?.reverseProxyEndpoint === undefined
-        ? undefined
-        : normalizeEndpoint(options.reverseProxyEndpoint, "options.reverseProxyEndpoint");
-    const retry = checkRetryOptions(options?.retryOptions);
-    this.hubName = hub;
-    this.endpoint = normalized;
-    this.apiVersion = apiVersion;
-    const keyCredential = isKeyCredential(credential) ? credential : undefined;
-    this.#ops = new HubOperations({
-      hub,
-      endpoint: normalized,
-      reverseProxyEndpoint,
-      rest: createRestClient(normalized, credential, { ...options, apiVersion, reverseProxyEndpoint }),
-      retry,
-      accessKey: keyCredential ? () => keyCredential.key : undefined,
-      nodeBodies: runsOnNode && options?.httpClient === undefined,
-      tracing: options?.tracingOptions?.enabled !== false,
-    });
+    const context = hubContext(
+      clientArguments(endpointOrConnectionString, credentialOrHub, hubOrOptions, maybeOptions),
+    );
+    this.hubName = context.hub;
+    this.endpoint = context.endpoint;
+    this.apiVersion = context.apiVersion;
+    this.#ops = new HubOperations(context);
   }
 
   /** Parses `Endpoint=...;AccessKey=...;Version=1.0;[Port=...]` (keys case-insensitive). */
@@ -137,44 +95,10 @@ export class WebPubSubServiceClient {
   static async fromEnvironment(options: FromEnvironmentOptions = {}): Promise<WebPubSubServiceClient> {
     checkOptions(options);
     checkClientOptionNames(options, ["hub", "credential", "env"]);
-    const { hub: hubOption, credential, env: envOption, ...clientOptions } = options;
-    const env =
-      envOption ?? (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-    const hub = hubOption ?? env.AZURE_WEBPUBSUB_HUB;
-    const hubMissing = hub === undefined || hub === "";
-    const connectionString = env.AZURE_WEBPUBSUB_CONNECTION_STRING;
-    const endpoint = env.AZURE_WEBPUBSUB_ENDPOINT;
-    // Where to connect comes first: with nothing set, that is what the user needs to hear about.
-    if (!connectionString && !endpoint) {
-      throw new TypeError(
-        "Neither AZURE_WEBPUBSUB_CONNECTION_STRING nor AZURE_WEBPUBSUB_ENDPOINT is set: set the connection string, or the endpoint to use Microsoft Entra ID" +
-          (hubMissing ? "; AZURE_WEBPUBSUB_HUB (the hub name, or options.hub) is not set either." : "."),
-      );
-    }
-    if (hubMissing) {
-      throw new TypeError("AZURE_WEBPUBSUB_HUB is not set: set it to the hub name, or pass options.hub.");
-    }
-    // Errors name where the bad value came from: the variable, or the option that overrides it.
-    checkHub(hub, hubOption === undefined ? "AZURE_WEBPUBSUB_HUB" : "options.hub");
-    if (connectionString) {
-      let parsed: { endpoint: string; accessKey: string };
-      try {
-        parsed = parseConnectionString(connectionString);
-        normalizeEndpoint(parsed.endpoint, "its Endpoint");
-      } catch (error) {
-        throw new TypeError(
-          `AZURE_WEBPUBSUB_CONNECTION_STRING is not a valid connection string (Endpoint=https://...;AccessKey=...;Version=1.0;): ${(error as Error).message}`,
-        );
-      }
-      return new WebPubSubServiceClient(parsed.endpoint, { key: parsed.accessKey }, hub, clientOptions);
-    }
-    normalizeEndpoint(endpoint as string, "AZURE_WEBPUBSUB_ENDPOINT");
-    return new WebPubSubServiceClient(
-      endpoint as string,
-      credential ?? (await defaultAzureCredential()),
-      hub,
-      clientOptions,
-    );
+    const { hub: hubOption, credential, env, ...clientOptions } = options;
+    const { endpoint, hub, accessKey } = readEnvironment(env ?? processEnvironment(), hubOption);
+    const chosen = accessKey !== undefined ? { key: accessKey } : (credential ?? (await defaultAzureCredential()));
+    return new WebPubSubServiceClient(endpoint, chosen, hub, clientOptions);
   }
 
   /** A client for one group of this hub (validated now, no request sent). */
