@@ -1,0 +1,59 @@
+// Hub, group and event name rules (protocol.md 7) at their boundaries: both sides of every length limit, values that
+// are not strings even when their text form would pass, and errors that name the argument and the problem.
+import { isValidEventName, isValidGroupName, validateGroupName, validateHubName } from "@webpubsub/core";
+import { describe, expect, test } from "vitest";
+
+describe("hub names", () => {
+  test("a value that is not a string is refused even when its text form is a valid name", () => {
+    for (const hub of [undefined, null, true, ["hub"], { toString: () => "hub" }]) {
+      expect(() => validateHubName(hub)).toThrow(TypeError);
+    }
+  });
+
+  test("the error names the argument and what was wrong", () => {
+    expect(() => validateHubName(7, "hubName")).toThrow("hubName must be a string, got number");
+    expect(() => validateHubName("1x", "hubName")).toThrow('hubName "1x" is not a valid hub name');
+    expect(() => validateHubName("1x")).toThrow(/^hub "1x" is not a valid hub name: it must start with a letter/);
+  });
+});
+
+describe("group names", () => {
+  test("1 to 1024 characters: 1024 is accepted, 1025 refused, and the error says so", () => {
+    expect(() => validateGroupName("g".repeat(1024))).not.toThrow();
+    expect(() => validateGroupName("g".repeat(1025))).toThrow("group must be 1 to 1024 characters long, got 1025");
+    expect(() => validateGroupName("")).toThrow("group must be 1 to 1024 characters long, got 0");
+    expect(isValidGroupName("g".repeat(1024))).toBe(true);
+    expect(isValidGroupName("g".repeat(1025))).toBe(false);
+    expect(isValidGroupName("g")).toBe(true);
+    expect(isValidGroupName("")).toBe(false);
+  });
+
+  test("whitespace-only names are refused with their own message", () => {
+    expect(() => validateGroupName(" \t", "groupName")).toThrow("groupName must not be whitespace only");
+    expect(isValidGroupName(" \t")).toBe(false);
+  });
+
+  test("a value that is not a string is refused with a message naming its type; isValidGroupName never throws", () => {
+    expect(() => validateGroupName(12, "groupName")).toThrow("groupName must be a string, got number");
+    for (const group of [undefined, null, 12, ["g"], { length: 1, trim: () => "g" }]) {
+      expect(() => validateGroupName(group)).toThrow(TypeError);
+      expect(isValidGroupName(group)).toBe(false);
+    }
+  });
+});
+
+describe("event names", () => {
+  test("a value that is not a string is never a valid event name, even when its text form would be", () => {
+    for (const event of [undefined, null, true, ["message"], { toString: () => "message" }]) {
+      expect(isValidEventName(event)).toBe(false);
+    }
+    expect(isValidEventName("message")).toBe(true);
+  });
+
+  test("a letter, then up to 127 letters, digits or _ . -", () => {
+    expect(isValidEventName(`a${"b".repeat(127)}`)).toBe(true);
+    expect(isValidEventName(`a${"b".repeat(128)}`)).toBe(false);
+    expect(isValidEventName("a_b.c-d9")).toBe(true);
+    for (const bad of ["", "1a", "_a", "a b", "a/b", "a,b", "ä"]) expect(isValidEventName(bad), bad).toBe(false);
+  });
+});

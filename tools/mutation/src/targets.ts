@@ -1,0 +1,78 @@
+// The mutation-testing scope: one entry per package, naming the source files Stryker mutates. Adding a package (or a
+// file) to the scope is one entry (or one line) here; `pnpm mutation <name>` then runs it.
+
+export interface MutationTarget {
+  /** The name given on the command line (`pnpm mutation core`) and the folder of its reports. */
+  name: string;
+  /** The package folder, relative to the repository root: its vitest.config.ts and tests are used. */
+  dir: string;
+  /** The files to mutate, relative to the repository root (globs allowed). */
+  mutate: string[];
+  /**
+   * Scores for information only: not held to the 90% target (yet), and not run by a bare `pnpm mutation`.
+   * Set on packages whose sources are still being restructured.
+   */
+  informational?: boolean;
+}
+
+export const TARGETS: readonly MutationTarget[] = [
+  {
+    name: "core",
+    dir: "packages/core",
+    mutate: [
+      // roles and wildcard group patterns
+      "packages/core/src/roles.ts",
+      "packages/core/src/group-pattern.ts",
+      // JWT sign/verify and claims, with the HMAC and base64url it relies on
+      "packages/core/src/jwt.ts",
+      "packages/core/src/hmac.ts",
+      "packages/core/src/base64.ts",
+      // audiences, connection strings, ce-signature, hub/group/event names
+      "packages/core/src/audience.ts",
+      "packages/core/src/connection-string.ts",
+      "packages/core/src/connection-signature.ts",
+      "packages/core/src/names.ts",
+      // the JSON and protobuf wire codecs
+      "packages/core/src/protocol/json-codec.ts",
+      "packages/core/src/protocol/protobuf-codec.ts",
+      "packages/core/src/protocol/protobuf-wire.ts",
+    ],
+  },
+  {
+    name: "handler",
+    dir: "packages/handler",
+    mutate: [
+      // the signature check and request parsing path of the event handler
+      "packages/handler/src/body.ts",
+      "packages/handler/src/context.ts",
+      "packages/handler/src/event-handler.ts",
+    ],
+  },
+  // ---- Informational entries: sources about to be restructured; their scores are not held to the target yet. ----
+  {
+    name: "emulator",
+    dir: "packages/emulator",
+    informational: true,
+    mutate: [
+      "packages/emulator/src/auth.ts", // authentication
+      "packages/emulator/src/connection.ts", // permission checks, reliable buffer and recovery
+      "packages/emulator/src/odata/*.ts", // the OData filter compiler
+    ],
+  },
+  {
+    name: "client",
+    dir: "packages/client",
+    informational: true,
+    mutate: [
+      "packages/client/src/sequence-tracker.ts",
+      "packages/client/src/ack-manager.ts",
+      "packages/client/src/options.ts", // reconnect and retry (backoff) policy
+    ],
+  },
+  {
+    name: "service",
+    dir: "packages/service",
+    informational: true,
+    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
+  },
+];
