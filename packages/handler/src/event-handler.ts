@@ -239,6 +239,8 @@ export class WebPubSubEventHandler {
     // the caller went away: nobody waits for the answer any more, so stop waiting for the handler too
     const onAbort = () => answer.trySend(() => textResponse(503, "Service Unavailable"));
     context.signal.addEventListener("abort", onAbort, { once: true });
+    // a caller that went away while the body was read never fires the event: answer it now, not at the timeout
+    if (context.signal.aborted) onAbort();
     try {
       const result = invoke();
       if (isThenable(result)) {

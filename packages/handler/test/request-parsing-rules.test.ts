@@ -1,0 +1,205 @@
+// How the handler reads an event request: the body limit (declared or streamed), bodies in several chunks or none,
+// content types and charsets, JSON shapes, and the ConnectionContext built from the CloudEvents headers (absent or
+// empty headers leave their fields out; MQTT only with both its headers or an `mqtt` connect body).
+import { describe, expect, it } from "vitest";
+import { type ConnectionContext, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
+import { CONNECT, CONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
+
+function make(options: WebPubSubEventHandlerOptions) {
+  const errors: unknown[] = [];
+  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  return { handler, errors };
+}
+
+/** A body stream that records whether it was cancelled; `chunks` are enqueued, then it closes (or never, if open). */
+function recordingStream(chunks: Uint8Array[], open = false) {
+  let cancelled = false;
+  let pulls = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = chunks[pulls++];
+      if (next !== undefined) controller.enqueue(next);
+      else if (!open) controller.close();
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  return { stream, cancelled: () => cancelled };
+}
+
+function withBody(type: string, body: ReadableStream<Uint8Array> | null, headers: Record<string, string> = {}) {
+  const base = eventRequest({ type, contentType: "application/octet-stream", body: null, headers });
+  return new Request(base.url, { method: "POST", headers: base.headers, body, duplex: "half" } as RequestInit);
+}
+
+/** A user event handler answering with what it received. */
+const echo: WebPubSubEventHandlerOptions = {
+  handleUserEvent: (req, res) => {
+    const data = req.data instanceof Uint8Array ? [...req.data].join(",") : JSON.stringify(req.data);
+    res.success(`${req.dataType}:${data}`, "text");
+  },
+};
+
+describe("the body limit", () => {
+  it("a declared Content-Length over the limit is refused at once, without waiting for the body, which is released", async () => {
+    const { handler } = make({ maxBodyBytes: 1000, ...echo });
+    const { stream, cancelled } = recordingStream([], true); // a body that would never end
+    const response = await handler.handle(withBody(USER_MESSAGE, stream, { "content-length": "1001" }));
+    expect(response!.status).toBe(413);
+    expect(await response!.text()).toBe("Payload Too Large");
+    expect(cancelled()).toBe(true);
+  });
+
+  it("a declared Content-Length equal to the limit is read", async () => {
+    const { handler } = make({ maxBodyBytes: 3, ...echo });
+    const { stream } = recordingStream([Uint8Array.of(1, 2, 3)]);
+    const response = await handler.handle(withBody(USER_MESSAGE, stream, { "content-length": "3" }));
+    expect(await response!.text()).toBe("binary:1,2,3");
+  });
+
+  it("a body that grows past the limit while streaming is refused with 413 and released", async () => {
+    const { handler } = make({ maxBodyBytes: 4, ...echo });
+    const { stream, cancelled } = recordingStream([Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5)], true);
+    const response = await handler.handle(withBody(USER_MESSAGE, stream));
+    expect(response!.status).toBe(413);
+    expect(await response!.text()).toBe("Payload Too Large");
+    expect(cancelled()).toBe(true);
+  });
+});
+
+describe("bodies", () => {
+  it("a body that arrives in several chunks is delivered whole, in order", async () => {
+    const { handler } = make(echo);
+    const { stream } = recordingStream([Uint8Array.of(1), Uint8Array.of(2, 3), Uint8Array.of(4)]);
+    expect(await (await handler.handle(withBody(USER_MESSAGE, stream)))!.text()).toBe("binary:1,2,3,4");
+  });
+
+  it("an event without a body counts as an empty one", async () => {
+    const seen: ConnectionContext[] = [];
+    const { handler, errors } = make({ onConnected: ({ context }) => void seen.push(context) });
+    expect((await handler.handle(withBody(CONNECTED, null)))!.status).toBe(200);
+    expect(seen).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("a system event body must be a JSON object", async () => {
+    const { handler } = make({ handleConnect: (_req, res) => res.success() });
+    for (const body of ["null", "[]", "5", '"x"']) {
+      const response = await handler.handle(eventRequest({ type: CONNECT, body }));
+      expect(response!.status, body).toBe(400);
+      expect(await response!.text()).toBe("Event body must be a JSON object");
+    }
+    const malformed = await handler.handle(eventRequest({ type: CONNECT, body: "{" }));
+    expect(await malformed!.text()).toBe("Malformed JSON body");
+  });
+});
+
+describe("content types and charsets", () => {
+  const userEvent = async (contentType: string, body: BodyInit) => {
+    const { handler } = make(echo);
+    return (await handler.handle(eventRequest({ type: USER_MESSAGE, contentType, body })))!.text();
+  };
+
+  it("the media type is matched without case, spaces or parameters", async () => {
+    expect(await userEvent(" Application/JSON ; charset=UTF-8", '{"a":1}')).toBe('json:{"a":1}');
+    expect(await userEvent("application/cloudevents+json", "[1]")).toBe("json:[1]");
+    expect(await userEvent("TEXT/Plain", "hi")).toBe('text:"hi"');
+    expect(await userEvent("application/octet-stream", "hi")).toBe("binary:104,105");
+  });
+
+  it("text is decoded with the charset named, however it is spaced or quoted; an unknown charset reads as UTF-8", async () => {
+    const latin1 = Uint8Array.of(0x63, 0x61, 0x66, 0xe9); // "café" in ISO-8859-1
+    expect(await userEvent('text/plain;  charset = "iso-8859-1"', latin1)).toBe('text:"café"');
+    expect(await userEvent("text/plain;charset=iso-8859-1", latin1)).toBe('text:"café"');
+    expect(await userEvent("text/plain; charset=no-such-charset", "café")).toBe('text:"café"');
+  });
+});
+
+describe("the connection context", () => {
+  async function contextOf(headers: Record<string, string>, type = CONNECTED, body?: string) {
+    const seen: ConnectionContext[] = [];
+    const { handler } = make({
+      onConnected: ({ context }) => void seen.push(context),
+      handleConnect: (req, res) => {
+        seen.push(req.context);
+        res.success();
+      },
+      handleUserEvent: (req, res) => {
+        seen.push(req.context);
+        res.success();
+      },
+    });
+    const request = eventRequest({ type, headers, ...(body === undefined ? {} : { body }) });
+    for (const [name, value] of Object.entries(headers)) if (value === "(absent)") request.headers.delete(name);
+    const response = await handler.handle(request);
+    expect(response!.status).toBeLessThan(300);
+    return seen[0]!;
+  }
+
+  it("absent or empty optional headers leave their fields out", async () => {
+    for (const value of ["", "(absent)"]) {
+      const context = await contextOf({
+        "ce-userid": value,
+        "ce-subprotocol": value,
+        "webhook-request-origin": value,
+        "ce-signature": value,
+      });
+      for (const field of ["userId", "subprotocol", "origin", "signature", "mqtt"]) {
+        expect(context, `${field} with a header ${value || "empty"}`).not.toHaveProperty(field);
+      }
+    }
+    const full = await contextOf({
+      "ce-userid": "u",
+      "ce-subprotocol": "json.webpubsub.azure.v1",
+      "ce-signature": "s",
+    });
+    expect(full).toMatchObject({
+      userId: "u",
+      subprotocol: "json.webpubsub.azure.v1",
+      signature: "s",
+      origin: "a.com",
+    });
+  });
+
+  it("without ce-eventName, the event name comes from the type: a system event's last segment, a user event's whole name", async () => {
+    expect((await contextOf({ "ce-eventname": "(absent)" })).eventName).toBe("connected");
+    expect((await contextOf({ "ce-eventname": "(absent)" }, "azure.webpubsub.user.chat.room.1")).eventName).toBe(
+      "chat.room.1",
+    );
+  });
+
+  it("MQTT needs both an MQTT subprotocol and a physical connection id", async () => {
+    const cases: [Record<string, string>, boolean][] = [
+      [{ "ce-subprotocol": "mqtt", "ce-physicalconnectionid": "p" }, true],
+      [{ "ce-subprotocol": "MQTT.v5", "ce-physicalconnectionid": "p" }, true],
+      [{ "ce-subprotocol": "json.webpubsub.azure.v1", "ce-physicalconnectionid": "p" }, false],
+      [{ "ce-physicalconnectionid": "p" }, false],
+      [{ "ce-subprotocol": "mqtt" }, false],
+    ];
+    for (const [headers, mqtt] of cases) {
+      const context = await contextOf(headers);
+      expect(context.clientProtocol, JSON.stringify(headers)).toBe(mqtt ? "mqtt" : "default");
+      if (mqtt) expect(context.mqtt).toStrictEqual({ physicalConnectionId: "p" });
+    }
+    const withSession = await contextOf({
+      "ce-subprotocol": "mqtt",
+      "ce-physicalconnectionid": "p",
+      "ce-sessionid": "s",
+    });
+    expect(withSession.mqtt).toStrictEqual({ physicalConnectionId: "p", sessionId: "s" });
+  });
+
+  it("a connect body with an mqtt object marks the connection MQTT, with the physical id when the header has one", async () => {
+    const mqttBody = JSON.stringify({ mqtt: { protocolVersion: 5 } });
+    const bare = await contextOf({}, CONNECT, mqttBody);
+    expect(bare.clientProtocol).toBe("mqtt");
+    expect(bare.mqtt).toStrictEqual({ physicalConnectionId: "" });
+    const withId = await contextOf({ "ce-physicalconnectionid": "p" }, CONNECT, mqttBody);
+    expect(withId.mqtt).toStrictEqual({ physicalConnectionId: "p" });
+    for (const mqtt of [null, [], "x", 5]) {
+      const context = await contextOf({}, CONNECT, JSON.stringify({ mqtt }));
+      expect(context.clientProtocol, JSON.stringify(mqtt)).toBe("default");
+    }
+  });
+});
