@@ -110,7 +110,12 @@ describe("downstream field refusals name the field", () => {
       { type: "system", event: "connected", connectionId: "c", userId: 1 },
       '"userId" of a connected message must be a string',
     ],
+    [
+      { type: "system", event: "connected", connectionId: "c", reconnectionToken: 1 },
+      '"reconnectionToken" of a connected message must be a string',
+    ],
     [{ type: "system", event: "disconnected", message: 1 }, '"message" of a disconnected message must be a string'],
+    [{ type: "ack", ackId: "1", success: true }, '"ackId" of an ack message must be a non-negative integer'],
     [{ type: "ack", ackId: 1 }, '"success" of an ack message must be a boolean'],
     [{ type: "ack", ackId: 1, success: true, error: "x" }, '"error" of an ack message must be an object'],
     [{ type: "ack", ackId: 1, success: true, error: [] }, '"error" of an ack message must be an object'],

@@ -86,6 +86,14 @@ describe("token structure", () => {
     });
   });
 
+  test("a well-formed signature made with another key is invalid, and says so", () => {
+    expect(failure(() => verifyJwtSync(signJwtSync({ exp: NOW + 60 }, "other"), KEY, { now: NOW }))).toEqual({
+      name: "JwtError",
+      code: "invalid_signature",
+      message: "JWT signature is invalid",
+    });
+  });
+
   test("JwtError is named JwtError", () => {
     expect(new JwtError("expired", "x").name).toBe("JwtError");
   });

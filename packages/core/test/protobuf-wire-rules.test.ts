@@ -274,6 +274,14 @@ describe("truncated, oversized and malformed input", () => {
       code: "invalid_message",
       message: "event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$",
     });
+    expect(up(frame(field(1, LEN, field(3, LEN, field(1, LEN, "t")))))).toEqual({
+      code: "invalid_message",
+      message: "group must be 1 to 1024 characters, not whitespace only",
+    });
+    expect(up(frame(field(5, LEN, field(2, LEN, field(1, LEN, "t")))))).toEqual({
+      code: "invalid_message",
+      message: "event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$",
+    });
     expect(up(frame(field(6, LEN, field(1, LEN, " "))))).toEqual({
       code: "invalid_message",
       message: "group must be 1 to 1024 characters, not whitespace only",

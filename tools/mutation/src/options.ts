@@ -16,6 +16,8 @@ export interface RunSettings {
   files?: string[];
   /** Ignore the incremental file and test every mutant again. */
   force?: boolean;
+  /** Only check that the target's tests pass with its files instrumented (no mutant is run). */
+  dryRunOnly?: boolean;
 }
 
 const require = createRequire(import.meta.url);
@@ -49,6 +51,7 @@ export function strykerOptions(target: MutationTarget, settings: RunSettings): P
     dryRunTimeoutMinutes: 15,
     incremental: true,
     force: settings.force ?? false,
+    dryRunOnly: settings.dryRunOnly ?? false,
     incrementalFile: `${out}/stryker-incremental.json`,
     reporters: ["progress", "html", "json"],
     htmlReporter: { fileName: `${out}/index.html` },

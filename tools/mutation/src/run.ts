@@ -29,6 +29,7 @@ const { values, positionals } = parseArgs({
     force: { type: "boolean" },
     summary: { type: "boolean" },
     list: { type: "boolean" },
+    "dry-run": { type: "boolean" },
     help: { type: "boolean" },
   },
 });
@@ -36,13 +37,14 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(
     [
-      "usage: pnpm mutation [target...] [--file <path part>...] [--concurrency <n>] [--force] [--summary] [--list]",
+      "usage: pnpm mutation [target...] [--file <path part>...] [--concurrency <n>] [--force] [--summary] [--list] [--dry-run]",
       `targets: ${TARGETS.map((t) => t.name + (t.informational ? " (informational)" : "")).join(", ")}, all`,
       "  --file         mutate only the target files whose path contains this text (reports go to <target>/partial)",
       "  --concurrency  test-runner workers (default 2)",
       "  --force        ignore the incremental file: test every mutant again",
       "  --summary      print the tables of the last reports without running anything",
       "  --list         also list every surviving or uncovered mutant (file:line:column mutator `replacement`)",
+      "  --dry-run      only check that the target's tests pass on the instrumented code (no mutant is run)",
     ].join("\n"),
   );
   process.exit(0);
@@ -67,7 +69,7 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error("--concurrency must be a positive integer");
   process.exit(2);
 }
-const settings = { concurrency, files: values.file, force: values.force };
+const settings = { concurrency, files: values.file, force: values.force, dryRunOnly: values["dry-run"] };
 const targets = selectTargets(positionals);
 const equivalents = parseEquivalents(readFileSync(join(root, "tools/mutation/equivalent-mutants.md"), "utf8"));
 
@@ -79,6 +81,11 @@ if (!values.summary) {
     await new Stryker(strykerOptions(target, settings)).runMutationTest();
     timings.set(target.name, performance.now() - started);
   }
+}
+
+if (values["dry-run"]) {
+  console.log(`\ndry run passed for ${targets.map((t) => t.name).join(", ")}`);
+  process.exit(0);
 }
 
 let belowTarget = 0;
