@@ -64,6 +64,10 @@ describe("what the handler takes", () => {
     noMarkers.headers.delete("ce-awpsversion");
     expect(await handler.handle(noMarkers)).toBeUndefined();
     expect(await handler.handle(eventRequest({ type: "azure.webpubsub.sys.unknown" }))).toBeUndefined();
+    // even when it would be refused if it were ours
+    expect(
+      await handler.handle(eventRequest({ type: "azure.webpubsub.sys.unknown", connectionId: "" })),
+    ).toBeUndefined();
     const noHub = eventRequest({ type: CONNECT });
     noHub.headers.delete("ce-hub");
     expect(await handler.handle(noHub)).toBeUndefined();
@@ -92,11 +96,13 @@ describe("abuse protection validation", () => {
 
   it("a blank origin is a missing origin: 400 for a CloudEvents OPTIONS, otherwise not ours", async () => {
     const { handler } = make();
-    const response = await handler.handle(
-      validation("OPTIONS", { "webhook-request-origin": "  ", "ce-awpsversion": "1.0" }),
-    );
-    expect(response!.status).toBe(400);
-    expect(await response!.text()).toBe("Missing WebHook-Request-Origin header");
+    for (const blank of ["  ", "\u00a0"]) {
+      const response = await handler.handle(
+        validation("OPTIONS", { "webhook-request-origin": blank, "ce-awpsversion": "1.0" }),
+      );
+      expect(response!.status).toBe(400);
+      expect(await response!.text()).toBe("Missing WebHook-Request-Origin header");
+    }
     expect(await handler.handle(validation("GET", { "ce-awpsversion": "1.0" }))).toBeUndefined();
   });
 
@@ -204,8 +210,9 @@ describe("failures and reports", () => {
     expect(errors[0]!.info).toStrictEqual({ eventName: "connect", connectionId: "conn1" });
   });
 
-  it("a callback-style handler that returns nothing (or null) and answers later is not an error", async () => {
-    for (const returned of [undefined, null, "ignored", 5]) {
+  it("a callback-style handler that returns anything but a promise and answers later is not an error", async () => {
+    // biome-ignore lint/suspicious/noThenProperty: a then that is not a function does not make a promise
+    for (const returned of [undefined, null, "ignored", 5, {}, { then: 5 }, () => {}]) {
       const { handler, errors } = make({
         handleConnect: (_req, res) => {
           setTimeout(() => res.success({ userId: "later" }), 0);

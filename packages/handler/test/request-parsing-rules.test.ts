@@ -58,6 +58,15 @@ describe("the body limit", () => {
     expect(await response!.text()).toBe("binary:1,2,3");
   });
 
+  it("a Content-Length that is not a plain decimal number is not trusted: the body itself is measured", async () => {
+    const { handler } = make({ maxBodyBytes: 100, ...echo });
+    for (const declared of ["1e3", "0x200", "200abc"]) {
+      const { stream } = recordingStream([Uint8Array.of(7)]);
+      const response = await handler.handle(withBody(USER_MESSAGE, stream, { "content-length": declared }));
+      expect(await response!.text(), declared).toBe("binary:7");
+    }
+  });
+
   it("a body that grows past the limit while streaming is refused with 413 and released", async () => {
     const { handler } = make({ maxBodyBytes: 4, ...echo });
     const { stream, cancelled } = recordingStream([Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5)], true);
@@ -81,6 +90,18 @@ describe("bodies", () => {
     expect((await handler.handle(withBody(CONNECTED, null)))!.status).toBe(200);
     expect(seen).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+
+  it("a system event body of only whitespace counts as an empty one", async () => {
+    const seen: unknown[] = [];
+    const { handler } = make({
+      handleConnect: (req, res) => {
+        seen.push(req.claims);
+        res.success();
+      },
+    });
+    expect((await handler.handle(eventRequest({ type: CONNECT, body: " \n\t " })))!.status).toBe(204);
+    expect(seen).toEqual([undefined]);
   });
 
   it("a system event body must be a JSON object", async () => {
@@ -188,6 +209,21 @@ describe("the connection context", () => {
       "ce-sessionid": "s",
     });
     expect(withSession.mqtt).toStrictEqual({ physicalConnectionId: "p", sessionId: "s" });
+  });
+
+  it("a connect request has queries (the official name) exactly when the body has a query", async () => {
+    const requests: Record<string, unknown>[] = [];
+    const { handler } = make({
+      handleConnect: (req, res) => {
+        requests.push(req as unknown as Record<string, unknown>);
+        res.success();
+      },
+    });
+    await handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify({ query: { a: ["1"] } }) }));
+    await handler.handle(eventRequest({ type: CONNECT, body: "{}" }));
+    expect(requests[0]).toMatchObject({ query: { a: ["1"] }, queries: { a: ["1"] } });
+    expect(requests[1]).not.toHaveProperty("queries");
+    expect(requests[1]).not.toHaveProperty("query");
   });
 
   it("a connect body with an mqtt object marks the connection MQTT, with the physical id when the header has one", async () => {
