@@ -60,7 +60,10 @@ describe("upstream field refusals name the field", () => {
       '"metadata" of a sendToGroup message must be an object',
     ],
     [{ type: "event", event: "e", data: 1, metadata: "m" }, '"metadata" of a event message must be an object'],
-    [{ type: "event", event: "e", data: 1, metadata: { k: 1 } }, '"metadata.k" of a event message must be a string'],
+    [
+      { type: "event", event: "e", data: 1, metadata: { k: 1 } },
+      '"metadata" value "k" of a event message must be a string',
+    ],
     [{ type: "sendToGroup", group: "g" }, 'a sendToGroup message must have a "data" field'],
     [{ type: "event", event: "e", dataType: "text", data: 1 }, '"data" of a text event message must be a string'],
     [

@@ -290,9 +290,15 @@ describe("timers and signals", () => {
 
   it("a blocking handler that never answers gets 504 Gateway Timeout when its time is up", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const { handler, errors } = make({ timeoutInMs: 1000, handleConnect: () => {} });
+    // the handler's clock starts once the body is read (the body has a timer of its own): wait for the call
+    let called!: () => void;
+    const started = new Promise<void>((r) => {
+      called = r;
+    });
+    const { handler, errors } = make({ timeoutInMs: 1000, handleConnect: () => called() });
     const pending = handler.handle(eventRequest({ type: CONNECT }));
-    await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
+    await started;
+    expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(1000);
     const response = await pending;
     expect(response!.status).toBe(504);
