@@ -8,7 +8,7 @@ export {
 } from "./async-queue.ts";
 export { Deferred } from "./deferred.ts";
 export { delay } from "./delay.ts";
-export { AbortError, checkTimerDuration, MAX_TIMER_MS, TimeoutError } from "./errors.ts";
+export { AbortError, abortReason, checkTimerDuration, MAX_TIMER_MS, TimeoutError, throwIfAborted } from "./errors.ts";
 export { type MapConcurrentOptions, mapConcurrent } from "./map-concurrent.ts";
 export {
   createPagedIterator,

@@ -1,3 +1,6 @@
+// Operations waiting for their ack, keyed by ackId: settled by the service's ack, timed out by one shared timer, and
+// written again (with the same ackId) after a reconnect.
+
 import type { AckMessage } from "@webpubsub/core";
 import { AckTimeoutError, SendMessageError } from "./errors.ts";
 

@@ -1,3 +1,5 @@
+// The client's typed event emitter (on / off / once / emit), with listeners isolated from each other and the client.
+
 /**
  * A tiny typed event emitter with no Node built-ins. Every listener is isolated: a listener that throws (or returns a
  * rejected promise) is reported through `onListenerError` and never stops the other listeners or the client.

@@ -1,3 +1,5 @@
+// The client's error classes (each sets `name` to its class name with a class field) and the default retry rule.
+
 /** The error the service attached to a negative ack. */
 export interface AckErrorDetail {
   name: string;

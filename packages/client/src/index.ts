@@ -1,3 +1,6 @@
+// The package's entry point: the client, its protocols, errors and public types. Internal seams (useFeature) are not
+// exported here.
+export { AbortError } from "@webpubsub/async";
 export type { GroupDataMessage, ServerDataMessage } from "@webpubsub/core";
 export type { WebPubSubResult } from "./ack-manager.ts";
 export { WebPubSubClient } from "./client.ts";

@@ -1,5 +1,6 @@
 // The client's options: their public shape, validation (errors name the option) and defaults.
 import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols.ts";
+import type { BackoffShape } from "./reconnect-backoff.ts";
 import type { WebSocketFactory } from "./socket.ts";
 
 /** Retry settings for messages and reconnects: a subset of @webpubsub/async's RetryOptions. */
@@ -142,6 +143,11 @@ export function resolveRetryOptions(
     jitter: bool(value.jitter, `${name}.jitter`, defaults.jitter),
     shouldRetry: value.shouldRetry,
   };
+}
+
+/** The delay shape of resolved retry options, as @webpubsub/async's backoffDelay takes it. */
+export function backoffShape(r: ResolvedRetryOptions): BackoffShape {
+  return { mode: r.mode, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs, jitter: r.jitter };
 }
 
 /** Validates and fills defaults without touching the caller's object. */

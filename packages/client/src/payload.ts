@@ -1,3 +1,5 @@
+// Message payloads: checks data against its dataType and converts binary inputs to Uint8Array.
+
 import type { MessagePayload } from "@webpubsub/core";
 
 /** The data types a message can carry. `binary`/`protobuf` data is a Uint8Array or ArrayBuffer (or any view). */

@@ -1,3 +1,6 @@
+// The client's subprotocol interface and the JSON subprotocols (json, reliable json); protobuf is in
+// protobuf-protocols.ts so that apps which do not use it do not bundle its codec.
+
 import {
   type DownstreamMessage,
   decodeJsonDownstream,

@@ -9,15 +9,22 @@
  */
 export const MAX_SEQUENCE_GAP = 10_000;
 
+/** How long the first unacknowledged message waits for the cumulative `sequenceAck` (unless over the threshold). */
+export const SEQUENCE_ACK_DELAY_MS = 500;
+
 export class SequenceTracker {
   /** Largest sequenceId received in this session (0 = none). */
   lastSequenceId = 0;
   /** Largest sequenceId acknowledged to the service. */
   ackedSequenceId = 0;
   readonly threshold: number;
+  readonly #send: (sequenceId: number) => boolean;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(threshold = 100) {
+  /** `send` writes a `sequenceAck` with this id and returns true, or returns false when it cannot now. */
+  constructor(threshold = 100, send: (sequenceId: number) => boolean = () => false) {
     this.threshold = threshold;
+    this.#send = send;
   }
 
   /** Whether `sequenceId` can belong to this session: a safe integer >= 0, at most MAX_SEQUENCE_GAP past the last id. */
@@ -51,6 +58,31 @@ export class SequenceTracker {
   /** After a duplicate the service evidently missed our ack: send it again. */
   forceResend(): void {
     this.ackedSequenceId = -1;
+  }
+
+  /** A message was received: ack at once when over the threshold, else within SEQUENCE_ACK_DELAY_MS. */
+  scheduleAck(): void {
+    if (this.overThreshold) {
+      this.flushAck();
+      return;
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flushAck();
+    }, SEQUENCE_ACK_DELAY_MS);
+  }
+
+  /** Sends the cumulative ack now if something is unacknowledged and it can be sent. */
+  flushAck(): void {
+    if (!this.dirty || !this.#send(this.lastSequenceId)) return;
+    this.cancelAck();
+    this.ackedSequenceId = this.lastSequenceId;
+  }
+
+  /** Clears the ack timer (the connection is gone). */
+  cancelAck(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** A new connection starts a new sequence. */

@@ -1,3 +1,6 @@
+// The WebSocket as the client uses it: the WebSocketLike interface, the default factory, frame data, frame sizes and a
+// close that never throws.
+
 /**
  * An event listener property checked bivariantly (the "method" form), so sockets whose listeners take a narrower event
  * type (the DOM's `MessageEvent`, `ws`'s `WebSocket.Event`) are accepted.

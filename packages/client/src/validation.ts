@@ -1,21 +1,29 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import type { GroupOptions, SendToGroupOptions } from "./types.ts";
+import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core";
+import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
-export function validateAckId(ackId: unknown): void {
+/** The group-name rule is core's; the client calls it by the client's verb. */
+export { validateGroupName as checkGroupName } from "@webpubsub/core";
+
+export function checkAckId(ackId: unknown): void {
   if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 0)) {
     throw new RangeError(`options.ackId must be a safe integer >= 0, got ${String(ackId)}`);
   }
 }
 
-export function validateSignal(signal: unknown, name: string): void {
+export function checkSignal(signal: unknown, name: string): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${name} must be an AbortSignal`);
 }
 
-export function validateSendOptions(options: unknown): asserts options is SendToGroupOptions {
+export function checkOptionsObject(options: unknown): asserts options is object {
   if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+}
+
+export function checkSendOptions(options: unknown): asserts options is SendToGroupOptions {
+  checkOptionsObject(options);
   const o = options as SendToGroupOptions;
-  validateAckId(o.ackId);
-  validateSignal(o.abortSignal, "options.abortSignal");
+  checkAckId(o.ackId);
+  checkSignal(o.abortSignal, "options.abortSignal");
   if (o.fireAndForget !== undefined && typeof o.fireAndForget !== "boolean") {
     throw new TypeError("options.fireAndForget must be a boolean");
   }
@@ -25,7 +33,18 @@ export function validateSendOptions(options: unknown): asserts options is SendTo
   }
 }
 
-export function validateUrl(url: unknown, name: string): asserts url is string {
+export function checkGroupOptions(options: unknown): asserts options is GroupOptions {
+  checkOptionsObject(options);
+  checkAckId((options as GroupOptions).ackId);
+  checkSignal((options as GroupOptions).abortSignal, "options.abortSignal");
+}
+
+export function checkStreamOptions(options: unknown): asserts options is MessageStreamOptions {
+  checkOptionsObject(options);
+  checkSignal((options as MessageStreamOptions).signal, "options.signal");
+}
+
+export function checkUrl(url: unknown, name: string): asserts url is string {
   if (typeof url !== "string") throw new TypeError(`${name} must be a string, got ${typeof url}`);
   let parsed: URL;
   try {
@@ -38,8 +57,15 @@ export function validateUrl(url: unknown, name: string): asserts url is string {
   }
 }
 
-export function validateGroupOptions(options: unknown): asserts options is GroupOptions {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
-  validateAckId((options as GroupOptions).ackId);
-  validateSignal((options as GroupOptions).abortSignal, "options.abortSignal");
+export function checkEventName(eventName: unknown): asserts eventName is string {
+  if (typeof eventName !== "string" || !isValidEventName(eventName)) {
+    throw new TypeError(
+      `eventName must match ${EVENT_NAME_PATTERN} (it travels in HTTP headers and handler URLs), got ${JSON.stringify(eventName)}`,
+    );
+  }
+}
+
+/** An optional callback option: undefined or a function; `expected` says what it must be. */
+export function checkOptionalFunction(value: unknown, name: string, expected: string): void {
+  if (value !== undefined && typeof value !== "function") throw new TypeError(`${name} must be ${expected}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { ConnectionError, SendMessageError, WebPubSubClient } from "../src/index.ts";
+import { AbortError, ConnectionError, SendMessageError, WebPubSubClient } from "../src/index.ts";
 import { FakeServer, nextEvent } from "./fake-socket.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
@@ -111,13 +111,15 @@ describe("start and stop", () => {
     expect(server.sockets).toHaveLength(1); // no reconnect after a failed start
   });
 
-  it("start() rejects with the abort reason and closes the socket", async () => {
+  it("start() rejects with an AbortError carrying the abort reason as its cause, and closes the socket", async () => {
     const { server, client } = setup();
     const controller = new AbortController();
     const start = client.start({ abortSignal: controller.signal });
     const socket = await server.socket(0);
     controller.abort(new Error("user gave up"));
-    await expect(start).rejects.toThrow("user gave up");
+    const error = await start.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ name: "AbortError", cause: { message: "user gave up" } });
     expect(socket.closeCalls.length).toBe(1);
     expect(client.state).toBe("Stopped");
   });

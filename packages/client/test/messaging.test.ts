@@ -220,7 +220,9 @@ describe("operations", () => {
     const controller = new AbortController();
     const aborted = client.sendEvent("e", "a", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
     controller.abort(new Error("caller gave up"));
-    expect(await aborted).toMatchObject({ message: "caller gave up" });
+    const abortError = await aborted;
+    expect(abortError).toBeInstanceOf(AbortError);
+    expect(abortError).toMatchObject({ name: "AbortError", cause: { message: "caller gave up" } });
     let settled = false;
     const bounded = client
       .sendToGroup("g", "b", "text", { fireAndForget: true })

@@ -1,0 +1,142 @@
+// Acked operations (joinGroup, leaveGroup, sendToGroup, sendEvent) and fire-and-forget sends: ackIds, the retry loop
+// that reuses one ackId, the wait for the ack, and backpressure (waiting for the socket's send buffer to drain). The
+// client tells it where to write; it owns the rest.
+import { abortReason, backoffDelay, delay, throwIfAborted } from "@webpubsub/async";
+import type { AckMessage, UpstreamMessage } from "@webpubsub/core";
+import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
+import { DrainWaiter } from "./drain-waiter.ts";
+import { isRetryableSendError, SendMessageError } from "./errors.ts";
+import { backoffShape, type ResolvedRetryOptions } from "./options.ts";
+import { sendFrame, type WebSocketLike } from "./socket.ts";
+import type { SendOptions, WebPubSubClientState } from "./types.ts";
+
+/** Sends wait while the socket buffers more than this many unsent bytes (until it drained to half of it). */
+export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** The client, as operations see it. */
+export interface OperationsOwner {
+  state(): WebPubSubClientState;
+  /** The socket to write on: the current connection's, when the client is Connected and the socket open. */
+  writableSocket(): WebSocketLike | undefined;
+  /** Unsent bytes buffered by the current socket (0 without one). */
+  bufferedAmount(): number;
+}
+
+export interface OperationsSettings {
+  /** How long one attempt waits for its ack (and a send for the buffer to drain). */
+  readonly ackTimeoutInMs: number;
+  readonly retry: ResolvedRetryOptions;
+  readonly encode: (message: UpstreamMessage) => string | Uint8Array;
+}
+
+export class Operations {
+  readonly #settings: OperationsSettings;
+  readonly #owner: OperationsOwner;
+  readonly #acks: AckManager;
+  readonly #drain: DrainWaiter;
+  #nextAckId = 1;
+
+  constructor(settings: OperationsSettings, owner: OperationsOwner) {
+    this.#settings = settings;
+    this.#owner = owner;
+    this.#acks = new AckManager(settings.ackTimeoutInMs);
+    // A send waits for the drain at most as long as it would wait for its ack.
+    this.#drain = new DrainWaiter(
+      () => this.#stoppedOrStopping() || owner.bufferedAmount() <= SEND_HIGH_WATER_BYTES / 2,
+      settings.ackTimeoutInMs,
+    );
+  }
+
+  /**
+   * Runs one acked (or fire-and-forget) operation with retries that reuse its ackId. Operations issued while the
+   * client connects or recovers wait for the connection (within the ack timeout) instead of failing.
+   */
+  async run(message: UpstreamMessage & { ackId?: number }, options: SendOptions): Promise<WebPubSubResult> {
+    if (this.#stoppedOrStopping()) {
+      throw new SendMessageError(`The client is ${this.#owner.state()}: call start() first`, { retryable: false });
+    }
+    const signal = options.abortSignal;
+    throwIfAborted(signal);
+    const { encode, retry } = this.#settings;
+    if (options.fireAndForget) {
+      const frame = encode(message);
+      if (this.#congested()) await this.#drain.wait(signal, abortReason);
+      const socket = this.#owner.writableSocket();
+      if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });
+      sendFrame(socket, frame);
+      return { isDuplicated: false };
+    }
+    const ackId = options.ackId ?? this.#nextAckId++;
+    if (options.ackId !== undefined && options.ackId >= this.#nextAckId) this.#nextAckId = options.ackId + 1;
+    message.ackId = ackId;
+    const frame = encode(message);
+    if (this.#congested()) await this.#drain.wait(signal, abortReason);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(ackId, frame, signal);
+      } catch (error) {
+        if (
+          attempt > retry.maxRetries ||
+          signal?.aborted ||
+          this.#stoppedOrStopping() ||
+          !(retry.shouldRetry ?? isRetryableSendError)(error, attempt)
+        ) {
+          throw error;
+        }
+        await delay(backoffDelay(Math.min(attempt, 60), backoffShape(retry)), { signal });
+      }
+    }
+  }
+
+  /** An ack arrived. */
+  handleAck(message: AckMessage): void {
+    this.#acks.handleAck(message);
+  }
+
+  /** A connection is up: writes what waits for its ack but was not written on it yet. */
+  flushUnsent(socket: WebSocketLike): void {
+    if (!this.#acks.size) return;
+    for (const frame of this.#acks.takeUnsent()) sendFrame(socket, frame);
+  }
+
+  /** The connection is gone: waiting sends go on (they are queued for the next one), pending frames go out again. */
+  connectionLost(): void {
+    this.#drain.release();
+    this.#acks.markAllUnsent();
+  }
+
+  /** Ends every wait for the send buffer (the client stops). */
+  releaseWaits(): void {
+    this.#drain.release();
+  }
+
+  /** The client stopped: every pending operation fails. */
+  rejectAll(): void {
+    this.#acks.rejectAll(
+      (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
+    );
+  }
+
+  #stoppedOrStopping(): boolean {
+    const state = this.#owner.state();
+    return state === "Stopped" || state === "Stopping";
+  }
+
+  /** The socket holds more unsent bytes than the high-water mark (browsers' send() never pushes back). */
+  #congested(): boolean {
+    return this.#owner.bufferedAmount() > SEND_HIGH_WATER_BYTES;
+  }
+
+  #attempt(ackId: number, frame: string | Uint8Array, signal: AbortSignal | undefined): Promise<WebPubSubResult> {
+    if (this.#stoppedOrStopping()) {
+      return Promise.reject(new SendMessageError("The client stopped", { ackId, retryable: false }));
+    }
+    const socket = this.#owner.writableSocket();
+    const promise = this.#acks.add(ackId, frame, socket !== undefined);
+    if (socket) sendFrame(socket, frame);
+    if (!signal) return promise;
+    const onAbort = () => this.#acks.remove(ackId, abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    return promise.finally(() => signal.removeEventListener("abort", onAbort));
+  }
+}
