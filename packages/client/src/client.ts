@@ -493,23 +493,9 @@ export class WebPubSubClient {
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) return this.#recoveryGaveUp(lastClose);
-      const url = new URL(this.#sessionUrl as string);
-      url.searchParams.set("awps_connection_id", connectionId);
-      url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
-      // The attempt may not outlive the window (a timer of our own rather than AbortSignal.timeout, which fake timers
-      // in tests cannot drive).
-      const windowEnd = new AbortController();
-      const windowTimer = setTimeout(
-        () => windowEnd.abort(new ConnectionError("The recovery window passed during the attempt")),
-        remaining,
-      );
+      let conn: Connection;
       try {
-        const conn = await this.#open(url.toString(), true, AbortSignal.any([run.signal, windowEnd.signal]));
-        if (run.signal.aborted) return undefined;
-        // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
-        if (conn.closed) throw this.#closedBeforeSwitch(conn, "recovered");
-        this.#finishRecovery(conn, connectionId);
-        return true;
+        conn = await this.#openRecovery(run, connectionId, remaining);
       } catch (error) {
         if (run.signal.aborted) return undefined;
         logger.verbose(`Recovery attempt ${attempt} failed: ${loggableError(error)}`);
@@ -517,9 +503,36 @@ export class WebPubSubClient {
           lastClose = { code: error.code, reason: error.reason ?? "" };
           if (error.code === 1008) return lastClose;
         }
-      } finally {
-        clearTimeout(windowTimer);
+        continue;
       }
+      if (run.signal.aborted) return undefined;
+      this.#finishRecovery(conn, connectionId);
+      return true;
+    }
+  }
+
+  /**
+   * One recovery attempt: a socket to the session's URL with `awps_connection_id` and `awps_reconnection_token`,
+   * confirmed by the service within `remaining` ms (the rest of the window) and still open.
+   */
+  async #openRecovery(run: AbortController, connectionId: string, remaining: number): Promise<Connection> {
+    const url = new URL(this.#sessionUrl as string);
+    url.searchParams.set("awps_connection_id", connectionId);
+    url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
+    // The attempt may not outlive the window (a timer of our own rather than AbortSignal.timeout, which fake timers in
+    // tests cannot drive).
+    const windowEnd = new AbortController();
+    const windowTimer = setTimeout(
+      () => windowEnd.abort(new ConnectionError("The recovery window passed during the attempt")),
+      remaining,
+    );
+    try {
+      const conn = await this.#open(url.toString(), true, AbortSignal.any([run.signal, windowEnd.signal]));
+      // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
+      if (conn.closed && !run.signal.aborted) throw this.#closedBeforeSwitch(conn, "recovered");
+      return conn;
+    } finally {
+      clearTimeout(windowTimer);
     }
   }
 

@@ -49,8 +49,11 @@ export interface ConnectionSettings {
   readonly maxFrameBytes: number;
 }
 
-/** The pending opening attempt: how it fails (closing the socket with `code`). */
-type FailAttempt = (error: unknown, code?: number, reason?: string) => void;
+/** The pending opening attempt: it fails (closing the socket with `code`) or succeeds, once. */
+interface PendingAttempt {
+  fail(error: unknown, code?: number, reason?: string): void;
+  succeed(): void;
+}
 
 export class Connection {
   readonly socket: WebSocketLike;
@@ -74,7 +77,11 @@ export class Connection {
   readonly #owner: ConnectionOwner;
   #markClosed!: () => void;
   /** Set while the opening attempt is pending. */
-  #fail: FailAttempt | undefined;
+  #attempt: PendingAttempt | undefined;
+  /** The socket's upgrade finished (`open` event). */
+  #opened = false;
+  /** The runtime's message of the socket's last `error` event, for the attempt's error. */
+  #lastError: string | undefined;
 
   /** Creates the socket (connecting at once). Throws what the factory throws. */
   constructor(url: string, recovery: boolean, settings: ConnectionSettings, owner: ConnectionOwner) {
@@ -94,108 +101,106 @@ export class Connection {
    * finished, the connect timeout, a protocol fault) or the AbortError of `signal`; the socket is then detached.
    */
   open(signal: AbortSignal): Promise<this> {
-    const { socket, recovery } = this;
-    const { protocol, connectTimeoutInMs, maxFrameBytes } = this.#settings;
+    const { connectTimeoutInMs } = this.#settings;
     return new Promise<this>((resolve, reject) => {
-      let lastError: string | undefined;
-      let opened = false;
       const timer = setTimeout(
-        () => fail(new ConnectionError(`No connection within ${connectTimeoutInMs} ms`)),
+        () => this.#attempt?.fail(new ConnectionError(`No connection within ${connectTimeoutInMs} ms`)),
         connectTimeoutInMs,
       );
-      const onAbort = () => fail(abortReason(signal));
-      signal.addEventListener("abort", onAbort, { once: true });
+      const onAbort = () => this.#attempt?.fail(abortReason(signal));
       const settle = (): boolean => {
-        if (this.#fail === undefined) return false;
-        this.#fail = undefined;
+        if (this.#attempt === undefined) return false;
+        this.#attempt = undefined;
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         return true;
       };
-      const fail: FailAttempt = (error, closeCode = 1000, closeReason = "connection attempt abandoned") => {
-        if (!settle()) return;
-        this.abandon(closeCode, closeReason);
-        reject(error);
+      this.#attempt = {
+        fail: (error, closeCode = 1000, closeReason = "connection attempt abandoned") => {
+          if (!settle()) return;
+          this.abandon(closeCode, closeReason);
+          reject(error);
+        },
+        succeed: () => {
+          if (!settle()) return;
+          if (this.recovery) this.#backlog = [];
+          resolve(this);
+        },
       };
-      const succeed = () => {
-        if (!settle()) return;
-        if (recovery) this.#backlog = [];
-        resolve(this);
-      };
-      this.#fail = fail;
       if (signal.aborted) {
-        fail(abortReason(signal));
+        this.#attempt.fail(abortReason(signal));
         return;
       }
-
-      socket.onopen = () => {
-        opened = true;
-        if (!recovery) return;
-        try {
-          // Any reply confirms the session; the pong is the one that always comes.
-          sendFrame(socket, protocol.encode({ type: "ping" }));
-        } catch (error) {
-          fail(error);
-        }
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.socket.onopen = () => this.#onOpen();
+      this.socket.onerror = (event) => {
+        this.#lastError = socketErrorMessage(event) ?? this.#lastError;
       };
-      socket.onerror = (event) => {
-        lastError = socketErrorMessage(event) ?? lastError;
-      };
-      socket.onclose = (event) => {
-        this.#closedWith(event.code, event.reason);
-        logger.info(
-          `The connection closed (code ${event.code}${event.reason ? `, ${loggableText(event.reason)}` : ""})`,
-        );
-        if (this.#fail) {
-          const what = !opened
-            ? "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"
-            : recovery
-              ? "The service closed the recovery connection before confirming the session"
-              : "The connection closed before the service's connected message";
-          fail(
-            new ConnectionError(
-              `${what} (code ${event.code}${event.reason ? `, ${event.reason}` : ""}${lastError ? `, ${lastError}` : ""})`,
-              { code: event.code, reason: event.reason },
-            ),
-          );
-          return;
-        }
-        // A connection the client has not switched to yet: the client sees `closed` and counts a failed attempt.
-        if (this.ready) this.#owner.closed(this, event.code, event.reason);
-      };
-      socket.onmessage = (event) => {
-        if (!this.#owner.isCurrent(this)) return;
-        this.#owner.received();
-        let message: DownstreamMessage | undefined;
-        try {
-          const frame = frameData(event.data);
-          if (frameExceeds(frame, maxFrameBytes)) {
-            this.fault(
-              CLOSE_MESSAGE_TOO_BIG,
-              `The service sent a frame larger than maxMessageSizeInBytes (${maxFrameBytes} bytes)`,
-            );
-            return;
-          }
-          message = protocol.decode(frame);
-        } catch {
-          return; // an invalid frame is ignored; the service never sends one
-        }
-        if (!message) return;
-        if (recovery) {
-          succeed();
-          if (this.#backlog) this.#backlog.push(message);
-          else this.#owner.message(message);
-          return;
-        }
-        if (this.#fail && message.type === "system" && message.event === "connected") {
-          this.announced = true;
-          this.#owner.announced(message);
-          succeed();
-          return;
-        }
-        this.#owner.message(message);
-      };
+      this.socket.onclose = (event) => this.#onClose(event.code, event.reason);
+      this.socket.onmessage = (event) => this.#onMessage(event.data);
     });
+  }
+
+  #onOpen(): void {
+    this.#opened = true;
+    if (!this.recovery) return;
+    try {
+      // Any reply confirms the session; the pong is the one that always comes.
+      sendFrame(this.socket, this.#settings.protocol.encode({ type: "ping" }));
+    } catch (error) {
+      this.#attempt?.fail(error);
+    }
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#closedWith(code, reason);
+    logger.info(`The connection closed (code ${code}${reason ? `, ${loggableText(reason)}` : ""})`);
+    if (this.#attempt) {
+      const what = !this.#opened
+        ? "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"
+        : this.recovery
+          ? "The service closed the recovery connection before confirming the session"
+          : "The connection closed before the service's connected message";
+      const detail = `code ${code}${reason ? `, ${reason}` : ""}${this.#lastError ? `, ${this.#lastError}` : ""}`;
+      this.#attempt.fail(new ConnectionError(`${what} (${detail})`, { code, reason }));
+      return;
+    }
+    // A connection the client has not switched to yet: the client sees `closed` and counts a failed attempt.
+    if (this.ready) this.#owner.closed(this, code, reason);
+  }
+
+  #onMessage(data: unknown): void {
+    if (!this.#owner.isCurrent(this)) return;
+    this.#owner.received();
+    const { protocol, maxFrameBytes } = this.#settings;
+    let message: DownstreamMessage | undefined;
+    try {
+      const frame = frameData(data);
+      if (frameExceeds(frame, maxFrameBytes)) {
+        this.fault(
+          CLOSE_MESSAGE_TOO_BIG,
+          `The service sent a frame larger than maxMessageSizeInBytes (${maxFrameBytes} bytes)`,
+        );
+        return;
+      }
+      message = protocol.decode(frame);
+    } catch {
+      return; // an invalid frame is ignored; the service never sends one
+    }
+    if (!message) return;
+    if (this.recovery) {
+      this.#attempt?.succeed();
+      if (this.#backlog) this.#backlog.push(message);
+      else this.#owner.message(message);
+      return;
+    }
+    if (this.#attempt && message.type === "system" && message.event === "connected") {
+      this.announced = true;
+      this.#owner.announced(message);
+      this.#attempt.succeed();
+      return;
+    }
+    this.#owner.message(message);
   }
 
   /**
@@ -216,8 +221,8 @@ export class Connection {
   fault(code: number, reason: string): void {
     logger.warning(`${reason}: closing the connection with code ${code}; its session will not be recovered`);
     this.#owner.unrecoverable(code, reason);
-    if (this.#fail) {
-      this.#fail(new ConnectionError(reason, { code, reason }), code, reason);
+    if (this.#attempt) {
+      this.#attempt.fail(new ConnectionError(reason, { code, reason }), code, reason);
       return;
     }
     this.abandon(code, reason);
