@@ -3,6 +3,17 @@
 // useFeature(client, key, create) from client.ts; `create` receives the client's FeatureHost, through which the feature
 // writes messages, runs acked operations and takes over downstream message types. The client then calls the feature's
 // lifecycle hooks (ClientFeature) at each step of its connections.
+//
+// How the planned features attach (so that their code stays out of apps that never call them, they are functions of
+// their own modules taking the client, not methods of WebPubSubClient, whose methods are always bundled):
+// - invokeEvent(client, event, data, dataType, options): useFeature(client, INVOKE, (host) => new Invocations(host));
+//   Invocations takes over `invokeResponse` (host.handle), writes `invoke` frames with an invocationId (host.write, or
+//   a wait for the connection to add to FeatureHost), sends `cancelInvocation` when the caller aborts, and rejects what
+//   is pending in `disconnected` and `stopped`.
+// - openGroupStream / onGroupStream(client, ...): take over `streamAck`, `streamNack`, `streamClosed`; watch `data` for
+//   group messages that carry stream metadata; pause outbound streams in `recovering`, resume them in `recovered`,
+//   fail them in `disconnected`, end everything in `stopped`.
+// @webpubsub/core then needs the new message types in DownstreamMessage / UpstreamMessage and their codecs.
 import type { AzureLogger } from "@azure/logger";
 import type { DownstreamMessage, UpstreamMessage } from "@webpubsub/core";
 import type { WebPubSubResult } from "./ack-manager.ts";

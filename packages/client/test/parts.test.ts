@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
-import { AckTimeoutError, isRetryableSendError, type SendMessageError } from "../src/errors.ts";
+import { AckTimeoutError, ConnectionError, isRetryableSendError, SendMessageError } from "../src/errors.ts";
 import { toPayload } from "../src/payload.ts";
 import { SequenceTracker } from "../src/sequence-tracker.ts";
 import { frameData } from "../src/socket.ts";
@@ -192,5 +192,18 @@ describe("DrainWaiter", () => {
     const ready = new DrainWaiter(() => true, 0);
     await ready.wait(undefined, reason);
     expect(ready.polling).toBe(false);
+  });
+});
+
+describe("error classes", () => {
+  it("each is named after its class, one way (a class field), and subclasses keep their own name", () => {
+    const errors = [new SendMessageError("x"), new AckTimeoutError(1, 10), new ConnectionError("x")];
+    expect(errors.map((e) => e.name)).toEqual(["SendMessageError", "AckTimeoutError", "ConnectionError"]);
+    for (const error of errors) {
+      expect(error.name).toBe(error.constructor.name);
+      expect(Object.hasOwn(error, "name")).toBe(true);
+      expect(String(error)).toMatch(new RegExp(`^${error.name}: `));
+    }
+    expect(new AckTimeoutError(1, 10)).toBeInstanceOf(SendMessageError);
   });
 });
