@@ -1,5 +1,5 @@
 // The errors of this package (AbortError, TimeoutError), how an aborted signal becomes an AbortError, and the
-// duration rules shared by every timer: MAX_TIMER_MS and checkTimerDuration.
+// duration rules shared by every timer (MAX_TIMER_MS and checkTimerDuration, from @webpubsub/core).
 /** Raised when an operation is cancelled through an AbortSignal. `cause` holds the signal's reason, if any. */
 export class AbortError extends Error {
   override name = "AbortError";
@@ -31,19 +31,6 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
 }
 
-/** The longest delay a timer can hold (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
-export function checkNonNegativeFinite(value: unknown, name: string): asserts value is number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`${name} must be a finite number >= 0, got ${String(value)}.`);
-  }
-}
-
-/** A duration a timer can wait for: finite, >= 0 and at most MAX_TIMER_MS. */
-export function checkTimerDuration(value: unknown, name: string): asserts value is number {
-  checkNonNegativeFinite(value, name);
-  if (value > MAX_TIMER_MS) {
-    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (a timer's limit), got ${String(value)}.`);
-  }
-}
+// The timer limit and the duration check are @webpubsub/core's (the emulator, which depends on core only, uses them
+// too); re-exported here for the packages that take durations through this one.
+export { checkTimerDuration, MAX_TIMER_MS } from "@webpubsub/core";

@@ -21,6 +21,7 @@ export {
   verifyJwt,
   verifyJwtSync,
 } from "./jwt.ts";
+export { isJsonMediaType, mediaType } from "./media-type.ts";
 export {
   EVENT_NAME_PATTERN,
   HUB_NAME_PATTERN,
@@ -76,4 +77,6 @@ export {
   isWebPubSubSubprotocol,
   WebPubSubSubprotocol,
 } from "./protocol/subprotocols.ts";
+export { BodyTooLargeError, type ReadLimitedOptions, readLimited } from "./read-limited.ts";
 export { can, type Permission, roleFor } from "./roles.ts";
+export { checkTimerDuration, MAX_TIMER_MS } from "./timers.ts";

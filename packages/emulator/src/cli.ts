@@ -3,8 +3,9 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./emulator.ts";
-import { type EmulatorOptions, type EventHandlerSettings, validateHubSettings } from "./options.ts";
+import { checkHubSettings, type EmulatorOptions, type EventHandlerSettings } from "./options.ts";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
+import { SYSTEM_EVENT_NAMES } from "./upstream/index.ts";
 
 const USAGE = `Usage: webpubsub-emulator [options]
 
@@ -29,7 +30,10 @@ Options:
   -h, --help                 show this help
 `;
 
-export class UsageError extends Error {}
+/** A bad command line: the CLI prints the message and the usage, and exits with code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
 
 export interface CliArgs {
   options: EmulatorOptions;
@@ -98,7 +102,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         list.push({
           urlTemplate: v.slice(at + 1),
           userEventPattern: "*",
-          systemEvents: ["connect", "connected", "disconnected"],
+          systemEvents: [...SYSTEM_EVENT_NAMES],
         });
         handlers[hub] = list;
         break;
@@ -122,7 +126,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       hubs[hub] = { ...hubs[hub], eventHandlers: [...(hubs[hub]?.eventHandlers ?? []), ...list] };
     }
     try {
-      validateHubSettings(hubs, "--event-handler");
+      checkHubSettings(hubs, "--event-handler");
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -189,7 +193,7 @@ function readConfig(file: string): EmulatorOptions {
   }
   if (cfg.hubs !== undefined) {
     try {
-      validateHubSettings(cfg.hubs, "hubs");
+      checkHubSettings(cfg.hubs, "hubs");
     } catch (e) {
       throw new UsageError(`--config file '${file}': ${(e as Error).message}`);
     }

@@ -1,18 +1,11 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
 import { HUB_NAME_PATTERN } from "@webpubsub/core";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
+import { checkEventHandlerSettings, type EventHandlerSettings, type SystemEventName } from "./upstream/index.ts";
+
+export type { EventHandlerSettings, SystemEventName };
 
 export const DEFAULT_ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
-
-export type SystemEventName = "connect" | "connected" | "disconnected";
-
-export interface EventHandlerSettings {
-  /** Handler URL; may contain `{hub}` and `{event}` (not in the host part). */
-  urlTemplate: string;
-  /** `*`, one event name, or a comma-separated list. */
-  userEventPattern?: string;
-  systemEvents?: SystemEventName[];
-}
 
 export interface HubSettings {
   eventHandlers?: EventHandlerSettings[];
@@ -75,10 +68,8 @@ export interface ResolvedOptions {
   upstreamTimeoutMs: number | undefined;
 }
 
-const SYSTEM_EVENTS = new Set(["connect", "connected", "disconnected"]);
-
 /** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
-export function validateAccessKey(key: unknown, argName = "accessKey"): asserts key is string {
+export function checkAccessKey(key: unknown, argName = "accessKey"): asserts key is string {
   if (typeof key !== "string") throw new TypeError(`${argName} must be a string.`);
   if (Buffer.byteLength(key, "utf8") < 32) throw new RangeError(`${argName} must be at least 32 bytes long.`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
@@ -88,7 +79,7 @@ export function validateAccessKey(key: unknown, argName = "accessKey"): asserts 
   if (key.trim() !== key) throw new TypeError(`${argName} must not start or end with whitespace.`);
 }
 
-export function validateHubSettings(hubs: unknown, argName = "hubs"): asserts hubs is Record<string, HubSettings> {
+export function checkHubSettings(hubs: unknown, argName = "hubs"): asserts hubs is Record<string, HubSettings> {
   if (typeof hubs !== "object" || hubs === null || Array.isArray(hubs)) {
     throw new TypeError(`${argName} must be an object keyed by hub name.`);
   }
@@ -103,33 +94,8 @@ export function validateHubSettings(hubs: unknown, argName = "hubs"): asserts hu
     const handlers = (settings as HubSettings).eventHandlers;
     if (handlers === undefined) continue;
     if (!Array.isArray(handlers)) throw new TypeError(`${where}.eventHandlers must be an array.`);
-    handlers.forEach((h: unknown, i) => {
-      const at = `${where}.eventHandlers[${i}]`;
-      if (typeof h !== "object" || h === null) throw new TypeError(`${at} must be an object.`);
-      const { urlTemplate, userEventPattern, systemEvents } = h as Record<string, unknown>;
-      if (typeof urlTemplate !== "string" || urlTemplate.length === 0) {
-        throw new TypeError(`${at}.urlTemplate must be a non-empty string.`);
-      }
-      let parsed: URL;
-      try {
-        parsed = new URL(urlTemplate.replaceAll("{hub}", "hub").replaceAll("{event}", "event"));
-      } catch {
-        throw new TypeError(`${at}.urlTemplate must be an absolute http(s) URL.`);
-      }
-      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-        throw new TypeError(`${at}.urlTemplate must use http or https.`);
-      }
-      const hostPart = urlTemplate.split("//")[1]?.split("/")[0] ?? "";
-      if (hostPart.includes("{")) throw new TypeError(`${at}.urlTemplate must not have placeholders in its host.`);
-      if (userEventPattern !== undefined && typeof userEventPattern !== "string") {
-        throw new TypeError(`${at}.userEventPattern must be a string.`);
-      }
-      if (systemEvents !== undefined) {
-        if (!Array.isArray(systemEvents) || systemEvents.some((e) => !SYSTEM_EVENTS.has(e as string))) {
-          throw new TypeError(`${at}.systemEvents must be an array of "connect", "connected", "disconnected".`);
-        }
-      }
-    });
+    for (const [i, h] of (handlers as unknown[]).entries())
+      checkEventHandlerSettings(h, `${where}.eventHandlers[${i}]`);
   }
 }
 
@@ -155,10 +121,10 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
   const host = o.host ?? "127.0.0.1";
   if (typeof host !== "string" || host.length === 0) throw new TypeError("host must be a non-empty string.");
   const accessKey = o.accessKey ?? DEFAULT_ACCESS_KEY;
-  validateAccessKey(accessKey);
+  checkAccessKey(accessKey);
   const hubs = new Map<string, HubSettings>();
   if (o.hubs !== undefined) {
-    validateHubSettings(o.hubs);
+    checkHubSettings(o.hubs);
     for (const [name, s] of Object.entries(o.hubs)) hubs.set(name.toLowerCase(), s);
   }
   const keepAliveIntervalMs = o.keepAliveIntervalMs ?? 20_000;

@@ -1,17 +1,24 @@
+// Event handler settings: one check (startEmulator options, the CLI's config file and the invoker all use it), how
+// settings are matched to events, and the invoker's own options.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseArgs, UsageError } from "../src/cli.ts";
+import { startEmulator } from "../src/index.ts";
 import {
+  checkEventHandlerSettings,
   expandUrlTemplate,
   selectHandler,
   UpstreamInvoker,
   userEventPatternMatches,
-  validateEventHandlerSettings,
 } from "../src/upstream/index.ts";
 import { makeInvoker } from "./upstream-fixtures/handler-server.ts";
 
 describe("event handler settings", () => {
   it("accepts valid settings", () => {
     expect(() =>
-      validateEventHandlerSettings({
+      checkEventHandlerSettings({
         urlTemplate: "http://localhost:3000/api/{hub}/{event}?code=x",
         userEventPattern: "a, b",
         systemEvents: ["connect", "disconnected"],
@@ -30,8 +37,8 @@ describe("event handler settings", () => {
     [{ urlTemplate: "http://h/x", systemEvents: "connect" }, /systemEvents must be an array/],
     [{ urlTemplate: "http://h/x", systemEvents: ["connect", "joined"] }, /systemEvents\[1\]/],
   ])("rejects %j with a TypeError naming the rule", (settings, message) => {
-    expect(() => validateEventHandlerSettings(settings, "eventHandler")).toThrow(TypeError);
-    expect(() => validateEventHandlerSettings(settings, "eventHandler")).toThrow(message);
+    expect(() => checkEventHandlerSettings(settings, "eventHandler")).toThrow(TypeError);
+    expect(() => checkEventHandlerSettings(settings, "eventHandler")).toThrow(message);
   });
 
   it("matches user event patterns: *, a name, a comma list", () => {
@@ -116,5 +123,58 @@ describe("UpstreamInvoker.hasHandler and options", () => {
     expect(() => new UpstreamInvoker({ ...base, retryDelaysMs: new Array(11).fill(1) })).toThrow(/at most 10/);
     expect(() => new UpstreamInvoker({ ...base, maxResponseBytes: 0 })).toThrow(/maxResponseBytes/);
     expect(() => new UpstreamInvoker(base)).not.toThrow();
+  });
+});
+
+describe("one rule for event handler settings: startEmulator options, the CLI's config file and the invoker", () => {
+  const url = "http://127.0.0.1:9/{event}";
+  // protocol.md 5.1: systemEvents are "connect", "connected", "disconnected"; userEventPattern is `*`, a single name,
+  // or a comma list
+  const cases: [string, Record<string, unknown>, boolean][] = [
+    ["all three system events", { urlTemplate: url, systemEvents: ["connect", "connected", "disconnected"] }, true],
+    ["a system event in another case", { urlTemplate: url, systemEvents: ["Connect"] }, false],
+    ["an upper-case system event", { urlTemplate: url, systemEvents: ["CONNECTED"] }, false],
+    ["a group event as a system event", { urlTemplate: url, systemEvents: ["joined"] }, false],
+    ["the pattern *", { urlTemplate: url, userEventPattern: "*" }, true],
+    ["a list with spaces", { urlTemplate: url, userEventPattern: " a , Chat.room-1_x ,*" }, true],
+    ["an empty pattern", { urlTemplate: url, userEventPattern: "" }, false],
+    ["a pattern of commas", { urlTemplate: url, userEventPattern: " , " }, false],
+    ["a name no client can send (space)", { urlTemplate: url, userEventPattern: "chat room" }, false],
+    ["a glob inside a name", { urlTemplate: url, userEventPattern: "chat*" }, false],
+    ["a placeholder in the host, any case", { urlTemplate: "http://{Hub}.example.com/x" }, false],
+    ["placeholders in the path, any case", { urlTemplate: "http://h/{HUB}/{Event}" }, true],
+  ];
+
+  it.each(cases)("%s: accepted by all three or by none", async (_name, settings, valid) => {
+    const direct = (() => {
+      try {
+        checkEventHandlerSettings(settings, "eventHandler");
+        return true;
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+        return false;
+      }
+    })();
+    expect(direct).toBe(valid);
+    const hubs = { chat: { eventHandlers: [settings] } } as never;
+    if (valid) {
+      const emu = await startEmulator({ hubs });
+      await emu.close();
+    } else {
+      await expect(startEmulator({ hubs })).rejects.toThrow(/hubs\.chat\.eventHandlers\[0\]\./);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "emu-settings-"));
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ hubs }));
+    if (valid) expect(parseArgs(["--config", config]).options.hubs).toEqual(hubs);
+    else expect(() => parseArgs(["--config", config])).toThrow(UsageError);
+  });
+
+  it("matches system events exactly as spelled in the settings", () => {
+    const handlers = [{ urlTemplate: url, systemEvents: ["connected" as const] }];
+    expect(selectHandler(handlers, "connected")).toBe(handlers[0]);
+    expect(selectHandler(handlers, "connect")).toBeUndefined();
+    // settings that were never checked (a string instead of an array) subscribe to nothing rather than by substring
+    expect(selectHandler([{ urlTemplate: url, systemEvents: "connected" as never }], "connected")).toBeUndefined();
   });
 });

@@ -1,4 +1,6 @@
-// Reading a request body with a size limit, and decoding it by content type.
+// Reading a request body with a size limit and a deadline (core's readLimited), and decoding it by content type (core's
+// media-type rule).
+import { BodyTooLargeError, readLimited } from "@webpubsub/core";
 import { HttpError } from "./http-error.ts";
 
 /**
@@ -8,42 +10,24 @@ import { HttpError } from "./http-error.ts";
  * past it the read is cancelled and the request refused with 408 and `Connection: close`.
  */
 export async function readBodyLimited(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared) > maxBytes) {
-    await cancelQuietly(request);
-    throw new HttpError(413, "Payload Too Large");
-  }
-  if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new HttpError(408, "Request Timeout", { connection: "close" })), timeoutMs);
-  });
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new HttpError(408, "Request Timeout", { connection: "close" })),
+    timeoutMs,
+  );
   try {
-    for (;;) {
-      const { done, value } = await Promise.race([reader.read(), expired]);
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) throw new HttpError(413, "Payload Too Large");
-      chunks.push(value);
-    }
+    return await readLimited(request.body, maxBytes, {
+      declaredLength: request.headers.get("content-length"),
+      signal: deadline.signal,
+    });
   } catch (error) {
-    // release the stream without waiting on it: a stalled source may never settle a cancel
-    reader.cancel().catch(() => undefined);
-    throw error;
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    // refused from Content-Length: nothing was read, so release the body here (a streamed one is already cancelled)
+    if (error.declared) await cancelQuietly(request);
+    throw new HttpError(413, "Payload Too Large");
   } finally {
     clearTimeout(timer);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 async function cancelQuietly(request: Request): Promise<void> {
@@ -52,11 +36,6 @@ async function cancelQuietly(request: Request): Promise<void> {
   } catch {
     // the body may already be locked or errored; nothing else to release
   }
-}
-
-/** The media type without parameters, lower-cased (`text/plain; charset=UTF-8;` -> `text/plain`). */
-export function mediaType(contentType: string | null): string {
-  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** Decodes text with the charset the content type names (UTF-8 when absent or unknown to this runtime). */
@@ -79,8 +58,4 @@ export function parseJson(text: string): unknown {
   } catch {
     throw new HttpError(400, "Malformed JSON body");
   }
-}
-
-export function isJsonMediaType(type: string): boolean {
-  return type === "application/json" || type.endsWith("+json");
 }

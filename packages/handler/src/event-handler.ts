@@ -1,7 +1,7 @@
 // WebPubSubEventHandler: the fetch-API core. It takes a standard Request and answers with a standard Response, so it
 // runs in Node, Deno, Bun, edge runtimes and framework route handlers; node:http and Express adapters wrap it.
-import { CloudEventsHeaders, verifyConnectionSignature } from "@webpubsub/core";
-import { decodeText, isJsonMediaType, mediaType, parseJson, readBodyLimited } from "./body.ts";
+import { CloudEventsHeaders, isJsonMediaType, mediaType, verifyConnectionSignature } from "@webpubsub/core";
+import { decodeText, parseJson, readBodyLimited } from "./body.ts";
 import { buildContext, type EventKind, eventKind, isCloudEvent, markMqtt } from "./context.ts";
 import { HandlerTimeoutError, HttpError, textResponse } from "./http-error.ts";
 import { type NormalizedOptions, normalizeOptions } from "./options.ts";

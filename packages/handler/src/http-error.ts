@@ -1,12 +1,12 @@
 // An HTTP failure the handler answers itself (bad request, unauthorized, too large, ...). Its message is safe to send.
 
 export class HttpError extends Error {
+  override name = "HttpError";
   readonly status: number;
   /** Extra response headers (e.g. `Connection: close` with a 408). */
   readonly headers: Record<string, string> | undefined;
   constructor(status: number, message: string, headers?: Record<string, string>) {
     super(message);
-    this.name = "HttpError";
     this.status = status;
     this.headers = headers;
   }
@@ -20,8 +20,8 @@ export function textResponse(status: number, text: string, headers?: HeadersInit
 
 /** Reported to `onError` when a user handler does not finish within `timeoutInMs`. */
 export class HandlerTimeoutError extends Error {
+  override name = "HandlerTimeoutError";
   constructor(eventName: string, timeoutInMs: number) {
     super(`The ${eventName} handler did not finish within ${timeoutInMs} ms`);
-    this.name = "TimeoutError";
   }
 }

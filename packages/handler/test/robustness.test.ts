@@ -340,7 +340,7 @@ describe("async handlers and timeouts", () => {
     expect(await response!.json()).toEqual({ userId: "later" });
   });
 
-  it("a blocking handler that does not answer within timeoutInMs gets 504 then, not before, an aborted signal and a TimeoutError report", async () => {
+  it("a blocking handler that does not answer within timeoutInMs gets 504 then, not before, an aborted signal and a HandlerTimeoutError report (named so, not like @webpubsub/async's TimeoutError)", async () => {
     vi.useFakeTimers();
     let signal: AbortSignal | undefined;
     let lateError: unknown;
@@ -371,6 +371,8 @@ describe("async handlers and timeouts", () => {
     await finished;
     expect(signal!.aborted).toBe(true);
     expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
+    expect((errors[0] as Error).name).toBe("HandlerTimeoutError");
+    expect(String(errors[0])).toMatch(/^HandlerTimeoutError: The connect handler did not finish within 50 ms/);
     expect(String(lateError)).toMatch(/already been answered/);
   });
 

@@ -5,13 +5,16 @@ import { badRequest } from "./failure.ts";
 import { checkGroup, intParam } from "./params.ts";
 import type { Call, Reply } from "./types.ts";
 
+/** `minutesToExpire` is an int32 in the REST spec (swagger/webpubsub.json); larger values are refused. */
+const MAX_INT32 = 2 ** 31 - 1;
+
 export function generateToken(call: Call, hub: string): Reply {
   const q = call.query;
   const userId = q.get("userId");
   const roles = q.getAll("role");
   const groups = q.getAll("group");
   for (const g of groups) checkGroup(g, "group");
-  const minutes = intParam(q, "minutesToExpire", 1, 2_147_483_647, 60)!;
+  const minutes = intParam(q, "minutesToExpire", 1, MAX_INT32, 60)!;
   const clientType = (q.get("clientType") ?? "Default").toLowerCase();
   let path: string;
   if (clientType === "default") path = "/client/hubs/";

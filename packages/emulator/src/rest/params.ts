@@ -1,8 +1,16 @@
 // Validation of REST path and query parameters, and reading request bodies into message payloads.
 import type { IncomingMessage } from "node:http";
-import { HUB_NAME_PATTERN, type Permission, scanJsonText } from "@webpubsub/core";
+import {
+  BodyTooLargeError,
+  HUB_NAME_PATTERN,
+  isJsonMediaType,
+  isValidGroupName,
+  mediaType,
+  type Permission,
+  readLimited,
+  scanJsonText,
+} from "@webpubsub/core";
 import { clip } from "../bounded-text.ts";
-import { isValidGroupName } from "../names.ts";
 import type { Payload } from "../outgoing.ts";
 import { badRequest, RestFailure } from "./failure.ts";
 
@@ -61,30 +69,25 @@ export function ttlParam(query: URLSearchParams): number | undefined {
   return intParam(query, "messageTtlSeconds", 0, 300, undefined);
 }
 
+/** The request body, at most `limit` bytes (core's readLimited); 413 beyond, decided from Content-Length if it can be. */
 export async function readBody(req: IncomingMessage, limit = MAX_REST_BODY_BYTES): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? -1);
-  if (declared > limit) {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimited(req, limit, { declaredLength: req.headers["content-length"] });
+  } catch (e) {
+    if (!(e instanceof BodyTooLargeError)) throw e;
+    // drain what is left, so that the answer can be written and the connection kept
     req.resume();
     throw new RestFailure(413, "Error.PayloadTooLarge", `The request body is larger than ${limit} bytes.`, "body");
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw new RestFailure(413, "Error.PayloadTooLarge", `The request body is larger than ${limit} bytes.`, "body");
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Turns a send body into a payload whose data type follows the content type (protocol.md 2.1). */
 export function payloadFromBody(contentType: string | undefined, body: Buffer): Payload {
-  const mime = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  const mime = mediaType(contentType);
   if (mime === "text/plain") return { kind: "text", text: body.toString("utf8") };
-  if (mime === "application/json" || mime.endsWith("+json")) {
+  if (isJsonMediaType(mime)) {
     const text = parseJsonBody(body, "message", " (content type application/json)").text;
     return { kind: "json", text };
   }

@@ -1,8 +1,8 @@
 // The blocking `connect` event: request body (protocol.md 5.5) and the handler's decision.
-import { scanJsonText, utf8Decode } from "@webpubsub/core";
+import { isValidGroupName, scanJsonText, utf8Decode } from "@webpubsub/core";
 import { clip } from "../bounded-text.ts";
 import { readConnectionState } from "./cloud-event.ts";
-import type { DeliveryOutcome } from "./http-delivery.ts";
+import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
 import type { ConnectEventInput, ConnectResult } from "./types.ts";
 
 export interface ConnectEventBody {
@@ -59,20 +59,11 @@ export function buildConnectBody(input: ConnectEventInput): ConnectEventBody {
   return { claims, query, headers, subprotocols: [...(input.subprotocols ?? [])], clientCertificates: [] };
 }
 
-function bodyText(body: Uint8Array, max = 512): string {
-  const text = utf8Decode(body).trim();
-  return text.length > max ? `${text.slice(0, max)}...` : text;
-}
-
 /** Status for the client handshake when the handler could not decide (5xx, timeout, network, bad answer). */
 const HANDLER_FAILED = 500;
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === "string");
-}
-
-function isValidGroupName(g: string): boolean {
-  return g.length >= 1 && g.length <= 1024 && g.trim() !== "";
 }
 
 /**
@@ -93,10 +84,10 @@ export function interpretConnectResponse(
   }
   const { status, body } = outcome;
   if (status >= 400 && status <= 499 && status !== 408) {
-    return { kind: "reject", status, message: bodyText(body) || `connect event handler answered ${status}` };
+    return { kind: "reject", status, message: responseText(body) || `connect event handler answered ${status}` };
   }
   if (status < 200 || status > 299) {
-    const detail = bodyText(body);
+    const detail = responseText(body);
     return {
       kind: "reject",
       status: HANDLER_FAILED,

@@ -1,14 +1,23 @@
-import type { EventHandlerSettings, SystemEventName, UpstreamEvent } from "./types.ts";
+// Event handler settings (protocol.md 5.1): the one check of a setting (used for startEmulator options, the CLI's config
+// file and by the invoker before each use), and how settings are matched to events and expanded into URLs.
+import { isValidEventName } from "@webpubsub/core";
+import { isSystemEventName, SYSTEM_EVENT_NAMES } from "./system-events.ts";
+import type { EventHandlerSettings, UpstreamEvent } from "./types.ts";
 
-const SYSTEM_EVENTS: readonly SystemEventName[] = ["connect", "connected", "disconnected"];
 const PLACEHOLDER = /\{(hub|event)\}/gi;
+const SYSTEM_EVENT_LIST = SYSTEM_EVENT_NAMES.map((e) => `"${e}"`).join(", ");
 
 /**
  * Checks one event handler setting and throws a TypeError naming the argument and the rule.
- * The URL template must be an absolute http(s) URL once `{hub}` and `{event}` are filled in, and neither placeholder
- * may appear in the host part.
+ * - `urlTemplate`: an absolute http(s) URL once `{hub}` and `{event}` (any case) are filled in, neither placeholder in
+ *   the host part.
+ * - `userEventPattern`: `*`, an event name, or a comma-separated list of them (spaces around entries allowed); at
+ *   least one entry, each `*` or a valid event name (core's EVENT_NAME_PATTERN: a name no client can send could never
+ *   match).
+ * - `systemEvents`: an array of "connect", "connected", "disconnected", spelled exactly so (lowercase, as the service's
+ *   settings and protocol.md 5.1 write them).
  */
-export function validateEventHandlerSettings(
+export function checkEventHandlerSettings(
   settings: unknown,
   argName = "eventHandler",
 ): asserts settings is EventHandlerSettings {
@@ -16,39 +25,51 @@ export function validateEventHandlerSettings(
     throw new TypeError(`${argName} must be an object with a urlTemplate`);
   }
   const s = settings as Record<string, unknown>;
-  const template = s.urlTemplate;
+  checkUrlTemplate(s.urlTemplate, `${argName}.urlTemplate`);
+  const pattern = s.userEventPattern;
+  if (pattern !== undefined) {
+    const entries = typeof pattern === "string" ? parsePattern(pattern) : [];
+    if (entries.length === 0 || !entries.every((p) => p === "*" || isValidEventName(p))) {
+      throw new TypeError(
+        `${argName}.userEventPattern must be "*", an event name, or a comma-separated list of event names`,
+      );
+    }
+  }
+  const systemEvents = s.systemEvents;
+  if (systemEvents !== undefined) {
+    if (!Array.isArray(systemEvents)) {
+      throw new TypeError(`${argName}.systemEvents must be an array of ${SYSTEM_EVENT_LIST}`);
+    }
+    for (const [i, e] of systemEvents.entries()) {
+      if (!isSystemEventName(e)) {
+        throw new TypeError(`${argName}.systemEvents[${i}] must be one of ${SYSTEM_EVENT_LIST} (lowercase)`);
+      }
+    }
+  }
+}
+
+function checkUrlTemplate(template: unknown, name: string): asserts template is string {
   if (typeof template !== "string" || template.trim() === "") {
-    throw new TypeError(`${argName}.urlTemplate must be a non-empty string`);
+    throw new TypeError(`${name} must be a non-empty string`);
   }
   let url: URL;
   try {
     url = new URL(template.replace(PLACEHOLDER, "x"));
   } catch {
-    throw new TypeError(`${argName}.urlTemplate must be an absolute http(s) URL, got "${template}"`);
+    throw new TypeError(`${name} must be an absolute http(s) URL, got "${clipTemplate(template)}"`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${argName}.urlTemplate must use http or https, got "${url.protocol}"`);
+    throw new TypeError(`${name} must use http or https, got "${url.protocol}"`);
   }
   const authorityEnd = template.indexOf("/", template.indexOf("//") + 2);
   const authority = authorityEnd === -1 ? template : template.slice(0, authorityEnd);
   if (/\{(hub|event)\}/i.test(authority)) {
-    throw new TypeError(`${argName}.urlTemplate must not use {hub} or {event} in the host part`);
+    throw new TypeError(`${name} must not use {hub} or {event} in the host part`);
   }
-  const pattern = s.userEventPattern;
-  if (pattern !== undefined && (typeof pattern !== "string" || parsePattern(pattern).length === 0)) {
-    throw new TypeError(`${argName}.userEventPattern must be "*", an event name, or a comma-separated list of names`);
-  }
-  const systemEvents = s.systemEvents;
-  if (systemEvents !== undefined) {
-    if (!Array.isArray(systemEvents)) {
-      throw new TypeError(`${argName}.systemEvents must be an array of "connect", "connected", "disconnected"`);
-    }
-    for (const [i, e] of systemEvents.entries()) {
-      if (typeof e !== "string" || !SYSTEM_EVENTS.includes(e.toLowerCase() as SystemEventName)) {
-        throw new TypeError(`${argName}.systemEvents[${i}] must be one of "connect", "connected", "disconnected"`);
-      }
-    }
-  }
+}
+
+function clipTemplate(template: string): string {
+  return template.length > 200 ? `${template.slice(0, 200)}…` : template;
 }
 
 function parsePattern(pattern: string): string[] {
@@ -66,9 +87,7 @@ export function userEventPatternMatches(pattern: string | undefined, event: stri
 
 /** Whether one handler setting subscribes to the event. */
 export function handlerMatches(settings: EventHandlerSettings, event: UpstreamEvent): boolean {
-  if (typeof event === "string") {
-    return settings.systemEvents?.some((e) => typeof e === "string" && e.toLowerCase() === event) ?? false;
-  }
+  if (typeof event === "string") return Array.isArray(settings.systemEvents) && settings.systemEvents.includes(event);
   return userEventPatternMatches(settings.userEventPattern, event.user);
 }
 

@@ -1,4 +1,6 @@
-// One upstream HTTP call with a per-attempt timeout, bounded retries and cancellation (Node global fetch).
+// One upstream HTTP call with a per-attempt timeout, bounded retries and cancellation (Node global fetch), the answer
+// read with core's size-limited reader.
+import { BodyTooLargeError, readLimited, utf8Decode } from "@webpubsub/core";
 
 export interface DeliveryRequest {
   method: "POST" | "OPTIONS" | "GET";
@@ -50,36 +52,22 @@ export function describeOutcome(outcome: DeliveryOutcome): string {
   return outcome.kind === "response" ? `status ${outcome.status}` : outcome.message;
 }
 
-class ResponseTooLargeError extends Error {}
+/** An answer's body as text for a log line or an error message: trimmed, cut at `max` characters. */
+export function responseText(body: Uint8Array, max = 512): string {
+  const text = utf8Decode(body).trim();
+  return text.length > max ? `${text.slice(0, max)}...` : text;
+}
 
-async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
+async function readAnswer(response: Response, limit: number): Promise<Uint8Array> {
   if (response.body === null) return new Uint8Array(0);
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body.cancel().catch(() => {});
-    throw new ResponseTooLargeError(`response body of ${declared} bytes exceeds the ${limit}-byte limit`);
+  const declaredLength = response.headers.get("content-length");
+  try {
+    return await readLimited(response.body, limit, { declaredLength });
+  } catch (error) {
+    // refused from Content-Length: nothing was read, so cancel the body here (a streamed one is already cancelled)
+    if (error instanceof BodyTooLargeError && error.declared) await response.body?.cancel().catch(() => {});
+    throw error;
   }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new ResponseTooLargeError(`response body exceeds the ${limit}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 function networkMessage(err: unknown): string {
@@ -103,7 +91,7 @@ async function attemptOnce(request: DeliveryRequest, policy: DeliveryPolicy): Pr
       signal,
       redirect: "manual",
     });
-    const body = await readLimited(response, policy.maxResponseBytes);
+    const body = await readAnswer(response, policy.maxResponseBytes);
     return { kind: "response", status: response.status, headers: response.headers, body, attempts: 1 };
   } catch (err) {
     if (policy.signal.aborted)
@@ -111,8 +99,8 @@ async function attemptOnce(request: DeliveryRequest, policy: DeliveryPolicy): Pr
     if (timeout.aborted) {
       return { kind: "failure", reason: "timeout", message: `timed out after ${policy.timeoutMs} ms`, attempts: 1 };
     }
-    if (err instanceof ResponseTooLargeError) {
-      return { kind: "failure", reason: "too-large", message: err.message, attempts: 1 };
+    if (err instanceof BodyTooLargeError) {
+      return { kind: "failure", reason: "too-large", message: `response ${err.message}`, attempts: 1 };
     }
     return { kind: "failure", reason: "network", message: networkMessage(err), attempts: 1 };
   }

@@ -1,7 +1,9 @@
+// The shapes of the upstream invoker: event handler settings, what it knows of a connection, the events and their
+// outcomes.
 import type { MessagePayload } from "@webpubsub/core";
+import type { SystemEventName } from "./system-events.ts";
 
-/** The system events an event handler can subscribe to. */
-export type SystemEventName = "connect" | "connected" | "disconnected";
+export type { SystemEventName };
 
 /** One entry of a hub's `eventHandlers` list (protocol.md 5.1). */
 export interface EventHandlerSettings {

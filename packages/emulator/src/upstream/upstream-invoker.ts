@@ -1,10 +1,11 @@
 // Delivers a connection's events to the hub's event handlers as CloudEvents (protocol.md 5).
-import { CloudEventTypes, type MessagePayload, signConnectionId } from "@webpubsub/core";
+import { CloudEventTypes, checkTimerDuration, type MessagePayload, signConnectionId } from "@webpubsub/core";
 import { AbuseProtection } from "./abuse-protection.ts";
 import { buildCloudEventHeaders } from "./cloud-event.ts";
 import { buildConnectBody, interpretConnectResponse } from "./connect-event.ts";
-import { expandUrlTemplate, redactUrl, selectHandler, validateEventHandlerSettings } from "./event-handler-settings.ts";
+import { checkEventHandlerSettings, expandUrlTemplate, redactUrl, selectHandler } from "./event-handler-settings.ts";
 import { type DeliveryOutcome, type DeliveryPolicy, deliver } from "./http-delivery.ts";
+import { isSystemEventName, SYSTEM_EVENT_NAMES } from "./system-events.ts";
 import type {
   ConnectEventInput,
   ConnectResult,
@@ -22,7 +23,6 @@ const DEFAULT_VALIDATION_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRY_DELAYS_MS = [1000, 3000, 5000] as const;
 const DEFAULT_VALIDATION_FAILURE_TTL_MS = 10_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-const MAX_TIMER_MS = 2_147_483_647;
 const SYSTEM_JSON = "application/json; charset=utf-8";
 
 /** What an event needs from its connection, read synchronously when the event is raised. */
@@ -35,11 +35,11 @@ interface EventSnapshot {
   eventId: number;
 }
 
+/** An optional duration option: core's timer rule (0..MAX_TIMER_MS), and at least `min`. */
 function checkMs(value: unknown, name: string, min: number): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > MAX_TIMER_MS) {
-    throw new RangeError(`${name} must be a number of milliseconds from ${min} to ${MAX_TIMER_MS}`);
-  }
+  checkTimerDuration(value, name);
+  if (value < min) throw new RangeError(`${name} must be at least ${min} ms, got ${value}.`);
   return value;
 }
 
@@ -61,7 +61,7 @@ function checkContext(ctx: unknown, name = "ctx"): asserts ctx is UpstreamContex
 }
 
 function checkEvent(event: unknown): asserts event is UpstreamEvent {
-  if (event === "connect" || event === "connected" || event === "disconnected") return;
+  if (isSystemEventName(event)) return;
   if (
     event !== null &&
     typeof event === "object" &&
@@ -70,7 +70,8 @@ function checkEvent(event: unknown): asserts event is UpstreamEvent {
   ) {
     return;
   }
-  throw new TypeError(`event must be "connect", "connected", "disconnected" or { user: <non-empty event name> }`);
+  const names = SYSTEM_EVENT_NAMES.map((e) => `"${e}"`).join(", ");
+  throw new TypeError(`event must be ${names} or { user: <non-empty event name> }`);
 }
 
 /**
@@ -313,7 +314,7 @@ export class UpstreamInvoker {
       return outcome;
     };
     try {
-      validateEventHandlerSettings(handler, "event handler");
+      checkEventHandlerSettings(handler, "event handler");
     } catch (err) {
       return fail("invalid-request", (err as Error).message);
     }

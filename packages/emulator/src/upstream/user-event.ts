@@ -1,7 +1,7 @@
 // Blocking user events (protocol.md 5.7): request body by data type, reply by response Content-Type.
-import { type MessagePayload, scanJsonText, utf8Decode } from "@webpubsub/core";
+import { isJsonMediaType, type MessagePayload, mediaType, scanJsonText, utf8Decode } from "@webpubsub/core";
 import { readConnectionState } from "./cloud-event.ts";
-import type { DeliveryOutcome } from "./http-delivery.ts";
+import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
 import type { UserEventResult } from "./types.ts";
 
 /** Content-Type and body of a user event: text/plain, application/json (raw JSON), octet-stream or x-protobuf bytes. */
@@ -22,10 +22,6 @@ export function encodeUserEventBody(payload: MessagePayload): { contentType: str
   }
 }
 
-function mediaType(contentType: string | null): string {
-  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
-}
-
 /**
  * The reply a handler's 2xx body asks for, by its Content-Type: JSON types -> json, text/* -> text,
  * application/x-protobuf -> protobuf, anything else (octet-stream, none) -> binary. An empty body is no reply.
@@ -33,7 +29,7 @@ function mediaType(contentType: string | null): string {
 export function decodeReply(body: Uint8Array, contentType: string | null): MessagePayload | undefined {
   if (body.byteLength === 0) return undefined;
   const type = mediaType(contentType);
-  if (type === "application/json" || type.endsWith("+json")) {
+  if (isJsonMediaType(type)) {
     const text = utf8Decode(body);
     // the bounds of JSON from clients apply to replies too: they are parsed here and re-encoded for the client
     const problem = scanJsonText(text).problem;
@@ -45,11 +41,6 @@ export function decodeReply(body: Uint8Array, contentType: string | null): Messa
   return { dataType: "binary", data: body };
 }
 
-function bodyText(body: Uint8Array, max = 512): string {
-  const text = utf8Decode(body).trim();
-  return text.length > max ? `${text.slice(0, max)}...` : text;
-}
-
 /** Turns the handler's answer to a user event into the emulator's next step. */
 export function interpretUserEventResponse(outcome: DeliveryOutcome, event: string): UserEventResult {
   if (outcome.kind === "failure") {
@@ -57,7 +48,7 @@ export function interpretUserEventResponse(outcome: DeliveryOutcome, event: stri
   }
   const { status, body, headers } = outcome;
   if (status < 200 || status > 299) {
-    const detail = bodyText(body);
+    const detail = responseText(body);
     return {
       kind: "error",
       status,

@@ -2,7 +2,14 @@
 // `connect` event, reliable-session recovery, and wiring a socket to its session.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { HUB_NAME_PATTERN, JwtError, type JwtPayload, timingSafeEqual, verifyJwtSync } from "@webpubsub/core";
+import {
+  HUB_NAME_PATTERN,
+  isValidGroupName,
+  JwtError,
+  type JwtPayload,
+  timingSafeEqual,
+  verifyJwtSync,
+} from "@webpubsub/core";
 import type { WebSocket, WebSocketServer } from "ws";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
 import { clip } from "../bounded-text.ts";
@@ -15,7 +22,6 @@ import {
   KIND_RELIABLE_PROTOBUF,
   KIND_SIMPLE,
 } from "../connection.ts";
-import { isValidGroupName } from "../names.ts";
 import { closeSocket, type Service } from "../service.ts";
 import type { ConnectBody } from "../upstream-port.ts";
 import { onFrame } from "./frames.ts";
