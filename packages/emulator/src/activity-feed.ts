@@ -1,10 +1,12 @@
 // The dashboard's live feed: a bounded ring buffer of what happened in the emulator (connections, group membership,
 // messages, client events, upstream calls), pushed to Server-Sent Events readers. It exists only when the dashboard
-// is on; every hook is `service.feed?.x(...)`, so with the dashboard off nothing is built or kept. One entry per
-// send, never per recipient. Shown strings are truncated and scrubbed of the access key and tokens.
+// is on, and learns what happens by subscribing to the service events (`observe`): with the dashboard off nobody
+// listens and nothing is built or kept. One entry per send, never per recipient. Shown strings are truncated and
+// scrubbed of the access key and tokens.
 import type { ServerResponse } from "node:http";
 import type { Outgoing } from "./outgoing.ts";
 import { redactAndClip } from "./redact.ts";
+import type { ServiceEvent, ServiceEvents } from "./service-events.ts";
 import type { MessagePayload } from "./upstream-port.ts";
 
 export type ActivityKind =
@@ -80,6 +82,62 @@ export class ActivityFeed {
   }
 
   // ---- recording -------------------------------------------------------------------------------------------------
+
+  /** Records every service event from now on; returns the function that stops it. */
+  observe(events: ServiceEvents): () => void {
+    return events.subscribe((e) => this.#onEvent(e));
+  }
+
+  #onEvent(e: ServiceEvent): void {
+    switch (e.type) {
+      case "connected":
+        this.record({ kind: "connected", ...who(e), subprotocol: e.subprotocol ?? "(simple)" });
+        return;
+      case "disconnected": {
+        const entry: ActivityInit = { kind: "disconnected", ...who(e), reason: e.reason };
+        if (e.code !== undefined) entry.code = e.code;
+        this.record(entry);
+        return;
+      }
+      case "dropped":
+        this.record({
+          kind: "dropped",
+          ...who(e),
+          reason: `awaiting recovery for ${e.recoveryWindowMs} ms`,
+          code: e.code,
+        });
+        return;
+      case "recovered":
+        this.record({ kind: "recovered", ...who(e), reason: `replaying ${e.replayed} message(s)` });
+        return;
+      case "joined":
+      case "left":
+        this.record({ kind: e.type, ...who(e), group: e.group });
+        return;
+      case "clientEvent":
+        this.clientEvent(e.hub, e.connectionId, e.userId, e.event, e.payload);
+        return;
+      case "message":
+        this.message(e.hub, e.from, e.to, e.message, e.recipients, e.sender);
+        return;
+      case "upstream": {
+        const o = e.outcome;
+        const entry: ActivityInit = {
+          kind: "upstream",
+          hub: o.hub,
+          connectionId: o.connectionId,
+          userId: o.userId,
+          event: o.event,
+          durationMs: o.durationMs,
+        };
+        if (o.url !== undefined) entry.to = o.url;
+        if (o.status !== undefined) entry.status = o.status;
+        if (o.error !== undefined) entry.error = o.error;
+        this.record(entry);
+        return;
+      }
+    }
+  }
 
   record(init: ActivityInit): ActivityEntry {
     const entry: ActivityEntry = { id: ++this.#id, time: Date.now(), ...init };
@@ -227,6 +285,10 @@ export class ActivityFeed {
       this.#heartbeat = undefined;
     }
   }
+}
+
+function who(e: { hub: string; connectionId: string; userId: string | null }) {
+  return { hub: e.hub, connectionId: e.connectionId, userId: e.userId };
 }
 
 function frame(e: ActivityEntry): string {

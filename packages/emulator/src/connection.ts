@@ -1,132 +1,265 @@
-// One client session: identity, groups, permissions, ack history and (for reliable clients) the unacked-message
-// buffer. The WebSocket may be detached while a reliable session waits for recovery. Kept small: idle connections
-// allocate no group set, ack set or buffer until they need one.
-import { can, type DownstreamMessage, type Permission, protobufCodec, roleFor } from "@webpubsub/core";
+// One client session and everything it owns: identity, permissions, ack history, connection state, the socket it is
+// attached to (none while a reliable session waits for recovery), keep-alive, the in-order handling of its frames
+// and, for reliable protocols, the unacked-message buffer. Every field is private or read-only: other modules change a
+// session only through its methods. Group membership is the hub's (see hub.ts). Kept small: idle connections allocate
+// no ack set, revocation set or unacked list until they need one.
+import { can, type DownstreamMessage, type Permission, roleFor } from "@webpubsub/core";
 import type { WebSocket } from "ws";
-
 import type { Hub } from "./hub.ts";
+import { InboundQueue } from "./inbound-queue.ts";
 import type { Outgoing } from "./outgoing.ts";
+import type { WireFormat, WireFrame } from "./protocols/wire-format.ts";
+import { ReliableBuffer } from "./reliable-buffer.ts";
+import type { UpstreamContext } from "./upstream-port.ts";
+import { closeSocket } from "./ws/close-socket.ts";
 
-export const KIND_SIMPLE = 0;
-export const KIND_JSON = 1;
-export const KIND_RELIABLE_JSON = 2;
-export const KIND_PROTOBUF = 3;
-export const KIND_RELIABLE_PROTOBUF = 4;
-export type ClientKind = 0 | 1 | 2 | 3 | 4;
-
-export const RELIABLE_MAX_MESSAGES = 1000;
-/** Limit of the unacked buffer, counted in bytes of the frames as sent (JSON text or protobuf). */
-export const RELIABLE_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * Duplicate detection window: the ackIds of a connection's last 10,000 successful operations. An older ackId is
  * forgotten (reusing it executes the operation again), so a long session's history cannot grow without bound.
  */
 export const ACK_HISTORY_LIMIT = 10_000;
-/**
- * Frames a connection may have waiting while one of its messages is in an upstream call (an `event`, a simple
- * client's `message`): beyond either limit the connection is closed with 1008.
- */
-export const MAX_QUEUED_FRAMES = 1000;
-export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
 
 const BINARY = { binary: true } as const;
 const TEXT = { binary: false } as const;
-
-interface Unacked {
-  seq: number;
-  msg: Outgoing;
-  /** bytes of the reliable frame for this sequenceId, in this connection's encoding */
-  size: number;
-}
 
 export interface ConnectionEvents {
   /** The socket's send buffer overflowed or the reliable buffer did: the session must end. */
   overflow(conn: Connection, reason: string, closeCode: number): void;
 }
 
+/** What the handshake knows when it creates the session. */
+export interface ConnectionInit {
+  id: string;
+  hub: Hub<Connection>;
+  userId: string | null;
+  protocol: WireFormat;
+  /**
+   * The negotiated WebSocket subprotocol: the protocol's own name, or one a `connect` handler chose that the emulator
+   * does not speak (such a client is served as a simple client, under that name).
+   */
+  subprotocol: string | undefined;
+  roles: Iterable<string>;
+  /** creation order, for stable paging of group members */
+  serial: number;
+  events: ConnectionEvents;
+  /** bytes the socket may have queued before the connection counts as a slow consumer */
+  maxBufferedBytes: number;
+  /** the state the `connect` handler set, if any */
+  connectionState?: string | undefined;
+  /** CloudEvents ids already used by the handshake (the `connect` event) */
+  eventIds?: number;
+  /** simple clients in sendToGroup mode: the group their frames go to */
+  publishGroup?: string | undefined;
+  /** simple clients in sendToGroup mode: their frames are not sent back to them */
+  noEcho?: boolean;
+  /** reliable sessions: the token a recovery must present */
+  reconnectionToken?: string | undefined;
+}
+
 export class Connection {
   readonly id: string;
-  readonly hub: Hub;
+  readonly hub: Hub<Connection>;
   readonly userId: string | null;
-  readonly kind: ClientKind;
+  readonly protocol: WireFormat;
   readonly subprotocol: string | undefined;
   readonly serial: number;
   readonly events: ConnectionEvents;
   readonly maxBufferedBytes: number;
-  socket: WebSocket | null = null;
-  groups: Set<string> | null = null;
-  roles: Set<string>;
+  readonly publishGroup: string | undefined;
+  readonly noEcho: boolean;
+  readonly reconnectionToken: string | undefined;
+  /** the in-order handling of this connection's frames */
+  readonly inbound = new InboundQueue();
+  readonly #roles: Set<string>;
   /** "<permission>\u0000<group>" pairs revoked at runtime although a broader role would allow them */
-  revoked: Set<string> | null = null;
+  #revoked: Set<string> | null = null;
   /** ackIds of operations that succeeded (idempotency keys), oldest first, at most ACK_HISTORY_LIMIT */
-  ackIds: Set<number> | null = null;
-  connectionState: string | undefined;
-  /** simple clients in sendToGroup mode */
-  publishGroup: string | undefined;
-  noEcho = false;
-  /** reliable: last sequenceId assigned, and messages not yet acknowledged */
-  seq = 0;
-  unacked: Unacked[] | null = null;
-  unackedBytes = 0;
-  reconnectionToken: string | undefined;
+  #ackIds: Set<number> | null = null;
+  #connectionState: string | undefined;
+  #eventIds: number;
+  readonly #reliable: ReliableBuffer | null;
+  #socket: WebSocket | null = null;
   /** set when the session has ended for good (no more sends, no recovery) */
-  ended = false;
+  #ended = false;
   /** keep-alive: whether the socket answered since the last ping */
-  alive = true;
-  recoveryTimer: NodeJS.Timeout | undefined;
-  /** serializes message handling while an upstream call is in flight */
-  busy: Promise<void> | null = null;
-  /** frames waiting on `busy`, and their bytes (bounded by MAX_QUEUED_FRAMES / MAX_QUEUED_BYTES) */
-  queuedFrames = 0;
-  queuedBytes = 0;
-  eventIds = 0;
+  #alive = true;
+  #recoveryTimer: NodeJS.Timeout | undefined;
   /** whether upstream `connected` was sent, so `disconnected` must follow exactly once */
-  upstreamOpen = false;
+  #upstreamOpen = false;
 
-  constructor(init: {
-    id: string;
-    hub: Hub;
-    userId: string | null;
-    kind: ClientKind;
-    subprotocol: string | undefined;
-    roles: Iterable<string>;
-    serial: number;
-    events: ConnectionEvents;
-    maxBufferedBytes: number;
-  }) {
+  constructor(init: ConnectionInit) {
     this.id = init.id;
     this.hub = init.hub;
     this.userId = init.userId;
-    this.kind = init.kind;
+    this.protocol = init.protocol;
     this.subprotocol = init.subprotocol;
-    this.roles = new Set(init.roles);
+    this.#roles = new Set(init.roles);
     this.serial = init.serial;
     this.events = init.events;
     this.maxBufferedBytes = init.maxBufferedBytes;
+    this.#connectionState = init.connectionState;
+    this.#eventIds = init.eventIds ?? 0;
+    this.publishGroup = init.publishGroup;
+    this.noEcho = init.noEcho ?? false;
+    this.reconnectionToken = init.reconnectionToken;
+    this.#reliable = init.protocol.reliable ? new ReliableBuffer() : null;
   }
 
   get reliable(): boolean {
-    return this.kind === KIND_RELIABLE_JSON || this.kind === KIND_RELIABLE_PROTOBUF;
+    return this.#reliable !== null;
   }
 
-  get protobuf(): boolean {
-    return this.kind === KIND_PROTOBUF || this.kind === KIND_RELIABLE_PROTOBUF;
+  /** The attached socket; null while a reliable session waits for recovery, and after the session ended. */
+  get socket(): WebSocket | null {
+    return this.#socket;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The groups this connection is in (the hub's record); null when none. */
+  get groups(): ReadonlySet<string> | null {
+    return this.hub.groupsOf(this);
+  }
+
+  /** Reliable sessions: messages sent but not yet acknowledged. */
+  get unackedCount(): number {
+    return this.#reliable?.pending.length ?? 0;
+  }
+
+  get connectionState(): string | undefined {
+    return this.#connectionState;
+  }
+
+  /** An event handler's new state: null clears it, undefined leaves it as it is. */
+  setConnectionState(state: string | null | undefined): void {
+    if (state === undefined) return;
+    this.#connectionState = state === null ? undefined : state;
   }
 
   nextEventId(): number {
-    return this.eventIds++;
+    return this.#eventIds++;
+  }
+
+  /** What an upstream event needs to know of this connection, read when the event is raised. */
+  upstreamContext(): UpstreamContext {
+    const ctx: UpstreamContext = {
+      hub: this.hub.name,
+      connectionId: this.id,
+      userId: this.userId,
+      nextEventId: () => this.nextEventId(),
+    };
+    if (this.subprotocol !== undefined) ctx.subprotocol = this.subprotocol;
+    if (this.#connectionState !== undefined) ctx.connectionState = this.#connectionState;
+    return ctx;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------------------------
+
+  /** Attaches a live socket (first connect or recovery); an older socket still attached is dropped. */
+  attach(socket: WebSocket): void {
+    const old = this.#socket;
+    this.#socket = socket;
+    this.#alive = true;
+    this.#cancelRecovery();
+    if (old !== null && old !== socket) old.terminate();
+  }
+
+  /** Forgets `socket` when it is the attached one (it closed); false when it had been replaced already. */
+  detach(socket: WebSocket): boolean {
+    if (this.#socket !== socket) return false;
+    this.#socket = null;
+    return true;
+  }
+
+  /** A dropped reliable session waits `ms` for a recovery; `onExpired` runs when none came. */
+  awaitRecovery(ms: number, onExpired: () => void): void {
+    this.#cancelRecovery();
+    this.#recoveryTimer = setTimeout(() => {
+      this.#recoveryTimer = undefined;
+      onExpired();
+    }, ms);
+    this.#recoveryTimer.unref();
+  }
+
+  /** Ends the session for good: no more sends, no recovery, unacked messages dropped. False when it had ended. */
+  end(): boolean {
+    if (this.#ended) return false;
+    this.#ended = true;
+    this.#cancelRecovery();
+    this.#reliable?.clear();
+    return true;
+  }
+
+  /** Upstream `connected` was sent: `disconnected` is owed. */
+  markUpstreamOpen(): void {
+    this.#upstreamOpen = true;
+  }
+
+  /** Whether upstream `disconnected` is owed; true once only. */
+  takeUpstreamOpen(): boolean {
+    const open = this.#upstreamOpen;
+    this.#upstreamOpen = false;
+    return open;
+  }
+
+  /** The client showed it is there (a frame or a pong). */
+  markAlive(): void {
+    this.#alive = true;
+  }
+
+  /**
+   * One keep-alive round: an open socket that answered since the last round is pinged, one that did not is dropped
+   * (terminated; its close then ends or suspends the session); "idle" when no socket is open.
+   */
+  keepAliveRound(): "pinged" | "dropped" | "idle" {
+    const ws = this.#socket;
+    if (ws === null || ws.readyState !== 1) return "idle";
+    if (!this.#alive) {
+      ws.terminate();
+      return "dropped";
+    }
+    this.#alive = false;
+    ws.ping();
+    return "pinged";
+  }
+
+  /** A service-initiated close of the socket: the `disconnected` control frame, then the close frame. */
+  close(code: number, reason: string): void {
+    const ws = this.#socket;
+    if (ws === null) return;
+    this.sendControl({ type: "system", event: "disconnected", message: reason });
+    closeSocket(ws, code, reason);
+  }
+
+  /**
+   * Drops the socket after an overflow. When its own send buffer is what overflowed (a slow consumer), a close frame
+   * would queue behind it: the socket is terminated at once to free its memory.
+   */
+  dropSocket(code: number, reason: string): void {
+    const ws = this.#socket;
+    if (ws === null) return;
+    if (ws.bufferedAmount > this.maxBufferedBytes / 2) ws.terminate();
+    else closeSocket(ws, code, reason);
+  }
+
+  #cancelRecovery(): void {
+    if (this.#recoveryTimer === undefined) return;
+    clearTimeout(this.#recoveryTimer);
+    this.#recoveryTimer = undefined;
   }
 
   // ---- ack history ---------------------------------------------------------------------------------------------
 
   hasSucceeded(ackId: number): boolean {
-    return this.ackIds?.has(ackId) === true;
+    return this.#ackIds?.has(ackId) === true;
   }
 
   /** Remembers a successful ackId, forgetting the oldest one beyond ACK_HISTORY_LIMIT. */
   recordSuccess(ackId: number): void {
-    this.ackIds ??= new Set();
-    const ids = this.ackIds;
+    this.#ackIds ??= new Set();
+    const ids = this.#ackIds;
     ids.add(ackId);
     if (ids.size > ACK_HISTORY_LIMIT) {
       const oldest = ids.values().next();
@@ -137,100 +270,71 @@ export class Connection {
   // ---- permissions ---------------------------------------------------------------------------------------------
 
   allowed(action: Permission, group: string): boolean {
-    if (this.revoked?.has(`${action}\u0000${group}`)) return false;
-    return can(this.roles, action, group);
+    if (this.#revoked?.has(`${action}\u0000${group}`)) return false;
+    return can(this.#roles, action, group);
   }
 
   grant(action: Permission, group: string): void {
-    this.roles.add(roleFor(action, group));
-    this.revoked?.delete(`${action}\u0000${group}`);
+    this.#roles.add(roleFor(action, group));
+    this.#revoked?.delete(`${action}\u0000${group}`);
   }
 
   revoke(action: Permission, group: string): void {
-    this.roles.delete(roleFor(action, group));
-    if (can(this.roles, action, group)) {
-      this.revoked ??= new Set();
-      this.revoked.add(`${action}\u0000${group}`);
+    this.#roles.delete(roleFor(action, group));
+    if (can(this.#roles, action, group)) {
+      this.#revoked ??= new Set();
+      this.#revoked.add(`${action}\u0000${group}`);
     }
   }
 
   // ---- sending -------------------------------------------------------------------------------------------------
 
-  /** Delivers a data message in this connection's wire form. */
+  /** Delivers a data message in this connection's wire form (numbered and kept until acked when reliable). */
   deliver(msg: Outgoing): void {
-    if (this.ended) return;
-    if (this.kind === KIND_SIMPLE) {
-      const f = msg.raw();
-      this.sendFrame(f.data, f.binary);
-    } else if (this.kind === KIND_JSON) {
-      this.sendFrame(msg.json(), false);
-    } else if (this.kind === KIND_PROTOBUF) {
-      this.sendFrame(msg.protobuf(), true);
-    } else {
-      const seq = ++this.seq;
-      const size = this.kind === KIND_RELIABLE_PROTOBUF ? msg.reliableProtobufSize(seq) : msg.reliableJsonSize(seq);
-      this.unacked ??= [];
-      const list = this.unacked;
-      list.push({ seq, msg, size });
-      this.unackedBytes += size;
-      if (list.length > RELIABLE_MAX_MESSAGES || this.unackedBytes > RELIABLE_MAX_BYTES) {
-        this.events.overflow(this, "The reliable message buffer is full (too many unacknowledged messages).", 1008);
-        return;
-      }
-      if (this.socket !== null) this.#sendReliable(msg, seq);
+    if (this.#ended) return;
+    const reliable = this.#reliable;
+    if (reliable === null) {
+      this.#send(this.protocol.encodeData(msg, 0));
+      return;
     }
+    const seq = reliable.push(msg, (s) => this.protocol.dataSize(msg, s));
+    if (seq === undefined) {
+      this.events.overflow(this, "The reliable message buffer is full (too many unacknowledged messages).", 1008);
+      return;
+    }
+    if (this.#socket !== null) this.#send(this.protocol.encodeData(msg, seq));
   }
 
-  #sendReliable(msg: Outgoing, seq: number): void {
-    if (this.kind === KIND_RELIABLE_PROTOBUF) this.sendFrame(msg.reliableProtobuf(seq), true);
-    else this.sendFrame(msg.reliableJson(seq), false);
-  }
-
-  /** Sends a control frame (system, ack, pong). Ignored for simple clients and detached sessions. */
+  /** Sends a control frame (system, ack, pong). Ignored by protocols without them and after the session ended. */
   sendControl(msg: DownstreamMessage): void {
-    if (this.kind === KIND_SIMPLE || this.ended) return;
-    if (this.protobuf) {
-      const bytes = protobufCodec.encodeDownstream(msg);
-      this.sendFrame(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), true);
-    } else {
-      this.sendFrame(Buffer.from(JSON.stringify(msg), "utf8"), false);
-    }
+    if (this.#ended) return;
+    const frame = this.protocol.encodeControl(msg);
+    if (frame !== undefined) this.#send(frame);
   }
 
-  sendFrame(data: Buffer, binary: boolean): void {
-    const ws = this.socket;
+  #send(frame: WireFrame): void {
+    const ws = this.#socket;
     if (ws === null || ws.readyState !== 1) return;
     // what is already queued decides: one message is always accepted while the queue is under the limit
     if (ws.bufferedAmount > this.maxBufferedBytes) {
       this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);
       return;
     }
-    ws.send(data, binary ? BINARY : TEXT);
+    ws.send(frame.data, frame.binary ? BINARY : TEXT);
   }
 
   /** Cumulative ack from a reliable client: drops every buffered message with sequenceId <= `sequenceId`. */
   acknowledge(sequenceId: number): void {
-    const list = this.unacked;
-    if (list === null || list.length === 0) return;
-    let n = 0;
-    let bytes = 0;
-    while (n < list.length && list[n]!.seq <= sequenceId) {
-      bytes += list[n]!.size;
-      n++;
-    }
-    if (n === 0) return;
-    list.splice(0, n);
-    this.unackedBytes -= bytes;
-    if (list.length === 0) this.unacked = null;
+    this.#reliable?.acknowledge(sequenceId);
   }
 
-  /** Replays unacked (and unexpired) messages in order on a freshly attached socket. */
-  replay(): void {
-    const list = this.unacked;
-    if (list === null) return;
-    for (const u of list) {
+  /** Replays unacked (and unexpired) messages in order on a freshly attached socket; returns how many were kept. */
+  replay(): number {
+    const pending = this.#reliable?.pending ?? [];
+    for (const u of pending) {
       if (u.msg.expired) continue;
-      this.#sendReliable(u.msg, u.seq);
+      this.#send(this.protocol.encodeData(u.msg, u.seq));
     }
+    return pending.length;
   }
 }

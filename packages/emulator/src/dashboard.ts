@@ -5,8 +5,15 @@
 // inline script and style (by hash) and requests to its own origin.
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ActivityEntry } from "./activity-feed.ts";
+import type { ActivityEntry, ActivityFeed } from "./activity-feed.ts";
 import type { Service } from "./service.ts";
+
+/** What the dashboard shows: the service's state and the activity feed (which exists while the dashboard is on). */
+export interface DashboardSource {
+  service: Service;
+  feed: ActivityFeed;
+  startedAt: Date;
+}
 
 /** Connections listed per hub; the counts stay exact. */
 const MAX_LISTED = 200;
@@ -32,7 +39,7 @@ export interface DashboardState {
   }[];
 }
 
-export function dashboardState(service: Service, startedAt: Date): DashboardState {
+export function dashboardState({ service, feed, startedAt }: DashboardSource): DashboardState {
   let connections = 0;
   let groups = 0;
   const hubs: DashboardState["hubs"] = [];
@@ -46,10 +53,10 @@ export function dashboardState(service: Service, startedAt: Date): DashboardStat
         connectionId: c.id,
         userId: c.userId,
         protocol: c.subprotocol ?? "(simple)",
-        groups: c.groups === null ? [] : [...c.groups],
+        groups: [...(hub.groupsOf(c) ?? [])],
         connected: c.socket !== null,
       };
-      if (c.reliable) entry.unacked = c.unacked?.length ?? 0;
+      if (c.reliable) entry.unacked = c.unackedCount;
       listed.push(entry);
     }
     hubs.push({
@@ -62,7 +69,7 @@ export function dashboardState(service: Service, startedAt: Date): DashboardStat
   }
   return {
     startedAt: startedAt.toISOString(),
-    activity: service.feed?.entries() ?? [],
+    activity: feed.entries(),
     totals: { hubs: hubs.length, connections, groups },
     hubs,
   };
@@ -82,7 +89,7 @@ function resumeAfter(req: IncomingMessage): number {
 }
 
 /** Answers /_emulator, /_emulator/state and /_emulator/events; returns false for other paths. */
-export function handleDashboard(service: Service, startedAt: Date, req: IncomingMessage, res: ServerResponse): boolean {
+export function handleDashboard(source: DashboardSource, req: IncomingMessage, res: ServerResponse): boolean {
   const path = (req.url ?? "/").split("?")[0]!.replace(/\/+$/, "");
   if (path !== "/_emulator" && path !== "/_emulator/state" && path !== "/_emulator/events") return false;
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -92,21 +99,20 @@ export function handleDashboard(service: Service, startedAt: Date, req: Incoming
   }
   if (path === "/_emulator/events") {
     const after = resumeAfter(req);
-    if (Number.isNaN(after) || service.feed === null) {
-      const text =
-        service.feed === null ? "The activity feed is off.\n" : "since / Last-Event-ID must be an entry id.\n";
-      res.writeHead(service.feed === null ? 404 : 400, { "content-type": "text/plain; charset=utf-8" }).end(text);
+    if (Number.isNaN(after)) {
+      const text = "since / Last-Event-ID must be an entry id.\n";
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end(text);
       return true;
     }
     if (req.method === "HEAD") {
       res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" }).end();
       return true;
     }
-    service.feed.subscribe(res, after);
+    source.feed.subscribe(res, after);
     return true;
   }
   const json = path === "/_emulator/state";
-  const body = json ? JSON.stringify(dashboardState(service, startedAt)) : PAGE;
+  const body = json ? JSON.stringify(dashboardState(source)) : PAGE;
   if (!json) res.setHeader("content-security-policy", PAGE_CSP);
   res.writeHead(200, {
     "content-type": json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",

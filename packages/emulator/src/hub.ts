@@ -1,22 +1,31 @@
-// The connections of one hub and the two indexes REST operations need: by user and by group.
-import type { ActivityFeed } from "./activity-feed.ts";
-import type { Connection } from "./connection.ts";
+// The connections of one hub and the indexes REST operations need: by user and by group. The hub is the one owner of
+// group membership, in both directions (a group's members, a connection's groups); joins and leaves are reported to
+// the service events. Generic over its members, so it depends on no connection type.
+import type { Party, ServiceEvents } from "./service-events.ts";
 
-export class Hub {
+/** What a hub needs of a connection. */
+export interface HubMember extends Party {
+  readonly id: string;
+  readonly userId: string | null;
+}
+
+export class Hub<C extends HubMember = HubMember> {
   /** lowercase hub name (hub names are case-insensitive) */
   readonly name: string;
-  readonly connections = new Map<string, Connection>();
-  readonly users = new Map<string, Set<Connection>>();
-  readonly groups = new Map<string, Set<Connection>>();
-  /** the dashboard's feed (null when the dashboard is off): group joins and leaves are recorded there */
-  readonly feed: ActivityFeed | null;
+  readonly connections = new Map<string, C>();
+  readonly users = new Map<string, Set<C>>();
+  /** every group with at least one member, and its members */
+  readonly groups = new Map<string, Set<C>>();
+  /** the groups of each connection that is in one (idle connections have no entry) */
+  readonly #groupsOf = new Map<C, Set<string>>();
+  readonly #events: ServiceEvents;
 
-  constructor(name: string, feed: ActivityFeed | null = null) {
+  constructor(name: string, events: ServiceEvents) {
     this.name = name;
-    this.feed = feed;
+    this.#events = events;
   }
 
-  add(conn: Connection): void {
+  add(conn: C): void {
     this.connections.set(conn.id, conn);
     if (conn.userId !== null) {
       let set = this.users.get(conn.userId);
@@ -28,7 +37,8 @@ export class Hub {
     }
   }
 
-  remove(conn: Connection): void {
+  /** Removes the connection and its memberships (without leave events: the session ended). */
+  remove(conn: C): void {
     if (this.connections.get(conn.id) !== conn) return;
     this.connections.delete(conn.id);
     if (conn.userId !== null) {
@@ -38,16 +48,25 @@ export class Hub {
         if (set.size === 0) this.users.delete(conn.userId);
       }
     }
-    if (conn.groups !== null) {
-      for (const g of conn.groups) this.#unindex(conn, g);
-      conn.groups = null;
+    const mine = this.#groupsOf.get(conn);
+    if (mine !== undefined) {
+      for (const g of mine) this.#unindex(conn, g);
+      this.#groupsOf.delete(conn);
     }
   }
 
+  /** The groups `conn` is in; null when none. */
+  groupsOf(conn: C): ReadonlySet<string> | null {
+    return this.#groupsOf.get(conn) ?? null;
+  }
+
   /** Adds the connection to a group; false when it already was a member. */
-  join(conn: Connection, group: string): boolean {
-    conn.groups ??= new Set();
-    const mine = conn.groups;
+  join(conn: C, group: string): boolean {
+    let mine = this.#groupsOf.get(conn);
+    if (mine === undefined) {
+      mine = new Set();
+      this.#groupsOf.set(conn, mine);
+    }
     if (mine.has(group)) return false;
     mine.add(group);
     let members = this.groups.get(group);
@@ -56,29 +75,31 @@ export class Hub {
       this.groups.set(group, members);
     }
     members.add(conn);
-    this.feed?.record({ kind: "joined", hub: this.name, connectionId: conn.id, userId: conn.userId, group });
+    this.#events.joined(conn, group);
     return true;
   }
 
   /** Removes the connection from a group; false when it was not a member. */
-  leave(conn: Connection, group: string): boolean {
-    if (conn.groups === null || !conn.groups.delete(group)) return false;
-    if (conn.groups.size === 0) conn.groups = null;
+  leave(conn: C, group: string): boolean {
+    const mine = this.#groupsOf.get(conn);
+    if (mine === undefined || !mine.delete(group)) return false;
+    if (mine.size === 0) this.#groupsOf.delete(conn);
     this.#unindex(conn, group);
-    this.feed?.record({ kind: "left", hub: this.name, connectionId: conn.id, userId: conn.userId, group });
+    this.#events.left(conn, group);
     return true;
   }
 
-  leaveAll(conn: Connection): void {
-    if (conn.groups === null) return;
-    for (const g of conn.groups) {
+  leaveAll(conn: C): void {
+    const mine = this.#groupsOf.get(conn);
+    if (mine === undefined) return;
+    this.#groupsOf.delete(conn);
+    for (const g of mine) {
       this.#unindex(conn, g);
-      this.feed?.record({ kind: "left", hub: this.name, connectionId: conn.id, userId: conn.userId, group: g });
+      this.#events.left(conn, g);
     }
-    conn.groups = null;
   }
 
-  #unindex(conn: Connection, group: string): void {
+  #unindex(conn: C, group: string): void {
     const members = this.groups.get(group);
     if (members === undefined) return;
     members.delete(conn);

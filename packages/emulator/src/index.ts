@@ -1,3 +1,4 @@
+// @webpubsub/emulator: startEmulator() and the types of its options, its dashboard and the OData filter compiler.
 export type { ActivityEntry, ActivityKind } from "./activity-feed.ts";
 export type { DashboardState } from "./dashboard.ts";
 export { type RunningEmulator, startEmulator } from "./emulator.ts";

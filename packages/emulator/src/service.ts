@@ -1,23 +1,31 @@
-// The emulated service's state and the connection lifecycle: hubs, session start/end, service-initiated closes,
-// reliable-session detach and recovery, and the upstream calls that go with them.
+// The emulated service: its hubs, and the session lifecycle (open, drop and recovery of reliable sessions, end,
+// service-initiated closes) with the upstream calls that go with it. What happens is told to ServiceEvents observers.
 import { randomBytes } from "node:crypto";
 import { signJwtSync } from "@webpubsub/core";
 import type { WebSocket } from "ws";
-import type { ActivityFeed } from "./activity-feed.ts";
-import { clip, closeReason, MAX_LOG_CHARS } from "./bounded-text.ts";
-import { type ClientKind, Connection, type ConnectionEvents } from "./connection.ts";
+import { clip, MAX_LOG_CHARS } from "./bounded-text.ts";
+import { Connection, type ConnectionEvents, type ConnectionInit } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { Outgoing } from "./outgoing.ts";
 import { redactAndClip } from "./redact.ts";
-import { noUpstream, type UpstreamContext, type UpstreamPort } from "./upstream-port.ts";
+import { ServiceEvents } from "./service-events.ts";
+import { noUpstream, type UpstreamPort } from "./upstream-port.ts";
+
+/** Where a send went, for the service events: who sent it ("server" or a connection id) and to whom. */
+export interface SendRoute {
+  hub: string;
+  from: string;
+  to: string;
+  /** the sending connection, for client sends */
+  sender?: Connection;
+}
 
 export class Service implements ConnectionEvents {
   readonly opts: ResolvedOptions;
-  readonly hubs = new Map<string, Hub>();
+  readonly hubs = new Map<string, Hub<Connection>>();
+  readonly events = new ServiceEvents();
   upstream: UpstreamPort = noUpstream;
-  /** the dashboard's live feed; null (and never touched) when the dashboard is off */
-  feed: ActivityFeed | null = null;
   #serial = 0;
   #closing = false;
   readonly #warned = new Set<string>();
@@ -46,17 +54,17 @@ export class Service implements ConnectionEvents {
   }
 
   /** The hub (created on first use); hub names are case-insensitive. */
-  hub(name: string): Hub {
+  hub(name: string): Hub<Connection> {
     const key = name.toLowerCase();
     let hub = this.hubs.get(key);
     if (hub === undefined) {
-      hub = new Hub(key, this.feed);
+      hub = new Hub(key, this.events);
       this.hubs.set(key, hub);
     }
     return hub;
   }
 
-  findHub(name: string): Hub | undefined {
+  findHub(name: string): Hub<Connection> | undefined {
     return this.hubs.get(name.toLowerCase());
   }
 
@@ -64,81 +72,77 @@ export class Service implements ConnectionEvents {
     return randomBytes(16).toString("base64url");
   }
 
-  createConnection(init: {
-    id?: string;
-    hub: Hub;
-    userId: string | null;
-    kind: ClientKind;
-    subprotocol: string | undefined;
-    roles: Iterable<string>;
-  }): Connection {
-    const conn = new Connection({
-      id: init.id ?? this.newConnectionId(),
-      hub: init.hub,
-      userId: init.userId,
-      kind: init.kind,
-      subprotocol: init.subprotocol,
-      roles: init.roles,
+  /** A new session (not yet in its hub); reliable ones get their reconnection token. */
+  createConnection(
+    init: Omit<ConnectionInit, "serial" | "events" | "maxBufferedBytes" | "reconnectionToken">,
+  ): Connection {
+    const reconnectionToken = init.protocol.reliable
+      ? signJwtSync(
+          {
+            aud: init.id,
+            iss: "https://webpubsub.azure.com",
+            hub: init.hub.name,
+            exp: Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
+          },
+          this.opts.accessKey,
+        )
+      : undefined;
+    return new Connection({
+      ...init,
       serial: ++this.#serial,
       events: this,
       maxBufferedBytes: this.opts.maxBufferedBytes,
+      reconnectionToken,
     });
-    if (conn.reliable) {
-      conn.reconnectionToken = signJwtSync(
-        {
-          aud: conn.id,
-          iss: "https://webpubsub.azure.com",
-          hub: conn.hub.name,
-          exp: Math.floor(Date.now() / 1000) + 7 * 24 * 3600,
-        },
-        this.opts.accessKey,
-      );
-    }
-    return conn;
   }
 
-  context(conn: Connection): UpstreamContext {
-    const ctx: UpstreamContext = {
-      hub: conn.hub.name,
-      connectionId: conn.id,
+  /**
+   * Starts an accepted session on its socket: into its hub and initial groups, the `connected` frame, then upstream
+   * `connected`.
+   */
+  open(conn: Connection, socket: WebSocket, groups: readonly string[]): void {
+    conn.hub.add(conn);
+    this.events.connected(conn, conn.subprotocol);
+    for (const g of groups) conn.hub.join(conn, g);
+    conn.attach(socket);
+    conn.sendControl({
+      type: "system",
+      event: "connected",
       userId: conn.userId,
-      nextEventId: () => conn.nextEventId(),
-    };
-    if (conn.subprotocol !== undefined) ctx.subprotocol = conn.subprotocol;
-    if (conn.connectionState !== undefined) ctx.connectionState = conn.connectionState;
-    return ctx;
+      connectionId: conn.id,
+      ...(conn.reconnectionToken !== undefined ? { reconnectionToken: conn.reconnectionToken } : {}),
+    });
+    conn.markUpstreamOpen();
+    this.log(
+      `connection ${conn.id} opened: hub=${conn.hub.name} user=${conn.userId ?? "(anonymous)"} protocol=${conn.subprotocol ?? "(simple)"}`,
+    );
+    if (this.upstream.hasHandler(conn.hub.name, "connected")) {
+      try {
+        this.upstream.connected(conn.upstreamContext());
+      } catch (e) {
+        this.log(`upstream connected failed for ${conn.id}: ${String(e)}`);
+      }
+    }
   }
 
-  /** Attaches a live socket to a session (first connect or recovery). */
-  attach(conn: Connection, ws: WebSocket): void {
-    conn.socket = ws;
-    conn.alive = true;
-    if (conn.recoveryTimer !== undefined) {
-      clearTimeout(conn.recoveryTimer);
-      conn.recoveryTimer = undefined;
-    }
+  /** A recovered reliable session on its new socket: the unacked messages are replayed. */
+  resume(conn: Connection, socket: WebSocket): void {
+    conn.attach(socket);
+    const pending = conn.unackedCount;
+    this.log(`connection ${conn.id} recovered; replaying ${pending} message(s)`);
+    this.events.recovered(conn, pending);
+    conn.replay();
   }
 
   /** Called when the socket of `conn` closed, whoever closed it. */
   socketClosed(conn: Connection, ws: WebSocket, code: number, reason: string): void {
-    if (conn.socket !== ws) return; // an older socket replaced by a recovery
-    conn.socket = null;
+    if (!conn.detach(ws)) return; // an older socket replaced by a recovery
     if (conn.ended) return;
     if (conn.reliable && code !== 1000 && !this.#closing) {
-      this.log(`connection ${conn.id} dropped (code ${code}); recoverable for ${this.opts.recoveryWindowMs} ms`);
-      this.feed?.record({
-        kind: "dropped",
-        hub: conn.hub.name,
-        connectionId: conn.id,
-        userId: conn.userId,
-        reason: `awaiting recovery for ${this.opts.recoveryWindowMs} ms`,
-        code,
-      });
-      conn.recoveryTimer = setTimeout(() => {
-        conn.recoveryTimer = undefined;
-        this.endSession(conn, "The connection was not recovered in time.");
-      }, this.opts.recoveryWindowMs);
-      conn.recoveryTimer.unref();
+      const windowMs = this.opts.recoveryWindowMs;
+      this.log(`connection ${conn.id} dropped (code ${code}); recoverable for ${windowMs} ms`);
+      this.events.dropped(conn, windowMs, code);
+      conn.awaitRecovery(windowMs, () => this.endSession(conn, "The connection was not recovered in time."));
       return;
     }
     this.endSession(conn, code === 1000 ? reason || "Closed by the client." : `Connection lost (code ${code}).`, code);
@@ -146,32 +150,14 @@ export class Service implements ConnectionEvents {
 
   /** Ends a session for good: removes it from every index and fires upstream `disconnected` once. */
   endSession(conn: Connection, reason: string, code?: number): void {
-    if (conn.ended) return;
-    conn.ended = true;
-    if (this.feed !== null) {
-      const entry: Parameters<ActivityFeed["record"]>[0] = {
-        kind: "disconnected",
-        hub: conn.hub.name,
-        connectionId: conn.id,
-        userId: conn.userId,
-        reason,
-      };
-      if (code !== undefined) entry.code = code;
-      this.feed.record(entry);
-    }
-    if (conn.recoveryTimer !== undefined) {
-      clearTimeout(conn.recoveryTimer);
-      conn.recoveryTimer = undefined;
-    }
-    conn.unacked = null;
-    conn.unackedBytes = 0;
+    if (!conn.end()) return;
+    this.events.disconnected(conn, reason, code);
     conn.hub.remove(conn);
     if (conn.hub.isEmpty && conn.hub.groups.size === 0) this.hubs.delete(conn.hub.name);
     this.log(`connection ${conn.id} ended: ${reason}`);
-    if (conn.upstreamOpen) {
-      conn.upstreamOpen = false;
+    if (conn.takeUpstreamOpen()) {
       try {
-        this.upstream.disconnected(this.context(conn), reason);
+        this.upstream.disconnected(conn.upstreamContext(), reason);
       } catch (e) {
         this.log(`upstream disconnected failed for ${conn.id}: ${String(e)}`);
       }
@@ -186,38 +172,30 @@ export class Service implements ConnectionEvents {
     if (conn.ended) return;
     // the reason may quote client input (REST ?reason=, an invalid message): bounded before it goes anywhere
     const reason = clip(why, MAX_REASON_CHARS);
-    const ws = conn.socket;
-    if (ws !== null) {
-      conn.sendControl({ type: "system", event: "disconnected", message: reason });
-      closeSocket(ws, code, reason);
-    }
+    conn.close(code, reason);
     this.endSession(conn, reason, code);
   }
 
   overflow(conn: Connection, reason: string, closeCode: number): void {
     if (conn.ended) return;
-    const ws = conn.socket;
     this.log(`connection ${conn.id} closed: ${reason}`);
-    if (ws !== null) {
-      // The socket buffer is what overflowed in the slow-consumer case, so a close frame would queue behind it:
-      // drop the socket now to free its memory.
-      if (ws.bufferedAmount > conn.maxBufferedBytes / 2) ws.terminate();
-      else closeSocket(ws, closeCode, reason);
-    }
+    conn.dropSocket(closeCode, reason);
     this.endSession(conn, reason, closeCode);
   }
 
   /**
-   * Delivers `msg` to every connection in `targets` that passes `accept`. `targets` may be a live index: a delivery
-   * can only remove connections (slow consumers), and Map/Set iteration skips removed entries.
+   * Delivers `msg` to every connection in `targets` that passes `accept`, and tells the service events (one event per
+   * send). `targets` may be a live index: a delivery can only remove connections (slow consumers), and Map/Set
+   * iteration skips removed entries. Returns the number of recipients.
    */
-  deliverTo(targets: Iterable<Connection>, msg: Outgoing, accept?: (c: Connection) => boolean): number {
+  send(route: SendRoute, targets: Iterable<Connection>, msg: Outgoing, accept?: (c: Connection) => boolean): number {
     let n = 0;
     for (const c of targets) {
       if (accept !== undefined && !accept(c)) continue;
       c.deliver(msg);
       n++;
     }
+    this.events.message(route.hub, route.from, route.to, msg, n, route.sender);
     return n;
   }
 
@@ -239,12 +217,3 @@ const MAX_WARNING_KEYS = 100;
 
 /** Characters of a close reason kept for the `disconnected` frame, the upstream event, the feed and the log. */
 export const MAX_REASON_CHARS = 512;
-
-/** Closes `ws` with `code` and the reason cut to the 123-byte WebSocket limit (at a character boundary). */
-export function closeSocket(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, closeReason(reason));
-  } catch {
-    ws.terminate();
-  }
-}

@@ -2,7 +2,13 @@
 // lifecycle does not depend on the invoker's internals and tests can substitute it.
 
 import type { MessagePayload } from "@webpubsub/core";
-import type { ConnectEventInput, ConnectResult, UpstreamContext, UserEventResult } from "./upstream/types.ts";
+import type {
+  ConnectEventInput,
+  ConnectResult,
+  UpstreamContext,
+  UpstreamEvent,
+  UserEventResult,
+} from "./upstream/types.ts";
 
 export type { ConnectResult, MessagePayload, UpstreamContext, UserEventResult };
 
@@ -13,7 +19,7 @@ export type ConnectBody = ConnectEventInput & {
 };
 
 export interface UpstreamPort {
-  hasHandler(hub: string, event: "connect" | "connected" | "disconnected" | { user: string }): boolean;
+  hasHandler(hub: string, event: UpstreamEvent): boolean;
   connect(ctx: UpstreamContext, body: ConnectBody): Promise<ConnectResult>;
   connected(ctx: UpstreamContext): void;
   disconnected(ctx: UpstreamContext, reason: string): void;

@@ -2,9 +2,11 @@
 // for protobuf clients (never a JSON rendering of the message, which is not even built for them).
 import { protobufCodec } from "@webpubsub/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { RELIABLE_MAX_BYTES } from "../src/connection.ts";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { Outgoing } from "../src/outgoing.ts";
+import { jsonEncoding } from "../src/protocols/json-encoding.ts";
+import { protobufEncoding } from "../src/protocols/protobuf-encoding.ts";
+import { RELIABLE_MAX_BYTES } from "../src/reliable-buffer.ts";
 import { clientToken, hubNames, rest, TestClient } from "./helpers/clients.ts";
 
 const RELIABLE_PROTOBUF = "protobuf.reliable.webpubsub.azure.v1";
@@ -41,8 +43,8 @@ describe("reliable frame sizes", () => {
   it("are computed exactly, for every sequenceId width, without building the frame", () => {
     for (const m of cases) {
       for (const seq of [1, 9, 10, 99, 100, 127, 128, 16_383, 16_384, 999_999, 1_000_000, 2 ** 31, 2 ** 40]) {
-        expect(m.reliableJsonSize(seq)).toBe(m.reliableJson(seq).length);
-        expect(m.reliableProtobufSize(seq)).toBe(m.reliableProtobuf(seq).length);
+        expect(jsonEncoding.reliableSize(m, seq)).toBe(jsonEncoding.reliableFrame(m, seq).length);
+        expect(protobufEncoding.reliableSize(m, seq)).toBe(protobufEncoding.reliableFrame(m, seq).length);
       }
     }
   });
@@ -52,8 +54,9 @@ describe("reliable protobuf clients", () => {
   it("never have a JSON frame built for them", async () => {
     const h = hub();
     const c = await reliableProtobufClient(h);
-    const json = vi.spyOn(Outgoing.prototype, "json");
-    const reliableJson = vi.spyOn(Outgoing.prototype, "reliableJson");
+    const json = vi.spyOn(jsonEncoding, "frame");
+    const reliableJson = vi.spyOn(jsonEncoding, "reliableFrame");
+    const reliableJsonSize = vi.spyOn(jsonEncoding, "reliableSize");
     await rest(emu, "POST", `/api/hubs/${h}/:send`, { body: "hello", contentType: "text/plain" });
     await c.until(() => c.frames.length >= 2, 3000, "the message");
     expect(protobufCodec.decodeDownstream(c.frames[1]!.data as Buffer)).toMatchObject({ data: "hello", sequenceId: 1 });
@@ -62,6 +65,7 @@ describe("reliable protobuf clients", () => {
     await c.until(() => c.frames.length >= 3, 3000, "pong");
     expect(json).not.toHaveBeenCalled();
     expect(reliableJson).not.toHaveBeenCalled();
+    expect(reliableJsonSize).not.toHaveBeenCalled();
     await c.close();
   });
 
@@ -69,7 +73,9 @@ describe("reliable protobuf clients", () => {
     const h = hub();
     const c = await reliableProtobufClient(h);
     const body = Buffer.alloc(1_000_000, 1);
-    const jsonLength = new Outgoing({ payload: { kind: "binary", bytes: body }, from: "server" }).json().length;
+    const jsonLength = jsonEncoding.frame(
+      new Outgoing({ payload: { kind: "binary", bytes: body }, from: "server" }),
+    ).length;
     // fits in protobuf bytes, would not in JSON bytes
     const count = Math.floor(RELIABLE_MAX_BYTES / (body.length + 32));
     expect(count * jsonLength).toBeGreaterThan(RELIABLE_MAX_BYTES);

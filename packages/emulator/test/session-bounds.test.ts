@@ -2,7 +2,8 @@
 // frames queued behind a slow upstream call are capped (the connection is closed with 1008 beyond the cap).
 import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACK_HISTORY_LIMIT, MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from "../src/connection.ts";
+import { ACK_HISTORY_LIMIT } from "../src/connection.ts";
+import { MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from "../src/inbound-queue.ts";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, rest } from "./helpers/clients.ts";
 import { type HandlerServer, startHandlerServer } from "./upstream-fixtures/handler-server.ts";

@@ -13,12 +13,12 @@ export function quote(text: string): string {
 }
 
 export class FilterError extends Error {
+  override name = "FilterError";
   /** 0-based character offset of the error in the filter text */
   readonly position: number;
   readonly kind: "syntax" | "type";
   constructor(kind: "syntax" | "type", message: string, position: number) {
     super(/position \d+/.test(message) ? message : `${message} at position ${position}`);
-    this.name = "FilterError";
     this.kind = kind;
     this.position = position;
   }

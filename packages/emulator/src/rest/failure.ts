@@ -2,6 +2,7 @@
 import type { ServerResponse } from "node:http";
 
 export class RestFailure extends Error {
+  override name = "RestFailure";
   readonly status: number;
   readonly code: string | undefined;
   readonly target: string | undefined;
@@ -10,7 +11,6 @@ export class RestFailure extends Error {
 
   constructor(status: number, code: string | undefined, message: string, target?: string, problem = false) {
     super(message);
-    this.name = "RestFailure";
     this.status = status;
     this.code = code;
     this.target = target;

@@ -1,10 +1,10 @@
 // GET /api/hubs/{hub}/groups/{group}/connections: group members, paged with maxpagesize, top and continuationToken.
 import { badRequest } from "./failure.ts";
-import { checkGroup, intParam } from "./params.ts";
+import { intParam } from "./params.ts";
 import type { Call, Reply } from "./types.ts";
 
+/** `group` was checked by the route. */
 export function listConnections(call: Call, hubName: string, group: string): Reply {
-  checkGroup(group);
   const q = call.query;
   const pageSize = intParam(q, "maxpagesize", 1, 200, 200)!;
   const top = intParam(q, "top", 1, Number.MAX_SAFE_INTEGER, undefined);

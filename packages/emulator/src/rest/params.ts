@@ -1,4 +1,4 @@
-// Validation of REST path and query parameters, and reading request bodies into message payloads.
+// Checks of REST path and query parameters, and reading request bodies into messages and group lists.
 import type { IncomingMessage } from "node:http";
 import {
   BodyTooLargeError,
@@ -11,8 +11,9 @@ import {
   scanJsonText,
 } from "@webpubsub/core";
 import { clip } from "../bounded-text.ts";
-import type { Payload } from "../outgoing.ts";
+import { Outgoing, type Payload } from "../outgoing.ts";
 import { badRequest, RestFailure } from "./failure.ts";
+import type { Call } from "./types.ts";
 
 export const MAX_REST_BODY_BYTES = 1024 * 1024;
 
@@ -148,4 +149,17 @@ export function groupsFromJsonBody(body: Buffer): { groups: string[]; filter: st
     throw badRequest("'filter' must be a string.", "filter");
   }
   return { groups, filter: typeof filter === "string" && filter.trim() !== "" ? filter : undefined };
+}
+
+/** The message of a send request: its body by Content-Type, `X-WebPubSub-Metadata-*` and `messageTtlSeconds`. */
+export async function messageFromRequest(call: Call, from: "server" | "group", group?: string): Promise<Outgoing> {
+  const ttl = ttlParam(call.query);
+  const body = await readBody(call.req);
+  const payload = payloadFromBody(call.req.headers["content-type"], body);
+  const metadata = metadataFromHeaders(call.req);
+  const init: ConstructorParameters<typeof Outgoing>[0] = { payload, from };
+  if (group !== undefined) init.group = group;
+  if (metadata !== undefined) init.metadata = metadata;
+  if (ttl !== undefined) init.ttlSeconds = ttl;
+  return new Outgoing(init);
 }

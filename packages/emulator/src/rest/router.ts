@@ -1,22 +1,18 @@
-// Dispatch of REST requests under /api: path matching, authentication, errors and the access log line.
+// Dispatch of REST requests under /api: path matching against the routes (by the raw path, as signed), 404/405,
+// authentication, the operation, errors and the access log line.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { JwtError } from "@webpubsub/core";
 import { bearerToken, verifyRestToken } from "../auth.ts";
 import { clip } from "../bounded-text.ts";
+import { publicOrigin } from "../public-origin.ts";
 import type { Service } from "../service.ts";
 import { badRequest, RestFailure, SUPPORTED_API_VERSIONS, writeFailure } from "./failure.ts";
 import { routes } from "./operations.ts";
-import { checkHub } from "./params.ts";
-import type { Call, Reply, Route } from "./types.ts";
+import { matchRoutes, parameterNames } from "./route.ts";
+import type { Call, Reply } from "./types.ts";
 
-/** What a path parameter is called in error messages, by the literal segment before it. */
-const PARAMETER_AFTER: Record<string, string> = {
-  hubs: "hub",
-  users: "userId",
-  groups: "group",
-  connections: "connectionId",
-  permissions: "permission",
-};
+/** What a path parameter is called in error messages, by the literal segment before it (from the route patterns). */
+const PARAMETER_AFTER = parameterNames(routes);
 
 /**
  * Refuses `.` and `..` segments (also percent-encoded, e.g. `%2e%2e`): a URL parser would remove them, so the path a
@@ -27,15 +23,14 @@ function checkDotSegments(segments: string[]): void {
   for (let i = 1; i < segments.length; i++) {
     const s = segments[i]!;
     if (s !== "." && s !== "..") continue;
-    const name = PARAMETER_AFTER[segments[i - 1]!.toLowerCase()] ?? "path";
+    const name = PARAMETER_AFTER.get(segments[i - 1]!.toLowerCase()) ?? "path";
     throw badRequest(`The ${name} in the request path must not be '.' or '..'.`, name);
   }
 }
 
 function splitPath(pathname: string): string[] | undefined {
-  const parts = pathname.split("/");
   const out: string[] = [];
-  for (const p of parts) {
+  for (const p of pathname.split("/")) {
     try {
       out.push(decodeURIComponent(p));
     } catch {
@@ -45,35 +40,11 @@ function splitPath(pathname: string): string[] | undefined {
   return out;
 }
 
-function matchRoute(segments: string[]): { routes: Route[]; params: string[] } | undefined {
-  const found: Route[] = [];
-  let params: string[] = [];
-  for (const r of routes) {
-    if (r.pattern.length !== segments.length) continue;
-    const got: string[] = [];
-    let ok = true;
-    for (let i = 0; i < segments.length; i++) {
-      const want = r.pattern[i]!;
-      if (want === "*") got.push(segments[i]!);
-      else if (want.toLowerCase() !== segments[i]!.toLowerCase()) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) {
-      found.push(r);
-      params = got;
-    }
-  }
-  return found.length > 0 ? { routes: found, params } : undefined;
-}
-
 /** Handles one REST request under /api; answers every error itself. */
 export async function handleRest(service: Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? "GET";
   const head = method === "HEAD";
-  const host = req.headers.host ?? `${service.opts.host}:${service.opts.port}`;
-  const origin = `http://${host}`;
+  const origin = publicOrigin(req, service.opts).origin;
   const target = req.url ?? "/";
   const url = `${origin}${target}`;
   const started = Date.now();
@@ -87,51 +58,23 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
     const segments = splitPath(pathname);
     if (segments === undefined) throw badRequest("The request path is not valid percent-encoding.", "path");
     checkDotSegments(segments);
-    // ["", "api", ...]
-    if (segments.length === 3 && segments[2]!.toLowerCase() === "health") {
-      opName = "GetServiceStatus";
-      if (method !== "HEAD" && method !== "GET") throw new RestFailure(405, "Error.MethodNotAllowed", "Use HEAD.");
-      status = 200;
-      res.writeHead(200, { "api-supported-versions": SUPPORTED_API_VERSIONS, "content-length": "0" });
-      res.end();
-      return;
-    }
-    if (segments.length < 5 || segments[2]!.toLowerCase() !== "hubs") {
+    const match = matchRoutes(routes, segments);
+    if (match === undefined) {
       throw new RestFailure(404, "Error.NotFound", `No operation at '${clip(pathname)}'.`, "path");
     }
-    const hub = segments[3]!;
-    const match = matchRoute(segments.slice(4));
-    if (match === undefined)
-      throw new RestFailure(404, "Error.NotFound", `No operation at '${clip(pathname)}'.`, "path");
-    const route = match.routes.find((r) => r.method === method);
+    const route = match.routes.find((r) => r.method === method || r.also?.includes(method as never) === true);
     if (route === undefined) {
-      const allow = match.routes.map((r) => r.method).join(", ");
+      const allow = match.routes.flatMap((r) => [r.method, ...(r.also ?? [])]).join(", ");
       res.setHeader("allow", allow);
       throw new RestFailure(405, "Error.MethodNotAllowed", `Method ${method} is not allowed here; use ${allow}.`);
     }
     opName = route.name;
-    authenticate(service, req, url);
-    checkHub(hub);
+    if (route.anonymous !== true) authenticate(service, req, url);
     const call: Call = { service, req, res, query, url, origin, pathname };
-    const out = await route.run(call, [hub, ...match.params]);
+    const out = await route.run(call, match.params);
     const reply: Reply = typeof out === "number" ? { status: out } : out;
     status = reply.status;
-    const headers: Record<string, string> = { "api-supported-versions": SUPPORTED_API_VERSIONS };
-    if (reply.errorCode !== undefined) {
-      headers["x-ms-error-code"] = reply.errorCode;
-      headers["content-type"] = "application/json; charset=utf-8";
-    }
-    if (reply.body !== undefined && !head) {
-      const text = JSON.stringify(reply.body);
-      headers["content-type"] = "application/json; charset=utf-8";
-      headers["content-length"] = String(Buffer.byteLength(text));
-      res.writeHead(reply.status, headers);
-      res.end(text);
-    } else {
-      if (!head) headers["content-length"] = "0";
-      res.writeHead(reply.status, headers);
-      res.end();
-    }
+    writeReply(res, reply, head);
   } catch (e) {
     const f =
       e instanceof RestFailure
@@ -145,6 +88,25 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
     else res.end();
   } finally {
     service.log(`REST ${method} ${req.url} (${opName}) -> ${status} in ${Date.now() - started} ms`);
+  }
+}
+
+function writeReply(res: ServerResponse, reply: Reply, head: boolean): void {
+  const headers: Record<string, string> = { "api-supported-versions": SUPPORTED_API_VERSIONS };
+  if (reply.errorCode !== undefined) {
+    headers["x-ms-error-code"] = reply.errorCode;
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (reply.body !== undefined && !head) {
+    const text = JSON.stringify(reply.body);
+    headers["content-type"] = "application/json; charset=utf-8";
+    headers["content-length"] = String(Buffer.byteLength(text));
+    res.writeHead(reply.status, headers);
+    res.end(text);
+  } else {
+    if (!head) headers["content-length"] = "0";
+    res.writeHead(reply.status, headers);
+    res.end();
   }
 }
 

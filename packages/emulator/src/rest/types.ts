@@ -1,4 +1,4 @@
-// Shapes shared by the REST router and the operations.
+// Shapes shared by the REST router and the operations: one request as the operations see it, and their answer.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Service } from "../service.ts";
 
@@ -10,22 +10,13 @@ export interface Call {
   query: URLSearchParams;
   /** absolute URL of the request as the client addressed it */
   url: string;
+  /** scheme://host[:port] the request reached (see public-origin.ts) */
   origin: string;
   pathname: string;
 }
-
-export type Handler = (call: Call, p: string[]) => Promise<number | Reply> | number | Reply;
 
 export interface Reply {
   status: number;
   body?: unknown;
   errorCode?: string;
-}
-
-export interface Route {
-  method: string;
-  /** segments after /api/hubs/{hub}; "*" captures one */
-  pattern: string[];
-  name: string;
-  run: Handler;
 }

@@ -1,0 +1,25 @@
+// What a connection needs of its protocol to send: the frame of a data message (with a sequence id when reliable), its
+// size, and the frame of a control message. The receiving half is in protocol.ts.
+import type { DownstreamMessage } from "@webpubsub/core";
+import type { Outgoing } from "../outgoing.ts";
+
+/** One WebSocket frame as sent. */
+export interface WireFrame {
+  data: Buffer;
+  binary: boolean;
+}
+
+export interface WireFormat {
+  /** The WebSocket subprotocol (undefined for simple clients, which speak none). */
+  readonly name: string | undefined;
+  /** Reliable protocols number data messages, keep them until acknowledged and support recovery. */
+  readonly reliable: boolean;
+  /** Whether its frames are binary (protobuf) or text (JSON); undefined: either, by payload (simple clients). */
+  readonly binary: boolean | undefined;
+  /** The frame of a data message; `sequenceId` is used by reliable protocols only. */
+  encodeData(msg: Outgoing, sequenceId: number): WireFrame;
+  /** Bytes of `encodeData(msg, sequenceId)`, without building it when possible (the reliable buffer's accounting). */
+  dataSize(msg: Outgoing, sequenceId: number): number;
+  /** The frame of a control message (system, ack, pong); undefined when the protocol has none (simple clients). */
+  encodeControl(msg: DownstreamMessage): WireFrame | undefined;
+}
