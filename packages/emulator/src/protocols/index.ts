@@ -1,5 +1,6 @@
-// The client protocols the emulator speaks, keyed by their WebSocket subprotocol (core's WebPubSubSubprotocol names).
-// Adding a protocol: its file, and one entry in PROTOCOLS.
+// The Web PubSub subprotocols the emulator speaks at /client, keyed by their WebSocket subprotocol (core's
+// WebPubSubSubprotocol names). Adding a subprotocol there: its file, and one entry in PROTOCOLS; another kind of
+// endpoint: an entry in endpoints.ts.
 import { WebPubSubSubprotocol } from "@webpubsub/core";
 import { JSON_PROTOCOL, RELIABLE_JSON_PROTOCOL } from "./json.ts";
 import { PROTOBUF_PROTOCOL, RELIABLE_PROTOBUF_PROTOCOL } from "./protobuf.ts";
@@ -18,13 +19,3 @@ export const PROTOCOLS: ReadonlyMap<string, ClientProtocol> = new Map<string, Cl
   [WebPubSubSubprotocol.Protobuf, PROTOBUF_PROTOCOL],
   [WebPubSubSubprotocol.ReliableProtobuf, RELIABLE_PROTOBUF_PROTOCOL],
 ]);
-
-/** The protocol of a negotiated subprotocol; a name not in PROTOCOLS (or none) is served as a simple client. */
-export function protocolFor(subprotocol: string | undefined): ClientProtocol {
-  return (subprotocol === undefined ? undefined : PROTOCOLS.get(subprotocol)) ?? SIMPLE;
-}
-
-/** The first offered subprotocol the emulator supports. */
-export function firstSupported(offered: readonly string[]): string | undefined {
-  return offered.find((p) => PROTOCOLS.has(p));
-}

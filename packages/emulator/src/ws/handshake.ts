@@ -5,7 +5,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { firstSupported, protocolFor } from "../protocols/index.ts";
+import { firstSupported, protocolFor } from "../protocols/endpoints.ts";
 import { publicOrigin } from "../public-origin.ts";
 import type { Service } from "../service.ts";
 import { authenticate } from "./client-auth.ts";
@@ -59,7 +59,7 @@ export async function handleUpgrade(
       userId: identity.userId,
       roles: identity.roles,
       groups: identity.groups,
-      subprotocol: firstSupported(target.offered),
+      subprotocol: firstSupported(target.endpoint, target.offered),
       connectionState: undefined,
       eventIds: 0,
     });
@@ -88,7 +88,7 @@ function accept(
       closeSocket(ws, 1001, "The service is shutting down.");
       return;
     }
-    const protocol = protocolFor(plan.subprotocol);
+    const protocol = protocolFor(target.endpoint, plan.subprotocol);
     const conn = service.createConnection({
       id: plan.connectionId,
       hub: service.hub(target.hubName),

@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { timingSafeEqual } from "@webpubsub/core";
 import type { WebSocketServer } from "ws";
-import { protocolFor } from "../protocols/index.ts";
+import { protocolFor } from "../protocols/endpoints.ts";
 import type { Service } from "../service.ts";
 import { closeSocket } from "./close-socket.ts";
 import { bindSocket } from "./socket-binding.ts";
@@ -23,6 +23,7 @@ export function recover(
   const { connectionId, token } = target.recovery!;
   const offered = target.offered;
   const conn = service.findHub(target.hubName)?.connections.get(connectionId);
+  const protocol = protocolFor(target.endpoint, conn?.subprotocol);
   const offersItsProtocol = conn?.subprotocol !== undefined && offered.includes(conn.subprotocol);
   const valid =
     conn !== undefined &&
@@ -30,14 +31,16 @@ export function recover(
     conn.reliable &&
     conn.reconnectionToken !== undefined &&
     timingSafeEqual(conn.reconnectionToken, token) &&
-    offersItsProtocol;
+    offersItsProtocol &&
+    // at an endpoint that speaks the session's protocol
+    protocol === conn.protocol;
   select(offersItsProtocol ? conn.subprotocol : offered[0]);
   wss.handleUpgrade(req, socket, head, (ws) => {
     if (!valid || conn.ended) {
       closeSocket(ws, 1008, "The connection cannot be recovered.");
       return;
     }
-    bindSocket(service, conn, protocolFor(conn.subprotocol), ws);
+    bindSocket(service, conn, protocol, ws);
     service.resume(conn, ws);
   });
 }

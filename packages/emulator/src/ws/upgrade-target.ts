@@ -1,11 +1,14 @@
-// Handshake step 1, what the upgrade request asks for: the hub (`/client/hubs/{hub}` or `/client?hub=`), the offered
-// subprotocols, a reliable-session recovery, and a simple client's mode. Nothing is authenticated yet.
+// Handshake step 1, what the upgrade request asks for: the endpoint and hub (`/client/hubs/{hub}` or `/client?hub=`;
+// see protocols/endpoints.ts), the offered subprotocols, a reliable-session recovery, and a simple client's mode.
+// Nothing is authenticated yet.
 import type { IncomingMessage } from "node:http";
 import { HUB_NAME_PATTERN, isValidGroupName } from "@webpubsub/core";
+import { type ClientEndpoint, ENDPOINTS } from "../protocols/endpoints.ts";
 import type { PublicOrigin } from "../public-origin.ts";
 import { UpgradeRefused } from "./refusal.ts";
 
 export interface UpgradeTarget {
+  endpoint: ClientEndpoint;
   /** the hub name as the client spelled it (hub names are case-insensitive) */
   hubName: string;
   url: URL;
@@ -24,7 +27,7 @@ export function parseTarget(req: IncomingMessage, origin: PublicOrigin): Upgrade
   } catch {
     throw new UpgradeRefused(400, "Invalid request URL.");
   }
-  const hubName = hubOf(url);
+  const { endpoint, hubName } = endpointOf(url);
   if (!HUB_NAME_PATTERN.test(hubName)) throw new UpgradeRefused(400, `Invalid hub name '${hubName}'.`);
   const offered = (req.headers["sec-websocket-protocol"] ?? "")
     .split(",")
@@ -33,25 +36,25 @@ export function parseTarget(req: IncomingMessage, origin: PublicOrigin): Upgrade
   const connectionId = url.searchParams.get("awps_connection_id");
   const token = url.searchParams.get("awps_reconnection_token");
   const recovery = connectionId !== null && token !== null ? { connectionId, token } : undefined;
-  return { hubName, url, origin, offered, recovery };
+  return { endpoint, hubName, url, origin, offered, recovery };
 }
 
-function hubOf(url: URL): string {
+function endpointOf(url: URL): { endpoint: ClientEndpoint; hubName: string } {
   const path = url.pathname.replace(/\/+$/, "");
-  const m = /^\/client\/hubs\/([^/]+)$/i.exec(path);
-  if (m !== null) {
+  for (const endpoint of ENDPOINTS) {
+    const hub = endpoint.hubIn(path, url.searchParams);
+    if (hub === undefined) continue;
+    if ("query" in hub) {
+      if (hub.query === null) throw new UpgradeRefused(400, "Missing 'hub' query parameter.");
+      return { endpoint, hubName: hub.query };
+    }
     try {
-      return decodeURIComponent(m[1]!);
+      return { endpoint, hubName: decodeURIComponent(hub.encoded) };
     } catch {
       throw new UpgradeRefused(400, "Invalid hub name encoding.");
     }
   }
-  if (path.toLowerCase() === "/client") {
-    const hub = url.searchParams.get("hub");
-    if (hub === null) throw new UpgradeRefused(400, "Missing 'hub' query parameter.");
-    return hub;
-  }
-  throw new UpgradeRefused(404, "Not found. Clients connect to /client/hubs/{hub}.");
+  throw new UpgradeRefused(404, `Not found. Clients connect to ${ENDPOINTS.map((e) => e.path).join(" or ")}.`);
 }
 
 /** A simple client's mode, fixed at connect time (`webpubsub_mode`, `group`, `noEcho`); throws UpgradeRefused (400). */
