@@ -278,6 +278,34 @@ export class UpstreamInvoker {
     return work;
   }
 
+  /** Tells `onOutcome` (the dashboard's feed, through the service events) how one event went. */
+  #report(
+    snap: EventSnapshot,
+    eventName: string,
+    type: string,
+    outcome: DeliveryOutcome,
+    durationMs: number,
+    url: string | undefined,
+  ): void {
+    if (this.#onOutcome === undefined) return;
+    const o: UpstreamOutcome = {
+      hub: snap.hub,
+      connectionId: snap.connectionId,
+      userId: snap.userId,
+      event: eventName,
+      type,
+      durationMs,
+    };
+    if (url !== undefined) o.url = url;
+    if (outcome.kind === "response") o.status = outcome.status;
+    else o.error = outcome.message;
+    try {
+      this.#onOutcome(o);
+    } catch (err) {
+      this.#log(`upstream: the outcome listener failed: ${String(err)}`);
+    }
+  }
+
   async #send(
     snap: EventSnapshot,
     handler: EventHandlerSettings,
@@ -288,25 +316,8 @@ export class UpstreamInvoker {
   ): Promise<DeliveryOutcome> {
     const kind = type.startsWith(CloudEventTypes.userPrefix) ? `user event "${eventName}"` : `${eventName} event`;
     const label = `${kind} of connection ${snap.connectionId} (hub ${snap.hub})`;
-    const report = (outcome: DeliveryOutcome, durationMs: number, url?: string): void => {
-      if (this.#onOutcome === undefined) return;
-      const o: UpstreamOutcome = {
-        hub: snap.hub,
-        connectionId: snap.connectionId,
-        userId: snap.userId,
-        event: eventName,
-        type,
-        durationMs,
-      };
-      if (url !== undefined) o.url = url;
-      if (outcome.kind === "response") o.status = outcome.status;
-      else o.error = outcome.message;
-      try {
-        this.#onOutcome(o);
-      } catch (err) {
-        this.#log(`upstream: the outcome listener failed: ${String(err)}`);
-      }
-    };
+    const report = (outcome: DeliveryOutcome, durationMs: number, url?: string): void =>
+      this.#report(snap, eventName, type, outcome, durationMs, url);
     const fail = (reason: "not-validated" | "invalid-request", message: string): DeliveryOutcome => {
       this.#log(`upstream: ${label} not sent: ${message}`);
       const outcome: DeliveryOutcome = { kind: "failure", reason, message, attempts: 0 };
