@@ -114,13 +114,24 @@ describe("jsonCodec rejects malformed frames", () => {
 });
 
 describe("standalone JSON codec functions", () => {
-  test("are the jsonCodec methods, one by one", async () => {
+  test("code the messages every subprotocol has like jsonCodec, one function at a time", async () => {
     const core = await import("../src/index.ts");
-    expect(core.encodeJsonUpstream).toBe(core.jsonCodec.encodeUpstream);
     expect(core.decodeJsonUpstream).toBe(core.jsonCodec.decodeUpstream);
-    expect(core.encodeJsonDownstream).toBe(core.jsonCodec.encodeDownstream);
-    expect(core.decodeJsonDownstream).toBe(core.jsonCodec.decodeDownstream);
     const frame = core.encodeJsonUpstream({ type: "joinGroup", group: "g", ackId: 1 });
+    expect(frame).toBe(core.jsonCodec.encodeUpstream({ type: "joinGroup", group: "g", ackId: 1 }));
     expect(core.decodeJsonUpstream(frame)).toEqual({ type: "joinGroup", group: "g", ackId: 1 });
+    const ack = core.encodeJsonDownstream({ type: "ack", ackId: 1, success: true });
+    expect(ack).toBe(core.jsonCodec.encodeDownstream({ type: "ack", ackId: 1, success: true }));
+    expect(core.decodeJsonDownstream(ack)).toEqual(core.jsonCodec.decodeDownstream(ack));
+  });
+
+  test("leave invocations and streams to their own codec (json-only-codec.ts), which jsonCodec includes", async () => {
+    const core = await import("../src/index.ts");
+    const ack = '{"type":"streamAck","streamId":"s","expectedSequenceId":1}';
+    expect(() => core.decodeJsonDownstream(ack)).toThrow(/unknown service message type "streamAck"/);
+    expect(core.decodeJsonDownstream(ack, core.decodeJsonOnlyDownstream)).toEqual(core.jsonCodec.decodeDownstream(ack));
+    const invoke = { type: "invoke", invocationId: "1", target: "event", event: "e" } as const;
+    expect(() => core.encodeJsonUpstream(invoke as never)).toThrow(/unknown upstream message type "invoke"/);
+    expect(core.jsonCodec.encodeUpstream(invoke)).toBe(core.encodeJsonOnlyUpstream(invoke));
   });
 });

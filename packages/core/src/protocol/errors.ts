@@ -12,21 +12,40 @@ export type ProtocolErrorCode =
   | "invalid_message"
   | "unknown_type";
 
+/** The id a service can answer an invalid invocation or stream frame with (see ProtocolError). */
+export interface ReplyTo {
+  invocationId?: string;
+  streamId?: string;
+}
+
 /**
  * A frame violates the protocol. `closeCode` is what the receiving side should close the WebSocket with.
  * `ackId` is set when the frame is a known client message whose own `ackId` was valid but another field was not
- * (code "invalid_message"), so a service can answer that ackId instead of closing.
+ * (code "invalid_message"), so a service can answer that ackId instead of closing. In the same way `invocationId` is
+ * set for an invalid `invoke` or `cancelInvocation` whose invocationId was valid (answer: an invokeResponse with
+ * `BadRequest`), and `streamId` for an invalid stream start, `streamData` or `streamEnd` whose streamId was valid
+ * (answer: streamClosed with `BadRequest`).
  */
 export class ProtocolError extends Error {
   readonly code: ProtocolErrorCode;
   readonly closeCode: number;
   readonly ackId: number | undefined;
-  constructor(code: ProtocolErrorCode, message: string, closeCode: number = CLOSE_INVALID_PAYLOAD, ackId?: number) {
+  readonly invocationId: string | undefined;
+  readonly streamId: string | undefined;
+  constructor(
+    code: ProtocolErrorCode,
+    message: string,
+    closeCode: number = CLOSE_INVALID_PAYLOAD,
+    ackId?: number,
+    replyTo?: ReplyTo,
+  ) {
     super(message);
     this.name = "ProtocolError";
     this.code = code;
     this.closeCode = closeCode;
     this.ackId = ackId;
+    this.invocationId = replyTo?.invocationId;
+    this.streamId = replyTo?.streamId;
   }
 }
 
@@ -38,6 +57,18 @@ export function withAckId<T>(ackId: number | undefined, validate: () => T): T {
   } catch (e) {
     if (e instanceof ProtocolError && e.code === "invalid_message" && e.ackId === undefined) {
       throw new ProtocolError(e.code, e.message, e.closeCode, ackId);
+    }
+    throw e;
+  }
+}
+
+/** Runs `validate`; an invalid_message ProtocolError it throws is rethrown carrying `replyTo`'s id. */
+export function withReplyTo<T>(replyTo: ReplyTo, validate: () => T): T {
+  try {
+    return validate();
+  } catch (e) {
+    if (e instanceof ProtocolError && e.code === "invalid_message") {
+      throw new ProtocolError(e.code, e.message, e.closeCode, e.ackId, replyTo);
     }
     throw e;
   }

@@ -1,29 +1,52 @@
-// Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5).
+// Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5): the
+// messages every subprotocol has. Invocations and group streams, which only the JSON subprotocols have, are in
+// json-only-codec.ts; the decoders here hand them to a `jsonOnly` decoder when given one (see decodeUpstream).
 
-import { base64Decode, base64Encode } from "../base64.ts";
-import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
-import type { DataType, DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
+import {
+  assertDataType,
+  eventName,
+  groupName,
+  has,
+  invalid,
+  type JsonFields,
+  nonEmpty,
+  optBool,
+  optMetadata,
+  optObject,
+  optString,
+  optUint,
+  payload,
+  payloadJson,
+  quoted,
+  str,
+  uint,
+} from "./json-fields.ts";
+import {
+  decodeJsonOnlyDownstream,
+  encodeJsonOnlyDownstream,
+  encodeJsonOnlyUpstream,
+  isJsonOnlyDownstream,
+  isJsonOnlyUpstream,
+} from "./json-only-codec.ts";
+import type {
+  DownstreamMessage,
+  GroupDataMessage,
+  JsonDownstreamMessage,
+  JsonUpstreamMessage,
+  MessagePayload,
+  StreamInfo,
+  UpstreamMessage,
+} from "./messages.ts";
 
-type Json = Record<string, unknown>;
+/**
+ * Decodes the fields of a frame whose type the common decoder does not handle (`type` is the frame's type). It
+ * returns the message or throws a ProtocolError (`unknown_type` for types it does not know either).
+ */
+export type JsonOnlyDecoder<T> = (fields: JsonFields, type: string) => T;
 
-function invalid(message: string): ProtocolError {
-  return new ProtocolError("invalid_message", message);
-}
-
-/** Characters of a peer's value quoted in an error message; the rest is cut, so a MiB-long value is never echoed. */
-const MAX_QUOTED = 64;
-
-/** A peer's value for an error message: a string as JSON, cut to MAX_QUOTED characters; other values by type. */
-function quoted(v: unknown): string {
-  if (typeof v !== "string") return v === null ? "null" : typeof v;
-  return v.length <= MAX_QUOTED
-    ? JSON.stringify(v)
-    : `${JSON.stringify(v.slice(0, MAX_QUOTED))}... (${v.length} characters)`;
-}
-
-function parseFrame(text: unknown, direction: string): Json {
+function parseFrame(text: unknown, direction: string): JsonFields {
   if (typeof text !== "string") {
     throw new ProtocolError(
       "invalid_frame_type",
@@ -40,97 +63,13 @@ function parseFrame(text: unknown, direction: string): Json {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw invalid("frame must be a JSON object");
   }
-  const type = (value as Json).type;
+  const type = (value as JsonFields).type;
   if (typeof type !== "string") throw invalid('frame has no string "type" field');
-  return value as Json;
-}
-
-function str(m: Json, field: string, type: string): string {
-  const v = m[field];
-  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
-  return v;
-}
-
-function nonEmpty(m: Json, field: string, type: string): string {
-  const v = str(m, field, type);
-  if (v.length === 0) throw invalid(`"${field}" of a ${type} message must not be empty`);
-  return v;
-}
-
-function uint(v: unknown, field: string, type: string): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw invalid(`"${field}" of a ${type} message must be a non-negative integer`);
-  }
-  return v;
-}
-
-/** Optional unsigned integer; null counts as absent. */
-function optUint(m: Json, field: string, type: string): number | undefined {
-  const v = m[field];
-  return v === undefined || v === null ? undefined : uint(v, field, type);
-}
-
-function optBool(m: Json, field: string, type: string): boolean | undefined {
-  const v = m[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "boolean") throw invalid(`"${field}" of a ${type} message must be a boolean`);
-  return v;
-}
-
-function optMetadata(m: Json, type: string): Record<string, string> | undefined {
-  const v = m.metadata;
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) throw invalid(`"metadata" of a ${type} message must be an object`);
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
-    if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
-    // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-function payload(m: Json, type: string): MessagePayload {
-  const dataType = (m.dataType ?? "json") as DataType;
-  if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
-  const data = m.data;
-  switch (dataType) {
-    case "json":
-      return { dataType, data };
-    case "text":
-      if (typeof data !== "string") throw invalid(`"data" of a text ${type} message must be a string`);
-      return { dataType, data };
-    case "binary":
-    case "protobuf": {
-      if (typeof data !== "string") throw invalid(`"data" of a ${dataType} ${type} message must be a base64 string`);
-      try {
-        return { dataType, data: base64Decode(data) };
-      } catch {
-        throw invalid(`"data" of a ${dataType} ${type} message is not valid base64`);
-      }
-    }
-    default:
-      throw invalid(`"dataType" of a ${type} message must be "json", "text", "binary" or "protobuf"`);
-  }
-}
-
-function payloadJson(p: MessagePayload, out: Json): void {
-  out.dataType = p.dataType;
-  out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;
-}
-
-function assertDataType(dataType: DataType, data: unknown): void {
-  if (dataType === "text" ? typeof data !== "string" : dataType !== "json" && !(data instanceof Uint8Array)) {
-    throw new TypeError(
-      dataType === "text"
-        ? "data of a text message must be a string"
-        : `data of a ${dataType} message must be a Uint8Array`,
-    );
-  }
+  return value as JsonFields;
 }
 
 function encodeUpstream(m: UpstreamMessage): string {
-  const out: Json = { type: m.type };
+  const out: JsonFields = { type: m.type };
   switch (m.type) {
     case "joinGroup":
     case "leaveGroup":
@@ -164,22 +103,6 @@ function encodeUpstream(m: UpstreamMessage): string {
   return JSON.stringify(out);
 }
 
-function groupName(m: Json, type: string): string {
-  const v = str(m, "group", type);
-  if (!isValidGroupName(v)) {
-    throw invalid(`"group" of a ${type} message must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
-  }
-  return v;
-}
-
-function eventName(m: Json): string {
-  const v = str(m, "event", "event");
-  if (!isValidEventName(v)) {
-    throw invalid('"event" of an event message must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$');
-  }
-  return v;
-}
-
 const ACKABLE_TYPES: readonly string[] = ['"joinGroup"', '"leaveGroup"', '"sendToGroup"', '"event"'];
 
 /**
@@ -200,7 +123,14 @@ function checkBounds(text: string): void {
   throw new ProtocolError("invalid_message", `the message is refused: ${why}`, undefined, ackable ? ackId : undefined);
 }
 
-function decodeUpstream(text: string): UpstreamMessage {
+/**
+ * Decodes a client frame (what a service does). Frames of the JSON-only message types (invocations, group streams,
+ * a sendToGroup that starts a stream) go to `jsonOnly` (decodeJsonOnlyUpstream); without it they are refused like
+ * any type the receiver does not implement (`unknown_type`, or an invalid sendToGroup).
+ */
+function decodeUpstream(text: string): UpstreamMessage;
+function decodeUpstream<T>(text: string, jsonOnly: JsonOnlyDecoder<T>): UpstreamMessage | T;
+function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): UpstreamMessage | T {
   if (typeof text === "string") checkBounds(text);
   const m = parseFrame(text, "client");
   const type = m.type as string;
@@ -216,6 +146,7 @@ function decodeUpstream(text: string): UpstreamMessage {
       return msg;
     }
     case "sendToGroup": {
+      if (jsonOnly && has(m, "stream")) return jsonOnly(m, type);
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
         const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
@@ -234,7 +165,7 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "event": {
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
-        const msg = { type, event: eventName(m), ...payload(m, type) } as UpstreamMessage & { type: "event" };
+        const msg = { type, event: eventName(m, type), ...payload(m, type) } as UpstreamMessage & { type: "event" };
         if (ackId !== undefined) msg.ackId = ackId;
         const metadata = optMetadata(m, type);
         if (metadata !== undefined) msg.metadata = metadata;
@@ -246,12 +177,13 @@ function decodeUpstream(text: string): UpstreamMessage {
     case "ping":
       return { type };
     default:
+      if (jsonOnly) return jsonOnly(m, type);
       throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
   }
 }
 
 function encodeDownstream(m: DownstreamMessage): string {
-  const out: Json = { type: m.type };
+  const out: JsonFields = { type: m.type };
   switch (m.type) {
     case "system":
       out.event = m.event;
@@ -282,6 +214,7 @@ function encodeDownstream(m: DownstreamMessage): string {
       if (m.metadata !== undefined) out.metadata = m.metadata;
       assertDataType(m.dataType, m.data);
       payloadJson(m, out);
+      if (m.from === "group" && m.stream !== undefined) out.stream = streamJson(m.stream);
       break;
     case "pong":
       break;
@@ -291,14 +224,54 @@ function encodeDownstream(m: DownstreamMessage): string {
   return JSON.stringify(out);
 }
 
-function optString(m: Json, field: string, type: string): string | undefined {
-  const v = m[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
-  return v;
+function streamJson(s: StreamInfo): JsonFields {
+  const out: JsonFields = { streamId: s.streamId, streamSequenceId: s.streamSequenceId };
+  if (s.endOfStream !== undefined) out.endOfStream = s.endOfStream;
+  if (s.error !== undefined) {
+    const error: JsonFields = { name: s.error.name };
+    if (s.error.message !== undefined) error.message = s.error.message;
+    if (s.error.userErrorCode !== undefined) error.userErrorCode = s.error.userErrorCode;
+    out.error = error;
+  }
+  return out;
 }
 
-function decodeDownstream(text: string): DownstreamMessage {
+/** The `stream` of a group message: where the fragment sits in its stream, and how the stream ended. */
+function streamInfo(m: JsonFields): StreamInfo | undefined {
+  const s = optObject(m, "stream", "message");
+  if (s === undefined) return undefined;
+  const info: StreamInfo = {
+    streamId: nonEmpty(s, "streamId", "stream"),
+    streamSequenceId: uint(s.streamSequenceId, "streamSequenceId", "stream"),
+  };
+  const end = optBool(s, "endOfStream", "stream");
+  if (end !== undefined) info.endOfStream = end;
+  const e = optObject(s, "error", "stream");
+  if (e !== undefined) {
+    info.error = { name: str(e, "name", "stream error") };
+    const message = optString(e, "message", "stream error");
+    if (message !== undefined) info.error.message = message;
+    const code = optString(e, "userErrorCode", "stream error");
+    if (code !== undefined) info.error.userErrorCode = code;
+  }
+  return info;
+}
+
+/** The empty payload of a terminal stream message that carries none: no data of the frame's (or the json) type. */
+function emptyPayload(m: JsonFields): MessagePayload {
+  const dataType = m.dataType ?? "json";
+  if (dataType === "text") return { dataType, data: "" };
+  if (dataType === "binary" || dataType === "protobuf") return { dataType, data: new Uint8Array(0) };
+  return payload({ dataType, data: undefined }, "message");
+}
+
+/**
+ * Decodes a service frame (what a client does). Frames of the JSON-only message types (invocation responses, stream
+ * acks, nacks and closes) go to `jsonOnly` (decodeJsonOnlyDownstream); without it they are refused as `unknown_type`.
+ */
+function decodeDownstream(text: string): DownstreamMessage;
+function decodeDownstream<T>(text: string, jsonOnly: JsonOnlyDecoder<T>): DownstreamMessage | T;
+function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): DownstreamMessage | T {
   const m = parseFrame(text, "service");
   const type = m.type as string;
   switch (type) {
@@ -325,9 +298,10 @@ function decodeDownstream(text: string): DownstreamMessage {
       const msg: DownstreamMessage = { type, ackId: uint(m.ackId, "ackId", type), success };
       const error = m.error;
       if (error !== undefined && error !== null) {
-        if (typeof error !== "object" || Array.isArray(error))
+        if (typeof error !== "object" || Array.isArray(error)) {
           throw invalid('"error" of an ack message must be an object');
-        const e = error as Json;
+        }
+        const e = error as JsonFields;
         msg.error = { name: str(e, "name", "ack error"), message: optString(e, "message", "ack error") ?? "" };
       }
       return msg;
@@ -336,10 +310,16 @@ function decodeDownstream(text: string): DownstreamMessage {
       const from = m.from;
       let msg: DownstreamMessage;
       if (from === "group") {
-        msg = { type, from, group: nonEmpty(m, "group", type), ...payload(m, type) };
+        const name = nonEmpty(m, "group", type);
+        const stream = streamInfo(m);
+        // A terminal stream message may carry no payload.
+        const body = stream?.endOfStream === true && !("data" in m) ? emptyPayload(m) : payload(m, type);
+        const group: GroupDataMessage = { type, from, group: name, ...body };
         const fromUserId = m.fromUserId;
-        if (fromUserId === null) msg.fromUserId = null;
-        else if (fromUserId !== undefined) msg.fromUserId = str(m, "fromUserId", type);
+        if (fromUserId === null) group.fromUserId = null;
+        else if (fromUserId !== undefined) group.fromUserId = str(m, "fromUserId", type);
+        if (stream !== undefined) group.stream = stream;
+        msg = group;
       } else if (from === "server") {
         msg = { type, from, ...payload(m, type) };
       } else {
@@ -354,20 +334,32 @@ function decodeDownstream(text: string): DownstreamMessage {
     case "pong":
       return { type };
     default:
+      if (jsonOnly) return jsonOnly(m, type);
       throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
   }
 }
 
-/** Encoder/decoder for the JSON subprotocols. Decoders throw ProtocolError; encoders throw TypeError on bad input. */
+/**
+ * The whole JSON codec, invocations and group streams included. Decoders throw ProtocolError; encoders throw
+ * TypeError on bad input. `decodeUpstream` decodes the JSON-only client messages only when given their decoder
+ * (`jsonCodec.decodeUpstream(text, decodeJsonOnlyUpstream)`): a service that does not implement them refuses them as
+ * unknown types. `decodeDownstream` decodes every service message.
+ */
 export const jsonCodec: {
-  encodeUpstream(m: UpstreamMessage): string;
-  decodeUpstream(text: string): UpstreamMessage;
-  encodeDownstream(m: DownstreamMessage): string;
-  decodeDownstream(text: string): DownstreamMessage;
-} = { encodeUpstream, decodeUpstream, encodeDownstream, decodeDownstream };
+  encodeUpstream(m: JsonUpstreamMessage): string;
+  decodeUpstream: typeof decodeUpstream;
+  encodeDownstream(m: JsonDownstreamMessage): string;
+  decodeDownstream(text: string): JsonDownstreamMessage;
+} = {
+  encodeUpstream: (m) => (isJsonOnlyUpstream(m) ? encodeJsonOnlyUpstream(m) : encodeUpstream(m)),
+  decodeUpstream,
+  encodeDownstream: (m) => (isJsonOnlyDownstream(m) ? encodeJsonOnlyDownstream(m) : encodeDownstream(m)),
+  decodeDownstream: (text) => decodeDownstream(text, decodeJsonOnlyDownstream),
+};
 
-// The same four functions one by one, so that a bundle which needs one direction (a client encodes upstream and
-// decodes downstream) tree-shakes the other two away.
+// The codec of the messages every subprotocol has, one function at a time, so that a bundle which needs one
+// direction (a client encodes upstream and decodes downstream) tree-shakes the other two away, and one which never
+// uses invocations or streams leaves json-only-codec.ts out.
 export {
   decodeDownstream as decodeJsonDownstream,
   decodeUpstream as decodeJsonUpstream,

@@ -1,0 +1,146 @@
+// Field readers and writers shared by the JSON codecs (json-codec.ts for the messages every subprotocol has,
+// json-only-codec.ts for invocations and group streams): each reader checks one field of a parsed frame and throws an
+// invalid_message ProtocolError naming it, quoting at most MAX_QUOTED characters of the peer's value.
+
+import { base64Decode, base64Encode } from "../base64.ts";
+import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
+import { ProtocolError } from "./errors.ts";
+import type { DataType, MessagePayload } from "./messages.ts";
+
+/** A parsed JSON frame: an object with a string `type`. */
+export type JsonFields = Record<string, unknown>;
+
+export function invalid(message: string): ProtocolError {
+  return new ProtocolError("invalid_message", message);
+}
+
+/** Characters of a peer's value quoted in an error message; the rest is cut, so a MiB-long value is never echoed. */
+const MAX_QUOTED = 64;
+
+/** A peer's value for an error message: a string as JSON, cut to MAX_QUOTED characters; other values by type. */
+export function quoted(v: unknown): string {
+  if (typeof v !== "string") return v === null ? "null" : typeof v;
+  return v.length <= MAX_QUOTED
+    ? JSON.stringify(v)
+    : `${JSON.stringify(v.slice(0, MAX_QUOTED))}... (${v.length} characters)`;
+}
+
+/** Whether the frame has `field` with a value (null counts as absent). */
+export function has(m: JsonFields, field: string): boolean {
+  return m[field] !== undefined && m[field] !== null;
+}
+
+export function str(m: JsonFields, field: string, type: string): string {
+  const v = m[field];
+  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
+  return v;
+}
+
+export function nonEmpty(m: JsonFields, field: string, type: string): string {
+  const v = str(m, field, type);
+  if (v.length === 0) throw invalid(`"${field}" of a ${type} message must not be empty`);
+  return v;
+}
+
+export function optString(m: JsonFields, field: string, type: string): string | undefined {
+  return has(m, field) ? str(m, field, type) : undefined;
+}
+
+export function uint(v: unknown, field: string, type: string): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw invalid(`"${field}" of a ${type} message must be a non-negative integer`);
+  }
+  return v;
+}
+
+/** Optional unsigned integer; null counts as absent. */
+export function optUint(m: JsonFields, field: string, type: string): number | undefined {
+  return has(m, field) ? uint(m[field], field, type) : undefined;
+}
+
+export function optBool(m: JsonFields, field: string, type: string): boolean | undefined {
+  const v = m[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "boolean") throw invalid(`"${field}" of a ${type} message must be a boolean`);
+  return v;
+}
+
+/** A JSON object field (not an array); null counts as absent. */
+export function optObject(m: JsonFields, field: string, type: string): JsonFields | undefined {
+  const v = m[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "object" || Array.isArray(v)) throw invalid(`"${field}" of a ${type} message must be an object`);
+  return v as JsonFields;
+}
+
+export function optMetadata(m: JsonFields, type: string): Record<string, string> | undefined {
+  const v = optObject(m, "metadata", type);
+  if (v === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, value] of Object.entries(v)) {
+    if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
+    // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
+    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+export function payload(m: JsonFields, type: string): MessagePayload {
+  const dataType = (m.dataType ?? "json") as DataType;
+  if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
+  const data = m.data;
+  switch (dataType) {
+    case "json":
+      return { dataType, data };
+    case "text":
+      if (typeof data !== "string") throw invalid(`"data" of a text ${type} message must be a string`);
+      return { dataType, data };
+    case "binary":
+    case "protobuf": {
+      if (typeof data !== "string") throw invalid(`"data" of a ${dataType} ${type} message must be a base64 string`);
+      try {
+        return { dataType, data: base64Decode(data) };
+      } catch {
+        throw invalid(`"data" of a ${dataType} ${type} message is not valid base64`);
+      }
+    }
+    default:
+      throw invalid(`"dataType" of a ${type} message must be "json", "text", "binary" or "protobuf"`);
+  }
+}
+
+/** Whether the frame carries a payload at all (`dataType` or `data`). */
+export function hasPayload(m: JsonFields): boolean {
+  return m.dataType !== undefined || m.data !== undefined;
+}
+
+export function payloadJson(p: MessagePayload, out: JsonFields): void {
+  out.dataType = p.dataType;
+  out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;
+}
+
+export function assertDataType(dataType: DataType, data: unknown): void {
+  if (dataType === "text" ? typeof data !== "string" : dataType !== "json" && !(data instanceof Uint8Array)) {
+    throw new TypeError(
+      dataType === "text"
+        ? "data of a text message must be a string"
+        : `data of a ${dataType} message must be a Uint8Array`,
+    );
+  }
+}
+
+export function groupName(m: JsonFields, type: string): string {
+  const v = str(m, "group", type);
+  if (!isValidGroupName(v)) {
+    throw invalid(`"group" of a ${type} message must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
+  }
+  return v;
+}
+
+export function eventName(m: JsonFields, type: string): string {
+  const v = str(m, "event", type);
+  if (!isValidEventName(v)) {
+    throw invalid(`"event" of an ${type} message must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$`);
+  }
+  return v;
+}
