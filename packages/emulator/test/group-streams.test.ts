@@ -376,4 +376,30 @@ describe("group streams", () => {
     expect(end.stream).toMatchObject({ streamSequenceId: 2, error: { name: "BadRequest" } });
     expect(groupMessages(sub)).toHaveLength(2);
   });
+
+  it("keeps a reliable publisher's stream through a recovery: resent fragments are acked, each published once", async () => {
+    const h = hub();
+    const sub = await connect(emu, h, { claims: { "webpubsub.group": "g" } });
+    const pub = await connect(emu, h, { protocol: RELIABLE_PROTOCOL, claims: SEND });
+    const token = pub.messages[0]!.reconnectionToken as string;
+    await open(pub, "kept");
+    for (let i = 1; i <= 3; i++) pub.send(fragment("kept", i));
+    await sub.until(() => groupMessages(sub).length === 3, 3000, "3 fragments");
+    pub.ws.terminate();
+    await pub.closed;
+    const url =
+      `${emu.endpoint.replace("http", "ws")}/client/hubs/${h}?awps_connection_id=${encodeURIComponent(pub.connectionId)}` +
+      `&awps_reconnection_token=${encodeURIComponent(token)}`;
+    const again = new TestClient(url, RELIABLE_PROTOCOL);
+    await again.opened;
+    // the publisher did not see the ack of 3: it resends it, then goes on
+    again.send(fragment("kept", 3));
+    again.send(fragment("kept", 4));
+    await again.until(() => lastAck(again, "kept") === 5, 3000, "ack 5");
+    again.send({ type: "streamEnd", streamId: "kept" });
+    await sub.until(() => groupMessages(sub).length === 5, 3000, "4 fragments + end");
+    expect(groupMessages(sub).map((m) => (m.stream as Msg).streamSequenceId)).toEqual([1, 2, 3, 4, 5]);
+    expect(groupMessages(sub).map((m) => m.data)).toEqual(["f1", "f2", "f3", "f4", ""]);
+    await again.close();
+  });
 });
