@@ -188,7 +188,9 @@ describe("official client group streams", () => {
     const h = hub();
     const publisher = await officialClient(h, { roles: ["webpubsub.sendToGroup"] });
     const writer = await publisher.openGroupStream("g", { idleTimeoutInMs: 100 });
-    const error = await new Promise<{ name: string; message: string }>((resolve) => writer.onError(resolve));
+    const error = await new Promise<{ name: string; message?: string }>((resolve) => {
+      writer.onError((e) => resolve({ name: e.name, message: e.message }));
+    });
     expect(error).toEqual({ name: "IdleTimeout", message: "The stream had no activity for 100 ms." });
     await expect(writer.write("late", "text")).rejects.toThrow(/completed/);
   });
