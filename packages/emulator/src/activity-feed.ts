@@ -18,7 +18,9 @@ export type ActivityKind =
   | "left"
   | "message"
   | "event"
-  | "upstream";
+  | "upstream"
+  | "invoke"
+  | "stream";
 
 export interface ActivityEntry {
   /** increasing id, also the SSE event id */
@@ -40,13 +42,20 @@ export interface ActivityEntry {
   dataType?: string;
   /** the payload, truncated; binary payloads as "<n bytes>" */
   preview?: string;
-  /** client and upstream events: the event name */
+  /** client and upstream events, invocations: the event name */
   event?: string;
+  /** invocations: the client's invocationId */
+  invocationId?: string;
+  /** group streams: the publisher's streamId */
+  streamId?: string;
   /** upstream calls: the HTTP status, or the failure */
   status?: number;
   error?: string;
   durationMs?: number;
-  /** disconnections: the reason and the WebSocket close code */
+  /**
+   * disconnections: the reason and the WebSocket close code; invocations and streams: what happened ("received",
+   * "succeeded", "failed: <error name>", "opened", "ended", "closed: <error name>")
+   */
   reason?: string;
   code?: number;
 }
@@ -120,6 +129,31 @@ export class ActivityFeed {
       case "message":
         this.message(e.hub, e.from, e.to, e.message, e.recipients, e.sender);
         return;
+      case "invocation": {
+        const entry: ActivityInit = { kind: "invoke", ...who(e), from: e.connectionId, event: e.event };
+        entry.invocationId = this.scrub(e.invocationId);
+        if (e.phase === "received") {
+          entry.reason = "received";
+          if (e.payload !== undefined) {
+            entry.dataType = e.payload.dataType;
+            entry.preview = previewOf(e.payload);
+          }
+        } else {
+          entry.reason = e.error === undefined ? "succeeded" : `failed: ${e.error}`;
+        }
+        this.record(entry);
+        return;
+      }
+      case "stream": {
+        const entry: ActivityInit = { kind: "stream", ...who(e), from: e.connectionId, group: e.group };
+        entry.streamId = this.scrub(e.streamId);
+        if (e.phase === "opened") entry.reason = "opened";
+        else {
+          entry.reason = `${e.error === undefined ? "ended" : `closed: ${e.error}`} after ${e.fragments} fragment(s)`;
+        }
+        this.record(entry);
+        return;
+      }
       case "upstream": {
         const o = e.outcome;
         const entry: ActivityInit = {

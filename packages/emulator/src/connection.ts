@@ -3,13 +3,14 @@
 // and, for reliable protocols, the unacked-message buffer. Every field is private or read-only: other modules change a
 // session only through its methods. Group membership is the hub's (see hub.ts). Kept small: idle connections allocate
 // no ack set, revocation set or unacked list until they need one.
-import { can, type DownstreamMessage, type Permission, roleFor } from "@webpubsub/core";
+import { can, type JsonDownstreamMessage, type Permission, roleFor } from "@webpubsub/core";
 import type { WebSocket } from "ws";
 import type { Hub } from "./hub.ts";
 import { InboundQueue } from "./inbound-queue.ts";
 import type { Outgoing } from "./outgoing.ts";
 import type { WireFormat, WireFrame } from "./protocols/wire-format.ts";
 import { ReliableBuffer } from "./reliable-buffer.ts";
+import type { SessionExtension } from "./session-extension.ts";
 import type { UpstreamContext } from "./upstream-port.ts";
 import { closeSocket } from "./ws/close-socket.ts";
 
@@ -86,6 +87,8 @@ export class Connection {
   #recoveryTimer: NodeJS.Timeout | undefined;
   /** whether upstream `connected` was sent, so `disconnected` must follow exactly once */
   #upstreamOpen = false;
+  /** optional features' per-session state (group streams, invocations), created on first use */
+  #extensions: Map<object, SessionExtension> | null = null;
 
   constructor(init: ConnectionInit) {
     this.id = init.id;
@@ -189,7 +192,28 @@ export class Connection {
     this.#ended = true;
     this.#cancelRecovery();
     this.#reliable?.clear();
+    const extensions = this.#extensions;
+    this.#extensions = null;
+    if (extensions !== null) for (const x of extensions.values()) x.ended();
     return true;
+  }
+
+  /**
+   * The session's state of an optional feature, `create`d on first use and kept under `key` until the session ends
+   * (see session-extension.ts). Idle sessions allocate nothing.
+   */
+  extension<T extends SessionExtension>(key: object, create: () => T): T {
+    const existing = this.#extensions?.get(key);
+    if (existing !== undefined) return existing as T;
+    const x = create();
+    // a session that has ended keeps nothing: the new state is ended at once
+    if (this.#ended) {
+      x.ended();
+      return x;
+    }
+    this.#extensions ??= new Map();
+    this.#extensions.set(key, x);
+    return x;
   }
 
   /** Upstream `connected` was sent: `disconnected` is owed. */
@@ -305,8 +329,11 @@ export class Connection {
     if (this.#socket !== null) this.#send(this.protocol.encodeData(msg, seq));
   }
 
-  /** Sends a control frame (system, ack, pong). Ignored by protocols without them and after the session ended. */
-  sendControl(msg: DownstreamMessage): void {
+  /**
+   * Sends a control frame (system, ack, pong; on JSON subprotocols also invokeResponse and stream acks). Ignored by
+   * protocols without them, while no socket is attached and after the session ended.
+   */
+  sendControl(msg: JsonDownstreamMessage): void {
     if (this.#ended) return;
     const frame = this.protocol.encodeControl(msg);
     if (frame !== undefined) this.#send(frame);
@@ -328,13 +355,17 @@ export class Connection {
     this.#reliable?.acknowledge(sequenceId);
   }
 
-  /** Replays unacked (and unexpired) messages in order on a freshly attached socket; returns how many were kept. */
+  /**
+   * Replays unacked (and unexpired) messages in order on a freshly attached socket, then tells the session's
+   * extensions it resumed; returns how many messages were kept.
+   */
   replay(): number {
     const pending = this.#reliable?.pending ?? [];
     for (const u of pending) {
       if (u.msg.expired) continue;
       this.#send(this.protocol.encodeData(u.msg, u.seq));
     }
+    if (this.#extensions !== null) for (const x of this.#extensions.values()) x.resumed();
     return pending.length;
   }
 }

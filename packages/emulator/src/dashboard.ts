@@ -153,6 +153,8 @@ function detail(e) {
     case "left": return "left group " + e.group;
     case "message": return e.from + " -> " + e.to + ": " + data + " (" + e.recipients + " recipient(s))";
     case "event": return "event " + e.event + ": " + data;
+    case "invoke": return "invoke " + e.event + " (" + e.invocationId + "): " + e.reason + (data ? ": " + data : "");
+    case "stream": return "stream " + e.streamId + " to group " + e.group + ": " + e.reason;
     case "upstream": return e.event + " -> " + (e.status !== undefined ? "HTTP " + e.status : "failed: " + e.error) +
       " (" + e.durationMs + " ms)" + (e.to ? " " + e.to : "");
     default: return "";

@@ -1,6 +1,7 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
-import { HUB_NAME_PATTERN } from "@webpubsub/core";
+import { checkTimerDuration, HUB_NAME_PATTERN } from "@webpubsub/core";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
+import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from "./session-limits.ts";
 import { checkEventHandlerSettings, type EventHandlerSettings, type SystemEventName } from "./upstream/index.ts";
 
 export type { EventHandlerSettings, SystemEventName };
@@ -50,6 +51,8 @@ export interface EmulatorOptions {
   recoveryWindowMs?: number;
   /** Timeout for blocking upstream calls (connect, user events), passed to the invoker. */
   upstreamTimeoutMs?: number;
+  /** Idle timeout of a group stream whose start does not set `idleTimeoutMs`. Default 300000 (the service's). */
+  streamIdleTimeoutMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -66,6 +69,7 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   recoveryWindowMs: number;
   upstreamTimeoutMs: number | undefined;
+  streamIdleTimeoutMs: number;
 }
 
 /** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
@@ -143,6 +147,9 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
   if (o.upstreamTimeoutMs !== undefined && (!Number.isFinite(o.upstreamTimeoutMs) || o.upstreamTimeoutMs <= 0)) {
     throw new RangeError("upstreamTimeoutMs must be a number > 0.");
   }
+  const streamIdleTimeoutMs = o.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+  checkTimerDuration(streamIdleTimeoutMs, "streamIdleTimeoutMs");
+  if (streamIdleTimeoutMs < 1) throw new RangeError("streamIdleTimeoutMs must be at least 1 ms.");
   return {
     port,
     host,
@@ -157,5 +164,6 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     maxBufferedBytes,
     recoveryWindowMs,
     upstreamTimeoutMs: o.upstreamTimeoutMs,
+    streamIdleTimeoutMs,
   };
 }

@@ -43,7 +43,17 @@ export type ServiceEvent =
       sender: { id: string; userId: string | null } | undefined;
     }
   /** one upstream call (see UpstreamInvokerOptions.onOutcome) */
-  | { type: "upstream"; outcome: UpstreamOutcome };
+  | { type: "upstream"; outcome: UpstreamOutcome }
+  /** an `invoke` from a client: received (with its payload), or answered (`error`: the failure's name, if any) */
+  | (About & { type: "invocation"; invocationId: string; event: string } & (
+        | { phase: "received"; payload: MessagePayload | undefined }
+        | { phase: "answered"; error: string | undefined }
+      ))
+  /** a group stream of a connection opened, or closed (`error`: the terminal error's name, if any) */
+  | (About & { type: "stream"; streamId: string; group: string } & (
+        | { phase: "opened" }
+        | { phase: "closed"; fragments: number; error: string | undefined }
+      ));
 
 export type ServiceListener = (event: ServiceEvent) => void;
 
@@ -88,6 +98,25 @@ export class ServiceEvents {
     if (this.#listeners.size === 0) return;
     const s = sender === undefined ? undefined : { id: sender.id, userId: sender.userId };
     this.#emit({ type: "message", hub, from, to, message, recipients, sender: s });
+  }
+
+  invocationReceived(c: Party, invocationId: string, event: string, payload: MessagePayload | undefined): void {
+    if (this.#listeners.size === 0) return;
+    this.#emit({ type: "invocation", ...about(c), invocationId, event, phase: "received", payload });
+  }
+
+  invocationAnswered(c: Party, invocationId: string, event: string, error: string | undefined): void {
+    if (this.#listeners.size === 0) return;
+    this.#emit({ type: "invocation", ...about(c), invocationId, event, phase: "answered", error });
+  }
+
+  streamOpened(c: Party, streamId: string, group: string): void {
+    if (this.#listeners.size > 0) this.#emit({ type: "stream", ...about(c), streamId, group, phase: "opened" });
+  }
+
+  streamClosed(c: Party, streamId: string, group: string, fragments: number, error: string | undefined): void {
+    if (this.#listeners.size === 0) return;
+    this.#emit({ type: "stream", ...about(c), streamId, group, phase: "closed", fragments, error });
   }
 
   upstream(outcome: UpstreamOutcome): void {

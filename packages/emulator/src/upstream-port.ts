@@ -23,7 +23,13 @@ export interface UpstreamPort {
   connect(ctx: UpstreamContext, body: ConnectBody): Promise<ConnectResult>;
   connected(ctx: UpstreamContext): void;
   disconnected(ctx: UpstreamContext, reason: string): void;
-  userEvent(ctx: UpstreamContext, event: string, payload: MessagePayload): Promise<UserEventResult>;
+  /** A blocking user event; aborting `cancel` ends the call (an `error` result with reason `cancelled`). */
+  userEvent(
+    ctx: UpstreamContext,
+    event: string,
+    payload: MessagePayload,
+    cancel?: AbortSignal,
+  ): Promise<UserEventResult>;
   close?(): void | Promise<void>;
 }
 

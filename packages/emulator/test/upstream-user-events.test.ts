@@ -164,6 +164,46 @@ describe("user events", () => {
     expect(await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" })).toEqual({
       kind: "error",
       message: 'event handler for "e" failed: timed out after 100 ms',
+      reason: "timeout",
     });
+  });
+
+  // rule: a caller's cancel signal aborts the HTTP request in flight (the handler sees its request go away) and the
+  // result says "cancelled"; without a cancel the same slow handler is still waited for
+  it("aborts the request when the caller cancels", async () => {
+    let requestArrived!: () => void;
+    const arrived = new Promise<void>((r) => {
+      requestArrived = r;
+    });
+    let requestAborted!: () => void;
+    const aborted = new Promise<void>((r) => {
+      requestAborted = r;
+    });
+    const hs = await handler((req, res) => {
+      res.on("close", () => requestAborted());
+      requestArrived();
+      void req;
+    });
+    const { invoker } = invokerFor(hs, { retryDelaysMs: [0, 0] });
+    const cancel = new AbortController();
+    const result = invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" }, cancel.signal);
+    await arrived;
+    cancel.abort();
+    await aborted;
+    expect(await result).toEqual({
+      kind: "error",
+      message: 'event handler for "e" failed: cancelled',
+      reason: "cancelled",
+    });
+    // one request only: a cancelled call is not retried
+    expect(hs.events()).toHaveLength(1);
+  });
+
+  it("does not send at all when the cancel signal is already aborted", async () => {
+    const hs = await handler(noContent);
+    const { invoker } = invokerFor(hs);
+    const result = await invoker.userEvent(makeContext(), "e", { dataType: "text", data: "x" }, AbortSignal.abort());
+    expect(result).toMatchObject({ kind: "error", reason: "cancelled" });
+    expect(hs.events()).toHaveLength(0);
   });
 });

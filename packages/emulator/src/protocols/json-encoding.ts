@@ -1,6 +1,6 @@
 // Data and control frames of json.webpubsub.azure.v1 and its reliable variant. A data message's JSON text is built once
 // (and cached on the message); the reliable frame only puts `"sequenceId":N,` in front of it.
-import type { DownstreamMessage } from "@webpubsub/core";
+import { encodeJsonOnlyDownstream, isJsonOnlyDownstream, type JsonDownstreamMessage } from "@webpubsub/core";
 import type { Outgoing } from "../outgoing.ts";
 
 export const jsonEncoding = {
@@ -22,8 +22,8 @@ export const jsonEncoding = {
     return jsonEncoding.frame(msg).length + 14 + String(sequenceId).length;
   },
 
-  control(msg: DownstreamMessage): Buffer {
-    return Buffer.from(JSON.stringify(msg), "utf8");
+  control(msg: JsonDownstreamMessage): Buffer {
+    return Buffer.from(isJsonOnlyDownstream(msg) ? encodeJsonOnlyDownstream(msg) : JSON.stringify(msg), "utf8");
   },
 };
 
@@ -38,6 +38,7 @@ function buildJson(msg: Outgoing): Buffer {
   else if (p.kind === "json") s += `,"dataType":"json","data":${p.text ?? "null"}`;
   else s += `,"dataType":"${p.kind}","data":"${(p.bytes ?? Buffer.alloc(0)).toString("base64")}"`;
   if (msg.metadata !== undefined) s += `,"metadata":${JSON.stringify(msg.metadata)}`;
+  if (msg.stream !== undefined) s += `,"stream":${JSON.stringify(msg.stream)}`;
   s += "}";
   return Buffer.from(s, "utf8");
 }

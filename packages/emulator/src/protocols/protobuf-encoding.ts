@@ -1,7 +1,12 @@
 // Data and control frames of protobuf.webpubsub.azure.v1 and its reliable variant (codec from @webpubsub/core). A data
 // message is encoded once (and cached on the message); the reliable frame reuses its body and appends the
 // sequence_id field (4).
-import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
+import {
+  type DownstreamMessage,
+  isJsonOnlyDownstream,
+  type JsonDownstreamMessage,
+  protobufCodec,
+} from "@webpubsub/core";
 import type { Outgoing } from "../outgoing.ts";
 
 /** the DownstreamMessage.data_message body (field 2) without sequence_id, cached per message */
@@ -28,9 +33,10 @@ export const protobufEncoding = {
     return 1 + varintLength(innerLength) + innerLength;
   },
 
-  control(msg: DownstreamMessage): Buffer {
-    const bytes = protobufCodec.encodeDownstream(msg);
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  /** undefined for the JSON-only messages (invocations, stream acks), which the protobuf definition lacks */
+  control(msg: JsonDownstreamMessage): Buffer | undefined {
+    if (isJsonOnlyDownstream(msg)) return undefined;
+    return encodeProtobuf(msg);
   },
 };
 
@@ -43,9 +49,14 @@ function buildProtobuf(msg: Outgoing): Buffer {
         ? { dataType: "json" as const, data: JSON.parse(p.text ?? "null") as unknown }
         : { dataType: p.kind, data: new Uint8Array(p.bytes ?? Buffer.alloc(0)) };
   const base = { type: "message" as const, ...payload, ...(msg.metadata ? { metadata: msg.metadata } : {}) };
-  return protobufEncoding.control(
+  return encodeProtobuf(
     msg.from === "group" ? { ...base, from: "group", group: msg.group ?? "" } : { ...base, from: "server" },
   );
+}
+
+function encodeProtobuf(msg: DownstreamMessage): Buffer {
+  const bytes = protobufCodec.encodeDownstream(msg);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function bodyOf(msg: Outgoing): Buffer {

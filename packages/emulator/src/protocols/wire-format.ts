@@ -1,6 +1,6 @@
 // What a connection needs of its protocol to send: the frame of a data message (with a sequence id when reliable), its
 // size, and the frame of a control message. The receiving half is in protocol.ts.
-import type { DownstreamMessage } from "@webpubsub/core";
+import type { JsonDownstreamMessage } from "@webpubsub/core";
 import type { Outgoing } from "../outgoing.ts";
 
 /** One WebSocket frame as sent. */
@@ -20,6 +20,9 @@ export interface WireFormat {
   encodeData(msg: Outgoing, sequenceId: number): WireFrame;
   /** Bytes of `encodeData(msg, sequenceId)`, without building it when possible (the reliable buffer's accounting). */
   dataSize(msg: Outgoing, sequenceId: number): number;
-  /** The frame of a control message (system, ack, pong); undefined when the protocol has none (simple clients). */
-  encodeControl(msg: DownstreamMessage): WireFrame | undefined;
+  /**
+   * The frame of a control message (system, ack, pong; invokeResponse and stream acks on the JSON subprotocols);
+   * undefined when the protocol has no such message (simple clients, JSON-only messages on protobuf).
+   */
+  encodeControl(msg: JsonDownstreamMessage): WireFrame | undefined;
 }

@@ -18,6 +18,8 @@ export interface DeliveryPolicy {
   maxResponseBytes: number;
   /** Aborted when the invoker closes: ends the attempt or the wait at once. */
   signal: AbortSignal;
+  /** Aborted when the caller gives up on this one request (a cancelled invocation): ends it as `cancelled`. */
+  cancel?: AbortSignal | undefined;
 }
 
 export interface DeliveryResponse {
@@ -33,9 +35,10 @@ export interface DeliveryFailure {
   /**
    * network: connection refused/reset/...; timeout: no complete answer in time; closed: the invoker closed;
    * too-large: the answer exceeded the body limit; not-validated: the handler failed abuse protection (nothing sent);
-   * invalid-request: the event could not be expressed as an HTTP request (nothing sent).
+   * invalid-request: the event could not be expressed as an HTTP request (nothing sent); cancelled: the caller's
+   * `cancel` signal ended it.
    */
-  reason: "network" | "timeout" | "closed" | "too-large" | "not-validated" | "invalid-request";
+  reason: "network" | "timeout" | "closed" | "too-large" | "not-validated" | "invalid-request" | "cancelled";
   message: string;
   attempts: number;
 }
@@ -82,7 +85,9 @@ function networkMessage(err: unknown): string {
 
 async function attemptOnce(request: DeliveryRequest, policy: DeliveryPolicy): Promise<DeliveryOutcome> {
   const timeout = AbortSignal.timeout(policy.timeoutMs);
-  const signal = AbortSignal.any([timeout, policy.signal]);
+  const signal = AbortSignal.any(
+    policy.cancel === undefined ? [timeout, policy.signal] : [timeout, policy.signal, policy.cancel],
+  );
   try {
     const response = await fetch(request.url, {
       method: request.method,
@@ -96,6 +101,7 @@ async function attemptOnce(request: DeliveryRequest, policy: DeliveryPolicy): Pr
   } catch (err) {
     if (policy.signal.aborted)
       return { kind: "failure", reason: "closed", message: "the emulator is closing", attempts: 1 };
+    if (isCancelled(policy)) return CANCELLED;
     if (timeout.aborted) {
       return { kind: "failure", reason: "timeout", message: `timed out after ${policy.timeoutMs} ms`, attempts: 1 };
     }
@@ -104,6 +110,12 @@ async function attemptOnce(request: DeliveryRequest, policy: DeliveryPolicy): Pr
     }
     return { kind: "failure", reason: "network", message: networkMessage(err), attempts: 1 };
   }
+}
+
+const CANCELLED: DeliveryFailure = { kind: "failure", reason: "cancelled", message: "cancelled", attempts: 1 };
+
+function isCancelled(policy: DeliveryPolicy): boolean {
+  return policy.cancel?.aborted === true;
 }
 
 function waitOrAbort(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -134,11 +146,14 @@ export async function deliver(
     if (policy.signal.aborted) {
       return { kind: "failure", reason: "closed", message: "the emulator is closing", attempts: attempt - 1 };
     }
+    if (isCancelled(policy)) return { ...CANCELLED, attempts: attempt - 1 };
     const outcome = { ...(await attemptOnce(request, policy)), attempts: attempt };
     const delayMs = policy.retryDelaysMs[attempt - 1];
     if (!isRetryable(outcome) || delayMs === undefined) return outcome;
     onRetry?.(describeOutcome(outcome), attempt, delayMs);
-    if (!(await waitOrAbort(delayMs, policy.signal))) {
+    const waitSignal = policy.cancel === undefined ? policy.signal : AbortSignal.any([policy.signal, policy.cancel]);
+    if (!(await waitOrAbort(delayMs, waitSignal))) {
+      if (isCancelled(policy) && !policy.signal.aborted) return { ...CANCELLED, attempts: attempt };
       return { kind: "failure", reason: "closed", message: "the emulator is closing", attempts: attempt };
     }
   }

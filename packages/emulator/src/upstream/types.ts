@@ -59,7 +59,13 @@ export type UserEventResult =
       /** undefined: unchanged; null: cleared; string: the new state. */
       connectionState?: string | null;
     }
-  | { kind: "error"; status?: number; message: string }
+  | {
+      kind: "error";
+      status?: number;
+      message: string;
+      /** why no answer came, when none did: the handler timed out, or the caller cancelled the call */
+      reason?: "timeout" | "cancelled";
+    }
   | { kind: "no-handler" };
 
 export type UpstreamEvent = SystemEventName | { user: string };

@@ -210,10 +210,16 @@ export class UpstreamInvoker {
   }
 
   /**
-   * A blocking user event (`message` for simple clients, the `event` name for subprotocol clients).
+   * A blocking user event (`message` for simple clients, the `event` name for subprotocol `event` and `invoke`).
    * `no-handler` when no handler subscribes to it; `error` when the handler failed; `ok` with the reply otherwise.
+   * Aborting `cancel` ends the request (and its retries) at once: `error` with reason `cancelled`.
    */
-  userEvent(ctx: UpstreamContext, event: string, payload: MessagePayload): Promise<UserEventResult> {
+  userEvent(
+    ctx: UpstreamContext,
+    event: string,
+    payload: MessagePayload,
+    cancel?: AbortSignal,
+  ): Promise<UserEventResult> {
     checkContext(ctx);
     if (typeof event !== "string" || event === "") throw new TypeError("event must be a non-empty string");
     if (payload === null || typeof payload !== "object") throw new TypeError("payload must be a MessagePayload");
@@ -224,7 +230,7 @@ export class UpstreamInvoker {
     const snap = this.#snapshot(ctx);
     return this.#track(
       snap.connectionId,
-      this.#send(snap, handler, event, CloudEventTypes.userPrefix + event, contentType, body).then((outcome) =>
+      this.#send(snap, handler, event, CloudEventTypes.userPrefix + event, contentType, body, cancel).then((outcome) =>
         interpretUserEventResponse(outcome, event),
       ),
     );
@@ -313,6 +319,7 @@ export class UpstreamInvoker {
     type: string,
     contentType: string,
     body: Uint8Array | string,
+    cancel?: AbortSignal,
   ): Promise<DeliveryOutcome> {
     const kind = type.startsWith(CloudEventTypes.userPrefix) ? `user event "${eventName}"` : `${eventName} event`;
     const label = `${kind} of connection ${snap.connectionId} (hub ${snap.hub})`;
@@ -358,7 +365,8 @@ export class UpstreamInvoker {
     }
     const shown = redactUrl(url);
     const started = performance.now();
-    const outcome = await deliver({ method: "POST", url, headers, body }, this.#policy, (why, attempt, delayMs) =>
+    const policy = cancel === undefined ? this.#policy : { ...this.#policy, cancel };
+    const outcome = await deliver({ method: "POST", url, headers, body }, policy, (why, attempt, delayMs) =>
       this.#log(`upstream: ${label}: attempt ${attempt} to ${shown} failed (${why}); retrying in ${delayMs} ms`),
     );
     const ms = Math.round(performance.now() - started);

@@ -44,7 +44,12 @@ export function decodeReply(body: Uint8Array, contentType: string | null): Messa
 /** Turns the handler's answer to a user event into the emulator's next step. */
 export function interpretUserEventResponse(outcome: DeliveryOutcome, event: string): UserEventResult {
   if (outcome.kind === "failure") {
-    return { kind: "error", message: `event handler for "${event}" failed: ${outcome.message}` };
+    const result: UserEventResult = {
+      kind: "error",
+      message: `event handler for "${event}" failed: ${outcome.message}`,
+    };
+    if (outcome.reason === "timeout" || outcome.reason === "cancelled") result.reason = outcome.reason;
+    return result;
   }
   const { status, body, headers } = outcome;
   if (status < 200 || status > 299) {

@@ -42,6 +42,7 @@ function run(
   } catch (e) {
     if (e instanceof FrameRejected) {
       if (e.ackId !== undefined) ack(conn, e.ackId, { name: "BadRequest", message: e.message });
+      else if (e.answer !== undefined) conn.sendControl(e.answer);
       else service.closeConnection(conn, e.message, e.closeCode);
     } else {
       service.log(`connection ${conn.id}: error handling a frame: ${String(e)}`);

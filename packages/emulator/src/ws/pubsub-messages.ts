@@ -1,15 +1,17 @@
 // What the service does with each message type of the Web PubSub subprotocols (json and protobuf, plain and reliable;
 // protocol.md 4.3). One handler per type in MESSAGE_HANDLERS, which the compiler checks against core's UpstreamMessage:
-// a new message type (invoke, stream messages, ...) is a handler here, or the build fails. Handlers of operations
+// a new message type of every subprotocol is a handler here, or the build fails; the JSON-only ones (invocations, group
+// streams) go to json-only-messages.ts. Handlers of operations
 // (`acked: true`) run with the ack rules: a repeated ackId is answered `Duplicate` without running again, success is
 // acked and remembered, a Rejected error becomes an ack error, anything else `InternalServerError` (and is logged).
-import type { UpstreamMessage } from "@webpubsub/core";
+import { isJsonOnlyUpstream, type JsonUpstreamMessage, type UpstreamMessage } from "@webpubsub/core";
 import { clip } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Service } from "../service.ts";
 import type { MessagePayload } from "../upstream-port.ts";
 import { fromUpstream, publish, Rejected, raiseUserEvent } from "./client-actions.ts";
+import { handleJsonOnlyMessage } from "./json-only-messages.ts";
 
 /** Characters of an ack error message (they may quote client input or an event handler's answer). */
 const MAX_ACK_MESSAGE_CHARS = 512;
@@ -77,8 +79,13 @@ export const MESSAGE_HANDLERS: { [T in UpstreamMessage["type"]]: MessageHandler<
   },
 };
 
-/** Acts on one decoded message of `conn` through MESSAGE_HANDLERS. */
-export function handlePubSubMessage(m: UpstreamMessage, conn: Connection, service: Service): Promise<void> | undefined {
+/** Acts on one decoded message of `conn` through MESSAGE_HANDLERS (JSON-only ones through json-only-messages.ts). */
+export function handlePubSubMessage(
+  m: JsonUpstreamMessage,
+  conn: Connection,
+  service: Service,
+): Promise<void> | undefined {
+  if (isJsonOnlyUpstream(m)) return handleJsonOnlyMessage(m, conn, service);
   const handler = MESSAGE_HANDLERS[m.type] as MessageHandler<UpstreamMessage>;
   if (!handler.acked) return handler.run(m, conn, service);
   const ackId = "ackId" in m ? m.ackId : undefined;
