@@ -22,7 +22,7 @@ import { MESSAGE_STREAMS, MessageStreams } from "./message-streams.ts";
 import { watchNetworkEvents } from "./network-events.ts";
 import { Operations } from "./operations.ts";
 import { backoffShape, type ResolvedOptions, resolveOptions, type WebPubSubClientOptions } from "./options.ts";
-import { toPayload, type WebPubSubDataType } from "./payload.ts";
+import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { resolveProtocol, type WebPubSubClientProtocol } from "./protocols.ts";
 import { ReconnectBackoff } from "./reconnect-backoff.ts";
 import { MAX_SEQUENCE_GAP, SequenceTracker } from "./sequence-tracker.ts";
@@ -383,9 +383,10 @@ export class WebPubSubClient {
       }
       this.#seq.scheduleAck();
     }
-    if (message.from === "group") this.#emitter.emit("group-message", { message });
-    else this.#emitter.emit("server-message", { message });
-    this.#features.notify("data", message);
+    const delivered = withBinaryType(message, this.#options.binaryType);
+    if (delivered.from === "group") this.#emitter.emit("group-message", { message: delivered });
+    else this.#emitter.emit("server-message", { message: delivered });
+    this.#features.notify("data", delivered);
   }
 
   #onSystem(message: ConnectedMessage | DisconnectedMessage): void {
