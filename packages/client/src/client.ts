@@ -4,7 +4,13 @@
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
 import { AbortError, throwIfAborted } from "@webpubsub/async";
-import type { ConnectedMessage, DisconnectedMessage, GroupDataMessage, UpstreamMessage } from "@webpubsub/core";
+import type {
+  ConnectedMessage,
+  DisconnectedMessage,
+  GroupDataMessage,
+  JsonOnlyUpstreamMessage,
+  UpstreamMessage,
+} from "@webpubsub/core";
 import type { WebPubSubResult } from "./ack-manager.ts";
 import {
   type Connection,
@@ -16,6 +22,7 @@ import { type AccessUrlSource, accessUrlSource } from "./credential.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError } from "./errors.ts";
 import { type ClientFeature, type FeatureHost, Features } from "./features.ts";
+import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { KEEPALIVE_CLOSE_CODE, KeepAlive } from "./keep-alive.ts";
 import { loggableError, loggableUrl, logger } from "./logger.ts";
 import { MESSAGE_STREAMS, MessageStreams } from "./message-streams.ts";
@@ -89,6 +96,8 @@ export class WebPubSubClient {
   /** Removes the online/offline/visibilitychange listeners of the current run. */
   #unwatchNetwork: (() => void) | undefined;
   #host: FeatureHost | undefined;
+  /** The JSON-only encoder, once a feature enabled it (see FeatureHost.enableJsonOnly). */
+  #encodeJsonOnly: ((message: JsonOnlyUpstreamMessage) => string) | undefined;
 
   static {
     installFeature = (client, key, create) => {
@@ -648,6 +657,19 @@ export class WebPubSubClient {
       handle: (type, handler) => this.#features.handle(type, handler),
       write: (message) => this.#write(message),
       operation: (message, options) => this.#ops.run(message, options),
+      enableJsonOnly: (codec) => {
+        if (!this.#protocol.enableJsonOnly) return false;
+        this.#encodeJsonOnly ??= this.#protocol.enableJsonOnly(codec);
+        return true;
+      },
+      writeJsonOnly: (message) => {
+        const socket = this.#writableSocket();
+        if (!socket || !this.#encodeJsonOnly) return false;
+        sendFrame(socket, this.#encodeJsonOnly(message));
+        return true;
+      },
+      bufferedAmount: () => this.#conn?.socket.bufferedAmount ?? 0,
+      binaryType: this.#options.binaryType,
     };
     return this.#host;
   }
@@ -692,6 +714,21 @@ export class WebPubSubClient {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Invokes the hub's event handler for `eventName` and resolves with its reply `{ invocationId, dataType?, data? }`
+   * (JSON subprotocols). Rejects with an InvocationError when the upstream fails, the session ends before the reply,
+   * the caller aborts (which sends `cancelInvocation`), or the invocationId is pending already. Its code is loaded on
+   * first use (see invocations.ts).
+   */
+  invokeEvent(
+    eventName: string,
+    content: unknown,
+    dataType: WebPubSubDataType,
+    options: InvokeEventOptions = {},
+  ): Promise<InvokeEventResult> {
+    return import("./invocations.ts").then((m) => m.invokeEvent(this, eventName, content, dataType, options));
   }
 
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */
