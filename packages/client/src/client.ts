@@ -22,6 +22,7 @@ import { type AccessUrlSource, accessUrlSource } from "./credential.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError } from "./errors.ts";
 import { type ClientFeature, type FeatureHost, Features } from "./features.ts";
+import type { GroupStreamWriter, OpenGroupStreamOptions } from "./group-stream-types.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { KEEPALIVE_CLOSE_CODE, KeepAlive } from "./keep-alive.ts";
 import { loggableError, loggableUrl, logger } from "./logger.ts";
@@ -729,6 +730,14 @@ export class WebPubSubClient {
     options: InvokeEventOptions = {},
   ): Promise<InvokeEventResult> {
     return import("./invocations.ts").then((m) => m.invokeEvent(this, eventName, content, dataType, options));
+  }
+
+  /**
+   * Opens a stream to a group and resolves with its writer once the service accepted it (streamAck 1). JSON
+   * subprotocols. Its code is loaded on first use (see outbound-streams.ts).
+   */
+  openGroupStream(groupName: string, options: OpenGroupStreamOptions = {}): Promise<GroupStreamWriter> {
+    return import("./outbound-streams.ts").then((m) => m.openGroupStream(this, groupName, options));
   }
 
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */

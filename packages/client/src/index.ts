@@ -14,6 +14,7 @@ export {
   SendMessageError,
   type SendMessageErrorOptions,
 } from "./errors.ts";
+export { GroupStreamError } from "./group-stream-error.ts";
 export type {
   AbortGroupStreamOptions,
   EndGroupStreamOptions,

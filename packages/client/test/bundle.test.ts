@@ -38,17 +38,26 @@ async function chunkInputs(entry: string): Promise<{ main: string[]; lazy: strin
     metafile: true,
     logLevel: "silent",
   });
-  const main: string[] = [];
-  const lazy: string[] = [];
-  for (const output of Object.values(result.metafile.outputs)) {
-    const files = Object.entries(output.inputs)
+  const outputs = result.metafile.outputs;
+  const inputsOf = (name: string) =>
+    Object.entries(outputs[name]?.inputs ?? {})
       .filter(([, info]) => info.bytesInOutput > 0)
       .map(([file]) => file);
-    // Dynamic import() targets are entry points of their own in the metafile; the app's entry is the fixture.
-    // What the app loads up front: its entry chunk and the chunks it imports statically (shared ones).
-    const isLazy = output.entryPoint !== undefined && !output.entryPoint.endsWith(entry.replace("./", "test/"));
-    (isLazy ? lazy : main).push(...files);
+  // What the app loads up front: its entry chunk and the chunks reached from it by static imports.
+  const entryName = Object.keys(outputs).find((name) =>
+    outputs[name]?.entryPoint?.endsWith(entry.replace("./", "test/")),
+  );
+  if (!entryName) throw new Error(`no output chunk for ${entry}`);
+  const upFront = new Set<string>([entryName]);
+  for (const name of upFront) {
+    for (const imported of outputs[name]?.imports ?? []) {
+      if (imported.kind === "import-statement") upFront.add(imported.path);
+    }
   }
+  const main = [...upFront].flatMap(inputsOf);
+  const lazy = Object.keys(outputs)
+    .filter((name) => !upFront.has(name))
+    .flatMap(inputsOf);
   return { main, lazy };
 }
 
@@ -61,6 +70,8 @@ describe("browser bundle", () => {
     const invoking = await chunkInputs("./fixtures/app-invoke.ts");
     expect(invoking.main.filter((f) => /src\/invocations|src\/json-only\.ts/.test(f))).toEqual([]);
     expect(invoking.lazy.some((f) => f.endsWith("src/invocations.ts"))).toBe(true);
+    expect(invoking.main.some((f) => f.endsWith("src/client.ts"))).toBe(true);
+    expect(invoking.main.filter((f) => /outbound-stream/.test(f))).toEqual([]);
   });
 
   it("leaves the protobuf codec out unless a protobuf protocol is imported", async () => {
