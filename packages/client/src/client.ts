@@ -22,7 +22,13 @@ import { type AccessUrlSource, accessUrlSource } from "./credential.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError } from "./errors.ts";
 import { type ClientFeature, type FeatureHost, Features } from "./features.ts";
-import type { GroupStreamWriter, OpenGroupStreamOptions } from "./group-stream-types.ts";
+import type {
+  GroupStream,
+  GroupStreamSubscription,
+  GroupStreamWriter,
+  OnGroupStreamOptions,
+  OpenGroupStreamOptions,
+} from "./group-stream-types.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { KEEPALIVE_CLOSE_CODE, KeepAlive } from "./keep-alive.ts";
 import { loggableError, loggableUrl, logger } from "./logger.ts";
@@ -51,6 +57,7 @@ import {
   checkEventName,
   checkGroupName,
   checkGroupOptions,
+  checkOnGroupStream,
   checkOptionalFunction,
   checkSendOptions,
   checkSignal,
@@ -738,6 +745,37 @@ export class WebPubSubClient {
    */
   openGroupStream(groupName: string, options: OpenGroupStreamOptions = {}): Promise<GroupStreamWriter> {
     return import("./outbound-streams.ts").then((m) => m.openGroupStream(this, groupName, options));
+  }
+
+  /**
+   * Calls `callback` with each group stream this client receives (an AsyncIterable of its fragments). Returns the
+   * subscription at once; its code is loaded on first use and `ready` resolves once it receives streams (streams whose
+   * fragments arrive before that are seen from the first fragment after it).
+   */
+  onGroupStream(
+    callback: (stream: GroupStream) => void | Promise<void>,
+    options: OnGroupStreamOptions = {},
+  ): GroupStreamSubscription & { readonly ready: Promise<void> } {
+    checkOnGroupStream(callback, options);
+    let inner: GroupStreamSubscription | undefined;
+    let closed = false;
+    const ready = import("./inbound-streams.ts").then((m) => {
+      inner = m.onGroupStream(this, callback, { ...options });
+      if (closed) return inner.close();
+    });
+    const close = async () => {
+      closed = true;
+      await ready;
+      await inner?.close();
+    };
+    return {
+      ready,
+      get isActive() {
+        return !closed && (inner?.isActive ?? true);
+      },
+      close,
+      [Symbol.asyncDispose]: close,
+    };
   }
 
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */

@@ -62,7 +62,7 @@ async function chunkInputs(entry: string): Promise<{ main: string[]; lazy: strin
 }
 
 describe("browser bundle", () => {
-  it("invokeEvent's code is a lazy chunk, loaded on first call, never in the entry chunk", async () => {
+  it("invokeEvent's and the group streams' code are lazy chunks, loaded on first call, never in the entry chunk", async () => {
     // (Known gap: core's JSON-only codec lands in a chunk shared with the entry, because core's json-codec.ts imports
     // it for its all-in-one `jsonCodec`; only the client's invocation modules are checked here.)
     const plain = await chunkInputs("./fixtures/app-plain.ts");
@@ -72,6 +72,10 @@ describe("browser bundle", () => {
     expect(invoking.lazy.some((f) => f.endsWith("src/invocations.ts"))).toBe(true);
     expect(invoking.main.some((f) => f.endsWith("src/client.ts"))).toBe(true);
     expect(invoking.main.filter((f) => /outbound-stream/.test(f))).toEqual([]);
+    const streaming = await chunkInputs("./fixtures/app-streams.ts");
+    expect(streaming.main.filter((f) => /outbound-stream|inbound-streams|src\/invocations/.test(f))).toEqual([]);
+    expect(streaming.lazy.some((f) => f.endsWith("src/outbound-streams.ts"))).toBe(true);
+    expect(streaming.lazy.some((f) => f.endsWith("src/inbound-streams.ts"))).toBe(true);
   });
 
   it("leaves the protobuf codec out unless a protobuf protocol is imported", async () => {
