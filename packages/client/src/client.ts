@@ -4,7 +4,13 @@
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
 import { AbortError, throwIfAborted } from "@webpubsub/async";
-import type { ConnectedMessage, DisconnectedMessage, GroupDataMessage, UpstreamMessage } from "@webpubsub/core";
+import type {
+  ConnectedMessage,
+  DisconnectedMessage,
+  GroupDataMessage,
+  JsonOnlyUpstreamMessage,
+  UpstreamMessage,
+} from "@webpubsub/core";
 import type { WebPubSubResult } from "./ack-manager.ts";
 import {
   type Connection,
@@ -16,13 +22,21 @@ import { type AccessUrlSource, accessUrlSource } from "./credential.ts";
 import { TypedEmitter } from "./emitter.ts";
 import { ConnectionError } from "./errors.ts";
 import { type ClientFeature, type FeatureHost, Features } from "./features.ts";
+import type {
+  GroupStream,
+  GroupStreamSubscription,
+  GroupStreamWriter,
+  OnGroupStreamOptions,
+  OpenGroupStreamOptions,
+} from "./group-stream-types.ts";
+import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { KEEPALIVE_CLOSE_CODE, KeepAlive } from "./keep-alive.ts";
 import { loggableError, loggableUrl, logger } from "./logger.ts";
 import { MESSAGE_STREAMS, MessageStreams } from "./message-streams.ts";
 import { watchNetworkEvents } from "./network-events.ts";
 import { Operations } from "./operations.ts";
 import { backoffShape, type ResolvedOptions, resolveOptions, type WebPubSubClientOptions } from "./options.ts";
-import { toPayload, type WebPubSubDataType } from "./payload.ts";
+import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { resolveProtocol, type WebPubSubClientProtocol } from "./protocols.ts";
 import { ReconnectBackoff } from "./reconnect-backoff.ts";
 import { MAX_SEQUENCE_GAP, SequenceTracker } from "./sequence-tracker.ts";
@@ -43,6 +57,7 @@ import {
   checkEventName,
   checkGroupName,
   checkGroupOptions,
+  checkOnGroupStream,
   checkOptionalFunction,
   checkSendOptions,
   checkSignal,
@@ -89,6 +104,8 @@ export class WebPubSubClient {
   /** Removes the online/offline/visibilitychange listeners of the current run. */
   #unwatchNetwork: (() => void) | undefined;
   #host: FeatureHost | undefined;
+  /** The JSON-only encoder, once a feature enabled it (see FeatureHost.enableJsonOnly). */
+  #encodeJsonOnly: ((message: JsonOnlyUpstreamMessage) => string) | undefined;
 
   static {
     installFeature = (client, key, create) => {
@@ -383,9 +400,10 @@ export class WebPubSubClient {
       }
       this.#seq.scheduleAck();
     }
-    if (message.from === "group") this.#emitter.emit("group-message", { message });
-    else this.#emitter.emit("server-message", { message });
-    this.#features.notify("data", message);
+    const delivered = withBinaryType(message, this.#options.binaryType);
+    if (delivered.from === "group") this.#emitter.emit("group-message", { message: delivered });
+    else this.#emitter.emit("server-message", { message: delivered });
+    this.#features.notify("data", delivered);
   }
 
   #onSystem(message: ConnectedMessage | DisconnectedMessage): void {
@@ -647,6 +665,19 @@ export class WebPubSubClient {
       handle: (type, handler) => this.#features.handle(type, handler),
       write: (message) => this.#write(message),
       operation: (message, options) => this.#ops.run(message, options),
+      enableJsonOnly: (codec) => {
+        if (!this.#protocol.enableJsonOnly) return false;
+        this.#encodeJsonOnly ??= this.#protocol.enableJsonOnly(codec);
+        return true;
+      },
+      writeJsonOnly: (message) => {
+        const socket = this.#writableSocket();
+        if (!socket || !this.#encodeJsonOnly) return false;
+        sendFrame(socket, this.#encodeJsonOnly(message));
+        return true;
+      },
+      bufferedAmount: () => this.#conn?.socket.bufferedAmount ?? 0,
+      binaryType: this.#options.binaryType,
     };
     return this.#host;
   }
@@ -691,6 +722,60 @@ export class WebPubSubClient {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Invokes the hub's event handler for `eventName` and resolves with its reply `{ invocationId, dataType?, data? }`
+   * (JSON subprotocols). Rejects with an InvocationError when the upstream fails, the session ends before the reply,
+   * the caller aborts (which sends `cancelInvocation`), or the invocationId is pending already. Its code is loaded on
+   * first use (see invocations.ts).
+   */
+  invokeEvent(
+    eventName: string,
+    content: unknown,
+    dataType: WebPubSubDataType,
+    options: InvokeEventOptions = {},
+  ): Promise<InvokeEventResult> {
+    return import("./invocations.ts").then((m) => m.invokeEvent(this, eventName, content, dataType, options));
+  }
+
+  /**
+   * Opens a stream to a group and resolves with its writer once the service accepted it (streamAck 1). JSON
+   * subprotocols. Its code is loaded on first use (see outbound-streams.ts).
+   */
+  openGroupStream(groupName: string, options: OpenGroupStreamOptions = {}): Promise<GroupStreamWriter> {
+    return import("./outbound-streams.ts").then((m) => m.openGroupStream(this, groupName, options));
+  }
+
+  /**
+   * Calls `callback` with each group stream this client receives (an AsyncIterable of its fragments). Returns the
+   * subscription at once; its code is loaded on first use and `ready` resolves once it receives streams (streams whose
+   * fragments arrive before that are seen from the first fragment after it).
+   */
+  onGroupStream(
+    callback: (stream: GroupStream) => void | Promise<void>,
+    options: OnGroupStreamOptions = {},
+  ): GroupStreamSubscription & { readonly ready: Promise<void> } {
+    checkOnGroupStream(callback, options);
+    let inner: GroupStreamSubscription | undefined;
+    let closed = false;
+    const ready = import("./inbound-streams.ts").then((m) => {
+      inner = m.onGroupStream(this, callback, { ...options });
+      if (closed) return inner.close();
+    });
+    const close = async () => {
+      closed = true;
+      await ready;
+      await inner?.close();
+    };
+    return {
+      ready,
+      get isActive() {
+        return !closed && (inner?.isActive ?? true);
+      },
+      close,
+      [Symbol.asyncDispose]: close,
+    };
   }
 
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */

@@ -4,8 +4,9 @@
 // closing with 1008, so an open socket proves nothing. The Connection owns the socket's state and tells its owner (the
 // client) what the socket does; the client decides what that means for the session.
 import { abortReason } from "@webpubsub/async";
-import type { ConnectedMessage, DownstreamMessage } from "@webpubsub/core";
+import type { ConnectedMessage } from "@webpubsub/core";
 import { ConnectionError } from "./errors.ts";
+import type { AnyDownstreamMessage } from "./features.ts";
 import { loggableText, logger } from "./logger.ts";
 import type { WebPubSubClientProtocol } from "./protocols.ts";
 import {
@@ -30,7 +31,7 @@ export interface ConnectionOwner {
   /** A new connection's `connected` message: the session's identity, just before the connection is ready. */
   announced(message: ConnectedMessage): void;
   /** A message to handle now, in order. */
-  message(message: DownstreamMessage): void;
+  message(message: AnyDownstreamMessage): void;
   /** The service broke the protocol on `conn` (see Connection.fault): its session must not be recovered. */
   unrecoverable(code: number, reason: string): void;
   /** The peer closed the ready connection `conn`. */
@@ -70,7 +71,7 @@ export class Connection {
    * Frames that arrived on a recovery socket after the service confirmed the session but before the client finished
    * switching to it (emitting `recovered`); the client handles them right after, in order (see activate).
    */
-  #backlog: DownstreamMessage[] | undefined;
+  #backlog: AnyDownstreamMessage[] | undefined;
   /** The service announced a session (`connected`) on this socket; a second announcement is not a new session. */
   announced = false;
   readonly #settings: ConnectionSettings;
@@ -173,7 +174,7 @@ export class Connection {
     if (!this.#owner.isCurrent(this)) return;
     this.#owner.received();
     const { protocol, maxFrameBytes } = this.#settings;
-    let message: DownstreamMessage | undefined;
+    let message: AnyDownstreamMessage | undefined;
     try {
       const frame = frameData(data);
       if (frameExceeds(frame, maxFrameBytes)) {
@@ -207,7 +208,7 @@ export class Connection {
    * The client switches to this connection: it becomes ready, and what arrived on a recovery since the service
    * confirmed it (the pong, replayed messages) is returned for the client to handle, in order.
    */
-  activate(): DownstreamMessage[] {
+  activate(): AnyDownstreamMessage[] {
     const backlog = this.#backlog ?? [];
     this.#backlog = undefined;
     this.ready = true;

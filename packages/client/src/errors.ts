@@ -6,6 +6,17 @@ export interface AckErrorDetail {
   message: string;
 }
 
+/** The official client's name for AckErrorDetail. */
+export type AckMessageError = AckErrorDetail;
+
+export interface SendMessageErrorOptions {
+  ackId?: number;
+  errorDetail?: AckErrorDetail;
+  /** Default: retryable unless the service's error is final (FINAL_ACK_ERRORS). */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
 /**
  * An operation (sendToGroup, sendEvent, joinGroup, leaveGroup) did not succeed.
  * `ackId` is the id the operation used on the wire (absent for fire-and-forget sends);
@@ -17,10 +28,7 @@ export class SendMessageError extends Error {
   readonly errorDetail: AckErrorDetail | undefined;
   /** Whether the failure is transient (connection lost, ack timeout, transient service error). */
   readonly retryable: boolean;
-  constructor(
-    message: string,
-    opts: { ackId?: number; errorDetail?: AckErrorDetail; retryable?: boolean; cause?: unknown } = {},
-  ) {
+  constructor(message: string, opts: SendMessageErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.ackId = opts.ackId;
     this.errorDetail = opts.errorDetail;

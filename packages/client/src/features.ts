@@ -15,8 +15,15 @@
 //   fail them in `disconnected`, end everything in `stopped`.
 // @webpubsub/core then needs the new message types in DownstreamMessage / UpstreamMessage and their codecs.
 import type { AzureLogger } from "@azure/logger";
-import type { DownstreamMessage, UpstreamMessage } from "@webpubsub/core";
+import type {
+  DownstreamMessage,
+  JsonOnlyDownstreamMessage,
+  JsonOnlyUpstreamMessage,
+  UpstreamMessage,
+} from "@webpubsub/core";
 import type { WebPubSubResult } from "./ack-manager.ts";
+import type { BinaryType } from "./options.ts";
+import type { JsonOnlyCodec } from "./protocols.ts";
 import type { DataMessage, OnConnectedArgs, OnDisconnectedArgs, SendOptions, WebPubSubClientState } from "./types.ts";
 
 /**
@@ -38,9 +45,12 @@ export interface ClientFeature {
   data?(message: DataMessage): void;
 }
 
+/** Every message the service may send, JSON-only ones included. */
+export type AnyDownstreamMessage = DownstreamMessage | JsonOnlyDownstreamMessage;
+
 /** Handles downstream messages of one type. */
-export type DownstreamHandler<T extends DownstreamMessage["type"]> = (
-  message: Extract<DownstreamMessage, { type: T }>,
+export type DownstreamHandler<T extends AnyDownstreamMessage["type"]> = (
+  message: Extract<AnyDownstreamMessage, { type: T }>,
 ) => void;
 
 /** The client as a feature sees it. */
@@ -51,9 +61,20 @@ export interface FeatureHost {
   /** The current (or recovering) session's connection id. */
   connectionId(): string | undefined;
   /** Takes over downstream messages of `type`: one handler per type; a type the client or another feature handles throws. */
-  handle<T extends DownstreamMessage["type"]>(type: T, handler: DownstreamHandler<T>): void;
+  handle<T extends AnyDownstreamMessage["type"]>(type: T, handler: DownstreamHandler<T>): void;
   /** Writes on the current connection now; false when the client is not Connected (nothing is queued). */
   write(message: UpstreamMessage): boolean;
+  /**
+   * Adds the JSON-only messages to the client's codec (idempotent). False on a protobuf protocol, which has none;
+   * after true, writeJsonOnly can be used.
+   */
+  enableJsonOnly(codec: JsonOnlyCodec): boolean;
+  /** Writes a JSON-only message like write(); false when not Connected or enableJsonOnly was not called. */
+  writeJsonOnly(message: JsonOnlyUpstreamMessage): boolean;
+  /** Unsent bytes the current socket buffers (0 without one). */
+  bufferedAmount(): number;
+  /** How received binary data is handed over (options.binaryType). */
+  readonly binaryType: BinaryType;
   /** Runs an acked operation the way sendToGroup does: it waits for the connection, retries with the same ackId. */
   operation(message: UpstreamMessage & { ackId?: number }, options: SendOptions): Promise<WebPubSubResult>;
 }
@@ -64,16 +85,16 @@ type HookArgs<K extends Hook> = Parameters<NonNullable<ClientFeature[K]>>;
 /** A client's installed features and its downstream message router (the client's own types go through it too). */
 export class Features {
   readonly #installed = new Map<symbol, ClientFeature>();
-  readonly #handlers = new Map<string, (message: DownstreamMessage) => void>();
+  readonly #handlers = new Map<string, (message: AnyDownstreamMessage) => void>();
 
   /** Registers the handler of a downstream message type. Throws when the type has one already. */
-  handle<T extends DownstreamMessage["type"]>(type: T, handler: DownstreamHandler<T>): void {
+  handle<T extends AnyDownstreamMessage["type"]>(type: T, handler: DownstreamHandler<T>): void {
     if (this.#handlers.has(type)) throw new Error(`Downstream messages of type "${type}" already have a handler`);
-    this.#handlers.set(type, handler as (message: DownstreamMessage) => void);
+    this.#handlers.set(type, handler as (message: AnyDownstreamMessage) => void);
   }
 
   /** Hands `message` to the handler of its type. Returns false when none handles it (the message is then ignored). */
-  route(message: DownstreamMessage): boolean {
+  route(message: AnyDownstreamMessage): boolean {
     const handler = this.#handlers.get(message.type);
     if (!handler) return false;
     handler(message);

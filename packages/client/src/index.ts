@@ -6,13 +6,32 @@ export type { WebPubSubResult } from "./ack-manager.ts";
 export { WebPubSubClient } from "./client.ts";
 export {
   type AckErrorDetail,
+  type AckMessageError,
   AckTimeoutError,
   ConnectionError,
   FINAL_ACK_ERRORS,
   isRetryableSendError,
   SendMessageError,
+  type SendMessageErrorOptions,
 } from "./errors.ts";
-export type { WebPubSubClientOptions, WebPubSubRetryOptions } from "./options.ts";
+export { GroupStreamError } from "./group-stream-error.ts";
+export type {
+  AbortGroupStreamOptions,
+  EndGroupStreamOptions,
+  GroupStream,
+  GroupStreamMessage,
+  GroupStreamSubscription,
+  GroupStreamWriteOptions,
+  GroupStreamWriter,
+  OnGroupStreamOptions,
+  OpenGroupStreamOptions,
+  StreamDataError,
+  StreamEndError,
+  StreamInfo,
+} from "./group-stream-types.ts";
+export { InvocationError, type InvocationErrorOptions, type InvokeResponseError } from "./invocation-error.ts";
+export type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
+export type { BinaryType, RetryMode, WebPubSubClientOptions, WebPubSubRetryOptions } from "./options.ts";
 export type { WebPubSubDataType } from "./payload.ts";
 export { WebPubSubProtobufProtocol, WebPubSubProtobufReliableProtocol } from "./protobuf-protocols.ts";
 export {
@@ -24,7 +43,11 @@ export {
 export type { WebSocketFactory, WebSocketLike } from "./socket.ts";
 export type {
   DataMessage,
+  GetClientAccessUrlOptions,
   GroupOptions,
+  JoinGroupOptions,
+  JSONTypes,
+  LeaveGroupOptions,
   MessageStreamOptions,
   OnConnectedArgs,
   OnDisconnectedArgs,
@@ -34,6 +57,7 @@ export type {
   OnRejoinGroupFailedArgs,
   OnServerDataMessageArgs,
   OnStoppedArgs,
+  SendEventOptions,
   SendOptions,
   SendToGroupOptions,
   StartOptions,
@@ -41,3 +65,27 @@ export type {
   WebPubSubClientEvents,
   WebPubSubClientState,
 } from "./types.ts";
+export type {
+  AckMessage,
+  CancelInvocationMessage,
+  ConnectedMessage,
+  DisconnectedMessage,
+  DownstreamMessageType,
+  InvokeMessage,
+  InvokeResponseMessage,
+  JoinGroupMessage,
+  LeaveGroupMessage,
+  PingMessage,
+  PongMessage,
+  SendEventMessage,
+  SendToGroupMessage,
+  SequenceAckMessage,
+  StartStreamOptions,
+  StreamAckMessage,
+  StreamClosedMessage,
+  StreamDataMessage,
+  StreamEndMessage,
+  StreamNackMessage,
+  UpstreamMessageType,
+  WebPubSubMessage,
+} from "./wire-types.ts";

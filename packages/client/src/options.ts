@@ -3,12 +3,18 @@ import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols
 import type { BackoffShape } from "./reconnect-backoff.ts";
 import type { WebSocketFactory } from "./socket.ts";
 
+/**
+ * How retry delays grow: `exponential` doubles the delay after each failure, `fixed` waits `retryDelayInMs` every time.
+ * The official client's spellings, `"Exponential"` and `"Fixed"`, are accepted too.
+ */
+export type RetryMode = "exponential" | "fixed" | "Exponential" | "Fixed";
+
 /** Retry settings for messages and reconnects: a subset of @webpubsub/async's RetryOptions. */
 export interface WebPubSubRetryOptions {
   /** Retries after the first attempt. Messages: default 3. Reconnects: default Infinity (until stop()). */
   maxRetries?: number;
   /** `exponential` (default) doubles the delay after each failure; `fixed` waits `retryDelayInMs` every time. */
-  mode?: "exponential" | "fixed";
+  mode?: RetryMode;
   /** Base delay. Default 1000 ms (messages), 500 ms (reconnects). */
   retryDelayInMs?: number;
   /** Cap of any single delay. Default 30000 ms. */
@@ -55,7 +61,16 @@ export interface WebPubSubClientOptions {
   webSocketFactory?: WebSocketFactory;
   /** Where errors thrown by event listeners go. Default: console.error. They never affect the client. */
   onListenerError?: (event: string, error: unknown) => void;
+  /**
+   * How received `binary` and `protobuf` data is handed over: `"uint8array"` (default) or `"arraybuffer"` (what the
+   * official client hands over, for code that checks `data instanceof ArrayBuffer`). Applies to messages, stream
+   * fragments and invocation results.
+   */
+  binaryType?: BinaryType;
 }
+
+/** How received binary data is handed over (see WebPubSubClientOptions.binaryType). */
+export type BinaryType = "uint8array" | "arraybuffer";
 
 export interface ResolvedRetryOptions {
   maxRetries: number;
@@ -79,6 +94,7 @@ export interface ResolvedOptions {
   stableConnectionInMs: number;
   /** undefined: the protocol's default (see defaultMaxFrameBytes). */
   maxMessageSizeInBytes: number | undefined;
+  binaryType: BinaryType;
 }
 
 function nonNegative(value: unknown, name: string, fallback: number, allowZero = true): number {
@@ -98,6 +114,14 @@ function positiveInteger(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
     throw new RangeError(`${name} must be a positive integer number of bytes, got ${String(value)}`);
+  }
+  return value;
+}
+
+function binaryType(value: unknown): BinaryType {
+  if (value === undefined) return "uint8array";
+  if (value !== "uint8array" && value !== "arraybuffer") {
+    throw new TypeError(`options.binaryType must be "uint8array" or "arraybuffer", got ${String(value).slice(0, 40)}`);
   }
   return value;
 }
@@ -122,9 +146,12 @@ export function resolveRetryOptions(
   ) {
     throw new RangeError(`${name}.maxRetries must be an integer >= 0 or Infinity, got ${String(maxRetries)}`);
   }
-  const mode = value.mode ?? defaults.mode;
+  const given = value.mode ?? defaults.mode;
+  const mode = given === "Exponential" ? "exponential" : given === "Fixed" ? "fixed" : given;
   if (mode !== "exponential" && mode !== "fixed") {
-    throw new TypeError(`${name}.mode must be "exponential" or "fixed", got ${String(mode)}`);
+    throw new TypeError(
+      `${name}.mode must be "exponential" or "fixed" (or "Exponential" / "Fixed"), got ${String(given).slice(0, 40)}`,
+    );
   }
   const retryDelayInMs = nonNegative(value.retryDelayInMs, `${name}.retryDelayInMs`, defaults.retryDelayInMs);
   const maxRetryDelayInMs = nonNegative(
@@ -184,5 +211,6 @@ export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions
     recoveryWindowInMs: nonNegative(options.recoveryWindowInMs, "options.recoveryWindowInMs", 30_000),
     stableConnectionInMs: nonNegative(options.stableConnectionInMs, "options.stableConnectionInMs", 30_000),
     maxMessageSizeInBytes: positiveInteger(options.maxMessageSizeInBytes, "options.maxMessageSizeInBytes"),
+    binaryType: binaryType(options.binaryType),
   };
 }

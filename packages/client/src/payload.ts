@@ -28,3 +28,18 @@ export function toPayload(data: unknown, dataType: unknown, argName = "data"): M
       throw new TypeError(`dataType must be "text", "json", "binary" or "protobuf", got ${String(dataType)}`);
   }
 }
+
+/**
+ * Received data as the app asked for it (options.binaryType): with "arraybuffer", `binary` and `protobuf` data become
+ * an ArrayBuffer holding exactly the bytes (the message is copied, never modified); otherwise the message is returned.
+ */
+export function withBinaryType<T extends { dataType?: string; data?: unknown }>(
+  message: T,
+  binaryType: "uint8array" | "arraybuffer",
+): T {
+  const { data } = message;
+  if (binaryType !== "arraybuffer" || !(data instanceof Uint8Array)) return message;
+  const whole =
+    data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+  return { ...message, data: whole ? data.buffer : data.slice().buffer };
+}

@@ -5,9 +5,18 @@ import {
   type DownstreamMessage,
   decodeJsonDownstream,
   encodeJsonUpstream,
+  type JsonOnlyDecoder,
+  type JsonOnlyDownstreamMessage,
+  type JsonOnlyUpstreamMessage,
   type UpstreamMessage,
   WebPubSubSubprotocol,
 } from "@webpubsub/core";
+
+/** The codec of the JSON-only messages (invocations, group streams), handed in by the features that use them. */
+export interface JsonOnlyCodec {
+  encode(message: JsonOnlyUpstreamMessage): string;
+  decode: JsonOnlyDecoder<JsonOnlyDownstreamMessage>;
+}
 
 /**
  * A client subprotocol: its WebSocket subprotocol name, whether it is reliable (sequence ids, recovery), and how
@@ -20,7 +29,13 @@ export interface WebPubSubClientProtocol {
   readonly binary: boolean;
   encode(message: UpstreamMessage): string | Uint8Array;
   /** Returns undefined for messages the client does not know (forward compatibility). Throws on invalid frames. */
-  decode(frame: string | Uint8Array): DownstreamMessage | undefined;
+  decode(frame: string | Uint8Array): DownstreamMessage | JsonOnlyDownstreamMessage | undefined;
+  /**
+   * JSON subprotocols only: adds invocations and group streams to the codec and returns their encoder (features call
+   * it when first used, so that apps which never use them do not bundle their codec). Absent on protobuf protocols,
+   * whose definition has no such messages.
+   */
+  readonly enableJsonOnly?: (codec: JsonOnlyCodec) => (message: JsonOnlyUpstreamMessage) => string;
 }
 
 /**
@@ -39,15 +54,20 @@ export function isUnknownType(error: unknown): boolean {
 }
 
 function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
+  let jsonOnly: JsonOnlyCodec | undefined;
   return {
     name,
     isReliableSubProtocol: reliable,
     binary: false,
     encode: (message) => encodeJsonUpstream(message),
+    enableJsonOnly(codec) {
+      jsonOnly ??= codec;
+      return jsonOnly.encode;
+    },
     decode(frame) {
       if (typeof frame !== "string") throw new TypeError(`${name} expects text frames, got a binary frame`);
       try {
-        return decodeJsonDownstream(frame);
+        return jsonOnly ? decodeJsonDownstream(frame, jsonOnly.decode) : decodeJsonDownstream(frame);
       } catch (error) {
         if (isUnknownType(error)) return undefined;
         throw error;

@@ -3,10 +3,18 @@
 import type { OverflowPolicy } from "@webpubsub/async";
 import type { GroupDataMessage, ServerDataMessage } from "@webpubsub/core";
 
+/** What `getClientAccessUrl` receives: a signal that fires when the attempt is abandoned (stop(), abort). */
+export interface GetClientAccessUrlOptions {
+  abortSignal?: AbortSignal;
+}
+
 /** Where client access URLs come from: called on every fresh connection (not on recovery), so tokens stay fresh. */
 export interface WebPubSubClientCredential {
-  getClientAccessUrl: string | ((options: { abortSignal?: AbortSignal }) => Promise<string>);
+  getClientAccessUrl: string | ((options: GetClientAccessUrlOptions) => Promise<string>);
 }
+
+/** Values a `json` payload may be (what JSON.stringify can write). */
+export type JSONTypes = string | number | boolean | object | null;
 
 export type WebPubSubClientState = "Stopped" | "Connecting" | "Connected" | "Recovering" | "Stopping";
 
@@ -68,10 +76,16 @@ export interface SendToGroupOptions extends SendOptions {
   /** Do not echo the message back to this connection. Default false. */
   noEcho?: boolean;
 }
+/** Options of sendEvent (the official client's name for them). */
+export type SendEventOptions = SendOptions;
 export interface GroupOptions {
   ackId?: number;
   abortSignal?: AbortSignal;
 }
+/** Options of joinGroup. */
+export type JoinGroupOptions = GroupOptions;
+/** Options of leaveGroup. */
+export type LeaveGroupOptions = GroupOptions;
 export interface MessageStreamOptions {
   signal?: AbortSignal;
   /** Messages buffered while the consumer is behind. Default 1024. */

@@ -69,3 +69,23 @@ export function checkEventName(eventName: unknown): asserts eventName is string 
 export function checkOptionalFunction(value: unknown, name: string, expected: string): void {
   if (value !== undefined && typeof value !== "function") throw new TypeError(`${name} must be ${expected}`);
 }
+
+/** onGroupStream's arguments. */
+export function checkOnGroupStream(callback: unknown, options: unknown): void {
+  if (typeof callback !== "function") throw new TypeError("callback must be a function");
+  checkOptionsObject(options);
+  const o = options as { idleTimeoutInMs?: unknown; handleFromStart?: unknown; groupNames?: unknown };
+  const idle = o.idleTimeoutInMs;
+  if (
+    idle !== undefined &&
+    (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > 2_147_483_647)
+  ) {
+    throw new RangeError("options.idleTimeoutInMs must be an integer from 1 to 2147483647");
+  }
+  if (o.handleFromStart !== undefined && typeof o.handleFromStart !== "boolean") {
+    throw new TypeError("options.handleFromStart must be a boolean");
+  }
+  if (o.groupNames !== undefined && (!Array.isArray(o.groupNames) || o.groupNames.some((g) => typeof g !== "string"))) {
+    throw new TypeError("options.groupNames must be an array of group names");
+  }
+}

@@ -40,6 +40,19 @@ export class WebPubSubEventHandler {
    * Handles the request when it is a Web PubSub CloudEvents request (or abuse-protection validation) for this hub
    * and path; resolves `undefined` for anything else so the caller can pass it on. Never rejects for a request.
    */
+  /**
+   * Express / Connect middleware, as the official `@azure/web-pubsub-express` handler's `getMiddleware()` returns:
+   * `app.use(handler.getMiddleware())`. The Node adapter (`@webpubsub/handler/node`'s expressMiddleware) is loaded on
+   * the first request, so this entry point stays free of Node built-ins.
+   */
+  getMiddleware(): (req: unknown, res: unknown, next: (error?: unknown) => void) => void {
+    let middleware: Promise<(req: never, res: never, next: (error?: unknown) => void) => void> | undefined;
+    return (req, res, next) => {
+      middleware ??= import("./node.ts").then((m) => m.expressMiddleware(this));
+      middleware.then((run) => run(req as never, res as never, next), next);
+    };
+  }
+
   async handle(request: Request): Promise<Response | undefined> {
     if (request === null || typeof request !== "object" || typeof request.headers?.get !== "function") {
       throw new TypeError("request must be a fetch API Request");

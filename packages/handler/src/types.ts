@@ -27,8 +27,12 @@ export interface ConnectionContext {
   origin?: string;
   /** `ce-signature` as received (already verified when access keys are configured). */
   signature?: string;
-  /** The connection state (decoded from `ce-connectionState`; `{}` when absent or invalid). */
-  states: Record<string, unknown>;
+  /**
+   * The connection state (decoded from `ce-connectionState`; `{}` when absent or invalid). Values are JSON values the
+   * app stored with setState; typed `any`, as in the official package, so `states.calledTime++` compiles.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the values are whatever JSON the app stored (official typing).
+  states: Record<string, any>;
   clientProtocol: WebPubSubClientProtocol;
   /** MQTT connections only. */
   mqtt?: MqttConnectionContextProperties;

@@ -1,0 +1,233 @@
+// onGroupStream: received group streams, one AsyncIterable per (group, streamId). A feature module loaded on first
+// use. Fragments must arrive with streamSequenceId 1, 2, 3... (after the first one seen); a gap or a repeat ends that
+// stream with a GroupStreamError named InvalidSequenceId instead of merging an incomplete stream.
+import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
+import { useFeature, type WebPubSubClient } from "./client.ts";
+import type { ClientFeature, FeatureHost } from "./features.ts";
+import { GroupStreamError } from "./group-stream-error.ts";
+import type {
+  GroupStream,
+  GroupStreamMessage,
+  GroupStreamSubscription,
+  OnGroupStreamOptions,
+} from "./group-stream-types.ts";
+import type { DataMessage } from "./types.ts";
+
+const INBOUND = Symbol("inbound group streams");
+const DEFAULT_IDLE_MS = 300_000;
+
+class InboundStream implements GroupStream {
+  readonly groupName: string;
+  readonly streamId: string;
+  readonly #controller = new AbortController();
+  readonly abortSignal = this.#controller.signal;
+  readonly #queue: GroupStreamMessage[] = [];
+  readonly #readers: { resolve(r: IteratorResult<GroupStreamMessage>): void; reject(e: unknown): void }[] = [];
+  #done = false;
+  #error: GroupStreamError | undefined;
+  expected: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(groupName: string, streamId: string, first: number) {
+    this.groupName = groupName;
+    this.streamId = streamId;
+    this.expected = first;
+  }
+
+  push(message: GroupStreamMessage): void {
+    if (this.#done) return;
+    const reader = this.#readers.shift();
+    if (reader) reader.resolve({ done: false, value: message });
+    else this.#queue.push(message);
+  }
+
+  complete(error?: GroupStreamError): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#error = error;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.#controller.abort(error);
+    for (const reader of this.#readers.splice(0)) {
+      if (error) reader.reject(error);
+      else reader.resolve({ done: true, value: undefined });
+    }
+  }
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<GroupStreamMessage> {
+    return {
+      next: () => {
+        const value = this.#queue.shift();
+        if (value) return Promise.resolve({ done: false, value });
+        if (this.#done)
+          return this.#error ? Promise.reject(this.#error) : Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve, reject) => this.#readers.push({ resolve, reject }));
+      },
+    };
+  }
+}
+
+class Subscription implements GroupStreamSubscription {
+  readonly #callback: (stream: GroupStream) => unknown;
+  readonly #idleMs: number;
+  readonly #fromStart: boolean;
+  readonly #groups: Set<string> | undefined;
+  readonly #active = new Map<string, InboundStream>();
+  readonly #ignored = new Set<string>();
+  readonly #remove: (s: Subscription) => void;
+  readonly #report: (error: unknown) => void;
+  #isActive = true;
+
+  constructor(
+    callback: (stream: GroupStream) => unknown,
+    options: OnGroupStreamOptions,
+    remove: (s: Subscription) => void,
+    report: (error: unknown) => void,
+  ) {
+    this.#callback = callback;
+    this.#idleMs = options.idleTimeoutInMs ?? DEFAULT_IDLE_MS;
+    this.#fromStart = options.handleFromStart ?? false;
+    this.#groups = options.groupNames ? new Set(options.groupNames) : undefined;
+    this.#remove = remove;
+    this.#report = report;
+  }
+
+  get isActive(): boolean {
+    return this.#isActive;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#isActive) return;
+    this.#isActive = false;
+    this.#remove(this);
+    this.failAll(undefined);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  failAll(error: { name: string; message: string } | undefined): void {
+    for (const stream of this.#active.values()) {
+      stream.complete(error ? new GroupStreamError(stream.streamId, error) : undefined);
+    }
+    this.#active.clear();
+    this.#ignored.clear();
+  }
+
+  handle(message: GroupDataMessage & { stream: StreamInfo }): void {
+    const { group, stream: info } = message;
+    if (!this.#isActive || (this.#groups && !this.#groups.has(group))) return;
+    const key = JSON.stringify([group, info.streamId]);
+    if (this.#ignored.has(key)) {
+      if (info.endOfStream) this.#ignored.delete(key);
+      return;
+    }
+    let stream = this.#active.get(key);
+    if (!stream) {
+      if (this.#fromStart && info.streamSequenceId !== 1) {
+        if (!info.endOfStream) this.#ignored.add(key);
+        return;
+      }
+      stream = new InboundStream(group, info.streamId, info.streamSequenceId);
+      this.#active.set(key, stream);
+      try {
+        void Promise.resolve(this.#callback(stream)).catch((error: unknown) => this.#report(error));
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+    const sequenceId = info.streamSequenceId;
+    if (sequenceId !== stream.expected) {
+      const what = sequenceId < stream.expected ? "arrived again" : `arrived while ${stream.expected} was expected`;
+      this.#end(key, stream, { name: "InvalidSequenceId", message: `fragment ${sequenceId} of the stream ${what}` });
+      if (!info.endOfStream) this.#ignored.add(key);
+      return;
+    }
+    const hasPayload = !info.endOfStream || !isEmpty(message.data);
+    if (hasPayload) {
+      stream.push({
+        groupName: group,
+        fromUserId: message.fromUserId,
+        ...(message.sequenceId === undefined ? {} : { sequenceId: message.sequenceId }),
+        dataType: message.dataType,
+        data: message.data as GroupStreamMessage["data"],
+        stream: info,
+      });
+      if (!info.endOfStream) stream.expected++;
+    }
+    if (info.endOfStream) {
+      this.#end(key, stream, info.error);
+      return;
+    }
+    if (stream.timer !== undefined) clearTimeout(stream.timer);
+    const current = stream;
+    stream.timer = setTimeout(
+      () =>
+        this.#end(key, current, {
+          name: "IdleTimeout",
+          message: `no fragment of the stream for ${this.#idleMs} ms`,
+        }),
+      this.#idleMs,
+    );
+  }
+
+  #end(
+    key: string,
+    stream: InboundStream,
+    error: { name: string; message?: string; userErrorCode?: string } | undefined,
+  ): void {
+    if (this.#active.get(key) === stream) this.#active.delete(key);
+    stream.complete(error ? new GroupStreamError(stream.streamId, error) : undefined);
+  }
+}
+
+function isEmpty(data: unknown): boolean {
+  if (data === undefined || data === "" || data === null) return true;
+  if (data instanceof Uint8Array) return data.byteLength === 0;
+  if (data instanceof ArrayBuffer) return data.byteLength === 0;
+  return false;
+}
+
+class InboundStreams implements ClientFeature {
+  readonly #host: FeatureHost;
+  readonly #subscriptions = new Set<Subscription>();
+  constructor(host: FeatureHost) {
+    this.#host = host;
+  }
+  subscribe(callback: (stream: GroupStream) => unknown, options: OnGroupStreamOptions): Subscription {
+    const subscription = new Subscription(
+      callback,
+      options,
+      (s) => this.#subscriptions.delete(s),
+      (error) => this.#host.logger.warning(`A group stream callback failed: ${String(error)}`),
+    );
+    this.#subscriptions.add(subscription);
+    return subscription;
+  }
+  data(message: DataMessage): void {
+    if (message.from !== "group" || message.stream === undefined) return;
+    for (const subscription of [...this.#subscriptions]) {
+      subscription.handle(message as GroupDataMessage & { stream: StreamInfo });
+    }
+  }
+  disconnected(): void {
+    // Fragments sent while no connection carried them are lost to this client: the streams cannot be complete.
+    for (const s of this.#subscriptions) s.failAll({ name: "ConnectionLost", message: "the connection was lost" });
+  }
+  stopped(): void {
+    for (const s of this.#subscriptions) s.failAll({ name: "Stopped", message: "the client stopped" });
+  }
+}
+
+/** Subscribes `callback` to every group stream this client receives (see onGroupStream in client.ts). */
+export function onGroupStream(
+  client: WebPubSubClient,
+  callback: (stream: GroupStream) => unknown,
+  options: OnGroupStreamOptions,
+): GroupStreamSubscription {
+  return useFeature(client, INBOUND, (host) => new InboundStreams(host)).subscribe(callback, options);
+}

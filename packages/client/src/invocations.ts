@@ -1,0 +1,166 @@
+// invokeEvent: a request to the hub's event handler answered by an `invokeResponse` with the same invocationId. A
+// feature module (see features.ts): the client's invokeEvent method loads it with import(), so apps that never invoke
+// do not bundle it (with a bundler that splits chunks).
+//
+// Lifecycle of one invocation: registered (its id refused while pending), written as soon as the client is Connected
+// (at once, or on the next `connected` / `recovered`), then settled by the first of: the response, the caller's abort
+// (which writes `cancelInvocation`), the end of the session it was written on (`disconnected`), or stop(). A reliable
+// recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
+import type { InvokeMessage, InvokeResponseMessage } from "@webpubsub/core";
+import { useFeature, type WebPubSubClient } from "./client.ts";
+import type { ClientFeature, FeatureHost } from "./features.ts";
+import { InvocationError } from "./invocation-error.ts";
+import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
+import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
+import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
+import { checkEventName, checkOptionsObject, checkSignal } from "./validation.ts";
+
+const INVOCATIONS = Symbol("invocations");
+
+interface Pending {
+  readonly message: InvokeMessage;
+  written: boolean;
+  resolve(result: InvokeEventResult): void;
+  reject(error: InvocationError): void;
+}
+
+class Invocations implements ClientFeature {
+  readonly #host: FeatureHost;
+  readonly #pending = new Map<string, Pending>();
+
+  constructor(host: FeatureHost) {
+    this.#host = host;
+    host.handle("invokeResponse", (message) => this.#response(message));
+  }
+
+  invoke(message: InvokeMessage, signal: AbortSignal | undefined): Promise<InvokeEventResult> {
+    const { invocationId } = message;
+    const state = this.#host.state();
+    if (state === "Stopped" || state === "Stopping") {
+      throw new InvocationError(`The client is ${state}: call start() first`, { invocationId });
+    }
+    if (this.#pending.has(invocationId)) {
+      throw new InvocationError("An invocation with this invocationId is still pending", { invocationId });
+    }
+    if (signal?.aborted) {
+      throw new InvocationError("The invocation was aborted before it was sent", {
+        invocationId,
+        cause: signal.reason,
+      });
+    }
+    return new Promise<InvokeEventResult>((resolve, reject) => {
+      const onAbort = () => {
+        const entry = this.#pending.get(invocationId);
+        if (entry !== pending) return;
+        this.#pending.delete(invocationId);
+        // Tell the service to stop the upstream call (best effort: without a connection there is nothing to cancel
+        // on this session).
+        if (entry.written) this.#host.writeJsonOnly({ type: "cancelInvocation", invocationId });
+        reject(new InvocationError("The invocation was aborted", { invocationId, cause: signal?.reason }));
+      };
+      const pending: Pending = {
+        message,
+        written: false,
+        resolve: (result) => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve(result);
+        },
+        reject: (error) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#pending.set(invocationId, pending);
+      this.#write(pending);
+    });
+  }
+
+  #write(pending: Pending): void {
+    if (!pending.written) pending.written = this.#host.writeJsonOnly(pending.message);
+  }
+
+  #response(message: InvokeResponseMessage): void {
+    const pending = this.#pending.get(message.invocationId);
+    if (!pending) return; // aborted, or not ours
+    this.#pending.delete(message.invocationId);
+    const { invocationId } = message;
+    if (!message.success) {
+      const errorDetail = message.error ?? { name: "Unknown", message: "The invocation failed" };
+      pending.reject(new InvocationError(errorDetail.message || errorDetail.name, { invocationId, errorDetail }));
+      return;
+    }
+    const result: InvokeEventResult = { invocationId };
+    if (message.dataType !== undefined) {
+      const delivered = withBinaryType(message, this.#host.binaryType);
+      result.dataType = delivered.dataType as WebPubSubDataType;
+      result.data = delivered.data as InvokeEventResult["data"];
+    }
+    pending.resolve(result);
+  }
+
+  #writeWaiting(): void {
+    for (const pending of this.#pending.values()) this.#write(pending);
+  }
+
+  connected(): void {
+    this.#writeWaiting();
+  }
+
+  recovered(): void {
+    // Written invocations keep waiting (same session); the ones issued meanwhile go out now.
+    this.#writeWaiting();
+  }
+
+  disconnected(): void {
+    // The session is gone: what it carried cannot be answered any more. Invocations not written yet wait for the next
+    // connection.
+    for (const [invocationId, pending] of this.#pending) {
+      if (!pending.written) continue;
+      this.#pending.delete(invocationId);
+      pending.reject(
+        new InvocationError("The connection was lost before the invoke response arrived", { invocationId }),
+      );
+    }
+  }
+
+  stopped(): void {
+    const all = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const pending of all) {
+      const { invocationId } = pending.message;
+      pending.reject(new InvocationError("The client stopped before the invoke response arrived", { invocationId }));
+    }
+  }
+}
+
+/**
+ * Invokes the hub's event handler for `eventName` and resolves with its reply. Rejects with an InvocationError when
+ * the handler (or the service) fails, the session ends first, the caller aborts, or the id is pending already; with a
+ * TypeError for bad arguments (before anything is sent).
+ */
+export async function invokeEvent(
+  client: WebPubSubClient,
+  eventName: string,
+  content: unknown,
+  dataType: WebPubSubDataType,
+  options: InvokeEventOptions = {},
+): Promise<InvokeEventResult> {
+  checkEventName(eventName);
+  const payload = toPayload(content, dataType, "content");
+  checkOptionsObject(options);
+  checkId(options.invocationId, "options.invocationId");
+  checkSignal(options.abortSignal, "options.abortSignal");
+  const invocations = useFeature(client, INVOCATIONS, (host) => {
+    requireJsonOnly(host, "invokeEvent");
+    return new Invocations(host);
+  });
+  const message = {
+    type: "invoke",
+    invocationId: options.invocationId ?? freshId(),
+    target: "event",
+    event: eventName,
+    ...payload,
+  } as InvokeMessage;
+  return invocations.invoke(message, options.abortSignal);
+}

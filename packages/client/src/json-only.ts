@@ -1,0 +1,38 @@
+// What the invocation and group-stream modules share: the JSON-only codec handed to the client, fresh ids, and the
+// check that the client's protocol can carry them. Only these modules import it, so apps that use neither do not
+// bundle the JSON-only codec.
+import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core";
+import type { FeatureHost } from "./features.ts";
+import type { JsonOnlyCodec } from "./protocols.ts";
+
+const CODEC: JsonOnlyCodec = { encode: encodeJsonOnlyUpstream, decode: decodeJsonOnlyDownstream };
+
+/** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */
+export function requireJsonOnly(host: FeatureHost, what: string): void {
+  if (!host.enableJsonOnly(CODEC)) {
+    throw new TypeError(
+      `${what} needs a JSON subprotocol ("json" or "json.reliable"): the protobuf subprotocols have no such messages`,
+    );
+  }
+}
+
+let counter = 0;
+
+/** A fresh id: a random UUID where the runtime has one (browsers in secure contexts, Node, Deno, Bun). */
+export function freshId(): string {
+  const uuid = globalThis.crypto?.randomUUID?.();
+  if (uuid) return uuid;
+  counter++;
+  return `${Date.now().toString(36)}-${counter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Longest id accepted from the caller (ids travel in every frame of the invocation or stream). */
+export const MAX_ID_LENGTH = 256;
+
+/** An optional caller-given id: a non-empty string of at most MAX_ID_LENGTH characters. */
+export function checkId(value: unknown, name: string): asserts value is string | undefined {
+  if (value === undefined) return;
+  if (typeof value !== "string" || value.length === 0 || value.length > MAX_ID_LENGTH) {
+    throw new TypeError(`${name} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+  }
+}

@@ -1,0 +1,315 @@
+// One group stream this client publishes: sequence ids, the buffer of fragments the service has not acknowledged
+// (with backpressure), rewinds on streamNack, keepalives, pause and resume around a recovery, and the end.
+import { abortReason, Deferred } from "@webpubsub/async";
+import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
+import { GroupStreamError } from "./group-stream-error.ts";
+import type { StreamDataError } from "./group-stream-types.ts";
+
+/** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
+export const MAX_UNACKED_FRAGMENTS = 256;
+/** The service's idle timeout when the stream start names none (client-spec 3.6.1). */
+export const SERVICE_IDLE_TIMEOUT_MS = 300_000;
+
+/** What a stream needs from the client. */
+export interface StreamLink {
+  /** Writes now; false when the client cannot write (not Connected). */
+  write(message: JsonOnlyUpstreamMessage): boolean;
+  /** The stream is over: forget it. */
+  closed(streamId: string): void;
+  /** Reports an error thrown by an onError listener. */
+  listenerError(error: unknown): void;
+}
+
+interface Fragment {
+  readonly sequenceId: number;
+  readonly frame: JsonOnlyUpstreamMessage;
+}
+
+type State = "starting" | "open" | "ending" | "closed";
+
+export class OutboundStream {
+  readonly streamId: string;
+  readonly #link: StreamLink;
+  readonly #start: JsonOnlyUpstreamMessage;
+  readonly #keepAliveEveryMs: number;
+  #state: State = "starting";
+  #startWritten = false;
+  readonly #started = new Deferred<void>();
+  readonly #ended = new Deferred<void>();
+  /** Unacknowledged fragments, ascending. */
+  #buffer: Fragment[] = [];
+  #nextSequenceId = 1;
+  /** The highest sequence id written on the current socket. */
+  #sentUpTo = 0;
+  #paused = false;
+  #endFrame: JsonOnlyUpstreamMessage | undefined;
+  #endWritten = false;
+  /** The end was written before a recovery: the service may have closed the stream already. */
+  #endMaybeDelivered = false;
+  readonly #roomWaiters = new Set<() => void>();
+  readonly #errorListeners = new Set<(error: StreamDataError) => void>();
+  #lastWriteAt = 0;
+  #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(link: StreamLink, group: string, streamId: string, noEcho: boolean, idleTimeoutInMs: number | undefined) {
+    this.streamId = streamId;
+    this.#link = link;
+    const stream = idleTimeoutInMs === undefined ? { streamId } : { streamId, idleTimeoutMs: idleTimeoutInMs };
+    this.#start = noEcho ? { type: "sendToGroup", group, noEcho, stream } : { type: "sendToGroup", group, stream };
+    // Keepalives go out when nothing was written for a third of the idle timeout, so the longest silence the service
+    // sees is under two thirds of it.
+    this.#keepAliveEveryMs = Math.max(1, Math.floor((idleTimeoutInMs ?? SERVICE_IDLE_TIMEOUT_MS) / 3));
+    // Nobody may be waiting on these when the stream fails: do not report them as unhandled.
+    this.#started.promise.catch(() => {});
+    this.#ended.promise.catch(() => {});
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  /** Writes the stream start (now, or when the client is next Connected); resolves on the service's streamAck 1. */
+  begin(): Promise<void> {
+    this.#writeStart();
+    return this.#started.promise;
+  }
+
+  #writeStart(): void {
+    if (this.#state === "starting" && !this.#startWritten) this.#startWritten = this.#link.write(this.#start);
+  }
+
+  // ---------------------------------------------------------------- the writer's calls
+
+  async write(payload: MessagePayload, signal: AbortSignal | undefined): Promise<void> {
+    this.#checkWritable();
+    if (signal?.aborted) throw abortReason(signal);
+    while (this.#buffer.length >= MAX_UNACKED_FRAGMENTS) {
+      await this.#room(signal);
+      this.#checkWritable();
+    }
+    const sequenceId = this.#nextSequenceId++;
+    this.#buffer.push({
+      sequenceId,
+      frame: { type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload },
+    });
+    this.#flush();
+  }
+
+  /** Ends the stream (with an application error when given) after the fragments written so far. */
+  end(error: StreamEndError | undefined, signal: AbortSignal | undefined): Promise<void> {
+    this.#checkWritable();
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    this.#state = "ending";
+    this.#endFrame = error
+      ? { type: "streamEnd", streamId: this.streamId, error }
+      : { type: "streamEnd", streamId: this.streamId };
+    this.#wakeWaiters();
+    this.#flush();
+    return abortable(this.#ended.promise, signal);
+  }
+
+  onError(listener: (error: StreamDataError) => void): () => void {
+    if (typeof listener !== "function") throw new TypeError("listener must be a function");
+    this.#errorListeners.add(listener);
+    return () => this.#errorListeners.delete(listener);
+  }
+
+  #checkWritable(): void {
+    if (this.#state === "open") return;
+    throw new Error(
+      `Stream '${this.streamId}' ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
+    );
+  }
+
+  #room(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#roomWaiters.delete(wake);
+        reject(abortReason(signal as AbortSignal));
+      };
+      const wake = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.#roomWaiters.add(wake);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #wakeWaiters(): void {
+    const waiters = [...this.#roomWaiters];
+    this.#roomWaiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** Writes what the socket has not seen yet, in order, then the end once every fragment is out. */
+  #flush(): void {
+    if (this.#paused || this.#state === "starting" || this.#state === "closed") return;
+    for (const fragment of this.#buffer) {
+      if (fragment.sequenceId <= this.#sentUpTo) continue;
+      if (!this.#link.write(fragment.frame)) return;
+      this.#sentUpTo = fragment.sequenceId;
+      this.#lastWriteAt = Date.now();
+    }
+    if (this.#endFrame && !this.#endWritten && this.#sentUpTo === this.#nextSequenceId - 1) {
+      this.#endWritten = this.#link.write(this.#endFrame);
+    }
+  }
+
+  // ---------------------------------------------------------------- the service's answers
+
+  ack(expectedSequenceId: number): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "starting") {
+      if (expectedSequenceId !== 1) {
+        this.fail({ name: "InvalidSequenceId", message: "unexpected start ack" });
+        return;
+      }
+      this.#state = "open";
+      this.#lastWriteAt = Date.now();
+      this.#scheduleKeepAlive();
+      this.#started.resolve();
+      return;
+    }
+    if (!this.#accept(expectedSequenceId)) return;
+    this.#wakeWaiters();
+  }
+
+  nack(expectedSequenceId: number): void {
+    if (this.#state === "closed" || this.#state === "starting") return;
+    if (!this.#accept(expectedSequenceId)) return;
+    // Send again from the fragment the service expects.
+    this.#sentUpTo = Math.min(this.#sentUpTo, expectedSequenceId - 1);
+    this.#wakeWaiters();
+    this.#flush();
+  }
+
+  /** Drops the fragments the service accepted (ids below `expected`); fails the stream when `expected` is outside
+   * what this stream buffered (spec 3.6.6: the two sides no longer agree). */
+  #accept(expected: number): boolean {
+    const oldest = this.#buffer[0]?.sequenceId ?? this.#nextSequenceId;
+    if (expected > this.#nextSequenceId || expected < oldest) {
+      this.fail({
+        name: "InvalidSequenceId",
+        message: `the service expects fragment ${expected}, outside the buffered ${oldest}..${this.#nextSequenceId - 1}`,
+      });
+      return false;
+    }
+    let drop = 0;
+    while (drop < this.#buffer.length && (this.#buffer[drop] as Fragment).sequenceId < expected) drop++;
+    if (drop > 0) this.#buffer = this.#buffer.slice(drop);
+    return true;
+  }
+
+  closed(error: { name: string; message?: string } | undefined): void {
+    if (this.#state === "closed") return;
+    const endedHere = this.#state === "ending" && this.#endWritten;
+    if (error === undefined || (endedHere && this.#endMaybeDelivered && error.name === "StreamNotFound")) {
+      // A normal close (or a repeated end after a recovery, whose first copy had closed the stream).
+      if (this.#state === "ending") {
+        this.#finish();
+        this.#ended.resolve();
+        return;
+      }
+      this.fail({ name: "StreamClosed", message: "the service closed the stream" });
+      return;
+    }
+    this.fail(error);
+  }
+
+  // ---------------------------------------------------------------- the connection
+
+  /** A connection is up (new session): write the start if it is still waiting for one. */
+  connectionUp(): void {
+    this.#writeStart();
+  }
+
+  pause(): void {
+    if (this.#state === "starting" && this.#startWritten) {
+      this.fail({ name: "ConnectionLost", message: "the connection dropped before the stream was accepted" });
+      return;
+    }
+    this.#paused = true;
+    this.#clearKeepAlive();
+  }
+
+  /** The session was resumed: everything unacknowledged goes out again, in order (the service drops duplicates). */
+  resume(): void {
+    if (this.#state === "closed") return;
+    this.#paused = false;
+    if (this.#state === "starting") {
+      this.#writeStart();
+      return;
+    }
+    this.#sentUpTo = (this.#buffer[0]?.sequenceId ?? this.#nextSequenceId) - 1;
+    if (this.#endWritten) this.#endMaybeDelivered = true;
+    this.#endWritten = false;
+    this.#lastWriteAt = Date.now();
+    this.#scheduleKeepAlive();
+    this.#flush();
+  }
+
+  /** Ends the stream with an error: pending calls reject with it and onError listeners hear it. */
+  fail(error: { name: string; message?: string; userErrorCode?: string }): void {
+    if (this.#state === "closed") return;
+    const failure = new GroupStreamError(this.streamId, error);
+    this.#finish();
+    this.#started.reject(failure);
+    this.#ended.reject(failure);
+    for (const listener of [...this.#errorListeners]) {
+      try {
+        listener(failure);
+      } catch (thrown) {
+        this.#link.listenerError(thrown);
+      }
+    }
+  }
+
+  #finish(): void {
+    this.#state = "closed";
+    this.#buffer = [];
+    this.#clearKeepAlive();
+    this.#wakeWaiters();
+    this.#link.closed(this.streamId);
+  }
+
+  // ---------------------------------------------------------------- keepalive
+
+  #scheduleKeepAlive(): void {
+    this.#clearKeepAlive();
+    this.#keepAliveTimer = setTimeout(() => this.#keepAlive(), this.#keepAliveEveryMs);
+  }
+
+  #clearKeepAlive(): void {
+    if (this.#keepAliveTimer !== undefined) clearTimeout(this.#keepAliveTimer);
+    this.#keepAliveTimer = undefined;
+  }
+
+  #keepAlive(): void {
+    this.#keepAliveTimer = undefined;
+    if (this.#state === "closed" || this.#paused) return;
+    if (Date.now() - this.#lastWriteAt >= this.#keepAliveEveryMs) {
+      if (this.#link.write({ type: "streamData", streamId: this.streamId })) this.#lastWriteAt = Date.now();
+    }
+    this.#scheduleKeepAlive();
+  }
+}
+
+/** `promise`, or an AbortError as soon as `signal` fires (the work goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,103 @@
+// onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
+import { describe, expect, it } from "vitest";
+import type { GroupStream } from "../../src/index.ts";
+import { started } from "./started.ts";
+
+const frag = (streamSequenceId: number, data = `d${streamSequenceId}`, extra: object = {}) => ({
+  type: "message",
+  from: "group",
+  group: "g",
+  fromUserId: "pub",
+  dataType: "text",
+  data,
+  stream: { streamId: "s1", streamSequenceId, ...extra },
+});
+
+async function collect(stream: GroupStream): Promise<{ data: unknown[]; error?: { name: string } }> {
+  const data: unknown[] = [];
+  try {
+    for await (const f of stream) data.push(f.data);
+    return { data };
+  } catch (error) {
+    return { data, error: error as { name: string } };
+  }
+}
+
+async function subscribed(options = {}) {
+  const ctx = await started();
+  const results: Promise<{ data: unknown[]; error?: { name: string } }>[] = [];
+  const streams: GroupStream[] = [];
+  const seenByListener: unknown[] = [];
+  ctx.client.on("group-message", (e) => seenByListener.push(e.message.stream?.streamSequenceId));
+  const subscription = ctx.client.onGroupStream((stream) => {
+    streams.push(stream);
+    results.push(collect(stream));
+  }, options);
+  await subscription.ready;
+  return { ...ctx, results, streams, subscription, seenByListener };
+}
+
+describe("onGroupStream", () => {
+  it("delivers fragments in order and ends at endOfStream; group-message listeners still see the stream metadata", async () => {
+    const { client, socket, results, streams, seenByListener } = await subscribed();
+    socket.push(frag(1));
+    socket.push(frag(2));
+    socket.push({ ...frag(3, ""), stream: { streamId: "s1", streamSequenceId: 3, endOfStream: true } });
+    expect(streams[0]).toMatchObject({ groupName: "g", streamId: "s1" });
+    expect(await results[0]).toEqual({ data: ["d1", "d2"] });
+    expect(streams[0]?.abortSignal.aborted).toBe(true);
+    expect(seenByListener).toEqual([1, 2, 3]);
+    await client.stop();
+  });
+
+  it("a terminal error (UserError) surfaces to that stream's iteration", async () => {
+    const { client, socket, results } = await subscribed();
+    socket.push(frag(1));
+    socket.push({
+      ...frag(2, ""),
+      stream: {
+        streamId: "s1",
+        streamSequenceId: 2,
+        endOfStream: true,
+        error: { name: "UserError", message: "bad", userErrorCode: "E1" },
+      },
+    });
+    const r = await results[0];
+    expect(r?.data).toEqual(["d1"]);
+    expect(r?.error).toMatchObject({ name: "UserError", message: "bad", userErrorCode: "E1" });
+    await client.stop();
+  });
+
+  it("a gap or a repeat in streamSequenceId ends the stream with InvalidSequenceId, never merged", async () => {
+    const { client, socket, results } = await subscribed();
+    socket.push(frag(1));
+    socket.push(frag(3));
+    const r = await results[0];
+    expect(r?.data).toEqual(["d1"]);
+    expect(r?.error?.name).toBe("InvalidSequenceId");
+    await client.stop();
+    const second = await subscribed();
+    second.socket.push(frag(1));
+    second.socket.push(frag(1));
+    expect((await second.results[0])?.error?.name).toBe("InvalidSequenceId");
+    await second.client.stop();
+  });
+
+  it("handleFromStart ignores streams first seen after fragment 1; groupNames filters", async () => {
+    const { client, socket, streams } = await subscribed({ handleFromStart: true, groupNames: ["g"] });
+    socket.push(frag(2));
+    socket.push({ ...frag(1), group: "other" });
+    expect(streams).toEqual([]);
+    await client.stop();
+  });
+
+  it("close() ends the subscription: isActive false, no new streams", async () => {
+    const { client, socket, streams, subscription } = await subscribed();
+    expect(subscription.isActive).toBe(true);
+    await subscription.close();
+    expect(subscription.isActive).toBe(false);
+    socket.push(frag(1));
+    expect(streams).toEqual([]);
+    await client.stop();
+  });
+});

@@ -1,0 +1,171 @@
+// invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
+import { describe, expect, it } from "vitest";
+import { InvocationError } from "../../src/index.ts";
+import { nextEvent } from "../fake-socket.ts";
+import { recoverOn, started } from "./started.ts";
+
+describe("invokeEvent", () => {
+  it("writes an invoke frame and resolves with the response's payload", async () => {
+    const { client, socket } = await started();
+    const result = client.invokeEvent("echo", { q: 1 }, "json", { invocationId: "i1" });
+    const frame = await socket.waitForFrame((f) => f.type === "invoke");
+    expect(frame).toEqual({
+      type: "invoke",
+      invocationId: "i1",
+      target: "event",
+      event: "echo",
+      dataType: "json",
+      data: { q: 1 },
+    });
+    socket.push({ type: "invokeResponse", invocationId: "i1", success: true, dataType: "text", data: "pong" });
+    expect(await result).toEqual({ invocationId: "i1", dataType: "text", data: "pong" });
+    await client.stop();
+  });
+
+  it("a response without payload resolves with the id only; binary data follows binaryType", async () => {
+    const { client, socket } = await started({ binaryType: "arraybuffer" });
+    const empty = client.invokeEvent("e", "x", "text", { invocationId: "a" });
+    const bytes = client.invokeEvent("e", new Uint8Array([1]), "binary", { invocationId: "b" });
+    await socket.waitForFrame((f) => f.invocationId === "b");
+    socket.push({ type: "invokeResponse", invocationId: "a", success: true });
+    socket.push({ type: "invokeResponse", invocationId: "b", success: true, dataType: "binary", data: "eHl6" });
+    expect(await empty).toEqual({ invocationId: "a" });
+    const b = await bytes;
+    expect(b.data).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(b.data as ArrayBuffer)]).toEqual([120, 121, 122]);
+    await client.stop();
+  });
+
+  it("generates distinct ids when none is given", async () => {
+    const { client, socket } = await started();
+    void client.invokeEvent("e", "1", "text").catch(() => {});
+    void client.invokeEvent("e", "2", "text").catch(() => {});
+    await socket.waitForFrame(() => socket.framesOf("invoke").length === 2);
+    const [a, b] = socket.framesOf("invoke").map((f) => f.invocationId);
+    expect(typeof a).toBe("string");
+    expect(a).not.toBe(b);
+    await client.stop();
+  });
+
+  it("a failed response rejects with InvocationError carrying the id and the service's error", async () => {
+    const { client, socket } = await started();
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "f" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    socket.push({
+      type: "invokeResponse",
+      invocationId: "f",
+      success: false,
+      error: { name: "InternalServerError", message: "handler returned 500" },
+    });
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvocationError);
+    expect(error).toMatchObject({
+      name: "InvocationError",
+      invocationId: "f",
+      errorDetail: { name: "InternalServerError", message: "handler returned 500" },
+    });
+    await client.stop();
+  });
+
+  it("a pending invocation id is refused before anything is sent; it is free again once settled", async () => {
+    const { client, socket } = await started();
+    const first = client.invokeEvent("e", "x", "text", { invocationId: "dup" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    const second = await client.invokeEvent("e", "y", "text", { invocationId: "dup" }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(InvocationError);
+    expect((second as InvocationError).invocationId).toBe("dup");
+    expect(socket.framesOf("invoke")).toHaveLength(1);
+    socket.push({ type: "invokeResponse", invocationId: "dup", success: true });
+    await first;
+    const third = client.invokeEvent("e", "z", "text", { invocationId: "dup" });
+    await socket.waitForFrame(() => socket.framesOf("invoke").length === 2);
+    socket.push({ type: "invokeResponse", invocationId: "dup", success: true });
+    await third;
+    await client.stop();
+  });
+
+  it("abort sends cancelInvocation and rejects with InvocationError; a late response is ignored", async () => {
+    const { client, socket } = await started();
+    const controller = new AbortController();
+    const result = client.invokeEvent("slow", "x", "text", { invocationId: "c", abortSignal: controller.signal });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    controller.abort(new Error("user gave up"));
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvocationError);
+    expect((error as InvocationError).cause).toEqual(new Error("user gave up"));
+    expect(socket.framesOf("cancelInvocation")).toEqual([{ type: "cancelInvocation", invocationId: "c" }]);
+    socket.push({ type: "invokeResponse", invocationId: "c", success: true, dataType: "text", data: "late" });
+    await client.stop();
+  });
+
+  it("an already aborted signal rejects without any frame", async () => {
+    const { client, socket } = await started();
+    const error = await client
+      .invokeEvent("e", "x", "text", { abortSignal: AbortSignal.abort() })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvocationError);
+    expect(socket.framesOf("invoke")).toEqual([]);
+    expect(socket.framesOf("cancelInvocation")).toEqual([]);
+    await client.stop();
+  });
+
+  it("across a reliable recovery a written invocation keeps waiting; its response on the resumed connection settles it", async () => {
+    const { server, client, socket } = await started();
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "r" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.framesOf("invoke")).toEqual([]); // not written twice: the session has it
+    s2.push({ type: "invokeResponse", invocationId: "r", success: true, dataType: "text", data: "ok" });
+    expect(await result).toEqual({ invocationId: "r", dataType: "text", data: "ok" });
+    await client.stop();
+  });
+
+  it("an invocation issued while recovering is written once the session is resumed", async () => {
+    const { server, client, socket } = await started();
+    socket.serverClose(1006);
+    expect(client.state).toBe("Recovering");
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "w" });
+    const s2 = await recoverOn(server, 1);
+    await s2.waitForFrame((f) => f.type === "invoke");
+    s2.push({ type: "invokeResponse", invocationId: "w", success: true });
+    expect(await result).toEqual({ invocationId: "w" });
+    await client.stop();
+  });
+
+  it("when the session is lost (no recovery), a written invocation rejects with InvocationError", async () => {
+    const { client, socket } = await started({ protocol: "json" });
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "lost" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    await disconnected;
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvocationError);
+    expect(error).toMatchObject({ invocationId: "lost", message: expect.stringMatching(/connection was lost/) });
+    await client.stop();
+  });
+
+  it("stop() rejects pending invocations; a stopped client refuses new ones", async () => {
+    const { client, socket } = await started();
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "s" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    await client.stop();
+    await expect(result).rejects.toBeInstanceOf(InvocationError);
+    await expect(client.invokeEvent("e", "x", "text")).rejects.toThrow(/call start\(\) first/);
+  });
+
+  it("bad arguments are TypeErrors naming the argument, before any frame", async () => {
+    const { client, socket } = await started();
+    await expect(client.invokeEvent("bad name!", "x", "text")).rejects.toThrow(/eventName/);
+    await expect(client.invokeEvent("e", 1, "text")).rejects.toThrow(/content/);
+    await expect(client.invokeEvent("e", "x", "text", { invocationId: "" })).rejects.toThrow(/options\.invocationId/);
+    await expect(client.invokeEvent("e", "x", "text", { invocationId: "x".repeat(257) })).rejects.toThrow(
+      /options\.invocationId/,
+    );
+    expect(socket.framesOf("invoke")).toEqual([]);
+    await client.stop();
+  });
+});

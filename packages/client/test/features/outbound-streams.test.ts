@@ -1,0 +1,166 @@
+// openGroupStream: the exact frames, acks and nacks, backpressure, keepalive, recovery and replacement.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GroupStreamError } from "../../src/index.ts";
+import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
+import { nextEvent } from "../fake-socket.ts";
+import { recoverOn, started } from "./started.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function opened(options: Parameters<typeof started>[0] = {}, idleTimeoutInMs?: number) {
+  const ctx = await started(options);
+  const writerPromise = ctx.client.openGroupStream("g", {
+    streamId: "s1",
+    ...(idleTimeoutInMs ? { idleTimeoutInMs } : {}),
+  });
+  await ctx.socket.waitForFrame((f) => f.type === "sendToGroup");
+  ctx.socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+  return { ...ctx, writer: await writerPromise };
+}
+
+describe("openGroupStream", () => {
+  it("writes a start frame without payload or ackId and resolves only after streamAck 1", async () => {
+    const { client, socket } = await started();
+    let resolved = false;
+    const writer = client.openGroupStream("g", { streamId: "s1", noEcho: true, idleTimeoutInMs: 5000 }).then((w) => {
+      resolved = true;
+      return w;
+    });
+    const start = await socket.waitForFrame((f) => f.type === "sendToGroup");
+    expect(start).toEqual({
+      type: "sendToGroup",
+      group: "g",
+      noEcho: true,
+      stream: { streamId: "s1", idleTimeoutMs: 5000 },
+    });
+    socket.push({ type: "streamAck", streamId: "other", expectedSequenceId: 1 });
+    await Promise.resolve();
+    expect(resolved).toBe(false);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+    expect((await writer).streamId).toBe("s1");
+    await client.stop();
+  });
+
+  it("a refused start (streamClosed Forbidden) rejects with a GroupStreamError named Forbidden", async () => {
+    const { client, socket } = await started();
+    const writer = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.push({ type: "streamClosed", streamId: "s1", error: { name: "Forbidden", message: "no role" } });
+    const error = await writer.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GroupStreamError);
+    expect(error).toMatchObject({ name: "Forbidden", streamId: "s1" });
+    await client.stop();
+  });
+
+  it("fragments carry per-stream sequence ids from 1; end writes streamEnd after them and resolves on streamClosed", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    await writer.write({ b: 1 }, "json");
+    const ended = writer.end();
+    expect(socket.frames.filter((f) => f.streamId === "s1")).toEqual([
+      { type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "a" },
+      { type: "streamData", streamId: "s1", streamSequenceId: 2, dataType: "json", data: { b: 1 } },
+      { type: "streamEnd", streamId: "s1" },
+    ]);
+    await expect(writer.write("late", "text")).rejects.toThrow(/ending/);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
+    await client.stop();
+  });
+
+  it("abort(error) sends streamEnd with the application error", async () => {
+    const { client, socket, writer } = await opened();
+    const aborted = writer.abort({ message: "bad input", userErrorCode: "E1" });
+    expect(socket.frames.at(-1)).toEqual({
+      type: "streamEnd",
+      streamId: "s1",
+      error: { message: "bad input", userErrorCode: "E1" },
+    });
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await aborted;
+    await client.stop();
+  });
+
+  it("streamNack rewinds: every fragment from expectedSequenceId is written again, in order", async () => {
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    const ids = socket.framesOf("streamData").map((f) => f.streamSequenceId);
+    expect(ids).toEqual([1, 2, 3, 2, 3]);
+    await client.stop();
+  });
+
+  it("an ack beyond what was sent fails the stream (the two sides disagree) and onError hears it", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    const errors: unknown[] = [];
+    writer.onError((e) => errors.push(e.name));
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 5 });
+    expect(errors).toEqual(["InvalidSequenceId"]);
+    await expect(writer.write("b", "text")).rejects.toThrow(/closed/);
+    await client.stop();
+  });
+
+  it(`writes wait while ${MAX_UNACKED_FRAGMENTS} fragments are unacknowledged and go on when an ack frees room`, async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    let done = false;
+    const blocked = writer.write("one more", "text").then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    expect(socket.framesOf("streamData")).toHaveLength(MAX_UNACKED_FRAGMENTS);
+    const controller = new AbortController();
+    const aborted = writer.write("aborted", "text", { abortSignal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ name: "AbortError" });
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    await blocked;
+    expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 1 });
+    await client.stop();
+  });
+
+  it("pauses during a recovery and resumes with the unacknowledged fragments, in order", async () => {
+    const { server, client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    await writer.write("d", "text"); // buffered while recovering
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.framesOf("streamData").map((f) => f.streamSequenceId)).toEqual([2, 3, 4]);
+    await client.stop();
+  });
+
+  it("a new connection replacing the old one fails every open stream with ConnectionLost", async () => {
+    const { client, socket, writer } = await opened({ protocol: "json" });
+    const errors: string[] = [];
+    writer.onError((e) => errors.push(e.name));
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    await disconnected;
+    expect(errors).toEqual(["ConnectionLost"]);
+    await expect(writer.write("x", "text")).rejects.toThrow(/closed/);
+    await client.stop();
+  });
+
+  it("sends a keepalive (streamData with only streamId) before the idle timeout when nothing is written", async () => {
+    vi.useFakeTimers();
+    const { client, socket, writer } = await opened({ keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 }, 3000);
+    await writer.write("a", "text");
+    vi.advanceTimersByTime(999);
+    expect(socket.frames.filter((f) => f.type === "streamData" && f.streamSequenceId === undefined)).toEqual([]);
+    vi.advanceTimersByTime(1); // a third of the 3000 ms idle timeout without a write
+    expect(socket.frames.filter((f) => f.type === "streamData" && f.streamSequenceId === undefined)).toEqual([
+      { type: "streamData", streamId: "s1" },
+    ]);
+    const stopped = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopped;
+  });
+});
