@@ -24,7 +24,8 @@ beforeAll(async () => {
       logged?.();
     },
     recoveryWindowMs: 5000,
-    upstreamTimeoutMs: 300,
+    // long enough that requests held by a test are never cut short on a busy machine; the Timeout test uses its own
+    upstreamTimeoutMs: 120_000,
     hubs: { _default: { eventHandlers: [{ urlTemplate: `${hs.base}/{hub}/{event}`, userEventPattern: "*" }] } },
   });
 });
@@ -143,12 +144,20 @@ describe("invoke", () => {
 
   it("answers a handler that does not answer in time with Timeout", async () => {
     const h = hub();
-    hold(); // never released: the emulator's upstreamTimeoutMs (300) ends it
-    const c = await connect(emu, h);
-    c.send({ type: "invoke", invocationId: "slow", target: "event", event: "slow", dataType: "text", data: "x" });
-    const r = await responseFor(c, "slow");
-    expect(r).toMatchObject({ success: false, error: { name: "Timeout" } });
-    await c.close();
+    hold(); // never released: this emulator's upstreamTimeoutMs ends it
+    const quick = await startEmulator({
+      upstreamTimeoutMs: 300,
+      hubs: { _default: { eventHandlers: [{ urlTemplate: `${hs.base}/{hub}/{event}`, userEventPattern: "*" }] } },
+    });
+    try {
+      const c = await connect(quick, h);
+      c.send({ type: "invoke", invocationId: "slow", target: "event", event: "slow", dataType: "text", data: "x" });
+      const r = await responseFor(c, "slow");
+      expect(r).toMatchObject({ success: false, error: { name: "Timeout" } });
+      await c.close();
+    } finally {
+      await quick.close();
+    }
   });
 
   it("answers an event no handler subscribes to with InternalServerError, without an upstream call", async () => {
