@@ -1,5 +1,7 @@
-// Endpoint, api-version and credential checks shared by this package and @webpubsub/service.
-import { isTokenCredential, type KeyCredential, type TokenCredential } from "@azure/core-auth";
+// Endpoint, api-version and credential checks shared by this package and @webpubsub/service. Also the entry point
+// `@webpubsub/rest/endpoint`: it imports nothing at run time, so @webpubsub/service can check its arguments when a
+// client is constructed without loading the HTTP pipeline (which it loads at the first request).
+import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 
 /** The api-version this package is generated for and sends by default. */
 export const DEFAULT_API_VERSION = "2024-12-01";
@@ -51,6 +53,17 @@ export function isKeyCredential(value: unknown): value is KeyCredential {
   return typeof value === "object" && value !== null && typeof (value as KeyCredential).key === "string";
 }
 
+/**
+ * A TokenCredential: an object with a `getToken` function (DefaultAzureCredential and every @azure/identity
+ * credential). The same structural test as @azure/core-auth's `isTokenCredential`, written here because importing
+ * @azure/core-auth loads its HTTP runtime (about 80 ms of CPU on a cold start; docs/decisions/0002).
+ */
+export function isTokenCredential(value: unknown): value is TokenCredential {
+  const candidate = value as { getToken?: unknown; signRequest?: unknown } | null | undefined;
+  if (typeof candidate !== "object" || candidate === null || typeof candidate.getToken !== "function") return false;
+  return candidate.signRequest === undefined || candidate.getToken.length > 0;
+}
+
 /** Checks the credential: a KeyCredential with a non-empty key, or a TokenCredential. */
 export function checkCredential(
   credential: unknown,
@@ -65,4 +78,30 @@ export function checkCredential(
       `${name} must be an AzureKeyCredential (new AzureKeyCredential(accessKey)) or a TokenCredential such as DefaultAzureCredential.`,
     );
   }
+}
+
+/**
+ * Whether requests may go over plain http, and the check behind it: a Microsoft Entra token is a reusable bearer
+ * secret, so over plain http it only goes to this machine unless the caller opts in with `allowInsecureConnection`
+ * (a TypeError naming the endpoint otherwise). Access-key JWTs are per request URL and short-lived, so http stays
+ * allowed for them. Requests go to the reverse proxy `proxy` when there is one, else to `endpoint`.
+ */
+export function checkTransport(
+  endpoint: string,
+  proxy: string | undefined,
+  credential: KeyCredential | TokenCredential,
+  allowInsecureConnection: boolean | undefined,
+): boolean {
+  const target = proxy ?? endpoint;
+  if (isKeyCredential(credential) || !target.startsWith("http:")) {
+    return allowInsecureConnection ?? (endpoint.startsWith("http:") || target.startsWith("http:"));
+  }
+  const allowed = allowInsecureConnection ?? isLoopbackEndpoint(target);
+  if (!allowed) {
+    const which = proxy === undefined ? "endpoint" : "options.reverseProxyEndpoint";
+    throw new TypeError(
+      `${which} ${target} uses plain http, which would send the Microsoft Entra bearer token unencrypted: use https, or pass options.allowInsecureConnection: true to allow it (only localhost, 127.0.0.1 and [::1] are allowed without it).`,
+    );
+  }
+  return allowed;
 }

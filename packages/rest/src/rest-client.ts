@@ -4,9 +4,9 @@ import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import {
   checkApiVersion,
   checkCredential,
+  checkTransport,
   DEFAULT_API_VERSION,
   isKeyCredential,
-  isLoopbackEndpoint,
   normalizeEndpoint,
 } from "./endpoint.ts";
 import type { WebPubSubRestClient } from "./generated/client-definitions.ts";
@@ -65,21 +65,7 @@ export function createWebPubSubRestClient(
       ? undefined
       : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
   checkApiVersion(apiVersion);
-  // Requests go to the proxy when there is one, else to the service.
-  const target = proxy ?? serviceEndpoint;
-  const insecure = serviceEndpoint.startsWith("http:") || target.startsWith("http:");
-  let allowInsecureConnection = rest.allowInsecureConnection ?? insecure;
-  if (!isKeyCredential(credential) && target.startsWith("http:")) {
-    // A Microsoft Entra token is a reusable bearer secret: over plain http it only goes to this machine unless the
-    // caller opts in. (Access-key JWTs are per request URL and short-lived, so http stays allowed for them.)
-    allowInsecureConnection = rest.allowInsecureConnection ?? isLoopbackEndpoint(target);
-    if (!allowInsecureConnection) {
-      const which = proxy === undefined ? "endpoint" : "options.reverseProxyEndpoint";
-      throw new TypeError(
-        `${which} ${target} uses plain http, which would send the Microsoft Entra bearer token unencrypted: use https, or pass options.allowInsecureConnection: true to allow it (only localhost, 127.0.0.1 and [::1] are allowed without it).`,
-      );
-    }
-  }
+  const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
   const clientOptions: GeneratedClientOptions = { ...rest, apiVersion, allowInsecureConnection };
 
   let client: WebPubSubRestClient;

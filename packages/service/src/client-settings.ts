@@ -3,13 +3,13 @@
 // Every check runs here, before the client exists, and its error names the argument or variable.
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import { parseConnectionString } from "@webpubsub/core";
-import { checkApiVersion, DEFAULT_API_VERSION } from "@webpubsub/rest";
+import { checkApiVersion, checkTransport, DEFAULT_API_VERSION } from "@webpubsub/rest/endpoint";
 import { checkCredential, isKeyCredential } from "./credentials.ts";
+import { RestClientLoader } from "./http-stack-loader.ts";
 import type { HubContext } from "./operations.ts";
 import { checkClientOptionNames } from "./option-names.ts";
 import type { WebPubSubServiceClientOptions } from "./options.ts";
 import { runsOnNode } from "./payload.ts";
-import { createRestClient } from "./rest-factory.ts";
 import { checkRetryOptions } from "./retry-policy.ts";
 import { checkHub, checkOptions, normalizeEndpoint } from "./validation.ts";
 
@@ -63,13 +63,15 @@ export function hubContext(args: ClientArguments): HubContext & { apiVersion: st
       ? undefined
       : normalizeEndpoint(options.reverseProxyEndpoint, "options.reverseProxyEndpoint");
   const retry = checkRetryOptions(options?.retryOptions);
+  // The REST client is created at the first request; what it would refuse is refused here, at construction.
+  checkTransport(endpoint, reverseProxyEndpoint, credential, options?.allowInsecureConnection);
   const keyCredential = isKeyCredential(credential) ? credential : undefined;
   return {
     hub,
     endpoint,
     apiVersion,
     reverseProxyEndpoint,
-    rest: createRestClient(endpoint, credential, { ...options, apiVersion, reverseProxyEndpoint }),
+    rest: new RestClientLoader(endpoint, credential, { ...options, apiVersion, reverseProxyEndpoint }),
     retry,
     accessKey: keyCredential ? () => keyCredential.key : undefined,
     nodeBodies: runsOnNode && options?.httpClient === undefined,

@@ -3,7 +3,7 @@
 // dependency, imported only by fromEnvironment when no connection string is set.
 import type { TokenCredential } from "@azure/core-auth";
 
-export { checkCredential, isKeyCredential } from "@webpubsub/rest";
+export { checkCredential, isKeyCredential } from "@webpubsub/rest/endpoint";
 
 type IdentityModule = { DefaultAzureCredential: new () => TokenCredential };
 

@@ -8,8 +8,9 @@ import {
   type PagedAsyncIterableIterator,
   type PageSettings,
 } from "@webpubsub/async";
-import { type HttpResponse, responseError } from "@webpubsub/rest";
+import type { HttpResponse } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
+import { loadedHttpStack } from "./http-stack-loader.ts";
 import { checkOperationOptions } from "./operation-options.ts";
 import { OPERATIONS } from "./operation-table.ts";
 import type { HubOperations } from "./operations.ts";
@@ -123,7 +124,7 @@ class GroupMemberPages {
       return `${service.origin}${path}${url.search}`;
     }
     const allowed = proxy === undefined ? service.origin : `${service.origin} or ${proxy.origin}`;
-    throw responseError(
+    throw loadedHttpStack().responseError(
       response,
       `${LIST.name}: refusing to follow the nextLink to ${url.origin}, which is not ${allowed}; credentials are only sent to the configured endpoint.`,
     );

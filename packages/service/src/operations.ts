@@ -3,17 +3,16 @@
 // goes through `request` (typed by the generated route types) and `#exchange` (retries, onResponse, errors); the
 // group listing (group-listing.ts) pages through them too. The service client and the group client are thin facades
 // over this, each naming the tracing span of its methods.
-import {
-  type HttpResponse,
-  type RequestParameters,
-  type RouteMethod,
-  type RouteParameters,
-  type RoutePath,
-  type RoutePathArguments,
-  toRestError,
-  type WebPubSubRestClient,
+import type {
+  HttpResponse,
+  RequestParameters,
+  RouteMethod,
+  RouteParameters,
+  RoutePath,
+  RoutePathArguments,
 } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
+import { loadedHttpStack, type RestClientLoader } from "./http-stack-loader.ts";
 import { checkOperationOptions } from "./operation-options.ts";
 import { isAccepted, isSuccess, OPERATIONS, type OperationFacts } from "./operation-table.ts";
 import type {
@@ -38,7 +37,7 @@ import {
 } from "./payload.ts";
 import { type RetryMode, type ServiceRetryOptions, sendWithRetries } from "./retry-policy.ts";
 import { clientTokenResponse, signClientToken } from "./token.ts";
-import { tracingClient } from "./tracing.ts";
+import { withSpan } from "./tracing.ts";
 import {
   checkGroup,
   checkGroupArray,
@@ -51,7 +50,8 @@ import {
 export interface HubContext {
   hub: string;
   endpoint: string;
-  rest: WebPubSubRestClient;
+  /** The REST client, created (and the HTTP stack loaded) at the first request. */
+  rest: RestClientLoader;
   retry: Required<ServiceRetryOptions>;
   /** The reverse proxy requests go through, if any (nextLinks may point at it). */
   reverseProxyEndpoint?: string | undefined;
@@ -102,7 +102,7 @@ export class HubOperations {
     fn: (updated: O) => Promise<T>,
   ): Promise<T> {
     if (!this.ctx.tracing) return fn((options ?? {}) as O);
-    return tracingClient.withSpan(span, (options ?? {}) as O, fn, { spanKind: "client" });
+    return withSpan(span, (options ?? {}) as O, fn);
   }
 
   /**
@@ -116,16 +116,28 @@ export class HubOperations {
     options: OperationOptions | undefined,
     retry: RetryMode = op.retry,
   ): Promise<HttpResponse> {
-    const resource = this.ctx.rest.path(op.path, ...args);
-    // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the method's
-    // type by the route types: it takes the operation's parameters.
-    const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
-    return this.#exchange(op, (common) => method({ ...parameters, ...common }), options, retry);
+    return this.#exchange(
+      op,
+      async (common) => {
+        const resource = (await this.ctx.rest.get()).path(op.path, ...args);
+        // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the
+        // method's type by the route types: it takes the operation's parameters.
+        const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
+        return method({ ...parameters, ...common });
+      },
+      options,
+      retry,
+    );
   }
 
   /** The next page of a listing: the service's nextLink is an absolute URL, not a path template of the API. */
   nextPage(op: OperationFacts, url: string, options: OperationOptions | undefined): Promise<HttpResponse> {
-    return this.#exchange(op, (common) => this.ctx.rest.pathUnchecked(url).get(common), options, op.retry);
+    return this.#exchange(
+      op,
+      async (common) => (await this.ctx.rest.get()).pathUnchecked(url).get(common),
+      options,
+      op.retry,
+    );
   }
 
   /**
@@ -144,7 +156,7 @@ export class HubOperations {
     // Each attempt overwrites `raw`, so the callback sees the answer that decided the outcome.
     const common = commonParameters(options, onResponse ? (response) => (raw = response) : undefined);
     const response = await sendWithRetries(() => send(common), retry, this.ctx.retry, options?.abortSignal);
-    const error = isAccepted(op.accepts, response) ? undefined : toRestError(response, op.name);
+    const error = isAccepted(op.accepts, response) ? undefined : loadedHttpStack().toRestError(response, op.name);
     if (onResponse && raw) onResponse(raw, response.body, error);
     if (error) throw error;
     return response;

@@ -9,10 +9,10 @@
 //   delivered, so they surface to the caller instead of delivering the message twice.
 // - "none": a one-shot stream body, which cannot be read twice, is never retried.
 
-import { isRestError } from "@azure/core-rest-pipeline";
 import { backoffDelay, checkTimerDuration, delay, type RetryOptions } from "@webpubsub/async";
 import type { HttpResponse } from "@webpubsub/rest";
-import { logger } from "./logger.ts";
+import { loadedHttpStack } from "./http-stack-loader.ts";
+import { isRestError } from "./rest-error.ts";
 
 export type RetryMode = "idempotent" | "send" | "none";
 
@@ -113,11 +113,15 @@ export async function sendWithRetries(
       const status = Number(response.status);
       if (attempt >= options.maxRetries || !isRetryableStatus(status, mode)) return response;
       waitMs = Math.min(options.maxRetryDelayInMs, retryAfterMs(response.headers) ?? backoff(attempt, options));
-      logger.info(`Retrying ${response.request.method} after status ${status} in ${waitMs} ms (retry ${attempt + 1}).`);
+      loadedHttpStack().logger.info(
+        `Retrying ${response.request.method} after status ${status} in ${waitMs} ms (retry ${attempt + 1}).`,
+      );
     } catch (error) {
       if (signal?.aborted || attempt >= options.maxRetries || !isRetryableError(error, mode, signal)) throw error;
       waitMs = backoff(attempt, options);
-      logger.info(`Retrying after ${(error as Error).message} in ${waitMs} ms (retry ${attempt + 1}).`);
+      loadedHttpStack().logger.info(
+        `Retrying after ${(error as Error).message} in ${waitMs} ms (retry ${attempt + 1}).`,
+      );
     }
     await delay(waitMs, { signal });
   }

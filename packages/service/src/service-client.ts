@@ -3,7 +3,7 @@
 // @azure/web-pubsub client, each naming its tracing span and delegating to HubOperations (operations.ts).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async";
-import { DEFAULT_API_VERSION } from "@webpubsub/rest";
+import { DEFAULT_API_VERSION } from "@webpubsub/rest/endpoint";
 import { clientArguments, hubContext, processEnvironment, readEnvironment } from "./client-settings.ts";
 import { defaultAzureCredential } from "./credentials.ts";
 import { WebPubSubGroupClient } from "./group-client.ts";

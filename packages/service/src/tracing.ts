@@ -1,19 +1,20 @@
-// Tracing: the @azure/core-tracing client of this package (one span per public method call) and the span of a lazy
-// listing, which covers one iteration rather than one call.
-import { createTracingClient, type OperationTracingOptions } from "@azure/core-tracing";
+// Tracing: the span of each public method call and of a lazy listing (which covers one iteration rather than one
+// call). The @azure/core-tracing client itself is part of the HTTP stack, loaded at the first request
+// (http-stack.ts).
+import type { OperationTracingOptions } from "@azure/core-tracing";
+import { loadHttpStack } from "./http-stack-loader.ts";
 
 export const SDK_VERSION = "0.0.0";
 
-/**
- * Spans are named `WebPubSubServiceClient.<method>` / `WebPubSubGroupClient.<method>` in the `Microsoft.WebPubSub`
- * namespace (the official package's names), one per public method call; HTTP spans from the REST pipeline nest
- * under it. Spans are no-ops until an instrumenter is registered (e.g. @azure/opentelemetry-instrumentation-azure-sdk).
- */
-export const tracingClient = createTracingClient({
-  namespace: "Microsoft.WebPubSub",
-  packageName: "@webpubsub/service",
-  packageVersion: SDK_VERSION,
-});
+/** Runs `fn` in the span `name` (spanKind client); `fn` gets options carrying the span's tracing context. */
+export async function withSpan<O extends { tracingOptions?: OperationTracingOptions }, T>(
+  name: string,
+  options: O,
+  fn: (updated: O) => Promise<T>,
+): Promise<T> {
+  const { tracingClient } = await loadHttpStack();
+  return tracingClient.withSpan(name, options, fn, { spanKind: "client" });
+}
 
 /**
  * Runs one iteration of a lazy listing inside one span: the span starts with the first page request and ends when the
@@ -30,6 +31,7 @@ export async function* tracedIteration<T, O extends { tracingOptions?: Operation
     yield* iterate(options);
     return;
   }
+  const { tracingClient } = await loadHttpStack();
   const { span, updatedOptions } = tracingClient.startSpan(name, options, { spanKind: "client" });
   try {
     yield* iterate(updatedOptions as O);

@@ -174,4 +174,4 @@ export function checkAbortSignal(signal: unknown, name = "options.abortSignal"):
   }
 }
 
-export { normalizeEndpoint } from "@webpubsub/rest";
+export { normalizeEndpoint } from "@webpubsub/rest/endpoint";
