@@ -1,5 +1,5 @@
-// The client keeps no private copy of a rule @webpubsub/core owns. Source scans: each rule is shown to find what it
-// looks for, so none can pass by matching nothing.
+// The client keeps no private copy of a rule @webpubsub/core owns (source scans, each shown to find what it looks for,
+// so none can pass by matching nothing), and its option durations stop exactly at core's timer limit.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,5 +38,18 @@ describe("no private copies of core logic", () => {
 
   it.each(rules)("finds what it looks for: %s", (_rule, pattern, sample) => {
     expect(pattern.test(sample)).toBe(true);
+  });
+});
+
+describe("option durations stop at core's MAX_TIMER_MS", () => {
+  it("accepts MAX_TIMER_MS and refuses one more (or Infinity), naming the option and the limit", async () => {
+    const { MAX_TIMER_MS } = await import("@webpubsub/core");
+    const { resolveOptions } = await import("../src/options.ts");
+    expect(resolveOptions({ ackTimeoutInMs: MAX_TIMER_MS }).ackTimeoutInMs).toBe(MAX_TIMER_MS);
+    for (const bad of [MAX_TIMER_MS + 1, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveOptions({ ackTimeoutInMs: bad })).toThrow(
+        new RangeError(`options.ackTimeoutInMs must be at most 2147483647 ms (a timer's limit), got ${String(bad)}`),
+      );
+    }
   });
 });
