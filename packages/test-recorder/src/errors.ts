@@ -1,3 +1,4 @@
+// The recorder's errors: a request the recording lacks, a missing recording, a secret about to be written.
 import type { MatchResult, RequestPart } from "./matcher.ts";
 
 /** A request (or WebSocket frame) in playback that the recording does not contain. Fails the test. */

@@ -1,3 +1,4 @@
+// The Recorder: loads or writes one recording per test and hands out its HTTP adapters and playback environment.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
