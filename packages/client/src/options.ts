@@ -1,4 +1,5 @@
 // The client's options: their public shape, validation (errors name the option) and defaults.
+import { MAX_TIMER_MS } from "@webpubsub/core";
 import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols.ts";
 import type { BackoffShape } from "./reconnect-backoff.ts";
 import type { WebSocketFactory } from "./socket.ts";
@@ -104,8 +105,8 @@ function nonNegative(value: unknown, name: string, fallback: number, allowZero =
       `${name} must be a ${allowZero ? "non-negative" : "positive"} number of ms, got ${String(value)}`,
     );
   }
-  if (!Number.isFinite(value) || value > 2_147_483_647) {
-    throw new RangeError(`${name} must be at most 2147483647 ms (a timer's limit), got ${String(value)}`);
+  if (!Number.isFinite(value) || value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (a timer's limit), got ${String(value)}`);
   }
   return value;
 }

@@ -1,3 +1,4 @@
+// The environment of recorded tests: the fake endpoint and connection string playback runs with.
 import { FAKE_ACCESS_KEY } from "./sanitizers.ts";
 
 /** The endpoint recordings use in place of real host names. */

@@ -1,24 +1,25 @@
+// The recorder's errors: a request the recording lacks, a missing recording, a secret about to be written.
 import type { MatchResult, RequestPart } from "./matcher.ts";
 
 /** A request (or WebSocket frame) in playback that the recording does not contain. Fails the test. */
 export class RecordingMismatchError extends Error {
+  override name = "RecordingMismatchError";
   readonly recordingPath: string;
   constructor(message: string, recordingPath: string) {
     super(message);
-    this.name = "RecordingMismatchError";
     this.recordingPath = recordingPath;
   }
 }
 
 /** Playback was asked for a recording file that does not exist. */
 export class RecordingNotFoundError extends Error {
+  override name = "RecordingNotFoundError";
   readonly recordingPath: string;
   constructor(recordingPath: string) {
     super(
       `No recording at ${recordingPath}. Run the test once with TEST_MODE=record to create it, ` +
         "or TEST_MODE=live to run without recordings.",
     );
-    this.name = "RecordingNotFoundError";
     this.recordingPath = recordingPath;
   }
 }
@@ -33,6 +34,7 @@ export interface SecretFinding {
 
 /** A record run found secrets in the sanitized recording and refused to write it. */
 export class RecordingSecretError extends Error {
+  override name = "RecordingSecretError";
   readonly recordingPath: string;
   readonly findings: SecretFinding[];
   constructor(recordingPath: string, findings: SecretFinding[]) {
@@ -43,7 +45,6 @@ export class RecordingSecretError extends Error {
       `Refusing to write ${recordingPath}: ${findings.length} secret(s) survived sanitizing.\n${lines.join("\n")}\n` +
         "Add a sanitizer (regex, header, jsonPath or uri) that removes them.",
     );
-    this.name = "RecordingSecretError";
     this.recordingPath = recordingPath;
     this.findings = findings;
   }

@@ -1,3 +1,4 @@
+// The recorder as a fetch function: records or replays each request made through it.
 import { STATUS_CODES } from "node:http";
 import { abortError, type HttpRecorderCore } from "./http-core.ts";
 import { decodeBody, deleteHeader, encodeBody, getHeader, type RecordEntry } from "./recording-format.ts";

@@ -1,3 +1,4 @@
+// What the HTTP adapters (pipeline policy and fetch wrapper) share: the recorder interface they call and abort errors.
 import type { RequestPart } from "./matcher.ts";
 import type { RecorderMode } from "./mode.ts";
 import type { RecordEntry } from "./recording-format.ts";

@@ -1,3 +1,4 @@
+// Public entry point of @webpubsub/test-recorder.
 export { DEFAULT_FAKE_ENDPOINT, defaultPlaybackEnv } from "./env.ts";
 export {
   RecordingMismatchError,

@@ -1,3 +1,4 @@
+// The recorder's modes (playback, record, live) and how TEST_MODE selects one.
 /** How a recorder treats traffic: replay a recording, record a new one, or pass everything through. */
 export type RecorderMode = "playback" | "record" | "live";
 

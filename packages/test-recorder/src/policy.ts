@@ -1,3 +1,4 @@
+// The recorder as a core-rest-pipeline policy: records or replays each attempt as it goes on the wire.
 import { Readable } from "node:stream";
 import { createHttpHeaders, type PipelinePolicy, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { readRequestBody, readResponseBody } from "./http-capture.ts";

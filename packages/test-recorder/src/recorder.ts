@@ -1,3 +1,4 @@
+// The Recorder: loads or writes one recording per test and hands out its HTTP adapters and playback environment.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -98,14 +99,14 @@ export type RecordedClientOptions<T> = Omit<T, "additionalPolicies" | "webSocket
   webSocketFactory: WebSocketFactory;
 };
 
-function assertStringArray(value: unknown, argName: string): asserts value is string[] | undefined {
+function checkStringArray(value: unknown, argName: string): asserts value is string[] | undefined {
   if (value === undefined) return;
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
     throw new TypeError(`${argName} must be an array of strings`);
   }
 }
 
-function validateOptions(options: RecorderOptions): void {
+function checkOptions(options: RecorderOptions): void {
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
   if (options.mode !== undefined && !isRecorderMode(options.mode)) {
     throw new RangeError(`options.mode must be "playback", "record" or "live" (got ${JSON.stringify(options.mode)})`);
@@ -118,10 +119,10 @@ function validateOptions(options: RecorderOptions): void {
   if (options.sanitizers !== undefined && !Array.isArray(options.sanitizers)) {
     throw new TypeError("options.sanitizers must be an array");
   }
-  assertStringArray(options.secretHeaders, "options.secretHeaders");
-  assertStringArray(options.secrets, "options.secrets");
-  assertStringArray(options.matcher?.ignoredQueryParameters, "options.matcher.ignoredQueryParameters");
-  assertStringArray(options.matcher?.headers, "options.matcher.headers");
+  checkStringArray(options.secretHeaders, "options.secretHeaders");
+  checkStringArray(options.secrets, "options.secrets");
+  checkStringArray(options.matcher?.ignoredQueryParameters, "options.matcher.ignoredQueryParameters");
+  checkStringArray(options.matcher?.headers, "options.matcher.headers");
   if (options.fakeEndpoint !== undefined) {
     let url: URL | undefined;
     try {
@@ -189,7 +190,7 @@ export class Recorder {
   #core: HttpRecorderCore;
 
   constructor(target: TestContextLike | TestIdentityOptions | undefined, options: RecorderOptions = {}) {
-    validateOptions(options);
+    checkOptions(options);
     this.#options = options;
     this.#env = options.env ?? process.env;
     this.mode = options.mode ?? getTestMode(this.#env);

@@ -1,3 +1,4 @@
+// Where a test's recording lives, derived from its vitest file, suites and test name.
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 

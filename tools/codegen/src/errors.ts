@@ -1,9 +1,10 @@
+// The code generator's errors: a problem in the input spec, located by JSON pointer, and pointer helpers.
 /** A problem in the input spec, located by the JSON pointer of the offending node (RFC 6901, e.g. `/paths/~1a/get`). */
 export class SpecError extends Error {
+  override name = "SpecError";
   readonly pointer: string;
   constructor(pointer: string, message: string) {
     super(`${pointer || "/"}: ${message}`);
-    this.name = "SpecError";
     this.pointer = pointer;
   }
 }

@@ -1,0 +1,55 @@
+// The client keeps no private copy of a rule @webpubsub/core owns (source scans, each shown to find what it looks for,
+// so none can pass by matching nothing), and its option durations stop exactly at core's timer limit.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const SRC = fileURLToPath(new URL("../src", import.meta.url));
+
+function sourceFiles(dir = SRC): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+const files = sourceFiles();
+/** The code without comments, so that prose may mention what the code must not do. */
+const code = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+
+it("finds the sources", () => {
+  expect(files.map((f) => relative(SRC, f))).toEqual(expect.arrayContaining(["options.ts"]));
+});
+
+describe("no private copies of core logic", () => {
+  const rules: [string, RegExp, string][] = [
+    [
+      "takes the timer limit from core's MAX_TIMER_MS (no 2^31 - 1 literal)",
+      /2_?147_?483_?647|MAX_TIMER_MS\s*=/,
+      "if (value > 2_147_483_647) throw new RangeError();",
+    ],
+  ];
+
+  it.each(rules)("%s", (_rule, pattern) => {
+    const offenders = files.filter((f) => pattern.test(code(readFileSync(f, "utf8")))).map((f) => relative(SRC, f));
+    expect(offenders).toEqual([]);
+  });
+
+  it.each(rules)("finds what it looks for: %s", (_rule, pattern, sample) => {
+    expect(pattern.test(sample)).toBe(true);
+  });
+});
+
+describe("option durations stop at core's MAX_TIMER_MS", () => {
+  it("accepts MAX_TIMER_MS and refuses one more (or Infinity), naming the option and the limit", async () => {
+    const { MAX_TIMER_MS } = await import("@webpubsub/core");
+    const { resolveOptions } = await import("../src/options.ts");
+    expect(resolveOptions({ ackTimeoutInMs: MAX_TIMER_MS }).ackTimeoutInMs).toBe(MAX_TIMER_MS);
+    for (const bad of [MAX_TIMER_MS + 1, Number.POSITIVE_INFINITY]) {
+      expect(() => resolveOptions({ ackTimeoutInMs: bad })).toThrow(
+        new RangeError(`options.ackTimeoutInMs must be at most 2147483647 ms (a timer's limit), got ${String(bad)}`),
+      );
+    }
+  });
+});
