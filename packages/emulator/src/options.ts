@@ -50,6 +50,11 @@ export interface EmulatorOptions {
   recoveryWindowMs?: number;
   /** Timeout for blocking upstream calls (connect, user events), passed to the invoker. */
   upstreamTimeoutMs?: number;
+  /**
+   * Serve https/wss: `true` generates a self-signed certificate for localhost, 127.0.0.1 and ::1 at start-up (exposed
+   * as `certificate` on the running emulator); `{ cert, key }` serves the caller's PEM certificate and key.
+   */
+  tls?: boolean | { cert: string; key: string };
 }
 
 export interface ResolvedOptions {
@@ -66,6 +71,8 @@ export interface ResolvedOptions {
   maxBufferedBytes: number;
   recoveryWindowMs: number;
   upstreamTimeoutMs: number | undefined;
+  /** "generate": a self-signed loopback certificate made at start-up; a pair: the caller's PEM */
+  tls: "generate" | { cert: string; key: string } | undefined;
 }
 
 /** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
@@ -143,7 +150,9 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
   if (o.upstreamTimeoutMs !== undefined && (!Number.isFinite(o.upstreamTimeoutMs) || o.upstreamTimeoutMs <= 0)) {
     throw new RangeError("upstreamTimeoutMs must be a number > 0.");
   }
+  const tls = resolveTls(o.tls);
   return {
+    tls,
     port,
     host,
     accessKey,
@@ -158,4 +167,25 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     recoveryWindowMs,
     upstreamTimeoutMs: o.upstreamTimeoutMs,
   };
+}
+
+const PEM_LIMIT = 1024 * 1024;
+
+function resolveTls(value: unknown): ResolvedOptions["tls"] {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return "generate";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError("tls must be true, false or { cert, key } (PEM strings).");
+  }
+  const { cert, key } = value as { cert?: unknown; key?: unknown };
+  for (const [name, pem] of [
+    ["tls.cert", cert],
+    ["tls.key", key],
+  ] as const) {
+    if (typeof pem !== "string" || !pem.includes("-----BEGIN ")) {
+      throw new TypeError(`${name} must be a PEM string (-----BEGIN ...).`);
+    }
+    if (pem.length > PEM_LIMIT) throw new RangeError(`${name} must be at most 1 MiB.`);
+  }
+  return { cert: cert as string, key: key as string };
 }
