@@ -27,6 +27,8 @@ Options:
   --dashboard                serve a status page at /_emulator
   --tls                      serve https/wss with a self-signed certificate for localhost, 127.0.0.1 and ::1
                              (written to a file whose path is printed, to be trusted by clients)
+  --trust-proxy              take the client's scheme and host from Forwarded / X-Forwarded-* headers (behind a
+                             reverse proxy you run; off by default)
   --cert <file> --key <file> serve https/wss with this PEM certificate and key (both needed)
   --allowed-origins <list>   comma-separated origins of web pages that may connect besides loopback ones
                              (e.g. https://app.example.com), or * for any page
@@ -94,6 +96,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case "--tls":
         flags.tls = true;
+        break;
+      case "--trust-proxy":
+        flags.trustProxy = true;
         break;
       case "--cert":
         certFile = value();

@@ -55,6 +55,12 @@ export interface EmulatorOptions {
    * as `certificate` on the running emulator); `{ cert, key }` serves the caller's PEM certificate and key.
    */
   tls?: boolean | { cert: string; key: string };
+  /**
+   * Behind a reverse proxy: take the scheme and host clients used from `Forwarded` / `X-Forwarded-Proto` /
+   * `X-Forwarded-Host` for every URL written back (token audiences, client URLs, nextLinks) and the audience expected.
+   * Default false: only turn it on when a proxy you run sets (and overwrites) those headers.
+   */
+  trustProxy?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -73,6 +79,7 @@ export interface ResolvedOptions {
   upstreamTimeoutMs: number | undefined;
   /** "generate": a self-signed loopback certificate made at start-up; a pair: the caller's PEM */
   tls: "generate" | { cert: string; key: string } | undefined;
+  trustProxy: boolean;
 }
 
 /** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
@@ -151,8 +158,11 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     throw new RangeError("upstreamTimeoutMs must be a number > 0.");
   }
   const tls = resolveTls(o.tls);
+  if (o.trustProxy !== undefined && typeof o.trustProxy !== "boolean")
+    throw new TypeError("trustProxy must be a boolean.");
   return {
     tls,
+    trustProxy: o.trustProxy === true,
     port,
     host,
     accessKey,
