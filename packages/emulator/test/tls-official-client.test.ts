@@ -50,7 +50,7 @@ describe("@azure/web-pubsub-client 1.1.0 over wss", { timeout: 60_000 }, () => {
     });
     const { url } = await service.getClientAccessToken({ userId: "u" });
     expect(url.startsWith("wss://")).toBe(true);
-    const env = { ...process.env, NODE_EXTRA_CA_CERTS: file };
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: file };
     delete env.NODE_TLS_REJECT_UNAUTHORIZED;
     const result = await runClient(url, env);
     expect(result.out).toMatch(/connected \S+/);
