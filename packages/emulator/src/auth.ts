@@ -46,11 +46,18 @@ export function verifyRestToken(
     const isEntra = header.alg !== "HS256" || auds.some((a) => typeof a === "string" && isEntraAudience(a));
     if (isEntra) {
       // The signature of an Entra token cannot be checked offline: only its audience and lifetime are.
-      checkJwtClaims(payload, { audience: isEntraAudience });
+      // Audience: the Web PubSub resource (https://webpubsub.azure.com) or this endpoint's origin (either scheme).
+      checkJwtClaims(payload, { audience: (a) => isEntraAudience(a) || isEndpointAudience(a, requestUrl) });
       return payload;
     }
   }
   return verifyJwtSync(token, keys, { audience: restAudienceMatcher(requestUrl) });
+}
+
+function isEndpointAudience(aud: string, requestUrl: string): boolean {
+  const a = aud.toLowerCase().replace(/\/+$/, "");
+  const origin = new URL(requestUrl).origin.toLowerCase();
+  return bothSchemes(origin).includes(a);
 }
 
 function isEntraAudience(aud: string): boolean {

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // webpubsub-emulator: runs the emulator until SIGINT/SIGTERM.
-import { readFileSync, realpathSync } from "node:fs";
+import { createHash, X509Certificate } from "node:crypto";
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./emulator.ts";
 import { checkHubSettings, type EmulatorOptions, type EventHandlerSettings } from "./options.ts";
@@ -22,6 +25,11 @@ Options:
   --keep-alive <ms>          WebSocket ping interval (default 20000; 0 disables)
   --allow-entra-tokens       also accept Microsoft Entra bearer tokens (audience and expiry checked only)
   --dashboard                serve a status page at /_emulator
+  --tls                      serve https/wss with a self-signed certificate for localhost, 127.0.0.1 and ::1
+                             (written to a file whose path is printed, to be trusted by clients)
+  --trust-proxy              take the client's scheme and host from Forwarded / X-Forwarded-* headers (behind a
+                             reverse proxy you run; off by default)
+  --cert <file> --key <file> serve https/wss with this PEM certificate and key (both needed)
   --allowed-origins <list>   comma-separated origins of web pages that may connect besides loopback ones
                              (e.g. https://app.example.com), or * for any page
   --allowed-hosts <list>     comma-separated host names requests may use besides IP addresses, localhost and this
@@ -48,6 +56,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   const handlers: Record<string, EventHandlerSettings[]> = {};
   let verbose = false;
   let help = false;
+  let certFile: string | undefined;
+  let keyFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
@@ -84,6 +94,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case "--dashboard":
         flags.dashboard = true;
         break;
+      case "--tls":
+        flags.tls = true;
+        break;
+      case "--trust-proxy":
+        flags.trustProxy = true;
+        break;
+      case "--cert":
+        certFile = value();
+        break;
+      case "--key":
+        keyFile = value();
+        break;
       case "--allowed-origins":
         flags.allowedOrigins = listValue(name, value(), normalizeOrigin);
         break;
@@ -119,6 +141,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         throw new UsageError(`Unknown option '${arg}'.`);
     }
   }
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError("--cert and --key go together.");
+  if (certFile !== undefined && keyFile !== undefined) {
+    flags.tls = { cert: readPem("--cert", certFile), key: readPem("--key", keyFile) };
+  }
   const options: EmulatorOptions = { port: 8080, host: "localhost", ...config, ...flags };
   if (Object.keys(handlers).length > 0) {
     const hubs = { ...(options.hubs ?? {}) };
@@ -149,6 +175,16 @@ function listValue(name: string, v: string, check: (entry: string, argName: stri
     throw new UsageError((e as Error).message);
   }
   return list;
+}
+
+function readPem(name: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(
+      `Cannot read ${name} file '${file.slice(0, 200)}': ${(e as NodeJS.ErrnoException).code ?? "error"}`,
+    );
+  }
 }
 
 function readConfig(file: string): EmulatorOptions {
@@ -253,7 +289,30 @@ export async function main(argv: readonly string[]): Promise<void> {
       `Connection string: ${emu.connectionString}\n` +
       `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
       (args.options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
+      (args.options.tls === true && emu.certificate !== undefined
+        ? trustHint(writeCertificate(emu.certificate, emu.port))
+        : "") +
       "Press Ctrl+C to stop.\n",
+  );
+}
+
+/** Writes the generated certificate where clients can read it; returns the path. */
+function writeCertificate(pem: string, port: number): string {
+  const dir = join(tmpdir(), "webpubsub-emulator");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `localhost-${port}.pem`);
+  writeFileSync(file, pem, { mode: 0o644 });
+  return file;
+}
+
+function trustHint(file: string): string {
+  const spki = createHash("sha256")
+    .update(new X509Certificate(readFileSync(file)).publicKey.export({ type: "spki", format: "der" }))
+    .digest("base64");
+  return (
+    `TLS certificate (self-signed, new on every start): ${file}\n` +
+    `  Node clients: NODE_EXTRA_CA_CERTS=${file} (or pass it as the \`ca\` TLS option)\n` +
+    `  Chromium: --ignore-certificate-errors-spki-list=${spki} (trusts this key only), or import the file as an authority\n`
   );
 }
 

@@ -7,16 +7,19 @@ import { type EmulatorOptions, type ResolvedOptions, resolveOptions } from "./op
 import { createEmulatorServer, listen, stopListening } from "./server.ts";
 import { Service } from "./service.ts";
 import { closeAllSessions } from "./shutdown.ts";
+import { generateLoopbackCertificate } from "./tls/self-signed.ts";
 import { UpstreamInvoker, type UpstreamInvokerOptions } from "./upstream/index.ts";
 import { createWebSocketServer } from "./ws/handshake.ts";
 
 export interface RunningEmulator {
-  /** http://host:port, what connection strings and SDK clients use */
+  /** http://host:port (https:// with `tls`), what connection strings and SDK clients use */
   readonly endpoint: string;
   readonly port: number;
   /** Endpoint=...;AccessKey=...;Version=1.0; */
   readonly connectionString: string;
   readonly accessKey: string;
+  /** With `tls`: the PEM certificate served (to trust it: NODE_EXTRA_CA_CERTS, a `ca` option, a browser import) */
+  readonly certificate: string | undefined;
   /** Ends every connection, stops listening and frees the port. Idempotent. */
   close(): Promise<void>;
 }
@@ -35,10 +38,11 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   feed?.observe(service.events);
   const wss = createWebSocketServer();
   const dashboard = feed === undefined ? undefined : { service, feed, startedAt: new Date() };
-  const server = createEmulatorServer({ service, wss, dashboard });
+  const tls = opts.tls === "generate" ? await generateLoopbackCertificate() : opts.tls;
+  const server = createEmulatorServer({ service, wss, dashboard, tls });
   const port = await listen(server, opts.port, opts.host);
   const origin = `${displayHost(opts.host)}:${port}`;
-  const endpoint = `http://${origin}`;
+  const endpoint = `${tls === undefined ? "http" : "https"}://${origin}`;
   service.upstream = new UpstreamInvoker(upstreamOptions(service, opts, origin));
   const stopKeepAlive = startKeepAlive(service, opts.keepAliveIntervalMs);
 
@@ -61,6 +65,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     port,
     connectionString: `Endpoint=${endpoint};AccessKey=${opts.accessKey};Version=1.0;`,
     accessKey: opts.accessKey,
+    certificate: tls?.cert,
     close,
   };
 }

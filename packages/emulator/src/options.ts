@@ -53,6 +53,17 @@ export interface EmulatorOptions {
   upstreamTimeoutMs?: number;
   /** Idle timeout of a group stream whose start does not set `idleTimeoutMs`. Default 300000 (the service's). */
   streamIdleTimeoutMs?: number;
+  /**
+   * Serve https/wss: `true` generates a self-signed certificate for localhost, 127.0.0.1 and ::1 at start-up (exposed
+   * as `certificate` on the running emulator); `{ cert, key }` serves the caller's PEM certificate and key.
+   */
+  tls?: boolean | { cert: string; key: string };
+  /**
+   * Behind a reverse proxy: take the scheme and host clients used from `Forwarded` / `X-Forwarded-Proto` /
+   * `X-Forwarded-Host` for every URL written back (token audiences, client URLs, nextLinks) and the audience expected.
+   * Default false: only turn it on when a proxy you run sets (and overwrites) those headers.
+   */
+  trustProxy?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -70,6 +81,9 @@ export interface ResolvedOptions {
   recoveryWindowMs: number;
   upstreamTimeoutMs: number | undefined;
   streamIdleTimeoutMs: number;
+  /** "generate": a self-signed loopback certificate made at start-up; a pair: the caller's PEM */
+  tls: "generate" | { cert: string; key: string } | undefined;
+  trustProxy: boolean;
 }
 
 /** Validates an access key the way clients will use it: at least 32 UTF-8 bytes, no `;`, no control chars, trimmed. */
@@ -150,7 +164,12 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
   const streamIdleTimeoutMs = o.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
   checkTimerDuration(streamIdleTimeoutMs, "streamIdleTimeoutMs");
   if (streamIdleTimeoutMs < 1) throw new RangeError("streamIdleTimeoutMs must be at least 1 ms.");
+  const tls = resolveTls(o.tls);
+  if (o.trustProxy !== undefined && typeof o.trustProxy !== "boolean")
+    throw new TypeError("trustProxy must be a boolean.");
   return {
+    tls,
+    trustProxy: o.trustProxy === true,
     port,
     host,
     accessKey,
@@ -166,4 +185,25 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     upstreamTimeoutMs: o.upstreamTimeoutMs,
     streamIdleTimeoutMs,
   };
+}
+
+const PEM_LIMIT = 1024 * 1024;
+
+function resolveTls(value: unknown): ResolvedOptions["tls"] {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return "generate";
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError("tls must be true, false or { cert, key } (PEM strings).");
+  }
+  const { cert, key } = value as { cert?: unknown; key?: unknown };
+  for (const [name, pem] of [
+    ["tls.cert", cert],
+    ["tls.key", key],
+  ] as const) {
+    if (typeof pem !== "string" || !pem.includes("-----BEGIN ")) {
+      throw new TypeError(`${name} must be a PEM string (-----BEGIN ...).`);
+    }
+    if (pem.length > PEM_LIMIT) throw new RangeError(`${name} must be at most 1 MiB.`);
+  }
+  return { cert: cert as string, key: key as string };
 }

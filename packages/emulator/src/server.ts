@@ -1,7 +1,8 @@
 // The emulator's listener: one HTTP server for the REST API (/api), the dashboard (/_emulator) and WebSocket upgrades
 // (/client). Every request is first screened (Host, then Origin; see request-guard.ts). Only this file creates the
-// server, so serving https is a change here (node:https with the same handlers).
+// server: node:https with the same handlers when `tls` holds a certificate.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { WebSocketServer } from "ws";
@@ -19,11 +20,17 @@ export interface ServerParts {
   wss: WebSocketServer;
   /** the dashboard's data, when it is on */
   dashboard: DashboardSource | undefined;
+  /** PEM certificate and key: serve https/wss instead of http/ws */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 export function createEmulatorServer(parts: ServerParts): Server {
   const { service } = parts;
-  const server = createServer((req, res) => onRequest(parts, req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => onRequest(parts, req, res);
+  const server: Server =
+    parts.tls === undefined
+      ? createServer(handler)
+      : createHttpsServer({ cert: parts.tls.cert, key: parts.tls.key }, handler);
   // Keep idle HTTP connections for 2 minutes (Node's default is 5 s). A client that reuses a pooled socket just as the
   // server drops it gets ECONNRESET on a request it must not retry blindly (a send may have been accepted), so the
   // server should rarely be the side that closes; close() still ends every connection at once.

@@ -44,6 +44,7 @@ export async function startEmulatorProcess(options: Omit<EmulatorOptions, "log">
     port: ready.port,
     accessKey: ready.accessKey,
     connectionString: ready.connectionString,
+    certificate: undefined,
     busiestTurnMs: async () => (await request<{ ms: number }>("busiest")).ms,
     close() {
       closed ??= new Promise<void>((resolve) => {
