@@ -1,0 +1,81 @@
+// MQTT clients (mqtt.js, 3.1.1 and 5.0) at /clients/mqtt/hubs/{hub}: CONNACK refusals per version, topic = group with
+// REST sends reaching subscribers, server messages on $webpubsub/server/messages, and publishes reaching other clients.
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { rest, sign } from "./helpers/clients.ts";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function token(hub: string, claims: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ aud: `${emu.endpoint}/clients/mqtt/hubs/${hub}`, iat: now, exp: now + 3600, ...claims }, emu.accessKey);
+}
+
+function url(hub: string, tok: string): string {
+  return `${emu.endpoint.replace("http", "ws")}/clients/mqtt/hubs/${hub}?access_token=${tok}`;
+}
+
+function open(hub: string, version: 4 | 5, tok: string): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect(url(hub, tok), {
+      protocolVersion: version,
+      reconnectPeriod: 0,
+      clientId: `c${Math.random()}`,
+    });
+    c.once("connect", () => resolve(c));
+    c.once("error", (e) => {
+      c.end(true);
+      reject(e);
+    });
+  });
+}
+
+describe.each([4, 5] as const)("MQTT level %i", (version) => {
+  it("refuses a bad token in the CONNACK with the version's not-authorized code", async () => {
+    const err = (await open("mq", version, "bad.token.x").catch((e) => e)) as { code?: number };
+    expect(err.code).toBe(version === 5 ? 0x87 : 5);
+  });
+
+  it("subscribes (topic = group), receives REST group sends and server messages, publishes to the group", async () => {
+    const hub = `mq${version}`;
+    const roles = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+    const a = await open(hub, version, token(hub, { sub: "alice", role: roles }));
+    const b = await open(hub, version, token(hub, { sub: "bob", role: roles }));
+    await a.subscribeAsync("chat", { qos: 1 });
+    await b.subscribeAsync("chat", { qos: 1 });
+    const got = new Promise<[string, string]>((resolve) => a.once("message", (t, p) => resolve([t, p.toString()])));
+    const r = await rest(emu, "POST", `/api/hubs/${hub}/groups/chat/:send`, {
+      body: "hello",
+      contentType: "text/plain",
+    });
+    expect(r.status).toBe(202);
+    expect(await got).toEqual(["chat", "hello"]);
+    const fromB = new Promise<string>((resolve) => a.once("message", (_t, p) => resolve(p.toString())));
+    await b.publishAsync("chat", "from b", { qos: 1 });
+    expect(await fromB).toBe("from b");
+    const server = new Promise<string>((resolve) => a.once("message", (t) => resolve(t)));
+    await rest(emu, "POST", `/api/hubs/${hub}/users/alice/:send`, { body: "x", contentType: "text/plain" });
+    expect(await server).toBe("$webpubsub/server/messages");
+    await a.endAsync();
+    await b.endAsync();
+  });
+
+  it("refuses subscriptions without joinLeaveGroup permission and wildcard subscriptions", async () => {
+    const hub = `mqp${version}`;
+    const a = await open(hub, version, token(hub));
+    const denied = (await a.subscribeAsync("g", { qos: 1 }).catch((e) => e)) as Error;
+    expect(denied).toBeInstanceOf(Error);
+    if (version === 5) expect(denied.message).toMatch(/Not authorized/i);
+    const wildcard = (await a.subscribeAsync("a/#", { qos: 1 }).catch((e) => e)) as Error;
+    expect(wildcard).toBeInstanceOf(Error);
+    if (version === 5) expect(wildcard.message).toMatch(/Wildcard/i);
+    await a.endAsync(true);
+  });
+});
