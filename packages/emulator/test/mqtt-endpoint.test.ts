@@ -3,7 +3,7 @@
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { rest, sign } from "./helpers/clients.ts";
+import { connect, rest, sign } from "./helpers/clients.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -77,5 +77,55 @@ describe.each([4, 5] as const)("MQTT level %i", (version) => {
     expect(wildcard).toBeInstanceOf(Error);
     if (version === 5) expect(wildcard.message).toMatch(/Wildcard/i);
     await a.endAsync(true);
+  });
+});
+
+describe("MQTT with Web PubSub clients", () => {
+  it("an MQTT 5 JSON publish reaches a JSON client as json, and its publish reaches MQTT as application/json", async () => {
+    const hub = "mqx";
+    const roles = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+    const m = await open(hub, 5, token(hub, { sub: "dev", role: roles }));
+    await m.subscribeAsync("room", { qos: 1 });
+    const j = await connect(emu, hub, { claims: { sub: "web", role: roles } });
+    j.send({ type: "joinGroup", group: "room", ackId: 1 });
+    await j.message((x) => x.type === "ack" && x.ackId === 1);
+    const atJson = j.message((x) => x.type === "message" && x.from === "group");
+    await m.publishAsync("room", '{"t":21}', { qos: 1, properties: { contentType: "application/json" } });
+    expect(await atJson).toMatchObject({ group: "room", dataType: "json", data: { t: 21 }, fromUserId: "dev" });
+    const atMqtt = new Promise<[string, string | undefined]>((resolve) =>
+      m.on("message", (_t, p, packet) => {
+        if (p.toString() !== '{"t":21}') resolve([p.toString(), packet.properties?.contentType]);
+      }),
+    );
+    j.send({ type: "sendToGroup", group: "room", dataType: "json", data: { t: 22 } });
+    expect(await atMqtt).toEqual(['{"t":22}', "application/json"]);
+    await m.endAsync();
+    await j.close();
+  });
+
+  it("resumes a persistent 3.1.1 session (same client id, clean=false) with its subscriptions", async () => {
+    const hub = "mqs";
+    const tok = token(hub, { role: ["webpubsub.joinLeaveGroup"] });
+    const first = mqtt.connect(url(hub, tok), {
+      protocolVersion: 4,
+      clean: false,
+      clientId: "dev-1",
+      reconnectPeriod: 0,
+    });
+    await new Promise((r) => first.once("connect", r));
+    await first.subscribeAsync("s", { qos: 1 });
+    await first.endAsync();
+    const second = mqtt.connect(url(hub, tok), {
+      protocolVersion: 4,
+      clean: false,
+      clientId: "dev-1",
+      reconnectPeriod: 0,
+    });
+    const connack = await new Promise<{ sessionPresent: boolean }>((r) => second.once("connect", r));
+    expect(connack.sessionPresent).toBe(true);
+    const got = new Promise<string>((resolve) => second.once("message", (_t, p) => resolve(p.toString())));
+    await rest(emu, "POST", `/api/hubs/${hub}/groups/s/:send`, { body: "kept", contentType: "text/plain" });
+    expect(await got).toBe("kept");
+    await second.endAsync();
   });
 });
