@@ -129,3 +129,53 @@ describe("MQTT with Web PubSub clients", () => {
     await second.endAsync();
   });
 });
+
+describe("MQTT session end", () => {
+  it("a REST close sends a 5.0 DISCONNECT (administrative action) before closing", async () => {
+    const hub = "mqc";
+    const m = await open(hub, 5, token(hub));
+    const disconnect = new Promise<number | undefined>((resolve) => m.once("disconnect", (p) => resolve(p.reasonCode)));
+    const r = await rest(emu, "POST", `/api/hubs/${hub}/:closeConnections`);
+    expect(r.status).toBe(204);
+    expect(await disconnect).toBe(0x98);
+    m.end(true);
+  });
+
+  it("publishes the last will when the connection drops without DISCONNECT, not after one", async () => {
+    const hub = "mqw";
+    const roles = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+    const watcher = await open(hub, 4, token(hub, { role: roles }));
+    await watcher.subscribeAsync("status", { qos: 1 });
+    const polite = mqtt.connect(url(hub, token(hub, { role: roles })), {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: { topic: "status", payload: Buffer.from("polite gone"), qos: 1, retain: false },
+    });
+    await new Promise((r) => polite.once("connect", r));
+    await polite.endAsync();
+    const dev = mqtt.connect(url(hub, token(hub, { role: roles })), {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      will: { topic: "status", payload: Buffer.from("offline"), qos: 1, retain: false },
+    });
+    await new Promise((r) => dev.once("connect", r));
+    const will = new Promise<string>((resolve) => watcher.once("message", (_t, p) => resolve(p.toString())));
+    (dev.stream as unknown as { destroy(): void }).destroy();
+    expect(await will).toBe("offline");
+    dev.end(true);
+    await watcher.endAsync();
+  });
+
+  it("delivers QoS 2 publishes exactly once to a QoS 2 subscriber", async () => {
+    const hub = "mq2";
+    const roles = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
+    const a = await open(hub, 5, token(hub, { role: roles }));
+    const b = await open(hub, 5, token(hub, { role: roles }));
+    await a.subscribeAsync("q", { qos: 2 });
+    const got = new Promise<number>((resolve) => a.once("message", (_t, _p, packet) => resolve(packet.qos)));
+    await b.publishAsync("q", "x", { qos: 2 });
+    expect(await got).toBe(2);
+    await a.endAsync();
+    await b.endAsync();
+  });
+});
