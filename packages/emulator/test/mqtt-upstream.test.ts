@@ -76,7 +76,7 @@ function url(): string {
 
 it("a connect handler's MQTT code reaches the 5.0 CONNACK", async () => {
   const c = mqtt.connect(url(), { protocolVersion: 5, reconnectPeriod: 0, username: "blocked", password: "pw" });
-  const err = await new Promise<{ code?: number }>((r) => c.once("error", r));
+  const err = await new Promise<{ code?: number }>((r) => c.once("error", (e) => r(e as { code?: number })));
   expect(err.code).toBe(0x8a);
   c.end(true);
 });
