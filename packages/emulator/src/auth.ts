@@ -3,6 +3,7 @@
 // under: the plain-HTTP URL of the request and the same URL with https, because TLS may be terminated in front of it
 // (a connection string with Endpoint=https://... signs https audiences).
 import {
+  type ClientProtocol,
   checkJwtClaims,
   clientAudience,
   decodeJwt,
@@ -70,12 +71,16 @@ function isEntraAudience(aud: string): boolean {
  * the http and https endpoints, compared like a REST audience (case-insensitive, URL-decoded forms match).
  * Undefined when `host` is not a usable host (the handshake answers 401).
  */
-export function clientAudienceMatcher(host: string, hub: string): ((aud: string) => boolean) | undefined {
+export function clientAudienceMatcher(
+  host: string,
+  hub: string,
+  protocol: ClientProtocol = "default",
+): ((aud: string) => boolean) | undefined {
   let http: string;
   let https: string;
   try {
-    http = clientAudience(`http://${host}`, hub);
-    https = clientAudience(`https://${host}`, hub);
+    http = clientAudience(`http://${host}`, hub, protocol);
+    https = clientAudience(`https://${host}`, hub, protocol);
   } catch {
     return undefined;
   }

@@ -155,6 +155,8 @@ export class Connection {
     };
     if (this.subprotocol !== undefined) ctx.subprotocol = this.subprotocol;
     if (this.#connectionState !== undefined) ctx.connectionState = this.#connectionState;
+    const mqtt = this.protocol.upstreamMqtt?.();
+    if (mqtt !== undefined) ctx.mqtt = mqtt;
     return ctx;
   }
 

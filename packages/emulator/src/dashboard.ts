@@ -52,7 +52,7 @@ export function dashboardState({ service, feed, startedAt }: DashboardSource): D
       const entry: DashboardState["hubs"][number]["connections"][number] = {
         connectionId: c.id,
         userId: c.userId,
-        protocol: c.subprotocol ?? "(simple)",
+        protocol: c.protocol.label ?? c.subprotocol ?? "(simple)",
         groups: [...(hub.groupsOf(c) ?? [])],
         connected: c.socket !== null,
       };

@@ -102,7 +102,7 @@ export class Service implements ConnectionEvents {
    */
   open(conn: Connection, socket: WebSocket, groups: readonly string[]): void {
     conn.hub.add(conn);
-    this.events.connected(conn, conn.subprotocol);
+    this.events.connected(conn, conn.protocol.label ?? conn.subprotocol);
     for (const g of groups) conn.hub.join(conn, g);
     conn.attach(socket);
     conn.sendControl({
@@ -114,7 +114,7 @@ export class Service implements ConnectionEvents {
     });
     conn.markUpstreamOpen();
     this.log(
-      `connection ${conn.id} opened: hub=${conn.hub.name} user=${conn.userId ?? "(anonymous)"} protocol=${conn.subprotocol ?? "(simple)"}`,
+      `connection ${conn.id} opened: hub=${conn.hub.name} user=${conn.userId ?? "(anonymous)"} protocol=${conn.protocol.label ?? conn.subprotocol ?? "(simple)"}`,
     );
     if (this.upstream.hasHandler(conn.hub.name, "connected")) {
       try {

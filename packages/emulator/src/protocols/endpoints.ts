@@ -1,6 +1,7 @@
 // The WebSocket endpoints clients connect to, each with the protocols it speaks: today `/client/hubs/{hub}` (and
 // `/client?hub=`) with the Web PubSub subprotocols, and simple clients when none is offered. Another kind of client
 // (MQTT at `/clients/mqtt/hubs/{hub}`, ...) is an entry in ENDPOINTS with its own protocol table.
+import type { ClientProtocol as AudienceProtocol } from "@webpubsub/core";
 import { PROTOCOLS } from "./index.ts";
 import type { ClientProtocol } from "./protocol.ts";
 import { SIMPLE } from "./simple.ts";
@@ -14,6 +15,8 @@ export interface ClientEndpoint {
   readonly protocols: ReadonlyMap<string, ClientProtocol>;
   /** the protocol of a client that offers none of `protocols` */
   readonly fallback: ClientProtocol;
+  /** the kind of client token this endpoint takes (its audience path); default: Web PubSub clients */
+  readonly audience?: AudienceProtocol;
 }
 
 /** The hub a path names: its (still percent-encoded) path segment, or the `hub` query parameter (null: missing). */
@@ -33,7 +36,21 @@ export const CLIENT_ENDPOINT: ClientEndpoint = {
   fallback: SIMPLE,
 };
 
-export const ENDPOINTS: readonly ClientEndpoint[] = [CLIENT_ENDPOINT];
+const MQTT_HUB_PATH = /^\/clients\/mqtt\/hubs\/([^/]+)$/i;
+
+/** MQTT clients: their handshake is src/mqtt's (the session starts with a CONNECT packet after the upgrade). */
+export const MQTT_ENDPOINT: ClientEndpoint = {
+  path: "/clients/mqtt/hubs/{hub}",
+  hubIn(path) {
+    const m = MQTT_HUB_PATH.exec(path);
+    return m === null ? undefined : { encoded: m[1]! };
+  },
+  protocols: new Map(),
+  fallback: SIMPLE,
+  audience: "mqtt",
+};
+
+export const ENDPOINTS: readonly ClientEndpoint[] = [CLIENT_ENDPOINT, MQTT_ENDPOINT];
 
 /** The first offered subprotocol `endpoint` speaks. */
 export function firstSupported(endpoint: ClientEndpoint, offered: readonly string[]): string | undefined {

@@ -2,6 +2,7 @@
 // size, and the frame of a control message. The receiving half is in protocol.ts.
 import type { JsonDownstreamMessage } from "@webpubsub/core";
 import type { Outgoing } from "../outgoing.ts";
+import type { MqttEventContext } from "../upstream/types.ts";
 
 /** One WebSocket frame as sent. */
 export interface WireFrame {
@@ -25,4 +26,8 @@ export interface WireFormat {
    * undefined when the protocol has no such message (simple clients, JSON-only messages on protobuf).
    */
   encodeControl(msg: JsonDownstreamMessage): WireFrame | undefined;
+  /** MQTT sessions: what their upstream events add (physical connection, session id, how it ended). */
+  upstreamMqtt?(): MqttEventContext;
+  /** How the dashboard and the log name the protocol when it says more than the subprotocol (e.g. "mqtt 5.0"). */
+  readonly label?: string;
 }

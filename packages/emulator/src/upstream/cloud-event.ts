@@ -17,6 +17,9 @@ export interface CloudEventFields {
   origin: string;
   contentType: string;
   time: Date;
+  /** MQTT connections: `ce-physicalConnectionId` and `ce-sessionId` */
+  physicalConnectionId?: string | undefined;
+  sessionId?: string | undefined;
 }
 
 /**
@@ -52,6 +55,9 @@ export function buildCloudEventHeaders(f: CloudEventFields): Headers {
   if (f.connectionState) {
     h.set(CloudEventsHeaders.connectionState, toHeaderValue(f.connectionState, "connectionState"));
   }
+  if (f.physicalConnectionId)
+    h.set("ce-physicalConnectionId", toHeaderValue(f.physicalConnectionId, "physicalConnectionId"));
+  if (f.sessionId) h.set("ce-sessionId", toHeaderValue(f.sessionId, "sessionId"));
   return h;
 }
 

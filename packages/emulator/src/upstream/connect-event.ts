@@ -3,7 +3,8 @@ import { isValidGroupName, scanJsonText, utf8Decode } from "@webpubsub/core";
 import { clip } from "../bounded-text.ts";
 import { readConnectionState } from "./cloud-event.ts";
 import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
-import type { ConnectEventInput, ConnectResult } from "./types.ts";
+import { mqttAccept, mqttReject } from "./mqtt-fields.ts";
+import type { ConnectEventInput, ConnectResult, MqttConnectProperties } from "./types.ts";
 
 export interface ConnectEventBody {
   claims: Record<string, string[]>;
@@ -11,6 +12,7 @@ export interface ConnectEventBody {
   headers: Record<string, string[]>;
   subprotocols: string[];
   clientCertificates: [];
+  mqtt?: MqttConnectProperties;
 }
 
 function claimString(value: unknown): string {
@@ -56,7 +58,15 @@ export function buildConnectBody(input: ConnectEventInput): ConnectEventBody {
     if (value === undefined || name.toLowerCase() === "authorization") continue;
     append(headers, name, value);
   }
-  return { claims, query, headers, subprotocols: [...(input.subprotocols ?? [])], clientCertificates: [] };
+  const body: ConnectEventBody = {
+    claims,
+    query,
+    headers,
+    subprotocols: [...(input.subprotocols ?? [])],
+    clientCertificates: [],
+  };
+  if (input.mqtt !== undefined) body.mqtt = input.mqtt;
+  return body;
 }
 
 /** Status for the client handshake when the handler could not decide (5xx, timeout, network, bad answer). */
@@ -84,15 +94,26 @@ export function interpretConnectResponse(
   }
   const { status, body } = outcome;
   if (status >= 400 && status <= 499 && status !== 408) {
-    return { kind: "reject", status, message: responseText(body) || `connect event handler answered ${status}` };
+    const text = responseText(body);
+    const reject: ConnectResult = {
+      kind: "reject",
+      status,
+      message: text || `connect event handler answered ${status}`,
+    };
+    const mqtt = mqttReject(utf8Decode(body).trim());
+    if (mqtt !== undefined) reject.mqtt = mqtt;
+    return reject;
   }
   if (status < 200 || status > 299) {
     const detail = responseText(body);
-    return {
+    const reject: ConnectResult = {
       kind: "reject",
       status: HANDLER_FAILED,
       message: `connect event handler answered ${status}${detail ? `: ${detail}` : ""}`,
     };
+    const mqtt = mqttReject(utf8Decode(body).trim());
+    if (mqtt !== undefined) reject.mqtt = mqtt;
+    return reject;
   }
   const accept: Extract<ConnectResult, { kind: "accept" }> = { kind: "accept" };
   const state = readConnectionState(outcome.headers);
@@ -136,5 +157,7 @@ export function interpretConnectResponse(
     }
     accept.subprotocol = r.subprotocol;
   }
+  const mqtt = mqttAccept(r);
+  if (mqtt !== undefined) accept.mqtt = mqtt;
   return accept;
 }

@@ -25,6 +25,35 @@ export interface UpstreamContext {
   connectionState?: string;
   /** Returns the next CloudEvents `ce-id` for this connection (0 for connect, then 1, 2, ...). */
   nextEventId(): number;
+  /** MQTT connections: the `ce-physicalConnectionId` / `ce-sessionId` headers and the `disconnected` details. */
+  mqtt?: MqttEventContext;
+}
+
+/** A name/value pair of an MQTT 5.0 packet's user properties. */
+export interface MqttUserProperty {
+  name: string;
+  value: string;
+}
+
+/** What the events of an MQTT connection add (protocol.md 5.3, 5.6). */
+export interface MqttEventContext {
+  physicalConnectionId: string;
+  sessionId?: string;
+  /** how the session ended (read by `disconnected` only) */
+  disconnect?: {
+    initiatedByClient: boolean;
+    disconnectPacket?: { code: number; userProperties?: MqttUserProperty[] };
+  };
+}
+
+/** The `mqtt` member of an MQTT client's `connect` request (protocol.md 5.5). */
+export interface MqttConnectProperties {
+  /** 4 = MQTT 3.1.1, 5 = MQTT 5.0 */
+  protocolVersion: number;
+  username?: string;
+  /** base64 of the CONNECT password bytes */
+  password?: string;
+  userProperties?: MqttUserProperty[];
 }
 
 /** Request data of the blocking `connect` event (protocol.md 5.5) before normalization. */
@@ -38,6 +67,8 @@ export interface ConnectEventInput {
   /** Subprotocols the client offered, in order. */
   subprotocols: string[];
   clientCertificates: [];
+  /** MQTT clients: the CONNECT packet's fields */
+  mqtt?: MqttConnectProperties;
 }
 
 export type ConnectResult =
@@ -49,8 +80,16 @@ export type ConnectResult =
       subprotocol?: string;
       /** undefined: not set by the handler; null: cleared; string: the new state. */
       connectionState?: string | null;
+      /** MQTT: user properties for the CONNACK */
+      mqtt?: { userProperties?: MqttUserProperty[] };
     }
-  | { kind: "reject"; status: number; message: string };
+  | {
+      kind: "reject";
+      status: number;
+      message: string;
+      /** MQTT: the handler's CONNACK code (absent when it gave none or an invalid one), reason and user properties */
+      mqtt?: { code?: number; reason?: string; userProperties?: MqttUserProperty[] };
+    };
 
 export type UserEventResult =
   | {

@@ -10,6 +10,7 @@ import type {
   ConnectEventInput,
   ConnectResult,
   EventHandlerSettings,
+  MqttEventContext,
   UpstreamContext,
   UpstreamEvent,
   UpstreamInvokerOptions,
@@ -33,6 +34,7 @@ interface EventSnapshot {
   subprotocol: string | undefined;
   connectionState: string | undefined;
   eventId: number;
+  mqtt: MqttEventContext | undefined;
 }
 
 /** An optional duration option: core's timer rule (0..MAX_TIMER_MS), and at least `min`. */
@@ -200,7 +202,8 @@ export class UpstreamInvoker {
     if (handler === undefined) return;
     const snap = this.#snapshot(ctx);
     const earlier = [...(this.#byConnection.get(snap.connectionId) ?? [])];
-    const payload = JSON.stringify({ reason });
+    const details = ctx.mqtt?.disconnect;
+    const payload = JSON.stringify(details === undefined ? { reason } : { reason, mqtt: details });
     void this.#track(
       snap.connectionId,
       Promise.allSettled(earlier).then(() =>
@@ -261,6 +264,7 @@ export class UpstreamInvoker {
       subprotocol: ctx.subprotocol,
       connectionState: ctx.connectionState,
       eventId: ctx.nextEventId(),
+      mqtt: ctx.mqtt,
     };
   }
 
@@ -359,6 +363,8 @@ export class UpstreamInvoker {
         origin: this.#origin,
         contentType,
         time: new Date(),
+        physicalConnectionId: snap.mqtt?.physicalConnectionId,
+        sessionId: snap.mqtt?.sessionId,
       });
     } catch (err) {
       return fail("invalid-request", (err as Error).message);

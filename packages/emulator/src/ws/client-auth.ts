@@ -19,7 +19,7 @@ export function authenticate(target: UpgradeTarget, req: IncomingMessage, access
   if (token === undefined || token === null || token === "") {
     throw new UpgradeRefused(401, "Unauthorized: missing access token.");
   }
-  const audience = clientAudienceMatcher(target.origin.host, target.hubName);
+  const audience = clientAudienceMatcher(target.origin.host, target.hubName, target.endpoint.audience);
   if (audience === undefined) throw new UpgradeRefused(401, "Unauthorized: the request has no usable Host header.");
   let claims: JwtPayload;
   try {

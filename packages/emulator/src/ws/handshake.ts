@@ -5,7 +5,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
-import { firstSupported, protocolFor } from "../protocols/endpoints.ts";
+import { upgradeMqtt } from "../mqtt/endpoint.ts";
+import { firstSupported, MQTT_ENDPOINT, protocolFor } from "../protocols/endpoints.ts";
 import { publicOrigin } from "../public-origin.ts";
 import type { Service } from "../service.ts";
 import { authenticate } from "./client-auth.ts";
@@ -48,6 +49,10 @@ export async function handleUpgrade(
   try {
     const target = parseTarget(req, publicOrigin(req, service.opts));
     if (service.closing) throw new UpgradeRefused(503, "The service is shutting down.");
+    if (target.endpoint === MQTT_ENDPOINT) {
+      await upgradeMqtt(service, wss, req, socket, head, target, (p) => select(req, p));
+      return;
+    }
     if (target.recovery !== undefined) {
       recover(service, wss, req, socket, head, target, (p) => select(req, p));
       return;

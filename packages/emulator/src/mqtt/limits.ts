@@ -1,0 +1,22 @@
+// The bounds of the MQTT endpoint: what one client may send or hold before it is refused.
+
+/** Largest MQTT packet accepted (fixed header included); also sent to 5.0 clients as Maximum Packet Size. */
+export const MAX_PACKET_BYTES = 1024 * 1024;
+/** Topics (= group names) longer than this are refused. */
+export const MAX_TOPIC_CHARS = 1024;
+/** Subscriptions one session may hold. */
+export const MAX_SUBSCRIPTIONS = 1000;
+/** Client identifiers longer than this are refused. */
+export const MAX_CLIENT_ID_CHARS = 256;
+/** QoS 1/2 messages to a client that may wait for its acknowledgement (or for it to come back). */
+export const MAX_INFLIGHT = 10_000;
+/** QoS 2 messages from a client that may wait for their PUBREL. */
+export const MAX_INCOMING_QOS2 = 1000;
+/** Packets a client may send while its CONNECT is still being decided (the upstream connect event). */
+export const MAX_EARLY_PACKETS = 100;
+/** How long a new network connection may take to send CONNECT. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a persistent session waits for its client to reconnect (the service keeps it up to 30 s). */
+export const SESSION_KEEP_MS = 30_000;
+/** Server messages (sendToAll, sendToUser, sendToConnection) arrive on this topic. */
+export const SERVER_MESSAGES_TOPIC = "$webpubsub/server/messages";

@@ -1,0 +1,199 @@
+// One MQTT session (a Web PubSub connection): its client identifier and protocol version, its subscriptions (topic =
+// group, with the granted QoS), the QoS 1/2 messages sent to it and not yet acknowledged (kept across a reconnect),
+// the QoS 2 messages it sent that wait for PUBREL, its last will, and the network connection it is on. It is the
+// connection's wire format: a data message becomes a PUBLISH on the message's group topic (or the server messages
+// topic), the `connected` system message its CONNACK and a service close its DISCONNECT (5.0).
+import type { DownstreamMessage } from "@webpubsub/core";
+import type { Connection } from "../connection.ts";
+import type { Outgoing } from "../outgoing.ts";
+import type { WireFormat, WireFrame } from "../protocols/wire-format.ts";
+import type { MqttEventContext, MqttUserProperty } from "../upstream/types.ts";
+import type { MqttVersion } from "./codes.ts";
+import { Reason } from "./codes.ts";
+import { contentTypeOf, deliveryQos, payloadBytes } from "./content.ts";
+import { generate, type IConnackPacket, type IPublishPacket, type Packet, type QoS } from "./deps.ts";
+import { MAX_INFLIGHT, SERVER_MESSAGES_TOPIC } from "./limits.ts";
+
+export interface Subscription {
+  qos: QoS;
+  /** MQTT 5.0 No Local: the session's own publishes to the topic are not sent back to it */
+  noLocal: boolean;
+}
+
+export interface Will {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  contentType: string | undefined;
+}
+
+interface Inflight {
+  packet: IPublishPacket;
+  /** "publish": waiting for PUBACK / PUBREC; "pubrel": PUBREC came, waiting for PUBCOMP */
+  stage: "publish" | "pubrel";
+}
+
+/** Shared encodings of QoS 0 PUBLISH packets, one per protocol version (the same bytes for every recipient). */
+const QOS0_V4 = {};
+const QOS0_V5 = {};
+
+export class MqttSession implements WireFormat {
+  readonly name = "mqtt";
+  readonly reliable = false;
+  readonly binary = true;
+  readonly clientId: string;
+  readonly version: MqttVersion;
+  /** whether the session outlives its network connection (clean session 0 / session expiry > 0) */
+  readonly persistent: boolean;
+  /** how long it waits for a reconnect, in ms */
+  readonly keepMs: number;
+  readonly subscriptions = new Map<string, Subscription>();
+  /** QoS 2 packet ids received and delivered, waiting for the client's PUBREL */
+  readonly incomingQos2 = new Set<number>();
+  readonly #inflight = new Map<number, Inflight>();
+  #nextId = 1;
+  #conn: Connection | undefined;
+  will: Will | undefined;
+  /** the CONNACK the `connected` system message becomes */
+  connack: IConnackPacket = { cmd: "connack", sessionPresent: false };
+  /** the DISCONNECT reason of a service close (5.0) */
+  serverDisconnectCode: number = Reason.AdministrativeAction;
+  physicalConnectionId = "";
+  /** how the session ended, for the upstream `disconnected` event */
+  disconnect: MqttEventContext["disconnect"];
+
+  constructor(init: { clientId: string; version: MqttVersion; persistent: boolean; keepMs: number }) {
+    this.clientId = init.clientId;
+    this.version = init.version;
+    this.persistent = init.persistent;
+    this.keepMs = init.keepMs;
+  }
+
+  get label(): string {
+    return this.version === 5 ? "mqtt 5.0" : "mqtt 3.1.1";
+  }
+
+  /** The connection this session is the wire format of (set once, right after it is created). */
+  bind(conn: Connection): void {
+    this.#conn = conn;
+  }
+
+  upstreamMqtt(): MqttEventContext {
+    const ctx: MqttEventContext = { physicalConnectionId: this.physicalConnectionId, sessionId: this.clientId };
+    if (this.disconnect !== undefined) ctx.disconnect = this.disconnect;
+    return ctx;
+  }
+
+  encode(packet: Packet): Buffer {
+    return generate(packet, { protocolVersion: this.version });
+  }
+
+  // ---- WireFormat ------------------------------------------------------------------------------------------------
+
+  encodeData(msg: Outgoing): WireFrame {
+    const topic = msg.from === "group" && msg.group !== undefined ? msg.group : SERVER_MESSAGES_TOPIC;
+    const granted = msg.from === "group" ? (this.subscriptions.get(topic)?.qos ?? 1) : 1;
+    const qos = deliveryQos(msg, granted);
+    if (qos === 0) {
+      return msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
+        data: this.encode(this.#publish(m, topic, 0, undefined)),
+        binary: true,
+      }));
+    }
+    const id = this.#allocateId();
+    if (id === undefined) {
+      const conn = this.#conn;
+      if (conn !== undefined) {
+        conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (limit ${MAX_INFLIGHT}).`, 1008);
+      }
+      return { data: Buffer.alloc(0), binary: true };
+    }
+    const packet = this.#publish(msg, topic, qos, id);
+    this.#inflight.set(id, { packet, stage: "publish" });
+    return { data: this.encode(packet), binary: true };
+  }
+
+  dataSize(msg: Outgoing): number {
+    return payloadBytes(msg.payload).length;
+  }
+
+  encodeControl(msg: DownstreamMessage): WireFrame | undefined {
+    if (msg.type !== "system") return undefined;
+    if (msg.event === "connected") return { data: this.encode(this.connack), binary: true };
+    if (msg.event === "disconnected" && this.version === 5) {
+      const code = this.serverDisconnectCode;
+      this.disconnect = { initiatedByClient: false, disconnectPacket: { code } };
+      return { data: this.encode({ cmd: "disconnect", reasonCode: code }), binary: true };
+    }
+    if (msg.event === "disconnected") this.disconnect = { initiatedByClient: false, disconnectPacket: { code: 0 } };
+    return undefined;
+  }
+
+  #publish(msg: Outgoing, topic: string, qos: QoS, id: number | undefined): IPublishPacket {
+    const packet: IPublishPacket = {
+      cmd: "publish",
+      topic,
+      qos,
+      dup: false,
+      retain: false,
+      payload: payloadBytes(msg.payload),
+    };
+    if (id !== undefined) packet.messageId = id;
+    if (this.version === 5) {
+      const properties: NonNullable<IPublishPacket["properties"]> = { contentType: contentTypeOf(msg.payload.kind) };
+      if (msg.expiresAt !== 0) {
+        properties.messageExpiryInterval = Math.max(1, Math.ceil((msg.expiresAt - Date.now()) / 1000));
+      }
+      packet.properties = properties;
+    }
+    return packet;
+  }
+
+  #allocateId(): number | undefined {
+    if (this.#inflight.size >= MAX_INFLIGHT) return undefined;
+    for (;;) {
+      const id = this.#nextId;
+      this.#nextId = id === 65535 ? 1 : id + 1;
+      if (!this.#inflight.has(id)) return id;
+    }
+  }
+
+  // ---- acknowledgements ------------------------------------------------------------------------------------------
+
+  /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. False when the id was not in flight. */
+  complete(id: number): boolean {
+    return this.#inflight.delete(id);
+  }
+
+  /** PUBREC: the QoS 2 message arrived; PUBREL follows. False when the id was not in flight. */
+  received(id: number): boolean {
+    const entry = this.#inflight.get(id);
+    if (entry === undefined) return false;
+    entry.stage = "pubrel";
+    return true;
+  }
+
+  get inflightCount(): number {
+    return this.#inflight.size;
+  }
+
+  /** What a resumed session sends again, in order: unacknowledged PUBLISHes (DUP set) and pending PUBRELs. */
+  *resendPackets(): Iterable<Packet> {
+    for (const [id, entry] of this.#inflight) {
+      if (entry.stage === "pubrel") yield { cmd: "pubrel", messageId: id };
+      else yield { ...entry.packet, dup: true };
+    }
+  }
+
+  /** A user property list in mqtt-packet's shape. */
+  static userProperties(list: readonly MqttUserProperty[] | undefined): Record<string, string[]> | undefined {
+    if (list === undefined || list.length === 0) return undefined;
+    const out: Record<string, string[]> = {};
+    for (const p of list) {
+      const values = out[p.name] ?? [];
+      values.push(p.value);
+      out[p.name] = values;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,123 @@
+// The MQTT building blocks (not yet wired to an endpoint): content types, topic rules, CONNACK codes per version, the
+// session's PUBLISH encoding with the QoS downgrade, and the MQTT members of connect answers.
+import { parser } from "mqtt-packet";
+import { describe, expect, it } from "vitest";
+import { connackCode, isConnackRefusal, refusalForStatus } from "../src/mqtt/codes.ts";
+import { contentTypeOf, deliveryQos, markSentQos, PayloadInvalid, payloadFromMqtt } from "../src/mqtt/content.ts";
+import { SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
+import { MqttSession } from "../src/mqtt/session.ts";
+import { filterProblem, topicProblem } from "../src/mqtt/topics.ts";
+import { Outgoing } from "../src/outgoing.ts";
+import { mqttAccept, mqttReject } from "../src/upstream/mqtt-fields.ts";
+
+function parse(buf: Buffer, version: 4 | 5): Record<string, unknown> {
+  const p = parser({ protocolVersion: version });
+  let out: Record<string, unknown> | undefined;
+  p.on("packet", (x) => {
+    out = x as unknown as Record<string, unknown>;
+  });
+  p.parse(buf);
+  if (out === undefined) throw new Error("no packet");
+  return out;
+}
+
+describe("content types (cross-protocol doc)", () => {
+  it("maps MQTT 5 content types to data types both ways; absent is binary", () => {
+    expect(payloadFromMqtt(Buffer.from('{"a":1}'), "application/json")).toEqual({ kind: "json", text: '{"a":1}' });
+    expect(payloadFromMqtt(Buffer.from("hi"), "text/plain; charset=utf-8")).toEqual({ kind: "text", text: "hi" });
+    expect(payloadFromMqtt(Buffer.from([1]), "application/x-protobuf").kind).toBe("protobuf");
+    expect(payloadFromMqtt(Buffer.from([1]), undefined).kind).toBe("binary");
+    expect(payloadFromMqtt(Buffer.from([1]), "application/octet-stream").kind).toBe("binary");
+    expect(contentTypeOf("json")).toBe("application/json");
+    expect(contentTypeOf("binary")).toBe("application/octet-stream");
+  });
+  it("refuses payloads that contradict their content type", () => {
+    expect(() => payloadFromMqtt(Buffer.from("{"), "application/json")).toThrow(PayloadInvalid);
+    expect(() => payloadFromMqtt(Buffer.from([0xff, 0xfe]), "text/plain")).toThrow(PayloadInvalid);
+  });
+});
+
+describe("QoS downgrade", () => {
+  it("is the lower of the sent QoS (1 for non-MQTT senders) and the granted one", () => {
+    const rest = new Outgoing({ payload: { kind: "text", text: "x" }, from: "server" });
+    expect(deliveryQos(rest, 2)).toBe(1);
+    expect(deliveryQos(rest, 0)).toBe(0);
+    const mqtt = new Outgoing({ payload: { kind: "text", text: "x" }, from: "group", group: "g" });
+    markSentQos(mqtt, 2);
+    expect(deliveryQos(mqtt, 2)).toBe(2);
+    expect(deliveryQos(mqtt, 1)).toBe(1);
+  });
+});
+
+describe("topics are group names", () => {
+  it("refuses wildcards, shared subscriptions and over-long topics; accepts 1024 characters", () => {
+    expect(filterProblem("a/#")?.reason).toBe(0xa2);
+    expect(filterProblem("a/+/b")?.reason).toBe(0xa2);
+    expect(filterProblem("$share/x/a")?.reason).toBe(0x9e);
+    expect(filterProblem("x".repeat(1025))?.reason).toBe(0x8f);
+    expect(filterProblem("x".repeat(1024))).toBeUndefined();
+    expect(topicProblem("a/+")?.reason).toBe(0x90);
+    expect(topicProblem("chat")).toBeUndefined();
+  });
+});
+
+describe("CONNACK codes per version", () => {
+  it("maps refusals to 3.1.1 return codes and 5.0 reason codes", () => {
+    expect(connackCode("protocol-version", 4)).toBe(1);
+    expect(connackCode("bad-token", 4)).toBe(5);
+    expect(connackCode("bad-token", 5)).toBe(0x87);
+    expect(connackCode(refusalForStatus(403), 5)).toBe(0x87);
+    expect(isConnackRefusal(0x87, 5)).toBe(true);
+    expect(isConnackRefusal(0x87, 4)).toBe(false);
+    expect(isConnackRefusal(5, 4)).toBe(true);
+  });
+});
+
+describe("MqttSession as a wire format", () => {
+  it("sends server messages on the server topic at QoS 1 and keeps them until PUBACK", () => {
+    const s = new MqttSession({ clientId: "c", version: 5, persistent: false, keepMs: 0 });
+    const msg = new Outgoing({ payload: { kind: "json", text: "[1]" }, from: "server" });
+    const p = parse(s.encodeData(msg).data, 5);
+    expect(p).toMatchObject({ cmd: "publish", topic: SERVER_MESSAGES_TOPIC, qos: 1 });
+    expect((p.properties as { contentType: string }).contentType).toBe("application/json");
+    expect(s.inflightCount).toBe(1);
+    expect([...s.resendPackets()][0]).toMatchObject({ dup: true });
+    expect(s.complete(p.messageId as number)).toBe(true);
+    expect(s.inflightCount).toBe(0);
+  });
+  it("downgrades group messages to the subscription's QoS 0 and shares that encoding", () => {
+    const s = new MqttSession({ clientId: "c", version: 4, persistent: false, keepMs: 0 });
+    s.subscriptions.set("g", { qos: 0, noLocal: false });
+    const msg = new Outgoing({ payload: { kind: "text", text: "hi" }, from: "group", group: "g" });
+    const a = s.encodeData(msg).data;
+    expect(parse(a, 4)).toMatchObject({ cmd: "publish", topic: "g", qos: 0 });
+    expect(s.encodeData(msg).data).toBe(a);
+    expect(s.inflightCount).toBe(0);
+  });
+  it("encodes the connected system message as CONNACK and a 5.0 service close as DISCONNECT", () => {
+    const s = new MqttSession({ clientId: "c", version: 5, persistent: false, keepMs: 0 });
+    s.connack = { cmd: "connack", sessionPresent: false, reasonCode: 0 };
+    expect(
+      parse(s.encodeControl({ type: "system", event: "connected", userId: null, connectionId: "x" })!.data, 5),
+    ).toMatchObject({ cmd: "connack" });
+    const d = s.encodeControl({ type: "system", event: "disconnected", message: "bye" })!;
+    expect(parse(d.data, 5)).toMatchObject({ cmd: "disconnect", reasonCode: 0x98 });
+    expect(s.upstreamMqtt().disconnect).toEqual({ initiatedByClient: false, disconnectPacket: { code: 0x98 } });
+  });
+});
+
+describe("MQTT members of connect answers", () => {
+  it("reads the failure code, reason and user properties; ignores malformed ones", () => {
+    expect(mqttReject('{"mqtt":{"code":135,"reason":"no","userProperties":[{"name":"a","value":"b"}]}}')).toEqual({
+      code: 135,
+      reason: "no",
+      userProperties: [{ name: "a", value: "b" }],
+    });
+    expect(mqttReject('{"mqtt":{"code":"x"}}')).toEqual({});
+    expect(mqttReject("not json")).toBeUndefined();
+    expect(mqttAccept({ mqtt: { userProperties: [{ name: "k", value: "v" }] } })).toEqual({
+      userProperties: [{ name: "k", value: "v" }],
+    });
+    expect(mqttAccept({})).toBeUndefined();
+  });
+});
