@@ -10,9 +10,9 @@ export {
   checkCredential,
   checkTransport,
   DEFAULT_API_VERSION,
-  isTokenCredential,
   isKeyCredential,
   isLoopbackEndpoint,
+  isTokenCredential,
   normalizeEndpoint,
 } from "./endpoint.ts";
 export * from "./generated/client-definitions.ts";
