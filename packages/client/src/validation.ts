@@ -1,5 +1,5 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core";
+import { EVENT_NAME_PATTERN, isValidEventName, MAX_TIMER_MS } from "@webpubsub/core";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
 /** The group-name rule is core's; the client calls it by the client's verb. */
@@ -75,17 +75,19 @@ export function checkOnGroupStream(callback: unknown, options: unknown): void {
   if (typeof callback !== "function") throw new TypeError("callback must be a function");
   checkOptionsObject(options);
   const o = options as { idleTimeoutInMs?: unknown; handleFromStart?: unknown; groupNames?: unknown };
-  const idle = o.idleTimeoutInMs;
-  if (
-    idle !== undefined &&
-    (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > 2_147_483_647)
-  ) {
-    throw new RangeError("options.idleTimeoutInMs must be an integer from 1 to 2147483647");
-  }
+  checkIdleTimeout(o.idleTimeoutInMs, "options.idleTimeoutInMs");
   if (o.handleFromStart !== undefined && typeof o.handleFromStart !== "boolean") {
     throw new TypeError("options.handleFromStart must be a boolean");
   }
   if (o.groupNames !== undefined && (!Array.isArray(o.groupNames) || o.groupNames.some((g) => typeof g !== "string"))) {
     throw new TypeError("options.groupNames must be an array of group names");
+  }
+}
+
+/** A stream's idle timeout: a whole number of milliseconds a timer can hold. */
+export function checkIdleTimeout(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be an integer from 1 to ${MAX_TIMER_MS}, got ${String(value).slice(0, 40)}`);
   }
 }
