@@ -55,9 +55,14 @@ function loadScript(style: "require" | "import"): string {
     if (Object.keys(required).length === 0) throw new Error(name + ": require() gave no exports");
     if (required !== imported) throw new Error(name + ": require() and import() gave two module instances");
   }
-  // RestError comes from the one copy of @azure/core-rest-pipeline that our ES modules load (its ESM build).
-  const { RestError } = require("@webpubsub/service");
-  if (RestError !== (await import("@azure/core-rest-pipeline")).RestError) throw new Error("two RestError classes");
+  // instanceof RestError (ours) holds for the RestError of either build of @azure/core-rest-pipeline, and only for it.
+  const { RestError, isRestError } = require("@webpubsub/service");
+  const fromEsm = new (await import("@azure/core-rest-pipeline")).RestError("esm", { statusCode: 500 });
+  const fromCjs = new (require("@azure/core-rest-pipeline").RestError)("cjs", { statusCode: 500 });
+  for (const e of [fromEsm, fromCjs]) {
+    if (!(e instanceof RestError) || !isRestError(e)) throw new Error("a pipeline RestError is not a RestError");
+  }
+  if (new Error("plain") instanceof RestError) throw new Error("a plain Error counts as a RestError");
   console.log("loaded " + names.length + " entry points");
 })().catch((error) => {
   console.error(error);
