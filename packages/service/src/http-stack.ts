@@ -1,9 +1,7 @@
 // The HTTP stack of one client, loaded at its first request (http-stack-loader.ts) rather than when the package is
-// imported: the REST-level client of @webpubsub/rest (one HTTP stack: its pipeline), the @azure/core-tracing client
-// and the @azure/logger logger. Importing @azure/core-rest-pipeline and its runtime is most of a cold start, which a
-// serverless function that only signs client tokens never needs (docs/decisions/0002-lazy-http-stack.md).
+// imported: the REST-level client of @webpubsub/rest (one HTTP stack: its pipeline) and the @azure/logger logger. Importing @azure/core-rest-pipeline and its runtime is most of a cold start, which a
+// serverless function that only signs client tokens never needs (docs/decisions/0003-lazy-http-stack.md).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
-import { createTracingClient, type TracingClient } from "@azure/core-tracing";
 import { type AzureLogger, createClientLogger } from "@azure/logger";
 import { createWebPubSubRestClient, type WebPubSubRestClient } from "@webpubsub/rest";
 import type { WebPubSubServiceClientOptions } from "./options.ts";
@@ -13,17 +11,6 @@ export { responseError, toRestError } from "@webpubsub/rest";
 
 /** Log namespace `webpubsub-service`: enable with AZURE_LOG_LEVEL=info or `setLogLevel("info")` from @azure/logger. */
 export const logger: AzureLogger = createClientLogger("webpubsub-service");
-
-/**
- * Spans are named `WebPubSubServiceClient.<method>` / `WebPubSubGroupClient.<method>` in the `Microsoft.WebPubSub`
- * namespace (the official package's names), one per public method call; HTTP spans from the REST pipeline nest
- * under it. Spans are no-ops until an instrumenter is registered (e.g. @azure/opentelemetry-instrumentation-azure-sdk).
- */
-export const tracingClient: TracingClient = createTracingClient({
-  namespace: "Microsoft.WebPubSub",
-  packageName: "@webpubsub/service",
-  packageVersion: SDK_VERSION,
-});
 
 /**
  * The REST-level client every call goes through. Its own retry policy is switched off: this package decides per

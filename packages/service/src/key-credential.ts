@@ -1,6 +1,6 @@
 // AzureKeyCredential: an access key that can be rotated (`update`), the credential this package's users construct.
 // The same shape as @azure/core-auth's class (any `{ key }` object is accepted wherever a KeyCredential is); it lives
-// here because importing @azure/core-auth at start-up loads its HTTP runtime (docs/decisions/0002-lazy-http-stack.md).
+// here because importing @azure/core-auth at start-up loads its HTTP runtime (docs/decisions/0003-lazy-http-stack.md).
 import type { KeyCredential } from "@azure/core-auth";
 
 /** A static access key; `update(newKey)` takes effect at the next request and the next token signed. */

@@ -1,10 +1,27 @@
 // Tracing: the span of each public method call and of a lazy listing (which covers one iteration rather than one
-// call). The @azure/core-tracing client itself is part of the HTTP stack, loaded at the first request
-// (http-stack.ts).
-import type { OperationTracingOptions } from "@azure/core-tracing";
-import { loadHttpStack } from "./http-stack-loader.ts";
+// call). @azure/core-tracing is imported at the first span, on its own: a method that sends nothing (a client token
+// signed with the key) is traced without loading the HTTP stack.
+import type { OperationTracingOptions, TracingClient } from "@azure/core-tracing";
 
 export const SDK_VERSION = "0.0.0";
+
+let tracing: Promise<TracingClient> | undefined;
+
+/**
+ * Spans are named `WebPubSubServiceClient.<method>` / `WebPubSubGroupClient.<method>` in the `Microsoft.WebPubSub`
+ * namespace (the official package's names), one per public method call; HTTP spans from the REST pipeline nest
+ * under it. Spans are no-ops until an instrumenter is registered (e.g. @azure/opentelemetry-instrumentation-azure-sdk).
+ */
+function tracingClient(): Promise<TracingClient> {
+  tracing ??= import("@azure/core-tracing").then(({ createTracingClient }) =>
+    createTracingClient({
+      namespace: "Microsoft.WebPubSub",
+      packageName: "@webpubsub/service",
+      packageVersion: SDK_VERSION,
+    }),
+  );
+  return tracing;
+}
 
 /** Runs `fn` in the span `name` (spanKind client); `fn` gets options carrying the span's tracing context. */
 export async function withSpan<O extends { tracingOptions?: OperationTracingOptions }, T>(
@@ -12,8 +29,7 @@ export async function withSpan<O extends { tracingOptions?: OperationTracingOpti
   options: O,
   fn: (updated: O) => Promise<T>,
 ): Promise<T> {
-  const { tracingClient } = await loadHttpStack();
-  return tracingClient.withSpan(name, options, fn, { spanKind: "client" });
+  return (await tracingClient()).withSpan(name, options, fn, { spanKind: "client" });
 }
 
 /**
@@ -31,8 +47,7 @@ export async function* tracedIteration<T, O extends { tracingOptions?: Operation
     yield* iterate(options);
     return;
   }
-  const { tracingClient } = await loadHttpStack();
-  const { span, updatedOptions } = tracingClient.startSpan(name, options, { spanKind: "client" });
+  const { span, updatedOptions } = (await tracingClient()).startSpan(name, options, { spanKind: "client" });
   try {
     yield* iterate(updatedOptions as O);
     span.setStatus({ status: "success" });
