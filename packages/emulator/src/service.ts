@@ -105,13 +105,7 @@ export class Service implements ConnectionEvents {
     this.events.connected(conn, conn.protocol.label ?? conn.subprotocol);
     for (const g of groups) conn.hub.join(conn, g);
     conn.attach(socket);
-    conn.sendControl({
-      type: "system",
-      event: "connected",
-      userId: conn.userId,
-      connectionId: conn.id,
-      ...(conn.reconnectionToken !== undefined ? { reconnectionToken: conn.reconnectionToken } : {}),
-    });
+    conn.sendControl(this.#connectedFrame(conn));
     conn.markUpstreamOpen();
     this.log(
       `connection ${conn.id} opened: hub=${conn.hub.name} user=${conn.userId ?? "(anonymous)"} protocol=${conn.protocol.label ?? conn.subprotocol ?? "(simple)"}`,
@@ -125,13 +119,28 @@ export class Service implements ConnectionEvents {
     }
   }
 
-  /** A recovered reliable session on its new socket: the unacked messages are replayed. */
+  /**
+   * A recovered reliable session on its new socket: a `connected` frame for the same session (its id, user and
+   * reconnection token; clients resume paused streams on it and must not treat it as a new connection), then the
+   * unacked messages are replayed.
+   */
   resume(conn: Connection, socket: WebSocket): void {
     conn.attach(socket);
+    conn.sendControl(this.#connectedFrame(conn));
     const pending = conn.unackedCount;
     this.log(`connection ${conn.id} recovered; replaying ${pending} message(s)`);
     this.events.recovered(conn, pending);
     conn.replay();
+  }
+
+  #connectedFrame(conn: Connection) {
+    return {
+      type: "system",
+      event: "connected",
+      userId: conn.userId,
+      connectionId: conn.id,
+      ...(conn.reconnectionToken !== undefined ? { reconnectionToken: conn.reconnectionToken } : {}),
+    } as const;
   }
 
   /** Called when the socket of `conn` closed, whoever closed it. */

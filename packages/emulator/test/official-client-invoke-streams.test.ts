@@ -142,13 +142,8 @@ describe("official client group streams", () => {
     expect(received).toEqual(Array.from({ length: total }, (_, i) => `fragment ${i}`));
   }, 60_000);
 
-  // KNOWN GAP (skipped): the official 1.1.0 client resumes paused outbound streams only when it receives a `connected`
-  // system frame (webPubSubClient.js, handleConnectedMessage -> _resumeOutboundStreams), while the emulator sends no
-  // new `connected` frame after a recovery (protocol.md 4.5: "No new `connected`"). So after the cut the official
-  // writer recovers its socket (its pings reach the emulator) but never resends or sends further fragments. Which side
-  // matches the live service is undecided; the emulator's stream state across a recovery is covered with raw frames
-  // in group-streams.test.ts.
-  it.skip("keeps a reliable publisher's stream across a TCP cut: every fragment exactly once, in order", async () => {
+  // The official client resumes a paused outbound stream when the recovered socket brings a `connected` frame.
+  it("keeps a reliable publisher's stream across a TCP cut: every fragment exactly once, in order", async () => {
     const h = hub();
     const subscriber = await officialClient(h, { groups: ["g"], plainJson: true });
     const received: number[] = [];
