@@ -118,8 +118,15 @@ describe("protobuf subprotocols", () => {
     await p.raw.closed;
     const url = `${emu.endpoint.replace("http", "ws")}/client/hubs/${h}?awps_connection_id=${p.connected.connectionId}&awps_reconnection_token=${encodeURIComponent(token)}`;
     const r = new ProtoClient(url, RELIABLE_PROTOBUF);
-    await r.raw.until(() => r.decodeAll().length === 2);
+    await r.raw.until(() => r.decodeAll().length === 3);
     expect(r.decodeAll()).toEqual([
+      // the same session announced again (same id and token), then the replay
+      expect.objectContaining({
+        type: "system",
+        event: "connected",
+        connectionId: p.connected.connectionId,
+        reconnectionToken: token,
+      }),
       { type: "message", from: "group", group: "g", dataType: "text", data: "m3", sequenceId: 3 },
       { type: "message", from: "group", group: "g", dataType: "text", data: "m4", sequenceId: 4 },
     ]);

@@ -253,7 +253,6 @@ export function startLink(
       session.serverDisconnectCode = Reason.AdministrativeAction;
       session.connack = connack(true);
       service.resume(conn, ws);
-      conn.sendControl({ type: "system", event: "connected", userId: conn.userId, connectionId: conn.id });
       for (const q of session.resendPackets()) link.write(q);
       return { service, conn, session, link, endOnClose: false, clientDisconnected: false };
     }
