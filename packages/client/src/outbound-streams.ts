@@ -9,7 +9,7 @@ import type { GroupStreamWriter, OpenGroupStreamOptions, StreamEndError } from "
 import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
 import { OutboundStream } from "./outbound-stream.ts";
 import { toPayload } from "./payload.ts";
-import { checkGroupName, checkOptionsObject, checkSignal } from "./validation.ts";
+import { checkGroupName, checkIdleTimeout, checkOptionsObject, checkSignal } from "./validation.ts";
 
 const OUTBOUND = Symbol("outbound group streams");
 
@@ -123,15 +123,7 @@ export async function openGroupStream(
   if (options.noEcho !== undefined && typeof options.noEcho !== "boolean") {
     throw new TypeError("options.noEcho must be a boolean");
   }
-  const idle = options.idleTimeoutInMs;
-  if (
-    idle !== undefined &&
-    (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > 2_147_483_647)
-  ) {
-    throw new RangeError(
-      `options.idleTimeoutInMs must be an integer from 1 to 2147483647, got ${String(idle).slice(0, 40)}`,
-    );
-  }
+  checkIdleTimeout(options.idleTimeoutInMs);
   const streams = useFeature(client, OUTBOUND, (host) => {
     requireJsonOnly(host, "openGroupStream");
     return new OutboundStreams(host);

@@ -1,5 +1,5 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core";
+import { EVENT_NAME_PATTERN, isValidEventName, MAX_TIMER_MS } from "@webpubsub/core";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
 /** The group-name rule is core's; the client calls it by the client's verb. */
@@ -70,18 +70,22 @@ export function checkOptionalFunction(value: unknown, name: string, expected: st
   if (value !== undefined && typeof value !== "function") throw new TypeError(`${name} must be ${expected}`);
 }
 
+/** A stream's `options.idleTimeoutInMs` (openGroupStream, onGroupStream): absent, or whole ms a timer can wait. */
+export function checkIdleTimeout(idle: unknown): void {
+  if (idle === undefined) return;
+  if (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > MAX_TIMER_MS) {
+    throw new RangeError(
+      `options.idleTimeoutInMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${String(idle).slice(0, 40)}`,
+    );
+  }
+}
+
 /** onGroupStream's arguments. */
 export function checkOnGroupStream(callback: unknown, options: unknown): void {
   if (typeof callback !== "function") throw new TypeError("callback must be a function");
   checkOptionsObject(options);
   const o = options as { idleTimeoutInMs?: unknown; handleFromStart?: unknown; groupNames?: unknown };
-  const idle = o.idleTimeoutInMs;
-  if (
-    idle !== undefined &&
-    (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > 2_147_483_647)
-  ) {
-    throw new RangeError("options.idleTimeoutInMs must be an integer from 1 to 2147483647");
-  }
+  checkIdleTimeout(o.idleTimeoutInMs);
   if (o.handleFromStart !== undefined && typeof o.handleFromStart !== "boolean") {
     throw new TypeError("options.handleFromStart must be a boolean");
   }
