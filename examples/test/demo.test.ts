@@ -9,13 +9,15 @@ test("the demo walks through every step and exits 0", async () => {
   const passed = run.stdout.split("\n").filter((line) => /^\s*\d+ ✔ /.test(line));
   const failed = run.stdout.split("\n").filter((line) => /^\s*\d+ ✘ /.test(line));
   expect(failed).toEqual([]);
-  expect(passed.length).toBeGreaterThanOrEqual(18);
+  expect(passed.length).toBeGreaterThanOrEqual(20);
   for (const step of [
     "a client access token carries the user id, roles and groups",
+    'alice invokes "whoami" on the app server and gets its reply (invokeEvent)',
     "send to all: text",
     "send to all: JSON",
     "send to a user",
     "send to a group",
+    "alice streams five fragments to lobby; dave reads the stream in order",
     "send to one connection",
     "group membership by user",
     "group membership by connection",
@@ -31,6 +33,10 @@ test("the demo walks through every step and exits 0", async () => {
       `a passed step line with "${step}"`,
     ).toBe(true);
   }
+  expect(run.stdout).toContain(
+    'alice → invokeEvent("whoami") ← json {"userId":"alice","asked":{"question":"who am I?"}}',
+  );
+  expect(run.stdout).toContain("dave  ← part 1, part 2, part 3, part 4, part 5");
   expect(run.stdout).toContain("dave ← m1, m2, m3, m4, m5, m6");
   expect(run.stdout).toMatch(/✔ all \d+ steps passed in [\d.]+ s/);
 });

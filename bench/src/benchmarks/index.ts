@@ -3,8 +3,10 @@ import { clientRoundtrip } from "./client-roundtrip.ts";
 import { connections } from "./connections.ts";
 import { fanout } from "./fanout.ts";
 import { footprint } from "./footprint.ts";
+import { invokeRoundtrip } from "./invoke-roundtrip.ts";
 import { restSend } from "./rest-send.ts";
 import { soakBenchmark } from "./soak.ts";
+import { streamThroughput } from "./stream-throughput.ts";
 import { token } from "./token.ts";
 
 /** Every benchmark, in the order `pnpm bench` runs them (the opt-in soak only when named). */
@@ -12,6 +14,8 @@ export const benchmarks: Benchmark[] = [
   restSend,
   token,
   clientRoundtrip,
+  streamThroughput,
+  invokeRoundtrip,
   fanout,
   connections,
   footprint,

@@ -2,6 +2,7 @@
 //   connect: the user id comes from the `?user=` query parameter of the client URL, or else from the token's `sub`.
 //   chat:    the text is broadcast to every connection with `broadcast` (the demo passes @webpubsub/service's
 //            sendToAll; the app server starts first because the emulator needs its URL).
+//   whoami:  answers an `invokeEvent` with who is asking (the user id and connection id the service reports).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebPubSubEventHandler } from "@webpubsub/handler";
@@ -31,6 +32,10 @@ export async function startAppServer(
       res.success({ userId });
     },
     async handleUserEvent(req, res) {
+      if (req.context.eventName === "whoami") {
+        const asked = req.dataType === "json" ? req.data : null;
+        return res.success({ userId: req.context.userId ?? null, asked }, "json");
+      }
       if (req.context.eventName !== "chat") return res.fail(400, `unknown event ${req.context.eventName}`);
       // Broadcast before answering, so the sender's ack means "everyone has been sent the message".
       await broadcast({ from: req.context.userId ?? null, text: String(req.data) });

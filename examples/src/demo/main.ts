@@ -30,7 +30,9 @@ const emulator = await startEmulator({
   // DEMO_DEBUG=1 prints the emulator's log (connections, REST calls, upstream calls)
   ...(process.env.DEMO_DEBUG ? { log: (line: string) => console.log(dim(`    [emulator] ${line}`)) } : {}),
   hubs: {
-    [HUB]: { eventHandlers: [{ urlTemplate: app.handlerUrl, userEventPattern: "chat", systemEvents: ["connect"] }] },
+    [HUB]: {
+      eventHandlers: [{ urlTemplate: app.handlerUrl, userEventPattern: "chat,whoami", systemEvents: ["connect"] }],
+    },
   },
 });
 service = new WebPubSubServiceClient(emulator.connectionString, HUB);
@@ -42,7 +44,9 @@ const proxiedService = new WebPubSubServiceClient(
 
 console.log("Azure Web PubSub SDK walkthrough");
 console.log(dim(`  emulator     ${emulator.endpoint}  (hub "${HUB}")`));
-console.log(dim(`  app server   ${app.handlerUrl.replace("{hub}", HUB)}  (connect handler, "chat" event)`));
+console.log(
+  dim(`  app server   ${app.handlerUrl.replace("{hub}", HUB)}  (connect handler, "chat" and "whoami" events)`),
+);
 console.log(dim(`  proxy        127.0.0.1:${proxy.port} → emulator  (dave's connection goes through it)`));
 console.log();
 

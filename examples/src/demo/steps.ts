@@ -123,6 +123,20 @@ export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): 
         ),
     },
     {
+      title: 'alice invokes "whoami" on the app server and gets its reply (invokeEvent)',
+      async run() {
+        const lines: string[] = [];
+        let reply: unknown;
+        const delivered = await audience.deliver(async () => {
+          const result = await audience.get("alice").client.invokeEvent("whoami", { question: "who am I?" }, "json");
+          reply = result.data;
+          lines.push(`alice → invokeEvent("whoami") ← ${result.dataType} ${JSON.stringify(result.data)}`);
+        }, {});
+        expectEqual(reply, { userId: "alice", asked: { question: "who am I?" } }, "the handler's reply", lines);
+        return [...lines, "the reply went to alice alone, as an answer rather than a message:", ...delivered];
+      },
+    },
+    {
       title: "send to all: text",
       run: () => audience.deliver(() => service.sendToAll("Hello, world"), everyone(text("Hello, world"))),
     },
@@ -146,6 +160,41 @@ export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): 
           alice: [inGroup("lobby", text("welcome to the lobby"))],
           dave: [inGroup("lobby", text("welcome to the lobby"))],
         }),
+    },
+    {
+      title: "alice streams five fragments to lobby; dave reads the stream in order (openGroupStream / onGroupStream)",
+      async run() {
+        const dave = audience.get("dave").client;
+        const parts = ["part 1", "part 2", "part 3", "part 4", "part 5"];
+        const read: { streamId: string; data: unknown[]; error?: string }[] = [];
+        let finished: () => void = () => {};
+        const done = new Promise<void>((resolve) => {
+          finished = resolve;
+        });
+        const subscription = dave.onGroupStream(async (stream) => {
+          const entry: { streamId: string; data: unknown[]; error?: string } = { streamId: stream.streamId, data: [] };
+          read.push(entry);
+          try {
+            for await (const fragment of stream) entry.data.push(fragment.data);
+          } catch (error) {
+            entry.error = (error as Error).name;
+          }
+          finished();
+        });
+        await subscription.ready;
+        // noEcho: alice is in lobby too, but her own stream does not come back to her
+        const writer = await audience.get("alice").client.openGroupStream("lobby", { noEcho: true });
+        for (const part of parts) await writer.write(part, "text");
+        await writer.end();
+        await done;
+        await subscription.close();
+        const lines = [
+          `alice → stream ${writer.streamId} to lobby: ${parts.length} fragments, then end`,
+          `dave  ← ${read.map((r) => r.data.join(", ")).join(" | ")}`,
+        ];
+        expectEqual(read, [{ streamId: writer.streamId, data: parts }], "the streams dave read", lines);
+        return lines;
+      },
     },
     {
       title: "send to one connection",

@@ -30,13 +30,15 @@ export interface AbortGroupStreamOptions {
 /** The publishing side of a group stream. */
 export interface GroupStreamWriter {
   readonly streamId: string;
-  /** Queues one fragment; resolves when the service acknowledged it (waits while too much is unacknowledged). */
+  /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments
+   * are unacknowledged); the buffer keeps it until the service acknowledges it. */
   write(
     content: JSONTypes | Uint8Array | ArrayBuffer | ArrayBufferView,
     dataType: WebPubSubDataType,
     options?: GroupStreamWriteOptions,
   ): Promise<void>;
-  /** Ends the stream after the fragments written so far; resolves on the service's `streamClosed`. */
+  /** Ends the stream after every earlier write (also those still waiting for room); resolves on the service's
+   * `streamClosed`. */
   end(options?: EndGroupStreamOptions): Promise<void>;
   /** Ends the stream with an application error (subscribers see a `UserError`). */
   abort(error: StreamEndError, options?: AbortGroupStreamOptions): Promise<void>;

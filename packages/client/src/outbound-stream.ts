@@ -47,6 +47,11 @@ export class OutboundStream {
   /** The end was written before a recovery: the service may have closed the stream already. */
   #endMaybeDelivered = false;
   readonly #roomWaiters = new Set<() => void>();
+  /** The id the last streamNack rewound the stream to, and how many more nacks for it are still on their way. */
+  #rewoundTo = 0;
+  #staleNacks = 0;
+  /** Writes called before end() that still wait for room in the buffer: the end goes out after them. */
+  #waitingWrites = 0;
   readonly #errorListeners = new Set<(error: StreamDataError) => void>();
   #lastWriteAt = 0;
   #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -84,8 +89,17 @@ export class OutboundStream {
     this.#checkWritable();
     if (signal?.aborted) throw abortReason(signal);
     while (this.#buffer.length >= MAX_UNACKED_FRAGMENTS) {
-      await this.#room(signal);
-      this.#checkWritable();
+      // A write called before end() still goes in before the end, even when it has to wait for room first.
+      this.#waitingWrites++;
+      try {
+        await this.#room(signal);
+      } catch (error) {
+        this.#waitingWrites--;
+        this.#flush(); // the end may have been waiting for this write only
+        throw error;
+      }
+      this.#waitingWrites--;
+      if (this.#state === "closed") this.#checkWritable();
     }
     const sequenceId = this.#nextSequenceId++;
     this.#buffer.push({
@@ -95,7 +109,8 @@ export class OutboundStream {
     this.#flush();
   }
 
-  /** Ends the stream (with an application error when given) after the fragments written so far. */
+  /** Ends the stream (with an application error when given) after every write called before, including writes that
+   * still wait for room in the buffer. */
   end(error: StreamEndError | undefined, signal: AbortSignal | undefined): Promise<void> {
     this.#checkWritable();
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -103,7 +118,6 @@ export class OutboundStream {
     this.#endFrame = error
       ? { type: "streamEnd", streamId: this.streamId, error }
       : { type: "streamEnd", streamId: this.streamId };
-    this.#wakeWaiters();
     this.#flush();
     return abortable(this.#ended.promise, signal);
   }
@@ -151,7 +165,12 @@ export class OutboundStream {
       this.#sentUpTo = fragment.sequenceId;
       this.#lastWriteAt = Date.now();
     }
-    if (this.#endFrame && !this.#endWritten && this.#sentUpTo === this.#nextSequenceId - 1) {
+    if (
+      this.#endFrame &&
+      !this.#endWritten &&
+      this.#waitingWrites === 0 &&
+      this.#sentUpTo === this.#nextSequenceId - 1
+    ) {
       this.#endWritten = this.#link.write(this.#endFrame);
     }
   }
@@ -172,12 +191,22 @@ export class OutboundStream {
       return;
     }
     if (!this.#accept(expectedSequenceId)) return;
+    if (expectedSequenceId > this.#rewoundTo) this.#staleNacks = 0; // past the rewound gap: no stale nack is left
     this.#wakeWaiters();
   }
 
   nack(expectedSequenceId: number): void {
     if (this.#state === "closed" || this.#state === "starting") return;
     if (!this.#accept(expectedSequenceId)) return;
+    // The service nacks every fragment that arrived past the gap: after the first of those nacks rewound the stream,
+    // the others (for fragments written before the rewind) name the same id and must not rewind it again and again.
+    if (this.#staleNacks > 0 && expectedSequenceId === this.#rewoundTo) {
+      this.#staleNacks--;
+      return;
+    }
+    this.#rewoundTo = expectedSequenceId;
+    // one per fragment written after the gap, less this one
+    this.#staleNacks = Math.max(0, this.#sentUpTo - expectedSequenceId - 1);
     // Send again from the fragment the service expects.
     this.#sentUpTo = Math.min(this.#sentUpTo, expectedSequenceId - 1);
     this.#wakeWaiters();
@@ -242,6 +271,7 @@ export class OutboundStream {
       return;
     }
     this.#sentUpTo = (this.#buffer[0]?.sequenceId ?? this.#nextSequenceId) - 1;
+    this.#staleNacks = 0; // the old socket's answers never come
     if (this.#endWritten) this.#endMaybeDelivered = true;
     this.#endWritten = false;
     this.#lastWriteAt = Date.now();

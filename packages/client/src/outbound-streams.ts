@@ -123,7 +123,7 @@ export async function openGroupStream(
   if (options.noEcho !== undefined && typeof options.noEcho !== "boolean") {
     throw new TypeError("options.noEcho must be a boolean");
   }
-  checkIdleTimeout(options.idleTimeoutInMs, "options.idleTimeoutInMs");
+  checkIdleTimeout(options.idleTimeoutInMs);
   const streams = useFeature(client, OUTBOUND, (host) => {
     requireJsonOnly(host, "openGroupStream");
     return new OutboundStreams(host);

@@ -70,24 +70,26 @@ export function checkOptionalFunction(value: unknown, name: string, expected: st
   if (value !== undefined && typeof value !== "function") throw new TypeError(`${name} must be ${expected}`);
 }
 
+/** A stream's `options.idleTimeoutInMs` (openGroupStream, onGroupStream): absent, or whole ms a timer can wait. */
+export function checkIdleTimeout(idle: unknown): void {
+  if (idle === undefined) return;
+  if (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > MAX_TIMER_MS) {
+    throw new RangeError(
+      `options.idleTimeoutInMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${String(idle).slice(0, 40)}`,
+    );
+  }
+}
+
 /** onGroupStream's arguments. */
 export function checkOnGroupStream(callback: unknown, options: unknown): void {
   if (typeof callback !== "function") throw new TypeError("callback must be a function");
   checkOptionsObject(options);
   const o = options as { idleTimeoutInMs?: unknown; handleFromStart?: unknown; groupNames?: unknown };
-  checkIdleTimeout(o.idleTimeoutInMs, "options.idleTimeoutInMs");
+  checkIdleTimeout(o.idleTimeoutInMs);
   if (o.handleFromStart !== undefined && typeof o.handleFromStart !== "boolean") {
     throw new TypeError("options.handleFromStart must be a boolean");
   }
   if (o.groupNames !== undefined && (!Array.isArray(o.groupNames) || o.groupNames.some((g) => typeof g !== "string"))) {
     throw new TypeError("options.groupNames must be an array of group names");
-  }
-}
-
-/** A stream's idle timeout: a whole number of milliseconds a timer can hold. */
-export function checkIdleTimeout(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1 || value > MAX_TIMER_MS) {
-    throw new RangeError(`${name} must be an integer from 1 to ${MAX_TIMER_MS}, got ${String(value).slice(0, 40)}`);
   }
 }

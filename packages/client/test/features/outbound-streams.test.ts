@@ -93,6 +93,18 @@ describe("openGroupStream", () => {
     await client.stop();
   });
 
+  it("the nacks of every fragment written past a gap rewind once; a nack naming another id rewinds again", async () => {
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c", "d", "e"]) await writer.write(x, "text");
+    // fragment 2 was lost: the service nacks 3, 4 and 5, each naming 2
+    for (let i = 0; i < 3; i++)
+      socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    expect(socket.framesOf("streamData").map((f) => f.streamSequenceId)).toEqual([1, 2, 3, 4, 5, 2, 3, 4, 5]);
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 4, name: "InvalidSequenceId" });
+    expect(socket.framesOf("streamData").map((f) => f.streamSequenceId)).toEqual([1, 2, 3, 4, 5, 2, 3, 4, 5, 4, 5]);
+    await client.stop();
+  });
+
   it("an ack beyond what was sent fails the stream (the two sides disagree) and onError hears it", async () => {
     const { client, socket, writer } = await opened();
     await writer.write("a", "text");
@@ -121,6 +133,44 @@ describe("openGroupStream", () => {
     socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
     await blocked;
     expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 1 });
+    await client.stop();
+  });
+
+  it("end() goes out after writes still waiting for room, which are written, not refused (as the official client)", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const waiting = [writer.write("w1", "text"), writer.write("w2", "text")];
+    const controller = new AbortController();
+    const given = writer.write("given up", "text", { abortSignal: controller.signal });
+    const ended = writer.end();
+    await expect(writer.write("after end", "text")).rejects.toThrow(/ending/);
+    expect(socket.framesOf("streamEnd")).toEqual([]); // not before w1 and w2
+    controller.abort();
+    await expect(given).rejects.toMatchObject({ name: "AbortError" });
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 }); // room for two
+    await Promise.all(waiting);
+    const tail = socket.frames.filter((f) => f.streamId === "s1").slice(-3);
+    expect(tail).toEqual([
+      { type: "streamData", streamId: "s1", streamSequenceId: MAX_UNACKED_FRAGMENTS + 1, dataType: "text", data: "w1" },
+      { type: "streamData", streamId: "s1", streamSequenceId: MAX_UNACKED_FRAGMENTS + 2, dataType: "text", data: "w2" },
+      { type: "streamEnd", streamId: "s1" },
+    ]);
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
+    await client.stop();
+  });
+
+  it("an aborted waiting write lets the end go out when it was the last one waiting", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const controller = new AbortController();
+    const given = writer.write("given up", "text", { abortSignal: controller.signal });
+    void writer.end().catch(() => {});
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    controller.abort();
+    await expect(given).rejects.toMatchObject({ name: "AbortError" });
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
     await client.stop();
   });
 
