@@ -14,7 +14,7 @@ describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium
     expect(await page.isVisible("#send-form"), "the message box before joining").toBe(false);
     await page.fill("#name", name);
     await page.click("#join");
-    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 }).catch((error: unknown) => {
+    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 60_000 }).catch((error: unknown) => {
       throw new Error(`${name} did not connect (${errors.join("; ") || String(error)})`);
     });
     expect(await page.isVisible("#join-form"), "the name form after joining").toBe(false);
@@ -30,20 +30,20 @@ describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium
     const alice = await open("alice");
     const bob = await open("bob");
     // alice sees bob arrive (the server's connected handler announces it)
-    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 10_000 });
+    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 60_000 });
 
     await say(alice, "hello bob");
-    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 10_000 });
+    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 60_000 });
     await say(bob, "hi alice");
     for (const page of [alice, bob]) {
-      await page.waitForSelector("#messages li >> text=hi alice", { timeout: 10_000 });
+      await page.waitForSelector("#messages li >> text=hi alice", { timeout: 60_000 });
     }
     const expected = ["alice:hello bob", "bob:hi alice"];
     expect(await chatLines(alice)).toEqual(expected);
     expect(await chatLines(bob)).toEqual(expected);
 
     await bob.close({ runBeforeUnload: true });
-    await alice.waitForSelector("#messages li.system >> text=bob left", { timeout: 10_000 });
+    await alice.waitForSelector("#messages li.system >> text=bob left", { timeout: 60_000 });
     await alice.close();
   });
 

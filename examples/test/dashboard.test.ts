@@ -13,24 +13,24 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
     await page.goto(app.chat.url);
     await page.fill("#name", name);
     await page.click("#join");
-    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 10_000 });
+    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 60_000 });
     return page;
   }
 
   /** Waits until a feed row of `kind` contains `text`. */
   async function feedRow(page: Page, kind: string, text: string): Promise<string> {
-    const row = await page.waitForSelector(`#feed-rows tr[data-kind="${kind}"] >> text=${text}`, { timeout: 10_000 });
+    const row = await page.waitForSelector(`#feed-rows tr[data-kind="${kind}"] >> text=${text}`, { timeout: 60_000 });
     return (await row.textContent()) ?? "";
   }
 
   test("shows both chat connections and the messages they exchanged, live", async () => {
     const alice = await join("alice");
     const bob = await join("bob");
-    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 10_000 });
+    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 60_000 });
     await say(alice, "hello bob");
-    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 10_000 });
+    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 60_000 });
     await say(bob, "hi alice");
-    await alice.waitForSelector("#messages li >> text=hi alice", { timeout: 10_000 });
+    await alice.waitForSelector("#messages li >> text=hi alice", { timeout: 60_000 });
 
     const state = (await (await fetch(`${app.chat.emulator.endpoint}/_emulator/state`)).json()) as DashboardState;
     const conns = state.hubs.find((h) => h.name === "chat")?.connections ?? [];
@@ -49,7 +49,7 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
         return want.every((w) => text.includes(w));
       },
       [ids.alice!, ids.bob!, "json.reliable.webpubsub.azure.v1", "hub chat (2 connection(s))"],
-      { timeout: 10_000 },
+      { timeout: 60_000 },
     );
     const rows = await dash.$$eval("#hubs table tr", (trs) => trs.map((tr) => tr.textContent ?? ""));
     expect(rows.some((r) => r.includes(ids.alice!) && r.includes("alice") && r.includes("chat"))).toBe(true);
@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
     expect(await feedRow(dash, "message", "hi alice")).toContain(`${ids.bob} -> group chat: [text] hi alice`);
     await feedRow(dash, "connected", "user alice");
     await feedRow(dash, "upstream", "connected -> HTTP");
-    await dash.waitForSelector(`#live >> text=(live)`, { timeout: 10_000 });
+    await dash.waitForSelector(`#live >> text=(live)`, { timeout: 60_000 });
 
     // and what happens while it is open arrives over the event stream
     await say(alice, "still there?");
@@ -71,7 +71,7 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
       () => document.getElementById("hubs")?.textContent?.includes("(1 connection(s))"),
       null,
       {
-        timeout: 10_000,
+        timeout: 60_000,
       },
     );
 

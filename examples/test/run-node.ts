@@ -23,8 +23,11 @@ export function spawnNode(file: string, env: Record<string, string> = {}): Child
   return spawn(process.execPath, ["--conditions=source", file], { cwd: examplesDir, env: childEnv(env) });
 }
 
-/** Runs a file to completion (killed after `timeoutMs`) and collects its output. */
-export function runNode(file: string, timeoutMs = 50_000, env: Record<string, string> = {}): Promise<NodeRun> {
+/**
+ * Runs a file to completion and collects its output. `timeoutMs` only guards against a hung child: it is minutes, so a
+ * slow run on a busy machine is never cut short.
+ */
+export function runNode(file: string, timeoutMs = 300_000, env: Record<string, string> = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
     const child = spawnNode(file, env);
     let stdout = "";

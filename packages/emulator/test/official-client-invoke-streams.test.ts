@@ -184,11 +184,13 @@ describe("official client group streams", () => {
   it("surfaces the emulator's IdleTimeout to the official writer", async () => {
     const h = hub();
     const publisher = await officialClient(h, { roles: ["webpubsub.sendToGroup"] });
-    const writer = await publisher.openGroupStream("g", { idleTimeoutInMs: 100 });
+    // The writer exists only once the start is acked, and its onError does not replay an earlier error: an idle
+    // timeout shorter than a scheduling stall of this process could close the stream before the listener is added.
+    const writer = await publisher.openGroupStream("g", { idleTimeoutInMs: 3000 });
     const error = await new Promise<{ name: string; message?: string }>((resolve) => {
       writer.onError((e) => resolve({ name: e.name, message: e.message }));
     });
-    expect(error).toEqual({ name: "IdleTimeout", message: "The stream had no activity for 100 ms." });
+    expect(error).toEqual({ name: "IdleTimeout", message: "The stream had no activity for 3000 ms." });
     await expect(writer.write("late", "text")).rejects.toThrow(/completed/);
   });
 
