@@ -18,14 +18,22 @@ export function mqttUrl(emu: RunningEmulator, hub: string, token: string, port?:
   return `${base.replace("http", "ws")}/clients/mqtt/hubs/${hub}?access_token=${token}`;
 }
 
-/** An mqtt.js client, resolved once its CONNACK accepted it (rejected with the CONNACK error otherwise). */
+/**
+ * An mqtt.js client, resolved once its CONNACK accepted it (rejected with the CONNACK error otherwise). Later errors
+ * (a cut connection) are left to mqtt.js, which reconnects when `reconnectPeriod` says so.
+ */
 export function openMqtt(url: string, options: IClientOptions): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     const c = mqtt.connect(url, { reconnectPeriod: 0, clientId: `c${Math.random()}`, ...options });
-    c.once("connect", () => resolve(c));
-    c.once("error", (e) => {
+    const refused = (e: Error) => {
       c.end(true);
       reject(e);
+    };
+    c.once("error", refused);
+    c.once("connect", () => {
+      c.off("error", refused);
+      c.on("error", () => {});
+      resolve(c);
     });
   });
 }
