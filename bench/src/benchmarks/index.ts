@@ -3,6 +3,7 @@ import { clientRoundtrip } from "./client-roundtrip.ts";
 import { connections } from "./connections.ts";
 import { fanout } from "./fanout.ts";
 import { footprint } from "./footprint.ts";
+import { mqttFanout } from "./mqtt-fanout.ts";
 import { restSend } from "./rest-send.ts";
 import { soakBenchmark } from "./soak.ts";
 import { token } from "./token.ts";
@@ -13,6 +14,7 @@ export const benchmarks: Benchmark[] = [
   token,
   clientRoundtrip,
   fanout,
+  mqttFanout,
   connections,
   footprint,
   soakBenchmark,
