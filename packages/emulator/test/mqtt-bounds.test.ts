@@ -1,7 +1,8 @@
 // What the MQTT endpoint refuses or ends: a client silent for 1.5 x its keep-alive is dropped (and one that pings is
 // not), a packet over the 1 MiB limit ends the connection (5.0: DISCONNECT 0x95) while one at the limit is accepted,
 // and a PUBLISH without sendToGroup permission is refused (5.0: PUBACK/PUBREC 0x87; 3.1.1: positively acknowledged,
-// as the 3.1.1 specification allows, but delivered to nobody).
+// as the 3.1.1 specification allows, but delivered to nobody). The service's own WebSocket pings keep an MQTT client
+// that answers them or sends packets, and drop one that does neither.
 import type { MqttClient } from "mqtt";
 import { generate, type IPublishPacket } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -170,5 +171,54 @@ describe("PUBLISH without sendToGroup permission", () => {
     expect(sender.connected).toBe(true);
     await sender.endAsync();
     await watcher.endAsync();
+  });
+});
+
+describe("the service's WebSocket keep-alive pings (every 20 ms here)", () => {
+  let pinging: RunningEmulator;
+  beforeAll(async () => {
+    pinging = await startEmulator({ keepAliveIntervalMs: 20 });
+  });
+  afterAll(async () => {
+    await pinging.close();
+  });
+  const url = (h: string) => mqttUrl(pinging, h, mqttToken(pinging, h));
+
+  it("keep an MQTT client that answers them, or sends packets, and drop one that does neither", async () => {
+    // a round drops a socket silent since the previous one: 5 pings are 4 rounds survived
+    const answering = new RawMqtt(url("ka1"), 5);
+    await answering.connect();
+    const chatty = new RawMqtt(url("ka2"), 4, { autoPong: false });
+    await chatty.connect();
+    chatty.ws.on("ping", () => chatty.send({ cmd: "pingreq" }));
+    const silent = new RawMqtt(url("ka3"), 4, { autoPong: false });
+    await silent.connect();
+    await Promise.all([answering.pinged(5), chatty.pinged(5)]);
+    await silent.closed;
+    expect(silent.pings).toBeGreaterThanOrEqual(1);
+    answering.send({ cmd: "pingreq" });
+    expect(await answering.next("pingresp")).toMatchObject({ cmd: "pingresp" });
+    answering.ws.close();
+    chatty.ws.close();
+    await Promise.all([answering.closed, chatty.closed]);
+  });
+
+  it("keep an idle mqtt.js subscriber, which still gets group sends", async () => {
+    const h = "ka4";
+    const sub = await openMqtt(mqttUrl(pinging, h, mqttToken(pinging, h, { role: ALL_GROUP_ROLES })), {
+      protocolVersion: 5,
+      keepalive: 0, // no MQTT pings: only the WebSocket pongs of mqtt.js's socket
+    });
+    await sub.subscribeAsync("g", { qos: 1 });
+    const watcher = new RawMqtt(url("ka5"), 5); // counts rounds on the same service
+    await watcher.connect();
+    await watcher.pinged(5);
+    const got = new Promise<string>((resolve) => sub.once("message", (_t, p) => resolve(p.toString())));
+    await rest(pinging, "POST", `/api/hubs/${h}/groups/g/:send`, { body: "still here", contentType: "text/plain" });
+    expect(await got).toBe("still here");
+    expect(sub.connected).toBe(true);
+    await sub.endAsync();
+    watcher.ws.close();
+    await watcher.closed;
   });
 });

@@ -47,9 +47,17 @@ export class RawMqtt {
   #waiters: (() => void)[] = [];
   readonly #version: 4 | 5;
 
-  constructor(url: string, version: 4 | 5) {
+  /** Pings received from the service (WebSocket level). */
+  pings = 0;
+
+  /** `autoPong: false` leaves the service's WebSocket pings unanswered. */
+  constructor(url: string, version: 4 | 5, options: { autoPong?: boolean } = {}) {
     this.#version = version;
-    this.ws = new WebSocket(url, "mqtt");
+    this.ws = new WebSocket(url, "mqtt", { autoPong: options.autoPong ?? true });
+    this.ws.on("ping", () => {
+      this.pings++;
+      this.#notify();
+    });
     const p = parser({ protocolVersion: version });
     p.on("packet", (x: Packet) => {
       this.packets.push(x);
@@ -84,6 +92,15 @@ export class RawMqtt {
       keepalive: fields.keepalive ?? 0,
     });
     return this.next("connack");
+  }
+
+  /** Resolves once `n` WebSocket pings came; rejects once the socket closed before. */
+  async pinged(n: number): Promise<void> {
+    for (;;) {
+      if (this.pings >= n) return;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed after ${this.pings} of ${n} pings`);
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
   }
 
   /** Resolves with the first received packet of `cmd` not yet taken; rejects once the socket closed without it. */
