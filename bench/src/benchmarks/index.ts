@@ -4,6 +4,7 @@ import { connections } from "./connections.ts";
 import { fanout } from "./fanout.ts";
 import { footprint } from "./footprint.ts";
 import { invokeRoundtrip } from "./invoke-roundtrip.ts";
+import { mqttFanout } from "./mqtt-fanout.ts";
 import { restSend } from "./rest-send.ts";
 import { soakBenchmark } from "./soak.ts";
 import { streamThroughput } from "./stream-throughput.ts";
@@ -17,6 +18,7 @@ export const benchmarks: Benchmark[] = [
   streamThroughput,
   invokeRoundtrip,
   fanout,
+  mqttFanout,
   connections,
   footprint,
   soakBenchmark,

@@ -1,10 +1,12 @@
 // The MQTT building blocks (not yet wired to an endpoint): content types, topic rules, CONNACK codes per version, the
 // session's PUBLISH encoding with the QoS downgrade, and the MQTT members of connect answers.
-import { parser } from "mqtt-packet";
+import { generate, type Packet, parser } from "mqtt-packet";
 import { describe, expect, it } from "vitest";
+import type { WebSocket } from "ws";
 import { connackCode, isConnackRefusal, refusalForStatus } from "../src/mqtt/codes.ts";
 import { contentTypeOf, deliveryQos, markSentQos, PayloadInvalid, payloadFromMqtt } from "../src/mqtt/content.ts";
-import { SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
+import { MAX_PACKET_BYTES, SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
+import { MqttLink, packetSize } from "../src/mqtt/packet-io.ts";
 import { MqttSession } from "../src/mqtt/session.ts";
 import { filterProblem, topicProblem } from "../src/mqtt/topics.ts";
 import { Outgoing } from "../src/outgoing.ts";
@@ -119,5 +121,49 @@ describe("MQTT members of connect answers", () => {
       userProperties: [{ name: "k", value: "v" }],
     });
     expect(mqttAccept({})).toBeUndefined();
+  });
+});
+
+describe("MqttLink on mqtt-packet's public API", () => {
+  function link(): { link: MqttLink; packets: Packet[]; problems: string[] } {
+    const packets: Packet[] = [];
+    const problems: string[] = [];
+    const ws = { readyState: 1, send() {} } as unknown as WebSocket;
+    const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) });
+    return { link: l, packets, problems };
+  }
+  const connect5: Packet = { cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, clientId: "c" };
+  const publish5: Packet = {
+    cmd: "publish",
+    topic: "t",
+    qos: 0,
+    dup: false,
+    retain: false,
+    payload: Buffer.from("x"),
+    properties: { contentType: "text/plain" },
+  };
+
+  // the link relies on it: mqtt-packet's parser reads the packets after a CONNECT in that CONNECT's version
+  it("parses the packets after a 5.0 CONNECT as 5.0, even in the same frame", () => {
+    const { link: l, packets } = link();
+    l.feed(Buffer.concat([generate(connect5, { protocolVersion: 5 }), generate(publish5, { protocolVersion: 5 })]));
+    expect(packets.map((p) => p.cmd)).toEqual(["connect", "publish"]);
+    expect((packets[1] as { properties?: unknown }).properties).toEqual({ contentType: "text/plain" });
+  });
+
+  it("counts the fixed header in a packet's size", () => {
+    expect([0, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152].map(packetSize)).toEqual([
+      2, 129, 131, 16_386, 16_388, 2_097_155, 2_097_157,
+    ]);
+  });
+
+  it("refuses an unfinished packet once the bytes it holds are over the limit, not at the limit", () => {
+    const { link: l, problems } = link();
+    l.feed(generate(connect5, { protocolVersion: 5 }));
+    const big = generate({ ...publish5, payload: Buffer.alloc(2 * MAX_PACKET_BYTES) }, { protocolVersion: 5 });
+    l.feed(big.subarray(0, MAX_PACKET_BYTES));
+    expect(problems).toEqual([]);
+    l.feed(big.subarray(MAX_PACKET_BYTES, MAX_PACKET_BYTES + 1));
+    expect(problems).toEqual(["too-large"]);
   });
 });

@@ -2,6 +2,7 @@
 // CONNECT_TIMEOUT_MS); the CONNECT is checked (protocol level, token, client id, will), the upstream `connect` event
 // decides, and the session opens or resumes (same client id within its keep time); packets sent meanwhile wait. On
 // close the last will goes out unless a DISCONNECT came, and a persistent session waits SESSION_KEEP_MS for its client.
+// Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { Outgoing } from "../outgoing.ts";
@@ -50,6 +51,7 @@ export function startLink(
   const link = new MqttLink(service.newConnectionId(), ws, {
     packet(p) {
       keepAlive?.refresh();
+      live?.conn.markAlive(); // for the WebSocket-level keep-alive: any packet shows the client is there
       if (state === "open" && live !== undefined) {
         handlePacket(live, p);
         return;
@@ -102,6 +104,7 @@ export function startLink(
   }, CONNECT_TIMEOUT_MS);
   connectTimer.unref();
   ws.on("message", (data: Buffer) => link.feed(data));
+  ws.on("pong", () => live?.conn.markAlive());
   ws.on("error", (err) => service.log(`mqtt: ${err.message}`));
   ws.on("close", (code: number, reason: Buffer) => {
     clearTimeout(connectTimer);

@@ -1,6 +1,11 @@
 // One network connection of an MQTT client: WebSocket frames in, MQTT packets out of mqtt-packet's parser (a packet
-// may span frames, a frame may hold many), and packets written back as binary frames. Bounded: a packet over
-// MAX_PACKET_BYTES or a frame of more than MAX_PACKETS_PER_FRAME packets ends the connection.
+// may span frames, a frame may hold many), and packets written back as binary frames. Only mqtt-packet's public API:
+// the parser's `packet` / `error` events (a packet's `length` is its remaining length) and `parse()`, `generate()`
+// with the protocol version.
+// The parser takes the protocol version of the CONNECT it parses for the packets after it (mqtt-packet documents its
+// options as "usually a connect packet"); test/mqtt-units pins that. Bounded: a packet over MAX_PACKET_BYTES (fixed
+// header included), an unfinished one already holding more, or a frame of more than MAX_PACKETS_PER_FRAME packets
+// ends the connection.
 import type { WebSocket } from "ws";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
@@ -24,6 +29,8 @@ export class MqttLink {
   readonly #parser: Parser;
   readonly #events: LinkEvents;
   #inFrame = 0;
+  /** bytes received of the packet not complete yet, fixed header included */
+  #pending = 0;
   #failed = false;
 
   constructor(id: string, ws: WebSocket, events: LinkEvents) {
@@ -33,6 +40,12 @@ export class MqttLink {
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
       if (this.#failed) return;
+      const size = packetSize(p.length ?? 0);
+      this.#pending -= size;
+      if (size > MAX_PACKET_BYTES) {
+        this.#fail("too-large", tooLarge(size, ""));
+        return;
+      }
       if (++this.#inFrame > MAX_PACKETS_PER_FRAME) {
         this.#fail("flood", `More than ${MAX_PACKETS_PER_FRAME} MQTT packets in one WebSocket frame.`);
         return;
@@ -46,22 +59,18 @@ export class MqttLink {
     return this.#version;
   }
 
-  /** The protocol version of the CONNECT: later packets are parsed and written in it. */
+  /** The protocol version of the CONNECT: later packets are written in it (the parser took it from the CONNECT). */
   setVersion(v: MqttVersion): void {
     this.#version = v;
-    (this.#parser as unknown as { settings: { protocolVersion: number } }).settings.protocolVersion = v;
   }
 
   /** One WebSocket frame from the client. */
   feed(data: Buffer): void {
     if (this.#failed) return;
     this.#inFrame = 0;
+    this.#pending += data.length;
     this.#parser.parse(data);
-    // the remaining length of a packet still incomplete (-1 when none is)
-    const pending = (this.#parser as unknown as { packet: { length: number } }).packet.length;
-    if (pending > MAX_PACKET_BYTES) {
-      this.#fail("too-large", `An MQTT packet of ${pending} bytes is over the limit of ${MAX_PACKET_BYTES} bytes.`);
-    }
+    if (this.#pending > MAX_PACKET_BYTES) this.#fail("too-large", tooLarge(this.#pending, "at least "));
   }
 
   write(packet: Packet): void {
@@ -74,4 +83,14 @@ export class MqttLink {
     this.#failed = true;
     this.#events.problem(kind, message);
   }
+}
+
+/** The whole size of a packet of `remaining` bytes after its fixed header (1 byte + 1 to 4 bytes of length). */
+export function packetSize(remaining: number): number {
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+  return 1 + lengthBytes + remaining;
+}
+
+function tooLarge(size: number, atLeast: string): string {
+  return `An MQTT packet of ${atLeast}${size} bytes is over the limit of ${MAX_PACKET_BYTES} bytes.`;
 }

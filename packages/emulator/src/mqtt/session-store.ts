@@ -28,7 +28,7 @@ export function findSession(service: Service, hub: string, clientId: string): St
   const store = storeOf(service);
   const k = key(hub, clientId);
   const found = store.get(k);
-  if (found !== undefined && found.conn.ended) {
+  if (found?.conn.ended) {
     store.delete(k);
     return undefined;
   }

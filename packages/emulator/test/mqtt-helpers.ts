@@ -1,0 +1,119 @@
+// Helpers of the MQTT tests: client tokens for the MQTT endpoint, mqtt.js clients that resolve once connected, and a
+// raw MQTT-over-WebSocket client (mqtt-packet's generator and parser on a `ws` socket) for what mqtt.js refuses to
+// send (oversize packets) or does on its own (keep-alive pings).
+import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { generate, type Packet, parser } from "mqtt-packet";
+import WebSocket from "ws";
+import type { RunningEmulator } from "../src/index.ts";
+import { sign } from "./helpers/clients.ts";
+
+export function mqttToken(emu: RunningEmulator, hub: string, claims: Record<string, unknown> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  return sign({ aud: `${emu.endpoint}/clients/mqtt/hubs/${hub}`, iat: now, exp: now + 3600, ...claims }, emu.accessKey);
+}
+
+/** The MQTT endpoint URL of `hub` with `token`; `port` replaces the emulator's (a proxy in front of it). */
+export function mqttUrl(emu: RunningEmulator, hub: string, token: string, port?: number): string {
+  const base = port === undefined ? emu.endpoint : `http://127.0.0.1:${port}`;
+  return `${base.replace("http", "ws")}/clients/mqtt/hubs/${hub}?access_token=${token}`;
+}
+
+/**
+ * An mqtt.js client, resolved once its CONNACK accepted it (rejected with the CONNACK error otherwise). Later errors
+ * (a cut connection) are left to mqtt.js, which reconnects when `reconnectPeriod` says so.
+ */
+export function openMqtt(url: string, options: IClientOptions): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect(url, { reconnectPeriod: 0, clientId: `c${Math.random()}`, ...options });
+    const refused = (e: Error) => {
+      c.end(true);
+      reject(e);
+    };
+    c.once("error", refused);
+    c.once("connect", () => {
+      c.off("error", refused);
+      c.on("error", () => {});
+      resolve(c);
+    });
+  });
+}
+
+/** An MQTT client written with mqtt-packet on a plain WebSocket: it sends exactly what the test says. */
+export class RawMqtt {
+  readonly ws: WebSocket;
+  readonly packets: Packet[] = [];
+  readonly opened: Promise<void>;
+  readonly closed: Promise<number>;
+  #waiters: (() => void)[] = [];
+  readonly #version: 4 | 5;
+
+  /** Pings received from the service (WebSocket level). */
+  pings = 0;
+
+  /** `autoPong: false` leaves the service's WebSocket pings unanswered. */
+  constructor(url: string, version: 4 | 5, options: { autoPong?: boolean } = {}) {
+    this.#version = version;
+    this.ws = new WebSocket(url, "mqtt", { autoPong: options.autoPong ?? true });
+    this.ws.on("ping", () => {
+      this.pings++;
+      this.#notify();
+    });
+    const p = parser({ protocolVersion: version });
+    p.on("packet", (x: Packet) => {
+      this.packets.push(x);
+      this.#notify();
+    });
+    this.ws.on("message", (data: Buffer) => p.parse(data));
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once("open", () => resolve());
+      this.ws.once("error", reject);
+    });
+    this.closed = new Promise((resolve) =>
+      this.ws.once("close", (code) => {
+        resolve(code);
+        this.#notify();
+      }),
+    );
+  }
+
+  send(packet: Packet): void {
+    this.ws.send(generate(packet, { protocolVersion: this.#version }));
+  }
+
+  /** Sends CONNECT and resolves with the CONNACK. */
+  async connect(fields: { clientId?: string; keepalive?: number } = {}): Promise<Packet> {
+    await this.opened;
+    this.send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: this.#version,
+      clean: true,
+      clientId: fields.clientId ?? `raw${Math.random()}`,
+      keepalive: fields.keepalive ?? 0,
+    });
+    return this.next("connack");
+  }
+
+  /** Resolves once `n` WebSocket pings came; rejects once the socket closed before. */
+  async pinged(n: number): Promise<void> {
+    for (;;) {
+      if (this.pings >= n) return;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed after ${this.pings} of ${n} pings`);
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+  }
+
+  /** Resolves with the first received packet of `cmd` not yet taken; rejects once the socket closed without it. */
+  async next(cmd: Packet["cmd"]): Promise<Packet> {
+    for (;;) {
+      const i = this.packets.findIndex((p) => p.cmd === cmd);
+      if (i >= 0) return this.packets.splice(i, 1)[0]!;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed without a ${cmd} packet`);
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+  }
+
+  #notify(): void {
+    for (const f of this.#waiters.splice(0)) f();
+  }
+}
