@@ -1,17 +1,8 @@
 // Shared setup for the browser tests: the chat app on a random port and a headless Chromium, both per describe block.
-import { existsSync } from "node:fs";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { launchChromium } from "@webpubsub/test-kit";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningChat, startChat } from "../src/chat/server.ts";
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** Whether Chromium is installed; when it is not, warns that `what` is skipped and how to point at one. */
-export function hasChromium(what: string): boolean {
-  const found = existsSync(CHROMIUM);
-  if (!found) console.warn(`skipping ${what}: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-  return found;
-}
 
 export interface ChatInChromium {
   /** The running chat app (available from beforeAll on). */
@@ -27,18 +18,7 @@ export function chatInChromium(): ChatInChromium {
 
   beforeAll(async () => {
     chat = await startChat({ port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,7 +1,9 @@
 // The chat app in headless Chromium: two pages join, exchange messages, and both show every message.
+
+import { hasChromium } from "@webpubsub/test-kit";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, hasChromium, say } from "./chat-in-chromium.ts";
+import { chatInChromium, say } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium", () => {
   const app = chatInChromium();

@@ -1,9 +1,10 @@
 // The emulator dashboard in headless Chromium: two chat pages exchange messages, then /_emulator in a third page shows
 // both connections and the messages, and keeps updating live while it is open.
 import type { DashboardState } from "@webpubsub/emulator";
+import { hasChromium } from "@webpubsub/test-kit";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, hasChromium, say } from "./chat-in-chromium.ts";
+import { chatInChromium, say } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard in headless Chromium", () => {
   const app = chatInChromium();

@@ -10,12 +10,14 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startEmulator } from "@webpubsub/emulator";
+import { type FaultProxy, hasChromium, launchChromium, startFaultProxy } from "@webpubsub/test-kit";
 import type { Browser, CDPSession, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
-import { browserBundle, hasChromium, launchChromium } from "./chromium.ts";
+import { browserBundle } from "./browser-bundle.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
+
+const withChromium = hasChromium("the browser network-loss test");
 
 const HUB = "pwa";
 const ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];
@@ -31,7 +33,7 @@ let watcher: WebPubSubClient | undefined;
 let appServer: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!withChromium) return;
   bundle = await browserBundle();
   // A 2 s keep-alive lets the emulator notice the dead connection (and start the session's recovery window) soon.
   emu = await startEmulator({ port: 0, recoveryWindowMs: WINDOW_MS, keepAliveIntervalMs: 2000 });
@@ -98,7 +100,7 @@ async function listenerCounts(cdp: CDPSession): Promise<Record<string, number>> 
   return counts;
 }
 
-it.skipIf(!hasChromium)(
+it.skipIf(!withChromium)(
   "the reliable client in Chromium: a network loss within the recovery window is recovered on the same connection with nothing lost or repeated; past it, a new connection with its groups rejoined",
   async () => {
     const page = await (browser as Browser).newPage();

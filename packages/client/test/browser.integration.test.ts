@@ -1,17 +1,20 @@
 // Runs the client in headless Chromium against the emulator: the default entry is bundled for the browser (any Node
 // built-in would fail the bundle), then a page connects, joins, publishes and receives over the browser's WebSocket.
 import { startEmulator } from "@webpubsub/emulator";
+import { hasChromium, launchChromium } from "@webpubsub/test-kit";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { browserBundle, hasChromium, launchChromium } from "./chromium.ts";
+import { browserBundle } from "./browser-bundle.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
+
+const withChromium = hasChromium("the browser round-trip test");
 
 let emu: Awaited<ReturnType<typeof startEmulator>>;
 let browser: Browser | undefined;
 let bundle: string;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
+  if (!withChromium) return;
   bundle = await browserBundle();
   // the page is about:blank, whose opaque origin browsers send as "null": the emulator refuses pages of other
   // origins than loopback ones unless allowed (its README, "Security")
@@ -24,7 +27,7 @@ afterAll(async () => {
   await emu?.close();
 });
 
-it.skipIf(!hasChromium)(
+it.skipIf(!withChromium)(
   "bundles for the browser and round-trips messages in Chromium",
   async () => {
     expect(bundle).not.toMatch(/require\(["']node:/);

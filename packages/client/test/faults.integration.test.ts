@@ -1,10 +1,10 @@
 // Fault tests: the client behind a fault-injecting TCP proxy in front of the emulator.
 import { startEmulator } from "@webpubsub/emulator";
+import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
 import { clientUrl, rest } from "./emulator-helpers.ts";
 import { nextEvent } from "./fake-socket.ts";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 import { protocolOption } from "./protocol-names.ts";
 
 const HUB = "faults";
@@ -93,7 +93,7 @@ describe("fault injection", () => {
         // Kill the receiver's TCP connection every 1000 messages (both directions reset: an abnormal drop).
         if (received.length % 1000 === 500) {
           kills++;
-          p.killAll();
+          p.cutAll();
         }
       });
       for (let i = 0; i < TOTAL; i += 100) {
@@ -153,7 +153,7 @@ describe("fault injection", () => {
       const batch: Promise<{ isDuplicated: boolean }>[] = [];
       for (let j = 0; j < BATCH; j++) batch.push(sender.sendToGroup("acked", round * BATCH + j, "json"));
       await receivedAtLeast((round + 1) * BATCH);
-      p.killAll();
+      p.cutAll();
       for (const r of await Promise.all(batch)) if (r.isDuplicated) duplicates++;
     }
     // One more message proves nothing else is still on its way.
@@ -247,7 +247,7 @@ describe("fault injection", () => {
       const disconnected = nextEvent(client, "disconnected", 10_000);
       const connected = nextEvent(client, "connected", 10_000);
       if (!forge) p.refuseNew(true);
-      p.killAll();
+      p.cutAll();
       await recovering;
       // Published while recovering: it waits, and must not be written to a socket the service is about to refuse.
       const pending = client.sendToGroup("room", "while-recovering", "text");

@@ -25,10 +25,10 @@ export type JwtErrorCode =
 
 /** A token failed verification; `code` says why. Messages never contain keys. */
 export class JwtError extends Error {
+  override name = "JwtError";
   readonly code: JwtErrorCode;
   constructor(code: JwtErrorCode, message: string) {
     super(message);
-    this.name = "JwtError";
     this.code = code;
   }
 }

@@ -4,17 +4,16 @@
 // emulator by a host name that is not its own (DNS rebinding) are refused with 403; invalid Host headers get 400.
 // Both sides of every boundary are tested with raw clients, and the browser side with a real Chromium whose host
 // resolver maps evil.example to 127.0.0.1.
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { connect as tcpConnect } from "node:net";
-import { chromium } from "playwright-core";
+import { hasChromium, launchChromium } from "@webpubsub/test-kit";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, hubNames, JSON_PROTOCOL, rest } from "./helpers/clients.ts";
 
 const hub = hubNames("xs");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let emu: RunningEmulator;
 const logs: { line: string; level: string }[] = [];
@@ -241,10 +240,10 @@ describe("dashboard hardening", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("in Chromium: a page of another site", () => {
+describe.skipIf(!hasChromium("the cross-site browser tests"))("in Chromium: a page of another site", () => {
   let pages: Server;
   let pagePort: number;
-  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  let browser: Browser;
 
   beforeAll(async () => {
     // one page that opens a WebSocket to the emulator given in its query and reports what happened
@@ -261,10 +260,7 @@ describe.skipIf(!existsSync(CHROMIUM))("in Chromium: a page of another site", ()
     });
     await new Promise<void>((resolve) => pages.listen(0, "127.0.0.1", resolve));
     pagePort = (pages.address() as { port: number }).port;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP evil.example 127.0.0.1"],
-    });
+    browser = await launchChromium(["--host-resolver-rules=MAP evil.example 127.0.0.1"]);
   });
   afterAll(async () => {
     await browser?.close();

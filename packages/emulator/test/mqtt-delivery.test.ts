@@ -2,20 +2,20 @@
 // TCP connection is cut mid-stream all arrive once mqtt.js has reconnected (same client id, within the 30 s the
 // session is kept); the session's unacknowledged messages are sent again. A clean session, by contrast, comes back
 // without its subscription, so nothing sent meanwhile reaches it.
+
+import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
-import { FaultProxy } from "./helpers/proxy.ts";
 import { mqttToken, mqttUrl, openMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 let proxy: FaultProxy;
 beforeAll(async () => {
   emu = await startEmulator();
-  proxy = new FaultProxy(emu.port);
-  await proxy.listen();
+  proxy = await startFaultProxy(emu.port);
 });
 afterAll(async () => {
   await proxy.close();

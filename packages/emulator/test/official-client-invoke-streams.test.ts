@@ -5,11 +5,11 @@
 // order; idle timeout and Forbidden as the official writer sees them.
 import type { ServerResponse } from "node:http";
 import { InvocationError, WebPubSubClient, WebPubSubJsonProtocol } from "@azure/web-pubsub-client";
+import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { hubNames, sign } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
-import { FaultProxy } from "./helpers/proxy.ts";
 import { defaultResponder, type HandlerServer, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 let emu: RunningEmulator;
@@ -20,8 +20,7 @@ beforeAll(async () => {
   emu = await startEmulator({
     hubs: { _default: { eventHandlers: [{ urlTemplate: `${hs.base}/{hub}/{event}`, userEventPattern: "*" }] } },
   });
-  proxy = new FaultProxy(emu.port);
-  await proxy.listen();
+  proxy = await startFaultProxy(emu.port);
 });
 const clients: WebPubSubClient[] = [];
 afterEach(() => {

@@ -1,18 +1,17 @@
 // The official @azure/web-pubsub-client 1.1.0 with its default protocol (reliable JSON) recovers through a network
 // fault: every one of 10,000 group messages arrives exactly once, in order.
 import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, sign } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
-import { FaultProxy } from "./helpers/proxy.ts";
 
 let emu: RunningEmulator;
 let proxy: FaultProxy;
 beforeAll(async () => {
   emu = await startEmulator();
-  proxy = new FaultProxy(emu.port);
-  await proxy.listen();
+  proxy = await startFaultProxy(emu.port);
 });
 afterAll(async () => {
   await proxy.close();

@@ -1,10 +1,10 @@
 // json.reliable.webpubsub.azure.v1: sequence ids, cumulative acks, recovery after a network fault, and the ways a
 // session ends for good.
+import { startFaultProxy } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, connect, hubNames, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
-import { FaultProxy } from "./helpers/proxy.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -231,8 +231,8 @@ describe("reliable JSON subprotocol", () => {
 
 describe("recovery through a network fault", () => {
   it("delivers 10,000 group messages exactly once and in order across a cut connection", async () => {
-    const proxy = new FaultProxy(emu.port);
-    const port = await proxy.listen();
+    const proxy = await startFaultProxy(emu.port);
+    const port = proxy.port;
     // the token's audience is the emulator's endpoint; the proxy only forwards bytes, so keep the Host header
     const headers = { host: `127.0.0.1:${emu.port}` };
     const h = hub();

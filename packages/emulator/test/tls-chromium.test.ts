@@ -1,12 +1,11 @@
 // Real Chromium connects over wss to `startEmulator({ tls: true })` when told to trust exactly that certificate's key
 // (--ignore-certificate-errors-spki-list), and fails without it.
 import { createHash, X509Certificate } from "node:crypto";
-import { chromium } from "playwright-core";
+import { launchChromium } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, JSON_PROTOCOL } from "./helpers/clients.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let emu: RunningEmulator;
 beforeAll(async () => {
   emu = await startEmulator({ tls: true });
@@ -16,7 +15,7 @@ afterAll(async () => {
 });
 
 async function openFrom(args: string[]): Promise<string> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", ...args] });
+  const browser = await launchChromium(args);
   try {
     const page = await browser.newPage();
     const ws = `${emu.endpoint.replace("https", "wss")}/client/hubs/tlsweb?access_token=${clientToken(emu, "tlsweb")}`;

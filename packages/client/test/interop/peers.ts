@@ -11,9 +11,9 @@ import {
 import { DEFAULT_ACCESS_KEY, type EmulatorOptions, type RunningEmulator, startEmulator } from "@webpubsub/emulator";
 import { type UserEventRequest, type UserEventResponseHandler, WebPubSubEventHandler } from "@webpubsub/handler";
 import { toNodeListener } from "@webpubsub/handler/node";
+import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import { WebPubSubClient, type WebPubSubClientOptions } from "../../src/index.ts";
 import { type ClientUrlOptions, clientUrl } from "../emulator-helpers.ts";
-import { type FaultProxy, startFaultProxy } from "../fault-proxy.ts";
 
 export const HUB = "interop";
 export const STREAM_ROLES = ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"];

@@ -86,7 +86,7 @@ describe("a group stream across a TCP cut of a reliable connection", () => {
     for (const text of texts.slice(0, 300)) void writer.write(text, "text");
     await read.arrived(100); // cut while the first half is still on its way
     const recovered = nextEvent(client, "recovered");
-    proxy.killAll();
+    proxy.cutAll();
     for (const text of texts.slice(300)) void writer.write(text, "text"); // queued while recovering
     await recovered;
     await writer.end();
@@ -110,7 +110,7 @@ describe("a group stream across a TCP cut of a reliable connection", () => {
     for (const text of texts.slice(0, 300)) await writer.write(text, "text");
     await read.arrived(100);
     const recovered = nextEvent(client, "recovered");
-    proxy.killAll();
+    proxy.cutAll();
     for (const text of texts.slice(300)) await writer.write(text, "text"); // published while the reader is away
     await recovered;
     await writer.end();

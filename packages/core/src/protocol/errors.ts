@@ -27,6 +27,7 @@ export interface ReplyTo {
  * (answer: streamClosed with `BadRequest`).
  */
 export class ProtocolError extends Error {
+  override name = "ProtocolError";
   readonly code: ProtocolErrorCode;
   readonly closeCode: number;
   readonly ackId: number | undefined;
@@ -40,7 +41,6 @@ export class ProtocolError extends Error {
     replyTo?: ReplyTo,
   ) {
     super(message);
-    this.name = "ProtocolError";
     this.code = code;
     this.closeCode = closeCode;
     this.ackId = ackId;
