@@ -2,9 +2,10 @@
 // runtime, @azure/core-auth, @azure/logger, @azure/core-tracing); signing client tokens needs none of it either. The
 // first request loads it, and then behaves as before. Checked in a fresh Node process that records every module it
 // resolves (module.registerHooks), since a module loaded once stays loaded in this test process.
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { RestError as PipelineRestError } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureKeyCredential, isRestError, RestError, WebPubSubServiceClient } from "../src/index.ts";
@@ -31,7 +32,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Runs `body` in a fresh Node process (sources, like the tests) and returns the HTTP-stack modules it loaded. */
-function loadedInChild(body: string): { before: string[]; after: string[]; out: string } {
+// The child is awaited, never run synchronously: its request goes to `server` in this process, which must stay free to
+// answer it.
+async function loadedInChild(body: string): Promise<{ before: string[]; after: string[]; out: string }> {
   const script = `
     import { registerHooks } from "node:module";
     const seen = [];
@@ -42,17 +45,21 @@ function loadedInChild(body: string): { before: string[]; after: string[]; out: 
     ${body}
     process.stdout.write(JSON.stringify({ before: globalThis.before ?? [], after: stack(), out }));
   `;
-  const stdout = execFileSync(process.execPath, ["--conditions=source", "--input-type=module", "-e", script], {
-    env: { ...process.env, WPS_ENDPOINT: endpoint },
-    cwd: new URL("..", import.meta.url).pathname,
-    encoding: "utf8",
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--conditions=source", "--input-type=module", "-e", script],
+    {
+      env: { ...process.env, WPS_ENDPOINT: endpoint },
+      cwd: new URL("..", import.meta.url).pathname,
+      encoding: "utf8",
+    },
+  );
   return JSON.parse(stdout) as { before: string[]; after: string[]; out: string };
 }
 
 describe("the HTTP stack is loaded at the first request", () => {
-  it("import, construction and client tokens load none of it; the first request loads it and is sent", () => {
-    const r = loadedInChild(`
+  it("import, construction and client tokens load none of it; the first request loads it and is sent", async () => {
+    const r = await loadedInChild(`
       const client = new WebPubSubServiceClient(${JSON.stringify("ENDPOINT")}.replace("ENDPOINT", process.env.WPS_ENDPOINT), new AzureKeyCredential("a".repeat(44)), "chat");
       const token = await client.getClientAccessToken({ userId: "u1" });
       globalThis.before = stack();
