@@ -59,6 +59,7 @@ describe("Entra dev mode", () => {
     expect(await send(on, entra({ aud: "https://webpubsub.azure.com", nbf: now() + 3600, exp: now() + 7200 }))).toBe(
       401,
     );
+    expect(await send(on, entra({ aud: "https://webpubsub.azure.com" }))).toBe(401); // no exp
     expect(await send(on, "not-a-jwt")).toBe(401);
     expect(await send(on, `${b64({ alg: "RS256" })}.bm90IGpzb24.c2ln`)).toBe(401);
   });
