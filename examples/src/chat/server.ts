@@ -1,8 +1,12 @@
 // The chat app's server: starts an emulator, serves the page (public/ plus the browser script bundled by esbuild at
 // startup), mints client access URLs at /negotiate?user=<name>, and is the emulator's event handler for the
-// connected/disconnected events, which it announces to everyone through @webpubsub/service.
+// connected/disconnected events, which it announces to everyone through @webpubsub/service. With `tls`, the page is
+// served over https and the emulator over https/wss with one generated certificate (see certificate.ts); the emulator
+// then delivers events to a second, plain-http listener on the same interface (its event handler calls trust the
+// public certificate authorities only).
 import { readFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ACCESS_KEY, type RunningEmulator, startEmulator } from "@webpubsub/emulator";
@@ -10,6 +14,7 @@ import { WebPubSubEventHandler } from "@webpubsub/handler";
 import { toNodeListener } from "@webpubsub/handler/node";
 import { WebPubSubServiceClient } from "@webpubsub/service";
 import { build } from "esbuild";
+import { loopbackCertificate, type PemPair } from "./certificate.ts";
 
 export interface ChatOptions {
   /** Port of the chat page; 0 (the default) picks a free one. The emulator always takes a free port. */
@@ -18,12 +23,19 @@ export interface ChatOptions {
   host?: string;
   /** Hub name. Default "chat". */
   hub?: string;
+  /**
+   * Serve the page over https and the emulator over https/wss: `true` generates one self-signed certificate for
+   * localhost, 127.0.0.1 and ::1 (exposed as `certificate`); `{ cert, key }` uses yours. Default false.
+   */
+  tls?: boolean | PemPair;
 }
 
 export interface RunningChat {
-  /** The chat page, e.g. http://127.0.0.1:5173/ */
+  /** The chat page, e.g. http://127.0.0.1:5173/ (https:// with `tls`) */
   url: string;
   emulator: RunningEmulator;
+  /** With `tls`: the PEM certificate the page and the emulator serve, for browsers and Node clients to trust. */
+  certificate: string | undefined;
   /** Stops the emulator and the page server. Idempotent. */
   close(): Promise<void>;
 }
@@ -55,6 +67,10 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError("options.port must be 0..65535");
   const host = options.host ?? "127.0.0.1";
   const hub = options.hub ?? "chat";
+  const tls = options.tls === true ? await loopbackCertificate() : options.tls || undefined;
+  if (tls !== undefined && (typeof tls.cert !== "string" || typeof tls.key !== "string")) {
+    throw new TypeError("options.tls must be true, false or { cert, key } (PEM strings)");
+  }
 
   const [script, page, style] = await Promise.all([
     bundleBrowserScript(),
@@ -95,7 +111,7 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
     send(res, 200, "application/json", JSON.stringify({ url: token.url }));
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const onRequest: RequestListener = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (req.method === "GET" && url.pathname === "/negotiate") {
       negotiate(url, res).catch((error: unknown) => {
@@ -108,16 +124,24 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
     if (asset) return send(res, 200, asset.type, asset.body);
     // everything else may be the emulator calling the event handler
     handleEvents(req, res, () => send(res, 404, "text/plain; charset=utf-8", "Not Found"));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  };
+  const onEvent: RequestListener = (req, res) =>
+    handleEvents(req, res, () => send(res, 404, "text/plain; charset=utf-8", "Not Found"));
+
+  const server = tls === undefined ? createServer(onRequest) : createHttpsServer(tls, onRequest);
+  // over TLS the emulator calls the event handler on its own plain-http port (loopback, same interface)
+  const eventServer = tls === undefined ? server : createServer(onEvent);
+  const servers = tls === undefined ? [server] : [server, eventServer];
+  try {
+    await listen(server, port, host);
+    if (eventServer !== server) await listen(eventServer, 0, host);
+  } catch (error) {
+    await closeServers(servers);
+    throw error;
+  }
+  const hostInUrl = host.includes(":") ? `[${host}]` : host;
+  const origin = `${tls === undefined ? "http" : "https"}://${hostInUrl}:${(server.address() as AddressInfo).port}`;
+  const eventOrigin = `http://${hostInUrl}:${(eventServer.address() as AddressInfo).port}`;
 
   let emulator: RunningEmulator;
   try {
@@ -126,35 +150,62 @@ export async function startChat(options: ChatOptions = {}): Promise<RunningChat>
       host,
       accessKey: DEFAULT_ACCESS_KEY,
       dashboard: true,
+      ...(tls === undefined ? {} : { tls }),
       hubs: {
         [hub]: {
           eventHandlers: [
-            { urlTemplate: `${origin}/api/webpubsub/hubs/{hub}/`, systemEvents: ["connected", "disconnected"] },
+            { urlTemplate: `${eventOrigin}/api/webpubsub/hubs/{hub}/`, systemEvents: ["connected", "disconnected"] },
           ],
         },
       },
     });
   } catch (error) {
-    server.close();
+    await closeServers(servers);
     throw error;
   }
-  service = new WebPubSubServiceClient(emulator.connectionString, hub);
+  // over TLS the service client trusts the emulator's certificate (only this one, for this client)
+  service = new WebPubSubServiceClient(
+    emulator.connectionString,
+    hub,
+    tls === undefined ? {} : { tlsOptions: { ca: tls.cert } },
+  );
 
   let closing: Promise<void> | undefined;
   return {
     url: `${origin}/`,
     emulator,
+    certificate: tls?.cert,
     close() {
       closing ??= (async () => {
         await emulator.close();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await closeServers(servers);
       })();
       return closing;
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function closeServers(servers: Server[]): Promise<unknown> {
+  return Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    ),
+  );
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer): void {

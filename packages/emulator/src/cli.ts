@@ -3,10 +3,10 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./emulator.ts";
-import { checkHubSettings, type EmulatorOptions, type EventHandlerSettings } from "./options.ts";
+import { checkHubSettings, checkSecurityOptions, type EmulatorOptions, type EventHandlerSettings } from "./options.ts";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
 import { SYSTEM_EVENT_NAMES } from "./upstream/index.ts";
 
@@ -18,12 +18,17 @@ Options:
   --port <n>                 TCP port (default 8080; 0 picks a free one)
   --host <name>              interface to listen on (default localhost)
   --access-key <key>         access key for tokens (default: the well-known development key)
-  --config <file>            JSON file: { port, host, accessKey, keepAliveIntervalMs, allowEntraTokens, dashboard,
-                             allowedOrigins, allowedHosts,
+  --config <file>            JSON file: { port, host, accessKey, keepAliveIntervalMs, allowEntraTokens,
+                             entraTenantId, entraIssuer, dashboard, allowedOrigins, allowedHosts, tls, certFile,
+                             keyFile, trustProxy,
                              hubs: { <hub>: { eventHandlers: [{ urlTemplate, userEventPattern, systemEvents }] } } }
+                             (certFile and keyFile are relative to the config file; flags win over the file)
   --event-handler <hub>=<url> send every event of <hub> to <url> (may contain {hub} and {event}); repeatable
   --keep-alive <ms>          WebSocket ping interval (default 20000; 0 disables)
-  --allow-entra-tokens       also accept Microsoft Entra bearer tokens (audience and expiry checked only)
+  --allow-entra-tokens       also accept Microsoft Entra bearer tokens (shape, audience and lifetime checked; the
+                             signature cannot be checked offline)
+  --entra-tenant-id <guid>   with --allow-entra-tokens: Entra tokens must come from this tenant (tid, iss)
+  --entra-issuer <url>       with --allow-entra-tokens: Entra tokens must carry this issuer (iss); repeatable
   --dashboard                serve a status page at /_emulator
   --tls                      serve https/wss with a self-signed certificate for localhost, 127.0.0.1 and ::1
                              (written to a file whose path is printed, to be trusted by clients)
@@ -58,6 +63,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let help = false;
   let certFile: string | undefined;
   let keyFile: string | undefined;
+  const issuers: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
@@ -90,6 +96,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       }
       case "--allow-entra-tokens":
         flags.allowEntraTokens = true;
+        break;
+      case "--entra-tenant-id":
+        flags.entraTenantId = value();
+        break;
+      case "--entra-issuer":
+        issuers.push(value());
         break;
       case "--dashboard":
         flags.dashboard = true;
@@ -145,7 +157,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (certFile !== undefined && keyFile !== undefined) {
     flags.tls = { cert: readPem("--cert", certFile), key: readPem("--key", keyFile) };
   }
+  if (issuers.length > 0) flags.entraIssuer = issuers;
   const options: EmulatorOptions = { port: 8080, host: "localhost", ...config, ...flags };
+  try {
+    checkSecurityOptions(options);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (Object.keys(handlers).length > 0) {
     const hubs = { ...(options.hubs ?? {}) };
     for (const [hub, list] of Object.entries(handlers)) {
@@ -204,14 +222,36 @@ function readConfig(file: string): EmulatorOptions {
     "hubs",
     "keepAliveIntervalMs",
     "allowEntraTokens",
+    "entraTenantId",
+    "entraIssuer",
     "dashboard",
     "allowedOrigins",
     "allowedHosts",
+    "tls",
+    "certFile",
+    "keyFile",
+    "trustProxy",
   ]);
   for (const key of Object.keys(parsed)) {
     if (!allowed.has(key)) throw new UsageError(`--config file '${file}': unknown setting '${key}'.`);
   }
-  const cfg = parsed as EmulatorOptions;
+  const { certFile, keyFile, ...rest } = parsed as EmulatorOptions & { certFile?: unknown; keyFile?: unknown };
+  const cfg: EmulatorOptions = rest;
+  for (const key of ["tls", "trustProxy", "allowEntraTokens", "dashboard"] as const) {
+    if (cfg[key] !== undefined && typeof cfg[key] !== "boolean") {
+      throw new UsageError(`--config file '${file}': ${key} must be true or false.`);
+    }
+  }
+  if (certFile !== undefined || keyFile !== undefined) {
+    if (typeof certFile !== "string" || typeof keyFile !== "string") {
+      throw new UsageError(`--config file '${file}': certFile and keyFile go together, as file paths.`);
+    }
+    const base = dirname(file);
+    cfg.tls = {
+      cert: readPem("certFile", resolve(base, certFile)),
+      key: readPem("keyFile", resolve(base, keyFile)),
+    };
+  }
   for (const [key, check] of [
     ["allowedOrigins", normalizeOrigin],
     ["allowedHosts", normalizeHost],

@@ -1,5 +1,6 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
 import { checkTimerDuration, HUB_NAME_PATTERN } from "@webpubsub/core";
+import type { EntraPolicy } from "./auth.ts";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
 import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from "./session-limits.ts";
 import { checkEventHandlerSettings, type EventHandlerSettings, type SystemEventName } from "./upstream/index.ts";
@@ -25,6 +26,16 @@ export interface EmulatorOptions {
   keepAliveIntervalMs?: number;
   /** Also accept Microsoft Entra bearer tokens (audience https://webpubsub.azure.com; signature not checkable). */
   allowEntraTokens?: boolean;
+  /**
+   * With allowEntraTokens: the Microsoft Entra tenant (directory) id, a GUID, Entra tokens must come from: their `tid`
+   * claim must be it and their `iss`, when present, must name it. Default: any tenant.
+   */
+  entraTenantId?: string;
+  /**
+   * With allowEntraTokens: the issuer(s) Entra tokens must carry in `iss`, compared exactly (a trailing "/" aside),
+   * e.g. `https://sts.windows.net/<tenant>/`. Default: any issuer.
+   */
+  entraIssuer?: string | readonly string[];
   /** Serve a read-only status page at /_emulator (and its JSON at /_emulator/state). Default false. */
   dashboard?: boolean;
   /**
@@ -72,7 +83,8 @@ export interface ResolvedOptions {
   accessKey: string;
   hubs: Map<string, HubSettings>;
   keepAliveIntervalMs: number;
-  allowEntraTokens: boolean;
+  /** false: Entra tokens refused; otherwise the tenant and issuers they must come from (none: any) */
+  allowEntraTokens: false | EntraPolicy;
   dashboard: boolean;
   allowedOrigins: "*" | ReadonlySet<string>;
   allowedHosts: "*" | ReadonlySet<string>;
@@ -164,18 +176,16 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
   const streamIdleTimeoutMs = o.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
   checkTimerDuration(streamIdleTimeoutMs, "streamIdleTimeoutMs");
   if (streamIdleTimeoutMs < 1) throw new RangeError("streamIdleTimeoutMs must be at least 1 ms.");
-  const tls = resolveTls(o.tls);
-  if (o.trustProxy !== undefined && typeof o.trustProxy !== "boolean")
-    throw new TypeError("trustProxy must be a boolean.");
+  const { tls, allowEntraTokens, trustProxy } = resolveSecurityOptions(o);
   return {
     tls,
-    trustProxy: o.trustProxy === true,
+    trustProxy,
     port,
     host,
     accessKey,
     hubs,
     keepAliveIntervalMs,
-    allowEntraTokens: o.allowEntraTokens === true,
+    allowEntraTokens,
     dashboard: o.dashboard === true,
     allowedOrigins: resolveList(o.allowedOrigins, "allowedOrigins", normalizeOrigin),
     allowedHosts: resolveList(o.allowedHosts, "allowedHosts", normalizeHost),
@@ -185,6 +195,55 @@ export function resolveOptions(opts: EmulatorOptions | undefined): ResolvedOptio
     upstreamTimeoutMs: o.upstreamTimeoutMs,
     streamIdleTimeoutMs,
   };
+}
+
+/** The TLS, Entra and proxy options, checked (TypeError/RangeError naming the option) and resolved. */
+function resolveSecurityOptions(o: EmulatorOptions): Pick<ResolvedOptions, "tls" | "allowEntraTokens" | "trustProxy"> {
+  if (o.trustProxy !== undefined && typeof o.trustProxy !== "boolean") {
+    throw new TypeError("trustProxy must be a boolean.");
+  }
+  return { tls: resolveTls(o.tls), allowEntraTokens: resolveEntra(o), trustProxy: o.trustProxy === true };
+}
+
+/** Checks the TLS, Entra and proxy options alone, as startEmulator() will (the CLI, before it starts anything). */
+export function checkSecurityOptions(o: EmulatorOptions): void {
+  resolveSecurityOptions(o);
+}
+
+const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_ISSUER = 2048;
+
+function resolveEntra(o: EmulatorOptions): ResolvedOptions["allowEntraTokens"] {
+  if (o.allowEntraTokens !== undefined && typeof o.allowEntraTokens !== "boolean") {
+    throw new TypeError("allowEntraTokens must be a boolean.");
+  }
+  const { entraTenantId: tenant, entraIssuer: issuer } = o;
+  if (o.allowEntraTokens !== true) {
+    if (tenant !== undefined || issuer !== undefined) {
+      throw new TypeError("entraTenantId and entraIssuer apply to Entra tokens: set allowEntraTokens: true as well.");
+    }
+    return false;
+  }
+  const policy: { tenantId?: string; issuers?: readonly string[] } = {};
+  if (tenant !== undefined) {
+    if (typeof tenant !== "string" || !TENANT_ID.test(tenant)) {
+      throw new TypeError("entraTenantId must be a tenant id (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47).");
+    }
+    policy.tenantId = tenant.toLowerCase();
+  }
+  if (issuer !== undefined) {
+    const list: unknown[] = Array.isArray(issuer) ? issuer : [issuer];
+    if (list.length === 0) throw new TypeError("entraIssuer must name at least one issuer.");
+    for (const i of list) {
+      if (typeof i !== "string" || i.length > MAX_ISSUER || !/^https:\/\/[^\s/]+(\/\S*)?$/.test(i)) {
+        throw new TypeError(
+          "entraIssuer must be an https:// URL (or a list of them), e.g. https://sts.windows.net/<tenant>/.",
+        );
+      }
+    }
+    policy.issuers = list as string[];
+  }
+  return policy;
 }
 
 const PEM_LIMIT = 1024 * 1024;

@@ -1,6 +1,6 @@
 // The certificate startEmulator({ tls: true }) serves: generated in memory at start-up for the loopback names
 // (localhost, 127.0.0.1, ::1) with the `selfsigned` package (no openssl binary needed; see
-// docs/decisions/tls-certificate.md). Valid 30 days, an ECDSA P-256 key, usable as its own trust anchor.
+// docs/decisions/0002-emulator-tls-certificate.md). Valid 30 days, an ECDSA P-256 key, usable as its own trust anchor.
 import { generate } from "selfsigned";
 
 export interface PemPair {
