@@ -1,15 +1,24 @@
 // Work whose size a request chooses (a list of groups times the connections a filter selects) is done in slices, with
 // a turn of the event loop between them, so that one request never holds the emulator for long.
 
-/** Operations per slice: a few milliseconds of index updates. */
-export const SLICE = 4096;
+/** Longest stretch of work between two turns of the event loop, in wall-clock milliseconds (so also CPU time). */
+export const SLICE_MS = 8;
+/** Items done between two looks at the clock. */
+const CHECK_EVERY = 64;
 
-/** Calls `fn` on every item, yielding to the event loop after every `slice` calls. */
-export async function forEachInSlices<T>(items: Iterable<T>, fn: (item: T) => void, slice = SLICE): Promise<void> {
+/**
+ * Calls `fn` on every item, yielding to the event loop whenever a slice has run for SLICE_MS. The slice is timed, not
+ * counted: the same number of index updates can take ten times longer on a busy or cold machine.
+ */
+export async function forEachInSlices<T>(items: Iterable<T>, fn: (item: T) => void): Promise<void> {
   let n = 0;
+  let sliceStart = performance.now();
   for (const item of items) {
     fn(item);
-    if (++n % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (++n % CHECK_EVERY === 0 && performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
   }
 }
 
