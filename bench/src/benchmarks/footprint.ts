@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { type Benchmark, interleave } from "../harness.ts";
+import { startWorker } from "../processes.ts";
 
 const benchDir = new URL("../../", import.meta.url).pathname;
 
@@ -14,6 +15,33 @@ function coldImportMs(specifier: string): number {
     encoding: "utf8",
   });
   return Number(out);
+}
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+/**
+ * A serverless cold start that sends: in a fresh process, import the package, construct a client from a connection
+ * string and await one sendToAll against a server that answers 202 at once. Milliseconds from before the import to
+ * the answer (the lazy HTTP stack is paid inside this figure), and the process's CPU time until then (steadier than
+ * wall time on a busy machine).
+ */
+function firstRequest(port: number, official: boolean): { ms: number; cpuMs: number } {
+  const connectionString = `Endpoint=http://127.0.0.1;Port=${port};AccessKey=${KEY};Version=1.0;`;
+  const script = official
+    ? `const t = performance.now(); const { WebPubSubServiceClient } = await import("@azure/web-pubsub");
+       const c = new WebPubSubServiceClient(${JSON.stringify(connectionString)}, "bench", { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });`
+    : `const t = performance.now(); const { WebPubSubServiceClient } = await import("@webpubsub/service");
+       const c = WebPubSubServiceClient.fromConnectionString(${JSON.stringify(connectionString)}, "bench", { retryOptions: { maxRetries: 0 } });`;
+  const out = execFileSync(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `${script} await c.sendToAll("hello", { contentType: "text/plain" }); const ms = performance.now() - t; const cpu = process.cpuUsage(); process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000 }));`,
+    ],
+    { cwd: benchDir, encoding: "utf8" },
+  );
+  return JSON.parse(out) as { ms: number; cpuMs: number };
 }
 
 /** What the bundled app does with the client: the calls decide which of the client's lazy chunks it loads. */
@@ -103,6 +131,41 @@ export const footprint: Benchmark = {
         baselineName: p.official,
         target: 0.5,
       });
+    }
+    ctx.log("  service first request (import + construct + one sendToAll, fresh process)");
+    const server = await startWorker<{ port: number }>("http-202");
+    try {
+      const port = server.ready.port;
+      const cpu: Record<"ours" | "official", number[]> = { ours: [], official: [] };
+      const measure = (side: "ours" | "official") => async () => {
+        const r = firstRequest(port, side === "official");
+        cpu[side].push(r.cpuMs);
+        return r.ms;
+      };
+      const samples = await interleave(ctx.rounds, { ours: measure("ours"), official: measure("official") }, ctx.log);
+      metrics.push(
+        {
+          metric: "service first request from cold",
+          unit: "ms",
+          better: "lower" as const,
+          ours: samples.ours,
+          baseline: samples.official,
+          baselineName: "@azure/web-pubsub",
+          // not worse than the official package's import plus first request
+          target: 1,
+        },
+        {
+          metric: "service first request from cold, process CPU",
+          unit: "ms",
+          better: "lower" as const,
+          ours: cpu.ours,
+          baseline: cpu.official,
+          baselineName: "@azure/web-pubsub",
+          target: 1,
+        },
+      );
+    } finally {
+      await server.stop();
     }
     for (const app of ["basic", "streams"] as const) {
       const ours = await appBytes("@webpubsub/client", app);
