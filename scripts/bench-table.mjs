@@ -14,15 +14,20 @@ const END = "<!-- bench-table:end -->";
 const load = (file) => ({ file, ...JSON.parse(readFileSync(new URL(file, resultsDir), "utf8")) });
 const latest = load("latest.json");
 
-// Runs of named benchmarks newer than the full run replace its figures for those benchmarks (oldest first, so the
-// newest wins). Opt-in benchmarks (the soak) are listed only when their own run is newer than the full run.
+// Runs of named benchmarks replace the full run's figures for those benchmarks when they are newer (oldest first, so
+// the newest wins); benchmarks the full run does not have (the opt-in soak) come from their latest own run.
 const runs = readdirSync(resultsDir)
   .filter((f) => f.endsWith(".json") && f !== "latest.json")
   .map(load)
-  .filter((run) => run.date > latest.date)
   .sort((a, b) => a.date.localeCompare(b.date));
 const byBenchmark = new Map(latest.results.map((r) => [r.benchmark, { run: latest, result: r }]));
-for (const run of runs) for (const r of run.results) byBenchmark.set(r.benchmark, { run, result: r });
+const fromFullRun = new Set(byBenchmark.keys());
+for (const run of runs) {
+  for (const r of run.results) {
+    if (run.date > latest.date || !fromFullRun.has(r.benchmark)) byBenchmark.set(r.benchmark, { run, result: r });
+  }
+}
+const used = [...new Set([...byBenchmark.values()].map(({ run }) => run.file))];
 
 function format(n) {
   if (n === null || n === undefined || !Number.isFinite(n)) return "n/a";
@@ -81,5 +86,5 @@ if (process.argv.includes("--check")) {
   }
 } else {
   writeFileSync(readme, updated);
-  console.log(`README.md: ${lines.length - 6} rows from ${[latest, ...runs].map((r) => r.file).join(", ")}`);
+  console.log(`README.md: ${lines.length - 6} rows from ${used.join(", ")}`);
 }
