@@ -2,7 +2,7 @@
 // the 10-minute soak), prints a table of medians with ratios against the baseline measured in the same run, and writes
 // the same figures to bench/results/latest.json (bench/results/<name>.json when benchmarks are named).
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { benchmarks } from "./benchmarks/index.ts";
 import { type Benchmark, describeTarget, format, type Metric, median, meetsTarget, ratioOf } from "./harness.ts";
 
@@ -29,6 +29,7 @@ console.log(
   `benchmarks: ${selected.map((b) => b.name).join(", ")} | ${quick ? "quick" : "full"}, ${rounds} rounds | ${machine}`,
 );
 
+const loadAtStart = Number(loadavg()[0]?.toFixed(1));
 const results: { benchmark: string; description: string; metrics: Metric[]; error?: string }[] = [];
 for (const b of selected) {
   console.log(`\n# ${b.name}: ${b.description}`);
@@ -75,6 +76,8 @@ writeFileSync(
     {
       date: new Date().toISOString(),
       machine,
+      // the 1-minute load average when the run started: on a shared machine, how busy it was besides this run
+      loadAtStart,
       mode: quick ? "quick" : "full",
       rounds,
       results: results.map((r) => ({

@@ -1,7 +1,7 @@
 import type { Benchmark } from "../harness.ts";
 import { clientRoundtrip } from "./client-roundtrip.ts";
 import { connections } from "./connections.ts";
-import { fanout } from "./fanout.ts";
+import { emulatorFanout as fanout } from "./emulator-fanout.ts";
 import { footprint } from "./footprint.ts";
 import { invokeRoundtrip } from "./invoke-roundtrip.ts";
 import { mqttFanout } from "./mqtt-fanout.ts";

@@ -13,7 +13,14 @@ export { responseError, toRestError } from "@webpubsub/rest";
 export const logger: AzureLogger = createClientLogger("webpubsub-service");
 
 /**
- * The REST-level client every call goes through. Its own retry policy is switched off: this package decides per
+ * Pipeline policies that do nothing for this package's requests, removed so that no request pays for them: the retry
+ * policy (retries are this package's, per operation: retry-policy.ts; the pipeline's runs with 0 retries) and the
+ * form-data and multipart policies (no operation of the API sends a form or a multipart body).
+ */
+export const IDLE_POLICIES: readonly string[] = ["defaultRetryPolicy", "formDataPolicy", "multipartPolicy"];
+
+/**
+ * The REST-level client every call goes through. Its own retry policy is removed: this package decides per
  * operation whether a failed request may be sent again (see retry-policy.ts).
  */
 export function createRestClient(
@@ -22,7 +29,7 @@ export function createRestClient(
   options: WebPubSubServiceClientOptions & { apiVersion: string },
 ): WebPubSubRestClient {
   const prefix = options.userAgentOptions?.userAgentPrefix;
-  return createWebPubSubRestClient(endpoint, credential, {
+  const client = createWebPubSubRestClient(endpoint, credential, {
     apiVersion: options.apiVersion,
     reverseProxyEndpoint: options.reverseProxyEndpoint,
     retryOptions: { maxRetries: 0 },
@@ -37,4 +44,6 @@ export function createRestClient(
     allowInsecureConnection: options.allowInsecureConnection,
     userAgentOptions: { userAgentPrefix: `${prefix ? `${prefix} ` : ""}webpubsub-service/${SDK_VERSION}` },
   });
+  for (const name of IDLE_POLICIES) client.pipeline.removePolicy({ name });
+  return client;
 }
