@@ -7,10 +7,9 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { get } from "node:https";
 import { WebPubSubClient } from "@webpubsub/client";
-import { chromium } from "playwright-core";
+import { hasChromium, launchChromium } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { CHROMIUM, hasChromium } from "./chat-in-chromium.ts";
 import { childEnv, examplesDir } from "./run-node.ts";
 
 function startChat(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -94,16 +93,7 @@ describe("pnpm start -- --tls", () => {
   it.skipIf(!hasChromium("the https chat page in Chromium"))(
     "the page loads over https in Chromium started with the printed SPKI flag and connects over wss",
     async () => {
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--no-first-run",
-          `--ignore-certificate-errors-spki-list=${spki}`,
-        ],
-      });
+      const browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
       try {
         const tab = await browser.newPage();
         const errors: string[] = [];

@@ -3,10 +3,10 @@
 // Exits 0 only if every step passed; otherwise 1, naming the failing step. Never takes longer than TIMEOUT_MS.
 import { DEFAULT_ACCESS_KEY, startEmulator } from "@webpubsub/emulator";
 import { WebPubSubServiceClient } from "@webpubsub/service";
+import { startFaultProxy } from "@webpubsub/test-kit";
 import { startAppServer } from "./app-server.ts";
 import { dim, green, red, runSteps } from "./runner.ts";
 import { buildSteps } from "./steps.ts";
-import { TcpProxy } from "./tcp-proxy.ts";
 
 const HUB = "demo";
 const TIMEOUT_MS = 45_000;
@@ -36,7 +36,7 @@ const emulator = await startEmulator({
   },
 });
 service = new WebPubSubServiceClient(emulator.connectionString, HUB);
-const proxy = await TcpProxy.start("127.0.0.1", emulator.port);
+const proxy = await startFaultProxy(emulator.port);
 const proxiedService = new WebPubSubServiceClient(
   `Endpoint=http://127.0.0.1:${proxy.port};AccessKey=${emulator.accessKey};Version=1.0;`,
   HUB,

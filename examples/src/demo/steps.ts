@@ -3,17 +3,17 @@
 import { SendMessageError, WebPubSubClient, type WebPubSubClientOptions, type WebSocketLike } from "@webpubsub/client";
 import { decodeJwt } from "@webpubsub/core";
 import { odata, type WebPubSubServiceClient } from "@webpubsub/service";
+import type { FaultProxy } from "@webpubsub/test-kit";
 import { Inbox } from "../support/inbox.ts";
 import type { AppServer } from "./app-server.ts";
 import { Audience, inGroup, json, text } from "./audience.ts";
 import { expectEqual, type Step } from "./runner.ts";
-import type { TcpProxy } from "./tcp-proxy.ts";
 
 export interface DemoSetup {
   service: WebPubSubServiceClient;
   /** A service client whose endpoint is the proxy: the tokens it mints are for connections through the proxy. */
   proxiedService: WebPubSubServiceClient;
-  proxy: TcpProxy;
+  proxy: FaultProxy;
   app: AppServer;
 }
 
@@ -369,11 +369,13 @@ export function buildSteps({ service, proxiedService, proxy, app }: DemoSetup): 
         await dave.inbox.waitForCount(3);
         const recovering = nextEvent(dave.client, "recovering");
         const recovered = nextEvent(dave.client, "recovered", 10_000);
-        proxy.cut(); // the TCP connection dies without a close frame (code 1006), new connections are refused
+        // the TCP connection dies without a close frame (code 1006), and new connections are refused
+        proxy.refuseNew(true);
+        proxy.cutAll();
         await recovering;
         for (const m of expected.slice(3)) await service.sendToUser("dave", m); // sent while dave is offline
         const outage = dave.client.state;
-        proxy.restore();
+        proxy.refuseNew(false);
         await recovered;
         await dave.inbox.waitForCount(6);
         const received = dave.inbox.messages.map((m) => m.data);
