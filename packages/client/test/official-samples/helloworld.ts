@@ -1,10 +1,12 @@
 // The official client's "helloworld" sample (samples-dev/helloworld.ts of @azure/web-pubsub-client), written again
-// with the same calls: only the package names of the imports differ, and `dotenv` is left out (the test passes
-// WPS_CONNECTION_STRING in the environment). official-samples.test.ts runs this file with our client and, through
+// with the same calls: only the client's import differs (the server side keeps the official @azure/web-pubsub, as
+// in the sample: @webpubsub/service here would make a package cycle, since its tests use this client), and `dotenv` is
+// left out (the test passes WPS_CONNECTION_STRING in the environment). official-samples.test.ts runs this file with our client and, through
 // official-client-hooks.ts, with the official one, and compares what they print.
+
+import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import type { GetClientAccessUrlOptions, WebPubSubClientCredential } from "@webpubsub/client";
 import { WebPubSubClient } from "@webpubsub/client";
-import { WebPubSubServiceClient } from "@webpubsub/service";
 
 const hubName = "sample_chat";
 const groupName = "testGroup";
