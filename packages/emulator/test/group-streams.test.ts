@@ -197,8 +197,11 @@ describe("group streams", () => {
 
   it("closes an idle stream with IdleTimeout (the start's idleTimeoutMs, else the emulator's default)", async () => {
     const { sub, pub } = await pair();
-    await open(pub, "idle", {}, { idleTimeoutMs: 50 });
+    // the fragment goes out with the start, in the same turn of this process (which also runs the emulator): the
+    // 50 ms idle timer cannot fire between them, however slow the machine
+    const started = open(pub, "idle", {}, { idleTimeoutMs: 50 });
     pub.send(fragment("idle", 1));
+    await started;
     const closed = await pub.message((m) => m.type === "streamClosed" && m.streamId === "idle");
     expect(closed).toEqual({
       type: "streamClosed",
