@@ -13,6 +13,10 @@ export interface MutationTarget {
    * Set on packages whose sources are still being restructured.
    */
   informational?: boolean;
+  /** The vitest config the mutants are tested with, relative to the repository root. Default `<dir>/vitest.config.ts`. */
+  vitestConfig?: string;
+  /** Stryker's timeoutMS for this target (default 10 s): how long past its baseline a mutant's tests may run. */
+  timeoutMS?: number;
 }
 
 export const TARGETS: readonly MutationTarget[] = [
@@ -63,10 +67,13 @@ export const TARGETS: readonly MutationTarget[] = [
     name: "client",
     dir: "packages/client",
     informational: true,
+    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
+    vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
     mutate: [
       "packages/client/src/sequence-tracker.ts",
       "packages/client/src/ack-manager.ts",
-      "packages/client/src/options.ts", // reconnect and retry (backoff) policy
+      "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
+      "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
     ],
   },
   {
