@@ -52,6 +52,12 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/handler/src/event-handler.ts",
     ],
   },
+  {
+    name: "service",
+    dir: "packages/service",
+    // argument validation, and which failed requests are sent again (and after how long)
+    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
+  },
   // ---- Informational entries: sources about to be restructured; their scores are not held to the target yet. ----
   {
     name: "emulator",
@@ -75,11 +81,5 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
       "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
     ],
-  },
-  {
-    name: "service",
-    dir: "packages/service",
-    informational: true,
-    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
   },
 ];
