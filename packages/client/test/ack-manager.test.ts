@@ -132,6 +132,14 @@ describe("the deadline", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("a timer handle that is a plain number (browsers) works as well", async () => {
+    const original = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) =>
+      Number(original(fn, ms))) as unknown as typeof setTimeout);
+    const acks = new AckManager(1);
+    await expect(acks.add(1, "f", true)).rejects.toBeInstanceOf(AckTimeoutError);
+  });
+
   it("the real deadline timer never keeps a Node process alive", () => {
     const timers: ReturnType<typeof setTimeout>[] = [];
     const original = globalThis.setTimeout;

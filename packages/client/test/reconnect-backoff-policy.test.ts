@@ -103,6 +103,9 @@ describe("waits", () => {
     const high = new ReconnectBackoff({ ...shape, jitter: true }, 1000, () => 1);
     expect([low.reconnectDelay(1), high.reconnectDelay(1)]).toEqual([250, 500]);
     expect([low.recoveryDelay(1), high.recoveryDelay(1)]).toEqual([50, 100]);
+    const drawn = new ReconnectBackoff({ ...shape, jitter: true }, 1000).reconnectDelay(1); // Math.random by default
+    expect(drawn).toBeGreaterThanOrEqual(250);
+    expect(drawn).toBeLessThanOrEqual(500);
   });
 
   it("attempt numbers far past any cap still give the capped wait", () => {
