@@ -5,8 +5,8 @@ import { AckManager } from "../src/ack-manager.ts";
 import { AckTimeoutError, SendMessageError } from "../src/errors.ts";
 
 afterEach(() => {
+  vi.restoreAllMocks(); // first: a spy set on a fake setTimeout restores the fake
   vi.useRealTimers();
-  vi.restoreAllMocks();
 });
 
 const settled = (p: Promise<unknown>) =>
@@ -130,6 +130,23 @@ describe("the deadline", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(((await late) as { error: Error }).error).toBeInstanceOf(AckTimeoutError);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("the timer sleeps exactly until the oldest deadline, then until the next one: it never polls", async () => {
+    vi.useFakeTimers();
+    const delays: (number | undefined)[] = [];
+    const fake = globalThis.setTimeout;
+    vi.spyOn(globalThis, "setTimeout").mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms);
+      return fake(fn, ms);
+    }) as typeof setTimeout);
+    const acks = new AckManager(100);
+    const first = settled(acks.add(1, "f", true));
+    await vi.advanceTimersByTimeAsync(30);
+    const second = settled(acks.add(2, "g", true));
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all([first, second]);
+    expect(delays).toEqual([100, 30]);
   });
 
   it("a timer handle that is a plain number (browsers) works as well", async () => {

@@ -140,6 +140,12 @@ describe("other options", () => {
     }
   });
 
+  it("binaryType is uint8array or arraybuffer", () => {
+    expect(resolveOptions({ binaryType: "uint8array" }).binaryType).toBe("uint8array");
+    expect(resolveOptions({ binaryType: "arraybuffer" }).binaryType).toBe("arraybuffer");
+    expect(() => resolveOptions({ binaryType: "blob" as never })).toThrow(TypeError);
+  });
+
   it("a refused binaryType is echoed at most 40 characters long", () => {
     const long = "x".repeat(100);
     expect(() => resolveOptions({ binaryType: long as never })).toThrow(

@@ -58,6 +58,18 @@ export const TARGETS: readonly MutationTarget[] = [
     // argument validation, and which failed requests are sent again (and after how long)
     mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
   },
+  {
+    name: "client",
+    dir: "packages/client",
+    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
+    vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
+    mutate: [
+      "packages/client/src/sequence-tracker.ts",
+      "packages/client/src/ack-manager.ts",
+      "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
+      "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
+    ],
+  },
   // ---- Informational entries: sources about to be restructured; their scores are not held to the target yet. ----
   {
     name: "emulator",
@@ -67,19 +79,6 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/auth.ts", // authentication
       "packages/emulator/src/connection.ts", // permission checks, reliable buffer and recovery
       "packages/emulator/src/odata/*.ts", // the OData filter compiler
-    ],
-  },
-  {
-    name: "client",
-    dir: "packages/client",
-    informational: true,
-    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
-    vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
-    mutate: [
-      "packages/client/src/sequence-tracker.ts",
-      "packages/client/src/ack-manager.ts",
-      "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
-      "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
     ],
   },
 ];
