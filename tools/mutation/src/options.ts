@@ -40,13 +40,13 @@ export function strykerOptions(target: MutationTarget, settings: RunSettings): P
   return {
     testRunner: "vitest",
     plugins: [require.resolve("@stryker-mutator/vitest-runner")],
-    vitest: { configFile: `${target.dir}/vitest.config.ts`, dir: target.dir, related: true },
+    vitest: { configFile: target.vitestConfig ?? `${target.dir}/vitest.config.ts`, dir: target.dir, related: true },
     coverageAnalysis: "perTest",
     mutate,
     concurrency: settings.concurrency,
     // A busy shared machine slows test runs unevenly: give a mutant well over its baseline before calling it a
     // timeout (timeouts still count as detected, so a generous limit only costs time on real infinite loops).
-    timeoutMS: 10_000,
+    timeoutMS: target.timeoutMS ?? 10_000,
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 15,
     incremental: true,

@@ -13,6 +13,10 @@ export interface MutationTarget {
    * Set on packages whose sources are still being restructured.
    */
   informational?: boolean;
+  /** The vitest config the mutants are tested with, relative to the repository root. Default `<dir>/vitest.config.ts`. */
+  vitestConfig?: string;
+  /** Stryker's timeoutMS for this target (default 10 s): how long past its baseline a mutant's tests may run. */
+  timeoutMS?: number;
 }
 
 export const TARGETS: readonly MutationTarget[] = [
@@ -48,6 +52,24 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/handler/src/event-handler.ts",
     ],
   },
+  {
+    name: "service",
+    dir: "packages/service",
+    // argument validation, and which failed requests are sent again (and after how long)
+    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
+  },
+  {
+    name: "client",
+    dir: "packages/client",
+    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
+    vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
+    mutate: [
+      "packages/client/src/sequence-tracker.ts",
+      "packages/client/src/ack-manager.ts",
+      "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
+      "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
+    ],
+  },
   // ---- Informational entries: sources about to be restructured; their scores are not held to the target yet. ----
   {
     name: "emulator",
@@ -58,21 +80,5 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/connection.ts", // permission checks, reliable buffer and recovery
       "packages/emulator/src/odata/*.ts", // the OData filter compiler
     ],
-  },
-  {
-    name: "client",
-    dir: "packages/client",
-    informational: true,
-    mutate: [
-      "packages/client/src/sequence-tracker.ts",
-      "packages/client/src/ack-manager.ts",
-      "packages/client/src/options.ts", // reconnect and retry (backoff) policy
-    ],
-  },
-  {
-    name: "service",
-    dir: "packages/service",
-    informational: true,
-    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
   },
 ];
