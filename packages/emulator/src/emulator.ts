@@ -9,7 +9,7 @@ import { Service } from "./service.ts";
 import { closeAllSessions } from "./shutdown.ts";
 import { generateLoopbackCertificate } from "./tls/self-signed.ts";
 import { UpstreamInvoker, type UpstreamInvokerOptions } from "./upstream/index.ts";
-import { createWebSocketServer } from "./ws/handshake.ts";
+import { createWebSocketServer } from "./ws/upgrade.ts";
 
 export interface RunningEmulator {
   /** http://host:port (https:// with `tls`), what connection strings and SDK clients use */

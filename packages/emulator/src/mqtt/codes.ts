@@ -71,6 +71,7 @@ export const Reason = {
   TopicFilterInvalid: 0x8f,
   TopicNameInvalid: 0x90,
   PacketIdentifierNotFound: 0x92,
+  ReceiveMaximumExceeded: 0x93,
   TopicAliasInvalid: 0x94,
   PacketTooLarge: 0x95,
   QuotaExceeded: 0x97,

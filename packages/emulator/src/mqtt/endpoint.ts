@@ -1,42 +1,28 @@
 // The MQTT endpoint `/clients/mqtt/hubs/{hub}` (subprotocol `mqtt`): the WebSocket upgrade is accepted once the
 // request names a hub and offers `mqtt`; the token (access_token or Authorization) is checked then, but its verdict is
 // told in the CONNACK, in the version of the client's CONNECT, as is the upstream `connect` event's decision.
-import type { IncomingMessage } from "node:http";
-import type { Duplex } from "node:stream";
-import type { WebSocket, WebSocketServer } from "ws";
-import type { Service } from "../service.ts";
 import { authenticate, type Identity } from "../ws/client-auth.ts";
-import { closeSocket } from "../ws/close-socket.ts";
 import { UpgradeRefused } from "../ws/refusal.ts";
-import type { UpgradeTarget } from "../ws/upgrade-target.ts";
-import { startLink } from "./lifecycle.ts";
+import type { Upgrade } from "../ws/upgrade.ts";
+import { MqttNetworkConnection } from "./network-connection.ts";
 
-/** Accepts the upgrade of an MQTT client (refusals before it throw UpgradeRefused) and starts its link. */
-export async function upgradeMqtt(
-  service: Service,
-  wss: WebSocketServer,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  target: UpgradeTarget,
-  select: (subprotocol: string | undefined) => void,
-): Promise<void> {
+/** Accepts the upgrade of an MQTT client (refusals before it throw UpgradeRefused); its network connection starts. */
+export function upgradeMqtt(upgrade: Upgrade): void {
+  const { service, req, target } = upgrade;
   if (!target.offered.includes("mqtt")) {
     throw new UpgradeRefused(400, "MQTT clients must offer the WebSocket subprotocol 'mqtt'.");
   }
-  let identity: Identity | UpgradeRefused;
+  const identity = tokenVerdict(upgrade);
+  upgrade.select("mqtt");
+  upgrade.open((ws) => new MqttNetworkConnection({ service, ws, req, target, identity }));
+}
+
+/** Who the token names, or the refusal to tell in the CONNACK. */
+function tokenVerdict({ service, req, target }: Upgrade): Identity | UpgradeRefused {
   try {
-    identity = authenticate(target, req, service.opts.accessKey);
+    return authenticate(target, req, service.opts.accessKey);
   } catch (e) {
     if (!(e instanceof UpgradeRefused)) throw e;
-    identity = e;
+    return e;
   }
-  select("mqtt");
-  wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-    if (service.closing) {
-      closeSocket(ws, 1001, "The service is shutting down.");
-      return;
-    }
-    startLink(service, ws, req, target, identity);
-  });
 }

@@ -7,7 +7,7 @@ import type { DownstreamMessage } from "@webpubsub/core";
 import type { Connection } from "../connection.ts";
 import type { Outgoing } from "../outgoing.ts";
 import type { WireFormat, WireFrame } from "../protocols/wire-format.ts";
-import type { MqttEventContext, MqttUserProperty } from "../upstream/types.ts";
+import type { MqttEventContext } from "../upstream/types.ts";
 import type { MqttVersion } from "./codes.ts";
 import { Reason } from "./codes.ts";
 import { contentTypeOf, deliveryQos, payloadBytes } from "./content.ts";
@@ -183,17 +183,5 @@ export class MqttSession implements WireFormat {
       if (entry.stage === "pubrel") yield { cmd: "pubrel", messageId: id };
       else yield { ...entry.packet, dup: true };
     }
-  }
-
-  /** A user property list in mqtt-packet's shape. */
-  static userProperties(list: readonly MqttUserProperty[] | undefined): Record<string, string[]> | undefined {
-    if (list === undefined || list.length === 0) return undefined;
-    const out: Record<string, string[]> = {};
-    for (const p of list) {
-      const values = out[p.name] ?? [];
-      values.push(p.value);
-      out[p.name] = values;
-    }
-    return out;
   }
 }

@@ -1,9 +1,10 @@
 // Handshake step 3, the upstream `connect` event (when a handler subscribes to it): the handler may reject the
-// connection (its 4xx status, or 500) or change the user, roles, groups, subprotocol and connection state.
+// connection (its 4xx status, or 500) or change the user, roles, groups, subprotocol and connection state. The MQTT
+// endpoint sends the same request data (connectBody) and takes an acceptance the same way (acceptedPlan).
 import type { IncomingMessage } from "node:http";
 import { isValidGroupName } from "@webpubsub/core";
 import type { Service } from "../service.ts";
-import type { ConnectBody } from "../upstream-port.ts";
+import type { ConnectBody, ConnectResult } from "../upstream-port.ts";
 import type { Identity } from "./client-auth.ts";
 import { UpgradeRefused } from "./refusal.ts";
 import type { UpgradeTarget } from "./upgrade-target.ts";
@@ -40,7 +41,7 @@ export async function runConnectEvent(
     ...(plan.subprotocol ? { subprotocol: plan.subprotocol } : {}),
     nextEventId: () => eventIds++,
   };
-  let result: Awaited<ReturnType<typeof service.upstream.connect>>;
+  let result: ConnectResult;
   try {
     result = await service.upstream.connect(ctx, connectBody(req, target, identity));
   } catch (e) {
@@ -51,24 +52,26 @@ export async function runConnectEvent(
     const status = result.status >= 400 && result.status < 500 ? result.status : 500;
     throw new UpgradeRefused(status, result.message || "Rejected by the connect event handler.");
   }
-  const next: SessionPlan = { ...plan, eventIds };
+  if (result.groups !== undefined && result.groups.length > 0 && !result.groups.every(isValidGroupName)) {
+    throw new UpgradeRefused(500, "The connect handler returned invalid groups.");
+  }
+  if (result.subprotocol !== undefined && result.subprotocol !== "" && !target.offered.includes(result.subprotocol)) {
+    throw new UpgradeRefused(
+      500,
+      `The connect handler chose subprotocol '${result.subprotocol}' the client did not offer.`,
+    );
+  }
+  const next = acceptedPlan({ ...plan, eventIds }, result);
+  if (result.subprotocol !== undefined && result.subprotocol !== "") next.subprotocol = result.subprotocol;
+  return next;
+}
+
+/** `plan` as an accepting connect handler changed it: user ("" = none), roles, groups (when any), connection state. */
+export function acceptedPlan<P extends SessionPlan>(plan: P, result: ConnectResult & { kind: "accept" }): P {
+  const next: P = { ...plan };
   if (result.userId !== undefined) next.userId = result.userId === "" ? null : result.userId;
-  if (result.groups !== undefined && result.groups.length > 0) {
-    if (!result.groups.every(isValidGroupName)) {
-      throw new UpgradeRefused(500, "The connect handler returned invalid groups.");
-    }
-    next.groups = result.groups;
-  }
+  if (result.groups !== undefined && result.groups.length > 0) next.groups = result.groups;
   if (result.roles !== undefined) next.roles = result.roles;
-  if (result.subprotocol !== undefined && result.subprotocol !== "") {
-    if (!target.offered.includes(result.subprotocol)) {
-      throw new UpgradeRefused(
-        500,
-        `The connect handler chose subprotocol '${result.subprotocol}' the client did not offer.`,
-      );
-    }
-    next.subprotocol = result.subprotocol;
-  }
   if (result.connectionState !== undefined && result.connectionState !== null) {
     next.connectionState = result.connectionState;
   }
@@ -76,7 +79,7 @@ export async function runConnectEvent(
 }
 
 /** The connect request data: query without `access_token`, raw headers without `Authorization`. */
-function connectBody(req: IncomingMessage, target: UpgradeTarget, identity: Identity): ConnectBody {
+export function connectBody(req: IncomingMessage, target: UpgradeTarget, identity: Identity): ConnectBody {
   const query: Record<string, string[]> = {};
   for (const [k, v] of target.url.searchParams) if (k !== "access_token") addTo(query, k, v);
   const headers: Record<string, string[]> = {};

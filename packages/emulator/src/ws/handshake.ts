@@ -1,42 +1,22 @@
 // WebSocket handshakes at /client/hubs/{hub} and /client?hub=, in steps, as `ws` checks an upgrade before it
 // completes it: (1) what the request asks for (upgrade-target.ts), (2) who connects (client-auth.ts), (3) the upstream
 // `connect` event (connect-step.ts), (4) accept: the socket is upgraded and the session opened. A step refuses by
-// throwing UpgradeRefused, answered as an HTTP error (refusal.ts). Recoveries of reliable sessions go to recovery.ts.
+// throwing UpgradeRefused, answered as an HTTP error (refusal.ts). Recoveries of reliable sessions go to recovery.ts,
+// MQTT clients to mqtt/endpoint.ts; every endpoint completes its upgrade through upgrade.ts.
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import { upgradeMqtt } from "../mqtt/endpoint.ts";
 import { firstSupported, MQTT_ENDPOINT, protocolFor } from "../protocols/endpoints.ts";
 import { publicOrigin } from "../public-origin.ts";
 import type { Service } from "../service.ts";
 import { authenticate } from "./client-auth.ts";
-import { closeSocket } from "./close-socket.ts";
 import { runConnectEvent, type SessionPlan } from "./connect-step.ts";
 import { recover } from "./recovery.ts";
 import { refuse, UpgradeRefused } from "./refusal.ts";
 import { bindSocket } from "./socket-binding.ts";
-import { parseTarget, simpleClientMode, type UpgradeTarget } from "./upgrade-target.ts";
-
-export const MAX_FRAME_BYTES = 1024 * 1024;
-
-/** The subprotocol the server answers with, stashed on the request for ws's handleProtocols. */
-const SELECTED = Symbol("awps.subprotocol");
-type UpgradeRequest = IncomingMessage & { [SELECTED]?: string | undefined };
-
-/** The `ws` server that completes accepted upgrades (it listens on nothing itself). */
-export function createWebSocketServer(): WebSocketServer {
-  return new WebSocketServer({
-    noServer: true,
-    maxPayload: MAX_FRAME_BYTES,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (_protocols, req) => (req as UpgradeRequest)[SELECTED] ?? false,
-  });
-}
-
-function select(req: UpgradeRequest, subprotocol: string | undefined): void {
-  req[SELECTED] = subprotocol;
-}
+import { Upgrade } from "./upgrade.ts";
+import { parseTarget, simpleClientMode } from "./upgrade-target.ts";
 
 /** Handles one upgrade request to the client endpoints; every refusal is answered on the socket. */
 export async function handleUpgrade(
@@ -49,12 +29,13 @@ export async function handleUpgrade(
   try {
     const target = parseTarget(req, publicOrigin(req, service.opts));
     if (service.closing) throw new UpgradeRefused(503, "The service is shutting down.");
+    const upgrade = new Upgrade({ service, wss, req, socket, head, target });
     if (target.endpoint === MQTT_ENDPOINT) {
-      await upgradeMqtt(service, wss, req, socket, head, target, (p) => select(req, p));
+      upgradeMqtt(upgrade);
       return;
     }
     if (target.recovery !== undefined) {
-      recover(service, wss, req, socket, head, target, (p) => select(req, p));
+      recover(upgrade, target.recovery);
       return;
     }
     const identity = authenticate(target, req, service.opts.accessKey);
@@ -69,7 +50,7 @@ export async function handleUpgrade(
       eventIds: 0,
     });
     if (socket.destroyed) return;
-    accept(service, wss, req, socket, head, target, plan, mode);
+    accept(upgrade, plan, mode);
   } catch (e) {
     if (!(e instanceof UpgradeRefused)) throw e;
     refuse(socket, e.status, e.message);
@@ -77,22 +58,10 @@ export async function handleUpgrade(
 }
 
 /** Step 4: upgrades the socket and opens the session as planned. */
-function accept(
-  service: Service,
-  wss: WebSocketServer,
-  req: IncomingMessage,
-  socket: Duplex,
-  head: Buffer,
-  target: UpgradeTarget,
-  plan: SessionPlan,
-  mode: ReturnType<typeof simpleClientMode>,
-): void {
-  select(req, plan.subprotocol);
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    if (service.closing) {
-      closeSocket(ws, 1001, "The service is shutting down.");
-      return;
-    }
+function accept(upgrade: Upgrade, plan: SessionPlan, mode: ReturnType<typeof simpleClientMode>): void {
+  const { service, target } = upgrade;
+  upgrade.select(plan.subprotocol);
+  upgrade.open((ws) => {
     const protocol = protocolFor(target.endpoint, plan.subprotocol);
     const conn = service.createConnection({
       id: plan.connectionId,

@@ -1,0 +1,28 @@
+// A message an MQTT client sends to a topic (= group): its PUBLISH packets and its last will go out the same way, as a
+// sendToGroup of the client's connection (once its permission is checked), with the MQTT payload read by its content type and the
+// QoS it was sent with kept for the subscribers' delivery.
+import type { Connection } from "../connection.ts";
+import { Outgoing } from "../outgoing.ts";
+import type { Service } from "../service.ts";
+import { publish } from "../ws/client-actions.ts";
+import { markSentQos, payloadFromMqtt } from "./content.ts";
+import type { QoS } from "./deps.ts";
+
+export interface TopicMessage {
+  topic: string;
+  payload: Buffer;
+  contentType: string | undefined;
+  qos: QoS;
+}
+
+/** Sends `m` to its topic's group; `noLocal`: not back to `conn`. Throws PayloadInvalid for a payload not of its type. */
+export function sendToTopic(service: Service, conn: Connection, m: TopicMessage, noLocal: boolean): void {
+  const msg = new Outgoing({
+    payload: payloadFromMqtt(m.payload, m.contentType),
+    from: "group",
+    group: m.topic,
+    fromUserId: conn.userId,
+  });
+  markSentQos(msg, m.qos);
+  publish(service, conn, m.topic, msg, noLocal);
+}

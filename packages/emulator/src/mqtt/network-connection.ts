@@ -1,0 +1,122 @@
+// One network connection of an MQTT client from upgrade to close: it must send CONNECT first (within
+// CONNECT_TIMEOUT_MS), which the negotiator answers (connect-negotiator.ts); packets sent meanwhile wait (at most
+// MAX_EARLY_PACKETS), then go to the open session (live-session.ts). A client silent for 1.5 times its keep-alive is
+// dropped. Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do.
+import type { IncomingMessage } from "node:http";
+import type { WebSocket } from "ws";
+import type { Service } from "../service.ts";
+import type { Identity } from "../ws/client-auth.ts";
+import { closeSocket } from "../ws/close-socket.ts";
+import type { UpgradeRefused } from "../ws/refusal.ts";
+import type { UpgradeTarget } from "../ws/upgrade-target.ts";
+import { Reason } from "./codes.ts";
+import { ConnectNegotiator } from "./connect-negotiator.ts";
+import type { IConnectPacket, Packet } from "./deps.ts";
+import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS } from "./limits.ts";
+import type { LiveSession } from "./live-session.ts";
+import { type LinkProblem, MqttLink } from "./packet-io.ts";
+
+export interface NetworkConnectionInit {
+  service: Service;
+  ws: WebSocket;
+  req: IncomingMessage;
+  target: UpgradeTarget;
+  identity: Identity | UpgradeRefused;
+}
+
+export class MqttNetworkConnection {
+  readonly #service: Service;
+  readonly #ws: WebSocket;
+  readonly #link: MqttLink;
+  readonly #negotiator: ConnectNegotiator;
+  #state: "waiting" | "connecting" | "open" | "closed" = "waiting";
+  #live: LiveSession | undefined;
+  /** packets that came while the CONNECT was being decided */
+  readonly #early: Packet[] = [];
+  readonly #connectTimer: NodeJS.Timeout;
+  #keepAlive: NodeJS.Timeout | undefined;
+
+  constructor(init: NetworkConnectionInit) {
+    const { service, ws } = init;
+    this.#service = service;
+    this.#ws = ws;
+    this.#link = new MqttLink(service.newConnectionId(), ws, {
+      packet: (p) => this.#onPacket(p),
+      problem: (kind, message) => this.#onProblem(kind, message),
+    });
+    this.#negotiator = new ConnectNegotiator({ ...init, link: this.#link });
+    this.#connectTimer = setTimeout(() => {
+      if (this.#state === "waiting") closeSocket(ws, 1008, "No CONNECT packet in time.");
+    }, CONNECT_TIMEOUT_MS);
+    this.#connectTimer.unref();
+    ws.on("message", (data: Buffer) => this.#link.feed(data));
+    ws.on("pong", () => this.#live?.conn.markAlive());
+    ws.on("error", (err) => service.log(`mqtt: ${err.message}`));
+    ws.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
+  }
+
+  #onPacket(p: Packet): void {
+    this.#keepAlive?.refresh();
+    this.#live?.conn.markAlive(); // for the WebSocket-level keep-alive: any packet shows the client is there
+    if (this.#state === "open" && this.#live !== undefined) {
+      this.#live.handle(p);
+      return;
+    }
+    if (this.#state === "connecting") {
+      if (this.#early.push(p) > MAX_EARLY_PACKETS) closeSocket(this.#ws, 1008, "Too many packets before CONNACK.");
+      return;
+    }
+    if (this.#state !== "waiting") return;
+    if (p.cmd !== "connect") {
+      closeSocket(this.#ws, 1002, "The first MQTT packet must be CONNECT.");
+      return;
+    }
+    this.#connect(p);
+  }
+
+  #connect(p: IConnectPacket): void {
+    this.#state = "connecting";
+    clearTimeout(this.#connectTimer);
+    this.#negotiator.negotiate(p).then(
+      (opened) => {
+        if (opened !== undefined) this.#opened(opened, p.keepalive ?? 0);
+      },
+      (e) => {
+        this.#service.log(`mqtt: connect failed: ${String(e)}`);
+        closeSocket(this.#ws, 1011, "Internal error.");
+      },
+    );
+  }
+
+  /** The session is open: the keep-alive starts and the packets that waited are handled, in order. */
+  #opened(live: LiveSession, keepSeconds: number): void {
+    this.#live = live;
+    this.#state = "open";
+    if (keepSeconds > 0) {
+      this.#keepAlive = setTimeout(() => {
+        this.#live?.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
+        this.#ws.terminate();
+      }, keepSeconds * 1500);
+      this.#keepAlive.unref();
+    }
+    for (const q of this.#early.splice(0)) if (this.#state === "open") live.handle(q);
+  }
+
+  #onProblem(kind: LinkProblem, message: string): void {
+    if (this.#live !== undefined) {
+      this.#live.drop(kind === "too-large" ? Reason.PacketTooLarge : Reason.MalformedPacket, message);
+      return;
+    }
+    if (this.#state === "waiting" && message.includes("protocol version")) {
+      this.#link.write({ cmd: "connack", returnCode: 1, sessionPresent: false });
+    }
+    closeSocket(this.#ws, 1002, message);
+  }
+
+  #onClose(code: number, reason: string): void {
+    clearTimeout(this.#connectTimer);
+    clearTimeout(this.#keepAlive);
+    this.#state = "closed";
+    this.#live?.closed(code, reason);
+  }
+}
