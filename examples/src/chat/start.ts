@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spkiHash } from "./certificate.ts";
+import { spkiHash } from "@webpubsub/emulator";
 import { startChat } from "./server.ts";
 
 const USAGE = "usage: pnpm start [-- --tls]   (PORT=3000 pnpm start for a fixed port)";

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // webpubsub-emulator: runs the emulator until SIGINT/SIGTERM.
-import { createHash, X509Certificate } from "node:crypto";
-import { mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CliArgs, parseArgs } from "./cli/args.ts";
 import { startEmulator } from "./emulator.ts";
+import { spkiHash } from "./tls/self-signed.ts";
 
 export { type CliArgs, parseArgs } from "./cli/args.ts";
 export { UsageError } from "./cli/usage-error.ts";
@@ -97,7 +97,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
       (args.options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
       (args.options.tls === true && emu.certificate !== undefined
-        ? trustHint(writeCertificate(emu.certificate, emu.port))
+        ? trustHint(writeCertificate(emu.certificate, emu.port), emu.certificate)
         : "") +
       "Press Ctrl+C to stop.\n",
   );
@@ -112,10 +112,8 @@ function writeCertificate(pem: string, port: number): string {
   return file;
 }
 
-function trustHint(file: string): string {
-  const spki = createHash("sha256")
-    .update(new X509Certificate(readFileSync(file)).publicKey.export({ type: "spki", format: "der" }))
-    .digest("base64");
+function trustHint(file: string, pem: string): string {
+  const spki = spkiHash(pem);
   return (
     `TLS certificate (self-signed, new on every start): ${file}\n` +
     `  Node clients: NODE_EXTRA_CA_CERTS=${file} (or pass it as the \`ca\` TLS option)\n` +

@@ -1,4 +1,5 @@
-// @webpubsub/emulator: startEmulator() and the types of its options, its dashboard and the OData filter compiler.
+// @webpubsub/emulator: startEmulator() and the types of its options, its dashboard, the OData filter compiler and the
+// loopback certificate helpers.
 export type { ActivityEntry, ActivityKind } from "./activity-feed.ts";
 export type { DashboardState } from "./dashboard.ts";
 export { type RunningEmulator, startEmulator } from "./emulator.ts";
@@ -10,3 +11,9 @@ export {
   type HubSettings,
   type SystemEventName,
 } from "./options.ts";
+export {
+  generateLoopbackCertificate,
+  type LoopbackCertificateOptions,
+  type PemPair,
+  spkiHash,
+} from "./tls/self-signed.ts";

@@ -2,12 +2,11 @@
 // key }` serves the caller's; either way the endpoint is https:// and client URLs wss://, and independent peers (the
 // official @azure/web-pubsub 1.2.0 with an Entra-shaped credential, the `ws` package) work once the certificate is
 // trusted, without allowInsecureConnection.
-import { X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { generateLoopbackCertificate } from "../src/tls/self-signed.ts";
+import { generateLoopbackCertificate, type RunningEmulator, spkiHash, startEmulator } from "../src/index.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -97,5 +96,34 @@ describe("the emulator over TLS", () => {
     }
     await expect(startEmulator({ tls: { cert: "x", key: "y" } })).rejects.toThrow(/tls\.cert must be a PEM string/);
     await expect(startEmulator({ tls: "yes" as never })).rejects.toThrow(/tls must be/);
+  });
+});
+
+describe("the exported certificate helpers (apps that serve their pages with the emulator's certificate)", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const now = new Date("2026-01-10T00:00:00Z");
+
+  it("is valid from a minute before `now` for validDays (default 30), so it can be short-lived", async () => {
+    const [def, week] = await Promise.all([
+      generateLoopbackCertificate({ now }),
+      generateLoopbackCertificate({ now, validDays: 7 }),
+    ]);
+    const d = new X509Certificate(def.cert);
+    expect(new Date(d.validFrom).getTime()).toBe(now.getTime() - 60_000);
+    expect(new Date(d.validTo).getTime()).toBe(now.getTime() + 30 * DAY);
+    expect(new Date(new X509Certificate(week.cert).validTo).getTime()).toBe(now.getTime() + 7 * DAY);
+    expect(d.checkPrivateKey(createPrivateKey(def.key))).toBe(true);
+  });
+
+  it("refuses a validity of 0 days or over 10 years before generating anything", async () => {
+    await expect(generateLoopbackCertificate({ validDays: 0 })).rejects.toThrow(RangeError);
+    await expect(generateLoopbackCertificate({ validDays: 3651 })).rejects.toThrow(/validDays/);
+    await expect(generateLoopbackCertificate({ validDays: 3650 })).resolves.toMatchObject({ cert: expect.any(String) });
+  });
+
+  it("spkiHash is the base64 SHA-256 of the certificate's DER public key (Chromium's spki-list form)", () => {
+    const key = new X509Certificate(emu.certificate!).publicKey.export({ type: "spki", format: "der" });
+    expect(spkiHash(emu.certificate!)).toBe(createHash("sha256").update(key).digest("base64"));
+    expect(spkiHash(emu.certificate!)).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 });
