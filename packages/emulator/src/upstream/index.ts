@@ -8,15 +8,5 @@ export {
   userEventPatternMatches,
 } from "./event-handler-settings.ts";
 export { isSystemEventName, SYSTEM_EVENT_NAMES } from "./system-events.ts";
-export type {
-  ConnectEventInput,
-  ConnectResult,
-  EventHandlerSettings,
-  SystemEventName,
-  UpstreamContext,
-  UpstreamEvent,
-  UpstreamInvokerOptions,
-  UpstreamOutcome,
-  UserEventResult,
-} from "./types.ts";
+export type * from "./types.ts";
 export { UpstreamInvoker } from "./upstream-invoker.ts";

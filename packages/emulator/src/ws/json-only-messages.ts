@@ -12,31 +12,21 @@ import { ID_LIMIT } from "../session-limits.ts";
 import { StreamRegistry } from "../streams/stream-registry.ts";
 
 export function handleJsonOnlyMessage(m: JsonOnlyUpstreamMessage, conn: Connection, service: Service): undefined {
-  switch (m.type) {
-    case "invoke":
-      checkId(m.invocationId, "invocationId");
-      Invocations.of(conn, service).invoke(m);
-      return undefined;
-    case "cancelInvocation":
-      checkId(m.invocationId, "invocationId");
-      Invocations.of(conn, service).cancel(m.invocationId);
-      return undefined;
-    case "sendToGroup":
-      checkId(m.stream.streamId, "streamId");
-      StreamRegistry.of(conn, service).start(m);
-      return undefined;
-    case "streamData":
-      checkId(m.streamId, "streamId");
-      StreamRegistry.of(conn, service).data(m);
-      return undefined;
-    case "streamEnd":
-      checkId(m.streamId, "streamId");
-      StreamRegistry.of(conn, service).end(m);
-      return undefined;
-  }
+  checkId(m);
+  if (m.type === "invoke") Invocations.of(conn, service).invoke(m);
+  else if (m.type === "cancelInvocation") Invocations.of(conn, service).cancel(m.invocationId);
+  else if (m.type === "sendToGroup") StreamRegistry.of(conn, service).start(m);
+  else if (m.type === "streamData") StreamRegistry.of(conn, service).data(m);
+  else StreamRegistry.of(conn, service).end(m);
+  return undefined;
 }
 
-function checkId(id: string, field: string): void {
+/** The id an answer to `m` echoes: refused (close 1007) when longer than ID_LIMIT. */
+function checkId(m: JsonOnlyUpstreamMessage): void {
+  const [field, id] =
+    m.type === "invoke" || m.type === "cancelInvocation"
+      ? ["invocationId", m.invocationId]
+      : ["streamId", m.type === "sendToGroup" ? m.stream.streamId : m.streamId];
   if (id.length > ID_LIMIT) {
     throw new FrameRejected(1007, `Invalid message: "${field}" is longer than ${ID_LIMIT} characters.`);
   }

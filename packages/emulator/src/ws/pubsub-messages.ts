@@ -61,23 +61,21 @@ export const MESSAGE_HANDLERS: { [T in UpstreamMessage["type"]]: MessageHandler<
       return undefined;
     },
   },
-  joinGroup: {
-    acked: true,
-    run(m, conn) {
-      checkJoinLeave(conn, m.group);
-      conn.hub.join(conn, m.group);
-      return undefined;
-    },
-  },
-  leaveGroup: {
-    acked: true,
-    run(m, conn) {
-      checkJoinLeave(conn, m.group);
-      conn.hub.leave(conn, m.group);
-      return undefined;
-    },
-  },
+  joinGroup: membership("join"),
+  leaveGroup: membership("leave"),
 };
+
+/** joinGroup and leaveGroup: the same permission check, then the hub's join or leave. */
+function membership(move: "join" | "leave"): MessageHandler<MessageOf<"joinGroup" | "leaveGroup">> {
+  return {
+    acked: true,
+    run(m, conn) {
+      checkJoinLeave(conn, m.group);
+      conn.hub[move](conn, m.group);
+      return undefined;
+    },
+  };
+}
 
 /** Acts on one decoded message of `conn` through MESSAGE_HANDLERS (JSON-only ones through json-only-messages.ts). */
 export function handlePubSubMessage(
