@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CliArgs, parseArgs } from "./cli/args.ts";
-import { startEmulator } from "./emulator.ts";
+import { type RunningEmulator, startEmulator } from "./emulator.ts";
+import type { EmulatorOptions } from "./options.ts";
 import { spkiHash } from "./tls/self-signed.ts";
 
 export { type CliArgs, parseArgs } from "./cli/args.ts";
@@ -64,7 +65,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     else if (verbose) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   };
   // signal handlers go in before anything is printed, so a signal right after the banner is never missed
-  let emu: Awaited<ReturnType<typeof startEmulator>> | undefined;
+  let emu: RunningEmulator | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -90,16 +91,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     await emu.close();
     process.exit(0);
   }
+  process.stdout.write(banner(emu, args.options));
+}
+
+/** What the CLI prints once it listens: endpoint, connection string, URLs, and how to trust a generated certificate. */
+function banner(emu: RunningEmulator, options: EmulatorOptions): string {
   const ws = emu.endpoint.replace(/^http/, "ws");
-  process.stdout.write(
+  return (
     `Azure Web PubSub emulator listening on ${emu.endpoint}\n` +
-      `Connection string: ${emu.connectionString}\n` +
-      `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
-      (args.options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
-      (args.options.tls === true && emu.certificate !== undefined
-        ? trustHint(writeCertificate(emu.certificate, emu.port), emu.certificate)
-        : "") +
-      "Press Ctrl+C to stop.\n",
+    `Connection string: ${emu.connectionString}\n` +
+    `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
+    (options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
+    (options.tls === true && emu.certificate !== undefined
+      ? trustHint(writeCertificate(emu.certificate, emu.port), emu.certificate)
+      : "") +
+    "Press Ctrl+C to stop.\n"
   );
 }
 
