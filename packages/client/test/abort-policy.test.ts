@@ -11,9 +11,7 @@ const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 async function started(options: WebPubSubClientOptions = {}) {
   const server = new FakeServer();
   const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
-  const start = client.start();
-  (await server.socket(0)).connected();
-  await start;
+  await server.start(client);
   return { server, client, socket: server.last as FakeSocket };
 }
 

@@ -108,6 +108,15 @@ export class FakeServer {
     return s;
   }
 
+  /** Starts `client` and answers its first socket with `connected(...args)`; resolves with that socket once started. */
+  async start(client: { start(): Promise<void> }, ...args: Parameters<FakeSocket["connected"]>): Promise<FakeSocket> {
+    const start = client.start();
+    const socket = await this.socket(0);
+    socket.connected(...args);
+    await start;
+    return socket;
+  }
+
   /** The socket number `index` (0-based), waiting for it to be created. */
   socket(index: number, timeoutMs = 10_000): Promise<FakeSocket> {
     const existing = this.sockets[index];
@@ -124,6 +133,13 @@ export class FakeServer {
       this.#waiters.push(check);
     });
   }
+}
+
+/** Joins `group` on a fresh session, the service acking it as ackId 1. */
+export async function joinAcked(client: WebPubSubClient, socket: FakeSocket, group = "room"): Promise<void> {
+  const join = client.joinGroup(group);
+  socket.push({ type: "ack", ackId: 1, success: true });
+  await join;
 }
 
 /** Resolves with the next emission of `event`, or rejects after `timeoutMs` (generous: machines running CI are busy). */

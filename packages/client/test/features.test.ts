@@ -36,9 +36,7 @@ async function started(options: WebPubSubClientOptions = {}) {
     reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
     ...options,
   });
-  const start = client.start();
-  (await server.socket(0)).connected("conn1");
-  await start;
+  await server.start(client, "conn1");
   return { server, client };
 }
 

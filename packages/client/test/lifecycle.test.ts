@@ -12,9 +12,7 @@ function setup(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
 
 async function started(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
   const ctx = setup(options);
-  const start = ctx.client.start();
-  (await ctx.server.socket(0)).connected();
-  await start;
+  await ctx.server.start(ctx.client);
   return ctx;
 }
 
@@ -178,9 +176,7 @@ describe("start and stop", () => {
       { getClientAccessUrl },
       { webSocketFactory: server.factory, protocol: "json", reconnectRetryOptions: { retryDelayInMs: 1 } },
     );
-    const start = client.start();
-    (await server.socket(0)).connected("c1");
-    await start;
+    await server.start(client, "c1");
     const reconnected = nextEvent(client, "connected");
     server.sockets[0]?.serverClose(1000);
     (await server.socket(1)).connected("c2");
@@ -209,9 +205,7 @@ describe("start and stop", () => {
     client.on("server-message", async () => {
       throw new Error("async boom");
     });
-    const start = client.start();
-    (await server.socket(0)).connected();
-    await start;
+    await server.start(client);
     const msg = nextEvent(client, "server-message");
     server.last.push({ type: "message", from: "server", dataType: "text", data: "x" });
     await msg;

@@ -17,9 +17,7 @@ async function started(options: WebPubSubClientOptions = {}) {
     messageRetryOptions: { retryDelayInMs: 1, jitter: false },
     ...options,
   });
-  const start = client.start();
-  (await server.socket(0)).connected();
-  await start;
+  await server.start(client);
   const socket = server.last;
   return { server, client, socket };
 }

@@ -53,9 +53,7 @@ afterEach(() => {
 async function started(options: WebPubSubClientOptions = {}) {
   const server = new FakeServer();
   const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
+  await server.start(client, "conn1", "token1");
   return { server, client, socket: server.last as FakeSocket };
 }
 

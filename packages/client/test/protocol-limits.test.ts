@@ -8,7 +8,7 @@ import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from ".
 import { WebPubSubProtobufReliableProtocol } from "../src/protobuf-protocols.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { defaultMaxFrameBytes, frameExceeds } from "../src/socket.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
+import { FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const MiB = 1024 * 1024;
@@ -26,9 +26,7 @@ async function started(options: WebPubSubClientOptions = {}) {
     ...options,
   });
   cleanup.push(() => client.stop());
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
+  await server.start(client, "conn1", "token1");
   return { server, client, socket: server.last };
 }
 
@@ -118,9 +116,7 @@ describe("one session per socket", () => {
 
   it("a recovered socket may announce a new session once; later announcements on it are ignored", async () => {
     const { server, client, socket } = await started();
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.serverClose(1006);
     const s2 = await server.socket(1);
     const recovered = nextEvent(client, "recovered");

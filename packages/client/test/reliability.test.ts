@@ -1,27 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
+import { WebPubSubClient } from "../src/index.ts";
+import { FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
+import { started } from "./features/started.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
-
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  let n = 0;
-  const getClientAccessUrl = vi.fn(async () => `ws://localhost:8080/client/hubs/chat?access_token=t${++n}`);
-  const client = new WebPubSubClient(
-    { getClientAccessUrl },
-    {
-      webSocketFactory: server.factory,
-      reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
-      messageRetryOptions: { retryDelayInMs: 1, jitter: false },
-      ...options,
-    },
-  );
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
-  return { server, client, socket: server.last, getClientAccessUrl };
-}
 
 const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
   type: "message",
@@ -153,9 +135,7 @@ describe("recovery", () => {
     vi.spyOn(Math, "random").mockReturnValue(0.5); // every wait is 75% of its nominal value
     try {
       const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
-      const join = client.joinGroup("room");
-      socket.push({ type: "ack", ackId: 1, success: true });
-      await join;
+      await joinAcked(client, socket);
       const disconnected = nextEvent(client, "disconnected");
       const t0 = Date.now();
       socket.serverClose(1006);
@@ -193,9 +173,7 @@ describe("recovery", () => {
 
   it("a 1008 close skips recovery: disconnected, new connection, groups rejoined, sequence reset", async () => {
     const { server, client, socket } = await started();
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.push(msg(5));
     socket.push({ type: "system", event: "disconnected", message: "buffer overflow" });
     const disconnected = nextEvent(client, "disconnected");
@@ -221,9 +199,7 @@ describe("recovery", () => {
     const events: string[] = [];
     for (const e of ["connected", "disconnected", "recovering", "recovered"] as const)
       client.on(e, () => events.push(e));
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.push(msg(4));
     const pending = client.sendToGroup("g", "x", "text");
     const disconnected = nextEvent(client, "disconnected");
@@ -286,9 +262,7 @@ describe("recovery", () => {
 
   it("a failed rejoin emits rejoin-group-failed and the group is forgotten", async () => {
     const { server, client, socket } = await started({ protocol: "json" });
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.serverClose(1006);
     const s2 = await server.socket(1);
     const failed = nextEvent(client, "rejoin-group-failed");
@@ -304,9 +278,7 @@ describe("recovery", () => {
 
   it("autoRejoinGroups: false does not rejoin", async () => {
     const { server, client, socket } = await started({ protocol: "json", autoRejoinGroups: false });
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.serverClose(1006);
     const s2 = await server.socket(1);
     const connected = nextEvent(client, "connected");
@@ -358,9 +330,7 @@ describe("recovery", () => {
         reconnectRetryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 80, jitter: false },
         stableConnectionInMs: 0, // the first connection counts as stable: the waits start from the base
       });
-      const start = client.start();
-      (await server.socket(0)).connected();
-      await start;
+      await server.start(client);
       const stopped = nextEvent(client, "stopped");
       server.sockets[0]?.serverClose(1006);
       for (let i = 1; i <= 5; i++) {
