@@ -142,6 +142,21 @@ export async function joinAcked(client: WebPubSubClient, socket: FakeSocket, gro
   await join;
 }
 
+/** Drops `socket` as a lost network does (1006); the client's next socket resumes the session (open, pong). */
+export async function dropAndRecover(
+  server: FakeServer,
+  client: WebPubSubClient,
+  socket: FakeSocket,
+): Promise<FakeSocket> {
+  socket.serverClose(1006);
+  const next = await server.socket(server.sockets.indexOf(socket) + 1);
+  const recovered = nextEvent(client, "recovered");
+  next.open();
+  next.push({ type: "pong" });
+  await recovered;
+  return next;
+}
+
 /** Resolves with the next emission of `event`, or rejects after `timeoutMs` (generous: machines running CI are busy). */
 export function nextEvent<K extends keyof WebPubSubClientEvents>(
   client: WebPubSubClient,

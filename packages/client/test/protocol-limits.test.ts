@@ -8,7 +8,7 @@ import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from ".
 import { WebPubSubProtobufReliableProtocol } from "../src/protobuf-protocols.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { defaultMaxFrameBytes, frameExceeds } from "../src/socket.ts";
-import { FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
+import { dropAndRecover, FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const MiB = 1024 * 1024;
@@ -117,12 +117,7 @@ describe("one session per socket", () => {
   it("a recovered socket may announce a new session once; later announcements on it are ignored", async () => {
     const { server, client, socket } = await started();
     await joinAcked(client, socket);
-    socket.serverClose(1006);
-    const s2 = await server.socket(1);
-    const recovered = nextEvent(client, "recovered");
-    s2.open();
-    s2.push({ type: "pong" });
-    await recovered;
+    const s2 = await dropAndRecover(server, client, socket);
     let connectedEvents = 0;
     client.on("connected", () => connectedEvents++);
     s2.connected("conn-new", "tok-new");

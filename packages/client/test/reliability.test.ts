@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
-import { FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
+import { dropAndRecover, FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
 import { started } from "./features/started.ts";
 
 const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
@@ -113,12 +113,7 @@ describe("recovery", () => {
   it("a recovered socket that announces a different connection is treated as a new connection", async () => {
     const { server, client, socket } = await started();
     socket.push(msg(7));
-    socket.serverClose(1006);
-    const s2 = await server.socket(1);
-    const recovered = nextEvent(client, "recovered");
-    s2.open();
-    s2.push({ type: "pong" });
-    await recovered;
+    const s2 = await dropAndRecover(server, client, socket);
     const connected = nextEvent(client, "connected");
     s2.connected("conn-new", "tok-new");
     expect(await connected).toEqual({ connectionId: "conn-new", userId: "u1" });
