@@ -1,5 +1,11 @@
 // A scripted stand-in for the WebSocket: the test plays the service side.
-import type { WebPubSubClient, WebPubSubClientEvents, WebSocketFactory, WebSocketLike } from "../src/index.ts";
+import {
+  WebPubSubClient,
+  type WebPubSubClientEvents,
+  type WebPubSubClientOptions,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "../src/index.ts";
 
 export class FakeSocket implements WebSocketLike {
   binaryType = "blob";
@@ -133,6 +139,23 @@ export class FakeServer {
       this.#waiters.push(check);
     });
   }
+}
+
+/** The client access URL the scripted-service tests connect with. */
+export const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+
+/** Retries on a scripted service: 1 ms apart, no jitter. */
+export const FAST_RETRY = { retryDelayInMs: 1, jitter: false } as const;
+
+/** A client of URL1 on a fresh FakeServer, started, its first socket answered with `connected(...args)`. */
+export async function startedClient(
+  options: WebPubSubClientOptions = {},
+  ...args: Parameters<FakeSocket["connected"]>
+): Promise<{ server: FakeServer; client: WebPubSubClient; socket: FakeSocket }> {
+  const server = new FakeServer();
+  const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
+  const socket = await server.start(client, ...args);
+  return { server, client, socket };
 }
 
 /** Joins `group` on a fresh session, the service acking it as ackId 1. */

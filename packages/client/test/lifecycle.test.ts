@@ -1,8 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { AbortError, ConnectionError, SendMessageError, WebPubSubClient } from "../src/index.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+import { FakeServer, nextEvent, URL1 } from "./fake-socket.ts";
 
 function setup(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
   const server = new FakeServer();

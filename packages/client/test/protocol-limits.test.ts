@@ -8,9 +8,8 @@ import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from ".
 import { WebPubSubProtobufReliableProtocol } from "../src/protobuf-protocols.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { defaultMaxFrameBytes, frameExceeds } from "../src/socket.ts";
-import { dropAndRecover, FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
+import { dropAndRecover, FAST_RETRY, FakeServer, joinAcked, nextEvent, startedClient, URL1 } from "./fake-socket.ts";
 
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const MiB = 1024 * 1024;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -18,16 +17,13 @@ afterEach(async () => {
 });
 
 async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, {
-    webSocketFactory: server.factory,
-    reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
-    messageRetryOptions: { retryDelayInMs: 1, jitter: false },
+  const started = await startedClient({
+    reconnectRetryOptions: FAST_RETRY,
+    messageRetryOptions: FAST_RETRY,
     ...options,
   });
-  cleanup.push(() => client.stop());
-  await server.start(client, "conn1", "token1");
-  return { server, client, socket: server.last };
+  cleanup.push(() => started.client.stop());
+  return started;
 }
 
 const msg = (sequenceId: number | string, data: unknown = `m${sequenceId}`) =>

@@ -1,9 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
-import { dropAndRecover, FakeServer, joinAcked, nextEvent } from "./fake-socket.ts";
+import { dropAndRecover, FakeServer, joinAcked, nextEvent, URL1 } from "./fake-socket.ts";
 import { started } from "./features/started.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 
 const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
   type: "message",
