@@ -1,6 +1,6 @@
 // Latency runs of our client vs the official 1.1.0 client: concurrent lanes of one operation, interleaved rounds,
 // throughput and p50/p99 latency figures. Shared by the round-trip benchmarks (acked sends, invocations).
-import { type BenchContext, interleave, type Metric, percentile } from "./harness.ts";
+import { figureOf, type Metric, percentile } from "./harness.ts";
 
 export const OFFICIAL_CLIENT = "@azure/web-pubsub-client 1.1.0";
 
@@ -35,48 +35,31 @@ export async function saturate(
   return done;
 }
 
-/** Interleaved rounds of one run per side (each with a fresh client); every side's runs in round order. */
-export async function compareClients(
-  ctx: BenchContext,
-  sides: Record<"ours" | "official", () => Promise<Run>>,
-): Promise<Record<"ours" | "official", Run[]>> {
-  const runs: Record<"ours" | "official", Run[]> = { ours: [], official: [] };
-  const sample = (side: "ours" | "official") => async () => {
-    const r = await sides[side]();
-    runs[side].push(r);
-    return r.perSecond;
-  };
-  await interleave(ctx.rounds, { ours: sample("ours"), official: sample("official") }, ctx.log);
-  return runs;
-}
-
 /** Throughput, then p50 and p99 latency, ours vs the official client; `targets` are the ratios held to, if any. */
 export function runMetrics(
   runs: Record<"ours" | "official", Run[]>,
   names: { throughput: string; unit: string; latency: string },
   targets: { throughput?: number; p99?: number } = {},
 ): Metric[] {
-  const p = (side: "ours" | "official", q: number) => runs[side].map((r) => percentile(r.latencies, q));
-  const latency = (q: number, target?: number): Metric => ({
-    metric: `p${q} ${names.latency} latency`,
-    unit: "ms",
-    better: "lower",
-    ours: p("ours", q),
-    baseline: p("official", q),
-    baselineName: OFFICIAL_CLIENT,
-    ...(target === undefined ? {} : { target }),
-  });
+  const target = (t: number | undefined) => (t === undefined ? {} : { target: t });
+  const latency = (q: number) =>
+    figureOf(runs, (r) => percentile(r.latencies, q), {
+      metric: `p${q} ${names.latency} latency`,
+      unit: "ms",
+      better: "lower",
+      baselineName: OFFICIAL_CLIENT,
+    });
   return [
     {
-      metric: names.throughput,
-      unit: names.unit,
-      better: "higher",
-      ours: runs.ours.map((r) => r.perSecond),
-      baseline: runs.official.map((r) => r.perSecond),
-      baselineName: OFFICIAL_CLIENT,
-      ...(targets.throughput === undefined ? {} : { target: targets.throughput }),
+      ...figureOf(runs, (r) => r.perSecond, {
+        metric: names.throughput,
+        unit: names.unit,
+        better: "higher",
+        baselineName: OFFICIAL_CLIENT,
+      }),
+      ...target(targets.throughput),
     },
     latency(50),
-    latency(99, targets.p99),
+    { ...latency(99), ...target(targets.p99) },
   ];
 }

@@ -46,3 +46,18 @@ export async function startWorker<T>(name: string, execArgv: string[] = [], args
     },
   };
 }
+
+/** Runs `use` with the worker `name` started, and stops the worker after it, whether `use` succeeds or throws. */
+export async function withWorker<T, R>(
+  name: string,
+  use: (worker: Worker<T>) => Promise<R>,
+  execArgv: string[] = [],
+  args: string[] = [],
+): Promise<R> {
+  const worker = await startWorker<T>(name, execArgv, args);
+  try {
+    return await use(worker);
+  } finally {
+    await worker.stop();
+  }
+}

@@ -2,9 +2,9 @@
 // emulator: messages/s and ack latency, ours vs the official client, same emulator.
 import { WebPubSubClient as OfficialClient } from "@azure/web-pubsub-client";
 import { WebPubSubClient } from "@webpubsub/client";
-import { compareClients, type Run, runMetrics, saturate } from "../client-runs.ts";
-import type { Benchmark } from "../harness.ts";
-import { startWorker } from "../processes.ts";
+import { type Run, runMetrics, saturate } from "../client-runs.ts";
+import { type Benchmark, interleaveRuns } from "../harness.ts";
+import { type Worker, withWorker } from "../processes.ts";
 import { clientUrl } from "../tokens.ts";
 
 const IN_FLIGHT = 16;
@@ -49,21 +49,22 @@ export const clientRoundtrip: Benchmark = {
   name: "client-roundtrip",
   description: "acked sendToGroup round trips (reliable json) through the emulator, ours vs official client",
   async run(ctx) {
-    const emulator = await startWorker<{ endpoint: string }>("emulator");
-    try {
+    return withWorker("emulator", async (emulator: Worker<{ endpoint: string }>) => {
       const url = () => clientUrl(emulator.ready.endpoint, "roundtrip", { role: roles });
       const ms = ctx.quick ? 1500 : 4000;
-      const runs = await compareClients(ctx, {
-        ours: async () => drive(new WebPubSubClient(await url(), { protocol: "json.reliable" }), ms),
-        official: async () => drive(new OfficialClient(await url()), ms),
-      });
+      const runs = await interleaveRuns(
+        ctx,
+        {
+          ours: async () => drive(new WebPubSubClient(await url(), { protocol: "json.reliable" }), ms),
+          official: async () => drive(new OfficialClient(await url()), ms),
+        },
+        (r) => r.perSecond,
+      );
       return runMetrics(
         runs,
         { throughput: "round trips/s", unit: "msg/s", latency: "ack" },
         { throughput: 1.5, p99: 1 },
       );
-    } finally {
-      await emulator.stop();
-    }
+    });
   },
 };

@@ -2,9 +2,9 @@
 // back: invocations/s with 16 in flight, and the latency of each, ours vs the official 1.1.0 client, same emulator.
 import { WebPubSubClient as OfficialClient } from "@azure/web-pubsub-client";
 import { WebPubSubClient } from "@webpubsub/client";
-import { compareClients, type Run, runMetrics, saturate } from "../client-runs.ts";
-import type { Benchmark } from "../harness.ts";
-import { startWorker } from "../processes.ts";
+import { type Run, runMetrics, saturate } from "../client-runs.ts";
+import { type Benchmark, interleaveRuns } from "../harness.ts";
+import { type Worker, withWorker } from "../processes.ts";
 import { clientUrl } from "../tokens.ts";
 
 const IN_FLIGHT = 16;
@@ -35,21 +35,22 @@ export const invokeRoundtrip: Benchmark = {
   name: "invoke-roundtrip",
   description: "invokeEvent round trips through the emulator to a @webpubsub/handler upstream, ours vs official client",
   async run(ctx) {
-    const emulator = await startWorker<{ endpoint: string; hub: string }>("emulator-invoke");
-    try {
+    return withWorker("emulator-invoke", async (emulator: Worker<{ endpoint: string; hub: string }>) => {
       const url = () => clientUrl(emulator.ready.endpoint, emulator.ready.hub);
       const ms = ctx.quick ? 1500 : 4000;
-      const runs = await compareClients(ctx, {
-        ours: async () => drive(new WebPubSubClient(await url()), ms),
-        official: async () => drive(new OfficialClient(await url()), ms),
-      });
+      const runs = await interleaveRuns(
+        ctx,
+        {
+          ours: async () => drive(new WebPubSubClient(await url()), ms),
+          official: async () => drive(new OfficialClient(await url()), ms),
+        },
+        (r) => r.perSecond,
+      );
       return runMetrics(runs, {
         throughput: `invocations/s, ${IN_FLIGHT} in flight`,
         unit: "inv/s",
         latency: "invoke",
       });
-    } finally {
-      await emulator.stop();
-    }
+    });
   },
 };
