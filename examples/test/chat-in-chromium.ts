@@ -9,6 +9,8 @@ export interface ChatInChromium {
   readonly chat: RunningChat;
   /** The headless Chromium (available from beforeAll on). */
   readonly browser: Browser;
+  /** A new chat page joined as `name`, once its status says Connected. */
+  join(name: string): Promise<Page>;
 }
 
 /** Call inside a describe block: starts the chat app and Chromium before its tests and closes both after them. */
@@ -26,7 +28,7 @@ export function chatInChromium(): ChatInChromium {
     await chat?.close();
   });
 
-  return {
+  const app: ChatInChromium = {
     get chat() {
       if (chat === undefined) throw new Error("the chat app is not started yet (use it inside a test)");
       return chat;
@@ -35,7 +37,16 @@ export function chatInChromium(): ChatInChromium {
       if (browser === undefined) throw new Error("Chromium is not launched yet (use it inside a test)");
       return browser;
     },
+    async join(name) {
+      const page = await app.browser.newPage();
+      await page.goto(app.chat.url);
+      await page.fill("#name", name);
+      await page.click("#join");
+      await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 60_000 });
+      return page;
+    },
   };
+  return app;
 }
 
 /** Types `text` into the chat page's message box and sends it. */

@@ -9,14 +9,7 @@ import { chatInChromium, say } from "./chat-in-chromium.ts";
 describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard in headless Chromium", () => {
   const app = chatInChromium();
 
-  async function join(name: string): Promise<Page> {
-    const page = await app.browser.newPage();
-    await page.goto(app.chat.url);
-    await page.fill("#name", name);
-    await page.click("#join");
-    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 60_000 });
-    return page;
-  }
+  const join = (name: string) => app.join(name);
 
   /** Waits until a feed row of `kind` contains `text`. */
   async function feedRow(page: Page, kind: string, text: string): Promise<string> {
