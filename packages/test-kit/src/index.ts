@@ -1,3 +1,4 @@
 // The shared test tools of this repository (a private workspace package, never published).
 export { CHROMIUM_ARGS, CHROMIUM_PATH, hasChromium, launchChromium } from "./chromium.ts";
 export { type FaultProxy, type StallDirection, startFaultProxy } from "./fault-proxy.ts";
+export { sourceFiles, withoutComments } from "./source-scan.ts";
