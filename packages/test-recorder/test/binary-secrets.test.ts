@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { protobufCodec } from "@webpubsub/core";
 import { startEmulator } from "@webpubsub/emulator";
+import { counterWaiter } from "@webpubsub/test-kit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
 import {
@@ -116,21 +117,12 @@ async function protobufScenario(recorder: Recorder, env: Record<string, string |
   const socket = recorder.webSocketFactory(url, PROTOBUF);
   socket.binaryType = "arraybuffer";
   const received: ReturnType<typeof protobufCodec.decodeDownstream>[] = [];
-  const waiters = new Set<() => void>();
+  const arrivals = counterWaiter(() => received.length);
   socket.onmessage = (e: MessageEvent) => {
     received.push(protobufCodec.decodeDownstream(new Uint8Array(e.data as ArrayBuffer)));
-    for (const w of [...waiters]) w();
+    arrivals.notify();
   };
-  const next = (n: number) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (received.length < n) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    });
+  const next = (n: number) => arrivals.atLeast(n);
   const closed = new Promise<number>((resolve) => {
     socket.onclose = (e: CloseEvent) => resolve(e.code);
   });
