@@ -14,6 +14,8 @@ type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 const JSON_PROTOCOL = "json.webpubsub.azure.v1";
 /** Only stops a hung wait, just under the 20 s test timeout, never a slow one. */
 const HUNG_WAIT_MS = 15_000;
+/** The first item `r` recorded, or records later, that `match` accepts. */
+const until = <T>(r: Recording<T>, match: (item: T) => boolean) => r.waitFor(match, "matching event", HUNG_WAIT_MS);
 
 const connected = new Recording<{ connectionId: string; userId?: string; states: Record<string, unknown> }>();
 const disconnected = new Recording<DisconnectedRequest>();
@@ -124,13 +126,9 @@ type Msg = { type?: string; event?: string; from?: string; dataType?: string; da
 describe("with the emulator as the upstream caller", () => {
   it("connect accepted with the token's defaults; connected fires with the state set on connect", async () => {
     const { ws, messages } = await open(await clientUrl("alice"), JSON_PROTOCOL);
-    const hello = (await messages.waitFor(
-      (m) => (m as Msg).event === "connected",
-      "matching event",
-      HUNG_WAIT_MS,
-    )) as Msg & { connectionId: string };
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
     expect(hello.userId).toBe("alice");
-    const event = await connected.waitFor((c) => c.connectionId === hello.connectionId, "matching event", HUNG_WAIT_MS);
+    const event = await until(connected, (c) => c.connectionId === hello.connectionId);
     expect(event.userId).toBe("alice");
     expect(event.states).toEqual({ count: 0 });
     ws.close();
@@ -139,11 +137,7 @@ describe("with the emulator as the upstream caller", () => {
   it("connect override reaches the client (userId and subprotocol)", async () => {
     const { ws, messages } = await open(await clientUrl("alice", "&mode=override"), JSON_PROTOCOL);
     expect(ws.protocol).toBe(JSON_PROTOCOL);
-    const hello = (await messages.waitFor(
-      (m) => (m as Msg).event === "connected",
-      "matching event",
-      HUNG_WAIT_MS,
-    )) as Msg;
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg;
     expect(hello.userId).toBe("overridden");
     ws.close();
   });
@@ -158,15 +152,11 @@ describe("with the emulator as the upstream caller", () => {
 
   it("user events round-trip text, JSON and binary replies, with state surviving across events", async () => {
     const { ws, messages } = await open(await clientUrl("bob"), JSON_PROTOCOL);
-    await messages.waitFor((m) => (m as Msg).event === "connected", "matching event", HUNG_WAIT_MS);
+    await until(messages, (m) => (m as Msg).event === "connected");
     const send = (m: object) => ws.send(JSON.stringify(m));
     const seen = new Set<unknown>();
     const reply = async () => {
-      const m = await messages.waitFor(
-        (m) => (m as Msg).from === "server" && !seen.has(m),
-        "matching event",
-        HUNG_WAIT_MS,
-      );
+      const m = await until(messages, (m) => (m as Msg).from === "server" && !seen.has(m));
       seen.add(m);
       return m as Msg;
     };
@@ -193,29 +183,19 @@ describe("with the emulator as the upstream caller", () => {
   it("a raw WebSocket client gets raw text and binary frames back", async () => {
     const { ws, messages } = await open(await clientUrl("raw"));
     ws.send("hello");
-    expect(await messages.waitFor((m) => typeof m === "string", "matching event", HUNG_WAIT_MS)).toBe("echo hello");
+    expect(await until(messages, (m) => typeof m === "string")).toBe("echo hello");
     ws.send(Buffer.from([7, 8, 9]));
-    expect(await messages.waitFor((m) => m instanceof Uint8Array, "matching event", HUNG_WAIT_MS)).toEqual(
-      new Uint8Array([9, 8, 7]),
-    );
+    expect(await until(messages, (m) => m instanceof Uint8Array)).toEqual(new Uint8Array([9, 8, 7]));
     ws.close();
   });
 
   it("disconnected fires with the last state when the client leaves", async () => {
     const { ws, messages } = await open(await clientUrl("carol"), JSON_PROTOCOL);
-    const hello = (await messages.waitFor(
-      (m) => (m as Msg).event === "connected",
-      "matching event",
-      HUNG_WAIT_MS,
-    )) as Msg & { connectionId: string };
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
     ws.send(JSON.stringify({ type: "event", event: "count", dataType: "text", data: "" }));
-    await messages.waitFor((m) => (m as Msg).from === "server", "matching event", HUNG_WAIT_MS);
+    await until(messages, (m) => (m as Msg).from === "server");
     ws.close();
-    const event = await disconnected.waitFor(
-      (d) => d.context.connectionId === hello.connectionId,
-      "matching event",
-      HUNG_WAIT_MS,
-    );
+    const event = await until(disconnected, (d) => d.context.connectionId === hello.connectionId);
     expect(event.context.userId).toBe("carol");
     expect(event.context.states).toEqual({ count: 1 });
     expect(typeof (event.reason ?? "")).toBe("string");
