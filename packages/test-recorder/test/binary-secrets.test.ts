@@ -1,11 +1,10 @@
 // Secrets inside binary WebSocket frames: the scan decodes them, the built-in secret sanitizers rewrite them without
 // changing their length (so protobuf frames still decode in playback), and user regexes leave binary data alone.
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { protobufCodec } from "@webpubsub/core";
 import { startEmulator } from "@webpubsub/emulator";
 import { counterWaiter } from "@webpubsub/test-kit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
 import {
   createRecorder,
@@ -26,7 +25,7 @@ import {
   sanitizeSession,
 } from "../src/sanitizers.ts";
 import { emulatorRest } from "./emulator-rest.ts";
-import { ACCESS_KEY, signJwt, tempDir } from "./helpers.ts";
+import { ACCESS_KEY, signJwt, tempDirPerTest } from "./helpers.ts";
 
 const jwt = signJwt({ aud: "https://x/client/hubs/chat", sub: "u", iat: 1 }, ACCESS_KEY);
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base64");
@@ -136,16 +135,11 @@ async function protobufScenario(recorder: Recorder, env: Record<string, string |
   return { received, closed: await closed };
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 describe("a protobuf session against the emulator", () => {
   it("writes no reconnection token and no key from binary frames, and the sanitized frames replay and decode", async () => {
-    const recordingPath = join(dir, "protobuf.json");
+    const recordingPath = tmp.path("protobuf.json");
     const emulator = await startEmulator({ port: 0 });
     let recorded: Awaited<ReturnType<typeof protobufScenario>>;
     try {
