@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
-import { dropAndRecover, FakeServer, joinAcked, nextEvent, URL1 } from "./fake-socket.ts";
+import { dropAndRecover, FakeServer, type FakeSocket, joinAcked, nextEvent, URL1 } from "./fake-socket.ts";
 import { started } from "./features/started.ts";
 
 const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
@@ -11,6 +11,14 @@ const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
   data,
   sequenceId,
 });
+
+/** The session on `socket` numbers from 1: sequence id 1 is delivered as new, not dropped as a duplicate. */
+function expectNumberedFromOne(client: WebPubSubClient, socket: FakeSocket): void {
+  const seen: unknown[] = [];
+  client.on("group-message", (e) => seen.push(e.message.sequenceId));
+  socket.push(msg(1));
+  expect(seen).toEqual([1]);
+}
 
 describe("sequence acks", () => {
   it("acks cumulatively on a short timer and drops duplicates", async () => {
@@ -180,10 +188,7 @@ describe("recovery", () => {
     expect(rejoin.group).toBe("room");
     s2.push({ type: "ack", ackId: rejoin.ackId, success: true });
     await connected;
-    const seen: unknown[] = [];
-    client.on("group-message", (e) => seen.push(e.message.sequenceId));
-    s2.push(msg(1)); // a new session counts from 1 again
-    expect(seen).toEqual([1]);
+    expectNumberedFromOne(client, s2); // a new session counts from 1 again
     await client.stop();
   });
 
@@ -222,10 +227,7 @@ describe("recovery", () => {
     expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
     expect(await pending).toEqual({ ackId: 2, isDuplicated: false });
     expect(events).toEqual(["recovering", "disconnected", "connected"]);
-    const seen: unknown[] = [];
-    client.on("group-message", (e) => seen.push(e.message.sequenceId));
-    s3.push(msg(1)); // the new session counts from 1 again
-    expect(seen).toEqual([1]);
+    expectNumberedFromOne(client, s3); // a new session counts from 1 again
     await client.stop();
   });
 
