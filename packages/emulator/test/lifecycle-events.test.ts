@@ -2,6 +2,7 @@
 // across a reliable recovery), user events with replies before acks, failures, state, and per-connection ordering.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Recording } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, connect, JSON_PROTOCOL, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
@@ -15,8 +16,7 @@ interface Seen {
 type Answer = (e: Seen, res: ServerResponse) => void | Promise<void>;
 
 let answer: Answer;
-const seen: Seen[] = [];
-const notify: (() => void)[] = [];
+const seen = new Recording<Seen>();
 const handler = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on("data", (c: Buffer) => chunks.push(c));
@@ -31,25 +31,12 @@ const handler = createServer((req, res) => {
       body: Buffer.concat(chunks).toString(),
     };
     seen.push(e);
-    for (const f of notify.splice(0)) f();
     void Promise.resolve(answer(e, res)).catch(() => res.writeHead(500).end());
   });
 });
 
-async function eventSeen(pred: (e: Seen) => boolean, what: string): Promise<Seen> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const hit = seen.find(pred);
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no ${what}; saw ${seen.map((s) => s.event).join(",")}`);
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, deadline - Date.now());
-      notify.push(() => {
-        clearTimeout(t);
-        r();
-      });
-    });
-  }
+function eventSeen(pred: (e: Seen) => boolean, what: string): Promise<Seen> {
+  return seen.waitFor(pred, what);
 }
 
 const ok: Answer = (_e, res) => {
@@ -84,7 +71,7 @@ beforeEach(() => {
 });
 
 const of = (id: string, event: string) => (e: Seen) => e.headers["ce-connectionid"] === id && e.event === event;
-const count = (id: string, event: string) => seen.filter(of(id, event)).length;
+const count = (id: string, event: string) => seen.items.filter(of(id, event)).length;
 
 async function handshakeStatus(claims = {}): Promise<number> {
   const c = new TestClient(
@@ -155,7 +142,7 @@ describe("user events", () => {
     });
     c.send({ type: "event", event: "echo", ackId: 2, dataType: "text", data: "2" });
     await c.message((m) => m.ackId === 2);
-    const second = seen.filter(of(c.connectionId, "echo"))[1]!;
+    const second = seen.items.filter(of(c.connectionId, "echo"))[1]!;
     expect(second.headers["ce-connectionstate"]).toBe(Buffer.from('{"n":1}').toString("base64"));
     await c.close();
   });
