@@ -1,11 +1,16 @@
 // The connection lifecycle as event handlers see it: connect decisions, connected/disconnected exactly once (also
 // across a reliable recovery), user events with replies before acks, failures, state, and per-connection ordering.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { Recording } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, connect, JSON_PROTOCOL, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
+import {
+  defaultResponder,
+  type HandlerServer,
+  type Responder,
+  startHandlerServer,
+} from "./upstream-fixtures/handler-server.ts";
 
 interface Seen {
   event: string;
@@ -17,23 +22,14 @@ type Answer = (e: Seen, res: ServerResponse) => void | Promise<void>;
 
 let answer: Answer;
 const seen = new Recording<Seen>();
-const handler = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    if (req.method === "OPTIONS") {
-      res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
-      return;
-    }
-    const e = {
-      event: String(req.headers["ce-eventname"]),
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString(),
-    };
-    seen.push(e);
-    void Promise.resolve(answer(e, res)).catch(() => res.writeHead(500).end());
-  });
-});
+/** The app's event handler: validation answered as usual, every event recorded and answered by `answer`. */
+const respond: Responder = (req, res) => {
+  if (req.method === "OPTIONS") return defaultResponder(req, res);
+  const e = { event: String(req.headers["ce-eventname"]), headers: req.headers, body: req.text };
+  seen.push(e);
+  void Promise.resolve(answer(e, res)).catch(() => res.writeHead(500).end());
+};
+let handler: HandlerServer;
 
 function eventSeen(pred: (e: Seen) => boolean, what: string): Promise<Seen> {
   return seen.waitFor(pred, what);
@@ -45,15 +41,14 @@ const ok: Answer = (_e, res) => {
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  await new Promise<void>((r) => handler.listen(0, "127.0.0.1", r));
-  const port = (handler.address() as AddressInfo).port;
+  handler = await startHandlerServer(respond);
   emu = await startEmulator({
     recoveryWindowMs: 2000,
     hubs: {
       life: {
         eventHandlers: [
           {
-            urlTemplate: `http://127.0.0.1:${port}/events/{hub}/{event}`,
+            urlTemplate: `${handler.base}/events/{hub}/{event}`,
             userEventPattern: "*",
             systemEvents: ["connect", "connected", "disconnected"],
           },
@@ -64,7 +59,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await emu.close();
-  await new Promise<void>((r) => handler.close(() => r()));
+  await handler.close();
 });
 beforeEach(() => {
   answer = ok;
