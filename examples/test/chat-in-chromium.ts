@@ -54,3 +54,17 @@ export async function say(page: Page, text: string): Promise<void> {
   await page.fill("#message", text);
   await page.click("#send");
 }
+
+/**
+ * The two-page conversation the browser tests start with: alice sees bob join (the server's connected handler
+ * announces him), says "hello bob", which bob's page shows, and bob answers "hi alice", which both pages show.
+ */
+export async function helloBobHiAlice(alice: Page, bob: Page): Promise<void> {
+  await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 60_000 });
+  await say(alice, "hello bob");
+  await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 60_000 });
+  await say(bob, "hi alice");
+  for (const page of [alice, bob]) {
+    await page.waitForSelector("#messages li >> text=hi alice", { timeout: 60_000 });
+  }
+}
