@@ -67,6 +67,34 @@ export async function interleave<T extends string>(
   return samples;
 }
 
+/**
+ * `interleave` of runs that yield more than one figure: each side's runs in round order, `figure` of each run being
+ * the sample logged.
+ */
+export async function interleaveRuns<R>(
+  ctx: BenchContext,
+  sides: Record<"ours" | "official", () => Promise<R>>,
+  figure: (run: R) => number,
+): Promise<Record<"ours" | "official", R[]>> {
+  const runs: Record<"ours" | "official", R[]> = { ours: [], official: [] };
+  const sample = (side: "ours" | "official") => async () => {
+    const r = await sides[side]();
+    runs[side].push(r);
+    return figure(r);
+  };
+  await interleave(ctx.rounds, { ours: sample("ours"), official: sample("official") }, ctx.log);
+  return runs;
+}
+
+/** A figure of `interleaveRuns` results: `of` every run, ours vs the baseline (the official side). */
+export function figureOf<R>(
+  runs: Record<"ours" | "official", R[]>,
+  of: (run: R) => number,
+  metric: Omit<Metric, "ours" | "baseline">,
+): Metric {
+  return { ...metric, ours: runs.ours.map(of), baseline: runs.official.map(of) };
+}
+
 /** Runs `fn` repeatedly for about `ms` milliseconds and returns operations per second. */
 export async function opsPerSecond(ms: number, fn: () => unknown | Promise<unknown>, batch = 100): Promise<number> {
   const start = performance.now();

@@ -1,5 +1,6 @@
 // Child processes for benchmarks: servers and load generators run apart from the side being measured.
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { forkReady, ipcRequest, stopChild } from "@webpubsub/test-kit";
 
 export interface Worker<T> {
   child: ChildProcess;
@@ -10,39 +11,29 @@ export interface Worker<T> {
 
 /** Forks `bench/src/workers/<name>.ts`, waits for its first IPC message (its address) and returns it. */
 export async function startWorker<T>(name: string, execArgv: string[] = [], args: string[] = []): Promise<Worker<T>> {
-  const child = fork(new URL(`./workers/${name}.ts`, import.meta.url).pathname, args, {
+  const { child, ready } = await forkReady<T>(new URL(`./workers/${name}.ts`, import.meta.url).pathname, args, {
     execArgv: [...process.execArgv, ...execArgv],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const ready = await new Promise<T>((resolve, reject) => {
-    child.once("message", (m) => resolve(m as T));
-    child.once("exit", (code) => reject(new Error(`worker ${name} exited with ${code} before it was ready`)));
   });
   return {
     child,
     ready,
-    request<R>(message: object, answerType: string) {
-      return new Promise<R>((resolve) => {
-        const onMessage = (m: { type?: string }) => {
-          if (m?.type === answerType) {
-            child.off("message", onMessage);
-            resolve(m as R);
-          }
-        };
-        child.on("message", onMessage);
-        child.send(message);
-      });
-    },
-    stop() {
-      return new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.disconnect();
-      });
-    },
+    request: <R>(message: object, answerType: string) => ipcRequest<R>(child, message, answerType),
+    stop: () => stopChild(child),
   };
+}
+
+/** Runs `use` with the worker `name` started, and stops the worker after it, whether `use` succeeds or throws. */
+export async function withWorker<T, R>(
+  name: string,
+  use: (worker: Worker<T>) => Promise<R>,
+  execArgv: string[] = [],
+  args: string[] = [],
+): Promise<R> {
+  const worker = await startWorker<T>(name, execArgv, args);
+  try {
+    return await use(worker);
+  } finally {
+    await worker.stop();
+  }
 }

@@ -4,7 +4,6 @@
 // connected handler announces the device like any other member.
 import { WebPubSubServiceClient } from "@webpubsub/service";
 import { hasChromium } from "@webpubsub/test-kit";
-import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { CHAT_GROUP } from "../src/chat/server.ts";
 import { connectDevice, type Device, type DeviceMessage } from "../src/mqtt-device/device.ts";
@@ -29,14 +28,7 @@ function received(device: Device, match: (m: DeviceMessage) => boolean): Promise
 describe.skipIf(!hasChromium("the MQTT device in the browser chat"))("an MQTT device in the browser chat", () => {
   const app = chatInChromium();
 
-  async function join(name: string): Promise<Page> {
-    const page = await app.browser.newPage();
-    await page.goto(app.chat.url);
-    await page.fill("#name", name);
-    await page.click("#join");
-    await page.waitForSelector(`#status[data-state="Connected"]`, WAIT);
-    return page;
-  }
+  const join = (name: string) => app.join(name);
 
   test("the page and the device exchange messages through the group, both ways", async () => {
     const alice = await join("alice");

@@ -3,7 +3,7 @@
 import { hasChromium } from "@webpubsub/test-kit";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, say } from "./chat-in-chromium.ts";
+import { chatInChromium, helloBobHiAlice } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium", () => {
   const app = chatInChromium();
@@ -31,15 +31,7 @@ describe.skipIf(!hasChromium("the browser test"))("chat app in headless Chromium
   test("two pages exchange messages and both show all of them", async () => {
     const alice = await open("alice");
     const bob = await open("bob");
-    // alice sees bob arrive (the server's connected handler announces it)
-    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 60_000 });
-
-    await say(alice, "hello bob");
-    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 60_000 });
-    await say(bob, "hi alice");
-    for (const page of [alice, bob]) {
-      await page.waitForSelector("#messages li >> text=hi alice", { timeout: 60_000 });
-    }
+    await helloBobHiAlice(alice, bob);
     const expected = ["alice:hello bob", "bob:hi alice"];
     expect(await chatLines(alice)).toEqual(expected);
     expect(await chatLines(bob)).toEqual(expected);

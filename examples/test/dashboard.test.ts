@@ -4,19 +4,12 @@ import type { DashboardState } from "@webpubsub/emulator";
 import { hasChromium } from "@webpubsub/test-kit";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { chatInChromium, say } from "./chat-in-chromium.ts";
+import { chatInChromium, helloBobHiAlice, say } from "./chat-in-chromium.ts";
 
 describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard in headless Chromium", () => {
   const app = chatInChromium();
 
-  async function join(name: string): Promise<Page> {
-    const page = await app.browser.newPage();
-    await page.goto(app.chat.url);
-    await page.fill("#name", name);
-    await page.click("#join");
-    await page.waitForSelector(`#status[data-state="Connected"]`, { timeout: 60_000 });
-    return page;
-  }
+  const join = (name: string) => app.join(name);
 
   /** Waits until a feed row of `kind` contains `text`. */
   async function feedRow(page: Page, kind: string, text: string): Promise<string> {
@@ -27,11 +20,7 @@ describe.skipIf(!hasChromium("the dashboard browser test"))("emulator dashboard 
   test("shows both chat connections and the messages they exchanged, live", async () => {
     const alice = await join("alice");
     const bob = await join("bob");
-    await alice.waitForSelector("#messages li.system >> text=bob joined", { timeout: 60_000 });
-    await say(alice, "hello bob");
-    await bob.waitForSelector("#messages li >> text=hello bob", { timeout: 60_000 });
-    await say(bob, "hi alice");
-    await alice.waitForSelector("#messages li >> text=hi alice", { timeout: 60_000 });
+    await helloBobHiAlice(alice, bob);
 
     const state = (await (await fetch(`${app.chat.emulator.endpoint}/_emulator/state`)).json()) as DashboardState;
     const conns = state.hubs.find((h) => h.name === "chat")?.connections ?? [];

@@ -9,7 +9,13 @@ import { toNodeListener } from "@webpubsub/handler/node";
 import { WebPubSubServiceClient } from "@webpubsub/service";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { connectDevice } from "../src/mqtt-device/device.ts";
-import { BANNED_DEVICE, DEVICE_PASSWORD, homeHandler, type SeenEvent } from "../src/mqtt-device/home-handler.ts";
+import {
+  BANNED_DEVICE,
+  DEVICE_PASSWORD,
+  homeHandler,
+  type SeenEvent,
+  SeenEvents,
+} from "../src/mqtt-device/home-handler.ts";
 import { runNode } from "./run-node.ts";
 
 test("the mqtt-device example runs and passes its checks", async () => {
@@ -22,26 +28,11 @@ describe("MQTT clients with @webpubsub/service tokens and a @webpubsub/handler a
   let emulator: RunningEmulator;
   let server: Server;
   let service: WebPubSubServiceClient;
-  const events: SeenEvent[] = [];
-  const waiters = new Set<() => void>();
-  function handlerSaw(match: (e: SeenEvent) => boolean): Promise<SeenEvent> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const hit = events.find(match);
-        if (hit === undefined) return;
-        waiters.delete(check);
-        resolve(hit);
-      };
-      waiters.add(check);
-      check();
-    });
-  }
+  const seen = new SeenEvents();
+  const handlerSaw = (match: (e: SeenEvent) => boolean) => seen.saw(match);
 
   beforeAll(async () => {
-    const handler = homeHandler(DEFAULT_ACCESS_KEY, (e) => {
-      events.push(e);
-      for (const w of [...waiters]) w();
-    });
+    const handler = homeHandler(DEFAULT_ACCESS_KEY, seen.add);
     server = createServer(toNodeListener(handler));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const urlTemplate = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webpubsub/hubs/{hub}/`;

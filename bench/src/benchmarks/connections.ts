@@ -1,7 +1,7 @@
 // Memory per idle connection in the emulator (RSS delta after GC) with N clients held by another process, and the
 // connect rate. Baseline: the same clients on a raw `ws` server.
 import { type Benchmark, median } from "../harness.ts";
-import { startWorker, type Worker } from "../processes.ts";
+import { type Worker, withWorker } from "../processes.ts";
 
 interface Server {
   endpoint: string;
@@ -18,26 +18,25 @@ async function measure(
   serverWorker: string,
   count: number,
 ): Promise<{ bytesPerConnection: number; perSecond: number }> {
-  const server = await startWorker<Server>(serverWorker, ["--expose-gc"]);
-  try {
-    const before = await rss(server);
-    const clients = await startWorker<{ connected: number; failed: number; perSecond: number }>(
-      "idle-clients",
-      [],
-      [server.ready.endpoint, String(count), serverWorker === "emulator" ? "connected" : "open"],
-    );
-    try {
-      if (clients.ready.connected !== count) {
-        throw new Error(`${serverWorker}: only ${clients.ready.connected} of ${count} clients connected`);
-      }
-      const after = await rss(server);
-      return { bytesPerConnection: (after - before) / count, perSecond: clients.ready.perSecond };
-    } finally {
-      await clients.stop();
-    }
-  } finally {
-    await server.stop();
-  }
+  return withWorker(
+    serverWorker,
+    async (server: Worker<Server>) => {
+      const before = await rss(server);
+      return withWorker(
+        "idle-clients",
+        async (clients: Worker<{ connected: number; failed: number; perSecond: number }>) => {
+          if (clients.ready.connected !== count) {
+            throw new Error(`${serverWorker}: only ${clients.ready.connected} of ${count} clients connected`);
+          }
+          const after = await rss(server);
+          return { bytesPerConnection: (after - before) / count, perSecond: clients.ready.perSecond };
+        },
+        [],
+        [server.ready.endpoint, String(count), serverWorker === "emulator" ? "connected" : "open"],
+      );
+    },
+    ["--expose-gc"],
+  );
 }
 
 export const connections: Benchmark = {

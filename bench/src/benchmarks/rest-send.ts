@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { WebPubSubServiceClient as Official } from "@azure/web-pubsub";
 import { WebPubSubServiceClient as Ours } from "@webpubsub/service";
-import { type Benchmark, interleave, type Metric } from "../harness.ts";
+import { type Benchmark, type Direction, figureOf, interleaveRuns, type Metric } from "../harness.ts";
 import { startWorker } from "../processes.ts";
 
 const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
@@ -76,44 +76,19 @@ async function compare(
   const ms = ctx.quick ? 1000 : 3000;
   await drive(sendOurs, 300);
   await drive(sendOfficial, 300);
-  const runs: Record<"ours" | "official", Run[]> = { ours: [], official: [] };
-  await interleave(
-    ctx.rounds,
-    {
-      ours: async () => {
-        const r = await drive(sendOurs, ms, serverPid);
-        runs.ours.push(r);
-        return r.rps;
-      },
-      official: async () => {
-        const r = await drive(sendOfficial, ms);
-        runs.official.push(r);
-        return r.rps;
-      },
-    },
-    ctx.log,
+  const runs = await interleaveRuns(
+    ctx,
+    { ours: () => drive(sendOurs, ms, serverPid), official: () => drive(sendOfficial, ms) },
+    (r) => r.rps,
   );
   const baselineName = "@azure/web-pubsub 1.2.0";
   const serverMicros = runs.ours.map((r) => r.serverMicrosPerRequest);
+  const target = (t: number) => (label === "202 server" ? { target: t } : {});
+  const figure = (metric: string, unit: string, better: Direction, of: (r: Run) => number): Metric =>
+    figureOf(runs, of, { metric: `${metric} vs ${label}`, unit, better, baselineName });
   const metrics: Metric[] = [
-    {
-      metric: `requests/s vs ${label}`,
-      unit: "req/s",
-      better: "higher",
-      ours: runs.ours.map((r) => r.rps),
-      baseline: runs.official.map((r) => r.rps),
-      baselineName,
-      ...(label === "202 server" ? { target: 2.5 } : {}),
-    },
-    {
-      metric: `client CPU per request vs ${label}`,
-      unit: "µs",
-      better: "lower",
-      ours: runs.ours.map((r) => r.cpuMicrosPerRequest),
-      baseline: runs.official.map((r) => r.cpuMicrosPerRequest),
-      baselineName,
-      ...(label === "202 server" ? { target: 0.4 } : {}),
-    },
+    { ...figure("requests/s", "req/s", "higher", (r) => r.rps), ...target(2.5) },
+    { ...figure("client CPU per request", "µs", "lower", (r) => r.cpuMicrosPerRequest), ...target(0.4) },
   ];
   return { metrics, serverMicros };
 }

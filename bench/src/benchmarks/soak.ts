@@ -100,25 +100,18 @@ export const soakBenchmark: Benchmark = {
     // generation grows to the default maximum under this load (bounded, and not given back), shown for comparison
     ctx.log("  the same churn with V8's default flags (startEmulator() in a test process):");
     const defaults = await soak(intervalMs * 2, intervalMs, [], ctx.log);
+    const growth = (what: string, of: (m: Memory) => number): Metric => ({
+      metric: `${what} at the end vs after the first interval`,
+      unit: "MB",
+      better: "lower",
+      ours: [of(last) / MB],
+      baseline: [of(first) / MB],
+      baselineName: "same run, after the first interval",
+      target: 1.5,
+    });
     const metrics: Metric[] = [
-      {
-        metric: "RSS at the end vs after the first interval",
-        unit: "MB",
-        better: "lower",
-        ours: [last.rss / MB],
-        baseline: [first.rss / MB],
-        baselineName: "same run, after the first interval",
-        target: 1.5,
-      },
-      {
-        metric: "JS heap used at the end vs after the first interval",
-        unit: "MB",
-        better: "lower",
-        ours: [last.heapUsed / MB],
-        baseline: [first.heapUsed / MB],
-        baselineName: "same run, after the first interval",
-        target: 1.5,
-      },
+      growth("RSS", (m) => m.rss),
+      growth("JS heap used", (m) => m.heapUsed),
       {
         metric: "RSS after two intervals, CLI flags vs V8 defaults",
         unit: "MB",

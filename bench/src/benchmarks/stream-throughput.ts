@@ -6,18 +6,18 @@ import { WebPubSubClient as OfficialClient } from "@azure/web-pubsub-client";
 import { WebPubSubClient } from "@webpubsub/client";
 import { clientAudience, clientBaseUrl, signJwt } from "@webpubsub/core";
 import { type Benchmark, interleave } from "../harness.ts";
-import { startWorker, type Worker } from "../processes.ts";
+import { startWorker, type Worker, withWorker } from "../processes.ts";
 import { EMULATOR_KEY } from "../tokens.ts";
 
 const HUB = "streams";
 const FRAGMENT = "s".repeat(1024);
 
-interface Writer {
-  write(data: string): Promise<void>;
-  end(): Promise<void>;
-}
+/** What this benchmark uses of either client. */
 interface Publisher {
-  open(group: string): Promise<Writer>;
+  start(): Promise<void>;
+  openGroupStream(
+    group: string,
+  ): Promise<{ write(data: string, dataType: "text"): Promise<void>; end(): Promise<void> }>;
   stop(): Promise<void> | void;
 }
 
@@ -28,28 +28,11 @@ async function url(endpoint: string, claims: Record<string, unknown>): Promise<s
   return `${clientBaseUrl(endpoint, HUB)}?access_token=${token}`;
 }
 
-async function ours(endpoint: string): Promise<Publisher> {
-  const client = new WebPubSubClient(await url(endpoint, { role: ["webpubsub.sendToGroup"] }));
+/** A started publisher of `Client` (ours or the official one), allowed to send to groups. */
+async function startPublisher(Client: new (url: string) => Publisher, endpoint: string): Promise<Publisher> {
+  const client = new Client(await url(endpoint, { role: ["webpubsub.sendToGroup"] }));
   await client.start();
-  return {
-    async open(group) {
-      const writer = await client.openGroupStream(group);
-      return { write: (data) => writer.write(data, "text"), end: () => writer.end() };
-    },
-    stop: () => client.stop(),
-  };
-}
-
-async function official(endpoint: string): Promise<Publisher> {
-  const client = new OfficialClient(await url(endpoint, { role: ["webpubsub.sendToGroup"] }));
-  await client.start();
-  return {
-    async open(group) {
-      const writer = await client.openGroupStream(group);
-      return { write: (data) => writer.write(data, "text"), end: () => writer.end() };
-    },
-    stop: () => client.stop(),
-  };
+  return client;
 }
 
 type Reader = Worker<{ type: string }>;
@@ -62,20 +45,20 @@ async function reader(endpoint: string, group: string): Promise<Reader> {
 /** One stream of `n` fragments; returns fragments per second from the first write to the reader's end. */
 async function stream(publisher: Publisher, read: Reader, group: string, n: number) {
   await read.request({ type: "expect", n }, "armed");
-  const writer = await publisher.open(group);
+  const writer = await publisher.openGroupStream(group);
   const ended = read.request<{ error?: string }>({}, "ended");
   const start = performance.now();
-  for (let i = 0; i < n; i++) await writer.write(FRAGMENT);
+  for (let i = 0; i < n; i++) await writer.write(FRAGMENT, "text");
   await writer.end();
   const { error } = await ended;
   if (error) throw new Error(error);
   return (n * 1000) / (performance.now() - start);
 }
 
-async function measure(make: () => Promise<Publisher>, endpoint: string, n: number): Promise<number> {
+async function measure(Client: new (url: string) => Publisher, endpoint: string, n: number): Promise<number> {
   const group = `st${Math.random().toString(36).slice(2, 8)}`;
   const read = await reader(endpoint, group);
-  const publisher = await make();
+  const publisher = await startPublisher(Client, endpoint);
   try {
     await stream(publisher, read, group, 200); // warm-up: first-use costs are not what we measure
     return await stream(publisher, read, group, n);
@@ -89,15 +72,14 @@ export const streamThroughput: Benchmark = {
   name: "stream-throughput",
   description: "a group stream of 1 KB fragments through the emulator, ours vs the official client as publisher",
   async run(ctx) {
-    const emulator = await startWorker<{ endpoint: string }>("emulator");
-    try {
+    return withWorker("emulator", async (emulator: Worker<{ endpoint: string }>) => {
       const endpoint = emulator.ready.endpoint;
       const n = ctx.quick ? 5000 : 20_000;
       const samples = await interleave(
         ctx.rounds,
         {
-          ours: () => measure(() => ours(endpoint), endpoint, n),
-          official: () => measure(() => official(endpoint), endpoint, n),
+          ours: () => measure(WebPubSubClient, endpoint, n),
+          official: () => measure(OfficialClient, endpoint, n),
         },
         ctx.log,
       );
@@ -121,8 +103,6 @@ export const streamThroughput: Benchmark = {
           baselineName,
         },
       ];
-    } finally {
-      await emulator.stop();
-    }
+    });
   },
 };

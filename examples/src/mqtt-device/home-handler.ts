@@ -25,6 +25,31 @@ export interface SeenEvent {
   disconnect: DisconnectedRequest["mqtt"];
 }
 
+/** The events the handler saw, in order; pass `add` as homeHandler's `onEvent`. */
+export class SeenEvents {
+  readonly #seen: SeenEvent[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  readonly add = (e: SeenEvent): void => {
+    this.#seen.push(e);
+    for (const w of [...this.#waiters]) w();
+  };
+
+  /** Resolves with the first event, already seen or arriving later, that `match` accepts. */
+  saw(match: (e: SeenEvent) => boolean): Promise<SeenEvent> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const hit = this.#seen.find(match);
+        if (hit === undefined) return;
+        this.#waiters.delete(check);
+        resolve(hit);
+      };
+      this.#waiters.add(check);
+      check();
+    });
+  }
+}
+
 export function homeHandler(accessKey: string, onEvent: (e: SeenEvent) => void): WebPubSubEventHandler {
   return new WebPubSubEventHandler("home", {
     accessKeys: [accessKey], // verify the service's signature on every call

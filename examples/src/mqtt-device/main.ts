@@ -11,27 +11,11 @@ import { DEFAULT_ACCESS_KEY } from "@webpubsub/emulator";
 import { toNodeListener } from "@webpubsub/handler/node";
 import { expectEqual, expectRejects, expectTrue, log, runSample } from "../support/sample.ts";
 import { connectDevice } from "./device.ts";
-import { BANNED_DEVICE, DEVICE_PASSWORD, homeHandler, type SeenEvent } from "./home-handler.ts";
+import { BANNED_DEVICE, DEVICE_PASSWORD, homeHandler, type SeenEvent, SeenEvents } from "./home-handler.ts";
 
-const events: SeenEvent[] = [];
-const eventWaiters = new Set<() => void>();
-const handler = homeHandler(DEFAULT_ACCESS_KEY, (e) => {
-  events.push(e);
-  for (const w of [...eventWaiters]) w();
-});
-/** Resolves with the first event the handler saw that matches. */
-function handlerSaw(match: (e: SeenEvent) => boolean): Promise<SeenEvent> {
-  return new Promise((resolve) => {
-    const check = () => {
-      const hit = events.find(match);
-      if (hit === undefined) return;
-      eventWaiters.delete(check);
-      resolve(hit);
-    };
-    eventWaiters.add(check);
-    check();
-  });
-}
+const seen = new SeenEvents();
+const handler = homeHandler(DEFAULT_ACCESS_KEY, seen.add);
+const handlerSaw = (match: (e: SeenEvent) => boolean) => seen.saw(match);
 
 const server = createServer(toNodeListener(handler));
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -2,12 +2,10 @@
 // handler's reply. The handler here is @webpubsub/handler on node:http; the service forwards `invoke` to it like any
 // user event and sends its answer back. A failed handler and an aborted call both reject with InvocationError.
 // A real service must reach the handler over the internet, so this sample always runs against the emulator.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { InvocationError } from "@webpubsub/client";
 import { DEFAULT_ACCESS_KEY } from "@webpubsub/emulator";
 import { WebPubSubEventHandler } from "@webpubsub/handler";
-import { toNodeListener } from "@webpubsub/handler/node";
+import { serveHandler } from "../support/handler-server.ts";
 import { expectEqual, expectRejects, expectTrue, log, runSample } from "../support/sample.ts";
 
 let upstreamCancelled: () => void = () => {};
@@ -32,14 +30,7 @@ const handler = new WebPubSubEventHandler("samples", {
   },
   onError: () => {},
 });
-const server = createServer(toNodeListener(handler));
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-const handlerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webpubsub/hubs/{hub}/`;
-if (process.env.AZURE_WEBPUBSUB_CONNECTION_STRING) {
-  console.log("(this sample needs the service to call this machine: it uses an in-process emulator)");
-  delete process.env.AZURE_WEBPUBSUB_CONNECTION_STRING;
-}
-process.env.AZURE_WEBPUBSUB_HUB = "samples";
+const server = await serveHandler(handler);
 
 await runSample(
   "invoke an event handler from the client and get its reply",
@@ -70,10 +61,9 @@ await runSample(
       );
     } finally {
       server.close();
-      server.closeAllConnections();
     }
   },
   {
-    emulator: { hubs: { samples: { eventHandlers: [{ urlTemplate: handlerUrl, userEventPattern: "*" }] } } },
+    emulator: { hubs: { samples: { eventHandlers: [{ urlTemplate: server.urlTemplate, userEventPattern: "*" }] } } },
   },
 );

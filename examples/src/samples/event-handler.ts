@@ -1,12 +1,10 @@
 // The event handler (@webpubsub/handler): the HTTP endpoint the service calls for connect, user events and
 // connected/disconnected. Here it runs on node:http; the emulator is configured to call it.
 // A real service must reach the handler over the internet, so this sample always runs against the emulator.
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { WebPubSubClient } from "@webpubsub/client";
 import { DEFAULT_ACCESS_KEY } from "@webpubsub/emulator";
 import { WebPubSubEventHandler } from "@webpubsub/handler";
-import { toNodeListener } from "@webpubsub/handler/node";
+import { serveHandler } from "../support/handler-server.ts";
 import { Inbox } from "../support/inbox.ts";
 import { expectEqual, expectRejects, log, runSample } from "../support/sample.ts";
 
@@ -34,14 +32,7 @@ const handler = new WebPubSubEventHandler("samples", {
     sawDisconnect();
   },
 });
-const server = createServer(toNodeListener(handler));
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-const handlerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webpubsub/hubs/{hub}/`;
-if (process.env.AZURE_WEBPUBSUB_CONNECTION_STRING) {
-  console.log("(this sample needs the service to call this machine: it uses an in-process emulator)");
-  delete process.env.AZURE_WEBPUBSUB_CONNECTION_STRING;
-}
-process.env.AZURE_WEBPUBSUB_HUB = "samples";
+const server = await serveHandler(handler);
 
 await runSample(
   "handle connect, user events and connected/disconnected",
@@ -81,7 +72,6 @@ await runSample(
       expectEqual(events, ["connected alice", "disconnected alice"], "the handler saw connected and disconnected");
     } finally {
       server.close();
-      server.closeAllConnections();
     }
   },
   {
@@ -89,7 +79,11 @@ await runSample(
       hubs: {
         samples: {
           eventHandlers: [
-            { urlTemplate: handlerUrl, userEventPattern: "*", systemEvents: ["connect", "connected", "disconnected"] },
+            {
+              urlTemplate: server.urlTemplate,
+              userEventPattern: "*",
+              systemEvents: ["connect", "connected", "disconnected"],
+            },
           ],
         },
       },

@@ -4,18 +4,9 @@
 import { AbortError as AsyncAbortError } from "@webpubsub/async";
 import { describe, expect, it } from "vitest";
 import { AbortError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
-import { FakeServer, type FakeSocket } from "./fake-socket.ts";
+import { FakeServer, startedClient, URL1 } from "./fake-socket.ts";
 
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
-
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
-  const start = client.start();
-  (await server.socket(0)).connected();
-  await start;
-  return { server, client, socket: server.last as FakeSocket };
-}
+const started = (options: WebPubSubClientOptions = {}) => startedClient(options);
 
 /** Asserts the policy: an AbortError whose cause is the signal's custom reason. */
 function expectAbortError(error: unknown, reason: unknown): void {

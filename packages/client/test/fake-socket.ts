@@ -1,5 +1,11 @@
 // A scripted stand-in for the WebSocket: the test plays the service side.
-import type { WebPubSubClient, WebPubSubClientEvents, WebSocketFactory, WebSocketLike } from "../src/index.ts";
+import {
+  WebPubSubClient,
+  type WebPubSubClientEvents,
+  type WebPubSubClientOptions,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from "../src/index.ts";
 
 export class FakeSocket implements WebSocketLike {
   binaryType = "blob";
@@ -108,6 +114,15 @@ export class FakeServer {
     return s;
   }
 
+  /** Starts `client` and answers its first socket with `connected(...args)`; resolves with that socket once started. */
+  async start(client: { start(): Promise<void> }, ...args: Parameters<FakeSocket["connected"]>): Promise<FakeSocket> {
+    const start = client.start();
+    const socket = await this.socket(0);
+    socket.connected(...args);
+    await start;
+    return socket;
+  }
+
   /** The socket number `index` (0-based), waiting for it to be created. */
   socket(index: number, timeoutMs = 10_000): Promise<FakeSocket> {
     const existing = this.sockets[index];
@@ -124,6 +139,45 @@ export class FakeServer {
       this.#waiters.push(check);
     });
   }
+}
+
+/** The client access URL the scripted-service tests connect with. */
+export const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+
+/** Retries on a scripted service: 1 ms apart, no jitter. */
+export const FAST_RETRY = { retryDelayInMs: 1, jitter: false } as const;
+
+/** A client of URL1 on a fresh FakeServer, started, its first socket answered with `connected(...args)`. */
+export async function startedClient(
+  options: WebPubSubClientOptions = {},
+  ...args: Parameters<FakeSocket["connected"]>
+): Promise<{ server: FakeServer; client: WebPubSubClient; socket: FakeSocket }> {
+  const server = new FakeServer();
+  const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
+  const socket = await server.start(client, ...args);
+  return { server, client, socket };
+}
+
+/** Joins `group` on a fresh session, the service acking it as ackId 1. */
+export async function joinAcked(client: WebPubSubClient, socket: FakeSocket, group = "room"): Promise<void> {
+  const join = client.joinGroup(group);
+  socket.push({ type: "ack", ackId: 1, success: true });
+  await join;
+}
+
+/** Drops `socket` as a lost network does (1006); the client's next socket resumes the session (open, pong). */
+export async function dropAndRecover(
+  server: FakeServer,
+  client: WebPubSubClient,
+  socket: FakeSocket,
+): Promise<FakeSocket> {
+  socket.serverClose(1006);
+  const next = await server.socket(server.sockets.indexOf(socket) + 1);
+  const recovered = nextEvent(client, "recovered");
+  next.open();
+  next.push({ type: "pong" });
+  await recovered;
+  return next;
 }
 
 /** Resolves with the next emission of `event`, or rejects after `timeoutMs` (generous: machines running CI are busy). */

@@ -45,6 +45,17 @@ function clientVia(p: FaultProxy, accessKey: string, options: WebPubSubClientOpt
   return client;
 }
 
+/** A client straight on the emulator (no proxy) as "watcher", started and in `group`. */
+async function watcherIn(emu: { endpoint: string; accessKey: string }, group: string): Promise<WebPubSubClient> {
+  const watcher = new WebPubSubClient(
+    await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "watcher", roles: ROLES }),
+  );
+  cleanup.push(() => watcher.stop());
+  await watcher.start();
+  await watcher.joinGroup(group);
+  return watcher;
+}
+
 describe("fault injection", () => {
   it.each(["json.reliable", "protobuf.reliable"] as const)(
     "10,000 messages over %s with the connection killed repeatedly arrive exactly once, in order",
@@ -126,12 +137,7 @@ describe("fault injection", () => {
     const p = await proxy(emu.port);
     const sender = clientVia(p, emu.accessKey, {}, "sender");
     await sender.start();
-    const receiver = new WebPubSubClient(
-      await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "watcher", roles: ROLES }),
-    );
-    cleanup.push(() => receiver.stop());
-    await receiver.start();
-    await receiver.joinGroup("acked");
+    const receiver = await watcherIn(emu, "acked");
     const received: number[] = [];
     let waiter: (() => void) | undefined;
     receiver.on("group-message", (e) => {
@@ -231,12 +237,7 @@ describe("fault injection", () => {
       events.length = 0;
 
       // A watcher straight on the emulator sees what the client publishes.
-      const watcher = new WebPubSubClient(
-        await clientUrl(emu.endpoint, emu.accessKey, HUB, { userId: "watcher", roles: ROLES }),
-      );
-      cleanup.push(() => watcher.stop());
-      await watcher.start();
-      await watcher.joinGroup("room");
+      const watcher = await watcherIn(emu, "room");
       const watched: string[] = [];
       watcher.on("group-message", (e) => {
         if (e.message.fromUserId === "receiver") watched.push(e.message.data as string);

@@ -6,14 +6,12 @@ import { describe, expect, it } from "vitest";
 import { useFeature } from "../src/client.ts";
 import type { ClientFeature, FeatureHost } from "../src/features.ts";
 import {
-  WebPubSubClient,
+  type WebPubSubClient,
   type WebPubSubClientOptions,
   type WebPubSubClientProtocol,
   WebPubSubJsonReliableProtocol,
 } from "../src/index.ts";
-import { FakeServer, type FakeSocket, nextEvent } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+import { FAST_RETRY, type FakeSocket, nextEvent, startedClient } from "./fake-socket.ts";
 
 /** JSON reliable, plus one message type the client does not know: `invokeResponse`, passed through as it is. */
 function protocolWithInvokeResponse(): WebPubSubClientProtocol {
@@ -29,18 +27,8 @@ function protocolWithInvokeResponse(): WebPubSubClientProtocol {
   };
 }
 
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, {
-    webSocketFactory: server.factory,
-    reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
-    ...options,
-  });
-  const start = client.start();
-  (await server.socket(0)).connected("conn1");
-  await start;
-  return { server, client };
-}
+const started = (options: WebPubSubClientOptions = {}) =>
+  startedClient({ reconnectRetryOptions: FAST_RETRY, ...options });
 
 const RECORDER = Symbol("recorder");
 

@@ -1,8 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { AbortError, ConnectionError, SendMessageError, WebPubSubClient } from "../src/index.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+import { FakeServer, nextEvent, URL1 } from "./fake-socket.ts";
 
 function setup(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
   const server = new FakeServer();
@@ -12,9 +10,7 @@ function setup(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
 
 async function started(options: ConstructorParameters<typeof WebPubSubClient>[1] = {}) {
   const ctx = setup(options);
-  const start = ctx.client.start();
-  (await ctx.server.socket(0)).connected();
-  await start;
+  await ctx.server.start(ctx.client);
   return ctx;
 }
 
@@ -178,9 +174,7 @@ describe("start and stop", () => {
       { getClientAccessUrl },
       { webSocketFactory: server.factory, protocol: "json", reconnectRetryOptions: { retryDelayInMs: 1 } },
     );
-    const start = client.start();
-    (await server.socket(0)).connected("c1");
-    await start;
+    await server.start(client, "c1");
     const reconnected = nextEvent(client, "connected");
     server.sockets[0]?.serverClose(1000);
     (await server.socket(1)).connected("c2");
@@ -209,9 +203,7 @@ describe("start and stop", () => {
     client.on("server-message", async () => {
       throw new Error("async boom");
     });
-    const start = client.start();
-    (await server.socket(0)).connected();
-    await start;
+    await server.start(client);
     const msg = nextEvent(client, "server-message");
     server.last.push({ type: "message", from: "server", dataType: "text", data: "x" });
     await msg;

@@ -2,27 +2,14 @@ import { AbortError } from "@webpubsub/async";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
-import { FakeServer } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+import { FAST_RETRY, FakeServer, startedClient, URL1 } from "./fake-socket.ts";
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, {
-    webSocketFactory: server.factory,
-    messageRetryOptions: { retryDelayInMs: 1, jitter: false },
-    ...options,
-  });
-  const start = client.start();
-  (await server.socket(0)).connected();
-  await start;
-  const socket = server.last;
-  return { server, client, socket };
-}
+const started = (options: WebPubSubClientOptions = {}) =>
+  startedClient({ messageRetryOptions: FAST_RETRY, ...options });
 
 describe("operations", () => {
   it("sendToGroup writes the frame and resolves on the ack; ackIds count up from 1", async () => {

@@ -3,11 +3,9 @@
 // answers within 5 s), and every listener is removed when the client stops. Chromium runs the real thing in
 // browser-network.integration.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
+import type { WebPubSubClient, WebPubSubClientOptions } from "../src/index.ts";
 import { watchNetworkEvents } from "../src/network-events.ts";
-import { FakeServer, type FakeSocket } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
+import { startedClient } from "./fake-socket.ts";
 
 /** A stand-in for the browser's window and document that counts the listeners added and not removed yet. */
 function stubBrowser() {
@@ -50,14 +48,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, ...options });
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
-  return { server, client, socket: server.last as FakeSocket };
-}
+const started = (options: WebPubSubClientOptions = {}) => startedClient(options);
 
 async function stop(client: WebPubSubClient) {
   const stopping = client.stop();

@@ -2,10 +2,9 @@
 import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
 import { WebPubSubClient } from "../src/index.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
+import { FakeServer, nextEvent, URL1 } from "./fake-socket.ts";
 import { protocolOption } from "./protocol-names.ts";
 
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const down = (m: DownstreamMessage) => protobufCodec.encodeDownstream(m).slice().buffer; // as an ArrayBuffer frame
 
 describe.each(["protobuf", "protobuf.reliable"] as const)("%s", (protocol) => {

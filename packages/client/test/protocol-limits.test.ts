@@ -8,9 +8,8 @@ import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from ".
 import { WebPubSubProtobufReliableProtocol } from "../src/protobuf-protocols.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import { defaultMaxFrameBytes, frameExceeds } from "../src/socket.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
+import { dropAndRecover, FAST_RETRY, FakeServer, joinAcked, nextEvent, startedClient, URL1 } from "./fake-socket.ts";
 
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
 const MiB = 1024 * 1024;
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
@@ -18,18 +17,13 @@ afterEach(async () => {
 });
 
 async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  const client = new WebPubSubClient(URL1, {
-    webSocketFactory: server.factory,
-    reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
-    messageRetryOptions: { retryDelayInMs: 1, jitter: false },
+  const started = await startedClient({
+    reconnectRetryOptions: FAST_RETRY,
+    messageRetryOptions: FAST_RETRY,
     ...options,
   });
-  cleanup.push(() => client.stop());
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
-  return { server, client, socket: server.last };
+  cleanup.push(() => started.client.stop());
+  return started;
 }
 
 const msg = (sequenceId: number | string, data: unknown = `m${sequenceId}`) =>
@@ -118,15 +112,8 @@ describe("one session per socket", () => {
 
   it("a recovered socket may announce a new session once; later announcements on it are ignored", async () => {
     const { server, client, socket } = await started();
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
-    socket.serverClose(1006);
-    const s2 = await server.socket(1);
-    const recovered = nextEvent(client, "recovered");
-    s2.open();
-    s2.push({ type: "pong" });
-    await recovered;
+    await joinAcked(client, socket);
+    const s2 = await dropAndRecover(server, client, socket);
     let connectedEvents = 0;
     client.on("connected", () => connectedEvents++);
     s2.connected("conn-new", "tok-new");

@@ -1,27 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import { WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
-import { FakeServer, nextEvent } from "./fake-socket.ts";
-
-const URL1 = "ws://localhost:8080/client/hubs/chat?access_token=t1";
-
-async function started(options: WebPubSubClientOptions = {}) {
-  const server = new FakeServer();
-  let n = 0;
-  const getClientAccessUrl = vi.fn(async () => `ws://localhost:8080/client/hubs/chat?access_token=t${++n}`);
-  const client = new WebPubSubClient(
-    { getClientAccessUrl },
-    {
-      webSocketFactory: server.factory,
-      reconnectRetryOptions: { retryDelayInMs: 1, jitter: false },
-      messageRetryOptions: { retryDelayInMs: 1, jitter: false },
-      ...options,
-    },
-  );
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
-  return { server, client, socket: server.last, getClientAccessUrl };
-}
+import { WebPubSubClient } from "../src/index.ts";
+import { dropAndRecover, FakeServer, type FakeSocket, joinAcked, nextEvent, URL1 } from "./fake-socket.ts";
+import { started } from "./features/started.ts";
 
 const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
   type: "message",
@@ -31,6 +11,14 @@ const msg = (sequenceId: number, data = `m${sequenceId}`) => ({
   data,
   sequenceId,
 });
+
+/** The session on `socket` numbers from 1: sequence id 1 is delivered as new, not dropped as a duplicate. */
+function expectNumberedFromOne(client: WebPubSubClient, socket: FakeSocket): void {
+  const seen: unknown[] = [];
+  client.on("group-message", (e) => seen.push(e.message.sequenceId));
+  socket.push(msg(1));
+  expect(seen).toEqual([1]);
+}
 
 describe("sequence acks", () => {
   it("acks cumulatively on a short timer and drops duplicates", async () => {
@@ -131,12 +119,7 @@ describe("recovery", () => {
   it("a recovered socket that announces a different connection is treated as a new connection", async () => {
     const { server, client, socket } = await started();
     socket.push(msg(7));
-    socket.serverClose(1006);
-    const s2 = await server.socket(1);
-    const recovered = nextEvent(client, "recovered");
-    s2.open();
-    s2.push({ type: "pong" });
-    await recovered;
+    const s2 = await dropAndRecover(server, client, socket);
     const connected = nextEvent(client, "connected");
     s2.connected("conn-new", "tok-new");
     expect(await connected).toEqual({ connectionId: "conn-new", userId: "u1" });
@@ -153,9 +136,7 @@ describe("recovery", () => {
     vi.spyOn(Math, "random").mockReturnValue(0.5); // every wait is 75% of its nominal value
     try {
       const { server, client, socket, getClientAccessUrl } = await started({ recoveryWindowInMs: 300 });
-      const join = client.joinGroup("room");
-      socket.push({ type: "ack", ackId: 1, success: true });
-      await join;
+      await joinAcked(client, socket);
       const disconnected = nextEvent(client, "disconnected");
       const t0 = Date.now();
       socket.serverClose(1006);
@@ -193,9 +174,7 @@ describe("recovery", () => {
 
   it("a 1008 close skips recovery: disconnected, new connection, groups rejoined, sequence reset", async () => {
     const { server, client, socket } = await started();
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.push(msg(5));
     socket.push({ type: "system", event: "disconnected", message: "buffer overflow" });
     const disconnected = nextEvent(client, "disconnected");
@@ -209,10 +188,7 @@ describe("recovery", () => {
     expect(rejoin.group).toBe("room");
     s2.push({ type: "ack", ackId: rejoin.ackId, success: true });
     await connected;
-    const seen: unknown[] = [];
-    client.on("group-message", (e) => seen.push(e.message.sequenceId));
-    s2.push(msg(1)); // a new session counts from 1 again
-    expect(seen).toEqual([1]);
+    expectNumberedFromOne(client, s2); // a new session counts from 1 again
     await client.stop();
   });
 
@@ -221,9 +197,7 @@ describe("recovery", () => {
     const events: string[] = [];
     for (const e of ["connected", "disconnected", "recovering", "recovered"] as const)
       client.on(e, () => events.push(e));
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.push(msg(4));
     const pending = client.sendToGroup("g", "x", "text");
     const disconnected = nextEvent(client, "disconnected");
@@ -253,10 +227,7 @@ describe("recovery", () => {
     expect(await connected).toEqual({ connectionId: "conn2", userId: "u1" });
     expect(await pending).toEqual({ ackId: 2, isDuplicated: false });
     expect(events).toEqual(["recovering", "disconnected", "connected"]);
-    const seen: unknown[] = [];
-    client.on("group-message", (e) => seen.push(e.message.sequenceId));
-    s3.push(msg(1)); // the new session counts from 1 again
-    expect(seen).toEqual([1]);
+    expectNumberedFromOne(client, s3); // a new session counts from 1 again
     await client.stop();
   });
 
@@ -286,9 +257,7 @@ describe("recovery", () => {
 
   it("a failed rejoin emits rejoin-group-failed and the group is forgotten", async () => {
     const { server, client, socket } = await started({ protocol: "json" });
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.serverClose(1006);
     const s2 = await server.socket(1);
     const failed = nextEvent(client, "rejoin-group-failed");
@@ -304,9 +273,7 @@ describe("recovery", () => {
 
   it("autoRejoinGroups: false does not rejoin", async () => {
     const { server, client, socket } = await started({ protocol: "json", autoRejoinGroups: false });
-    const join = client.joinGroup("room");
-    socket.push({ type: "ack", ackId: 1, success: true });
-    await join;
+    await joinAcked(client, socket);
     socket.serverClose(1006);
     const s2 = await server.socket(1);
     const connected = nextEvent(client, "connected");
@@ -358,9 +325,7 @@ describe("recovery", () => {
         reconnectRetryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 80, jitter: false },
         stableConnectionInMs: 0, // the first connection counts as stable: the waits start from the base
       });
-      const start = client.start();
-      (await server.socket(0)).connected();
-      await start;
+      await server.start(client);
       const stopped = nextEvent(client, "stopped");
       server.sockets[0]?.serverClose(1006);
       for (let i = 1; i <= 5; i++) {

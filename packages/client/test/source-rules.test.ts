@@ -1,22 +1,15 @@
 // The client keeps no private copy of a rule @webpubsub/core owns (source scans, each shown to find what it looks for,
 // so none can pass by matching nothing), and its option durations stop exactly at core's timer limit.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceFiles, withoutComments } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 
-function sourceFiles(dir = SRC): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith(".ts") ? [p] : [];
-  });
-}
-
-const files = sourceFiles();
-/** The code without comments, so that prose may mention what the code must not do. */
-const code = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+const files = sourceFiles(SRC);
+const code = withoutComments;
 
 it("finds the sources", () => {
   expect(files.map((f) => relative(SRC, f))).toEqual(expect.arrayContaining(["options.ts"]));

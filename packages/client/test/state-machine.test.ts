@@ -74,9 +74,7 @@ function setup(options: WebPubSubClientOptions = {}) {
 
 async function started(options: WebPubSubClientOptions = {}) {
   const ctx = setup(options);
-  const start = ctx.client.start();
-  (await ctx.server.socket(0)).connected("conn1", RECONNECTION_TOKEN);
-  await start;
+  await ctx.server.start(ctx.client, "conn1", RECONNECTION_TOKEN);
   return ctx;
 }
 

@@ -15,6 +15,8 @@ import {
 import { describe, expect, test } from "vitest";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
+/** A case whose wire form is the message itself, field for field. */
+const sameOnWire = <T extends object>(message: T): [T, object] => [message, structuredClone(message)];
 const up = (text: string) => decodeJsonUpstream(text, decodeJsonOnlyUpstream);
 const refusal = (fn: () => unknown): ProtocolError => {
   try {
@@ -28,103 +30,46 @@ const refusal = (fn: () => unknown): ProtocolError => {
 
 describe("the wire shapes of the JSON subprotocol reference", () => {
   test.each<[JsonUpstreamMessage, object]>([
-    [
-      { type: "sendToGroup", group: "g", noEcho: true, stream: { streamId: "s1", idleTimeoutMs: 60000 } },
-      { type: "sendToGroup", group: "g", noEcho: true, stream: { streamId: "s1", idleTimeoutMs: 60000 } },
-    ],
-    [
-      { type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "hi" },
-      { type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "hi" },
-    ],
-    [
-      { type: "streamData", streamId: "s1" },
-      { type: "streamData", streamId: "s1" },
-    ],
-    [
-      { type: "streamEnd", streamId: "s1" },
-      { type: "streamEnd", streamId: "s1" },
-    ],
-    [
-      { type: "streamEnd", streamId: "s1", error: { message: "m", userErrorCode: "E1" } },
-      { type: "streamEnd", streamId: "s1", error: { message: "m", userErrorCode: "E1" } },
-    ],
+    sameOnWire({ type: "sendToGroup", group: "g", noEcho: true, stream: { streamId: "s1", idleTimeoutMs: 60000 } }),
+    sameOnWire({ type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "hi" }),
+    sameOnWire({ type: "streamData", streamId: "s1" }),
+    sameOnWire({ type: "streamEnd", streamId: "s1" }),
+    sameOnWire({ type: "streamEnd", streamId: "s1", error: { message: "m", userErrorCode: "E1" } }),
     [
       { type: "invoke", invocationId: "7", target: "event", event: "e", dataType: "binary", data: bytes("xyz") },
       { type: "invoke", invocationId: "7", target: "event", event: "e", dataType: "binary", data: "eHl6" },
     ],
-    [
-      { type: "cancelInvocation", invocationId: "7" },
-      { type: "cancelInvocation", invocationId: "7" },
-    ],
+    sameOnWire({ type: "cancelInvocation", invocationId: "7" }),
   ])("client %j", (message, wire) => {
     expect(JSON.parse(jsonCodec.encodeUpstream(message))).toStrictEqual(wire);
   });
 
   test.each<[JsonDownstreamMessage, object]>([
-    [
-      { type: "streamAck", streamId: "s1", expectedSequenceId: 2 },
-      { type: "streamAck", streamId: "s1", expectedSequenceId: 2 },
-    ],
-    [
-      { type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId", message: "m" },
-      { type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId", message: "m" },
-    ],
-    [
-      { type: "streamClosed", streamId: "s1" },
-      { type: "streamClosed", streamId: "s1" },
-    ],
-    [
-      { type: "streamClosed", streamId: "s1", error: { name: "Forbidden", message: "no" } },
-      { type: "streamClosed", streamId: "s1", error: { name: "Forbidden", message: "no" } },
-    ],
-    [
-      {
-        type: "message",
-        from: "group",
-        group: "g",
-        fromUserId: "u",
-        dataType: "text",
-        data: "",
-        stream: {
-          streamId: "s1",
-          streamSequenceId: 3,
-          endOfStream: true,
-          error: { name: "UserError", message: "m", userErrorCode: "E1" },
-        },
+    sameOnWire({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }),
+    sameOnWire({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId", message: "m" }),
+    sameOnWire({ type: "streamClosed", streamId: "s1" }),
+    sameOnWire({ type: "streamClosed", streamId: "s1", error: { name: "Forbidden", message: "no" } }),
+    sameOnWire({
+      type: "message",
+      from: "group",
+      group: "g",
+      fromUserId: "u",
+      dataType: "text",
+      data: "",
+      stream: {
+        streamId: "s1",
+        streamSequenceId: 3,
+        endOfStream: true,
+        error: { name: "UserError", message: "m", userErrorCode: "E1" },
       },
-      {
-        type: "message",
-        from: "group",
-        group: "g",
-        fromUserId: "u",
-        dataType: "text",
-        data: "",
-        stream: {
-          streamId: "s1",
-          streamSequenceId: 3,
-          endOfStream: true,
-          error: { name: "UserError", message: "m", userErrorCode: "E1" },
-        },
-      },
-    ],
-    [
-      { type: "invokeResponse", invocationId: "7", success: true, dataType: "json", data: { ok: 1 } },
-      { type: "invokeResponse", invocationId: "7", success: true, dataType: "json", data: { ok: 1 } },
-    ],
-    [
-      {
-        type: "invokeResponse",
-        invocationId: "7",
-        success: false,
-        error: { name: "InternalServerError", message: "m" },
-      },
-      {
-        type: "invokeResponse",
-        invocationId: "7",
-        success: false,
-        error: { name: "InternalServerError", message: "m" },
-      },
-    ],
+    }),
+    sameOnWire({ type: "invokeResponse", invocationId: "7", success: true, dataType: "json", data: { ok: 1 } }),
+    sameOnWire({
+      type: "invokeResponse",
+      invocationId: "7",
+      success: false,
+      error: { name: "InternalServerError", message: "m" },
+    }),
   ])("service %j", (message, wire) => {
     expect(JSON.parse(jsonCodec.encodeDownstream(message))).toStrictEqual(wire);
   });

@@ -3,6 +3,7 @@
 // wire type is refused naming that field, and truncated or oversized input is refused with a message saying which.
 import { type DownstreamMessage, ProtocolError, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
 import { describe, expect, test } from "vitest";
+import { expectUnknownKindsRefused } from "./encoder-unknown-kinds.ts";
 
 const VARINT = 0;
 const I64 = 1;
@@ -259,61 +260,38 @@ describe("truncated, oversized and malformed input", () => {
     });
   });
 
-  test("message-level rules name what is missing or wrong", () => {
-    expect(up(frame())).toEqual({ code: "invalid_message", message: "empty UpstreamMessage" });
-    expect(down(frame())).toEqual({ code: "invalid_message", message: "empty DownstreamMessage" });
-    expect(up(frame(field(1, LEN, field(1, LEN, "g"))))).toEqual({
-      code: "invalid_message",
-      message: "sendToGroup message has no data",
-    });
-    expect(up(frame(field(5, LEN, field(1, LEN, "e"))))).toEqual({
-      code: "invalid_message",
-      message: "event message has no data",
-    });
-    expect(up(frame(field(5, LEN, msg(field(1, LEN, "1e"), field(2, LEN, field(1, LEN, "t"))))))).toEqual({
-      code: "invalid_message",
-      message: "event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$",
-    });
-    expect(up(frame(field(1, LEN, field(3, LEN, field(1, LEN, "t")))))).toEqual({
-      code: "invalid_message",
-      message: "group must be 1 to 1024 characters, not whitespace only",
-    });
-    expect(up(frame(field(5, LEN, field(2, LEN, field(1, LEN, "t")))))).toEqual({
-      code: "invalid_message",
-      message: "event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$",
-    });
-    expect(up(frame(field(6, LEN, field(1, LEN, " "))))).toEqual({
-      code: "invalid_message",
-      message: "group must be 1 to 1024 characters, not whitespace only",
-    });
-    expect(up(frame(field(1, LEN, msg(field(1, LEN, "g"), field(3, LEN, field(9, LEN, "x"))))))).toEqual({
-      code: "invalid_message",
-      message: "message data has no text, binary, protobuf or json payload",
-    });
-    expect(up(frame(field(5, LEN, msg(field(1, LEN, "e"), field(2, LEN, field(4, LEN, "{"))))))).toEqual({
-      code: "invalid_message",
-      message: "json_data is not valid JSON",
-    });
-    expect(down(frame(field(2, LEN, field(3, LEN, field(1, LEN, "t")))))).toEqual({
-      code: "invalid_message",
-      message: '"from" of a data message must be "group" or "server", got ""',
-    });
-    expect(down(frame(field(2, LEN, msg(field(1, LEN, "user"), field(3, LEN, field(1, LEN, "t"))))))).toEqual({
-      code: "invalid_message",
-      message: '"from" of a data message must be "group" or "server", got "user"',
-    });
-    expect(down(frame(field(2, LEN, msg(field(1, LEN, "group"), field(3, LEN, field(1, LEN, "t"))))))).toEqual({
-      code: "invalid_message",
-      message: "group must not be empty",
-    });
-    expect(down(frame(field(2, LEN, field(1, LEN, "server"))))).toEqual({
-      code: "invalid_message",
-      message: "data message has no data",
-    });
-    expect(down(frame(field(3, LEN, field(1, LEN, []))))).toEqual({
-      code: "invalid_message",
-      message: "connection_id must not be empty",
-    });
+  const EVENT_RULE = "event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$";
+  const GROUP_RULE = "group must be 1 to 1024 characters, not whitespace only";
+  const FROM_RULE = '"from" of a data message must be "group" or "server", got';
+  /** A data field `n` holding text "t". */
+  const text = (n: number) => field(n, LEN, field(1, LEN, "t"));
+
+  test.each<[string, Uint8Array]>([
+    ["empty UpstreamMessage", frame()],
+    ["sendToGroup message has no data", frame(field(1, LEN, field(1, LEN, "g")))],
+    ["event message has no data", frame(field(5, LEN, field(1, LEN, "e")))],
+    [EVENT_RULE, frame(field(5, LEN, msg(field(1, LEN, "1e"), text(2))))],
+    [GROUP_RULE, frame(field(1, LEN, text(3)))],
+    [EVENT_RULE, frame(field(5, LEN, text(2)))],
+    [GROUP_RULE, frame(field(6, LEN, field(1, LEN, " ")))],
+    [
+      "message data has no text, binary, protobuf or json payload",
+      frame(field(1, LEN, msg(field(1, LEN, "g"), field(3, LEN, field(9, LEN, "x"))))),
+    ],
+    ["json_data is not valid JSON", frame(field(5, LEN, msg(field(1, LEN, "e"), field(2, LEN, field(4, LEN, "{")))))],
+  ])("upstream message-level rules name what is missing or wrong: %s", (message, bytes) => {
+    expect(up(bytes)).toEqual({ code: "invalid_message", message });
+  });
+
+  test.each<[string, Uint8Array]>([
+    ["empty DownstreamMessage", frame()],
+    [`${FROM_RULE} ""`, frame(field(2, LEN, text(3)))],
+    [`${FROM_RULE} "user"`, frame(field(2, LEN, msg(field(1, LEN, "user"), text(3))))],
+    ["group must not be empty", frame(field(2, LEN, msg(field(1, LEN, "group"), text(3))))],
+    ["data message has no data", frame(field(2, LEN, field(1, LEN, "server")))],
+    ["connection_id must not be empty", frame(field(3, LEN, field(1, LEN, [])))],
+  ])("downstream message-level rules name what is missing or wrong: %s", (message, bytes) => {
+    expect(down(bytes)).toEqual({ code: "invalid_message", message });
   });
 
   test("a text frame is refused as the wrong frame type, naming the direction", () => {
@@ -374,18 +352,7 @@ describe("encoders refuse what no frame can carry, naming it", () => {
     expect(send({ dataType: "text", data: "x", ackId: -1 })).toThrow(
       "protobuf varint must be a non-negative safe integer, got -1",
     );
-    expect(() => protobufCodec.encodeUpstream({ type: "nope" } as never)).toThrow(
-      'unknown upstream message type "nope"',
-    );
-    expect(() => protobufCodec.encodeDownstream({ type: "nope" } as never)).toThrow(
-      'unknown downstream message type "nope"',
-    );
-    expect(() => protobufCodec.encodeDownstream({ type: "system", event: "restarting" } as never)).toThrow(
-      'unknown system event "restarting"',
-    );
-    expect(() =>
-      protobufCodec.encodeDownstream({ type: "message", from: "user", dataType: "text", data: "x" } as never),
-    ).toThrow('unknown message source "user"');
+    expectUnknownKindsRefused(protobufCodec);
   });
 
   test("frames of any size round-trip, whatever field crosses the writer's buffer growth", () => {

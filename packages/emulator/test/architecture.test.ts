@@ -2,25 +2,18 @@
 // state (no Connection field written from another file), no integer protocol kinds, no import cycles, one way of
 // naming errors and validators, and a header comment in every file. Source scans: each rule names the pattern it
 // refuses, and each scan is shown to find what it looks for (the `finds` cases), so none can pass by matching nothing.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceFiles, withoutComments } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 
-function sourceFiles(dir = SRC): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith(".ts") ? [p] : [];
-  });
-}
-
-const files = sourceFiles();
+const files = sourceFiles(SRC);
 const name = (file: string) => relative(SRC, file).replaceAll("\\", "/");
 const text = (file: string) => readFileSync(file, "utf8");
-/** The code without comments (line and block), so that prose may mention what the code must not do. */
-const code = (source: string) => source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+const code = withoutComments;
 
 /** Files (other than `except`) whose code matches `pattern`. */
 function offenders(pattern: RegExp, except: string[] = []): string[] {

@@ -7,12 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../src/cli.ts";
 import { generateLoopbackCertificate } from "../src/tls/self-signed.ts";
+import { CLI, spawnCli } from "./helpers/cli-process.ts";
 
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OTHER = "00000000-0000-0000-0000-000000000001";
 const ISSUER = `https://sts.windows.net/${TENANT}/`;
@@ -144,20 +143,9 @@ describe("TLS, Entra and proxy keys of --config", () => {
 describe("a CLI run from a config file with TLS, an expected tenant and trustProxy", { timeout: 120_000 }, () => {
   it("serves https, accepts the tenant's Entra tokens only, and mints audiences for the forwarded host", async () => {
     const file = configFile({ port: 0, tls: true, trustProxy: true, allowEntraTokens: true, entraTenantId: TENANT });
-    const child = spawn(process.execPath, ["--conditions=source", CLI, "--config", file], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child, banner: printed } = spawnCli(["--config", file]);
     try {
-      let out = "";
-      const banner = await new Promise<string>((resolve, reject) => {
-        const on = (d: Buffer) => {
-          out += d.toString();
-          if (out.includes("Press Ctrl+C")) resolve(out);
-        };
-        child.stdout.on("data", on);
-        child.stderr.on("data", on);
-        child.once("exit", () => reject(new Error(`exited early: ${out}`)));
-      });
+      const banner = await printed;
       const endpoint = /listening on (https:\/\/\S+)/.exec(banner)?.[1];
       const certPath = /TLS certificate \(self-signed, new on every start\): (\S+)/.exec(banner)?.[1];
       expect(endpoint, banner).toBeDefined();

@@ -1,16 +1,13 @@
 // The CLI's TLS flags: --tls generates a certificate, writes it to a file and prints how to trust it (never by turning
 // certificate checks off); --cert and --key serve the caller's PEM and only go together.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../src/cli.ts";
 import { generateLoopbackCertificate } from "../src/tls/self-signed.ts";
-
-const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+import { spawnCli } from "./helpers/cli-process.ts";
 
 describe("CLI TLS flags", { timeout: 120_000 }, () => {
   it("--cert and --key are read together; one without the other or an unreadable file is a usage error", async () => {
@@ -30,20 +27,9 @@ describe("CLI TLS flags", { timeout: 120_000 }, () => {
   });
 
   it("--tls serves https, writes the certificate to the printed file and says how to trust it", async () => {
-    const child = spawn(process.execPath, ["--conditions=source", CLI, "--port", "0", "--tls"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const { child, banner: printed } = spawnCli(["--port", "0", "--tls"]);
     try {
-      let out = "";
-      const banner = await new Promise<string>((resolve, reject) => {
-        const on = (d: Buffer) => {
-          out += d.toString();
-          if (out.includes("Press Ctrl+C")) resolve(out);
-        };
-        child.stdout.on("data", on);
-        child.stderr.on("data", on);
-        child.once("exit", () => reject(new Error(`exited early: ${out}`)));
-      });
+      const banner = await printed;
       const endpoint = /listening on (https:\/\/\S+)/.exec(banner)?.[1];
       expect(endpoint).toBeDefined();
       expect(banner).toMatch(/WebSocket clients: wss:\/\//);

@@ -2,17 +2,11 @@
 // valid. The emulator maps core's ProtocolError to the wire: an invalid message with a valid ackId gets an ack
 // BadRequest; anything else closes with the error's close code.
 import { jsonCodec, ProtocolError } from "@webpubsub/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { ALL_GROUP_ROLES as ALL, connect, hubNames, rest, sign } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const hub = hubNames("dec");
 

@@ -3,20 +3,14 @@
 // without a user error, StreamNotFound, noEcho, Forbidden, the end of the publisher's session, what protobuf and simple
 // subscribers see, and the bounds.
 import { protobufCodec } from "@webpubsub/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { ID_LIMIT, MAX_FRAGMENT_BYTES, MAX_OPEN_STREAMS } from "../src/session-limits.ts";
 import { clientToken, connect, hubNames, JSON_PROTOCOL, RELIABLE_PROTOCOL, TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
 const PROTOBUF = "protobuf.webpubsub.azure.v1";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ streamIdleTimeoutMs: 150 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ streamIdleTimeoutMs: 150 });
 
 const hub = hubNames("streams");
 const SEND = { role: ["webpubsub.sendToGroup"] };

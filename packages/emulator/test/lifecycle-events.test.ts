@@ -1,10 +1,16 @@
 // The connection lifecycle as event handlers see it: connect decisions, connected/disconnected exactly once (also
 // across a reliable recovery), user events with replies before acks, failures, state, and per-connection ordering.
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { Recording } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { clientToken, connect, JSON_PROTOCOL, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
+import {
+  defaultResponder,
+  type HandlerServer,
+  type Responder,
+  startHandlerServer,
+} from "./upstream-fixtures/handler-server.ts";
 
 interface Seen {
   event: string;
@@ -15,41 +21,18 @@ interface Seen {
 type Answer = (e: Seen, res: ServerResponse) => void | Promise<void>;
 
 let answer: Answer;
-const seen: Seen[] = [];
-const notify: (() => void)[] = [];
-const handler = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    if (req.method === "OPTIONS") {
-      res.writeHead(200, { "WebHook-Allowed-Origin": "*" }).end();
-      return;
-    }
-    const e = {
-      event: String(req.headers["ce-eventname"]),
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString(),
-    };
-    seen.push(e);
-    for (const f of notify.splice(0)) f();
-    void Promise.resolve(answer(e, res)).catch(() => res.writeHead(500).end());
-  });
-});
+const seen = new Recording<Seen>();
+/** The app's event handler: validation answered as usual, every event recorded and answered by `answer`. */
+const respond: Responder = (req, res) => {
+  if (req.method === "OPTIONS") return defaultResponder(req, res);
+  const e = { event: String(req.headers["ce-eventname"]), headers: req.headers, body: req.text };
+  seen.push(e);
+  void Promise.resolve(answer(e, res)).catch(() => res.writeHead(500).end());
+};
+let handler: HandlerServer;
 
-async function eventSeen(pred: (e: Seen) => boolean, what: string): Promise<Seen> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const hit = seen.find(pred);
-    if (hit) return hit;
-    if (Date.now() > deadline) throw new Error(`no ${what}; saw ${seen.map((s) => s.event).join(",")}`);
-    await new Promise<void>((r) => {
-      const t = setTimeout(r, deadline - Date.now());
-      notify.push(() => {
-        clearTimeout(t);
-        r();
-      });
-    });
-  }
+function eventSeen(pred: (e: Seen) => boolean, what: string): Promise<Seen> {
+  return seen.waitFor(pred, what);
 }
 
 const ok: Answer = (_e, res) => {
@@ -58,15 +41,14 @@ const ok: Answer = (_e, res) => {
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  await new Promise<void>((r) => handler.listen(0, "127.0.0.1", r));
-  const port = (handler.address() as AddressInfo).port;
+  handler = await startHandlerServer(respond);
   emu = await startEmulator({
     recoveryWindowMs: 2000,
     hubs: {
       life: {
         eventHandlers: [
           {
-            urlTemplate: `http://127.0.0.1:${port}/events/{hub}/{event}`,
+            urlTemplate: `${handler.base}/events/{hub}/{event}`,
             userEventPattern: "*",
             systemEvents: ["connect", "connected", "disconnected"],
           },
@@ -77,14 +59,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await emu.close();
-  await new Promise<void>((r) => handler.close(() => r()));
+  await handler.close();
 });
 beforeEach(() => {
   answer = ok;
 });
 
 const of = (id: string, event: string) => (e: Seen) => e.headers["ce-connectionid"] === id && e.event === event;
-const count = (id: string, event: string) => seen.filter(of(id, event)).length;
+const count = (id: string, event: string) => seen.items.filter(of(id, event)).length;
 
 async function handshakeStatus(claims = {}): Promise<number> {
   const c = new TestClient(
@@ -155,7 +137,7 @@ describe("user events", () => {
     });
     c.send({ type: "event", event: "echo", ackId: 2, dataType: "text", data: "2" });
     await c.message((m) => m.ackId === 2);
-    const second = seen.filter(of(c.connectionId, "echo"))[1]!;
+    const second = seen.items.filter(of(c.connectionId, "echo"))[1]!;
     expect(second.headers["ce-connectionstate"]).toBe(Buffer.from('{"n":1}').toString("base64"));
     await c.close();
   });

@@ -3,19 +3,17 @@
 import { WebPubSubClient } from "@azure/web-pubsub-client";
 import { type FaultProxy, startFaultProxy } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { connect, sign } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
+const emu = useEmulator();
 let proxy: FaultProxy;
 beforeAll(async () => {
-  emu = await startEmulator();
   proxy = await startFaultProxy(emu.port);
 });
 afterAll(async () => {
   await proxy.close();
-  await emu.close();
 });
 
 describe("@azure/web-pubsub-client 1.1.0 (default reliable protocol) through a network fault", () => {

@@ -1,19 +1,13 @@
 // protobuf.webpubsub.azure.v1 and protobuf.reliable.webpubsub.azure.v1 clients, interoperating with JSON clients.
 import { type DownstreamMessage, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { ALL_GROUP_ROLES as ALL, clientToken, connect, hubNames, rest, TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
 const PROTOBUF = "protobuf.webpubsub.azure.v1";
 const RELIABLE_PROTOBUF = "protobuf.reliable.webpubsub.azure.v1";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ recoveryWindowMs: 2000 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ recoveryWindowMs: 2000 });
 
 class ProtoClient {
   readonly raw: TestClient;

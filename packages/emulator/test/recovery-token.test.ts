@@ -1,21 +1,15 @@
 // The reconnection token of a recovery is compared in constant time, with core's timingSafeEqual.
 import * as core from "@webpubsub/core";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it, vi } from "vitest";
 import { connect, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
 vi.mock("@webpubsub/core", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@webpubsub/core")>();
   return { ...actual, timingSafeEqual: vi.fn(actual.timingSafeEqual) };
 });
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ recoveryWindowMs: 2000 });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ recoveryWindowMs: 2000 });
 
 async function dropped(h: string) {
   const c = await connect(emu, h, { protocol: RELIABLE_PROTOCOL });

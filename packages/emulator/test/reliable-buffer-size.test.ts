@@ -1,23 +1,17 @@
 // The reliable buffer's 16 MB limit counts the bytes of the frames actually sent to the connection: protobuf bytes
 // for protobuf clients (never a JSON rendering of the message, which is not even built for them).
 import { protobufCodec } from "@webpubsub/core";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Outgoing } from "../src/outgoing.ts";
 import { jsonEncoding } from "../src/protocols/json-encoding.ts";
 import { protobufEncoding } from "../src/protocols/protobuf-encoding.ts";
 import { RELIABLE_MAX_BYTES } from "../src/reliable-buffer.ts";
 import { clientToken, hubNames, rest, TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
 const RELIABLE_PROTOBUF = "protobuf.reliable.webpubsub.azure.v1";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 afterEach(() => {
   vi.restoreAllMocks();
 });

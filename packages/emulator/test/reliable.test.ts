@@ -1,24 +1,18 @@
 // json.reliable.webpubsub.azure.v1: sequence ids, cumulative acks, recovery after a network fault, and the ways a
 // session ends for good.
 import { startFaultProxy } from "@webpubsub/test-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { clientToken, connect, hubNames, RELIABLE_PROTOCOL, rest, TestClient } from "./helpers/clients.ts";
 import { counterWaiter } from "./helpers/counter-waiter.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({
-    recoveryWindowMs: 1500,
-    log: process.env.DBG
-      ? (l) => {
-          if (!l.startsWith("REST")) console.log(l);
-        }
-      : undefined,
-  });
-});
-afterAll(async () => {
-  await emu.close();
+const emu = useEmulator({
+  recoveryWindowMs: 1500,
+  log: process.env.DBG
+    ? (l) => {
+        if (!l.startsWith("REST")) console.log(l);
+      }
+    : undefined,
 });
 
 const hub = hubNames("rel");

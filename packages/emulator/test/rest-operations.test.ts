@@ -1,15 +1,9 @@
 // Every REST operation driven over HTTP with real WebSocket clients attached, asserting what each client received.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { connect, rest, type TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const text = (body: string) => ({ body, contentType: "text/plain" });
 let hubSeq = 0;

@@ -2,17 +2,11 @@
 // (--ignore-certificate-errors-spki-list), and fails without it.
 import { createHash, X509Certificate } from "node:crypto";
 import { launchChromium } from "@webpubsub/test-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { clientToken, JSON_PROTOCOL } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ tls: true });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ tls: true });
 
 async function openFrom(args: string[]): Promise<string> {
   const browser = await launchChromium(args);

@@ -7,17 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
 const PKG = fileURLToPath(new URL("..", import.meta.url));
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ tls: true });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ tls: true });
 
 const SCRIPT = `
 import { WebPubSubClient } from "@azure/web-pubsub-client";

@@ -4,17 +4,12 @@
 // trusted, without allowInsecureConnection.
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { generateLoopbackCertificate, type RunningEmulator, spkiHash, startEmulator } from "../src/index.ts";
+import { generateLoopbackCertificate, spkiHash, startEmulator } from "../src/index.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator({ tls: true, allowEntraTokens: true });
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator({ tls: true, allowEntraTokens: true });
 
 /** An unsigned token with the shape and claims of a Microsoft Entra access token for Web PubSub. */
 function entraShapedToken(): string {

@@ -12,6 +12,7 @@ import {
   type WebPubSubEventHandlerOptions,
 } from "@azure/web-pubsub-express";
 import { clientAudience, clientBaseUrl, signJwt } from "@webpubsub/core";
+import { Recording } from "@webpubsub/test-kit";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
@@ -26,45 +27,12 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-/** Resolves when `pred` holds for an item pushed (or already pushed) to `items`. */
-class Recorder<T> {
-  readonly items: T[] = [];
-  readonly #waiters = new Set<{ pred: (t: T) => boolean; resolve: (t: T) => void }>();
-  push(item: T): void {
-    this.items.push(item);
-    for (const w of this.#waiters) {
-      if (w.pred(item)) {
-        this.#waiters.delete(w);
-        w.resolve(item);
-      }
-    }
-  }
-  waitFor(pred: (t: T) => boolean, what: string, timeoutMs = 5000): Promise<T> {
-    const found = this.items.find(pred);
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const w = {
-        pred,
-        resolve: (t: T) => {
-          clearTimeout(timer);
-          resolve(t);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(w);
-        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.items)}`));
-      }, timeoutMs);
-      this.#waiters.add(w);
-    });
-  }
-}
-
 interface Setup {
   emulator: Emulator;
   /** Methods and paths the Express app saw, in order. */
-  seen: Recorder<string>;
-  connected: Recorder<ConnectedRequest>;
-  disconnected: Recorder<DisconnectedRequest>;
+  seen: Recording<string>;
+  connected: Recording<ConnectedRequest>;
+  disconnected: Recording<DisconnectedRequest>;
 }
 
 /**
@@ -76,9 +44,9 @@ async function setup(
     | Omit<WebPubSubEventHandlerOptions, "path">
     | ((endpoint: string) => Omit<WebPubSubEventHandlerOptions, "path">),
 ): Promise<Setup> {
-  const seen = new Recorder<string>();
-  const connected = new Recorder<ConnectedRequest>();
-  const disconnected = new Recorder<DisconnectedRequest>();
+  const seen = new Recording<string>();
+  const connected = new Recording<ConnectedRequest>();
+  const disconnected = new Recording<DisconnectedRequest>();
   let middleware: express.RequestHandler | undefined;
   const app = express();
   app.use((req, _res, next) => {
@@ -131,14 +99,14 @@ async function clientUrl(emulator: Emulator, claims: Record<string, unknown>): P
 
 interface Client {
   ws: WebSocket;
-  messages: Recorder<Record<string, unknown> | string>;
+  messages: Recording<Record<string, unknown> | string>;
   closed: Promise<number>;
 }
 
 /** Opens a WebSocket client; resolves once open, rejects with the handshake status on an unexpected response. */
 function connectClient(url: string, protocol?: string): Promise<Client> {
   const ws = protocol === undefined ? new WebSocket(url) : new WebSocket(url, protocol);
-  const messages = new Recorder<Record<string, unknown> | string>();
+  const messages = new Recording<Record<string, unknown> | string>();
   ws.on("message", (data, isBinary) => {
     const text = isBinary ? `binary:${Buffer.from(data as Buffer).toString("hex")}` : data.toString();
     messages.push(protocol === undefined ? text : (JSON.parse(text) as Record<string, unknown>));

@@ -1,14 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
+import { startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES as ALL, clientToken, connect, hubNames, rest, TestClient } from "./helpers/clients.ts";
+import { useEmulator } from "./helpers/use-emulator.ts";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startEmulator();
-});
-afterAll(async () => {
-  await emu.close();
-});
+const emu = useEmulator();
 
 const hub = hubNames("msg");
 

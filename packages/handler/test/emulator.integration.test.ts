@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { clientAudience, signJwt } from "@webpubsub/core";
 import { startEmulator } from "@webpubsub/emulator";
+import { Recording } from "@webpubsub/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type DisconnectedRequest, WebPubSubEventHandler } from "../src/index.ts";
@@ -11,38 +12,13 @@ import { toNodeListener } from "../src/node.ts";
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
 const JSON_PROTOCOL = "json.webpubsub.azure.v1";
+/** Only stops a hung wait, just under the 20 s test timeout, never a slow one. */
+const HUNG_WAIT_MS = 15_000;
+/** The first item `r` recorded, or records later, that `match` accepts. */
+const until = <T>(r: Recording<T>, match: (item: T) => boolean) => r.waitFor(match, "matching event", HUNG_WAIT_MS);
 
-/** Events the handler saw, with waiters, so tests wait on the event itself. */
-class Recorder<T> {
-  readonly items: T[] = [];
-  #waiters: { predicate: (item: T) => boolean; resolve: (item: T) => void }[] = [];
-  push(item: T): void {
-    this.items.push(item);
-    this.#waiters = this.#waiters.filter((w) => {
-      if (!w.predicate(item)) return true;
-      w.resolve(item);
-      return false;
-    });
-  }
-  /** Waits for a matching item; `ms` only stops a hung wait, just under the 20 s test timeout, never a slow one. */
-  wait(predicate: (item: T) => boolean, ms = 15_000): Promise<T> {
-    const found = this.items.find(predicate);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event within ${ms} ms`)), ms);
-      this.#waiters.push({
-        predicate,
-        resolve: (item) => {
-          clearTimeout(timer);
-          resolve(item);
-        },
-      });
-    });
-  }
-}
-
-const connected = new Recorder<{ connectionId: string; userId?: string; states: Record<string, unknown> }>();
-const disconnected = new Recorder<DisconnectedRequest>();
+const connected = new Recording<{ connectionId: string; userId?: string; states: Record<string, unknown> }>();
+const disconnected = new Recording<DisconnectedRequest>();
 const errors: unknown[] = [];
 
 let server: Server;
@@ -120,14 +96,14 @@ async function clientUrl(userId: string, query = ""): Promise<string> {
 
 interface Client {
   ws: WebSocket;
-  messages: Recorder<unknown>;
+  messages: Recording<unknown>;
 }
 
 /** Opens a client; resolves once open (rejects with the handshake status when refused). */
 function open(url: string, protocol?: string): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = protocol ? new WebSocket(url, protocol) : new WebSocket(url);
-    const messages = new Recorder<unknown>();
+    const messages = new Recording<unknown>();
     ws.on("message", (data, isBinary) => {
       messages.push(isBinary ? new Uint8Array(data as Buffer) : protocol ? JSON.parse(String(data)) : String(data));
     });
@@ -150,9 +126,9 @@ type Msg = { type?: string; event?: string; from?: string; dataType?: string; da
 describe("with the emulator as the upstream caller", () => {
   it("connect accepted with the token's defaults; connected fires with the state set on connect", async () => {
     const { ws, messages } = await open(await clientUrl("alice"), JSON_PROTOCOL);
-    const hello = (await messages.wait((m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
     expect(hello.userId).toBe("alice");
-    const event = await connected.wait((c) => c.connectionId === hello.connectionId);
+    const event = await until(connected, (c) => c.connectionId === hello.connectionId);
     expect(event.userId).toBe("alice");
     expect(event.states).toEqual({ count: 0 });
     ws.close();
@@ -161,7 +137,7 @@ describe("with the emulator as the upstream caller", () => {
   it("connect override reaches the client (userId and subprotocol)", async () => {
     const { ws, messages } = await open(await clientUrl("alice", "&mode=override"), JSON_PROTOCOL);
     expect(ws.protocol).toBe(JSON_PROTOCOL);
-    const hello = (await messages.wait((m) => (m as Msg).event === "connected")) as Msg;
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg;
     expect(hello.userId).toBe("overridden");
     ws.close();
   });
@@ -176,11 +152,11 @@ describe("with the emulator as the upstream caller", () => {
 
   it("user events round-trip text, JSON and binary replies, with state surviving across events", async () => {
     const { ws, messages } = await open(await clientUrl("bob"), JSON_PROTOCOL);
-    await messages.wait((m) => (m as Msg).event === "connected");
+    await until(messages, (m) => (m as Msg).event === "connected");
     const send = (m: object) => ws.send(JSON.stringify(m));
     const seen = new Set<unknown>();
     const reply = async () => {
-      const m = await messages.wait((m) => (m as Msg).from === "server" && !seen.has(m));
+      const m = await until(messages, (m) => (m as Msg).from === "server" && !seen.has(m));
       seen.add(m);
       return m as Msg;
     };
@@ -207,19 +183,19 @@ describe("with the emulator as the upstream caller", () => {
   it("a raw WebSocket client gets raw text and binary frames back", async () => {
     const { ws, messages } = await open(await clientUrl("raw"));
     ws.send("hello");
-    expect(await messages.wait((m) => typeof m === "string")).toBe("echo hello");
+    expect(await until(messages, (m) => typeof m === "string")).toBe("echo hello");
     ws.send(Buffer.from([7, 8, 9]));
-    expect(await messages.wait((m) => m instanceof Uint8Array)).toEqual(new Uint8Array([9, 8, 7]));
+    expect(await until(messages, (m) => m instanceof Uint8Array)).toEqual(new Uint8Array([9, 8, 7]));
     ws.close();
   });
 
   it("disconnected fires with the last state when the client leaves", async () => {
     const { ws, messages } = await open(await clientUrl("carol"), JSON_PROTOCOL);
-    const hello = (await messages.wait((m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
+    const hello = (await until(messages, (m) => (m as Msg).event === "connected")) as Msg & { connectionId: string };
     ws.send(JSON.stringify({ type: "event", event: "count", dataType: "text", data: "" }));
-    await messages.wait((m) => (m as Msg).from === "server");
+    await until(messages, (m) => (m as Msg).from === "server");
     ws.close();
-    const event = await disconnected.wait((d) => d.context.connectionId === hello.connectionId);
+    const event = await until(disconnected, (d) => d.context.connectionId === hello.connectionId);
     expect(event.context.userId).toBe("carol");
     expect(event.context.states).toEqual({ count: 1 });
     expect(typeof (event.reason ?? "")).toBe("string");

@@ -4,12 +4,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withoutComments } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../src", import.meta.url));
 const files = readdirSync(SRC).filter((f) => f.endsWith(".ts"));
 const text = (f: string) => readFileSync(join(SRC, f), "utf8");
-const code = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+const code = withoutComments;
 
 describe("no private copies of core logic", () => {
   const rules: [string, RegExp, string][] = [

@@ -24,6 +24,14 @@ afterEach(() => {
 
 const sendError = (code: string) => new RestError(`connection failed: ${code}`, { code });
 
+/** Advances the fake clock by each step's ms in turn, checking after each how many requests were sent by then. */
+async function expectCallsAfter(state: { calls: number }, steps: [ms: number, calls: number][]): Promise<void> {
+  for (const [ms, calls] of steps) {
+    await vi.advanceTimersByTimeAsync(ms);
+    expect(state.calls, `after ${ms} ms more`).toBe(calls);
+  }
+}
+
 describe("isRetryableStatus", () => {
   it("idempotent operations retry exactly 408, 429, 500, 502, 503 and 504", () => {
     const retried = [408, 429, 500, 502, 503, 504];
@@ -171,16 +179,13 @@ describe("sendWithRetries", () => {
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(1); // no jitter: the longest wait of each retry
     const { state, result } = run([answer(503)], "idempotent");
-    await vi.advanceTimersByTimeAsync(0);
-    expect(state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(799);
-    expect(state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(state.calls).toBe(2);
-    await vi.advanceTimersByTimeAsync(1599);
-    expect(state.calls).toBe(2);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(state.calls).toBe(3);
+    await expectCallsAfter(state, [
+      [0, 1],
+      [799, 1],
+      [1, 2],
+      [1599, 2],
+      [1, 3],
+    ]);
     expect((await result).status).toBe("503"); // retries used up: the last answer is the result
     await vi.advanceTimersByTimeAsync(60_000);
     expect(state.calls).toBe(3);
@@ -190,10 +195,10 @@ describe("sendWithRetries", () => {
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(0);
     const { state } = run([answer(503), answer(200)], "idempotent");
-    await vi.advanceTimersByTimeAsync(399);
-    expect(state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(state.calls).toBe(2);
+    await expectCallsAfter(state, [
+      [399, 1],
+      [1, 2],
+    ]);
   });
 
   it("an answer that is not retryable, or a success, is returned at once", async () => {
@@ -216,20 +221,20 @@ describe("sendWithRetries", () => {
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(1);
     const asked = run([answer(429, { "retry-after": "5" }), answer(202)], "send");
-    await vi.advanceTimersByTimeAsync(4999);
-    expect(asked.state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(asked.state.calls).toBe(2);
+    await expectCallsAfter(asked.state, [
+      [4999, 1],
+      [1, 2],
+    ]);
     expect((await asked.result).status).toBe("202");
 
     const capped = run([answer(429, { "retry-after": "3600" }), answer(202)], "send", {
       ...options,
       maxRetryDelayInMs: 2000,
     });
-    await vi.advanceTimersByTimeAsync(1999);
-    expect(capped.state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(capped.state.calls).toBe(2);
+    await expectCallsAfter(capped.state, [
+      [1999, 1],
+      [1, 2],
+    ]);
   });
 
   it("a retryable failure is retried after the backoff; the last failure is thrown once retries are used up", async () => {
@@ -237,12 +242,11 @@ describe("sendWithRetries", () => {
     vi.spyOn(Math, "random").mockReturnValue(1);
     const failure = sendError("ECONNRESET");
     const { state, result } = run([failure], "idempotent");
-    await vi.advanceTimersByTimeAsync(799);
-    expect(state.calls).toBe(1);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(state.calls).toBe(2);
-    await vi.advanceTimersByTimeAsync(1600);
-    expect(state.calls).toBe(3);
+    await expectCallsAfter(state, [
+      [799, 1],
+      [1, 2],
+      [1600, 3],
+    ]);
     await expect(result).rejects.toBe(failure);
   });
 

@@ -1,7 +1,7 @@
 // The recorder as a fetch function: records or replays each request made through it.
 import { STATUS_CODES } from "node:http";
 import { abortError, type HttpRecorderCore } from "./http-core.ts";
-import { decodeBody, deleteHeader, encodeBody, getHeader, type RecordEntry } from "./recording-format.ts";
+import { decodeBody, getHeader, type RecordEntry, requestPart, responsePart } from "./recording-format.ts";
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -32,12 +32,7 @@ export function createRecorderFetch(core: HttpRecorderCore, underlying: typeof f
     const request = new Request(input, init);
     const bytes = request.body ? new Uint8Array(await request.clone().arrayBuffer()) : null;
     const requestHeaders = Object.fromEntries(request.headers);
-    const part = {
-      RequestUri: request.url,
-      RequestMethod: request.method.toUpperCase(),
-      RequestHeaders: requestHeaders,
-      RequestBody: encodeBody(bytes, getHeader(requestHeaders, "content-type")),
-    };
+    const part = requestPart(request.url, request.method, requestHeaders, bytes);
     if (core.mode === "playback") {
       if (request.signal.aborted) throw abortError();
       const entry: RecordEntry = core.playback(part);
@@ -46,15 +41,9 @@ export function createRecorderFetch(core: HttpRecorderCore, underlying: typeof f
     }
     const response = await underlying(request);
     const responseHeaders = Object.fromEntries(response.headers);
-    deleteHeader(responseHeaders, "content-encoding");
     const raw = new Uint8Array(await response.arrayBuffer());
     const body = raw.length > 0 ? raw : null;
-    core.record({
-      ...part,
-      StatusCode: response.status,
-      ResponseHeaders: responseHeaders,
-      ResponseBody: encodeBody(body, getHeader(responseHeaders, "content-type")),
-    });
+    core.record({ ...part, ...responsePart(response.status, responseHeaders, body) });
     return buildResponse(response.status, responseHeaders, body, response.url || request.url);
   };
 }

@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { createHttpHeaders, type PipelinePolicy, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { readRequestBody, readResponseBody } from "./http-capture.ts";
 import { abortError, type HttpRecorderCore } from "./http-core.ts";
-import { decodeBody, deleteHeader, encodeBody, getHeader, type RecordEntry } from "./recording-format.ts";
+import { decodeBody, getHeader, type RecordEntry, requestPart, responsePart } from "./recording-format.ts";
 
 /** Name of the recorder's pipeline policy. */
 export const recorderPolicyName = "webPubSubRecorderPolicy";
@@ -20,27 +20,15 @@ export function createRecorderPolicy(core: HttpRecorderCore): PipelinePolicy {
       if (core.mode === "live") return next(request);
       const requestHeaders = request.headers.toJSON({ preserveCase: true });
       const bytes = await readRequestBody(request);
-      const part = {
-        RequestUri: request.url,
-        RequestMethod: request.method.toUpperCase(),
-        RequestHeaders: requestHeaders,
-        RequestBody: encodeBody(bytes, getHeader(requestHeaders, "content-type")),
-      };
+      const part = requestPart(request.url, request.method, requestHeaders, bytes);
       if (core.mode === "playback") {
         if (request.abortSignal?.aborted) throw abortError();
         return toPipelineResponse(core.playback(part), request);
       }
       const response = await next(request);
       const responseHeaders = response.headers.toJSON({ preserveCase: true });
-      // The stored body is decoded, so a Content-Encoding header would lie about it.
-      deleteHeader(responseHeaders, "content-encoding");
       const body = await readResponseBody(response);
-      core.record({
-        ...part,
-        StatusCode: response.status,
-        ResponseHeaders: responseHeaders,
-        ResponseBody: encodeBody(body, getHeader(responseHeaders, "content-type")),
-      });
+      core.record({ ...part, ...responsePart(response.status, responseHeaders, body) });
       return response;
     },
   };

@@ -188,3 +188,35 @@ export function serializeRecording(file: RecordingFile): string {
   if (file.WebSocketSessions && file.WebSocketSessions.length > 0) out.WebSocketSessions = file.WebSocketSessions;
   return `${JSON.stringify(out, null, 2)}\n`;
 }
+
+/** The request half of an entry, the method upper-cased and the body stored by its content type. */
+export function requestPart(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: Uint8Array | null,
+): Pick<RecordEntry, "RequestUri" | "RequestMethod" | "RequestHeaders" | "RequestBody"> {
+  return {
+    RequestUri: url,
+    RequestMethod: method.toUpperCase(),
+    RequestHeaders: headers,
+    RequestBody: encodeBody(body, getHeader(headers, "content-type")),
+  };
+}
+
+/**
+ * The response half of an entry. The stored body is the decoded one, so a Content-Encoding header would lie about
+ * it: it is removed from `headers` (which callers then answer with).
+ */
+export function responsePart(
+  status: number,
+  headers: Record<string, string>,
+  body: Uint8Array | null,
+): Pick<RecordEntry, "StatusCode" | "ResponseHeaders" | "ResponseBody"> {
+  deleteHeader(headers, "content-encoding");
+  return {
+    StatusCode: status,
+    ResponseHeaders: headers,
+    ResponseBody: encodeBody(body, getHeader(headers, "content-type")),
+  };
+}

@@ -1,10 +1,10 @@
 // Secrets inside binary WebSocket frames: the scan decodes them, the built-in secret sanitizers rewrite them without
 // changing their length (so protobuf frames still decode in playback), and user regexes leave binary data alone.
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { protobufCodec } from "@webpubsub/core";
 import { startEmulator } from "@webpubsub/emulator";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { counterWaiter } from "@webpubsub/test-kit";
+import { describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
 import {
   createRecorder,
@@ -25,7 +25,7 @@ import {
   sanitizeSession,
 } from "../src/sanitizers.ts";
 import { emulatorRest } from "./emulator-rest.ts";
-import { ACCESS_KEY, signJwt, tempDir } from "./helpers.ts";
+import { ACCESS_KEY, signJwt, tempDirPerTest } from "./helpers.ts";
 
 const jwt = signJwt({ aud: "https://x/client/hubs/chat", sub: "u", iat: 1 }, ACCESS_KEY);
 const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base64");
@@ -116,21 +116,12 @@ async function protobufScenario(recorder: Recorder, env: Record<string, string |
   const socket = recorder.webSocketFactory(url, PROTOBUF);
   socket.binaryType = "arraybuffer";
   const received: ReturnType<typeof protobufCodec.decodeDownstream>[] = [];
-  const waiters = new Set<() => void>();
+  const arrivals = counterWaiter(() => received.length);
   socket.onmessage = (e: MessageEvent) => {
     received.push(protobufCodec.decodeDownstream(new Uint8Array(e.data as ArrayBuffer)));
-    for (const w of [...waiters]) w();
+    arrivals.notify();
   };
-  const next = (n: number) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (received.length < n) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    });
+  const next = (n: number) => arrivals.atLeast(n);
   const closed = new Promise<number>((resolve) => {
     socket.onclose = (e: CloseEvent) => resolve(e.code);
   });
@@ -144,16 +135,11 @@ async function protobufScenario(recorder: Recorder, env: Record<string, string |
   return { received, closed: await closed };
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 describe("a protobuf session against the emulator", () => {
   it("writes no reconnection token and no key from binary frames, and the sanitized frames replay and decode", async () => {
-    const recordingPath = join(dir, "protobuf.json");
+    const recordingPath = tmp.path("protobuf.json");
     const emulator = await startEmulator({ port: 0 });
     let recorded: Awaited<ReturnType<typeof protobufScenario>>;
     try {

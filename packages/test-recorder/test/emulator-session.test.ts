@@ -1,7 +1,6 @@
 // Records a REST + WebSocket session against the in-process emulator, stops the emulator, replays the session and
 // gets identical results; the written recording holds no access key, no JWT and no real host.
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import {
   createDefaultHttpClient,
   createHttpHeaders,
@@ -10,9 +9,9 @@ import {
   type PipelinePolicy,
 } from "@azure/core-rest-pipeline";
 import { startEmulator } from "@webpubsub/emulator";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { createRecorder, JWT_PATTERN, parseRecording, type Recorder, RecordingMismatchError } from "../src/index.ts";
-import { signJwt, tempDir } from "./helpers.ts";
+import { signJwt, tempDirPerTest } from "./helpers.ts";
 import { openClient } from "./ws-client.ts";
 
 function parseConnectionString(cs: string): { endpoint: string; key: string } {
@@ -89,15 +88,10 @@ async function scenario(recorder: Recorder, env: Record<string, string | undefin
   return results;
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 it("records against the emulator, then replays with the emulator stopped and identical results", async () => {
-  const recordingPath = join(dir, "emulator-session.json");
+  const recordingPath = tmp.path("emulator-session.json");
   const emulator = await startEmulator({ port: 0 });
   let recorded: unknown[];
   try {
@@ -141,7 +135,7 @@ it("records against the emulator, then replays with the emulator stopped and ide
 });
 
 it("fails the replay when the client sends a different frame", async () => {
-  const recordingPath = join(dir, "ws-mismatch.json");
+  const recordingPath = tmp.path("ws-mismatch.json");
   const emulator = await startEmulator({ port: 0 });
   try {
     const env: Record<string, string | undefined> = { AZURE_WEBPUBSUB_CONNECTION_STRING: emulator.connectionString };

@@ -11,6 +11,7 @@ import {
   type HttpClient,
   type PipelinePolicy,
 } from "@azure/core-rest-pipeline";
+import { afterEach, beforeEach } from "vitest";
 
 export const ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
@@ -29,6 +30,24 @@ export function verifyJwt(token: string, key: string): boolean {
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "wps-recorder-"));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temporary folder for each test of the calling file, removed after the test; `path(...)` names a file in it. */
+export function tempDirPerTest(): { path(...names: string[]): string } {
+  let current: { dir: string; cleanup: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    current = await tempDir();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    path(...names) {
+      if (current === undefined) throw new Error("the temporary folder exists only while a test runs");
+      return join(current.dir, ...names);
+    },
+  };
 }
 
 export type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;

@@ -1,8 +1,7 @@
 import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRecorder, type RecordEntry, RecordingMismatchError, RecordingNotFoundError } from "../src/index.ts";
-import { createHttpHeaders, createPipelineRequest, noNetwork, pipelineWith, tempDir } from "./helpers.ts";
+import { createHttpHeaders, createPipelineRequest, noNetwork, pipelineWith, tempDirPerTest } from "./helpers.ts";
 
 function entry(over: Partial<RecordEntry>): RecordEntry {
   return {
@@ -17,15 +16,10 @@ function entry(over: Partial<RecordEntry>): RecordEntry {
   };
 }
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 async function playback(entries: RecordEntry[], options: Parameters<typeof createRecorder>[1] = {}) {
-  const path = join(dir, "rec.json");
+  const path = tmp.path("rec.json");
   await writeFile(path, JSON.stringify({ Entries: entries, Variables: {} }));
   const recorder = await createRecorder(undefined, { mode: "playback", recordingPath: path, env: {}, ...options });
   const pipeline = pipelineWith(recorder.policy);
@@ -156,7 +150,7 @@ describe("playback matching", () => {
 
   it("fails fast when the recording is missing, and refuses use after stop", async () => {
     await expect(
-      createRecorder(undefined, { mode: "playback", recordingPath: join(dir, "missing.json"), env: {} }),
+      createRecorder(undefined, { mode: "playback", recordingPath: tmp.path("missing.json"), env: {} }),
     ).rejects.toBeInstanceOf(RecordingNotFoundError);
     const { recorder, send } = await playback([entry({})]);
     await recorder.stop();

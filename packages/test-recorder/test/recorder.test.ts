@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   createRecorder,
   JWT_PATTERN,
@@ -19,19 +18,14 @@ import {
   pipelineWith,
   signJwt,
   startServer,
-  tempDir,
+  tempDirPerTest,
 } from "./helpers.ts";
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 describe("variable()", () => {
   it("saves the record-mode value, replays it, and passes it through live", async () => {
-    const recordingPath = join(dir, "vars.json");
+    const recordingPath = tmp.path("vars.json");
     const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
     expect(rec.variable("name", "random-1")).toBe("random-1");
     expect(rec.variable("time", "2026-01-01T00:00:00Z")).toBe("2026-01-01T00:00:00Z");
@@ -49,10 +43,10 @@ describe("variable()", () => {
     expect(() => play.variable("missing", "v")).toThrow(RecordingMismatchError);
     await play.stop();
 
-    const live = await createRecorder(undefined, { mode: "live", recordingPath: join(dir, "live.json"), env: {} });
+    const live = await createRecorder(undefined, { mode: "live", recordingPath: tmp.path("live.json"), env: {} });
     expect(live.variable("name", "random-3")).toBe("random-3");
     await live.stop();
-    expect(existsSync(join(dir, "live.json"))).toBe(false);
+    expect(existsSync(tmp.path("live.json"))).toBe(false);
   });
 });
 
@@ -63,7 +57,7 @@ describe("live mode", () => {
       res.end("live!");
     });
     try {
-      const recordingPath = join(dir, "live.json");
+      const recordingPath = tmp.path("live.json");
       const seenUrls: string[] = [];
       const recorder = await createRecorder(undefined, {
         mode: "live",
@@ -99,7 +93,7 @@ describe("live mode", () => {
 
 describe("secret scan", () => {
   it("refuses to write a recording that still holds a configured secret or a JWT", async () => {
-    const recordingPath = join(dir, "secret.json");
+    const recordingPath = tmp.path("secret.json");
     const secret = "my-client-secret-value-123";
     const recorder = await createRecorder(undefined, { mode: "record", recordingPath, env: {}, secrets: [secret] });
     const pipeline = pipelineWith(recorder.policy);
@@ -123,7 +117,7 @@ describe("secret scan", () => {
   });
 
   it("passes once a user sanitizer removes the secret", async () => {
-    const recordingPath = join(dir, "clean.json");
+    const recordingPath = tmp.path("clean.json");
     const secret = "my-client-secret-value-123";
     const recorder = await createRecorder(undefined, {
       mode: "record",
@@ -145,7 +139,7 @@ describe("secret scan", () => {
   });
 
   it("catches a JWT no sanitizer could see (inside a base64 body is fine, a JSON-escaped one is not)", async () => {
-    const recordingPath = join(dir, "jwt.json");
+    const recordingPath = tmp.path("jwt.json");
     const jwt = signJwt({ sub: "x" }, ACCESS_KEY);
     // A user sanitizer that re-introduces a JWT after the built-ins ran (e.g. by mistake).
     const recorder = await createRecorder(undefined, {
@@ -167,7 +161,7 @@ describe("secret scan", () => {
 
 describe("environment", () => {
   it("playback sets fake, well-formed values and restores the previous ones on stop", async () => {
-    const recordingPath = join(dir, "env.json");
+    const recordingPath = tmp.path("env.json");
     const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
     await rec.stop();
     const env: Record<string, string | undefined> = { AZURE_WEBPUBSUB_ENDPOINT: "https://real.webpubsub.azure.com" };
@@ -187,7 +181,7 @@ describe("environment", () => {
   });
 
   it("record mode replaces the real values by the fake ones in the recording", async () => {
-    const recordingPath = join(dir, "env-record.json");
+    const recordingPath = tmp.path("env-record.json");
     const realKey = "cmVhbGtleXJlYWxrZXlyZWFsa2V5cmVhbGtleXJlYWw=";
     const env = {
       AZURE_WEBPUBSUB_CONNECTION_STRING: `Endpoint=https://prod.webpubsub.azure.com;AccessKey=${realKey};Version=1.0;`,
@@ -228,7 +222,7 @@ describe("environment", () => {
 
 describe("configureClientOptions", () => {
   it("appends the policy per retry and installs the socket hook, keeping the caller's options", async () => {
-    const recorder = await createRecorder(undefined, { mode: "live", recordingPath: join(dir, "x.json"), env: {} });
+    const recorder = await createRecorder(undefined, { mode: "live", recordingPath: tmp.path("x.json"), env: {} });
     const other = { name: "other", sendRequest: (r: never, next: (r: never) => never) => next(r) };
     let ownCalls = 0;
     const options = recorder.configureClientOptions({
@@ -273,7 +267,7 @@ describe("fetch wrapper against a local HTTP server", () => {
       res.writeHead(201, { "content-type": "text/plain; charset=utf-8" });
       res.end(`got ${body}`);
     });
-    const recordingPath = join(dir, "fetch.json");
+    const recordingPath = tmp.path("fetch.json");
     const token = signJwt({ sub: "me" }, ACCESS_KEY);
     const run = async (fetchFn: typeof fetch, endpoint: string) => {
       const out: unknown[] = [];
@@ -317,7 +311,7 @@ describe("fetch wrapper against a local HTTP server", () => {
 });
 
 it("the pipeline policy never reaches the HTTP client in playback", async () => {
-  const recordingPath = join(dir, "p.json");
+  const recordingPath = tmp.path("p.json");
   const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
   await rec.policy.sendRequest(createPipelineRequest({ url: "https://a.example.com/x" }), async (request) => ({
     request,
@@ -335,7 +329,7 @@ it("the pipeline policy never reaches the HTTP client in playback", async () => 
 });
 
 it("the secret scan also looks inside base64 (binary) bodies", async () => {
-  const recordingPath = join(dir, "b64.json");
+  const recordingPath = tmp.path("b64.json");
   const secret = "binary-secret-1234";
   const recorder = await createRecorder(undefined, { mode: "record", recordingPath, env: {}, secrets: [secret] });
   await recorder.policy.sendRequest(
@@ -352,7 +346,7 @@ it("the secret scan also looks inside base64 (binary) bodies", async () => {
 });
 
 it("credential(): a fake token in playback, the real credential otherwise", async () => {
-  const recordingPath = join(dir, "cred.json");
+  const recordingPath = tmp.path("cred.json");
   const real = { getToken: async () => ({ token: "real", expiresOnTimestamp: 1 }) };
   const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
   expect(rec.credential(real)).toBe(real);

@@ -3,10 +3,9 @@
 // @azure/web-pubsub-client opens. Each session is closed once by the client and once by the server (REST close with a
 // reason), the path where `ws` echoes the server's close through its own public close(code, <Buffer>).
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { WebPubSubClient, WebPubSubJsonProtocol } from "@azure/web-pubsub-client";
 import { startEmulator } from "@webpubsub/emulator";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
 import {
   createRecorder,
@@ -17,19 +16,14 @@ import {
   type WebSocketLike,
 } from "../src/index.ts";
 import { emulatorRest } from "./emulator-rest.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDirPerTest } from "./helpers.ts";
 import { openClient } from "./ws-client.ts";
 
 const HUB = "chat";
 const wsFactory: WebSocketFactory = (url, protocols) => new WsWebSocket(url, protocols);
 const globalFactory: WebSocketFactory = (url, protocols) => new WebSocket(url, protocols);
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 /** Records `scenario` against a fresh emulator, then replays it with the emulator gone; returns both results. */
 async function recordThenReplay<T>(
@@ -37,7 +31,7 @@ async function recordThenReplay<T>(
   factory: WebSocketFactory,
   scenario: (recorder: Recorder, env: Record<string, string | undefined>) => Promise<T>,
 ): Promise<{ recorded: T; replayed: T; file: RecordingFile }> {
-  const recordingPath = join(dir, `${name}.json`);
+  const recordingPath = tmp.path(`${name}.json`);
   const emulator = await startEmulator({ port: 0 });
   let recorded: T;
   try {

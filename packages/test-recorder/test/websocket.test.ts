@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket as WsSocket, WebSocket as WsWebSocket } from "ws";
 import {
   createRecorder,
@@ -9,15 +8,10 @@ import {
   ReplayWebSocket,
   type WebSocketLike,
 } from "../src/index.ts";
-import { tempDir } from "./helpers.ts";
+import { tempDirPerTest } from "./helpers.ts";
 import { WAIT_LIMIT_MS } from "./ws-client.ts";
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  ({ dir, cleanup } = await tempDir());
-});
-afterEach(async () => cleanup());
+const tmp = tempDirPerTest();
 
 /** A ws server: greets, answers "ping-N" with "pong-N", echoes binary reversed, closes with 4000 on "bye". */
 async function startWsServer() {
@@ -124,7 +118,7 @@ async function conversation(factory: (url: string, protocols?: string | string[]
 describe("WebSocket record and replay", () => {
   it("records frames through the factory hook and replays them without the server", async () => {
     const server = await startWsServer();
-    const recordingPath = join(dir, "ws.json");
+    const recordingPath = tmp.path("ws.json");
     let recorded: Awaited<ReturnType<typeof conversation>>;
     try {
       const recorder = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
@@ -151,7 +145,7 @@ describe("WebSocket record and replay", () => {
 
   it("holds back server frames recorded after a client frame until the client sends it", async () => {
     const server = await startWsServer();
-    const recordingPath = join(dir, "order.json");
+    const recordingPath = tmp.path("order.json");
     try {
       const recorder = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
       const t = watch(recorder.webSocketFactory(server.url));
@@ -187,7 +181,7 @@ describe("WebSocket record and replay", () => {
       (socket as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x00]));
     });
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}/bad`;
-    const recordingPath = join(dir, "protocol-error.json");
+    const recordingPath = tmp.path("protocol-error.json");
     const run = async (factory: (url: string) => WebSocketLike) => {
       const t = watch(factory(url));
       const errors: string[] = [];
@@ -219,7 +213,7 @@ describe("WebSocket record and replay", () => {
   });
 
   it("fails an unrecorded connection with the closest session, and ends early closes cleanly", async () => {
-    const recordingPath = join(dir, "manual.json");
+    const recordingPath = tmp.path("manual.json");
     const { writeFile } = await import("node:fs/promises");
     await writeFile(
       recordingPath,

@@ -24,11 +24,26 @@ export function expectArray(v: Json | undefined, pointer: string): Json[] {
   return v;
 }
 
-export function optString(o: JsonObject, key: string, pointer: string): string | undefined {
+/** `o[key]` when it is a value of `kind`, undefined when absent; anything else is a SpecError at that key. */
+function optional<K extends keyof Primitives>(
+  kind: K,
+  o: JsonObject,
+  key: string,
+  pointer: string,
+): Primitives[K] | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
-  if (typeof v !== "string") throw new SpecError(pointerJoin(pointer, key), `expected a string, got ${describe(v)}`);
-  return v;
+  if (typeof v !== kind) throw new SpecError(pointerJoin(pointer, key), `expected a ${kind}, got ${describe(v)}`);
+  return v as Primitives[K];
+}
+
+interface Primitives {
+  string: string;
+  boolean: boolean;
+}
+
+export function optString(o: JsonObject, key: string, pointer: string): string | undefined {
+  return optional("string", o, key, pointer);
 }
 
 export function reqString(o: JsonObject, key: string, pointer: string): string {
@@ -38,10 +53,7 @@ export function reqString(o: JsonObject, key: string, pointer: string): string {
 }
 
 export function optBoolean(o: JsonObject, key: string, pointer: string): boolean | undefined {
-  const v = o[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== "boolean") throw new SpecError(pointerJoin(pointer, key), `expected a boolean, got ${describe(v)}`);
-  return v;
+  return optional("boolean", o, key, pointer);
 }
 
 function describe(v: Json | undefined): string {

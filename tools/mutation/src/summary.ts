@@ -80,16 +80,7 @@ export function summarize(
   const used = new Set<EquivalentEntry>();
   const rows: FileRow[] = [];
   for (const file of Object.keys(report.files).sort()) {
-    const row: FileRow = {
-      file,
-      killed: 0,
-      survived: 0,
-      noCoverage: 0,
-      timeout: 0,
-      equivalent: 0,
-      errors: 0,
-      score: 0,
-    };
+    const row = emptyRow(file);
     for (const mutant of report.files[file]!.mutants) {
       switch (mutant.status) {
         case "Killed":
@@ -139,18 +130,14 @@ export function survivors(report: MutationReport, equivalents: readonly Equivale
   return out;
 }
 
+/** A row with every count at 0. */
+function emptyRow(file: string): FileRow {
+  return { file, killed: 0, survived: 0, noCoverage: 0, timeout: 0, equivalent: 0, errors: 0, score: 0 };
+}
+
 /** The sum of several rows (a package's total). */
 export function total(name: string, rows: readonly FileRow[]): FileRow {
-  const sum: FileRow = {
-    file: name,
-    killed: 0,
-    survived: 0,
-    noCoverage: 0,
-    timeout: 0,
-    equivalent: 0,
-    errors: 0,
-    score: 0,
-  };
+  const sum = emptyRow(name);
   for (const r of rows) {
     sum.killed += r.killed;
     sum.survived += r.survived;

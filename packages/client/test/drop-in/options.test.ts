@@ -37,9 +37,7 @@ describe("binaryType", () => {
       webSocketFactory: server.factory,
       ...(binaryType ? { binaryType } : {}),
     });
-    const start = client.start();
-    (await server.socket(0)).connected();
-    await start;
+    await server.start(client);
     const got: unknown[] = [];
     client.on("group-message", (e) => got.push(e.message.data));
     client.on("server-message", (e) => got.push(e.message.data));

@@ -1,4 +1,4 @@
-// A client connected to a scripted service (FakeServer), for the invocation and group-stream tests.
+// A client connected to a scripted service (FakeServer), for the invocation, group-stream and reliability tests.
 import { vi } from "vitest";
 import { WebPubSubClient, type WebPubSubClientOptions } from "../../src/index.ts";
 import { FakeServer, type FakeSocket } from "../fake-socket.ts";
@@ -16,10 +16,8 @@ export async function started(options: WebPubSubClientOptions = {}) {
       ...options,
     },
   );
-  const start = client.start();
-  (await server.socket(0)).connected("conn1", "token1");
-  await start;
-  return { server, client, socket: server.last };
+  await server.start(client, "conn1", "token1");
+  return { server, client, socket: server.last, getClientAccessUrl };
 }
 
 /** Recovers the session on the next socket: open it and answer its ping. */

@@ -169,6 +169,34 @@ function readFields(r: ProtoReader, onField: (field: number, wireType: number) =
   }
 }
 
+/**
+ * Reads a top-level message whose fields form a oneof: `read` returns the message of a known field (the last one
+ * wins) or undefined for an unknown one, which is skipped; a frame with only unknown fields is an unknown type.
+ */
+function readOneof<T>(
+  r: ProtoReader,
+  sender: string,
+  name: string,
+  read: (field: number, wireType: number) => T | undefined,
+): T {
+  let message: T | undefined;
+  let unknownField: number | undefined;
+  readFields(r, (field, wt) => {
+    const m = read(field, wt);
+    if (m === undefined) {
+      unknownField = field;
+      return false;
+    }
+    message = m;
+    return true;
+  });
+  if (message !== undefined) return message;
+  if (unknownField !== undefined) {
+    throw new ProtocolError("unknown_type", `unknown ${sender} message (${name} field ${unknownField})`);
+  }
+  throw invalid(`empty ${name}`);
+}
+
 function str(r: ProtoReader, wireType: number, what: string): string {
   expectWire(wireType, WIRE_LEN, what);
   return r.string();
@@ -280,20 +308,15 @@ function nonEmpty(value: string, what: string): string {
 
 function decodeUpstream(frame: Uint8Array): UpstreamMessage {
   const r = new ProtoReader(toBytes(frame, "client"));
-  let message: UpstreamMessage | undefined;
-  let unknownField: number | undefined;
-  readFields(r, (field, wt) => {
+  return readOneof<UpstreamMessage>(r, "client", "UpstreamMessage", (field, wt) => {
     switch (field) {
       case 1:
-        message = readSendToGroup(sub(r, wt, "send_to_group_message"));
-        return true;
+        return readSendToGroup(sub(r, wt, "send_to_group_message"));
       case 5:
-        message = readEvent(sub(r, wt, "event_message"));
-        return true;
+        return readEvent(sub(r, wt, "event_message"));
       case 6:
       case 7:
-        message = readGroupOp(sub(r, wt, "group message"), field === 6 ? "joinGroup" : "leaveGroup");
-        return true;
+        return readGroupOp(sub(r, wt, "group message"), field === 6 ? "joinGroup" : "leaveGroup");
       case 8: {
         const s = sub(r, wt, "sequence_ack_message");
         let sequenceId = 0;
@@ -302,23 +325,15 @@ function decodeUpstream(frame: Uint8Array): UpstreamMessage {
           sequenceId = uint(s, w, "sequence_id");
           return true;
         });
-        message = { type: "sequenceAck", sequenceId };
-        return true;
+        return { type: "sequenceAck", sequenceId };
       }
       case 9:
         sub(r, wt, "ping_message");
-        message = { type: "ping" };
-        return true;
+        return { type: "ping" };
       default:
-        unknownField = field;
-        return false;
+        return undefined;
     }
   });
-  if (message !== undefined) return message;
-  if (unknownField !== undefined) {
-    throw new ProtocolError("unknown_type", `unknown client message (UpstreamMessage field ${unknownField})`);
-  }
-  throw invalid("empty UpstreamMessage");
 }
 
 function readSendToGroup(r: ProtoReader): UpstreamMessage {
@@ -428,33 +443,21 @@ function readGroupOp(r: ProtoReader, type: "joinGroup" | "leaveGroup"): Upstream
 
 function decodeDownstream(frame: Uint8Array): DownstreamMessage {
   const r = new ProtoReader(toBytes(frame, "service"));
-  let message: DownstreamMessage | undefined;
-  let unknownField: number | undefined;
-  readFields(r, (field, wt) => {
+  return readOneof<DownstreamMessage>(r, "service", "DownstreamMessage", (field, wt) => {
     switch (field) {
       case 1:
-        message = readAck(sub(r, wt, "ack_message"));
-        return true;
+        return readAck(sub(r, wt, "ack_message"));
       case 2:
-        message = readData(sub(r, wt, "data_message"));
-        return true;
+        return readData(sub(r, wt, "data_message"));
       case 3:
-        message = readSystem(sub(r, wt, "system_message"));
-        return true;
+        return readSystem(sub(r, wt, "system_message"));
       case 4:
         sub(r, wt, "pong_message");
-        message = { type: "pong" };
-        return true;
+        return { type: "pong" };
       default:
-        unknownField = field;
-        return false;
+        return undefined;
     }
   });
-  if (message !== undefined) return message;
-  if (unknownField !== undefined) {
-    throw new ProtocolError("unknown_type", `unknown service message (DownstreamMessage field ${unknownField})`);
-  }
-  throw invalid("empty DownstreamMessage");
 }
 
 function readAck(r: ProtoReader): DownstreamMessage {

@@ -3,8 +3,9 @@
 // between two timer ticks (1 ms apart when idle): the longest stretch of work the emulator did without serving
 // anything else. CPU time, unlike wall-clock delay (perf_hooks.monitorEventLoopDelay), does not grow when a busy
 // machine deschedules the process, so the tests hold with other processes spinning beside them.
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { forkReady, ipcRequest, stopChild } from "@webpubsub/test-kit";
 import type { EmulatorOptions, RunningEmulator } from "../../src/index.ts";
 
 const CHILD = fileURLToPath(new URL("./emulator-child.ts", import.meta.url));
@@ -17,26 +18,16 @@ export interface EmulatorProcess extends RunningEmulator {
 
 /** Starts the emulator in a child process with JSON-serializable `options` (no `log` function). */
 export async function startEmulatorProcess(options: Omit<EmulatorOptions, "log"> = {}): Promise<EmulatorProcess> {
-  const child = fork(CHILD, [JSON.stringify(options)], {
+  const { child, ready } = await forkReady<{
+    endpoint: string;
+    port: number;
+    accessKey: string;
+    connectionString: string;
+  }>(CHILD, [JSON.stringify(options)], {
     execArgv: ["--conditions=source"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  const ready = await new Promise<{ endpoint: string; port: number; accessKey: string; connectionString: string }>(
-    (resolve, reject) => {
-      child.once("message", (m) => resolve(m as never));
-      child.once("exit", (code) => reject(new Error(`the emulator process exited with ${code} before it was ready`)));
-    },
-  );
-  const request = <T>(type: string): Promise<T> =>
-    new Promise((resolve) => {
-      const onMessage = (m: { type?: string }) => {
-        if (m?.type !== type) return;
-        child.off("message", onMessage);
-        resolve(m as T);
-      };
-      child.on("message", onMessage);
-      child.send({ type });
-    });
+  const request = <T>(type: string): Promise<T> => ipcRequest<T>(child, { type }, type);
   let closed: Promise<void> | undefined;
   return {
     child,
@@ -47,15 +38,7 @@ export async function startEmulatorProcess(options: Omit<EmulatorOptions, "log">
     certificate: undefined,
     busiestTurnMs: async () => (await request<{ ms: number }>("busiest")).ms,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.disconnect();
-      });
+      closed ??= stopChild(child);
       return closed;
     },
   };

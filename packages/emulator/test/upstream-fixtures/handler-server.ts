@@ -1,6 +1,7 @@
 // A local event handler (node:http on port 0) that records every request and answers through a test-supplied function.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Recording } from "@webpubsub/test-kit";
 import type { EventHandlerSettings, UpstreamContext, UpstreamInvokerOptions } from "../../src/upstream/index.ts";
 import { UpstreamInvoker } from "../../src/upstream/index.ts";
 
@@ -35,7 +36,7 @@ export const defaultResponder: Responder = (req, res) => {
 };
 
 export async function startHandlerServer(respond: Responder = defaultResponder): Promise<HandlerServer> {
-  const waiters = new Set<{ pred: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }>();
+  const recorded = new Recording<RecordedRequest>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -48,13 +49,7 @@ export async function startHandlerServer(respond: Responder = defaultResponder):
         body,
         text: body.toString("utf8"),
       };
-      hs.requests.push(rec);
-      for (const w of waiters) {
-        if (w.pred(rec)) {
-          waiters.delete(w);
-          w.resolve(rec);
-        }
-      }
+      recorded.push(rec);
       Promise.resolve(hs.respond(rec, res)).catch((err: unknown) => {
         res.statusCode = 599;
         res.end(String(err));
@@ -65,27 +60,10 @@ export async function startHandlerServer(respond: Responder = defaultResponder):
   const port = (server.address() as AddressInfo).port;
   const hs: HandlerServer = {
     base: `http://127.0.0.1:${port}`,
-    requests: [],
+    requests: recorded.items,
     events: () => hs.requests.filter((r) => r.method === "POST"),
     respond,
-    waitFor(pred, timeoutMs = 5000) {
-      const found = hs.requests.find(pred);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const w = {
-          pred,
-          resolve: (r: RecordedRequest) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(w);
-          reject(new Error(`no matching request within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(w);
-      });
-    },
+    waitFor: (pred, timeoutMs) => recorded.waitFor(pred, "matching request", timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -104,39 +82,14 @@ export function makeInvoker(
   handlers: EventHandlerSettings[] | ((hub: string) => EventHandlerSettings[]),
   overrides: Partial<UpstreamInvokerOptions> = {},
 ): { invoker: UpstreamInvoker; logs: string[]; waitForLog(re: RegExp, timeoutMs?: number): Promise<string> } {
-  const logs: string[] = [];
-  const waiters = new Set<{ re: RegExp; resolve: (line: string) => void }>();
-  const waitForLog = (re: RegExp, timeoutMs = 5000) => {
-    const found = logs.find((l) => re.test(l));
-    if (found !== undefined) return Promise.resolve(found);
-    return new Promise<string>((resolve, reject) => {
-      const w = {
-        re,
-        resolve: (line: string) => {
-          clearTimeout(timer);
-          resolve(line);
-        },
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(w);
-        reject(new Error(`no log line matching ${re} within ${timeoutMs} ms; got:\n${logs.join("\n")}`));
-      }, timeoutMs);
-      waiters.add(w);
-    });
-  };
+  const logs = new Recording<string>();
+  const waitForLog = (re: RegExp, timeoutMs?: number) =>
+    logs.waitFor((l) => re.test(l), `log line matching ${re}`, timeoutMs);
   const invoker = new UpstreamInvoker({
     getHandlers: typeof handlers === "function" ? handlers : () => handlers,
     accessKeys: [KEY1, KEY2],
     origin: ORIGIN,
-    log: (line) => {
-      logs.push(line);
-      for (const w of waiters) {
-        if (w.re.test(line)) {
-          waiters.delete(w);
-          w.resolve(line);
-        }
-      }
-    },
+    log: (line) => logs.push(line),
     // generous: a test that wants a timeout sets its own; these only keep a starved machine from timing out a handler
     // that does answer
     timeoutMs: 20_000,
@@ -144,7 +97,7 @@ export function makeInvoker(
     retryDelaysMs: [10, 20, 30],
     ...overrides,
   });
-  return { invoker, logs, waitForLog };
+  return { invoker, logs: logs.items, waitForLog };
 }
 
 let nextConnection = 0;

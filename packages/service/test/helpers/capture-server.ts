@@ -2,6 +2,7 @@
 // (sends 202, PUT 200, DELETE and closes 204, HEAD 200, ...), or with a scripted response.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { counterWaiter } from "@webpubsub/test-kit";
 
 export interface CapturedRequest {
   method: string;
@@ -50,17 +51,7 @@ export function defaultResponse(req: CapturedRequest): ScriptedResponse {
 export async function startCaptureServer(): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
   const script: CaptureServer["script"] = [];
-  const waiters = new Set<() => void>();
-  const requestCount = (count: number) =>
-    new Promise<void>((resolve) => {
-      const check = () => {
-        if (requests.length < count) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-    });
+  const arrivals = counterWaiter(() => requests.length);
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -81,7 +72,7 @@ export async function startCaptureServer(): Promise<CaptureServer> {
         body: Buffer.concat(chunks),
       };
       requests.push(captured);
-      for (const waiter of [...waiters]) waiter();
+      arrivals.notify();
       const next = script.shift() ?? defaultResponse;
       const answer = typeof next === "function" ? next(captured) : next;
       const respond = () => {
@@ -99,7 +90,7 @@ export async function startCaptureServer(): Promise<CaptureServer> {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     script,
-    requestCount,
+    requestCount: (count) => arrivals.atLeast(count),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -17,30 +17,31 @@ function paramMembers(params: ParamModel[]): string[] {
 /** `<Op>QueryParamProperties` and `<Op>QueryParam`. */
 function queryTypes(op: OperationModel): string[] {
   const n = op.name;
-  const required = op.queryParams.some((p) => p.required);
-  return [
-    `export interface ${n}QueryParamProperties {`,
-    ...paramMembers(op.queryParams),
-    "}",
-    "",
-    `export interface ${n}QueryParam {`,
-    `  queryParameters${required ? "" : "?"}: ${n}QueryParamProperties;`,
-    "}",
-    "",
-  ];
+  return holderTypes(op.queryParams, `${n}QueryParamProperties`, `${n}QueryParam`, "queryParameters", (t) => t);
 }
 
 /** `<Op>Headers` and `<Op>HeaderParam`. */
 function headerTypes(op: OperationModel): string[] {
   const n = op.name;
-  const required = op.headerParams.some((p) => p.required);
+  return holderTypes(op.headerParams, `${n}Headers`, `${n}HeaderParam`, "headers", (t) => `RawHttpHeadersInput & ${t}`);
+}
+
+/** An interface of `params`, and one holding it as `member` (optional unless a parameter is required). */
+function holderTypes(
+  params: OperationModel["queryParams"],
+  membersName: string,
+  holderName: string,
+  member: string,
+  memberType: (membersName: string) => string,
+): string[] {
+  const required = params.some((p) => p.required);
   return [
-    `export interface ${n}Headers {`,
-    ...paramMembers(op.headerParams),
+    `export interface ${membersName} {`,
+    ...paramMembers(params),
     "}",
     "",
-    `export interface ${n}HeaderParam {`,
-    `  headers${required ? "" : "?"}: RawHttpHeadersInput & ${n}Headers;`,
+    `export interface ${holderName} {`,
+    `  ${member}${required ? "" : "?"}: ${memberType(membersName)};`,
     "}",
     "",
   ];
