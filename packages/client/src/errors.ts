@@ -1,4 +1,7 @@
-// The client's error classes (each sets `name` to its class name with a class field) and the default retry rule.
+// The client's error classes and the default retry rule. Every error class is here, the invocation and group-stream
+// ones too: the entry chunk holds them anyway (the package's entry exports them), and one module keeps them out of
+// chunks of their own that every app would load.
+import type { StreamDataError } from "./group-stream-types.ts";
 
 /** The error the service attached to a negative ack. */
 export interface AckErrorDetail {
@@ -65,4 +68,50 @@ export const FINAL_ACK_ERRORS: ReadonlySet<string> = new Set(["Forbidden", "BadR
 /** Whether the default message retry policy retries this error. */
 export function isRetryableSendError(error: unknown): boolean {
   return error instanceof SendMessageError && error.retryable;
+}
+
+/** The error the service (or the event handler behind it) reported in a failed `invokeResponse`. */
+export interface InvokeResponseError {
+  name: string;
+  message: string;
+}
+
+export interface InvocationErrorOptions {
+  invocationId: string;
+  errorDetail?: InvokeResponseError;
+  cause?: unknown;
+}
+
+/**
+ * An invokeEvent did not produce a response: the upstream failed (`errorDetail` holds the service's error), the
+ * session ended before the response, the caller aborted, or the invocation id was already in use.
+ */
+export class InvocationError extends Error {
+  override name = "InvocationError";
+  readonly invocationId: string;
+  readonly errorDetail: InvokeResponseError | undefined;
+  constructor(message: string, options: InvocationErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.invocationId = options.invocationId;
+    this.errorDetail = options.errorDetail;
+  }
+}
+
+/**
+ * A group stream ended with an error, on either side. `name` is the service's error name (`UserError`, `IdleTimeout`, `Forbidden`,
+ * `BadRequest`, `StreamNotFound`, `InternalServerError`, `Cancelled`...) or one of the client's: `ConnectionLost` (the
+ * session carrying the stream ended), `Stopped` (stop()), `InvalidSequenceId` (a received stream skipped or repeated a
+ * fragment, or the service acknowledged fragments never sent), `IdleTimeout` (a received stream was silent for
+ * `idleTimeoutInMs`). As its `name` is the stream error's name, it also satisfies StreamDataError.
+ */
+export class GroupStreamError extends Error implements StreamDataError {
+  override name: string;
+  readonly streamId: string;
+  readonly userErrorCode: string | undefined;
+  constructor(streamId: string, error: { name: string; message?: string; userErrorCode?: string }) {
+    super(error.message ?? error.name);
+    this.name = error.name;
+    this.streamId = streamId;
+    this.userErrorCode = error.userErrorCode;
+  }
 }

@@ -3,8 +3,8 @@
 // stream with a GroupStreamError named InvalidSequenceId instead of merging an incomplete stream.
 import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
 import { useFeature, type WebPubSubClient } from "./client.ts";
+import { GroupStreamError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
-import { GroupStreamError } from "./group-stream-error.ts";
 import type {
   GroupStream,
   GroupStreamMessage,

@@ -10,11 +10,14 @@ export {
   AckTimeoutError,
   ConnectionError,
   FINAL_ACK_ERRORS,
+  GroupStreamError,
+  InvocationError,
+  type InvocationErrorOptions,
+  type InvokeResponseError,
   isRetryableSendError,
   SendMessageError,
   type SendMessageErrorOptions,
 } from "./errors.ts";
-export { GroupStreamError } from "./group-stream-error.ts";
 export type {
   AbortGroupStreamOptions,
   EndGroupStreamOptions,
@@ -29,7 +32,6 @@ export type {
   StreamEndError,
   StreamInfo,
 } from "./group-stream-types.ts";
-export { InvocationError, type InvocationErrorOptions, type InvokeResponseError } from "./invocation-error.ts";
 export type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 export type { BinaryType, RetryMode, WebPubSubClientOptions, WebPubSubRetryOptions } from "./options.ts";
 export type { WebPubSubDataType } from "./payload.ts";
@@ -41,51 +43,5 @@ export {
   type WebPubSubProtocolName,
 } from "./protocols.ts";
 export type { WebSocketFactory, WebSocketLike } from "./socket.ts";
-export type {
-  DataMessage,
-  GetClientAccessUrlOptions,
-  GroupOptions,
-  JoinGroupOptions,
-  JSONTypes,
-  LeaveGroupOptions,
-  MessageStreamOptions,
-  OnConnectedArgs,
-  OnDisconnectedArgs,
-  OnGroupDataMessageArgs,
-  OnRecoveredArgs,
-  OnRecoveringArgs,
-  OnRejoinGroupFailedArgs,
-  OnServerDataMessageArgs,
-  OnStoppedArgs,
-  SendEventOptions,
-  SendOptions,
-  SendToGroupOptions,
-  StartOptions,
-  WebPubSubClientCredential,
-  WebPubSubClientEvents,
-  WebPubSubClientState,
-} from "./types.ts";
-export type {
-  AckMessage,
-  CancelInvocationMessage,
-  ConnectedMessage,
-  DisconnectedMessage,
-  DownstreamMessageType,
-  InvokeMessage,
-  InvokeResponseMessage,
-  JoinGroupMessage,
-  LeaveGroupMessage,
-  PingMessage,
-  PongMessage,
-  SendEventMessage,
-  SendToGroupMessage,
-  SequenceAckMessage,
-  StartStreamOptions,
-  StreamAckMessage,
-  StreamClosedMessage,
-  StreamDataMessage,
-  StreamEndMessage,
-  StreamNackMessage,
-  UpstreamMessageType,
-  WebPubSubMessage,
-} from "./wire-types.ts";
+export type * from "./types.ts";
+export type * from "./wire-types.ts";

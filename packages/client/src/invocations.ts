@@ -8,8 +8,8 @@
 // recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
 import type { InvokeMessage, InvokeResponseMessage } from "@webpubsub/core";
 import { useFeature, type WebPubSubClient } from "./client.ts";
+import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
-import { InvocationError } from "./invocation-error.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";

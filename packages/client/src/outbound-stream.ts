@@ -2,7 +2,7 @@
 // (with backpressure), rewinds on streamNack, keepalives, pause and resume around a recovery, and the end.
 import { abortReason, Deferred } from "@webpubsub/async";
 import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
-import { GroupStreamError } from "./group-stream-error.ts";
+import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */

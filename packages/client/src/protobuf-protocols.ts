@@ -1,7 +1,7 @@
 // The protobuf subprotocols live apart from the JSON ones so that an app which never uses them does not bundle the
 // protobuf codec: they are only reachable by importing these factories.
 import { protobufCodec, WebPubSubSubprotocol } from "@webpubsub/core";
-import { isUnknownType, type WebPubSubClientProtocol } from "./protocols.ts";
+import { decodeKnown, type WebPubSubClientProtocol } from "./protocols.ts";
 
 function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
   const codec = protobufCodec;
@@ -12,12 +12,7 @@ function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProto
     encode: (message) => codec.encodeUpstream(message),
     decode(frame) {
       if (typeof frame === "string") throw new TypeError(`${name} expects binary frames, got a text frame`);
-      try {
-        return codec.decodeDownstream(frame);
-      } catch (error) {
-        if (isUnknownType(error)) return undefined;
-        throw error;
-      }
+      return decodeKnown(() => codec.decodeDownstream(frame));
     },
   };
 }

@@ -49,8 +49,17 @@ export type WebPubSubProtocolName =
   | typeof WebPubSubSubprotocol.Json
   | typeof WebPubSubSubprotocol.ReliableJson;
 
-export function isUnknownType(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "unknown_type";
+/**
+ * Runs a decoder, forward compatible: a message type the codec does not know (a ProtocolError `unknown_type`) decodes
+ * to undefined, so the client ignores it; any other error is thrown.
+ */
+export function decodeKnown<T>(decode: () => T): T | undefined {
+  try {
+    return decode();
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === "unknown_type") return undefined;
+    throw error;
+  }
 }
 
 function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
@@ -66,12 +75,8 @@ function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol 
     },
     decode(frame) {
       if (typeof frame !== "string") throw new TypeError(`${name} expects text frames, got a binary frame`);
-      try {
-        return jsonOnly ? decodeJsonDownstream(frame, jsonOnly.decode) : decodeJsonDownstream(frame);
-      } catch (error) {
-        if (isUnknownType(error)) return undefined;
-        throw error;
-      }
+      const codec = jsonOnly;
+      return decodeKnown(() => (codec ? decodeJsonDownstream(frame, codec.decode) : decodeJsonDownstream(frame)));
     },
   };
 }

@@ -1,28 +1,7 @@
 // The wire messages under the names the official client exports them. Their shape is the wire format's (discriminated
-// by `type`, as in @webpubsub/core), not the official client's `kind` objects.
-import type {
-  AckMessage,
-  CancelInvocationMessage,
-  ConnectedMessage,
-  DisconnectedMessage,
-  InvokeMessage,
-  InvokeResponseMessage,
-  JoinGroupMessage,
-  JsonDownstreamMessage,
-  JsonUpstreamMessage,
-  LeaveGroupMessage,
-  PingMessage,
-  PongMessage,
-  SendEventMessage,
-  SendToGroupMessage,
-  SequenceAckMessage,
-  StreamAckMessage,
-  StreamClosedMessage,
-  StreamDataMessage,
-  StreamEndMessage,
-  StreamNackMessage,
-  StreamStartMessage,
-} from "@webpubsub/core";
+// by `type`, as in @webpubsub/core), not the official client's `kind` objects. The package's entry re-exports this
+// module whole, so the names are listed once, here.
+import type { JsonDownstreamMessage, JsonUpstreamMessage, StreamStartMessage } from "@webpubsub/core";
 
 export type {
   AckMessage,
@@ -43,7 +22,7 @@ export type {
   StreamDataMessage,
   StreamEndMessage,
   StreamNackMessage,
-};
+} from "@webpubsub/core";
 
 /** Any message of the JSON subprotocols, either direction. */
 export type WebPubSubMessage = JsonUpstreamMessage | JsonDownstreamMessage;
