@@ -18,8 +18,8 @@ export function packageTestConfig(overrides: PackageTestOverrides = {}) {
     ssr: { resolve: { conditions: ["source", "module", "node", "development|production"] } },
     test: {
       include: overrides.include ?? ["test/**/*.test.ts"],
-      testTimeout: overrides.testTimeout ?? 20_000,
-      hookTimeout: overrides.hookTimeout ?? 30_000,
+      testTimeout: overrides.testTimeout ?? 120_000,
+      hookTimeout: overrides.hookTimeout ?? 120_000,
       passWithNoTests: true,
       reporters: ["default", ["json", { outputFile: "test-results.json" }]],
       ...(overrides.globalSetup ? { globalSetup: overrides.globalSetup } : {}),
