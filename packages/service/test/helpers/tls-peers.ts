@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { TokenCredential } from "@azure/core-auth";
-import { generate } from "selfsigned";
+import { generateLoopbackCertificate } from "@webpubsub/emulator";
 
 /** An unsigned JWT with the header and claims of an Entra access token for https://webpubsub.azure.com. */
 export function entraShapedToken(nowSeconds = Math.floor(Date.now() / 1000)): string {
@@ -39,30 +39,9 @@ export function staticEntraCredential(): TokenCredential & { calls: number } {
   return credential;
 }
 
-/** A self-signed certificate (its own trust anchor) for localhost, 127.0.0.1 and ::1. */
-export async function loopbackCertificate(): Promise<{ cert: string; key: string }> {
-  const now = Date.now();
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
-    keyType: "ec",
-    curve: "P-256",
-    algorithm: "sha256",
-    notBeforeDate: new Date(now - 60_000),
-    notAfterDate: new Date(now + 24 * 60 * 60 * 1000),
-    extensions: [
-      { name: "basicConstraints", cA: true, critical: true },
-      { name: "keyUsage", digitalSignature: true, keyCertSign: true, critical: true },
-      { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
-          { type: 7, ip: "::1" },
-        ],
-      },
-    ],
-  });
-  return { cert: pems.cert, key: pems.private };
+/** A self-signed certificate (its own trust anchor) for localhost, 127.0.0.1 and ::1, valid for a day. */
+export function loopbackCertificate(): Promise<{ cert: string; key: string }> {
+  return generateLoopbackCertificate({ validDays: 1 });
 }
 
 export interface TlsProxy {
