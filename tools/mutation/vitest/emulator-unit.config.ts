@@ -24,6 +24,7 @@ export default defineConfig({
       "test/recovery-token.test.ts",
       // the OData filter compiler
       "test/odata.test.ts",
+      "test/odata-rules.test.ts",
     ],
   },
 });
