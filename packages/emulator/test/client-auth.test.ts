@@ -90,6 +90,12 @@ describe("what the token must be", () => {
     expect(e.message).not.toContain("not-a-token");
   });
 
+  it("answers a failure that is not a token error with 401 'invalid token', without its message", () => {
+    const e = refusal(() => authenticate(target(`?access_token=${token({})}`), req(), ""));
+    expect(e.status).toBe(401);
+    expect(e.message).toBe("Unauthorized: invalid token");
+  });
+
   it("checks the audience of the endpoint it reached (MQTT clients have their own)", () => {
     const mqttAud = `http://${HOST}/clients/mqtt/hubs/chat`;
     const t = (aud: string) => target(`?access_token=${token({ aud })}`, { endpoint: MQTT_ENDPOINT });

@@ -8,7 +8,7 @@ import { ACK_HISTORY_LIMIT, Connection, type ConnectionInit } from "../src/conne
 import type { Hub } from "../src/hub.ts";
 import { Outgoing } from "../src/outgoing.ts";
 import type { WireFormat } from "../src/protocols/wire-format.ts";
-import { RELIABLE_MAX_MESSAGES } from "../src/reliable-buffer.ts";
+import { RELIABLE_MAX_BYTES, RELIABLE_MAX_MESSAGES } from "../src/reliable-buffer.ts";
 import type { SessionExtension } from "../src/session-extension.ts";
 
 const MAX_BUFFERED = 1000;
@@ -179,10 +179,37 @@ describe("sending", () => {
     expect(conn.unackedCount).toBe(0);
   });
 
-  it("keeps a reliable message without sending it while no socket is attached", () => {
-    const { conn } = session({ protocol: wire(true) });
+  it("keeps a reliable message without building its frame while no socket is attached", () => {
+    const protocol = wire(true);
+    const encodeData = vi.spyOn(protocol, "encodeData");
+    const { conn } = session({ protocol });
     conn.deliver(msg("a"));
     expect(conn.unackedCount).toBe(1);
+    expect(encodeData).not.toHaveBeenCalled();
+  });
+
+  it("sends no control frame and replays nothing while no socket is attached", () => {
+    const { conn } = session({ protocol: wire(true) });
+    conn.deliver(msg("a"));
+    expect(() => conn.sendControl({ type: "pong" } as JsonDownstreamMessage)).not.toThrow();
+    expect(conn.replay()).toBe(1);
+  });
+
+  it("ignores a sequence ack on a connection whose protocol is not reliable", () => {
+    const { conn, ws } = attached();
+    expect(() => conn.acknowledge(1)).not.toThrow();
+    conn.deliver(msg("a"));
+    expect(texts(ws)).toEqual(["0:a"]);
+  });
+
+  it("counts the bytes of each reliable frame as the protocol sizes it for its sequence id", () => {
+    const protocol = wire(true, { size: RELIABLE_MAX_BYTES + 1 });
+    const dataSize = vi.spyOn(protocol, "dataSize");
+    const { conn, overflow } = attached({ protocol });
+    const m = msg("huge");
+    conn.deliver(m);
+    expect(dataSize).toHaveBeenCalledWith(m, 1);
+    expect(overflow).toHaveBeenCalledWith(conn, expect.stringContaining("reliable message buffer is full"), 1008);
   });
 
   it("ends the session (overflow, 1008) when more than 1000 messages stay unacked, and does not send that one", () => {
@@ -302,6 +329,15 @@ describe("sockets and the recovery window", () => {
     expect(expired).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     expect(expired).toHaveBeenCalledTimes(1);
+  });
+
+  it("the recovery window does not keep the process alive", () => {
+    const setTimer = vi.spyOn(globalThis, "setTimeout");
+    const { conn } = session({ protocol: wire(true) });
+    conn.awaitRecovery(1000, () => {});
+    const timer = setTimer.mock.results.at(-1)?.value as NodeJS.Timeout;
+    expect(timer.hasRef()).toBe(false);
+    setTimer.mockRestore();
   });
 
   it("a new window replaces the old one", () => {
@@ -450,7 +486,7 @@ describe("session state", () => {
   it("the upstream context names the hub, connection, user, and the subprotocol and state when there are any", () => {
     const plain = session().conn.upstreamContext();
     expect(plain).toEqual({ hub: "chat", connectionId: "c1", userId: "u", nextEventId: expect.any(Function) });
-    expect(Object.keys(plain)).not.toContain("subprotocol");
+    expect(Object.keys(plain).sort()).toEqual(["connectionId", "hub", "nextEventId", "userId"]);
     const { conn } = session({ subprotocol: "json.webpubsub.azure.v1", connectionState: "st", eventIds: 5 });
     const ctx = conn.upstreamContext();
     expect(ctx).toMatchObject({ subprotocol: "json.webpubsub.azure.v1", connectionState: "st" });

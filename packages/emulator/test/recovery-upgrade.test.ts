@@ -30,7 +30,7 @@ class FakeSocket {
   }
 }
 
-function sessionOf(subprotocol: string, { token = TOKEN as string | undefined } = {}): Connection {
+function sessionOf(subprotocol: string, { token = TOKEN as string | null } = {}): Connection {
   const hub = { name: "chat", groupsOf: () => null } as unknown as Hub<Connection>;
   return new Connection({
     id: "c1",
@@ -42,7 +42,7 @@ function sessionOf(subprotocol: string, { token = TOKEN as string | undefined } 
     serial: 1,
     events: { overflow: vi.fn() },
     maxBufferedBytes: 1024,
-    reconnectionToken: token,
+    reconnectionToken: token ?? undefined,
   });
 }
 
@@ -113,7 +113,7 @@ describe("recovering a reliable session", () => {
   });
 
   it("refuses a session that has no reconnection token", () => {
-    expectRefused(attempt(sessionOf(RELIABLE, { token: undefined }), { token: "" }));
+    expectRefused(attempt(sessionOf(RELIABLE, { token: null }), { token: "" }));
   });
 
   it("refuses an unknown connection or hub, answering with the first offered subprotocol", () => {
