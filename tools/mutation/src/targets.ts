@@ -70,14 +70,17 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
     ],
   },
-  // ---- Informational entries: sources about to be restructured; their scores are not held to the target yet. ----
   {
     name: "emulator",
     dir: "packages/emulator",
-    informational: true,
+    // Fast unit tests only (fake sockets and timers): see the config for why the rest of the suite is left out.
+    vitestConfig: "tools/mutation/vitest/emulator-unit.config.ts",
     mutate: [
-      "packages/emulator/src/auth.ts", // authentication
-      "packages/emulator/src/connection.ts", // permission checks, reliable buffer and recovery
+      "packages/emulator/src/auth.ts", // REST and client token checks, Entra dev mode
+      "packages/emulator/src/ws/client-auth.ts", // the client handshake's token and the claims it grants
+      "packages/emulator/src/connection.ts", // permission checks, ack history, sending into the reliable buffer
+      "packages/emulator/src/reliable-buffer.ts", // the unacked messages of a reliable session
+      "packages/emulator/src/ws/recovery.ts", // recovery of a dropped reliable session
       "packages/emulator/src/odata/*.ts", // the OData filter compiler
     ],
   },
