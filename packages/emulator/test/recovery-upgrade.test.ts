@@ -12,6 +12,7 @@ import { CLIENT_ENDPOINT, MQTT_ENDPOINT } from "../src/protocols/endpoints.ts";
 import { PROTOCOLS } from "../src/protocols/index.ts";
 import type { Service } from "../src/service.ts";
 import { recover } from "../src/ws/recovery.ts";
+import { Upgrade } from "../src/ws/upgrade.ts";
 import type { UpgradeTarget } from "../src/ws/upgrade-target.ts";
 
 const RELIABLE = WebPubSubSubprotocol.ReliableJson;
@@ -78,8 +79,16 @@ function attempt(conn: Connection | undefined, a: Attempt = {}) {
     offered: a.offered ?? [RELIABLE],
     recovery: { connectionId: a.connectionId ?? "c1", token: a.token ?? TOKEN },
   };
-  const select = vi.fn();
-  recover(service, wss, {} as IncomingMessage, {} as Duplex, Buffer.alloc(0), target, select);
+  const upgrade = new Upgrade({
+    service,
+    wss,
+    req: {} as IncomingMessage,
+    socket: {} as Duplex,
+    head: Buffer.alloc(0),
+    target,
+  });
+  const select = vi.spyOn(upgrade, "select");
+  recover(upgrade, target.recovery!);
   return { ws, resume, select };
 }
 
