@@ -67,12 +67,26 @@ function nodeBody(body: PipelineRequest["body"]): string | Buffer | undefined {
   return undefined;
 }
 
+/** Where a request URL points, as node:http takes it. */
+interface Target {
+  secure: boolean;
+  hostname: string;
+  port: string;
+  path: string;
+  /** Origin and path without the query, for logs. */
+  printable: string;
+}
+
+/** Parsed request URLs: a REST client sends to few distinct URLs, so most requests skip the parse. */
+const TARGET_CACHE_SIZE = 256;
+
 class FastNodeHttpClient implements HttpClient {
   readonly #node: NodeModules;
   readonly #fallback: HttpClient;
   #httpAgent: Http.Agent | undefined;
   readonly #httpsAgents = new WeakMap<object, Https.Agent>();
   readonly #defaultTlsSettings = {};
+  readonly #targets = new Map<string, Target>();
 
   constructor(node: NodeModules, fallback: HttpClient) {
     this.#node = node;
@@ -104,14 +118,31 @@ class FastNodeHttpClient implements HttpClient {
     return agent;
   }
 
+  #target(href: string): Target {
+    let target = this.#targets.get(href);
+    if (target === undefined) {
+      const url = new URL(href);
+      target = {
+        secure: url.protocol === "https:",
+        hostname: url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        printable: `${url.origin}${url.pathname}`,
+      };
+      if (this.#targets.size >= TARGET_CACHE_SIZE) this.#targets.clear();
+      this.#targets.set(href, target);
+    }
+    return target;
+  }
+
   #send(request: PipelineRequest, resolve: (response: PipelineResponse) => void, reject: (error: unknown) => void) {
     const signal = request.abortSignal;
     if (signal?.aborted) {
       reject(abortError("The operation was aborted. Request has already been canceled."));
       return;
     }
-    const url = new URL(request.url);
-    const secure = url.protocol === "https:";
+    const target = this.#target(request.url);
+    const secure = target.secure;
     if (!secure && !request.allowInsecureConnection) {
       reject(new Error(`Cannot connect to ${request.url} while allowInsecureConnection is false.`));
       return;
@@ -142,9 +173,9 @@ class FastNodeHttpClient implements HttpClient {
 
     const options: Http.RequestOptions = {
       agent: this.#agent(request, secure),
-      hostname: url.hostname,
-      path: `${url.pathname}${url.search}`,
-      port: url.port,
+      hostname: target.hostname,
+      path: target.path,
+      port: target.port,
       method: request.method,
       headers: request.headers.toJSON({ preserveCase: true }),
     };
@@ -193,7 +224,7 @@ class FastNodeHttpClient implements HttpClient {
     }
     if (request.timeout > 0) {
       timer = setTimeout(() => {
-        logger.info(`request to '${url.origin}${url.pathname}' timed out. canceling...`);
+        logger.info(`request to '${target.printable}' timed out. canceling...`);
         cancel();
       }, request.timeout);
     }

@@ -172,6 +172,14 @@ describe("the HTTP client under the REST clients (Node)", () => {
     await client.sendRequest(request(`${plain.url}/2`, { body: "b" }));
     await client.sendRequest(request(`${plain.url}/3`, { method: "HEAD" }));
     await client.sendRequest(request(`${plain.url}/4`, { method: "GET" }));
+    await client.sendRequest(request(`${plain.url}/1`, { method: "PUT" }));
+    expect(plain.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      "POST /1",
+      "POST /2",
+      "HEAD /3",
+      "GET /4",
+      "PUT /1",
+    ]);
     expect(new Set(plain.seen.map((s) => s.socket)).size).toBe(1);
   });
 

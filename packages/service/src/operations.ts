@@ -10,6 +10,8 @@ import type {
   RouteParameters,
   RoutePath,
   RoutePathArguments,
+  RouteResources,
+  WebPubSubRestClient,
 } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
 import { loadedHttpStack, type RestClientLoader } from "./http-stack-loader.ts";
@@ -88,11 +90,30 @@ function commonParameters(
 
 const nothing = (): void => {};
 
+/** Resources kept per client: a hub's sends reuse a handful (a send to a user or group adds one per id, up to this). */
+const RESOURCE_CACHE_SIZE = 256;
+
 export class HubOperations {
   readonly ctx: HubContext;
+  /** `client.path(...)` results by route and arguments: making one builds a closure per HTTP method, every time. */
+  readonly #resources = new Map<string, unknown>();
 
   constructor(ctx: HubContext) {
     this.ctx = ctx;
+  }
+
+  /** The route's resource for these path arguments (which fill its template in order), made once and reused. */
+  #resource<P extends RoutePath>(client: WebPubSubRestClient, path: P, args: RoutePathArguments[P]): RouteResources[P] {
+    // Each argument is prefixed with its length, so that different arguments never make the same key.
+    let key: string = path;
+    for (const arg of args as readonly string[]) key += `|${arg.length}:${arg}`;
+    let resource = this.#resources.get(key) as RouteResources[P] | undefined;
+    if (resource === undefined) {
+      resource = client.path(path, ...args);
+      if (this.#resources.size >= RESOURCE_CACHE_SIZE) this.#resources.clear();
+      this.#resources.set(key, resource);
+    }
+    return resource;
   }
 
   /** One span per public call; the callback gets options carrying the span's tracing context. */
@@ -116,14 +137,18 @@ export class HubOperations {
     options: OperationOptions | undefined,
     retry: RetryMode = op.retry,
   ): Promise<HttpResponse> {
+    const send = (client: WebPubSubRestClient, common: RequestParameters): PromiseLike<HttpResponse> => {
+      const resource = this.#resource(client, op.path, args);
+      // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the
+      // method's type by the route types: it takes the operation's parameters.
+      const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
+      return method({ ...parameters, ...common });
+    };
     return this.#exchange(
       op,
-      async (common) => {
-        const resource = (await this.ctx.rest.get()).path(op.path, ...args);
-        // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the
-        // method's type by the route types: it takes the operation's parameters.
-        const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
-        return method({ ...parameters, ...common });
+      (common) => {
+        const client = this.ctx.rest.created;
+        return client ? send(client, common) : this.ctx.rest.get().then((created) => send(created, common));
       },
       options,
       retry,
