@@ -444,12 +444,7 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<void> {
-    checkId(connectionId, "connectionId");
-    checkPermission(permission);
-    checkOperationOptions(OPERATIONS.grantPermission, options, span);
-    const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
-    const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.grantPermission, args, parameters, options, nothing);
+    return this.#permission(span, OPERATIONS.grantPermission, connectionId, permission, options, nothing);
   }
 
   async revokePermission(
@@ -458,12 +453,7 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<void> {
-    checkId(connectionId, "connectionId");
-    checkPermission(permission);
-    checkOperationOptions(OPERATIONS.revokePermission, options, span);
-    const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
-    const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.revokePermission, args, parameters, options, nothing);
+    return this.#permission(span, OPERATIONS.revokePermission, connectionId, permission, options, nothing);
   }
 
   async checkPermission(
@@ -472,12 +462,24 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<boolean> {
+    return this.#permission(span, OPERATIONS.checkPermission, connectionId, permission, options, isSuccess);
+  }
+
+  /** One of the permission operations: same route (hub, permission, connection) and `targetName`, its own method. */
+  #permission<T>(
+    span: string,
+    op: typeof OPERATIONS.grantPermission | typeof OPERATIONS.revokePermission | typeof OPERATIONS.checkPermission,
+    connectionId: unknown,
+    permission: unknown,
+    options: PermissionOptions | undefined,
+    read: (response: HttpResponse) => T,
+  ): Promise<T> {
     checkId(connectionId, "connectionId");
     checkPermission(permission);
-    checkOperationOptions(OPERATIONS.checkPermission, options, span);
+    checkOperationOptions(op, options, span);
     const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
     const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.checkPermission, args, parameters, options, isSuccess);
+    return this.#call(span, op, args, parameters, options, read);
   }
 
   // ---- tokens and health ----------------------------------------------------------------------------------------
