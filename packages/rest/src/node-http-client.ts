@@ -73,12 +73,30 @@ interface Target {
   hostname: string;
   port: string;
   path: string;
+  /** The Host header: host and port (a default port left out, IPv6 in brackets), as node:http would set it. */
+  host: string;
   /** Origin and path without the query, for logs. */
   printable: string;
 }
 
 /** Parsed request URLs: a REST client sends to few distinct URLs, so most requests skip the parse. */
 const TARGET_CACHE_SIZE = 256;
+
+/**
+ * The request's headers as node:http's flat list, with Host added as node:http adds it: a list is written as it is,
+ * without the per-header setHeader bookkeeping of a headers object. Only for this client's own agents: a request's
+ * own agent (a proxy's) may read the headers back from the request, which a list does not allow.
+ */
+function headerList(request: PipelineRequest, host: string): string[] {
+  const list: string[] = [];
+  let hasHost = false;
+  for (const [name, value] of Object.entries(request.headers.toJSON({ preserveCase: true }))) {
+    if (!hasHost && name.length === 4 && name.toLowerCase() === "host") hasHost = true;
+    list.push(name, value);
+  }
+  if (!hasHost) list.push("Host", host);
+  return list;
+}
 
 class FastNodeHttpClient implements HttpClient {
   readonly #node: NodeModules;
@@ -127,6 +145,7 @@ class FastNodeHttpClient implements HttpClient {
         hostname: url.hostname,
         port: url.port,
         path: `${url.pathname}${url.search}`,
+        host: url.host,
         printable: `${url.origin}${url.pathname}`,
       };
       if (this.#targets.size >= TARGET_CACHE_SIZE) this.#targets.clear();
@@ -177,7 +196,7 @@ class FastNodeHttpClient implements HttpClient {
       path: target.path,
       port: target.port,
       method: request.method,
-      headers: request.headers.toJSON({ preserveCase: true }),
+      headers: request.agent ? request.headers.toJSON({ preserveCase: true }) : headerList(request, target.host),
     };
     const onResponse = (res: Http.IncomingMessage): void => {
       response = res;

@@ -124,9 +124,15 @@ describe("the HTTP client under the REST clients (Node)", () => {
     expect(ours?.url).toBe("/api/hubs/h/:send?api-version=2024-12-01");
     expect(ours?.body.toString("utf8")).toBe(body);
     expect(ours?.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
-    const { host: _a, ...oursHeaders } = ours?.headers ?? {};
-    const { host: _b, ...theirHeaders } = theirs?.headers ?? {};
-    expect(oursHeaders).toEqual(theirHeaders);
+    expect(ours?.headers.host).toBe(new URL(plain.url).host);
+    expect(ours?.headers).toEqual(theirs?.headers);
+  });
+
+  it("sends a Host header set on the request instead of its own, as the default client does", async () => {
+    for (const http of [client, peer]) {
+      await http.sendRequest(request(`${plain.url}/host`, { headers: createHttpHeaders({ Host: "example.test" }) }));
+    }
+    expect(plain.seen.map((s) => s.headers.host)).toEqual(["example.test", "example.test"]);
   });
 
   it("sends byte bodies exactly (a view's own bytes, not its whole buffer), and no body at all when there is none", async () => {
