@@ -288,10 +288,7 @@ export class HubOperations {
     userId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(userId, "userId");
-    checkOperationOptions(OPERATIONS.addUserToGroup, options, span);
-    return this.#call(span, OPERATIONS.addUserToGroup, [this.ctx.hub, userId, group], {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.addUserToGroup, group, userId, "userId", options);
   }
 
   async removeUserFromGroup(
@@ -300,10 +297,7 @@ export class HubOperations {
     userId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(userId, "userId");
-    checkOperationOptions(OPERATIONS.removeUserFromGroup, options, span);
-    return this.#call(span, OPERATIONS.removeUserFromGroup, [this.ctx.hub, userId, group], {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.removeUserFromGroup, group, userId, "userId", options);
   }
 
   async addConnectionToGroup(
@@ -312,11 +306,7 @@ export class HubOperations {
     connectionId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(connectionId, "connectionId");
-    checkOperationOptions(OPERATIONS.addConnectionToGroup, options, span);
-    const args: [string, string, string] = [this.ctx.hub, group, connectionId];
-    return this.#call(span, OPERATIONS.addConnectionToGroup, args, {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.addConnectionToGroup, group, connectionId, "connectionId", options);
   }
 
   async removeConnectionFromGroup(
@@ -325,11 +315,31 @@ export class HubOperations {
     connectionId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
+    return this.#groupMember(span, OPERATIONS.removeConnectionFromGroup, group, connectionId, "connectionId", options);
+  }
+
+  /**
+   * Adds a user or a connection to a group or removes it (the operation's route and method decide): the group is
+   * checked first, then the member. A user's route names the user before the group, a connection's after it.
+   */
+  #groupMember(
+    span: string,
+    op:
+      | typeof OPERATIONS.addUserToGroup
+      | typeof OPERATIONS.removeUserFromGroup
+      | typeof OPERATIONS.addConnectionToGroup
+      | typeof OPERATIONS.removeConnectionFromGroup,
+    group: unknown,
+    member: unknown,
+    memberName: "userId" | "connectionId",
+    options: OperationOptions | undefined,
+  ): Promise<void> {
     checkGroup(group, "groupName");
-    checkId(connectionId, "connectionId");
-    checkOperationOptions(OPERATIONS.removeConnectionFromGroup, options, span);
-    const args: [string, string, string] = [this.ctx.hub, group, connectionId];
-    return this.#call(span, OPERATIONS.removeConnectionFromGroup, args, {}, options, nothing);
+    checkId(member, memberName);
+    checkOperationOptions(op, options, span);
+    const args: [string, string, string] =
+      memberName === "userId" ? [this.ctx.hub, member, group] : [this.ctx.hub, group, member];
+    return this.#call(span, op, args, {}, options, nothing);
   }
 
   /** Adds every connection matching the OData `filter` to each of `groups`. */
@@ -339,11 +349,7 @@ export class HubOperations {
     filter: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroupArray(groups, "groups", true);
-    checkRequiredFilter(filter, "filter");
-    checkOperationOptions(OPERATIONS.addConnectionsToGroups, options, span);
-    const parameters = { body: { groups, filter }, contentType: "application/json" } as const;
-    return this.#call(span, OPERATIONS.addConnectionsToGroups, [this.ctx.hub], parameters, options, nothing);
+    return this.#groupsByFilter(span, OPERATIONS.addConnectionsToGroups, groups, filter, options);
   }
 
   /** Removes every connection matching the OData `filter` from each of `groups`. */
@@ -353,11 +359,22 @@ export class HubOperations {
     filter: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
+    return this.#groupsByFilter(span, OPERATIONS.removeConnectionsFromGroups, groups, filter, options);
+  }
+
+  /** Adds the connections matching `filter` to `groups` or removes them (the operation decides); a JSON body. */
+  #groupsByFilter(
+    span: string,
+    op: typeof OPERATIONS.addConnectionsToGroups | typeof OPERATIONS.removeConnectionsFromGroups,
+    groups: unknown,
+    filter: unknown,
+    options: OperationOptions | undefined,
+  ): Promise<void> {
     checkGroupArray(groups, "groups", true);
     checkRequiredFilter(filter, "filter");
-    checkOperationOptions(OPERATIONS.removeConnectionsFromGroups, options, span);
+    checkOperationOptions(op, options, span);
     const parameters = { body: { groups, filter }, contentType: "application/json" } as const;
-    return this.#call(span, OPERATIONS.removeConnectionsFromGroups, [this.ctx.hub], parameters, options, nothing);
+    return this.#call(span, op, [this.ctx.hub], parameters, options, nothing);
   }
 
   async removeConnectionFromAllGroups(
