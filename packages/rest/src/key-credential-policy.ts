@@ -37,30 +37,51 @@ export function keyCredentialPolicy(
   const now = options.now ?? Date.now;
   const cache = new Map<string, CachedToken>();
 
-  async function tokenFor(url: string): Promise<string> {
+  let newest: string | undefined; // the URL last used, already at the end of the LRU order
+
+  /** The token for `url`: from the cache at once, or a promise of a newly signed one. */
+  function tokenFor(url: string): string | Promise<string> {
     const key = credential.key;
     if (typeof key !== "string" || key.length === 0) throw new TypeError("credential.key must be a non-empty string");
     const nowSeconds = Math.floor(now() / 1000);
     const hit = cache.get(url);
     if (hit && hit.key === key && nowSeconds < hit.refreshAt) {
-      cache.delete(url); // refresh its place in the LRU order
-      cache.set(url, hit);
+      if (url !== newest) {
+        cache.delete(url); // refresh its place in the LRU order
+        cache.set(url, hit);
+        newest = url;
+      }
       return hit.token;
     }
-    const token = await signJwt({ aud: url }, key, { expiresInSeconds: lifetime, now: nowSeconds });
-    if (cacheSize > 0) {
-      cache.delete(url);
-      cache.set(url, { token, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
-      while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
-    }
-    return token;
+    return signJwt({ aud: url }, key, { expiresInSeconds: lifetime, now: nowSeconds }).then((token) => {
+      if (cacheSize > 0) {
+        cache.delete(url);
+        cache.set(url, { token, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
+        newest = url;
+        while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+      }
+      return token;
+    });
   }
 
   return {
     name: keyCredentialPolicyName,
-    async sendRequest(request, next) {
-      request.headers.set("Authorization", `Bearer ${await tokenFor(request.url)}`);
-      return next(request);
+    // Not async: a cached token is set and the request passed on in the same turn.
+    sendRequest(request, next) {
+      let token: string | Promise<string>;
+      try {
+        token = tokenFor(request.url);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (typeof token === "string") {
+        request.headers.set("Authorization", `Bearer ${token}`);
+        return next(request);
+      }
+      return token.then((signed) => {
+        request.headers.set("Authorization", `Bearer ${signed}`);
+        return next(request);
+      });
     },
   };
 }

@@ -13,6 +13,7 @@ import type { WebPubSubRestClient } from "./generated/client-definitions.ts";
 import createClient, { type WebPubSubRestClientOptions as GeneratedClientOptions } from "./generated/create-client.ts";
 import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./insecure-bearer-token-policy.ts";
 import { keyCredentialPolicy, keyCredentialPolicyName } from "./key-credential-policy.ts";
+import { defaultHttpClient } from "./node-http-client.ts";
 import { reverseProxyPolicy } from "./reverse-proxy-policy.ts";
 
 /** The Microsoft Entra ID scope of the Web PubSub data plane. */
@@ -66,7 +67,12 @@ export function createWebPubSubRestClient(
       : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
   checkApiVersion(apiVersion);
   const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
-  const clientOptions: GeneratedClientOptions = { ...rest, apiVersion, allowInsecureConnection };
+  const clientOptions: GeneratedClientOptions = {
+    ...rest,
+    apiVersion,
+    allowInsecureConnection,
+    httpClient: rest.httpClient ?? defaultHttpClient(),
+  };
 
   let client: WebPubSubRestClient;
   let authPolicy: string;

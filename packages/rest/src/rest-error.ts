@@ -1,7 +1,8 @@
 // RestErrors built from responses, in one place for this package and @webpubsub/service: `responseError` attaches
 // the answer (status, request, headers, body text), and `toRestError` turns an unexpected response into one whose
-// `code` is the service's x-ms-error-code.
-import { createHttpHeaders, RestError } from "@azure/core-rest-pipeline";
+// `code` is the service's x-ms-error-code. The errors of the HTTP client (node-http-client.ts) are made here too,
+// with the names, codes and messages of the pipeline's default client: `sendError`, `readError`, `abortError`.
+import { createHttpHeaders, isRestError, type PipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import type { HttpResponse } from "@azure-rest/core-client";
 
 interface ErrorBody {
@@ -62,5 +63,27 @@ export function toRestError(response: HttpResponse, operation?: string): RestErr
   const text = `${what} failed with status ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : "."}`;
   const error = responseError(response, text, code);
   if (response.body !== undefined && response.body !== "" && response.body !== null) error.details = response.body;
+  return error;
+}
+
+/** A request that could not be sent (a refused or reset connection, a TLS failure): `code` is the system's code. */
+export function sendError(error: Error & { code?: string }, request: PipelineRequest): RestError {
+  if (isRestError(error)) return error;
+  const premature = error.code === "ERR_STREAM_PREMATURE_CLOSE";
+  return new RestError(premature ? "Request body stream closed before ending" : error.message, {
+    code: premature ? RestError.REQUEST_SEND_ERROR : (error.code ?? RestError.REQUEST_SEND_ERROR),
+    request,
+  });
+}
+
+/** An answer whose body could not be read to its end. */
+export function readError(error: Error): RestError {
+  return new RestError(`Error reading response as text: ${error.message}`, { code: RestError.PARSE_ERROR });
+}
+
+/** The error of an exchange cut short by its abort signal or its timeout (named AbortError, as the pipeline's). */
+export function abortError(message: string): Error {
+  const error = new Error(message);
+  error.name = "AbortError";
   return error;
 }

@@ -31,6 +31,7 @@ export class RestClientLoader {
   readonly #credential: KeyCredential | TokenCredential;
   readonly #options: WebPubSubServiceClientOptions & { apiVersion: string };
   #client: Promise<WebPubSubRestClient> | undefined;
+  #created: WebPubSubRestClient | undefined;
 
   constructor(
     endpoint: string,
@@ -44,9 +45,15 @@ export class RestClientLoader {
 
   /** The REST client (the HTTP stack is loaded and the client created the first time). */
   get(): Promise<WebPubSubRestClient> {
-    this.#client ??= loadHttpStack().then((stack) =>
-      stack.createRestClient(this.#endpoint, this.#credential, this.#options),
-    );
+    this.#client ??= loadHttpStack().then((stack) => {
+      this.#created = stack.createRestClient(this.#endpoint, this.#credential, this.#options);
+      return this.#created;
+    });
     return this.#client;
+  }
+
+  /** The REST client once created (requests after the first reach it without waiting a turn); else undefined. */
+  get created(): WebPubSubRestClient | undefined {
+    return this.#created;
   }
 }

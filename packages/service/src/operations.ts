@@ -10,6 +10,8 @@ import type {
   RouteParameters,
   RoutePath,
   RoutePathArguments,
+  RouteResources,
+  WebPubSubRestClient,
 } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
 import { loadedHttpStack, type RestClientLoader } from "./http-stack-loader.ts";
@@ -88,11 +90,30 @@ function commonParameters(
 
 const nothing = (): void => {};
 
+/** Resources kept per client: a hub's sends reuse a handful (a send to a user or group adds one per id, up to this). */
+const RESOURCE_CACHE_SIZE = 256;
+
 export class HubOperations {
   readonly ctx: HubContext;
+  /** `client.path(...)` results by route and arguments: making one builds a closure per HTTP method, every time. */
+  readonly #resources = new Map<string, unknown>();
 
   constructor(ctx: HubContext) {
     this.ctx = ctx;
+  }
+
+  /** The route's resource for these path arguments (which fill its template in order), made once and reused. */
+  #resource<P extends RoutePath>(client: WebPubSubRestClient, path: P, args: RoutePathArguments[P]): RouteResources[P] {
+    // Each argument is prefixed with its length, so that different arguments never make the same key.
+    let key: string = path;
+    for (const arg of args as readonly string[]) key += `|${arg.length}:${arg}`;
+    let resource = this.#resources.get(key) as RouteResources[P] | undefined;
+    if (resource === undefined) {
+      resource = client.path(path, ...args);
+      if (this.#resources.size >= RESOURCE_CACHE_SIZE) this.#resources.clear();
+      this.#resources.set(key, resource);
+    }
+    return resource;
   }
 
   /** One span per public call; the callback gets options carrying the span's tracing context. */
@@ -116,14 +137,18 @@ export class HubOperations {
     options: OperationOptions | undefined,
     retry: RetryMode = op.retry,
   ): Promise<HttpResponse> {
+    const send = (client: WebPubSubRestClient, common: RequestParameters): PromiseLike<HttpResponse> => {
+      const resource = this.#resource(client, op.path, args);
+      // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the
+      // method's type by the route types: it takes the operation's parameters.
+      const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
+      return method({ ...parameters, ...common });
+    };
     return this.#exchange(
       op,
-      async (common) => {
-        const resource = (await this.ctx.rest.get()).path(op.path, ...args);
-        // The compiler cannot pick a method of a generic resource (`RouteResources[P][M]`), so this names the
-        // method's type by the route types: it takes the operation's parameters.
-        const method = resource[op.method] as (parameters: RouteParameters<P, M>) => PromiseLike<HttpResponse>;
-        return method({ ...parameters, ...common });
+      (common) => {
+        const client = this.ctx.rest.created;
+        return client ? send(client, common) : this.ctx.rest.get().then((created) => send(created, common));
       },
       options,
       retry,
@@ -263,10 +288,7 @@ export class HubOperations {
     userId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(userId, "userId");
-    checkOperationOptions(OPERATIONS.addUserToGroup, options, span);
-    return this.#call(span, OPERATIONS.addUserToGroup, [this.ctx.hub, userId, group], {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.addUserToGroup, group, userId, "userId", options);
   }
 
   async removeUserFromGroup(
@@ -275,10 +297,7 @@ export class HubOperations {
     userId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(userId, "userId");
-    checkOperationOptions(OPERATIONS.removeUserFromGroup, options, span);
-    return this.#call(span, OPERATIONS.removeUserFromGroup, [this.ctx.hub, userId, group], {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.removeUserFromGroup, group, userId, "userId", options);
   }
 
   async addConnectionToGroup(
@@ -287,11 +306,7 @@ export class HubOperations {
     connectionId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroup(group, "groupName");
-    checkId(connectionId, "connectionId");
-    checkOperationOptions(OPERATIONS.addConnectionToGroup, options, span);
-    const args: [string, string, string] = [this.ctx.hub, group, connectionId];
-    return this.#call(span, OPERATIONS.addConnectionToGroup, args, {}, options, nothing);
+    return this.#groupMember(span, OPERATIONS.addConnectionToGroup, group, connectionId, "connectionId", options);
   }
 
   async removeConnectionFromGroup(
@@ -300,11 +315,31 @@ export class HubOperations {
     connectionId: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
+    return this.#groupMember(span, OPERATIONS.removeConnectionFromGroup, group, connectionId, "connectionId", options);
+  }
+
+  /**
+   * Adds a user or a connection to a group or removes it (the operation's route and method decide): the group is
+   * checked first, then the member. A user's route names the user before the group, a connection's after it.
+   */
+  #groupMember(
+    span: string,
+    op:
+      | typeof OPERATIONS.addUserToGroup
+      | typeof OPERATIONS.removeUserFromGroup
+      | typeof OPERATIONS.addConnectionToGroup
+      | typeof OPERATIONS.removeConnectionFromGroup,
+    group: unknown,
+    member: unknown,
+    memberName: "userId" | "connectionId",
+    options: OperationOptions | undefined,
+  ): Promise<void> {
     checkGroup(group, "groupName");
-    checkId(connectionId, "connectionId");
-    checkOperationOptions(OPERATIONS.removeConnectionFromGroup, options, span);
-    const args: [string, string, string] = [this.ctx.hub, group, connectionId];
-    return this.#call(span, OPERATIONS.removeConnectionFromGroup, args, {}, options, nothing);
+    checkId(member, memberName);
+    checkOperationOptions(op, options, span);
+    const args: [string, string, string] =
+      memberName === "userId" ? [this.ctx.hub, member, group] : [this.ctx.hub, group, member];
+    return this.#call(span, op, args, {}, options, nothing);
   }
 
   /** Adds every connection matching the OData `filter` to each of `groups`. */
@@ -314,11 +349,7 @@ export class HubOperations {
     filter: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
-    checkGroupArray(groups, "groups", true);
-    checkRequiredFilter(filter, "filter");
-    checkOperationOptions(OPERATIONS.addConnectionsToGroups, options, span);
-    const parameters = { body: { groups, filter }, contentType: "application/json" } as const;
-    return this.#call(span, OPERATIONS.addConnectionsToGroups, [this.ctx.hub], parameters, options, nothing);
+    return this.#groupsByFilter(span, OPERATIONS.addConnectionsToGroups, groups, filter, options);
   }
 
   /** Removes every connection matching the OData `filter` from each of `groups`. */
@@ -328,11 +359,22 @@ export class HubOperations {
     filter: unknown,
     options: OperationOptions | undefined,
   ): Promise<void> {
+    return this.#groupsByFilter(span, OPERATIONS.removeConnectionsFromGroups, groups, filter, options);
+  }
+
+  /** Adds the connections matching `filter` to `groups` or removes them (the operation decides); a JSON body. */
+  #groupsByFilter(
+    span: string,
+    op: typeof OPERATIONS.addConnectionsToGroups | typeof OPERATIONS.removeConnectionsFromGroups,
+    groups: unknown,
+    filter: unknown,
+    options: OperationOptions | undefined,
+  ): Promise<void> {
     checkGroupArray(groups, "groups", true);
     checkRequiredFilter(filter, "filter");
-    checkOperationOptions(OPERATIONS.removeConnectionsFromGroups, options, span);
+    checkOperationOptions(op, options, span);
     const parameters = { body: { groups, filter }, contentType: "application/json" } as const;
-    return this.#call(span, OPERATIONS.removeConnectionsFromGroups, [this.ctx.hub], parameters, options, nothing);
+    return this.#call(span, op, [this.ctx.hub], parameters, options, nothing);
   }
 
   async removeConnectionFromAllGroups(
@@ -419,12 +461,7 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<void> {
-    checkId(connectionId, "connectionId");
-    checkPermission(permission);
-    checkOperationOptions(OPERATIONS.grantPermission, options, span);
-    const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
-    const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.grantPermission, args, parameters, options, nothing);
+    return this.#permission(span, OPERATIONS.grantPermission, connectionId, permission, options, nothing);
   }
 
   async revokePermission(
@@ -433,12 +470,7 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<void> {
-    checkId(connectionId, "connectionId");
-    checkPermission(permission);
-    checkOperationOptions(OPERATIONS.revokePermission, options, span);
-    const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
-    const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.revokePermission, args, parameters, options, nothing);
+    return this.#permission(span, OPERATIONS.revokePermission, connectionId, permission, options, nothing);
   }
 
   async checkPermission(
@@ -447,12 +479,24 @@ export class HubOperations {
     permission: unknown,
     options: PermissionOptions | undefined,
   ): Promise<boolean> {
+    return this.#permission(span, OPERATIONS.checkPermission, connectionId, permission, options, isSuccess);
+  }
+
+  /** One of the permission operations: same route (hub, permission, connection) and `targetName`, its own method. */
+  #permission<T>(
+    span: string,
+    op: typeof OPERATIONS.grantPermission | typeof OPERATIONS.revokePermission | typeof OPERATIONS.checkPermission,
+    connectionId: unknown,
+    permission: unknown,
+    options: PermissionOptions | undefined,
+    read: (response: HttpResponse) => T,
+  ): Promise<T> {
     checkId(connectionId, "connectionId");
     checkPermission(permission);
-    checkOperationOptions(OPERATIONS.checkPermission, options, span);
+    checkOperationOptions(op, options, span);
     const args: [string, Permission, string] = [this.ctx.hub, permission, connectionId];
     const parameters = { queryParameters: { targetName: options?.targetName } };
-    return this.#call(span, OPERATIONS.checkPermission, args, parameters, options, isSuccess);
+    return this.#call(span, op, args, parameters, options, read);
   }
 
   // ---- tokens and health ----------------------------------------------------------------------------------------

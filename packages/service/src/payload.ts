@@ -109,6 +109,10 @@ export function preparePayload(message: unknown, contentType?: unknown): Prepare
   if (typeof message === "function" || typeof message === "symbol" || typeof message === "bigint") {
     throw new TypeError(`message of type ${typeof message} is not supported; send a string, a JSON value or bytes.`);
   }
+  // the common case first: text sent as text
+  if (typeof message === "string" && (contentType === "text/plain" || contentType === undefined)) {
+    return { contentType: "text/plain", body: message, replayable: true };
+  }
   if (contentType !== undefined) {
     if (typeof contentType !== "string" || !CONTENT_TYPES.has(contentType)) {
       throw new TypeError(

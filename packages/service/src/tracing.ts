@@ -6,6 +6,8 @@ import type { OperationTracingOptions, TracingClient } from "@azure/core-tracing
 export const SDK_VERSION = "0.0.0";
 
 let tracing: Promise<TracingClient> | undefined;
+/** The tracing client once imported: spans after the first start without waiting a turn for it. */
+let loaded: TracingClient | undefined;
 
 /**
  * Spans are named `WebPubSubServiceClient.<method>` / `WebPubSubGroupClient.<method>` in the `Microsoft.WebPubSub`
@@ -13,23 +15,25 @@ let tracing: Promise<TracingClient> | undefined;
  * under it. Spans are no-ops until an instrumenter is registered (e.g. @azure/opentelemetry-instrumentation-azure-sdk).
  */
 function tracingClient(): Promise<TracingClient> {
-  tracing ??= import("@azure/core-tracing").then(({ createTracingClient }) =>
-    createTracingClient({
+  tracing ??= import("@azure/core-tracing").then(({ createTracingClient }) => {
+    loaded = createTracingClient({
       namespace: "Microsoft.WebPubSub",
       packageName: "@webpubsub/service",
       packageVersion: SDK_VERSION,
-    }),
-  );
+    });
+    return loaded;
+  });
   return tracing;
 }
 
 /** Runs `fn` in the span `name` (spanKind client); `fn` gets options carrying the span's tracing context. */
-export async function withSpan<O extends { tracingOptions?: OperationTracingOptions }, T>(
+export function withSpan<O extends { tracingOptions?: OperationTracingOptions }, T>(
   name: string,
   options: O,
   fn: (updated: O) => Promise<T>,
 ): Promise<T> {
-  return (await tracingClient()).withSpan(name, options, fn, { spanKind: "client" });
+  if (loaded) return loaded.withSpan(name, options, fn, { spanKind: "client" });
+  return tracingClient().then((client) => client.withSpan(name, options, fn, { spanKind: "client" }));
 }
 
 /**

@@ -1,0 +1,61 @@
+// Per-request work a client keeps between calls (operations.ts keeps each route's REST resource by route and path
+// arguments; the lean HTTP client of @webpubsub/rest keeps parsed URLs): whatever is reused, every request still goes
+// to the path its own arguments make.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebPubSubServiceClient } from "../src/index.ts";
+import { type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+
+const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+let server: CaptureServer;
+let client: WebPubSubServiceClient;
+
+beforeAll(async () => {
+  server = await startCaptureServer();
+  client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+    retryOptions: { maxRetries: 0 },
+  });
+});
+afterAll(() => server.close());
+
+describe("reused request state", () => {
+  it("sends each call to the path of its own arguments, also when arguments join to the same text", async () => {
+    server.requests.length = 0;
+    // pairs whose arguments concatenate alike: a key made by joining them would mix them up
+    await client.addUserToGroup("a|b", "c");
+    await client.addUserToGroup("b", "c|a");
+    await client.addUserToGroup("a|b", "c");
+    await client.sendToUser("u1", "x");
+    await client.sendToUser("u2", "x");
+    await client.sendToUser("u1", "x");
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "PUT /api/hubs/hub/users/c/groups/a%7Cb",
+      "PUT /api/hubs/hub/users/c%7Ca/groups/b",
+      "PUT /api/hubs/hub/users/c/groups/a%7Cb",
+      "POST /api/hubs/hub/users/u1/:send",
+      "POST /api/hubs/hub/users/u2/:send",
+      "POST /api/hubs/hub/users/u1/:send",
+    ]);
+  });
+
+  it("keeps sending to the right paths past the number of routes it keeps (300 distinct users, then the first again)", async () => {
+    server.requests.length = 0;
+    for (let i = 0; i < 300; i++) await client.sendToUser(`user-${i}`, "x");
+    await client.sendToUser("user-0", "x");
+    const paths = server.requests.map((r) => r.path);
+    expect(paths).toHaveLength(301);
+    expect(paths.slice(0, 300)).toEqual(Array.from({ length: 300 }, (_, i) => `/api/hubs/hub/users/user-${i}/:send`));
+    expect(paths[300]).toBe("/api/hubs/hub/users/user-0/:send");
+  });
+
+  it("sends the query of each call (query parameters are not part of what is reused)", async () => {
+    server.requests.length = 0;
+    await client.sendToAll("x", { filter: "userId eq 'a'" });
+    await client.sendToAll("x");
+    await client.sendToAll("x", { excludedConnections: ["c1"] });
+    expect(server.requests.map((r) => r.query.filter((q) => !q.startsWith("api-version=")))).toEqual([
+      ["filter=userId%20eq%20%27a%27"],
+      [],
+      ["excluded=c1"],
+    ]);
+  });
+});
