@@ -2,13 +2,16 @@
 // not), a packet over the 1 MiB limit ends the connection (5.0: DISCONNECT 0x95) while one at the limit is accepted,
 // and a PUBLISH without sendToGroup permission is refused (5.0: PUBACK/PUBREC 0x87; 3.1.1: positively acknowledged,
 // as the 3.1.1 specification allows, but delivered to nobody). The service's own WebSocket pings keep an MQTT client
-// that answers them or sends packets, and drop one that does neither.
+// that answers them or sends packets, and drop one that does neither (rounds driven by hand:
+// helpers/keep-alive-rounds.ts).
 import type { MqttClient } from "mqtt";
 import { generate, type IPublishPacket } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import WebSocket from "ws";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { MAX_PACKET_BYTES } from "../src/mqtt/limits.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
+import { handDrivenKeepAlive, keepAliveRound, nextPing, serviceRead } from "./helpers/keep-alive-rounds.ts";
 import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
@@ -174,18 +177,28 @@ describe("PUBLISH without sendToGroup permission", () => {
   });
 });
 
-describe("the service's WebSocket keep-alive pings (every 20 ms here)", () => {
+describe("the service's WebSocket keep-alive pings (rounds driven by hand)", () => {
+  const INTERVAL = 20;
   let pinging: RunningEmulator;
   beforeAll(async () => {
-    pinging = await startEmulator({ keepAliveIntervalMs: 20 });
+    handDrivenKeepAlive(); // each round runs when keepAliveRound() says, not on a (stretchable) 20 ms of wall time
+    pinging = await startEmulator({ keepAliveIntervalMs: INTERVAL });
   });
   afterAll(async () => {
     await pinging.close();
+    vi.useRealTimers();
   });
   const url = (h: string) => mqttUrl(pinging, h, mqttToken(pinging, h));
 
+  /** One round, then the fence: the service has read every answer of `clients` to the ping of that round. */
+  async function round(clients: RawMqtt[]): Promise<void> {
+    const pinged = clients.map((c) => c.pinged(c.pings + 1));
+    keepAliveRound(INTERVAL);
+    await Promise.all(pinged);
+    for (const c of clients) expect(await serviceRead(c.ws)).toBe("read");
+  }
+
   it("keep an MQTT client that answers them, or sends packets, and drop one that does neither", async () => {
-    // a round drops a socket silent since the previous one: 5 pings are 4 rounds survived
     const answering = new RawMqtt(url("ka1"), 5);
     await answering.connect();
     const chatty = new RawMqtt(url("ka2"), 4, { autoPong: false });
@@ -193,9 +206,19 @@ describe("the service's WebSocket keep-alive pings (every 20 ms here)", () => {
     chatty.ws.on("ping", () => chatty.send({ cmd: "pingreq" }));
     const silent = new RawMqtt(url("ka3"), 4, { autoPong: false });
     await silent.connect();
-    await Promise.all([answering.pinged(5), chatty.pinged(5)]);
+    // round 1: a new socket counts as having answered; the silent one is pinged and, read back, still open
+    await round([answering, chatty, silent]);
+    // round 2: the silent one, quiet for a whole interval, is dropped in the same round that pings the others
+    const pinged = [answering.pinged(2), chatty.pinged(2)];
+    keepAliveRound(INTERVAL);
+    await Promise.all(pinged);
+    expect(await serviceRead(silent.ws)).toBe("closed");
     await silent.closed;
-    expect(silent.pings).toBeGreaterThanOrEqual(1);
+    expect(silent.pings).toBe(1);
+    // rounds 3 to 5: the two that answer (a pong, a PINGREQ) are kept
+    for (const c of [answering, chatty]) expect(await serviceRead(c.ws)).toBe("read");
+    for (let i = 3; i <= 5; i++) await round([answering, chatty]);
+    expect([answering.pings, chatty.pings]).toEqual([5, 5]);
     answering.send({ cmd: "pingreq" });
     expect(await answering.next("pingresp")).toMatchObject({ cmd: "pingresp" });
     answering.ws.close();
@@ -205,20 +228,29 @@ describe("the service's WebSocket keep-alive pings (every 20 ms here)", () => {
 
   it("keep an idle mqtt.js subscriber, which still gets group sends", async () => {
     const h = "ka4";
+    let socket: WebSocket | undefined;
     const sub = await openMqtt(mqttUrl(pinging, h, mqttToken(pinging, h, { role: ALL_GROUP_ROLES })), {
       protocolVersion: 5,
       keepalive: 0, // no MQTT pings: only the WebSocket pongs of mqtt.js's socket
+      // the same socket mqtt.js would open, kept here to see its pings and to fence on it
+      createWebsocket: (u, protocols, o) => {
+        socket = new WebSocket(u, protocols, o.wsOptions as WebSocket.ClientOptions);
+        return socket;
+      },
     });
     await sub.subscribeAsync("g", { qos: 1 });
-    const watcher = new RawMqtt(url("ka5"), 5); // counts rounds on the same service
-    await watcher.connect();
-    await watcher.pinged(5);
+    const ws = socket as WebSocket;
+    // 5 rounds: 4 of them would drop a socket that did not answer the previous ping
+    for (let i = 0; i < 5; i++) {
+      const pinged = nextPing(ws);
+      keepAliveRound(INTERVAL);
+      await pinged;
+      expect(await serviceRead(ws)).toBe("read");
+    }
     const got = new Promise<string>((resolve) => sub.once("message", (_t, p) => resolve(p.toString())));
     await rest(pinging, "POST", `/api/hubs/${h}/groups/g/:send`, { body: "still here", contentType: "text/plain" });
     expect(await got).toBe("still here");
     expect(sub.connected).toBe(true);
     await sub.endAsync();
-    watcher.ws.close();
-    await watcher.closed;
   });
 });
