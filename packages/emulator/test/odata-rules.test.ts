@@ -149,6 +149,13 @@ describe("values and operators", () => {
       false,
     ]);
     expect([matches("1 lt null"), matches("null ge 1"), matches("null le null")]).toEqual([false, false, false]);
+    // null is not 0: a positive number is not greater than null, and 0 is not "at least" null
+    expect([matches("1 gt null"), matches("0 ge null"), matches("null lt 1"), matches("null le 0")]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it("compares values of one type, or with null", () => {
