@@ -129,42 +129,45 @@ describe("JSON subprotocol: nesting bound of client data", () => {
   });
 });
 
-describe("protobuf subprotocol: nesting bound of json_data", () => {
-  const frame = (depth: number): Uint8Array =>
-    protobufCodec.encodeUpstream({
-      type: "sendToGroup",
-      group: "g",
-      ackId: 9,
-      dataType: "json",
-      data: nested(depth),
-    } as UpstreamMessage);
+describe("protobuf subprotocol: bounds of json_data and metadata", () => {
+  /** An upstream message of each kind that carries data, with `extra` (data, metadata) and an ackId. */
+  const upstream = {
+    sendToGroup: (extra: object) =>
+      protobufCodec.encodeUpstream({ type: "sendToGroup", group: "g", ackId: 9, ...extra } as UpstreamMessage),
+    event: (extra: object) =>
+      protobufCodec.encodeUpstream({ type: "event", event: "e", ackId: 9, ...extra } as UpstreamMessage),
+  };
+  const json = (depth: number) => ({ dataType: "json", data: nested(depth) });
+  const withEntries = (n: number) => {
+    const metadata: Record<string, string> = {};
+    for (let i = 0; i < n; i++) metadata[`k${i}`] = "v";
+    return { dataType: "text", data: "", metadata };
+  };
 
-  test(`${MAX_JSON_DEPTH} levels are accepted, ${MAX_JSON_DEPTH + 1} are an invalid message with the ackId`, () => {
-    expect(protobufCodec.decodeUpstream(frame(MAX_JSON_DEPTH)).type).toBe("sendToGroup");
-    const e = decodeError(() => protobufCodec.decodeUpstream(frame(MAX_JSON_DEPTH + 1)));
-    expect(e.code).toBe("invalid_message");
-    expect(e.ackId).toBe(9);
-    expect(e.message).toMatch(/json_data is nested more than 64 levels/);
-  });
+  for (const [kind, encode] of Object.entries(upstream)) {
+    test(`${kind}: ${MAX_JSON_DEPTH} levels are accepted, ${MAX_JSON_DEPTH + 1} are an invalid message with the ackId`, () => {
+      expect(protobufCodec.decodeUpstream(encode(json(MAX_JSON_DEPTH))).type).toBe(kind);
+      const e = decodeError(() => protobufCodec.decodeUpstream(encode(json(MAX_JSON_DEPTH + 1))));
+      expect(e.code).toBe("invalid_message");
+      expect(e.ackId).toBe(9);
+      expect(e.message).toMatch(/json_data is nested more than 64 levels/);
+    });
 
-  test(`${MAX_JSON_OBJECT_MEMBERS} metadata entries are accepted, one more is an invalid message with the ackId`, () => {
-    const withEntries = (n: number) => {
-      const metadata: Record<string, string> = {};
-      for (let i = 0; i < n; i++) metadata[`k${i}`] = "v";
-      return protobufCodec.encodeUpstream({
-        type: "event",
-        event: "e",
-        ackId: 2,
-        dataType: "text",
-        data: "",
-        metadata,
-      });
-    };
-    const accepted = protobufCodec.decodeUpstream(withEntries(MAX_JSON_OBJECT_MEMBERS)) as { metadata?: object };
-    expect(Object.keys(accepted.metadata ?? {})).toHaveLength(MAX_JSON_OBJECT_MEMBERS);
-    const e = decodeError(() => protobufCodec.decodeUpstream(withEntries(MAX_JSON_OBJECT_MEMBERS + 1)));
-    expect(e.ackId).toBe(2);
-    expect(e.message).toMatch(/more than 10000 entries/);
+    test(`${kind}: ${MAX_JSON_OBJECT_MEMBERS} metadata entries are accepted, one more is an invalid message with the ackId`, () => {
+      const accepted = protobufCodec.decodeUpstream(encode(withEntries(MAX_JSON_OBJECT_MEMBERS))) as {
+        metadata?: object;
+      };
+      expect(Object.keys(accepted.metadata ?? {})).toHaveLength(MAX_JSON_OBJECT_MEMBERS);
+      const e = decodeError(() => protobufCodec.decodeUpstream(encode(withEntries(MAX_JSON_OBJECT_MEMBERS + 1))));
+      expect(e.ackId).toBe(9);
+      expect(e.message).toMatch(/more than 10000 entries/);
+    });
+  }
+
+  test("what a client decodes from the service is not limited (the bound protects the service side)", () => {
+    const data = nested(MAX_JSON_DEPTH + 5);
+    const frame = protobufCodec.encodeDownstream({ type: "message", from: "server", dataType: "json", data });
+    expect(protobufCodec.decodeDownstream(frame)).toEqual({ type: "message", from: "server", dataType: "json", data });
   });
 });
 

@@ -11,20 +11,17 @@ export const MqttV311ConnectReturnCode = {
 } as const;
 export type MqttV311ConnectReturnCode = (typeof MqttV311ConnectReturnCode)[keyof typeof MqttV311ConnectReturnCode];
 
-/** MQTT 5.0 CONNACK reason codes that refuse a connection. */
-export const MqttV500ConnectReasonCode = {
+/**
+ * The MQTT 5.0 reason codes that both CONNACK and DISCONNECT use: MQTT 5.0 has one reason-code table, and each packet
+ * uses part of it.
+ */
+const MqttV500SharedReasonCode = {
   UnspecifiedError: 0x80,
   MalformedPacket: 0x81,
   ProtocolError: 0x82,
   ImplementationSpecificError: 0x83,
-  UnsupportedProtocolVersion: 0x84,
-  ClientIdentifierNotValid: 0x85,
-  BadUserNameOrPassword: 0x86,
   NotAuthorized: 0x87,
-  ServerUnavailable: 0x88,
   ServerBusy: 0x89,
-  Banned: 0x8a,
-  BadAuthenticationMethod: 0x8c,
   TopicNameInvalid: 0x90,
   PacketTooLarge: 0x95,
   QuotaExceeded: 0x97,
@@ -35,36 +32,33 @@ export const MqttV500ConnectReasonCode = {
   ServerMoved: 0x9d,
   ConnectionRateExceeded: 0x9f,
 } as const;
+
+/** MQTT 5.0 CONNACK reason codes that refuse a connection. */
+export const MqttV500ConnectReasonCode = {
+  ...MqttV500SharedReasonCode,
+  UnsupportedProtocolVersion: 0x84,
+  ClientIdentifierNotValid: 0x85,
+  BadUserNameOrPassword: 0x86,
+  ServerUnavailable: 0x88,
+  Banned: 0x8a,
+  BadAuthenticationMethod: 0x8c,
+} as const;
 export type MqttV500ConnectReasonCode = (typeof MqttV500ConnectReasonCode)[keyof typeof MqttV500ConnectReasonCode];
 
 /** MQTT 5.0 DISCONNECT reason codes (what `disconnected` events may carry for MQTT clients). */
 export const MqttDisconnectReasonCode = {
+  ...MqttV500SharedReasonCode,
   NormalDisconnection: 0x00,
   DisconnectWithWillMessage: 0x04,
-  UnspecifiedError: 0x80,
-  MalformedPacket: 0x81,
-  ProtocolError: 0x82,
-  ImplementationSpecificError: 0x83,
-  NotAuthorized: 0x87,
-  ServerBusy: 0x89,
   ServerShuttingDown: 0x8b,
   KeepAliveTimeout: 0x8d,
   SessionTakenOver: 0x8e,
   TopicFilterInvalid: 0x8f,
-  TopicNameInvalid: 0x90,
   ReceiveMaximumExceeded: 0x93,
   TopicAliasInvalid: 0x94,
-  PacketTooLarge: 0x95,
   MessageRateTooHigh: 0x96,
-  QuotaExceeded: 0x97,
   AdministrativeAction: 0x98,
-  PayloadFormatInvalid: 0x99,
-  RetainNotSupported: 0x9a,
-  QosNotSupported: 0x9b,
-  UseAnotherServer: 0x9c,
-  ServerMoved: 0x9d,
   SharedSubscriptionsNotSupported: 0x9e,
-  ConnectionRateExceeded: 0x9f,
   MaximumConnectTime: 0xa0,
   SubscriptionIdentifiersNotSupported: 0xa1,
   WildcardSubscriptionsNotSupported: 0xa2,
@@ -117,32 +111,39 @@ export function httpStatusForMqttConnectCode(code: number): number {
   }
 }
 
+/** The CONNACK codes of one MQTT version for a refusing HTTP status: 400, 401 or 403, and any other. */
+interface RefusalCodes {
+  badRequest: number;
+  unauthorized: number;
+  other: number;
+}
+
+const v500Refusals: RefusalCodes = {
+  badRequest: MqttV500ConnectReasonCode.BadUserNameOrPassword,
+  unauthorized: MqttV500ConnectReasonCode.NotAuthorized,
+  other: MqttV500ConnectReasonCode.UnspecifiedError,
+};
+
+const v311Refusals: RefusalCodes = {
+  badRequest: MqttV311ConnectReturnCode.BadUsernameOrPassword,
+  unauthorized: MqttV311ConnectReturnCode.NotAuthorized,
+  other: MqttV311ConnectReturnCode.ServerUnavailable,
+};
+
+/** The refusal codes of an MQTT protocol version (3 and 4 are 3.1 and 3.1.1, 5 is 5.0), undefined for another. */
+function refusalCodes(protocolVersion: number | undefined): RefusalCodes | undefined {
+  if (protocolVersion === 5) return v500Refusals;
+  if (protocolVersion === 4 || protocolVersion === 3) return v311Refusals;
+  return undefined;
+}
+
 /**
  * The CONNACK code that matches an HTTP rejection status for the client's MQTT protocol version (4 = 3.1.1, 5 = 5.0).
  * An unknown protocol version answers "unacceptable protocol version", which every MQTT client understands.
  */
 export function mqttConnectCodeForHttpStatus(status: number, protocolVersion: number | undefined): number {
-  if (protocolVersion === 5) {
-    switch (status) {
-      case 400:
-        return MqttV500ConnectReasonCode.BadUserNameOrPassword;
-      case 401:
-      case 403:
-        return MqttV500ConnectReasonCode.NotAuthorized;
-      default:
-        return MqttV500ConnectReasonCode.UnspecifiedError;
-    }
-  }
-  if (protocolVersion === 4 || protocolVersion === 3) {
-    switch (status) {
-      case 400:
-        return MqttV311ConnectReturnCode.BadUsernameOrPassword;
-      case 401:
-      case 403:
-        return MqttV311ConnectReturnCode.NotAuthorized;
-      default:
-        return MqttV311ConnectReturnCode.ServerUnavailable;
-    }
-  }
-  return MqttV311ConnectReturnCode.UnacceptableProtocolVersion;
+  const codes = refusalCodes(protocolVersion);
+  if (codes === undefined) return MqttV311ConnectReturnCode.UnacceptableProtocolVersion;
+  if (status === 400) return codes.badRequest;
+  return status === 401 || status === 403 ? codes.unauthorized : codes.other;
 }

@@ -160,17 +160,20 @@ describe("secret scan", () => {
 });
 
 describe("environment", () => {
+  /** A recorder on `env` whose playback also sets MY_HUB (a variable the test names) to `hub`. */
+  const envRecorder = (
+    mode: "record" | "playback",
+    recordingPath: string,
+    env: Record<string, string | undefined>,
+    hub: string,
+  ) => createRecorder(undefined, { mode, recordingPath, env, envSetupForPlayback: { MY_HUB: hub } });
+
   it("playback sets fake, well-formed values and restores the previous ones on stop", async () => {
     const recordingPath = tmp.path("env.json");
     const rec = await createRecorder(undefined, { mode: "record", recordingPath, env: {} });
     await rec.stop();
     const env: Record<string, string | undefined> = { AZURE_WEBPUBSUB_ENDPOINT: "https://real.webpubsub.azure.com" };
-    const play = await createRecorder(undefined, {
-      mode: "playback",
-      recordingPath,
-      env,
-      envSetupForPlayback: { MY_HUB: "hub1" },
-    });
+    const play = await envRecorder("playback", recordingPath, env, "hub1");
     expect(env.AZURE_WEBPUBSUB_ENDPOINT).toBe("https://fake.webpubsub.azure.com");
     expect(env.AZURE_WEBPUBSUB_CONNECTION_STRING).toMatch(
       /^Endpoint=https:\/\/fake\.webpubsub\.azure\.com;AccessKey=[A-Za-z0-9+/]{43}=;Version=1\.0;$/,
@@ -188,12 +191,7 @@ describe("environment", () => {
       AZURE_WEBPUBSUB_ENDPOINT: "https://prod.webpubsub.azure.com",
       MY_HUB: "realhub",
     };
-    const recorder = await createRecorder(undefined, {
-      mode: "record",
-      recordingPath,
-      env,
-      envSetupForPlayback: { MY_HUB: "fakehub" },
-    });
+    const recorder = await envRecorder("record", recordingPath, env, "fakehub");
     expect(env.AZURE_WEBPUBSUB_ENDPOINT).toBe("https://prod.webpubsub.azure.com");
     await recorder.policy.sendRequest(
       createPipelineRequest({ url: "https://prod.webpubsub.azure.com/api/hubs/realhub/:send" }),

@@ -161,40 +161,30 @@ function toBytes(frame: unknown, direction: string): Uint8Array {
   );
 }
 
-/** Reads each field of a message and hands it to `onField`, which returns false for unknown fields (skipped). */
-function readFields(r: ProtoReader, onField: (field: number, wireType: number) => boolean): void {
-  while (!r.done) {
-    const [field, wireType] = r.tag();
-    if (!onField(field, wireType)) r.skip(wireType);
-  }
-}
+/**
+ * Reads one field of a message into `into`, the state of the message being read; each message has a table of these
+ * by field number (`Fields`), so the wire layout of a message stands in one place beside the proto comment above.
+ */
+type FieldReader<S> = (r: ProtoReader, wireType: number, into: S) => void;
+type Fields<S> = Readonly<Record<number, FieldReader<S>>>;
 
 /**
- * Reads a top-level message whose fields form a oneof: `read` returns the message of a known field (the last one
- * wins) or undefined for an unknown one, which is skipped; a frame with only unknown fields is an unknown type.
+ * Reads every field of a message into `into` with the reader its table has for the field number; a field the table
+ * lacks is skipped (proto3 unknown field). Returns the number of the last field skipped, 0 when none was.
  */
-function readOneof<T>(
-  r: ProtoReader,
-  sender: string,
-  name: string,
-  read: (field: number, wireType: number) => T | undefined,
-): T {
-  let message: T | undefined;
-  let unknownField: number | undefined;
-  readFields(r, (field, wt) => {
-    const m = read(field, wt);
-    if (m === undefined) {
+function readMessage<S>(r: ProtoReader, fields: Fields<S>, into: S): number {
+  let unknownField = 0;
+  while (!r.done) {
+    const [field, wireType] = r.tag();
+    const read = fields[field];
+    if (read === undefined) {
       unknownField = field;
-      return false;
+      r.skip(wireType);
+    } else {
+      read(r, wireType, into);
     }
-    message = m;
-    return true;
-  });
-  if (message !== undefined) return message;
-  if (unknownField !== undefined) {
-    throw new ProtocolError("unknown_type", `unknown ${sender} message (${name} field ${unknownField})`);
   }
-  throw invalid(`empty ${name}`);
+  return unknownField;
 }
 
 function str(r: ProtoReader, wireType: number, what: string): string {
@@ -202,14 +192,9 @@ function str(r: ProtoReader, wireType: number, what: string): string {
   return r.string();
 }
 
-function uint(r: ProtoReader, wireType: number, what: string): number {
-  expectWire(wireType, WIRE_VARINT, what);
-  return r.varint();
-}
-
-function bool(r: ProtoReader, wireType: number, what: string): boolean {
-  expectWire(wireType, WIRE_VARINT, what);
-  return r.varint() !== 0;
+function bytes(r: ProtoReader, wireType: number, what: string): Uint8Array {
+  expectWire(wireType, WIRE_LEN, what);
+  return r.bytes().slice();
 }
 
 function sub(r: ProtoReader, wireType: number, what: string): ProtoReader {
@@ -217,79 +202,135 @@ function sub(r: ProtoReader, wireType: number, what: string): ProtoReader {
   return r.message();
 }
 
+/** A `string` field stored at `key`; `what` (the proto name) names it in wire-type errors. */
+function stringField<K extends string>(key: K, what: string): FieldReader<{ [P in K]?: string }> {
+  return (r, wireType, into) => {
+    into[key] = str(r, wireType, what);
+  };
+}
+
+/** A `uint64`/`int32` field stored at `key`. */
+function uintField<K extends string>(key: K, what: string): FieldReader<{ [P in K]?: number }> {
+  return (r, wireType, into) => {
+    expectWire(wireType, WIRE_VARINT, what);
+    into[key] = r.varint();
+  };
+}
+
+/** A `bool` field stored at `key`. */
+function boolField<K extends string>(key: K, what: string): FieldReader<{ [P in K]?: boolean }> {
+  return (r, wireType, into) => {
+    expectWire(wireType, WIRE_VARINT, what);
+    into[key] = r.varint() !== 0;
+  };
+}
+
+/** A nested message field, read by `read` and stored at `key`. */
+function messageField<K extends string, V>(
+  key: K,
+  what: string,
+  read: (r: ProtoReader) => V,
+): FieldReader<{ [P in K]?: V }> {
+  return (r, wireType, into) => {
+    into[key] = read(sub(r, wireType, what));
+  };
+}
+
+/** The state of a oneof (a message whose known fields are alternatives): the last known field read wins. */
+interface Oneof<T> {
+  message?: T;
+}
+
+/**
+ * Reads a top-level message whose fields form a oneof; a frame with only unknown fields is an unknown type.
+ */
+function readOneof<T>(r: ProtoReader, sender: string, name: string, variants: Fields<Oneof<T>>): T {
+  const oneof: Oneof<T> = {};
+  const unknownField = readMessage(r, variants, oneof);
+  if (oneof.message !== undefined) return oneof.message;
+  if (unknownField !== 0) {
+    throw new ProtocolError("unknown_type", `unknown ${sender} message (${name} field ${unknownField})`);
+  }
+  throw invalid(`empty ${name}`);
+}
+
 /** json_data a service refused to parse (see json-bounds.ts); reported inside withAckId by bounded(). */
 interface RefusedJson {
   refused: string;
 }
 
-/** The message data; `bounded` (what a service receives from clients) scans json_data before parsing it. */
+/** MessageData, a oneof; `bounded` (what a service receives from clients) scans json_data before parsing it. */
+interface PayloadState {
+  readonly bounded: boolean;
+  payload?: MessagePayload | RefusedJson;
+}
+
+const payloadFields: Fields<PayloadState> = {
+  1: (r, wt, into) => {
+    into.payload = { dataType: "text", data: str(r, wt, "text_data") };
+  },
+  2: (r, wt, into) => {
+    into.payload = { dataType: "binary", data: bytes(r, wt, "binary_data") };
+  },
+  3: (r, wt, into) => {
+    into.payload = { dataType: "protobuf", data: bytes(r, wt, "protobuf_data") };
+  },
+  4: (r, wt, into) => {
+    into.payload = jsonData(str(r, wt, "json_data"), into.bounded);
+  },
+};
+
+function jsonData(text: string, bounded: boolean): MessagePayload | RefusedJson {
+  if (bounded) {
+    const problem = scanJsonText(text, MAX_JSON_DEPTH).problem;
+    if (problem !== undefined) return { refused: `json_data is ${problem}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalid("json_data is not valid JSON");
+  }
+  return { dataType: "json", data };
+}
+
 function readPayload(r: ProtoReader, bounded: true): MessagePayload | RefusedJson;
 function readPayload(r: ProtoReader, bounded: false): MessagePayload;
 function readPayload(r: ProtoReader, bounded: boolean): MessagePayload | RefusedJson {
-  let payload: MessagePayload | RefusedJson | undefined;
-  readFields(r, (field, wt) => {
-    switch (field) {
-      case 1:
-        payload = { dataType: "text", data: str(r, wt, "text_data") };
-        return true;
-      case 2:
-        expectWire(wt, WIRE_LEN, "binary_data");
-        payload = { dataType: "binary", data: r.bytes().slice() };
-        return true;
-      case 3:
-        expectWire(wt, WIRE_LEN, "protobuf_data");
-        payload = { dataType: "protobuf", data: r.bytes().slice() };
-        return true;
-      case 4: {
-        const text = str(r, wt, "json_data");
-        if (bounded) {
-          const problem = scanJsonText(text, MAX_JSON_DEPTH).problem;
-          if (problem !== undefined) {
-            payload = { refused: `json_data is ${problem}` };
-            return true;
-          }
-        }
-        let data: unknown;
-        try {
-          data = JSON.parse(text);
-        } catch {
-          throw invalid("json_data is not valid JSON");
-        }
-        payload = { dataType: "json", data };
-        return true;
-      }
-      default:
-        return false;
-    }
-  });
-  if (payload === undefined) throw invalid("message data has no text, binary, protobuf or json payload");
-  return payload;
+  const state: PayloadState = { bounded };
+  readMessage(r, payloadFields, state);
+  if (state.payload === undefined) throw invalid("message data has no text, binary, protobuf or json payload");
+  return state.payload;
 }
+
+const mapEntryFields: Fields<{ key: string; value: string }> = {
+  1: stringField("key", "metadata key"),
+  2: stringField("value", "metadata value"),
+};
 
 /** Reads one map<string, string> entry into `into` (created when undefined) and returns it. */
 function readMapEntry(r: ProtoReader, into: Record<string, string> | undefined): Record<string, string> {
-  let key = "";
-  let value = "";
-  readFields(r, (field, wt) => {
-    if (field === 1) key = str(r, wt, "metadata key");
-    else if (field === 2) value = str(r, wt, "metadata value");
-    else return false;
-    return true;
-  });
+  const entry = { key: "", value: "" };
+  readMessage(r, mapEntryFields, entry);
   const map = into ?? {};
   // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(map, entry.key, { value: entry.value, enumerable: true, writable: true, configurable: true });
   return map;
 }
 
+/** A metadata field (repeated map entries) of a message a service does not bound (what clients receive). */
+const metadataField: FieldReader<{ metadata?: Record<string, string> }> = (r, wt, into) => {
+  into.metadata = readMapEntry(sub(r, wt, "metadata"), into.metadata);
+};
+
 /**
- * Metadata entries of one message a service reads (the bound on a JSON object's members); more are counted, not
- * stored, and make the message invalid (see metadataBound).
+ * A metadata field of a message a service reads: entries beyond the bound on a JSON object's members are counted,
+ * not stored, and make the message invalid (see metadataBound).
  */
-function readBoundedMapEntry(r: ProtoReader, wt: number, into: Record<string, string> | undefined, count: number) {
+const boundedMetadataField: FieldReader<{ metadata?: Record<string, string>; entries: number }> = (r, wt, into) => {
   const entry = sub(r, wt, "metadata");
-  return count <= MAX_JSON_OBJECT_MEMBERS ? readMapEntry(entry, into) : into;
-}
+  if (++into.entries <= MAX_JSON_OBJECT_MEMBERS) into.metadata = readMapEntry(entry, into.metadata);
+};
 
 function metadataBound(count: number): void {
   if (count > MAX_JSON_OBJECT_MEMBERS) throw invalid(`metadata has more than ${MAX_JSON_OBJECT_MEMBERS} entries`);
@@ -306,82 +347,6 @@ function nonEmpty(value: string, what: string): string {
   return value;
 }
 
-function decodeUpstream(frame: Uint8Array): UpstreamMessage {
-  const r = new ProtoReader(toBytes(frame, "client"));
-  return readOneof<UpstreamMessage>(r, "client", "UpstreamMessage", (field, wt) => {
-    switch (field) {
-      case 1:
-        return readSendToGroup(sub(r, wt, "send_to_group_message"));
-      case 5:
-        return readEvent(sub(r, wt, "event_message"));
-      case 6:
-      case 7:
-        return readGroupOp(sub(r, wt, "group message"), field === 6 ? "joinGroup" : "leaveGroup");
-      case 8: {
-        const s = sub(r, wt, "sequence_ack_message");
-        let sequenceId = 0;
-        readFields(s, (f, w) => {
-          if (f !== 1) return false;
-          sequenceId = uint(s, w, "sequence_id");
-          return true;
-        });
-        return { type: "sequenceAck", sequenceId };
-      }
-      case 9:
-        sub(r, wt, "ping_message");
-        return { type: "ping" };
-      default:
-        return undefined;
-    }
-  });
-}
-
-function readSendToGroup(r: ProtoReader): UpstreamMessage {
-  let group = "";
-  let ackId: number | undefined;
-  let payload: MessagePayload | RefusedJson | undefined;
-  let noEcho: boolean | undefined;
-  let ttlSeconds: number | undefined;
-  let metadata: Record<string, string> | undefined;
-  let entries = 0;
-  readFields(r, (field, wt) => {
-    switch (field) {
-      case 1:
-        group = str(r, wt, "group");
-        return true;
-      case 2:
-        ackId = uint(r, wt, "ack_id");
-        return true;
-      case 3:
-        payload = readPayload(sub(r, wt, "data"), true);
-        return true;
-      case 4:
-        noEcho = bool(r, wt, "no_echo");
-        return true;
-      case 5:
-        ttlSeconds = uint(r, wt, "ttl_seconds");
-        return true;
-      case 6:
-        metadata = readBoundedMapEntry(r, wt, metadata, ++entries);
-        return true;
-      default:
-        return false;
-    }
-  });
-  const m = withAckId(ackId, () => {
-    metadataBound(entries);
-    if (payload === undefined) throw invalid("sendToGroup message has no data");
-    return { type: "sendToGroup", group: groupName(group), ...bounded(payload) } as UpstreamMessage & {
-      type: "sendToGroup";
-    };
-  });
-  if (ackId !== undefined) m.ackId = ackId;
-  if (noEcho !== undefined) m.noEcho = noEcho;
-  if (ttlSeconds !== undefined) m.ttlSeconds = ttlSeconds;
-  if (metadata !== undefined) m.metadata = metadata;
-  return m;
-}
-
 function groupName(group: string): string {
   if (!isValidGroupName(group)) {
     throw invalid(`group must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
@@ -389,193 +354,231 @@ function groupName(group: string): string {
   return group;
 }
 
-function readEvent(r: ProtoReader): UpstreamMessage {
-  let event = "";
-  let ackId: number | undefined;
-  let payload: MessagePayload | RefusedJson | undefined;
-  let metadata: Record<string, string> | undefined;
-  let entries = 0;
-  readFields(r, (field, wt) => {
-    switch (field) {
-      case 1:
-        event = str(r, wt, "event");
-        return true;
-      case 2:
-        payload = readPayload(sub(r, wt, "data"), true);
-        return true;
-      case 3:
-        ackId = uint(r, wt, "ack_id");
-        return true;
-      case 4:
-        metadata = readBoundedMapEntry(r, wt, metadata, ++entries);
-        return true;
-      default:
-        return false;
-    }
-  });
+const upstreamFields: Fields<Oneof<UpstreamMessage>> = {
+  1: messageField("message", "send_to_group_message", readSendToGroup),
+  5: messageField("message", "event_message", readEvent),
+  6: messageField("message", "group message", (g) => readGroupOp(g, "joinGroup")),
+  7: messageField("message", "group message", (g) => readGroupOp(g, "leaveGroup")),
+  8: messageField("message", "sequence_ack_message", readSequenceAck),
+  9: messageField("message", "ping_message", (): UpstreamMessage => ({ type: "ping" })),
+};
+
+function decodeUpstream(frame: Uint8Array): UpstreamMessage {
+  return readOneof(new ProtoReader(toBytes(frame, "client")), "client", "UpstreamMessage", upstreamFields);
+}
+
+interface SendToGroupState {
+  group: string;
+  ackId?: number;
+  payload?: MessagePayload | RefusedJson;
+  noEcho?: boolean;
+  ttlSeconds?: number;
+  metadata?: Record<string, string>;
+  entries: number;
+}
+
+const sendToGroupFields: Fields<SendToGroupState> = {
+  1: stringField("group", "group"),
+  2: uintField("ackId", "ack_id"),
+  3: messageField("payload", "data", (d) => readPayload(d, true)),
+  4: boolField("noEcho", "no_echo"),
+  5: uintField("ttlSeconds", "ttl_seconds"),
+  6: boundedMetadataField,
+};
+
+function readSendToGroup(r: ProtoReader): UpstreamMessage {
+  const s: SendToGroupState = { group: "", entries: 0 };
+  readMessage(r, sendToGroupFields, s);
+  const { ackId, payload } = s;
   const m = withAckId(ackId, () => {
-    metadataBound(entries);
-    if (payload === undefined) throw invalid("event message has no data");
-    if (!isValidEventName(event)) throw invalid("event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
-    return { type: "event", event, ...bounded(payload) } as UpstreamMessage & { type: "event" };
+    metadataBound(s.entries);
+    if (payload === undefined) throw invalid("sendToGroup message has no data");
+    return { type: "sendToGroup", group: groupName(s.group), ...bounded(payload) } as UpstreamMessage & {
+      type: "sendToGroup";
+    };
   });
   if (ackId !== undefined) m.ackId = ackId;
-  if (metadata !== undefined) m.metadata = metadata;
+  if (s.noEcho !== undefined) m.noEcho = s.noEcho;
+  if (s.ttlSeconds !== undefined) m.ttlSeconds = s.ttlSeconds;
+  if (s.metadata !== undefined) m.metadata = s.metadata;
   return m;
 }
 
-function readGroupOp(r: ProtoReader, type: "joinGroup" | "leaveGroup"): UpstreamMessage {
-  let group = "";
-  let ackId: number | undefined;
-  readFields(r, (field, wt) => {
-    if (field === 1) group = str(r, wt, "group");
-    else if (field === 2) ackId = uint(r, wt, "ack_id");
-    else return false;
-    return true;
+interface EventState {
+  event: string;
+  payload?: MessagePayload | RefusedJson;
+  ackId?: number;
+  metadata?: Record<string, string>;
+  entries: number;
+}
+
+const eventFields: Fields<EventState> = {
+  1: stringField("event", "event"),
+  2: messageField("payload", "data", (d) => readPayload(d, true)),
+  3: uintField("ackId", "ack_id"),
+  4: boundedMetadataField,
+};
+
+function readEvent(r: ProtoReader): UpstreamMessage {
+  const s: EventState = { event: "", entries: 0 };
+  readMessage(r, eventFields, s);
+  const { ackId, payload } = s;
+  const m = withAckId(ackId, () => {
+    metadataBound(s.entries);
+    if (payload === undefined) throw invalid("event message has no data");
+    if (!isValidEventName(s.event)) throw invalid("event must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$");
+    return { type: "event", event: s.event, ...bounded(payload) } as UpstreamMessage & { type: "event" };
   });
+  if (ackId !== undefined) m.ackId = ackId;
+  if (s.metadata !== undefined) m.metadata = s.metadata;
+  return m;
+}
+
+const groupOpFields: Fields<{ group: string; ackId?: number }> = {
+  1: stringField("group", "group"),
+  2: uintField("ackId", "ack_id"),
+};
+
+function readGroupOp(r: ProtoReader, type: "joinGroup" | "leaveGroup"): UpstreamMessage {
+  const s: { group: string; ackId?: number } = { group: "" };
+  readMessage(r, groupOpFields, s);
+  const { ackId } = s;
   const m: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = withAckId(ackId, () => ({
     type,
-    group: groupName(group),
+    group: groupName(s.group),
   }));
   if (ackId !== undefined) m.ackId = ackId;
   return m;
 }
 
-function decodeDownstream(frame: Uint8Array): DownstreamMessage {
-  const r = new ProtoReader(toBytes(frame, "service"));
-  return readOneof<DownstreamMessage>(r, "service", "DownstreamMessage", (field, wt) => {
-    switch (field) {
-      case 1:
-        return readAck(sub(r, wt, "ack_message"));
-      case 2:
-        return readData(sub(r, wt, "data_message"));
-      case 3:
-        return readSystem(sub(r, wt, "system_message"));
-      case 4:
-        sub(r, wt, "pong_message");
-        return { type: "pong" };
-      default:
-        return undefined;
-    }
-  });
+const sequenceAckFields: Fields<{ sequenceId: number }> = { 1: uintField("sequenceId", "sequence_id") };
+
+function readSequenceAck(r: ProtoReader): UpstreamMessage {
+  const s = { sequenceId: 0 };
+  readMessage(r, sequenceAckFields, s);
+  return { type: "sequenceAck", sequenceId: s.sequenceId };
 }
 
+const downstreamFields: Fields<Oneof<DownstreamMessage>> = {
+  1: messageField("message", "ack_message", readAck),
+  2: messageField("message", "data_message", readData),
+  3: messageField("message", "system_message", readSystem),
+  4: messageField("message", "pong_message", (): DownstreamMessage => ({ type: "pong" })),
+};
+
+function decodeDownstream(frame: Uint8Array): DownstreamMessage {
+  return readOneof(new ProtoReader(toBytes(frame, "service")), "service", "DownstreamMessage", downstreamFields);
+}
+
+interface AckError {
+  name: string;
+  message: string;
+}
+
+const ackErrorFields: Fields<AckError> = {
+  1: stringField("name", "error name"),
+  2: stringField("message", "error message"),
+};
+
+function readAckError(r: ProtoReader): AckError {
+  const error = { name: "", message: "" };
+  readMessage(r, ackErrorFields, error);
+  return error;
+}
+
+const ackFields: Fields<{ ackId: number; success: boolean; error?: AckError }> = {
+  1: uintField("ackId", "ack_id"),
+  2: boolField("success", "success"),
+  3: messageField("error", "error", readAckError),
+};
+
 function readAck(r: ProtoReader): DownstreamMessage {
-  let ackId = 0;
-  let success = false;
-  let error: { name: string; message: string } | undefined;
-  readFields(r, (field, wt) => {
-    switch (field) {
-      case 1:
-        ackId = uint(r, wt, "ack_id");
-        return true;
-      case 2:
-        success = bool(r, wt, "success");
-        return true;
-      case 3: {
-        const e = sub(r, wt, "error");
-        const err = { name: "", message: "" };
-        readFields(e, (f, w) => {
-          if (f === 1) err.name = str(e, w, "error name");
-          else if (f === 2) err.message = str(e, w, "error message");
-          else return false;
-          return true;
-        });
-        error = err;
-        return true;
-      }
-      default:
-        return false;
-    }
-  });
-  const m: DownstreamMessage & { type: "ack" } = { type: "ack", ackId, success };
-  if (error !== undefined) m.error = error;
+  const s: { ackId: number; success: boolean; error?: AckError } = { ackId: 0, success: false };
+  readMessage(r, ackFields, s);
+  const m: DownstreamMessage & { type: "ack" } = { type: "ack", ackId: s.ackId, success: s.success };
+  if (s.error !== undefined) m.error = s.error;
   return m;
 }
 
+interface DataState {
+  from: string;
+  group?: string;
+  payload?: MessagePayload;
+  sequenceId?: number;
+  metadata?: Record<string, string>;
+}
+
+const dataFields: Fields<DataState> = {
+  1: stringField("from", "from"),
+  2: stringField("group", "group"),
+  3: messageField("payload", "data", (d) => readPayload(d, false)),
+  4: uintField("sequenceId", "sequence_id"),
+  5: metadataField,
+};
+
 function readData(r: ProtoReader): DownstreamMessage {
-  let from = "";
-  let group: string | undefined;
-  let payload: MessagePayload | undefined;
-  let sequenceId: number | undefined;
-  let metadata: Record<string, string> | undefined;
-  readFields(r, (field, wt) => {
-    switch (field) {
-      case 1:
-        from = str(r, wt, "from");
-        return true;
-      case 2:
-        group = str(r, wt, "group");
-        return true;
-      case 3:
-        payload = readPayload(sub(r, wt, "data"), false);
-        return true;
-      case 4:
-        sequenceId = uint(r, wt, "sequence_id");
-        return true;
-      case 5:
-        metadata = readMapEntry(sub(r, wt, "metadata"), metadata);
-        return true;
-      default:
-        return false;
-    }
-  });
+  const s: DataState = { from: "" };
+  readMessage(r, dataFields, s);
+  const { from, payload } = s;
   if (payload === undefined) throw invalid("data message has no data");
   let m: DownstreamMessage & { type: "message" };
   if (from === "group") {
-    m = { type: "message", from, group: nonEmpty(group ?? "", "group"), ...payload };
+    m = { type: "message", from, group: nonEmpty(s.group ?? "", "group"), ...payload };
   } else if (from === "server") {
     m = { type: "message", from, ...payload };
   } else {
     throw invalid(`"from" of a data message must be "group" or "server", got ${JSON.stringify(from)}`);
   }
-  if (sequenceId !== undefined) m.sequenceId = sequenceId;
-  if (metadata !== undefined) m.metadata = metadata;
+  if (s.sequenceId !== undefined) m.sequenceId = s.sequenceId;
+  if (s.metadata !== undefined) m.metadata = s.metadata;
   return m;
 }
 
+const systemFields: Fields<Oneof<DownstreamMessage>> = {
+  1: messageField("message", "connected_message", readConnected),
+  2: messageField("message", "disconnected_message", readDisconnected),
+};
+
 function readSystem(r: ProtoReader): DownstreamMessage {
-  let message: DownstreamMessage | undefined;
-  readFields(r, (field, wt) => {
-    if (field === 1) {
-      const c = sub(r, wt, "connected_message");
-      let connectionId = "";
-      let userId = "";
-      let reconnectionToken: string | undefined;
-      readFields(c, (f, w) => {
-        if (f === 1) connectionId = str(c, w, "connection_id");
-        else if (f === 2) userId = str(c, w, "user_id");
-        else if (f === 3) reconnectionToken = str(c, w, "reconnection_token");
-        else return false;
-        return true;
-      });
-      const m: DownstreamMessage & { event: "connected" } = {
-        type: "system",
-        event: "connected",
-        connectionId: nonEmpty(connectionId, "connection_id"),
-        userId: userId === "" ? null : userId,
-      };
-      if (reconnectionToken) m.reconnectionToken = reconnectionToken;
-      message = m;
-      return true;
-    }
-    if (field === 2) {
-      const d = sub(r, wt, "disconnected_message");
-      let reason = "";
-      readFields(d, (f, w) => {
-        if (f !== 2) return false;
-        reason = str(d, w, "reason");
-        return true;
-      });
-      message = { type: "system", event: "disconnected", message: reason };
-      return true;
-    }
-    return false;
-  });
-  if (message === undefined) {
+  const oneof: Oneof<DownstreamMessage> = {};
+  readMessage(r, systemFields, oneof);
+  if (oneof.message === undefined) {
     throw new ProtocolError("unknown_type", "system message is neither connected nor disconnected (newer kind?)");
   }
-  return message;
+  return oneof.message;
+}
+
+interface ConnectedState {
+  connectionId: string;
+  userId: string;
+  reconnectionToken?: string;
+}
+
+const connectedFields: Fields<ConnectedState> = {
+  1: stringField("connectionId", "connection_id"),
+  2: stringField("userId", "user_id"),
+  3: stringField("reconnectionToken", "reconnection_token"),
+};
+
+function readConnected(r: ProtoReader): DownstreamMessage {
+  const s: ConnectedState = { connectionId: "", userId: "" };
+  readMessage(r, connectedFields, s);
+  const m: DownstreamMessage & { event: "connected" } = {
+    type: "system",
+    event: "connected",
+    connectionId: nonEmpty(s.connectionId, "connection_id"),
+    userId: s.userId === "" ? null : s.userId,
+  };
+  if (s.reconnectionToken) m.reconnectionToken = s.reconnectionToken;
+  return m;
+}
+
+const disconnectedFields: Fields<{ reason: string }> = { 2: stringField("reason", "reason") };
+
+function readDisconnected(r: ProtoReader): DownstreamMessage {
+  const s = { reason: "" };
+  readMessage(r, disconnectedFields, s);
+  return { type: "system", event: "disconnected", message: s.reason };
 }
 
 /**
