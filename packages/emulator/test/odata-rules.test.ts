@@ -2,9 +2,10 @@
 // rule, how null and missing values behave in each function, which operand types each operator takes, and the limits
 // that bound the work per filter (length, tokens, nodes, nesting), each tested on both sides of its boundary.
 import { describe, expect, it } from "vitest";
-import { compileFilter, FilterError, type FilterSubject } from "../src/odata/index.ts";
+import { compileFilter, type FilterSubject } from "../src/odata/index.ts";
 import { MAX_FILTER_LENGTH, MAX_TOKENS } from "../src/odata/lexer.ts";
 import { MAX_DEPTH, MAX_NODES } from "../src/odata/parser.ts";
+import { errorOf } from "./helpers/filter-error.ts";
 
 const alice: FilterSubject = {
   id: "c1",
@@ -16,15 +17,6 @@ const anon: FilterSubject = { id: "c2", userId: null, groups: null };
 
 const matches = (filter: string, s: FilterSubject = alice) => compileFilter(filter)(s);
 
-function errorOf(filter: string): FilterError {
-  try {
-    compileFilter(filter);
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  throw new Error(`'${filter}' compiled`);
-}
 const joined = (term: string, op: string, n: number) => Array.from({ length: n }, () => term).join(` ${op} `);
 
 describe("syntax errors: kind, position and message", () => {

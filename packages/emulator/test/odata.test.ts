@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileFilter, FilterError, type FilterSubject } from "../src/index.ts";
+import { errorOf } from "./helpers/filter-error.ts";
 
 const alice: FilterSubject = { id: "c1", userId: "alice", groups: new Set(["group1", "g'q"]) };
 const bob: FilterSubject = { id: "c2", userId: "user'1", groups: new Set(["group2"]) };
@@ -10,16 +11,6 @@ const anon: FilterSubject = { id: "123", userId: null, groups: null };
 
 function matches(filter: string, s: FilterSubject): boolean {
   return compileFilter(filter)(s);
-}
-
-function errorOf(filter: string): FilterError {
-  try {
-    compileFilter(filter);
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  throw new Error(`'${filter}' compiled`);
 }
 
 describe("OData filter examples", () => {
