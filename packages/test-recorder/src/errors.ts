@@ -1,9 +1,8 @@
 // The recorder's errors: a request the recording lacks, a missing recording, a secret about to be written.
 import type { MatchResult, RequestPart } from "./matcher.ts";
 
-/** A request (or WebSocket frame) in playback that the recording does not contain. Fails the test. */
-export class RecordingMismatchError extends Error {
-  override name = "RecordingMismatchError";
+/** What every recorder error has: the recording it concerns. `instanceof RecorderError` catches them all. */
+export abstract class RecorderError extends Error {
   readonly recordingPath: string;
   constructor(message: string, recordingPath: string) {
     super(message);
@@ -11,16 +10,20 @@ export class RecordingMismatchError extends Error {
   }
 }
 
+/** A request (or WebSocket frame) in playback that the recording does not contain. Fails the test. */
+export class RecordingMismatchError extends RecorderError {
+  override name = "RecordingMismatchError";
+}
+
 /** Playback was asked for a recording file that does not exist. */
-export class RecordingNotFoundError extends Error {
+export class RecordingNotFoundError extends RecorderError {
   override name = "RecordingNotFoundError";
-  readonly recordingPath: string;
   constructor(recordingPath: string) {
     super(
       `No recording at ${recordingPath}. Run the test once with TEST_MODE=record to create it, ` +
         "or TEST_MODE=live to run without recordings.",
+      recordingPath,
     );
-    this.recordingPath = recordingPath;
   }
 }
 
@@ -33,9 +36,8 @@ export interface SecretFinding {
 }
 
 /** A record run found secrets in the sanitized recording and refused to write it. */
-export class RecordingSecretError extends Error {
+export class RecordingSecretError extends RecorderError {
   override name = "RecordingSecretError";
-  readonly recordingPath: string;
   readonly findings: SecretFinding[];
   constructor(recordingPath: string, findings: SecretFinding[]) {
     const lines = findings
@@ -44,8 +46,8 @@ export class RecordingSecretError extends Error {
     super(
       `Refusing to write ${recordingPath}: ${findings.length} secret(s) survived sanitizing.\n${lines.join("\n")}\n` +
         "Add a sanitizer (regex, header, jsonPath or uri) that removes them.",
+      recordingPath,
     );
-    this.recordingPath = recordingPath;
     this.findings = findings;
   }
 }

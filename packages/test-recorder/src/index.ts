@@ -1,6 +1,7 @@
 // Public entry point of @webpubsub/test-recorder.
 export { DEFAULT_FAKE_ENDPOINT, defaultPlaybackEnv } from "./env.ts";
 export {
+  RecorderError,
   RecordingMismatchError,
   RecordingNotFoundError,
   RecordingSecretError,

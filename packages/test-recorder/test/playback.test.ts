@@ -1,6 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { createRecorder, type RecordEntry, RecordingMismatchError, RecordingNotFoundError } from "../src/index.ts";
+import {
+  createRecorder,
+  type RecordEntry,
+  RecorderError,
+  RecordingMismatchError,
+  RecordingNotFoundError,
+} from "../src/index.ts";
 import { createHttpHeaders, createPipelineRequest, noNetwork, pipelineWith, tempDirPerTest } from "./helpers.ts";
 
 function entry(over: Partial<RecordEntry>): RecordEntry {
@@ -44,6 +50,8 @@ describe("playback matching", () => {
       { "Content-Type": "application/json" },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordingMismatchError);
+    expect(error).toBeInstanceOf(RecorderError);
+    expect((error as RecordingMismatchError).name).toBe("RecordingMismatchError");
     const text = (error as Error).message;
     expect(text).toContain("Unmatched request in playback");
     expect(text).toContain("POST https://fake.webpubsub.azure.com/api/hubs/chat/:send?api-version=2024-12-01&filter=a");
@@ -149,9 +157,14 @@ describe("playback matching", () => {
   });
 
   it("fails fast when the recording is missing, and refuses use after stop", async () => {
-    await expect(
-      createRecorder(undefined, { mode: "playback", recordingPath: tmp.path("missing.json"), env: {} }),
-    ).rejects.toBeInstanceOf(RecordingNotFoundError);
+    const missing = tmp.path("missing.json");
+    const error = await createRecorder(undefined, { mode: "playback", recordingPath: missing, env: {} }).catch(
+      (e: unknown) => e,
+    );
+    // every recorder error is a RecorderError naming its recording, under its own class name
+    expect(error).toBeInstanceOf(RecordingNotFoundError);
+    expect(error).toBeInstanceOf(RecorderError);
+    expect(error).toMatchObject({ name: "RecordingNotFoundError", recordingPath: missing });
     const { recorder, send } = await playback([entry({})]);
     await recorder.stop();
     await expect(send("POST", "https://e/api/hubs/chat/:send?api-version=2024-12-01")).rejects.toThrow(/stopped/);

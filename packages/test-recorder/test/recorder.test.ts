@@ -108,6 +108,7 @@ describe("secret scan", () => {
     await pipeline.sendRequest(fakeServer, createPipelineRequest({ url: "https://svc.example.com/a" }));
     const error = await recorder.stop().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RecordingSecretError);
+    expect(error).toMatchObject({ name: "RecordingSecretError", recordingPath });
     const message = (error as Error).message;
     expect(message).toContain("Refusing to write");
     expect(message).toContain("configured secret #0 in Entries[0].ResponseHeaders");
