@@ -5,13 +5,14 @@ import { Outgoing, type Payload } from "../outgoing.ts";
 import type { Service } from "../service.ts";
 import type { MessagePayload, UserEventResult } from "../upstream-port.ts";
 
-/** A message that cannot be executed: answered with an ack error `errorName` when it has an ackId. */
+/** A message that cannot be executed: answered with the ack error `ackError` when it has an ackId. */
 export class Rejected extends Error {
   override name = "Rejected";
-  readonly errorName: string;
+  /** The `error` of the ack that answers the message: an ack error name and this error's message. */
+  readonly ackError: { name: string; message: string };
   constructor(errorName: string, message: string) {
     super(message);
-    this.errorName = errorName;
+    this.ackError = { name: errorName, message };
   }
 }
 

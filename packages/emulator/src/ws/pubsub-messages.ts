@@ -101,8 +101,8 @@ export function handlePubSubMessage(
     if (!(e instanceof Rejected)) service.log(`connection ${conn.id}: ${m.type} failed: ${String(e)}`);
     const r =
       e instanceof Rejected ? e : new Rejected("InternalServerError", "The service failed to handle the message.");
-    if (ackId !== undefined) ack(conn, ackId, { name: r.errorName, message: r.message });
-    else service.log(`connection ${conn.id}: ${m.type} failed without ackId: ${r.errorName}: ${r.message}`);
+    if (ackId !== undefined) ack(conn, ackId, r.ackError);
+    else service.log(`connection ${conn.id}: ${m.type} failed without ackId: ${r.ackError.name}: ${r.message}`);
   };
   try {
     const running = handler.run(m, conn, service);

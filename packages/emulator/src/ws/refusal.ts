@@ -4,18 +4,21 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { clip } from "../bounded-text.ts";
 
-/** A handshake step's refusal; handleUpgrade answers it with `refuse`. */
+/** Characters of a refusal message (it may quote client input). */
+const MAX_REFUSAL_CHARS = 512;
+
+/**
+ * A handshake step's refusal; handleUpgrade answers it with `refuse`, the MQTT endpoint with a CONNACK. The message
+ * is bounded here, so it is bounded wherever the refusal goes (the HTTP answer, a CONNACK reason, a log line).
+ */
 export class UpgradeRefused extends Error {
   override name = "UpgradeRefused";
   readonly status: number;
   constructor(status: number, message: string) {
-    super(message);
+    super(clip(message, MAX_REFUSAL_CHARS));
     this.status = status;
   }
 }
-
-/** Characters of a refusal message (it may quote client input). */
-const MAX_REFUSAL_CHARS = 512;
 
 /** Answers an upgrade request with an HTTP error and closes the socket. */
 export function refuse(socket: Duplex, status: number, message: string): void {
