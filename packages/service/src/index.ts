@@ -4,50 +4,8 @@ export type { PagedAsyncIterableIterator, PageSettings } from "@webpubsub/async"
 export { WebPubSubGroupClient, WebPubSubGroupClient as WebPubSubGroup } from "./group-client.ts";
 export { AzureKeyCredential } from "./key-credential.ts";
 export { type ODataValue, odata } from "./odata.ts";
-export type {
-  AdditionalPolicyConfig,
-  ClientTokenResponse,
-  CloseConnectionOptions,
-  CloseConnectionsOptions,
-  GenerateClientTokenOptions,
-  GetClientAccessTokenOptions,
-  GroupAddConnectionOptions,
-  GroupAddUserOptions,
-  GroupCloseAllConnectionsOptions,
-  GroupListConnectionsOptions,
-  GroupRemoveConnectionOptions,
-  GroupRemoveUserOptions,
-  GroupSendTextToAllOptions,
-  GroupSendToAllOptions,
-  HasConnectionOptions,
-  HubCloseAllConnectionsOptions,
-  HubCloseConnectionOptions,
-  HubCloseUserConnectionsOptions,
-  HubGrantPermissionOptions,
-  HubHasGroupOptions,
-  HubHasPermissionOptions,
-  HubHasUserOptions,
-  HubRemoveUserFromAllGroupsOptions,
-  HubRevokePermissionOptions,
-  HubSendTextToAllOptions,
-  HubSendTextToConnectionOptions,
-  HubSendTextToUserOptions,
-  HubSendToAllOptions,
-  HubSendToConnectionOptions,
-  HubSendToUserOptions,
-  ListConnectionsOptions,
-  OperationOptions,
-  PermissionOptions,
-  RawResponse,
-  RawResponseCallback,
-  SendOptions,
-  SendToAllOptions,
-  SendToConnectionOptions,
-  SendToGroupOptions,
-  SendToUserOptions,
-  WebPubSubGroupMember,
-  WebPubSubServiceClientOptions,
-} from "./options.ts";
+// every option and result type of the clients (options.ts holds only public types)
+export type * from "./options.ts";
 export type { BinaryMessage, JSONTypes, MessageContent, MessageContentType, NodeReadableLike } from "./payload.ts";
 export { isRestError, RestError, type RestErrorOptions } from "./rest-error.ts";
 export type { ServiceRetryOptions } from "./retry-policy.ts";
