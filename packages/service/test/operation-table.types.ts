@@ -33,36 +33,22 @@ void [missing, listed];
 const sendKey: RouteKey<Table["sendToAll"]> = "POST /api/hubs/{hub}/:send";
 void sendKey;
 
-// Descriptors are constrained by the generated routes.
+// Descriptors are constrained by the generated routes: the table's own broadcast entry with one field wrong.
+declare const sendToAll: Table["sendToAll"];
 export const badPath = {
   sendToAll: {
-    name: "sendToAll",
-    method: "post",
+    ...sendToAll,
     // @ts-expect-error not a path template of the API (a typo of /api/hubs/{hub}/:send)
     path: "/api/hubs/{hub}/send",
-    retry: "send",
-    accepts: "success",
-    options: [],
   },
 } satisfies Record<string, OperationDescriptor>;
 export const badMethod = {
   // @ts-expect-error the broadcast route has only post
-  sendToAll: {
-    name: "sendToAll",
-    method: "get",
-    path: "/api/hubs/{hub}/:send",
-    retry: "send",
-    accepts: "success",
-    options: [],
-  },
+  sendToAll: { ...sendToAll, method: "get" },
 } satisfies Record<string, OperationDescriptor>;
 export const badOption = {
   sendToAll: {
-    name: "sendToAll",
-    method: "post",
-    path: "/api/hubs/{hub}/:send",
-    retry: "send",
-    accepts: "success",
+    ...sendToAll,
     // @ts-expect-error options are names of OPTION_RULES (a typo of contentType)
     options: ["contentTyp"],
   },
