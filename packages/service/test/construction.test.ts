@@ -3,8 +3,8 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";
+import { KEY } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const credential: TokenCredential = {
   getToken: async (): Promise<AccessToken> => ({ token: "t", expiresOnTimestamp: Date.now() + 60_000 }),
 };

@@ -5,8 +5,8 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+import { KEY } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const entra: TokenCredential = { getToken: async () => ({ token: "ENTRA", expiresOnTimestamp: Date.now() + 600_000 }) };
 let server: CaptureServer;
 

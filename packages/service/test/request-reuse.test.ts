@@ -2,16 +2,16 @@
 // arguments; the lean HTTP client of @webpubsub/rest keeps parsed URLs): whatever is reused, every request still goes
 // to the path its own arguments make.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebPubSubServiceClient } from "../src/index.ts";
+import type { WebPubSubServiceClient } from "../src/index.ts";
 import { type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+import { clientOf } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 let server: CaptureServer;
 let client: WebPubSubServiceClient;
 
 beforeAll(async () => {
   server = await startCaptureServer();
-  client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+  client = clientOf(server, {
     retryOptions: { maxRetries: 0 },
   });
 });

@@ -5,14 +5,14 @@ import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";
 import { type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+import { clientOf } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 let server: CaptureServer;
 let client: WebPubSubServiceClient;
 
 beforeAll(async () => {
   server = await startCaptureServer();
-  client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+  client = clientOf(server, {
     retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
   });
 });
@@ -105,9 +105,8 @@ describe("retries", () => {
     const port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
     let attempts = 0;
-    const refused = WebPubSubServiceClient.fromConnectionString(
-      `Endpoint=http://127.0.0.1:${port};AccessKey=${KEY}`,
-      "hub",
+    const refused = clientOf(
+      { endpoint: `http://127.0.0.1:${port}` },
       {
         retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 2 },
         additionalPolicies: [
@@ -130,7 +129,7 @@ describe("retries", () => {
   });
 
   it("stops waiting when aborted", async () => {
-    const slow = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+    const slow = clientOf(server, {
       retryOptions: { maxRetries: 5, retryDelayInMs: 10_000, maxRetryDelayInMs: 10_000 },
     });
     server.script.push(status(503), status(503));

@@ -1,10 +1,9 @@
 // One span per public method, named like the official package's spans.
 import { type Instrumenter, type TracingSpan, useInstrumenter } from "@azure/core-tracing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebPubSubServiceClient } from "../src/index.ts";
 import { type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+import { clientOf } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const spans: { name: string; status?: string; ended: boolean }[] = [];
 
 const instrumenter: Instrumenter = {
@@ -54,7 +53,7 @@ afterAll(() => server.close());
 
 describe("tracing", () => {
   it("creates exactly one WebPubSubServiceClient.<method> span per call, plus HTTP spans beneath", async () => {
-    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub");
+    const client = clientOf(server);
     const calls: [string, () => Promise<unknown>][] = [
       ["sendToAll", () => client.sendToAll("m")],
       ["sendToUser", () => client.sendToUser("u", "m")],
@@ -96,7 +95,7 @@ describe("tracing", () => {
   });
 
   it("names group client spans WebPubSubGroupClient.<method> and marks failures", async () => {
-    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+    const client = clientOf(server, {
       retryOptions: { maxRetries: 0 },
     });
     spans.length = 0;
@@ -112,7 +111,7 @@ describe("tracing", () => {
   });
 
   it("makes one span per listing iteration however many pages it pulls", async () => {
-    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub");
+    const client = clientOf(server);
     const base = `${server.endpoint}/api/hubs/hub/groups/g/connections`;
     const page = (ids: string[], next?: string) => ({
       status: 200,
@@ -151,7 +150,7 @@ describe("tracing", () => {
   });
 
   it("creates no method spans when tracingOptions.enabled is false", async () => {
-    const client = WebPubSubServiceClient.fromConnectionString(`Endpoint=${server.endpoint};AccessKey=${KEY}`, "hub", {
+    const client = clientOf(server, {
       tracingOptions: { enabled: false },
     });
     spans.length = 0;

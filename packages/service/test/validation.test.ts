@@ -2,8 +2,8 @@
 import { createHttpHeaders, type HttpClient } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
+import { KEY } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const sent: string[] = [];
 const httpClient: HttpClient = {
   sendRequest: async (request) => {

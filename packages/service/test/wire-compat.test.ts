@@ -15,8 +15,8 @@ import { decodeJwt, verifyJwt } from "@webpubsub/core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";
 import { type CapturedRequest, type CaptureServer, startCaptureServer } from "./helpers/capture-server.ts";
+import { KEY } from "./helpers/key-client.ts";
 
-const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const HUB = "chat_hub";
 
 interface Wire {
