@@ -1,23 +1,13 @@
-// Type-checks a parsed filter and compiles it into a predicate over connections (protocol.md 2.4 semantics).
+// Type-checks a parsed filter and compiles it into a predicate over connections (protocol.md 2.4 semantics). The
+// functions a filter may call are in functions.ts.
+import { FUNCTIONS, type Param } from "./functions.ts";
 import { FilterError, quote } from "./lexer.ts";
 import { type Node, parseFilter } from "./parser.ts";
+import type { Compiled, FilterSubject, Type } from "./types.ts";
 
-/** What a filter can see of a connection. */
-export interface FilterSubject {
-  readonly id: string;
-  readonly userId: string | null;
-  readonly groups: ReadonlySet<string> | null;
-  readonly subprotocol?: string | undefined;
-}
+export type { FilterSubject } from "./types.ts";
 
-type Type = "string" | "int" | "bool" | "null" | "collection" | "list";
-type Value = string | number | boolean | null | ReadonlySet<string> | Value[];
-type Eval = (s: FilterSubject) => Value;
-
-interface Compiled {
-  type: Type;
-  run: Eval;
-}
+type NodeOf<T extends Node["t"]> = Extract<Node, { t: T }>;
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
 
@@ -32,138 +22,122 @@ function typeError(message: string, pos: number): never {
   throw new FilterError("type", `${message} at position ${pos}`, pos);
 }
 
-function isStringish(t: Type): boolean {
-  return t === "string" || t === "null";
+/** A value that is one item: what `eq`, `ne` and `in` compare. */
+function isSingle(t: Type): boolean {
+  return t === "string" || t === "int" || t === "bool" || t === "null";
 }
 
-function expectString(c: Compiled, fn: string, pos: number): void {
-  if (!isStringish(c.type)) typeError(`Function '${fn}' expects a string argument, got ${c.type}`, pos);
-}
-
-function expectInt(c: Compiled, fn: string, pos: number): void {
-  if (c.type !== "int" && c.type !== "null")
-    typeError(`Function '${fn}' expects an integer argument, got ${c.type}`, pos);
-}
-
-function arity(node: Extract<Node, { t: "call" }>, min: number, max = min): void {
-  if (node.args.length < min || node.args.length > max) {
-    const want = min === max ? `${min}` : `${min} or ${max}`;
-    typeError(`Function '${node.fn}' takes ${want} argument(s), got ${node.args.length}`, node.pos);
+/** Why an argument of type `t` does not fit the parameter, or undefined when it does. */
+function misfit(param: Param, t: Type): string | undefined {
+  switch (param) {
+    case "string":
+      return t === "string" || t === "null" ? undefined : "a string argument";
+    case "int":
+      return t === "int" || t === "null" ? undefined : "an integer argument";
+    case "sized":
+      return t === "string" || t === "null" || t === "collection" ? undefined : "a string or a collection";
   }
 }
 
-function str(v: Value): string | null {
-  return typeof v === "string" ? v : null;
-}
-
-function compileCall(node: Extract<Node, { t: "call" }>): Compiled {
+function compileCall(node: NodeOf<"call">): Compiled {
   const args = node.args.map(compile);
-  const a = args[0]!;
-  const b = args[1]!;
-  switch (node.fn) {
-    case "tolower":
-    case "toupper":
-    case "trim": {
-      arity(node, 1);
-      expectString(a, node.fn, node.args[0]!.pos);
-      const f =
-        node.fn === "tolower"
-          ? (x: string) => x.toLowerCase()
-          : node.fn === "toupper"
-            ? (x: string) => x.toUpperCase()
-            : (x: string) => x.trim();
-      return {
-        type: "string",
-        run: (s) => {
-          const x = str(a.run(s));
-          return x === null ? null : f(x);
-        },
-      };
-    }
-    case "substring": {
-      arity(node, 2, 3);
-      expectString(a, node.fn, node.args[0]!.pos);
-      expectInt(b, node.fn, node.args[1]!.pos);
-      const c = args[2];
-      if (c !== undefined) expectInt(c, node.fn, node.args[2]!.pos);
-      return {
-        type: "string",
-        run: (s) => {
-          const x = str(a.run(s));
-          const i = b.run(s);
-          const n = c === undefined ? undefined : c.run(s);
-          if (x === null || typeof i !== "number" || n === null) return null;
-          const start = Math.min(Math.max(i, 0), x.length);
-          const end = typeof n === "number" ? Math.min(Math.max(start + n, start), x.length) : x.length;
-          return x.slice(start, end);
-        },
-      };
-    }
-    case "concat": {
-      arity(node, 2);
-      expectString(a, node.fn, node.args[0]!.pos);
-      expectString(b, node.fn, node.args[1]!.pos);
-      return {
-        type: "string",
-        run: (s) => {
-          const x = str(a.run(s));
-          const y = str(b.run(s));
-          return x === null || y === null ? null : x + y;
-        },
-      };
-    }
-    case "contains":
-    case "startswith":
-    case "endswith": {
-      arity(node, 2);
-      expectString(a, node.fn, node.args[0]!.pos);
-      expectString(b, node.fn, node.args[1]!.pos);
-      const f =
-        node.fn === "contains"
-          ? (x: string, y: string) => x.includes(y)
-          : node.fn === "startswith"
-            ? (x: string, y: string) => x.startsWith(y)
-            : (x: string, y: string) => x.endsWith(y);
-      return {
-        type: "bool",
-        run: (s) => {
-          const x = str(a.run(s));
-          const y = str(b.run(s));
-          return x !== null && y !== null && f(x, y);
-        },
-      };
-    }
-    case "indexof": {
-      arity(node, 2);
-      expectString(a, node.fn, node.args[0]!.pos);
-      expectString(b, node.fn, node.args[1]!.pos);
-      return {
-        type: "int",
-        run: (s) => {
-          const x = str(a.run(s));
-          const y = str(b.run(s));
-          return x === null || y === null ? -1 : x.indexOf(y);
-        },
-      };
-    }
-    case "length": {
-      arity(node, 1);
-      if (a.type !== "string" && a.type !== "null" && a.type !== "collection") {
-        typeError(`Function 'length' expects a string or a collection, got ${a.type}`, node.args[0]!.pos);
-      }
-      return {
-        type: "int",
-        run: (s) => {
-          const x = a.run(s);
-          if (typeof x === "string") return x.length;
-          if (x instanceof Set) return x.size;
-          return null;
-        },
-      };
-    }
-    default:
-      return typeError(`Unknown function '${quote(node.fn)}'`, node.pos);
+  const fn = Object.hasOwn(FUNCTIONS, node.fn) ? FUNCTIONS[node.fn] : undefined;
+  if (fn === undefined) return typeError(`Unknown function '${quote(node.fn)}'`, node.pos);
+  const { required, params } = fn;
+  if (args.length < required || args.length > params.length) {
+    const want = required === params.length ? `${required}` : `${required} or ${params.length}`;
+    typeError(`Function '${node.fn}' takes ${want} argument(s), got ${args.length}`, node.pos);
   }
+  for (const [i, arg] of args.entries()) {
+    const wanted = misfit(params[i]!, arg.type);
+    if (wanted !== undefined) typeError(`Function '${node.fn}' expects ${wanted}, got ${arg.type}`, node.args[i]!.pos);
+  }
+  return { type: fn.result, run: fn.make(args) };
+}
+
+function compileLogical(node: NodeOf<"and" | "or">): Compiled {
+  const l = compile(node.l);
+  const r = compile(node.r);
+  if (l.type !== "bool") typeError(`'${node.t}' expects boolean operands, got ${l.type}`, node.l.pos);
+  if (r.type !== "bool") typeError(`'${node.t}' expects boolean operands, got ${r.type}`, node.r.pos);
+  return node.t === "and"
+    ? { type: "bool", run: (s) => (l.run(s) as boolean) && (r.run(s) as boolean) }
+    : { type: "bool", run: (s) => (l.run(s) as boolean) || (r.run(s) as boolean) };
+}
+
+const ORDER: Record<string, (x: number, y: number) => boolean> = {
+  gt: (x, y) => x > y,
+  ge: (x, y) => x >= y,
+  lt: (x, y) => x < y,
+  le: (x, y) => x <= y,
+};
+
+function compileComparison(node: NodeOf<"cmp">): Compiled {
+  const l = compile(node.l);
+  const r = compile(node.r);
+  if (node.op === "eq" || node.op === "ne") {
+    if (!isSingle(l.type) || !isSingle(r.type) || (l.type !== r.type && l.type !== "null" && r.type !== "null")) {
+      typeError(`Cannot compare ${l.type} with ${r.type} using '${node.op}'`, node.pos);
+    }
+    return node.op === "eq"
+      ? { type: "bool", run: (s) => l.run(s) === r.run(s) }
+      : { type: "bool", run: (s) => l.run(s) !== r.run(s) };
+  }
+  const num = (t: Type) => t === "int" || t === "null";
+  if (!num(l.type) || !num(r.type)) {
+    typeError(`'${node.op}' compares integers only, got ${l.type} and ${r.type}`, node.pos);
+  }
+  const order = ORDER[node.op]!;
+  return {
+    type: "bool",
+    run: (s) => {
+      const x = l.run(s);
+      const y = r.run(s);
+      return typeof x === "number" && typeof y === "number" && order(x, y);
+    },
+  };
+}
+
+function compileIn(node: NodeOf<"in">): Compiled {
+  const l = compile(node.l);
+  if (!isSingle(l.type)) typeError(`The left side of 'in' must be a single value, got ${l.type}`, node.l.pos);
+  if (node.r.t === "list") {
+    const items = node.r.items.map(compile);
+    for (const [k, it] of items.entries()) {
+      if (it.type === "collection" || it.type === "list") {
+        typeError("A list for 'in' holds single values", node.r.items[k]!.pos);
+      }
+    }
+    return {
+      type: "bool",
+      run: (s) => {
+        const x = l.run(s);
+        for (const it of items) if (it.run(s) === x) return true;
+        return false;
+      },
+    };
+  }
+  const r = compile(node.r);
+  if (node.r.paren === true && isSingle(r.type)) {
+    // `x in ('a')`: a one-item list is indistinguishable from a parenthesized value
+    return { type: "bool", run: (s) => l.run(s) === r.run(s) };
+  }
+  if (r.type !== "collection") {
+    typeError(`The right side of 'in' must be a list or 'groups', got ${r.type}`, node.r.pos);
+  }
+  return {
+    type: "bool",
+    run: (s) => {
+      const x = l.run(s);
+      return typeof x === "string" && (r.run(s) as ReadonlySet<string>).has(x);
+    },
+  };
+}
+
+function compileProperty(node: NodeOf<"prop">): Compiled {
+  const p = PROPS[node.name.toLowerCase()];
+  if (p !== undefined) return p;
+  return typeError(`Unknown property '${quote(node.name)}' (use userId, connectionId, groups or protocol)`, node.pos);
 }
 
 function compile(node: Node): Compiled {
@@ -174,16 +148,8 @@ function compile(node: Node): Compiled {
         v === null ? "null" : typeof v === "string" ? "string" : typeof v === "number" ? "int" : "bool";
       return { type, run: () => v };
     }
-    case "prop": {
-      const p = PROPS[node.name.toLowerCase()];
-      if (p === undefined) {
-        return typeError(
-          `Unknown property '${quote(node.name)}' (use userId, connectionId, groups or protocol)`,
-          node.pos,
-        );
-      }
-      return p;
-    }
+    case "prop":
+      return compileProperty(node);
     case "call":
       return compileCall(node);
     case "list":
@@ -194,88 +160,12 @@ function compile(node: Node): Compiled {
       return { type: "bool", run: (s) => !e.run(s) };
     }
     case "and":
-    case "or": {
-      const l = compile(node.l);
-      const r = compile(node.r);
-      if (l.type !== "bool") typeError(`'${node.t}' expects boolean operands, got ${l.type}`, node.l.pos);
-      if (r.type !== "bool") typeError(`'${node.t}' expects boolean operands, got ${r.type}`, node.r.pos);
-      return node.t === "and"
-        ? { type: "bool", run: (s) => (l.run(s) as boolean) && (r.run(s) as boolean) }
-        : { type: "bool", run: (s) => (l.run(s) as boolean) || (r.run(s) as boolean) };
-    }
-    case "cmp": {
-      const l = compile(node.l);
-      const r = compile(node.r);
-      if (node.op === "eq" || node.op === "ne") {
-        const scalar = (t: Type) => t === "string" || t === "int" || t === "bool" || t === "null";
-        if (!scalar(l.type) || !scalar(r.type) || (l.type !== r.type && l.type !== "null" && r.type !== "null")) {
-          typeError(`Cannot compare ${l.type} with ${r.type} using '${node.op}'`, node.pos);
-        }
-        return node.op === "eq"
-          ? { type: "bool", run: (s) => l.run(s) === r.run(s) }
-          : { type: "bool", run: (s) => l.run(s) !== r.run(s) };
-      }
-      const num = (t: Type) => t === "int" || t === "null";
-      if (!num(l.type) || !num(r.type)) {
-        typeError(`'${node.op}' compares integers only, got ${l.type} and ${r.type}`, node.pos);
-      }
-      const cmp =
-        node.op === "gt"
-          ? (x: number, y: number) => x > y
-          : node.op === "ge"
-            ? (x: number, y: number) => x >= y
-            : node.op === "lt"
-              ? (x: number, y: number) => x < y
-              : (x: number, y: number) => x <= y;
-      return {
-        type: "bool",
-        run: (s) => {
-          const x = l.run(s);
-          const y = r.run(s);
-          return typeof x === "number" && typeof y === "number" && cmp(x, y);
-        },
-      };
-    }
-    case "in": {
-      const l = compile(node.l);
-      if (l.type !== "string" && l.type !== "int" && l.type !== "null" && l.type !== "bool") {
-        typeError(`The left side of 'in' must be a single value, got ${l.type}`, node.l.pos);
-      }
-      if (node.r.t === "list") {
-        const items = node.r.items.map(compile);
-        for (const [k, it] of items.entries()) {
-          if (it.type === "collection" || it.type === "list") {
-            typeError("A list for 'in' holds single values", node.r.items[k]!.pos);
-          }
-        }
-        return {
-          type: "bool",
-          run: (s) => {
-            const x = l.run(s);
-            for (const it of items) if (it.run(s) === x) return true;
-            return false;
-          },
-        };
-      }
-      const r = compile(node.r);
-      if (
-        node.r.paren === true &&
-        (r.type === "string" || r.type === "int" || r.type === "null" || r.type === "bool")
-      ) {
-        // `x in ('a')`: a one-item list is indistinguishable from a parenthesized value
-        return { type: "bool", run: (s) => l.run(s) === r.run(s) };
-      }
-      if (r.type !== "collection") {
-        typeError(`The right side of 'in' must be a list or 'groups', got ${r.type}`, node.r.pos);
-      }
-      return {
-        type: "bool",
-        run: (s) => {
-          const x = l.run(s);
-          return typeof x === "string" && (r.run(s) as ReadonlySet<string>).has(x);
-        },
-      };
-    }
+    case "or":
+      return compileLogical(node);
+    case "cmp":
+      return compileComparison(node);
+    case "in":
+      return compileIn(node);
   }
 }
 
