@@ -1,3 +1,4 @@
+// The benchmarks `pnpm bench` knows, in the order a full run takes them; `optIn` ones run only when named.
 import type { Benchmark } from "../harness.ts";
 import { clientRoundtrip } from "./client-roundtrip.ts";
 import { connections } from "./connections.ts";
