@@ -3,7 +3,7 @@ import { EVENT_NAME_PATTERN, isValidEventName, MAX_TIMER_MS } from "@webpubsub/c
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
 /** The group-name rule is core's; the client calls it by the client's verb. */
-export { validateGroupName as checkGroupName } from "@webpubsub/core";
+export { checkGroupName } from "@webpubsub/core";
 
 export function checkAckId(ackId: unknown): void {
   if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 0)) {

@@ -1,7 +1,7 @@
 // Token audiences and client URLs (protocol.md 1.2 and 3).
 
 import { normalizeEndpoint } from "./connection-string.ts";
-import { validateHubName } from "./names.ts";
+import { checkHubName } from "./names.ts";
 
 export type ClientProtocol = "default" | "mqtt" | "socketio";
 
@@ -47,7 +47,7 @@ function clientPath(hub: string, protocol: ClientProtocol): string {
 
 /** The client token audience: http(s)://host[:port]/client/hubs/{hub} (or /clients/{mqtt|socketio}/hubs/{hub}). */
 export function clientAudience(endpoint: string, hub: string, protocol: ClientProtocol = "default"): string {
-  validateHubName(hub, "hub");
+  checkHubName(hub, "hub");
   return normalizeEndpoint(endpoint) + clientPath(hub, protocol);
 }
 

@@ -8,7 +8,7 @@
 // (MAX_GROUP_NAME_LENGTH) is invalid, and a group shorter than what the pattern needs is rejected before any
 // simulation, so the work of one check is bounded whatever the role says.
 
-import { MAX_GROUP_NAME_LENGTH } from "./names.ts";
+import { MAX_GROUP_NAME_LENGTH, shown } from "./names.ts";
 
 export const MAX_PATTERN_STARS = 5;
 
@@ -26,11 +26,6 @@ interface Token {
 const DOT = 46;
 /** Each token takes at most 2 characters of pattern text (`\*`, `**`, a surrogate pair). */
 const MAX_PATTERN_CHARS = 2 * MAX_GROUP_NAME_LENGTH + MAX_PATTERN_STARS;
-
-/** The pattern for an error message, cut so that a long role is never echoed whole. */
-function shown(pattern: string): string {
-  return pattern.length <= 64 ? JSON.stringify(pattern) : `${JSON.stringify(pattern.slice(0, 64))}...`;
-}
 
 function tooLong(pattern: string): TypeError {
   return new TypeError(

@@ -23,6 +23,8 @@ export {
 } from "./jwt.ts";
 export { isJsonMediaType, mediaType } from "./media-type.ts";
 export {
+  checkGroupName,
+  checkHubName,
   EVENT_NAME_PATTERN,
   HUB_NAME_PATTERN,
   isValidEventName,

@@ -5,23 +5,35 @@ export const HUB_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 
 export const MAX_GROUP_NAME_LENGTH = 1024;
 
-export function validateHubName(hub: unknown, argName = "hub"): asserts hub is string {
+/** A value for an error message, cut so that a long input is never echoed whole. */
+export function shown(text: string): string {
+  return text.length <= 64 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 64))}...`;
+}
+
+/** Throws a TypeError naming `argName` unless `hub` is a valid hub name. */
+export function checkHubName(hub: unknown, argName = "hub"): asserts hub is string {
   if (typeof hub !== "string") throw new TypeError(`${argName} must be a string, got ${typeof hub}`);
   if (!HUB_NAME_PATTERN.test(hub)) {
     throw new TypeError(
-      `${argName} ${JSON.stringify(hub)} is not a valid hub name: it must start with a letter and contain 1 to 128 ` +
+      `${argName} ${shown(hub)} is not a valid hub name: it must start with a letter and contain 1 to 128 ` +
         "letters, digits or the characters _ ` , . [ ]",
     );
   }
 }
 
-export function validateGroupName(group: unknown, argName = "group"): asserts group is string {
+/** Throws a TypeError naming `argName` unless `group` is a valid group name. */
+export function checkGroupName(group: unknown, argName = "group"): asserts group is string {
   if (typeof group !== "string") throw new TypeError(`${argName} must be a string, got ${typeof group}`);
   if (group.length === 0 || group.length > MAX_GROUP_NAME_LENGTH) {
     throw new TypeError(`${argName} must be 1 to ${MAX_GROUP_NAME_LENGTH} characters long, got ${group.length}`);
   }
   if (group.trim() === "") throw new TypeError(`${argName} must not be whitespace only`);
 }
+
+/** @deprecated Use checkHubName (the library's one verb for argument checks); same function. */
+export const validateHubName: typeof checkHubName = checkHubName;
+/** @deprecated Use checkGroupName; same function. */
+export const validateGroupName: typeof checkGroupName = checkGroupName;
 
 /**
  * User event names (the `event` of a client's `event` message): a letter, then up to 127 letters, digits or `_ . -`

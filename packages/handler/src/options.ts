@@ -1,6 +1,6 @@
 // Validation and normalization of WebPubSubEventHandler options: everything is checked in the constructor, so a bad
 // configuration fails at startup with a TypeError/RangeError naming the option, never at the first request.
-import { parseConnectionString, validateHubName } from "@webpubsub/core";
+import { checkHubName, parseConnectionString } from "@webpubsub/core";
 import type { HandlerErrorReporter, UnhandledRequestHandler, WebPubSubEventHandlerOptions } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -34,7 +34,7 @@ const HANDLER_NAMES = [
 ] as const;
 
 export function normalizeOptions(hub: unknown, options: WebPubSubEventHandlerOptions | undefined): NormalizedOptions {
-  validateHubName(hub, "hub");
+  checkHubName(hub, "hub");
   if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
     throw new TypeError("options must be an object when given");
   }

@@ -1,6 +1,6 @@
 // Argument validation. Every public method validates all of its arguments here before anything is sent, and the
 // errors name the argument and the rule it broke, so a bad call never turns into a confusing 404 from the service.
-import { validateGroupName, validateHubName } from "@webpubsub/core";
+import { checkGroupName, checkHubName } from "@webpubsub/core";
 
 /** The permissions a connection can be granted. */
 export type Permission = "joinLeaveGroup" | "sendToGroup";
@@ -22,7 +22,7 @@ function describe(value: unknown): string {
 }
 
 export function checkHub(hub: unknown, name = "hub"): asserts hub is string {
-  validateHubName(hub, name);
+  checkHubName(hub, name);
 }
 
 /**
@@ -41,13 +41,13 @@ function checkNotDotSegment(value: string, name: string): void {
 
 /** Group names in a request path: the service's rule (1 to 1024 characters, not whitespace only), not `.`/`..`. */
 export function checkGroup(group: unknown, name = "groupName"): asserts group is string {
-  validateGroupName(group, name);
+  checkGroupName(group, name);
   checkNotDotSegment(group, name);
 }
 
 /** Group names outside the path (the `targetName` query of permissions): the service's rule only. */
 export function checkGroupValue(group: unknown, name: string): asserts group is string {
-  validateGroupName(group, name);
+  checkGroupName(group, name);
 }
 
 function checkNonEmpty(value: unknown, name: string): asserts value is string {
@@ -122,7 +122,7 @@ export function checkGroupArray(
   if (value === undefined && !required) return;
   if (!Array.isArray(value)) throw new TypeError(`${name} must be an array of group names, got ${describe(value)}.`);
   if (required && value.length === 0) throw new RangeError(`${name} must contain at least one group name.`);
-  for (let i = 0; i < value.length; i++) validateGroupName(value[i], `${name}[${i}]`);
+  for (let i = 0; i < value.length; i++) checkGroupName(value[i], `${name}[${i}]`);
 }
 
 export function checkPermission(permission: unknown, name = "permission"): asserts permission is Permission {
