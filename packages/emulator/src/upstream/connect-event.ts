@@ -93,71 +93,74 @@ export function interpretConnectResponse(
     return { kind: "reject", status: HANDLER_FAILED, message: `connect event handler failed: ${outcome.message}` };
   }
   const { status, body } = outcome;
-  if (status >= 400 && status <= 499 && status !== 408) {
-    const text = responseText(body);
-    const reject: ConnectResult = {
-      kind: "reject",
-      status,
-      message: text || `connect event handler answered ${status}`,
-    };
-    const mqtt = mqttReject(utf8Decode(body).trim());
-    if (mqtt !== undefined) reject.mqtt = mqtt;
-    return reject;
-  }
-  if (status < 200 || status > 299) {
-    const detail = responseText(body);
-    const reject: ConnectResult = {
-      kind: "reject",
-      status: HANDLER_FAILED,
-      message: `connect event handler answered ${status}${detail ? `: ${detail}` : ""}`,
-    };
-    const mqtt = mqttReject(utf8Decode(body).trim());
-    if (mqtt !== undefined) reject.mqtt = mqtt;
-    return reject;
-  }
-  const accept: Extract<ConnectResult, { kind: "accept" }> = { kind: "accept" };
+  if (status < 200 || status > 299) return refusal(status, body);
+  const accept: Accept = { kind: "accept" };
   const state = readConnectionState(outcome.headers);
   if (state !== undefined) accept.connectionState = state;
   const text = utf8Decode(body).trim();
   if (text === "") return accept;
-  const bad = (why: string): ConnectResult => ({
+  const invalid = readAnswer(text, accept, offeredSubprotocols);
+  if (invalid === undefined) return accept;
+  return {
     kind: "reject",
     status: HANDLER_FAILED,
-    message: `connect event handler answered ${status} with an invalid body: ${why}`,
-  });
+    message: `connect event handler answered ${status} with an invalid body: ${invalid}`,
+  };
+}
+
+type Accept = Extract<ConnectResult, { kind: "accept" }>;
+
+/** A non-2xx answer: a 4xx other than 408 is the handler refusing the client, anything else is the handler failing. */
+function refusal(status: number, body: Uint8Array): ConnectResult {
+  const detail = responseText(body);
+  const refused = status >= 400 && status <= 499 && status !== 408;
+  const reject: ConnectResult = refused
+    ? { kind: "reject", status, message: detail || `connect event handler answered ${status}` }
+    : {
+        kind: "reject",
+        status: HANDLER_FAILED,
+        message: `connect event handler answered ${status}${detail ? `: ${detail}` : ""}`,
+      };
+  const mqtt = mqttReject(utf8Decode(body).trim());
+  if (mqtt !== undefined) reject.mqtt = mqtt;
+  return reject;
+}
+
+/** Reads an accepting answer's JSON body into `accept`; gives what makes the body invalid, or undefined. */
+function readAnswer(text: string, accept: Accept, offeredSubprotocols: readonly string[]): string | undefined {
   // the bounds of JSON from clients apply to handler answers too (see core's scanJsonText)
   const problem = scanJsonText(text).problem;
-  if (problem !== undefined) return bad(`JSON ${problem}`);
+  if (problem !== undefined) return `JSON ${problem}`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return bad("not JSON");
+    return "not JSON";
   }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return bad("not a JSON object");
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return "not a JSON object";
   const r = parsed as Record<string, unknown>;
   if (r.userId !== undefined && r.userId !== null) {
-    if (typeof r.userId !== "string") return bad("userId must be a string");
+    if (typeof r.userId !== "string") return "userId must be a string";
     if (r.userId !== "") accept.userId = r.userId;
   }
   if (r.groups !== undefined && r.groups !== null) {
-    if (!isStringArray(r.groups)) return bad("groups must be an array of strings");
+    if (!isStringArray(r.groups)) return "groups must be an array of strings";
     const invalid = r.groups.find((g) => !isValidGroupName(g));
-    if (invalid !== undefined) return bad(`group "${clip(invalid)}" must be 1..1024 characters and not blank`);
+    if (invalid !== undefined) return `group "${clip(invalid)}" must be 1..1024 characters and not blank`;
     if (r.groups.length > 0) accept.groups = [...new Set(r.groups)];
   }
   if (r.roles !== undefined && r.roles !== null) {
-    if (!isStringArray(r.roles)) return bad("roles must be an array of strings");
+    if (!isStringArray(r.roles)) return "roles must be an array of strings";
     accept.roles = [...new Set(r.roles)];
   }
   if (r.subprotocol !== undefined && r.subprotocol !== null && r.subprotocol !== "") {
-    if (typeof r.subprotocol !== "string") return bad("subprotocol must be a string");
+    if (typeof r.subprotocol !== "string") return "subprotocol must be a string";
     if (!offeredSubprotocols.includes(r.subprotocol)) {
-      return bad(`subprotocol "${clip(r.subprotocol)}" is not one the client offered`);
+      return `subprotocol "${clip(r.subprotocol)}" is not one the client offered`;
     }
     accept.subprotocol = r.subprotocol;
   }
   const mqtt = mqttAccept(r);
   if (mqtt !== undefined) accept.mqtt = mqtt;
-  return accept;
+  return undefined;
 }
