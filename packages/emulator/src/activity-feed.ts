@@ -129,48 +129,41 @@ export class ActivityFeed {
       case "message":
         this.message(e.hub, e.from, e.to, e.message, e.recipients, e.sender);
         return;
-      case "invocation": {
-        const entry: ActivityInit = { kind: "invoke", ...who(e), from: e.connectionId, event: e.event };
-        entry.invocationId = this.scrub(e.invocationId);
-        if (e.phase === "received") {
-          entry.reason = "received";
-          if (e.payload !== undefined) {
-            entry.dataType = e.payload.dataType;
-            entry.preview = previewOf(e.payload);
-          }
-        } else {
-          entry.reason = e.error === undefined ? "succeeded" : `failed: ${e.error}`;
-        }
-        this.record(entry);
+      case "invocation":
+        this.record(this.#invocationEntry(e));
         return;
-      }
-      case "stream": {
-        const entry: ActivityInit = { kind: "stream", ...who(e), from: e.connectionId, group: e.group };
-        entry.streamId = this.scrub(e.streamId);
-        if (e.phase === "opened") entry.reason = "opened";
-        else {
-          entry.reason = `${e.error === undefined ? "ended" : `closed: ${e.error}`} after ${e.fragments} fragment(s)`;
-        }
-        this.record(entry);
+      case "stream":
+        this.record(this.#streamEntry(e));
         return;
-      }
-      case "upstream": {
-        const o = e.outcome;
-        const entry: ActivityInit = {
-          kind: "upstream",
-          hub: o.hub,
-          connectionId: o.connectionId,
-          userId: o.userId,
-          event: o.event,
-          durationMs: o.durationMs,
-        };
-        if (o.url !== undefined) entry.to = o.url;
-        if (o.status !== undefined) entry.status = o.status;
-        if (o.error !== undefined) entry.error = o.error;
-        this.record(entry);
+      case "upstream":
+        this.record(upstreamEntry(e.outcome));
         return;
-      }
     }
+  }
+
+  #invocationEntry(e: EventOf<"invocation">): ActivityInit {
+    const entry: ActivityInit = { kind: "invoke", ...who(e), from: e.connectionId, event: e.event };
+    entry.invocationId = this.scrub(e.invocationId);
+    if (e.phase === "received") {
+      entry.reason = "received";
+      if (e.payload !== undefined) {
+        entry.dataType = e.payload.dataType;
+        entry.preview = previewOf(e.payload);
+      }
+    } else {
+      entry.reason = e.error === undefined ? "succeeded" : `failed: ${e.error}`;
+    }
+    return entry;
+  }
+
+  #streamEntry(e: EventOf<"stream">): ActivityInit {
+    const entry: ActivityInit = { kind: "stream", ...who(e), from: e.connectionId, group: e.group };
+    entry.streamId = this.scrub(e.streamId);
+    if (e.phase === "opened") entry.reason = "opened";
+    else {
+      entry.reason = `${e.error === undefined ? "ended" : `closed: ${e.error}`} after ${e.fragments} fragment(s)`;
+    }
+    return entry;
   }
 
   record(init: ActivityInit): ActivityEntry {
@@ -319,6 +312,24 @@ export class ActivityFeed {
       this.#heartbeat = undefined;
     }
   }
+}
+
+type EventOf<T extends ServiceEvent["type"]> = Extract<ServiceEvent, { type: T }>;
+
+/** An upstream delivery's outcome as a feed entry (its URL and error are scrubbed by record()). */
+function upstreamEntry(o: EventOf<"upstream">["outcome"]): ActivityInit {
+  const entry: ActivityInit = {
+    kind: "upstream",
+    hub: o.hub,
+    connectionId: o.connectionId,
+    userId: o.userId,
+    event: o.event,
+    durationMs: o.durationMs,
+  };
+  if (o.url !== undefined) entry.to = o.url;
+  if (o.status !== undefined) entry.status = o.status;
+  if (o.error !== undefined) entry.error = o.error;
+  return entry;
 }
 
 function who(e: { hub: string; connectionId: string; userId: string | null }) {
