@@ -102,34 +102,6 @@ describe("reliable JSON subprotocol", () => {
     await r.close();
   });
 
-  it("does not replay messages whose messageTtlSeconds ran out while the client was away", async () => {
-    const h = hub();
-    const c = await reliable(h);
-    c.ws.terminate();
-    await c.closed;
-    const path = `connections/${c.connectionId}/:send`;
-    expect(
-      (
-        await rest(emu, "POST", `/api/hubs/${h}/${path}?messageTtlSeconds=1`, {
-          body: "short-lived",
-          contentType: "text/plain",
-        })
-      ).status,
-    ).toBe(202);
-    await send(h, "durable", path);
-    // the TTL is wall-clock time: let it pass (the recovery window is 1.5 s)
-    await new Promise((r) => setTimeout(r, 1100));
-    const r = new TestClient(recoverUrl(wsBase(), h, c), RELIABLE_PROTOCOL);
-    await r.opened;
-    await send(h, "after", path);
-    await r.message((m) => m.data === "after");
-    expect(dataMessages(r).map((m) => [m.sequenceId, m.data])).toEqual([
-      [2, "durable"],
-      [3, "after"],
-    ]);
-    await r.close();
-  });
-
   it("remembers ackIds across a recovery (Duplicate)", async () => {
     const h = hub();
     const c = await reliable(h, { role: ["webpubsub.joinLeaveGroup"] });
