@@ -29,8 +29,12 @@ interface NativeBufferValue {
 
 export interface NativeBuffer {
   from(data: string, encoding: "utf8"): NativeBufferValue;
+  from(data: string, encoding: "base64" | "base64url"): Uint8Array;
   from(data: ArrayBufferLike, byteOffset: number, length: number): NativeBufferValue;
 }
 
-export const nativeCrypto: NativeCrypto | undefined = builtin<NativeCrypto>("node:crypto");
-export const nativeBuffer: NativeBuffer | undefined = builtin<{ Buffer: NativeBuffer }>("node:buffer")?.Buffer;
+// (pure: a bundle that uses one of them, or neither, drops the other lookup)
+export const nativeCrypto: NativeCrypto | undefined = /* @__PURE__ */ builtin<NativeCrypto>("node:crypto");
+export const nativeBuffer: NativeBuffer | undefined = /* @__PURE__ */ builtin<{ Buffer: NativeBuffer }>(
+  "node:buffer",
+)?.Buffer;

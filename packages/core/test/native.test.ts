@@ -48,4 +48,33 @@ describe("native and portable paths", () => {
       expect(await withNatives.hmacSha256Hex(k, "message ✓")).toBe(await portable.hmacSha256Hex(k, "message ✓"));
     }
   });
+
+  it("encode and decode the same base64 and base64url, and refuse the same bad input (Buffer vs atob/btoa)", async () => {
+    const portable = await loadPortable();
+    for (const n of [0, 1, 2, 3, 4, 5, 63, 64, 65, 0x8000 + 7]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 151 + n) & 255);
+      const std = withNatives.base64Encode(bytes);
+      const url = withNatives.base64UrlEncode(bytes);
+      expect(portable.base64Encode(bytes)).toBe(std);
+      expect(portable.base64UrlEncode(bytes)).toBe(url);
+      expect(portable.base64Decode(std)).toEqual(bytes);
+      expect(portable.base64UrlDecode(url)).toEqual(bytes);
+      expect(withNatives.base64Decode(std)).toEqual(bytes);
+      expect(Object.getPrototypeOf(withNatives.base64Decode(std))).toBe(Uint8Array.prototype);
+    }
+    // Both paths check the input first: Buffer would skip the "!" and atob the space.
+    for (const [input, problem] of [
+      ["Zm9v!mFy", "unexpected character at index 4"],
+      ["Zm9v YmF", "unexpected character at index 4"],
+      ["Zg=", "wrong padding"],
+      ["Zm9vY", "truncated input"],
+    ]) {
+      expect(() => portable.base64Decode(input as string)).toThrow(
+        `base64Decode: input is not valid base64: ${problem}`,
+      );
+      expect(() => withNatives.base64Decode(input as string)).toThrow(problem as string);
+    }
+    expect(() => portable.base64UrlDecode("ab+c")).toThrow("unexpected character at index 2");
+    expect(() => withNatives.base64Decode("ab-c")).toThrow("unexpected character at index 2");
+  });
 });
