@@ -33,8 +33,19 @@ export interface NativeBuffer {
   from(data: ArrayBufferLike, byteOffset: number, length: number): NativeBufferValue;
 }
 
-// (pure: a bundle that uses one of them, or neither, drops the other lookup)
-export const nativeCrypto: NativeCrypto | undefined = /* @__PURE__ */ builtin<NativeCrypto>("node:crypto");
+let crypto: NativeCrypto | undefined | null = null;
+
+/**
+ * Node's crypto module, looked up on first use rather than when core loads: loading it costs a cold import several
+ * milliseconds, and most importers (a WebSocket client) never sign anything. The lookup function is the one found
+ * when core loaded.
+ */
+export function nativeCrypto(): NativeCrypto | undefined {
+  if (crypto === null) crypto = builtin<NativeCrypto>("node:crypto");
+  return crypto;
+}
+
+// (pure: a bundle that does not use it drops the lookup)
 export const nativeBuffer: NativeBuffer | undefined = /* @__PURE__ */ builtin<{ Buffer: NativeBuffer }>(
   "node:buffer",
 )?.Buffer;

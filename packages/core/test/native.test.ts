@@ -1,5 +1,6 @@
 // The native fast paths (Node's crypto and Buffer, found at run time) and the portable JavaScript paths must give
 // byte-identical results: load core a second time with process.getBuiltinModule hidden and compare.
+import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import * as withNatives from "../src/index.ts";
 import { nativeBuffer, nativeCrypto } from "../src/native.ts";
@@ -17,8 +18,8 @@ async function loadPortable(): Promise<typeof withNatives> {
     // A query makes vitest evaluate fresh copies of the modules while the lookup is hidden.
     const nativePath = "../src/native.ts?portable";
     const indexPath = "../src/index.ts?portable";
-    const native = (await import(nativePath)) as { nativeCrypto?: unknown };
-    expect(native.nativeCrypto).toBeUndefined();
+    const native = (await import(nativePath)) as { nativeCrypto: () => unknown };
+    expect(native.nativeCrypto()).toBeUndefined();
     return (await import(indexPath)) as typeof withNatives;
   } finally {
     process.getBuiltinModule = saved;
@@ -27,7 +28,7 @@ async function loadPortable(): Promise<typeof withNatives> {
 
 describe("native and portable paths", () => {
   it("finds the natives on Node", () => {
-    expect(nativeCrypto).toBeDefined();
+    expect(nativeCrypto()).toBeDefined();
     expect(nativeBuffer).toBeDefined();
   });
 
@@ -76,5 +77,19 @@ describe("native and portable paths", () => {
     }
     expect(() => portable.base64UrlDecode("ab+c")).toThrow("unexpected character at index 2");
     expect(() => withNatives.base64Decode("ab-c")).toThrow("unexpected character at index 2");
+  });
+
+  it("loads node:crypto on the first HMAC, not with core (fresh process)", () => {
+    const script = `
+      const loaded = () => process.moduleLoadList.includes("NativeModule crypto");
+      const core = await import("./src/index.ts");
+      const atImport = loaded();
+      const mac = await core.hmacSha256Hex("k", "m");
+      process.stdout.write(JSON.stringify({ atImport, afterHmac: loaded(), mac: mac.length }));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: new URL("..", import.meta.url).pathname,
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual({ atImport: false, afterHmac: true, mac: 64 });
   });
 });
