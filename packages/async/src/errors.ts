@@ -33,4 +33,4 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 // The timer limit and the duration check are @webpubsub/core's (the emulator, which depends on core only, uses them
 // too); re-exported here for the packages that take durations through this one.
-export { checkTimerDuration, MAX_TIMER_MS } from "@webpubsub/core";
+export { checkTimerDuration, MAX_TIMER_MS } from "@webpubsub/core/timers";

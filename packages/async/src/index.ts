@@ -1,4 +1,6 @@
 // @webpubsub/async: the public surface. Each helper is in a file named after it; errors and timer limits in errors.ts.
+// The files a WebSocket client needs are entry points of their own too (async-queue, deferred, delay, errors, retry:
+// see package.json "exports"), so that it loads only those.
 export {
   AsyncQueue,
   type AsyncQueueOptions,

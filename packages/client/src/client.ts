@@ -3,7 +3,7 @@
 // objects of their own: one socket and its handshake (connection.ts), keep-alive (keep-alive.ts), acked operations
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
-import { AbortError, throwIfAborted } from "@webpubsub/async";
+import { AbortError, throwIfAborted } from "@webpubsub/async/errors";
 import type {
   ConnectedMessage,
   DisconnectedMessage,

@@ -3,7 +3,7 @@
 // `ping` written on open, or a replayed message): the service refuses a recovery by accepting the upgrade and then
 // closing with 1008, so an open socket proves nothing. The Connection owns the socket's state and tells its owner (the
 // client) what the socket does; the client decides what that means for the session.
-import { abortReason } from "@webpubsub/async";
+import { abortReason } from "@webpubsub/async/errors";
 import type { ConnectedMessage } from "@webpubsub/core";
 import { ConnectionError } from "./errors.ts";
 import type { AnyDownstreamMessage } from "./features.ts";

@@ -14,7 +14,6 @@
 //   group messages that carry stream metadata; pause outbound streams in `recovering`, resume them in `recovered`,
 //   fail them in `disconnected`, end everything in `stopped`.
 // @webpubsub/core then needs the new message types in DownstreamMessage / UpstreamMessage and their codecs.
-import type { AzureLogger } from "@azure/logger";
 import type {
   DownstreamMessage,
   JsonOnlyDownstreamMessage,
@@ -22,6 +21,7 @@ import type {
   UpstreamMessage,
 } from "@webpubsub/core";
 import type { WebPubSubResult } from "./ack-manager.ts";
+import type { ClientLogger } from "./log-levels.ts";
 import type { BinaryType } from "./options.ts";
 import type { JsonOnlyCodec } from "./protocols.ts";
 import type { DataMessage, OnConnectedArgs, OnDisconnectedArgs, SendOptions, WebPubSubClientState } from "./types.ts";
@@ -56,7 +56,7 @@ export type DownstreamHandler<T extends AnyDownstreamMessage["type"]> = (
 /** The client as a feature sees it. */
 export interface FeatureHost {
   /** The client's logger (`webpubsub-client`). */
-  readonly logger: AzureLogger;
+  readonly logger: ClientLogger;
   state(): WebPubSubClientState;
   /** The current (or recovering) session's connection id. */
   connectionId(): string | undefined;

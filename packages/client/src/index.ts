@@ -1,6 +1,6 @@
 // The package's entry point: the client, its protocols, errors and public types. Internal seams (useFeature) are not
 // exported here.
-export { AbortError } from "@webpubsub/async";
+export { AbortError } from "@webpubsub/async/errors";
 export type { GroupDataMessage, ServerDataMessage } from "@webpubsub/core";
 export type { WebPubSubResult } from "./ack-manager.ts";
 export { WebPubSubClient } from "./client.ts";
@@ -33,6 +33,8 @@ export type {
   StreamInfo,
 } from "./group-stream-types.ts";
 export type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
+export type { LogLevel } from "./log-levels.ts";
+export { getLogLevel, setLogLevel } from "./logger.ts";
 export type { BinaryType, RetryMode, WebPubSubClientOptions, WebPubSubRetryOptions } from "./options.ts";
 export type { WebPubSubDataType } from "./payload.ts";
 export { WebPubSubProtobufProtocol, WebPubSubProtobufReliableProtocol } from "./protobuf-protocols.ts";

@@ -1,7 +1,7 @@
 // What the invocation and group-stream modules share: the JSON-only codec handed to the client, fresh ids, and the
 // check that the client's protocol can carry them. Only these modules import it, so apps that use neither do not
 // bundle the JSON-only codec.
-import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core";
+import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core/json-only";
 import type { FeatureHost } from "./features.ts";
 import type { JsonOnlyCodec } from "./protocols.ts";
 

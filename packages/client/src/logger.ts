@@ -1,10 +1,26 @@
-// The client's logger: @azure/logger under the namespace `webpubsub-client`, so the lifecycle (state transitions,
-// connection attempts and their delays, recoveries, closes with their codes) shows with AZURE_LOG_LEVEL=verbose (Node)
-// or setLogLevel("verbose") from @azure/logger (any runtime). No line carries a token: URLs are logged without their
-// query (see loggableUrl), and error texts pass through loggableError.
-import { createClientLogger } from "@azure/logger";
+// The client's logger, under the name `webpubsub-client`: the lifecycle (state transitions, connection attempts and
+// their delays, recoveries, closes with their codes) shows with AZURE_LOG_LEVEL=verbose or @azure/logger's
+// setLogLevel("verbose") in Node (log-azure.ts), and with this package's setLogLevel("verbose") anywhere (in browsers
+// lines go to the console, log-console.ts; the `#log` import of package.json picks one). No line carries a token: URLs
+// are logged without their query (see loggableUrl), and error texts pass through loggableError.
+import * as log from "#log";
+import type { ClientLogger, LogLevel } from "./log-levels.ts";
 
-export const logger = createClientLogger("webpubsub-client");
+export const logger: ClientLogger = log.logger;
+
+/**
+ * Sets the level of the client's log lines; undefined turns them off. In browsers the client logs to the console,
+ * and only this sets its level; elsewhere it logs through @azure/logger and this sets @azure/logger's level (as
+ * AZURE_LOG_LEVEL does).
+ */
+export function setLogLevel(level?: LogLevel): void {
+  log.setLogLevel(level);
+}
+
+/** The level set with setLogLevel (outside browsers: @azure/logger's level); undefined when logging is off. */
+export function getLogLevel(): LogLevel | undefined {
+  return log.getLogLevel();
+}
 
 /** Longest text from outside (an error message, a close reason) that goes into one log line. */
 const MAX_LOGGED_TEXT = 200;

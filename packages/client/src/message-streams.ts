@@ -1,6 +1,6 @@
 // messages() and groupMessages(): the client's data messages as bounded async iterables. A feature of the client (see
 // features.ts): every data message goes to the iterables that want it, and all of them end when the client stops.
-import { AsyncQueue } from "@webpubsub/async";
+import { AsyncQueue } from "@webpubsub/async/async-queue";
 import type { ClientFeature } from "./features.ts";
 import type { DataMessage, MessageStreamOptions } from "./types.ts";
 

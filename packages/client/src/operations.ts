@@ -1,7 +1,9 @@
 // Acked operations (joinGroup, leaveGroup, sendToGroup, sendEvent) and fire-and-forget sends: ackIds, the retry loop
 // that reuses one ackId, the wait for the ack, and backpressure (waiting for the socket's send buffer to drain). The
 // client tells it where to write; it owns the rest.
-import { abortReason, backoffDelay, delay, throwIfAborted } from "@webpubsub/async";
+import { delay } from "@webpubsub/async/delay";
+import { abortReason, throwIfAborted } from "@webpubsub/async/errors";
+import { backoffDelay } from "@webpubsub/async/retry";
 import type { AckMessage, UpstreamMessage } from "@webpubsub/core";
 import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
 import { DrainWaiter } from "./drain-waiter.ts";

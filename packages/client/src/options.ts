@@ -1,5 +1,5 @@
 // The client's options: their public shape, validation (errors name the option) and defaults.
-import { MAX_TIMER_MS } from "@webpubsub/core";
+import { MAX_TIMER_MS } from "@webpubsub/core/timers";
 import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols.ts";
 import type { BackoffShape } from "./reconnect-backoff.ts";
 import type { WebSocketFactory } from "./socket.ts";

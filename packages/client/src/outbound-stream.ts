@@ -1,6 +1,7 @@
 // One group stream this client publishes: sequence ids, the buffer of fragments the service has not acknowledged
 // (with backpressure), rewinds on streamNack, keepalives, pause and resume around a recovery, and the end.
-import { abortReason, Deferred } from "@webpubsub/async";
+import { Deferred } from "@webpubsub/async/deferred";
+import { abortReason } from "@webpubsub/async/errors";
 import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";

@@ -1,6 +1,6 @@
 // The protobuf subprotocols live apart from the JSON ones so that an app which never uses them does not bundle the
 // protobuf codec: they are only reachable by importing these factories.
-import { protobufCodec, WebPubSubSubprotocol } from "@webpubsub/core";
+import { protobufCodec, WebPubSubSubprotocol } from "@webpubsub/core/protobuf";
 import { decodeKnown, type WebPubSubClientProtocol } from "./protocols.ts";
 
 function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {

@@ -1,16 +1,14 @@
 // The client's subprotocol interface and the JSON subprotocols (json, reliable json); protobuf is in
 // protobuf-protocols.ts so that apps which do not use it do not bundle its codec.
 
+import type { JsonOnlyDecoder, JsonOnlyDownstreamMessage, JsonOnlyUpstreamMessage } from "@webpubsub/core";
 import {
   type DownstreamMessage,
   decodeJsonDownstream,
   encodeJsonUpstream,
-  type JsonOnlyDecoder,
-  type JsonOnlyDownstreamMessage,
-  type JsonOnlyUpstreamMessage,
   type UpstreamMessage,
   WebPubSubSubprotocol,
-} from "@webpubsub/core";
+} from "@webpubsub/core/client-wire";
 
 /** The codec of the JSON-only messages (invocations, group streams), handed in by the features that use them. */
 export interface JsonOnlyCodec {

@@ -1,6 +1,7 @@
 // How long the client waits before each connection attempt (a recovery or a new connection), and the count of
 // short-lived connections that keeps that wait growing while a service accepts connections and closes them at once.
-import { backoffDelay, delay } from "@webpubsub/async";
+import { delay } from "@webpubsub/async/delay";
+import { backoffDelay } from "@webpubsub/async/retry";
 
 /** The backoff shape both kinds of attempt use (a subset of @webpubsub/async's RetryOptions). */
 export interface BackoffShape {

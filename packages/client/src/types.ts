@@ -1,6 +1,6 @@
 // Public types of the client: credential, state, event arguments and per-call options.
 
-import type { OverflowPolicy } from "@webpubsub/async";
+import type { OverflowPolicy } from "@webpubsub/async/async-queue";
 import type { GroupDataMessage, ServerDataMessage } from "@webpubsub/core";
 
 /** What `getClientAccessUrl` receives: a signal that fires when the attempt is abandoned (stop(), abort). */

@@ -1,9 +1,10 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import { EVENT_NAME_PATTERN, isValidEventName, MAX_TIMER_MS } from "@webpubsub/core";
+import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core/client-wire";
+import { MAX_TIMER_MS } from "@webpubsub/core/timers";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
 /** The group-name rule is core's; the client calls it by the client's verb. */
-export { checkGroupName } from "@webpubsub/core";
+export { checkGroupName } from "@webpubsub/core/client-wire";
 
 export function checkAckId(ackId: unknown): void {
   if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 0)) {

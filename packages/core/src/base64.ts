@@ -1,71 +1,34 @@
-// Base64, base64url and UTF-8 helpers built on Web standards only (no Buffer), so they run in every runtime.
+// Base64, base64url and UTF-8 helpers for every runtime: Node's Buffer where the runtime has it (found at run time,
+// see native.ts), the Web's atob/btoa elsewhere. Decoding is strict on both paths: the input is checked against the
+// alphabet and the padding rules first, since Buffer skips characters it does not know and atob skips whitespace.
 
 import { nativeBuffer } from "./native.ts";
-
-const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-function codes(alphabet: string): Uint8Array {
-  const out = new Uint8Array(64);
-  for (let i = 0; i < 64; i++) out[i] = alphabet.charCodeAt(i);
-  return out;
-}
-
-function decodeTable(alphabet: string): Int8Array {
-  const table = new Int8Array(128).fill(-1);
-  for (let i = 0; i < 64; i++) table[alphabet.charCodeAt(i)] = i;
-  return table;
-}
-
-const STD_CODES = codes(STD);
-const URL_CODES = codes(URL_SAFE);
-const STD_TABLE = decodeTable(STD);
-const URL_TABLE = decodeTable(URL_SAFE);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-function encode(bytes: Uint8Array, alphabet: Uint8Array, pad: boolean): string {
-  const len = bytes.length;
-  const outLen = pad ? Math.ceil(len / 3) * 4 : Math.ceil((len * 4) / 3);
-  const out = new Uint8Array(outLen);
-  let o = 0;
-  let i = 0;
-  const whole = len - (len % 3);
-  for (; i < whole; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = alphabet[n >>> 18]!;
-    out[o++] = alphabet[(n >>> 12) & 63]!;
-    out[o++] = alphabet[(n >>> 6) & 63]!;
-    out[o++] = alphabet[n & 63]!;
+/** Characters outside each alphabet (padding is stripped before the check). */
+const NOT_STD = /[^A-Za-z0-9+/]/;
+const NOT_URL = /[^A-Za-z0-9_-]/;
+
+/** btoa of the bytes as a binary string, built in slices so that large inputs stay within argument limits. */
+function portableEncode(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
-  const rest = len - whole;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out[o++] = alphabet[n >>> 18]!;
-    out[o++] = alphabet[(n >>> 12) & 63]!;
-    if (pad) {
-      out[o++] = 61;
-      out[o++] = 61;
-    }
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out[o++] = alphabet[n >>> 18]!;
-    out[o++] = alphabet[(n >>> 12) & 63]!;
-    out[o++] = alphabet[(n >>> 6) & 63]!;
-    if (pad) out[o++] = 61;
-  }
-  return asciiToString(out);
+  return btoa(binary);
 }
 
-const asciiDecoder = new TextDecoder("utf-8");
-
-/** Turns ASCII bytes into a string (ASCII is valid UTF-8, and the native decoder is the fastest way). */
-function asciiToString(ascii: Uint8Array): string {
-  return asciiDecoder.decode(ascii);
+function encode(bytes: Uint8Array, url: boolean): string {
+  if (nativeBuffer !== undefined) {
+    return nativeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(url ? "base64url" : "base64");
+  }
+  const std = portableEncode(bytes);
+  return url ? std.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "") : std;
 }
 
-function decode(s: string, table: Int8Array, argName: string, what: string): Uint8Array {
+function decode(s: string, url: boolean, argName: string, what: string): Uint8Array {
   if (typeof s !== "string") throw new TypeError(`${argName} must be a ${what} string`);
   let end = s.length;
   // Padding is optional; at most two '=' and only at the end.
@@ -74,39 +37,15 @@ function decode(s: string, table: Int8Array, argName: string, what: string): Uin
   if (end !== s.length && s.length % 4 !== 0) {
     throw new TypeError(`${argName} is not valid ${what}: wrong padding`);
   }
-  const remainder = end % 4;
-  if (remainder === 1) throw new TypeError(`${argName} is not valid ${what}: truncated input`);
-  const outLen = ((end - remainder) / 4) * 3 + (remainder === 0 ? 0 : remainder - 1);
-  const out = new Uint8Array(outLen);
-  let o = 0;
-  let i = 0;
-  const whole = end - remainder;
-  for (; i < whole; i += 4) {
-    const a = sextet(s, i, table, argName, what);
-    const b = sextet(s, i + 1, table, argName, what);
-    const c = sextet(s, i + 2, table, argName, what);
-    const d = sextet(s, i + 3, table, argName, what);
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
-    out[o++] = n >>> 16;
-    out[o++] = (n >>> 8) & 255;
-    out[o++] = n & 255;
-  }
-  if (remainder >= 2) {
-    const a = sextet(s, i, table, argName, what);
-    const b = sextet(s, i + 1, table, argName, what);
-    const c = remainder === 3 ? sextet(s, i + 2, table, argName, what) : 0;
-    const n = (a << 18) | (b << 12) | (c << 6);
-    out[o++] = n >>> 16;
-    if (remainder === 3) out[o++] = (n >>> 8) & 255;
-  }
+  if (end % 4 === 1) throw new TypeError(`${argName} is not valid ${what}: truncated input`);
+  const body = s.slice(0, end);
+  const bad = body.search(url ? NOT_URL : NOT_STD);
+  if (bad >= 0) throw new TypeError(`${argName} is not valid ${what}: unexpected character at index ${bad}`);
+  if (nativeBuffer !== undefined) return new Uint8Array(nativeBuffer.from(body, url ? "base64url" : "base64"));
+  const binary = atob(url ? body.replace(/-/g, "+").replace(/_/g, "/") : body);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
-}
-
-function sextet(s: string, i: number, table: Int8Array, argName: string, what: string): number {
-  const code = s.charCodeAt(i);
-  const v = code < 128 ? table[code]! : -1;
-  if (v < 0) throw new TypeError(`${argName} is not valid ${what}: unexpected character at index ${i}`);
-  return v;
 }
 
 function toBytes(b: Uint8Array | string, argName: string): Uint8Array {
@@ -118,26 +57,22 @@ function toBytes(b: Uint8Array | string, argName: string): Uint8Array {
 /** Standard base64 with padding. */
 export function base64Encode(b: Uint8Array): string {
   if (!(b instanceof Uint8Array)) throw new TypeError("base64Encode: bytes must be a Uint8Array");
-  return encode(b, STD_CODES, true);
+  return encode(b, false);
 }
 
 /** Decodes standard base64 (padding optional). Throws a TypeError on any character outside the alphabet. */
 export function base64Decode(s: string): Uint8Array {
-  return decode(s, STD_TABLE, "base64Decode: input", "base64");
+  return decode(s, false, "base64Decode: input", "base64");
 }
 
 /** base64url without padding (RFC 4648 section 5), as used by JWT. Strings are encoded as UTF-8 first. */
 export function base64UrlEncode(b: Uint8Array | string): string {
-  if (nativeBuffer !== undefined) {
-    if (typeof b === "string") return nativeBuffer.from(b, "utf8").toString("base64url");
-    if (b instanceof Uint8Array) return nativeBuffer.from(b.buffer, b.byteOffset, b.byteLength).toString("base64url");
-  }
-  return encode(toBytes(b, "base64UrlEncode: input"), URL_CODES, false);
+  return encode(toBytes(b, "base64UrlEncode: input"), true);
 }
 
 /** Decodes base64url (padding tolerated). Throws a TypeError on any character outside the alphabet. */
 export function base64UrlDecode(s: string): Uint8Array {
-  return decode(s, URL_TABLE, "base64UrlDecode: input", "base64url");
+  return decode(s, true, "base64UrlDecode: input", "base64url");
 }
 
 export function utf8Encode(s: string): Uint8Array {

@@ -11,8 +11,6 @@ import { sha256, sha256Block, sha256Finish, sha256State } from "./sha256.ts";
 const encoder = new TextEncoder();
 const MAX_CACHED_KEYS = 64;
 
-const native = nativeCrypto;
-
 interface KeyState {
   inner: Int32Array;
   outer: Int32Array;
@@ -26,6 +24,7 @@ function keyState(key: string): KeyState {
   if (typeof key !== "string" || key.length === 0) throw new TypeError("key must be a non-empty string");
   let state = keyCache.get(key);
   if (state === undefined) {
+    const native = nativeCrypto();
     if (native !== undefined) {
       state = {
         inner: new Int32Array(0),
@@ -64,6 +63,7 @@ function cacheKey(key: string, state: KeyState): void {
 /** HMAC-SHA256 of `data` (bytes, or a string taken as UTF-8) with `key` (UTF-8). Synchronous. */
 export function hmacSha256Sync(key: string, data: Uint8Array | string): Uint8Array {
   const state = keyState(key);
+  const native = nativeCrypto();
   if (state.keyObject !== undefined && native !== undefined) {
     return new Uint8Array(native.createHmac("sha256", state.keyObject).update(data).digest());
   }
@@ -73,6 +73,7 @@ export function hmacSha256Sync(key: string, data: Uint8Array | string): Uint8Arr
 /** HMAC-SHA256 of `data` with `key`, as base64url without padding (a JWT signature segment). Synchronous. */
 export function hmacSha256Base64UrlSync(key: string, data: string): string {
   const state = keyState(key);
+  const native = nativeCrypto();
   if (state.keyObject !== undefined && native !== undefined) {
     return native.createHmac("sha256", state.keyObject).update(data).digest("base64url");
   }

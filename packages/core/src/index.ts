@@ -53,7 +53,6 @@ export {
   encodeJsonDownstream,
   encodeJsonUpstream,
   type JsonOnlyDecoder,
-  jsonCodec,
 } from "./protocol/json-codec.ts";
 export type { JsonFields } from "./protocol/json-fields.ts";
 export {
@@ -66,6 +65,7 @@ export {
   type JsonOnlyDownstreamMessage,
   type JsonOnlyUpstreamMessage,
 } from "./protocol/json-only-codec.ts";
+export { jsonCodec } from "./protocol/json-whole-codec.ts";
 export type {
   AckMessage,
   CancelInvocationMessage,

@@ -29,8 +29,23 @@ interface NativeBufferValue {
 
 export interface NativeBuffer {
   from(data: string, encoding: "utf8"): NativeBufferValue;
+  from(data: string, encoding: "base64" | "base64url"): Uint8Array;
   from(data: ArrayBufferLike, byteOffset: number, length: number): NativeBufferValue;
 }
 
-export const nativeCrypto: NativeCrypto | undefined = builtin<NativeCrypto>("node:crypto");
-export const nativeBuffer: NativeBuffer | undefined = builtin<{ Buffer: NativeBuffer }>("node:buffer")?.Buffer;
+let crypto: NativeCrypto | undefined | null = null;
+
+/**
+ * Node's crypto module, looked up on first use rather than when core loads: loading it costs a cold import several
+ * milliseconds, and most importers (a WebSocket client) never sign anything. The lookup function is the one found
+ * when core loaded.
+ */
+export function nativeCrypto(): NativeCrypto | undefined {
+  if (crypto === null) crypto = builtin<NativeCrypto>("node:crypto");
+  return crypto;
+}
+
+// (pure: a bundle that does not use it drops the lookup)
+export const nativeBuffer: NativeBuffer | undefined = /* @__PURE__ */ builtin<{ Buffer: NativeBuffer }>(
+  "node:buffer",
+)?.Buffer;

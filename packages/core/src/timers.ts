@@ -1,4 +1,5 @@
-// The longest delay a JavaScript timer can hold, and the check every configurable duration goes through.
+// @webpubsub/core/timers (also in the root entry): the longest delay a JavaScript timer can hold, and the check every
+// configurable duration goes through.
 
 /** The longest delay a timer can hold (2^31 - 1 ms, about 24.8 days); longer ones would fire at once. */
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -15,8 +15,8 @@ beforeAll(async () => {
   try {
     const nativePath = "../src/native.ts?portable-boundaries";
     const indexPath = "../src/index.ts?portable-boundaries";
-    const native = (await import(nativePath)) as { nativeCrypto?: unknown; nativeBuffer?: unknown };
-    expect(native.nativeCrypto).toBeUndefined();
+    const native = (await import(nativePath)) as { nativeCrypto: () => unknown; nativeBuffer?: unknown };
+    expect(native.nativeCrypto()).toBeUndefined();
     expect(native.nativeBuffer).toBeUndefined();
     portable = (await import(indexPath)) as typeof Core;
   } finally {

@@ -1,6 +1,8 @@
 // Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5): the
 // messages every subprotocol has. Invocations and group streams, which only the JSON subprotocols have, are in
-// json-only-codec.ts; the decoders here hand them to a `jsonOnly` decoder when given one (see decodeUpstream).
+// json-only-codec.ts; the decoders here hand them to a `jsonOnly` decoder when given one (see decodeUpstream). This
+// module does not import json-only-codec.ts (the whole codec, `jsonCodec`, is in json-whole-codec.ts), so that a
+// bundle which never uses invocations or streams does not reach it.
 
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
@@ -23,22 +25,7 @@ import {
   str,
   uint,
 } from "./json-fields.ts";
-import {
-  decodeJsonOnlyDownstream,
-  encodeJsonOnlyDownstream,
-  encodeJsonOnlyUpstream,
-  isJsonOnlyDownstream,
-  isJsonOnlyUpstream,
-} from "./json-only-codec.ts";
-import type {
-  DownstreamMessage,
-  GroupDataMessage,
-  JsonDownstreamMessage,
-  JsonUpstreamMessage,
-  MessagePayload,
-  StreamInfo,
-  UpstreamMessage,
-} from "./messages.ts";
+import type { DownstreamMessage, GroupDataMessage, MessagePayload, StreamInfo, UpstreamMessage } from "./messages.ts";
 
 /**
  * Decodes the fields of a frame whose type the common decoder does not handle (`type` is the frame's type). It
@@ -338,24 +325,6 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
   }
 }
-
-/**
- * The whole JSON codec, invocations and group streams included. Decoders throw ProtocolError; encoders throw
- * TypeError on bad input. `decodeUpstream` decodes the JSON-only client messages only when given their decoder
- * (`jsonCodec.decodeUpstream(text, decodeJsonOnlyUpstream)`): a service that does not implement them refuses them as
- * unknown types. `decodeDownstream` decodes every service message.
- */
-export const jsonCodec: {
-  encodeUpstream(m: JsonUpstreamMessage): string;
-  decodeUpstream: typeof decodeUpstream;
-  encodeDownstream(m: JsonDownstreamMessage): string;
-  decodeDownstream(text: string): JsonDownstreamMessage;
-} = {
-  encodeUpstream: (m) => (isJsonOnlyUpstream(m) ? encodeJsonOnlyUpstream(m) : encodeUpstream(m)),
-  decodeUpstream,
-  encodeDownstream: (m) => (isJsonOnlyDownstream(m) ? encodeJsonOnlyDownstream(m) : encodeDownstream(m)),
-  decodeDownstream: (text) => decodeDownstream(text, decodeJsonOnlyDownstream),
-};
 
 // The codec of the messages every subprotocol has, one function at a time, so that a bundle which needs one
 // direction (a client encodes upstream and decodes downstream) tree-shakes the other two away, and one which never

@@ -9,7 +9,8 @@ export const WebPubSubSubprotocol = {
 
 export type WebPubSubSubprotocol = (typeof WebPubSubSubprotocol)[keyof typeof WebPubSubSubprotocol];
 
-const ALL: ReadonlySet<string> = new Set(Object.values(WebPubSubSubprotocol));
+// (pure: a bundle that takes only the names drops the set)
+const ALL: ReadonlySet<string> = /* @__PURE__ */ new Set(Object.values(WebPubSubSubprotocol));
 
 /** Whether `p` is one of the four Web PubSub subprotocols. */
 export function isWebPubSubSubprotocol(p: string): p is WebPubSubSubprotocol {

@@ -1,0 +1,31 @@
+// The client's logger in browsers (the `browser` condition of the `#log` import): lines go to the console under
+// `webpubsub-client:<level>`, at or above the level set with this package's setLogLevel; off by default. It keeps
+// @azure/logger out of browser bundles, so @azure/logger's own setLogLevel does not reach the client there.
+import { type ClientLogger, checkLogLevel, LOG_LEVELS, type LogLevel } from "./log-levels.ts";
+
+let current: LogLevel | undefined;
+
+/** Sets the level of the client's log lines (undefined: off). */
+export function setLogLevel(level?: LogLevel): void {
+  checkLogLevel(level);
+  current = level;
+}
+
+/** The level set with setLogLevel (undefined: off). */
+export function getLogLevel(): LogLevel | undefined {
+  return current;
+}
+
+function writer(level: LogLevel, write: (...args: unknown[]) => void): (message: string) => void {
+  const rank = LOG_LEVELS.indexOf(level);
+  return (message) => {
+    if (current !== undefined && rank >= LOG_LEVELS.indexOf(current)) write(`webpubsub-client:${level}`, message);
+  };
+}
+
+export const logger: ClientLogger = {
+  verbose: writer("verbose", (...args) => console.debug(...args)),
+  info: writer("info", (...args) => console.info(...args)),
+  warning: writer("warning", (...args) => console.warn(...args)),
+  error: writer("error", (...args) => console.error(...args)),
+};

@@ -1,0 +1,14 @@
+// @webpubsub/core/client-wire: what a WebSocket client needs of core and nothing more, so that a browser bundle does
+// not reach token signing, connection strings or the protobuf codec: the JSON codec of the messages every subprotocol
+// has in the client's two directions, the subprotocol names and the group and event name rules. Same functions as
+// the root entry.
+
+export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName } from "./names.ts";
+export { decodeJsonDownstream, encodeJsonUpstream, type JsonOnlyDecoder } from "./protocol/json-codec.ts";
+export type {
+  DataType,
+  DownstreamMessage,
+  MessagePayload,
+  UpstreamMessage,
+} from "./protocol/messages.ts";
+export { WebPubSubSubprotocol } from "./protocol/subprotocols.ts";
