@@ -54,17 +54,8 @@ export {
   encodeJsonUpstream,
   type JsonOnlyDecoder,
 } from "./protocol/json-codec.ts";
-export type { JsonFields } from "./protocol/json-fields.ts";
-export {
-  decodeJsonOnlyDownstream,
-  decodeJsonOnlyUpstream,
-  encodeJsonOnlyDownstream,
-  encodeJsonOnlyUpstream,
-  isJsonOnlyDownstream,
-  isJsonOnlyUpstream,
-  type JsonOnlyDownstreamMessage,
-  type JsonOnlyUpstreamMessage,
-} from "./protocol/json-only-codec.ts";
+// the json-only entry's exports, listed once there
+export * from "./json-only.ts";
 export { jsonCodec } from "./protocol/json-whole-codec.ts";
 export type {
   AckMessage,
