@@ -1,6 +1,8 @@
 // createWebPubSubRestClient: the generated REST-level client (generated/create-client.ts, kept internal) with Web
-// PubSub authentication wired in: access-key JWTs per request, or Microsoft Entra tokens, and reverse proxies.
+// PubSub authentication wired in (access-key JWTs per request, or Microsoft Entra tokens) and reverse proxies, and
+// its default pipeline policies given their shortcuts (policy-shortcuts.ts).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
+import { getDefaultProxySettings } from "@azure/core-rest-pipeline";
 import {
   checkApiVersion,
   checkCredential,
@@ -11,9 +13,11 @@ import {
 } from "./endpoint.ts";
 import type { WebPubSubRestClient } from "./generated/client-definitions.ts";
 import createClient, { type WebPubSubRestClientOptions as GeneratedClientOptions } from "./generated/create-client.ts";
+import { logger } from "./generated/logger.ts";
 import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./insecure-bearer-token-policy.ts";
 import { keyCredentialPolicy, keyCredentialPolicyName } from "./key-credential-policy.ts";
 import { defaultHttpClient } from "./node-http-client.ts";
+import { shortcutIdlePolicies } from "./policy-shortcuts.ts";
 import { reverseProxyPolicy } from "./reverse-proxy-policy.ts";
 
 /** The Microsoft Entra ID scope of the Web PubSub data plane. */
@@ -67,11 +71,14 @@ export function createWebPubSubRestClient(
       : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
   checkApiVersion(apiVersion);
   const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
+  // The log policy's logger is named here, so that its shortcut asks the same logger whether it is enabled.
+  const log = rest.loggingOptions?.logger ?? logger.info;
   const clientOptions: GeneratedClientOptions = {
     ...rest,
     apiVersion,
     allowInsecureConnection,
     httpClient: rest.httpClient ?? defaultHttpClient(),
+    loggingOptions: { ...rest.loggingOptions, logger: log },
   };
 
   let client: WebPubSubRestClient;
@@ -99,5 +106,10 @@ export function createWebPubSubRestClient(
   }
   if (proxy !== undefined)
     client.pipeline.addPolicy(reverseProxyPolicy(proxy), { phase: "Sign", afterPolicies: [authPolicy] });
+  // The proxy policy reads the environment when it is made (just now), as this does.
+  shortcutIdlePolicies(client.pipeline, {
+    logger: log,
+    proxy: rest.proxyOptions !== undefined || getDefaultProxySettings() !== undefined,
+  });
   return client;
 }

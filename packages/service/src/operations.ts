@@ -104,9 +104,11 @@ export class HubOperations {
 
   /** The route's resource for these path arguments (which fill its template in order), made once and reused. */
   #resource<P extends RoutePath>(client: WebPubSubRestClient, path: P, args: RoutePathArguments[P]): RouteResources[P] {
-    // Each argument is prefixed with its length, so that different arguments never make the same key.
+    const list = args as readonly string[];
+    // A route of the hub alone is keyed by its template; any other argument is added prefixed with its length, so
+    // that different arguments never make the same key.
     let key: string = path;
-    for (const arg of args as readonly string[]) key += `|${arg.length}:${arg}`;
+    if (list.length !== 1 || list[0] !== this.ctx.hub) for (const arg of list) key += `|${arg.length}:${arg}`;
     let resource = this.#resources.get(key) as RouteResources[P] | undefined;
     if (resource === undefined) {
       resource = client.path(path, ...args);

@@ -32,8 +32,37 @@ export function withSpan<O extends { tracingOptions?: OperationTracingOptions },
   options: O,
   fn: (updated: O) => Promise<T>,
 ): Promise<T> {
-  if (loaded) return loaded.withSpan(name, options, fn, { spanKind: "client" });
-  return tracingClient().then((client) => client.withSpan(name, options, fn, { spanKind: "client" }));
+  if (loaded) return inSpan(loaded, name, options, fn);
+  return tracingClient().then((client) => inSpan(client, name, options, fn));
+}
+
+/**
+ * What the tracing client's own withSpan does (the span's status is success or error, with the error, and it ends
+ * once `fn` has settled), with `fn`'s promise itself rather than an async function around it: one promise less per call.
+ */
+function inSpan<O extends { tracingOptions?: OperationTracingOptions }, T>(
+  client: TracingClient,
+  name: string,
+  options: O,
+  fn: (updated: O) => Promise<T>,
+): Promise<T> {
+  const { span, updatedOptions } = client.startSpan(name, options, { spanKind: "client" });
+  const failed = (error: unknown): never => {
+    span.setStatus({ status: "error", error: error as Error });
+    span.end();
+    throw error;
+  };
+  let result: Promise<T>;
+  try {
+    result = client.withContext(updatedOptions.tracingOptions!.tracingContext!, fn, updatedOptions as O);
+  } catch (error) {
+    return Promise.reject(error).catch(failed);
+  }
+  return Promise.resolve(result).then((value) => {
+    span.setStatus({ status: "success" });
+    span.end();
+    return value;
+  }, failed);
 }
 
 /**

@@ -37,6 +37,22 @@ describe("reused request state", () => {
     ]);
   });
 
+  it("keeps a route of the hub alone apart from routes whose other arguments are named like the hub", async () => {
+    server.requests.length = 0;
+    await client.sendToAll("x");
+    await client.sendToUser("hub", "x");
+    await client.closeAllConnections();
+    await client.closeGroupConnections("hub");
+    await client.sendToAll("x");
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /api/hubs/hub/:send",
+      "POST /api/hubs/hub/users/hub/:send",
+      "POST /api/hubs/hub/:closeConnections",
+      "POST /api/hubs/hub/groups/hub/:closeConnections",
+      "POST /api/hubs/hub/:send",
+    ]);
+  });
+
   it("keeps sending to the right paths past the number of routes it keeps (300 distinct users, then the first again)", async () => {
     server.requests.length = 0;
     for (let i = 0; i < 300; i++) await client.sendToUser(`user-${i}`, "x");

@@ -91,6 +91,7 @@ describe("tracing", () => {
         name,
       ).toEqual([`WebPubSubServiceClient.${name}`]);
       expect(ours[0]!.ended).toBe(true);
+      expect(ours[0]!.status, name).toBe("success");
     }
   });
 

@@ -1,8 +1,9 @@
 // The route table the generated client runs on (src/runtime/route-table.ts, copied verbatim into the output):
-// matching request URLs to routes, classifying statuses, and serializing query arrays and default content types.
+// matching request URLs to routes, classifying statuses, serializing query arrays and default content types, and
+// building a route's URL once per client.path call.
 import type { RequestParameters } from "@azure-rest/core-client";
 import { describe, expect, it } from "vitest";
-import { type RouteInfo, RouteTable } from "../src/runtime/route-table.ts";
+import { type RouteInfo, RouteTable, routeUrl } from "../src/runtime/route-table.ts";
 import { fakeClient } from "./helpers/fake-http.ts";
 
 const routes: Record<string, RouteInfo> = {
@@ -13,6 +14,7 @@ const routes: Record<string, RouteInfo> = {
   "GET /search": { success: ["200"], query: { tag: "multi", p: "pipes", s: "ssv", t: "tsv" } },
   "PUT /blob": { success: ["200"], contentType: "application/json", binaryContentType: "application/octet-stream" },
   "POST /note": { success: ["200"], contentType: "text/plain" },
+  "PUT /hubs/{hub}/groups/{group}/users/{user}": { success: ["200"] },
 };
 const table = new RouteTable(routes);
 
@@ -122,5 +124,72 @@ describe("RouteTable.wrapClient", () => {
     await client.pathUnchecked("/search").get({ queryParameters: { tag: ["a", "b"] } });
     expect(sent.map((s) => new URL(s.url).search)).toEqual(["?tag=a&tag=b", "", "?tag=a,b"]);
     expect(sent[1]!.contentType).toBe("application/octet-stream");
+  });
+});
+
+describe("routeUrl and the route URLs of a wrapped client", () => {
+  const awkward = ["a b", "a/b", "ü", "?x#y", "%41", "$&", "$1", "{x}", "..", "", "-_.!~*'()"];
+  const endpoints = ["https://h.example", "http://127.0.0.1:8080", "https://h.example/prefix/more"];
+
+  it("is the URL core-client builds for the route, endpoint and arguments, however awkward the arguments", async () => {
+    for (const endpoint of endpoints) {
+      const { client, sent } = fakeClient(() => ({ status: 200 }), endpoint);
+      const expected: (string | undefined)[] = [];
+      for (const [i, arg] of awkward.entries()) {
+        const args = [arg, awkward[(i + 1) % awkward.length]!, "u"];
+        await client.path("/hubs/{hub}/groups/{group}/users/{user}", ...args).put();
+        expected.push(routeUrl(endpoint, "/hubs/{hub}/groups/{group}/users/{user}", args));
+      }
+      await client.path("/items/{id}").get(); // fewer arguments than placeholders
+      expected.push(routeUrl(endpoint, "/items/{id}", []));
+      expect(
+        sent.map((s) => s.url),
+        endpoint,
+      ).toEqual(expected);
+    }
+  });
+
+  it("is undefined where the URL is not that plain, so that core-client builds it", () => {
+    expect(routeUrl("https://h.example/", "/items/{id}", ["1"])).toBeUndefined(); // trailing slash
+    expect(routeUrl("https://h.example?x=1", "/items/{id}", ["1"])).toBeUndefined(); // endpoint query
+    expect(routeUrl("https://{account}.example", "/items/{id}", ["1"])).toBeUndefined(); // endpoint template
+    expect(routeUrl("https://h.example", "/jobs?action=cancel", [])).toBeUndefined(); // route query
+    expect(routeUrl("https://h.example", "/items/{id}", [7])).toBeUndefined(); // not a string
+    expect(routeUrl("https://h.example", "/items/{id}", ["1"])).toBe("https://h.example/items/1");
+  });
+
+  it("sends requests that add nothing to the URL there, built once per client.path call", async () => {
+    const { client, sent } = fakeClient(() => ({ status: 200 }));
+    const absolute: string[] = [];
+    const unchecked = client.pathUnchecked;
+    client.pathUnchecked = ((url: string, ...args: unknown[]) => {
+      absolute.push(url);
+      return (unchecked as (url: string, ...a: unknown[]) => unknown)(url, ...args);
+    }) as typeof client.pathUnchecked;
+    table.wrapClient(client, "https://h.example");
+    const resource = client.path("/items/{id}", "a b");
+    await resource.get();
+    await resource.get({ queryParameters: { unset: undefined, none: null } });
+    expect(absolute).toEqual(["https://h.example/items/a%20b"]);
+    expect(sent.map((s) => s.url)).toEqual(["https://h.example/items/a%20b", "https://h.example/items/a%20b"]);
+  });
+
+  it("builds the URL as before for a request with query values, path parameters or URL encoding skipped", async () => {
+    const { client, sent } = fakeClient(() => ({ status: 200 }));
+    const plain = fakeClient(() => ({ status: 200 }));
+    table.wrapClient(client, "https://h.example");
+    table.wrapClient(plain.client);
+    const requests: RequestParameters[] = [
+      { queryParameters: { tag: ["a", "b"], p: ["x", "y"], q: "v w" } },
+      { skipUrlEncoding: true },
+      { pathParameters: { x: "1" } },
+      {},
+    ];
+    for (const options of requests) {
+      await client.path("/search/{id}", "a b").get(options);
+      await plain.client.path("/search/{id}", "a b").get(options);
+    }
+    expect(sent.map((s) => s.url)).toEqual(plain.sent.map((s) => s.url));
+    expect(sent[0]!.url).toBe("https://h.example/search/a%20b?tag=a,b&p=x,y&q=v%20w");
   });
 });

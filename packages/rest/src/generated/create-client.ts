@@ -39,5 +39,5 @@ export default function createClient(
     apiVersion,
   };
   const client = getClient(endpointUrl, credentials, clientOptions) as WebPubSubRestClient;
-  return routeTable.wrapClient(client);
+  return routeTable.wrapClient(client, endpointUrl);
 }

@@ -2,9 +2,10 @@
 // Change the spec (or the generator) and run `pnpm regen`.
 
 // Run-time route metadata of a generated client: the success status codes of every route, how its array query
-// parameters travel, which content type a body gets when the caller names none, and where pages keep their items.
-// The codegen copies this file verbatim into the generated output (route-table.ts); the generated routes.ts fills
-// one RouteTable with the spec's routes. It is code of the generator, type-checked and tested in tools/codegen.
+// parameters travel, which content type a body gets when the caller names none, and where pages keep their items;
+// and the URL of a route with its path arguments, built once per `client.path(...)` rather than per request. The
+// codegen copies this file verbatim into the generated output (route-table.ts); the generated routes.ts fills one
+// RouteTable with the spec's routes. It is code of the generator, type-checked and tested in tools/codegen.
 import type { Client, RequestParameters } from "@azure-rest/core-client";
 
 /** How the values of an array query parameter travel (comma-separated ones need nothing). */
@@ -105,42 +106,93 @@ export class RouteTable {
 
   /** Applies the route's serialization rules (array query formats, default content type) to one request's options. */
   serialize(method: string, template: string, options: RequestParameters | undefined): RequestParameters | undefined {
-    const info = this.get(method, template);
-    if (!info || !options) return options;
-    let out = options;
-    if (info.query && options.queryParameters) {
-      const query: Record<string, unknown> = { ...options.queryParameters };
-      for (const [name, format] of Object.entries(info.query)) {
-        const value = query[name];
-        if (!Array.isArray(value)) continue;
-        if (format === "multi") query[name] = { value, explode: true };
-        else if (format === "pipes") query[name] = { value, style: "pipeDelimited" };
-        else if (format === "ssv") query[name] = { value, style: "spaceDelimited" };
-        else query[name] = value.join("\t");
-      }
-      out = { ...out, queryParameters: query };
-    }
-    if (info.contentType && out.body !== undefined && out.contentType === undefined && !hasContentTypeHeader(out)) {
-      const binary = info.binaryContentType !== undefined && isBinaryBody(out.body);
-      out = { ...out, contentType: binary ? info.binaryContentType : info.contentType };
-    }
-    return out;
+    return serializeFor(this.get(method, template), options);
   }
 
-  /** Wraps `client.path` so every typed route applies its serialization rules; returns the same client. */
-  wrapClient<TClient extends Client>(client: TClient): TClient {
+  /**
+   * Wraps `client.path` so every typed route applies its serialization rules; returns the same client. Given the
+   * client's endpoint, a route's URL is also built once per `client.path(...)` call rather than once per request:
+   * each request whose options add nothing to the URL (no query parameter with a value, no path parameters, URL
+   * encoding not skipped) is sent to that URL; any other request builds its URL as before.
+   */
+  wrapClient<TClient extends Client>(client: TClient, endpoint?: string): TClient {
     const path = client.path as (route: string, ...args: unknown[]) => Resource;
+    const unchecked = client.pathUnchecked as unknown as (url: string) => Resource;
     const wrapped = (route: string, ...args: unknown[]): Resource => {
       const resource = path(route, ...args);
+      const url = endpoint === undefined ? undefined : routeUrl(endpoint, route, args);
+      let direct: Resource | undefined;
       const out: Resource = {};
       for (const [method, send] of Object.entries(resource)) {
-        out[method] = (options?: RequestParameters) => send(this.serialize(method, route, options));
+        const info = this.get(method, route);
+        out[method] = (options?: RequestParameters) => {
+          const serialized = serializeFor(info, options);
+          if (url === undefined || !addsNothingToUrl(serialized)) return send(serialized);
+          direct ??= unchecked(url);
+          return direct[method]!(serialized);
+        };
       }
       return out;
     };
     client.path = wrapped;
     return client;
   }
+}
+
+/** Applies a route's serialization rules (see RouteTable.serialize); without the route, the options as they are. */
+function serializeFor(info: RouteInfo | undefined, options: RequestParameters | undefined) {
+  if (!info || !options) return options;
+  let out = options;
+  const queryParameters = options.queryParameters;
+  if (info.query && queryParameters && Object.keys(info.query).some((name) => Array.isArray(queryParameters[name]))) {
+    const query: Record<string, unknown> = { ...queryParameters };
+    for (const [name, format] of Object.entries(info.query)) {
+      const value = query[name];
+      if (!Array.isArray(value)) continue;
+      if (format === "multi") query[name] = { value, explode: true };
+      else if (format === "pipes") query[name] = { value, style: "pipeDelimited" };
+      else if (format === "ssv") query[name] = { value, style: "spaceDelimited" };
+      else query[name] = value.join("\t");
+    }
+    out = { ...out, queryParameters: query };
+  }
+  if (info.contentType && out.body !== undefined && out.contentType === undefined && !hasContentTypeHeader(out)) {
+    const binary = info.binaryContentType !== undefined && isBinaryBody(out.body);
+    out = { ...out, contentType: binary ? info.binaryContentType : info.contentType };
+  }
+  return out;
+}
+
+/**
+ * The URL @azure-rest/core-client builds for a route of this endpoint and these path arguments when the request adds
+ * nothing to it: each placeholder in turn replaced by its argument, URI-encoded, after the endpoint, as a WHATWG URL
+ * prints it. Undefined where that is not so plain (an argument that is not a string, an endpoint or route with a
+ * query, fragment or template of its own, a trailing or doubled slash): those requests build their URL as before.
+ */
+export function routeUrl(endpoint: string, route: string, args: readonly unknown[]): string | undefined {
+  if (!/^https?:\/\/[^/?#{}]+(\/[^/?#{}]+)*$/.test(endpoint) || !route.startsWith("/") || /[?#]/.test(route)) {
+    return undefined;
+  }
+  let filled = route;
+  for (const arg of args) {
+    if (typeof arg !== "string") return undefined;
+    // As core-client fills it: String.replace of the first placeholder left, with the encoded argument.
+    filled = filled.replace(/\{[\w-]+\}/, encodeURIComponent(arg));
+  }
+  try {
+    return new URL(`${endpoint}${filled}`).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether core-client would send a request with these options to the route's plain URL (see routeUrl). */
+function addsNothingToUrl(options: RequestParameters | undefined): boolean {
+  if (!options) return true;
+  if (options.pathParameters !== undefined || options.skipUrlEncoding) return false;
+  const query = options.queryParameters;
+  if (query) for (const name in query) if (query[name] !== undefined && query[name] !== null) return false;
+  return true;
 }
 
 function isBinaryBody(body: unknown): boolean {

@@ -1,6 +1,6 @@
 // create-client.ts: `<clientName>Options` and the default-exported factory `createClient` on
 // @azure-rest/core-client's getClient: endpoint from the host template, credential from securityDefinitions,
-// api-version, User-Agent, logger, and the route table's serialization wrapped around `client.path`.
+// api-version, User-Agent, logger, and the route table's serialization and route URLs wrapped around `client.path`.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: this file writes TypeScript source, template literals included
 import type { ApiModel } from "../model.ts";
 import { docComment, literal } from "../naming.ts";
@@ -103,7 +103,7 @@ export function emitCreateClient(ctx: EmitContext): string[] {
     ...(api.clientApiVersion ? ["    apiVersion,"] : []),
     "  };",
     `  const client = getClient(endpointUrl, ${credentials.length ? "credentials, " : ""}clientOptions) as ${clientName};`,
-    "  return routeTable.wrapClient(client);",
+    "  return routeTable.wrapClient(client, endpointUrl);",
     "}",
   ];
 }

@@ -16,9 +16,12 @@ export interface Sent {
   body: unknown;
 }
 
-export function fakeClient(handler: (url: URL, index: number) => Reply): { client: Client; sent: Sent[] } {
+export function fakeClient(
+  handler: (url: URL, index: number) => Reply,
+  endpoint = "https://h.example",
+): { client: Client; sent: Sent[] } {
   const sent: Sent[] = [];
-  const client = getClient("https://h.example", {
+  const client = getClient(endpoint, {
     retryOptions: { maxRetries: 0 },
     httpClient: {
       async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
