@@ -8,6 +8,8 @@ export { decodeConnectionState, encodeConnectionState } from "./connection-state
 export { normalizeEndpoint, type ParsedConnectionString, parseConnectionString } from "./connection-string.ts";
 export { compileGroupPattern, MAX_PATTERN_STARS } from "./group-pattern.ts";
 export { hmacSha256Hex, timingSafeEqual } from "./hmac.ts";
+// the json-only entry's exports, listed once there
+export * from "./json-only.ts";
 export {
   checkJwtClaims,
   decodeJwt,
@@ -54,8 +56,6 @@ export {
   encodeJsonUpstream,
   type JsonOnlyDecoder,
 } from "./protocol/json-codec.ts";
-// the json-only entry's exports, listed once there
-export * from "./json-only.ts";
 export { jsonCodec } from "./protocol/json-whole-codec.ts";
 export type {
   AckMessage,
