@@ -67,6 +67,8 @@ export function base64Decode(s: string): Uint8Array {
 
 /** base64url without padding (RFC 4648 section 5), as used by JWT. Strings are encoded as UTF-8 first. */
 export function base64UrlEncode(b: Uint8Array | string): string {
+  // a string goes to Buffer directly: encoding it to bytes first (TextEncoder) costs token minting ~15%
+  if (typeof b === "string" && nativeBuffer !== undefined) return nativeBuffer.from(b, "utf8").toString("base64url");
   return encode(toBytes(b, "base64UrlEncode: input"), true);
 }
 
