@@ -215,7 +215,7 @@ describe("@azure/web-pubsub-client 1.1.0 (WebPubSubJsonProtocol) against the emu
     let waiting: (() => void) | undefined;
     const notify = () => waiting?.();
     const until = async (pred: () => boolean) => {
-      const deadline = Date.now() + 3000;
+      const deadline = Date.now() + 30_000; // a hang detector: the wait itself is event-driven (notify)
       while (!pred()) {
         if (Date.now() > deadline) throw new Error("timed out");
         await new Promise<void>((r) => {
