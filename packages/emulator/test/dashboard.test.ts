@@ -68,7 +68,7 @@ class SseReader {
     return this.#ended;
   }
 
-  async find(pred: (e: ActivityEntry) => boolean, what: string, ms = 4000): Promise<ActivityEntry> {
+  async find(pred: (e: ActivityEntry) => boolean, what: string, ms = 20_000): Promise<ActivityEntry> {
     const deadline = Date.now() + ms;
     for (;;) {
       const hit = this.entries.find(pred);

@@ -108,8 +108,8 @@ export class TestClient {
     for (const f of w) f();
   }
 
-  /** Waits until `pred` holds (re-checked on every received frame or close), or fails after `ms`. */
-  async until<T>(pred: () => T | undefined | false, ms = 3000, what = "condition"): Promise<T> {
+  /** Waits until `pred` holds (re-checked on every received frame or close), or fails after `ms` (a hang detector). */
+  async until<T>(pred: () => T | undefined | false, ms = 20_000, what = "condition"): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const v = pred();
@@ -127,7 +127,7 @@ export class TestClient {
   }
 
   message(pred: (m: Record<string, unknown>) => boolean, what = "message"): Promise<Record<string, unknown>> {
-    return this.until(() => this.messages.find(pred), 3000, what);
+    return this.until(() => this.messages.find(pred), undefined, what);
   }
 
   send(obj: unknown): void {
