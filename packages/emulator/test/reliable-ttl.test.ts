@@ -15,18 +15,24 @@ function recover(h: string, id: string, token: string): TestClient {
   return new TestClient(`${base}/client/hubs/${h}?${query}`, RELIABLE_PROTOCOL);
 }
 
+/** A reliable client of a new hub that dropped without closing, and the clock frozen (Date only) from then on. */
+async function awayWithFrozenClock() {
+  const h = hub();
+  const c = await connect(emu, h, { protocol: RELIABLE_PROTOCOL });
+  const token = String(c.messages[0]!.reconnectionToken);
+  c.ws.terminate();
+  await c.closed;
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+  return { h, c, token };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
 
 describe("messageTtlSeconds across a recovery", () => {
   it("replays the messages still alive and drops those whose TTL ran out while the client was away", async () => {
-    const h = hub();
-    const c = await connect(emu, h, { protocol: RELIABLE_PROTOCOL });
-    const token = String(c.messages[0]!.reconnectionToken);
-    c.ws.terminate();
-    await c.closed;
-    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const { h, c, token } = await awayWithFrozenClock();
     const path = `/api/hubs/${h}/connections/${c.connectionId}/:send`;
     const post = async (body: string, ttl?: number) => {
       const url = ttl === undefined ? path : `${path}?messageTtlSeconds=${ttl}`;
@@ -50,12 +56,7 @@ describe("messageTtlSeconds across a recovery", () => {
   });
 
   it("at exactly its TTL a message is still alive (it expires only after)", async () => {
-    const h = hub();
-    const c = await connect(emu, h, { protocol: RELIABLE_PROTOCOL });
-    const token = String(c.messages[0]!.reconnectionToken);
-    c.ws.terminate();
-    await c.closed;
-    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const { h, c, token } = await awayWithFrozenClock();
     const url = `/api/hubs/${h}/connections/${c.connectionId}/:send?messageTtlSeconds=1`;
     expect((await rest(emu, "POST", url, { body: "edge", contentType: "text/plain" })).status).toBe(202);
     vi.advanceTimersByTime(1000);
