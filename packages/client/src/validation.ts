@@ -3,7 +3,7 @@ import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core/client-wir
 import { MAX_TIMER_MS } from "@webpubsub/core/timers";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
-/** The group-name rule is core's; the client calls it by the client's verb. */
+/** The group-name rule is core's. */
 export { checkGroupName } from "@webpubsub/core/client-wire";
 
 export function checkAckId(ackId: unknown): void {
