@@ -34,18 +34,18 @@ function mapText(f: (x: string) => string): ODataFunction {
   };
 }
 
-/** (string, string) -> bool; false when either is null. */
-function testText(f: (x: string, y: string) => boolean): ODataFunction {
+/** (string, string) -> `result`; `ifNull` when either argument is null. */
+function twoTexts<T extends Value>(result: Type, ifNull: T | null, f: (x: string, y: string) => T): ODataFunction {
   return {
     params: ["string", "string"],
     required: 2,
-    result: "bool",
+    result,
     make:
       ([a, b]) =>
       (s) => {
         const x = str(a!.run(s));
         const y = str(b!.run(s));
-        return x !== null && y !== null && f(x, y);
+        return x === null || y === null ? ifNull : f(x, y);
       },
   };
 }
@@ -73,33 +73,11 @@ export const FUNCTIONS: Readonly<Record<string, ODataFunction>> = {
   toupper: mapText((x) => x.toUpperCase()),
   trim: mapText((x) => x.trim()),
   substring,
-  concat: {
-    params: ["string", "string"],
-    required: 2,
-    result: "string",
-    make:
-      ([a, b]) =>
-      (s) => {
-        const x = str(a!.run(s));
-        const y = str(b!.run(s));
-        return x === null || y === null ? null : x + y;
-      },
-  },
-  contains: testText((x, y) => x.includes(y)),
-  startswith: testText((x, y) => x.startsWith(y)),
-  endswith: testText((x, y) => x.endsWith(y)),
-  indexof: {
-    params: ["string", "string"],
-    required: 2,
-    result: "int",
-    make:
-      ([a, b]) =>
-      (s) => {
-        const x = str(a!.run(s));
-        const y = str(b!.run(s));
-        return x === null || y === null ? -1 : x.indexOf(y);
-      },
-  },
+  concat: twoTexts("string", null, (x, y) => x + y),
+  contains: twoTexts("bool", false, (x, y) => x.includes(y)),
+  startswith: twoTexts("bool", false, (x, y) => x.startsWith(y)),
+  endswith: twoTexts("bool", false, (x, y) => x.endsWith(y)),
+  indexof: twoTexts("int", -1, (x, y) => x.indexOf(y)),
   length: {
     params: ["sized"],
     required: 1,
