@@ -55,16 +55,14 @@ export function checkStreamOptions(options: unknown): asserts options is Message
 }
 
 export function checkUrl(url: unknown, name: string): asserts url is string {
-  if (typeof url !== "string") throw new TypeError(`${name} must be a string, got ${typeof url}`);
-  let parsed: URL;
+  if (typeof url !== "string") refuse(name, "a string", typeof url);
+  let scheme = "an invalid URL"; // never the URL itself: it holds the access token
   try {
-    parsed = new URL(url);
+    scheme = new URL(url).protocol;
   } catch {
-    throw new TypeError(`${name} must be an absolute ws:// or wss:// URL`);
+    // scheme stays "an invalid URL"
   }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new TypeError(`${name} must use ws:// or wss://, got ${parsed.protocol}`);
-  }
+  if (scheme !== "ws:" && scheme !== "wss:") refuse(name, "an absolute ws:// or wss:// URL", scheme);
 }
 
 export function checkEventName(eventName: unknown): asserts eventName is string {
