@@ -47,7 +47,7 @@ export class DrainWaiter {
     if (this.#drained()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        deadline: this.#maxWaitInMs > 0 ? Date.now() + this.#maxWaitInMs : Number.POSITIVE_INFINITY,
+        deadline: this.#maxWaitInMs > 0 ? Date.now() + this.#maxWaitInMs : Infinity,
         resolve,
         reject,
         signal,
@@ -76,7 +76,7 @@ export class DrainWaiter {
   #remove(waiter: Waiter): void {
     this.#waiters.delete(waiter);
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    if (this.#waiters.size === 0 && this.#timer !== undefined) {
+    if (this.#waiters.size === 0) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }

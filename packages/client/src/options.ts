@@ -120,7 +120,7 @@ export function resolveRetryOptions(
   if (value === undefined) return { ...defaults, shouldRetry: undefined };
   checkOptionsObject(value, name);
   const maxRetries = value.maxRetries ?? defaults.maxRetries;
-  if (!(maxRetries === Number.POSITIVE_INFINITY || (Number.isInteger(maxRetries) && maxRetries >= 0))) {
+  if (!(maxRetries === Infinity || (Number.isInteger(maxRetries) && maxRetries >= 0))) {
     refuse(`${name}.maxRetries`, "an integer >= 0 or Infinity", maxRetries, RangeError);
   }
   const given = value.mode ?? defaults.mode;
@@ -190,7 +190,7 @@ export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions
   return {
     autoReconnect: flag("autoReconnect"),
     autoRejoinGroups: flag("autoRejoinGroups"),
-    reconnectRetryOptions: retry("reconnectRetryOptions", Number.POSITIVE_INFINITY, 500),
+    reconnectRetryOptions: retry("reconnectRetryOptions", Infinity, 500),
     messageRetryOptions: retry("messageRetryOptions", 3, 1000),
     ackTimeoutInMs: ms("ackTimeoutInMs", 30_000, false),
     keepAliveIntervalInMs,

@@ -81,7 +81,7 @@ export class SequenceTracker {
 
   /** Clears the ack timer (the connection is gone). */
   cancelAck(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
