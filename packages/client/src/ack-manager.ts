@@ -38,10 +38,6 @@ export class AckManager {
     return this.#pending.size;
   }
 
-  has(ackId: number): boolean {
-    return this.#pending.has(ackId);
-  }
-
   /**
    * Registers an attempt. `sent` says whether the frame was written already; unsent frames are written by
    * `unsentFrames()` once connected. The promise settles on the ack, on timeout, or on `remove`/`rejectAll`.

@@ -31,16 +31,6 @@ export class DrainWaiter {
     this.#maxWaitInMs = maxWaitInMs;
   }
 
-  /** Sends currently waiting. */
-  get size(): number {
-    return this.#waiters.size;
-  }
-
-  /** Whether the poll timer is running (for tests: no timer may outlive the waits). */
-  get polling(): boolean {
-    return this.#timer !== undefined;
-  }
-
   /** Resolves once drained; rejects with the abort reason or a retryable SendMessageError after `maxWaitInMs`. */
   wait(signal: AbortSignal | undefined, abortReason: (signal: AbortSignal) => unknown): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));

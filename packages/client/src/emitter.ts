@@ -49,10 +49,6 @@ export class TypedEmitter<Events extends object> {
     this.on(event, wrapper);
   }
 
-  listenerCount(event: keyof Events): number {
-    return this.#listeners.get(event)?.length ?? 0;
-  }
-
   emit<K extends keyof Events>(event: K, args: Events[K]): void {
     const list = this.#listeners.get(event) as Listener<Events[K]>[] | undefined;
     if (!list) return;

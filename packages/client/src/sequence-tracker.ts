@@ -49,12 +49,6 @@ export class SequenceTracker {
     return this.lastSequenceId - this.ackedSequenceId >= this.threshold;
   }
 
-  /** Returns the id to acknowledge and records it as acknowledged. */
-  takeAck(): number {
-    this.ackedSequenceId = this.lastSequenceId;
-    return this.lastSequenceId;
-  }
-
   /** After a duplicate the service evidently missed our ack: send it again. */
   forceResend(): void {
     this.ackedSequenceId = -1;
