@@ -38,10 +38,6 @@ export class AckManager {
     return this.#pending.size;
   }
 
-  has(ackId: number): boolean {
-    return this.#pending.has(ackId);
-  }
-
   /**
    * Registers an attempt. `sent` says whether the frame was written already; unsent frames are written by
    * `unsentFrames()` once connected. The promise settles on the ack, on timeout, or on `remove`/`rejectAll`.
@@ -62,8 +58,8 @@ export class AckManager {
     const entry = this.#pending.get(ack.ackId);
     if (!entry) return false;
     this.#pending.delete(ack.ackId);
-    if (ack.success) entry.resolve({ ackId: ack.ackId, isDuplicated: false });
-    else if (ack.error?.name === "Duplicate") entry.resolve({ ackId: ack.ackId, isDuplicated: true });
+    // A `Duplicate` error is a success: the service had already processed this ackId.
+    if (ack.success || ack.error?.name === "Duplicate") entry.resolve({ ackId: ack.ackId, isDuplicated: !ack.success });
     else {
       const detail = { name: ack.error?.name ?? "Unknown", message: ack.error?.message ?? "" };
       entry.reject(
@@ -107,7 +103,7 @@ export class AckManager {
   }
 
   #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 

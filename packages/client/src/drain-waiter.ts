@@ -31,23 +31,13 @@ export class DrainWaiter {
     this.#maxWaitInMs = maxWaitInMs;
   }
 
-  /** Sends currently waiting. */
-  get size(): number {
-    return this.#waiters.size;
-  }
-
-  /** Whether the poll timer is running (for tests: no timer may outlive the waits). */
-  get polling(): boolean {
-    return this.#timer !== undefined;
-  }
-
   /** Resolves once drained; rejects with the abort reason or a retryable SendMessageError after `maxWaitInMs`. */
   wait(signal: AbortSignal | undefined, abortReason: (signal: AbortSignal) => unknown): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     if (this.#drained()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        deadline: this.#maxWaitInMs > 0 ? Date.now() + this.#maxWaitInMs : Number.POSITIVE_INFINITY,
+        deadline: this.#maxWaitInMs > 0 ? Date.now() + this.#maxWaitInMs : Infinity,
         resolve,
         reject,
         signal,
@@ -76,7 +66,7 @@ export class DrainWaiter {
   #remove(waiter: Waiter): void {
     this.#waiters.delete(waiter);
     waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    if (this.#waiters.size === 0 && this.#timer !== undefined) {
+    if (this.#waiters.size === 0) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }

@@ -7,6 +7,10 @@
 // biome-ignore lint/suspicious/noExplicitAny: listener maps are keyed by event name with arbitrary argument types.
 export type Listener<A> = (args: A) => any;
 
+function checkListener(event: PropertyKey, listener: unknown): void {
+  if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+}
+
 export class TypedEmitter<Events extends object> {
   readonly #listeners = new Map<keyof Events, Listener<never>[]>();
   readonly #onListenerError: (event: string, error: unknown) => void;
@@ -16,7 +20,7 @@ export class TypedEmitter<Events extends object> {
   }
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+    checkListener(event, listener);
     const list = this.#listeners.get(event);
     // Copy on write, so emit() can iterate a snapshot without copying.
     this.#listeners.set(event, list ? [...list, listener as Listener<never>] : [listener as Listener<never>]);
@@ -34,7 +38,7 @@ export class TypedEmitter<Events extends object> {
   }
 
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+    checkListener(event, listener);
     const wrapper = Object.assign(
       (args: Events[K]) => {
         this.off(event, wrapper);
@@ -43,10 +47,6 @@ export class TypedEmitter<Events extends object> {
       { inner: listener },
     );
     this.on(event, wrapper);
-  }
-
-  listenerCount(event: keyof Events): number {
-    return this.#listeners.get(event)?.length ?? 0;
   }
 
   emit<K extends keyof Events>(event: K, args: Events[K]): void {

@@ -1,7 +1,13 @@
 // The client's error classes and the default retry rule. Every error class is here, the invocation and group-stream
 // ones too: the entry chunk holds them anyway (the package's entry exports them), and one module keeps them out of
-// chunks of their own that every app would load.
+// chunks of their own that every app would load. Their fields are `declare`d and set by the constructors, so that no
+// class-field definitions (which only set them to undefined first) ship in bundles.
 import type { StreamDataError } from "./group-stream-types.ts";
+
+/** Options for Error's constructor: `options` when it has a cause, else none (an undefined cause is no cause). */
+function withCause(options: { cause?: unknown }): ErrorOptions | undefined {
+  return options.cause === undefined ? undefined : options;
+}
 
 /** The error the service attached to a negative ack. */
 export interface AckErrorDetail {
@@ -27,12 +33,12 @@ export interface SendMessageErrorOptions {
  */
 export class SendMessageError extends Error {
   override name = "SendMessageError";
-  readonly ackId: number | undefined;
-  readonly errorDetail: AckErrorDetail | undefined;
+  declare readonly ackId: number | undefined;
+  declare readonly errorDetail: AckErrorDetail | undefined;
   /** Whether the failure is transient (connection lost, ack timeout, transient service error). */
-  readonly retryable: boolean;
+  declare readonly retryable: boolean;
   constructor(message: string, opts: SendMessageErrorOptions = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, withCause(opts));
     this.ackId = opts.ackId;
     this.errorDetail = opts.errorDetail;
     this.retryable = opts.retryable ?? (opts.errorDetail ? !FINAL_ACK_ERRORS.has(opts.errorDetail.name) : false);
@@ -42,7 +48,7 @@ export class SendMessageError extends Error {
 /** No ack arrived within `ackTimeoutInMs`. Retried with the same ackId, so the service deduplicates it. */
 export class AckTimeoutError extends SendMessageError {
   override name = "AckTimeoutError";
-  readonly timeoutInMs: number;
+  declare readonly timeoutInMs: number;
   constructor(ackId: number, timeoutInMs: number) {
     super(`No ack for ackId ${ackId} within ${timeoutInMs} ms`, { ackId, retryable: true });
     this.timeoutInMs = timeoutInMs;
@@ -53,10 +59,10 @@ export class AckTimeoutError extends SendMessageError {
 export class ConnectionError extends Error {
   override name = "ConnectionError";
   /** WebSocket close code when the socket closed, else undefined. */
-  readonly code: number | undefined;
-  readonly reason: string | undefined;
+  declare readonly code: number | undefined;
+  declare readonly reason: string | undefined;
   constructor(message: string, opts: { code?: number; reason?: string; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    super(message, withCause(opts));
     this.code = opts.code;
     this.reason = opts.reason;
   }
@@ -88,10 +94,10 @@ export interface InvocationErrorOptions {
  */
 export class InvocationError extends Error {
   override name = "InvocationError";
-  readonly invocationId: string;
-  readonly errorDetail: InvokeResponseError | undefined;
+  declare readonly invocationId: string;
+  declare readonly errorDetail: InvokeResponseError | undefined;
   constructor(message: string, options: InvocationErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, withCause(options));
     this.invocationId = options.invocationId;
     this.errorDetail = options.errorDetail;
   }
@@ -106,8 +112,8 @@ export class InvocationError extends Error {
  */
 export class GroupStreamError extends Error implements StreamDataError {
   override name: string;
-  readonly streamId: string;
-  readonly userErrorCode: string | undefined;
+  declare readonly streamId: string;
+  declare readonly userErrorCode: string | undefined;
   constructor(streamId: string, error: { name: string; message?: string; userErrorCode?: string }) {
     super(error.message ?? error.name);
     this.name = error.name;

@@ -47,13 +47,10 @@ export class KeepAlive {
   /** A connection is up: watch it from now on (restarts the period). */
   start(): void {
     const { keepAliveIntervalInMs: interval, keepAliveTimeoutInMs: timeout } = this.#settings;
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    clearInterval(this.#timer);
     this.#timer = undefined;
     if (interval === 0 && timeout === 0) return;
-    const tick = Math.max(
-      10,
-      Math.min(interval || Number.POSITIVE_INFINITY, timeout ? timeout / 4 : Number.POSITIVE_INFINITY),
-    );
+    const tick = Math.max(10, Math.min(interval || Infinity, timeout ? timeout / 4 : Infinity));
     this.#lastReceivedAt = Date.now();
     this.#timer = setInterval(() => this.#tick(), tick);
     (this.#timer as { unref?: () => void }).unref?.();
@@ -61,9 +58,9 @@ export class KeepAlive {
 
   /** The connection is gone or the client stops: no timer is left. */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    clearInterval(this.#timer);
     this.#timer = undefined;
-    if (this.#probeTimer !== undefined) clearTimeout(this.#probeTimer);
+    clearTimeout(this.#probeTimer);
     this.#probeTimer = undefined;
   }
 

@@ -16,16 +16,18 @@ export function getLogLevel(): LogLevel | undefined {
   return current;
 }
 
-function writer(level: LogLevel, write: (...args: unknown[]) => void): (message: string) => void {
+/** Writes lines of `level` with the console's `method`, looked up on every line (so a replaced console is used). */
+function writer(level: LogLevel, method: "debug" | "info" | "warn" | "error"): (message: string) => void {
   const rank = LOG_LEVELS.indexOf(level);
   return (message) => {
-    if (current !== undefined && rank >= LOG_LEVELS.indexOf(current)) write(`webpubsub-client:${level}`, message);
+    if (current === undefined || rank < LOG_LEVELS.indexOf(current)) return;
+    console[method](`webpubsub-client:${level}`, message);
   };
 }
 
 export const logger: ClientLogger = {
-  verbose: writer("verbose", (...args) => console.debug(...args)),
-  info: writer("info", (...args) => console.info(...args)),
-  warning: writer("warning", (...args) => console.warn(...args)),
-  error: writer("error", (...args) => console.error(...args)),
+  verbose: writer("verbose", "debug"),
+  info: writer("info", "info"),
+  warning: writer("warning", "warn"),
+  error: writer("error", "error"),
 };

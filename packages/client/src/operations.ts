@@ -60,19 +60,19 @@ export class Operations {
     const signal = options.abortSignal;
     throwIfAborted(signal);
     const { encode, retry } = this.#settings;
+    const ackId = options.ackId ?? this.#nextAckId;
+    if (!options.fireAndForget) {
+      this.#nextAckId = Math.max(this.#nextAckId, ackId + 1);
+      message.ackId = ackId;
+    }
+    const frame = encode(message);
+    if (this.#congested()) await this.#drain.wait(signal, abortReason);
     if (options.fireAndForget) {
-      const frame = encode(message);
-      if (this.#congested()) await this.#drain.wait(signal, abortReason);
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });
       sendFrame(socket, frame);
       return { isDuplicated: false };
     }
-    const ackId = options.ackId ?? this.#nextAckId++;
-    if (options.ackId !== undefined && options.ackId >= this.#nextAckId) this.#nextAckId = options.ackId + 1;
-    message.ackId = ackId;
-    const frame = encode(message);
-    if (this.#congested()) await this.#drain.wait(signal, abortReason);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#attempt(ackId, frame, signal);

@@ -1,8 +1,9 @@
 // The client's options: their public shape, validation (errors name the option) and defaults.
-import { MAX_TIMER_MS } from "@webpubsub/core/timers";
+import { checkTimerDuration } from "@webpubsub/core/timers";
 import type { WebPubSubClientProtocol, WebPubSubProtocolName } from "./protocols.ts";
 import type { BackoffShape } from "./reconnect-backoff.ts";
 import type { WebSocketFactory } from "./socket.ts";
+import { checkBoolean, checkOptionalFunction, checkOptionsObject, refuse } from "./validation.ts";
 
 /**
  * How retry delays grow: `exponential` doubles the delay after each failure, `fixed` waits `retryDelayInMs` every time.
@@ -98,39 +99,17 @@ export interface ResolvedOptions {
   binaryType: BinaryType;
 }
 
-function nonNegative(value: unknown, name: string, fallback: number, allowZero = true): number {
+/** A duration option: `fallback` when absent, else a timer duration (core's rule); 0 is refused unless `zeroAllowed`. */
+function duration(value: unknown, name: string, fallback: number, zeroAllowed = true): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(
-      `${name} must be a ${allowZero ? "non-negative" : "positive"} number of ms, got ${String(value)}`,
-    );
-  }
-  if (!Number.isFinite(value) || value > MAX_TIMER_MS) {
-    throw new RangeError(`${name} must be at most ${MAX_TIMER_MS} ms (a timer's limit), got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveInteger(value: unknown, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer number of bytes, got ${String(value)}`);
-  }
-  return value;
-}
-
-function binaryType(value: unknown): BinaryType {
-  if (value === undefined) return "uint8array";
-  if (value !== "uint8array" && value !== "arraybuffer") {
-    throw new TypeError(`options.binaryType must be "uint8array" or "arraybuffer", got ${String(value).slice(0, 40)}`);
-  }
+  checkTimerDuration(value, name);
+  if (!zeroAllowed && value === 0) refuse(name, "more than 0 ms", value, RangeError);
   return value;
 }
 
 function bool(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new TypeError(`${name} must be a boolean, got ${typeof value}`);
-  return value;
+  checkBoolean(value, name);
+  return value ?? fallback;
 }
 
 export function resolveRetryOptions(
@@ -139,79 +118,87 @@ export function resolveRetryOptions(
   defaults: Omit<ResolvedRetryOptions, "shouldRetry">,
 ): ResolvedRetryOptions {
   if (value === undefined) return { ...defaults, shouldRetry: undefined };
-  if (value === null || typeof value !== "object") throw new TypeError(`${name} must be an object`);
+  checkOptionsObject(value, name);
   const maxRetries = value.maxRetries ?? defaults.maxRetries;
-  if (
-    typeof maxRetries !== "number" ||
-    !(maxRetries === Number.POSITIVE_INFINITY || (Number.isInteger(maxRetries) && maxRetries >= 0))
-  ) {
-    throw new RangeError(`${name}.maxRetries must be an integer >= 0 or Infinity, got ${String(maxRetries)}`);
+  if (!(maxRetries === Infinity || (Number.isInteger(maxRetries) && maxRetries >= 0))) {
+    refuse(`${name}.maxRetries`, "an integer >= 0 or Infinity", maxRetries, RangeError);
   }
   const given = value.mode ?? defaults.mode;
   const mode = given === "Exponential" ? "exponential" : given === "Fixed" ? "fixed" : given;
   if (mode !== "exponential" && mode !== "fixed") {
-    throw new TypeError(
-      `${name}.mode must be "exponential" or "fixed" (or "Exponential" / "Fixed"), got ${String(given).slice(0, 40)}`,
-    );
+    refuse(`${name}.mode`, '"exponential" or "fixed" (or "Exponential" / "Fixed")', given);
   }
-  const retryDelayInMs = nonNegative(value.retryDelayInMs, `${name}.retryDelayInMs`, defaults.retryDelayInMs);
-  const maxRetryDelayInMs = nonNegative(
-    value.maxRetryDelayInMs,
-    `${name}.maxRetryDelayInMs`,
-    defaults.maxRetryDelayInMs,
-  );
-  if (value.shouldRetry !== undefined && typeof value.shouldRetry !== "function") {
-    throw new TypeError(`${name}.shouldRetry must be a function`);
-  }
+  checkOptionalFunction(value.shouldRetry, `${name}.shouldRetry`, "a function");
+  const ms = (key: "retryDelayInMs" | "maxRetryDelayInMs") => duration(value[key], `${name}.${key}`, defaults[key]);
   return {
     maxRetries,
     mode,
-    retryDelayInMs,
-    maxRetryDelayInMs: Math.max(maxRetryDelayInMs, 0),
+    retryDelayInMs: ms("retryDelayInMs"),
+    maxRetryDelayInMs: ms("maxRetryDelayInMs"),
     jitter: bool(value.jitter, `${name}.jitter`, defaults.jitter),
     shouldRetry: value.shouldRetry,
   };
 }
 
 /** The delay shape of resolved retry options, as @webpubsub/async's backoffDelay takes it. */
-export function backoffShape(r: ResolvedRetryOptions): BackoffShape {
-  return { mode: r.mode, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs, jitter: r.jitter };
+export function backoffShape({ maxRetries, shouldRetry, ...shape }: ResolvedRetryOptions): BackoffShape {
+  return shape;
 }
+
+type DurationKey =
+  | "ackTimeoutInMs"
+  | "keepAliveIntervalInMs"
+  | "keepAliveTimeoutInMs"
+  | "connectTimeoutInMs"
+  | "recoveryWindowInMs"
+  | "stableConnectionInMs";
 
 /** Validates and fills defaults without touching the caller's object. */
 export function resolveOptions(options: WebPubSubClientOptions): ResolvedOptions {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
-  const keepAliveIntervalInMs = nonNegative(options.keepAliveIntervalInMs, "options.keepAliveIntervalInMs", 20_000);
-  const keepAliveTimeoutInMs = nonNegative(options.keepAliveTimeoutInMs, "options.keepAliveTimeoutInMs", 60_000);
+  checkOptionsObject(options);
+  const ms = (key: DurationKey, fallback: number, zeroAllowed?: boolean) =>
+    duration(options[key], `options.${key}`, fallback, zeroAllowed);
+  const flag = (key: "autoReconnect" | "autoRejoinGroups") => bool(options[key], `options.${key}`, true);
+  const retry = (key: "reconnectRetryOptions" | "messageRetryOptions", maxRetries: number, retryDelayInMs: number) =>
+    resolveRetryOptions(options[key], `options.${key}`, {
+      maxRetries,
+      mode: "exponential",
+      retryDelayInMs,
+      maxRetryDelayInMs: 30_000,
+      jitter: true,
+    });
+  const keepAliveIntervalInMs = ms("keepAliveIntervalInMs", 20_000);
+  const keepAliveTimeoutInMs = ms("keepAliveTimeoutInMs", 60_000);
   if (keepAliveIntervalInMs > 0 && keepAliveTimeoutInMs > 0 && keepAliveTimeoutInMs <= keepAliveIntervalInMs) {
-    throw new RangeError(
-      `options.keepAliveTimeoutInMs (${keepAliveTimeoutInMs}) must be greater than options.keepAliveIntervalInMs (${keepAliveIntervalInMs}), or 0`,
+    refuse(
+      "options.keepAliveTimeoutInMs",
+      `0 or more than options.keepAliveIntervalInMs (${keepAliveIntervalInMs})`,
+      keepAliveTimeoutInMs,
+      RangeError,
     );
   }
+  const { maxMessageSizeInBytes, binaryType = "uint8array" } = options;
+  if (
+    maxMessageSizeInBytes !== undefined &&
+    !(Number.isSafeInteger(maxMessageSizeInBytes) && maxMessageSizeInBytes > 0)
+  ) {
+    refuse("options.maxMessageSizeInBytes", "a positive integer number of bytes", maxMessageSizeInBytes, RangeError);
+  }
+  if (binaryType !== "uint8array" && binaryType !== "arraybuffer") {
+    refuse("options.binaryType", '"uint8array" or "arraybuffer"', binaryType);
+  }
   return {
-    autoReconnect: bool(options.autoReconnect, "options.autoReconnect", true),
-    autoRejoinGroups: bool(options.autoRejoinGroups, "options.autoRejoinGroups", true),
-    reconnectRetryOptions: resolveRetryOptions(options.reconnectRetryOptions, "options.reconnectRetryOptions", {
-      maxRetries: Number.POSITIVE_INFINITY,
-      mode: "exponential",
-      retryDelayInMs: 500,
-      maxRetryDelayInMs: 30_000,
-      jitter: true,
-    }),
-    messageRetryOptions: resolveRetryOptions(options.messageRetryOptions, "options.messageRetryOptions", {
-      maxRetries: 3,
-      mode: "exponential",
-      retryDelayInMs: 1000,
-      maxRetryDelayInMs: 30_000,
-      jitter: true,
-    }),
-    ackTimeoutInMs: nonNegative(options.ackTimeoutInMs, "options.ackTimeoutInMs", 30_000, false),
+    autoReconnect: flag("autoReconnect"),
+    autoRejoinGroups: flag("autoRejoinGroups"),
+    reconnectRetryOptions: retry("reconnectRetryOptions", Infinity, 500),
+    messageRetryOptions: retry("messageRetryOptions", 3, 1000),
+    ackTimeoutInMs: ms("ackTimeoutInMs", 30_000, false),
     keepAliveIntervalInMs,
     keepAliveTimeoutInMs,
-    connectTimeoutInMs: nonNegative(options.connectTimeoutInMs, "options.connectTimeoutInMs", 30_000, false),
-    recoveryWindowInMs: nonNegative(options.recoveryWindowInMs, "options.recoveryWindowInMs", 30_000),
-    stableConnectionInMs: nonNegative(options.stableConnectionInMs, "options.stableConnectionInMs", 30_000),
-    maxMessageSizeInBytes: positiveInteger(options.maxMessageSizeInBytes, "options.maxMessageSizeInBytes"),
-    binaryType: binaryType(options.binaryType),
+    connectTimeoutInMs: ms("connectTimeoutInMs", 30_000, false),
+    recoveryWindowInMs: ms("recoveryWindowInMs", 30_000),
+    stableConnectionInMs: ms("stableConnectionInMs", 30_000),
+    maxMessageSizeInBytes,
+    binaryType,
   };
 }

@@ -1,32 +1,48 @@
 // Message payloads: checks data against its dataType and converts binary inputs to Uint8Array.
 
 import type { MessagePayload } from "@webpubsub/core";
+import { refuse } from "./validation.ts";
 
 /** The data types a message can carry. `binary`/`protobuf` data is a Uint8Array or ArrayBuffer (or any view). */
 export type WebPubSubDataType = "text" | "json" | "binary" | "protobuf";
+
+/** Binary data (a Uint8Array, an ArrayBuffer or any view) as a Uint8Array over the same bytes; else undefined. */
+export function asBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data; // includes Node Buffers
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+/** What `data` must be for each dataType. */
+const EXPECTED_DATA = {
+  text: "a string",
+  json: "a JSON value",
+  binary: "a Uint8Array or ArrayBuffer",
+  protobuf: "a Uint8Array or ArrayBuffer",
+};
 
 /** Checks `data` against `dataType` and converts binary inputs to Uint8Array. Throws TypeError naming the argument. */
 export function toPayload(data: unknown, dataType: unknown, argName = "data"): MessagePayload {
   switch (dataType) {
     case "text":
-      if (typeof data !== "string") throw new TypeError(`${argName} must be a string when dataType is "text"`);
-      return { dataType, data };
+      if (typeof data === "string") return { dataType, data };
+      break;
     case "json":
-      if (data === undefined || typeof data === "function" || typeof data === "symbol" || typeof data === "bigint") {
-        throw new TypeError(`${argName} must be a JSON value when dataType is "json", got ${typeof data}`);
+      if (data !== undefined && typeof data !== "function" && typeof data !== "symbol" && typeof data !== "bigint") {
+        return { dataType, data };
       }
-      return { dataType, data };
+      break;
     case "binary":
-    case "protobuf":
-      if (data instanceof Uint8Array) return { dataType, data };
-      if (data instanceof ArrayBuffer) return { dataType, data: new Uint8Array(data) };
-      if (ArrayBuffer.isView(data)) {
-        return { dataType, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-      }
-      throw new TypeError(`${argName} must be a Uint8Array or ArrayBuffer when dataType is "${dataType}"`);
+    case "protobuf": {
+      const bytes = asBytes(data);
+      if (bytes) return { dataType, data: bytes };
+      break;
+    }
     default:
-      throw new TypeError(`dataType must be "text", "json", "binary" or "protobuf", got ${String(dataType)}`);
+      refuse("dataType", '"text", "json", "binary" or "protobuf"', dataType);
   }
+  return refuse(argName, `${EXPECTED_DATA[dataType]} when dataType is "${dataType}"`, typeof data);
 }
 
 /**

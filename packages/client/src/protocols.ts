@@ -9,6 +9,7 @@ import {
   type UpstreamMessage,
   WebPubSubSubprotocol,
 } from "@webpubsub/core/client-wire";
+import { refuse } from "./validation.ts";
 
 /** The codec of the JSON-only messages (invocations, group streams), handed in by the features that use them. */
 export interface JsonOnlyCodec {
@@ -111,16 +112,11 @@ export function resolveProtocol(
     case "json.reliable":
     case WebPubSubSubprotocol.ReliableJson:
       return WebPubSubJsonReliableProtocol();
-    case "protobuf":
-    case WebPubSubSubprotocol.Protobuf:
-    case "protobuf.reliable":
-    case WebPubSubSubprotocol.ReliableProtobuf:
-      throw new TypeError(
-        `options.protocol "${value}": pass the protocol object instead, WebPubSubProtobufProtocol() or WebPubSubProtobufReliableProtocol() from @webpubsub/client (kept out of the default bundle)`,
-      );
-    default:
-      throw new TypeError(
-        `options.protocol must be "json", "json.reliable", their full subprotocol names, or a protocol object such as WebPubSubProtobufReliableProtocol(), got ${String(value)}`,
-      );
   }
+  // The protobuf names too: those protocols are objects, so that their codec stays out of bundles that do not use it.
+  return refuse(
+    "options.protocol",
+    '"json", "json.reliable", their full names, or a protocol object such as WebPubSubProtobufReliableProtocol()',
+    value,
+  );
 }

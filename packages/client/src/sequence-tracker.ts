@@ -49,12 +49,6 @@ export class SequenceTracker {
     return this.lastSequenceId - this.ackedSequenceId >= this.threshold;
   }
 
-  /** Returns the id to acknowledge and records it as acknowledged. */
-  takeAck(): number {
-    this.ackedSequenceId = this.lastSequenceId;
-    return this.lastSequenceId;
-  }
-
   /** After a duplicate the service evidently missed our ack: send it again. */
   forceResend(): void {
     this.ackedSequenceId = -1;
@@ -81,7 +75,7 @@ export class SequenceTracker {
 
   /** Clears the ack timer (the connection is gone). */
   cancelAck(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 

@@ -1,5 +1,6 @@
 // The WebSocket as the client uses it: the WebSocketLike interface, the default factory, frame data, frame sizes and a
 // close that never throws.
+import { asBytes } from "./payload.ts";
 
 /**
  * An event listener property checked bivariantly (the "method" form), so sockets whose listeners take a narrower event
@@ -59,9 +60,8 @@ export function defaultWebSocketFactory(): WebSocketFactory {
 /** Frame payload from a message event: string for text frames, Uint8Array for binary ones. */
 export function frameData(data: unknown): string | Uint8Array {
   if (typeof data === "string") return data;
-  if (data instanceof Uint8Array) return data; // includes Node Buffers from `ws`
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = asBytes(data);
+  if (bytes) return bytes;
   if (Array.isArray(data)) {
     // `ws` with binaryType "fragments"
     const parts = data as Uint8Array[];
@@ -73,7 +73,7 @@ export function frameData(data: unknown): string | Uint8Array {
     }
     return out;
   }
-  throw new TypeError(`Unsupported WebSocket frame type: ${Object.prototype.toString.call(data)}`);
+  throw new TypeError(`Unsupported WebSocket frame data: ${typeof data}`);
 }
 
 /**

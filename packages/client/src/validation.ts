@@ -6,9 +6,17 @@ import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./t
 /** The group-name rule is core's. */
 export { checkGroupName } from "@webpubsub/core/client-wire";
 
+/**
+ * Throws `<name> must be <what>, got <got>` (a TypeError unless `type` says otherwise); `got` is cut to 40 characters,
+ * so that nothing unbounded is echoed.
+ */
+export function refuse(name: string, what: string, got: unknown, type: ErrorConstructor = TypeError): never {
+  throw new type(`${name} must be ${what}, got ${String(got).slice(0, 40)}`);
+}
+
 export function checkAckId(ackId: unknown): void {
-  if (ackId !== undefined && (typeof ackId !== "number" || !Number.isSafeInteger(ackId) || ackId < 0)) {
-    throw new RangeError(`options.ackId must be a safe integer >= 0, got ${String(ackId)}`);
+  if (ackId !== undefined && !(Number.isSafeInteger(ackId) && (ackId as number) >= 0)) {
+    refuse("options.ackId", "a safe integer >= 0", ackId, RangeError);
   }
 }
 
@@ -16,19 +24,20 @@ export function checkSignal(signal: unknown, name: string): void {
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${name} must be an AbortSignal`);
 }
 
-export function checkOptionsObject(options: unknown): asserts options is object {
-  if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+/** An optional switch: undefined or a boolean. */
+export function checkBoolean(value: unknown, name: string): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== "boolean") refuse(name, "a boolean", typeof value);
+}
+
+export function checkOptionsObject(options: unknown, name = "options"): asserts options is object {
+  if (options === null || typeof options !== "object") throw new TypeError(`${name} must be an object`);
 }
 
 export function checkSendOptions(options: unknown): asserts options is SendToGroupOptions {
-  checkOptionsObject(options);
+  checkGroupOptions(options);
   const o = options as SendToGroupOptions;
-  checkAckId(o.ackId);
-  checkSignal(o.abortSignal, "options.abortSignal");
-  if (o.fireAndForget !== undefined && typeof o.fireAndForget !== "boolean") {
-    throw new TypeError("options.fireAndForget must be a boolean");
-  }
-  if (o.noEcho !== undefined && typeof o.noEcho !== "boolean") throw new TypeError("options.noEcho must be a boolean");
+  checkBoolean(o.fireAndForget, "options.fireAndForget");
+  checkBoolean(o.noEcho, "options.noEcho");
   if (o.fireAndForget && o.ackId !== undefined) {
     throw new TypeError("options.ackId cannot be combined with options.fireAndForget (fire-and-forget sends no ackId)");
   }
@@ -46,16 +55,14 @@ export function checkStreamOptions(options: unknown): asserts options is Message
 }
 
 export function checkUrl(url: unknown, name: string): asserts url is string {
-  if (typeof url !== "string") throw new TypeError(`${name} must be a string, got ${typeof url}`);
-  let parsed: URL;
+  if (typeof url !== "string") refuse(name, "a string", typeof url);
+  let scheme = "an invalid URL"; // never the URL itself: it holds the access token
   try {
-    parsed = new URL(url);
+    scheme = new URL(url).protocol;
   } catch {
-    throw new TypeError(`${name} must be an absolute ws:// or wss:// URL`);
+    // scheme stays "an invalid URL"
   }
-  if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new TypeError(`${name} must use ws:// or wss://, got ${parsed.protocol}`);
-  }
+  if (scheme !== "ws:" && scheme !== "wss:") refuse(name, "an absolute ws:// or wss:// URL", scheme);
 }
 
 export function checkEventName(eventName: unknown): asserts eventName is string {
@@ -74,10 +81,8 @@ export function checkOptionalFunction(value: unknown, name: string, expected: st
 /** A stream's `options.idleTimeoutInMs` (openGroupStream, onGroupStream): absent, or whole ms a timer can wait. */
 export function checkIdleTimeout(idle: unknown): void {
   if (idle === undefined) return;
-  if (typeof idle !== "number" || !Number.isSafeInteger(idle) || idle < 1 || idle > MAX_TIMER_MS) {
-    throw new RangeError(
-      `options.idleTimeoutInMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${String(idle).slice(0, 40)}`,
-    );
+  if (!(Number.isSafeInteger(idle) && (idle as number) >= 1 && (idle as number) <= MAX_TIMER_MS)) {
+    refuse("options.idleTimeoutInMs", `an integer from 1 to ${MAX_TIMER_MS}`, idle, RangeError);
   }
 }
 
@@ -87,9 +92,7 @@ export function checkOnGroupStream(callback: unknown, options: unknown): void {
   checkOptionsObject(options);
   const o = options as { idleTimeoutInMs?: unknown; handleFromStart?: unknown; groupNames?: unknown };
   checkIdleTimeout(o.idleTimeoutInMs);
-  if (o.handleFromStart !== undefined && typeof o.handleFromStart !== "boolean") {
-    throw new TypeError("options.handleFromStart must be a boolean");
-  }
+  checkBoolean(o.handleFromStart, "options.handleFromStart");
   if (o.groupNames !== undefined && (!Array.isArray(o.groupNames) || o.groupNames.some((g) => typeof g !== "string"))) {
     throw new TypeError("options.groupNames must be an array of group names");
   }
