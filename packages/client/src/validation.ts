@@ -1,5 +1,5 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import { EVENT_NAME_PATTERN, isValidEventName } from "@webpubsub/core/client-wire";
+import { EVENT_NAME_PATTERN, isValidEventName, shown } from "@webpubsub/core/client-wire";
 import { MAX_TIMER_MS } from "@webpubsub/core/timers";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
@@ -68,7 +68,7 @@ export function checkUrl(url: unknown, name: string): asserts url is string {
 export function checkEventName(eventName: unknown): asserts eventName is string {
   if (typeof eventName !== "string" || !isValidEventName(eventName)) {
     throw new TypeError(
-      `eventName must match ${EVENT_NAME_PATTERN} (it travels in HTTP headers and handler URLs), got ${JSON.stringify(eventName)}`,
+      `eventName must match ${EVENT_NAME_PATTERN} (it travels in HTTP headers and handler URLs), got ${typeof eventName === "string" ? shown(eventName) : typeof eventName}`,
     );
   }
 }

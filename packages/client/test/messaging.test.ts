@@ -242,6 +242,11 @@ describe("operations", () => {
     // The service refuses event names outside core's rule (they travel in HTTP headers): fail before sending.
     await expect(client.sendEvent("my event", "x", "text")).rejects.toThrow(/eventName must match/);
     await expect(client.sendEvent("a,b", "x", "text")).rejects.toThrow(/eventName must match/);
+    // A refused name is echoed only up to 64 characters (a long input never reaches an error whole); a non-string by type.
+    const long = await client.sendEvent(`a b${"x".repeat(100_000)}`, "x", "text").catch((e: Error) => e);
+    expect((long as Error).message).toContain(`got "a b${"x".repeat(61)}"...`);
+    expect((long as Error).message.length).toBeLessThan(200);
+    await expect(client.sendEvent({ big: "x".repeat(1000) } as never, "x", "text")).rejects.toThrow(/, got object$/);
     await expect(client.joinGroup("x".repeat(1025))).rejects.toThrow(/groupName/);
     await expect(client.leaveGroup("g", { abortSignal: "no" as never })).rejects.toThrow(/abortSignal/);
     expect(socket.sent).toEqual([]);
