@@ -55,37 +55,32 @@ function parseFrame(text: unknown, direction: string): JsonFields {
   return value as JsonFields;
 }
 
+/**
+ * The fields of each upstream message type, in frame order ("data" stands for the payload: dataType and data). A field
+ * the message leaves undefined is left out of the frame (JSON.stringify drops it).
+ */
+const UPSTREAM_FIELDS: Record<string, readonly string[]> = {
+  joinGroup: ["group", "ackId"],
+  leaveGroup: ["group", "ackId"],
+  sendToGroup: ["group", "ackId", "noEcho", "ttlSeconds", "metadata", "data"],
+  event: ["event", "ackId", "metadata", "data"],
+  sequenceAck: ["sequenceId"],
+  ping: [],
+};
+
 function encodeUpstream(m: UpstreamMessage): string {
+  if (!Object.hasOwn(UPSTREAM_FIELDS, m.type)) {
+    throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  }
   const out: JsonFields = { type: m.type };
-  switch (m.type) {
-    case "joinGroup":
-    case "leaveGroup":
-      out.group = m.group;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      break;
-    case "sendToGroup":
-      out.group = m.group;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      if (m.noEcho !== undefined) out.noEcho = m.noEcho;
-      if (m.ttlSeconds !== undefined) out.ttlSeconds = m.ttlSeconds;
-      if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
-      payloadJson(m, out);
-      break;
-    case "event":
-      out.event = m.event;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
-      payloadJson(m, out);
-      break;
-    case "sequenceAck":
-      out.sequenceId = m.sequenceId;
-      break;
-    case "ping":
-      break;
-    default:
-      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  for (const field of UPSTREAM_FIELDS[m.type]!) {
+    if (field === "data") {
+      const p = m as MessagePayload;
+      assertDataType(p.dataType, p.data);
+      payloadJson(p, out);
+    } else {
+      out[field] = (m as unknown as JsonFields)[field];
+    }
   }
   return JSON.stringify(out);
 }
