@@ -4,8 +4,9 @@
 
 import { nativeBuffer } from "./native.ts";
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// (pure: a bundle that never converts UTF-8, such as a WebSocket client's, drops them)
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder("utf-8", { fatal: true });
 
 /** Characters outside each alphabet (padding is stripped before the check). */
 const NOT_STD = /[^A-Za-z0-9+/]/;
