@@ -109,11 +109,6 @@ export function payload(m: JsonFields, type: string): MessagePayload {
   }
 }
 
-/** Whether the frame carries a payload at all (`dataType` or `data`). */
-export function hasPayload(m: JsonFields): boolean {
-  return m.dataType !== undefined || m.data !== undefined;
-}
-
 export function payloadJson(p: MessagePayload, out: JsonFields): void {
   out.dataType = p.dataType;
   out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;

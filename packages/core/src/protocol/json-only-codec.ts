@@ -9,7 +9,6 @@ import {
   eventName,
   groupName,
   has,
-  hasPayload,
   invalid,
   type JsonFields,
   nonEmpty,
@@ -64,6 +63,14 @@ export function isJsonOnlyUpstream(m: JsonUpstreamMessage): m is JsonOnlyUpstrea
 
 export function isJsonOnlyDownstream(m: JsonDownstreamMessage): m is JsonOnlyDownstreamMessage {
   return m.type === "invokeResponse" || m.type === "streamAck" || m.type === "streamNack" || m.type === "streamClosed";
+}
+
+/**
+ * Whether the frame carries a payload at all (`dataType` or `data`). Only these messages have an optional payload; it
+ * lives here rather than in json-fields.ts so that a bundle of the common codec alone does not carry it.
+ */
+function hasPayload(m: JsonFields): boolean {
+  return m.dataType !== undefined || m.data !== undefined;
 }
 
 /** Copies an optional payload (both fields or neither) into a frame. */
