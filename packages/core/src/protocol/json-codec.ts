@@ -7,7 +7,6 @@
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
 import {
-  assertDataType,
   eventName,
   groupName,
   has,
@@ -74,13 +73,8 @@ function encodeUpstream(m: UpstreamMessage): string {
   }
   const out: JsonFields = { type: m.type };
   for (const field of UPSTREAM_FIELDS[m.type]!) {
-    if (field === "data") {
-      const p = m as MessagePayload;
-      assertDataType(p.dataType, p.data);
-      payloadJson(p, out);
-    } else {
-      out[field] = (m as unknown as JsonFields)[field];
-    }
+    if (field === "data") payloadJson(m as MessagePayload, out);
+    else out[field] = (m as unknown as JsonFields)[field];
   }
   return JSON.stringify(out);
 }
@@ -194,7 +188,6 @@ function encodeDownstream(m: DownstreamMessage): string {
         throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
       }
       if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
       payloadJson(m, out);
       if (m.from === "group" && m.stream !== undefined) out.stream = streamJson(m.stream);
       break;

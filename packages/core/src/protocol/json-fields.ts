@@ -109,12 +109,12 @@ export function payload(m: JsonFields, type: string): MessagePayload {
   }
 }
 
+/**
+ * Writes a message's payload into a frame (binary and protobuf data as base64), after checking that the data fits its
+ * dataType (a TypeError otherwise: the caller built an impossible message).
+ */
 export function payloadJson(p: MessagePayload, out: JsonFields): void {
-  out.dataType = p.dataType;
-  out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;
-}
-
-export function assertDataType(dataType: DataType, data: unknown): void {
+  const { dataType, data } = p;
   if (dataType === "text" ? typeof data !== "string" : dataType !== "json" && !(data instanceof Uint8Array)) {
     throw new TypeError(
       dataType === "text"
@@ -122,6 +122,8 @@ export function assertDataType(dataType: DataType, data: unknown): void {
         : `data of a ${dataType} message must be a Uint8Array`,
     );
   }
+  out.dataType = dataType;
+  out.data = dataType === "binary" || dataType === "protobuf" ? base64Encode(data) : data;
 }
 
 export function groupName(m: JsonFields, type: string): string {

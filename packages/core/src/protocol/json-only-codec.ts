@@ -5,7 +5,6 @@
 
 import { ProtocolError, type ReplyTo, withReplyTo } from "./errors.ts";
 import {
-  assertDataType,
   eventName,
   groupName,
   has,
@@ -76,7 +75,6 @@ function hasPayload(m: JsonFields): boolean {
 /** Copies an optional payload (both fields or neither) into a frame. */
 function optionalPayloadJson(m: Partial<MessagePayload>, out: JsonFields): void {
   if (m.dataType === undefined && m.data === undefined) return;
-  assertDataType(m.dataType as MessagePayload["dataType"], m.data);
   payloadJson(m as MessagePayload, out);
 }
 
@@ -105,7 +103,6 @@ export function encodeJsonOnlyUpstream(m: JsonOnlyUpstreamMessage): string {
       out.streamId = m.streamId;
       if (m.streamSequenceId !== undefined) {
         out.streamSequenceId = m.streamSequenceId;
-        assertDataType(m.dataType, m.data);
         payloadJson(m, out);
       }
       break;
