@@ -271,12 +271,8 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       const success = m.success;
       if (typeof success !== "boolean") throw invalid('"success" of an ack message must be a boolean');
       const msg: DownstreamMessage = { type, ackId: uint(m.ackId, "ackId", type), success };
-      const error = m.error;
-      if (error !== undefined && error !== null) {
-        if (typeof error !== "object" || Array.isArray(error)) {
-          throw invalid('"error" of an ack message must be an object');
-        }
-        const e = error as JsonFields;
+      const e = optObject(m, "error", type);
+      if (e !== undefined) {
         msg.error = { name: str(e, "name", "ack error"), message: optString(e, "message", "ack error") ?? "" };
       }
       return msg;
