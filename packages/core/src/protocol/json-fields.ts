@@ -76,13 +76,12 @@ export function optObject(m: JsonFields, field: string, type: string): JsonField
 export function optMetadata(m: JsonFields, type: string): Record<string, string> | undefined {
   const v = optObject(m, "metadata", type);
   if (v === undefined) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
+  const entries = Object.entries(v);
+  for (const [k, value] of entries) {
     if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
-    // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  // fromEntries defines each key as data, so a "__proto__" key stays an entry instead of touching the prototype.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 export function payload(m: JsonFields, type: string): MessagePayload {
