@@ -266,6 +266,11 @@ describe("service frames the client reads", () => {
     expect(down(end)).toMatchObject({ dataType: "json", data: undefined });
     expect(down({ ...end, dataType: "text" })).toMatchObject({ dataType: "text", data: "" });
     expect(down({ ...end, dataType: "binary" })).toMatchObject({ dataType: "binary", data: new Uint8Array(0) });
+    expect(down({ ...end, dataType: "protobuf" })).toMatchObject({ dataType: "protobuf", data: new Uint8Array(0) });
+    // A dataType no message has is refused here too.
+    expect(refusal(() => down({ ...end, dataType: "xml" })).message).toBe(
+      '"dataType" of a message message must be "json", "text", "binary" or "protobuf"',
+    );
     // Not terminal: a payload is required as for any message.
     const fragment = { ...end, stream: { streamId: "s", streamSequenceId: 4 } };
     expect(refusal(() => down(fragment)).message).toBe('a message message must have a "data" field');

@@ -235,9 +235,9 @@ function streamInfo(m: JsonFields): StreamInfo | undefined {
 /** The empty payload of a terminal stream message that carries none: no data of the frame's (or the json) type. */
 function emptyPayload(m: JsonFields): MessagePayload {
   const dataType = m.dataType ?? "json";
-  if (dataType === "text") return { dataType, data: "" };
-  if (dataType === "binary" || dataType === "protobuf") return { dataType, data: new Uint8Array(0) };
-  return payload({ dataType, data: undefined }, "message");
+  // read like a frame whose data is empty: "" is the empty text and, as base64, no bytes; a dataType it does not
+  // know is refused as in any other message
+  return payload({ dataType, data: dataType === "json" ? undefined : "" }, "message");
 }
 
 /**
