@@ -43,7 +43,8 @@ export function nonEmpty(m: JsonFields, field: string, type: string): string {
 }
 
 export function optString(m: JsonFields, field: string, type: string): string | undefined {
-  return has(m, field) ? str(m, field, type) : undefined;
+  const v = m[field];
+  return v === undefined || v === null ? undefined : str(m, field, type);
 }
 
 export function uint(v: unknown, field: string, type: string): number {
@@ -55,7 +56,8 @@ export function uint(v: unknown, field: string, type: string): number {
 
 /** Optional unsigned integer; null counts as absent. */
 export function optUint(m: JsonFields, field: string, type: string): number | undefined {
-  return has(m, field) ? uint(m[field], field, type) : undefined;
+  const v = m[field];
+  return v === undefined || v === null ? undefined : uint(v, field, type);
 }
 
 export function optBool(m: JsonFields, field: string, type: string): boolean | undefined {
