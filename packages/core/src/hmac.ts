@@ -4,8 +4,8 @@
 // padded-key states computed once per key string and cached. Either way signing is synchronous: no async crypto round
 // trip, no static `node:` import, so bundlers and browsers never see Node code.
 
+import { nativeCrypto } from "#native";
 import { base64UrlEncode } from "./base64.ts";
-import { nativeCrypto } from "./native.ts";
 import { sha256, sha256Block, sha256Finish, sha256State } from "./sha256.ts";
 
 const encoder = new TextEncoder();

@@ -83,7 +83,7 @@ describe("scanJsonText", () => {
 });
 
 describe("JSON subprotocol: nesting bound of client data", () => {
-  const send = (data: string, ackId = 7) =>
+  const send = (data: string, ackId: number | string = 7) =>
     `{"type":"sendToGroup","group":"g","ackId":${ackId},"dataType":"json","data":${data}}`;
 
   test(`data nested ${MAX_JSON_DEPTH} levels is accepted, ${MAX_JSON_DEPTH + 1} is an invalid message`, () => {
@@ -121,6 +121,43 @@ describe("JSON subprotocol: nesting bound of client data", () => {
     const ping = decodeError(() => jsonCodec.decodeUpstream(`{"type":"ping","ackId":6,"pad":${nestedText(100)}}`));
     expect(ping.code).toBe("invalid_message");
     expect(ping.ackId).toBeUndefined();
+  });
+
+  test("the refusal names the bound the frame breaks", () => {
+    const refused = (frame: string) => decodeError(() => jsonCodec.decodeUpstream(frame)).message;
+    expect(refused(send(nestedText(MAX_JSON_DEPTH + 1)))).toBe(
+      `the message is refused: its content is nested more than ${MAX_JSON_DEPTH} levels deep`,
+    );
+    expect(refused(send(`[${"{},".repeat(MAX_JSON_NODES)}{}]`))).toBe(
+      `the message is refused: it is made of more than ${MAX_JSON_NODES} objects, arrays and members`,
+    );
+    const keys = Array.from({ length: MAX_JSON_OBJECT_MEMBERS + 1 }, (_, i) => `"k${i}":1`).join(",");
+    expect(refused(send(`{${keys}}`))).toBe(
+      `the message is refused: it is holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`,
+    );
+  });
+
+  test("every message kind with an ackId (joinGroup, leaveGroup, sendToGroup, event) is answerable on it", () => {
+    const pad = nestedText(MAX_JSON_DEPTH + 1);
+    for (const frame of [
+      `{"type":"joinGroup","group":"g","ackId":11,"pad":${pad}}`,
+      `{"type":"leaveGroup","group":"g","ackId":11,"pad":${pad}}`,
+      send(pad, 11),
+      `{"type":"event","event":"e","ackId":11,"dataType":"json","data":${pad}}`,
+    ]) {
+      expect(decodeError(() => jsonCodec.decodeUpstream(frame)).ackId).toBe(11);
+    }
+  });
+
+  test("only an ackId written as a plain integer of up to 15 digits is answered; any other, or none, is not", () => {
+    const deep = nestedText(MAX_JSON_DEPTH + 1);
+    const ackIdOf = (ackId: string) => decodeError(() => jsonCodec.decodeUpstream(send(deep, ackId))).ackId;
+    expect(ackIdOf("12")).toBe(12);
+    expect(ackIdOf("999999999999999")).toBe(999_999_999_999_999);
+    for (const raw of ["1.5", "-1", '"7"', "1e3", "1000000000000000", "null"])
+      expect(ackIdOf(raw), raw).toBeUndefined();
+    const none = `{"type":"sendToGroup","group":"g","dataType":"json","data":${deep}}`;
+    expect(decodeError(() => jsonCodec.decodeUpstream(none)).ackId).toBeUndefined();
   });
 
   test("what a client decodes from the service is not limited (the bound protects the service side)", () => {

@@ -266,9 +266,34 @@ describe("service frames the client reads", () => {
     expect(down(end)).toMatchObject({ dataType: "json", data: undefined });
     expect(down({ ...end, dataType: "text" })).toMatchObject({ dataType: "text", data: "" });
     expect(down({ ...end, dataType: "binary" })).toMatchObject({ dataType: "binary", data: new Uint8Array(0) });
+    expect(down({ ...end, dataType: "protobuf" })).toMatchObject({ dataType: "protobuf", data: new Uint8Array(0) });
+    // A dataType no message has is refused here too.
+    expect(refusal(() => down({ ...end, dataType: "xml" })).message).toBe(
+      '"dataType" of a message message must be "json", "text", "binary" or "protobuf"',
+    );
     // Not terminal: a payload is required as for any message.
     const fragment = { ...end, stream: { streamId: "s", streamSequenceId: 4 } };
     expect(refusal(() => down(fragment)).message).toBe('a message message must have a "data" field');
+  });
+
+  test("a stream's error is read with its name, and its message and userErrorCode when present", () => {
+    const m = { type: "message", from: "group", group: "g", dataType: "text", data: "x" };
+    const stream = { streamId: "s", streamSequenceId: 2, endOfStream: true };
+    for (const error of [{ name: "N" }, { name: "N", message: "m" }, { name: "N", userErrorCode: "E1" }]) {
+      expect(down({ ...m, stream: { ...stream, error } })).toStrictEqual({ ...m, stream: { ...stream, error } });
+    }
+    // null counts as absent
+    const nulls = { name: "N", message: null, userErrorCode: null };
+    expect(down({ ...m, stream: { ...stream, error: nulls } })).toStrictEqual({
+      ...m,
+      stream: { ...stream, error: { name: "N" } },
+    });
+  });
+
+  test("a server message carries no stream: the encoder does not write one", () => {
+    const server = { type: "message", from: "server", dataType: "text", data: "x" } as const;
+    const withStream = { ...server, stream: { streamId: "s", streamSequenceId: 1 } };
+    expect(JSON.parse(jsonCodec.encodeDownstream(withStream as never))).toStrictEqual(server);
   });
 
   test("stream metadata must be well formed (the frame is refused, so a receiver sees a gap rather than a wrong fragment)", () => {
@@ -283,6 +308,15 @@ describe("service frames the client reads", () => {
     expect(
       refusal(() => down({ ...m, stream: { streamId: "s", streamSequenceId: 1, error: { message: "m" } } })).message,
     ).toBe('"name" of a stream error message must be a string');
+    const stream = { streamId: "s", streamSequenceId: 1 };
+    for (const [bad, message] of [
+      [{ endOfStream: "yes" }, '"endOfStream" of a stream message must be a boolean'],
+      [{ error: "e" }, '"error" of a stream message must be an object'],
+      [{ error: { name: "n", message: 1 } }, '"message" of a stream error message must be a string'],
+      [{ error: { name: "n", userErrorCode: 1 } }, '"userErrorCode" of a stream error message must be a string'],
+    ] as const) {
+      expect(refusal(() => down({ ...m, stream: { ...stream, ...bad } })).message).toBe(message);
+    }
     // A server message has no stream: the field is not read.
     expect(down({ type: "message", from: "server", dataType: "text", data: "x", stream: 5 })).toStrictEqual({
       type: "message",

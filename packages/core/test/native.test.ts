@@ -86,7 +86,8 @@ describe("native and portable paths", () => {
       const atImport = loaded();
       const mac = await core.hmacSha256Hex("k", "m");
       process.stdout.write(JSON.stringify({ atImport, afterHmac: loaded(), mac: mac.length }));`;
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    // (the source condition resolves core's #native import to src/native.ts, as in the workspace's other child processes)
+    const out = execFileSync(process.execPath, ["--conditions=source", "--input-type=module", "-e", script], {
       cwd: new URL("..", import.meta.url).pathname,
       encoding: "utf8",
     });

@@ -28,11 +28,12 @@ export interface ReplyTo {
  */
 export class ProtocolError extends Error {
   override name = "ProtocolError";
-  readonly code: ProtocolErrorCode;
-  readonly closeCode: number;
-  readonly ackId: number | undefined;
-  readonly invocationId: string | undefined;
-  readonly streamId: string | undefined;
+  // (declared, not class fields: the constructor sets each, so a bundle need not list them twice)
+  declare readonly code: ProtocolErrorCode;
+  declare readonly closeCode: number;
+  declare readonly ackId: number | undefined;
+  declare readonly invocationId: string | undefined;
+  declare readonly streamId: string | undefined;
   constructor(
     code: ProtocolErrorCode,
     message: string,

@@ -7,7 +7,6 @@
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
 import {
-  assertDataType,
   eventName,
   groupName,
   has,
@@ -55,37 +54,27 @@ function parseFrame(text: unknown, direction: string): JsonFields {
   return value as JsonFields;
 }
 
+/**
+ * The fields of each upstream message type, in frame order ("data" stands for the payload: dataType and data). A field
+ * the message leaves undefined is left out of the frame (JSON.stringify drops it).
+ */
+const UPSTREAM_FIELDS: Record<string, readonly string[]> = {
+  joinGroup: ["group", "ackId"],
+  leaveGroup: ["group", "ackId"],
+  sendToGroup: ["group", "ackId", "noEcho", "ttlSeconds", "metadata", "data"],
+  event: ["event", "ackId", "metadata", "data"],
+  sequenceAck: ["sequenceId"],
+  ping: [],
+};
+
 function encodeUpstream(m: UpstreamMessage): string {
+  if (!Object.hasOwn(UPSTREAM_FIELDS, m.type)) {
+    throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  }
   const out: JsonFields = { type: m.type };
-  switch (m.type) {
-    case "joinGroup":
-    case "leaveGroup":
-      out.group = m.group;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      break;
-    case "sendToGroup":
-      out.group = m.group;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      if (m.noEcho !== undefined) out.noEcho = m.noEcho;
-      if (m.ttlSeconds !== undefined) out.ttlSeconds = m.ttlSeconds;
-      if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
-      payloadJson(m, out);
-      break;
-    case "event":
-      out.event = m.event;
-      if (m.ackId !== undefined) out.ackId = m.ackId;
-      if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
-      payloadJson(m, out);
-      break;
-    case "sequenceAck":
-      out.sequenceId = m.sequenceId;
-      break;
-    case "ping":
-      break;
-    default:
-      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+  for (const field of UPSTREAM_FIELDS[m.type]!) {
+    if (field === "data") payloadJson(m as MessagePayload, out);
+    else out[field] = (m as unknown as JsonFields)[field];
   }
   return JSON.stringify(out);
 }
@@ -199,7 +188,6 @@ function encodeDownstream(m: DownstreamMessage): string {
         throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
       }
       if (m.metadata !== undefined) out.metadata = m.metadata;
-      assertDataType(m.dataType, m.data);
       payloadJson(m, out);
       if (m.from === "group" && m.stream !== undefined) out.stream = streamJson(m.stream);
       break;
@@ -247,9 +235,9 @@ function streamInfo(m: JsonFields): StreamInfo | undefined {
 /** The empty payload of a terminal stream message that carries none: no data of the frame's (or the json) type. */
 function emptyPayload(m: JsonFields): MessagePayload {
   const dataType = m.dataType ?? "json";
-  if (dataType === "text") return { dataType, data: "" };
-  if (dataType === "binary" || dataType === "protobuf") return { dataType, data: new Uint8Array(0) };
-  return payload({ dataType, data: undefined }, "message");
+  // read like a frame whose data is empty: "" is the empty text and, as base64, no bytes; a dataType it does not
+  // know is refused as in any other message
+  return payload({ dataType, data: dataType === "json" ? undefined : "" }, "message");
 }
 
 /**
@@ -283,12 +271,8 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       const success = m.success;
       if (typeof success !== "boolean") throw invalid('"success" of an ack message must be a boolean');
       const msg: DownstreamMessage = { type, ackId: uint(m.ackId, "ackId", type), success };
-      const error = m.error;
-      if (error !== undefined && error !== null) {
-        if (typeof error !== "object" || Array.isArray(error)) {
-          throw invalid('"error" of an ack message must be an object');
-        }
-        const e = error as JsonFields;
+      const e = optObject(m, "error", type);
+      if (e !== undefined) {
         msg.error = { name: str(e, "name", "ack error"), message: optString(e, "message", "ack error") ?? "" };
       }
       return msg;

@@ -43,7 +43,8 @@ export function nonEmpty(m: JsonFields, field: string, type: string): string {
 }
 
 export function optString(m: JsonFields, field: string, type: string): string | undefined {
-  return has(m, field) ? str(m, field, type) : undefined;
+  const v = m[field];
+  return v === undefined || v === null ? undefined : str(m, field, type);
 }
 
 export function uint(v: unknown, field: string, type: string): number {
@@ -55,7 +56,8 @@ export function uint(v: unknown, field: string, type: string): number {
 
 /** Optional unsigned integer; null counts as absent. */
 export function optUint(m: JsonFields, field: string, type: string): number | undefined {
-  return has(m, field) ? uint(m[field], field, type) : undefined;
+  const v = m[field];
+  return v === undefined || v === null ? undefined : uint(v, field, type);
 }
 
 export function optBool(m: JsonFields, field: string, type: string): boolean | undefined {
@@ -76,13 +78,12 @@ export function optObject(m: JsonFields, field: string, type: string): JsonField
 export function optMetadata(m: JsonFields, type: string): Record<string, string> | undefined {
   const v = optObject(m, "metadata", type);
   if (v === undefined) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(v)) {
+  const entries = Object.entries(v);
+  for (const [k, value] of entries) {
     if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
-    // defineProperty keeps a "__proto__" key as data instead of touching the prototype.
-    Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
   }
-  return out;
+  // fromEntries defines each key as data, so a "__proto__" key stays an entry instead of touching the prototype.
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 export function payload(m: JsonFields, type: string): MessagePayload {
@@ -109,17 +110,12 @@ export function payload(m: JsonFields, type: string): MessagePayload {
   }
 }
 
-/** Whether the frame carries a payload at all (`dataType` or `data`). */
-export function hasPayload(m: JsonFields): boolean {
-  return m.dataType !== undefined || m.data !== undefined;
-}
-
+/**
+ * Writes a message's payload into a frame (binary and protobuf data as base64), after checking that the data fits its
+ * dataType (a TypeError otherwise: the caller built an impossible message).
+ */
 export function payloadJson(p: MessagePayload, out: JsonFields): void {
-  out.dataType = p.dataType;
-  out.data = p.dataType === "binary" || p.dataType === "protobuf" ? base64Encode(p.data) : p.data;
-}
-
-export function assertDataType(dataType: DataType, data: unknown): void {
+  const { dataType, data } = p;
   if (dataType === "text" ? typeof data !== "string" : dataType !== "json" && !(data instanceof Uint8Array)) {
     throw new TypeError(
       dataType === "text"
@@ -127,6 +123,8 @@ export function assertDataType(dataType: DataType, data: unknown): void {
         : `data of a ${dataType} message must be a Uint8Array`,
     );
   }
+  out.dataType = dataType;
+  out.data = dataType === "binary" || dataType === "protobuf" ? base64Encode(data) : data;
 }
 
 export function groupName(m: JsonFields, type: string): string {

@@ -5,11 +5,9 @@
 
 import { ProtocolError, type ReplyTo, withReplyTo } from "./errors.ts";
 import {
-  assertDataType,
   eventName,
   groupName,
   has,
-  hasPayload,
   invalid,
   type JsonFields,
   nonEmpty,
@@ -66,10 +64,17 @@ export function isJsonOnlyDownstream(m: JsonDownstreamMessage): m is JsonOnlyDow
   return m.type === "invokeResponse" || m.type === "streamAck" || m.type === "streamNack" || m.type === "streamClosed";
 }
 
+/**
+ * Whether the frame carries a payload at all (`dataType` or `data`). Only these messages have an optional payload; it
+ * lives here rather than in json-fields.ts so that a bundle of the common codec alone does not carry it.
+ */
+function hasPayload(m: JsonFields): boolean {
+  return m.dataType !== undefined || m.data !== undefined;
+}
+
 /** Copies an optional payload (both fields or neither) into a frame. */
 function optionalPayloadJson(m: Partial<MessagePayload>, out: JsonFields): void {
   if (m.dataType === undefined && m.data === undefined) return;
-  assertDataType(m.dataType as MessagePayload["dataType"], m.data);
   payloadJson(m as MessagePayload, out);
 }
 
@@ -98,7 +103,6 @@ export function encodeJsonOnlyUpstream(m: JsonOnlyUpstreamMessage): string {
       out.streamId = m.streamId;
       if (m.streamSequenceId !== undefined) {
         out.streamSequenceId = m.streamSequenceId;
-        assertDataType(m.dataType, m.data);
         payloadJson(m, out);
       }
       break;

@@ -10,7 +10,7 @@ export const WebPubSubSubprotocol = {
 export type WebPubSubSubprotocol = (typeof WebPubSubSubprotocol)[keyof typeof WebPubSubSubprotocol];
 
 // (pure: a bundle that takes only the names drops the set)
-const ALL: ReadonlySet<string> = /* @__PURE__ */ new Set(Object.values(WebPubSubSubprotocol));
+const ALL: ReadonlySet<string> = /* @__PURE__ */ new Set(/* @__PURE__ */ Object.values(WebPubSubSubprotocol));
 
 /** Whether `p` is one of the four Web PubSub subprotocols. */
 export function isWebPubSubSubprotocol(p: string): p is WebPubSubSubprotocol {
