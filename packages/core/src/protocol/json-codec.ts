@@ -4,6 +4,7 @@
 // module does not import json-only-codec.ts (the whole codec, `jsonCodec`, is in json-whole-codec.ts), so that a
 // bundle which never uses invocations or streams does not reach it.
 
+import { shownValue } from "../shown.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
 import {
@@ -69,7 +70,7 @@ const UPSTREAM_FIELDS: Record<string, readonly string[]> = {
 
 function encodeUpstream(m: UpstreamMessage): string {
   if (!Object.hasOwn(UPSTREAM_FIELDS, m.type)) {
-    throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+    throw new TypeError(`unknown upstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   const out: JsonFields = { type: m.type };
   for (const field of UPSTREAM_FIELDS[m.type]!) {
@@ -170,7 +171,7 @@ function encodeDownstream(m: DownstreamMessage): string {
       } else if (m.event === "disconnected") {
         out.message = m.message;
       } else {
-        throw new TypeError(`unknown system event ${JSON.stringify((m as { event: unknown }).event)}`);
+        throw new TypeError(`unknown system event ${shownValue((m as { event: unknown }).event)}`);
       }
       break;
     case "ack":
@@ -185,7 +186,7 @@ function encodeDownstream(m: DownstreamMessage): string {
         out.group = m.group;
         if (m.fromUserId !== undefined) out.fromUserId = m.fromUserId;
       } else if (m.from !== "server") {
-        throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
+        throw new TypeError(`unknown message source ${shownValue((m as { from: unknown }).from)}`);
       }
       if (m.metadata !== undefined) out.metadata = m.metadata;
       payloadJson(m, out);
@@ -194,7 +195,7 @@ function encodeDownstream(m: DownstreamMessage): string {
     case "pong":
       break;
     default:
-      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown downstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }

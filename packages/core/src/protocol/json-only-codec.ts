@@ -3,6 +3,7 @@
 // `streamAck`, `streamNack`, `streamClosed`), per client-spec 3.6 and the JSON subprotocol reference. json-codec.ts
 // parses the frame and hands these types here; a client that never uses invocations or streams does not bundle this.
 
+import { shownValue } from "../shown.ts";
 import { ProtocolError, type ReplyTo, withReplyTo } from "./errors.ts";
 import {
   eventName,
@@ -116,7 +117,7 @@ export function encodeJsonOnlyUpstream(m: JsonOnlyUpstreamMessage): string {
       }
       break;
     default:
-      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown upstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }
@@ -222,7 +223,7 @@ export function encodeJsonOnlyDownstream(m: JsonOnlyDownstreamMessage): string {
       }
       break;
     default:
-      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown downstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }
