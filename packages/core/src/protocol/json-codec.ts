@@ -21,7 +21,6 @@ import {
   optUint,
   payload,
   payloadJson,
-  quoted,
   str,
   uint,
 } from "./json-fields.ts";
@@ -155,7 +154,7 @@ function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Upstrea
       return { type };
     default:
       if (jsonOnly) return jsonOnly(m, type);
-      throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown client message type ${shownValue(type)}`);
   }
 }
 
@@ -266,7 +265,7 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       }
       if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
       // An unknown system event is a newer message kind, not a broken frame.
-      throw new ProtocolError("unknown_type", `unknown system event ${quoted(event)}`);
+      throw new ProtocolError("unknown_type", `unknown system event ${shownValue(event)}`);
     }
     case "ack": {
       const success = m.success;
@@ -307,7 +306,7 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       return { type };
     default:
       if (jsonOnly) return jsonOnly(m, type);
-      throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown service message type ${shownValue(type)}`);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import { base64Decode, base64Encode } from "../base64.ts";
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
-import { shown } from "../shown.ts";
+import { shownValue } from "../shown.ts";
 import { ProtocolError } from "./errors.ts";
 import type { DataType, MessagePayload } from "./messages.ts";
 
@@ -13,12 +13,6 @@ export type JsonFields = Record<string, unknown>;
 
 export function invalid(message: string): ProtocolError {
   return new ProtocolError("invalid_message", message);
-}
-
-/** A peer's value for an error message: a string by shown() (cut to 64 characters) and its length when cut; other values by type. */
-export function quoted(v: unknown): string {
-  if (typeof v !== "string") return v === null ? "null" : typeof v;
-  return v.length <= 64 ? shown(v) : `${shown(v)} (${v.length} characters)`;
 }
 
 /** Whether the frame has `field` with a value (null counts as absent). */
@@ -76,7 +70,8 @@ export function optMetadata(m: JsonFields, type: string): Record<string, string>
   if (v === undefined) return undefined;
   const entries = Object.entries(v);
   for (const [k, value] of entries) {
-    if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
+    if (typeof value !== "string")
+      throw invalid(`"metadata" value ${shownValue(k)} of a ${type} message must be a string`);
   }
   // fromEntries defines each key as data, so a "__proto__" key stays an entry instead of touching the prototype.
   return Object.fromEntries(entries) as Record<string, string>;

@@ -17,7 +17,6 @@ import {
   optString,
   payload,
   payloadJson,
-  quoted,
   str,
   uint,
 } from "./json-fields.ts";
@@ -192,7 +191,7 @@ export function decodeJsonOnlyUpstream(m: JsonFields, type: string): JsonOnlyUps
         return msg;
       });
     default:
-      throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown client message type ${shownValue(type)}`);
   }
 }
 
@@ -274,6 +273,6 @@ export function decodeJsonOnlyDownstream(m: JsonFields, type: string): JsonOnlyD
       return msg;
     }
     default:
-      throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown service message type ${shownValue(type)}`);
   }
 }
