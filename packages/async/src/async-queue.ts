@@ -1,5 +1,6 @@
 // AsyncQueue, a bounded single-consumer queue that is `for await`-able with an explicit overflow policy, and
 // fromEvents, which adapts a push source (events, callbacks) to one.
+import { shownValue } from "@webpubsub/core/shown";
 import { Deferred } from "./deferred.ts";
 
 /** What a full queue does with one more item. */
@@ -45,10 +46,10 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   constructor(options: AsyncQueueOptions) {
     const { capacity, overflow, signal } = options;
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity must be an integer >= 1, got ${String(capacity)}.`);
+      throw new RangeError(`capacity must be an integer >= 1, got ${shownValue(capacity)}.`);
     }
     if (!validPolicies.includes(overflow)) {
-      throw new TypeError(`overflow must be one of ${validPolicies.join(", ")}, got ${String(overflow)}.`);
+      throw new TypeError(`overflow must be one of ${validPolicies.join(", ")}, got ${shownValue(overflow)}.`);
     }
     this.capacity = capacity;
     this.overflow = overflow;

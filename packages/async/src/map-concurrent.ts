@@ -1,4 +1,5 @@
 // mapConcurrent: maps items with at most `concurrency` calls in flight, fail-fast or settle-all.
+import { shownValue } from "@webpubsub/core/shown";
 import { abortReason, throwIfAborted } from "./errors.ts";
 
 export interface MapConcurrentOptions {
@@ -33,10 +34,10 @@ export async function mapConcurrent<T, R>(
   const { concurrency, signal } = options;
   const mode = options.mode ?? "fail-fast";
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency must be an integer >= 1, got ${String(concurrency)}.`);
+    throw new RangeError(`concurrency must be an integer >= 1, got ${shownValue(concurrency)}.`);
   }
   if (mode !== "fail-fast" && mode !== "settle-all") {
-    throw new TypeError(`mode must be "fail-fast" or "settle-all", got ${String(mode)}.`);
+    throw new TypeError(`mode must be "fail-fast" or "settle-all", got ${shownValue(mode)}.`);
   }
   if (typeof fn !== "function") throw new TypeError("fn must be a function.");
   throwIfAborted(signal);

@@ -1,5 +1,8 @@
 // createPagedIterator: item iteration plus byPage(), the shape of @azure/core-paging, over a fetch-one-page function;
 // fromPages: the same shape over a byPage() function (for listings that wrap each page iteration, e.g. in a span).
+
+import { shownValue } from "@webpubsub/core/shown";
+
 /** Where a page listing starts and how big its pages are. */
 export interface PageSettings {
   continuationToken?: string;
@@ -27,7 +30,7 @@ export function createPagedIterator<T>(
   async function* pages(settings: PageSettings = {}): AsyncIterableIterator<T[]> {
     const { maxPageSize } = settings;
     if (maxPageSize !== undefined && (!Number.isInteger(maxPageSize) || maxPageSize < 1)) {
-      throw new RangeError(`maxPageSize must be an integer >= 1, got ${String(maxPageSize)}.`);
+      throw new RangeError(`maxPageSize must be an integer >= 1, got ${shownValue(maxPageSize)}.`);
     }
     let token = settings.continuationToken;
     const seen = new Set<string>();
@@ -36,7 +39,7 @@ export function createPagedIterator<T>(
       yield page.items;
       token = page.continuationToken || undefined;
       if (token !== undefined) {
-        if (seen.has(token)) throw new Error(`The service returned the continuation token "${token}" twice.`);
+        if (seen.has(token)) throw new Error(`The service returned the continuation token ${shownValue(token)} twice.`);
         seen.add(token);
       }
     } while (token !== undefined);

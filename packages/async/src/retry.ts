@@ -1,4 +1,5 @@
 // retry and backoffDelay: calls a function until it succeeds, with exponential or fixed backoff, jitter and abort.
+import { shownValue } from "@webpubsub/core/shown";
 import { delay } from "./delay.ts";
 import { AbortError, abortReason, checkTimerDuration, throwIfAborted } from "./errors.ts";
 
@@ -26,19 +27,19 @@ export interface RetryOptions {
 function validate(options: RetryOptions): void {
   const { maxRetries, retryDelayInMs, maxRetryDelayInMs, mode } = options;
   if (maxRetries !== undefined && (!Number.isInteger(maxRetries) || maxRetries < 0)) {
-    throw new RangeError(`maxRetries must be an integer >= 0, got ${String(maxRetries)}.`);
+    throw new RangeError(`maxRetries must be an integer >= 0, got ${shownValue(maxRetries)}.`);
   }
   if (retryDelayInMs !== undefined) checkTimerDuration(retryDelayInMs, "retryDelayInMs");
   if (maxRetryDelayInMs !== undefined) checkTimerDuration(maxRetryDelayInMs, "maxRetryDelayInMs");
   if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
-    throw new TypeError(`mode must be "exponential" or "fixed", got ${String(mode)}.`);
+    throw new TypeError(`mode must be "exponential" or "fixed", got ${shownValue(mode)}.`);
   }
 }
 
 /** The delay before retry number `attempt` (1-based), with the same rules `retry` uses. */
 export function backoffDelay(attempt: number, options: RetryOptions = {}): number {
   if (!Number.isInteger(attempt) || attempt < 1)
-    throw new RangeError(`attempt must be an integer >= 1, got ${attempt}.`);
+    throw new RangeError(`attempt must be an integer >= 1, got ${shownValue(attempt)}.`);
   validate(options);
   const base = options.retryDelayInMs ?? 1000;
   const cap = options.maxRetryDelayInMs ?? 30_000;

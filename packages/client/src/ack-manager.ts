@@ -2,6 +2,7 @@
 // written again (with the same ackId) after a reconnect.
 
 import type { AckMessage } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { AckTimeoutError, SendMessageError } from "./errors.ts";
 
 /** What an acked operation resolves with. `isDuplicated`: the service had already processed this ackId. */
@@ -63,10 +64,13 @@ export class AckManager {
     else {
       const detail = { name: ack.error?.name ?? "Unknown", message: ack.error?.message ?? "" };
       entry.reject(
-        new SendMessageError(`The service rejected ackId ${ack.ackId}: ${detail.name}: ${detail.message}`, {
-          ackId: ack.ackId,
-          errorDetail: detail,
-        }),
+        new SendMessageError(
+          `The service rejected ackId ${ack.ackId}: error ${shown(detail.name)}, message ${shown(detail.message)}`,
+          {
+            ackId: ack.ackId,
+            errorDetail: detail,
+          },
+        ),
       );
     }
     return true;

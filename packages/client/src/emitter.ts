@@ -1,5 +1,7 @@
 // The client's typed event emitter (on / off / once / emit), with listeners isolated from each other and the client.
 
+import { shownValue } from "@webpubsub/core/client-wire";
+
 /**
  * A tiny typed event emitter with no Node built-ins. Every listener is isolated: a listener that throws (or returns a
  * rejected promise) is reported through `onListenerError` and never stops the other listeners or the client.
@@ -8,7 +10,7 @@
 export type Listener<A> = (args: A) => any;
 
 function checkListener(event: PropertyKey, listener: unknown): void {
-  if (typeof listener !== "function") throw new TypeError(`listener for "${String(event)}" must be a function`);
+  if (typeof listener !== "function") throw new TypeError(`listener for ${shownValue(event)} must be a function`);
 }
 
 export class TypedEmitter<Events extends object> {

@@ -11,6 +11,7 @@ import type {
   GroupStreamSubscription,
   OnGroupStreamOptions,
 } from "./group-stream-types.ts";
+import { loggableError } from "./logger.ts";
 import type { DataMessage } from "./types.ts";
 
 const INBOUND = Symbol("inbound group streams");
@@ -203,7 +204,7 @@ class InboundStreams implements ClientFeature {
       callback,
       options,
       (s) => this.#subscriptions.delete(s),
-      (error) => this.#host.logger.warning(`A group stream callback failed: ${String(error)}`),
+      (error) => this.#host.logger.warning(`A group stream callback failed: ${loggableError(error)}`),
     );
     this.#subscriptions.add(subscription);
     return subscription;

@@ -7,6 +7,7 @@ import { useFeature, type WebPubSubClient } from "./client.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { GroupStreamWriter, OpenGroupStreamOptions, StreamEndError } from "./group-stream-types.ts";
 import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
+import { loggableError } from "./logger.ts";
 import { OutboundStream } from "./outbound-stream.ts";
 import { toPayload } from "./payload.ts";
 import { checkGroupName, checkIdleTimeout, checkOptionsObject, checkSignal } from "./validation.ts";
@@ -35,7 +36,7 @@ class OutboundStreams implements ClientFeature {
         closed: (id) => {
           if (this.#streams.get(id) === stream) this.#streams.delete(id);
         },
-        listenerError: (error) => this.#host.logger.warning(`A stream onError listener threw: ${String(error)}`),
+        listenerError: (error) => this.#host.logger.warning(`A stream onError listener threw: ${loggableError(error)}`),
       },
       group,
       streamId,

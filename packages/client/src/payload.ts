@@ -42,7 +42,7 @@ export function toPayload(data: unknown, dataType: unknown, argName = "data"): M
     default:
       refuse("dataType", '"text", "json", "binary" or "protobuf"', dataType);
   }
-  return refuse(argName, `${EXPECTED_DATA[dataType]} when dataType is "${dataType}"`, typeof data);
+  return refuse(argName, `${EXPECTED_DATA[dataType]} when dataType is "${dataType}"`, data);
 }
 
 /**

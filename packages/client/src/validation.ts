@@ -1,5 +1,5 @@
 // Argument checks: each throws a TypeError/RangeError naming the argument, before any side effect.
-import { EVENT_NAME_PATTERN, isValidEventName, shown } from "@webpubsub/core/client-wire";
+import { EVENT_NAME_PATTERN, isValidEventName, shown, shownValue } from "@webpubsub/core/client-wire";
 import { MAX_TIMER_MS } from "@webpubsub/core/timers";
 import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./types.ts";
 
@@ -7,11 +7,11 @@ import type { GroupOptions, MessageStreamOptions, SendToGroupOptions } from "./t
 export { checkGroupName } from "@webpubsub/core/client-wire";
 
 /**
- * Throws `<name> must be <what>, got <got>` (a TypeError unless `type` says otherwise); `got` is cut to 40 characters,
- * so that nothing unbounded is echoed.
+ * Throws `<name> must be <what>, got <got>` (a TypeError unless `type` says otherwise); `got` is shown by core's
+ * shownValue (a string quoted up to 64 characters, an object by its type), so that nothing unbounded is echoed.
  */
 export function refuse(name: string, what: string, got: unknown, type: ErrorConstructor = TypeError): never {
-  throw new type(`${name} must be ${what}, got ${String(got).slice(0, 40)}`);
+  throw new type(`${name} must be ${what}, got ${shownValue(got)}`);
 }
 
 export function checkAckId(ackId: unknown): void {
@@ -26,7 +26,7 @@ export function checkSignal(signal: unknown, name: string): void {
 
 /** An optional switch: undefined or a boolean. */
 export function checkBoolean(value: unknown, name: string): asserts value is boolean | undefined {
-  if (value !== undefined && typeof value !== "boolean") refuse(name, "a boolean", typeof value);
+  if (value !== undefined && typeof value !== "boolean") refuse(name, "a boolean", value);
 }
 
 export function checkOptionsObject(options: unknown, name = "options"): asserts options is object {
@@ -55,7 +55,7 @@ export function checkStreamOptions(options: unknown): asserts options is Message
 }
 
 export function checkUrl(url: unknown, name: string): asserts url is string {
-  if (typeof url !== "string") refuse(name, "a string", typeof url);
+  if (typeof url !== "string") refuse(name, "a string", url);
   let scheme = "an invalid URL"; // never the URL itself: it holds the access token
   try {
     scheme = new URL(url).protocol;

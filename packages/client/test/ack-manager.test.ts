@@ -32,7 +32,7 @@ describe("settling by ack", () => {
     acks.handleAck({ type: "ack", ackId: 7, success: false, error: { name: "Forbidden", message: "no permission" } });
     const { error } = (await op) as { error: SendMessageError };
     expect(error).toBeInstanceOf(SendMessageError);
-    expect(error.message).toBe("The service rejected ackId 7: Forbidden: no permission");
+    expect(error.message).toBe('The service rejected ackId 7: error "Forbidden", message "no permission"');
     expect(error.ackId).toBe(7);
     expect(error.errorDetail).toEqual({ name: "Forbidden", message: "no permission" });
   });
@@ -42,8 +42,22 @@ describe("settling by ack", () => {
     const op = settled(acks.add(3, "f", true));
     acks.handleAck({ type: "ack", ackId: 3, success: false });
     const { error } = (await op) as { error: SendMessageError };
-    expect(error.message).toBe("The service rejected ackId 3: Unknown: ");
+    expect(error.message).toBe('The service rejected ackId 3: error "Unknown", message ""');
     expect(error.errorDetail).toEqual({ name: "Unknown", message: "" });
+  });
+
+  it("the service's error name and message are shown by their first 64 characters; the detail keeps them whole", async () => {
+    const acks = new AckManager(10_000);
+    const op = settled(acks.add(4, "f", true));
+    const name = `N${"n".repeat(100_000)}`;
+    const message = `M${"m".repeat(100_000)}`;
+    acks.handleAck({ type: "ack", ackId: 4, success: false, error: { name, message } });
+    const { error } = (await op) as { error: SendMessageError };
+    expect(error.message).toBe(
+      `The service rejected ackId 4: error "N${"n".repeat(63)}"..., message "M${"m".repeat(63)}"...`,
+    );
+    expect(error.message.length).toBeLessThan(200);
+    expect(error.errorDetail).toEqual({ name, message });
   });
 
   it("an ack settles its operation once: it is no longer pending, and a second ack for it is ignored", async () => {

@@ -50,8 +50,17 @@ describe("console logger (browsers)", () => {
     const log = (await import("../src/log-console.ts?fresh-2" as string)) as LogModule;
     log.setLogLevel("warning");
     expect(() => log.setLogLevel("debug" as never)).toThrow(
-      "log level must be one of verbose, info, warning, error or undefined, got debug",
+      'log level must be one of verbose, info, warning, error or undefined, got "debug"',
     );
+    // a huge level is echoed by its first 64 characters only
+    expect(() => log.setLogLevel(`debug${"g".repeat(100_000)}` as never)).toThrow(`got "debug${"g".repeat(59)}"...`);
+    let message = "";
+    try {
+      log.setLogLevel("g".repeat(100_000) as never);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.length).toBeLessThan(200);
     expect(log.getLogLevel()).toBe("warning");
   });
 });

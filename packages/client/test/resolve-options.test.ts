@@ -78,9 +78,14 @@ describe("durations", () => {
 
   it("negative, NaN and non-number durations are refused, naming the option", () => {
     for (const name of zeroAllowed) {
-      for (const bad of [-1, Number.NaN, "5"]) {
+      // a number as written, a string quoted (core's shownValue)
+      for (const [bad, shown] of [
+        [-1, "-1"],
+        [Number.NaN, "NaN"],
+        ["5", '"5"'],
+      ] as const) {
         expect(() => resolveOptions({ [name]: bad }), `${name} ${String(bad)}`).toThrow(
-          new RangeError(`options.${name} must be a finite number >= 0, got ${String(bad)}.`),
+          new RangeError(`options.${name} must be a finite number >= 0, got ${shown}.`),
         );
       }
     }
@@ -118,7 +123,7 @@ describe("other options", () => {
   it("switches must be booleans", () => {
     for (const name of ["autoReconnect", "autoRejoinGroups"] as const) {
       expect(() => resolveOptions({ [name]: "yes" as never }), name).toThrow(
-        new TypeError(`options.${name} must be a boolean, got string`),
+        new TypeError(`options.${name} must be a boolean, got "yes"`),
       );
     }
   });
@@ -126,8 +131,9 @@ describe("other options", () => {
   it("maxMessageSizeInBytes is a positive safe integer", () => {
     expect(resolveOptions({ maxMessageSizeInBytes: 2 ** 53 - 1 }).maxMessageSizeInBytes).toBe(2 ** 53 - 1);
     for (const bad of [0, -1, 1.5, 2 ** 53, "10"]) {
+      const shown = typeof bad === "string" ? `"${bad}"` : String(bad);
       expect(() => resolveOptions({ maxMessageSizeInBytes: bad as number }), String(bad)).toThrow(
-        new RangeError(`options.maxMessageSizeInBytes must be a positive integer number of bytes, got ${String(bad)}`),
+        new RangeError(`options.maxMessageSizeInBytes must be a positive integer number of bytes, got ${shown}`),
       );
     }
   });
@@ -138,10 +144,17 @@ describe("other options", () => {
     expect(() => resolveOptions({ binaryType: "blob" as never })).toThrow(TypeError);
   });
 
-  it("a refused binaryType is echoed at most 40 characters long", () => {
-    const long = "x".repeat(100);
+  it("a refused binaryType is echoed by its first 64 characters only; a short one whole; an object by type", () => {
+    const long = "x".repeat(100_000);
     expect(() => resolveOptions({ binaryType: long as never })).toThrow(
-      new TypeError(`options.binaryType must be "uint8array" or "arraybuffer", got ${"x".repeat(40)}`),
+      new TypeError(`options.binaryType must be "uint8array" or "arraybuffer", got "${"x".repeat(64)}"...`),
+    );
+    expect(() => resolveOptions({ binaryType: "x".repeat(64) as never })).toThrow(
+      new TypeError(`options.binaryType must be "uint8array" or "arraybuffer", got "${"x".repeat(64)}"`),
+    );
+    // an object is named by its type: never serialized, and one without a toString does not break the check
+    expect(() => resolveOptions({ binaryType: Object.create(null) })).toThrow(
+      new TypeError('options.binaryType must be "uint8array" or "arraybuffer", got object'),
     );
   });
 });
@@ -166,18 +179,24 @@ describe("retry options", () => {
     expect(resolve({ maxRetries: Number.POSITIVE_INFINITY }).maxRetries).toBe(Number.POSITIVE_INFINITY);
     expect(resolve({ maxRetries: 7 }).maxRetries).toBe(7);
     for (const bad of [-1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, "3"]) {
+      const shown = typeof bad === "string" ? `"${bad}"` : String(bad);
       expect(() => resolve({ maxRetries: bad }), String(bad)).toThrow(
-        new RangeError(`opts.maxRetries must be an integer >= 0 or Infinity, got ${String(bad)}`),
+        new RangeError(`opts.maxRetries must be an integer >= 0 or Infinity, got ${shown}`),
       );
     }
   });
 
-  it("mode is exponential or fixed, in either spelling; anything else is refused and echoed at most 40 characters", () => {
+  it("mode is exponential or fixed, in either spelling; anything else is refused and echoed at most 64 characters", () => {
     expect(resolve({ mode: "Exponential" }).mode).toBe("exponential");
     expect(resolve({ mode: "Fixed" }).mode).toBe("fixed");
     expect(resolve({ mode: "exponential" }).mode).toBe("exponential");
+    expect(() => resolve({ mode: "y".repeat(100_000) })).toThrow(
+      new TypeError(
+        `opts.mode must be "exponential" or "fixed" (or "Exponential" / "Fixed"), got "${"y".repeat(64)}"...`,
+      ),
+    );
     expect(() => resolve({ mode: "y".repeat(50) })).toThrow(
-      new TypeError(`opts.mode must be "exponential" or "fixed" (or "Exponential" / "Fixed"), got ${"y".repeat(40)}`),
+      new TypeError(`opts.mode must be "exponential" or "fixed" (or "Exponential" / "Fixed"), got "${"y".repeat(50)}"`),
     );
   });
 
@@ -191,7 +210,7 @@ describe("retry options", () => {
 
   it("shouldRetry must be a function and jitter a boolean", () => {
     expect(() => resolve({ shouldRetry: "always" })).toThrow(new TypeError("opts.shouldRetry must be a function"));
-    expect(() => resolve({ jitter: 1 })).toThrow(new TypeError("opts.jitter must be a boolean, got number"));
+    expect(() => resolve({ jitter: 1 })).toThrow(new TypeError("opts.jitter must be a boolean, got 1"));
   });
 
   it("backoffShape hands over exactly the delay fields", () => {

@@ -2,6 +2,7 @@
 
 import { normalizeEndpoint } from "./connection-string.ts";
 import { checkHubName } from "./names.ts";
+import { shownValue } from "./shown.ts";
 
 export type ClientProtocol = "default" | "mqtt" | "socketio";
 
@@ -41,7 +42,7 @@ function clientPath(hub: string, protocol: ClientProtocol): string {
     case "socketio":
       return `/clients/socketio/hubs/${hub}`;
     default:
-      throw new TypeError(`protocol must be "default", "mqtt" or "socketio", got ${JSON.stringify(protocol)}`);
+      throw new TypeError(`protocol must be "default", "mqtt" or "socketio", got ${shownValue(protocol)}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // has in the client's two directions, the subprotocol names and the group and event name rules. Same functions as
 // the root entry.
 
-export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName, shown } from "./names.ts";
+export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName } from "./names.ts";
 export { decodeJsonDownstream, encodeJsonUpstream, type JsonOnlyDecoder } from "./protocol/json-codec.ts";
 export type {
   DataType,
@@ -12,3 +12,4 @@ export type {
   UpstreamMessage,
 } from "./protocol/messages.ts";
 export { WebPubSubSubprotocol } from "./protocol/subprotocols.ts";
+export { shown, shownValue } from "./shown.ts";

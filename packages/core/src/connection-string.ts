@@ -1,5 +1,7 @@
 // Parsing of "Endpoint=...;AccessKey=...;Version=1.0;[Port=...]" connection strings (protocol.md 1.1).
 
+import { shown } from "./shown.ts";
+
 export interface ParsedConnectionString {
   /** scheme://host[:port], no trailing slash. */
   endpoint: string;
@@ -45,16 +47,15 @@ export function normalizeEndpoint(endpoint: string, port?: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new TypeError(`endpoint is not a valid URL: ${JSON.stringify(raw)}`);
+    throw new TypeError(`endpoint is not a valid URL: ${shown(raw)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`endpoint must use http or https, got ${JSON.stringify(url.protocol.slice(0, -1))}`);
+    throw new TypeError(`endpoint must use http or https, got ${shown(url.protocol.slice(0, -1))}`);
   }
   if (url.username || url.password) throw new TypeError("endpoint must not contain credentials");
   if (port !== undefined && port !== "") {
     const n = /^\d{1,5}$/.test(port) ? Number(port) : Number.NaN;
-    if (!(n >= 1 && n <= 65535))
-      throw new RangeError(`Port must be an integer from 1 to 65535, got ${JSON.stringify(port)}`);
+    if (!(n >= 1 && n <= 65535)) throw new RangeError(`Port must be an integer from 1 to 65535, got ${shown(port)}`);
     url.port = String(n);
   }
   return `${url.protocol}//${url.host}`;

@@ -8,7 +8,8 @@
 // (MAX_GROUP_NAME_LENGTH) is invalid, and a group shorter than what the pattern needs is rejected before any
 // simulation, so the work of one check is bounded whatever the role says.
 
-import { MAX_GROUP_NAME_LENGTH, shown } from "./names.ts";
+import { MAX_GROUP_NAME_LENGTH } from "./names.ts";
+import { shown } from "./shown.ts";
 
 export const MAX_PATTERN_STARS = 5;
 

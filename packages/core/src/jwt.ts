@@ -3,6 +3,7 @@
 
 import { base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
 import { bytesEqual, hmacSha256Base64UrlSync, hmacSha256Sync } from "./hmac.ts";
+import { shownValue } from "./shown.ts";
 
 export interface JwtPayload {
   aud?: string | string[];
@@ -171,7 +172,7 @@ export function verifyJwtSync(token: string, keys: string | string[], opts: Veri
   if (header.alg !== "HS256") {
     throw new JwtError(
       "unsupported_algorithm",
-      `JWT algorithm ${JSON.stringify(header.alg)} is not supported; expected HS256`,
+      `JWT algorithm ${shownValue(header.alg)} is not supported; expected HS256`,
     );
   }
   let signatureBytes: Uint8Array;

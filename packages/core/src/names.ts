@@ -1,14 +1,11 @@
 // Hub and group name rules (protocol.md 7).
 
+import { shown } from "./shown.ts";
+
 /** Hub names: a letter, then up to 127 letters, digits or _ ` , . [ ]. */
 export const HUB_NAME_PATTERN: RegExp = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
 
 export const MAX_GROUP_NAME_LENGTH = 1024;
-
-/** A value for an error message, cut so that a long input is never echoed whole. */
-export function shown(text: string): string {
-  return text.length <= 64 ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, 64))}...`;
-}
 
 /** Throws a TypeError naming `argName` unless `hub` is a valid hub name. */
 export function checkHubName(hub: unknown, argName = "hub"): asserts hub is string {

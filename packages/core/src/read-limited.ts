@@ -1,6 +1,8 @@
 // Reading a whole body with a size limit: request bodies (REST, event handler requests) and the answers of event
 // handlers, from a web ReadableStream or any async iterable of byte chunks (a Node request). Portable: no Node APIs.
 
+import { shownValue } from "./shown.ts";
+
 /** A body is larger than the limit. `declared`: known from the declared length, before anything was read. */
 export class BodyTooLargeError extends RangeError {
   override name = "BodyTooLargeError";
@@ -39,7 +41,7 @@ export async function readLimited(
   options: ReadLimitedOptions = {},
 ): Promise<Uint8Array> {
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
-    throw new RangeError(`maxBytes must be an integer >= 0, got ${String(maxBytes)}`);
+    throw new RangeError(`maxBytes must be an integer >= 0, got ${shownValue(maxBytes)}`);
   }
   const declared = declaredLength(options.declaredLength);
   if (declared !== undefined && declared > maxBytes) throw new BodyTooLargeError(maxBytes, declared);

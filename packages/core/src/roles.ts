@@ -1,6 +1,7 @@
 // The role model of Web PubSub clients (protocol.md 4.7).
 
 import { compileGroupPattern } from "./group-pattern.ts";
+import { shownValue } from "./shown.ts";
 
 export type Permission = "joinLeaveGroup" | "sendToGroup";
 
@@ -9,7 +10,7 @@ const PERMISSIONS: readonly Permission[] = ["joinLeaveGroup", "sendToGroup"];
 
 function checkPermission(action: unknown): asserts action is Permission {
   if (!PERMISSIONS.includes(action as Permission)) {
-    throw new TypeError(`action must be "joinLeaveGroup" or "sendToGroup", got ${JSON.stringify(action)}`);
+    throw new TypeError(`action must be "joinLeaveGroup" or "sendToGroup", got ${shownValue(action)}`);
   }
 }
 

@@ -213,8 +213,8 @@ describe("error messages never echo a long value whole", () => {
     const type = "A".repeat(1024 * 1024);
     const e = decodeError(() => jsonCodec.decodeUpstream(`{"type":"${type}"}`));
     expect(e.code).toBe("unknown_type");
-    expect(e.message).toContain('"AAAA');
-    expect(e.message).toContain("1048576 characters");
+    // its first 64 characters, then "..." (core's one rule, shownValue; the length is no longer counted)
+    expect(e.message).toBe(`unknown client message type "${"A".repeat(64)}"...`);
     expect(e.message.length).toBeLessThan(200);
     // a short one is quoted whole
     expect(decodeError(() => jsonCodec.decodeUpstream('{"type":"invoke"}')).message).toContain('"invoke"');

@@ -287,6 +287,8 @@ describe("truncated, oversized and malformed input", () => {
     ["empty DownstreamMessage", frame()],
     [`${FROM_RULE} ""`, frame(field(2, LEN, text(3)))],
     [`${FROM_RULE} "user"`, frame(field(2, LEN, msg(field(1, LEN, "user"), text(3))))],
+    // a peer's 100,000-character source is shown by its first 64 characters only
+    [`${FROM_RULE} "${"u".repeat(64)}"...`, frame(field(2, LEN, msg(field(1, LEN, "u".repeat(100_000)), text(3))))],
     ["group must not be empty", frame(field(2, LEN, msg(field(1, LEN, "group"), text(3))))],
     ["data message has no data", frame(field(2, LEN, field(1, LEN, "server")))],
     ["connection_id must not be empty", frame(field(3, LEN, field(1, LEN, [])))],
@@ -348,7 +350,7 @@ describe("encoders refuse what no frame can carry, naming it", () => {
     expect(send({ dataType: "protobuf", data: [1] })).toThrow("data of a protobuf message must be a Uint8Array");
     expect(send({ dataType: "json", data: undefined })).toThrow("data of a json message must be JSON-serializable");
     expect(send({ dataType: "xml", data: "x" })).toThrow('unknown dataType "xml"');
-    expect(send({ dataType: "text", data: "x", metadata: { k: 1 } })).toThrow("metadata.k must be a string");
+    expect(send({ dataType: "text", data: "x", metadata: { k: 1 } })).toThrow('metadata value "k" must be a string');
     expect(send({ dataType: "text", data: "x", ackId: -1 })).toThrow(
       "protobuf varint must be a non-negative safe integer, got -1",
     );

@@ -1,6 +1,6 @@
 // Validation and normalization of WebPubSubEventHandler options: everything is checked in the constructor, so a bad
 // configuration fails at startup with a TypeError/RangeError naming the option, never at the first request.
-import { checkHubName, parseConnectionString } from "@webpubsub/core";
+import { checkHubName, parseConnectionString, shown, shownValue } from "@webpubsub/core";
 import type { HandlerErrorReporter, UnhandledRequestHandler, WebPubSubEventHandlerOptions } from "./types.ts";
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
@@ -142,7 +142,7 @@ function hostOfUrl(value: unknown, name: string): string {
     }
   }
   throw new TypeError(
-    `Invalid URL in ${name}: ${JSON.stringify(value)} (expected an absolute URL such as https://contoso.webpubsub.azure.com)`,
+    `Invalid URL in ${name}: ${shownValue(value)} (expected an absolute URL such as https://contoso.webpubsub.azure.com)`,
   );
 }
 
@@ -156,7 +156,9 @@ function hostOnly(value: string, name: string): string {
   }
   // accept "host" and "host:port" only; anything with a path, user info or query is a mistake
   if (host === undefined || (host !== trimmed && `${host}:443` !== trimmed)) {
-    throw new TypeError(`${name} must be a host such as contoso.webpubsub.azure.com or an absolute URL, got ${value}`);
+    throw new TypeError(
+      `${name} must be a host such as contoso.webpubsub.azure.com or an absolute URL, got ${shown(value)}`,
+    );
   }
   return host;
 }

@@ -1,5 +1,5 @@
 // The `response` objects user handlers answer with (connect and user events), each producing one fetch Response.
-import { encodeConnectionState } from "@webpubsub/core";
+import { encodeConnectionState, shown, shownValue } from "@webpubsub/core";
 import { httpStatusForMqttConnectCode, isMqttConnectErrorCode, mqttConnectCodeForHttpStatus } from "./mqtt-codes.ts";
 import type {
   ConnectErrorResponse,
@@ -70,9 +70,9 @@ class StateTracker implements StateSetter {
       try {
         json = JSON.stringify(value);
       } catch (error) {
-        throw new TypeError(`setState value for "${name}" must be JSON-serializable`, { cause: error });
+        throw new TypeError(`setState value for ${shown(name)} must be JSON-serializable`, { cause: error });
       }
-      if (json === undefined) throw new TypeError(`setState value for "${name}" must be JSON-serializable`);
+      if (json === undefined) throw new TypeError(`setState value for ${shown(name)} must be JSON-serializable`);
       this.#states[name] = value;
     }
     this.#modified = true;
@@ -132,7 +132,7 @@ export function createConnectResponseHandler(request: ConnectRequest, answer: An
 
   const fail = (code: unknown, detail?: string): void => {
     if (typeof code !== "number" || !CONNECT_FAILURE_STATUSES.has(code)) {
-      throw new RangeError(`connect fail code must be 400, 401, 403 or 500, got ${String(code)}`);
+      throw new RangeError(`connect fail code must be 400, 401, 403 or 500, got ${shownValue(code)}`);
     }
     const headers = new Headers();
     if (isMqtt) {
@@ -199,7 +199,7 @@ function connectBody(response: unknown, request: ConnectRequest): Record<string,
     if (typeof r.subprotocol !== "string") throw new TypeError("success(subprotocol) must be a string");
     const offered = request.subprotocols;
     if (Array.isArray(offered) && offered.length > 0 && !offered.includes(r.subprotocol)) {
-      throw new TypeError(`success(subprotocol) must be one the client offered (${offered.join(", ")})`);
+      throw new TypeError(`success(subprotocol) must be one the client offered (${shown(offered.join(", "))})`);
     }
     body.subprotocol = r.subprotocol;
   }
@@ -227,7 +227,7 @@ export function createUserEventResponseHandler(
     },
     fail(code: number, detail?: string): void {
       if (typeof code !== "number" || !Number.isInteger(code) || code < 400 || code > 599) {
-        throw new RangeError(`user event fail code must be an HTTP error status 400-599, got ${String(code)}`);
+        throw new RangeError(`user event fail code must be an HTTP error status 400-599, got ${shownValue(code)}`);
       }
       const headers = new Headers();
       state.apply(headers);
@@ -238,7 +238,7 @@ export function createUserEventResponseHandler(
 
 function replyBody(data: unknown, dataType: unknown, headers: Headers): BodyInit | null {
   if (dataType !== undefined && dataType !== "binary" && dataType !== "text" && dataType !== "json") {
-    throw new TypeError(`success dataType must be "binary", "text" or "json", got ${String(dataType)}`);
+    throw new TypeError(`success dataType must be "binary", "text" or "json", got ${shownValue(dataType)}`);
   }
   headers.set("content-type", dataType === "json" ? JSON_TYPE : dataType === "text" ? TEXT_TYPE : BINARY_TYPE);
   if (data === undefined || data === null) return dataType === "json" && data === null ? "null" : null;

@@ -1,17 +1,20 @@
 // Endpoint, api-version and credential checks shared by this package and @webpubsub/service. Also the entry point
-// `@webpubsub/rest/endpoint`: it imports nothing at run time, so @webpubsub/service can check its arguments when a
-// client is constructed without loading the HTTP pipeline (which it loads at the first request).
+// `@webpubsub/rest/endpoint`: at run time it imports only core's small `shown` entry, so @webpubsub/service can check
+// its arguments when a client is constructed without loading the HTTP pipeline (which it loads at the first request).
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
+import { shownValue } from "@webpubsub/core/shown";
 
 /** The api-version this package is generated for and sends by default. */
 export const DEFAULT_API_VERSION = "2024-12-01";
 /** What an api-version looks like: `2024-12-01` or `2024-12-01-preview`. */
 export const API_VERSION_PATTERN: RegExp = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
+/** A value for an error message, bounded by core's shownValue (a string quoted up to its first 64 characters). */
 function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
+  if (typeof value === "string") return shownValue(value);
   if (value === null) return "null";
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  if (typeof value === "function") return "a function";
+  return typeof value === "object" ? "an object" : `${typeof value} ${shownValue(value)}`;
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { KeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { signJwt } from "@webpubsub/core";
+import { shownValue } from "@webpubsub/core/shown";
 
 export const keyCredentialPolicyName = "webPubSubKeyCredentialPolicy";
 
@@ -28,11 +29,11 @@ export function keyCredentialPolicy(
 ): PipelinePolicy {
   const lifetime = options.tokenLifetimeInSeconds ?? 3600;
   if (!Number.isInteger(lifetime) || lifetime < 1) {
-    throw new RangeError(`tokenLifetimeInSeconds must be a positive integer, got ${String(lifetime)}`);
+    throw new RangeError(`tokenLifetimeInSeconds must be a positive integer, got ${shownValue(lifetime)}`);
   }
   const cacheSize = options.cacheSize ?? 128;
   if (!Number.isInteger(cacheSize) || cacheSize < 0) {
-    throw new RangeError(`cacheSize must be a non-negative integer, got ${String(cacheSize)}`);
+    throw new RangeError(`cacheSize must be a non-negative integer, got ${shownValue(cacheSize)}`);
   }
   const now = options.now ?? Date.now;
   const cache = new Map<string, CachedToken>();

@@ -7,6 +7,7 @@
 // The official package sends a bare string as JSON (`"\"hi\""`) unless `contentType: "text/plain"` is given; we send
 // it as text because that is what a caller passing a string means. Pass `{ contentType: "application/json" }` to get
 // the official behaviour.
+import { shownValue } from "@webpubsub/core/shown";
 import type { WebPubSubSendToAllBodyParam } from "@webpubsub/rest";
 
 /** Content types the service accepts for messages. */
@@ -116,7 +117,7 @@ export function preparePayload(message: unknown, contentType?: unknown): Prepare
   if (contentType !== undefined) {
     if (typeof contentType !== "string" || !CONTENT_TYPES.has(contentType)) {
       throw new TypeError(
-        `options.contentType must be "application/json", "text/plain" or "application/octet-stream", got ${JSON.stringify(contentType)}.`,
+        `options.contentType must be "application/json", "text/plain" or "application/octet-stream", got ${shownValue(contentType)}.`,
       );
     }
     const type = contentType as MessageContentType;

@@ -10,6 +10,7 @@
 // - "none": a one-shot stream body, which cannot be read twice, is never retried.
 
 import { backoffDelay, checkTimerDuration, delay, type RetryOptions } from "@webpubsub/async";
+import { shownValue } from "@webpubsub/core/shown";
 import type { HttpResponse } from "@webpubsub/rest";
 import { loadedHttpStack } from "./http-stack-loader.ts";
 import { isRestError } from "./rest-error.ts";
@@ -84,7 +85,7 @@ export function checkRetryOptions(options: ServiceRetryOptions | undefined): Req
     ["maxRetryDelayInMs", maxRetryDelayInMs],
   ] as const) {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-      throw new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${String(value)}.`);
+      throw new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${shownValue(value)}.`);
     }
     if (name !== "maxRetries") checkTimerDuration(value, `options.retryOptions.${name}`);
   }

@@ -1,6 +1,6 @@
 // Argument validation. Every public method validates all of its arguments here before anything is sent, and the
 // errors name the argument and the rule it broke, so a bad call never turns into a confusing 404 from the service.
-import { checkGroupName, checkHubName } from "@webpubsub/core";
+import { checkGroupName, checkHubName, shownValue } from "@webpubsub/core";
 
 /** The permissions a connection can be granted. */
 export type Permission = "joinLeaveGroup" | "sendToGroup";
@@ -14,11 +14,13 @@ export const MAX_MESSAGE_TTL_SECONDS = 300;
 /** The service returns at most 200 group members per page. */
 export const MAX_PAGE_SIZE = 200;
 
+/** A value for an error message, bounded by core's shownValue (a string quoted up to its first 64 characters). */
 function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === "string") return shownValue(value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+  if (typeof value === "function") return "a function";
+  return typeof value === "object" ? "an object" : `${typeof value} ${shownValue(value)}`;
 }
 
 export function checkHub(hub: unknown, name = "hub"): asserts hub is string {

@@ -57,6 +57,11 @@ describe("preparePayload: content type selection", () => {
     expect(() => preparePayload(1n)).toThrow(TypeError);
     expect(() => preparePayload({ a: 1 }, "text/plain")).toThrow(/message must be a string/);
     expect(() => preparePayload("x", "text/html")).toThrow(/options.contentType/);
+    // the refused type is shown whole when short, by its first 64 characters when huge
+    expect(() => preparePayload("x", "text/html")).toThrow(/, got "text\/html"\.$/);
+    expect(() => preparePayload("x", `text/${"h".repeat(100_000)}` as never)).toThrow(
+      new RegExp(`, got "text/${"h".repeat(59)}"\\.\\.\\.\\.$`),
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => preparePayload(cyclic)).toThrow(/cannot be serialized as JSON/);

@@ -137,11 +137,20 @@ describe("checkRetryOptions", () => {
   it("each option must be an integer >= 0, and the error names it", () => {
     for (const name of ["maxRetries", "retryDelayInMs", "maxRetryDelayInMs"] as const) {
       for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "3" as unknown as number]) {
+        // a number as written, a string quoted (core's shownValue)
+        const shown = typeof bad === "string" ? `"${bad}"` : String(bad);
         expect(() => checkRetryOptions({ [name]: bad }), `${name} ${String(bad)}`).toThrow(
-          new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${String(bad)}.`),
+          new RangeError(`options.retryOptions.${name} must be an integer >= 0, got ${shown}.`),
         );
       }
     }
+  });
+
+  it("a 100,000-character value is shown by its first 64 characters only", () => {
+    const huge = `${"r".repeat(64)}${"s".repeat(100_000)}`;
+    expect(() => checkRetryOptions({ maxRetries: huge as never })).toThrow(
+      new RangeError(`options.retryOptions.maxRetries must be an integer >= 0, got "${"r".repeat(64)}"....`),
+    );
   });
 
   it("the delays must fit a timer; the retry count need not", () => {

@@ -14,14 +14,23 @@ import {
 } from "../src/validation.ts";
 
 describe("how a bad value is shown in the error", () => {
-  it("a string is quoted whole up to 40 characters, and cut to 40 with ... beyond", () => {
-    const forty = "p".repeat(40);
-    expect(() => checkPermission(forty)).toThrow(
-      new TypeError(`permission must be "joinLeaveGroup" or "sendToGroup", got "${forty}".`),
+  it("a string is quoted whole up to 64 characters, and cut to 64 with ... beyond (core's shownValue)", () => {
+    const limit = "p".repeat(64);
+    expect(() => checkPermission(limit)).toThrow(
+      new TypeError(`permission must be "joinLeaveGroup" or "sendToGroup", got "${limit}".`),
     );
-    expect(() => checkPermission(`${forty}XYZ`)).toThrow(
-      new TypeError(`permission must be "joinLeaveGroup" or "sendToGroup", got "${forty}...".`),
+    expect(() => checkPermission(`${limit}XYZ`)).toThrow(
+      new TypeError(`permission must be "joinLeaveGroup" or "sendToGroup", got "${limit}"....`),
     );
+    // a 100,000-character value: a message of a few hundred characters, still naming the problem
+    let message = "";
+    try {
+      checkPermission(`${limit}${"x".repeat(100_000)}`);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.length).toBeLessThan(200);
+    expect(message).toContain('must be "joinLeaveGroup" or "sendToGroup"');
   });
 
   it("null, arrays and objects are named by kind; other values by type and value", () => {
@@ -39,6 +48,8 @@ describe("how a bad value is shown in the error", () => {
     expect(shown(5)).toBe("number 5.");
     expect(shown(undefined)).toBe("undefined undefined.");
     expect(shown(true)).toBe("boolean true.");
+    expect(shown(() => "x".repeat(100_000))).toBe("a function.");
+    expect(shown(10n ** 100n)).toBe(`bigint 1${"0".repeat(63)}....`);
     expect(shown("")).toBe("an empty string.");
     expect(shown("a")).toBe("accepted");
   });

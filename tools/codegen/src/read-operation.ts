@@ -12,6 +12,7 @@ import {
 } from "./model.ts";
 import { camelCase, pascalCase } from "./naming.ts";
 import {
+  describe,
   expectArray,
   expectObject,
   type Json,
@@ -272,7 +273,7 @@ function headerType(types: TypeMapper, h: JsonObject, hp: string): string {
   // Raw response headers are strings at run time; enums keep their literal names for readability.
   if (h.enum !== undefined) return types.typeOf(h, hp, "output");
   if (h.type !== undefined && !["string", "integer", "number", "boolean", "array"].includes(h.type as string)) {
-    throw new SpecError(pointerJoin(hp, "type"), `unsupported header type "${String(h.type)}"`);
+    throw new SpecError(pointerJoin(hp, "type"), `unsupported header type: ${describe(h.type)}`);
   }
   return "string";
 }

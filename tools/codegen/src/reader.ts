@@ -56,10 +56,15 @@ export function optBoolean(o: JsonObject, key: string, pointer: string): boolean
   return optional("boolean", o, key, pointer);
 }
 
-function describe(v: Json | undefined): string {
+/**
+ * A spec value for an error message, bounded: a string JSON-quoted up to its first 64 characters (then "..."), the
+ * rule of @webpubsub/core's shownValue (the tools depend on no workspace package, so they keep this one copy).
+ */
+export function describe(v: Json | undefined): string {
   if (v === undefined) return "nothing";
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `string ${JSON.stringify(v.slice(0, 64))}${v.length > 64 ? "..." : ""}`;
   return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
 }
 

@@ -95,3 +95,33 @@ describe("spec errors", () => {
     expect(pointerOf(s)).toBe("/x-ms-paths/~1b");
   });
 });
+
+describe("spec errors echo a spec value bounded", () => {
+  function messageOf(s: unknown): string {
+    try {
+      gen(s);
+    } catch (e) {
+      return (e as SpecError).message;
+    }
+    throw new Error("expected a SpecError");
+  }
+  const huge = `${"h".repeat(64)}${"i".repeat(100_000)}`;
+
+  it("a string where an object belongs is quoted by its first 64 characters; a short one whole", () => {
+    const long = messageOf(spec({ "/a": { get: getOp("A", { parameters: [huge] }) } }));
+    expect(long).toContain(`got string "${"h".repeat(64)}"...`);
+    expect(long.length).toBeLessThan(300);
+    expect(messageOf(spec({ "/a": { get: getOp("A", { parameters: ["p"] }) } }))).toContain('got string "p"');
+  });
+
+  it("an unsupported response header type is shown bounded", () => {
+    const op = (type: string) =>
+      spec({
+        "/a": { get: { ...getOp("A"), responses: { 200: { description: "ok", headers: { "x-h": { type } } } } } },
+      });
+    const long = messageOf(op(huge));
+    expect(long).toContain(`unsupported header type: string "${"h".repeat(64)}"...`);
+    expect(long.length).toBeLessThan(300);
+    expect(messageOf(op("file"))).toContain('unsupported header type: string "file"');
+  });
+});

@@ -36,6 +36,7 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/core/src/connection-string.ts",
       "packages/core/src/connection-signature.ts",
       "packages/core/src/names.ts",
+      "packages/core/src/shown.ts", // the bounded echo of a value in an error message
       // the JSON and protobuf wire codecs
       "packages/core/src/protocol/json-codec.ts",
       "packages/core/src/protocol/protobuf-codec.ts",

@@ -1,6 +1,7 @@
 // openGroupStream: the exact frames, acks and nacks, backpressure, keepalive, recovery and replacement.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GroupStreamError } from "../../src/index.ts";
+import { logger } from "../../src/logger.ts";
 import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
@@ -114,6 +115,25 @@ describe("openGroupStream", () => {
     expect(errors).toEqual(["InvalidSequenceId"]);
     await expect(writer.write("b", "text")).rejects.toThrow(/closed/);
     await client.stop();
+  });
+
+  it("an onError listener that throws is logged with a bounded text of its error, never the whole message", async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
+    try {
+      const { client, socket, writer } = await opened();
+      await writer.write("a", "text");
+      writer.onError(() => {
+        throw new Error(`huge${"h".repeat(100_000)}`);
+      });
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 5 });
+      const line = warnings.find((w) => w.startsWith("A stream onError listener threw: Error: hugehhh"));
+      expect(line).toBeDefined();
+      expect(line!.length).toBeLessThan(1000);
+      await client.stop();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it(`writes wait while ${MAX_UNACKED_FRAGMENTS} fragments are unacknowledged and go on when an ack frees room`, async () => {

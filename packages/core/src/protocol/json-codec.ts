@@ -4,6 +4,7 @@
 // module does not import json-only-codec.ts (the whole codec, `jsonCodec`, is in json-whole-codec.ts), so that a
 // bundle which never uses invocations or streams does not reach it.
 
+import { shownValue } from "../shown.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
 import {
@@ -20,7 +21,6 @@ import {
   optUint,
   payload,
   payloadJson,
-  quoted,
   str,
   uint,
 } from "./json-fields.ts";
@@ -69,7 +69,7 @@ const UPSTREAM_FIELDS: Record<string, readonly string[]> = {
 
 function encodeUpstream(m: UpstreamMessage): string {
   if (!Object.hasOwn(UPSTREAM_FIELDS, m.type)) {
-    throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+    throw new TypeError(`unknown upstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   const out: JsonFields = { type: m.type };
   for (const field of UPSTREAM_FIELDS[m.type]!) {
@@ -154,7 +154,7 @@ function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Upstrea
       return { type };
     default:
       if (jsonOnly) return jsonOnly(m, type);
-      throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown client message type ${shownValue(type)}`);
   }
 }
 
@@ -170,7 +170,7 @@ function encodeDownstream(m: DownstreamMessage): string {
       } else if (m.event === "disconnected") {
         out.message = m.message;
       } else {
-        throw new TypeError(`unknown system event ${JSON.stringify((m as { event: unknown }).event)}`);
+        throw new TypeError(`unknown system event ${shownValue((m as { event: unknown }).event)}`);
       }
       break;
     case "ack":
@@ -185,7 +185,7 @@ function encodeDownstream(m: DownstreamMessage): string {
         out.group = m.group;
         if (m.fromUserId !== undefined) out.fromUserId = m.fromUserId;
       } else if (m.from !== "server") {
-        throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
+        throw new TypeError(`unknown message source ${shownValue((m as { from: unknown }).from)}`);
       }
       if (m.metadata !== undefined) out.metadata = m.metadata;
       payloadJson(m, out);
@@ -194,7 +194,7 @@ function encodeDownstream(m: DownstreamMessage): string {
     case "pong":
       break;
     default:
-      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown downstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }
@@ -265,7 +265,7 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       }
       if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
       // An unknown system event is a newer message kind, not a broken frame.
-      throw new ProtocolError("unknown_type", `unknown system event ${quoted(event)}`);
+      throw new ProtocolError("unknown_type", `unknown system event ${shownValue(event)}`);
     }
     case "ack": {
       const success = m.success;
@@ -306,7 +306,7 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
       return { type };
     default:
       if (jsonOnly) return jsonOnly(m, type);
-      throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown service message type ${shownValue(type)}`);
   }
 }
 

@@ -1,9 +1,10 @@
 // Field readers and writers shared by the JSON codecs (json-codec.ts for the messages every subprotocol has,
 // json-only-codec.ts for invocations and group streams): each reader checks one field of a parsed frame and throws an
-// invalid_message ProtocolError naming it, quoting at most MAX_QUOTED characters of the peer's value.
+// invalid_message ProtocolError naming it, quoting at most 64 characters of the peer's value.
 
 import { base64Decode, base64Encode } from "../base64.ts";
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
+import { shownValue } from "../shown.ts";
 import { ProtocolError } from "./errors.ts";
 import type { DataType, MessagePayload } from "./messages.ts";
 
@@ -12,17 +13,6 @@ export type JsonFields = Record<string, unknown>;
 
 export function invalid(message: string): ProtocolError {
   return new ProtocolError("invalid_message", message);
-}
-
-/** Characters of a peer's value quoted in an error message; the rest is cut, so a MiB-long value is never echoed. */
-const MAX_QUOTED = 64;
-
-/** A peer's value for an error message: a string as JSON, cut to MAX_QUOTED characters; other values by type. */
-export function quoted(v: unknown): string {
-  if (typeof v !== "string") return v === null ? "null" : typeof v;
-  return v.length <= MAX_QUOTED
-    ? JSON.stringify(v)
-    : `${JSON.stringify(v.slice(0, MAX_QUOTED))}... (${v.length} characters)`;
 }
 
 /** Whether the frame has `field` with a value (null counts as absent). */
@@ -80,7 +70,8 @@ export function optMetadata(m: JsonFields, type: string): Record<string, string>
   if (v === undefined) return undefined;
   const entries = Object.entries(v);
   for (const [k, value] of entries) {
-    if (typeof value !== "string") throw invalid(`"metadata" value ${quoted(k)} of a ${type} message must be a string`);
+    if (typeof value !== "string")
+      throw invalid(`"metadata" value ${shownValue(k)} of a ${type} message must be a string`);
   }
   // fromEntries defines each key as data, so a "__proto__" key stays an entry instead of touching the prototype.
   return Object.fromEntries(entries) as Record<string, string>;

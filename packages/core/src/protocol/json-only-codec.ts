@@ -3,6 +3,7 @@
 // `streamAck`, `streamNack`, `streamClosed`), per client-spec 3.6 and the JSON subprotocol reference. json-codec.ts
 // parses the frame and hands these types here; a client that never uses invocations or streams does not bundle this.
 
+import { shownValue } from "../shown.ts";
 import { ProtocolError, type ReplyTo, withReplyTo } from "./errors.ts";
 import {
   eventName,
@@ -16,7 +17,6 @@ import {
   optString,
   payload,
   payloadJson,
-  quoted,
   str,
   uint,
 } from "./json-fields.ts";
@@ -116,7 +116,7 @@ export function encodeJsonOnlyUpstream(m: JsonOnlyUpstreamMessage): string {
       }
       break;
     default:
-      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown upstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }
@@ -191,7 +191,7 @@ export function decodeJsonOnlyUpstream(m: JsonFields, type: string): JsonOnlyUps
         return msg;
       });
     default:
-      throw new ProtocolError("unknown_type", `unknown client message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown client message type ${shownValue(type)}`);
   }
 }
 
@@ -222,7 +222,7 @@ export function encodeJsonOnlyDownstream(m: JsonOnlyDownstreamMessage): string {
       }
       break;
     default:
-      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown downstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return JSON.stringify(out);
 }
@@ -273,6 +273,6 @@ export function decodeJsonOnlyDownstream(m: JsonFields, type: string): JsonOnlyD
       return msg;
     }
     default:
-      throw new ProtocolError("unknown_type", `unknown service message type ${quoted(type)}`);
+      throw new ProtocolError("unknown_type", `unknown service message type ${shownValue(type)}`);
   }
 }

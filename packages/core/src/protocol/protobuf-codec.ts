@@ -17,6 +17,7 @@
 // an anonymous connection (userId null).
 
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
+import { shownValue } from "../shown.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
 import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_MEMBERS, scanJsonText } from "./json-bounds.ts";
 import type { DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
@@ -44,7 +45,7 @@ function writePayload(w: ProtoWriter, field: number, p: MessagePayload): void {
         return;
       }
       default:
-        throw new TypeError(`unknown dataType ${JSON.stringify((p as { dataType: unknown }).dataType)}`);
+        throw new TypeError(`unknown dataType ${shownValue((p as { dataType: unknown }).dataType)}`);
     }
   });
 }
@@ -86,7 +87,7 @@ function encodeUpstream(m: UpstreamMessage): Uint8Array {
       w.messageField(9, () => {});
       break;
     default:
-      throw new TypeError(`unknown upstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown upstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return w.finish();
 }
@@ -112,7 +113,7 @@ function encodeDownstream(m: DownstreamMessage): Uint8Array {
         d.stringField(1, m.from);
         if (m.from === "group") d.stringField(2, m.group);
         else if (m.from !== "server")
-          throw new TypeError(`unknown message source ${JSON.stringify((m as { from: unknown }).from)}`);
+          throw new TypeError(`unknown message source ${shownValue((m as { from: unknown }).from)}`);
         writePayload(d, 3, m);
         if (m.sequenceId !== undefined) d.uintField(4, m.sequenceId);
         if (m.metadata !== undefined) d.mapField(5, m.metadata);
@@ -131,7 +132,7 @@ function encodeDownstream(m: DownstreamMessage): Uint8Array {
             if (m.message) d.stringField(2, m.message);
           });
         } else {
-          throw new TypeError(`unknown system event ${JSON.stringify((m as { event: unknown }).event)}`);
+          throw new TypeError(`unknown system event ${shownValue((m as { event: unknown }).event)}`);
         }
       });
       break;
@@ -139,7 +140,7 @@ function encodeDownstream(m: DownstreamMessage): Uint8Array {
       w.messageField(4, () => {});
       break;
     default:
-      throw new TypeError(`unknown downstream message type ${JSON.stringify((m as { type: unknown }).type)}`);
+      throw new TypeError(`unknown downstream message type ${shownValue((m as { type: unknown }).type)}`);
   }
   return w.finish();
 }
@@ -527,7 +528,7 @@ function readData(r: ProtoReader): DownstreamMessage {
   } else if (from === "server") {
     m = { type: "message", from, ...payload };
   } else {
-    throw invalid(`"from" of a data message must be "group" or "server", got ${JSON.stringify(from)}`);
+    throw invalid(`"from" of a data message must be "group" or "server", got ${shownValue(from)}`);
   }
   if (s.sequenceId !== undefined) m.sequenceId = s.sequenceId;
   if (s.metadata !== undefined) m.metadata = s.metadata;

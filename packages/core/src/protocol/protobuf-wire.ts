@@ -1,6 +1,7 @@
 // Minimal proto3 wire-format reader and writer (varints, length-delimited fields, skipping unknown fields).
 // Integers are JS numbers: uint64 values above Number.MAX_SAFE_INTEGER are rejected rather than rounded.
 
+import { shown, shownValue } from "../shown.ts";
 import { ProtocolError } from "./errors.ts";
 
 export const WIRE_VARINT = 0;
@@ -30,7 +31,7 @@ export class ProtoWriter {
 
   varint(value: number): this {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`protobuf varint must be a non-negative safe integer, got ${value}`);
+      throw new RangeError(`protobuf varint must be a non-negative safe integer, got ${shownValue(value)}`);
     }
     this.ensure(10);
     let v = value;
@@ -79,7 +80,7 @@ export class ProtoWriter {
   /** map<string, string>: one entry message { 1: key, 2: value } per pair. */
   mapField(field: number, map: Record<string, string>): this {
     for (const [k, v] of Object.entries(map)) {
-      if (typeof v !== "string") throw new TypeError(`metadata.${k} must be a string`);
+      if (typeof v !== "string") throw new TypeError(`metadata value ${shown(k)} must be a string`);
       this.messageField(field, (w) => w.stringField(1, k).stringField(2, v));
     }
     return this;

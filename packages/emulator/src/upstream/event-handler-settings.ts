@@ -1,6 +1,6 @@
 // Event handler settings (protocol.md 5.1): the one check of a setting (used for startEmulator options, the CLI's config
 // file and by the invoker before each use), and how settings are matched to events and expanded into URLs.
-import { isValidEventName } from "@webpubsub/core";
+import { isValidEventName, shown } from "@webpubsub/core";
 import { isSystemEventName, SYSTEM_EVENT_NAMES } from "./system-events.ts";
 import type { EventHandlerSettings, UpstreamEvent } from "./types.ts";
 
@@ -59,7 +59,7 @@ function checkUrlTemplate(template: unknown, name: string): asserts template is 
     throw new TypeError(`${name} must be an absolute http(s) URL, got "${clipTemplate(template)}"`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`${name} must use http or https, got "${url.protocol}"`);
+    throw new TypeError(`${name} must use http or https, got ${shown(url.protocol)}`);
   }
   const authorityEnd = template.indexOf("/", template.indexOf("//") + 2);
   const authority = authorityEnd === -1 ? template : template.slice(0, authorityEnd);

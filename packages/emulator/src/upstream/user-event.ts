@@ -1,5 +1,5 @@
 // Blocking user events (protocol.md 5.7): request body by data type, reply by response Content-Type.
-import { isJsonMediaType, type MessagePayload, mediaType, scanJsonText, utf8Decode } from "@webpubsub/core";
+import { isJsonMediaType, type MessagePayload, mediaType, scanJsonText, shownValue, utf8Decode } from "@webpubsub/core";
 import { readConnectionState } from "./cloud-event.ts";
 import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
 import type { UserEventResult } from "./types.ts";
@@ -17,7 +17,7 @@ export function encodeUserEventBody(payload: MessagePayload): { contentType: str
       return { contentType: "application/x-protobuf", body: payload.data };
     default:
       throw new TypeError(
-        `payload.dataType must be "text", "json", "binary" or "protobuf", got ${JSON.stringify((payload as { dataType: unknown }).dataType)}`,
+        `payload.dataType must be "text", "json", "binary" or "protobuf", got ${shownValue((payload as { dataType: unknown }).dataType)}`,
       );
   }
 }

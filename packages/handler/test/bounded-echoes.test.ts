@@ -1,0 +1,91 @@
+// No caller's or peer's value is echoed whole into an error: the responders' and the options' checks show a value
+// through core's shown/shownValue (a string quoted up to its first 64 characters, a number as written, an object by
+// type), name the problem, and still show a short value whole.
+import { describe, expect, it } from "vitest";
+import { WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
+import { CONNECT, eventRequest, USER_MESSAGE } from "./helpers.ts";
+
+const HUGE = `${"a".repeat(64)}${"b".repeat(99_936)}`;
+const HUGE_SHOWN = `"${"a".repeat(64)}"...`;
+
+/** The message of the error the handler reported while answering one request. */
+async function reported(options: WebPubSubEventHandlerOptions, request: Request): Promise<string> {
+  const errors: unknown[] = [];
+  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  await handler.handle(request);
+  expect(errors).toHaveLength(1);
+  return (errors[0] as Error).message;
+}
+
+const connect = (subprotocols: string[] = []) =>
+  eventRequest({ type: CONNECT, body: JSON.stringify({ claims: {}, query: {}, headers: {}, subprotocols }) });
+const userEvent = () => eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "hi" });
+
+const cases: [string, (value: string) => Promise<string>, string][] = [
+  [
+    "connect fail code",
+    (v) => reported({ handleConnect: (_q, res) => res.fail(v as never) }, connect()),
+    "connect fail code must be",
+  ],
+  [
+    "user event fail code",
+    (v) => reported({ handleUserEvent: (_q, res) => res.fail(v as never) }, userEvent()),
+    "user event fail code must be",
+  ],
+  [
+    "success dataType",
+    (v) => reported({ handleUserEvent: (_q, res) => res.success("x", v as never) }, userEvent()),
+    "success dataType must be",
+  ],
+  [
+    "setState name",
+    (v) => reported({ handleConnect: (_q, res) => res.setState(v, 1n) }, connect()),
+    "must be JSON-serializable",
+  ],
+  [
+    "offered subprotocols",
+    (v) => reported({ handleConnect: (_q, res) => res.success({ subprotocol: "mine" }) }, connect([v])),
+    "must be one the client offered",
+  ],
+  [
+    "allowedEndpoints URL",
+    async (v) => messageOf(() => new WebPubSubEventHandler("hub", { allowedEndpoints: [`http://[${v}`] })),
+    "Invalid URL in options.allowedEndpoints[0]",
+  ],
+  [
+    "allowedOrigins host",
+    async (v) => messageOf(() => new WebPubSubEventHandler("hub", { allowedOrigins: [`h/${v}`] })),
+    "options.allowedOrigins[0] must be a host",
+  ],
+];
+
+function messageOf(call: () => unknown): string {
+  try {
+    call();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected a throw");
+}
+
+describe("handler errors show an outside value bounded", () => {
+  it.each(cases)("%s: a 100,000-character value is shown by its first 64 characters", async (_name, call, problem) => {
+    const message = await call(HUGE);
+    expect(message).toContain(problem);
+    expect(message.length).toBeLessThan(300);
+    expect(message).toContain(HUGE_SHOWN.slice(1, 40));
+    expect(message).toMatch(/"\.\.\./);
+  });
+
+  it.each(cases)("%s: a short value is shown whole", async (_name, call, problem) => {
+    const message = await call("zq");
+    expect(message).toContain(problem);
+    expect(message).toMatch(/zq"/);
+  });
+
+  it("a numeric fail code is shown as written", async () => {
+    expect(await reported({ handleConnect: (_q, res) => res.fail(418 as never) }, connect())).toBe(
+      "connect fail code must be 400, 401, 403 or 500, got 418",
+    );
+  });
+});
