@@ -1,20 +1,12 @@
 // No caller's or service's value is echoed whole into an error: each argument check quotes a string argument up to its
 // first 64 characters (core's shownValue), names the problem, and still shows a short value whole.
+import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 import { AsyncQueue, backoffDelay, createPagedIterator, mapConcurrent } from "../src/index.ts";
 
 /** 100,000 characters; an error shows only the quoted first 64, then "...". */
 const HUGE = `${"a".repeat(64)}${"b".repeat(99_936)}`;
 const HUGE_SHOWN = `"${"a".repeat(64)}"...`;
-
-async function messageOf(call: () => unknown): Promise<string> {
-  try {
-    await call();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected a throw");
-}
 
 async function drain(iterable: AsyncIterable<unknown>): Promise<void> {
   for await (const _ of iterable) {
@@ -47,23 +39,23 @@ const cases: [string, (value: string) => unknown, string][] = [
 
 describe("argument errors show a caller's value bounded", () => {
   it.each(cases)("%s: a 100,000-character value is shown by its first 64 characters", async (_name, call, problem) => {
-    const message = await messageOf(() => call(HUGE));
+    const message = await thrownMessage(() => call(HUGE));
     expect(message).toContain(problem);
     expect(message).toContain(HUGE_SHOWN);
     expect(message.length).toBeLessThan(300);
   });
 
   it.each(cases)("%s: a short value is shown whole", async (_name, call, problem) => {
-    const message = await messageOf(() => call("zq"));
+    const message = await thrownMessage(() => call("zq"));
     expect(message).toContain(problem);
     expect(message).toContain('"zq"');
   });
 
   it("a number is shown as written, an object by its type", async () => {
-    expect(await messageOf(() => backoffDelay(1, { maxRetries: -1 }))).toBe(
+    expect(await thrownMessage(() => backoffDelay(1, { maxRetries: -1 }))).toBe(
       "maxRetries must be an integer >= 0, got -1.",
     );
-    expect(await messageOf(() => new AsyncQueue({ capacity: { n: HUGE } as never, overflow: "error" }))).toBe(
+    expect(await thrownMessage(() => new AsyncQueue({ capacity: { n: HUGE } as never, overflow: "error" }))).toBe(
       "capacity must be an integer >= 1, got object.",
     );
   });

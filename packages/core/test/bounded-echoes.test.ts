@@ -15,21 +15,12 @@ import {
 } from "@webpubsub/core";
 import { encodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core/json-only";
 import * as narrow from "@webpubsub/core/shown";
+import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, test } from "vitest";
 
 /** 100,000 characters starting with 64 "a"s: shown as their quote, then "...". */
 const HUGE = `${"a".repeat(64)}${"b".repeat(99_936)}`;
 const HUGE_SHOWN = `"${"a".repeat(64)}"...`;
-
-/** The message of what `call` throws (synchronously or as a rejection). */
-async function messageOf(call: () => unknown): Promise<string> {
-  try {
-    await call();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("shown and shownValue", () => {
   test("a string of up to 64 characters is quoted whole; a longer one by its first 64, then ...", () => {
@@ -113,7 +104,7 @@ describe("every core error quoting an outside value shows it bounded, still nami
   test.each(cases)(
     "%s: a 100,000-character value is shown by its first 64 characters",
     async (_name, call, problem, before = "") => {
-      const message = await messageOf(() => call(HUGE));
+      const message = await thrownMessage(() => call(HUGE));
       expect(message).toContain(problem);
       expect(message).toContain(`${JSON.stringify(`${before}${HUGE}`.slice(0, 64))}...`);
       expect(message.length).toBeLessThan(300);
@@ -121,7 +112,7 @@ describe("every core error quoting an outside value shows it bounded, still nami
   );
 
   test.each(cases)("%s: a short value is shown whole", async (_name, call, problem, before = "") => {
-    const message = await messageOf(() => call("zq"));
+    const message = await thrownMessage(() => call("zq"));
     expect(message).toContain(problem);
     expect(message).toContain(`"${before}zq"`);
   });

@@ -1,6 +1,7 @@
 // No caller's or peer's value is echoed whole into an error: the responders' and the options' checks show a value
 // through core's shown/shownValue (a string quoted up to its first 64 characters, a number as written, an object by
 // type), name the problem, and still show a short value whole.
+import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 import { WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
 import { CONNECT, eventRequest, USER_MESSAGE } from "./helpers.ts";
@@ -49,24 +50,15 @@ const cases: [string, (value: string) => Promise<string>, string][] = [
   ],
   [
     "allowedEndpoints URL",
-    async (v) => messageOf(() => new WebPubSubEventHandler("hub", { allowedEndpoints: [`http://[${v}`] })),
+    async (v) => await thrownMessage(() => new WebPubSubEventHandler("hub", { allowedEndpoints: [`http://[${v}`] })),
     "Invalid URL in options.allowedEndpoints[0]",
   ],
   [
     "allowedOrigins host",
-    async (v) => messageOf(() => new WebPubSubEventHandler("hub", { allowedOrigins: [`h/${v}`] })),
+    async (v) => await thrownMessage(() => new WebPubSubEventHandler("hub", { allowedOrigins: [`h/${v}`] })),
     "options.allowedOrigins[0] must be a host",
   ],
 ];
-
-function messageOf(call: () => unknown): string {
-  try {
-    call();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected a throw");
-}
 
 describe("handler errors show an outside value bounded", () => {
   it.each(cases)("%s: a 100,000-character value is shown by its first 64 characters", async (_name, call, problem) => {

@@ -6,3 +6,4 @@ export { type CounterWaiter, counterWaiter } from "./counter-waiter.ts";
 export { type FaultProxy, type StallDirection, startFaultProxy } from "./fault-proxy.ts";
 export { Recording } from "./recording.ts";
 export { sourceFiles, withoutComments } from "./source-scan.ts";
+export { thrownMessage } from "./thrown.ts";
