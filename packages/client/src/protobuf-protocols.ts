@@ -1,18 +1,49 @@
 // The protobuf subprotocols live apart from the JSON ones so that an app which never uses them does not bundle the
-// protobuf codec: they are only reachable by importing these factories.
-import { protobufCodec, WebPubSubSubprotocol } from "@webpubsub/core/protobuf";
+// protobuf codec: they are only reachable by importing these factories. Even then the codec is not loaded with the
+// client: choosing a protobuf protocol (calling a factory) starts its dynamic import, and the client awaits it
+// (`load`) before its first connection, so that importing the client stays cheap for the apps that speak JSON.
+
+import { WebPubSubSubprotocol } from "@webpubsub/core/client-wire";
+import type { protobufCodec as ProtobufCodec } from "@webpubsub/core/protobuf";
 import { decodeKnown, type WebPubSubClientProtocol } from "./protocols.ts";
 
+let codec: typeof ProtobufCodec | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the codec once; a failed load is tried again by the next call. */
+function loadCodec(): Promise<void> {
+  loading ??= import("@webpubsub/core/protobuf").then(
+    (module) => {
+      codec = module.protobufCodec;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
+}
+
+function loaded(name: string): typeof ProtobufCodec {
+  if (codec === undefined) {
+    throw new Error(`the protobuf codec of ${name} is not loaded yet: await the protocol's load() first`);
+  }
+  return codec;
+}
+
 function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProtocol {
-  const codec = protobufCodec;
+  // Started now, when the app chooses protobuf; a failure is reported by the client's start() (through load()).
+  loadCodec().catch(() => {});
   return {
     name,
     isReliableSubProtocol: reliable,
     binary: true,
-    encode: (message) => codec.encodeUpstream(message),
+    load: () => (codec === undefined ? loadCodec() : Promise.resolve()),
+    encode: (message) => loaded(name).encodeUpstream(message),
     decode(frame) {
       if (typeof frame === "string") throw new TypeError(`${name} expects binary frames, got a text frame`);
-      return decodeKnown(() => codec.decodeDownstream(frame));
+      const known = loaded(name);
+      return decodeKnown(() => known.decodeDownstream(frame));
     },
   };
 }
