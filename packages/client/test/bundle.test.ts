@@ -78,6 +78,16 @@ describe("browser bundle", () => {
     expect(streaming.lazy.some((f) => f.endsWith("src/inbound-streams.ts"))).toBe(true);
   });
 
+  it("an app that speaks protobuf loads the codec as a lazy chunk (on the first start), never in the entry chunk", async () => {
+    const codec = /core\/src\/protocol\/protobuf-codec\.ts$/;
+    const plain = await chunkInputs("./fixtures/app-plain.ts");
+    expect(plain.main.filter((f) => codec.test(f))).toEqual([]);
+    const protobuf = await chunkInputs("./fixtures/app-protobuf.ts");
+    expect(protobuf.main.some((f) => f.endsWith("src/protobuf-protocols.ts"))).toBe(true);
+    expect(protobuf.main.filter((f) => codec.test(f))).toEqual([]);
+    expect(protobuf.lazy.some((f) => codec.test(f))).toBe(true);
+  });
+
   it("leaves the protobuf codec out unless a protobuf protocol is imported", async () => {
     const plain = await bundleInputs(
       `import { WebPubSubClient } from "@webpubsub/client"; globalThis.C = WebPubSubClient;`,
