@@ -103,7 +103,7 @@ describe("the default error reporter and HandlerTimeoutError show the request's 
           throw new Error("boom");
         },
       });
-      expect((await handler.handle(userEventFrom(value))).status).toBe(500);
+      expect((await handler.handle(userEventFrom(value)))?.status).toBe(500);
     } finally {
       spy.mockRestore();
     }
@@ -128,7 +128,7 @@ describe("the default error reporter and HandlerTimeoutError show the request's 
         onError: (e) => errors.push(e),
         handleUserEvent: () => new Promise<void>(() => {}),
       });
-      expect((await handler.handle(userEventFrom(value))).status).toBe(504);
+      expect((await handler.handle(userEventFrom(value)))?.status).toBe(504);
       expect(errors).toHaveLength(1);
       return (errors[0] as Error).message;
     };
