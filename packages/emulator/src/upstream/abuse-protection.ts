@@ -1,5 +1,6 @@
 // Abuse-protection validation of event handler URLs (protocol.md 5.2), cached per URL.
 
+import { shown } from "@webpubsub/core";
 import { redactUrl } from "./event-handler-settings.ts";
 import { type DeliveryOutcome, type DeliveryPolicy, deliver } from "./http-delivery.ts";
 
@@ -96,7 +97,7 @@ function judge(outcome: DeliveryOutcome, method: string, origin: string): Valida
   const allowed = outcome.headers.get("webhook-allowed-origin");
   if (allowed === null) return { ok: false, reason: `${method} answer has no WebHook-Allowed-Origin header` };
   if (!allowedOriginMatches(allowed, origin)) {
-    return { ok: false, reason: `WebHook-Allowed-Origin "${allowed}" allows neither "*" nor "${origin}"` };
+    return { ok: false, reason: `WebHook-Allowed-Origin ${shown(allowed)} allows neither "*" nor ${shown(origin)}` };
   }
   return { ok: true };
 }
