@@ -61,7 +61,7 @@ export class AbuseProtection {
 
   async #run(url: string): Promise<ValidationResult> {
     const { origin, log } = this.#opts;
-    const shown = redactUrl(url);
+    const redacted = redactUrl(url);
     let method: "OPTIONS" | "GET" = "OPTIONS";
     let outcome = await this.#send("OPTIONS", url);
     if (outcome.kind === "response" && outcome.status === 404) {
@@ -70,9 +70,9 @@ export class AbuseProtection {
     }
     const result = judge(outcome, method, origin);
     if (result.ok) {
-      log(`upstream: abuse-protection validation of ${shown} passed`);
+      log(`upstream: abuse-protection validation of ${redacted} passed`);
     } else if (!(outcome.kind === "failure" && outcome.reason === "closed")) {
-      log(`upstream: abuse-protection validation of ${shown} failed: ${result.reason}; the handler gets no events`);
+      log(`upstream: abuse-protection validation of ${redacted} failed: ${result.reason}; the handler gets no events`);
     }
     return result;
   }
