@@ -2,7 +2,7 @@
 // through shownUnquoted() where a message copies the live service's wording and quote marks. What stays here are the
 // caps on a whole text: a log line (MAX_LOG_CHARS), a relayed field such as a handler's refusal or a publisher's error
 // message (capped()), and a WebSocket close reason (closeReason(), the RFC 6455 byte limit). Each runs in time
-// proportional to what it keeps, never to the input.
+// proportional to what it keeps, never to the input. Why one echo rule: docs/decisions/0005-one-echo-rule.md.
 import { shown } from "@webpubsub/core";
 
 /** Characters of a whole log line. */
