@@ -1,9 +1,7 @@
 // Type-checks a parsed filter and compiles it into a predicate over connections (protocol.md 2.4 semantics). The
 // functions a filter may call are in functions.ts.
-
-import { shown } from "@webpubsub/core";
 import { FUNCTIONS, type Param } from "./functions.ts";
-import { FilterError } from "./lexer.ts";
+import { FilterError, quote } from "./lexer.ts";
 import { type Node, parseFilter } from "./parser.ts";
 import type { Compiled, FilterSubject, Type } from "./types.ts";
 
@@ -44,7 +42,7 @@ function misfit(param: Param, t: Type): string | undefined {
 function compileCall(node: NodeOf<"call">): Compiled {
   const args = node.args.map(compile);
   const fn = Object.hasOwn(FUNCTIONS, node.fn) ? FUNCTIONS[node.fn] : undefined;
-  if (fn === undefined) return typeError(`Unknown function ${shown(node.fn)}`, node.pos);
+  if (fn === undefined) return typeError(`Unknown function ${quote(node.fn)}`, node.pos);
   const { required, params } = fn;
   if (args.length < required || args.length > params.length) {
     const want = required === params.length ? `${required}` : `${required} or ${params.length}`;
@@ -139,7 +137,7 @@ function compileIn(node: NodeOf<"in">): Compiled {
 function compileProperty(node: NodeOf<"prop">): Compiled {
   const p = PROPS[node.name.toLowerCase()];
   if (p !== undefined) return p;
-  return typeError(`Unknown property ${shown(node.name)} (use userId, connectionId, groups or protocol)`, node.pos);
+  return typeError(`Unknown property ${quote(node.name)} (use userId, connectionId, groups or protocol)`, node.pos);
 }
 
 function compile(node: Node): Compiled {

@@ -1,6 +1,5 @@
 // Recursive-descent parser. Precedence, highest first: not > comparisons (eq ne gt ge lt le in) > and > or.
-import { shown } from "@webpubsub/core";
-import { FilterError, type Token, tokenize } from "./lexer.ts";
+import { FilterError, quote, type Token, tokenize } from "./lexer.ts";
 
 export type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 
@@ -70,7 +69,7 @@ class Parser {
       this.next();
       const after = this.peek();
       if (after.t === "eof") this.fail(after.pos);
-      this.fail(tok.pos, `Unknown operator ${shown(tok.v)} at position ${tok.pos}`);
+      this.fail(tok.pos, `Unknown operator ${quote(tok.v)} at position ${tok.pos}`);
     }
     this.fail(tok.pos);
   }
