@@ -6,7 +6,9 @@
 import { shown } from "@webpubsub/core";
 import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
+import { parseArgs } from "../src/cli/args.ts";
 import { readPem } from "../src/cli/config-file.ts";
+import { checkHubSettings } from "../src/options.ts";
 import { checkHost, checkOrigin, normalizeHost, normalizeOrigin, type RequestPolicy } from "../src/request-guard.ts";
 import { checkHub, checkPermission, intParam, payloadFromBody } from "../src/rest/params.ts";
 import { filterParam, notFoundConnection } from "../src/rest/targets.ts";
@@ -66,6 +68,9 @@ const cases: [string, string, string, (v: string) => string | Promise<string>][]
     long("not a url "),
     (v) => thrownMessage(() => checkEventHandlerSettings({ urlTemplate: v })),
   ],
+  ["CLI --port value", "http", long("h"), (v) => thrownMessage(() => parseArgs(["--port", v]))],
+  ["unknown CLI option", "--nope", long("--nope"), (v) => thrownMessage(() => parseArgs([v]))],
+  ["hubs option key", "1hub", long("1"), (v) => thrownMessage(() => checkHubSettings({ [v]: {} }, "hubs"))],
   ["PEM file path", "/nonexistent/x.pem", long("/nonexistent/"), (v) => thrownMessage(() => readPem("certFile", v))],
 ];
 
