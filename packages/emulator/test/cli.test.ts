@@ -117,7 +117,7 @@ describe("webpubsub-emulator CLI", { timeout: 120_000 }, () => {
       },
     ]);
     expect(parseArgs([]).options).toMatchObject({ port: 8080, host: "localhost" });
-    expect(() => parseArgs(["--nope"])).toThrow(/Unknown option '--nope'/);
+    expect(() => parseArgs(["--nope"])).toThrow(/Unknown option "--nope"/);
     expect(() => parseArgs(["--event-handler", "chat"])).toThrow(/<hub>=<url>/);
     expect(() => parseArgs(["--event-handler", "9chat=http://x/"])).toThrow(/hub name/);
     expect(() => parseArgs(["--config", "/nonexistent/file.json"])).toThrow(/Cannot read --config/);
