@@ -1,9 +1,12 @@
 // Bounded text that is not an echo: a value quoted in a message goes through core's shown() (the one echo rule), or
 // through shownUnquoted() where a message copies the live service's wording and quote marks. What stays here are the
 // caps on a whole text: a log line (MAX_LOG_CHARS), a relayed field such as a handler's refusal or a publisher's error
-// message (capped()), and a WebSocket close reason (closeReason(), the RFC 6455 byte limit). Each runs in time
+// message (capped(), core's rule, re-exported), and a WebSocket close reason (closeReason(), the RFC 6455 byte limit). Each runs in time
 // proportional to what it keeps, never to the input. Why one echo rule: docs/decisions/0005-one-echo-rule.md.
 import { shown } from "@webpubsub/core";
+
+// the cap on a whole relayed text is core's, shared with the client
+export { capped } from "@webpubsub/core";
 
 /** Characters of a whole log line. */
 export const MAX_LOG_CHARS = 2000;
@@ -19,19 +22,6 @@ export function shownUnquoted(text: string): string {
   const quoted = shown(text);
   const cut = !quoted.endsWith('"');
   return (JSON.parse(cut ? quoted.slice(0, -3) : quoted) as string) + (cut ? "..." : "");
-}
-
-/**
- * A whole text (a log line, a relayed message, reason or property) cut to its first `max` characters, then a marker
- * ("…(N more characters)", or just "…" without `counted`); `text` itself when it is short. Not for quoting a value
- * inside a message: that is shown().
- */
-export function capped(text: string, max: number, counted = true): string {
-  if (text.length <= max) return text;
-  let end = max;
-  // never split a surrogate pair
-  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-  return counted ? `${text.slice(0, end)}…(${text.length - end} more characters)` : `${text.slice(0, end)}…`;
 }
 
 /**

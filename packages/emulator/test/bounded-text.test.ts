@@ -1,12 +1,12 @@
 // Close reasons fit the WebSocket limit of 123 UTF-8 bytes, cut in one pass at a character boundary (the old trim
 // removed one character at a time and re-measured the whole string: 82 s for a 1 MiB reason); a whole relayed text or
-// log line is capped with a marker; a value in a message that copies the live service's quote marks is bounded by
+// log line is capped with a marker (core's capped(), tested in core); a value in a message that copies the live service's quote marks is bounded by
 // core's shown() rule without its JSON quotes. Both sides of every boundary, and random strings.
 
 import { shown } from "@webpubsub/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { capped, closeReason, MAX_CLOSE_REASON_BYTES, shownUnquoted, utf8PrefixLength } from "../src/bounded-text.ts";
+import { closeReason, MAX_CLOSE_REASON_BYTES, shownUnquoted, utf8PrefixLength } from "../src/bounded-text.ts";
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -52,19 +52,6 @@ describe("closeReason", () => {
       }),
       { numRuns: 2000 },
     );
-  });
-});
-
-describe("capped", () => {
-  it("keeps a whole text up to the limit and marks what it cut", () => {
-    expect(capped("x".repeat(200), 200)).toBe("x".repeat(200));
-    expect(capped("x".repeat(201), 200)).toBe(`${"x".repeat(200)}…(1 more characters)`);
-    expect(capped("abcdef", 3, false)).toBe("abc…");
-  });
-
-  it("does not split a surrogate pair at the cut", () => {
-    const s = `${"x".repeat(199)}😀tail`;
-    expect(capped(s, 200)).toBe(`${"x".repeat(199)}…(6 more characters)`);
   });
 });
 
