@@ -29,7 +29,8 @@ export function shownValue(value: unknown): string {
 export function capped(text: string, max: number, counted = true): string {
   if (text.length <= max) return text;
   let end = max;
+  // never split a surrogate pair (at max 0, charCodeAt(-1) is NaN: nothing to step back over)
   const last = text.charCodeAt(end - 1);
-  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end--;
+  if (last >= 0xd800 && last <= 0xdbff) end--;
   return counted ? `${text.slice(0, end)}…(${text.length - end} more characters)` : `${text.slice(0, end)}…`;
 }

@@ -63,6 +63,11 @@ describe("capped: a whole relayed text kept up to a limit, then marked", () => {
   test("does not split a surrogate pair at the cut, and keeps one that ends right at the limit", () => {
     expect(capped(`${"x".repeat(199)}😀tail`, 200)).toBe(`${"x".repeat(199)}…(6 more characters)`);
     expect(capped(`${"x".repeat(198)}😀tail`, 200)).toBe(`${"x".repeat(198)}😀…(4 more characters)`);
+    // both ends of the high-surrogate range step back; the code units just outside it do not
+    expect(capped("x\uD800\uDC00y", 2)).toBe("x…(3 more characters)");
+    expect(capped("x\uDBFF\uDFFFy", 2)).toBe("x…(3 more characters)");
+    expect(capped("x\uD7FFy", 2)).toBe("x\uD7FF…(1 more characters)");
+    expect(capped("x\uDC00y", 2)).toBe("x\uDC00…(1 more characters)");
   });
 
   test("is the same function in the root, client-wire and shown entries", async () => {
