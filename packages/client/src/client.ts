@@ -11,6 +11,7 @@ import type {
   JsonOnlyUpstreamMessage,
   UpstreamMessage,
 } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import type { WebPubSubResult } from "./ack-manager.ts";
 import {
   type Connection,
@@ -365,7 +366,7 @@ export class WebPubSubClient {
     this.#ops.flushUnsent(conn.socket);
     const connectionId = this.#connectionId as string;
     const userId = this.#userId;
-    logger.info(`Connected: connection ${connectionId}`);
+    logger.info(`Connected: connection ${shown(connectionId)}`);
     this.#features.notify("connected", { connectionId, userId });
     const groups = this.#options.autoRejoinGroups ? [...this.#groups] : [];
     if (!this.#options.autoRejoinGroups) this.#groups.clear();
@@ -377,7 +378,7 @@ export class WebPubSubClient {
       groups.map((group) =>
         this.#ops.run({ type: "joinGroup", group }, {}).catch((error: unknown) => {
           this.#groups.delete(group);
-          logger.warning(`Re-joining group ${group} failed: ${loggableError(error)}`);
+          logger.warning(`Re-joining group ${shown(group)} failed: ${loggableError(error)}`);
           if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
         }),
       ),
@@ -479,7 +480,9 @@ export class WebPubSubClient {
       message: this.#lastDisconnectedMessage ?? (close.reason || undefined),
       code: close.code,
     };
-    logger.info(`Disconnected: connection ${args.connectionId ?? "(none)"}, code ${close.code}`);
+    logger.info(
+      `Disconnected: connection ${args.connectionId === undefined ? "(none)" : shown(args.connectionId)}, code ${close.code}`,
+    );
     this.#features.notify("disconnected", args);
     this.#emitter.emit("disconnected", args);
     if (run.signal.aborted) return;
@@ -499,7 +502,7 @@ export class WebPubSubClient {
     const connectionId = this.#connectionId as string;
     const window = this.#options.recoveryWindowInMs;
     this.#setState("Recovering");
-    logger.info(`Recovering the session of connection ${connectionId} (for up to ${window} ms)`);
+    logger.info(`Recovering the session of connection ${shown(connectionId)} (for up to ${window} ms)`);
     this.#features.notify("recovering");
     this.#emitter.emit("recovering", { connectionId });
     const deadline = Date.now() + window;
@@ -576,7 +579,7 @@ export class WebPubSubClient {
       this.#seq.flushAck();
     }
     this.#ops.flushUnsent(conn.socket);
-    logger.info(`Recovered the session of connection ${connectionId}`);
+    logger.info(`Recovered the session of connection ${shown(connectionId)}`);
     this.#features.notify("recovered");
     this.#emitter.emit("recovered", { connectionId });
     // Frames that confirmed the session (the pong, replayed messages), in order. A listener may have stopped the

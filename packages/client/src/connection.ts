@@ -5,6 +5,7 @@
 // client) what the socket does; the client decides what that means for the session.
 import { abortReason } from "@webpubsub/async/errors";
 import type { ConnectedMessage } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { ConnectionError } from "./errors.ts";
 import type { AnyDownstreamMessage } from "./features.ts";
 import { loggableText, logger } from "./logger.ts";
@@ -155,14 +156,14 @@ export class Connection {
 
   #onClose(code: number, reason: string): void {
     this.#closedWith(code, reason);
-    logger.info(`The connection closed (code ${code}${reason ? `, ${loggableText(reason)}` : ""})`);
+    logger.info(`The connection closed (code ${code}${reason ? `, ${shown(loggableText(reason))}` : ""})`);
     if (this.#attempt) {
       const what = !this.#opened
         ? "The WebSocket handshake failed (wrong URL, a rejected or expired token, or the network)"
         : this.recovery
           ? "The service closed the recovery connection before confirming the session"
           : "The connection closed before the service's connected message";
-      const detail = `code ${code}${reason ? `, ${reason}` : ""}${this.#lastError ? `, ${this.#lastError}` : ""}`;
+      const detail = `code ${code}${reason ? `, ${shown(reason)}` : ""}${this.#lastError ? `, ${this.#lastError}` : ""}`;
       this.#attempt.fail(new ConnectionError(`${what} (${detail})`, { code, reason }));
       return;
     }

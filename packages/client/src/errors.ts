@@ -2,6 +2,7 @@
 // ones too: the entry chunk holds them anyway (the package's entry exports them), and one module keeps them out of
 // chunks of their own that every app would load. Their fields are `declare`d and set by the constructors, so that no
 // class-field definitions (which only set them to undefined first) ship in bundles.
+import { capped } from "@webpubsub/core/client-wire";
 import type { StreamDataError } from "./group-stream-types.ts";
 
 /** Options for Error's constructor: `options` when it has a cause, else none (an undefined cause is no cause). */
@@ -108,16 +109,20 @@ export class InvocationError extends Error {
  * `BadRequest`, `StreamNotFound`, `InternalServerError`, `Cancelled`...) or one of the client's: `ConnectionLost` (the
  * session carrying the stream ended), `Stopped` (stop()), `InvalidSequenceId` (a received stream skipped or repeated a
  * fragment, or the service acknowledged fragments never sent), `IdleTimeout` (a received stream was silent for
- * `idleTimeoutInMs`). As its `name` is the stream error's name, it also satisfies StreamDataError.
+ * `idleTimeoutInMs`). As its `name` is the stream error's name, it also satisfies StreamDataError. `name` and `message`
+ * are the peer's texts capped (at 128 and 512 characters, as the emulator relays them) so that an error log line stays
+ * bounded; `errorDetail` keeps the error as it arrived.
  */
 export class GroupStreamError extends Error implements StreamDataError {
   override name: string;
   declare readonly streamId: string;
   declare readonly userErrorCode: string | undefined;
+  declare readonly errorDetail: { name: string; message?: string; userErrorCode?: string };
   constructor(streamId: string, error: { name: string; message?: string; userErrorCode?: string }) {
-    super(error.message ?? error.name);
-    this.name = error.name;
+    super(capped(error.message ?? error.name, 512));
+    this.name = capped(error.name, 128);
     this.streamId = streamId;
     this.userErrorCode = error.userErrorCode;
+    this.errorDetail = error;
   }
 }

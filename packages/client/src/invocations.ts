@@ -7,6 +7,7 @@
 // (which writes `cancelInvocation`), the end of the session it was written on (`disconnected`), or stop(). A reliable
 // recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
 import type { InvokeMessage, InvokeResponseMessage } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
@@ -87,7 +88,9 @@ class Invocations implements ClientFeature {
     const { invocationId } = message;
     if (!message.success) {
       const errorDetail = message.error ?? { name: "Unknown", message: "The invocation failed" };
-      pending.reject(new InvocationError(errorDetail.message || errorDetail.name, { invocationId, errorDetail }));
+      // The service's texts are shown bounded in the message; errorDetail keeps them whole.
+      const text = `The invocation failed: error ${shown(errorDetail.name)}, message ${shown(errorDetail.message)}`;
+      pending.reject(new InvocationError(text, { invocationId, errorDetail }));
       return;
     }
     const result: InvokeEventResult = { invocationId };

@@ -3,6 +3,7 @@
 //
 // Stream state belongs to the connection (client-spec 3.6.6): a recovery pauses every stream and resumes it with its
 // unacknowledged fragments; a session that ends (a new connection replaces it) or stop() fails every open stream.
+import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { GroupStreamWriter, OpenGroupStreamOptions, StreamEndError } from "./group-stream-types.ts";
@@ -29,7 +30,7 @@ class OutboundStreams implements ClientFeature {
     const state = this.#host.state();
     if (state === "Stopped" || state === "Stopping") throw new Error(`The client is ${state}: call start() first`);
     const streamId = options.streamId ?? freshId();
-    if (this.#streams.has(streamId)) throw new Error(`Stream '${streamId}' is already open on this client`);
+    if (this.#streams.has(streamId)) throw new Error(`Stream ${shown(streamId)} is already open on this client`);
     const stream = new OutboundStream(
       {
         write: (message) => this.#host.writeJsonOnly(message),

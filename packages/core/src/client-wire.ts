@@ -12,4 +12,4 @@ export type {
   UpstreamMessage,
 } from "./protocol/messages.ts";
 export { WebPubSubSubprotocol } from "./protocol/subprotocols.ts";
-export { shown, shownValue } from "./shown.ts";
+export { capped, shown, shownValue } from "./shown.ts";

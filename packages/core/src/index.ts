@@ -100,5 +100,5 @@ export {
 } from "./protocol/subprotocols.ts";
 export { BodyTooLargeError, type ReadLimitedOptions, readLimited } from "./read-limited.ts";
 export { can, type Permission, roleFor } from "./roles.ts";
-export { shown, shownValue } from "./shown.ts";
+export { capped, shown, shownValue } from "./shown.ts";
 export { checkTimerDuration, MAX_TIMER_MS } from "./timers.ts";

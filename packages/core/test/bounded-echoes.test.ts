@@ -2,6 +2,7 @@
 // of the 64-character cut, and every core error that quotes a caller's or a peer's value going through them.
 import {
   base64UrlEncode,
+  capped,
   checkTimerDuration,
   clientAudience,
   normalizeEndpoint,
@@ -48,6 +49,30 @@ describe("shown and shownValue", () => {
   test("the @webpubsub/core/shown entry holds the same functions", () => {
     expect(narrow.shown).toBe(shown);
     expect(narrow.shownValue).toBe(shownValue);
+  });
+});
+
+describe("capped: a whole relayed text kept up to a limit, then marked", () => {
+  test("a text of exactly the limit is kept whole; one character more is cut and counted", () => {
+    expect(capped("x".repeat(200), 200)).toBe("x".repeat(200));
+    expect(capped("x".repeat(201), 200)).toBe(`${"x".repeat(200)}…(1 more characters)`);
+    expect(capped("abcdef", 3, false)).toBe("abc…");
+    expect(capped("", 0)).toBe("");
+  });
+
+  test("does not split a surrogate pair at the cut, and keeps one that ends right at the limit", () => {
+    expect(capped(`${"x".repeat(199)}😀tail`, 200)).toBe(`${"x".repeat(199)}…(6 more characters)`);
+    expect(capped(`${"x".repeat(198)}😀tail`, 200)).toBe(`${"x".repeat(198)}😀…(4 more characters)`);
+    // both ends of the high-surrogate range step back; the code units just outside it do not
+    expect(capped("x\uD800\uDC00y", 2)).toBe("x…(3 more characters)");
+    expect(capped("x\uDBFF\uDFFFy", 2)).toBe("x…(3 more characters)");
+    expect(capped("x\uD7FFy", 2)).toBe("x\uD7FF…(1 more characters)");
+    expect(capped("x\uDC00y", 2)).toBe("x\uDC00…(1 more characters)");
+  });
+
+  test("is the same function in the root, client-wire and shown entries", async () => {
+    expect((await import("@webpubsub/core/client-wire")).capped).toBe(capped);
+    expect(narrow.capped).toBe(capped);
   });
 });
 

@@ -170,11 +170,11 @@ describe("client frames the service refuses, answerable with their id", () => {
     ],
     [
       '{"type":"invoke","invocationId":"9","event":"e","dataType":"text"}',
-      'a invoke message must have a "data" field',
+      'an invoke message must have a "data" field',
       { invocationId: "9" },
     ],
-    ['{"type":"invoke","invocationId":"","event":"e"}', '"invocationId" of a invoke message must not be empty', {}],
-    ['{"type":"invoke","invocationId":5,"event":"e"}', '"invocationId" of a invoke message must be a string', {}],
+    ['{"type":"invoke","invocationId":"","event":"e"}', '"invocationId" of an invoke message must not be empty', {}],
+    ['{"type":"invoke","invocationId":5,"event":"e"}', '"invocationId" of an invoke message must be a string', {}],
     ['{"type":"cancelInvocation"}', '"invocationId" of a cancelInvocation message must be a string', {}],
     [
       '{"type":"sendToGroup","group":"g","stream":{"streamId":"s"},"dataType":"text","data":"x"}',
@@ -333,7 +333,7 @@ describe("service frames the client reads", () => {
       success: false,
     });
     expect(refusal(() => down({ type: "invokeResponse", invocationId: "1", success: "yes" })).message).toBe(
-      '"success" of a invokeResponse message must be a boolean',
+      '"success" of an invokeResponse message must be a boolean',
     );
     expect(refusal(() => down({ type: "streamAck", streamId: "s", expectedSequenceId: -1 })).message).toBe(
       '"expectedSequenceId" of a streamAck message must be a non-negative integer',

@@ -1,24 +1,27 @@
-// Bounded echoes of peer input: client-supplied text (a message type, a group name, a filter, a close reason) may be
-// up to a MiB long, so every error message, ack, close reason and log line that quotes it goes through clip(), and
-// WebSocket close reasons through closeReason(). Both run in time proportional to what they keep, never to the input.
+// Bounded text that is not an echo: a value quoted in a message goes through core's shown() (the one echo rule), or
+// through shownUnquoted() where a message copies the live service's wording and quote marks. What stays here are the
+// caps on a whole text: a log line (MAX_LOG_CHARS), a relayed field such as a handler's refusal or a publisher's error
+// message (capped(), core's rule, re-exported), and a WebSocket close reason (closeReason(), the RFC 6455 byte limit). Each runs in time
+// proportional to what it keeps, never to the input. Why one echo rule: docs/decisions/0005-one-echo-rule.md.
+import { shown } from "@webpubsub/core";
 
-/** Characters of peer input quoted in an error message, an ack or a log line. */
-export const MAX_QUOTED_CHARS = 200;
+// the cap on a whole relayed text is core's, shared with the client
+export { capped } from "@webpubsub/core";
+
 /** Characters of a whole log line. */
 export const MAX_LOG_CHARS = 2000;
 /** The WebSocket close reason limit (RFC 6455: 125 bytes of payload minus the 2-byte code). */
 export const MAX_CLOSE_REASON_BYTES = 123;
 
 /**
- * The first `max` characters of `text` plus a marker ("…(N more characters)", or just "…" without `counted`);
- * `text` itself when it is short.
+ * `text` bounded by core's shown() but without its JSON quotes, for the few messages that copy the live service's
+ * text, where the service puts its own quote marks around the value (``Connection `id` is not found.``): a short value
+ * is written as it is, a long one by its first 64 characters, then "...".
  */
-export function clip(text: string, max = MAX_QUOTED_CHARS, counted = true): string {
-  if (text.length <= max) return text;
-  let end = max;
-  // never split a surrogate pair
-  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-  return counted ? `${text.slice(0, end)}…(${text.length - end} more characters)` : `${text.slice(0, end)}…`;
+export function shownUnquoted(text: string): string {
+  const quoted = shown(text);
+  const cut = !quoted.endsWith('"');
+  return (JSON.parse(cut ? quoted.slice(0, -3) : quoted) as string) + (cut ? "..." : "");
 }
 
 /**

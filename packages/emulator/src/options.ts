@@ -1,5 +1,5 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
-import { checkTimerDuration, HUB_NAME_PATTERN } from "@webpubsub/core";
+import { checkTimerDuration, HUB_NAME_PATTERN, shown } from "@webpubsub/core";
 import type { EntraPolicy } from "./auth.ts";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
 import { DEFAULT_STREAM_IDLE_TIMEOUT_MS } from "./session-limits.ts";
@@ -116,7 +116,7 @@ export function checkHubSettings(hubs: unknown, argName = "hubs"): asserts hubs 
   for (const [hub, settings] of Object.entries(hubs as Record<string, unknown>)) {
     const where = `${argName}.${hub}`;
     if (hub !== "_default" && !HUB_NAME_PATTERN.test(hub)) {
-      throw new TypeError(`${argName} key '${hub}' is not a valid hub name (${HUB_NAME_PATTERN.source}).`);
+      throw new TypeError(`${argName} key ${shown(hub)} is not a valid hub name (${HUB_NAME_PATTERN.source}).`);
     }
     if (typeof settings !== "object" || settings === null || Array.isArray(settings)) {
       throw new TypeError(`${where} must be an object.`);

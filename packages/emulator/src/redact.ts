@@ -3,7 +3,7 @@
 // values of secret-looking URL query parameters (access_token, code, sig, key, token, secret, password, ...; any case)
 // and URL userinfo. Redaction runs over the whole text before it is cut to its display length, so cutting can never
 // expose a part of a secret that the redaction would have caught.
-import { clip } from "./bounded-text.ts";
+import { capped } from "./bounded-text.ts";
 
 /**
  * `name=value` where the name ends in a secret-looking word, after `?`, `&`, `;`, whitespace or the start:
@@ -62,11 +62,11 @@ function isWordChar(c: number): boolean {
 }
 
 /**
- * Redacts `text`, then cuts it to `max` characters (see clip() for the marker), then hides any fragment of a secret
+ * Redacts `text`, then cuts it to `max` characters (see capped() for the marker), then hides any fragment of a secret
  * that is left (a text may carry a key with a few characters missing).
  */
 export function redactAndClip(text: string, max: number, secrets: readonly string[] = [], counted = true): string {
-  return hideFragments(clip(redactSecrets(text, secrets), max, counted), secrets);
+  return hideFragments(capped(redactSecrets(text, secrets), max, counted), secrets);
 }
 
 /** Replaces every run of >= MIN_SECRET_FRAGMENT characters that also occurs in one of `secrets`. For short texts. */

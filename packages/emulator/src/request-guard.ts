@@ -9,7 +9,7 @@
 //   An IP address is always accepted: a rebinding attack always arrives under the attacker's host name.
 import { isIP } from "node:net";
 import { hostname } from "node:os";
-import { clip } from "./bounded-text.ts";
+import { shown } from "@webpubsub/core";
 
 export interface RequestPolicy {
   /** `"*"`, or normalized origins (`scheme://host[:port]`, lowercase) and/or `"null"` */
@@ -36,11 +36,11 @@ export function normalizeOrigin(entry: string, argName: string): string {
   try {
     url = new URL(entry);
   } catch {
-    throw new TypeError(`${argName}: '${clip(entry, 100)}' is not an origin (scheme://host[:port]) or "*".`);
+    throw new TypeError(`${argName}: ${shown(entry)} is not an origin (scheme://host[:port]) or "*".`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || url.pathname.length > 1 || url.search || url.hash) {
     throw new TypeError(
-      `${argName}: '${clip(entry, 100)}' must be an http(s) origin without a path, like https://app.example.com.`,
+      `${argName}: ${shown(entry)} must be an http(s) origin without a path, like https://app.example.com.`,
     );
   }
   return url.origin.toLowerCase();
@@ -50,7 +50,7 @@ export function normalizeOrigin(entry: string, argName: string): string {
 export function normalizeHost(entry: string, argName: string): string {
   const lower = entry.trim().toLowerCase();
   if (!/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$/.test(lower) && !/^\[[0-9a-f:.]+\]$/.test(lower)) {
-    throw new TypeError(`${argName}: '${clip(entry, 100)}' is not a host name (without scheme or port) or "*".`);
+    throw new TypeError(`${argName}: ${shown(entry)} is not a host name (without scheme or port) or "*".`);
   }
   return lower;
 }
@@ -93,7 +93,7 @@ export function checkHost(header: string | undefined, policy: RequestPolicy): Re
   if (header === undefined) return undefined;
   const name = hostOfHeader(header);
   if (name === undefined) {
-    return { status: 400, message: `Invalid Host header '${clip(header, 100)}'.`, subject: header };
+    return { status: 400, message: `Invalid Host header ${shown(header)}.`, subject: header };
   }
   if (policy.allowedHosts === "*" || isIpLiteral(name) || isLoopbackName(name)) return undefined;
   const own = policy.host.toLowerCase();
@@ -101,7 +101,7 @@ export function checkHost(header: string | undefined, policy: RequestPolicy): Re
   return {
     status: 403,
     message:
-      `Host '${clip(name, 100)}' is not an address of this emulator (DNS rebinding protection). ` +
+      `Host ${shown(name)} is not an address of this emulator (DNS rebinding protection). ` +
       "Add it with the allowedHosts option or --allowed-hosts.",
     subject: name,
   };
@@ -125,7 +125,7 @@ export function checkOrigin(header: string | undefined, policy: RequestPolicy): 
   return {
     status: 403,
     message:
-      `Requests from pages of origin '${clip(header, 100)}' are refused: only loopback origins ` +
+      `Requests from pages of origin ${shown(header)} are refused: only loopback origins ` +
       "(http(s)://localhost, 127.0.0.1, [::1]) are allowed by default. Add it with the allowedOrigins option or " +
       "--allowed-origins.",
     subject: origin,

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { shown } from "@webpubsub/core";
 import type { WebSocketServer } from "ws";
 import { type DashboardSource, handleDashboard } from "./dashboard.ts";
 import { checkHost, checkOrigin, type Refusal } from "./request-guard.ts";
@@ -62,7 +63,7 @@ function onRequest(parts: ServerParts, req: IncomingMessage, res: ServerResponse
   const { service } = parts;
   const path = (req.url ?? "/").split("?")[0]!.toLowerCase();
   const isRest = path === "/api" || path.startsWith("/api/");
-  const refused = screen(service, req, `a request for ${path.slice(0, 100)}`);
+  const refused = screen(service, req, `a request for ${shown(path)}`);
   if (refused !== undefined) {
     if (isRest) {
       const code = refused.status === 403 ? "Error.Forbidden" : "Error.BadRequest";

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { signJwtSync } from "@webpubsub/core";
 import type { WebSocket } from "ws";
-import { clip, MAX_LOG_CHARS } from "./bounded-text.ts";
+import { capped, MAX_LOG_CHARS } from "./bounded-text.ts";
 import { Connection, type ConnectionEvents, type ConnectionInit } from "./connection.ts";
 import { Hub } from "./hub.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -180,7 +180,7 @@ export class Service implements ConnectionEvents {
   closeConnection(conn: Connection, why: string, code = 1000): void {
     if (conn.ended) return;
     // the reason may quote client input (REST ?reason=, an invalid message): bounded before it goes anywhere
-    const reason = clip(why, MAX_REASON_CHARS);
+    const reason = capped(why, MAX_REASON_CHARS);
     conn.close(code, reason);
     this.endSession(conn, reason, code);
   }

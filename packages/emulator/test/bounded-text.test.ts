@@ -1,9 +1,12 @@
 // Close reasons fit the WebSocket limit of 123 UTF-8 bytes, cut in one pass at a character boundary (the old trim
-// removed one character at a time and re-measured the whole string: 82 s for a 1 MiB reason); quoted input is cut to a
-// bounded length with a marker. Both sides of every boundary, and random strings against Buffer.byteLength.
+// removed one character at a time and re-measured the whole string: 82 s for a 1 MiB reason); a whole relayed text or
+// log line is capped with a marker (core's capped(), tested in core); a value in a message that copies the live service's quote marks is bounded by
+// core's shown() rule without its JSON quotes. Both sides of every boundary, and random strings.
+
+import { shown } from "@webpubsub/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { clip, closeReason, MAX_CLOSE_REASON_BYTES, utf8PrefixLength } from "../src/bounded-text.ts";
+import { closeReason, MAX_CLOSE_REASON_BYTES, shownUnquoted, utf8PrefixLength } from "../src/bounded-text.ts";
 
 const bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
@@ -52,15 +55,28 @@ describe("closeReason", () => {
   });
 });
 
-describe("clip", () => {
-  it("keeps text up to the limit and marks what it cut", () => {
-    expect(clip("x".repeat(200))).toBe("x".repeat(200));
-    expect(clip("x".repeat(201))).toBe(`${"x".repeat(200)}…(1 more characters)`);
-    expect(clip("abcdef", 3, false)).toBe("abc…");
+describe("shownUnquoted: core's shown() bound without its JSON quotes", () => {
+  it("writes a value of up to 64 characters as it is, quote marks, backslashes and a trailing ... included", () => {
+    for (const v of ["xxxx", 'a"b\\c', "`id`", "ends with...", "line\nbreak", "x".repeat(64), ""]) {
+      expect(shownUnquoted(v)).toBe(v);
+    }
   });
 
-  it("does not split a surrogate pair at the cut", () => {
-    const s = `${"x".repeat(199)}😀tail`;
-    expect(clip(s)).toBe(`${"x".repeat(199)}…(6 more characters)`);
+  it("cuts a longer value to its first 64 characters, then ..., as shown() does", () => {
+    expect(shownUnquoted("x".repeat(65))).toBe(`${"x".repeat(64)}...`);
+    const huge = `${"a".repeat(64)}${"TAIL".repeat(2500)}`; // 10,064 characters
+    expect(shownUnquoted(huge)).toBe(`${"a".repeat(64)}...`);
+    expect(shownUnquoted(huge)).not.toContain("TAIL");
+    expect(shown(huge)).toBe(`"${shownUnquoted(huge).slice(0, -3)}"...`);
+  });
+
+  it("is the value, or its first 64 characters then ..., on random strings (lone surrogates and quotes too)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 100 }), (s) => {
+        const r = shownUnquoted(s);
+        expect(r).toBe(s.length <= 64 ? s : `${s.slice(0, 64)}...`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

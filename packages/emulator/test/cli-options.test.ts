@@ -116,7 +116,7 @@ describe("CLI options", { timeout: 120_000 }, () => {
     expect(() => parseArgs(["--config", bad])).toThrow(/allowedOrigins/);
     const p = cli(["--config", bad, "--port", "0"]);
     expect(await p.exited).toBe(2);
-    expect(p.stderr()).toMatch(/allowedOrigins: 'not-an-origin' is not an origin/);
+    expect(p.stderr()).toMatch(/allowedOrigins: "not-an-origin" is not an origin/);
   });
 
   it("prints a refused cross-site connection without --verbose, and nothing per request", async () => {
@@ -135,7 +135,7 @@ describe("CLI options", { timeout: 120_000 }, () => {
         ws.once("error", reject);
       });
       expect(status).toBe(403);
-      await p.until(/refused a WebSocket connection: Requests from pages of origin 'https:\/\/evil\.example'/);
+      await p.until(/refused a WebSocket connection: Requests from pages of origin "https:\/\/evil\.example"/);
       expect(p.stderr()).toContain("--allowed-origins");
       expect(p.stdout()).not.toMatch(/REST (GET|POST|HEAD)|connection \S+ opened/);
     } finally {

@@ -88,12 +88,12 @@ describe("Origin of WebSocket upgrades", () => {
     ]) {
       expect(await upgradeStatus(emu, h, { origin }), origin).toBe(403);
     }
-    const warned = logs.filter((l) => l.level === "warn" && l.line.includes("'https://evil.example'"));
+    const warned = logs.filter((l) => l.level === "warn" && l.line.includes('"https://evil.example"'));
     expect(warned).toHaveLength(1);
     expect(warned[0]!.line).toMatch(/refused a WebSocket connection: .*allowedOrigins/);
     // a retry is refused again, but not logged again
     expect(await upgradeStatus(emu, h, { origin: "https://evil.example" })).toBe(403);
-    expect(logs.filter((l) => l.line.includes("'https://evil.example'"))).toHaveLength(1);
+    expect(logs.filter((l) => l.line.includes('"https://evil.example"'))).toHaveLength(1);
     expect((await rest(emu, "HEAD", `/api/hubs/${h}/users/nobody`)).status).toBe(404);
   });
 
@@ -168,7 +168,7 @@ describe("Host header (DNS rebinding)", () => {
         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
     );
     expect(upgrade).toBe(403);
-    const warned = logs.filter((l) => l.level === "warn" && l.line.includes("Host 'evil.example'"));
+    const warned = logs.filter((l) => l.level === "warn" && l.line.includes('Host "evil.example"'));
     expect(warned).toHaveLength(1);
     expect(warned[0]!.line).toMatch(/DNS rebinding.*allowedHosts/);
   });

@@ -221,7 +221,7 @@ describe("group streams", () => {
     expect(await pub.message((m) => m.type === "streamClosed")).toEqual({
       type: "streamClosed",
       streamId: "f",
-      error: { name: "Forbidden", message: "The connection has no permission to send to group 'g'." },
+      error: { name: "Forbidden", message: 'The connection has no permission to send to group "g".' },
     });
     pub.send({ type: "sendToGroup", group: "other", stream: { streamId: "f" } });
     expect(await pub.message((m) => m.type === "streamAck")).toEqual({

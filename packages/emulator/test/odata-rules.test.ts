@@ -30,23 +30,26 @@ describe("syntax errors: kind, position and message", () => {
     ["(true (", 6, "Syntax error at position 6"],
     ["userId eq 'x", 10, "Unterminated string literal at position 10"],
     ["userId eq 'it''s", 10, "Unterminated string literal at position 10"],
-    ["12abc eq 1", 0, "Invalid number literal '12a' at position 0"],
-    ["length(userId) eq -3x", 18, "Invalid number literal '-3x' at position 18"],
+    ["12abc eq 1", 0, 'Invalid number literal "12a" at position 0'],
+    ["length(userId) eq -3x", 18, 'Invalid number literal "-3x" at position 18'],
     ["9007199254740992 eq 1", 0, "Integer literal out of range at position 0"],
     ["userId # 'x'", 7, "Unexpected character '#' at position 7"],
     ["userId eq 'a' -", 14, "Unexpected character '-' at position 14"],
-    ["userId like 'x' and true", 7, "Unknown operator 'like' at position 7"],
-    ["(userId like 'x')", 8, "Unknown operator 'like' at position 8"],
+    ["userId like 'x' and true", 7, 'Unknown operator "like" at position 7'],
+    ["(userId like 'x')", 8, 'Unknown operator "like" at position 8'],
     ["true like", 9, "Syntax error at position 9"],
   ] as const)("%j -> %s", (filter, position, message) => {
     const e = errorOf(filter);
     expect(e).toMatchObject({ name: "FilterError", kind: "syntax", position, message });
   });
 
-  it("quotes at most 64 characters of a word in an error message", () => {
-    const long = `x${"y".repeat(99)}`;
+  it("quotes a word through core's shown(): a 10,000-character one by its first 64 characters, a short one whole", () => {
+    const long = `x${"y".repeat(63)}${"Z".repeat(9_936)}`;
     const e = errorOf(`userId ${long} 'a'`);
-    expect(e.message).toBe(`Unknown operator '${long.slice(0, 64)}…(36 more characters)' at position 7`);
+    expect(e.message).toBe(`Unknown operator "x${"y".repeat(63)}"... at position 7`);
+    expect(e.message).not.toContain("Z");
+    const exact = `x${"y".repeat(63)}`;
+    expect(errorOf(`userId ${exact} 'a'`).message).toBe(`Unknown operator "${exact}" at position 7`);
   });
 });
 
@@ -75,9 +78,9 @@ describe("type errors: kind, position and message", () => {
     ["length(userId, 'a') eq 1", 0, "Function 'length' takes 1 argument(s), got 2"],
     ["length(1) eq 1", 7, "Function 'length' expects a string or a collection, got int"],
     ["length(true) eq 1", 7, "Function 'length' expects a string or a collection, got bool"],
-    ["frobnicate(userId)", 0, "Unknown function 'frobnicate'"],
-    ["nobody eq 'x'", 0, "Unknown property 'nobody' (use userId, connectionId, groups or protocol)"],
-    ["x1 eq 1", 0, "Unknown property 'x1' (use userId, connectionId, groups or protocol)"],
+    ["frobnicate(userId)", 0, 'Unknown function "frobnicate"'],
+    ["nobody eq 'x'", 0, 'Unknown property "nobody" (use userId, connectionId, groups or protocol)'],
+    ["x1 eq 1", 0, 'Unknown property "x1" (use userId, connectionId, groups or protocol)'],
     ["('a','b') eq userId", 0, "A parenthesized list is only allowed on the right of 'in'"],
     ["not 1", 0, "'not' expects a boolean operand, got int"],
     ["1 and true", 0, "'and' expects boolean operands, got int"],

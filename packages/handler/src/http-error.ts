@@ -1,4 +1,5 @@
 // An HTTP failure the handler answers itself (bad request, unauthorized, too large, ...). Its message is safe to send.
+import { shown } from "@webpubsub/core";
 
 export class HttpError extends Error {
   override name = "HttpError";
@@ -18,10 +19,10 @@ export function textResponse(status: number, text: string, headers?: HeadersInit
   return new Response(text === "" ? null : text, { status, headers: h });
 }
 
-/** Reported to `onError` when a user handler does not finish within `timeoutInMs`. */
+/** Reported to `onError` when a user handler does not finish within `timeoutInMs`; the event name is shown bounded. */
 export class HandlerTimeoutError extends Error {
   override name = "HandlerTimeoutError";
   constructor(eventName: string, timeoutInMs: number) {
-    super(`The ${eventName} handler did not finish within ${timeoutInMs} ms`);
+    super(`The ${shown(eventName)} handler did not finish within ${timeoutInMs} ms`);
   }
 }

@@ -74,11 +74,10 @@ export function normalizeOptions(hub: unknown, options: WebPubSubEventHandlerOpt
   };
 }
 
+/** Logs a failed handler with its event name and connection id, both from the request, so shown bounded. */
 function defaultErrorReporter(error: unknown, info: { eventName: string; connectionId?: string }): void {
-  console.error(
-    `[@webpubsub/handler] ${info.eventName} handler failed${info.connectionId ? ` (connection ${info.connectionId})` : ""}:`,
-    error,
-  );
+  const connection = info.connectionId ? ` (connection ${shown(info.connectionId)})` : "";
+  console.error(`[@webpubsub/handler] ${shown(info.eventName)} handler failed${connection}:`, error);
 }
 
 function normalizePath(path: unknown, hub: string): string {

@@ -73,7 +73,8 @@ class StateTracker implements StateSetter {
         throw new TypeError(`setState value for ${shown(name)} must be JSON-serializable`, { cause: error });
       }
       if (json === undefined) throw new TypeError(`setState value for ${shown(name)} must be JSON-serializable`);
-      this.#states[name] = value;
+      // defined, not assigned: `setState("__proto__", v)` must add a state named __proto__, not swap the prototype
+      Object.defineProperty(this.#states, name, { value, enumerable: true, writable: true, configurable: true });
     }
     this.#modified = true;
   }

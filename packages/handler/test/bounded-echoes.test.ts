@@ -1,8 +1,8 @@
-// No caller's or peer's value is echoed whole into an error: the responders' and the options' checks show a value
-// through core's shown/shownValue (a string quoted up to its first 64 characters, a number as written, an object by
+// No caller's or peer's value is echoed whole into an error or a log line: the responders' and the options' checks, the
+// default error reporter and HandlerTimeoutError show a value through core's shown/shownValue (a string quoted up to its first 64 characters, a number as written, an object by
 // type), name the problem, and still show a short value whole.
 import { thrownMessage } from "@webpubsub/test-kit";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
 import { CONNECT, eventRequest, USER_MESSAGE } from "./helpers.ts";
 
@@ -79,5 +79,60 @@ describe("handler errors show an outside value bounded", () => {
     expect(await reported({ handleConnect: (_q, res) => res.fail(418 as never) }, connect())).toBe(
       "connect fail code must be 400, 401, 403 or 500, got 418",
     );
+  });
+});
+
+describe("the default error reporter and HandlerTimeoutError show the request's values bounded", () => {
+  const userEventFrom = (value: string) =>
+    eventRequest({
+      type: `azure.webpubsub.user.${value}`,
+      eventName: value,
+      connectionId: value,
+      contentType: "text/plain",
+      body: "hi",
+    });
+
+  async function logged(value: string): Promise<string> {
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      lines.push(String(args[0]));
+    });
+    try {
+      const handler = new WebPubSubEventHandler("hub", {
+        handleUserEvent: () => {
+          throw new Error("boom");
+        },
+      });
+      expect((await handler.handle(userEventFrom(value)))?.status).toBe(500);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    return lines[0] as string;
+  }
+
+  it("a handler that throws is logged with its event name and connection id by their first 64 characters", async () => {
+    const line = await logged(HUGE);
+    expect(line).toBe(`[@webpubsub/handler] ${HUGE_SHOWN} handler failed (connection ${HUGE_SHOWN}):`);
+  });
+
+  it("a short event name and connection id are logged whole", async () => {
+    expect(await logged("zq")).toBe('[@webpubsub/handler] "zq" handler failed (connection "zq"):');
+  });
+
+  it("a handler that times out is reported with its event name by its first 64 characters; a short one whole", async () => {
+    const timedOut = async (value: string) => {
+      const errors: unknown[] = [];
+      const handler = new WebPubSubEventHandler("hub", {
+        timeoutInMs: 1,
+        onError: (e) => errors.push(e),
+        handleUserEvent: () => new Promise<void>(() => {}),
+      });
+      expect((await handler.handle(userEventFrom(value)))?.status).toBe(504);
+      expect(errors).toHaveLength(1);
+      return (errors[0] as Error).message;
+    };
+    expect(await timedOut(HUGE)).toBe(`The ${HUGE_SHOWN} handler did not finish within 1 ms`);
+    expect(await timedOut("zq")).toBe('The "zq" handler did not finish within 1 ms');
   });
 });

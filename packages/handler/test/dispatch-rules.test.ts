@@ -254,6 +254,43 @@ describe("failures and reports", () => {
   });
 });
 
+describe("connection state names", () => {
+  const sent = async (setter: (res: { setState(name: string, value: unknown): void }) => void) => {
+    const { handler } = make({
+      handleConnect: (_req, res) => {
+        setter(res);
+        res.success();
+      },
+    });
+    const response = await handler.handle(eventRequest({ type: CONNECT }));
+    const header = response!.headers.get("ce-connectionState");
+    return header === null ? null : JSON.parse(Buffer.from(header, "base64").toString("utf8"));
+  };
+
+  it("a state named like an Object.prototype member is an ordinary state, sent as written", async () => {
+    const value = { polluted: true };
+    const state = await sent((res) => {
+      res.setState("__proto__", value);
+      res.setState("constructor", 1);
+      res.setState("toString", "x");
+    });
+    expect(Object.keys(state)).toEqual(["__proto__", "constructor", "toString"]);
+    expect(Object.getOwnPropertyDescriptor(state, "__proto__")?.value).toEqual(value);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("setting a state again replaces it, and undefined removes it, for those names too", async () => {
+    const state = await sent((res) => {
+      res.setState("__proto__", 1);
+      res.setState("__proto__", 2);
+      res.setState("constructor", 3);
+      res.setState("constructor", undefined);
+    });
+    expect(Object.keys(state)).toEqual(["__proto__"]);
+    expect(Object.getOwnPropertyDescriptor(state, "__proto__")?.value).toBe(2);
+  });
+});
+
 describe("timers and signals", () => {
   it("an answered blocking event leaves no timer behind, and its signal never aborts", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });

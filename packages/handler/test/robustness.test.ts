@@ -372,7 +372,7 @@ describe("async handlers and timeouts", () => {
     expect(signal!.aborted).toBe(true);
     expect(errors[0]).toBeInstanceOf(HandlerTimeoutError);
     expect((errors[0] as Error).name).toBe("HandlerTimeoutError");
-    expect(String(errors[0])).toMatch(/^HandlerTimeoutError: The connect handler did not finish within 50 ms/);
+    expect(String(errors[0])).toMatch(/^HandlerTimeoutError: The "connect" handler did not finish within 50 ms/);
     expect(String(lateError)).toMatch(/already been answered/);
   });
 

@@ -17,7 +17,8 @@ export interface KeyCredentialPolicyOptions {
 }
 
 interface CachedToken {
-  token: string;
+  /** The Authorization header value: `Bearer <jwt>`. */
+  authorization: string;
   key: string;
   refreshAt: number;
 }
@@ -40,8 +41,8 @@ export function keyCredentialPolicy(
 
   let newest: string | undefined; // the URL last used, already at the end of the LRU order
 
-  /** The token for `url`: from the cache at once, or a promise of a newly signed one. */
-  function tokenFor(url: string): string | Promise<string> {
+  /** The Authorization header value for `url`: from the cache at once, or a promise of a newly signed token's. */
+  function authorizationFor(url: string): string | Promise<string> {
     const key = credential.key;
     if (typeof key !== "string" || key.length === 0) throw new TypeError("credential.key must be a non-empty string");
     const nowSeconds = Math.floor(now() / 1000);
@@ -52,16 +53,17 @@ export function keyCredentialPolicy(
         cache.set(url, hit);
         newest = url;
       }
-      return hit.token;
+      return hit.authorization;
     }
     return signJwt({ aud: url }, key, { expiresInSeconds: lifetime, now: nowSeconds }).then((token) => {
+      const authorization = `Bearer ${token}`;
       if (cacheSize > 0) {
         cache.delete(url);
-        cache.set(url, { token, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
+        cache.set(url, { authorization, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
         newest = url;
         while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
       }
-      return token;
+      return authorization;
     });
   }
 
@@ -69,18 +71,18 @@ export function keyCredentialPolicy(
     name: keyCredentialPolicyName,
     // Not async: a cached token is set and the request passed on in the same turn.
     sendRequest(request, next) {
-      let token: string | Promise<string>;
+      let authorization: string | Promise<string>;
       try {
-        token = tokenFor(request.url);
+        authorization = authorizationFor(request.url);
       } catch (error) {
         return Promise.reject(error);
       }
-      if (typeof token === "string") {
-        request.headers.set("Authorization", `Bearer ${token}`);
+      if (typeof authorization === "string") {
+        request.headers.set("Authorization", authorization);
         return next(request);
       }
-      return token.then((signed) => {
-        request.headers.set("Authorization", `Bearer ${signed}`);
+      return authorization.then((value) => {
+        request.headers.set("Authorization", value);
         return next(request);
       });
     },

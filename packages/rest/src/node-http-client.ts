@@ -90,9 +90,10 @@ const TARGET_CACHE_SIZE = 256;
 function headerList(request: PipelineRequest, host: string): string[] {
   const list: string[] = [];
   let hasHost = false;
-  for (const [name, value] of Object.entries(request.headers.toJSON({ preserveCase: true }))) {
+  const headers = request.headers.toJSON({ preserveCase: true });
+  for (const name in headers) {
     if (!hasHost && name.length === 4 && name.toLowerCase() === "host") hasHost = true;
-    list.push(name, value);
+    list.push(name, headers[name] as string);
   }
   if (!hasHost) list.push("Host", host);
   return list;
@@ -183,12 +184,6 @@ class FastNodeHttpClient implements HttpClient {
       if (result) resolve(result);
       else reject(error);
     };
-    const cancel = (): void => {
-      const error = abortError("The operation was aborted. Rejecting from abort signal callback while making request.");
-      response?.destroy(error);
-      req.destroy(error);
-      settle(error);
-    };
 
     const options: Http.RequestOptions = {
       agent: this.#agent(request, secure),
@@ -236,16 +231,27 @@ class FastNodeHttpClient implements HttpClient {
     req.on("error", (error: Error & { code?: string }) => {
       if (response === undefined) settle(sendError(error, request));
     });
-    if (signal) {
-      signal.addEventListener("abort", cancel, { once: true });
-      // Abort is forwarded until the exchange is over: the request closes after its answer has been read.
-      req.once("close", () => signal.removeEventListener("abort", cancel));
-    }
-    if (request.timeout > 0) {
-      timer = setTimeout(() => {
-        logger.info(`request to '${target.printable}' timed out. canceling...`);
-        cancel();
-      }, request.timeout);
+    // Made only for a request that can be cut short: most requests have neither a signal nor a timeout.
+    if (signal !== undefined || request.timeout > 0) {
+      const cancel = (): void => {
+        const error = abortError(
+          "The operation was aborted. Rejecting from abort signal callback while making request.",
+        );
+        response?.destroy(error);
+        req.destroy(error);
+        settle(error);
+      };
+      if (signal) {
+        signal.addEventListener("abort", cancel, { once: true });
+        // Abort is forwarded until the exchange is over: the request closes after its answer has been read.
+        req.once("close", () => signal.removeEventListener("abort", cancel));
+      }
+      if (request.timeout > 0) {
+        timer = setTimeout(() => {
+          logger.info(`request to '${target.printable}' timed out. canceling...`);
+          cancel();
+        }, request.timeout);
+      }
     }
     if (body) req.end(body);
     else req.end();

@@ -1,6 +1,7 @@
 // Which option names each call accepts. Every option of the official @azure/web-pubsub client and operations is either
 // honoured here or refused with an error naming it; a name that is neither (a typo, an option of another operation)
 // is refused too, so no option is ever silently ignored.
+import { shown } from "@webpubsub/core/shown";
 
 /** Options every operation takes (core-client's OperationOptions, all honoured). */
 const OPERATION_OPTIONS = ["abortSignal", "tracingOptions", "requestOptions", "onResponse"] as const;
@@ -12,6 +13,7 @@ const REFUSED: Readonly<Record<string, string>> = {
 
 /** `requestOptions` keys (core-client's OperationRequestOptions) that are honoured. */
 const REQUEST_OPTIONS = ["customHeaders", "timeout", "onUploadProgress", "onDownloadProgress"] as const;
+const REQUEST_OPTION_SET: ReadonlySet<string> = new Set(REQUEST_OPTIONS);
 
 const REFUSED_REQUEST: Readonly<Record<string, string>> = {
   shouldDeserialize: "responses are always parsed as the API describes them; read the raw response with onResponse",
@@ -42,17 +44,27 @@ export const CLIENT_OPTIONS = [
   "webSocketFactory",
 ] as const;
 
-function unknownKeys(options: object, allowed: readonly string[]): string[] {
+/** The own keys of `options` with a value that `allowed` does not hold ("toString" is unknown, like any typo). */
+function unknownKeys(options: object, allowed: ReadonlySet<string>): string[] {
   return Object.keys(options).filter(
-    (key) => !allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
+    (key) => !allowed.has(key) && (options as Record<string, unknown>)[key] !== undefined,
   );
 }
 
-function refuse(name: string, where: string, reason: string | undefined): never {
+/** The reason `key` is refused, when `reasons` has one of its own (never an inherited "toString" or "constructor"). */
+function reasonFor(reasons: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(reasons, key) ? reasons[key] : undefined;
+}
+
+/**
+ * Throws for option `key` under `path`: an official option refused for `reason` is named as written (it is one of
+ * ours); any other key is the caller's, so it is shown bounded (`options["<first 64 characters>"...]`).
+ */
+function refuse(path: string, key: string, where: string, reason: string | undefined): never {
   throw new TypeError(
     reason === undefined
-      ? `${name} is not an option of ${where}; it would be ignored, so it is refused.`
-      : `${name} is not supported by ${where}: ${reason}.`,
+      ? `${path}[${shown(key)}] is not an option of ${where}; it would be ignored, so it is refused.`
+      : `${path}.${key} is not supported by ${where}: ${reason}.`,
   );
 }
 
@@ -67,13 +79,13 @@ export function checkOptionNames(
   unsupported: Readonly<Record<string, string>> = {},
 ): void {
   if (options === undefined || options === null || typeof options !== "object") return;
-  const [key] = unknownKeys(options, [...OPERATION_OPTIONS, ...extra]);
-  if (key !== undefined) refuse(`options.${key}`, where, unsupported[key] ?? REFUSED[key]);
+  const [key] = unknownKeys(options, new Set([...OPERATION_OPTIONS, ...extra]));
+  if (key !== undefined) refuse("options", key, where, reasonFor(unsupported, key) ?? reasonFor(REFUSED, key));
   const request = (options as { requestOptions?: unknown }).requestOptions;
   if (request !== undefined && request !== null && typeof request === "object") {
-    const [requestKey] = unknownKeys(request, REQUEST_OPTIONS);
+    const [requestKey] = unknownKeys(request, REQUEST_OPTION_SET);
     if (requestKey !== undefined) {
-      refuse(`options.requestOptions.${requestKey}`, where, REFUSED_REQUEST[requestKey]);
+      refuse("options.requestOptions", requestKey, where, reasonFor(REFUSED_REQUEST, requestKey));
     }
   }
 }
@@ -81,6 +93,6 @@ export function checkOptionNames(
 /** Throws a TypeError naming the first client option that is not one (see CLIENT_OPTIONS). */
 export function checkClientOptionNames(options: object | undefined, extra: readonly string[] = []): void {
   if (options === undefined || options === null || typeof options !== "object") return;
-  const [key] = unknownKeys(options, [...CLIENT_OPTIONS, ...extra]);
-  if (key !== undefined) refuse(`options.${key}`, "WebPubSubServiceClient", undefined);
+  const [key] = unknownKeys(options, new Set([...CLIENT_OPTIONS, ...extra]));
+  if (key !== undefined) refuse("options", key, "WebPubSubServiceClient", undefined);
 }

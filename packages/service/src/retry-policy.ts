@@ -121,7 +121,7 @@ export async function sendWithRetries(
       if (signal?.aborted || attempt >= options.maxRetries || !isRetryableError(error, mode, signal)) throw error;
       waitMs = backoff(attempt, options);
       loadedHttpStack().logger.info(
-        `Retrying after ${(error as Error).message} in ${waitMs} ms (retry ${attempt + 1}).`,
+        `Retrying after ${shownValue((error as Error).message)} in ${waitMs} ms (retry ${attempt + 1}).`,
       );
     }
     await delay(waitMs, { signal });

@@ -1,6 +1,7 @@
 // No option is silently ignored: every official @azure/web-pubsub option is honoured or refused with an error naming
 // it, an unknown option (a typo, another operation's option) is refused with its name, and nothing is sent then.
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
+import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
 import { WebPubSubServiceClient } from "../src/index.ts";
 
@@ -25,17 +26,17 @@ describe("operation options", () => {
     [
       "a typo of contentType",
       (c: WebPubSubServiceClient) => c.sendToAll("x", opts({ contentTyp: "text/plain" })),
-      /^options\.contentTyp is not an option of WebPubSubServiceClient\.sendToAll/,
+      /^options\["contentTyp"\] is not an option of WebPubSubServiceClient\.sendToAll/,
     ],
     [
       "an option of another operation",
       (c: WebPubSubServiceClient) => c.addUserToGroup("g", "u", opts({ reason: "r" })),
-      /^options\.reason is not an option of WebPubSubServiceClient\.addUserToGroup/,
+      /^options\["reason"\] is not an option of WebPubSubServiceClient\.addUserToGroup/,
     ],
     [
       "a group client's call",
       (c: WebPubSubServiceClient) => c.group("g").addUser("u", opts({ filter: "x" })),
-      /^options\.filter is not an option of WebPubSubGroupClient\.addUser/,
+      /^options\["filter"\] is not an option of WebPubSubGroupClient\.addUser/,
     ],
     [
       "the official serializerOptions",
@@ -60,7 +61,7 @@ describe("operation options", () => {
     [
       "an unknown requestOptions key",
       (c: WebPubSubServiceClient) => c.sendToAll("x", opts({ requestOptions: { timeOut: 5 } })),
-      /^options\.requestOptions\.timeOut is not an option/,
+      /^options\.requestOptions\["timeOut"\] is not an option/,
     ],
     [
       "onResponse that is not a function",
@@ -81,7 +82,7 @@ describe("operation options", () => {
   it("throws at once for the listing, which returns its iterator synchronously", () => {
     const { client, sent } = recording();
     expect(() => client.listConnectionsInGroup("g", opts({ maxpagesize: 2 }))).toThrow(
-      /^options\.maxpagesize is not an option of WebPubSubServiceClient\.listConnectionsInGroup/,
+      /^options\["maxpagesize"\] is not an option of WebPubSubServiceClient\.listConnectionsInGroup/,
     );
     expect(sent).toHaveLength(0);
   });
@@ -120,14 +121,14 @@ describe("operation options", () => {
 describe("client options", () => {
   it("refuses an unknown client option with its name", () => {
     expect(() => new WebPubSubServiceClient(CS, "hub", opts({ retryOption: { maxRetries: 1 } }))).toThrow(
-      /^options\.retryOption is not an option of WebPubSubServiceClient/,
+      /^options\["retryOption"\] is not an option of WebPubSubServiceClient/,
     );
   });
 
   it("refuses an unknown option of fromEnvironment with its name", async () => {
     await expect(
       WebPubSubServiceClient.fromEnvironment(opts({ env: { AZURE_WEBPUBSUB_CONNECTION_STRING: CS }, hubName: "x" })),
-    ).rejects.toThrow(/^options\.hubName is not an option of WebPubSubServiceClient/);
+    ).rejects.toThrow(/^options\["hubName"\] is not an option of WebPubSubServiceClient/);
   });
 
   it("accepts every official client option (WebPubSubServiceClientOptions and the common Azure client options)", () => {
@@ -163,5 +164,45 @@ describe("client options", () => {
     });
     await client.sendToAll("x");
     expect(sent[0]!.headers.get("x-my-request-id")).toBe(sent[0]!.requestId);
+  });
+});
+
+describe("option names are looked up as the caller's own keys, and shown bounded", () => {
+  it.each(["toString", "constructor", "hasOwnProperty", "__proto__"])(
+    "%s (an Object.prototype name) is an unknown option, not a known or a refused one",
+    async (key) => {
+      const { client, sent } = recording();
+      const options = Object.defineProperty({}, key, { value: () => {}, enumerable: true });
+      const expected = `options[${JSON.stringify(key)}] is not an option of WebPubSubServiceClient.sendToAll; it would be ignored, so it is refused.`;
+      await expect(client.sendToAll("x", opts(options))).rejects.toThrow(expected);
+      await expect(
+        client.sendToAll("x", opts({ requestOptions: Object.defineProperty({}, key, { value: 1, enumerable: true }) })),
+      ).rejects.toThrow(`options.requestOptions[${JSON.stringify(key)}] is not an option`);
+      expect(() => new WebPubSubServiceClient(CS, "hub", opts(options))).toThrow(
+        `options[${JSON.stringify(key)}] is not an option of WebPubSubServiceClient;`,
+      );
+      expect(sent).toHaveLength(0);
+    },
+  );
+
+  it("a known option passes and a refused official one is named with its reason", async () => {
+    const { client, sent } = recording();
+    await client.sendToAll("x", { filter: "userId ne 'a'" });
+    expect(sent).toHaveLength(1);
+    await expect(client.sendToAll("x", opts({ serializerOptions: {} }))).rejects.toThrow(
+      /^options\.serializerOptions is not supported by WebPubSubServiceClient\.sendToAll: this API sends/,
+    );
+  });
+
+  it("a 10,000-character unknown key is shown by its first 64 characters", async () => {
+    const { client } = recording();
+    const key = `${"k".repeat(64)}${"z".repeat(9_936)}`;
+    const message = await thrownMessage(() => client.sendToAll("x", opts({ [key]: 1 })));
+    expect(message).toBe(
+      `options["${"k".repeat(64)}"...] is not an option of WebPubSubServiceClient.sendToAll; it would be ignored, so it is refused.`,
+    );
+    const clientMessage = await thrownMessage(() => new WebPubSubServiceClient(CS, "hub", opts({ [key]: 1 })));
+    expect(clientMessage).toContain(`options["${"k".repeat(64)}"...] is not an option`);
+    expect(clientMessage.length).toBeLessThan(200);
   });
 });

@@ -304,6 +304,28 @@ describe("sendWithRetries", () => {
     const retries = lines.filter((l) => l.includes("Retrying"));
     expect(retries).toHaveLength(2);
     expect(retries[0]).toContain("Retrying POST after status 503 in 800 ms (retry 1).");
-    expect(retries[1]).toContain("Retrying after connection failed: ECONNRESET in 1600 ms (retry 2).");
+    expect(retries[1]).toContain('Retrying after "connection failed: ECONNRESET" in 1600 ms (retry 2).');
+  });
+
+  it("a retried failure's message (an HTTP client's, so the caller's) is logged by its first 64 characters", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1);
+    const lines: string[] = [];
+    const original = AzureLogger.log;
+    AzureLogger.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
+    setLogLevel("info");
+    const huge = new RestError(`${"m".repeat(64)}${"n".repeat(99_936)}`, { code: "ECONNRESET" });
+    try {
+      const { result } = run([huge, answer(200)], "idempotent");
+      await vi.advanceTimersByTimeAsync(800);
+      await result;
+    } finally {
+      setLogLevel(undefined);
+      AzureLogger.log = original;
+    }
+    const retries = lines.filter((l) => l.includes("Retrying"));
+    expect(retries).toHaveLength(1);
+    expect(retries[0]).toContain(`Retrying after "${"m".repeat(64)}"... in 800 ms (retry 1).`);
+    expect(retries[0]!.length).toBeLessThan(300);
   });
 });

@@ -1,5 +1,6 @@
 // A small JSONPath subset for sanitizers: $, .name, ['name'], [0], [*], .*, ..name (recursive descent).
 
+import { shown, shownValue } from "@webpubsub/core/shown";
 import type { JsonValue } from "./recording-format.ts";
 
 type Selector = { kind: "key"; key: string } | { kind: "index"; index: number } | { kind: "wildcard" };
@@ -17,12 +18,12 @@ export interface JsonPath {
 /** Compiles a JSON path; throws a TypeError naming the position of any syntax error. */
 export function compileJsonPath(path: string): JsonPath {
   if (typeof path !== "string" || !path.startsWith("$")) {
-    throw new TypeError(`jsonPath must be a string starting with "$" (got ${JSON.stringify(path)})`);
+    throw new TypeError(`jsonPath must be a string starting with "$" (got ${shownValue(path)})`);
   }
   const segments: Segment[] = [];
   let i = 1;
   const fail = (why: string): never => {
-    throw new TypeError(`jsonPath ${JSON.stringify(path)}: ${why} at position ${i}`);
+    throw new TypeError(`jsonPath ${shown(path)}: ${why} at position ${i}`);
   };
   while (i < path.length) {
     let descendant = false;
@@ -43,7 +44,7 @@ export function compileJsonPath(path: string): JsonPath {
       else if (/^\d+$/.test(inner)) segments.push({ descendant, selector: { kind: "index", index: Number(inner) } });
       else if (/^'.*'$|^".*"$/.test(inner))
         segments.push({ descendant, selector: { kind: "key", key: inner.slice(1, -1) } });
-      else fail(`unsupported selector [${inner}]`);
+      else fail(`unsupported selector ${shown(`[${inner}]`)}`);
       continue;
     }
     const match = /^[^.[\]]+/.exec(path.slice(i));

@@ -1,4 +1,6 @@
 // The recorder's modes (playback, record, live) and how TEST_MODE selects one.
+import { shownValue } from "@webpubsub/core/shown";
+
 /** How a recorder treats traffic: replay a recording, record a new one, or pass everything through. */
 export type RecorderMode = "playback" | "record" | "live";
 
@@ -17,7 +19,7 @@ export function getTestMode(env: Record<string, string | undefined> = process.en
   const raw = env.TEST_MODE?.trim().toLowerCase();
   if (raw === undefined || raw === "") return "playback";
   if (!isRecorderMode(raw)) {
-    throw new RangeError(`TEST_MODE must be one of "playback", "record" or "live" (got "${env.TEST_MODE}")`);
+    throw new RangeError(`TEST_MODE must be one of "playback", "record" or "live" (got ${shownValue(env.TEST_MODE)})`);
   }
   return raw;
 }

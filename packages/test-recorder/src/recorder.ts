@@ -2,6 +2,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { shown, shownValue } from "@webpubsub/core/shown";
 import { applyEnv, DEFAULT_FAKE_ENDPOINT, defaultPlaybackEnv, type EnvSanitizing, sanitizingFromEnv } from "./env.ts";
 import { mismatchError, RecordingMismatchError, RecordingNotFoundError, RecordingSecretError } from "./errors.ts";
 import { createRecorderFetch } from "./fetch.ts";
@@ -109,7 +110,7 @@ function checkStringArray(value: unknown, argName: string): asserts value is str
 function checkOptions(options: RecorderOptions): void {
   if (typeof options !== "object" || options === null) throw new TypeError("options must be an object");
   if (options.mode !== undefined && !isRecorderMode(options.mode)) {
-    throw new RangeError(`options.mode must be "playback", "record" or "live" (got ${JSON.stringify(options.mode)})`);
+    throw new RangeError(`options.mode must be "playback", "record" or "live" (got ${shownValue(options.mode)})`);
   }
   for (const name of ["recordingPath", "recordingsDir"] as const) {
     const v = options[name];
@@ -381,17 +382,19 @@ export class Recorder {
     if (typeof name !== "string" || name === "") throw new TypeError("name must be a non-empty string");
     this.#assertActive();
     if (this.mode === "playback") {
-      const value = this.#file!.Variables[name];
+      // Own keys only: "toString" is a variable the recording lacks, not Object.prototype's function.
+      const variables = this.#file!.Variables;
+      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
       if (value === undefined) {
         throw new RecordingMismatchError(
-          `Variable "${name}" is not in the recording ${this.recordingPath}; re-record with TEST_MODE=record`,
+          `Variable ${shown(name)} is not in the recording ${this.recordingPath}; re-record with TEST_MODE=record`,
           this.recordingPath,
         );
       }
       return value;
     }
     if (typeof valueInRecordMode !== "string") {
-      throw new TypeError(`valueInRecordMode must be a string in ${this.mode} mode (variable "${name}")`);
+      throw new TypeError(`valueInRecordMode must be a string in ${this.mode} mode (variable ${shown(name)})`);
     }
     if (this.mode === "record") this.#variables[name] = valueInRecordMode;
     return valueInRecordMode;

@@ -15,7 +15,7 @@ import { afterEach, beforeEach } from "vitest";
 
 export const ACCESS_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
-/** HS256 JWT with node:crypto (the test recorder itself does not depend on @webpubsub/core). */
+/** HS256 JWT with node:crypto, independent of the JWT code in @webpubsub/core (the recorder uses core only for shown()). */
 export function signJwt(payload: Record<string, unknown>, key: string): string {
   const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
   const body = `${enc({ alg: "HS256", typ: "JWT" })}.${enc(payload)}`;

@@ -3,6 +3,7 @@
 // targets.ts names, and keeps its reports and incremental file under reports/mutation/<name>/ (git-ignored).
 import { createRequire } from "node:module";
 import type { PartialStrykerOptions } from "@stryker-mutator/api/core";
+import { shown } from "./shown.ts";
 import type { MutationTarget } from "./targets.ts";
 
 export const REPORTS_DIR = "reports/mutation";
@@ -34,7 +35,7 @@ export function strykerOptions(target: MutationTarget, settings: RunSettings): P
     : target.mutate;
   if (mutate.length === 0) {
     throw new Error(
-      `no file of ${target.name} matches ${settings.files!.join(", ")}: see tools/mutation/src/targets.ts`,
+      `no file of ${target.name} matches ${settings.files!.map(shown).join(", ")}: see tools/mutation/src/targets.ts`,
     );
   }
   return {

@@ -16,7 +16,7 @@ import {
   TARGET_SCORE,
   total,
 } from "./summary.ts";
-import { type MutationTarget, TARGETS } from "./targets.ts";
+import { type MutationTarget, TARGETS, unknownTargetMessage } from "./targets.ts";
 
 const root = new URL("../../../", import.meta.url).pathname;
 process.chdir(root);
@@ -57,7 +57,7 @@ function selectTargets(names: string[]): MutationTarget[] {
     const bare = name.replace(/^@webpubsub\//, "");
     const target = TARGETS.find((t) => t.name === bare);
     if (!target) {
-      console.error(`unknown mutation target ${JSON.stringify(name)}; known: ${TARGETS.map((t) => t.name).join(", ")}`);
+      console.error(unknownTargetMessage(name));
       process.exit(2);
     }
     return target;

@@ -1,5 +1,6 @@
 // The mutation-testing scope: one entry per package, naming the source files Stryker mutates. Adding a package (or a
 // file) to the scope is one entry (or one line) here; `pnpm mutation <name>` then runs it.
+import { shown } from "./shown.ts";
 
 export interface MutationTarget {
   /** The name given on the command line (`pnpm mutation core`) and the folder of its reports. */
@@ -86,3 +87,8 @@ export const TARGETS: readonly MutationTarget[] = [
     ],
   },
 ];
+
+/** The error for a target name given on the command line that names no target (the name shown bounded). */
+export function unknownTargetMessage(name: string): string {
+  return `unknown mutation target ${shown(name)}; known: ${TARGETS.map((t) => t.name).join(", ")}`;
+}

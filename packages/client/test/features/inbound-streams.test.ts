@@ -1,6 +1,6 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
 import { describe, expect, it } from "vitest";
-import type { GroupStream } from "../../src/index.ts";
+import { type GroupStream, GroupStreamError } from "../../src/index.ts";
 import { started } from "./started.ts";
 
 const frag = (streamSequenceId: number, data = `d${streamSequenceId}`, extra: object = {}) => ({
@@ -65,6 +65,26 @@ describe("onGroupStream", () => {
     const r = await results[0];
     expect(r?.data).toEqual(["d1"]);
     expect(r?.error).toMatchObject({ name: "UserError", message: "bad", userErrorCode: "E1" });
+    await client.stop();
+  });
+
+  it("a terminal error's message is capped at 512 characters and its name at 128, errorDetail keeping both whole", async () => {
+    const { client, socket, results } = await subscribed();
+    const message = `${"m".repeat(512)}${"TAIL".repeat(25_000)}`;
+    const name = `${"N".repeat(128)}TAIL`;
+    const end = (streamId: string, error: object) =>
+      socket.push({ ...frag(1, ""), stream: { streamId, streamSequenceId: 1, endOfStream: true, error } });
+    end("s1", { name, message, userErrorCode: "E1" });
+    const error = (await results[0])?.error as GroupStreamError;
+    expect(error).toBeInstanceOf(GroupStreamError);
+    expect(error.message).toBe(`${"m".repeat(512)}…(100000 more characters)`);
+    expect(error.name).toBe(`${"N".repeat(128)}…(4 more characters)`);
+    expect(error.errorDetail).toEqual({ name, message, userErrorCode: "E1" });
+    // at the limits exactly, nothing is cut
+    end("s2", { name: "N".repeat(128), message: "m".repeat(512) });
+    const whole = (await results[1])?.error as GroupStreamError;
+    expect(whole.message).toBe("m".repeat(512));
+    expect(whole.name).toBe("N".repeat(128));
     await client.stop();
   });
 

@@ -64,6 +64,22 @@ describe("invokeEvent", () => {
       invocationId: "f",
       errorDetail: { name: "InternalServerError", message: "handler returned 500" },
     });
+    expect((error as Error).message).toBe(
+      'The invocation failed: error "InternalServerError", message "handler returned 500"',
+    );
+    await client.stop();
+  });
+
+  it("the service's error name and message are shown in the message by their first 64 characters; errorDetail keeps them whole", async () => {
+    const { client, socket } = await started();
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "h" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    const name = `${"n".repeat(64)}${"o".repeat(9_936)}`;
+    const message = `${"m".repeat(64)}${"p".repeat(99_936)}`;
+    socket.push({ type: "invokeResponse", invocationId: "h", success: false, error: { name, message } });
+    const error = (await result.catch((e: unknown) => e)) as InvocationError;
+    expect(error.message).toBe(`The invocation failed: error "${"n".repeat(64)}"..., message "${"m".repeat(64)}"...`);
+    expect(error.errorDetail).toEqual({ name, message });
     await client.stop();
   });
 

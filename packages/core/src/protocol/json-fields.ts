@@ -15,6 +15,11 @@ export function invalid(message: string): ProtocolError {
   return new ProtocolError("invalid_message", message);
 }
 
+/** `kind` with its indefinite article, for "of a ... message": "an ack", "an invoke", "a joinGroup". */
+export function aOrAn(kind: string): string {
+  return `${/^[aeiou]/i.test(kind) ? "an" : "a"} ${kind}`;
+}
+
 /** Whether the frame has `field` with a value (null counts as absent). */
 export function has(m: JsonFields, field: string): boolean {
   return m[field] !== undefined && m[field] !== null;
@@ -22,13 +27,13 @@ export function has(m: JsonFields, field: string): boolean {
 
 export function str(m: JsonFields, field: string, type: string): string {
   const v = m[field];
-  if (typeof v !== "string") throw invalid(`"${field}" of a ${type} message must be a string`);
+  if (typeof v !== "string") throw invalid(`"${field}" of ${aOrAn(type)} message must be a string`);
   return v;
 }
 
 export function nonEmpty(m: JsonFields, field: string, type: string): string {
   const v = str(m, field, type);
-  if (v.length === 0) throw invalid(`"${field}" of a ${type} message must not be empty`);
+  if (v.length === 0) throw invalid(`"${field}" of ${aOrAn(type)} message must not be empty`);
   return v;
 }
 
@@ -39,7 +44,7 @@ export function optString(m: JsonFields, field: string, type: string): string | 
 
 export function uint(v: unknown, field: string, type: string): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw invalid(`"${field}" of a ${type} message must be a non-negative integer`);
+    throw invalid(`"${field}" of ${aOrAn(type)} message must be a non-negative integer`);
   }
   return v;
 }
@@ -53,7 +58,7 @@ export function optUint(m: JsonFields, field: string, type: string): number | un
 export function optBool(m: JsonFields, field: string, type: string): boolean | undefined {
   const v = m[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "boolean") throw invalid(`"${field}" of a ${type} message must be a boolean`);
+  if (typeof v !== "boolean") throw invalid(`"${field}" of ${aOrAn(type)} message must be a boolean`);
   return v;
 }
 
@@ -61,7 +66,8 @@ export function optBool(m: JsonFields, field: string, type: string): boolean | u
 export function optObject(m: JsonFields, field: string, type: string): JsonFields | undefined {
   const v = m[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v)) throw invalid(`"${field}" of a ${type} message must be an object`);
+  if (typeof v !== "object" || Array.isArray(v))
+    throw invalid(`"${field}" of ${aOrAn(type)} message must be an object`);
   return v as JsonFields;
 }
 
@@ -71,7 +77,7 @@ export function optMetadata(m: JsonFields, type: string): Record<string, string>
   const entries = Object.entries(v);
   for (const [k, value] of entries) {
     if (typeof value !== "string")
-      throw invalid(`"metadata" value ${shownValue(k)} of a ${type} message must be a string`);
+      throw invalid(`"metadata" value ${shownValue(k)} of ${aOrAn(type)} message must be a string`);
   }
   // fromEntries defines each key as data, so a "__proto__" key stays an entry instead of touching the prototype.
   return Object.fromEntries(entries) as Record<string, string>;
@@ -79,7 +85,7 @@ export function optMetadata(m: JsonFields, type: string): Record<string, string>
 
 export function payload(m: JsonFields, type: string): MessagePayload {
   const dataType = (m.dataType ?? "json") as DataType;
-  if (!("data" in m)) throw invalid(`a ${type} message must have a "data" field`);
+  if (!("data" in m)) throw invalid(`${aOrAn(type)} message must have a "data" field`);
   const data = m.data;
   switch (dataType) {
     case "json":
@@ -97,7 +103,7 @@ export function payload(m: JsonFields, type: string): MessagePayload {
       }
     }
     default:
-      throw invalid(`"dataType" of a ${type} message must be "json", "text", "binary" or "protobuf"`);
+      throw invalid(`"dataType" of ${aOrAn(type)} message must be "json", "text", "binary" or "protobuf"`);
   }
 }
 
@@ -121,7 +127,9 @@ export function payloadJson(p: MessagePayload, out: JsonFields): void {
 export function groupName(m: JsonFields, type: string): string {
   const v = str(m, "group", type);
   if (!isValidGroupName(v)) {
-    throw invalid(`"group" of a ${type} message must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`);
+    throw invalid(
+      `"group" of ${aOrAn(type)} message must be 1 to ${MAX_GROUP_NAME_LENGTH} characters, not whitespace only`,
+    );
   }
   return v;
 }
@@ -129,7 +137,7 @@ export function groupName(m: JsonFields, type: string): string {
 export function eventName(m: JsonFields, type: string): string {
   const v = str(m, "event", type);
   if (!isValidEventName(v)) {
-    throw invalid(`"event" of an ${type} message must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$`);
+    throw invalid(`"event" of ${aOrAn(type)} message must match ^[A-Za-z][A-Za-z0-9_.-]{0,127}$`);
   }
   return v;
 }

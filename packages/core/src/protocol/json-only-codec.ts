@@ -6,6 +6,7 @@
 import { shownValue } from "../shown.ts";
 import { ProtocolError, type ReplyTo, withReplyTo } from "./errors.ts";
 import {
+  aOrAn,
   eventName,
   groupName,
   has,
@@ -130,7 +131,7 @@ function replyId(m: JsonFields, field: "invocationId" | "streamId"): ReplyTo {
 /** A positive integer (stream sequence ids and idle timeouts start at 1). */
 function positive(v: unknown, field: string, type: string): number {
   const n = uint(v, field, type);
-  if (n === 0) throw invalid(`"${field}" of a ${type} message must be at least 1`);
+  if (n === 0) throw invalid(`"${field}" of ${aOrAn(type)} message must be at least 1`);
   return n;
 }
 

@@ -2,6 +2,7 @@
 // it takes a value, as `--flag value` or `--flag=value`), then merged: the defaults, the `--config` file, the flags;
 // `--cert`/`--key` read together, `--event-handler`s added to the hubs' handlers, and the result checked as
 // startEmulator would check it. Every problem is a UsageError naming the argument.
+import { shown } from "@webpubsub/core";
 import { checkHubSettings, checkSecurityOptions, type EmulatorOptions, type EventHandlerSettings } from "../options.ts";
 import { normalizeHost, normalizeOrigin } from "../request-guard.ts";
 import { SYSTEM_EVENT_NAMES } from "../upstream/index.ts";
@@ -45,7 +46,7 @@ const FLAGS: Readonly<Record<string, Flag>> = {
     p.flags.accessKey = v;
   }),
   "--keep-alive": valued((p, v) => {
-    if (!/^\d+$/.test(v)) throw new UsageError(`--keep-alive must be a number of milliseconds, got '${v}'.`);
+    if (!/^\d+$/.test(v)) throw new UsageError(`--keep-alive must be a number of milliseconds, got ${shown(v)}.`);
     p.flags.keepAliveIntervalMs = Number(v);
   }),
   "--allow-entra-tokens": on((p) => {
@@ -111,7 +112,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const flag = Object.hasOwn(FLAGS, name) ? FLAGS[name] : undefined;
-    if (flag === undefined) throw new UsageError(`Unknown option '${arg}'.`);
+    if (flag === undefined) throw new UsageError(`Unknown option ${shown(arg)}.`);
     if (!flag.takesValue) {
       flag.set(p);
       continue;
@@ -146,14 +147,14 @@ function merged(p: Parsed): EmulatorOptions {
 
 function portNumber(v: string): number {
   const n = Number(v);
-  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be an integer 0..65535, got '${v}'.`);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`--port must be an integer 0..65535, got ${shown(v)}.`);
   return n;
 }
 
 /** `--event-handler <hub>=<url>`: every event of the hub goes to the url. */
 function addEventHandler(p: Parsed, v: string): void {
   const at = v.indexOf("=");
-  if (at <= 0) throw new UsageError(`--event-handler must look like <hub>=<url>, got '${v}'.`);
+  if (at <= 0) throw new UsageError(`--event-handler must look like <hub>=<url>, got ${shown(v)}.`);
   const hub = v.slice(0, at);
   const list = p.handlers[hub] ?? [];
   list.push({ urlTemplate: v.slice(at + 1), userEventPattern: "*", systemEvents: [...SYSTEM_EVENT_NAMES] });
@@ -167,7 +168,7 @@ function listValue(name: string, v: string, check: (entry: string, argName: stri
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (list.length === 0) throw new UsageError(`${name} needs a comma-separated list or *, got '${v}'.`);
+  if (list.length === 0) throw new UsageError(`${name} needs a comma-separated list or *, got ${shown(v)}.`);
   asUsage(() => {
     for (const entry of list) check(entry, name);
   });

@@ -3,6 +3,7 @@
 // problem is a UsageError naming the file and the setting.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { shown } from "@webpubsub/core";
 import { checkHubSettings, type EmulatorOptions } from "../options.ts";
 import { normalizeHost, normalizeOrigin } from "../request-guard.ts";
 import { asUsage, UsageError } from "./usage-error.ts";
@@ -39,15 +40,13 @@ export function readPem(name: string, file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (e) {
-    throw new UsageError(
-      `Cannot read ${name} file '${file.slice(0, 200)}': ${(e as NodeJS.ErrnoException).code ?? "error"}`,
-    );
+    throw new UsageError(`Cannot read ${name} file ${shown(file)}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
   }
 }
 
 export function readConfig(file: string): EmulatorOptions {
   const { certFile, keyFile, ...cfg } = parseConfig(file);
-  const where = `--config file '${file}': `;
+  const where = `--config file ${shown(file)}: `;
   for (const key of SWITCHES) {
     if (cfg[key] !== undefined && typeof cfg[key] !== "boolean") {
       throw new UsageError(`${where}${key} must be true or false.`);
@@ -75,13 +74,13 @@ function parseConfig(file: string): ConfigFile {
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new UsageError(`Cannot read --config file '${file}': ${(e as Error).message}`);
+    throw new UsageError(`Cannot read --config file ${shown(file)}: ${(e as Error).message}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`--config file '${file}' must hold a JSON object.`);
+    throw new UsageError(`--config file ${shown(file)} must hold a JSON object.`);
   }
   for (const key of Object.keys(parsed)) {
-    if (!SETTINGS.has(key)) throw new UsageError(`--config file '${file}': unknown setting '${key}'.`);
+    if (!SETTINGS.has(key)) throw new UsageError(`--config file ${shown(file)}: unknown setting ${shown(key)}.`);
   }
   return parsed as ConfigFile;
 }

@@ -5,7 +5,7 @@
 // ready while a reliable session waits for recovery is held and sent on the recovered socket; the end of the session
 // aborts every upstream call still in flight.
 import type { InvokeMessage, InvokeResponseMessage, MessagePayload } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
+import { capped } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import type { Service } from "../service.ts";
 import type { SessionExtension } from "../session-extension.ts";
@@ -113,7 +113,7 @@ function failure(invocationId: string, name: string, message: string): InvokeRes
     type: "invokeResponse",
     invocationId,
     success: false,
-    error: { name, message: clip(message, MAX_ERROR_MESSAGE_CHARS) },
+    error: { name, message: capped(message, MAX_ERROR_MESSAGE_CHARS) },
   };
 }
 

@@ -1,7 +1,7 @@
 // What the MQTT endpoint uses of its packages, in one place: mqtt-packet (the mqtt.js team's parser and generator) and
 // @webpubsub/core's helpers.
 
-export { isValidGroupName, mediaType, scanJsonText, utf8Decode } from "@webpubsub/core";
+export { isValidGroupName, mediaType, scanJsonText, shown, utf8Decode } from "@webpubsub/core";
 export type {
   IConnackPacket,
   IConnectPacket,

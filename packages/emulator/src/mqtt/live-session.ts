@@ -8,7 +8,7 @@ import type { Service } from "../service.ts";
 import { closeSocket } from "../ws/close-socket.ts";
 import { Reason } from "./codes.ts";
 import { PayloadInvalid } from "./content.ts";
-import type { IDisconnectPacket, IPublishPacket, Packet } from "./deps.ts";
+import { type IDisconnectPacket, type IPublishPacket, type Packet, shown } from "./deps.ts";
 import { sendToTopic } from "./group-publish.ts";
 import { MAX_INCOMING_QOS2 } from "./limits.ts";
 import type { MqttLink } from "./packet-io.ts";
@@ -159,7 +159,7 @@ export class LiveSession {
   #forward(p: IPublishPacket): number {
     const { service, conn, session } = this;
     if (!conn.allowed("sendToGroup", p.topic)) {
-      service.log(`mqtt connection ${conn.id}: no sendToGroup permission for topic '${p.topic}'`);
+      service.log(`mqtt connection ${conn.id}: no sendToGroup permission for topic ${shown(p.topic)}`);
       return Reason.NotAuthorized;
     }
     const contentType = session.version === 5 ? p.properties?.contentType : undefined;
@@ -179,7 +179,9 @@ export class LiveSession {
     session.will = undefined;
     if (will === undefined || this.#clientDisconnected) return;
     if (!conn.allowed("sendToGroup", will.topic)) {
-      service.log(`mqtt connection ${conn.id}: last will not sent: no sendToGroup permission for '${will.topic}'`);
+      service.log(
+        `mqtt connection ${conn.id}: last will not sent: no sendToGroup permission for topic ${shown(will.topic)}`,
+      );
       return;
     }
     try {

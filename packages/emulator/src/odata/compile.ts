@@ -42,7 +42,7 @@ function misfit(param: Param, t: Type): string | undefined {
 function compileCall(node: NodeOf<"call">): Compiled {
   const args = node.args.map(compile);
   const fn = Object.hasOwn(FUNCTIONS, node.fn) ? FUNCTIONS[node.fn] : undefined;
-  if (fn === undefined) return typeError(`Unknown function '${quote(node.fn)}'`, node.pos);
+  if (fn === undefined) return typeError(`Unknown function ${quote(node.fn)}`, node.pos);
   const { required, params } = fn;
   if (args.length < required || args.length > params.length) {
     const want = required === params.length ? `${required}` : `${required} or ${params.length}`;
@@ -137,7 +137,7 @@ function compileIn(node: NodeOf<"in">): Compiled {
 function compileProperty(node: NodeOf<"prop">): Compiled {
   const p = PROPS[node.name.toLowerCase()];
   if (p !== undefined) return p;
-  return typeError(`Unknown property '${quote(node.name)}' (use userId, connectionId, groups or protocol)`, node.pos);
+  return typeError(`Unknown property ${quote(node.name)} (use userId, connectionId, groups or protocol)`, node.pos);
 }
 
 function compile(node: Node): Compiled {

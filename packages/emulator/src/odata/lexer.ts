@@ -1,15 +1,15 @@
 // Tokenizer for the OData filter subset of protocol.md 2.4. The work per filter is bounded before any parsing: at
-// most MAX_FILTER_LENGTH characters and MAX_TOKENS tokens, and error messages quote at most the start of a word.
-import { clip } from "../bounded-text.ts";
+// most MAX_FILTER_LENGTH characters and MAX_TOKENS tokens, and error messages quote a word with quote().
+import { shown } from "@webpubsub/core";
 
 /** Longest filter accepted, in characters (a longer one is refused before it is read). */
 export const MAX_FILTER_LENGTH = 64 * 1024;
 /** Most tokens in a filter (a filter within the parser's limits of 2000 nodes and 100 levels needs fewer). */
 export const MAX_TOKENS = 16_384;
 
-/** A piece of the filter text for an error message. */
+/** A piece of the filter text for an error message: core's shown() (JSON-quoted, at most 64 characters). */
 export function quote(text: string): string {
-  return clip(text, 64);
+  return shown(text);
 }
 
 export class FilterError extends Error {
@@ -87,7 +87,7 @@ export function tokenize(text: string): Token[] {
     if (/[0-9]/.test(text[i] ?? "") && (i > start || /[0-9]/.test(ch))) {
       while (i < n && /[0-9]/.test(text[i]!)) i++;
       if (i < n && WORD_START.test(text[i]!)) {
-        throw new FilterError("syntax", `Invalid number literal '${quote(text.slice(start, i + 1))}'`, start);
+        throw new FilterError("syntax", `Invalid number literal ${quote(text.slice(start, i + 1))}`, start);
       }
       const v = Number(text.slice(start, i));
       if (!Number.isSafeInteger(v)) throw new FilterError("syntax", "Integer literal out of range", start);

@@ -69,7 +69,7 @@ class Parser {
       this.next();
       const after = this.peek();
       if (after.t === "eof") this.fail(after.pos);
-      this.fail(tok.pos, `Unknown operator '${quote(tok.v)}' at position ${tok.pos}`);
+      this.fail(tok.pos, `Unknown operator ${quote(tok.v)} at position ${tok.pos}`);
     }
     this.fail(tok.pos);
   }

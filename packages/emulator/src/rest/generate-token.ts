@@ -1,6 +1,5 @@
 // POST /api/hubs/{hub}/:generateToken: client access tokens (userId, roles, groups, lifetime, client type).
-import { type JwtPayload, signJwtSync } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
+import { type JwtPayload, shown, signJwtSync } from "@webpubsub/core";
 import { badRequest } from "./failure.ts";
 import { checkGroup, intParam } from "./params.ts";
 import type { Call, Reply } from "./types.ts";
@@ -20,7 +19,7 @@ export function generateToken(call: Call, hub: string): Reply {
   if (clientType === "default") path = "/client/hubs/";
   else if (clientType === "mqtt") path = "/clients/mqtt/hubs/";
   else if (clientType === "socketio") path = "/clients/socketio/hubs/";
-  else throw badRequest(`Invalid clientType '${clip(q.get("clientType") ?? "")}'. Use Default or MQTT.`, "clientType");
+  else throw badRequest(`Invalid clientType ${shown(q.get("clientType") ?? "")}. Use Default or MQTT.`, "clientType");
   const now = Math.floor(Date.now() / 1000);
   const claims: JwtPayload = { aud: `${call.origin}${path}${hub}`, iat: now, exp: now + minutes * 60 };
   if (userId !== null && userId !== "") claims.sub = userId;

@@ -9,8 +9,8 @@ import {
   type Permission,
   readLimited,
   scanJsonText,
+  shown,
 } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
 import { badRequest, RestFailure } from "./failure.ts";
 import type { Call } from "./types.ts";
@@ -20,7 +20,7 @@ export const MAX_REST_BODY_BYTES = 1024 * 1024;
 export function checkHub(hub: string): string {
   if (!HUB_NAME_PATTERN.test(hub)) {
     throw badRequest(
-      `Invalid hub name '${clip(hub)}'. A hub name starts with a letter and has at most 128 letters, digits or _\`,.[] characters.`,
+      `Invalid hub name ${shown(hub)}. A hub name starts with a letter and has at most 128 letters, digits or _\`,.[] characters.`,
       "hub",
     );
   }
@@ -46,7 +46,7 @@ export function checkPermission(p: string): Permission {
   const lower = p.toLowerCase();
   if (lower === "sendtogroup") return "sendToGroup";
   if (lower === "joinleavegroup") return "joinLeaveGroup";
-  throw badRequest(`Invalid permission '${clip(p)}'. Use 'sendToGroup' or 'joinLeaveGroup'.`, "permission");
+  throw badRequest(`Invalid permission ${shown(p)}. Use 'sendToGroup' or 'joinLeaveGroup'.`, "permission");
 }
 
 export function intParam(
@@ -61,7 +61,7 @@ export function intParam(
   if (!/^[+-]?\d+$/.test(raw.trim())) throw badRequest(`The query parameter '${name}' must be an integer.`, name);
   const n = Number(raw);
   if (n < min || n > max) {
-    throw badRequest(`The query parameter '${name}' must be between ${min} and ${max}; got ${clip(raw)}.`, name);
+    throw badRequest(`The query parameter '${name}' must be between ${min} and ${max}; got ${shown(raw)}.`, name);
   }
   return n;
 }
@@ -96,7 +96,7 @@ export function payloadFromBody(contentType: string | undefined, body: Buffer): 
   throw new RestFailure(
     415,
     "Error.UnsupportedMediaType",
-    `Unsupported content type '${clip(mime)}'. Use text/plain, application/json or application/octet-stream.`,
+    `Unsupported content type ${shown(mime)}. Use text/plain, application/json or application/octet-stream.`,
     "Content-Type",
   );
 }

@@ -1,9 +1,8 @@
 // Dispatch of REST requests under /api: path matching against the routes (by the raw path, as signed), 404/405,
 // authentication, the operation, errors and the access log line.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { JwtError } from "@webpubsub/core";
+import { JwtError, shown } from "@webpubsub/core";
 import { bearerToken, verifyRestToken } from "../auth.ts";
-import { clip } from "../bounded-text.ts";
 import { publicOrigin } from "../public-origin.ts";
 import type { Service } from "../service.ts";
 import { badRequest, RestFailure, SUPPORTED_API_VERSIONS, writeFailure } from "./failure.ts";
@@ -60,7 +59,7 @@ export async function handleRest(service: Service, req: IncomingMessage, res: Se
     checkDotSegments(segments);
     const match = matchRoutes(routes, segments);
     if (match === undefined) {
-      throw new RestFailure(404, "Error.NotFound", `No operation at '${clip(pathname)}'.`, "path");
+      throw new RestFailure(404, "Error.NotFound", `No operation at ${shown(pathname)}.`, "path");
     }
     const route = match.routes.find((r) => r.method === method || r.also?.includes(method as never) === true);
     if (route === undefined) {

@@ -1,6 +1,6 @@
 // Which connections a REST operation acts on: by id, by OData filter (with the live service's error shape) and
 // `excluded` ids; and the bulk close of a set of connections.
-import { clip } from "../bounded-text.ts";
+import { shownUnquoted } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import type { Hub } from "../hub.ts";
 import { compileFilter, FilterError } from "../odata/index.ts";
@@ -18,11 +18,12 @@ export function filterParam(text: string | null | undefined, target: string): ((
       const what = e.kind === "syntax" ? "Invalid syntax" : "Invalid filter";
       const detail =
         e.kind === "syntax" && !/position/.test(e.message) ? `${e.message} at position ${e.position}` : e.message;
-      const shown = clip(text);
+      // the live service's wording and quote marks (test/rest-operations.test.ts compares with its recording)
+      const value = shownUnquoted(text);
       throw new RestFailure(
         400,
         "Error.BadRequest",
-        `${what} for '${shown}': ${detail} in '${shown}'. (Parameter 'filter')`,
+        `${what} for '${value}': ${detail} in '${value}'. (Parameter 'filter')`,
         target,
         true,
       );
@@ -54,7 +55,7 @@ export function connectionOf(hub: Hub<Connection> | undefined, id: string): Conn
 }
 
 export function notFoundConnection(id: string, code = "Error.Connection.NotExisted"): RestFailure {
-  return new RestFailure(404, code, `Connection \`${clip(id)}\` is not found.`, "Connection");
+  return new RestFailure(404, code, `Connection \`${shownUnquoted(id)}\` is not found.`, "Connection");
 }
 
 /** The connections `:addToGroups` / `:removeFromGroups` select (by the body's filter), and the body's groups. */

@@ -15,8 +15,9 @@ import {
   type StreamEndMessage,
   type StreamError,
   type StreamStartMessage,
+  shown,
 } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
+import { capped } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import { Outgoing, type Payload } from "../outgoing.ts";
 import type { Service } from "../service.ts";
@@ -73,7 +74,7 @@ export class StreamRegistry implements SessionExtension {
       return;
     }
     if (!conn.allowed("sendToGroup", m.group)) {
-      this.#refuse(streamId, "Forbidden", `The connection has no permission to send to group '${clip(m.group)}'.`);
+      this.#refuse(streamId, "Forbidden", `The connection has no permission to send to group ${shown(m.group)}.`);
       return;
     }
     if (this.#streams.size >= MAX_OPEN_STREAMS) {
@@ -139,9 +140,9 @@ export class StreamRegistry implements SessionExtension {
     let error: StreamError | undefined;
     if (m.error !== undefined) {
       error = { name: "UserError" };
-      if (m.error.message !== undefined) error.message = clip(m.error.message, MAX_STREAM_ERROR_MESSAGE_CHARS);
+      if (m.error.message !== undefined) error.message = capped(m.error.message, MAX_STREAM_ERROR_MESSAGE_CHARS);
       if (m.error.userErrorCode !== undefined) {
-        error.userErrorCode = clip(m.error.userErrorCode, MAX_USER_ERROR_CODE_CHARS);
+        error.userErrorCode = capped(m.error.userErrorCode, MAX_USER_ERROR_CODE_CHARS);
       }
     }
     this.#close(stream, error, undefined);

@@ -1,5 +1,6 @@
 // Abuse-protection validation of event handler URLs (protocol.md 5.2), cached per URL.
 
+import { shown } from "@webpubsub/core";
 import { redactUrl } from "./event-handler-settings.ts";
 import { type DeliveryOutcome, type DeliveryPolicy, deliver } from "./http-delivery.ts";
 
@@ -60,7 +61,7 @@ export class AbuseProtection {
 
   async #run(url: string): Promise<ValidationResult> {
     const { origin, log } = this.#opts;
-    const shown = redactUrl(url);
+    const redacted = redactUrl(url);
     let method: "OPTIONS" | "GET" = "OPTIONS";
     let outcome = await this.#send("OPTIONS", url);
     if (outcome.kind === "response" && outcome.status === 404) {
@@ -69,9 +70,9 @@ export class AbuseProtection {
     }
     const result = judge(outcome, method, origin);
     if (result.ok) {
-      log(`upstream: abuse-protection validation of ${shown} passed`);
+      log(`upstream: abuse-protection validation of ${redacted} passed`);
     } else if (!(outcome.kind === "failure" && outcome.reason === "closed")) {
-      log(`upstream: abuse-protection validation of ${shown} failed: ${result.reason}; the handler gets no events`);
+      log(`upstream: abuse-protection validation of ${redacted} failed: ${result.reason}; the handler gets no events`);
     }
     return result;
   }
@@ -96,7 +97,7 @@ function judge(outcome: DeliveryOutcome, method: string, origin: string): Valida
   const allowed = outcome.headers.get("webhook-allowed-origin");
   if (allowed === null) return { ok: false, reason: `${method} answer has no WebHook-Allowed-Origin header` };
   if (!allowedOriginMatches(allowed, origin)) {
-    return { ok: false, reason: `WebHook-Allowed-Origin "${allowed}" allows neither "*" nor "${origin}"` };
+    return { ok: false, reason: `WebHook-Allowed-Origin ${shown(allowed)} allows neither "*" nor ${shown(origin)}` };
   }
   return { ok: true };
 }

@@ -1,6 +1,5 @@
 // The blocking `connect` event: request body (protocol.md 5.5) and the handler's decision.
-import { isValidGroupName, scanJsonText, utf8Decode } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
+import { isValidGroupName, scanJsonText, shown, utf8Decode } from "@webpubsub/core";
 import { readConnectionState } from "./cloud-event.ts";
 import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
 import { mqttAccept, mqttReject } from "./mqtt-fields.ts";
@@ -146,7 +145,7 @@ function readAnswer(text: string, accept: Accept, offeredSubprotocols: readonly 
   if (r.groups !== undefined && r.groups !== null) {
     if (!isStringArray(r.groups)) return "groups must be an array of strings";
     const invalid = r.groups.find((g) => !isValidGroupName(g));
-    if (invalid !== undefined) return `group "${clip(invalid)}" must be 1..1024 characters and not blank`;
+    if (invalid !== undefined) return `group ${shown(invalid)} must be 1..1024 characters and not blank`;
     if (r.groups.length > 0) accept.groups = [...new Set(r.groups)];
   }
   if (r.roles !== undefined && r.roles !== null) {
@@ -156,7 +155,7 @@ function readAnswer(text: string, accept: Accept, offeredSubprotocols: readonly 
   if (r.subprotocol !== undefined && r.subprotocol !== null && r.subprotocol !== "") {
     if (typeof r.subprotocol !== "string") return "subprotocol must be a string";
     if (!offeredSubprotocols.includes(r.subprotocol)) {
-      return `subprotocol "${clip(r.subprotocol)}" is not one the client offered`;
+      return `subprotocol ${shown(r.subprotocol)} is not one the client offered`;
     }
     accept.subprotocol = r.subprotocol;
   }

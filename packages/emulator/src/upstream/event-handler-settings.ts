@@ -56,7 +56,7 @@ function checkUrlTemplate(template: unknown, name: string): asserts template is 
   try {
     url = new URL(template.replace(PLACEHOLDER, "x"));
   } catch {
-    throw new TypeError(`${name} must be an absolute http(s) URL, got "${clipTemplate(template)}"`);
+    throw new TypeError(`${name} must be an absolute http(s) URL, got ${shown(template)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`${name} must use http or https, got ${shown(url.protocol)}`);
@@ -66,10 +66,6 @@ function checkUrlTemplate(template: unknown, name: string): asserts template is 
   if (/\{(hub|event)\}/i.test(authority)) {
     throw new TypeError(`${name} must not use {hub} or {event} in the host part`);
   }
-}
-
-function clipTemplate(template: string): string {
-  return template.length > 200 ? `${template.slice(0, 200)}…` : template;
 }
 
 function parsePattern(pattern: string): string[] {

@@ -1,6 +1,7 @@
 // One upstream HTTP call with a per-attempt timeout, bounded retries and cancellation (Node global fetch), the answer
 // read with core's size-limited reader.
 import { BodyTooLargeError, readLimited, utf8Decode } from "@webpubsub/core";
+import { capped } from "../bounded-text.ts";
 
 export interface DeliveryRequest {
   method: "POST" | "OPTIONS" | "GET";
@@ -55,10 +56,9 @@ export function describeOutcome(outcome: DeliveryOutcome): string {
   return outcome.kind === "response" ? `status ${outcome.status}` : outcome.message;
 }
 
-/** An answer's body as text for a log line or an error message: trimmed, cut at `max` characters. */
+/** An answer's body as text for a log line or an error message: trimmed, capped at `max` characters. */
 export function responseText(body: Uint8Array, max = 512): string {
-  const text = utf8Decode(body).trim();
-  return text.length > max ? `${text.slice(0, max)}...` : text;
+  return capped(utf8Decode(body).trim(), max);
 }
 
 async function readAnswer(response: Response, limit: number): Promise<Uint8Array> {

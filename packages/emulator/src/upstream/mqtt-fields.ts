@@ -1,7 +1,7 @@
 // The MQTT members of `connect` answers (protocol.md 5.5): `mqtt.userProperties` on success, and
 // `{ "mqtt": { code, reason?, userProperties? } }` on failure. Anything malformed is ignored: a failure without a usable
 // code still refuses the client (with the code its HTTP status maps to).
-import { clip } from "../bounded-text.ts";
+import { capped } from "../bounded-text.ts";
 import type { MqttUserProperty } from "./types.ts";
 
 /** User properties kept from one answer, and characters of each name, value and reason. */
@@ -15,7 +15,7 @@ function userProperties(v: unknown): MqttUserProperty[] | undefined {
     if (p === null || typeof p !== "object") continue;
     const { name, value } = p as Record<string, unknown>;
     if (typeof name === "string" && typeof value === "string") {
-      out.push({ name: clip(name, MAX_CHARS), value: clip(value, MAX_CHARS) });
+      out.push({ name: capped(name, MAX_CHARS), value: capped(value, MAX_CHARS) });
     }
   }
   return out.length > 0 ? out : undefined;
@@ -48,7 +48,7 @@ export function mqttReject(
   if (m === undefined) return undefined;
   const out: { code?: number; reason?: string; userProperties?: MqttUserProperty[] } = {};
   if (typeof m.code === "number" && Number.isInteger(m.code) && m.code > 0 && m.code < 256) out.code = m.code;
-  if (typeof m.reason === "string") out.reason = clip(m.reason, MAX_CHARS);
+  if (typeof m.reason === "string") out.reason = capped(m.reason, MAX_CHARS);
   const props = userProperties(m.userProperties);
   if (props !== undefined) out.userProperties = props;
   return out;

@@ -1,5 +1,5 @@
 // Delivers a connection's events to the hub's event handlers as CloudEvents (protocol.md 5).
-import { CloudEventTypes, checkTimerDuration, type MessagePayload, signConnectionId } from "@webpubsub/core";
+import { CloudEventTypes, checkTimerDuration, type MessagePayload, shown, signConnectionId } from "@webpubsub/core";
 import { AbuseProtection } from "./abuse-protection.ts";
 import { buildCloudEventHeaders } from "./cloud-event.ts";
 import { buildConnectBody, interpretConnectResponse } from "./connect-event.ts";
@@ -250,7 +250,7 @@ export class UpstreamInvoker {
     try {
       handlers = this.#getHandlers(hub) ?? [];
     } catch (err) {
-      this.#log(`upstream: reading the event handlers of hub "${hub}" failed: ${String(err)}`);
+      this.#log(`upstream: reading the event handlers of hub ${shown(hub)} failed: ${String(err)}`);
       return undefined;
     }
     return selectHandler(handlers, event);
@@ -325,7 +325,7 @@ export class UpstreamInvoker {
     body: Uint8Array | string,
     cancel?: AbortSignal,
   ): Promise<DeliveryOutcome> {
-    const kind = type.startsWith(CloudEventTypes.userPrefix) ? `user event "${eventName}"` : `${eventName} event`;
+    const kind = type.startsWith(CloudEventTypes.userPrefix) ? `user event ${shown(eventName)}` : `${eventName} event`;
     const label = `${kind} of connection ${snap.connectionId} (hub ${snap.hub})`;
     const report = (outcome: DeliveryOutcome, durationMs: number, url?: string): void =>
       this.#report(snap, eventName, type, outcome, durationMs, url);
@@ -369,19 +369,19 @@ export class UpstreamInvoker {
     } catch (err) {
       return fail("invalid-request", (err as Error).message);
     }
-    const shown = redactUrl(url);
+    const redacted = redactUrl(url);
     const started = performance.now();
     const policy = cancel === undefined ? this.#policy : { ...this.#policy, cancel };
     const outcome = await deliver({ method: "POST", url, headers, body }, policy, (why, attempt, delayMs) =>
-      this.#log(`upstream: ${label}: attempt ${attempt} to ${shown} failed (${why}); retrying in ${delayMs} ms`),
+      this.#log(`upstream: ${label}: attempt ${attempt} to ${redacted} failed (${why}); retrying in ${delayMs} ms`),
     );
     const ms = Math.round(performance.now() - started);
     if (outcome.kind === "response") {
-      this.#log(`upstream: ${label} -> POST ${shown}: ${outcome.status} (${ms} ms, ${outcome.attempts} attempt(s))`);
+      this.#log(`upstream: ${label} -> POST ${redacted}: ${outcome.status} (${ms} ms, ${outcome.attempts} attempt(s))`);
     } else if (outcome.reason !== "closed") {
-      this.#log(`upstream: ${label} -> POST ${shown} failed: ${outcome.message} (${outcome.attempts} attempt(s))`);
+      this.#log(`upstream: ${label} -> POST ${redacted} failed: ${outcome.message} (${outcome.attempts} attempt(s))`);
     }
-    if (outcome.kind === "response" || outcome.reason !== "closed") report(outcome, ms, shown);
+    if (outcome.kind === "response" || outcome.reason !== "closed") report(outcome, ms, redacted);
     return outcome;
   }
 }

@@ -1,5 +1,13 @@
 // Blocking user events (protocol.md 5.7): request body by data type, reply by response Content-Type.
-import { isJsonMediaType, type MessagePayload, mediaType, scanJsonText, shownValue, utf8Decode } from "@webpubsub/core";
+import {
+  isJsonMediaType,
+  type MessagePayload,
+  mediaType,
+  scanJsonText,
+  shown,
+  shownValue,
+  utf8Decode,
+} from "@webpubsub/core";
 import { readConnectionState } from "./cloud-event.ts";
 import { type DeliveryOutcome, responseText } from "./http-delivery.ts";
 import type { UserEventResult } from "./types.ts";
@@ -46,7 +54,7 @@ export function interpretUserEventResponse(outcome: DeliveryOutcome, event: stri
   if (outcome.kind === "failure") {
     const result: UserEventResult = {
       kind: "error",
-      message: `event handler for "${event}" failed: ${outcome.message}`,
+      message: `event handler for ${shown(event)} failed: ${outcome.message}`,
     };
     if (outcome.reason === "timeout" || outcome.reason === "cancelled") result.reason = outcome.reason;
     return result;
@@ -57,7 +65,7 @@ export function interpretUserEventResponse(outcome: DeliveryOutcome, event: stri
     return {
       kind: "error",
       status,
-      message: `event handler for "${event}" answered ${status}${detail ? `: ${detail}` : ""}`,
+      message: `event handler for ${shown(event)} answered ${status}${detail ? `: ${detail}` : ""}`,
     };
   }
   let reply: MessagePayload | undefined;
@@ -65,7 +73,7 @@ export function interpretUserEventResponse(outcome: DeliveryOutcome, event: stri
     reply = decodeReply(body, headers.get("content-type"));
   } catch (e) {
     const why = e instanceof RangeError ? e.message : "invalid JSON";
-    return { kind: "error", status, message: `event handler for "${event}" answered ${why}` };
+    return { kind: "error", status, message: `event handler for ${shown(event)} answered ${why}` };
   }
   const result: Extract<UserEventResult, { kind: "ok" }> = { kind: "ok" };
   if (reply !== undefined) result.reply = reply;

@@ -4,8 +4,8 @@
 // streams) go to json-only-messages.ts. Handlers of operations
 // (`acked: true`) run with the ack rules: a repeated ackId is answered `Duplicate` without running again, success is
 // acked and remembered, a Rejected error becomes an ack error, anything else `InternalServerError` (and is logged).
-import { isJsonOnlyUpstream, type JsonUpstreamMessage, type UpstreamMessage } from "@webpubsub/core";
-import { clip } from "../bounded-text.ts";
+import { isJsonOnlyUpstream, type JsonUpstreamMessage, shown, type UpstreamMessage } from "@webpubsub/core";
+import { capped } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Service } from "../service.ts";
@@ -47,7 +47,7 @@ export const MESSAGE_HANDLERS: { [T in UpstreamMessage["type"]]: MessageHandler<
     acked: true,
     run(m, conn, service) {
       if (!conn.allowed("sendToGroup", m.group)) {
-        throw new Rejected("Forbidden", `The connection has no permission to send to group '${clip(m.group)}'.`);
+        throw new Rejected("Forbidden", `The connection has no permission to send to group ${shown(m.group)}.`);
       }
       checkMetadata(m.metadata);
       const init: ConstructorParameters<typeof Outgoing>[0] = {
@@ -123,14 +123,14 @@ export function ack(conn: Connection, ackId: number, error?: { name: string; mes
           type: "ack",
           ackId,
           success: false,
-          error: { name: error.name, message: clip(error.message, MAX_ACK_MESSAGE_CHARS) },
+          error: { name: error.name, message: capped(error.message, MAX_ACK_MESSAGE_CHARS) },
         },
   );
 }
 
 function checkJoinLeave(conn: Connection, group: string): void {
   if (!conn.allowed("joinLeaveGroup", group)) {
-    throw new Rejected("Forbidden", `The connection has no permission to join or leave group '${clip(group)}'.`);
+    throw new Rejected("Forbidden", `The connection has no permission to join or leave group ${shown(group)}.`);
   }
 }
 

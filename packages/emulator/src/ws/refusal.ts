@@ -2,7 +2,7 @@
 // node:http's STATUS_CODES, `Connection: close`, a short text body (cut: it may quote client input).
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import { clip } from "../bounded-text.ts";
+import { capped } from "../bounded-text.ts";
 
 /** Characters of a refusal message (it may quote client input). */
 const MAX_REFUSAL_CHARS = 512;
@@ -15,7 +15,7 @@ export class UpgradeRefused extends Error {
   override name = "UpgradeRefused";
   readonly status: number;
   constructor(status: number, message: string) {
-    super(clip(message, MAX_REFUSAL_CHARS));
+    super(capped(message, MAX_REFUSAL_CHARS));
     this.status = status;
   }
 }
@@ -23,7 +23,7 @@ export class UpgradeRefused extends Error {
 /** Answers an upgrade request with an HTTP error and closes the socket. */
 export function refuse(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
-  const text = `${clip(message, MAX_REFUSAL_CHARS)}\n`;
+  const text = `${capped(message, MAX_REFUSAL_CHARS)}\n`;
   const reason = STATUS_CODES[status] ?? "Error";
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n` +
