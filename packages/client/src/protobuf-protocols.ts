@@ -1,30 +1,15 @@
 // The protobuf subprotocols live apart from the JSON ones so that an app which never uses them does not bundle the
-// protobuf codec: they are only reachable by importing these factories. Even then the codec is not loaded with the
-// client: choosing a protobuf protocol (calling a factory) starts its dynamic import, and the client awaits it
-// (`load`) before its first connection, so that importing the client stays cheap for the apps that speak JSON.
+// protobuf codec: they are only reachable by importing these factories. Outside browsers the codec is not even loaded
+// with the client: choosing a protobuf protocol (calling a factory) starts its dynamic import, and the client awaits
+// it (`load`) before its first connection, so that importing the client stays cheap for apps that speak JSON. Which
+// of the two ways applies is the "#protobuf-codec" import's condition (protobuf-codec-lazy.ts / -static.ts).
 
 import { WebPubSubSubprotocol } from "@webpubsub/core/client-wire";
-import type { protobufCodec as ProtobufCodec } from "@webpubsub/core/protobuf";
+import { loadCodec, loadedCodec, type ProtobufCodec } from "#protobuf-codec";
 import { decodeKnown, type WebPubSubClientProtocol } from "./protocols.ts";
 
-let codec: typeof ProtobufCodec | undefined;
-let loading: Promise<void> | undefined;
-
-/** Loads the codec once; a failed load is tried again by the next call. */
-function loadCodec(): Promise<void> {
-  loading ??= import("@webpubsub/core/protobuf").then(
-    (module) => {
-      codec = module.protobufCodec;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      throw error;
-    },
-  );
-  return loading;
-}
-
-function loaded(name: string): typeof ProtobufCodec {
+function loaded(name: string): ProtobufCodec {
+  const codec = loadedCodec();
   if (codec === undefined) {
     throw new Error(`the protobuf codec of ${name} is not loaded yet: await the protocol's load() first`);
   }
@@ -38,7 +23,7 @@ function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProto
     name,
     isReliableSubProtocol: reliable,
     binary: true,
-    load: () => (codec === undefined ? loadCodec() : Promise.resolve()),
+    load: () => (loadedCodec() === undefined ? loadCodec() : Promise.resolve()),
     encode: (message) => loaded(name).encodeUpstream(message),
     decode(frame) {
       if (typeof frame === "string") throw new TypeError(`${name} expects binary frames, got a text frame`);
