@@ -289,6 +289,12 @@ export class WebPubSubClient {
 
   /** Gets a fresh URL and opens a brand-new connection (new session); resolves once the service said `connected`. */
   async #connectNew(signal: AbortSignal): Promise<Connection> {
+    // What the protocol loads on first use (the protobuf codec): awaited only by the protocols that have it.
+    const loading = this.#protocol.load?.();
+    if (loading) {
+      await loading;
+      throwIfAborted(signal);
+    }
     let url: string;
     try {
       url = await this.#getUrl(signal);

@@ -30,6 +30,11 @@ export interface WebPubSubClientProtocol {
   /** Returns undefined for messages the client does not know (forward compatibility). Throws on invalid frames. */
   decode(frame: string | Uint8Array): DownstreamMessage | JsonOnlyDownstreamMessage | undefined;
   /**
+   * Loads what encode and decode need, when that is not loaded with the protocol (the protobuf protocols load their
+   * codec on first use); the client awaits it before it opens a connection. Absent when there is nothing to load.
+   */
+  readonly load?: () => Promise<void>;
+  /**
    * JSON subprotocols only: adds invocations and group streams to the codec and returns their encoder (features call
    * it when first used, so that apps which never use them do not bundle their codec). Absent on protobuf protocols,
    * whose definition has no such messages.
@@ -102,6 +107,9 @@ export function resolveProtocol(
       typeof value.isReliableSubProtocol !== "boolean"
     ) {
       throw new TypeError("options.protocol must have name, isReliableSubProtocol, binary, encode and decode");
+    }
+    if (value.load !== undefined && typeof value.load !== "function") {
+      throw new TypeError("options.protocol.load must be a function or absent");
     }
     return value;
   }

@@ -1,7 +1,8 @@
 // What a browser app ships: bundling `WebPubSubClient` alone must not pull the protobuf codec in (protobuf protocols
-// are objects the app imports when it wants them), nor a feature module it does not use (features plug in through
-// useFeature), nor any Node built-in, nor @azure/logger (browsers log through log-console.ts, the `browser` condition
-// of the `#log` import), nor the parts of core a client does not use (it imports core's narrow entry points).
+// are objects the app imports when it wants them; outside browsers their codec is a lazy chunk), nor a feature module
+// it does not use (features plug in through useFeature), nor any Node built-in, nor @azure/logger (browsers log
+// through log-console.ts, the `browser` condition of the `#log` import), nor the parts of core a client does not use
+// (it imports core's narrow entry points).
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
@@ -26,13 +27,16 @@ async function bundleInputs(entry: string): Promise<string[]> {
 }
 
 /** The inputs of each chunk when `entry` (a file under test/fixtures) is bundled with code splitting. */
-async function chunkInputs(entry: string): Promise<{ main: string[]; lazy: string[] }> {
+async function chunkInputs(
+  entry: string,
+  platform: "browser" | "node" = "browser",
+): Promise<{ main: string[]; lazy: string[] }> {
   const result = await build({
     entryPoints: [new URL(entry, import.meta.url).pathname],
     bundle: true,
     splitting: true,
     format: "esm",
-    platform: "browser",
+    platform,
     conditions: ["source"],
     outdir: "/tmp/webpubsub-bundle-test",
     write: false,
@@ -76,6 +80,26 @@ describe("browser bundle", () => {
     expect(streaming.main.filter((f) => /outbound-stream|inbound-streams|src\/invocations/.test(f))).toEqual([]);
     expect(streaming.lazy.some((f) => f.endsWith("src/outbound-streams.ts"))).toBe(true);
     expect(streaming.lazy.some((f) => f.endsWith("src/inbound-streams.ts"))).toBe(true);
+  });
+
+  it("a browser app that speaks protobuf has the codec in its entry chunk; one that does not, in no chunk", async () => {
+    // the `browser` condition of "#protobuf-codec" imports the codec with the protocols: no chunk of its own, so that
+    // a bundler does not split core's modules into shared chunks for it
+    const codec = /core\/src\/protocol\/protobuf-codec\.ts$/;
+    const plain = await chunkInputs("./fixtures/app-plain.ts");
+    expect([...plain.main, ...plain.lazy].filter((f) => codec.test(f))).toEqual([]);
+    const protobuf = await chunkInputs("./fixtures/app-protobuf.ts");
+    expect(protobuf.main.some((f) => f.endsWith("src/protobuf-protocols.ts"))).toBe(true);
+    expect(protobuf.main.filter((f) => codec.test(f))).toHaveLength(1);
+    expect(protobuf.lazy.filter((f) => codec.test(f))).toEqual([]);
+  });
+
+  it("outside browsers the codec is a lazy chunk, loaded by the first start(), never with the client", async () => {
+    const codec = /core\/src\/protocol\/protobuf-codec\.ts$/;
+    const protobuf = await chunkInputs("./fixtures/app-protobuf.ts", "node");
+    expect(protobuf.main.some((f) => f.endsWith("src/protobuf-codec-lazy.ts"))).toBe(true);
+    expect(protobuf.main.filter((f) => codec.test(f))).toEqual([]);
+    expect(protobuf.lazy.filter((f) => codec.test(f))).toHaveLength(1);
   });
 
   it("leaves the protobuf codec out unless a protobuf protocol is imported", async () => {

@@ -1,7 +1,8 @@
 // The protobuf subprotocols against a scripted service that speaks core's protobuf codec.
+import { Deferred } from "@webpubsub/async";
 import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
-import { WebPubSubClient } from "../src/index.ts";
+import { WebPubSubClient, WebPubSubJsonReliableProtocol, WebPubSubProtobufProtocol } from "../src/index.ts";
 import { FakeServer, nextEvent, URL1 } from "./fake-socket.ts";
 import { protocolOption } from "./protocol-names.ts";
 
@@ -63,5 +64,68 @@ describe.each(["protobuf", "protobuf.reliable"] as const)("%s", (protocol) => {
     }
     expect(client.state).toBe("Connected");
     await client.stop();
+  });
+});
+
+// The protobuf protocols load their codec on first use (protobuf-protocols.ts): a protocol's load() is awaited by the
+// client before it opens a connection, and a failed load fails start().
+describe("a protocol's load()", () => {
+  /** A macrotask: long enough for start() to open its socket when nothing holds it back (a string URL resolves at once). */
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("holds the first connection until load() resolves", async () => {
+    const server = new FakeServer();
+    const loading = new Deferred<void>();
+    let calls = 0;
+    const protocol = {
+      ...WebPubSubJsonReliableProtocol(),
+      load: () => {
+        calls++;
+        return loading.promise;
+      },
+    };
+    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol });
+    expect(calls).toBe(0); // not at construction
+    const start = server.start(client);
+    await turn();
+    expect(calls).toBe(1);
+    expect(server.sockets).toHaveLength(0);
+    loading.resolve();
+    await start;
+    expect(server.sockets).toHaveLength(1);
+    expect(client.state).toBe("Connected");
+    await client.stop();
+  });
+
+  it("fails start() with load()'s error and opens no connection", async () => {
+    const server = new FakeServer();
+    const failure = new Error("no codec here");
+    const protocol = { ...WebPubSubJsonReliableProtocol(), load: () => Promise.reject(failure) };
+    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol });
+    await expect(client.start()).rejects.toBe(failure);
+    expect(server.sockets).toHaveLength(0);
+    expect(client.state).toBe("Stopped");
+  });
+
+  it("must be a function when present: a TypeError at construction", () => {
+    const protocol = { ...WebPubSubJsonReliableProtocol(), load: "soon" } as never;
+    expect(() => new WebPubSubClient(URL1, { protocol })).toThrow(
+      new TypeError("options.protocol.load must be a function or absent"),
+    );
+    expect(
+      () => new WebPubSubClient(URL1, { protocol: { ...WebPubSubJsonReliableProtocol(), load: undefined } }),
+    ).not.toThrow();
+  });
+
+  it("loads the protobuf codec: once loaded, the protocol encodes and decodes", async () => {
+    const protocol = WebPubSubProtobufProtocol();
+    expect(protocol.load).toBeTypeOf("function");
+    await protocol.load?.();
+    const frame = protocol.encode({ type: "joinGroup", group: "g", ackId: 1 });
+    expect(protobufCodec.decodeUpstream(frame as Uint8Array)).toEqual({ type: "joinGroup", group: "g", ackId: 1 });
+    expect(protocol.decode(protobufCodec.encodeDownstream({ type: "ack", ackId: 1, success: true }))).toMatchObject({
+      type: "ack",
+      ackId: 1,
+    });
   });
 });
