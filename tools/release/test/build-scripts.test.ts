@@ -1,10 +1,11 @@
 // Every package with a build starts it by removing dist/ (scripts/clean-dist.mjs), so a renamed or deleted source never
 // leaves an old .js or .d.ts in what is packed; and the clean step really removes a stale file.
+
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
