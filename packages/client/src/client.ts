@@ -104,6 +104,8 @@ export class WebPubSubClient {
   #unrecoverable: { code: number; reason: string } | undefined;
   /** Removes the online/offline/visibilitychange listeners of the current run. */
   #unwatchNetwork: (() => void) | undefined;
+  /** While the protocol's load() runs for a new connection: true once it resolved, false when it failed or the attempt was aborted. */
+  #loading: Promise<boolean> | undefined;
   #host: FeatureHost | undefined;
   /** The JSON-only encoder, once a feature enabled it (see FeatureHost.enableJsonOnly). */
   #encodeJsonOnly: ((message: JsonOnlyUpstreamMessage) => string) | undefined;
@@ -141,7 +143,12 @@ export class WebPubSubClient {
         ((event: string, error: unknown) => console.error(`[webpubsub] a "${event}" listener threw:`, error)),
     );
     this.#ops = new Operations(
-      { ackTimeoutInMs, retry: this.#options.messageRetryOptions, encode: (message) => this.#protocol.encode(message) },
+      {
+        ackTimeoutInMs,
+        retry: this.#options.messageRetryOptions,
+        encode: (message) => this.#protocol.encode(message),
+        loading: () => this.#loading,
+      },
       {
         state: () => this.#state,
         writableSocket: () => this.#writableSocket(),
@@ -289,11 +296,28 @@ export class WebPubSubClient {
 
   /** Gets a fresh URL and opens a brand-new connection (new session); resolves once the service said `connected`. */
   async #connectNew(signal: AbortSignal): Promise<Connection> {
-    // What the protocol loads on first use (the protobuf codec): awaited only by the protocols that have it.
-    const loading = this.#protocol.load?.();
-    if (loading) {
-      await loading;
+    // What the protocol loads on first use (the protobuf codec outside browsers): awaited only by the protocols that
+    // have it, and given up when the attempt is aborted (stop(), the caller's signal), whether or not it settles.
+    const load = this.#protocol.load?.();
+    if (load) {
       throwIfAborted(signal);
+      const settled = new Promise<boolean>((resolve) => {
+        const done = (loaded: boolean) => {
+          signal.removeEventListener("abort", aborted);
+          resolve(loaded);
+        };
+        const aborted = () => done(false);
+        signal.addEventListener("abort", aborted);
+        load.then(() => done(true), aborted);
+      });
+      this.#loading = settled; // operations issued meanwhile wait for it before they encode
+      try {
+        await settled;
+      } finally {
+        if (this.#loading === settled) this.#loading = undefined;
+      }
+      throwIfAborted(signal);
+      await load; // its error, when it failed
     }
     let url: string;
     try {

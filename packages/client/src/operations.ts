@@ -29,6 +29,8 @@ export interface OperationsSettings {
   readonly ackTimeoutInMs: number;
   readonly retry: ResolvedRetryOptions;
   readonly encode: (message: UpstreamMessage) => string | Uint8Array;
+  /** While the protocol loads its codec (a first connection): true once encode can be called, false if it never will. */
+  readonly loading: () => Promise<boolean> | undefined;
 }
 
 export class Operations {
@@ -59,7 +61,18 @@ export class Operations {
     }
     const signal = options.abortSignal;
     throwIfAborted(signal);
-    const { encode, retry } = this.#settings;
+    const { encode, retry, loading } = this.#settings;
+    const codecLoad = loading();
+    if (codecLoad) {
+      // issued while the first connection loads the codec (start() not awaited): encode once it is there
+      const loaded = await codecLoad;
+      throwIfAborted(signal);
+      if (!loaded) {
+        throw new SendMessageError("The client did not connect: its protocol's load() failed or start() was aborted", {
+          retryable: false,
+        });
+      }
+    }
     const ackId = options.ackId ?? this.#nextAckId;
     if (!options.fireAndForget) {
       this.#nextAckId = Math.max(this.#nextAckId, ackId + 1);

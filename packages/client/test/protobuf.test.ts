@@ -2,7 +2,7 @@
 import { Deferred } from "@webpubsub/async";
 import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
-import { WebPubSubClient, WebPubSubJsonReliableProtocol, WebPubSubProtobufProtocol } from "../src/index.ts";
+import { WebPubSubClient, WebPubSubJsonReliableProtocol } from "../src/index.ts";
 import { FakeServer, nextEvent, URL1 } from "./fake-socket.ts";
 import { protocolOption } from "./protocol-names.ts";
 
@@ -115,17 +115,5 @@ describe("a protocol's load()", () => {
     expect(
       () => new WebPubSubClient(URL1, { protocol: { ...WebPubSubJsonReliableProtocol(), load: undefined } }),
     ).not.toThrow();
-  });
-
-  it("loads the protobuf codec: once loaded, the protocol encodes and decodes", async () => {
-    const protocol = WebPubSubProtobufProtocol();
-    expect(protocol.load).toBeTypeOf("function");
-    await protocol.load?.();
-    const frame = protocol.encode({ type: "joinGroup", group: "g", ackId: 1 });
-    expect(protobufCodec.decodeUpstream(frame as Uint8Array)).toEqual({ type: "joinGroup", group: "g", ackId: 1 });
-    expect(protocol.decode(protobufCodec.encodeDownstream({ type: "ack", ackId: 1, success: true }))).toMatchObject({
-      type: "ack",
-      ackId: 1,
-    });
   });
 });
