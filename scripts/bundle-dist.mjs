@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Build step of the packages a WebSocket client loads (client, core, async), run in the package folder after `tsc`:
-// joins tsc's one-module-per-source output into one module per entry point with esbuild, so that Node loads a few
-// files instead of one per source file (about a millisecond each). Entry points: the targets of the package's exports
+// Build step of the packages a cold process loads (client, core, async, service, rest), run in the package folder
+// after `tsc`: joins tsc's one-module-per-source output into one module per entry point with esbuild, so that Node
+// loads a few files instead of one per source file (about a millisecond each). Entry points: the targets of the package's exports
 // and "#" imports; code that entry points share goes to chunks, so each class still exists once. Dependencies and "#"
 // imports stay imports; dynamic import()s become chunks of their own, so what the client loads on first use still
 // loads then. The declarations (.d.ts) stay one per source; the .js files now inside a bundle are removed.
