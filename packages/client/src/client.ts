@@ -298,9 +298,9 @@ export class WebPubSubClient {
   async #connectNew(signal: AbortSignal): Promise<Connection> {
     // What the protocol loads on first use (the protobuf codec outside browsers): awaited only by the protocols that
     // have it, and given up when the attempt is aborted (stop(), the caller's signal), whether or not it settles.
+    throwIfAborted(signal); // before load(): an aborted attempt starts nothing whose rejection nobody would handle
     const load = this.#protocol.load?.();
     if (load) {
-      throwIfAborted(signal);
       const settled = new Promise<boolean>((resolve) => {
         const done = (loaded: boolean) => {
           signal.removeEventListener("abort", aborted);

@@ -65,12 +65,14 @@ export class Operations {
     const codecLoad = loading();
     if (codecLoad) {
       // issued while the first connection loads the codec (start() not awaited): encode once it is there
-      const loaded = await codecLoad;
-      throwIfAborted(signal);
-      if (!loaded) {
-        throw new SendMessageError("The client did not connect: its protocol's load() failed or start() was aborted", {
-          retryable: false,
-        });
+      const outcome = await this.#codecLoaded(codecLoad, signal);
+      if (outcome !== "loaded") {
+        throw new SendMessageError(
+          outcome === "timeout"
+            ? `The protocol's load() did not finish within the ack timeout (${this.#settings.ackTimeoutInMs} ms)`
+            : "The client did not connect: its protocol's load() failed or start() was aborted",
+          { retryable: false },
+        );
       }
     }
     const ackId = options.ackId ?? this.#nextAckId;
@@ -130,6 +132,32 @@ export class Operations {
     this.#acks.rejectAll(
       (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
     );
+  }
+
+  /**
+   * Waits for the protocol's load: its outcome, the operation's abort (rejects with its reason) or the ack timeout,
+   * whichever comes first, as an operation waits for a connection.
+   */
+  #codecLoaded(load: Promise<boolean>, signal: AbortSignal | undefined): Promise<"loaded" | "failed" | "timeout"> {
+    return new Promise((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        finish();
+        reject(abortReason(signal as AbortSignal));
+      };
+      const timer = setTimeout(() => {
+        finish();
+        resolve("timeout");
+      }, this.#settings.ackTimeoutInMs);
+      signal?.addEventListener("abort", onAbort);
+      load.then((loaded) => {
+        finish();
+        resolve(loaded ? "loaded" : "failed");
+      });
+    });
   }
 
   #stoppedOrStopping(): boolean {

@@ -5,7 +5,7 @@
 // settles must not keep start() or the operations waiting past an abort or stop().
 import { Deferred } from "@webpubsub/async";
 import { type DownstreamMessage, protobufCodec } from "@webpubsub/core";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeServer, URL1 } from "./fake-socket.ts";
 
 const down = (m: DownstreamMessage) => protobufCodec.encodeDownstream(m).slice().buffer;
@@ -15,6 +15,10 @@ let mod: ClientModule;
 beforeEach(async () => {
   vi.resetModules();
   mod = await import("../src/index.ts");
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe("the lazily loaded protobuf codec", () => {
@@ -98,6 +102,50 @@ describe("a protocol's load() that has not settled", () => {
     expect(error).toBeInstanceOf(mod.SendMessageError);
     expect((error as Error).message).toMatch(/load\(\) failed/);
     expect(server.sockets).toHaveLength(0);
+  });
+
+  it("an operation waiting for it ends with its own abort, at once, while start() goes on waiting", async () => {
+    const server = new FakeServer();
+    const client = new mod.WebPubSubClient(URL1, {
+      webSocketFactory: server.factory,
+      protocol: pendingLoad(() => new Promise(() => {})),
+    });
+    const start = client.start().catch((e: unknown) => e);
+    const controller = new AbortController();
+    const send = client.sendToGroup("g", "hi", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    controller.abort(new Error("this send only"));
+    const error = await send;
+    expect(error).toBeInstanceOf(mod.AbortError);
+    expect(error).toMatchObject({ cause: { message: "this send only" } });
+    expect(client.state).toBe("Connecting");
+    await client.stop();
+    expect(await start).toBeInstanceOf(Error);
+  });
+
+  it("an operation waiting for it fails at the ack timeout, not a millisecond before", async () => {
+    vi.useFakeTimers();
+    const server = new FakeServer();
+    const client = new mod.WebPubSubClient(URL1, {
+      webSocketFactory: server.factory,
+      protocol: pendingLoad(() => new Promise(() => {})),
+      ackTimeoutInMs: 1000,
+    });
+    const start = client.start().catch((e: unknown) => e);
+    let outcome: unknown = "pending";
+    const join = client.joinGroup("g").then(
+      () => "joined",
+      (e: unknown) => e,
+    );
+    void join.then((o) => {
+      outcome = o;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(outcome).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toBeInstanceOf(mod.SendMessageError);
+    expect((outcome as Error).message).toBe("The protocol's load() did not finish within the ack timeout (1000 ms)");
+    await client.stop();
+    expect(await start).toBeInstanceOf(Error);
   });
 
   it("a load that resolves lets the waiting operation through (the other side of the boundary)", async () => {
