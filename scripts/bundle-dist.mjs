@@ -69,7 +69,11 @@ const main = await build({
 const outputs = { ...main.metafile.outputs };
 
 if (importTargets.length > 0) {
-  const own = await build({ ...common, entryPoints: importTargets.map(absolute), splitting: false });
+  // Not written yet: a target that imports nothing is its own source joined with nothing, so it is transformed alone
+  // instead (below), which keeps its top-level `const`s (bundling turns them into `var`s). An app's bundler inlines an
+  // imported `const` of a primitive value and drops the branches it decides, not a `var`: core's `#native` browser
+  // target exports `nativeBuffer = undefined`, and browser bundles then lose the Buffer paths of base64.ts.
+  const own = await build({ ...common, entryPoints: importTargets.map(absolute), splitting: false, write: false });
   const shared = new Set(Object.values(main.metafile.outputs).flatMap((o) => Object.keys(o.inputs)));
   const twice = Object.values(own.metafile.outputs)
     .flatMap((o) => Object.keys(o.inputs))
@@ -78,6 +82,13 @@ if (importTargets.length > 0) {
     throw new Error(`bundle-dist: ${twice.join(", ")} would be in a "#" import target and in the entry points' code`);
   }
   Object.assign(outputs, own.metafile.outputs);
+  const alone = new Set(
+    Object.entries(own.metafile.outputs)
+      .filter(([, o]) => o.imports.length === 0 && Object.keys(o.inputs).length === 1)
+      .map(([file]) => absolute(file)),
+  );
+  for (const file of own.outputFiles) if (!alone.has(file.path)) writeFileSync(file.path, file.contents);
+  if (alone.size > 0) await build({ ...common, entryPoints: [...alone], bundle: false, external: undefined });
 }
 
 const isChunk = (file) => file.startsWith("dist/chunks/");

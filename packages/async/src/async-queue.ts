@@ -30,8 +30,8 @@ const validPolicies: readonly OverflowPolicy[] = ["drop-oldest", "drop-newest", 
  * `for await`. `end()` lets the consumer drain what is buffered then stop; `fail(e)` drains then throws `e`.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
+  declare readonly capacity: number;
+  declare readonly overflow: OverflowPolicy;
   #items: T[] = [];
   #head = 0;
   #waiter: Deferred<void> | undefined;

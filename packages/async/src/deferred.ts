@@ -1,7 +1,7 @@
 // Deferred: a promise together with its resolve and reject functions.
 /** A promise with its resolve and reject functions, settled at most once. */
 export class Deferred<T> {
-  readonly promise: Promise<T>;
+  declare readonly promise: Promise<T>;
   #resolve!: (value: T) => void;
   #reject!: (error: unknown) => void;
   #settled = false;

@@ -58,16 +58,16 @@ interface PendingAttempt {
 }
 
 export class Connection {
-  readonly socket: WebSocketLike;
+  declare readonly socket: WebSocketLike;
   /** Opened to resume a session (`awps_reconnection_token`), not to start one. */
-  readonly recovery: boolean;
+  declare readonly recovery: boolean;
   /** The client switched to this connection (see activate): its closes and faults are the session's. */
   ready = false;
   closed = false;
   /** Resolves once the socket closed (or was detached and then closed). */
-  readonly closedPromise: Promise<void>;
+  declare readonly closedPromise: Promise<void>;
   /** The close event, once the socket closed. */
-  closeEvent: { code: number; reason: string } | undefined;
+  declare closeEvent: { code: number; reason: string } | undefined;
   /**
    * Frames that arrived on a recovery socket after the service confirmed the session but before the client finished
    * switching to it (emitting `recovered`); the client handles them right after, in order (see activate).

@@ -114,7 +114,6 @@ export class InvocationError extends Error {
  * bounded; `errorDetail` keeps the error as it arrived.
  */
 export class GroupStreamError extends Error implements StreamDataError {
-  override name: string;
   declare readonly streamId: string;
   declare readonly userErrorCode: string | undefined;
   declare readonly errorDetail: { name: string; message?: string; userErrorCode?: string };

@@ -17,7 +17,7 @@ export class SequenceTracker {
   lastSequenceId = 0;
   /** Largest sequenceId acknowledged to the service. */
   ackedSequenceId = 0;
-  readonly threshold: number;
+  declare readonly threshold: number;
   readonly #send: (sequenceId: number) => boolean;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
