@@ -1,5 +1,8 @@
-// delay: an abortable timer promise that leaves no timer or listener behind.
+// delay: an abortable timer promise that leaves no timer or listener behind. The `./delay` entry point also offers
+// withTimeout (timeout.ts), the other abortable timer, so that a client waiting on either loads one file.
 import { abortReason, checkTimerDuration } from "./errors.ts";
+
+export { withTimeout } from "./timeout.ts";
 
 /**
  * Resolves after `ms` milliseconds. Aborting `signal` rejects at once with an AbortError and clears the timer and the

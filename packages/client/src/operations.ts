@@ -1,8 +1,8 @@
 // Acked operations (joinGroup, leaveGroup, sendToGroup, sendEvent) and fire-and-forget sends: ackIds, the retry loop
 // that reuses one ackId, the wait for the ack, and backpressure (waiting for the socket's send buffer to drain). The
 // client tells it where to write; it owns the rest.
-import { delay } from "@webpubsub/async/delay";
-import { abortReason, throwIfAborted } from "@webpubsub/async/errors";
+import { delay, withTimeout } from "@webpubsub/async/delay";
+import { abortReason, TimeoutError, throwIfAborted } from "@webpubsub/async/errors";
 import { backoffDelay } from "@webpubsub/async/retry";
 import type { AckMessage, UpstreamMessage } from "@webpubsub/core";
 import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
@@ -64,15 +64,17 @@ export class Operations {
     const { encode, retry, loading } = this.#settings;
     const codecLoad = loading();
     if (codecLoad) {
-      // issued while the first connection loads the codec (start() not awaited): encode once it is there
-      const outcome = await this.#codecLoaded(codecLoad, signal);
-      if (outcome !== "loaded") {
-        throw new SendMessageError(
-          outcome === "timeout"
-            ? `The protocol's load() did not finish within the ack timeout (${this.#settings.ackTimeoutInMs} ms)`
-            : "The client did not connect: its protocol's load() failed or start() was aborted",
-          { retryable: false },
-        );
+      // Issued while the first connection loads the codec (start() not awaited): encode once it is there, waiting as
+      // for a connection, until the ack timeout or the operation's own abort (which rejects with its reason).
+      const { ackTimeoutInMs } = this.#settings;
+      const timedOut = `The protocol's load() did not finish within the ack timeout (${ackTimeoutInMs} ms)`;
+      const loaded = await withTimeout(codecLoad, ackTimeoutInMs, { signal }).catch((error: unknown) => {
+        throw error instanceof TimeoutError ? new SendMessageError(timedOut, { retryable: false }) : error;
+      });
+      if (!loaded) {
+        throw new SendMessageError("The client did not connect: its protocol's load() failed or start() was aborted", {
+          retryable: false,
+        });
       }
     }
     const ackId = options.ackId ?? this.#nextAckId;
@@ -132,32 +134,6 @@ export class Operations {
     this.#acks.rejectAll(
       (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
     );
-  }
-
-  /**
-   * Waits for the protocol's load: its outcome, the operation's abort (rejects with its reason) or the ack timeout,
-   * whichever comes first, as an operation waits for a connection.
-   */
-  #codecLoaded(load: Promise<boolean>, signal: AbortSignal | undefined): Promise<"loaded" | "failed" | "timeout"> {
-    return new Promise((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const onAbort = () => {
-        finish();
-        reject(abortReason(signal as AbortSignal));
-      };
-      const timer = setTimeout(() => {
-        finish();
-        resolve("timeout");
-      }, this.#settings.ackTimeoutInMs);
-      signal?.addEventListener("abort", onAbort);
-      load.then((loaded) => {
-        finish();
-        resolve(loaded ? "loaded" : "failed");
-      });
-    });
   }
 
   #stoppedOrStopping(): boolean {
