@@ -1,11 +1,11 @@
 // What the service sends (a connectionId, a close reason) and what the caller named (a group, a stream id) reaches the
 // client's log lines and errors bounded by core's shown() (JSON-quoted, its first 64 characters, then "..."), never
 // whole; a short value is still named in full.
-import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError, WebPubSubClient } from "../src/index.ts";
 import { FAST_RETRY, FakeServer, nextEvent, startedClient, URL1 } from "./fake-socket.ts";
 import { started } from "./features/started.ts";
+import { captureLogs as captureClientLogs } from "./log-capture.ts";
 
 /** 100,000 characters: the first 64 are "a", the rest "b" (so the cut shows in the quoted text). */
 const HUGE = `${"a".repeat(64)}${"b".repeat(99_936)}`;
@@ -21,18 +21,9 @@ afterEach(() => {
 });
 
 function captureLogs(): string[] {
-  const lines: string[] = [];
-  const previousLog = AzureLogger.log;
-  const previousLevel = getLogLevel();
-  AzureLogger.log = (...args: unknown[]) => {
-    lines.push(args.map(String).join(" "));
-  };
-  setLogLevel("verbose");
-  restore = () => {
-    AzureLogger.log = previousLog;
-    setLogLevel(previousLevel);
-  };
-  return lines;
+  const captured = captureClientLogs();
+  restore = captured.restore;
+  return captured.lines;
 }
 
 function line(lines: string[], text: string): string {

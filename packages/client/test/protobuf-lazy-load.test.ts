@@ -50,14 +50,20 @@ describe("the lazily loaded protobuf codec", () => {
 });
 
 describe("a protocol's load() that has not settled", () => {
-  const pendingLoad = (load: () => Promise<void>) => ({ ...mod.WebPubSubJsonReliableProtocol(), load });
+  /** A scripted service, and a client whose (JSON) protocol has this load(). */
+  const withLoad = (load: () => Promise<void>, options: { ackTimeoutInMs?: number } = {}) => {
+    const server = new FakeServer();
+    const protocol = { ...mod.WebPubSubJsonReliableProtocol(), load };
+    return {
+      server,
+      client: new mod.WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol, ...options }),
+    };
+  };
+  /** A load() that never settles. */
+  const never = () => new Promise<void>(() => {});
 
   it("an abort of start() ends it with the AbortError at once, and no connection opens", async () => {
-    const server = new FakeServer();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => new Promise(() => {})),
-    });
+    const { server, client } = withLoad(never);
     const controller = new AbortController();
     const start = client.start({ abortSignal: controller.signal }).catch((e: unknown) => e);
     const send = client.sendToGroup("g", "hi", "text").catch((e: unknown) => e);
@@ -72,11 +78,7 @@ describe("a protocol's load() that has not settled", () => {
   });
 
   it("stop() ends start() and the operations waiting for the load", async () => {
-    const server = new FakeServer();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => new Promise(() => {})),
-    });
+    const { server, client } = withLoad(never);
     const start = client.start().catch((e: unknown) => e);
     const join = client.joinGroup("g").catch((e: unknown) => e);
     await client.stop();
@@ -87,12 +89,8 @@ describe("a protocol's load() that has not settled", () => {
   });
 
   it("a failed load fails start() with its error and the waiting operations with a SendMessageError naming load()", async () => {
-    const server = new FakeServer();
     const loading = new Deferred<void>();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => loading.promise),
-    });
+    const { server, client } = withLoad(() => loading.promise);
     const start = client.start().catch((e: unknown) => e);
     const send = client.sendEvent("e", "x", "text").catch((e: unknown) => e);
     const failure = new Error("no codec here");
@@ -105,11 +103,7 @@ describe("a protocol's load() that has not settled", () => {
   });
 
   it("an operation waiting for it ends with its own abort, at once, while start() goes on waiting", async () => {
-    const server = new FakeServer();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => new Promise(() => {})),
-    });
+    const { client } = withLoad(never);
     const start = client.start().catch((e: unknown) => e);
     const controller = new AbortController();
     const send = client.sendToGroup("g", "hi", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
@@ -124,12 +118,7 @@ describe("a protocol's load() that has not settled", () => {
 
   it("an operation waiting for it fails at the ack timeout, not a millisecond before", async () => {
     vi.useFakeTimers();
-    const server = new FakeServer();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => new Promise(() => {})),
-      ackTimeoutInMs: 1000,
-    });
+    const { client } = withLoad(never, { ackTimeoutInMs: 1000 });
     const start = client.start().catch((e: unknown) => e);
     let outcome: unknown = "pending";
     const join = client.joinGroup("g").then(
@@ -149,12 +138,8 @@ describe("a protocol's load() that has not settled", () => {
   });
 
   it("a load that resolves lets the waiting operation through (the other side of the boundary)", async () => {
-    const server = new FakeServer();
     const loading = new Deferred<void>();
-    const client = new mod.WebPubSubClient(URL1, {
-      webSocketFactory: server.factory,
-      protocol: pendingLoad(() => loading.promise),
-    });
+    const { server, client } = withLoad(() => loading.promise);
     const start = server.start(client);
     const send = client.sendEvent("e", "x", "text");
     loading.resolve();

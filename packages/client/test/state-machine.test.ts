@@ -1,7 +1,7 @@
 // The client's lifecycle as a state machine: the table of allowed transitions, every transition the client makes is
 // in it (and every one in it is reachable), the lifecycle shows in the @azure/logger log without tokens, and the races
 // the table uncovered stay fixed.
-import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
+import { setLogLevel } from "@azure/logger";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
@@ -13,6 +13,7 @@ import {
 import { loggableError, loggableText, loggableUrl } from "../src/logger.ts";
 import { checkTransition, STATE_TRANSITIONS } from "../src/state-transitions.ts";
 import { FakeServer, type FakeSocket, nextEvent } from "./fake-socket.ts";
+import { captureLogs as captureClientLogs } from "./log-capture.ts";
 
 const ACCESS_TOKEN = "SECRET-ACCESS-TOKEN";
 const RECONNECTION_TOKEN = "SECRET-RECONNECTION-TOKEN";
@@ -36,23 +37,13 @@ const ALLOWED = [
   "Stopping -> Stopped",
 ];
 
-/** Captures what the client logs (every level) for the duration of a test. */
+/** Captures what the client logs (every level), with the state transitions among it. */
 function captureLogs() {
-  const lines: string[] = [];
-  const previousLog = AzureLogger.log;
-  const previousLevel = getLogLevel();
-  AzureLogger.log = (...args: unknown[]) => {
-    lines.push(args.map(String).join(" "));
-  };
-  setLogLevel("verbose");
+  const captured = captureClientLogs();
   return {
-    lines,
+    ...captured,
     /** The state transitions logged so far, as "From -> To". */
-    transitions: () => lines.flatMap((l) => /State (\w+ -> \w+)/.exec(l)?.[1] ?? []),
-    restore() {
-      AzureLogger.log = previousLog;
-      setLogLevel(previousLevel);
-    },
+    transitions: () => captured.lines.flatMap((l) => /State (\w+ -> \w+)/.exec(l)?.[1] ?? []),
   };
 }
 

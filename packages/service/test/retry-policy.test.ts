@@ -286,7 +286,8 @@ describe("sendWithRetries", () => {
     expect(state.calls).toBe(1);
   });
 
-  it("each retry is logged at info level with its cause, its wait and its number", async () => {
+  /** The "Retrying" lines logged at info level while `outcomes` run to the end (fake timers advanced by `ms`). */
+  async function retryLines(outcomes: Parameters<typeof run>[0], ms: number): Promise<string[]> {
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(1);
     const lines: string[] = [];
@@ -294,36 +295,26 @@ describe("sendWithRetries", () => {
     AzureLogger.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
     setLogLevel("info");
     try {
-      const { result } = run([answer(503), sendError("ECONNRESET"), answer(200)], "idempotent");
-      await vi.advanceTimersByTimeAsync(2400);
+      const { result } = run(outcomes, "idempotent");
+      await vi.advanceTimersByTimeAsync(ms);
       await result;
     } finally {
       setLogLevel(undefined);
       AzureLogger.log = original;
     }
-    const retries = lines.filter((l) => l.includes("Retrying"));
+    return lines.filter((l) => l.includes("Retrying"));
+  }
+
+  it("each retry is logged at info level with its cause, its wait and its number", async () => {
+    const retries = await retryLines([answer(503), sendError("ECONNRESET"), answer(200)], 2400);
     expect(retries).toHaveLength(2);
     expect(retries[0]).toContain("Retrying POST after status 503 in 800 ms (retry 1).");
     expect(retries[1]).toContain('Retrying after "connection failed: ECONNRESET" in 1600 ms (retry 2).');
   });
 
   it("a retried failure's message (an HTTP client's, so the caller's) is logged by its first 64 characters", async () => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, "random").mockReturnValue(1);
-    const lines: string[] = [];
-    const original = AzureLogger.log;
-    AzureLogger.log = (...args: unknown[]) => lines.push(args.map(String).join(" "));
-    setLogLevel("info");
     const huge = new RestError(`${"m".repeat(64)}${"n".repeat(99_936)}`, { code: "ECONNRESET" });
-    try {
-      const { result } = run([huge, answer(200)], "idempotent");
-      await vi.advanceTimersByTimeAsync(800);
-      await result;
-    } finally {
-      setLogLevel(undefined);
-      AzureLogger.log = original;
-    }
-    const retries = lines.filter((l) => l.includes("Retrying"));
+    const retries = await retryLines([huge, answer(200)], 800);
     expect(retries).toHaveLength(1);
     expect(retries[0]).toContain(`Retrying after "${"m".repeat(64)}"... in 800 ms (retry 1).`);
     expect(retries[0]!.length).toBeLessThan(300);
