@@ -5,6 +5,7 @@ import { shown } from "@webpubsub/core/shown";
 
 /** Options every operation takes (core-client's OperationOptions, all honoured). */
 const OPERATION_OPTIONS = ["abortSignal", "tracingOptions", "requestOptions", "onResponse"] as const;
+const OPERATION_OPTION_SET: ReadonlySet<string> = new Set(OPERATION_OPTIONS);
 
 /** Official options this client refuses, with the reason given in the error. */
 const REFUSED: Readonly<Record<string, string>> = {
@@ -43,11 +44,15 @@ export const CLIENT_OPTIONS = [
   // @webpubsub/client; this client opens no WebSocket, so the factory has nothing to do here (README, "Client options").
   "webSocketFactory",
 ] as const;
+const CLIENT_OPTION_SET: ReadonlySet<string> = new Set(CLIENT_OPTIONS);
 
-/** The own keys of `options` with a value that `allowed` does not hold ("toString" is unknown, like any typo). */
-function unknownKeys(options: object, allowed: ReadonlySet<string>): string[] {
+/**
+ * The own keys of `options` with a value that are not `known` ("toString" is unknown, like any typo). The names are
+ * a set plus an operation's few extra ones, so that a call builds nothing: this runs on every request.
+ */
+function unknownKeys(options: object, known: ReadonlySet<string>, extra: readonly string[] = []): string[] {
   return Object.keys(options).filter(
-    (key) => !allowed.has(key) && (options as Record<string, unknown>)[key] !== undefined,
+    (key) => !known.has(key) && !extra.includes(key) && (options as Record<string, unknown>)[key] !== undefined,
   );
 }
 
@@ -79,7 +84,7 @@ export function checkOptionNames(
   unsupported: Readonly<Record<string, string>> = {},
 ): void {
   if (options === undefined || options === null || typeof options !== "object") return;
-  const [key] = unknownKeys(options, new Set([...OPERATION_OPTIONS, ...extra]));
+  const [key] = unknownKeys(options, OPERATION_OPTION_SET, extra);
   if (key !== undefined) refuse("options", key, where, reasonFor(unsupported, key) ?? reasonFor(REFUSED, key));
   const request = (options as { requestOptions?: unknown }).requestOptions;
   if (request !== undefined && request !== null && typeof request === "object") {
@@ -93,6 +98,6 @@ export function checkOptionNames(
 /** Throws a TypeError naming the first client option that is not one (see CLIENT_OPTIONS). */
 export function checkClientOptionNames(options: object | undefined, extra: readonly string[] = []): void {
   if (options === undefined || options === null || typeof options !== "object") return;
-  const [key] = unknownKeys(options, new Set([...CLIENT_OPTIONS, ...extra]));
+  const [key] = unknownKeys(options, CLIENT_OPTION_SET, extra);
   if (key !== undefined) refuse("options", key, "WebPubSubServiceClient", undefined);
 }
