@@ -23,7 +23,7 @@ function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProto
     name,
     isReliableSubProtocol: reliable,
     binary: true,
-    load: () => (loadedCodec() === undefined ? loadCodec() : Promise.resolve()),
+    load: loadCodec, // once loaded, its settled promise: nothing is imported twice
     encode: (message) => loaded(name).encodeUpstream(message),
     decode(frame) {
       if (typeof frame === "string") throw new TypeError(`${name} expects binary frames, got a text frame`);
