@@ -3,6 +3,7 @@
 // objects of their own: one socket and its handshake (connection.ts), keep-alive (keep-alive.ts), acked operations
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
+import { withTimeout } from "@webpubsub/async/delay";
 import { AbortError, throwIfAborted } from "@webpubsub/async/errors";
 import type {
   ConnectedMessage,
@@ -256,9 +257,7 @@ export class WebPubSubClient {
       } catch {
         // already closing
       }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([conn.closedPromise, new Promise<void>((r) => (timer = setTimeout(r, STOP_GRACE_MS)))]);
-      clearTimeout(timer);
+      await withTimeout(conn.closedPromise, STOP_GRACE_MS).catch(() => {}); // closed, or the grace time passed
     }
     this.#finishStopped(undefined);
   }
@@ -570,21 +569,14 @@ export class WebPubSubClient {
     const url = new URL(this.#sessionUrl as string);
     url.searchParams.set("awps_connection_id", connectionId);
     url.searchParams.set("awps_reconnection_token", this.#reconnectionToken as string);
-    // The attempt may not outlive the window (a timer of our own rather than AbortSignal.timeout, which fake timers in
-    // tests cannot drive).
-    const windowEnd = new AbortController();
-    const windowTimer = setTimeout(
-      () => windowEnd.abort(new ConnectionError("The recovery window passed during the attempt")),
-      remaining,
-    );
-    try {
-      const conn = await this.#open(url.toString(), true, AbortSignal.any([run.signal, windowEnd.signal]));
-      // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
-      if (conn.closed && !run.signal.aborted) throw this.#closedBeforeSwitch(conn, "recovered");
-      return conn;
-    } finally {
-      clearTimeout(windowTimer);
-    }
+    // The attempt may not outlive the window: past it, the attempt is abandoned and this fails with a TimeoutError.
+    const conn = await withTimeout((signal) => this.#open(url.toString(), true, signal), remaining, {
+      signal: run.signal,
+      message: "The recovery window passed during the attempt",
+    });
+    // Confirmed, then lost before the switch: another attempt (unless the service said 1008).
+    if (conn.closed && !run.signal.aborted) throw this.#closedBeforeSwitch(conn, "recovered");
+    return conn;
   }
 
   #recoveryGaveUp<T>(lastClose: T): T {
