@@ -61,6 +61,7 @@ import {
   checkGroupOptions,
   checkOnGroupStream,
   checkOptionalFunction,
+  checkOptionsObject,
   checkSendOptions,
   checkSignal,
   checkStreamOptions,
@@ -201,7 +202,7 @@ export class WebPubSubClient {
    * connection fails (the client is then Stopped again and emits nothing).
    */
   async start(options: StartOptions = {}): Promise<void> {
-    if (options === null || typeof options !== "object") throw new TypeError("options must be an object");
+    checkOptionsObject(options);
     checkSignal(options.abortSignal, "options.abortSignal");
     if (this.#state !== "Stopped") throw new Error(`start() needs a Stopped client; the client is ${this.#state}`);
     throwIfAborted(options.abortSignal);

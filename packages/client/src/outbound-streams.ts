@@ -100,7 +100,7 @@ function writerOf(stream: OutboundStream): GroupStreamWriter {
 const MAX_END_ERROR_TEXT = 1024;
 
 function checkEndError(error: unknown): asserts error is StreamEndError {
-  if (error === null || typeof error !== "object") throw new TypeError("error must be an object");
+  checkOptionsObject(error, "error");
   for (const key of ["message", "userErrorCode"] as const) {
     const value = (error as Record<string, unknown>)[key];
     if (value !== undefined && (typeof value !== "string" || value.length > MAX_END_ERROR_TEXT)) {

@@ -9,7 +9,7 @@ import {
   type UpstreamMessage,
   WebPubSubSubprotocol,
 } from "@webpubsub/core/client-wire";
-import { refuse } from "./validation.ts";
+import { checkOptionalFunction, refuse } from "./validation.ts";
 
 /** The codec of the JSON-only messages (invocations, group streams), handed in by the features that use them. */
 export interface JsonOnlyCodec {
@@ -108,9 +108,7 @@ export function resolveProtocol(
     ) {
       throw new TypeError("options.protocol must have name, isReliableSubProtocol, binary, encode and decode");
     }
-    if (value.load !== undefined && typeof value.load !== "function") {
-      throw new TypeError("options.protocol.load must be a function or absent");
-    }
+    checkOptionalFunction(value.load, "options.protocol.load", "a function or absent");
     return value;
   }
   switch (value as string) {
