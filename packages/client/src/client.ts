@@ -72,8 +72,12 @@ const STOP_GRACE_MS = 3000;
 /** Close code the client sends when the service sends a sequence id out of range. */
 const CLOSE_PROTOCOL_ERROR = 1002;
 
-/** Set in the class's static block: installs a feature on a client (see useFeature). */
-let installFeature: <F extends ClientFeature>(
+/**
+ * Installs the feature under `key` on `client` once and returns it (later calls return the same instance). `create`
+ * receives the client's FeatureHost. For this package's feature modules (the seam of features.ts): not exported from
+ * the package's entry point. Set in WebPubSubClient's static block, which can reach the client's private fields.
+ */
+export let useFeature: <F extends ClientFeature>(
   client: WebPubSubClient,
   key: symbol,
   create: (host: FeatureHost) => F,
@@ -113,7 +117,7 @@ export class WebPubSubClient {
   #encodeJsonOnly: ((message: JsonOnlyUpstreamMessage) => string) | undefined;
 
   static {
-    installFeature = (client, key, create) => {
+    useFeature = (client, key, create) => {
       if (!(#features in client)) throw new TypeError("client must be a WebPubSubClient");
       return client.#features.install(key, () => create(client.#featureHost()));
     };
@@ -836,17 +840,4 @@ export class WebPubSubClient {
     const streams = this.#features.install(MESSAGE_STREAMS, () => new MessageStreams());
     return streams.subscribe(groupName, options) as AsyncIterable<GroupDataMessage>;
   }
-}
-
-/**
- * Installs the feature under `key` on `client` once and returns it (later calls return the same instance). `create`
- * receives the client's FeatureHost. For this package's feature modules (the seam of features.ts): not exported from
- * the package's entry point.
- */
-export function useFeature<F extends ClientFeature>(
-  client: WebPubSubClient,
-  key: symbol,
-  create: (host: FeatureHost) => F,
-): F {
-  return installFeature(client, key, create);
 }
