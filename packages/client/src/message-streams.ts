@@ -24,7 +24,7 @@ export class MessageStreams implements ClientFeature {
     const queue = new AsyncQueue<DataMessage>({
       capacity: options.capacity ?? DEFAULT_CAPACITY,
       overflow: options.overflow ?? "error",
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal: options.signal,
     });
     const subscriber: Subscriber = { queue, group };
     this.#subscribers.add(subscriber);
