@@ -56,6 +56,10 @@ const common = {
   external,
   metafile: true,
   legalComments: "none",
+  // Syntax only (names and layout stay): the joined modules' top-level `const`s become `var`s, which an app's bundler
+  // cannot inline, so esbuild inlines them here (e.g. core's close codes in ProtocolError's defaults) and shortens
+  // what it safely can. Start/join/send browser bundle 14,305 -> 14,284 B gzip.
+  minifySyntax: true,
   logLevel: "warning",
 };
 
