@@ -4,7 +4,7 @@
 // it (`load`) before its first connection, so that importing the client stays cheap for apps that speak JSON. Which
 // of the two ways applies is the "#protobuf-codec" import's condition (protobuf-codec-lazy.ts / -static.ts).
 
-import { WebPubSubSubprotocol } from "@webpubsub/core/client-wire";
+import { PROTOBUF_SUBPROTOCOL, RELIABLE_PROTOBUF_SUBPROTOCOL } from "@webpubsub/core/client-wire";
 import { loadCodec, loadedCodec, type ProtobufCodec } from "#protobuf-codec";
 import { decodeKnown, type WebPubSubClientProtocol } from "./protocols.ts";
 
@@ -35,10 +35,10 @@ function protobufProtocol(name: string, reliable: boolean): WebPubSubClientProto
 
 /** `protobuf.webpubsub.azure.v1`: binary protobuf frames, no sequence ids, no recovery. */
 export function WebPubSubProtobufProtocol(): WebPubSubClientProtocol {
-  return protobufProtocol(WebPubSubSubprotocol.Protobuf, false);
+  return protobufProtocol(PROTOBUF_SUBPROTOCOL, false);
 }
 
 /** `protobuf.reliable.webpubsub.azure.v1`: binary protobuf frames with sequence ids and recovery. */
 export function WebPubSubProtobufReliableProtocol(): WebPubSubClientProtocol {
-  return protobufProtocol(WebPubSubSubprotocol.ReliableProtobuf, true);
+  return protobufProtocol(RELIABLE_PROTOBUF_SUBPROTOCOL, true);
 }

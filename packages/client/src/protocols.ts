@@ -6,8 +6,10 @@ import {
   type DownstreamMessage,
   decodeJsonDownstream,
   encodeJsonUpstream,
+  JSON_SUBPROTOCOL,
+  RELIABLE_JSON_SUBPROTOCOL,
   type UpstreamMessage,
-  WebPubSubSubprotocol,
+  type WebPubSubSubprotocol,
 } from "@webpubsub/core/client-wire";
 import { checkOptionalFunction, refuse } from "./validation.ts";
 
@@ -87,12 +89,12 @@ function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol 
 
 /** `json.webpubsub.azure.v1`: JSON, no sequence ids, no recovery. */
 export function WebPubSubJsonProtocol(): WebPubSubClientProtocol {
-  return jsonProtocol(WebPubSubSubprotocol.Json, false);
+  return jsonProtocol(JSON_SUBPROTOCOL, false);
 }
 
 /** `json.reliable.webpubsub.azure.v1`: JSON with sequence ids and recovery (the default). */
 export function WebPubSubJsonReliableProtocol(): WebPubSubClientProtocol {
-  return jsonProtocol(WebPubSubSubprotocol.ReliableJson, true);
+  return jsonProtocol(RELIABLE_JSON_SUBPROTOCOL, true);
 }
 
 export function resolveProtocol(
@@ -113,10 +115,10 @@ export function resolveProtocol(
   }
   switch (value as string) {
     case "json":
-    case WebPubSubSubprotocol.Json:
+    case JSON_SUBPROTOCOL:
       return WebPubSubJsonProtocol();
     case "json.reliable":
-    case WebPubSubSubprotocol.ReliableJson:
+    case RELIABLE_JSON_SUBPROTOCOL:
       return WebPubSubJsonReliableProtocol();
   }
   // The protobuf names too: those protocols are objects, so that their codec stays out of bundles that do not use it.

@@ -11,5 +11,11 @@ export type {
   MessagePayload,
   UpstreamMessage,
 } from "./protocol/messages.ts";
-export { WebPubSubSubprotocol } from "./protocol/subprotocols.ts";
+export {
+  JSON_SUBPROTOCOL,
+  PROTOBUF_SUBPROTOCOL,
+  RELIABLE_JSON_SUBPROTOCOL,
+  RELIABLE_PROTOBUF_SUBPROTOCOL,
+  WebPubSubSubprotocol,
+} from "./protocol/subprotocols.ts";
 export { capped, shown, shownValue } from "./shown.ts";

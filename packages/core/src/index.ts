@@ -96,6 +96,10 @@ export {
   isProtobufSubprotocol,
   isReliableSubprotocol,
   isWebPubSubSubprotocol,
+  JSON_SUBPROTOCOL,
+  PROTOBUF_SUBPROTOCOL,
+  RELIABLE_JSON_SUBPROTOCOL,
+  RELIABLE_PROTOBUF_SUBPROTOCOL,
   WebPubSubSubprotocol,
 } from "./protocol/subprotocols.ts";
 export { BodyTooLargeError, type ReadLimitedOptions, readLimited } from "./read-limited.ts";

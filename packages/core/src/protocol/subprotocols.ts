@@ -1,10 +1,16 @@
 // WebSocket subprotocol names (protocol.md 4.1).
 
+/** The names one by one, for code that needs some of them (a bundler inlines these and drops the others). */
+export const JSON_SUBPROTOCOL = "json.webpubsub.azure.v1";
+export const RELIABLE_JSON_SUBPROTOCOL = "json.reliable.webpubsub.azure.v1";
+export const PROTOBUF_SUBPROTOCOL = "protobuf.webpubsub.azure.v1";
+export const RELIABLE_PROTOBUF_SUBPROTOCOL = "protobuf.reliable.webpubsub.azure.v1";
+
 export const WebPubSubSubprotocol = {
-  Json: "json.webpubsub.azure.v1",
-  ReliableJson: "json.reliable.webpubsub.azure.v1",
-  Protobuf: "protobuf.webpubsub.azure.v1",
-  ReliableProtobuf: "protobuf.reliable.webpubsub.azure.v1",
+  Json: JSON_SUBPROTOCOL,
+  ReliableJson: RELIABLE_JSON_SUBPROTOCOL,
+  Protobuf: PROTOBUF_SUBPROTOCOL,
+  ReliableProtobuf: RELIABLE_PROTOBUF_SUBPROTOCOL,
 } as const;
 
 export type WebPubSubSubprotocol = (typeof WebPubSubSubprotocol)[keyof typeof WebPubSubSubprotocol];
