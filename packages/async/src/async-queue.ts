@@ -1,7 +1,6 @@
 // AsyncQueue, a bounded single-consumer queue that is `for await`-able with an explicit overflow policy, and
 // fromEvents, which adapts a push source (events, callbacks) to one.
 import { shownValue } from "@webpubsub/core/shown";
-import { Deferred } from "./deferred.ts";
 
 /** What a full queue does with one more item. */
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
@@ -34,7 +33,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   declare readonly overflow: OverflowPolicy;
   #items: T[] = [];
   #head = 0;
-  #waiter: Deferred<void> | undefined;
+  #waiter: (() => void) | undefined;
   #state: "open" | "ended" | "failed" | "closed" = "open";
   #error: unknown;
   #dropped = 0;
@@ -132,7 +131,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #wake(): void {
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    waiter?.resolve();
+    waiter?.();
   }
 
   #shift(): T {
@@ -157,8 +156,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         }
         if (this.#state === "failed") throw this.#error;
         if (this.#state !== "open") return;
-        this.#waiter = new Deferred<void>();
-        await this.#waiter.promise;
+        await new Promise<void>((resolve) => (this.#waiter = resolve));
       }
     } finally {
       // The consumer left (break, return, throw) or the queue finished: stop accepting items and clean up.
