@@ -74,7 +74,7 @@ function jsonProtocol(name: string, reliable: boolean): WebPubSubClientProtocol 
     name,
     isReliableSubProtocol: reliable,
     binary: false,
-    encode: (message) => encodeJsonUpstream(message),
+    encode: encodeJsonUpstream,
     enableJsonOnly(codec) {
       jsonOnly ??= codec;
       return jsonOnly.encode;
