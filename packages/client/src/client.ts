@@ -35,7 +35,7 @@ import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.t
 import { KEEPALIVE_CLOSE_CODE, KeepAlive } from "./keep-alive.ts";
 import { loggableError, loggableUrl, logger } from "./logger.ts";
 import { MESSAGE_STREAMS, MessageStreams } from "./message-streams.ts";
-import { watchNetworkEvents } from "./network-events.ts";
+import { type NetworkHint, watchNetworkEvents } from "./network-events.ts";
 import { Operations } from "./operations.ts";
 import { backoffShape, type ResolvedOptions, resolveOptions, type WebPubSubClientOptions } from "./options.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
@@ -215,11 +215,7 @@ export class WebPubSubClient {
     this.#setState("Connecting");
     const signal = options.abortSignal ? AbortSignal.any([run.signal, options.abortSignal]) : run.signal;
     this.#backoff.reset();
-    this.#unwatchNetwork = watchNetworkEvents({
-      online: () => this.#onNetworkHint("online", true),
-      offline: () => this.#onNetworkHint("offline", false),
-      visible: () => this.#onNetworkHint("visible", true),
-    });
+    this.#unwatchNetwork = watchNetworkEvents((hint) => this.#onNetworkHint(hint));
     let conn: Connection;
     try {
       conn = await this.#connectNew(signal);
@@ -230,7 +226,7 @@ export class WebPubSubClient {
       logger.warning(`start() failed: ${loggableError(error)}`);
       // (read through the getter: the awaits above may have changed the state)
       if (this.#run === run && this.state === "Connecting") {
-        this.#teardownConn(1000, "start failed");
+        this.#conn?.abandon(1000, "start failed");
         this.#run = undefined;
         this.#setState("Stopped");
         this.#stopWatchingNetwork();
@@ -272,7 +268,7 @@ export class WebPubSubClient {
     if (this.#state === "Stopped") return;
     this.#stopTimers();
     this.#stopWatchingNetwork();
-    this.#teardownConn(1000, "stopped");
+    this.#conn?.abandon(1000, "stopped");
     this.#run?.abort(new AbortError("The client was stopped"));
     this.#backoff.reset();
     this.#run = undefined;
@@ -643,10 +639,6 @@ export class WebPubSubClient {
     this.#finishStopped(lastError);
   }
 
-  #teardownConn(code: number, reason: string): void {
-    this.#conn?.abandon(code, reason);
-  }
-
   // ---------------------------------------------------------------- keep-alive, network hints, sequence acks
 
   /**
@@ -654,10 +646,10 @@ export class WebPubSubClient {
    * Waiting to reconnect or recover: try now rather than at the end of the backoff (`online` and `visible` only; the
    * backoff count is kept, so this cannot turn into a storm).
    */
-  #onNetworkHint(hint: string, tryNow: boolean): void {
+  #onNetworkHint(hint: NetworkHint): void {
     logger.verbose(`Network hint "${hint}" while ${this.#state}`);
     if (this.#state === "Connected") this.#keepAlive.probe();
-    else if (tryNow && (this.#state === "Connecting" || this.#state === "Recovering")) this.#backoff.wake();
+    else if (hint !== "offline" && (this.#state === "Connecting" || this.#state === "Recovering")) this.#backoff.wake();
   }
 
   #stopWatchingNetwork(): void {

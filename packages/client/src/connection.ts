@@ -130,7 +130,7 @@ export class Connection {
         },
       };
       if (signal.aborted) {
-        this.#attempt.fail(abortReason(signal));
+        onAbort();
         return;
       }
       signal.addEventListener("abort", onAbort, { once: true });

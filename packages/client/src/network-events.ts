@@ -1,14 +1,11 @@
 // The runtime's hints that the network changed or the page woke up: `online` / `offline` on the global scope (browsers
 // and web workers) and `visibilitychange` on `document` (browsers). Node has neither, so nothing is listened to there.
 
-export interface NetworkEventHandlers {
-  /** The device reports network connectivity again. */
-  online(): void;
-  /** The device reports it lost network connectivity. */
-  offline(): void;
-  /** The page became visible (after a tab switch, a screen lock or device sleep). */
-  visible(): void;
-}
+/**
+ * What the runtime hinted: `online` (the device reports network connectivity again), `offline` (it lost it), or
+ * `visible` (the page became visible after a tab switch, a screen lock or device sleep).
+ */
+export type NetworkHint = "online" | "offline" | "visible";
 
 interface ListenerTarget {
   addEventListener(type: string, listener: () => void): void;
@@ -25,7 +22,7 @@ function isListenerTarget(value: unknown): value is ListenerTarget {
 }
 
 /** Listens where the runtime offers these events; returns the function that removes every listener it added. */
-export function watchNetworkEvents(handlers: NetworkEventHandlers): () => void {
+export function watchNetworkEvents(onHint: (hint: NetworkHint) => void): () => void {
   const removers: (() => void)[] = [];
   const listen = (target: ListenerTarget, type: string, listener: () => void) => {
     target.addEventListener(type, listener);
@@ -33,13 +30,13 @@ export function watchNetworkEvents(handlers: NetworkEventHandlers): () => void {
   };
   const scope: unknown = globalThis;
   if (isListenerTarget(scope)) {
-    listen(scope, "online", () => handlers.online());
-    listen(scope, "offline", () => handlers.offline());
+    listen(scope, "online", () => onHint("online"));
+    listen(scope, "offline", () => onHint("offline"));
   }
   const document: unknown = (globalThis as { document?: unknown }).document;
   if (isListenerTarget(document)) {
     listen(document, "visibilitychange", () => {
-      if ((document as { visibilityState?: unknown }).visibilityState === "visible") handlers.visible();
+      if ((document as { visibilityState?: unknown }).visibilityState === "visible") onHint("visible");
     });
   }
   return () => {

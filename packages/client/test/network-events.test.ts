@@ -60,7 +60,7 @@ describe("listeners", () => {
   it("in Node there is nothing to listen to", () => {
     expect(typeof (globalThis as { addEventListener?: unknown }).addEventListener).toBe("undefined");
     expect(typeof (globalThis as { document?: unknown }).document).toBe("undefined");
-    const unwatch = watchNetworkEvents({ online() {}, offline() {}, visible() {} });
+    const unwatch = watchNetworkEvents(() => {});
     unwatch();
   });
 
