@@ -21,6 +21,7 @@ import {
   optUint,
   payload,
   payloadJson,
+  setDefined,
   str,
   uint,
 } from "./json-fields.ts";
@@ -118,7 +119,7 @@ function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Upstrea
         type,
         group: groupName(m, type),
       }));
-      if (ackId !== undefined) msg.ackId = ackId;
+      setDefined(msg, "ackId", ackId);
       return msg;
     }
     case "sendToGroup": {
@@ -128,13 +129,10 @@ function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Upstrea
         const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
           type: "sendToGroup";
         };
-        if (ackId !== undefined) msg.ackId = ackId;
-        const noEcho = optBool(m, "noEcho", type);
-        if (noEcho !== undefined) msg.noEcho = noEcho;
-        const ttlSeconds = optUint(m, "ttlSeconds", type);
-        if (ttlSeconds !== undefined) msg.ttlSeconds = ttlSeconds;
-        const metadata = optMetadata(m, type);
-        if (metadata !== undefined) msg.metadata = metadata;
+        setDefined(msg, "ackId", ackId);
+        setDefined(msg, "noEcho", optBool(m, "noEcho", type));
+        setDefined(msg, "ttlSeconds", optUint(m, "ttlSeconds", type));
+        setDefined(msg, "metadata", optMetadata(m, type));
         return msg;
       });
     }
@@ -142,9 +140,8 @@ function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Upstrea
       const ackId = optUint(m, "ackId", type);
       return withAckId(ackId, () => {
         const msg = { type, event: eventName(m, type), ...payload(m, type) } as UpstreamMessage & { type: "event" };
-        if (ackId !== undefined) msg.ackId = ackId;
-        const metadata = optMetadata(m, type);
-        if (metadata !== undefined) msg.metadata = metadata;
+        setDefined(msg, "ackId", ackId);
+        setDefined(msg, "metadata", optMetadata(m, type));
         return msg;
       });
     }
@@ -219,15 +216,13 @@ function streamInfo(m: JsonFields): StreamInfo | undefined {
     streamId: nonEmpty(s, "streamId", "stream"),
     streamSequenceId: uint(s.streamSequenceId, "streamSequenceId", "stream"),
   };
-  const end = optBool(s, "endOfStream", "stream");
-  if (end !== undefined) info.endOfStream = end;
+  setDefined(info, "endOfStream", optBool(s, "endOfStream", "stream"));
   const e = optObject(s, "error", "stream");
   if (e !== undefined) {
-    info.error = { name: str(e, "name", "stream error") };
-    const message = optString(e, "message", "stream error");
-    if (message !== undefined) info.error.message = message;
-    const code = optString(e, "userErrorCode", "stream error");
-    if (code !== undefined) info.error.userErrorCode = code;
+    const error: NonNullable<StreamInfo["error"]> = { name: str(e, "name", "stream error") };
+    setDefined(error, "message", optString(e, "message", "stream error"));
+    setDefined(error, "userErrorCode", optString(e, "userErrorCode", "stream error"));
+    info.error = error;
   }
   return info;
 }
@@ -259,8 +254,7 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
           connectionId: nonEmpty(m, "connectionId", "connected"),
           userId: optString(m, "userId", "connected") ?? null,
         };
-        const token = optString(m, "reconnectionToken", "connected");
-        if (token !== undefined) msg.reconnectionToken = token;
+        setDefined(msg, "reconnectionToken", optString(m, "reconnectionToken", "connected"));
         return msg;
       }
       if (event === "disconnected") return { type, event, message: optString(m, "message", "disconnected") ?? "" };
@@ -289,17 +283,15 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
         const fromUserId = m.fromUserId;
         if (fromUserId === null) group.fromUserId = null;
         else if (fromUserId !== undefined) group.fromUserId = str(m, "fromUserId", type);
-        if (stream !== undefined) group.stream = stream;
+        setDefined(group, "stream", stream);
         msg = group;
       } else if (from === "server") {
         msg = { type, from, ...payload(m, type) };
       } else {
         throw invalid('"from" of a message must be "group" or "server"');
       }
-      const sequenceId = optUint(m, "sequenceId", type);
-      if (sequenceId !== undefined) msg.sequenceId = sequenceId;
-      const metadata = optMetadata(m, type);
-      if (metadata !== undefined) msg.metadata = metadata;
+      setDefined(msg, "sequenceId", optUint(m, "sequenceId", type));
+      setDefined(msg, "metadata", optMetadata(m, type));
       return msg;
     }
     case "pong":

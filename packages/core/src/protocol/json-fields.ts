@@ -141,3 +141,8 @@ export function eventName(m: JsonFields, type: string): string {
   }
   return v;
 }
+
+/** Sets `target[key]` when `value` is defined: an absent optional field stays absent in the decoded message. */
+export function setDefined<T, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}

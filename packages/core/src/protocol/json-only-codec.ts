@@ -18,6 +18,7 @@ import {
   optString,
   payload,
   payloadJson,
+  setDefined,
   str,
   uint,
 } from "./json-fields.ts";
@@ -160,8 +161,7 @@ export function decodeJsonOnlyUpstream(m: JsonFields, type: string): JsonOnlyUps
           stream: { streamId: nonEmpty(s, "streamId", "stream start") },
         };
         if (hasPayload(m)) throw invalid("a stream start must not have data or dataType");
-        const noEcho = optBool(m, "noEcho", type);
-        if (noEcho !== undefined) msg.noEcho = noEcho;
+        setDefined(msg, "noEcho", optBool(m, "noEcho", type));
         if (has(s, "idleTimeoutMs"))
           msg.stream.idleTimeoutMs = positive(s.idleTimeoutMs, "idleTimeoutMs", "stream start");
         return msg;
@@ -183,11 +183,10 @@ export function decodeJsonOnlyUpstream(m: JsonFields, type: string): JsonOnlyUps
         if (e !== undefined) {
           // The service names the error (UserError); the publisher only describes it.
           if ("name" in e) throw invalid('"error" of a streamEnd message must not have a "name"');
-          msg.error = {};
-          const message = optString(e, "message", "streamEnd error");
-          if (message !== undefined) msg.error.message = message;
-          const code = optString(e, "userErrorCode", "streamEnd error");
-          if (code !== undefined) msg.error.userErrorCode = code;
+          const error: NonNullable<StreamEndMessage["error"]> = {};
+          setDefined(error, "message", optString(e, "message", "streamEnd error"));
+          setDefined(error, "userErrorCode", optString(e, "userErrorCode", "streamEnd error"));
+          msg.error = error;
         }
         return msg;
       });
@@ -231,8 +230,7 @@ export function encodeJsonOnlyDownstream(m: JsonOnlyDownstreamMessage): string {
 /** `{ name, message? }` of a stream nack or close. */
 function namedError(e: JsonFields, type: string): { name: string; message?: string } {
   const out: { name: string; message?: string } = { name: str(e, "name", type) };
-  const message = optString(e, "message", type);
-  if (message !== undefined) out.message = message;
+  setDefined(out, "message", optString(e, "message", type));
   return out;
 }
 
