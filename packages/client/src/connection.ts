@@ -236,15 +236,13 @@ export class Connection {
   /** Detaches the socket so nothing it does later reaches the client, and closes it with `code`. */
   abandon(code: number, reason: string): void {
     const { socket } = this;
-    socket.onmessage = () => {};
-    socket.onerror = () => {};
-    socket.onopen = () => {};
-    socket.onclose = () => this.#closedWith(undefined, undefined);
+    socket.onmessage = socket.onerror = socket.onopen = () => {};
+    socket.onclose = () => this.#closedWith();
     this.#owner.detached(this);
     closeSocket(socket, code, reason); // a CONNECTING socket may refuse; it is detached anyway
   }
 
-  #closedWith(code: number | undefined, reason: string | undefined): void {
+  #closedWith(code?: number, reason?: string): void {
     this.closed = true;
     if (code !== undefined) this.closeEvent = { code, reason: reason ?? "" };
     this.#markClosed();
