@@ -61,12 +61,11 @@ export class Operations {
     }
     const signal = options.abortSignal;
     throwIfAborted(signal);
-    const { encode, retry, loading } = this.#settings;
+    const { encode, retry, loading, ackTimeoutInMs } = this.#settings;
     const codecLoad = loading();
     if (codecLoad) {
       // Issued while the first connection loads the codec (start() not awaited): encode once it is there, waiting as
       // for a connection, until the ack timeout or the operation's own abort (which rejects with its reason).
-      const { ackTimeoutInMs } = this.#settings;
       const timedOut = `The protocol's load() did not finish within the ack timeout (${ackTimeoutInMs} ms)`;
       const loaded = await withTimeout(codecLoad, ackTimeoutInMs, { signal }).catch((error: unknown) => {
         throw error instanceof TimeoutError ? new SendMessageError(timedOut, { retryable: false }) : error;
@@ -83,7 +82,8 @@ export class Operations {
       message.ackId = ackId;
     }
     const frame = encode(message);
-    if (this.#congested()) await this.#drain.wait(signal, abortReason);
+    // More unsent bytes than the high-water mark (browsers' send() never pushes back): wait for the socket to drain.
+    if (this.#owner.bufferedAmount() > SEND_HIGH_WATER_BYTES) await this.#drain.wait(signal, abortReason);
     if (options.fireAndForget) {
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });
@@ -139,11 +139,6 @@ export class Operations {
   #stoppedOrStopping(): boolean {
     const state = this.#owner.state();
     return state === "Stopped" || state === "Stopping";
-  }
-
-  /** The socket holds more unsent bytes than the high-water mark (browsers' send() never pushes back). */
-  #congested(): boolean {
-    return this.#owner.bufferedAmount() > SEND_HIGH_WATER_BYTES;
   }
 
   #attempt(ackId: number, frame: string | Uint8Array, signal: AbortSignal | undefined): Promise<WebPubSubResult> {
