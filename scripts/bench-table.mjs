@@ -55,7 +55,7 @@ const runLabel = (run) =>
 const machines = new Set([...byBenchmark.values()].map(({ run }) => run.machine));
 const lines = [
   START,
-  `Machine: ${[...machines].join("; ")}; loopback only; "load" is the machine's 1-minute load average when the run started. Ratios are ours / baseline, medians of interleaved rounds in one run.`,
+  `Machine: ${[...machines].join("; ")}; loopback only; "load" is the machine's 1-minute load average when the run started. Each round of a run measures ours and the baseline one right after the other; a ratio is the median over the rounds of ours / baseline in the round (bench/src/harness.ts, ratioOf), the two median columns are each side's own median.`,
   "",
   "| benchmark | metric | ours (median) | baseline (median) | ratio | target | run |",
   "|---|---|---|---|---|---|---|",

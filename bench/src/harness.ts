@@ -1,4 +1,5 @@
-// The benchmark harness: interleaved rounds of ours vs a baseline in the same run, medians, ratios against targets.
+// The benchmark harness: interleaved rounds of ours vs a baseline in the same run, medians, ratios against targets
+// (the median of the rounds' ratios: see ratioOf).
 
 export type Direction = "higher" | "lower";
 
@@ -15,6 +16,11 @@ export interface Metric {
   target?: number;
   /** A bound on our own median, in `unit` (`<=` for lower-is-better, `>=` otherwise), instead of a ratio. */
   absoluteTarget?: number;
+  /**
+   * Whether `ours[i]` and `baseline[i]` ran in the same round (interleaved, one right after the other). Paired unless
+   * said otherwise; false for figures whose two sides come from different phases of a run.
+   */
+  paired?: boolean;
 }
 
 export interface BenchContext {
@@ -108,7 +114,20 @@ export async function opsPerSecond(ms: number, fn: () => unknown | Promise<unkno
   return (ops * 1000) / (now - start);
 }
 
+/**
+ * The figure's ratio, ours / baseline. For paired samples, the median of the per-round ratios: the machine drifts
+ * during a run (on this shared machine both clients' CPU per request moved from about 60 to 140 µs and back within
+ * one run), and the two sides of a round ran at the same time, so each round's ratio cancels the drift that a ratio of
+ * the two medians (possibly taken from different phases) keeps. Otherwise, and when the sides have different counts,
+ * the ratio of the medians.
+ */
 export function ratioOf(m: Metric): number {
+  if (m.paired === false || m.ours.length !== m.baseline.length) return ratioOfMedians(m);
+  return median(m.ours.map((ours, i) => ours / (m.baseline[i] as number)));
+}
+
+/** The ratio of the two sides' medians, with no pairing of rounds. */
+export function ratioOfMedians(m: Metric): number {
   return median(m.ours) / median(m.baseline);
 }
 

@@ -4,7 +4,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { benchmarks } from "./benchmarks/index.ts";
-import { type Benchmark, describeTarget, format, type Metric, median, meetsTarget, ratioOf } from "./harness.ts";
+import {
+  type Benchmark,
+  describeTarget,
+  format,
+  type Metric,
+  median,
+  meetsTarget,
+  ratioOf,
+  ratioOfMedians,
+} from "./harness.ts";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -87,6 +96,7 @@ writeFileSync(
           oursMedian: median(m.ours),
           baselineMedian: median(m.baseline),
           ratio: ratioOf(m),
+          ratioOfMedians: ratioOfMedians(m),
           met: meetsTarget(m) ?? null,
         })),
       })),

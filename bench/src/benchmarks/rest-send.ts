@@ -113,6 +113,7 @@ export const restSend: Benchmark = {
         ours: b.serverMicros,
         baseline: a.serverMicros,
         baselineName: "node:http server answering 202",
+        paired: false, // the two sides come from the two halves of the run
       };
       return [...a.metrics, ...b.metrics, ...(b.serverMicros.every(Number.isNaN) ? [] : [emulatorCpu])];
     } finally {
