@@ -3,7 +3,7 @@
 import { TimeoutError } from "./errors.ts";
 import { withTimeout } from "./timeout.ts";
 
-export { withTimeout } from "./timeout.ts";
+export { withTimeout };
 
 /**
  * Resolves after `ms` milliseconds. Aborting `signal` rejects at once with an AbortError and clears the timer and the
