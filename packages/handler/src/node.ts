@@ -56,6 +56,12 @@ function checkHandler(handler: unknown, name: string): void {
   }
 }
 
+/**
+ * Methods a fetch Request refuses (the Fetch standard's forbidden methods). No Web PubSub event uses one, so such a
+ * request is one the handler does not own: it is passed on without building a Request, which would throw.
+ */
+const FORBIDDEN_METHODS: ReadonlySet<string> = new Set(["CONNECT", "TRACE", "TRACK"]);
+
 function serve(
   handler: WebPubSubEventHandler,
   req: IncomingMessage,
@@ -70,7 +76,9 @@ function serve(
     res.once("close", () => {
       if (!res.writableFinished) caller.abort(new Error("The client closed the connection"));
     });
-    const response = await handler.handle(toFetchRequest(req, url, caller.signal));
+    const response = FORBIDDEN_METHODS.has((req.method ?? "").toUpperCase())
+      ? undefined
+      : await handler.handle(toFetchRequest(req, url, caller.signal));
     if (response !== undefined) {
       await writeResponse(res, response);
     } else if (next) {
@@ -107,7 +115,8 @@ export function toFetchRequest(req: IncomingMessage, url: string, signal?: Abort
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
-  const absolute = new URL(url.startsWith("/") ? url : `/${url}`, "http://localhost");
+  // appended to the origin, not resolved against it: a target such as "//other/path" is a path, not another host
+  const absolute = new URL(`http://localhost${url.startsWith("/") ? "" : "/"}${url}`);
   if (method === "GET" || method === "HEAD") return new Request(absolute, { method, headers, signal: signal ?? null });
   let body: BodyInit | ReadableStream<Uint8Array>;
   if (bodyAlreadyRead(req)) {

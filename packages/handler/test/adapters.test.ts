@@ -1,5 +1,5 @@
 // The same handler under node:http, Express (with and without body parsers before it) and a plain fetch-style server.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,6 +166,23 @@ describe.each(servers)("%s", (_name, build, unhandled) => {
     expect(response.status).toBe(413);
   });
 
+  // Rule: only requests to the handler's path are its own. A request target starting "//" (or "/\\") is a path
+  // whose first segment is empty, not a URL naming another host: the service's event for this hub posted there is
+  // for a path the handler does not serve, so it is passed on like any other.
+  it(`passes on an event posted to "//host" + its path, and handles its own path (${unhandled})`, async () => {
+    const own = await send(base, await signedEventRequest({ type: CONNECT }));
+    expect(own.status).toBe(200);
+    for (const path of ["//other/api/webpubsub/hubs/hub/", "//localhost/api/webpubsub/hubs/hub/"]) {
+      const response = await send(base, await signedEventRequest({ type: CONNECT, path }));
+      if (unhandled === "next") {
+        expect(response.status).toBe(299);
+        expect(await response.text()).toBe("next route");
+      } else {
+        expect(response.status).toBe(404);
+      }
+    }
+  });
+
   it(`passes requests it does not own on (${unhandled})`, async () => {
     const other = await send(base, await signedEventRequest({ type: CONNECT, hub: "other" }));
     const elsewhere = await fetch(`${base}/elsewhere`, { method: "POST", body: "x" });
@@ -286,6 +303,46 @@ describe("node adapters", () => {
       expect(received.toLowerCase()).toContain("connection: close");
       expect(received.split("\r\n\r\n")[1]).toBe("Request Timeout");
       expect(calls).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  // Rule: a request the handler does not own is passed on (or answered 404), never failed. A fetch Request cannot
+  // carry the methods the Fetch standard forbids (TRACE, CONNECT), so such a request must not be turned into one: it
+  // is not a Web PubSub event, and building the Request would throw, answering 500 (with Express's stack trace page).
+  it.each([
+    ["toNodeListener", (h: WebPubSubEventHandler) => createServer(toNodeListener(h)), 404],
+    ["expressMiddleware", (h: WebPubSubEventHandler) => createServer(expressApp([], h)), 299],
+  ])("%s passes on a TRACE request like any request it does not own", async (_name, build, unhandled) => {
+    const server = build(makeHandler());
+    const base = await listen(server);
+    const raw = (method: string, path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = httpRequest(`${base}${path}`, { method }, (response) => {
+          let body = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk: string) => {
+            body += chunk;
+          });
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    try {
+      for (const path of ["/elsewhere", "/api/webpubsub/hubs/hub/"]) {
+        const trace = await raw("TRACE", path);
+        expect(trace.status).toBe(unhandled);
+        expect(trace.body).not.toMatch(/at |node:|\.ts/);
+        // the other side of the boundary: a method a Request carries reaches the handler (abuse protection)
+        const options = await fetch(`${base}${path}`, {
+          method: "OPTIONS",
+          headers: { "WebHook-Request-Origin": "x.webpubsub.azure.com" },
+        });
+        expect(options.status).toBe(path === "/elsewhere" ? unhandled : 200);
+      }
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
