@@ -8,6 +8,7 @@ import {
   type PagedAsyncIterableIterator,
   type PageSettings,
 } from "@webpubsub/async";
+import { shown } from "@webpubsub/core/shown";
 import type { HttpResponse } from "@webpubsub/rest";
 import { malformedResponse } from "./errors.ts";
 import { loadedHttpStack } from "./http-stack-loader.ts";
@@ -126,7 +127,7 @@ class GroupMemberPages {
     const allowed = proxy === undefined ? service.origin : `${service.origin} or ${proxy.origin}`;
     throw loadedHttpStack().responseError(
       response,
-      `${LIST.name}: refusing to follow the nextLink to ${url.origin}, which is not ${allowed}; credentials are only sent to the configured endpoint.`,
+      `${LIST.name}: refusing to follow the nextLink to ${shown(url.origin)}, which is not ${allowed}; credentials are only sent to the configured endpoint.`,
     );
   }
 }

@@ -97,7 +97,10 @@ function serializeJson(message: unknown): Uint8Array {
   try {
     json = JSON.stringify(message);
   } catch (error) {
-    throw new TypeError(`message cannot be serialized as JSON: ${(error as Error).message}`);
+    // JSON.stringify's message names the properties of a cycle whole: shown bounded, kept whole as the cause
+    throw new TypeError(`message cannot be serialized as JSON: ${shownValue((error as Error)?.message)}.`, {
+      cause: error,
+    });
   }
   if (json === undefined) throw new TypeError(`message of type ${typeof message} cannot be serialized as JSON.`);
   // Bytes rather than a string: the REST layer would JSON-encode a string body a second time.

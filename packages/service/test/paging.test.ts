@@ -84,8 +84,27 @@ describe("continuation tokens", () => {
       (e: unknown) => e,
     );
     expect(isRestError(error), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(/refusing to follow the nextLink to https:\/\/evil.example.net/);
+    expect((error as Error).message).toMatch(/refusing to follow the nextLink to "https:\/\/evil.example.net"/);
     expect(server.requests).toHaveLength(1);
+  });
+
+  // Rule: a value the service sent is shown in an error by core's shown() (quoted, at most 64 characters then "...").
+  it("names a refused nextLink's origin whole when short, by its first 64 characters when long", async () => {
+    const refusal = async (host: string): Promise<string> => {
+      server.script.push(page([{ connectionId: "a" }], `https://${host}/steal?continuationToken=x`));
+      const pages = client().listConnectionsInGroup("g").byPage();
+      await pages.next();
+      return pages.next().then(
+        () => "no error",
+        (e: unknown) => (e as Error).message,
+      );
+    };
+    const short = `${"h".repeat(50)}.net`; // "https://" + 54 characters: 62 in all
+    expect(await refusal(short)).toContain(`nextLink to "https://${short}", which is not`);
+    const long = `${"h".repeat(100_000)}.net`;
+    const message = await refusal(long);
+    expect(message).toContain(`nextLink to "https://${"h".repeat(56)}"..., which is not`);
+    expect(message.length).toBeLessThan(400);
   });
 
   it("maps a nextLink at the reverse proxy back to the endpoint, and sends it through the proxy", async () => {

@@ -66,6 +66,31 @@ describe("preparePayload: content type selection", () => {
     cyclic.self = cyclic;
     expect(() => preparePayload(cyclic)).toThrow(/cannot be serialized as JSON/);
   });
+
+  // Rule: the caller's values are shown in an error by core's shown(), at most 64 characters. JSON.stringify's own
+  // message names the properties of a cycle whole, so it is shown bounded too (and kept whole as the cause).
+  it("shows why a message cannot be serialized by the first 64 characters of the reason", () => {
+    const thrown = (message: unknown): TypeError => {
+      try {
+        preparePayload(message);
+      } catch (error) {
+        return error as TypeError;
+      }
+      throw new Error("preparePayload did not throw");
+    };
+    const short = thrown({ count: 1n });
+    expect(short).toBeInstanceOf(TypeError);
+    expect(short.message).toBe('message cannot be serialized as JSON: "Do not know how to serialize a BigInt".');
+    const cyclic: Record<string, unknown> = {};
+    cyclic["k".repeat(100_000)] = cyclic;
+    const long = thrown(cyclic);
+    expect(long).toBeInstanceOf(TypeError);
+    expect(long.message).toMatch(
+      /^message cannot be serialized as JSON: "Converting circular structure to JSON.{0,40}"\.\.\.\.$/s,
+    );
+    expect(long.message.length).toBeLessThan(150);
+    expect((long.cause as Error).message).toContain("k".repeat(100_000));
+  });
 });
 
 describe("bodyForNode", () => {
