@@ -1,6 +1,6 @@
-// Reading a request body with a size limit and a deadline (core's readLimited), and decoding it by content type (core's
-// media-type rule).
-import { BodyTooLargeError, readLimited } from "@webpubsub/core";
+// Reading a request body with a size limit and a deadline (core's readLimited), decoding it by content type (core's
+// media-type rule), and parsing JSON within core's bounds (scanJsonText).
+import { BodyTooLargeError, readLimited, scanJsonText } from "@webpubsub/core";
 import { HttpError } from "./http-error.ts";
 
 /**
@@ -51,8 +51,13 @@ export function decodeText(bytes: Uint8Array, contentType: string | null): strin
   return decoder.decode(bytes);
 }
 
-/** Parses JSON text; malformed JSON is the caller's fault (400). */
+/**
+ * Parses JSON text; malformed JSON is the caller's fault (400), and so is JSON past core's bounds (nesting, nodes,
+ * members of one object), checked by a linear scan first: JSON.parse takes hundreds of milliseconds over such text.
+ */
 export function parseJson(text: string): unknown {
+  const problem = scanJsonText(text).problem;
+  if (problem !== undefined) throw new HttpError(400, `JSON body ${problem}`);
   try {
     return JSON.parse(text);
   } catch {

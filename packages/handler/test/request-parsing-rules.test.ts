@@ -1,9 +1,10 @@
 // How the handler reads an event request: the body limit (declared or streamed), bodies in several chunks or none,
 // content types and charsets, JSON shapes, and the ConnectionContext built from the CloudEvents headers (absent or
 // empty headers leave their fields out; MQTT only with both its headers or an `mqtt` connect body).
+import { MAX_JSON_DEPTH, MAX_JSON_NODES, MAX_JSON_OBJECT_MEMBERS } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
 import { type ConnectionContext, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
-import { CONNECT, CONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
+import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
 
 function make(options: WebPubSubEventHandlerOptions) {
   const errors: unknown[] = [];
@@ -113,6 +114,69 @@ describe("bodies", () => {
     }
     const malformed = await handler.handle(eventRequest({ type: CONNECT, body: "{" }));
     expect(await malformed!.text()).toBe("Malformed JSON body");
+  });
+});
+
+// Rule: JSON from a peer is checked against core's bounds (scanJsonText: nesting depth, nodes, members of one object)
+// before JSON.parse, which takes hundreds of milliseconds over a MiB nested 500,000 levels deep: past a bound the event
+// is refused with 400 and user code is not called; at the bound it is parsed and delivered.
+describe("JSON bounds", () => {
+  const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  const members = (count: number) => `{${Array.from({ length: count }, (_, i) => `"k${i}":0`).join(",")}}`;
+  const nodes = (count: number) =>
+    `[${Array(count - 1)
+      .fill("[]")
+      .join(",")}]`;
+  const cases: [string, string, string, string][] = [
+    ["depth", nested(MAX_JSON_DEPTH), nested(MAX_JSON_DEPTH + 1), `nested more than ${MAX_JSON_DEPTH} levels deep`],
+    [
+      "members",
+      members(MAX_JSON_OBJECT_MEMBERS),
+      members(MAX_JSON_OBJECT_MEMBERS + 1),
+      `holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`,
+    ],
+    ["nodes", nodes(MAX_JSON_NODES), nodes(MAX_JSON_NODES + 1), `made of more than ${MAX_JSON_NODES} objects`],
+  ];
+
+  it.each(cases)(
+    "a JSON user event at the %s bound is delivered, one past it is refused with 400",
+    async (_n, at, past, why) => {
+      let calls = 0;
+      const { handler } = make({
+        handleUserEvent: (_req, res) => {
+          calls++;
+          res.success();
+        },
+      });
+      const request = (body: string) => eventRequest({ type: USER_MESSAGE, contentType: "application/json", body });
+      expect((await handler.handle(request(at)))!.status).toBe(200);
+      expect(calls).toBe(1);
+      const refused = await handler.handle(request(past));
+      expect(refused!.status).toBe(400);
+      expect(await refused!.text()).toContain(`JSON body ${why}`);
+      expect(calls).toBe(1);
+    },
+  );
+
+  it("system event bodies are bounded too: connect and disconnected past a bound are refused, user code not called", async () => {
+    const calls: string[] = [];
+    const { handler } = make({
+      handleConnect: (_req, res) => {
+        calls.push("connect");
+        res.success();
+      },
+      onDisconnected: () => void calls.push("disconnected"),
+    });
+    const body = (depth: number) => `{"claims":${nested(depth - 1)}}`;
+    for (const type of [CONNECT, DISCONNECTED]) {
+      const refused = await handler.handle(eventRequest({ type, body: body(MAX_JSON_DEPTH + 1) }));
+      expect(refused!.status, type).toBe(400);
+      expect(await refused!.text()).toBe(`JSON body nested more than ${MAX_JSON_DEPTH} levels deep`);
+      expect((await handler.handle(eventRequest({ type, body: body(MAX_JSON_DEPTH) })))!.status, type).toBeLessThan(
+        300,
+      );
+    }
+    expect(calls).toEqual(["connect", "disconnected"]);
   });
 });
 
