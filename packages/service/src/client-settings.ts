@@ -11,7 +11,7 @@ import { checkClientOptionNames } from "./option-names.ts";
 import type { WebPubSubServiceClientOptions } from "./options.ts";
 import { runsOnNode } from "./payload.ts";
 import { checkRetryOptions } from "./retry-policy.ts";
-import { checkHub, checkOptions, normalizeEndpoint } from "./validation.ts";
+import { checkHub, checkOptionalString, checkOptions, normalizeEndpoint } from "./validation.ts";
 
 /** The constructor's arguments, whichever form was used; not checked yet. */
 export interface ClientArguments {
@@ -63,6 +63,7 @@ export function hubContext(args: ClientArguments): HubContext & { apiVersion: st
       ? undefined
       : normalizeEndpoint(options.reverseProxyEndpoint, "options.reverseProxyEndpoint");
   const retry = checkRetryOptions(options?.retryOptions);
+  checkPipelineOptions(options);
   // The REST client is created at the first request; what it would refuse is refused here, at construction.
   checkTransport(endpoint, reverseProxyEndpoint, credential, options?.allowInsecureConnection);
   const keyCredential = isKeyCredential(credential) ? credential : undefined;
@@ -77,6 +78,56 @@ export function hubContext(args: ClientArguments): HubContext & { apiVersion: st
     nodeBodies: runsOnNode && options?.httpClient === undefined,
     tracing: options?.tracingOptions?.enabled !== false,
   };
+}
+
+const POLICY_POSITIONS: ReadonlySet<unknown> = new Set(["perCall", "perRetry"]);
+
+/**
+ * The shapes of the options handed to the HTTP stack, which is created at the first request: checked here so that a
+ * malformed one fails the constructor naming it, not every request later inside the pipeline.
+ */
+function checkPipelineOptions(options: WebPubSubServiceClientOptions | undefined): void {
+  for (const name of ["loggingOptions", "tlsOptions", "agent", "redirectOptions", "telemetryOptions"] as const) {
+    checkOptions(options?.[name], `options.${name}`);
+  }
+  checkOptions(options?.tracingOptions, "options.tracingOptions");
+  checkOptions(options?.userAgentOptions, "options.userAgentOptions");
+  checkOptionalString(options?.userAgentOptions?.userAgentPrefix, "options.userAgentOptions.userAgentPrefix");
+  const insecure: unknown = options?.allowInsecureConnection;
+  if (insecure !== undefined && typeof insecure !== "boolean") {
+    throw new TypeError("options.allowInsecureConnection must be a boolean when given.");
+  }
+  const proxy: unknown = options?.proxyOptions;
+  checkOptions(proxy, "options.proxyOptions");
+  if (proxy !== undefined) {
+    const host: unknown = (proxy as { host?: unknown }).host;
+    if (typeof host !== "string" || host === "") {
+      throw new TypeError("options.proxyOptions.host must be a non-empty string (the proxy's URL or host).");
+    }
+  }
+  const httpClient: unknown = options?.httpClient;
+  if (httpClient !== undefined && typeof (httpClient as { sendRequest?: unknown } | null)?.sendRequest !== "function") {
+    throw new TypeError("options.httpClient must be an HttpClient (an object with a sendRequest function) when given.");
+  }
+  const policies: unknown = options?.additionalPolicies;
+  if (policies === undefined) return;
+  if (!Array.isArray(policies)) {
+    throw new TypeError("options.additionalPolicies must be an array of { policy, position } when given.");
+  }
+  policies.forEach((entry: unknown, i) => {
+    const { policy, position } = (typeof entry === "object" && entry !== null ? entry : {}) as {
+      policy?: { name?: unknown; sendRequest?: unknown } | null;
+      position?: unknown;
+    };
+    if (typeof policy?.name !== "string" || typeof policy.sendRequest !== "function") {
+      throw new TypeError(
+        `options.additionalPolicies[${i}].policy must be a pipeline policy (a name and a sendRequest function).`,
+      );
+    }
+    if (!POLICY_POSITIONS.has(position)) {
+      throw new TypeError(`options.additionalPolicies[${i}].position must be "perCall" or "perRetry".`);
+    }
+  });
 }
 
 /** What fromEnvironment connects with: an endpoint and hub, and the access key when a connection string gave one. */

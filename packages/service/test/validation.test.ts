@@ -351,6 +351,49 @@ describe("constructor validation", () => {
     ).toBeDefined();
   });
 
+  // Rule: bad input fails with a TypeError naming it before any side effect. The HTTP stack is created at the first
+  // request (decision 0003) "with the options checked at construction": a malformed pipeline option must fail the
+  // constructor, not every request later with the pipeline's own "Cannot read properties of undefined".
+  it("refuses malformed HTTP stack options at construction, naming them; well-formed ones are accepted", () => {
+    const make = (options: Record<string, unknown>) => () =>
+      new WebPubSubServiceClient("https://x", key, "hub", any(options));
+    const policy = { name: "p", sendRequest: (request: unknown, next: (r: unknown) => unknown) => next(request) };
+    const refused: [Record<string, unknown>, RegExp][] = [
+      [{ additionalPolicies: "x" }, /^options.additionalPolicies must be an array/],
+      [{ additionalPolicies: [{}] }, /^options.additionalPolicies\[0\].policy must be a pipeline policy/],
+      [{ additionalPolicies: [{ policy: { name: "p" }, position: "perCall" }] }, /additionalPolicies\[0\].policy/],
+      [{ additionalPolicies: [{ policy, position: "first" }] }, /additionalPolicies\[0\].position must be/],
+      [{ httpClient: {} }, /^options.httpClient must be an HttpClient/],
+      [{ httpClient: "x" }, /^options.httpClient must be an HttpClient/],
+      [{ proxyOptions: "x" }, /^options.proxyOptions must be an object/],
+      [{ proxyOptions: { port: 8080 } }, /^options.proxyOptions.host must be a non-empty string/],
+      [{ tlsOptions: "x" }, /^options.tlsOptions must be an object/],
+      [{ agent: "x" }, /^options.agent must be an object/],
+      [{ loggingOptions: 5 }, /^options.loggingOptions must be an object/],
+      [{ userAgentOptions: { userAgentPrefix: 5 } }, /^options.userAgentOptions.userAgentPrefix must be a string/],
+      [{ allowInsecureConnection: "yes" }, /^options.allowInsecureConnection must be a boolean/],
+    ];
+    for (const [options, message] of refused) {
+      expect(make(options), JSON.stringify(options)).toThrow(message);
+      expect(make(options), JSON.stringify(options)).toThrow(TypeError);
+    }
+    for (const options of [
+      {
+        additionalPolicies: [
+          { policy, position: "perCall" },
+          { policy, position: "perRetry" },
+        ],
+      },
+      { additionalPolicies: [] },
+      { httpClient },
+      { proxyOptions: { host: "http://proxy.example", port: 8080 } },
+      { tlsOptions: {}, agent: undefined, loggingOptions: {}, userAgentOptions: { userAgentPrefix: "app" } },
+      { allowInsecureConnection: false },
+    ]) {
+      expect(make(options)(), JSON.stringify(Object.keys(options))).toBeInstanceOf(WebPubSubServiceClient);
+    }
+  });
+
   it("accepts the hub name pattern's full alphabet", () => {
     const c = new WebPubSubServiceClient("https://x/", key, "a_B`,.[]9");
     expect(c.hubName).toBe("a_B`,.[]9");
