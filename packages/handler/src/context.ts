@@ -34,14 +34,20 @@ function optional(headers: Headers, name: string): string | undefined {
   return value === null || value === "" ? undefined : value;
 }
 
-export function buildContext(headers: Headers, type: string, signal: AbortSignal): ConnectionContext {
-  const subprotocol = optional(headers, CloudEventsHeaders.subprotocol);
-  const physicalConnectionId = optional(headers, "ce-physicalconnectionid");
-  const eventName =
+/** The event's name: `ce-eventName`, else from the type (a system event's last segment, a user event's whole name). */
+export function eventNameOf(headers: Headers, type: string): string {
+  return (
     optional(headers, CloudEventsHeaders.eventName) ??
     (type.startsWith(CloudEventTypes.userPrefix)
       ? type.slice(CloudEventTypes.userPrefix.length)
-      : type.split(".").pop()!);
+      : type.split(".").pop()!)
+  );
+}
+
+export function buildContext(headers: Headers, type: string, signal: AbortSignal): ConnectionContext {
+  const subprotocol = optional(headers, CloudEventsHeaders.subprotocol);
+  const physicalConnectionId = optional(headers, "ce-physicalconnectionid");
+  const eventName = eventNameOf(headers, type);
   const context: ConnectionContext = {
     hub: headers.get(CloudEventsHeaders.hub) ?? "",
     connectionId: headers.get(CloudEventsHeaders.connectionId) ?? "",

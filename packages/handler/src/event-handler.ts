@@ -2,7 +2,7 @@
 // runs in Node, Deno, Bun, edge runtimes and framework route handlers; node:http and Express adapters wrap it.
 import { CloudEventsHeaders, isJsonMediaType, mediaType, verifyConnectionSignature } from "@webpubsub/core";
 import { decodeText, parseJson, readBodyLimited } from "./body.ts";
-import { buildContext, type EventKind, eventKind, isCloudEvent, markMqtt } from "./context.ts";
+import { buildContext, type EventKind, eventKind, eventNameOf, isCloudEvent, markMqtt } from "./context.ts";
 import { HandlerTimeoutError, HttpError, textResponse } from "./http-error.ts";
 import { type NormalizedOptions, normalizeOptions } from "./options.ts";
 import { Answer, createConnectResponseHandler, createUserEventResponseHandler } from "./responders.ts";
@@ -70,7 +70,7 @@ export class WebPubSubEventHandler {
       return await this.#dispatch(request, kind, type!);
     } catch (error) {
       if (error instanceof HttpError) return textResponse(error.status, error.message, error.headers);
-      this.#report(error, kind, headers.get(CloudEventsHeaders.connectionId) ?? undefined);
+      this.#report(error, eventNameOf(headers, type!), headers.get(CloudEventsHeaders.connectionId) ?? undefined);
       return textResponse(500, "Internal Server Error");
     }
   }

@@ -197,7 +197,8 @@ describe("failures and reports", () => {
     expect(response!.status).toBe(500);
     expect(await response!.text()).toBe("Internal Server Error");
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.info).toStrictEqual({ eventName: "user", connectionId: "conn1" });
+    // the event's name, as a failing handler of this event is reported (not "user", which names another event)
+    expect(errors[0]!.info).toStrictEqual({ eventName: "message", connectionId: "conn1" });
   });
 
   it("a throwing handler is reported with its event name and connection id", async () => {

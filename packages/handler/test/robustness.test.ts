@@ -257,6 +257,40 @@ describe("failing handlers", () => {
     expect((errors[0] as Error).message).toBe(secret);
   });
 
+  // Rule: onError's info.eventName is the event's name (ConnectionContext.eventName: the user event's name, "joined"
+  // / "left" for group events), whether the handler failed or the request failed before it ran.
+  it.each([
+    [USER_MESSAGE, "message"],
+    ["azure.webpubsub.gp.joined", "joined"],
+    [CONNECT, "connect"],
+  ])("a %s whose body fails while read is reported as %j, like a failing handler", async (type, name) => {
+    const infos: unknown[] = [];
+    const fail = () => {
+      throw new Error("handler failed");
+    };
+    const handler = new WebPubSubEventHandler("hub", {
+      onError: (_e, info) => infos.push(info),
+      handleUserEvent: fail,
+      onGroupJoined: fail,
+      handleConnect: fail,
+    });
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("the caller went away"));
+      },
+    });
+    const failedBody = await handler.handle(streamingRequest(type, broken, "application/json"));
+    expect(failedBody!.status).toBe(500);
+    const body = type === CONNECT ? "{}" : type === USER_MESSAGE ? '"x"' : '{"group":"g"}';
+    const failedHandler = await handler.handle(eventRequest({ type, body, contentType: "application/json" }));
+    // a non-blocking event is answered 200 whatever its handler does
+    expect(failedHandler!.status).toBe(type === "azure.webpubsub.gp.joined" ? 200 : 500);
+    expect(infos).toEqual([
+      { eventName: name, connectionId: "conn1" },
+      { eventName: name, connectionId: "conn1" },
+    ]);
+  });
+
   it("a user event handler that throws after answering keeps the answer, and the error is reported", async () => {
     let reported!: (error: unknown) => void;
     const report = new Promise<unknown>((r) => {
