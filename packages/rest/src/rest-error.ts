@@ -4,6 +4,11 @@
 // with the names, codes and messages of the pipeline's default client: `sendError`, `readError`, `abortError`.
 import { createHttpHeaders, isRestError, type PipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import type { HttpResponse } from "@azure-rest/core-client";
+import { capped } from "@webpubsub/core/shown";
+
+/** Most characters of the service's message (and code) a RestError's message relays; the whole body stays in `details`. */
+const MAX_RELAYED_MESSAGE = 1024;
+const MAX_RELAYED_CODE = 128;
 
 interface ErrorBody {
   code?: unknown;
@@ -54,13 +59,15 @@ export function responseError(response: HttpResponse, message: string, code?: st
 /**
  * A RestError for a response `isUnexpected` flagged: `statusCode` is the real status, `code` the x-ms-error-code (left
  * undefined when the service sent none), `details` the parsed error body, `response` the raw response. `operation`
- * (e.g. "sendToAll") prefixes the message; without it the method and path do.
+ * (e.g. "sendToAll") prefixes the message; without it the method and path do. The service's message and code are
+ * relayed into the message up to a limit (core's capped()): a peer's body is never echoed unbounded.
  */
 export function toRestError(response: HttpResponse, operation?: string): RestError {
   const { code, message } = errorDetails(response);
   const status = Number(response.status);
   const what = operation ?? `${response.request.method} ${new URL(response.request.url).pathname}`;
-  const text = `${what} failed with status ${status}${code ? ` (${code})` : ""}${message ? `: ${message}` : "."}`;
+  const relayedCode = code ? ` (${capped(code, MAX_RELAYED_CODE)})` : "";
+  const text = `${what} failed with status ${status}${relayedCode}${message ? `: ${capped(message, MAX_RELAYED_MESSAGE)}` : "."}`;
   const error = responseError(response, text, code);
   if (response.body !== undefined && response.body !== "" && response.body !== null) error.details = response.body;
   return error;

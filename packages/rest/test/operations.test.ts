@@ -142,6 +142,41 @@ describe("isUnexpected", () => {
     expect(err.response?.status).toBe(502);
   });
 
+  // Rule: the service's message and code are relayed into a RestError's message up to 1,024 and 128 characters (a
+  // peer's answer is never echoed unbounded); the whole body stays in details and response.bodyAsText.
+  it.each([
+    [1024, 128, true],
+    [1025, 129, false],
+  ])(
+    "toRestError, a %i-character message and a %i-character code (relayed whole: %s)",
+    async (size, codeSize, whole) => {
+      const message = "m".repeat(size);
+      const code = "c".repeat(codeSize);
+      const { client } = setup(() => ({ status: 400, headers: { "x-ms-error-code": code }, body: { message } }));
+      const res = await client.path("/api/hubs/{hub}/:send", "chat").post({ contentType: "text/plain", body: "x" });
+      if (!isUnexpected(res)) throw new Error("expected an error response");
+      const err = toRestError(res, "sendToAll");
+      const relayed = whole
+        ? `sendToAll failed with status 400 (${code}): ${message}`
+        : `sendToAll failed with status 400 (${"c".repeat(128)}…(1 more characters)): ${"m".repeat(1024)}…(1 more characters)`;
+      expect(err.message).toBe(relayed);
+      expect(err.code).toBe(code);
+      expect((err.details as { message: string }).message).toBe(message);
+      expect(err.response?.bodyAsText).toContain(message);
+    },
+  );
+
+  it("toRestError relays a 1 MB plain-text answer cut to 1,024 characters", async () => {
+    const body = "x".repeat(1_000_000);
+    const { client } = setup(() => ({ status: 502, body }));
+    const res = await client.path("/api/hubs/{hub}/:send", "chat").post({ contentType: "text/plain", body: "x" });
+    if (!isUnexpected(res)) throw new Error("expected an error response");
+    const err = toRestError(res, "sendToAll");
+    expect(err.message.length).toBeLessThan(1100);
+    expect(err.message).toContain("…(998976 more characters)");
+    expect(err.details).toBe(body);
+  });
+
   it("responseError attaches the answer, and sets code only when given", async () => {
     const { client } = setup(() => ({ status: 200, headers: { "x-ms-request-id": "r1" }, body: { token: "" } }));
     const res = await client.path("/api/hubs/{hub}/:generateToken", "chat").post();
