@@ -219,6 +219,10 @@ class InboundStreams implements ClientFeature {
     // Fragments sent while no connection carried them are lost to this client: the streams cannot be complete.
     for (const s of this.#subscriptions) s.failAll({ name: "ConnectionLost", message: "the connection was lost" });
   }
+  connected(): void {
+    // A new session (after `disconnected`, nothing is active; a recovered socket may announce one instead of resuming).
+    this.disconnected();
+  }
   stopped(): void {
     for (const s of this.#subscriptions) s.failAll({ name: "Stopped", message: "the client stopped" });
   }

@@ -21,6 +21,9 @@ const INVOCATIONS = Symbol("invocations");
 interface Pending {
   readonly message: InvokeMessage;
   written: boolean;
+  /** Written before the connection dropped: it belongs to the session a recovery resumes, and fails if a new session
+   * is announced instead (a recovered socket may carry a new session). */
+  beforeDrop?: boolean;
   resolve(result: InvokeEventResult): void;
   reject(error: InvocationError): void;
 }
@@ -107,7 +110,14 @@ class Invocations implements ClientFeature {
   }
 
   connected(): void {
+    // A new session: invocations written on an older one (a recovered socket that announced a new session; after a
+    // lost session `disconnected` has rejected them already) cannot be answered any more.
+    this.#rejectWritten(true, "The session was replaced before the invoke response arrived");
     this.#writeWaiting();
+  }
+
+  recovering(): void {
+    for (const pending of this.#pending.values()) if (pending.written) pending.beforeDrop = true;
   }
 
   recovered(): void {
@@ -118,12 +128,14 @@ class Invocations implements ClientFeature {
   disconnected(): void {
     // The session is gone: what it carried cannot be answered any more. Invocations not written yet wait for the next
     // connection.
+    this.#rejectWritten(false, "The connection was lost before the invoke response arrived");
+  }
+
+  #rejectWritten(onlyBeforeDrop: boolean, text: string): void {
     for (const [invocationId, pending] of this.#pending) {
-      if (!pending.written) continue;
+      if (!pending.written || (onlyBeforeDrop && !pending.beforeDrop)) continue;
       this.#pending.delete(invocationId);
-      pending.reject(
-        new InvocationError("The connection was lost before the invoke response arrived", { invocationId }),
-      );
+      pending.reject(new InvocationError(text, { invocationId }));
     }
   }
 

@@ -249,8 +249,13 @@ export class OutboundStream {
 
   // ---------------------------------------------------------------- the connection
 
-  /** A connection is up (new session): write the start if it is still waiting for one. */
+  /** A connection is up (new session): write the start if it is still waiting for one. A stream the service accepted
+   * belongs to an older session (a recovered socket that announced a new session): it cannot go on. */
   connectionUp(): void {
+    if (this.#state !== "starting") {
+      this.fail({ name: "ConnectionLost", message: "the session carrying the stream was replaced by a new one" });
+      return;
+    }
     this.#writeStart();
   }
 
