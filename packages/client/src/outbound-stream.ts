@@ -3,6 +3,7 @@
 import { Deferred } from "@webpubsub/async/deferred";
 import { abortReason } from "@webpubsub/async/errors";
 import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
 
@@ -132,7 +133,7 @@ export class OutboundStream {
   #checkWritable(): void {
     if (this.#state === "open") return;
     throw new Error(
-      `Stream '${this.streamId}' ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
+      `Stream ${shown(this.streamId)} ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
     );
   }
 

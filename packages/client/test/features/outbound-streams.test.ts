@@ -233,4 +233,20 @@ describe("openGroupStream", () => {
     await vi.advanceTimersByTimeAsync(10);
     await stopped;
   });
+
+  it("a refused write names the stream by its first 64 characters (core's shown), a short id whole", async () => {
+    const { client, socket } = await started();
+    const open = async (streamId: string) => {
+      const opening = client.openGroupStream("g", { streamId });
+      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
+      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
+      const writer = await opening;
+      void writer.end().catch(() => {});
+      return (await writer.write("late", "text").catch((e: unknown) => e)) as Error;
+    };
+    const long = `L${"x".repeat(255)}`; // the longest id accepted
+    expect((await open(long)).message).toBe(`Stream "L${"x".repeat(63)}"... is ending: nothing more can be written`);
+    expect((await open("short")).message).toBe('Stream "short" is ending: nothing more can be written');
+    await client.stop();
+  });
 });
