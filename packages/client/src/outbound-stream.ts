@@ -27,6 +27,15 @@ interface Fragment {
   readonly frame: JsonOnlyUpstreamMessage;
 }
 
+/** A write waiting for room in the buffer. */
+interface WaitingWrite {
+  readonly payload: MessagePayload;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
+}
+
 type State = "starting" | "open" | "ending" | "closed";
 
 export class OutboundStream {
@@ -48,12 +57,12 @@ export class OutboundStream {
   #endWritten = false;
   /** The end was written before a recovery: the service may have closed the stream already. */
   #endMaybeDelivered = false;
-  readonly #roomWaiters = new Set<() => void>();
   /** The id the last streamNack rewound the stream to, and how many more nacks for it are still on their way. */
   #rewoundTo = 0;
   #staleNacks = 0;
-  /** Writes called before end() that still wait for room in the buffer: the end goes out after them. */
-  #waitingWrites = 0;
+  /** Writes waiting for room in the buffer, in call order (they take their sequence ids in that order); the end goes
+   * out after them. */
+  readonly #waiting: WaitingWrite[] = [];
   readonly #errorListeners = new Set<(error: StreamDataError) => void>();
   #lastWriteAt = 0;
   #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -90,25 +99,35 @@ export class OutboundStream {
   async write(payload: MessagePayload, signal: AbortSignal | undefined): Promise<void> {
     this.#checkWritable();
     if (signal?.aborted) throw abortReason(signal);
-    while (this.#buffer.length >= MAX_UNACKED_FRAGMENTS) {
-      // A write called before end() still goes in before the end, even when it has to wait for room first.
-      this.#waitingWrites++;
-      try {
-        await this.#room(signal);
-      } catch (error) {
-        this.#waitingWrites--;
-        this.#flush(); // the end may have been waiting for this write only
-        throw error;
-      }
-      this.#waitingWrites--;
-      if (this.#state === "closed") this.#checkWritable();
+    if (this.#waiting.length === 0 && this.#buffer.length < MAX_UNACKED_FRAGMENTS) {
+      this.#push(payload);
+      this.#flush();
+      return;
     }
+    // Wait behind the writes already waiting. A write called before end() still goes in before the end.
+    await new Promise<void>((resolve, reject) => {
+      const waiter: WaitingWrite = {
+        payload,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+          reject(abortReason(signal as AbortSignal));
+          this.#flush(); // the end may have been waiting for this write only
+        },
+      };
+      this.#waiting.push(waiter);
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+    });
+  }
+
+  #push(payload: MessagePayload): void {
     const sequenceId = this.#nextSequenceId++;
     this.#buffer.push({
       sequenceId,
       frame: { type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload },
     });
-    this.#flush();
   }
 
   /** Ends the stream (with an application error when given) after every write called before, including writes that
@@ -131,31 +150,29 @@ export class OutboundStream {
   }
 
   #checkWritable(): void {
-    if (this.#state === "open") return;
-    throw new Error(
+    if (this.#state !== "open") throw this.#notWritable();
+  }
+
+  #notWritable(): Error {
+    return new Error(
       `Stream ${shown(this.streamId)} ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
     );
   }
 
-  #room(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.#roomWaiters.delete(wake);
-        reject(abortReason(signal as AbortSignal));
-      };
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      this.#roomWaiters.add(wake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  #wakeWaiters(): void {
-    const waiters = [...this.#roomWaiters];
-    this.#roomWaiters.clear();
-    for (const wake of waiters) wake();
+  /** Moves waiting writes into the buffer, in call order, while it has room (or rejects them once the stream is over);
+   * then writes what is new. */
+  #admit(): void {
+    while (this.#waiting.length > 0 && (this.#state === "closed" || this.#buffer.length < MAX_UNACKED_FRAGMENTS)) {
+      const waiter = this.#waiting.shift() as WaitingWrite;
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      if (this.#state === "closed") {
+        waiter.reject(this.#notWritable());
+        continue;
+      }
+      this.#push(waiter.payload);
+      waiter.resolve();
+    }
+    this.#flush();
   }
 
   /** Writes what the socket has not seen yet, in order, then the end once every fragment is out. */
@@ -170,7 +187,7 @@ export class OutboundStream {
     if (
       this.#endFrame &&
       !this.#endWritten &&
-      this.#waitingWrites === 0 &&
+      this.#waiting.length === 0 &&
       this.#sentUpTo === this.#nextSequenceId - 1
     ) {
       this.#endWritten = this.#link.write(this.#endFrame);
@@ -194,7 +211,7 @@ export class OutboundStream {
     }
     if (!this.#accept(expectedSequenceId)) return;
     if (expectedSequenceId > this.#rewoundTo) this.#staleNacks = 0; // past the rewound gap: no stale nack is left
-    this.#wakeWaiters();
+    this.#admit();
   }
 
   nack(expectedSequenceId: number): void {
@@ -211,8 +228,7 @@ export class OutboundStream {
     this.#staleNacks = Math.max(0, this.#sentUpTo - expectedSequenceId - 1);
     // Send again from the fragment the service expects.
     this.#sentUpTo = Math.min(this.#sentUpTo, expectedSequenceId - 1);
-    this.#wakeWaiters();
-    this.#flush();
+    this.#admit();
   }
 
   /** Drops the fragments the service accepted (ids below `expected`); fails the stream when `expected` is outside
@@ -306,7 +322,7 @@ export class OutboundStream {
     this.#state = "closed";
     this.#buffer = [];
     this.#clearKeepAlive();
-    this.#wakeWaiters();
+    this.#admit(); // rejects the waiting writes
     this.#link.closed(this.streamId);
   }
 

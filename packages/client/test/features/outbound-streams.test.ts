@@ -249,4 +249,25 @@ describe("openGroupStream", () => {
     expect((await open("short")).message).toBe('Stream "short" is ending: nothing more can be written');
     await client.stop();
   });
+
+  it("fragments take their sequence ids in write() order: a write made as room frees up does not pass one waiting", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const waiting = writer.write("first", "text"); // the buffer is full: it waits
+    // An ack frees room and, before the waiting write went on, more is written (Node's ws emits the frames of one
+    // read in the same tick, so a message listener may write right after the ack was handled).
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 }); // room for two
+    const second = writer.write("second", "text");
+    await Promise.all([waiting, second]);
+    const tail = socket.framesOf("streamData").slice(-2);
+    expect(tail.map((f) => [f.streamSequenceId, f.data])).toEqual([
+      [MAX_UNACKED_FRAGMENTS + 1, "first"],
+      [MAX_UNACKED_FRAGMENTS + 2, "second"],
+    ]);
+    // with room and no write waiting, a write goes out at once
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: MAX_UNACKED_FRAGMENTS + 3 });
+    await writer.write("third", "text");
+    expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 3 });
+    await client.stop();
+  });
 });
