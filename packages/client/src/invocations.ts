@@ -140,11 +140,19 @@ class Invocations implements ClientFeature {
   }
 
   stopped(): void {
+    this.#rejectAll("The client stopped before the invoke response arrived");
+  }
+
+  startFailed(): void {
+    this.#rejectAll("The client did not connect: start() failed");
+  }
+
+  #rejectAll(text: string): void {
     const all = [...this.#pending.values()];
     this.#pending.clear();
     for (const pending of all) {
       const { invocationId } = pending.message;
-      pending.reject(new InvocationError("The client stopped before the invoke response arrived", { invocationId }));
+      pending.reject(new InvocationError(text, { invocationId }));
     }
   }
 }
