@@ -200,7 +200,7 @@ export class OutboundStream {
     if (this.#state === "closed") return;
     if (this.#state === "starting") {
       if (expectedSequenceId !== 1) {
-        this.fail({ name: "InvalidSequenceId", message: "unexpected start ack" });
+        this.#violation("unexpected start ack");
         return;
       }
       this.#state = "open";
@@ -236,16 +236,26 @@ export class OutboundStream {
   #accept(expected: number): boolean {
     const oldest = this.#buffer[0]?.sequenceId ?? this.#nextSequenceId;
     if (expected > this.#nextSequenceId || expected < oldest) {
-      this.fail({
-        name: "InvalidSequenceId",
-        message: `the service expects fragment ${expected}, outside the buffered ${oldest}..${this.#nextSequenceId - 1}`,
-      });
+      this.#violation(
+        `the service expects fragment ${expected}, outside the buffered ${oldest}..${this.#nextSequenceId - 1}`,
+      );
       return false;
     }
     let drop = 0;
     while (drop < this.#buffer.length && (this.#buffer[drop] as Fragment).sequenceId < expected) drop++;
     if (drop > 0) this.#buffer = this.#buffer.slice(drop);
     return true;
+  }
+
+  /** The two sides no longer agree on the stream: end it at the service too (its subscribers hear the end now rather
+   * than after the idle timeout), then fail it here. */
+  #violation(message: string): void {
+    this.#link.write({
+      type: "streamEnd",
+      streamId: this.streamId,
+      error: { message, userErrorCode: "ProtocolViolation" },
+    });
+    this.fail({ name: "InvalidSequenceId", message });
   }
 
   closed(error: { name: string; message?: string } | undefined): void {

@@ -270,4 +270,26 @@ describe("openGroupStream", () => {
     expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 3 });
     await client.stop();
   });
+
+  it("a stream failed because the service's ack is out of range is ended there too (streamEnd, ProtocolViolation), as the official client does", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // in range: nothing ends
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    await writer.write("b", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 9 }); // the two sides disagree
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: {
+          message: "the service expects fragment 9, outside the buffered 2..2",
+          userErrorCode: "ProtocolViolation",
+        },
+      },
+    ]);
+    await expect(writer.write("c", "text")).rejects.toThrow(/closed/);
+    socket.push({ type: "streamClosed", streamId: "s1" }); // the service's answer is ignored: the stream is gone here
+    await client.stop();
+  });
 });
