@@ -6,6 +6,7 @@ import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@w
 import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
+import { encodeNow } from "./json-only.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
 export const MAX_UNACKED_FRAGMENTS = 256;
@@ -122,12 +123,13 @@ export class OutboundStream {
     });
   }
 
+  /** Buffers the fragment, encoded now: data that cannot be encoded throws before it takes a sequence id, and later
+   * changes to the caller's data do not change what is sent. */
   #push(payload: MessagePayload): void {
-    const sequenceId = this.#nextSequenceId++;
-    this.#buffer.push({
-      sequenceId,
-      frame: { type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload },
-    });
+    const sequenceId = this.#nextSequenceId;
+    const frame = encodeNow({ type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload });
+    this.#nextSequenceId++;
+    this.#buffer.push({ sequenceId, frame });
   }
 
   /** Ends the stream (with an application error when given) after every write called before, including writes that
@@ -136,9 +138,9 @@ export class OutboundStream {
     this.#checkWritable();
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     this.#state = "ending";
-    this.#endFrame = error
-      ? { type: "streamEnd", streamId: this.streamId, error }
-      : { type: "streamEnd", streamId: this.streamId };
+    this.#endFrame = encodeNow(
+      error ? { type: "streamEnd", streamId: this.streamId, error } : { type: "streamEnd", streamId: this.streamId },
+    );
     this.#flush();
     return abortable(this.#ended.promise, signal);
   }
@@ -169,7 +171,12 @@ export class OutboundStream {
         waiter.reject(this.#notWritable());
         continue;
       }
-      this.#push(waiter.payload);
+      try {
+        this.#push(waiter.payload);
+      } catch (error) {
+        waiter.reject(error); // its data cannot be encoded: it takes no sequence id
+        continue;
+      }
       waiter.resolve();
     }
     this.#flush();

@@ -292,4 +292,51 @@ describe("openGroupStream", () => {
     socket.push({ type: "streamClosed", streamId: "s1" }); // the service's answer is ignored: the stream is gone here
     await client.stop();
   });
+
+  it("a fragment that cannot be encoded (a cycle, a nested BigInt) is refused before it takes a sequence id; the stream goes on", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write({ ok: 1 }, "json");
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(writer.write(cyclic, "json")).rejects.toThrow(TypeError);
+    await expect(writer.write({ n: 1n }, "json")).rejects.toThrow(TypeError);
+    await writer.write("next", "text");
+    expect(socket.framesOf("streamData").map((f) => [f.streamSequenceId, f.data])).toEqual([
+      [1, { ok: 1 }],
+      [2, "next"],
+    ]);
+    // one that waited for room is refused when its turn comes, and the next waiting one takes its place
+    for (let i = 2; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const bad = writer.write(cyclic, "json");
+    const good = writer.write("good", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    await expect(bad).rejects.toThrow(TypeError);
+    await good;
+    expect(socket.framesOf("streamData").at(-1)).toMatchObject({
+      streamSequenceId: MAX_UNACKED_FRAGMENTS + 1,
+      data: "good",
+    });
+    await client.stop();
+  });
+
+  it("a fragment is what was written at the write() call: a buffer or object changed afterwards does not change a replay", async () => {
+    const { server, client, socket, writer } = await opened();
+    const bytes = new Uint8Array([1, 2, 3]);
+    await writer.write(bytes, "binary");
+    bytes.set([9, 9, 9]); // the caller reuses its buffer once the write resolved
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 1, name: "TransientError" });
+    const replayed = socket.framesOf("streamData").map((f) => f.data);
+    expect(replayed).toEqual(["AQID", "AQID"]); // base64 of 1, 2, 3 both times
+    // written while recovering (buffered, not on the wire yet), then changed
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const state = { progress: 1 };
+    await writer.write(state, "json");
+    state.progress = 2;
+    await writer.write(state, "json");
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.framesOf("streamData").map((f) => f.data)).toEqual(["AQID", { progress: 1 }, { progress: 2 }]);
+    await client.stop();
+  });
 });
