@@ -6,20 +6,22 @@
 // (at once, or on the next `connected` / `recovered`), then settled by the first of: the response, the caller's abort
 // (which writes `cancelInvocation`), the end of the session it was written on (`disconnected`), or stop(). A reliable
 // recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
-import type { InvokeMessage, InvokeResponseMessage } from "@webpubsub/core";
+import type { InvokeMessage, InvokeResponseMessage, JsonOnlyUpstreamMessage } from "@webpubsub/core";
 import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
-import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
+import { checkId, encodeNow, freshId, requireJsonOnly } from "./json-only.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { checkEventName, checkOptionsObject, checkSignal } from "./validation.ts";
 
 const INVOCATIONS = Symbol("invocations");
 
 interface Pending {
-  readonly message: InvokeMessage;
+  readonly invocationId: string;
+  /** The invoke frame, encoded at the call (see encodeNow). */
+  readonly frame: JsonOnlyUpstreamMessage;
   written: boolean;
   /** Written before the connection dropped: it belongs to the session a recovery resumes, and fails if a new session
    * is announced instead (a recovered socket may carry a new session). */
@@ -37,8 +39,11 @@ class Invocations implements ClientFeature {
     host.handle("invokeResponse", (message) => this.#response(message));
   }
 
-  invoke(message: InvokeMessage, signal: AbortSignal | undefined): Promise<InvokeEventResult> {
-    const { invocationId } = message;
+  invoke(
+    invocationId: string,
+    frame: JsonOnlyUpstreamMessage,
+    signal: AbortSignal | undefined,
+  ): Promise<InvokeEventResult> {
     const state = this.#host.state();
     if (state === "Stopped" || state === "Stopping") {
       throw new InvocationError(`The client is ${state}: call start() first`, { invocationId });
@@ -63,7 +68,8 @@ class Invocations implements ClientFeature {
         reject(new InvocationError("The invocation was aborted", { invocationId, cause: signal?.reason }));
       };
       const pending: Pending = {
-        message,
+        invocationId,
+        frame,
         written: false,
         resolve: (result) => {
           signal?.removeEventListener("abort", onAbort);
@@ -81,7 +87,7 @@ class Invocations implements ClientFeature {
   }
 
   #write(pending: Pending): void {
-    if (!pending.written) pending.written = this.#host.writeJsonOnly(pending.message);
+    if (!pending.written) pending.written = this.#host.writeJsonOnly(pending.frame);
   }
 
   #response(message: InvokeResponseMessage): void {
@@ -150,10 +156,7 @@ class Invocations implements ClientFeature {
   #rejectAll(text: string): void {
     const all = [...this.#pending.values()];
     this.#pending.clear();
-    for (const pending of all) {
-      const { invocationId } = pending.message;
-      pending.reject(new InvocationError(text, { invocationId }));
-    }
+    for (const { invocationId, reject } of all) reject(new InvocationError(text, { invocationId }));
   }
 }
 
@@ -174,16 +177,19 @@ export async function invokeEvent(
   checkOptionsObject(options);
   checkId(options.invocationId, "options.invocationId");
   checkSignal(options.abortSignal, "options.abortSignal");
+  const invocationId = options.invocationId ?? freshId();
+  // Encoded now: content that cannot be encoded (a cycle, a nested BigInt) is a TypeError before anything is
+  // registered, and the request sent (perhaps later, once connected) is the content as it was at this call.
+  const frame = encodeNow({
+    type: "invoke",
+    invocationId,
+    target: "event",
+    event: eventName,
+    ...payload,
+  } as InvokeMessage);
   const invocations = useFeature(client, INVOCATIONS, (host) => {
     requireJsonOnly(host, "invokeEvent");
     return new Invocations(host);
   });
-  const message = {
-    type: "invoke",
-    invocationId: options.invocationId ?? freshId(),
-    target: "event",
-    event: eventName,
-    ...payload,
-  } as InvokeMessage;
-  return invocations.invoke(message, options.abortSignal);
+  return invocations.invoke(invocationId, frame, options.abortSignal);
 }
