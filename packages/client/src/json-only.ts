@@ -7,11 +7,11 @@ import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/cor
 import type { FeatureHost } from "./features.ts";
 import type { JsonOnlyCodec } from "./protocols.ts";
 
-/** The text of the stand-ins encodeNow made: the codec writes it as it was then. */
-const ENCODED = new WeakMap<JsonOnlyUpstreamMessage, string>();
+/** Where a stand-in made by encodeNow keeps its text (a registered symbol: every copy of this module agrees on it). */
+const ENCODED = Symbol.for("@webpubsub/client encoded frame");
 
 const CODEC: JsonOnlyCodec = {
-  encode: (message) => ENCODED.get(message) ?? encodeJsonOnlyUpstream(message),
+  encode: (message) => (message as { [ENCODED]?: string })[ENCODED] ?? encodeJsonOnlyUpstream(message),
   decode: decodeJsonOnlyDownstream,
 };
 
@@ -21,10 +21,8 @@ const CODEC: JsonOnlyCodec = {
  * was at this call, whatever happens to the caller's buffer or object meanwhile, and the stand-in keeps none of it.
  */
 export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMessage {
-  const text = encodeJsonOnlyUpstream(message);
-  const standIn = { type: message.type } as JsonOnlyUpstreamMessage;
-  ENCODED.set(standIn, text);
-  return standIn;
+  const standIn = { type: message.type, [ENCODED]: encodeJsonOnlyUpstream(message) };
+  return standIn as unknown as JsonOnlyUpstreamMessage;
 }
 
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */
