@@ -230,6 +230,7 @@ export class WebPubSubClient {
         this.#run = undefined;
         this.#setState("Stopped");
         this.#stopWatchingNetwork();
+        this.#features.notify("startFailed", error);
       }
       throw error;
     }

@@ -41,6 +41,9 @@ export interface ClientFeature {
   disconnected?(args: OnDisconnectedArgs): void;
   /** The client stopped: end everything (after this the feature stays installed, for the next start()). */
   stopped?(error: unknown): void;
+  /** The first connection of start() failed: the client is Stopped again (without a `stopped` event); work that
+   * waited for that connection fails. */
+  startFailed?(error: unknown): void;
   /** A data message (server or group), after duplicate detection, right after the client emitted its event. */
   data?(message: DataMessage): void;
 }

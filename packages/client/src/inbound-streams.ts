@@ -16,6 +16,8 @@ import type { DataMessage } from "./types.ts";
 
 const INBOUND = Symbol("inbound group streams");
 const DEFAULT_IDLE_MS = 300_000;
+/** Unread fragments a received stream holds; one more ends it with an `Overflow` error (as messages() by default). */
+export const MAX_BUFFERED_FRAGMENTS = 1024;
 
 class InboundStream implements GroupStream {
   readonly groupName: string;
@@ -35,11 +37,14 @@ class InboundStream implements GroupStream {
     this.expected = first;
   }
 
-  push(message: GroupStreamMessage): void {
-    if (this.#done) return;
+  /** Hands `message` to a waiting reader or buffers it; false when the buffer is full (nothing is buffered). */
+  push(message: GroupStreamMessage): boolean {
+    if (this.#done) return true;
     const reader = this.#readers.shift();
     if (reader) reader.resolve({ done: false, value: message });
+    else if (this.#queue.length >= MAX_BUFFERED_FRAGMENTS) return false;
     else this.#queue.push(message);
+    return true;
   }
 
   complete(error?: GroupStreamError): void {
@@ -150,7 +155,7 @@ class Subscription implements GroupStreamSubscription {
     }
     const hasPayload = !info.endOfStream || !isEmpty(message.data);
     if (hasPayload) {
-      stream.push({
+      const buffered = stream.push({
         groupName: group,
         fromUserId: message.fromUserId,
         ...(message.sequenceId === undefined ? {} : { sequenceId: message.sequenceId }),
@@ -158,6 +163,13 @@ class Subscription implements GroupStreamSubscription {
         data: message.data as GroupStreamMessage["data"],
         stream: info,
       });
+      if (!buffered) {
+        // Nobody reads the stream fast enough (or at all): end it rather than hold whatever its publisher sends.
+        const why = `more than ${MAX_BUFFERED_FRAGMENTS} fragments of the stream were not read`;
+        this.#end(key, stream, { name: "Overflow", message: why });
+        if (!info.endOfStream) this.#ignored.add(key);
+        return;
+      }
       if (!info.endOfStream) stream.expected++;
     }
     if (info.endOfStream) {
@@ -218,6 +230,10 @@ class InboundStreams implements ClientFeature {
   disconnected(): void {
     // Fragments sent while no connection carried them are lost to this client: the streams cannot be complete.
     for (const s of this.#subscriptions) s.failAll({ name: "ConnectionLost", message: "the connection was lost" });
+  }
+  connected(): void {
+    // A new session (after `disconnected`, nothing is active; a recovered socket may announce one instead of resuming).
+    this.disconnected();
   }
   stopped(): void {
     for (const s of this.#subscriptions) s.failAll({ name: "Stopped", message: "the client stopped" });

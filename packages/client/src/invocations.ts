@@ -6,21 +6,26 @@
 // (at once, or on the next `connected` / `recovered`), then settled by the first of: the response, the caller's abort
 // (which writes `cancelInvocation`), the end of the session it was written on (`disconnected`), or stop(). A reliable
 // recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
-import type { InvokeMessage, InvokeResponseMessage } from "@webpubsub/core";
+import type { InvokeMessage, InvokeResponseMessage, JsonOnlyUpstreamMessage } from "@webpubsub/core";
 import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
-import { checkId, freshId, requireJsonOnly } from "./json-only.ts";
+import { checkId, encodeNow, freshId, requireJsonOnly } from "./json-only.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { checkEventName, checkOptionsObject, checkSignal } from "./validation.ts";
 
 const INVOCATIONS = Symbol("invocations");
 
 interface Pending {
-  readonly message: InvokeMessage;
+  readonly invocationId: string;
+  /** The invoke frame, encoded at the call (see encodeNow). */
+  readonly frame: JsonOnlyUpstreamMessage;
   written: boolean;
+  /** Written before the connection dropped: it belongs to the session a recovery resumes, and fails if a new session
+   * is announced instead (a recovered socket may carry a new session). */
+  beforeDrop?: boolean;
   resolve(result: InvokeEventResult): void;
   reject(error: InvocationError): void;
 }
@@ -34,8 +39,11 @@ class Invocations implements ClientFeature {
     host.handle("invokeResponse", (message) => this.#response(message));
   }
 
-  invoke(message: InvokeMessage, signal: AbortSignal | undefined): Promise<InvokeEventResult> {
-    const { invocationId } = message;
+  invoke(
+    invocationId: string,
+    frame: JsonOnlyUpstreamMessage,
+    signal: AbortSignal | undefined,
+  ): Promise<InvokeEventResult> {
     const state = this.#host.state();
     if (state === "Stopped" || state === "Stopping") {
       throw new InvocationError(`The client is ${state}: call start() first`, { invocationId });
@@ -60,7 +68,8 @@ class Invocations implements ClientFeature {
         reject(new InvocationError("The invocation was aborted", { invocationId, cause: signal?.reason }));
       };
       const pending: Pending = {
-        message,
+        invocationId,
+        frame,
         written: false,
         resolve: (result) => {
           signal?.removeEventListener("abort", onAbort);
@@ -78,7 +87,7 @@ class Invocations implements ClientFeature {
   }
 
   #write(pending: Pending): void {
-    if (!pending.written) pending.written = this.#host.writeJsonOnly(pending.message);
+    if (!pending.written) pending.written = this.#host.writeJsonOnly(pending.frame);
   }
 
   #response(message: InvokeResponseMessage): void {
@@ -107,7 +116,14 @@ class Invocations implements ClientFeature {
   }
 
   connected(): void {
+    // A new session: invocations written on an older one (a recovered socket that announced a new session; after a
+    // lost session `disconnected` has rejected them already) cannot be answered any more.
+    this.#rejectWritten(true, "The session was replaced before the invoke response arrived");
     this.#writeWaiting();
+  }
+
+  recovering(): void {
+    for (const pending of this.#pending.values()) if (pending.written) pending.beforeDrop = true;
   }
 
   recovered(): void {
@@ -118,22 +134,29 @@ class Invocations implements ClientFeature {
   disconnected(): void {
     // The session is gone: what it carried cannot be answered any more. Invocations not written yet wait for the next
     // connection.
+    this.#rejectWritten(false, "The connection was lost before the invoke response arrived");
+  }
+
+  #rejectWritten(onlyBeforeDrop: boolean, text: string): void {
     for (const [invocationId, pending] of this.#pending) {
-      if (!pending.written) continue;
+      if (!pending.written || (onlyBeforeDrop && !pending.beforeDrop)) continue;
       this.#pending.delete(invocationId);
-      pending.reject(
-        new InvocationError("The connection was lost before the invoke response arrived", { invocationId }),
-      );
+      pending.reject(new InvocationError(text, { invocationId }));
     }
   }
 
   stopped(): void {
+    this.#rejectAll("The client stopped before the invoke response arrived");
+  }
+
+  startFailed(): void {
+    this.#rejectAll("The client did not connect: start() failed");
+  }
+
+  #rejectAll(text: string): void {
     const all = [...this.#pending.values()];
     this.#pending.clear();
-    for (const pending of all) {
-      const { invocationId } = pending.message;
-      pending.reject(new InvocationError("The client stopped before the invoke response arrived", { invocationId }));
-    }
+    for (const { invocationId, reject } of all) reject(new InvocationError(text, { invocationId }));
   }
 }
 
@@ -154,16 +177,19 @@ export async function invokeEvent(
   checkOptionsObject(options);
   checkId(options.invocationId, "options.invocationId");
   checkSignal(options.abortSignal, "options.abortSignal");
+  const invocationId = options.invocationId ?? freshId();
+  // Encoded now: content that cannot be encoded (a cycle, a nested BigInt) is a TypeError before anything is
+  // registered, and the request sent (perhaps later, once connected) is the content as it was at this call.
+  const frame = encodeNow({
+    type: "invoke",
+    invocationId,
+    target: "event",
+    event: eventName,
+    ...payload,
+  } as InvokeMessage);
   const invocations = useFeature(client, INVOCATIONS, (host) => {
     requireJsonOnly(host, "invokeEvent");
     return new Invocations(host);
   });
-  const message = {
-    type: "invoke",
-    invocationId: options.invocationId ?? freshId(),
-    target: "event",
-    event: eventName,
-    ...payload,
-  } as InvokeMessage;
-  return invocations.invoke(message, options.abortSignal);
+  return invocations.invoke(invocationId, frame, options.abortSignal);
 }

@@ -1,11 +1,29 @@
 // What the invocation and group-stream modules share: the JSON-only codec handed to the client, fresh ids, and the
 // check that the client's protocol can carry them. Only these modules import it, so apps that use neither do not
 // bundle the JSON-only codec.
+
+import type { JsonOnlyUpstreamMessage } from "@webpubsub/core";
 import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core/json-only";
 import type { FeatureHost } from "./features.ts";
 import type { JsonOnlyCodec } from "./protocols.ts";
 
-const CODEC: JsonOnlyCodec = { encode: encodeJsonOnlyUpstream, decode: decodeJsonOnlyDownstream };
+/** Where a stand-in made by encodeNow keeps its text (a registered symbol: every copy of this module agrees on it). */
+const ENCODED = Symbol.for("@webpubsub/client encoded frame");
+
+const CODEC: JsonOnlyCodec = {
+  encode: (message) => (message as { [ENCODED]?: string })[ENCODED] ?? encodeJsonOnlyUpstream(message),
+  decode: decodeJsonOnlyDownstream,
+};
+
+/**
+ * Encodes `message` now, throwing what the encoder throws (a cycle or a BigInt in JSON data), and returns a stand-in
+ * the client's codec writes as that text: what is written later (again, after a nack or a recovery) is the data as it
+ * was at this call, whatever happens to the caller's buffer or object meanwhile, and the stand-in keeps none of it.
+ */
+export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMessage {
+  const standIn = { type: message.type, [ENCODED]: encodeJsonOnlyUpstream(message) };
+  return standIn as unknown as JsonOnlyUpstreamMessage;
+}
 
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */
 export function requireJsonOnly(host: FeatureHost, what: string): void {

@@ -3,8 +3,10 @@
 import { Deferred } from "@webpubsub/async/deferred";
 import { abortReason } from "@webpubsub/async/errors";
 import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
+import { encodeNow } from "./json-only.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
 export const MAX_UNACKED_FRAGMENTS = 256;
@@ -24,6 +26,15 @@ export interface StreamLink {
 interface Fragment {
   readonly sequenceId: number;
   readonly frame: JsonOnlyUpstreamMessage;
+}
+
+/** A write waiting for room in the buffer. */
+interface WaitingWrite {
+  readonly payload: MessagePayload;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: () => void;
 }
 
 type State = "starting" | "open" | "ending" | "closed";
@@ -47,12 +58,12 @@ export class OutboundStream {
   #endWritten = false;
   /** The end was written before a recovery: the service may have closed the stream already. */
   #endMaybeDelivered = false;
-  readonly #roomWaiters = new Set<() => void>();
   /** The id the last streamNack rewound the stream to, and how many more nacks for it are still on their way. */
   #rewoundTo = 0;
   #staleNacks = 0;
-  /** Writes called before end() that still wait for room in the buffer: the end goes out after them. */
-  #waitingWrites = 0;
+  /** Writes waiting for room in the buffer, in call order (they take their sequence ids in that order); the end goes
+   * out after them. */
+  readonly #waiting: WaitingWrite[] = [];
   readonly #errorListeners = new Set<(error: StreamDataError) => void>();
   #lastWriteAt = 0;
   #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -89,25 +100,36 @@ export class OutboundStream {
   async write(payload: MessagePayload, signal: AbortSignal | undefined): Promise<void> {
     this.#checkWritable();
     if (signal?.aborted) throw abortReason(signal);
-    while (this.#buffer.length >= MAX_UNACKED_FRAGMENTS) {
-      // A write called before end() still goes in before the end, even when it has to wait for room first.
-      this.#waitingWrites++;
-      try {
-        await this.#room(signal);
-      } catch (error) {
-        this.#waitingWrites--;
-        this.#flush(); // the end may have been waiting for this write only
-        throw error;
-      }
-      this.#waitingWrites--;
-      if (this.#state === "closed") this.#checkWritable();
+    if (this.#waiting.length === 0 && this.#buffer.length < MAX_UNACKED_FRAGMENTS) {
+      this.#push(payload);
+      this.#flush();
+      return;
     }
-    const sequenceId = this.#nextSequenceId++;
-    this.#buffer.push({
-      sequenceId,
-      frame: { type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload },
+    // Wait behind the writes already waiting. A write called before end() still goes in before the end.
+    await new Promise<void>((resolve, reject) => {
+      const waiter: WaitingWrite = {
+        payload,
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
+          reject(abortReason(signal as AbortSignal));
+          this.#flush(); // the end may have been waiting for this write only
+        },
+      };
+      this.#waiting.push(waiter);
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
     });
-    this.#flush();
+  }
+
+  /** Buffers the fragment, encoded now: data that cannot be encoded throws before it takes a sequence id, and later
+   * changes to the caller's data do not change what is sent. */
+  #push(payload: MessagePayload): void {
+    const sequenceId = this.#nextSequenceId;
+    const frame = encodeNow({ type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload });
+    this.#nextSequenceId++;
+    this.#buffer.push({ sequenceId, frame });
   }
 
   /** Ends the stream (with an application error when given) after every write called before, including writes that
@@ -116,9 +138,9 @@ export class OutboundStream {
     this.#checkWritable();
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     this.#state = "ending";
-    this.#endFrame = error
-      ? { type: "streamEnd", streamId: this.streamId, error }
-      : { type: "streamEnd", streamId: this.streamId };
+    this.#endFrame = encodeNow(
+      error ? { type: "streamEnd", streamId: this.streamId, error } : { type: "streamEnd", streamId: this.streamId },
+    );
     this.#flush();
     return abortable(this.#ended.promise, signal);
   }
@@ -130,31 +152,34 @@ export class OutboundStream {
   }
 
   #checkWritable(): void {
-    if (this.#state === "open") return;
-    throw new Error(
-      `Stream '${this.streamId}' ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
+    if (this.#state !== "open") throw this.#notWritable();
+  }
+
+  #notWritable(): Error {
+    return new Error(
+      `Stream ${shown(this.streamId)} ${this.#state === "closed" ? "is closed" : "is ending"}: nothing more can be written`,
     );
   }
 
-  #room(signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.#roomWaiters.delete(wake);
-        reject(abortReason(signal as AbortSignal));
-      };
-      const wake = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      this.#roomWaiters.add(wake);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-  }
-
-  #wakeWaiters(): void {
-    const waiters = [...this.#roomWaiters];
-    this.#roomWaiters.clear();
-    for (const wake of waiters) wake();
+  /** Moves waiting writes into the buffer, in call order, while it has room (or rejects them once the stream is over);
+   * then writes what is new. */
+  #admit(): void {
+    while (this.#waiting.length > 0 && (this.#state === "closed" || this.#buffer.length < MAX_UNACKED_FRAGMENTS)) {
+      const waiter = this.#waiting.shift() as WaitingWrite;
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      if (this.#state === "closed") {
+        waiter.reject(this.#notWritable());
+        continue;
+      }
+      try {
+        this.#push(waiter.payload);
+      } catch (error) {
+        waiter.reject(error); // its data cannot be encoded: it takes no sequence id
+        continue;
+      }
+      waiter.resolve();
+    }
+    this.#flush();
   }
 
   /** Writes what the socket has not seen yet, in order, then the end once every fragment is out. */
@@ -169,7 +194,7 @@ export class OutboundStream {
     if (
       this.#endFrame &&
       !this.#endWritten &&
-      this.#waitingWrites === 0 &&
+      this.#waiting.length === 0 &&
       this.#sentUpTo === this.#nextSequenceId - 1
     ) {
       this.#endWritten = this.#link.write(this.#endFrame);
@@ -182,7 +207,7 @@ export class OutboundStream {
     if (this.#state === "closed") return;
     if (this.#state === "starting") {
       if (expectedSequenceId !== 1) {
-        this.fail({ name: "InvalidSequenceId", message: "unexpected start ack" });
+        this.#violation("unexpected start ack");
         return;
       }
       this.#state = "open";
@@ -193,7 +218,7 @@ export class OutboundStream {
     }
     if (!this.#accept(expectedSequenceId)) return;
     if (expectedSequenceId > this.#rewoundTo) this.#staleNacks = 0; // past the rewound gap: no stale nack is left
-    this.#wakeWaiters();
+    this.#admit();
   }
 
   nack(expectedSequenceId: number): void {
@@ -210,8 +235,7 @@ export class OutboundStream {
     this.#staleNacks = Math.max(0, this.#sentUpTo - expectedSequenceId - 1);
     // Send again from the fragment the service expects.
     this.#sentUpTo = Math.min(this.#sentUpTo, expectedSequenceId - 1);
-    this.#wakeWaiters();
-    this.#flush();
+    this.#admit();
   }
 
   /** Drops the fragments the service accepted (ids below `expected`); fails the stream when `expected` is outside
@@ -219,16 +243,26 @@ export class OutboundStream {
   #accept(expected: number): boolean {
     const oldest = this.#buffer[0]?.sequenceId ?? this.#nextSequenceId;
     if (expected > this.#nextSequenceId || expected < oldest) {
-      this.fail({
-        name: "InvalidSequenceId",
-        message: `the service expects fragment ${expected}, outside the buffered ${oldest}..${this.#nextSequenceId - 1}`,
-      });
+      this.#violation(
+        `the service expects fragment ${expected}, outside the buffered ${oldest}..${this.#nextSequenceId - 1}`,
+      );
       return false;
     }
     let drop = 0;
     while (drop < this.#buffer.length && (this.#buffer[drop] as Fragment).sequenceId < expected) drop++;
     if (drop > 0) this.#buffer = this.#buffer.slice(drop);
     return true;
+  }
+
+  /** The two sides no longer agree on the stream: end it at the service too (its subscribers hear the end now rather
+   * than after the idle timeout), then fail it here. */
+  #violation(message: string): void {
+    this.#link.write({
+      type: "streamEnd",
+      streamId: this.streamId,
+      error: { message, userErrorCode: "ProtocolViolation" },
+    });
+    this.fail({ name: "InvalidSequenceId", message });
   }
 
   closed(error: { name: string; message?: string } | undefined): void {
@@ -249,8 +283,13 @@ export class OutboundStream {
 
   // ---------------------------------------------------------------- the connection
 
-  /** A connection is up (new session): write the start if it is still waiting for one. */
+  /** A connection is up (new session): write the start if it is still waiting for one. A stream the service accepted
+   * belongs to an older session (a recovered socket that announced a new session): it cannot go on. */
   connectionUp(): void {
+    if (this.#state !== "starting") {
+      this.fail({ name: "ConnectionLost", message: "the session carrying the stream was replaced by a new one" });
+      return;
+    }
     this.#writeStart();
   }
 
@@ -300,7 +339,7 @@ export class OutboundStream {
     this.#state = "closed";
     this.#buffer = [];
     this.#clearKeepAlive();
-    this.#wakeWaiters();
+    this.#admit(); // rejects the waiting writes
     this.#link.closed(this.streamId);
   }
 

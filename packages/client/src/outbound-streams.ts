@@ -70,6 +70,9 @@ class OutboundStreams implements ClientFeature {
   stopped(): void {
     this.#each((s) => s.fail({ name: "Stopped", message: "the client stopped" }));
   }
+  startFailed(): void {
+    this.#each((s) => s.fail({ name: "ConnectionLost", message: "the client did not connect: start() failed" }));
+  }
 }
 
 function writerOf(stream: OutboundStream): GroupStreamWriter {

@@ -1,5 +1,6 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
 import { describe, expect, it } from "vitest";
+import { MAX_BUFFERED_FRAGMENTS } from "../../src/inbound-streams.ts";
 import { type GroupStream, GroupStreamError } from "../../src/index.ts";
 import { started } from "./started.ts";
 
@@ -118,6 +119,43 @@ describe("onGroupStream", () => {
     expect(subscription.isActive).toBe(false);
     socket.push(frag(1));
     expect(streams).toEqual([]);
+    await client.stop();
+  });
+
+  it(`a stream buffers at most ${MAX_BUFFERED_FRAGMENTS} unread fragments: one more ends it with Overflow (a peer cannot grow memory through a stream nobody reads)`, async () => {
+    const { client, socket } = await started();
+    const streams: GroupStream[] = [];
+    // the callback takes the streams but reads none of them
+    await client.onGroupStream((stream) => void streams.push(stream)).ready;
+    for (let i = 1; i <= MAX_BUFFERED_FRAGMENTS; i++) socket.push(frag(i));
+    expect(streams[0]?.abortSignal.aborted).toBe(false); // at the bound: still open
+    socket.push(frag(MAX_BUFFERED_FRAGMENTS + 1));
+    expect(streams[0]?.abortSignal.aborted).toBe(true);
+    const reason = streams[0]?.abortSignal.reason as GroupStreamError;
+    expect(reason).toBeInstanceOf(GroupStreamError);
+    expect(reason.name).toBe("Overflow");
+    // the reader gets what fit, in order, then the error
+    const r = await collect(streams[0] as GroupStream);
+    expect(r.data).toHaveLength(MAX_BUFFERED_FRAGMENTS);
+    expect(r.data.at(-1)).toBe(`d${MAX_BUFFERED_FRAGMENTS}`);
+    expect(r.error?.name).toBe("Overflow");
+    // the rest of that stream is not taken for a new one
+    socket.push(frag(MAX_BUFFERED_FRAGMENTS + 2));
+    expect(streams).toHaveLength(1);
+    await client.stop();
+  });
+
+  it("a reader that keeps up is never cut off by the bound", async () => {
+    const { client, socket, results } = await subscribed();
+    const total = MAX_BUFFERED_FRAGMENTS * 3;
+    for (let i = 1; i <= total; i++) {
+      socket.push(frag(i));
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 0)); // the reader drains between bursts
+    }
+    socket.push({ ...frag(total + 1, ""), stream: { streamId: "s1", streamSequenceId: total + 1, endOfStream: true } });
+    const r = await results[0];
+    expect(r?.error).toBeUndefined();
+    expect(r?.data).toHaveLength(total);
     await client.stop();
   });
 });

@@ -1,6 +1,7 @@
 // invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
 import { describe, expect, it } from "vitest";
 import { InvocationError } from "../../src/index.ts";
+import { invokeEvent } from "../../src/invocations.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
@@ -182,6 +183,55 @@ describe("invokeEvent", () => {
       /options\.invocationId/,
     );
     expect(socket.framesOf("invoke")).toEqual([]);
+    await client.stop();
+  });
+
+  it("content that cannot be encoded (a cycle) is a TypeError before anything is registered: the id stays free", async () => {
+    const { client, socket } = await started();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(client.invokeEvent("e", cyclic, "json", { invocationId: "x" })).rejects.toThrow(TypeError);
+    const ok = client.invokeEvent("e", { fine: true }, "json", { invocationId: "x" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    socket.push({ type: "invokeResponse", invocationId: "x", success: true });
+    expect(await ok).toEqual({ invocationId: "x" });
+    await client.stop();
+  });
+
+  it("content that cannot be encoded, issued while connecting, fails alone: the connection comes up and is announced", async () => {
+    const { server, client, socket } = await started({ protocol: "json" });
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    await disconnected;
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const bad = invokeEvent(client, "e", cyclic, "json", { invocationId: "bad" }).catch((e: unknown) => e);
+    const good = invokeEvent(client, "e", "fine", "text", { invocationId: "good" });
+    const connected = nextEvent(client, "connected");
+    const s2 = await server.socket(1);
+    s2.connected("conn2", undefined);
+    await connected;
+    expect(await bad).toBeInstanceOf(TypeError);
+    await s2.waitForFrame((f) => f.invocationId === "good");
+    s2.push({ type: "invokeResponse", invocationId: "good", success: true });
+    expect(await good).toEqual({ invocationId: "good" });
+    await client.stop();
+  });
+
+  it("the request is what it was at the call: an object changed while the invocation waits for the connection is sent as it was", async () => {
+    const { server, client, socket } = await started();
+    const recovering = nextEvent(client, "recovering");
+    socket.serverClose(1006);
+    await recovering;
+    const query = { page: 1 };
+    // (the feature module's function: client.invokeEvent reads its arguments once the lazy module is loaded)
+    const result = invokeEvent(client, "e", query, "json", { invocationId: "q" });
+    query.page = 2;
+    const s2 = await recoverOn(server, 1);
+    const frame = await s2.waitForFrame((f) => f.type === "invoke");
+    expect(frame.data).toEqual({ page: 1 });
+    s2.push({ type: "invokeResponse", invocationId: "q", success: true });
+    await result;
     await client.stop();
   });
 });

@@ -233,4 +233,110 @@ describe("openGroupStream", () => {
     await vi.advanceTimersByTimeAsync(10);
     await stopped;
   });
+
+  it("a refused write names the stream by its first 64 characters (core's shown), a short id whole", async () => {
+    const { client, socket } = await started();
+    const open = async (streamId: string) => {
+      const opening = client.openGroupStream("g", { streamId });
+      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
+      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
+      const writer = await opening;
+      void writer.end().catch(() => {});
+      return (await writer.write("late", "text").catch((e: unknown) => e)) as Error;
+    };
+    const long = `L${"x".repeat(255)}`; // the longest id accepted
+    expect((await open(long)).message).toBe(`Stream "L${"x".repeat(63)}"... is ending: nothing more can be written`);
+    expect((await open("short")).message).toBe('Stream "short" is ending: nothing more can be written');
+    await client.stop();
+  });
+
+  it("fragments take their sequence ids in write() order: a write made as room frees up does not pass one waiting", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const waiting = writer.write("first", "text"); // the buffer is full: it waits
+    // An ack frees room and, before the waiting write went on, more is written (Node's ws emits the frames of one
+    // read in the same tick, so a message listener may write right after the ack was handled).
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 }); // room for two
+    const second = writer.write("second", "text");
+    await Promise.all([waiting, second]);
+    const tail = socket.framesOf("streamData").slice(-2);
+    expect(tail.map((f) => [f.streamSequenceId, f.data])).toEqual([
+      [MAX_UNACKED_FRAGMENTS + 1, "first"],
+      [MAX_UNACKED_FRAGMENTS + 2, "second"],
+    ]);
+    // with room and no write waiting, a write goes out at once
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: MAX_UNACKED_FRAGMENTS + 3 });
+    await writer.write("third", "text");
+    expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 3 });
+    await client.stop();
+  });
+
+  it("a stream failed because the service's ack is out of range is ended there too (streamEnd, ProtocolViolation), as the official client does", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // in range: nothing ends
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    await writer.write("b", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 9 }); // the two sides disagree
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: {
+          message: "the service expects fragment 9, outside the buffered 2..2",
+          userErrorCode: "ProtocolViolation",
+        },
+      },
+    ]);
+    await expect(writer.write("c", "text")).rejects.toThrow(/closed/);
+    socket.push({ type: "streamClosed", streamId: "s1" }); // the service's answer is ignored: the stream is gone here
+    await client.stop();
+  });
+
+  it("a fragment that cannot be encoded (a cycle, a nested BigInt) is refused before it takes a sequence id; the stream goes on", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write({ ok: 1 }, "json");
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(writer.write(cyclic, "json")).rejects.toThrow(TypeError);
+    await expect(writer.write({ n: 1n }, "json")).rejects.toThrow(TypeError);
+    await writer.write("next", "text");
+    expect(socket.framesOf("streamData").map((f) => [f.streamSequenceId, f.data])).toEqual([
+      [1, { ok: 1 }],
+      [2, "next"],
+    ]);
+    // one that waited for room is refused when its turn comes, and the next waiting one takes its place
+    for (let i = 2; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const bad = writer.write(cyclic, "json");
+    const good = writer.write("good", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    await expect(bad).rejects.toThrow(TypeError);
+    await good;
+    expect(socket.framesOf("streamData").at(-1)).toMatchObject({
+      streamSequenceId: MAX_UNACKED_FRAGMENTS + 1,
+      data: "good",
+    });
+    await client.stop();
+  });
+
+  it("a fragment is what was written at the write() call: a buffer or object changed afterwards does not change a replay", async () => {
+    const { server, client, socket, writer } = await opened();
+    const bytes = new Uint8Array([1, 2, 3]);
+    await writer.write(bytes, "binary");
+    bytes.set([9, 9, 9]); // the caller reuses its buffer once the write resolved
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 1, name: "TransientError" });
+    const replayed = socket.framesOf("streamData").map((f) => f.data);
+    expect(replayed).toEqual(["AQID", "AQID"]); // base64 of 1, 2, 3 both times
+    // written while recovering (buffered, not on the wire yet), then changed
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const state = { progress: 1 };
+    await writer.write(state, "json");
+    state.progress = 2;
+    await writer.write(state, "json");
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.framesOf("streamData").map((f) => f.data)).toEqual(["AQID", { progress: 1 }, { progress: 2 }]);
+    await client.stop();
+  });
 });
