@@ -1,0 +1,100 @@
+// Rule: no single WebSocket frame makes the MQTT endpoint do an unbounded amount of work. A frame may carry many MQTT
+// packets, and a SUBSCRIBE or UNSUBSCRIBE many topic filters, each of which the session acts on and answers: a frame
+// holding more than MAX_ITEMS_PER_FRAME of them (packets, or topic filters of a SUBSCRIBE/UNSUBSCRIBE) ends the
+// connection as a flood, with nothing past the limit handled, and the rest of the frame is not parsed either (at most
+// one more PARSE_SLICE_BYTES slice). Before, 1 MiB of 2-byte PINGREQs was parsed to the end after the limit (~0.4 s
+// of CPU in one turn), and 10,000 self-delivered QoS 1 PUBLISHes or a 200,000-filter SUBSCRIBE took 0.15-0.25 s.
+// The amount of work is counted (packets handed on, bytes handed to the parser), not timed.
+import { generate, type Packet, parser } from "mqtt-packet";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { WebSocket } from "ws";
+import { MAX_ITEMS_PER_FRAME, MqttLink, PARSE_SLICE_BYTES } from "../src/mqtt/packet-io.ts";
+
+function link(): { link: MqttLink; packets: Packet[]; problems: string[] } {
+  const packets: Packet[] = [];
+  const problems: string[] = [];
+  const ws = { readyState: 1, send() {} } as unknown as WebSocket;
+  const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) });
+  return { link: l, packets, problems };
+}
+
+const PINGREQ = generate({ cmd: "pingreq" });
+
+function pings(n: number): Buffer {
+  return Buffer.concat(Array<Buffer>(n).fill(PINGREQ));
+}
+
+function subscribe(filters: number): Buffer {
+  const subscriptions = Array.from({ length: filters }, () => ({ topic: "t", qos: 0 as const }));
+  return generate({ cmd: "subscribe", messageId: 1, subscriptions });
+}
+
+function unsubscribe(filters: number): Buffer {
+  return generate({ cmd: "unsubscribe", messageId: 1, unsubscriptions: Array<string>(filters).fill("t") });
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("MqttLink per-frame bound", () => {
+  it(`handles a frame of ${MAX_ITEMS_PER_FRAME} packets whole; one more is a flood with none past the limit handled`, () => {
+    const at = link();
+    at.link.feed(pings(MAX_ITEMS_PER_FRAME));
+    expect(at.packets).toHaveLength(MAX_ITEMS_PER_FRAME);
+    expect(at.problems).toEqual([]);
+    at.link.feed(pings(MAX_ITEMS_PER_FRAME)); // the count is per frame
+    expect(at.packets).toHaveLength(2 * MAX_ITEMS_PER_FRAME);
+    expect(at.problems).toEqual([]);
+
+    const over = link();
+    over.link.feed(pings(MAX_ITEMS_PER_FRAME + 1));
+    expect(over.packets).toHaveLength(MAX_ITEMS_PER_FRAME);
+    expect(over.problems).toEqual(["flood"]);
+  });
+
+  it.each([
+    ["SUBSCRIBE", subscribe],
+    ["UNSUBSCRIBE", unsubscribe],
+  ])("counts each topic filter of a %s: the limit passes, one more is a flood", (_, packetOf) => {
+    const at = link();
+    at.link.feed(packetOf(MAX_ITEMS_PER_FRAME));
+    expect(at.packets).toHaveLength(1);
+    expect(at.problems).toEqual([]);
+
+    const mixed = link(); // a packet and the filters of another share the frame's limit
+    mixed.link.feed(Buffer.concat([PINGREQ, packetOf(MAX_ITEMS_PER_FRAME)]));
+    expect(mixed.packets.map((p) => p.cmd)).toEqual(["pingreq"]);
+    expect(mixed.problems).toEqual(["flood"]);
+
+    const over = link();
+    over.link.feed(packetOf(200_000));
+    expect(over.packets).toEqual([]);
+    expect(over.problems).toEqual(["flood"]);
+  });
+
+  it("stops parsing a flooding frame: 1 MiB of PINGREQs is parsed to the limit and at most one slice further", () => {
+    const proto = Object.getPrototypeOf(parser()) as { parse(buf: Buffer): number };
+    const parse = vi.spyOn(proto, "parse");
+    const { link: l, packets, problems } = link();
+    const frame = pings((1024 * 1024) / PINGREQ.length);
+    l.feed(frame);
+    expect(problems).toEqual(["flood"]);
+    expect(packets).toHaveLength(MAX_ITEMS_PER_FRAME);
+    const parsed = parse.mock.calls.reduce((n, [buf]) => n + buf.length, 0);
+    expect(parsed).toBeLessThanOrEqual((MAX_ITEMS_PER_FRAME + 1) * PINGREQ.length + PARSE_SLICE_BYTES);
+    expect(parsed).toBeLessThan(frame.length);
+    // later frames are not parsed at all
+    l.feed(pings(10));
+    expect(parse.mock.calls.reduce((n, [buf]) => n + buf.length, 0)).toBe(parsed);
+  });
+
+  it("still parses a packet split over slices and frames (a 1 MiB PUBLISH in one frame)", () => {
+    const { link: l, packets, problems } = link();
+    const big = generate({ cmd: "publish", topic: "t", qos: 0, dup: false, retain: false, payload: Buffer.alloc(1_000_000, 1) });
+    l.feed(Buffer.concat([big, PINGREQ]));
+    expect(problems).toEqual([]);
+    expect(packets.map((p) => p.cmd)).toEqual(["publish", "pingreq"]);
+    expect((packets[0] as { payload: Buffer }).payload.equals(Buffer.alloc(1_000_000, 1))).toBe(true);
+  });
+});
