@@ -10,12 +10,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebSocket } from "ws";
 import { MAX_ITEMS_PER_FRAME, MqttLink, PARSE_SLICE_BYTES } from "../src/mqtt/packet-io.ts";
 
-function link(): { link: MqttLink; packets: Packet[]; problems: string[] } {
+function link(): { link: MqttLink; packets: Packet[]; problems: string[]; ws: { readyState: number } } {
   const packets: Packet[] = [];
   const problems: string[] = [];
-  const ws = { readyState: 1, send() {} } as unknown as WebSocket;
-  const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) });
-  return { link: l, packets, problems };
+  const ws = { readyState: 1, send() {} };
+  const l = new MqttLink("p", ws as unknown as WebSocket, {
+    packet: (p) => packets.push(p),
+    problem: (kind) => problems.push(kind),
+  });
+  return { link: l, packets, problems, ws };
 }
 
 const PINGREQ = generate({ cmd: "pingreq" });
@@ -87,6 +90,23 @@ describe("MqttLink per-frame bound", () => {
     // later frames are not parsed at all
     l.feed(pings(10));
     expect(parse.mock.calls.reduce((n, [buf]) => n + buf.length, 0)).toBe(parsed);
+  });
+
+  it("hands on no packet once its socket is closing, from the same frame or a later one", () => {
+    // mqtt-after-close.test.ts: the service began closing, but ws keeps delivering frames until the client answers
+    const { link: l, packets, ws } = link();
+    const closeAfterFirst = (p: Packet) => {
+      packets.push(p);
+      ws.readyState = 2; // the first packet made the service close the socket
+    };
+    const l2 = new MqttLink("p", ws as unknown as WebSocket, { packet: closeAfterFirst, problem: () => {} });
+    l2.feed(pings(3));
+    expect(packets).toHaveLength(1);
+    l2.feed(pings(3));
+    expect(packets).toHaveLength(1);
+    ws.readyState = 1; // the other side of the boundary: an open socket's packets are handed on
+    l.feed(pings(3));
+    expect(packets).toHaveLength(4);
   });
 
   it("still parses a packet split over slices and frames (a 1 MiB PUBLISH in one frame)", () => {

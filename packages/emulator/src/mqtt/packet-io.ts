@@ -7,7 +7,8 @@
 // header included), an unfinished one already holding more, or a frame of more than MAX_ITEMS_PER_FRAME items
 // (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) ends the connection. A frame goes to the parser
 // in slices of PARSE_SLICE_BYTES, so that parsing stops at a problem instead of running to the end of the frame
-// (mqtt-packet's parse() has no way to stop it); test/mqtt-link-flood pins both bounds.
+// (mqtt-packet's parse() has no way to stop it); test/mqtt-link-flood pins both bounds. Nothing the client sends
+// after the service began closing the socket is handled (or queued), in the same frame or a later one.
 import type { WebSocket } from "ws";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
@@ -47,7 +48,7 @@ export class MqttLink {
     this.#events = events;
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
-      if (this.#failed) return;
+      if (this.#failed || !this.#open) return;
       const size = packetSize(p.length ?? 0);
       this.#pending -= size;
       if (size > MAX_PACKET_BYTES) {
@@ -78,7 +79,7 @@ export class MqttLink {
 
   /** One WebSocket frame from the client. */
   feed(data: Buffer): void {
-    if (this.#failed) return;
+    if (this.#failed || !this.#open) return;
     this.#inFrame = 0;
     this.#pending += data.length;
     for (let at = 0; at < data.length && !this.#failed; at += PARSE_SLICE_BYTES) {
@@ -88,8 +89,16 @@ export class MqttLink {
     if (this.#pending > MAX_PACKET_BYTES) this.#fail("too-large", tooLarge(this.#pending, "at least "));
   }
 
+  /**
+   * Whether the socket is open. Once the service began closing it (a refusal, a protocol problem), ws still delivers
+   * the client's frames until the client answers the close frame, for up to 30 s: nothing of them is handled.
+   */
+  get #open(): boolean {
+    return this.ws.readyState === 1;
+  }
+
   write(packet: Packet): void {
-    if (this.ws.readyState !== 1) return;
+    if (!this.#open) return;
     this.ws.send(generate(packet, { protocolVersion: this.#version ?? 4 }), { binary: true });
   }
 
