@@ -12,7 +12,7 @@ import type { MqttVersion } from "./codes.ts";
 import { Reason } from "./codes.ts";
 import { contentTypeOf, deliveryQos, payloadBytes } from "./content.ts";
 import { generate, type IConnackPacket, type IPublishPacket, type Packet, type QoS } from "./deps.ts";
-import { MAX_INFLIGHT, SERVER_MESSAGES_TOPIC } from "./limits.ts";
+import { MAX_INFLIGHT, MAX_INFLIGHT_BYTES, SERVER_MESSAGES_TOPIC } from "./limits.ts";
 
 export interface Subscription {
   qos: QoS;
@@ -51,6 +51,8 @@ export class MqttSession implements WireFormat {
   /** QoS 2 packet ids received and delivered, waiting for the client's PUBREL */
   readonly incomingQos2 = new Set<number>();
   readonly #inflight = new Map<number, Inflight>();
+  /** payload bytes of the messages in #inflight */
+  #inflightBytes = 0;
   #nextId = 1;
   #conn: Connection | undefined;
   will: Will | undefined;
@@ -100,16 +102,19 @@ export class MqttSession implements WireFormat {
         binary: true,
       }));
     }
-    const id = this.#allocateId();
+    // what is already kept decides: one message is always taken while the bytes kept are under the limit
+    const id = this.#inflightBytes < MAX_INFLIGHT_BYTES ? this.#allocateId() : undefined;
     if (id === undefined) {
       const conn = this.#conn;
       if (conn !== undefined) {
-        conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (limit ${MAX_INFLIGHT}).`, 1008);
+        const limit = `limit ${MAX_INFLIGHT} messages or ${MAX_INFLIGHT_BYTES / (1024 * 1024)} MiB`;
+        conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (${limit}).`, 1008);
       }
       return { data: Buffer.alloc(0), binary: true };
     }
     const packet = this.#publish(msg, topic, qos, id);
     this.#inflight.set(id, { packet, stage: "publish" });
+    this.#inflightBytes += packet.payload.length;
     return { data: this.encode(packet), binary: true };
   }
 
@@ -162,7 +167,11 @@ export class MqttSession implements WireFormat {
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. False when the id was not in flight. */
   complete(id: number): boolean {
-    return this.#inflight.delete(id);
+    const entry = this.#inflight.get(id);
+    if (entry === undefined) return false;
+    this.#inflight.delete(id);
+    this.#inflightBytes -= entry.packet.payload.length;
+    return true;
   }
 
   /** PUBREC: the QoS 2 message arrived; PUBREL follows. False when the id was not in flight. */
