@@ -164,8 +164,10 @@ export class ConnectNegotiator {
     session.will = request.will;
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
+    session.receiveMaximum = request.receiveMaximum;
     this.#service.resume(conn, this.#ws);
     for (const q of session.resendPackets()) link.write(q);
+    session.release();
     return new LiveSession(this.#service, conn, session, link);
   }
 
@@ -175,6 +177,7 @@ export class ConnectNegotiator {
     const session = new MqttSession({ clientId, version, persistent, keepMs });
     session.physicalConnectionId = this.#link.id;
     session.will = request.will;
+    session.receiveMaximum = request.receiveMaximum;
     session.connack = acceptConnack(request, false, plan.connackProps);
     const conn = service.createConnection({
       id: plan.connectionId,

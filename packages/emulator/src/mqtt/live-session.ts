@@ -1,8 +1,9 @@
 // An open MQTT session on its network connection, and what it does with its client's packets: SUBSCRIBE and
 // UNSUBSCRIBE join and leave groups (subscriptions.ts), PUBLISH goes to the topic's group with its QoS handshake,
-// acknowledgements release the messages in flight, PINGREQ is answered, DISCONNECT ends the network connection as the
-// client asks. When the network connection closes, the last will goes out (unless a DISCONNECT came) and a persistent
-// session waits its keep time for its client; a protocol problem drops the connection (5.0: DISCONNECT first).
+// acknowledgements release the messages in flight (and send those the client's Receive Maximum held back), PINGREQ is
+// answered, DISCONNECT ends the network connection as the client asks. When the network connection closes, the last
+// will goes out (unless a DISCONNECT came) and a persistent session waits its keep time for its client; a protocol
+// problem drops the connection (5.0: DISCONNECT first).
 import type { Connection } from "../connection.ts";
 import type { Service } from "../service.ts";
 import { closeSocket } from "../ws/close-socket.ts";
@@ -55,10 +56,14 @@ export class LiveSession {
         return;
       case "puback":
       case "pubcomp":
-        if (p.messageId !== undefined) session.complete(p.messageId);
+        if (p.messageId !== undefined && session.complete(p.messageId)) session.release();
         return;
       case "pubrec":
-        if (p.messageId !== undefined) this.#released(p.messageId);
+        if (p.messageId === undefined) return;
+        // 5.0: a PUBREC with a failure code ends the exchange (no PUBREL)
+        if ((p.reasonCode ?? 0) >= 0x80) {
+          if (session.complete(p.messageId)) session.release();
+        } else this.#released(p.messageId);
         return;
       case "pubrel":
         if (p.messageId === undefined) return;

@@ -6,7 +6,7 @@
 import type { DownstreamMessage } from "@webpubsub/core";
 import type { Connection } from "../connection.ts";
 import type { Outgoing } from "../outgoing.ts";
-import type { WireFormat, WireFrame } from "../protocols/wire-format.ts";
+import { NO_FRAME, type WireFormat, type WireFrame } from "../protocols/wire-format.ts";
 import type { MqttEventContext } from "../upstream/types.ts";
 import type { MqttVersion } from "./codes.ts";
 import { Reason } from "./codes.ts";
@@ -53,6 +53,15 @@ export class MqttSession implements WireFormat {
   readonly #inflight = new Map<number, Inflight>();
   /** payload bytes of the messages in #inflight */
   #inflightBytes = 0;
+  /**
+   * The client's Receive Maximum (5.0 CONNECT; none for 3.1.1): how many QoS 1/2 messages it takes unacknowledged on
+   * its current network connection. Messages beyond it wait in #held, in order, until acknowledgements make room.
+   */
+  receiveMaximum = Number.POSITIVE_INFINITY;
+  readonly #held: { msg: Outgoing; size: number }[] = [];
+  #heldBytes = 0;
+  /** release() is handing a held message to the connection: it is sent, not held again */
+  #releasing = false;
   #nextId = 1;
   #conn: Connection | undefined;
   will: Will | undefined;
@@ -102,16 +111,21 @@ export class MqttSession implements WireFormat {
         binary: true,
       }));
     }
-    // what is already kept decides: one message is always taken while the bytes kept are under the limit
-    const id = this.#inflightBytes < MAX_INFLIGHT_BYTES ? this.#allocateId() : undefined;
-    if (id === undefined) {
+    if (!this.#hasRoom()) {
       const conn = this.#conn;
       if (conn !== undefined) {
         const limit = `limit ${MAX_INFLIGHT} messages or ${MAX_INFLIGHT_BYTES / (1024 * 1024)} MiB`;
         conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (${limit}).`, 1008);
       }
-      return { data: Buffer.alloc(0), binary: true };
+      return NO_FRAME;
     }
+    if (!this.#releasing && (this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
+      const size = payloadBytes(msg.payload).length;
+      this.#held.push({ msg, size });
+      this.#heldBytes += size;
+      return NO_FRAME;
+    }
+    const id = this.#allocateId();
     const packet = this.#publish(msg, topic, qos, id);
     this.#inflight.set(id, { packet, stage: "publish" });
     this.#inflightBytes += packet.payload.length;
@@ -154,8 +168,17 @@ export class MqttSession implements WireFormat {
     return packet;
   }
 
-  #allocateId(): number | undefined {
-    if (this.#inflight.size >= MAX_INFLIGHT) return undefined;
+  /**
+   * Whether one more QoS 1/2 message may be kept (in flight or held). What is already kept decides: one message is
+   * always taken while the messages and bytes kept are under the limits.
+   */
+  #hasRoom(): boolean {
+    const kept = this.#inflight.size + this.#held.length;
+    return kept < MAX_INFLIGHT && this.#inflightBytes + this.#heldBytes < MAX_INFLIGHT_BYTES;
+  }
+
+  /** A packet id not in flight (there are fewer than MAX_INFLIGHT < 65535 in flight). */
+  #allocateId(): number {
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id === 65535 ? 1 : id + 1;
@@ -184,6 +207,31 @@ export class MqttSession implements WireFormat {
 
   get inflightCount(): number {
     return this.#inflight.size;
+  }
+
+  /** QoS 1/2 messages held back by the client's Receive Maximum. */
+  get heldCount(): number {
+    return this.#held.length;
+  }
+
+  /**
+   * Sends the held messages the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or
+   * a resume); expired ones are dropped.
+   */
+  release(): void {
+    const conn = this.#conn;
+    if (conn === undefined) return;
+    while (this.#held.length > 0 && this.#inflight.size < this.receiveMaximum) {
+      const { msg, size } = this.#held.shift()!;
+      this.#heldBytes -= size;
+      if (msg.expired) continue;
+      this.#releasing = true;
+      try {
+        conn.deliver(msg);
+      } finally {
+        this.#releasing = false;
+      }
+    }
   }
 
   /** What a resumed session sends again, in order: unacknowledged PUBLISHes (DUP set) and pending PUBRELs. */
