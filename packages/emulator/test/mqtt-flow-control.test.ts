@@ -23,9 +23,24 @@ const hub = hubNames("mqflow");
 async function client(h: string, properties: Record<string, number>, qos: 1 | 2 = 1): Promise<RawMqtt> {
   const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
   await raw.opened;
-  raw.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, clientId: `f${Math.random()}`, keepalive: 0, properties } as Packet);
+  raw.send({
+    cmd: "connect",
+    protocolId: "MQTT",
+    protocolVersion: 5,
+    clean: true,
+    clientId: `f${Math.random()}`,
+    keepalive: 0,
+    properties,
+  } as Packet);
   expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
-  raw.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "g", qos }, { topic: "fence", qos: 0 }] });
+  raw.send({
+    cmd: "subscribe",
+    messageId: 1,
+    subscriptions: [
+      { topic: "g", qos },
+      { topic: "fence", qos: 0 },
+    ],
+  });
   await raw.next("suback");
   return raw;
 }
@@ -94,7 +109,15 @@ describe("MQTT 5.0 Receive Maximum", () => {
     const h = hub();
     const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
     await raw.opened;
-    raw.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, clientId: "z", keepalive: 0, properties: { receiveMaximum: 0 } } as Packet);
+    raw.send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 5,
+      clean: true,
+      clientId: "z",
+      keepalive: 0,
+      properties: { receiveMaximum: 0 },
+    } as Packet);
     expect(await raw.next("connack")).toMatchObject({ reasonCode: 0x82 });
     await raw.closed;
   });

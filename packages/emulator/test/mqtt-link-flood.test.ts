@@ -111,7 +111,14 @@ describe("MqttLink per-frame bound", () => {
 
   it("still parses a packet split over slices and frames (a 1 MiB PUBLISH in one frame)", () => {
     const { link: l, packets, problems } = link();
-    const big = generate({ cmd: "publish", topic: "t", qos: 0, dup: false, retain: false, payload: Buffer.alloc(1_000_000, 1) });
+    const big = generate({
+      cmd: "publish",
+      topic: "t",
+      qos: 0,
+      dup: false,
+      retain: false,
+      payload: Buffer.alloc(1_000_000, 1),
+    });
     l.feed(Buffer.concat([big, PINGREQ]));
     expect(problems).toEqual([]);
     expect(packets.map((p) => p.cmd)).toEqual(["publish", "pingreq"]);

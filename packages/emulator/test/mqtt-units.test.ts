@@ -3,9 +3,9 @@
 import { generate, type Packet, parser } from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
+import type { Connection } from "../src/connection.ts";
 import { connackCode, isConnackRefusal, refusalForStatus } from "../src/mqtt/codes.ts";
 import { contentTypeOf, deliveryQos, markSentQos, PayloadInvalid, payloadFromMqtt } from "../src/mqtt/content.ts";
-import type { Connection } from "../src/connection.ts";
 import { MAX_INFLIGHT_BYTES, MAX_PACKET_BYTES, SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
 import { MqttLink, packetSize } from "../src/mqtt/packet-io.ts";
 import { MqttSession } from "../src/mqtt/session.ts";
@@ -94,7 +94,9 @@ describe("MqttSession as a wire format", () => {
   it(`keeps at most ${MAX_INFLIGHT_BYTES / 1024 / 1024} MiB of unacknowledged messages; beyond, the session overflows`, () => {
     const s = new MqttSession({ clientId: "c", version: 4, persistent: false, keepMs: 0 });
     const overflows: string[] = [];
-    s.bind({ events: { overflow: (_c: Connection, reason: string) => overflows.push(reason) } } as unknown as Connection);
+    s.bind({
+      events: { overflow: (_c: Connection, reason: string) => overflows.push(reason) },
+    } as unknown as Connection);
     const MiB = 1024 * 1024;
     const big = () => new Outgoing({ payload: { kind: "binary", bytes: Buffer.alloc(MiB) }, from: "server" });
     const ids: number[] = [];

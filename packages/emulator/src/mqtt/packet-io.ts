@@ -57,10 +57,7 @@ export class MqttLink {
       }
       this.#inFrame += itemsOf(p);
       if (this.#inFrame > MAX_ITEMS_PER_FRAME) {
-        this.#fail(
-          "flood",
-          `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`,
-        );
+        this.#fail("flood", `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`);
         return;
       }
       this.#events.packet(p);

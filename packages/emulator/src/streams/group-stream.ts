@@ -29,10 +29,13 @@ export class GroupStream {
     this.group = init.group;
     this.noEcho = init.noEcho;
     this.idleTimeoutMs = init.idleTimeoutMs;
-    this.#idle = setTimeout(() => {
-      this.#idle = undefined;
-      init.onIdle(this);
-    }, Math.min(init.idleTimeoutMs, MAX_TIMER_MS));
+    this.#idle = setTimeout(
+      () => {
+        this.#idle = undefined;
+        init.onIdle(this);
+      },
+      Math.min(init.idleTimeoutMs, MAX_TIMER_MS),
+    );
     this.#idle.unref();
   }
 
