@@ -41,7 +41,7 @@ afterEach(() => {
 });
 
 describe("MqttLink per-frame bound", () => {
-  it(`handles a frame of ${MAX_ITEMS_PER_FRAME} packets whole; one more is a flood with none past the limit handled`, () => {
+  it(`handles a frame of ${MAX_ITEMS_PER_FRAME} packets whole; one more is a flood, none past it handled`, () => {
     const at = link();
     at.link.feed(pings(MAX_ITEMS_PER_FRAME));
     expect(at.packets).toHaveLength(MAX_ITEMS_PER_FRAME);

@@ -91,7 +91,7 @@ describe("MqttSession as a wire format", () => {
   // Rule: what one session keeps for its client is bounded in bytes, not only in messages. A client that subscribes to
   // its own topic at QoS 1, publishes 1 MiB messages and never acknowledges made the emulator keep 10,000 of them
   // (10 GiB; also for 30 s after it left, with a persistent session).
-  it(`keeps at most ${MAX_INFLIGHT_BYTES / 1024 / 1024} MiB of unacknowledged messages; beyond, the session overflows`, () => {
+  it(`keeps at most ${MAX_INFLIGHT_BYTES / 1024 / 1024} MiB of unacknowledged messages; beyond, it overflows`, () => {
     const s = new MqttSession({ clientId: "c", version: 4, persistent: false, keepMs: 0 });
     const overflows: string[] = [];
     s.bind({

@@ -1,7 +1,7 @@
 // A CONNECT read into what the endpoint decides with: protocol version, client id (assigned when empty), last will and
 // session persistence, or a CONNACK refusal (an empty client id without clean session in 3.1.1, a client id over
-// MAX_CLIENT_ID_CHARS, a will with retain in 5.0 or on an invalid topic, a 5.0 Receive Maximum of 0). Also the CONNECT's fields as the upstream
-// `connect` event carries them.
+// MAX_CLIENT_ID_CHARS, a will with retain in 5.0 or on an invalid topic, a 5.0 Receive Maximum of 0). Also the
+// CONNECT's fields as the upstream `connect` event carries them.
 import type { MqttConnectProperties } from "../upstream/types.ts";
 import { connackCode, type MqttVersion, Reason } from "./codes.ts";
 import type { IConnectPacket } from "./deps.ts";

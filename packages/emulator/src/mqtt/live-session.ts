@@ -39,13 +39,19 @@ export class LiveSession {
   handle(p: Packet): void {
     const { session, link } = this;
     switch (p.cmd) {
-      case "subscribe":
+      case "subscribe": {
+        const id = p.properties?.subscriptionIdentifier;
+        if (id === 0) {
+          this.drop(Reason.ProtocolError, "A Subscription Identifier must not be 0.");
+          return;
+        }
         link.write({
           cmd: "suback",
           messageId: p.messageId,
-          granted: subscribeAll(this.conn, session, p.subscriptions),
+          granted: subscribeAll(this.conn, session, p.subscriptions, id),
         });
         return;
+      }
       case "unsubscribe": {
         const codes = unsubscribeAll(this.conn, session, p.unsubscriptions);
         link.write({ cmd: "unsuback", messageId: p.messageId ?? 0, granted: session.version === 5 ? codes : [] });

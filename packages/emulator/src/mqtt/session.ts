@@ -18,6 +18,8 @@ export interface Subscription {
   qos: QoS;
   /** MQTT 5.0 No Local: the session's own publishes to the topic are not sent back to it */
   noLocal: boolean;
+  /** MQTT 5.0 Subscription Identifier of the SUBSCRIBE that made it, sent back on the PUBLISHes it delivers */
+  id?: number | undefined;
 }
 
 export interface Will {
@@ -103,8 +105,14 @@ export class MqttSession implements WireFormat {
 
   encodeData(msg: Outgoing): WireFrame {
     const topic = msg.from === "group" && msg.group !== undefined ? msg.group : SERVER_MESSAGES_TOPIC;
-    const granted = msg.from === "group" ? (this.subscriptions.get(topic)?.qos ?? 1) : 1;
+    const subscription = msg.from === "group" ? this.subscriptions.get(topic) : undefined;
+    const granted = msg.from === "group" ? (subscription?.qos ?? 1) : 1;
     const qos = deliveryQos(msg, granted);
+    const subscriptionId = this.version === 5 ? subscription?.id : undefined;
+    if (qos === 0 && subscriptionId !== undefined) {
+      // a PUBLISH of this subscriber's own: the shared encoding has no identifier
+      return { data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)), binary: true };
+    }
     if (qos === 0) {
       return msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
         data: this.encode(this.#publish(m, topic, 0, undefined)),
@@ -126,7 +134,7 @@ export class MqttSession implements WireFormat {
       return NO_FRAME;
     }
     const id = this.#allocateId();
-    const packet = this.#publish(msg, topic, qos, id);
+    const packet = this.#publish(msg, topic, qos, id, subscriptionId);
     this.#inflight.set(id, { packet, stage: "publish" });
     this.#inflightBytes += packet.payload.length;
     return { data: this.encode(packet), binary: true };
@@ -148,7 +156,7 @@ export class MqttSession implements WireFormat {
     return undefined;
   }
 
-  #publish(msg: Outgoing, topic: string, qos: QoS, id: number | undefined): IPublishPacket {
+  #publish(msg: Outgoing, topic: string, qos: QoS, id: number | undefined, subscriptionId?: number): IPublishPacket {
     const packet: IPublishPacket = {
       cmd: "publish",
       topic,
@@ -163,6 +171,7 @@ export class MqttSession implements WireFormat {
       if (msg.expiresAt !== 0) {
         properties.messageExpiryInterval = Math.max(1, Math.ceil((msg.expiresAt - Date.now()) / 1000));
       }
+      if (subscriptionId !== undefined) properties.subscriptionIdentifier = subscriptionId;
       packet.properties = properties;
     }
     return packet;
