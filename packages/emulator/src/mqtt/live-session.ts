@@ -173,8 +173,10 @@ export class LiveSession {
       service.log(`mqtt connection ${conn.id}: no sendToGroup permission for topic ${shown(p.topic)}`);
       return Reason.NotAuthorized;
     }
-    const contentType = session.version === 5 ? p.properties?.contentType : undefined;
-    const m = { topic: p.topic, payload: Buffer.from(p.payload), contentType, qos: p.qos };
+    const v5 = session.version === 5;
+    const contentType = v5 ? p.properties?.contentType : undefined;
+    const expirySeconds = v5 ? p.properties?.messageExpiryInterval : undefined;
+    const m = { topic: p.topic, payload: Buffer.from(p.payload), contentType, qos: p.qos, expirySeconds };
     try {
       sendToTopic(service, conn, m, session.subscriptions.get(p.topic)?.noLocal === true);
       return Reason.Success;
