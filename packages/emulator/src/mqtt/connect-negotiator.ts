@@ -145,15 +145,21 @@ export class ConnectNegotiator {
     return this.#refuse(v, valid, result.mqtt?.reason, props);
   }
 
-  /** Takes over the stored session of the client id, and resumes it or opens a new one. */
+  /**
+   * Takes over the session stored under the client id now (looked up again: another CONNECT of the id may have opened
+   * one while the connect event was in flight), and resumes the planned one or opens a new one.
+   */
   #start(request: ConnectRequest, plan: MqttPlan): LiveSession {
-    const { existing, resume } = plan;
+    const service = this.#service;
+    const existing = findSession(service, plan.hub, request.clientId);
+    const resume = plan.resume && existing !== undefined && existing === plan.existing;
     if (existing !== undefined) {
       existing.session.serverDisconnectCode = Reason.SessionTakenOver;
-      if (!resume) this.#service.closeConnection(existing.conn, "The MQTT session was taken over.", 1000);
+      if (!resume) service.closeConnection(existing.conn, "The MQTT session was taken over.", 1000);
     }
-    if (resume && existing !== undefined && !existing.conn.ended) return this.#resume(existing, request, plan);
-    return this.#open(request, plan);
+    if (resume) return this.#resume(existing, request, plan);
+    // the session planned to resume ended meanwhile: a new session, under a new connection id
+    return this.#open(request, plan.resume ? { ...plan, connectionId: service.newConnectionId() } : plan);
   }
 
   #resume(existing: StoredSession, request: ConnectRequest, plan: MqttPlan): LiveSession {
