@@ -5,10 +5,10 @@
 // The parser takes the protocol version of the CONNECT it parses for the packets after it (mqtt-packet documents its
 // options as "usually a connect packet"); test/mqtt-units pins that. Bounded: a packet over MAX_PACKET_BYTES (fixed
 // header included), an unfinished one already holding more, or a frame of more than MAX_ITEMS_PER_FRAME items
-// (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) ends the connection. A frame goes to the parser
-// in slices of PARSE_SLICE_BYTES, so that parsing stops at a problem instead of running to the end of the frame
-// (mqtt-packet's parse() has no way to stop it); test/mqtt-link-flood pins both bounds. Nothing the client sends
-// after the service began closing the socket is handled (or queued), in the same frame or a later one.
+// (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) ends the connection, and parsing stops there
+// instead of running to the end of the frame: parse() has no way to stop, so the `packet` listener throws STOP out of
+// it (the parser is not used again); test/mqtt-link-flood pins both bounds. Nothing the client sends after the service
+// began closing the socket is handled (or queued), in the same frame or a later one.
 import type { WebSocket } from "ws";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
@@ -20,8 +20,8 @@ import { MAX_PACKET_BYTES } from "./limits.ts";
  * took ~0.23 s of CPU, a SUBSCRIBE of 200,000 filters ~0.15 s.
  */
 export const MAX_ITEMS_PER_FRAME = 1000;
-/** Bytes handed to the parser at a time; what is parsed after a problem is at most this much. */
-export const PARSE_SLICE_BYTES = 16 * 1024;
+/** Thrown out of parse() by the `packet` listener: the rest of the frame is not parsed. */
+const STOP = Symbol("stop parsing");
 
 export type LinkProblem = "too-large" | "malformed" | "flood";
 
@@ -48,17 +48,17 @@ export class MqttLink {
     this.#events = events;
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
-      if (this.#failed || !this.#open) return;
+      if (this.#failed || !this.#open) throw STOP;
       const size = packetSize(p.length ?? 0);
       this.#pending -= size;
       if (size > MAX_PACKET_BYTES) {
         this.#fail("too-large", tooLarge(size, ""));
-        return;
+        throw STOP;
       }
       this.#inFrame += itemsOf(p);
       if (this.#inFrame > MAX_ITEMS_PER_FRAME) {
         this.#fail("flood", `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`);
-        return;
+        throw STOP;
       }
       this.#events.packet(p);
     });
@@ -79,10 +79,12 @@ export class MqttLink {
     if (this.#failed || !this.#open) return;
     this.#inFrame = 0;
     this.#pending += data.length;
-    for (let at = 0; at < data.length && !this.#failed; at += PARSE_SLICE_BYTES) {
-      this.#parser.parse(data.subarray(at, at + PARSE_SLICE_BYTES));
+    try {
+      this.#parser.parse(data);
+    } catch (e) {
+      if (e !== STOP) throw e;
+      return;
     }
-    if (this.#failed) return;
     if (this.#pending > MAX_PACKET_BYTES) this.#fail("too-large", tooLarge(this.#pending, "at least "));
   }
 
