@@ -15,6 +15,7 @@ import { connackCode, isConnackRefusal, type MqttVersion, Reason, refusalForStat
 import { acceptConnack, refusalConnack } from "./connack.ts";
 import { ConnackRefusal, type ConnectRequest, readConnect, upstreamConnectFields } from "./connect-request.ts";
 import type { IConnectPacket } from "./deps.ts";
+import { LastWill } from "./last-will.ts";
 import { LiveSession } from "./live-session.ts";
 import type { MqttLink } from "./packet-io.ts";
 import { MqttSession } from "./session.ts";
@@ -196,6 +197,7 @@ export class ConnectNegotiator {
       eventIds: plan.eventIds,
     });
     session.bind(conn);
+    LastWill.of(service, conn, session);
     keepSession(service, { conn, session });
     service.open(conn, this.#ws, plan.groups);
     return new LiveSession(service, conn, session, this.#link);

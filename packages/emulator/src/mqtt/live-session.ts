@@ -11,6 +11,7 @@ import { Reason } from "./codes.ts";
 import { PayloadInvalid } from "./content.ts";
 import { type IDisconnectPacket, type IPublishPacket, type Packet, shown } from "./deps.ts";
 import { sendToTopic } from "./group-publish.ts";
+import { LastWill } from "./last-will.ts";
 import { MAX_INCOMING_QOS2 } from "./limits.ts";
 import type { MqttLink } from "./packet-io.ts";
 import type { MqttSession } from "./session.ts";
@@ -26,8 +27,6 @@ export class LiveSession {
   readonly link: MqttLink;
   /** the client asked to end the session with its network connection (5.0 session expiry 0 on DISCONNECT) */
   #endOnClose = false;
-  /** a DISCONNECT came: no last will */
-  #clientDisconnected = false;
 
   constructor(service: Service, conn: Connection, session: MqttSession, link: MqttLink) {
     this.service = service;
@@ -107,7 +106,7 @@ export class LiveSession {
       return;
     }
     session.disconnect ??= { initiatedByClient: true };
-    this.#publishWill();
+    LastWill.of(service, conn, session).publish();
     if (session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0) {
       service.log(`mqtt session ${conn.id} (${session.clientId}) dropped; kept for ${session.keepMs} ms`);
       service.events.dropped(conn, session.keepMs, code);
@@ -130,8 +129,8 @@ export class LiveSession {
 
   #disconnect(p: IDisconnectPacket): void {
     const { session } = this;
-    this.#clientDisconnected = p.reasonCode !== Reason.DisconnectWithWill;
-    if (this.#clientDisconnected) session.will = undefined;
+    // a normal DISCONNECT deletes the last will; 0x04 (Disconnect with Will Message) keeps it
+    if (p.reasonCode !== Reason.DisconnectWithWill) session.will = undefined;
     if (p.properties?.sessionExpiryInterval === 0) this.#endOnClose = true;
     const packet: { code: number; userProperties?: { name: string; value: string }[] } = { code: p.reasonCode ?? 0 };
     const userProperties = userPropertyList(p.properties?.userProperties);
@@ -183,24 +182,6 @@ export class LiveSession {
     } catch (e) {
       if (!(e instanceof PayloadInvalid)) throw e;
       return Reason.PayloadFormatInvalid;
-    }
-  }
-
-  #publishWill(): void {
-    const { service, conn, session } = this;
-    const will = session.will;
-    session.will = undefined;
-    if (will === undefined || this.#clientDisconnected) return;
-    if (!conn.allowed("sendToGroup", will.topic)) {
-      service.log(
-        `mqtt connection ${conn.id}: last will not sent: no sendToGroup permission for topic ${shown(will.topic)}`,
-      );
-      return;
-    }
-    try {
-      sendToTopic(service, conn, will, false);
-    } catch (e) {
-      service.log(`mqtt connection ${conn.id}: last will not sent: ${String(e)}`);
     }
   }
 }
