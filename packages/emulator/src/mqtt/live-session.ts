@@ -70,11 +70,13 @@ export class LiveSession {
           if (session.complete(p.messageId)) session.release();
         } else this.#released(p.messageId);
         return;
-      case "pubrel":
+      case "pubrel": {
         if (p.messageId === undefined) return;
-        session.incomingQos2.delete(p.messageId);
-        link.write({ cmd: "pubcomp", messageId: p.messageId });
+        const held = session.incomingQos2.delete(p.messageId);
+        if (held || session.version !== 5) link.write({ cmd: "pubcomp", messageId: p.messageId });
+        else link.write({ cmd: "pubcomp", messageId: p.messageId, reasonCode: Reason.PacketIdentifierNotFound });
         return;
+      }
       case "pingreq":
         link.write({ cmd: "pingresp" });
         return;
