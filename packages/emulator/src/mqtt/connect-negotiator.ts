@@ -172,10 +172,24 @@ export class ConnectNegotiator {
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
     session.receiveMaximum = request.receiveMaximum;
+    this.#closeTakenOver(existing);
     this.#service.resume(conn, this.#ws);
     for (const q of session.resendPackets()) link.write(q);
     session.release();
     return new LiveSession(this.#service, conn, session, link);
+  }
+
+  /**
+   * The network connection a resumed session is still on, if any, is closed as taken over (5.0: DISCONNECT 0x8E first;
+   * MQTT 5.0 section 3.1.4) instead of cut when the session moves to the new socket.
+   */
+  #closeTakenOver({ conn, session }: StoredSession): void {
+    const old = conn.socket;
+    if (old === null || !conn.detach(old)) return;
+    if (session.version === 5 && old.readyState === 1) {
+      old.send(session.encode({ cmd: "disconnect", reasonCode: Reason.SessionTakenOver }), { binary: true });
+    }
+    closeSocket(old, 1000, "The MQTT session was taken over.");
   }
 
   #open(request: ConnectRequest, plan: MqttPlan): LiveSession {

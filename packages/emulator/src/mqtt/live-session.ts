@@ -91,6 +91,8 @@ export class LiveSession {
   /** Ends the network connection for a protocol problem: a 5.0 client gets a DISCONNECT with `reason` first. */
   drop(reason: number, message: string): void {
     const { session, link } = this;
+    // already closing (taken over, or dropped before): the session may live on elsewhere and is left as it is
+    if (link.ws.readyState !== 1) return;
     this.service.log(`mqtt connection ${this.conn.id}: ${message}`);
     session.disconnect = { initiatedByClient: false, disconnectPacket: { code: reason } };
     if (session.version === 5) {
