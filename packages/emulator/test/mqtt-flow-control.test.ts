@@ -8,7 +8,7 @@ import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -103,6 +103,26 @@ describe("MQTT 5.0 Receive Maximum", () => {
     expect(texts(await beforeFence(zero, h))).toEqual(["a", "b"]);
     raw.ws.close();
     zero.ws.close();
+  });
+
+  it("mqtt.js with Receive Maximum 1 gets every QoS 1 message, in order, as it acknowledges them", async () => {
+    const h = hub();
+    const c = await openMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), {
+      protocolVersion: 5,
+      properties: { receiveMaximum: 1 },
+    });
+    await c.subscribeAsync("g", { qos: 1 });
+    const texts: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      c.on("message", (_t, payload) => {
+        texts.push(payload.toString());
+        if (texts.length === 5) resolve();
+      }),
+    );
+    for (const t of ["1", "2", "3", "4", "5"]) await send(h, "g", t);
+    await all;
+    expect(texts).toEqual(["1", "2", "3", "4", "5"]);
+    await c.endAsync();
   });
 
   it("refuses a Receive Maximum of 0 with CONNACK 0x82", async () => {

@@ -7,7 +7,7 @@ import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -54,6 +54,18 @@ describe("MQTT 5.0 subscription identifiers", () => {
     expect(await received(raw, h, "a")).not.toHaveProperty("properties.subscriptionIdentifier");
     raw.ws.close();
     plain.ws.close();
+  });
+
+  it("mqtt.js receives its subscription's identifier", async () => {
+    const h = hub();
+    const c = await openMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), { protocolVersion: 5 });
+    await c.subscribeAsync("a", { qos: 1, properties: { subscriptionIdentifier: 42 } });
+    const got = new Promise<unknown>((resolve) =>
+      c.once("message", (_t, _p, packet) => resolve(packet.properties?.subscriptionIdentifier)),
+    );
+    await rest(emu, "POST", `/api/hubs/${h}/groups/a/:send`, { body: "x", contentType: "text/plain" });
+    expect(await got).toBe(42);
+    await c.endAsync();
   });
 
   it("an identifier of 0 is a protocol error", async () => {
