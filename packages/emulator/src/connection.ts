@@ -8,7 +8,7 @@ import type { WebSocket } from "ws";
 import type { Hub } from "./hub.ts";
 import { InboundQueue } from "./inbound-queue.ts";
 import type { Outgoing } from "./outgoing.ts";
-import type { WireFormat, WireFrame } from "./protocols/wire-format.ts";
+import { NO_FRAME, type WireFormat, type WireFrame } from "./protocols/wire-format.ts";
 import { ReliableBuffer } from "./reliable-buffer.ts";
 import type { SessionExtension } from "./session-extension.ts";
 import type { UpstreamContext } from "./upstream-port.ts";
@@ -343,7 +343,7 @@ export class Connection {
 
   #send(frame: WireFrame): void {
     const ws = this.#socket;
-    if (ws === null || ws.readyState !== 1) return;
+    if (ws === null || ws.readyState !== 1 || frame === NO_FRAME) return;
     // what is already queued decides: one message is always accepted while the queue is under the limit
     if (ws.bufferedAmount > this.maxBufferedBytes) {
       this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);

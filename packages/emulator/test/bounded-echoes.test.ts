@@ -3,6 +3,7 @@
 // value is named whole and a 10,000-character one (1,024 for a group name, the longest a frame may carry) by its first
 // 64 characters only, its tail absent. The two REST messages copied from the live service keep its quote marks
 // (shownUnquoted: the same bound without JSON quotes); a whole relayed text (a handler's answer) is capped instead.
+import type { IncomingMessage } from "node:http";
 import { shown } from "@webpubsub/core";
 import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ import { filterParam, notFoundConnection } from "../src/rest/targets.ts";
 import { interpretConnectResponse } from "../src/upstream/connect-event.ts";
 import { checkEventHandlerSettings } from "../src/upstream/event-handler-settings.ts";
 import { encodeUserEventBody, interpretUserEventResponse } from "../src/upstream/user-event.ts";
+import { parseTarget } from "../src/ws/upgrade-target.ts";
 import { connect, hubNames, rest, type TestClient } from "./helpers/clients.ts";
 import { useEmulator } from "./helpers/use-emulator.ts";
 
@@ -22,6 +24,16 @@ import { useEmulator } from "./helpers/use-emulator.ts";
 const long = (head: string, length = 10_000) => `${head}${"x".repeat(length - head.length - 5)}_TAIL`;
 
 const policy: RequestPolicy = { allowedOrigins: new Set(), allowedHosts: new Set(), host: "localhost" };
+
+/** The refusal of a WebSocket upgrade to `url`. */
+const upgradeRefusal = (url: string) =>
+  thrownMessage(() =>
+    parseTarget({ url, headers: {} } as IncomingMessage, {
+      scheme: "http",
+      host: "localhost",
+      origin: "http://localhost",
+    }),
+  );
 
 const answered = (json: unknown) =>
   interpretConnectResponse(
@@ -71,6 +83,8 @@ const cases: [string, string, string, (v: string) => string | Promise<string>][]
   ["CLI --port value", "http", long("h"), (v) => thrownMessage(() => parseArgs(["--port", v]))],
   ["unknown CLI option", "--nope", long("--nope"), (v) => thrownMessage(() => parseArgs([v]))],
   ["hubs option key", "1hub", long("1"), (v) => thrownMessage(() => checkHubSettings({ [v]: {} }, "hubs"))],
+  ["WebSocket hub name in the path", "1hub", long("1"), (v) => upgradeRefusal(`/client/hubs/${encodeURIComponent(v)}`)],
+  ["WebSocket hub name in the query", "1hub", long("1"), (v) => upgradeRefusal(`/client?hub=${encodeURIComponent(v)}`)],
   ["PEM file path", "/nonexistent/x.pem", long("/nonexistent/"), (v) => thrownMessage(() => readPem("certFile", v))],
 ];
 

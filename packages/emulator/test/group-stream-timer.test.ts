@@ -1,5 +1,7 @@
 // GroupStream's order and idle timer in isolation, with fake timers: activity (a fragment, a duplicate, a keepalive)
-// restarts the idle timeout, which fires exactly at idleTimeoutMs of silence and never after close().
+// restarts the idle timeout, which fires exactly at idleTimeoutMs of silence and never after close(). A timeout longer
+// than a timer can wait (a client may ask for any positive number) waits the longest a timer can, not 1 ms.
+import { MAX_TIMER_MS } from "@webpubsub/core";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GroupStream } from "../src/streams/group-stream.ts";
 
@@ -25,6 +27,19 @@ describe("GroupStream", () => {
     vi.advanceTimersByTime(1);
     expect(idle).toEqual([s]);
     expect(s.open).toBe(false);
+  });
+
+  it("waits as long as a timer can for a longer idleTimeoutMs, instead of firing at once", () => {
+    // Node (and the fake clock) runs a timer of more than MAX_TIMER_MS after 1 ms: a client asking for 30 days of idle
+    // time had its stream closed with IdleTimeout at once
+    for (const ms of [MAX_TIMER_MS, MAX_TIMER_MS + 1, Number.MAX_SAFE_INTEGER]) {
+      const { s, idle } = stream(ms);
+      vi.advanceTimersByTime(MAX_TIMER_MS - 1);
+      expect(idle).toEqual([]);
+      expect(s.open).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(idle).toEqual([s]);
+    }
   });
 
   it("restarts the timeout on activity (keepalives keep a stream open past its timeout)", () => {

@@ -3,9 +3,10 @@
 import { generate, type Packet, parser } from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
+import type { Connection } from "../src/connection.ts";
 import { connackCode, isConnackRefusal, refusalForStatus } from "../src/mqtt/codes.ts";
 import { contentTypeOf, deliveryQos, markSentQos, PayloadInvalid, payloadFromMqtt } from "../src/mqtt/content.ts";
-import { MAX_PACKET_BYTES, SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
+import { MAX_INFLIGHT_BYTES, MAX_PACKET_BYTES, SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
 import { MqttLink, packetSize } from "../src/mqtt/packet-io.ts";
 import { MqttSession } from "../src/mqtt/session.ts";
 import { filterProblem, topicProblem } from "../src/mqtt/topics.ts";
@@ -86,6 +87,29 @@ describe("MqttSession as a wire format", () => {
     expect([...s.resendPackets()][0]).toMatchObject({ dup: true });
     expect(s.complete(p.messageId as number)).toBe(true);
     expect(s.inflightCount).toBe(0);
+  });
+  // Rule: what one session keeps for its client is bounded in bytes, not only in messages. A client that subscribes to
+  // its own topic at QoS 1, publishes 1 MiB messages and never acknowledges made the emulator keep 10,000 of them
+  // (10 GiB; also for 30 s after it left, with a persistent session).
+  it(`keeps at most ${MAX_INFLIGHT_BYTES / 1024 / 1024} MiB of unacknowledged messages; beyond, it overflows`, () => {
+    const s = new MqttSession({ clientId: "c", version: 4, persistent: false, keepMs: 0 });
+    const overflows: string[] = [];
+    s.bind({
+      events: { overflow: (_c: Connection, reason: string) => overflows.push(reason) },
+    } as unknown as Connection);
+    const MiB = 1024 * 1024;
+    const big = () => new Outgoing({ payload: { kind: "binary", bytes: Buffer.alloc(MiB) }, from: "server" });
+    const ids: number[] = [];
+    for (let i = 0; i < MAX_INFLIGHT_BYTES / MiB; i++) ids.push(parse(s.encodeData(big()).data, 4).messageId as number);
+    expect(overflows).toEqual([]);
+    expect(s.inflightCount).toBe(MAX_INFLIGHT_BYTES / MiB);
+    expect(s.encodeData(big()).data.length).toBe(0);
+    expect(overflows).toHaveLength(1);
+    expect(overflows[0]).toMatch(/unacknowledged/);
+    // an acknowledgement makes room again
+    expect(s.complete(ids[0]!)).toBe(true);
+    expect(parse(s.encodeData(big()).data, 4)).toMatchObject({ cmd: "publish", qos: 1 });
+    expect(overflows).toHaveLength(1);
   });
   it("downgrades group messages to the subscription's QoS 0 and shares that encoding", () => {
     const s = new MqttSession({ clientId: "c", version: 4, persistent: false, keepMs: 0 });

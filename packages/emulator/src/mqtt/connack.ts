@@ -39,7 +39,6 @@ export function acceptConnack(
     retainAvailable: false,
     wildcardSubscriptionAvailable: false,
     sharedSubscriptionAvailable: false,
-    subscriptionIdentifiersAvailable: false,
     topicAliasMaximum: 0,
   };
   const { persistent, expiry, keepMs } = request;

@@ -15,6 +15,7 @@ import { connackCode, isConnackRefusal, type MqttVersion, Reason, refusalForStat
 import { acceptConnack, refusalConnack } from "./connack.ts";
 import { ConnackRefusal, type ConnectRequest, readConnect, upstreamConnectFields } from "./connect-request.ts";
 import type { IConnectPacket } from "./deps.ts";
+import { LastWill } from "./last-will.ts";
 import { LiveSession } from "./live-session.ts";
 import type { MqttLink } from "./packet-io.ts";
 import { MqttSession } from "./session.ts";
@@ -145,15 +146,21 @@ export class ConnectNegotiator {
     return this.#refuse(v, valid, result.mqtt?.reason, props);
   }
 
-  /** Takes over the stored session of the client id, and resumes it or opens a new one. */
+  /**
+   * Takes over the session stored under the client id now (looked up again: another CONNECT of the id may have opened
+   * one while the connect event was in flight), and resumes the planned one or opens a new one.
+   */
   #start(request: ConnectRequest, plan: MqttPlan): LiveSession {
-    const { existing, resume } = plan;
+    const service = this.#service;
+    const existing = findSession(service, plan.hub, request.clientId);
+    const resume = plan.resume && existing !== undefined && existing === plan.existing;
     if (existing !== undefined) {
       existing.session.serverDisconnectCode = Reason.SessionTakenOver;
-      if (!resume) this.#service.closeConnection(existing.conn, "The MQTT session was taken over.", 1000);
+      if (!resume) service.closeConnection(existing.conn, "The MQTT session was taken over.", 1000);
     }
-    if (resume && existing !== undefined && !existing.conn.ended) return this.#resume(existing, request, plan);
-    return this.#open(request, plan);
+    if (resume) return this.#resume(existing, request, plan);
+    // the session planned to resume ended meanwhile: a new session, under a new connection id
+    return this.#open(request, plan.resume ? { ...plan, connectionId: service.newConnectionId() } : plan);
   }
 
   #resume(existing: StoredSession, request: ConnectRequest, plan: MqttPlan): LiveSession {
@@ -164,9 +171,25 @@ export class ConnectNegotiator {
     session.will = request.will;
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
+    session.receiveMaximum = request.receiveMaximum;
+    this.#closeTakenOver(existing);
     this.#service.resume(conn, this.#ws);
     for (const q of session.resendPackets()) link.write(q);
+    session.release();
     return new LiveSession(this.#service, conn, session, link);
+  }
+
+  /**
+   * The network connection a resumed session is still on, if any, is closed as taken over (5.0: DISCONNECT 0x8E first;
+   * MQTT 5.0 section 3.1.4) instead of cut when the session moves to the new socket.
+   */
+  #closeTakenOver({ conn, session }: StoredSession): void {
+    const old = conn.socket;
+    if (old === null || !conn.detach(old)) return;
+    if (session.version === 5 && old.readyState === 1) {
+      old.send(session.encode({ cmd: "disconnect", reasonCode: Reason.SessionTakenOver }), { binary: true });
+    }
+    closeSocket(old, 1000, "The MQTT session was taken over.");
   }
 
   #open(request: ConnectRequest, plan: MqttPlan): LiveSession {
@@ -175,6 +198,7 @@ export class ConnectNegotiator {
     const session = new MqttSession({ clientId, version, persistent, keepMs });
     session.physicalConnectionId = this.#link.id;
     session.will = request.will;
+    session.receiveMaximum = request.receiveMaximum;
     session.connack = acceptConnack(request, false, plan.connackProps);
     const conn = service.createConnection({
       id: plan.connectionId,
@@ -187,6 +211,7 @@ export class ConnectNegotiator {
       eventIds: plan.eventIds,
     });
     session.bind(conn);
+    LastWill.of(service, conn, session);
     keepSession(service, { conn, session });
     service.open(conn, this.#ws, plan.groups);
     return new LiveSession(service, conn, session, this.#link);

@@ -1,7 +1,7 @@
 // A CONNECT read into what the endpoint decides with: protocol version, client id (assigned when empty), last will and
 // session persistence, or a CONNACK refusal (an empty client id without clean session in 3.1.1, a client id over
-// MAX_CLIENT_ID_CHARS, a will with retain in 5.0 or on an invalid topic). Also the CONNECT's fields as the upstream
-// `connect` event carries them.
+// MAX_CLIENT_ID_CHARS, a will with retain in 5.0 or on an invalid topic, a 5.0 Receive Maximum of 0). Also the
+// CONNECT's fields as the upstream `connect` event carries them.
 import type { MqttConnectProperties } from "../upstream/types.ts";
 import { connackCode, type MqttVersion, Reason } from "./codes.ts";
 import type { IConnectPacket } from "./deps.ts";
@@ -24,6 +24,8 @@ export interface ConnectRequest {
   persistent: boolean;
   /** how long the session waits for a reconnect, in ms */
   keepMs: number;
+  /** 5.0 Receive Maximum: QoS 1/2 messages the client takes unacknowledged (65,535 when absent; 3.1.1: no limit) */
+  receiveMaximum: number;
 }
 
 /** A CONNECT the endpoint refuses: the CONNACK's code (in the client's version) and reason. */
@@ -53,6 +55,8 @@ export function readConnect(p: IConnectPacket, v: MqttVersion, newId: () => stri
   const will = readWill(p, v);
   if (will instanceof ConnackRefusal) return will;
   const expiry = p.properties?.sessionExpiryInterval ?? 0;
+  const receiveMaximum = v === 4 ? Number.POSITIVE_INFINITY : (p.properties?.receiveMaximum ?? 65_535);
+  if (receiveMaximum === 0) return new ConnackRefusal(Reason.ProtocolError, "Receive Maximum must not be 0.");
   return {
     version: v,
     clientId,
@@ -62,6 +66,7 @@ export function readConnect(p: IConnectPacket, v: MqttVersion, newId: () => stri
     expiry,
     persistent: v === 4 ? !p.clean : expiry > 0,
     keepMs: v === 4 ? SESSION_KEEP_MS : Math.min(expiry * 1000, SESSION_KEEP_MS),
+    receiveMaximum,
   };
 }
 

@@ -10,6 +10,8 @@ export const MAX_SUBSCRIPTIONS = 1000;
 export const MAX_CLIENT_ID_CHARS = 256;
 /** QoS 1/2 messages to a client that may wait for its acknowledgement (or for it to come back). */
 export const MAX_INFLIGHT = 10_000;
+/** Payload bytes of those messages a session may keep (as a reliable Web PubSub session's RELIABLE_MAX_BYTES). */
+export const MAX_INFLIGHT_BYTES = 16 * 1024 * 1024;
 /** QoS 2 messages from a client that may wait for their PUBREL. */
 export const MAX_INCOMING_QOS2 = 1000;
 /** Packets a client may send while its CONNECT is still being decided (the upstream connect event). */

@@ -1,8 +1,9 @@
 // An open MQTT session on its network connection, and what it does with its client's packets: SUBSCRIBE and
 // UNSUBSCRIBE join and leave groups (subscriptions.ts), PUBLISH goes to the topic's group with its QoS handshake,
-// acknowledgements release the messages in flight, PINGREQ is answered, DISCONNECT ends the network connection as the
-// client asks. When the network connection closes, the last will goes out (unless a DISCONNECT came) and a persistent
-// session waits its keep time for its client; a protocol problem drops the connection (5.0: DISCONNECT first).
+// acknowledgements release the messages in flight (and send those the client's Receive Maximum held back), PINGREQ is
+// answered, DISCONNECT ends the network connection as the client asks. When the network connection closes, the last
+// will goes out (unless a DISCONNECT came) and a persistent session waits its keep time for its client; a protocol
+// problem drops the connection (5.0: DISCONNECT first).
 import type { Connection } from "../connection.ts";
 import type { Service } from "../service.ts";
 import { closeSocket } from "../ws/close-socket.ts";
@@ -10,6 +11,7 @@ import { Reason } from "./codes.ts";
 import { PayloadInvalid } from "./content.ts";
 import { type IDisconnectPacket, type IPublishPacket, type Packet, shown } from "./deps.ts";
 import { sendToTopic } from "./group-publish.ts";
+import { LastWill } from "./last-will.ts";
 import { MAX_INCOMING_QOS2 } from "./limits.ts";
 import type { MqttLink } from "./packet-io.ts";
 import type { MqttSession } from "./session.ts";
@@ -25,8 +27,6 @@ export class LiveSession {
   readonly link: MqttLink;
   /** the client asked to end the session with its network connection (5.0 session expiry 0 on DISCONNECT) */
   #endOnClose = false;
-  /** a DISCONNECT came: no last will */
-  #clientDisconnected = false;
 
   constructor(service: Service, conn: Connection, session: MqttSession, link: MqttLink) {
     this.service = service;
@@ -38,13 +38,19 @@ export class LiveSession {
   handle(p: Packet): void {
     const { session, link } = this;
     switch (p.cmd) {
-      case "subscribe":
+      case "subscribe": {
+        const id = p.properties?.subscriptionIdentifier;
+        if (id === 0) {
+          this.drop(Reason.ProtocolError, "A Subscription Identifier must not be 0.");
+          return;
+        }
         link.write({
           cmd: "suback",
           messageId: p.messageId,
-          granted: subscribeAll(this.conn, session, p.subscriptions),
+          granted: subscribeAll(this.conn, session, p.subscriptions, id),
         });
         return;
+      }
       case "unsubscribe": {
         const codes = unsubscribeAll(this.conn, session, p.unsubscriptions);
         link.write({ cmd: "unsuback", messageId: p.messageId ?? 0, granted: session.version === 5 ? codes : [] });
@@ -55,16 +61,22 @@ export class LiveSession {
         return;
       case "puback":
       case "pubcomp":
-        if (p.messageId !== undefined) session.complete(p.messageId);
+        if (p.messageId !== undefined && session.complete(p.messageId)) session.release();
         return;
       case "pubrec":
-        if (p.messageId !== undefined) this.#released(p.messageId);
-        return;
-      case "pubrel":
         if (p.messageId === undefined) return;
-        session.incomingQos2.delete(p.messageId);
-        link.write({ cmd: "pubcomp", messageId: p.messageId });
+        // 5.0: a PUBREC with a failure code ends the exchange (no PUBREL)
+        if ((p.reasonCode ?? 0) >= 0x80) {
+          if (session.complete(p.messageId)) session.release();
+        } else this.#released(p.messageId);
         return;
+      case "pubrel": {
+        if (p.messageId === undefined) return;
+        const held = session.incomingQos2.delete(p.messageId);
+        if (held || session.version !== 5) link.write({ cmd: "pubcomp", messageId: p.messageId });
+        else link.write({ cmd: "pubcomp", messageId: p.messageId, reasonCode: Reason.PacketIdentifierNotFound });
+        return;
+      }
       case "pingreq":
         link.write({ cmd: "pingresp" });
         return;
@@ -79,6 +91,8 @@ export class LiveSession {
   /** Ends the network connection for a protocol problem: a 5.0 client gets a DISCONNECT with `reason` first. */
   drop(reason: number, message: string): void {
     const { session, link } = this;
+    // already closing (taken over, or dropped before): the session may live on elsewhere and is left as it is
+    if (link.ws.readyState !== 1) return;
     this.service.log(`mqtt connection ${this.conn.id}: ${message}`);
     session.disconnect = { initiatedByClient: false, disconnectPacket: { code: reason } };
     if (session.version === 5) {
@@ -96,7 +110,7 @@ export class LiveSession {
       return;
     }
     session.disconnect ??= { initiatedByClient: true };
-    this.#publishWill();
+    LastWill.of(service, conn, session).publish();
     if (session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0) {
       service.log(`mqtt session ${conn.id} (${session.clientId}) dropped; kept for ${session.keepMs} ms`);
       service.events.dropped(conn, session.keepMs, code);
@@ -119,8 +133,8 @@ export class LiveSession {
 
   #disconnect(p: IDisconnectPacket): void {
     const { session } = this;
-    this.#clientDisconnected = p.reasonCode !== Reason.DisconnectWithWill;
-    if (this.#clientDisconnected) session.will = undefined;
+    // a normal DISCONNECT deletes the last will; 0x04 (Disconnect with Will Message) keeps it
+    if (p.reasonCode !== Reason.DisconnectWithWill) session.will = undefined;
     if (p.properties?.sessionExpiryInterval === 0) this.#endOnClose = true;
     const packet: { code: number; userProperties?: { name: string; value: string }[] } = { code: p.reasonCode ?? 0 };
     const userProperties = userPropertyList(p.properties?.userProperties);
@@ -162,32 +176,16 @@ export class LiveSession {
       service.log(`mqtt connection ${conn.id}: no sendToGroup permission for topic ${shown(p.topic)}`);
       return Reason.NotAuthorized;
     }
-    const contentType = session.version === 5 ? p.properties?.contentType : undefined;
-    const m = { topic: p.topic, payload: Buffer.from(p.payload), contentType, qos: p.qos };
+    const v5 = session.version === 5;
+    const contentType = v5 ? p.properties?.contentType : undefined;
+    const expirySeconds = v5 ? p.properties?.messageExpiryInterval : undefined;
+    const m = { topic: p.topic, payload: Buffer.from(p.payload), contentType, qos: p.qos, expirySeconds };
     try {
       sendToTopic(service, conn, m, session.subscriptions.get(p.topic)?.noLocal === true);
       return Reason.Success;
     } catch (e) {
       if (!(e instanceof PayloadInvalid)) throw e;
       return Reason.PayloadFormatInvalid;
-    }
-  }
-
-  #publishWill(): void {
-    const { service, conn, session } = this;
-    const will = session.will;
-    session.will = undefined;
-    if (will === undefined || this.#clientDisconnected) return;
-    if (!conn.allowed("sendToGroup", will.topic)) {
-      service.log(
-        `mqtt connection ${conn.id}: last will not sent: no sendToGroup permission for topic ${shown(will.topic)}`,
-      );
-      return;
-    }
-    try {
-      sendToTopic(service, conn, will, false);
-    } catch (e) {
-      service.log(`mqtt connection ${conn.id}: last will not sent: ${String(e)}`);
     }
   }
 }

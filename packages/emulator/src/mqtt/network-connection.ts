@@ -117,6 +117,7 @@ export class MqttNetworkConnection {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#keepAlive);
     this.#state = "closed";
+    this.#early.length = 0;
     this.#live?.closed(code, reason);
   }
 }

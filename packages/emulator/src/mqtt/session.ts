@@ -6,18 +6,20 @@
 import type { DownstreamMessage } from "@webpubsub/core";
 import type { Connection } from "../connection.ts";
 import type { Outgoing } from "../outgoing.ts";
-import type { WireFormat, WireFrame } from "../protocols/wire-format.ts";
+import { NO_FRAME, type WireFormat, type WireFrame } from "../protocols/wire-format.ts";
 import type { MqttEventContext } from "../upstream/types.ts";
 import type { MqttVersion } from "./codes.ts";
 import { Reason } from "./codes.ts";
 import { contentTypeOf, deliveryQos, payloadBytes } from "./content.ts";
 import { generate, type IConnackPacket, type IPublishPacket, type Packet, type QoS } from "./deps.ts";
-import { MAX_INFLIGHT, SERVER_MESSAGES_TOPIC } from "./limits.ts";
+import { MAX_INFLIGHT, MAX_INFLIGHT_BYTES, SERVER_MESSAGES_TOPIC } from "./limits.ts";
 
 export interface Subscription {
   qos: QoS;
   /** MQTT 5.0 No Local: the session's own publishes to the topic are not sent back to it */
   noLocal: boolean;
+  /** MQTT 5.0 Subscription Identifier of the SUBSCRIBE that made it, sent back on the PUBLISHes it delivers */
+  id?: number | undefined;
 }
 
 export interface Will {
@@ -51,6 +53,17 @@ export class MqttSession implements WireFormat {
   /** QoS 2 packet ids received and delivered, waiting for the client's PUBREL */
   readonly incomingQos2 = new Set<number>();
   readonly #inflight = new Map<number, Inflight>();
+  /** payload bytes of the messages in #inflight */
+  #inflightBytes = 0;
+  /**
+   * The client's Receive Maximum (5.0 CONNECT; none for 3.1.1): how many QoS 1/2 messages it takes unacknowledged on
+   * its current network connection. Messages beyond it wait in #held, in order, until acknowledgements make room.
+   */
+  receiveMaximum = Number.POSITIVE_INFINITY;
+  readonly #held: { msg: Outgoing; size: number }[] = [];
+  #heldBytes = 0;
+  /** release() is handing a held message to the connection: it is sent, not held again */
+  #releasing = false;
   #nextId = 1;
   #conn: Connection | undefined;
   will: Will | undefined;
@@ -92,24 +105,38 @@ export class MqttSession implements WireFormat {
 
   encodeData(msg: Outgoing): WireFrame {
     const topic = msg.from === "group" && msg.group !== undefined ? msg.group : SERVER_MESSAGES_TOPIC;
-    const granted = msg.from === "group" ? (this.subscriptions.get(topic)?.qos ?? 1) : 1;
+    const subscription = msg.from === "group" ? this.subscriptions.get(topic) : undefined;
+    const granted = msg.from === "group" ? (subscription?.qos ?? 1) : 1;
     const qos = deliveryQos(msg, granted);
+    const subscriptionId = this.version === 5 ? subscription?.id : undefined;
+    if (qos === 0 && subscriptionId !== undefined) {
+      // a PUBLISH of this subscriber's own: the shared encoding has no identifier
+      return { data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)), binary: true };
+    }
     if (qos === 0) {
       return msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
         data: this.encode(this.#publish(m, topic, 0, undefined)),
         binary: true,
       }));
     }
-    const id = this.#allocateId();
-    if (id === undefined) {
+    if (!this.#hasRoom()) {
       const conn = this.#conn;
       if (conn !== undefined) {
-        conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (limit ${MAX_INFLIGHT}).`, 1008);
+        const limit = `limit ${MAX_INFLIGHT} messages or ${MAX_INFLIGHT_BYTES / (1024 * 1024)} MiB`;
+        conn.events.overflow(conn, `Too many unacknowledged QoS 1/2 messages (${limit}).`, 1008);
       }
-      return { data: Buffer.alloc(0), binary: true };
+      return NO_FRAME;
     }
-    const packet = this.#publish(msg, topic, qos, id);
+    if (!this.#releasing && (this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
+      const size = payloadBytes(msg.payload).length;
+      this.#held.push({ msg, size });
+      this.#heldBytes += size;
+      return NO_FRAME;
+    }
+    const id = this.#allocateId();
+    const packet = this.#publish(msg, topic, qos, id, subscriptionId);
     this.#inflight.set(id, { packet, stage: "publish" });
+    this.#inflightBytes += packet.payload.length;
     return { data: this.encode(packet), binary: true };
   }
 
@@ -129,7 +156,7 @@ export class MqttSession implements WireFormat {
     return undefined;
   }
 
-  #publish(msg: Outgoing, topic: string, qos: QoS, id: number | undefined): IPublishPacket {
+  #publish(msg: Outgoing, topic: string, qos: QoS, id: number | undefined, subscriptionId?: number): IPublishPacket {
     const packet: IPublishPacket = {
       cmd: "publish",
       topic,
@@ -144,13 +171,23 @@ export class MqttSession implements WireFormat {
       if (msg.expiresAt !== 0) {
         properties.messageExpiryInterval = Math.max(1, Math.ceil((msg.expiresAt - Date.now()) / 1000));
       }
+      if (subscriptionId !== undefined) properties.subscriptionIdentifier = subscriptionId;
       packet.properties = properties;
     }
     return packet;
   }
 
-  #allocateId(): number | undefined {
-    if (this.#inflight.size >= MAX_INFLIGHT) return undefined;
+  /**
+   * Whether one more QoS 1/2 message may be kept (in flight or held). What is already kept decides: one message is
+   * always taken while the messages and bytes kept are under the limits.
+   */
+  #hasRoom(): boolean {
+    const kept = this.#inflight.size + this.#held.length;
+    return kept < MAX_INFLIGHT && this.#inflightBytes + this.#heldBytes < MAX_INFLIGHT_BYTES;
+  }
+
+  /** A packet id not in flight (there are fewer than MAX_INFLIGHT < 65535 in flight). */
+  #allocateId(): number {
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id === 65535 ? 1 : id + 1;
@@ -162,7 +199,11 @@ export class MqttSession implements WireFormat {
 
   /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. False when the id was not in flight. */
   complete(id: number): boolean {
-    return this.#inflight.delete(id);
+    const entry = this.#inflight.get(id);
+    if (entry === undefined) return false;
+    this.#inflight.delete(id);
+    this.#inflightBytes -= entry.packet.payload.length;
+    return true;
   }
 
   /** PUBREC: the QoS 2 message arrived; PUBREL follows. False when the id was not in flight. */
@@ -175,6 +216,31 @@ export class MqttSession implements WireFormat {
 
   get inflightCount(): number {
     return this.#inflight.size;
+  }
+
+  /** QoS 1/2 messages held back by the client's Receive Maximum. */
+  get heldCount(): number {
+    return this.#held.length;
+  }
+
+  /**
+   * Sends the held messages the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or
+   * a resume); expired ones are dropped.
+   */
+  release(): void {
+    const conn = this.#conn;
+    if (conn === undefined) return;
+    while (this.#held.length > 0 && this.#inflight.size < this.receiveMaximum) {
+      const { msg, size } = this.#held.shift()!;
+      this.#heldBytes -= size;
+      if (msg.expired) continue;
+      this.#releasing = true;
+      try {
+        conn.deliver(msg);
+      } finally {
+        this.#releasing = false;
+      }
+    }
   }
 
   /** What a resumed session sends again, in order: unacknowledged PUBLISHes (DUP set) and pending PUBRELs. */

@@ -7,11 +7,15 @@ import { MAX_SUBSCRIPTIONS } from "./limits.ts";
 import type { MqttSession } from "./session.ts";
 import { filterProblem } from "./topics.ts";
 
-/** Joins the subscribed groups; the SUBACK codes (the granted QoS, or a failure). */
+/**
+ * Joins the subscribed groups, with the SUBSCRIBE's 5.0 Subscription Identifier; the SUBACK codes (the granted QoS, or
+ * a failure).
+ */
 export function subscribeAll(
   conn: Connection,
   session: MqttSession,
   subscriptions: ISubscribePacket["subscriptions"],
+  subscriptionId?: number,
 ): number[] {
   const v5 = session.version === 5;
   const granted: number[] = [];
@@ -22,7 +26,7 @@ export function subscribeAll(
     else if (!conn.groups?.has(s.topic) && (conn.groups?.size ?? 0) >= MAX_SUBSCRIPTIONS) {
       granted.push(v5 ? Reason.QuotaExceeded : V4_SUBACK_FAILURE);
     } else {
-      session.subscriptions.set(s.topic, { qos: s.qos, noLocal: s.nl === true });
+      session.subscriptions.set(s.topic, { qos: s.qos, noLocal: s.nl === true, id: subscriptionId });
       conn.hub.join(conn, s.topic);
       granted.push(s.qos);
     }

@@ -10,6 +10,9 @@ export interface WireFrame {
   binary: boolean;
 }
 
+/** What encodeData returns when there is nothing to send now (an MQTT session holding a message for flow control). */
+export const NO_FRAME: WireFrame = Object.freeze({ data: Buffer.alloc(0), binary: true });
+
 export interface WireFormat {
   /** The WebSocket subprotocol (undefined for simple clients, which speak none). */
   readonly name: string | undefined;
@@ -17,7 +20,7 @@ export interface WireFormat {
   readonly reliable: boolean;
   /** Whether its frames are binary (protobuf) or text (JSON); undefined: either, by payload (simple clients). */
   readonly binary: boolean | undefined;
-  /** The frame of a data message; `sequenceId` is used by reliable protocols only. */
+  /** The frame of a data message (NO_FRAME: none now); `sequenceId` is used by reliable protocols only. */
   encodeData(msg: Outgoing, sequenceId: number): WireFrame;
   /** Bytes of `encodeData(msg, sequenceId)`, without building it when possible (the reliable buffer's accounting). */
   dataSize(msg: Outgoing, sequenceId: number): number;

@@ -1,6 +1,8 @@
 // One open group stream of a publisher (client-spec 3.6): its group, echo choice, the next streamSequenceId it
 // expects, how many fragments it published, and its idle timer. It only keeps the order; the registry
-// (stream-registry.ts) decides what to publish and answer.
+// (stream-registry.ts) decides what to publish and answer. A client may ask for any positive idle timeout: one longer
+// than a timer can wait (MAX_TIMER_MS, ~24.8 days) waits that long, as Node would otherwise fire it after 1 ms.
+import { MAX_TIMER_MS } from "@webpubsub/core";
 
 export interface GroupStreamInit {
   streamId: string;
@@ -27,10 +29,13 @@ export class GroupStream {
     this.group = init.group;
     this.noEcho = init.noEcho;
     this.idleTimeoutMs = init.idleTimeoutMs;
-    this.#idle = setTimeout(() => {
-      this.#idle = undefined;
-      init.onIdle(this);
-    }, init.idleTimeoutMs);
+    this.#idle = setTimeout(
+      () => {
+        this.#idle = undefined;
+        init.onIdle(this);
+      },
+      Math.min(init.idleTimeoutMs, MAX_TIMER_MS),
+    );
     this.#idle.unref();
   }
 

@@ -2,7 +2,7 @@
 // see protocols/endpoints.ts), the offered subprotocols, a reliable-session recovery, and a simple client's mode.
 // Nothing is authenticated yet.
 import type { IncomingMessage } from "node:http";
-import { HUB_NAME_PATTERN, isValidGroupName } from "@webpubsub/core";
+import { HUB_NAME_PATTERN, isValidGroupName, shown } from "@webpubsub/core";
 import { type ClientEndpoint, ENDPOINTS } from "../protocols/endpoints.ts";
 import type { PublicOrigin } from "../public-origin.ts";
 import { UpgradeRefused } from "./refusal.ts";
@@ -28,7 +28,7 @@ export function parseTarget(req: IncomingMessage, origin: PublicOrigin): Upgrade
     throw new UpgradeRefused(400, "Invalid request URL.");
   }
   const { endpoint, hubName } = endpointOf(url);
-  if (!HUB_NAME_PATTERN.test(hubName)) throw new UpgradeRefused(400, `Invalid hub name '${hubName}'.`);
+  if (!HUB_NAME_PATTERN.test(hubName)) throw new UpgradeRefused(400, `Invalid hub name ${shown(hubName)}.`);
   const offered = (req.headers["sec-websocket-protocol"] ?? "")
     .split(",")
     .map((s) => s.trim())

@@ -1,0 +1,53 @@
+// The last will of an MQTT session: published once, as a sendToGroup of the session's connection (with its
+// permission), when the network connection closes without the client's normal DISCONNECT, which clears it: a drop
+// (LiveSession.closed) or a service-side end of the session (a REST close, a takeover by a new CONNECT of the client
+// id; MQTT 5.0 section 3.1.2.5), but not the emulator's shutdown. It is the session's extension, told of its end.
+import type { Connection } from "../connection.ts";
+import type { Service } from "../service.ts";
+import type { SessionExtension } from "../session-extension.ts";
+import { shown } from "./deps.ts";
+import { sendToTopic } from "./group-publish.ts";
+import type { MqttSession } from "./session.ts";
+
+export class LastWill implements SessionExtension {
+  readonly #service: Service;
+  readonly #conn: Connection;
+  readonly #session: MqttSession;
+
+  private constructor(service: Service, conn: Connection, session: MqttSession) {
+    this.#service = service;
+    this.#conn = conn;
+    this.#session = session;
+  }
+
+  /** The last will of `conn`'s `session` (registered when the session opens, so that its end publishes the will). */
+  static of(service: Service, conn: Connection, session: MqttSession): LastWill {
+    return conn.extension(LastWill, () => new LastWill(service, conn, session));
+  }
+
+  resumed(): void {}
+
+  ended(): void {
+    if (!this.#service.closing) this.publish();
+  }
+
+  /** Publishes the session's will, if it still has one (then it has none). */
+  publish(): void {
+    const service = this.#service;
+    const conn = this.#conn;
+    const will = this.#session.will;
+    this.#session.will = undefined;
+    if (will === undefined) return;
+    if (!conn.allowed("sendToGroup", will.topic)) {
+      service.log(
+        `mqtt connection ${conn.id}: last will not sent: no sendToGroup permission for topic ${shown(will.topic)}`,
+      );
+      return;
+    }
+    try {
+      sendToTopic(service, conn, will, false);
+    } catch (e) {
+      service.log(`mqtt connection ${conn.id}: last will not sent: ${String(e)}`);
+    }
+  }
+}

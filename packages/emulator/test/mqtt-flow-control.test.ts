@@ -1,0 +1,144 @@
+// Rule: MQTT 5.0 flow control, which the service supports (reference-mqtt-support-status): the service never has more
+// QoS 1/2 PUBLISHes unacknowledged at a client than the Receive Maximum of the client's CONNECT (MQTT 5.0 section
+// 4.9). Messages beyond it wait, in order, and go out as PUBACK / PUBCOMP (or a failing PUBREC) make room; QoS 0 is not
+// held. A Receive Maximum of 0 is a protocol error (CONNACK 0x82). Before, the emulator ignored the client's value and
+// sent up to 10,000 unacknowledged messages. A QoS 0 REST send on another topic is the fence that shows what did not
+// come.
+import type { IPublishPacket, Packet } from "mqtt-packet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
+import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+const hub = hubNames("mqflow");
+
+/** A raw 5.0 client connected with `properties`, subscribed to `g` at `qos` and to `fence` at QoS 0. */
+async function client(h: string, properties: Record<string, number>, qos: 1 | 2 = 1): Promise<RawMqtt> {
+  const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
+  await raw.opened;
+  raw.send({
+    cmd: "connect",
+    protocolId: "MQTT",
+    protocolVersion: 5,
+    clean: true,
+    clientId: `f${Math.random()}`,
+    keepalive: 0,
+    properties,
+  } as Packet);
+  expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
+  raw.send({
+    cmd: "subscribe",
+    messageId: 1,
+    subscriptions: [
+      { topic: "g", qos },
+      { topic: "fence", qos: 0 },
+    ],
+  });
+  await raw.next("suback");
+  return raw;
+}
+
+const send = (h: string, group: string, text: string) =>
+  rest(emu, "POST", `/api/hubs/${h}/groups/${group}/:send`, { body: text, contentType: "text/plain" });
+
+/** The texts of the PUBLISHes on `g` that came before a fence sent now. */
+async function beforeFence(raw: RawMqtt, h: string): Promise<IPublishPacket[]> {
+  await send(h, "fence", "fence");
+  const got: IPublishPacket[] = [];
+  for (;;) {
+    const p = (await raw.next("publish")) as IPublishPacket;
+    if (p.topic === "fence") return got;
+    got.push(p);
+  }
+}
+const texts = (ps: IPublishPacket[]) => ps.map((p) => Buffer.from(p.payload).toString());
+
+describe("MQTT 5.0 Receive Maximum", () => {
+  it("sends at most Receive Maximum unacknowledged QoS 1 messages; a PUBACK lets the next one go", async () => {
+    const h = hub();
+    const raw = await client(h, { receiveMaximum: 2 });
+    for (const t of ["1", "2", "3", "4"]) await send(h, "g", t);
+    const first = await beforeFence(raw, h);
+    expect(texts(first)).toEqual(["1", "2"]);
+    raw.send({ cmd: "puback", messageId: first[0]!.messageId! });
+    expect(texts(await beforeFence(raw, h))).toEqual(["3"]);
+    raw.send({ cmd: "puback", messageId: first[1]!.messageId! });
+    expect(texts(await beforeFence(raw, h))).toEqual(["4"]);
+    raw.ws.close();
+  });
+
+  it("counts QoS 2 messages until PUBCOMP; a PUBREC with a failure code frees the slot at once", async () => {
+    const h = hub();
+    const raw = await client(h, { receiveMaximum: 1 }, 2);
+    for (const t of ["1", "2", "3"]) await send(h, "g", t);
+    const [one] = await beforeFence(raw, h);
+    expect(texts([one!])).toEqual(["1"]);
+    raw.send({ cmd: "pubrec", messageId: one!.messageId! });
+    expect(await raw.next("pubrel")).toMatchObject({ messageId: one!.messageId });
+    expect(await beforeFence(raw, h)).toEqual([]); // PUBREC alone does not free it
+    raw.send({ cmd: "pubcomp", messageId: one!.messageId! });
+    const [two] = await beforeFence(raw, h);
+    expect(texts([two!])).toEqual(["2"]);
+    raw.send({ cmd: "pubrec", messageId: two!.messageId!, reasonCode: 0x80 });
+    expect(texts(await beforeFence(raw, h))).toEqual(["3"]);
+    raw.ws.close();
+  });
+
+  it("without Receive Maximum (65,535), and for QoS 0, nothing is held", async () => {
+    const h = hub();
+    const raw = await client(h, {});
+    for (const t of ["1", "2", "3"]) await send(h, "g", t);
+    expect(texts(await beforeFence(raw, h))).toEqual(["1", "2", "3"]);
+    const zero = await client(h, { receiveMaximum: 1 }, 1);
+    zero.send({ cmd: "subscribe", messageId: 2, subscriptions: [{ topic: "g", qos: 0 }] });
+    await zero.next("suback");
+    for (const t of ["a", "b"]) await send(h, "g", t);
+    expect(texts(await beforeFence(zero, h))).toEqual(["a", "b"]);
+    raw.ws.close();
+    zero.ws.close();
+  });
+
+  it("mqtt.js with Receive Maximum 1 gets every QoS 1 message, in order, as it acknowledges them", async () => {
+    const h = hub();
+    const c = await openMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), {
+      protocolVersion: 5,
+      properties: { receiveMaximum: 1 },
+    });
+    await c.subscribeAsync("g", { qos: 1 });
+    const texts: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      c.on("message", (_t, payload) => {
+        texts.push(payload.toString());
+        if (texts.length === 5) resolve();
+      }),
+    );
+    for (const t of ["1", "2", "3", "4", "5"]) await send(h, "g", t);
+    await all;
+    expect(texts).toEqual(["1", "2", "3", "4", "5"]);
+    await c.endAsync();
+  });
+
+  it("refuses a Receive Maximum of 0 with CONNACK 0x82", async () => {
+    const h = hub();
+    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
+    await raw.opened;
+    raw.send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 5,
+      clean: true,
+      clientId: "z",
+      keepalive: 0,
+      properties: { receiveMaximum: 0 },
+    } as Packet);
+    expect(await raw.next("connack")).toMatchObject({ reasonCode: 0x82 });
+    await raw.closed;
+  });
+});

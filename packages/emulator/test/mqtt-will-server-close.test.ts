@@ -1,0 +1,83 @@
+// Rule: the last will is published whenever the network connection closes without the client's normal DISCONNECT,
+// including when the service closes it (MQTT 5.0 section 3.1.2.5: "The Server closes the Network Connection without
+// first receiving a DISCONNECT packet with a Reason Code 0x00"): a REST closeConnection and a session taken over by a
+// new CONNECT of the client id publish it. Before, only a drop did; a service-side close ended the session first and
+// the will was forgotten. Checked both ways: a client that sent DISCONNECT has no will published. A REST send to the
+// will's topic is the fence that shows what came.
+import type { IPublishPacket, Packet } from "mqtt-packet";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
+import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+const hub = hubNames("mqwill");
+
+async function watcher(h: string, version: 4 | 5): Promise<RawMqtt> {
+  const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), version);
+  await raw.connect();
+  raw.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "status", qos: 0 }] });
+  await raw.next("suback");
+  return raw;
+}
+
+/** A client of user `user` and client id `clientId` with a last will "gone <clientId>" on topic `status`. */
+async function device(h: string, version: 4 | 5, user: string, clientId: string): Promise<RawMqtt> {
+  const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES, sub: user })), version);
+  await raw.opened;
+  const will = { topic: "status", payload: Buffer.from(`gone ${clientId}`), qos: 0 as const, retain: false };
+  raw.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: true, clientId, keepalive: 0, will });
+  expect(await raw.next("connack")).toMatchObject({ cmd: "connack" });
+  return raw;
+}
+
+/** The texts on `status` up to a REST fence sent now. */
+async function statusUntilFence(w: RawMqtt, h: string): Promise<string[]> {
+  await rest(emu, "POST", `/api/hubs/${h}/groups/status/:send`, { body: "fence", contentType: "text/plain" });
+  const texts: string[] = [];
+  for (;;) {
+    const text = Buffer.from(((await w.next("publish")) as IPublishPacket).payload).toString();
+    if (text === "fence") return texts;
+    texts.push(text);
+  }
+}
+
+describe.each([4, 5] as const)("MQTT level %i last will on a service-side close", (version) => {
+  it("a REST closeConnection publishes the will", async () => {
+    const h = hub();
+    const w = await watcher(h, version);
+    const dev = await device(h, version, "dev", "d1");
+    expect((await rest(emu, "POST", `/api/hubs/${h}/users/dev/:closeConnections`)).status).toBe(204);
+    await dev.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone d1"]);
+    w.ws.close();
+  });
+
+  it("a session taken over by a new CONNECT of its client id publishes the old connection's will", async () => {
+    const h = hub();
+    const w = await watcher(h, version);
+    const old = await device(h, version, "dev", "same");
+    const next = await device(h, version, "dev", "same");
+    await old.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone same"]);
+    next.ws.close();
+    w.ws.close();
+  });
+
+  it("not after the client's DISCONNECT, even when the service then closes", async () => {
+    const h = hub();
+    const w = await watcher(h, version);
+    const dev = await device(h, version, "dev", "d2");
+    dev.send({ cmd: "disconnect" } as Packet);
+    await dev.closed;
+    await rest(emu, "POST", `/api/hubs/${h}/users/dev/:closeConnections`);
+    expect(await statusUntilFence(w, h)).toEqual([]);
+    w.ws.close();
+  });
+});
