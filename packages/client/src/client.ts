@@ -815,6 +815,7 @@ export class WebPubSubClient {
     checkGroupOptions(options);
     const result = await this.#ops.run({ type: "leaveGroup", group: groupName }, options);
     this.#groups.delete(groupName);
+    this.#features.notify("left", groupName);
     return result;
   }
 

@@ -1,6 +1,14 @@
 // onGroupStream: received group streams, one AsyncIterable per (group, streamId). A feature module loaded on first
 // use. Fragments must arrive with streamSequenceId 1, 2, 3... (after the first one seen); a gap or a repeat ends that
 // stream with a GroupStreamError named InvalidSequenceId instead of merging an incomplete stream.
+//
+// A subscription remembers the streams whose further fragments it ignores (first seen after fragment 1 with
+// handleFromStart, or ended for InvalidSequenceId or Overflow) until the first of: that stream's end arrives, the
+// client leaves its group, the subscription closes or the session ends, or MAX_IGNORED_STREAMS streams ignored later
+// push it out (the oldest first), so that streams whose end never comes (a publisher gone, a group left on the
+// service's side) cannot grow memory without bound. Fragments of a forgotten stream are taken like those of a stream
+// never seen: with handleFromStart they are ignored again (none is fragment 1), else they start a new stream at that
+// fragment, as any stream first seen mid-way does (its fragments' streamSequenceId tells the reader where it starts).
 import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { GroupStreamError } from "./errors.ts";
@@ -18,6 +26,8 @@ const INBOUND = Symbol("inbound group streams");
 const DEFAULT_IDLE_MS = 300_000;
 /** Unread fragments a received stream holds; one more ends it with an `Overflow` error (as messages() by default). */
 export const MAX_BUFFERED_FRAGMENTS = 1024;
+/** Ignored received streams a subscription remembers; one more forgets the oldest (see the top of this file). */
+export const MAX_IGNORED_STREAMS = 1024;
 
 class InboundStream implements GroupStream {
   readonly groupName: string;
@@ -116,6 +126,21 @@ class Subscription implements GroupStreamSubscription {
     return this.close();
   }
 
+  /** How many ignored streams are remembered (for tests). */
+  get ignoredCount(): number {
+    return this.#ignored.size;
+  }
+
+  /** The client left `group`: its active streams can never be complete (they end with LeftGroup), its ignored ones are forgotten. */
+  left(group: string): void {
+    // keys are JSON arrays [group, streamId]: a JSON string ends at its closing quote, so no other group shares the prefix
+    const prefix = `${JSON.stringify([group]).slice(0, -1)},`;
+    for (const [key, stream] of this.#active) {
+      if (key.startsWith(prefix)) this.#end(key, stream, { name: "LeftGroup", message: "the client left the group" });
+    }
+    for (const key of this.#ignored) if (key.startsWith(prefix)) this.#ignored.delete(key);
+  }
+
   failAll(error: { name: string; message: string } | undefined): void {
     for (const stream of this.#active.values()) {
       stream.complete(error ? new GroupStreamError(stream.streamId, error) : undefined);
@@ -135,7 +160,7 @@ class Subscription implements GroupStreamSubscription {
     let stream = this.#active.get(key);
     if (!stream) {
       if (this.#fromStart && info.streamSequenceId !== 1) {
-        if (!info.endOfStream) this.#ignored.add(key);
+        this.#ignore(key, info);
         return;
       }
       stream = new InboundStream(group, info.streamId, info.streamSequenceId);
@@ -150,7 +175,7 @@ class Subscription implements GroupStreamSubscription {
     if (sequenceId !== stream.expected) {
       const what = sequenceId < stream.expected ? "arrived again" : `arrived while ${stream.expected} was expected`;
       this.#end(key, stream, { name: "InvalidSequenceId", message: `fragment ${sequenceId} of the stream ${what}` });
-      if (!info.endOfStream) this.#ignored.add(key);
+      this.#ignore(key, info);
       return;
     }
     const hasPayload = !info.endOfStream || !isEmpty(message.data);
@@ -167,7 +192,7 @@ class Subscription implements GroupStreamSubscription {
         // Nobody reads the stream fast enough (or at all): end it rather than hold whatever its publisher sends.
         const why = `more than ${MAX_BUFFERED_FRAGMENTS} fragments of the stream were not read`;
         this.#end(key, stream, { name: "Overflow", message: why });
-        if (!info.endOfStream) this.#ignored.add(key);
+        this.#ignore(key, info);
         return;
       }
       if (!info.endOfStream) stream.expected++;
@@ -186,6 +211,13 @@ class Subscription implements GroupStreamSubscription {
         }),
       this.#idleMs,
     );
+  }
+
+  /** Ignores the rest of a stream (nothing to remember when this fragment ended it); see the top of this file. */
+  #ignore(key: string, info: StreamInfo): void {
+    if (info.endOfStream) return;
+    this.#ignored.add(key);
+    if (this.#ignored.size > MAX_IGNORED_STREAMS) this.#ignored.delete(this.#ignored.values().next().value as string);
   }
 
   #end(
@@ -237,6 +269,9 @@ class InboundStreams implements ClientFeature {
   }
   stopped(): void {
     for (const s of this.#subscriptions) s.failAll({ name: "Stopped", message: "the client stopped" });
+  }
+  left(group: string): void {
+    for (const s of this.#subscriptions) s.left(group);
   }
 }
 
