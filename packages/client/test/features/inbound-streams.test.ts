@@ -1,6 +1,6 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
 import { describe, expect, it } from "vitest";
-import { MAX_BUFFERED_FRAGMENTS } from "../../src/inbound-streams.ts";
+import { MAX_BUFFERED_FRAGMENTS, MAX_IGNORED_STREAMS, onGroupStream } from "../../src/inbound-streams.ts";
 import { type GroupStream, GroupStreamError } from "../../src/index.ts";
 import { started } from "./started.ts";
 
@@ -156,6 +156,95 @@ describe("onGroupStream", () => {
     const r = await results[0];
     expect(r?.error).toBeUndefined();
     expect(r?.data).toHaveLength(total);
+    await client.stop();
+  });
+});
+
+/** Fragment `seq` of stream `streamId` on `group` (data `${streamId}:${seq}`). */
+const fragOf = (group: string, streamId: string, seq: number) => ({
+  ...frag(seq, `${streamId}:${seq}`),
+  group,
+  stream: { streamId, streamSequenceId: seq },
+});
+
+describe("onGroupStream: what a subscription remembers of the streams it ignores is bounded", () => {
+  it(`keeps exactly ${MAX_IGNORED_STREAMS} ignored streams; one more forgets the oldest, whose later fragments then start a new stream (without handleFromStart)`, async () => {
+    const { client, socket, streams } = await subscribed();
+    // each stream skips fragment 2: it ends with InvalidSequenceId and the rest of it is ignored
+    const ignore = (streamId: string) => {
+      socket.push(fragOf("g", streamId, 1));
+      socket.push(fragOf("g", streamId, 3));
+    };
+    for (let i = 0; i < MAX_IGNORED_STREAMS; i++) ignore(`s${i}`);
+    expect(streams).toHaveLength(MAX_IGNORED_STREAMS);
+    // at the bound, the oldest is still remembered: its next fragment is ignored
+    socket.push(fragOf("g", "s0", 4));
+    expect(streams).toHaveLength(MAX_IGNORED_STREAMS);
+    // one more ignored stream forgets the oldest (s0) and only it
+    ignore("one-more");
+    expect(streams).toHaveLength(MAX_IGNORED_STREAMS + 1);
+    socket.push(fragOf("g", "s1", 4));
+    expect(streams).toHaveLength(MAX_IGNORED_STREAMS + 1);
+    socket.push(fragOf("g", "s0", 4));
+    expect(streams).toHaveLength(MAX_IGNORED_STREAMS + 2);
+    expect(streams.at(-1)).toMatchObject({ groupName: "g", streamId: "s0" });
+    await client.stop();
+  });
+
+  it("with handleFromStart a forgotten stream is ignored again (its next fragment is not fragment 1), and remembered again within the bound", async () => {
+    const { client, socket } = await started();
+    const streams: GroupStream[] = [];
+    const subscription = onGroupStream(client, (stream) => void streams.push(stream), { handleFromStart: true });
+    // streams first seen at fragment 2 are ignored
+    for (let i = 0; i < MAX_IGNORED_STREAMS; i++) socket.push(fragOf("g", `s${i}`, 2));
+    expect(subscription.ignoredCount).toBe(MAX_IGNORED_STREAMS);
+    socket.push(fragOf("g", "one-more", 2));
+    expect(subscription.ignoredCount).toBe(MAX_IGNORED_STREAMS);
+    // s0 was forgotten: its fragment 3 is ignored again, which forgets s1 in turn
+    socket.push(fragOf("g", "s0", 3));
+    expect(streams).toEqual([]);
+    expect(subscription.ignoredCount).toBe(MAX_IGNORED_STREAMS);
+    await client.stop();
+  });
+
+  it("an acknowledged leaveGroup forgets that group's ignored streams and ends its active ones with LeftGroup; another group's are kept, and a refused leave changes nothing", async () => {
+    const { client, socket, streams, results } = await subscribed();
+    for (const group of ["g", "g2"]) {
+      socket.push(fragOf(group, "ignored", 1));
+      socket.push(fragOf(group, "ignored", 3)); // ends with InvalidSequenceId; the rest is ignored
+      socket.push(fragOf(group, "active", 1));
+    }
+    expect(streams.map((s) => [s.groupName, s.streamId])).toEqual([
+      ["g", "ignored"],
+      ["g", "active"],
+      ["g2", "ignored"],
+      ["g2", "active"],
+    ]);
+    const leave = async (outcome: object) => {
+      const n = socket.framesOf("leaveGroup").length;
+      const done = client.leaveGroup("g");
+      await socket.waitForFrame(() => socket.framesOf("leaveGroup").length > n);
+      socket.push({ type: "ack", ackId: socket.framesOf("leaveGroup")[n]?.ackId, ...outcome });
+      return done;
+    };
+    // refused: nothing is forgotten or ended
+    await expect(leave({ success: false, error: { name: "Forbidden", message: "no" } })).rejects.toThrow();
+    expect(streams[1]?.abortSignal.aborted).toBe(false);
+    socket.push(fragOf("g", "ignored", 4));
+    expect(streams).toHaveLength(4);
+    // acknowledged: g's active stream can never be complete, g's ignored one is forgotten
+    await leave({ success: true });
+    expect(await results[1]).toEqual({ data: ["active:1"], error: expect.objectContaining({ name: "LeftGroup" }) });
+    expect(streams[3]?.abortSignal.aborted).toBe(false);
+    socket.push(fragOf("g2", "ignored", 4));
+    expect(streams).toHaveLength(4);
+    socket.push(fragOf("g", "ignored", 5));
+    expect(streams).toHaveLength(5);
+    expect(streams[4]).toMatchObject({ groupName: "g", streamId: "ignored" });
+    // g2's active stream goes on
+    socket.push(fragOf("g2", "active", 2));
+    socket.push({ ...fragOf("g2", "active", 3), stream: { streamId: "active", streamSequenceId: 3, endOfStream: true } });
+    expect(await results[3]).toEqual({ data: ["active:1", "active:2", "active:3"] });
     await client.stop();
   });
 });
