@@ -280,6 +280,6 @@ export function onGroupStream(
   client: WebPubSubClient,
   callback: (stream: GroupStream) => unknown,
   options: OnGroupStreamOptions,
-): GroupStreamSubscription {
+): GroupStreamSubscription & { readonly ignoredCount: number } {
   return useFeature(client, INBOUND, (host) => new InboundStreams(host)).subscribe(callback, options);
 }

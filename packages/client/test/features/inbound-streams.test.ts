@@ -243,7 +243,10 @@ describe("onGroupStream: what a subscription remembers of the streams it ignores
     expect(streams[4]).toMatchObject({ groupName: "g", streamId: "ignored" });
     // g2's active stream goes on
     socket.push(fragOf("g2", "active", 2));
-    socket.push({ ...fragOf("g2", "active", 3), stream: { streamId: "active", streamSequenceId: 3, endOfStream: true } });
+    socket.push({
+      ...fragOf("g2", "active", 3),
+      stream: { streamId: "active", streamSequenceId: 3, endOfStream: true },
+    });
     expect(await results[3]).toEqual({ data: ["active:1", "active:2", "active:3"] });
     await client.stop();
   });
