@@ -110,9 +110,9 @@ export class InvocationError extends Error {
  * session carrying the stream ended), `Stopped` (stop()), `InvalidSequenceId` (a received stream skipped or repeated a
  * fragment, or the service acknowledged fragments never sent), `IdleTimeout` (a received stream was silent for
  * `idleTimeoutInMs`), `Overflow` (a received stream's reader fell 1024 fragments behind), `LeftGroup` (leaveGroup
- * was acknowledged while a stream of that group was being received). As its `name` is the stream error's name, it also satisfies StreamDataError. `name` and `message`
- * are the peer's texts capped (at 128 and 512 characters, as the emulator relays them) so that an error log line stays
- * bounded; `errorDetail` keeps the error as it arrived.
+ * was acknowledged while a stream of that group was being received). As its `name` is the stream error's name, it
+ * also satisfies StreamDataError. `name` and `message` are the peer's texts capped (at 128 and 512 characters, as
+ * the emulator relays them) so that an error log line stays bounded; `errorDetail` keeps the error as it arrived.
  */
 export class GroupStreamError extends Error implements StreamDataError {
   declare readonly streamId: string;

@@ -12,7 +12,7 @@
 //   is pending in `disconnected` and `stopped`.
 // - openGroupStream / onGroupStream(client, ...): take over `streamAck`, `streamNack`, `streamClosed`; watch `data` for
 //   group messages that carry stream metadata; pause outbound streams in `recovering`, resume them in `recovered`,
-//   fail them in `disconnected`, end everything in `stopped`.
+//   fail them in `disconnected`, end everything in `stopped`, end and forget a group's received streams in `left`.
 // @webpubsub/core then needs the new message types in DownstreamMessage / UpstreamMessage and their codecs.
 import type {
   DownstreamMessage,

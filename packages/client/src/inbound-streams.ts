@@ -131,9 +131,10 @@ class Subscription implements GroupStreamSubscription {
     return this.#ignored.size;
   }
 
-  /** The client left `group`: its active streams can never be complete (they end with LeftGroup), its ignored ones are forgotten. */
+  /** The client left `group`: its active streams can never be complete (they end with LeftGroup); its ignored ones
+   * are forgotten. */
   left(group: string): void {
-    // keys are JSON arrays [group, streamId]: a JSON string ends at its closing quote, so no other group shares the prefix
+    // keys are JSON [group, streamId]: a JSON string ends at its closing quote, so no other group has this prefix
     const prefix = `${JSON.stringify([group]).slice(0, -1)},`;
     for (const [key, stream] of this.#active) {
       if (key.startsWith(prefix)) this.#end(key, stream, { name: "LeftGroup", message: "the client left the group" });
