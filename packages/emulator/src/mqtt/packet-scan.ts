@@ -1,6 +1,6 @@
 // A linear pre-scan of one whole MQTT packet's bytes before mqtt-packet parses it: it counts the topic filters of a
-// SUBSCRIBE/UNSUBSCRIBE and the user properties of an MQTT 5.0 packet (both property blocks of a CONNECT), and refuses a
-// packet over MAX_FILTERS_PER_PACKET or MAX_USER_PROPERTIES_PER_PACKET before any object is built for it. mqtt-packet
+// SUBSCRIBE/UNSUBSCRIBE and the user properties of an MQTT 5.0 packet (both property blocks of a CONNECT), and refuses
+// a packet over MAX_FILTERS_PER_PACKET or MAX_USER_PROPERTIES_PER_PACKET before any object is built for it. mqtt-packet
 // builds the whole packet in one call and cannot be told to stop early (decision 0006). The scan walks 2-byte length
 // prefixes and the property ids with their sizes (MQTT 5.0 2.2.2.2), allocating nothing per item. Properties must fit
 // their block and their packet, and a property other than a user property may appear once (MQTT 5.0 2.2.2.2): the
