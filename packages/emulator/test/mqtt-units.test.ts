@@ -181,13 +181,23 @@ describe("MqttLink on mqtt-packet's public API", () => {
     ]);
   });
 
-  it("refuses an unfinished packet once the bytes it holds are over the limit, not at the limit", () => {
-    const { link: l, problems } = link();
-    l.feed(generate(connect5, { protocolVersion: 5 }));
-    const big = generate({ ...publish5, payload: Buffer.alloc(2 * MAX_PACKET_BYTES) }, { protocolVersion: 5 });
-    l.feed(big.subarray(0, MAX_PACKET_BYTES));
-    expect(problems).toEqual([]);
-    l.feed(big.subarray(MAX_PACKET_BYTES, MAX_PACKET_BYTES + 1));
-    expect(problems).toEqual(["too-large"]);
+  it("refuses a packet whose fixed header announces more than the limit at once, and waits for one at the limit", () => {
+    const at = link();
+    at.link.feed(generate(connect5, { protocolVersion: 5 }));
+    const atLimit = generate({ ...publish5, payload: Buffer.alloc(MAX_PACKET_BYTES - 21) }, { protocolVersion: 5 });
+    expect(atLimit.length).toBe(MAX_PACKET_BYTES);
+    at.link.feed(atLimit.subarray(0, 10));
+    at.link.feed(atLimit.subarray(10, MAX_PACKET_BYTES - 1));
+    expect(at.problems).toEqual([]);
+    at.link.feed(atLimit.subarray(MAX_PACKET_BYTES - 1));
+    expect(at.problems).toEqual([]);
+    expect(at.packets.map((p) => p.cmd)).toEqual(["connect", "publish"]);
+
+    const over = link();
+    over.link.feed(generate(connect5, { protocolVersion: 5 }));
+    const big = generate({ ...publish5, payload: Buffer.alloc(MAX_PACKET_BYTES - 20) }, { protocolVersion: 5 });
+    expect(big.length).toBe(MAX_PACKET_BYTES + 1);
+    over.link.feed(big.subarray(0, 10)); // the fixed header is enough
+    expect(over.problems).toEqual(["too-large"]);
   });
 });

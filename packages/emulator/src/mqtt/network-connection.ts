@@ -16,6 +16,14 @@ import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS } from "./limits.ts";
 import type { LiveSession } from "./live-session.ts";
 import { type LinkProblem, MqttLink } from "./packet-io.ts";
 
+/** The MQTT 5.0 DISCONNECT reason for each problem of the link. */
+const REASONS: Record<LinkProblem, number> = {
+  "too-large": Reason.PacketTooLarge,
+  "too-many": Reason.QuotaExceeded,
+  malformed: Reason.MalformedPacket,
+  flood: Reason.MalformedPacket,
+};
+
 export interface NetworkConnectionInit {
   service: Service;
   ws: WebSocket;
@@ -104,7 +112,7 @@ export class MqttNetworkConnection {
 
   #onProblem(kind: LinkProblem, message: string): void {
     if (this.#live !== undefined) {
-      this.#live.drop(kind === "too-large" ? Reason.PacketTooLarge : Reason.MalformedPacket, message);
+      this.#live.drop(REASONS[kind], message);
       return;
     }
     if (this.#state === "waiting" && message.includes("protocol version")) {

@@ -1,18 +1,22 @@
 // One network connection of an MQTT client: WebSocket frames in, MQTT packets out of mqtt-packet's parser (a packet
 // may span frames, a frame may hold many), and packets written back as binary frames. Only mqtt-packet's public API:
-// the parser's `packet` / `error` events (a packet's `length` is its remaining length) and `parse()`, `generate()`
-// with the protocol version.
-// The parser takes the protocol version of the CONNECT it parses for the packets after it (mqtt-packet documents its
-// options as "usually a connect packet"); test/mqtt-units pins that. Bounded: a packet over MAX_PACKET_BYTES (fixed
-// header included), an unfinished one already holding more, or a frame of more than MAX_ITEMS_PER_FRAME items
-// (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) ends the connection, and parsing stops there
-// instead of running to the end of the frame: parse() has no way to stop, so the `packet` listener throws STOP out of
-// it (the parser is not used again); test/mqtt-link-flood pins both bounds. Nothing the client sends after the service
-// began closing the socket is handled (or queued), in the same frame or a later one.
+// `parse()`, the parser's `packet` / `error` events, `generate()` with the protocol version.
+// The link cuts the byte stream into packets itself (fixed header, remaining length) and hands the parser one whole
+// packet at a time, after a linear pre-scan of its bytes (packet-scan.ts): mqtt-packet cannot be told to stop within a
+// packet, so a packet over a count bound is refused before anything of it is parsed (decision 0006). The parser takes
+// the protocol version of the CONNECT it parses for the packets after it (mqtt-packet documents its options as
+// "usually a connect packet"), as the scan does; test/mqtt-units pins that. Bounded: a packet whose header announces
+// more than MAX_PACKET_BYTES (fixed header included) is refused at once, one with more than MAX_FILTERS_PER_PACKET
+// topic filters or MAX_USER_PROPERTIES_PER_PACKET user properties once it is complete, and a frame of more than
+// MAX_ITEMS_PER_FRAME items (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) at the packet that
+// passes the bound: the connection ends and nothing after is parsed (test/mqtt-link-flood, test/mqtt-packet-scan).
+// Nothing the client sends after the service began closing the socket is handled (or queued), in the same frame or a
+// later one.
 import type { WebSocket } from "ws";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
 import { MAX_PACKET_BYTES } from "./limits.ts";
+import { PacketScan } from "./packet-scan.ts";
 
 /**
  * Items handled from one WebSocket frame, an item being a packet or a topic filter of a SUBSCRIBE/UNSUBSCRIBE (each is
@@ -20,10 +24,8 @@ import { MAX_PACKET_BYTES } from "./limits.ts";
  * took ~0.23 s of CPU, a SUBSCRIBE of 200,000 filters ~0.15 s.
  */
 export const MAX_ITEMS_PER_FRAME = 1000;
-/** Thrown out of parse() by the `packet` listener: the rest of the frame is not parsed. */
-const STOP = Symbol("stop parsing");
 
-export type LinkProblem = "too-large" | "malformed" | "flood";
+export type LinkProblem = "too-large" | "too-many" | "malformed" | "flood";
 
 export interface LinkEvents {
   packet(p: Packet): void;
@@ -36,10 +38,14 @@ export class MqttLink {
   readonly ws: WebSocket;
   #version: MqttVersion | undefined;
   readonly #parser: Parser;
+  readonly #scan = new PacketScan();
   readonly #events: LinkEvents;
   #inFrame = 0;
-  /** bytes received of the packet not complete yet, fixed header included */
-  #pending = 0;
+  /** the bytes received of the packet not complete yet, in the order they came */
+  #tail: Buffer[] = [];
+  #tailBytes = 0;
+  /** that packet's whole size (fixed header included), 0 while its fixed header is not complete */
+  #tailSize = 0;
   #failed = false;
 
   constructor(id: string, ws: WebSocket, events: LinkEvents) {
@@ -48,19 +54,7 @@ export class MqttLink {
     this.#events = events;
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
-      if (this.#failed || !this.#open) throw STOP;
-      const size = packetSize(p.length ?? 0);
-      this.#pending -= size;
-      if (size > MAX_PACKET_BYTES) {
-        this.#fail("too-large", tooLarge(size, ""));
-        throw STOP;
-      }
-      this.#inFrame += itemsOf(p);
-      if (this.#inFrame > MAX_ITEMS_PER_FRAME) {
-        this.#fail("flood", `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`);
-        throw STOP;
-      }
-      this.#events.packet(p);
+      if (!this.#stopped) this.#events.packet(p);
     });
     this.#parser.on("error", (e: Error) => this.#fail("malformed", `Malformed MQTT packet: ${e.message}`));
   }
@@ -76,16 +70,74 @@ export class MqttLink {
 
   /** One WebSocket frame from the client. */
   feed(data: Buffer): void {
-    if (this.#failed || !this.#open) return;
+    if (this.#stopped) return;
     this.#inFrame = 0;
-    this.#pending += data.length;
-    try {
-      this.#parser.parse(data);
-    } catch (e) {
-      if (e !== STOP) throw e;
+    let frame = data;
+    if (this.#tailBytes > 0) {
+      if (this.#tailSize === 0) {
+        frame = Buffer.concat([...this.#tail, data]); // fewer than 5 bytes waited: the fixed header was cut
+      } else {
+        const missing = this.#tailSize - this.#tailBytes;
+        if (data.length < missing) {
+          this.#tail.push(data);
+          this.#tailBytes += data.length;
+          return;
+        }
+        const packet = Buffer.concat([...this.#tail, data.subarray(0, missing)], this.#tailSize);
+        const remaining = remainingLength(packet, 0);
+        this.#handle(packet, packet.length - remaining);
+        frame = data.subarray(missing);
+      }
+      this.#clearTail();
+    }
+    let pos = 0;
+    while (pos < frame.length && !this.#stopped) {
+      const remaining = remainingLength(frame, pos);
+      if (remaining === MALFORMED) {
+        this.#fail("malformed", "Malformed MQTT packet: invalid remaining length.");
+        return;
+      }
+      const size = remaining === INCOMPLETE ? 0 : 1 + lengthBytes(frame, pos) + remaining;
+      if (size > MAX_PACKET_BYTES) {
+        this.#fail("too-large", `An MQTT packet of ${size} bytes is over the limit of ${MAX_PACKET_BYTES} bytes.`);
+        return;
+      }
+      if (size === 0 || pos + size > frame.length) {
+        this.#tail = [frame.subarray(pos)];
+        this.#tailBytes = frame.length - pos;
+        this.#tailSize = size;
+        return;
+      }
+      this.#handle(frame.subarray(pos, pos + size), size - remaining);
+      pos += size;
+    }
+  }
+
+  /** One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. */
+  #handle(packet: Buffer, body: number): void {
+    if (this.#stopped) return;
+    const items = this.#scan.scan(packet, body);
+    if (typeof items !== "number") {
+      this.#fail(items.kind, items.message);
       return;
     }
-    if (this.#pending > MAX_PACKET_BYTES) this.#fail("too-large", tooLarge(this.#pending, "at least "));
+    this.#inFrame += items;
+    if (this.#inFrame > MAX_ITEMS_PER_FRAME) {
+      this.#fail("flood", `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`);
+      return;
+    }
+    this.#parser.parse(packet);
+  }
+
+  #clearTail(): void {
+    this.#tail = [];
+    this.#tailBytes = 0;
+    this.#tailSize = 0;
+  }
+
+  /** Nothing more is handled: the link failed, or the service began closing the socket. */
+  get #stopped(): boolean {
+    return this.#failed || !this.#open;
   }
 
   /**
@@ -104,23 +156,37 @@ export class MqttLink {
   #fail(kind: LinkProblem, message: string): void {
     if (this.#failed) return;
     this.#failed = true;
+    this.#clearTail();
     this.#events.problem(kind, message);
   }
 }
 
-/** The items a packet counts for in a frame's bound: one, or its topic filters. */
-function itemsOf(p: Packet): number {
-  if (p.cmd === "subscribe") return Math.max(1, p.subscriptions.length);
-  if (p.cmd === "unsubscribe") return Math.max(1, p.unsubscriptions.length);
-  return 1;
+const INCOMPLETE = -1;
+const MALFORMED = -2;
+
+/** The remaining length in the fixed header at `pos` (1 to 4 bytes after the type byte), INCOMPLETE or MALFORMED. */
+function remainingLength(buf: Buffer, pos: number): number {
+  let value = 0;
+  let multiplier = 1;
+  for (let i = 1; i <= 4; i++) {
+    if (pos + i >= buf.length) return INCOMPLETE;
+    const byte = buf.readUInt8(pos + i);
+    value += (byte & 0x7f) * multiplier;
+    if (byte < 128) return value;
+    multiplier *= 128;
+  }
+  return MALFORMED;
+}
+
+/** How many bytes the remaining length at `pos` takes (complete and valid). */
+function lengthBytes(buf: Buffer, pos: number): number {
+  let n = 1;
+  while (buf.readUInt8(pos + n) >= 128) n++;
+  return n;
 }
 
 /** The whole size of a packet of `remaining` bytes after its fixed header (1 byte + 1 to 4 bytes of length). */
 export function packetSize(remaining: number): number {
   const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
   return 1 + lengthBytes + remaining;
-}
-
-function tooLarge(size: number, atLeast: string): string {
-  return `An MQTT packet of ${atLeast}${size} bytes is over the limit of ${MAX_PACKET_BYTES} bytes.`;
 }
