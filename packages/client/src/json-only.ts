@@ -18,11 +18,12 @@ const CODEC: JsonOnlyCodec = {
 /**
  * Encodes `message` now, throwing what the encoder throws (a cycle or a BigInt in JSON data), and returns a stand-in
  * the client's codec writes as that text: what is written later (again, after a nack or a recovery) is the data as it
- * was at this call, whatever happens to the caller's buffer or object meanwhile, and the stand-in keeps none of it.
+ * was at this call, whatever happens to the caller's buffer or object meanwhile. The stand-in is still the message
+ * (its own fields, plus the text under a symbol JSON leaves out), so a protocol object whose JSON-only encoder wraps
+ * the codec's (to log, to route) sees the fields it was given before.
  */
 export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMessage {
-  const standIn = { type: message.type, [ENCODED]: encodeJsonOnlyUpstream(message) };
-  return standIn as unknown as JsonOnlyUpstreamMessage;
+  return { ...message, [ENCODED]: encodeJsonOnlyUpstream(message) };
 }
 
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */

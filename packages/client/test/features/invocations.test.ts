@@ -1,6 +1,6 @@
 // invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
 import { describe, expect, it } from "vitest";
-import { InvocationError } from "../../src/index.ts";
+import { InvocationError, type WebPubSubClientProtocol, WebPubSubJsonReliableProtocol } from "../../src/index.ts";
 import { invokeEvent } from "../../src/invocations.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
@@ -195,6 +195,31 @@ describe("invokeEvent", () => {
     await socket.waitForFrame((f) => f.type === "invoke");
     socket.push({ type: "invokeResponse", invocationId: "x", success: true });
     expect(await ok).toEqual({ invocationId: "x" });
+    await client.stop();
+  });
+
+  // Rule: a protocol object's JSON-only encoder is handed the message itself (its fields readable), even though the
+  // client encodes the message once, at the call.
+  it("a custom protocol wrapping the JSON-only encoder sees the invoke message's fields", async () => {
+    const base = WebPubSubJsonReliableProtocol();
+    const seen: unknown[] = [];
+    const protocol: WebPubSubClientProtocol = {
+      ...base,
+      enableJsonOnly: (codec) => {
+        const encode = base.enableJsonOnly!(codec);
+        return (message) => {
+          seen.push((message as { invocationId?: unknown }).invocationId);
+          return encode(message);
+        };
+      },
+    };
+    const { client, socket } = await started({ protocol });
+    const result = client.invokeEvent("e", "x", "text", { invocationId: "i1" });
+    const frame = await socket.waitForFrame((f) => f.type === "invoke");
+    expect(frame).toMatchObject({ invocationId: "i1", event: "e", dataType: "text", data: "x" });
+    expect(seen).toEqual(["i1"]);
+    socket.push({ type: "invokeResponse", invocationId: "i1", success: true });
+    await result;
     await client.stop();
   });
 
