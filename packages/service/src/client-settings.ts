@@ -75,38 +75,47 @@ export function hubContext(args: ClientArguments): HubContext & { apiVersion: st
     rest: new RestClientLoader(endpoint, credential, { ...options, apiVersion, reverseProxyEndpoint }),
     retry,
     accessKey: keyCredential ? () => keyCredential.key : undefined,
-    nodeBodies: runsOnNode && options?.httpClient === undefined,
+    nodeBodies: runsOnNode && (options?.httpClient ?? undefined) === undefined,
     tracing: options?.tracingOptions?.enabled !== false,
   };
 }
 
-const POLICY_POSITIONS: ReadonlySet<unknown> = new Set(["perCall", "perRetry"]);
+const POLICY_POSITIONS: ReadonlySet<unknown> = new Set(["perCall", "perRetry", undefined]);
+
+/** An option the HTTP stack takes as absent when it is null (as @azure/web-pubsub does): checked only when set. */
+function given(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
 
 /**
  * The shapes of the options handed to the HTTP stack, which is created at the first request: checked here so that a
- * malformed one fails the constructor naming it, not every request later inside the pipeline.
+ * malformed one fails the constructor naming it, not every request later inside the pipeline. What the stack accepts
+ * is accepted: null for an option it skips (every one here but redirectOptions, which it reads), a policy without a
+ * name, a policy without a position (perCall).
  */
 function checkPipelineOptions(options: WebPubSubServiceClientOptions | undefined): void {
-  for (const name of ["loggingOptions", "tlsOptions", "agent", "redirectOptions", "telemetryOptions"] as const) {
-    checkOptions(options?.[name], `options.${name}`);
+  for (const name of ["loggingOptions", "tlsOptions", "agent", "telemetryOptions", "tracingOptions"] as const) {
+    if (given(options?.[name])) checkOptions(options?.[name], `options.${name}`);
   }
-  checkOptions(options?.tracingOptions, "options.tracingOptions");
-  checkOptions(options?.userAgentOptions, "options.userAgentOptions");
-  checkOptionalString(options?.userAgentOptions?.userAgentPrefix, "options.userAgentOptions.userAgentPrefix");
+  checkOptions(options?.redirectOptions, "options.redirectOptions");
+  if (given(options?.userAgentOptions)) {
+    checkOptions(options?.userAgentOptions, "options.userAgentOptions");
+    checkOptionalString(options?.userAgentOptions?.userAgentPrefix, "options.userAgentOptions.userAgentPrefix");
+  }
   const insecure: unknown = options?.allowInsecureConnection;
-  if (insecure !== undefined && typeof insecure !== "boolean") {
+  if (given(insecure) && typeof insecure !== "boolean") {
     throw new TypeError("options.allowInsecureConnection must be a boolean when given.");
   }
   const proxy: unknown = options?.proxyOptions;
-  checkOptions(proxy, "options.proxyOptions");
-  if (proxy !== undefined) {
+  if (given(proxy)) {
+    checkOptions(proxy, "options.proxyOptions");
     const host: unknown = (proxy as { host?: unknown }).host;
     if (typeof host !== "string" || host === "") {
       throw new TypeError("options.proxyOptions.host must be a non-empty string (the proxy's URL or host).");
     }
   }
   const httpClient: unknown = options?.httpClient;
-  if (httpClient !== undefined && typeof (httpClient as { sendRequest?: unknown } | null)?.sendRequest !== "function") {
+  if (given(httpClient) && typeof (httpClient as { sendRequest?: unknown }).sendRequest !== "function") {
     throw new TypeError("options.httpClient must be an HttpClient (an object with a sendRequest function) when given.");
   }
   const policies: unknown = options?.additionalPolicies;
@@ -116,16 +125,16 @@ function checkPipelineOptions(options: WebPubSubServiceClientOptions | undefined
   }
   policies.forEach((entry: unknown, i) => {
     const { policy, position } = (typeof entry === "object" && entry !== null ? entry : {}) as {
-      policy?: { name?: unknown; sendRequest?: unknown } | null;
+      policy?: { sendRequest?: unknown } | null;
       position?: unknown;
     };
-    if (typeof policy?.name !== "string" || typeof policy.sendRequest !== "function") {
+    if (typeof policy?.sendRequest !== "function") {
       throw new TypeError(
-        `options.additionalPolicies[${i}].policy must be a pipeline policy (a name and a sendRequest function).`,
+        `options.additionalPolicies[${i}].policy must be a pipeline policy (with a sendRequest function).`,
       );
     }
     if (!POLICY_POSITIONS.has(position)) {
-      throw new TypeError(`options.additionalPolicies[${i}].position must be "perCall" or "perRetry".`);
+      throw new TypeError(`options.additionalPolicies[${i}].position must be "perCall" or "perRetry" when given.`);
     }
   });
 }

@@ -1,5 +1,5 @@
 // Every argument rule, and proof that an invalid call sends nothing: the HTTP client fails the test if it is called.
-import { createHttpHeaders, type HttpClient } from "@azure/core-rest-pipeline";
+import { createHttpHeaders, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
 import { KEY } from "./helpers/key-client.ts";
@@ -362,6 +362,8 @@ describe("constructor validation", () => {
       [{ additionalPolicies: "x" }, /^options.additionalPolicies must be an array/],
       [{ additionalPolicies: [{}] }, /^options.additionalPolicies\[0\].policy must be a pipeline policy/],
       [{ additionalPolicies: [{ policy: { name: "p" }, position: "perCall" }] }, /additionalPolicies\[0\].policy/],
+      [{ additionalPolicies: [{ policy: null }] }, /additionalPolicies\[0\].policy/],
+      [{ redirectOptions: null }, /^options.redirectOptions must be an object/],
       [{ additionalPolicies: [{ policy, position: "first" }] }, /additionalPolicies\[0\].position must be/],
       [{ httpClient: {} }, /^options.httpClient must be an HttpClient/],
       [{ httpClient: "x" }, /^options.httpClient must be an HttpClient/],
@@ -392,6 +394,36 @@ describe("constructor validation", () => {
     ]) {
       expect(make(options)(), JSON.stringify(Object.keys(options))).toBeInstanceOf(WebPubSubServiceClient);
     }
+  });
+
+  // Rule: what the HTTP stack (and @azure/web-pubsub) accepts is not refused: null for an option the stack skips, a
+  // policy without a name, a policy without a position (perCall). Each client below sends through that policy.
+  it.each([
+    "tlsOptions",
+    "agent",
+    "proxyOptions",
+    "telemetryOptions",
+    "loggingOptions",
+    "userAgentOptions",
+    "tracingOptions",
+    "httpClient",
+    "allowInsecureConnection",
+  ])("options.%s: null is taken as absent, and a nameless policy without a position runs per call", async (name) => {
+    let calls = 0;
+    const answer = {
+      sendRequest: async (request: PipelineRequest) => {
+        calls++;
+        return { status: 202, headers: createHttpHeaders(), request };
+      },
+    };
+    const client = new WebPubSubServiceClient(
+      "https://x",
+      key,
+      "hub",
+      any({ [name]: null, additionalPolicies: [{ policy: answer }], retryOptions: { maxRetries: 0 } }),
+    );
+    await client.sendToAll("hi", { contentType: "text/plain" });
+    expect(calls).toBe(1);
   });
 
   it("accepts the hub name pattern's full alphabet", () => {
