@@ -23,7 +23,8 @@ const CODEC: JsonOnlyCodec = {
  * the codec's (to log, to route) sees the fields it was given before.
  */
 export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMessage {
-  return { ...message, [ENCODED]: encodeJsonOnlyUpstream(message) };
+  const standIn = { ...message, [ENCODED]: encodeJsonOnlyUpstream(message) };
+  return standIn as JsonOnlyUpstreamMessage;
 }
 
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */
