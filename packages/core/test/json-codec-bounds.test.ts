@@ -61,6 +61,18 @@ describe("scanJsonText", () => {
     expect(scanJsonText(`[${"1,".repeat(500_000)}1]`).exceeded).toBeUndefined();
   });
 
+  test("a caller may set its own node bound (maxNodes), counted the same way and named in the problem", () => {
+    const arrays = (n: number) => `[${"[],".repeat(n - 2)}[]]`;
+    expect(scanJsonText(arrays(100), MAX_JSON_DEPTH, [], 100).exceeded).toBeUndefined();
+    const past = scanJsonText(arrays(101), MAX_JSON_DEPTH, [], 100);
+    expect(past.exceeded).toBe("nodes");
+    expect(past.problem).toBe("made of more than 100 objects, arrays and members");
+    expect(scanJsonText(arrays(MAX_JSON_NODES + 1), MAX_JSON_DEPTH, [], MAX_JSON_NODES + 1).exceeded).toBeUndefined();
+    // members count towards it too
+    expect(scanJsonText('{"a":1,"b":2}', MAX_JSON_DEPTH, [], 2).exceeded).toBe("nodes");
+    expect(scanJsonText('{"a":1,"b":2}', MAX_JSON_DEPTH, [], 3).exceeded).toBeUndefined();
+  });
+
   test("reads the raw top-level members it is asked for, wherever they are, but not nested ones", () => {
     // the string value of "s" holds an escaped backslash, then an escaped quote: it ends only at the last quote
     const s = JSON.stringify('\\","ackId":6');

@@ -21,11 +21,17 @@ export interface JsonScan {
 }
 
 /**
- * Scans `text` (expected to be JSON) for the bounds above, allowing `maxDepth` levels of nesting, without building
- * anything. Linear in the length of `text`; strings are skipped with indexOf. Invalid JSON is not detected (JSON.parse
- * does that after); the figures are then meaningless but the scan still ends.
+ * Scans `text` (expected to be JSON) for the bounds above, allowing `maxDepth` levels of nesting and `maxNodes`
+ * objects, arrays and members, without building anything. Linear in the length of `text`; strings are skipped with
+ * indexOf. Invalid JSON is not detected (JSON.parse does that after); the figures are then meaningless but the scan
+ * still ends.
  */
-export function scanJsonText(text: string, maxDepth: number = MAX_JSON_DEPTH, want: readonly string[] = []): JsonScan {
+export function scanJsonText(
+  text: string,
+  maxDepth: number = MAX_JSON_DEPTH,
+  want: readonly string[] = [],
+  maxNodes: number = MAX_JSON_NODES,
+): JsonScan {
   const top = new Map<string, string>();
   let exceeded: JsonScan["exceeded"];
   let depth = 0;
@@ -58,7 +64,7 @@ export function scanJsonText(text: string, maxDepth: number = MAX_JSON_DEPTH, wa
       if (depth <= maxDepth + 1) members.push(0);
       if (exceeded === undefined) {
         if (depth > maxDepth) exceeded = "depth";
-        else if (nodes > MAX_JSON_NODES) exceeded = "nodes";
+        else if (nodes > maxNodes) exceeded = "nodes";
       }
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       if (depth === 1) capture(i);
@@ -69,7 +75,7 @@ export function scanJsonText(text: string, maxDepth: number = MAX_JSON_DEPTH, wa
       const count = depth >= 1 && depth <= maxDepth + 1 ? ++members[depth - 1]! : 0;
       if (exceeded === undefined) {
         if (count > MAX_JSON_OBJECT_MEMBERS) exceeded = "members";
-        else if (nodes > MAX_JSON_NODES) exceeded = "nodes";
+        else if (nodes > maxNodes) exceeded = "nodes";
       }
       if (depth === 1 && want.length > 0 && keyEnd >= keyStart) {
         const name = text.slice(keyStart, keyEnd);
@@ -87,7 +93,7 @@ export function scanJsonText(text: string, maxDepth: number = MAX_JSON_DEPTH, wa
     exceeded === "depth"
       ? `nested more than ${maxDepth} levels deep`
       : exceeded === "nodes"
-        ? `made of more than ${MAX_JSON_NODES} objects, arrays and members`
+        ? `made of more than ${maxNodes} objects, arrays and members`
         : exceeded === "members"
           ? `holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`
           : undefined;
