@@ -174,8 +174,7 @@ export class ConnectNegotiator {
     session.receiveMaximum = request.receiveMaximum;
     this.#closeTakenOver(existing);
     this.#service.resume(conn, this.#ws);
-    for (const q of session.resendPackets()) link.write(q);
-    session.release();
+    session.resume((q) => link.write(q));
     return new LiveSession(this.#service, conn, session, link);
   }
 

@@ -62,6 +62,11 @@ export class MqttSession implements WireFormat {
   receiveMaximum = Number.POSITIVE_INFINITY;
   readonly #held: { msg: Outgoing; size: number }[] = [];
   #heldBytes = 0;
+  /**
+   * Ids in #inflight from an earlier network connection not yet sent again on this one (a resume sends them, in order,
+   * as the new connection's Receive Maximum has room).
+   */
+  #resend: number[] = [];
   /** release() is handing a held message to the connection: it is sent, not held again */
   #releasing = false;
   #nextId = 1;
@@ -203,6 +208,8 @@ export class MqttSession implements WireFormat {
     if (entry === undefined) return false;
     this.#inflight.delete(id);
     this.#inflightBytes -= entry.packet.payload.length;
+    const waiting = this.#resend.length > 0 ? this.#resend.indexOf(id) : -1;
+    if (waiting >= 0) this.#resend.splice(waiting, 1);
     return true;
   }
 
@@ -224,12 +231,18 @@ export class MqttSession implements WireFormat {
   }
 
   /**
-   * Sends the held messages the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or
-   * a resume); expired ones are dropped.
+   * Sends what the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or a resume):
+   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL), then
+   * the held ones; expired held ones are dropped.
    */
-  release(): void {
+  release(write: (packet: Packet) => void): void {
+    while (this.#resend.length > 0 && this.#inflight.size - this.#resend.length < this.receiveMaximum) {
+      const id = this.#resend.shift()!;
+      const entry = this.#inflight.get(id)!;
+      write(entry.stage === "pubrel" ? { cmd: "pubrel", messageId: id } : { ...entry.packet, dup: true });
+    }
     const conn = this.#conn;
-    if (conn === undefined) return;
+    if (conn === undefined || this.#resend.length > 0) return;
     while (this.#held.length > 0 && this.#inflight.size < this.receiveMaximum) {
       const { msg, size } = this.#held.shift()!;
       this.#heldBytes -= size;
@@ -243,11 +256,13 @@ export class MqttSession implements WireFormat {
     }
   }
 
-  /** What a resumed session sends again, in order: unacknowledged PUBLISHes (DUP set) and pending PUBRELs. */
-  *resendPackets(): Iterable<Packet> {
-    for (const [id, entry] of this.#inflight) {
-      if (entry.stage === "pubrel") yield { cmd: "pubrel", messageId: id };
-      else yield { ...entry.packet, dup: true };
-    }
+  /**
+   * A resumed session on its new connection: the Receive Maximum count starts again (MQTT 5.0 section 4.9) and what
+   * is unacknowledged goes again, in order, as release() has room (unacknowledged PUBLISHes with DUP set, pending
+   * PUBRELs), then the held messages.
+   */
+  resume(write: (packet: Packet) => void): void {
+    this.#resend = [...this.#inflight.keys()];
+    this.release(write);
   }
 }
