@@ -1,10 +1,12 @@
 // Rule: a resumed MQTT 5.0 session delivers what it kept as a new connection would. Receive Maximum counts again on
 // each network connection (MQTT 5.0 sections 3.3.4 and 4.9): the unacknowledged messages are sent again (DUP set) no
-// more than the new connection's Receive Maximum at a time, the rest, in order, as acknowledgements make room. Before,
-// every unacknowledged message was sent at once. A QoS 0 REST send on another topic is the fence that shows what did
-// not come.
+// more than the new connection's Receive Maximum at a time, the rest, in order, as acknowledgements make room. A
+// message that came while the subscriber was away has not started delivery: once expired it is deleted, and before
+// that it goes out with the interval left and DUP 0 (section 3.3.2.3.3). Before, every unacknowledged message was
+// sent at once, and a message kept while away was sent after its expiry, with its first interval and DUP 1. A QoS 0
+// REST send on another topic is the fence that shows what did not come.
 import type { IPublishPacket } from "mqtt-packet";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
 import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
@@ -15,6 +17,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await emu.close();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 const hub = hubNames("mqres");
 
@@ -85,6 +90,33 @@ describe("MQTT 5.0 resumed session", () => {
         last = next[0]!;
       }
       raw.ws.close();
+    },
+  );
+
+  it.each([
+    [1, []],
+    [60, [50]],
+  ])(
+    "a QoS 1 message that came while away with interval %i s, resumed 10 s later: sent with intervals %j",
+    async (interval, left) => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      const h = hub();
+      const old = await device(h, true);
+      old.ws.close();
+      await old.closed;
+      const pub = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
+      await pub.connect();
+      const properties = { messageExpiryInterval: interval };
+      const payload = Buffer.from("m");
+      pub.send({ cmd: "publish", topic: "g", qos: 1, messageId: 1, dup: false, retain: false, payload, properties });
+      await pub.next("puback");
+      vi.setSystemTime(Date.now() + 10_000);
+      const raw = await device(h, false);
+      const got = await beforeFence(raw, h);
+      expect(got.map((p) => p.properties?.messageExpiryInterval)).toEqual(left);
+      expect(got.map((p) => p.dup)).toEqual(left.map(() => false));
+      raw.ws.close();
+      pub.ws.close();
     },
   );
 });

@@ -132,7 +132,10 @@ export class MqttSession implements WireFormat {
       }
       return NO_FRAME;
     }
-    if (!this.#releasing && (this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
+    // held, not in flight, while the client is away (a persistent session): its delivery has not started, so it may
+    // still expire, and a resume sends it with the interval left and DUP 0 (MQTT 5.0 section 3.3.2.3.3)
+    const away = this.#conn?.socket === null;
+    if (!this.#releasing && (away || this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
       const size = payloadBytes(msg.payload).length;
       this.#held.push({ msg, size });
       this.#heldBytes += size;
