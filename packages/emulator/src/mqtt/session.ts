@@ -66,7 +66,7 @@ export class MqttSession implements WireFormat {
    * Ids in #inflight from an earlier network connection not yet sent again on this one (a resume sends them, in order,
    * as the new connection's Receive Maximum has room).
    */
-  #resend: number[] = [];
+  #resend = new Set<number>();
   /** release() is handing a held message to the connection: it is sent, not held again */
   #releasing = false;
   #nextId = 1;
@@ -211,8 +211,7 @@ export class MqttSession implements WireFormat {
     if (entry === undefined) return false;
     this.#inflight.delete(id);
     this.#inflightBytes -= entry.packet.payload.length;
-    const waiting = this.#resend.length > 0 ? this.#resend.indexOf(id) : -1;
-    if (waiting >= 0) this.#resend.splice(waiting, 1);
+    this.#resend.delete(id);
     return true;
   }
 
@@ -239,13 +238,14 @@ export class MqttSession implements WireFormat {
    * the held ones; expired held ones are dropped.
    */
   release(write: (packet: Packet) => void): void {
-    while (this.#resend.length > 0 && this.#inflight.size - this.#resend.length < this.receiveMaximum) {
-      const id = this.#resend.shift()!;
+    while (this.#resend.size > 0 && this.#inflight.size - this.#resend.size < this.receiveMaximum) {
+      const id = this.#resend.values().next().value!;
+      this.#resend.delete(id);
       const entry = this.#inflight.get(id)!;
       write(entry.stage === "pubrel" ? { cmd: "pubrel", messageId: id } : { ...entry.packet, dup: true });
     }
     const conn = this.#conn;
-    if (conn === undefined || this.#resend.length > 0) return;
+    if (conn === undefined || this.#resend.size > 0) return;
     while (this.#held.length > 0 && this.#inflight.size < this.receiveMaximum) {
       const { msg, size } = this.#held.shift()!;
       this.#heldBytes -= size;
@@ -265,7 +265,7 @@ export class MqttSession implements WireFormat {
    * PUBRELs), then the held messages.
    */
   resume(write: (packet: Packet) => void): void {
-    this.#resend = [...this.#inflight.keys()];
+    this.#resend = new Set(this.#inflight.keys());
     this.release(write);
   }
 }
