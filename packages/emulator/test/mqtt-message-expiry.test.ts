@@ -2,10 +2,10 @@
 // Expiry Interval goes on with the message, so 5.0 subscribers get the interval that is left (MQTT 5.0 section
 // 3.3.2.3.3) and a copy kept for a subscriber (flow control, a persistent session) expires with it; a PUBLISH without
 // one has none. Before, a client's interval was dropped.
-import type { IPublishPacket } from "mqtt-packet";
+import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
 import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
@@ -53,6 +53,67 @@ describe("MQTT 5.0 message expiry", () => {
     expect(withIt.properties?.messageExpiryInterval).toBe(3600);
     expect(Buffer.from(without.payload).toString()).toBe("without");
     expect(without.properties?.messageExpiryInterval).toBeUndefined();
+    sub.ws.close();
+    pub.ws.close();
+  });
+
+  // a message held back by Receive Maximum has not started delivery: once expired it is deleted, not sent
+  it("a message held back by Receive Maximum is dropped once expired; one still live goes with the interval left", async () => {
+    const h = hub();
+    const sub = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
+    await sub.opened;
+    const properties = { receiveMaximum: 1 };
+    sub.send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 5,
+      clean: true,
+      clientId: "rm",
+      keepalive: 0,
+      properties,
+    } as Packet);
+    await sub.next("connack");
+    const subscriptions = [
+      { topic: "g", qos: 1 as const },
+      { topic: "fence", qos: 0 as const },
+    ];
+    sub.send({ cmd: "subscribe", messageId: 1, subscriptions });
+    await sub.next("suback");
+    const pub = await client(h);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let id = 0;
+    const publish = async (text: string, interval: number | undefined) => {
+      const props = interval === undefined ? {} : { messageExpiryInterval: interval };
+      const payload = Buffer.from(text);
+      pub.send({
+        cmd: "publish",
+        topic: "g",
+        qos: 1,
+        messageId: ++id,
+        dup: false,
+        retain: false,
+        payload,
+        properties: props,
+      });
+      await pub.next("puback");
+    };
+    await publish("first", undefined);
+    await publish("short", 1);
+    await publish("long", 60);
+    const first = (await sub.next("publish")) as IPublishPacket;
+    expect(Buffer.from(first.payload).toString()).toBe("first");
+    vi.setSystemTime(Date.now() + 10_000);
+    sub.send({ cmd: "puback", messageId: first.messageId! });
+    await rest(emu, "POST", `/api/hubs/${h}/groups/fence/:send`, { body: "fence", contentType: "text/plain" });
+    const got: IPublishPacket[] = [];
+    for (;;) {
+      const p = (await sub.next("publish")) as IPublishPacket;
+      if (p.topic === "fence") break;
+      got.push(p);
+    }
+    expect(got.map((p) => [Buffer.from(p.payload).toString(), p.properties?.messageExpiryInterval])).toEqual([
+      ["long", 50],
+    ]);
     sub.ws.close();
     pub.ws.close();
   });

@@ -233,12 +233,13 @@ describe("MQTT 5.0 user properties per packet", () => {
     expect(l.packets.map((p) => p.cmd)).toEqual(["connect", "publish"]);
   });
 
-  it("refuses as malformed, unparsed, a property block that does not fit or repeats a property", () => {
+  // a repeated property other than a user property is a Protocol Error (MQTT 5.0 2.2.2.2, e.g. 3.8.2.1.2), not malformed
+  it("refuses unparsed a property block that does not fit (malformed) or repeats a property (protocol error)", () => {
     // PUBLISH "t", QoS 0, then the properties: [length, ...properties] and no payload
     const publishWith = (props: number[]) => Buffer.from([0x30, 3 + props.length, 0, 1, 0x74, ...props]);
     const cases: [number[], string[]][] = [
       [[2, 0x01, 1], []], // Payload Format Indicator: fits
-      [[4, 0x01, 1, 0x01, 1], ["malformed"]], // twice
+      [[4, 0x01, 1, 0x01, 1], ["protocol-error"]], // twice
       [[4, 0x26, 0, 0, 0], ["malformed"]], // a pair's second string runs past the block
       [[3, 0x26, 0, 0], ["malformed"]],
       [[9, 0x26, 0, 0, 0, 0, 0x26, 0, 0, 0], ["malformed"]],
@@ -351,6 +352,21 @@ describe.each([4, 5] as const)("over the wire, MQTT level %i", (version) => {
   async function groupExists(h: string, group: string): Promise<boolean> {
     return (await rest(emu, "HEAD", `/api/hubs/${h}/groups/${group}`)).status === 200;
   }
+
+  it.runIf(version === 5).each([
+    { what: "repeats a property", props: [4, 0x01, 1, 0x01, 1], code: 0x82 },
+    { what: "runs past its block", props: [3, 0x26, 0, 0], code: 0x81 },
+  ])(
+    "a PUBLISH whose property block $what ends the connection with DISCONNECT reason $code",
+    async ({ props, code }) => {
+      const h = hub();
+      const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), version);
+      await raw.connect();
+      raw.ws.send(Buffer.from([0x30, 3 + props.length, 0, 1, 0x74, ...props])); // PUBLISH "t", QoS 0, no payload
+      expect(await raw.next("disconnect")).toMatchObject({ reasonCode: code });
+      await raw.closed;
+    },
+  );
 
   it(`a SUBSCRIBE of ${MAX_FILTERS_PER_PACKET} filters subscribes to each; one more to none, refused`, async () => {
     const h = hub();

@@ -84,9 +84,31 @@ describe("MqttSession as a wire format", () => {
     expect(p).toMatchObject({ cmd: "publish", topic: SERVER_MESSAGES_TOPIC, qos: 1 });
     expect((p.properties as { contentType: string }).contentType).toBe("application/json");
     expect(s.inflightCount).toBe(1);
-    expect([...s.resendPackets()][0]).toMatchObject({ dup: true });
+    const again: Packet[] = [];
+    s.resume((q) => again.push(q));
+    expect(again).toEqual([expect.objectContaining({ cmd: "publish", dup: true })]);
     expect(s.complete(p.messageId as number)).toBe(true);
     expect(s.inflightCount).toBe(0);
+  });
+  // Rule: a resume sends again no more than the new Receive Maximum at a time; an acknowledgement of a message still
+  // waiting to be sent again (the client had it from the earlier connection) ends it, and it is not sent again.
+  it("sends again within Receive Maximum; a message acknowledged before its turn is not sent again", () => {
+    const s = new MqttSession({ clientId: "c", version: 5, persistent: true, keepMs: 0 });
+    const ids = ["1", "2", "3"].map((text) => {
+      const msg = new Outgoing({ payload: { kind: "text", text }, from: "server" });
+      return parse(s.encodeData(msg).data, 5).messageId as number;
+    });
+    s.receiveMaximum = 1;
+    const again: Packet[] = [];
+    s.resume((q) => again.push(q));
+    expect(again.map((p) => (p as { messageId: number }).messageId)).toEqual([ids[0]]);
+    expect(s.complete(ids[2]!)).toBe(true); // acknowledged before it was sent again
+    expect(s.complete(ids[0]!)).toBe(true);
+    s.release((q) => again.push(q));
+    expect(again.map((p) => (p as { messageId: number }).messageId)).toEqual([ids[0], ids[1]]);
+    expect(s.complete(ids[1]!)).toBe(true);
+    s.release((q) => again.push(q));
+    expect(again).toHaveLength(2);
   });
   // Rule: what one session keeps for its client is bounded in bytes, not only in messages. A client that subscribes to
   // its own topic at QoS 1, publishes 1 MiB messages and never acknowledges made the emulator keep 10,000 of them

@@ -1,9 +1,9 @@
 // Rule: the last will is published whenever the network connection closes without the client's normal DISCONNECT,
 // including when the service closes it (MQTT 5.0 section 3.1.2.5: "The Server closes the Network Connection without
 // first receiving a DISCONNECT packet with a Reason Code 0x00"): a REST closeConnection and a session taken over by a
-// new CONNECT of the client id publish it. Before, only a drop did; a service-side close ended the session first and
-// the will was forgotten. Checked both ways: a client that sent DISCONNECT has no will published. A REST send to the
-// will's topic is the fence that shows what came.
+// new CONNECT of the client id (clean or resuming) publish it. Before, only a drop did; a service-side close ended the
+// session first and the will was forgotten, and a resuming CONNECT replaced it. Checked both ways: a client that sent
+// DISCONNECT has no will published. A REST send to the will's topic is the fence that shows what came.
 import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
@@ -27,12 +27,25 @@ async function watcher(h: string, version: 4 | 5): Promise<RawMqtt> {
   return raw;
 }
 
-/** A client of user `user` and client id `clientId` with a last will "gone <clientId>" on topic `status`. */
-async function device(h: string, version: 4 | 5, user: string, clientId: string): Promise<RawMqtt> {
+/**
+ * A client of user `user` and client id `clientId` with a last will (default "gone <clientId>") on topic `status`;
+ * `resume`: a persistent session (5.0: session expiry 60 s) resumed if there is one.
+ */
+async function device(
+  h: string,
+  version: 4 | 5,
+  user: string,
+  clientId: string,
+  options: { resume?: boolean; will?: string } = {},
+): Promise<RawMqtt> {
   const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES, sub: user })), version);
   await raw.opened;
-  const will = { topic: "status", payload: Buffer.from(`gone ${clientId}`), qos: 0 as const, retain: false };
-  raw.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: true, clientId, keepalive: 0, will });
+  const text = options.will ?? `gone ${clientId}`;
+  const will = { topic: "status", payload: Buffer.from(text), qos: 0 as const, retain: false };
+  const resume = options.resume ?? false;
+  const properties = resume && version === 5 ? { properties: { sessionExpiryInterval: 60 } } : {};
+  const connect = { cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: !resume, clientId } as const;
+  raw.send({ ...connect, keepalive: 0, will, ...properties });
   expect(await raw.next("connack")).toMatchObject({ cmd: "connack" });
   return raw;
 }
@@ -67,6 +80,20 @@ describe.each([4, 5] as const)("MQTT level %i last will on a service-side close"
     await old.closed;
     expect(await statusUntilFence(w, h)).toEqual(["gone same"]);
     next.ws.close();
+    w.ws.close();
+  });
+
+  // the takeover of a connected session by a resuming CONNECT (clean 0) too; the new connection's will replaces it
+  it("a resuming CONNECT that takes over a connected session publishes the old connection's will, keeps the new one", async () => {
+    const h = hub();
+    const w = await watcher(h, version);
+    const a = await device(h, version, "dev", "dev", { resume: true, will: "gone a" });
+    const b = await device(h, version, "dev", "dev", { resume: true, will: "gone b" });
+    await a.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone a"]);
+    b.ws.close();
+    await b.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone b"]);
     w.ws.close();
   });
 

@@ -168,28 +168,29 @@ export class ConnectNegotiator {
     const link = this.#link;
     session.physicalConnectionId = link.id;
     session.disconnect = undefined;
+    // the old network connection, if still open, closes without DISCONNECT: its will goes out before the new one is set
+    if (this.#closeTakenOver(existing)) LastWill.of(this.#service, conn, session).publish();
     session.will = request.will;
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
     session.receiveMaximum = request.receiveMaximum;
-    this.#closeTakenOver(existing);
     this.#service.resume(conn, this.#ws);
-    for (const q of session.resendPackets()) link.write(q);
-    session.release();
+    session.resume((q) => link.write(q));
     return new LiveSession(this.#service, conn, session, link);
   }
 
   /**
    * The network connection a resumed session is still on, if any, is closed as taken over (5.0: DISCONNECT 0x8E first;
-   * MQTT 5.0 section 3.1.4) instead of cut when the session moves to the new socket.
+   * MQTT 5.0 section 3.1.4) instead of cut when the session moves to the new socket. True when there was one.
    */
-  #closeTakenOver({ conn, session }: StoredSession): void {
+  #closeTakenOver({ conn, session }: StoredSession): boolean {
     const old = conn.socket;
-    if (old === null || !conn.detach(old)) return;
+    if (old === null || !conn.detach(old)) return false;
     if (session.version === 5 && old.readyState === 1) {
       old.send(session.encode({ cmd: "disconnect", reasonCode: Reason.SessionTakenOver }), { binary: true });
     }
     closeSocket(old, 1000, "The MQTT session was taken over.");
+    return true;
   }
 
   #open(request: ConnectRequest, plan: MqttPlan): LiveSession {

@@ -61,13 +61,13 @@ export class LiveSession {
         return;
       case "puback":
       case "pubcomp":
-        if (p.messageId !== undefined && session.complete(p.messageId)) session.release();
+        if (p.messageId !== undefined && session.complete(p.messageId)) session.release(this.#write);
         return;
       case "pubrec":
         if (p.messageId === undefined) return;
         // 5.0: a PUBREC with a failure code ends the exchange (no PUBREL)
         if ((p.reasonCode ?? 0) >= 0x80) {
-          if (session.complete(p.messageId)) session.release();
+          if (session.complete(p.messageId)) session.release(this.#write);
         } else this.#released(p.messageId);
         return;
       case "pubrel": {
@@ -126,6 +126,9 @@ export class LiveSession {
   }
 
   /** PUBREC: a PUBREL follows, with Packet Identifier Not Found when the id was not in flight. */
+  /** Writes a packet on this session's network connection (what release() sends again after a resume). */
+  readonly #write = (packet: Packet): void => this.link.write(packet);
+
   #released(id: number): void {
     if (this.session.received(id)) this.link.write({ cmd: "pubrel", messageId: id });
     else this.link.write({ cmd: "pubrel", messageId: id, reasonCode: Reason.PacketIdentifierNotFound });

@@ -21,6 +21,7 @@ const REASONS: Record<LinkProblem, number> = {
   "too-large": Reason.PacketTooLarge,
   "too-many": Reason.QuotaExceeded,
   malformed: Reason.MalformedPacket,
+  "protocol-error": Reason.ProtocolError,
   flood: Reason.MalformedPacket,
 };
 

@@ -25,7 +25,7 @@ import { PacketScan } from "./packet-scan.ts";
  */
 export const MAX_ITEMS_PER_FRAME = 1000;
 
-export type LinkProblem = "too-large" | "too-many" | "malformed" | "flood";
+export type LinkProblem = "too-large" | "too-many" | "malformed" | "protocol-error" | "flood";
 
 export interface LinkEvents {
   packet(p: Packet): void;

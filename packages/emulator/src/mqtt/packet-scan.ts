@@ -3,13 +3,14 @@
 // a packet over MAX_FILTERS_PER_PACKET or MAX_USER_PROPERTIES_PER_PACKET before any object is built for it. mqtt-packet
 // builds the whole packet in one call and cannot be told to stop early (decision 0006). The scan walks 2-byte length
 // prefixes and the property ids with their sizes (MQTT 5.0 2.2.2.2), allocating nothing per item. Properties must fit
-// their block and their packet, and a property other than a user property may appear once (MQTT 5.0 2.2.2.2): the
-// parser would otherwise read past them (and build an array of each repeated one). Anything else that is malformed is
-// left to the parser, which refuses it before it builds anything large.
+// their block and their packet (else malformed), and a property other than a user property may appear once (MQTT 5.0
+// 2.2.2.2; else a protocol error, e.g. 3.8.2.1.2): the parser would otherwise read past them (and build an array of
+// each repeated one). Anything else that is malformed is left to the parser, which refuses it before it builds anything
+// large.
 import { MAX_FILTERS_PER_PACKET, MAX_USER_PROPERTIES_PER_PACKET } from "./limits.ts";
 
 export interface ScanRefusal {
-  kind: "too-many" | "malformed";
+  kind: "too-many" | "malformed" | "protocol-error";
   message: string;
 }
 
@@ -56,8 +57,8 @@ const MALFORMED_PROPERTIES: ScanRefusal = {
 };
 const UNKNOWN_PROPERTY: ScanRefusal = { kind: "malformed", message: "Malformed MQTT packet: unknown property." };
 const REPEATED_PROPERTY: ScanRefusal = {
-  kind: "malformed",
-  message: "Malformed MQTT packet: a property other than a user property appears twice.",
+  kind: "protocol-error",
+  message: "MQTT protocol error: a property other than a user property appears twice.",
 };
 const MALFORMED_FILTERS: ScanRefusal = {
   kind: "malformed",

@@ -62,6 +62,11 @@ export class MqttSession implements WireFormat {
   receiveMaximum = Number.POSITIVE_INFINITY;
   readonly #held: { msg: Outgoing; size: number }[] = [];
   #heldBytes = 0;
+  /**
+   * Ids in #inflight from an earlier network connection not yet sent again on this one (a resume sends them, in order,
+   * as the new connection's Receive Maximum has room).
+   */
+  #resend = new Set<number>();
   /** release() is handing a held message to the connection: it is sent, not held again */
   #releasing = false;
   #nextId = 1;
@@ -127,7 +132,10 @@ export class MqttSession implements WireFormat {
       }
       return NO_FRAME;
     }
-    if (!this.#releasing && (this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
+    // held, not in flight, while the client is away (a persistent session): its delivery has not started, so it may
+    // still expire, and a resume sends it with the interval left and DUP 0 (MQTT 5.0 section 3.3.2.3.3)
+    const away = this.#conn?.socket === null;
+    if (!this.#releasing && (away || this.#held.length > 0 || this.#inflight.size >= this.receiveMaximum)) {
       const size = payloadBytes(msg.payload).length;
       this.#held.push({ msg, size });
       this.#heldBytes += size;
@@ -203,6 +211,7 @@ export class MqttSession implements WireFormat {
     if (entry === undefined) return false;
     this.#inflight.delete(id);
     this.#inflightBytes -= entry.packet.payload.length;
+    this.#resend.delete(id);
     return true;
   }
 
@@ -224,12 +233,19 @@ export class MqttSession implements WireFormat {
   }
 
   /**
-   * Sends the held messages the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or
-   * a resume); expired ones are dropped.
+   * Sends what the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or a resume):
+   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL), then
+   * the held ones; expired held ones are dropped.
    */
-  release(): void {
+  release(write: (packet: Packet) => void): void {
+    while (this.#resend.size > 0 && this.#inflight.size - this.#resend.size < this.receiveMaximum) {
+      const id = this.#resend.values().next().value!;
+      this.#resend.delete(id);
+      const entry = this.#inflight.get(id)!;
+      write(entry.stage === "pubrel" ? { cmd: "pubrel", messageId: id } : { ...entry.packet, dup: true });
+    }
     const conn = this.#conn;
-    if (conn === undefined) return;
+    if (conn === undefined || this.#resend.size > 0) return;
     while (this.#held.length > 0 && this.#inflight.size < this.receiveMaximum) {
       const { msg, size } = this.#held.shift()!;
       this.#heldBytes -= size;
@@ -243,11 +259,13 @@ export class MqttSession implements WireFormat {
     }
   }
 
-  /** What a resumed session sends again, in order: unacknowledged PUBLISHes (DUP set) and pending PUBRELs. */
-  *resendPackets(): Iterable<Packet> {
-    for (const [id, entry] of this.#inflight) {
-      if (entry.stage === "pubrel") yield { cmd: "pubrel", messageId: id };
-      else yield { ...entry.packet, dup: true };
-    }
+  /**
+   * A resumed session on its new connection: the Receive Maximum count starts again (MQTT 5.0 section 4.9) and what
+   * is unacknowledged goes again, in order, as release() has room (unacknowledged PUBLISHes with DUP set, pending
+   * PUBRELs), then the held messages.
+   */
+  resume(write: (packet: Packet) => void): void {
+    this.#resend = new Set(this.#inflight.keys());
+    this.release(write);
   }
 }
