@@ -353,17 +353,26 @@ describe.each([4, 5] as const)("over the wire, MQTT level %i", (version) => {
     return (await rest(emu, "HEAD", `/api/hubs/${h}/groups/${group}`)).status === 200;
   }
 
-  it.runIf(version === 5).each([
+  // 3.1.1 has no property blocks: the same bytes are the PUBLISH's payload, and the connection goes on.
+  it.each([
     { what: "repeats a property", props: [4, 0x01, 1, 0x01, 1], code: 0x82 },
     { what: "runs past its block", props: [3, 0x26, 0, 0], code: 0x81 },
   ])(
-    "a PUBLISH whose property block $what ends the connection with DISCONNECT reason $code",
+    "a PUBLISH whose property block $what: 5.0 ends the connection with DISCONNECT reason $code, 3.1.1 reads payload",
     async ({ props, code }) => {
       const h = hub();
       const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), version);
       await raw.connect();
-      raw.ws.send(Buffer.from([0x30, 3 + props.length, 0, 1, 0x74, ...props])); // PUBLISH "t", QoS 0, no payload
-      expect(await raw.next("disconnect")).toMatchObject({ reasonCode: code });
+      // PUBLISH "t", QoS 0: at 5.0 `props` is its property block (and no payload), at 3.1.1 its payload
+      raw.ws.send(Buffer.from([0x30, 3 + props.length, 0, 1, 0x74, ...props]));
+      if (version === 5) {
+        expect(await raw.next("disconnect")).toMatchObject({ reasonCode: code });
+      } else {
+        raw.send({ cmd: "pingreq" } as Packet);
+        expect(await raw.next("pingresp")).toMatchObject({ cmd: "pingresp" });
+        expect(raw.packets.filter((p) => p.cmd === "disconnect")).toEqual([]);
+        raw.ws.terminate();
+      }
       await raw.closed;
     },
   );
