@@ -7,8 +7,16 @@
 import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
+import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
+import {
+  mqttToken,
+  mqttUrl,
+  openMqtt,
+  payloadText,
+  publishesBeforeFence,
+  RawMqtt,
+  sendToGroup,
+} from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -45,20 +53,10 @@ async function client(h: string, properties: Record<string, number>, qos: 1 | 2 
   return raw;
 }
 
-const send = (h: string, group: string, text: string) =>
-  rest(emu, "POST", `/api/hubs/${h}/groups/${group}/:send`, { body: text, contentType: "text/plain" });
-
-/** The texts of the PUBLISHes on `g` that came before a fence sent now. */
-async function beforeFence(raw: RawMqtt, h: string): Promise<IPublishPacket[]> {
-  await send(h, "fence", "fence");
-  const got: IPublishPacket[] = [];
-  for (;;) {
-    const p = (await raw.next("publish")) as IPublishPacket;
-    if (p.topic === "fence") return got;
-    got.push(p);
-  }
-}
-const texts = (ps: IPublishPacket[]) => ps.map((p) => Buffer.from(p.payload).toString());
+const send = (h: string, group: string, text: string) => sendToGroup(emu, h, group, text);
+/** The PUBLISHes on `g` that came before a fence sent now. */
+const beforeFence = (raw: RawMqtt, h: string) => publishesBeforeFence(emu, raw, h);
+const texts = (ps: IPublishPacket[]) => ps.map(payloadText);
 
 describe("MQTT 5.0 Receive Maximum", () => {
   it("sends at most Receive Maximum unacknowledged QoS 1 messages; a PUBACK lets the next one go", async () => {

@@ -2,10 +2,10 @@
 // raw MQTT-over-WebSocket client (mqtt-packet's generator and parser on a `ws` socket) for what mqtt.js refuses to
 // send (oversize packets) or does on its own (keep-alive pings).
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { generate, type Packet, parser } from "mqtt-packet";
+import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import WebSocket from "ws";
 import type { RunningEmulator } from "../src/index.ts";
-import { sign } from "./helpers/clients.ts";
+import { type RestResult, rest, sign } from "./helpers/clients.ts";
 
 export function mqttToken(emu: RunningEmulator, hub: string, claims: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
@@ -115,5 +115,32 @@ export class RawMqtt {
 
   #notify(): void {
     for (const f of this.#waiters.splice(0)) f();
+  }
+}
+
+/** Sends `text` (text/plain) to `group` through the emulator's REST API. */
+export function sendToGroup(emu: RunningEmulator, hub: string, group: string, text: string): Promise<RestResult> {
+  return rest(emu, "POST", `/api/hubs/${hub}/groups/${group}/:send`, { body: text, contentType: "text/plain" });
+}
+
+/** A PUBLISH's payload as text. */
+export const payloadText = (p: IPublishPacket): string => Buffer.from(p.payload).toString();
+
+/**
+ * The PUBLISHes `raw` receives before a fence: the text "fence" sent now through REST to `fenceGroup` (a topic `raw`
+ * subscribed to at QoS 0, or the watched topic itself), which comes after everything the emulator had for `raw`.
+ */
+export async function publishesBeforeFence(
+  emu: RunningEmulator,
+  raw: RawMqtt,
+  hub: string,
+  fenceGroup = "fence",
+): Promise<IPublishPacket[]> {
+  await sendToGroup(emu, hub, fenceGroup, "fence");
+  const got: IPublishPacket[] = [];
+  for (;;) {
+    const p = (await raw.next("publish")) as IPublishPacket;
+    if (p.topic === fenceGroup && payloadText(p) === "fence") return got;
+    got.push(p);
   }
 }

@@ -5,8 +5,8 @@
 import type { IPublishPacket, Packet } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
+import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -104,16 +104,8 @@ describe("MQTT 5.0 message expiry", () => {
     expect(Buffer.from(first.payload).toString()).toBe("first");
     vi.setSystemTime(Date.now() + 10_000);
     sub.send({ cmd: "puback", messageId: first.messageId! });
-    await rest(emu, "POST", `/api/hubs/${h}/groups/fence/:send`, { body: "fence", contentType: "text/plain" });
-    const got: IPublishPacket[] = [];
-    for (;;) {
-      const p = (await sub.next("publish")) as IPublishPacket;
-      if (p.topic === "fence") break;
-      got.push(p);
-    }
-    expect(got.map((p) => [Buffer.from(p.payload).toString(), p.properties?.messageExpiryInterval])).toEqual([
-      ["long", 50],
-    ]);
+    const got = await publishesBeforeFence(emu, sub, h);
+    expect(got.map((p) => [payloadText(p), p.properties?.messageExpiryInterval])).toEqual([["long", 50]]);
     sub.ws.close();
     pub.ws.close();
   });

@@ -8,8 +8,8 @@
 import type { IPublishPacket } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
-import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
+import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, RawMqtt, sendToGroup } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -49,20 +49,10 @@ async function device(h: string, clean: boolean, receiveMaximum?: number): Promi
   return raw;
 }
 
-const send = (h: string, group: string, text: string) =>
-  rest(emu, "POST", `/api/hubs/${h}/groups/${group}/:send`, { body: text, contentType: "text/plain" });
-
+const send = (h: string, group: string, text: string) => sendToGroup(emu, h, group, text);
 /** The PUBLISHes on `g` that came before a fence sent now. */
-async function beforeFence(raw: RawMqtt, h: string): Promise<IPublishPacket[]> {
-  await send(h, "fence", "fence");
-  const got: IPublishPacket[] = [];
-  for (;;) {
-    const p = (await raw.next("publish")) as IPublishPacket;
-    if (p.topic === "fence") return got;
-    got.push(p);
-  }
-}
-const texts = (ps: IPublishPacket[]) => ps.map((p) => Buffer.from(p.payload).toString());
+const beforeFence = (raw: RawMqtt, h: string) => publishesBeforeFence(emu, raw, h);
+const texts = (ps: IPublishPacket[]) => ps.map(payloadText);
 
 describe("MQTT 5.0 resumed session", () => {
   it.each([

@@ -4,11 +4,11 @@
 // new CONNECT of the client id (clean or resuming) publish it. Before, only a drop did; a service-side close ended the
 // session first and the will was forgotten, and a resuming CONNECT replaced it. Checked both ways: a client that sent
 // DISCONNECT has no will published. A REST send to the will's topic is the fence that shows what came.
-import type { IPublishPacket, Packet } from "mqtt-packet";
+import type { Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -52,13 +52,7 @@ async function device(
 
 /** The texts on `status` up to a REST fence sent now. */
 async function statusUntilFence(w: RawMqtt, h: string): Promise<string[]> {
-  await rest(emu, "POST", `/api/hubs/${h}/groups/status/:send`, { body: "fence", contentType: "text/plain" });
-  const texts: string[] = [];
-  for (;;) {
-    const text = Buffer.from(((await w.next("publish")) as IPublishPacket).payload).toString();
-    if (text === "fence") return texts;
-    texts.push(text);
-  }
+  return (await publishesBeforeFence(emu, w, h, "status")).map(payloadText);
 }
 
 describe.each([4, 5] as const)("MQTT level %i last will on a service-side close", (version) => {

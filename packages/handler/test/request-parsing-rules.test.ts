@@ -138,37 +138,36 @@ describe("JSON bounds", () => {
     ["nodes", nodes(MAX_JSON_NODES), nodes(MAX_JSON_NODES + 1), `made of more than ${MAX_JSON_NODES} objects`],
   ];
 
+  /** A handler counting the JSON user events it delivers, and a user event request with `body`. */
+  const counting = () => {
+    const seen = { calls: 0 };
+    const { handler } = make({
+      handleUserEvent: (_req, res) => {
+        seen.calls++;
+        res.success();
+      },
+    });
+    return { handler, seen };
+  };
+  const request = (body: string) => eventRequest({ type: USER_MESSAGE, contentType: "application/json", body });
+
   it.each(cases)(
     "a JSON user event at the %s bound is delivered, one past it is refused with 400",
     async (_n, at, past, why) => {
-      let calls = 0;
-      const { handler } = make({
-        handleUserEvent: (_req, res) => {
-          calls++;
-          res.success();
-        },
-      });
-      const request = (body: string) => eventRequest({ type: USER_MESSAGE, contentType: "application/json", body });
+      const { handler, seen } = counting();
       expect((await handler.handle(request(at)))!.status).toBe(200);
-      expect(calls).toBe(1);
+      expect(seen.calls).toBe(1);
       const refused = await handler.handle(request(past));
       expect(refused!.status).toBe(400);
       expect(await refused!.text()).toContain(`JSON body ${why}`);
-      expect(calls).toBe(1);
+      expect(seen.calls).toBe(1);
     },
   );
 
   // Rule: past MAX_JSON_NODES the count of objects, arrays and members allowed grows with the body, one per 4
   // characters: an ordinary array of small objects is delivered, the densest shapes ([[],[],...]) are refused.
   it("past 65,536 nodes the bound is one per 4 characters: 100,001 nodes in 400,004 characters pass, in 400,003 not", async () => {
-    let calls = 0;
-    const { handler } = make({
-      handleUserEvent: (_req, res) => {
-        calls++;
-        res.success();
-      },
-    });
-    const request = (body: string) => eventRequest({ type: USER_MESSAGE, contentType: "application/json", body });
+    const { handler, seen } = counting();
     const dense = `[${Array(100_000).fill("[]").join(",")}]`; // 100,001 nodes, 300,001 characters
     expect((await handler.handle(request(dense.padEnd(400_004))))!.status).toBe(200);
     const refused = await handler.handle(request(dense.padEnd(400_003)));
@@ -176,7 +175,7 @@ describe("JSON bounds", () => {
     expect(await refused!.text()).toBe("JSON body made of more than 100000 objects, arrays and members");
     const ordinary = JSON.stringify(Array.from({ length: 33_000 }, (_, i) => ({ id: i }))); // 66,001 nodes
     expect((await handler.handle(request(ordinary)))!.status).toBe(200);
-    expect(calls).toBe(2);
+    expect(seen.calls).toBe(2);
   });
 
   it("system event bodies are bounded too: connect and disconnected past a bound are refused, user code not called", async () => {
