@@ -1,5 +1,7 @@
 // The bounds of the MQTT endpoint: what one client may send or hold before it is refused.
 
+import { RELIABLE_MAX_BYTES } from "../reliable-buffer.ts";
+
 /** Largest MQTT packet accepted (fixed header included); also sent to 5.0 clients as Maximum Packet Size. */
 export const MAX_PACKET_BYTES = 1024 * 1024;
 /** Topics (= group names) longer than this are refused. */
@@ -20,8 +22,8 @@ export const MAX_USER_PROPERTIES_PER_PACKET = 1000;
 export const MAX_CLIENT_ID_CHARS = 256;
 /** QoS 1/2 messages to a client that may wait for its acknowledgement (or for it to come back). */
 export const MAX_INFLIGHT = 10_000;
-/** Payload bytes of those messages a session may keep (as a reliable Web PubSub session's RELIABLE_MAX_BYTES). */
-export const MAX_INFLIGHT_BYTES = 16 * 1024 * 1024;
+/** Payload bytes of those messages a session may keep: the bound of a reliable Web PubSub session's buffer. */
+export const MAX_INFLIGHT_BYTES = RELIABLE_MAX_BYTES;
 /** QoS 2 messages from a client that may wait for their PUBREL. */
 export const MAX_INCOMING_QOS2 = 1000;
 /** Packets a client may send while its CONNECT is still being decided (the upstream connect event). */
