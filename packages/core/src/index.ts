@@ -3,7 +3,11 @@
 export { type ClientProtocol, clientAudience, clientBaseUrl, restAudienceMatches } from "./audience.ts";
 export { base64Decode, base64Encode, base64UrlDecode, base64UrlEncode, utf8Decode, utf8Encode } from "./base64.ts";
 export { CloudEventsHeaders, CloudEventTypes } from "./cloud-events.ts";
-export { signConnectionId, verifyConnectionSignature } from "./connection-signature.ts";
+export {
+  MAX_SIGNATURE_HEADER_LENGTH,
+  signConnectionId,
+  verifyConnectionSignature,
+} from "./connection-signature.ts";
 export { decodeConnectionState, encodeConnectionState } from "./connection-state.ts";
 export { normalizeEndpoint, type ParsedConnectionString, parseConnectionString } from "./connection-string.ts";
 export { compileGroupPattern, MAX_PATTERN_STARS } from "./group-pattern.ts";

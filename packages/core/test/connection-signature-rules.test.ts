@@ -1,6 +1,11 @@
 // The ce-signature rules (protocol.md 5.4): only `sha256=` entries count, keys must be non-empty strings, and a
 // missing or unusable header or connection id is "not valid" rather than an exception.
-import { hmacSha256Hex, signConnectionId, verifyConnectionSignature } from "@webpubsub/core";
+import {
+  hmacSha256Hex,
+  MAX_SIGNATURE_HEADER_LENGTH,
+  signConnectionId,
+  verifyConnectionSignature,
+} from "@webpubsub/core";
 import { describe, expect, test } from "vitest";
 
 describe("verifyConnectionSignature", () => {
@@ -10,6 +15,18 @@ describe("verifyConnectionSignature", () => {
     for (const header of [`sha512=${digest}`, `sha384=${digest}`, `md5=${digest}`, digest, `x${digest}`]) {
       expect(await verifyConnectionSignature(header, "conn", ["key"]), header).toBe(false);
     }
+  });
+
+  test("a header of at most MAX_SIGNATURE_HEADER_LENGTH characters is read to its end; a longer one is not valid", async () => {
+    // The bound keeps one request from holding the event loop (millions of entries to split and compare).
+    const entry = `sha256=${await hmacSha256Hex("key", "conn")}`;
+    const filler = (length: number) => ",".repeat(length);
+    const atBound = filler(MAX_SIGNATURE_HEADER_LENGTH - entry.length) + entry;
+    expect(atBound.length).toBe(MAX_SIGNATURE_HEADER_LENGTH);
+    expect(await verifyConnectionSignature(atBound, "conn", ["key"])).toBe(true);
+    expect(await verifyConnectionSignature(`,${atBound}`, "conn", ["key"])).toBe(false);
+    expect(await verifyConnectionSignature(atBound.slice(1), "conn", ["key"])).toBe(true);
+    expect(await verifyConnectionSignature(filler(2_000_000) + entry, "conn", ["key"])).toBe(false);
   });
 
   test("a connection id that is not a string is not valid (no exception)", async () => {
