@@ -1,13 +1,14 @@
 // Topic names starting with `$` are the server's (MQTT 3.1.1 and 5.0 section 4.7.2; the service sends its messages on
 // `$webpubsub/server/messages`): an mqtt.js client's PUBLISH to one reaches nobody, not even a subscriber of that
 // topic (5.0: PUBACK / PUBREC 0x90 Topic Name invalid; 3.1.1 has no refusal code, so it is acknowledged as usual),
-// while a `$` anywhere else in the name is an ordinary character and the server (REST) still reaches `$` topics.
+// while a `$` anywhere else in the name is an ordinary character and the server (REST) still reaches `$` topics. A
+// Web PubSub client's sendToGroup to a `$` group reaches the group's Web PubSub clients but no MQTT subscriber.
 // Wildcard subscriptions are refused (the service does not support them), so no filter matches a `$` topic either.
 import type { ErrorWithReasonCode, MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { SERVER_MESSAGES_TOPIC } from "../src/mqtt/limits.ts";
-import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES, connect, hubNames, rest } from "./helpers/clients.ts";
 import { mqttToken, mqttUrl, openMqtt, sendToGroup } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
@@ -91,6 +92,27 @@ describe.each([4, 5] as const)("MQTT level %i `$` topics", (version) => {
       [SERVER_MESSAGES_TOPIC, "to u"],
     ]);
     await sub.endAsync();
+  });
+
+  it("a JSON client's sendToGroup to `$x` reaches a JSON member of `$x` but not an MQTT subscriber; to `x` both", async () => {
+    const h = hub();
+    const sub = await open(h);
+    const untilFence = recorder(sub);
+    await sub.subscribeAsync(["$x", "x", SERVER_MESSAGES_TOPIC, "fence"], { qos: 1 });
+    const json = await connect(emu, h, { claims: { role: ALL_GROUP_ROLES } });
+    json.send({ type: "joinGroup", group: "$x", ackId: 1 });
+    await json.message((m) => m.type === "ack" && m.ackId === 1);
+    const echoed = json.message((m) => m.type === "message" && m.group === "$x");
+    let ackId = 2;
+    for (const group of ["$x", SERVER_MESSAGES_TOPIC, "x"]) {
+      const id = ackId++;
+      json.send({ type: "sendToGroup", group, dataType: "text", data: `to ${group}`, ackId: id });
+      await json.message((m) => m.type === "ack" && m.ackId === id && m.success === true);
+    }
+    expect(await echoed).toMatchObject({ data: "to $x" });
+    expect(await untilFence(h)).toEqual([["x", "to x"]]);
+    await sub.endAsync();
+    await json.close();
   });
 
   it("wildcard filters (`#`, `+`, `+/a`, `$x/#`) are refused and match neither `x` nor `$x`", async () => {
