@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
 import { type HandlerServer, type RecordedRequest, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 /** connect events answered when the test says so */
@@ -41,7 +41,14 @@ async function startConnect(version: 4 | 5, clientId: string): Promise<RawMqtt> 
   const raw = new RawMqtt(mqttUrl(emu, "race", token), version);
   await raw.opened;
   const before = connectEvents();
-  raw.send({ cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: true, clientId, keepalive: 0 });
+  raw.send({
+    cmd: "connect",
+    protocolId: "MQTT",
+    protocolVersion: version,
+    clean: true,
+    clientId,
+    keepalive: quietKeepAlive(version),
+  });
   await handler.waitFor(() => connectEvents() > before);
   return raw;
 }

@@ -13,7 +13,7 @@ import { MAX_FILTERS_PER_PACKET, MAX_USER_PROPERTIES_PER_PACKET } from "../src/m
 import { MqttLink } from "../src/mqtt/packet-io.ts";
 import { userPropertyList } from "../src/mqtt/user-properties.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, openMqtt, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, openMqtt, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
 
 /** mqtt-packet's Parser emits each packet it parsed: counted on its prototype. */
 function countParsed(): () => number {
@@ -342,7 +342,7 @@ describe.each([4, 5] as const)("over the wire, MQTT level %i", (version) => {
       ...connectPacket(version),
       clean: false,
       clientId,
-      keepalive: 0,
+      keepalive: quietKeepAlive(version),
       properties: version === 5 ? { sessionExpiryInterval: 30 } : undefined,
     } as Packet);
     await raw.next("connack");

@@ -6,7 +6,7 @@ import type { Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -27,7 +27,7 @@ async function persistent(h: string, version: 4 | 5, clientId: string, clean: bo
     protocolVersion: version,
     clean,
     clientId,
-    keepalive: 0,
+    keepalive: quietKeepAlive(version),
     ...properties,
   });
   return [raw, await raw.next("connack")];

@@ -8,7 +8,7 @@ import type { Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ async function device(
   const resume = options.resume ?? false;
   const properties = resume && version === 5 ? { properties: { sessionExpiryInterval: 60 } } : {};
   const connect = { cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: !resume, clientId } as const;
-  raw.send({ ...connect, keepalive: 0, will, ...properties });
+  raw.send({ ...connect, keepalive: quietKeepAlive(version), will, ...properties });
   expect(await raw.next("connack")).toMatchObject({ cmd: "connack" });
   return raw;
 }

@@ -1,13 +1,14 @@
 // A CONNECT read into what the endpoint decides with: protocol version, client id (assigned when empty), last will and
 // session persistence, or a CONNACK refusal (an empty client id without clean session in 3.1.1, a client id over
-// MAX_CLIENT_ID_CHARS, a will with retain in 5.0 or on an invalid topic, a 5.0 Receive Maximum of 0). Also the
-// CONNECT's fields as the upstream `connect` event carries them.
+// MAX_CLIENT_ID_CHARS, a 3.1.1 keep-alive outside 1 - V4_MAX_KEEP_ALIVE_SECONDS, a will with retain in 5.0, on an
+// invalid or a `$` topic or over MAX_WILL_PAYLOAD_BYTES, a 5.0 Receive Maximum of 0). Also the CONNECT's fields as the
+// upstream `connect` event carries them.
 import type { MqttConnectProperties } from "../upstream/types.ts";
 import { connackCode, type MqttVersion, Reason } from "./codes.ts";
 import type { IConnectPacket } from "./deps.ts";
-import { MAX_CLIENT_ID_CHARS, SESSION_KEEP_MS } from "./limits.ts";
+import { MAX_CLIENT_ID_CHARS, MAX_WILL_PAYLOAD_BYTES, SESSION_KEEP_MS, V4_MAX_KEEP_ALIVE_SECONDS } from "./limits.ts";
 import type { Will } from "./session.ts";
-import { topicProblem } from "./topics.ts";
+import { isServerTopic, topicProblem } from "./topics.ts";
 import { userPropertyList } from "./user-properties.ts";
 
 export interface ConnectRequest {
@@ -52,6 +53,12 @@ export function readConnect(p: IConnectPacket, v: MqttVersion, newId: () => stri
   if (clientId.length > MAX_CLIENT_ID_CHARS) {
     return new ConnackRefusal(connackCode("client-id", v), "The client id is too long.");
   }
+  const keepalive = p.keepalive ?? 0;
+  if (v === 4 && (keepalive < 1 || keepalive > V4_MAX_KEEP_ALIVE_SECONDS)) {
+    // 3.1.1 has no code for it: 2 (identifier rejected), as mosquitto answers a keep-alive over its maximum
+    const why = `An MQTT 3.1.1 keep-alive must be 1 - ${V4_MAX_KEEP_ALIVE_SECONDS} seconds, got ${keepalive}.`;
+    return new ConnackRefusal(connackCode("client-id", v), why);
+  }
   const will = readWill(p, v);
   if (will instanceof ConnackRefusal) return will;
   const expiry = p.properties?.sessionExpiryInterval ?? 0;
@@ -76,9 +83,18 @@ function readWill(p: IConnectPacket, v: MqttVersion): Will | ConnackRefusal | un
     return new ConnackRefusal(Reason.RetainNotSupported, "Retained messages are not supported.");
   const problem = topicProblem(p.will.topic);
   if (problem !== undefined) return new ConnackRefusal(v === 5 ? problem.reason : 3, problem.message);
+  if (isServerTopic(p.will.topic)) {
+    const why = "A last will may not go to a topic starting with '$' (reserved for the server).";
+    return new ConnackRefusal(v === 5 ? Reason.TopicNameInvalid : 3, why);
+  }
+  const payload = Buffer.from(p.will.payload);
+  if (payload.length > MAX_WILL_PAYLOAD_BYTES) {
+    const why = `A last will's payload is at most ${MAX_WILL_PAYLOAD_BYTES} bytes, got ${payload.length}.`;
+    return new ConnackRefusal(v === 5 ? Reason.PacketTooLarge : 3, why);
+  }
   return {
     topic: p.will.topic,
-    payload: Buffer.from(p.will.payload),
+    payload,
     qos: p.will.qos ?? 0,
     contentType: v === 5 ? p.will.properties?.contentType : undefined,
   };

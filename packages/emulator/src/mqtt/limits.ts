@@ -18,8 +18,15 @@ export const MAX_FILTERS_PER_PACKET = 1000;
  * (packet-scan.ts): 60,000 of them took mqtt-packet 0.1-0.2 s to build.
  */
 export const MAX_USER_PROPERTIES_PER_PACKET = 1000;
-/** Client identifiers longer than this are refused. */
-export const MAX_CLIENT_ID_CHARS = 256;
+/**
+ * Client identifiers longer than this are refused (the service's documented length, "between 1 and 128"; see
+ * README's MQTT section for the source and for the documented rules not enforced).
+ */
+export const MAX_CLIENT_ID_CHARS = 128;
+/** The largest keep-alive of a 3.1.1 CONNECT, in seconds: the service documents 1 - 180 for 3.1.1 (0 is refused). */
+export const V4_MAX_KEEP_ALIVE_SECONDS = 180;
+/** Largest last-will payload of a CONNECT, in bytes (the service's documented "up to 2,000 bytes"). */
+export const MAX_WILL_PAYLOAD_BYTES = 2000;
 /** QoS 1/2 messages to a client that may wait for its acknowledgement (or for it to come back). */
 export const MAX_INFLIGHT = 10_000;
 /** Payload bytes of those messages a session may keep: the bound of a reliable Web PubSub session's buffer. */

@@ -17,7 +17,7 @@ import type { MqttLink } from "./packet-io.ts";
 import type { MqttSession } from "./session.ts";
 import { forgetSession } from "./session-store.ts";
 import { subscribeAll, unsubscribeAll } from "./subscriptions.ts";
-import { topicProblem } from "./topics.ts";
+import { isServerTopic, topicProblem } from "./topics.ts";
 import { userPropertyList } from "./user-properties.ts";
 
 export class LiveSession {
@@ -172,9 +172,16 @@ export class LiveSession {
     }
   }
 
-  /** Sends a PUBLISH on to its group; the reason code of its acknowledgement. */
+  /**
+   * Sends a PUBLISH on to its group; the reason code of its acknowledgement. A `$` topic is the server's: the PUBLISH
+   * reaches nobody, 0x90 Topic Name invalid (a 3.1.1 client's is acknowledged as usual, as for a refused permission).
+   */
   #forward(p: IPublishPacket): number {
     const { service, conn, session } = this;
+    if (isServerTopic(p.topic)) {
+      service.log(`mqtt connection ${conn.id}: topic ${shown(p.topic)} is reserved for the server; not delivered`);
+      return Reason.TopicNameInvalid;
+    }
     if (!conn.allowed("sendToGroup", p.topic)) {
       service.log(`mqtt connection ${conn.id}: no sendToGroup permission for topic ${shown(p.topic)}`);
       return Reason.NotAuthorized;

@@ -2,7 +2,8 @@
 // group, with the granted QoS), the QoS 1/2 messages sent to it and not yet acknowledged (kept across a reconnect),
 // the QoS 2 messages it sent that wait for PUBREL, its last will, and the network connection it is on. It is the
 // connection's wire format: a data message becomes a PUBLISH on the message's group topic (or the server messages
-// topic), the `connected` system message its CONNACK and a service close its DISCONNECT (5.0).
+// topic; none for a client's message to a `$` group), the `connected` system message its CONNACK and a service close
+// its DISCONNECT (5.0).
 import type { DownstreamMessage } from "@webpubsub/core";
 import type { Connection } from "../connection.ts";
 import type { Outgoing } from "../outgoing.ts";
@@ -13,6 +14,7 @@ import { Reason } from "./codes.ts";
 import { contentTypeOf, deliveryQos, payloadBytes } from "./content.ts";
 import { generate, type IConnackPacket, type IPublishPacket, type Packet, type QoS } from "./deps.ts";
 import { MAX_INFLIGHT, MAX_INFLIGHT_BYTES, SERVER_MESSAGES_TOPIC } from "./limits.ts";
+import { isServerTopic } from "./topics.ts";
 
 export interface Subscription {
   qos: QoS;
@@ -110,6 +112,9 @@ export class MqttSession implements WireFormat {
 
   encodeData(msg: Outgoing): WireFrame {
     const topic = msg.from === "group" && msg.group !== undefined ? msg.group : SERVER_MESSAGES_TOPIC;
+    // a Web PubSub client's sendToGroup to a `$` group: clients do not exchange messages on the server's topics (a REST
+    // send, fromUserId undefined, is the server's and goes out)
+    if (msg.from === "group" && msg.fromUserId !== undefined && isServerTopic(topic)) return NO_FRAME;
     const subscription = msg.from === "group" ? this.subscriptions.get(topic) : undefined;
     const granted = msg.from === "group" ? (subscription?.qos ?? 1) : 1;
     const qos = deliveryQos(msg, granted);

@@ -1,5 +1,7 @@
 // Topic = group. A topic filter or name must be a group name; what MQTT allows and the service does not (wildcards,
-// shared subscriptions, over-long topics) is refused with the reason the MQTT 5.0 specification has for it.
+// shared subscriptions, over-long topics) is refused with the reason the MQTT 5.0 specification has for it. Topic
+// names starting with `$` are the server's (MQTT 3.1.1 and 5.0 section 4.7.2; the service sends on
+// `$webpubsub/server/messages`): a client's PUBLISH to one reaches nobody and a last will on one is refused.
 import { Reason } from "./codes.ts";
 import { isValidGroupName } from "./deps.ts";
 import { MAX_TOPIC_CHARS } from "./limits.ts";
@@ -34,4 +36,12 @@ function nameProblem(topic: string, reason: number): TopicProblem | undefined {
   }
   if (!isValidGroupName(topic)) return { reason, message: "A topic must be a valid group name (not blank)." };
   return undefined;
+}
+
+/**
+ * Whether `topic` is reserved for the server (it starts with `$`, MQTT 3.1.1 and 5.0 section 4.7.2): clients may not
+ * use it to exchange messages. One character is read, whatever the topic's length.
+ */
+export function isServerTopic(topic: string): boolean {
+  return topic.charCodeAt(0) === 0x24;
 }
