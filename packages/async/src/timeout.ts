@@ -11,6 +11,9 @@ export function withTimeout<T>(
   ms: number,
   options: { signal?: AbortSignal; message?: string } = {},
 ): Promise<T> {
+  if (typeof work !== "function" && typeof (work as { then?: unknown } | null | undefined)?.then !== "function") {
+    throw new TypeError("work must be a promise or a function returning one.");
+  }
   checkTimerDuration(ms, "ms");
   const outer = options.signal;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
@@ -37,7 +40,8 @@ export function withTimeout<T>(
     outer?.addEventListener("abort", onAbort, { once: true });
     let promise: Promise<T>;
     try {
-      promise = typeof work === "function" ? work(inner.signal) : work;
+      // what a work function returns is taken as Promise.resolve takes it, so a plain value cannot leave the timer
+      promise = typeof work === "function" ? Promise.resolve(work(inner.signal)) : work;
     } catch (error) {
       finish(() => reject(error));
       return;
