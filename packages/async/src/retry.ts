@@ -34,6 +34,11 @@ function validate(options: RetryOptions): void {
   if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
     throw new TypeError(`mode must be "exponential" or "fixed", got ${shownValue(mode)}.`);
   }
+  for (const name of ["shouldRetry", "onRetry", "random"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new TypeError(`${name} must be a function when given.`);
+    }
+  }
 }
 
 /** The delay before retry number `attempt` (1-based), with the same rules `retry` uses. */
@@ -60,6 +65,7 @@ export async function retry<T>(
   fn: (attempt: number, signal: AbortSignal | undefined) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
+  if (typeof fn !== "function") throw new TypeError("fn must be a function.");
   validate(options);
   const maxRetries = options.maxRetries ?? 3;
   const shouldRetry = options.shouldRetry ?? ((e: unknown) => !(e instanceof AbortError));
