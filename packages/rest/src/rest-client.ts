@@ -100,7 +100,11 @@ export function createWebPubSubRestClient(
       authPolicy = "bearerTokenAuthenticationPolicy";
     } else {
       client = createClient(serviceEndpoint, undefined, clientOptions);
-      client.pipeline.addPolicy(insecureBearerTokenPolicy(credential, [WEBPUBSUB_SCOPE]), { phase: "Sign" });
+      // Behind a reverse proxy every request goes to the proxy (checked by checkTransport), whatever its URL here.
+      const anyHttpHost = rest.allowInsecureConnection === true || proxy !== undefined;
+      client.pipeline.addPolicy(insecureBearerTokenPolicy(credential, [WEBPUBSUB_SCOPE], { anyHttpHost }), {
+        phase: "Sign",
+      });
       authPolicy = insecureBearerTokenPolicyName;
     }
   }

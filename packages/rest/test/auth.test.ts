@@ -190,6 +190,45 @@ describe("Microsoft Entra authentication", () => {
     expect(seen[1]!.url).toMatch(/^https:\/\/gateway.contoso.com\/api\/health/);
   });
 
+  // Rule: without allowInsecureConnection: true, a Microsoft Entra token travels over plain http only to this machine,
+  // for every request the pipeline sends (a redirect the app allowed across origins included), not only the first.
+  it("does not send the bearer token over http to another host a loopback endpoint redirects to", async () => {
+    const redirectTo = (location: string) => {
+      const { credential } = fakeCredential();
+      return {
+        ...fakeHttpClient((_req, i) => (i === 0 ? { status: 307, headers: { location } } : { status: 200 })),
+        credential,
+      };
+    };
+    const remote = redirectTo("http://wps.contoso.com/api/health");
+    const client = createWebPubSubRestClient("http://127.0.0.1:1234", remote.credential, {
+      httpClient: remote.client,
+      redirectOptions: { allowCrossOriginRedirects: true },
+    });
+    await expect(client.path("/api/health").head()).rejects.toThrow(
+      /not sent over plain http to "http:\/\/wps\.contoso\.com"/,
+    );
+    expect(remote.seen.map((s) => s.url)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:1234\//)]);
+
+    // the other side: a redirect to another loopback origin, or to https, carries it; and so does one to another
+    // http host when the app opted in with allowInsecureConnection: true
+    for (const [location, allowInsecureConnection] of [
+      ["http://localhost:8080/api/health", undefined],
+      ["https://wps.contoso.com/api/health", undefined],
+      ["http://wps.contoso.com/api/health", true],
+    ] as const) {
+      const ok = redirectTo(location);
+      const c = createWebPubSubRestClient("http://127.0.0.1:1234", ok.credential, {
+        httpClient: ok.client,
+        redirectOptions: { allowCrossOriginRedirects: true },
+        ...(allowInsecureConnection ? { allowInsecureConnection } : {}),
+      });
+      await c.path("/api/health").head();
+      expect(ok.seen[1]?.url, location).toMatch(new RegExp(`^${location.split("/api")[0]}`));
+      expect(ok.seen[1]?.headers.authorization, location).toBe("Bearer entra-token");
+    }
+  });
+
   it("keeps access keys working over http to any host (per-request JWTs, no reusable secret)", async () => {
     const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
     const client = createWebPubSubRestClient("http://wps.contoso.com", new AzureKeyCredential(KEY), { httpClient });
