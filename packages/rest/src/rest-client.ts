@@ -70,6 +70,11 @@ export function createWebPubSubRestClient(
       ? undefined
       : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
   checkApiVersion(apiVersion);
+  if (tokenLifetimeInSeconds !== undefined && !isKeyCredential(credential)) {
+    throw new TypeError(
+      "options.tokenLifetimeInSeconds applies to an access key; a TokenCredential's tokens have their own lifetime.",
+    );
+  }
   const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
   // The log policy's logger is named here, so that its shortcut asks the same logger whether it is enabled.
   const log = rest.loggingOptions?.logger ?? logger.info;

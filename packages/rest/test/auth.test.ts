@@ -8,6 +8,7 @@ import {
   createWebPubSubRestClient,
   DEFAULT_API_VERSION,
   keyCredentialPolicy,
+  reverseProxyPolicy,
   WEBPUBSUB_SCOPE,
 } from "../src/index.ts";
 import { fakeHttpClient } from "./helpers/fake-http.ts";
@@ -253,6 +254,35 @@ describe("argument validation", () => {
     );
     expect(() => createWebPubSubRestClient("https://h", key, { apiVersion: "latest" })).toThrow(/options.apiVersion/);
     expect(() => createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 0 })).toThrow(RangeError);
+  });
+
+  // Rule: bad input fails with a TypeError/RangeError naming it when the client or policy is made, not at a request;
+  // an option is honoured or refused, never ignored.
+  it("refuses tokenLifetimeInSeconds with a TokenCredential, whose tokens have their own lifetime", () => {
+    const credential: TokenCredential = { getToken: async () => ({ token: "t", expiresOnTimestamp: 0 }) };
+    expect(() => createWebPubSubRestClient("https://h", credential, { tokenLifetimeInSeconds: 600 })).toThrow(
+      new TypeError(
+        "options.tokenLifetimeInSeconds applies to an access key; a TokenCredential's tokens have their own lifetime.",
+      ),
+    );
+    expect(() => createWebPubSubRestClient("https://h", credential, { tokenLifetimeInSeconds: -1 })).toThrow(TypeError);
+    // the other side: without it, or with an access key, the client is made
+    expect(createWebPubSubRestClient("https://h", credential)).toBeDefined();
+    expect(createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 600 })).toBeDefined();
+  });
+
+  it("the exported policies check their arguments when made: the credential, the proxy endpoint", () => {
+    for (const bad of [undefined, null, {}, { key: 5 }, "key"]) {
+      expect(() => keyCredentialPolicy(bad as never)).toThrow(
+        new TypeError("credential must be a KeyCredential (an AzureKeyCredential or an object with a string key)."),
+      );
+    }
+    expect(() => reverseProxyPolicy("nope")).toThrow(/^proxyEndpoint must be an absolute http\(s\) URL/);
+    expect(() => reverseProxyPolicy(42 as never)).toThrow(/^proxyEndpoint must be a non-empty URL string/);
+    expect(() => reverseProxyPolicy("ftp://gw")).toThrow(/^proxyEndpoint must use http or https/);
+    // the other side
+    expect(keyCredentialPolicy({ key: KEY }).name).toBe("webPubSubKeyCredentialPolicy");
+    expect(reverseProxyPolicy("https://gw.contoso.com/prefix").name).toBe("webPubSubReverseProxyPolicy");
   });
 
   it("fails a request whose key was emptied", async () => {
