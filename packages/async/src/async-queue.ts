@@ -173,13 +173,24 @@ export function fromEvents<T>(
   subscribe: (push: (value: T) => void, end: () => void, fail: (error: unknown) => void) => () => void,
   options: AsyncQueueOptions,
 ): AsyncQueue<T> {
+  if (typeof subscribe !== "function") throw new TypeError("subscribe must be a function.");
   const queue = new AsyncQueue<T>(options);
   if (!queue.open) return queue;
-  const unsubscribe = subscribe(
-    (v) => queue.push(v),
-    () => queue.end(),
-    (e) => queue.fail(e),
-  );
-  queue.onClose(unsubscribe);
+  let unsubscribe: unknown;
+  try {
+    unsubscribe = subscribe(
+      (v) => queue.push(v),
+      () => queue.end(),
+      (e) => queue.fail(e),
+    );
+  } catch (error) {
+    queue.end(); // removes the queue's abort listener: nothing of this call stays on the caller's signal
+    throw error;
+  }
+  if (typeof unsubscribe !== "function") {
+    queue.end();
+    throw new TypeError("subscribe must return the function that unsubscribes.");
+  }
+  queue.onClose(unsubscribe as () => void);
   return queue;
 }
