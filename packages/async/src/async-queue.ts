@@ -1,6 +1,7 @@
 // AsyncQueue, a bounded single-consumer queue that is `for await`-able with an explicit overflow policy, and
 // fromEvents, which adapts a push source (events, callbacks) to one.
 import { shownValue } from "@webpubsub/core/shown";
+import { checkSignal } from "./errors.ts";
 
 /** What a full queue does with one more item. */
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
@@ -50,6 +51,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (!validPolicies.includes(overflow)) {
       throw new TypeError(`overflow must be one of ${validPolicies.join(", ")}, got ${shownValue(overflow)}.`);
     }
+    checkSignal(signal);
     this.capacity = capacity;
     this.overflow = overflow;
     this.#signal = signal;

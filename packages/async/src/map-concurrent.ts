@@ -1,6 +1,6 @@
 // mapConcurrent: maps items with at most `concurrency` calls in flight, fail-fast or settle-all.
 import { shownValue } from "@webpubsub/core/shown";
-import { abortReason, throwIfAborted } from "./errors.ts";
+import { abortReason, checkSignal, throwIfAborted } from "./errors.ts";
 
 export interface MapConcurrentOptions {
   /** Most calls of `fn` in flight at once (an integer >= 1). */
@@ -40,6 +40,7 @@ export async function mapConcurrent<T, R>(
     throw new TypeError(`mode must be "fail-fast" or "settle-all", got ${shownValue(mode)}.`);
   }
   if (typeof fn !== "function") throw new TypeError("fn must be a function.");
+  checkSignal(signal);
   const source = items as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
   const isAsync = typeof source?.[Symbol.asyncIterator] === "function";
   if (!isAsync && typeof source?.[Symbol.iterator] !== "function") {

@@ -1,7 +1,7 @@
 // retry and backoffDelay: calls a function until it succeeds, with exponential or fixed backoff, jitter and abort.
 import { shownValue } from "@webpubsub/core/shown";
 import { delay } from "./delay.ts";
-import { AbortError, abortReason, checkTimerDuration, throwIfAborted } from "./errors.ts";
+import { AbortError, abortReason, checkSignal, checkTimerDuration, throwIfAborted } from "./errors.ts";
 
 export interface RetryOptions {
   /** Retries after the first attempt (so `maxRetries: 3` means at most 4 attempts). Default 3. */
@@ -67,6 +67,7 @@ export async function retry<T>(
 ): Promise<T> {
   if (typeof fn !== "function") throw new TypeError("fn must be a function.");
   validate(options);
+  checkSignal(options.signal);
   const maxRetries = options.maxRetries ?? 3;
   const shouldRetry = options.shouldRetry ?? ((e: unknown) => !(e instanceof AbortError));
   const { signal } = options;

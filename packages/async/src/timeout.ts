@@ -1,5 +1,5 @@
 // withTimeout: settles with some work unless a time limit or an abort comes first.
-import { abortReason, checkTimerDuration, TimeoutError } from "./errors.ts";
+import { abortReason, checkSignal, checkTimerDuration, TimeoutError } from "./errors.ts";
 
 /**
  * Settles with `work` unless `ms` elapses first (TimeoutError) or `signal` aborts (AbortError). When `work` is a
@@ -15,7 +15,8 @@ export function withTimeout<T>(
     throw new TypeError("work must be a promise or a function returning one.");
   }
   checkTimerDuration(ms, "ms");
-  const outer = options.signal;
+  checkSignal(options.signal);
+  const outer = options.signal ?? undefined;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const inner = new AbortController();
   return new Promise<T>((resolve, reject) => {
