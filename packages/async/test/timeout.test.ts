@@ -103,6 +103,7 @@ describe("withTimeout's work argument", () => {
       expect(abortListeners(controller.signal)).toBe(0);
     }
     // the other side: a thenable that is not a Promise is accepted and cleaned up after
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is what this case is about
     const thenable = { then: (resolve: (v: number) => void) => resolve(7) };
     return expect(withTimeout(thenable as never, 1000, { signal: controller.signal }))
       .resolves.toBe(7)
