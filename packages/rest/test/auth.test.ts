@@ -271,6 +271,43 @@ describe("argument validation", () => {
     expect(createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 600 })).toBeDefined();
   });
 
+  // Rule: plain http for an Entra token is an explicit opt-in: only the boolean true opts in; a value of another type
+  // is a TypeError, never a truthy "yes" (or "false") that sends the token unencrypted.
+  it("refuses an allowInsecureConnection that is not a boolean, before any request", async () => {
+    const credential: TokenCredential = {
+      getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    for (const value of ["false", "true", 1, 0, {}]) {
+      for (const cred of [credential, key]) {
+        expect(() =>
+          createWebPubSubRestClient("http://wps.contoso.com", cred, {
+            httpClient,
+            allowInsecureConnection: value as never,
+          }),
+        ).toThrow(new TypeError("options.allowInsecureConnection must be a boolean when given."));
+      }
+    }
+    expect(seen).toHaveLength(0);
+    // the other side: true, false and absent (undefined or null) keep their meaning
+    expect(() => createWebPubSubRestClient("http://wps.contoso.com", credential, { httpClient })).toThrow(/plain http/);
+    expect(() =>
+      createWebPubSubRestClient("http://wps.contoso.com", credential, {
+        httpClient,
+        allowInsecureConnection: null as never,
+      }),
+    ).toThrow(/plain http/);
+    expect(() =>
+      createWebPubSubRestClient("http://wps.contoso.com", credential, { httpClient, allowInsecureConnection: false }),
+    ).toThrow(/plain http/);
+    const opted = createWebPubSubRestClient("http://wps.contoso.com", credential, {
+      httpClient,
+      allowInsecureConnection: true,
+    });
+    await opted.path("/api/health").head();
+    expect(seen).toHaveLength(1);
+  });
+
   it("the exported policies check their arguments when made: the credential, the proxy endpoint", () => {
     for (const bad of [undefined, null, {}, { key: 5 }, "key"]) {
       expect(() => keyCredentialPolicy(bad as never)).toThrow(
