@@ -1,7 +1,7 @@
 // `pnpm start`: the chat app on localhost until Ctrl+C. PORT sets the page's port (default: a free one).
 // `pnpm start -- --tls`: the page over https and the emulator over https/wss with one generated certificate, written to
 // a file whose path is printed with the ways to trust it (never by turning certificate checks off).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,12 +59,14 @@ function reachable(url: string, ca: string | undefined): Promise<boolean> {
   });
 }
 
-/** Writes the certificate where browsers and Node can be pointed at it; returns the path. */
+/**
+ * Writes the certificate where browsers and Node can be pointed at it; returns the path. A new private directory
+ * (mkdtemp, mode 0700) and a file created there: in a shared one another user could swap in an authority of theirs.
+ */
 function writeCertificate(pem: string, port: string): string {
-  const dir = join(tmpdir(), "webpubsub-chat");
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "webpubsub-chat-"));
   const file = join(dir, `localhost-${port}.pem`);
-  writeFileSync(file, pem, { mode: 0o644 });
+  writeFileSync(file, pem, { mode: 0o644, flag: "wx" });
   return file;
 }
 

@@ -1,6 +1,7 @@
 // AsyncQueue, a bounded single-consumer queue that is `for await`-able with an explicit overflow policy, and
 // fromEvents, which adapts a push source (events, callbacks) to one.
 import { shownValue } from "@webpubsub/core/shown";
+import { checkSignal } from "./errors.ts";
 
 /** What a full queue does with one more item. */
 export type OverflowPolicy = "drop-oldest" | "drop-newest" | "error";
@@ -50,6 +51,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     if (!validPolicies.includes(overflow)) {
       throw new TypeError(`overflow must be one of ${validPolicies.join(", ")}, got ${shownValue(overflow)}.`);
     }
+    checkSignal(signal);
     this.capacity = capacity;
     this.overflow = overflow;
     this.#signal = signal;
@@ -173,13 +175,24 @@ export function fromEvents<T>(
   subscribe: (push: (value: T) => void, end: () => void, fail: (error: unknown) => void) => () => void,
   options: AsyncQueueOptions,
 ): AsyncQueue<T> {
+  if (typeof subscribe !== "function") throw new TypeError("subscribe must be a function.");
   const queue = new AsyncQueue<T>(options);
   if (!queue.open) return queue;
-  const unsubscribe = subscribe(
-    (v) => queue.push(v),
-    () => queue.end(),
-    (e) => queue.fail(e),
-  );
-  queue.onClose(unsubscribe);
+  let unsubscribe: unknown;
+  try {
+    unsubscribe = subscribe(
+      (v) => queue.push(v),
+      () => queue.end(),
+      (e) => queue.fail(e),
+    );
+  } catch (error) {
+    queue.end(); // removes the queue's abort listener: nothing of this call stays on the caller's signal
+    throw error;
+  }
+  if (typeof unsubscribe !== "function") {
+    queue.end();
+    throw new TypeError("subscribe must return the function that unsubscribes.");
+  }
+  queue.onClose(unsubscribe as () => void);
   return queue;
 }

@@ -27,6 +27,23 @@ export function abortReason(signal: AbortSignal): Error {
   return new AbortError(undefined, custom ? { cause: reason } : undefined);
 }
 
+/**
+ * Checks a `signal` option: an AbortSignal, or an object of its shape (`aborted`, addEventListener,
+ * removeEventListener, as @azure/abort-controller's AbortSignalLike); undefined and null are no signal.
+ */
+export function checkSignal(signal: unknown): asserts signal is AbortSignal | undefined {
+  if (signal === undefined || signal === null) return;
+  const s = signal as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown };
+  if (
+    typeof signal !== "object" ||
+    typeof s.aborted !== "boolean" ||
+    typeof s.addEventListener !== "function" ||
+    typeof s.removeEventListener !== "function"
+  ) {
+    throw new TypeError("signal must be an AbortSignal when given.");
+  }
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortReason(signal);
 }

@@ -1,6 +1,6 @@
 // mapConcurrent: maps items with at most `concurrency` calls in flight, fail-fast or settle-all.
 import { shownValue } from "@webpubsub/core/shown";
-import { abortReason, throwIfAborted } from "./errors.ts";
+import { abortReason, checkSignal, throwIfAborted } from "./errors.ts";
 
 export interface MapConcurrentOptions {
   /** Most calls of `fn` in flight at once (an integer >= 1). */
@@ -40,14 +40,21 @@ export async function mapConcurrent<T, R>(
     throw new TypeError(`mode must be "fail-fast" or "settle-all", got ${shownValue(mode)}.`);
   }
   if (typeof fn !== "function") throw new TypeError("fn must be a function.");
+  checkSignal(signal);
+  const source = items as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
+  const isAsync = typeof source?.[Symbol.asyncIterator] === "function";
+  if (!isAsync && typeof source?.[Symbol.iterator] !== "function") {
+    throw new TypeError("items must be an iterable or an async iterable.");
+  }
   throwIfAborted(signal);
 
+  // The iterator is made before the abort listener is added: if making it throws, nothing is left on the signal.
+  const iterator: Iterator<T> | AsyncIterator<T> = isAsync
+    ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
+    : (items as Iterable<T>)[Symbol.iterator]();
   const controller = new AbortController();
   const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
   signal?.addEventListener("abort", onAbort, { once: true });
-
-  const iterator: Iterator<T> | AsyncIterator<T> =
-    Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
   const results: PromiseSettledResult<R>[] = [];
   let nextIndex = 0;
   let failure: { error: unknown } | undefined;

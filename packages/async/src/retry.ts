@@ -1,7 +1,7 @@
 // retry and backoffDelay: calls a function until it succeeds, with exponential or fixed backoff, jitter and abort.
 import { shownValue } from "@webpubsub/core/shown";
 import { delay } from "./delay.ts";
-import { AbortError, abortReason, checkTimerDuration, throwIfAborted } from "./errors.ts";
+import { AbortError, abortReason, checkSignal, checkTimerDuration, throwIfAborted } from "./errors.ts";
 
 export interface RetryOptions {
   /** Retries after the first attempt (so `maxRetries: 3` means at most 4 attempts). Default 3. */
@@ -34,6 +34,11 @@ function validate(options: RetryOptions): void {
   if (mode !== undefined && mode !== "exponential" && mode !== "fixed") {
     throw new TypeError(`mode must be "exponential" or "fixed", got ${shownValue(mode)}.`);
   }
+  for (const name of ["shouldRetry", "onRetry", "random"] as const) {
+    if (options[name] !== undefined && typeof options[name] !== "function") {
+      throw new TypeError(`${name} must be a function when given.`);
+    }
+  }
 }
 
 /** The delay before retry number `attempt` (1-based), with the same rules `retry` uses. */
@@ -60,7 +65,9 @@ export async function retry<T>(
   fn: (attempt: number, signal: AbortSignal | undefined) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
+  if (typeof fn !== "function") throw new TypeError("fn must be a function.");
   validate(options);
+  checkSignal(options.signal);
   const maxRetries = options.maxRetries ?? 3;
   const shouldRetry = options.shouldRetry ?? ((e: unknown) => !(e instanceof AbortError));
   const { signal } = options;

@@ -1,5 +1,5 @@
 // withTimeout: settles with some work unless a time limit or an abort comes first.
-import { abortReason, checkTimerDuration, TimeoutError } from "./errors.ts";
+import { abortReason, checkSignal, checkTimerDuration, TimeoutError } from "./errors.ts";
 
 /**
  * Settles with `work` unless `ms` elapses first (TimeoutError) or `signal` aborts (AbortError). When `work` is a
@@ -11,8 +11,12 @@ export function withTimeout<T>(
   ms: number,
   options: { signal?: AbortSignal; message?: string } = {},
 ): Promise<T> {
+  if (typeof work !== "function" && typeof (work as { then?: unknown } | null | undefined)?.then !== "function") {
+    throw new TypeError("work must be a promise or a function returning one.");
+  }
   checkTimerDuration(ms, "ms");
-  const outer = options.signal;
+  checkSignal(options.signal);
+  const outer = options.signal ?? undefined;
   if (outer?.aborted) return Promise.reject(abortReason(outer));
   const inner = new AbortController();
   return new Promise<T>((resolve, reject) => {
@@ -37,7 +41,8 @@ export function withTimeout<T>(
     outer?.addEventListener("abort", onAbort, { once: true });
     let promise: Promise<T>;
     try {
-      promise = typeof work === "function" ? work(inner.signal) : work;
+      // what a work function returns is taken as Promise.resolve takes it, so a plain value cannot leave the timer
+      promise = typeof work === "function" ? Promise.resolve(work(inner.signal)) : work;
     } catch (error) {
       finish(() => reject(error));
       return;

@@ -178,3 +178,38 @@ describe("fromEvents", () => {
     expect(subscribed).toBe(false);
   });
 });
+
+describe("fromEvents' subscribe argument", () => {
+  // Rule: bad input fails with a TypeError naming it before any side effect, and a call that failed leaves no
+  // listener on the caller's signal.
+  it("refuses a subscribe that is not a function before adding a listener to the signal", () => {
+    const controller = new AbortController();
+    expect(() => fromEvents(undefined as never, { capacity: 1, overflow: "error", signal: controller.signal })).toThrow(
+      new TypeError("subscribe must be a function."),
+    );
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("passes on what subscribe threw and leaves no listener; a subscribe that returns keeps its one", () => {
+    const controller = new AbortController();
+    const options = { capacity: 1, overflow: "error" as const, signal: controller.signal };
+    expect(() =>
+      fromEvents(() => {
+        throw new Error("cannot subscribe");
+      }, options),
+    ).toThrow("cannot subscribe");
+    expect(abortListeners(controller.signal)).toBe(0);
+    expect(() => fromEvents(() => "not a function" as never, options)).toThrow(
+      new TypeError("subscribe must return the function that unsubscribes."),
+    );
+    expect(abortListeners(controller.signal)).toBe(0);
+    // the other side: a working subscription holds its listener until aborted, then unsubscribes
+    let unsubscribed = 0;
+    const queue = fromEvents(() => () => unsubscribed++, options);
+    expect(abortListeners(controller.signal)).toBe(1);
+    controller.abort();
+    expect(queue.open).toBe(false);
+    expect(unsubscribed).toBe(1);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+});

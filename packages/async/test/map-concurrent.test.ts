@@ -120,3 +120,41 @@ describe("mapConcurrent", () => {
     expect(settled.sort()).toEqual(["aborted 1", "aborted 2"]);
   });
 });
+
+describe("mapConcurrent's items argument", () => {
+  // Rule: bad input fails with a TypeError naming it before any side effect; a signal given to a call that failed
+  // keeps no listener of it.
+  it("refuses items that are not iterable with a TypeError naming items, leaving no listener on the signal", async () => {
+    const controller = new AbortController();
+    for (const items of [undefined, null, 42, { length: 1 }]) {
+      await expect(
+        mapConcurrent(items as never, async () => 1, { concurrency: 1, signal: controller.signal }),
+      ).rejects.toThrow(/items must be an iterable or an async iterable/);
+      expect(abortListeners(controller.signal)).toBe(0);
+    }
+  });
+
+  it("leaves no listener when making the iterator throws, and passes that error on", async () => {
+    const controller = new AbortController();
+    const broken = {
+      [Symbol.iterator]() {
+        throw new Error("no iterator today");
+      },
+    };
+    await expect(mapConcurrent(broken, async () => 1, { concurrency: 1, signal: controller.signal })).rejects.toThrow(
+      "no iterator today",
+    );
+    expect(abortListeners(controller.signal)).toBe(0);
+    // the other side: a working iterable of the same shape is mapped, and its listener removed too
+    const working = {
+      *[Symbol.iterator]() {
+        yield 1;
+        yield 2;
+      },
+    };
+    expect(await mapConcurrent(working, async (n) => n * 2, { concurrency: 1, signal: controller.signal })).toEqual([
+      2, 4,
+    ]);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+});

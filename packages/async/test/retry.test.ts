@@ -161,3 +161,51 @@ describe("retry", () => {
     expect(() => backoffDelay(1, { maxRetryDelayInMs: 1e12 })).toThrow(/maxRetryDelayInMs/);
   });
 });
+
+describe("retry's arguments", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /** What `promise` settled with once pending callbacks ran (no time passes), or "pending". */
+  async function settledWith(promise: Promise<unknown>): Promise<unknown> {
+    let outcome: unknown = "pending";
+    promise.then(
+      (v) => (outcome = { resolved: v }),
+      (e) => (outcome = e),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    return outcome;
+  }
+
+  // Rule: bad input fails with a TypeError naming it before any side effect: not one attempt, no backoff timer.
+  it("refuses an fn that is not a function at once, without retrying or starting a timer", async () => {
+    const error = await settledWith(retry(undefined as never));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/fn must be a function/);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("refuses shouldRetry, onRetry and random that are not functions, before the first attempt", async () => {
+    for (const name of ["shouldRetry", "onRetry", "random"]) {
+      const fn = vi.fn(async () => 1);
+      const error = await settledWith(retry(fn, { [name]: "yes" }));
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(new RegExp(`${name} must be a function`));
+      expect(fn).not.toHaveBeenCalled();
+      expect(() => backoffDelay(1, { [name]: 1 })).toThrow(TypeError);
+    }
+    // the other side: the same options as functions are used
+    const onRetry = vi.fn();
+    let calls = 0;
+    const p = retry(
+      async () => {
+        if (++calls === 1) throw new Error("once");
+        return "ok";
+      },
+      { shouldRetry: () => true, onRetry, random: () => 0, retryDelayInMs: 10 },
+    );
+    await vi.advanceTimersByTimeAsync(5);
+    await expect(p).resolves.toBe("ok");
+    expect(onRetry).toHaveBeenCalledWith(expect.any(Error), 1, 5);
+  });
+});

@@ -87,3 +87,36 @@ describe("Deferred", () => {
     await expect(d.promise).resolves.toBe(1);
   });
 });
+
+describe("withTimeout's work argument", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  // Rule: bad input fails with a TypeError naming it before any side effect (no timer, no listener left behind).
+  it("refuses work that is neither a promise nor a function, before starting a timer or adding a listener", () => {
+    const controller = new AbortController();
+    for (const work of [undefined, null, 5, "text", {}]) {
+      expect(() => withTimeout(work as never, 1000, { signal: controller.signal })).toThrow(
+        /work must be a promise or a function returning one/,
+      );
+      expect(vi.getTimerCount()).toBe(0);
+      expect(abortListeners(controller.signal)).toBe(0);
+    }
+    // the other side: a thenable that is not a Promise is accepted and cleaned up after
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is what this case is about
+    const thenable = { then: (resolve: (v: number) => void) => resolve(7) };
+    return expect(withTimeout(thenable as never, 1000, { signal: controller.signal }))
+      .resolves.toBe(7)
+      .then(() => {
+        expect(vi.getTimerCount()).toBe(0);
+        expect(abortListeners(controller.signal)).toBe(0);
+      });
+  });
+
+  it("settles with what a work function returned even when it is not a promise, leaving no timer", async () => {
+    const controller = new AbortController();
+    await expect(withTimeout((() => 3) as never, 1000, { signal: controller.signal })).resolves.toBe(3);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+});

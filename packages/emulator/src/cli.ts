@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // webpubsub-emulator: runs the emulator until SIGINT/SIGTERM.
-import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type CliArgs, parseArgs } from "./cli/args.ts";
+import { writeCertificateFile } from "./cli/certificate-file.ts";
 import { type RunningEmulator, startEmulator } from "./emulator.ts";
 import type { EmulatorOptions } from "./options.ts";
 import { spkiHash } from "./tls/self-signed.ts";
@@ -103,19 +102,10 @@ function banner(emu: RunningEmulator, options: EmulatorOptions): string {
     `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
     (options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
     (options.tls === true && emu.certificate !== undefined
-      ? trustHint(writeCertificate(emu.certificate, emu.port), emu.certificate)
+      ? trustHint(writeCertificateFile(emu.certificate, emu.port), emu.certificate)
       : "") +
     "Press Ctrl+C to stop.\n"
   );
-}
-
-/** Writes the generated certificate where clients can read it; returns the path. */
-function writeCertificate(pem: string, port: number): string {
-  const dir = join(tmpdir(), "webpubsub-emulator");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `localhost-${port}.pem`);
-  writeFileSync(file, pem, { mode: 0o644 });
-  return file;
 }
 
 function trustHint(file: string, pem: string): string {

@@ -1,4 +1,5 @@
 // Options of startEmulator() and the hub settings shared with the CLI config file; validated before anything starts.
+import { createSecureContext } from "node:tls";
 import { checkTimerDuration, HUB_NAME_PATTERN, shown } from "@webpubsub/core";
 import type { EntraPolicy } from "./auth.ts";
 import { normalizeHost, normalizeOrigin } from "./request-guard.ts";
@@ -264,5 +265,19 @@ function resolveTls(value: unknown): ResolvedOptions["tls"] {
     }
     if (pem.length > PEM_LIMIT) throw new RangeError(`${name} must be at most 1 MiB.`);
   }
+  checkKeyPair(cert as string, key as string);
   return { cert: cert as string, key: key as string };
+}
+
+/** Whether `cert` and `key` make a TLS context (what the https server will build): a TypeError naming them if not. */
+function checkKeyPair(cert: string, key: string): void {
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "ERR_OSSL_X509_KEY_VALUES_MISMATCH")
+      throw new TypeError("tls.key must be the private key of tls.cert.");
+    const reason = typeof code === "string" ? ` (${shown(code)})` : "";
+    throw new TypeError(`tls.cert and tls.key must be a PEM certificate and its private key${reason}.`);
+  }
 }

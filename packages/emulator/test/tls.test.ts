@@ -94,6 +94,26 @@ describe("the emulator over TLS", () => {
   });
 });
 
+describe("tls: { cert, key } that cannot be served", () => {
+  // Rule: bad input fails with a TypeError naming it before anything starts: a certificate and key that do not make
+  // a TLS context are refused by the option check (which the CLI runs too), not by OpenSSL inside the server.
+  it("refuses a key that is not the certificate's, and PEM blocks that are not a certificate and a key", async () => {
+    const [a, b] = await Promise.all([generateLoopbackCertificate(), generateLoopbackCertificate()]);
+    await expect(startEmulator({ tls: { cert: a.cert, key: b.key } })).rejects.toThrow(
+      new TypeError("tls.key must be the private key of tls.cert."),
+    );
+    await expect(startEmulator({ tls: { cert: a.key, key: a.cert } })).rejects.toThrow(
+      /^tls\.cert and tls\.key must be a PEM certificate and its private key/,
+    );
+    await expect(startEmulator({ tls: { cert: "-----BEGIN CERTIFICATE-----\nAAAA", key: a.key } })).rejects.toThrow(
+      TypeError,
+    );
+    // the other side: the matching pair is served
+    const own = await startEmulator({ tls: a });
+    await own.close();
+  });
+});
+
 describe("the exported certificate helpers (apps that serve their pages with the emulator's certificate)", () => {
   const DAY = 24 * 60 * 60 * 1000;
   const now = new Date("2026-01-10T00:00:00Z");

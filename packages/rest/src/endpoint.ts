@@ -95,6 +95,11 @@ export function checkTransport(
   credential: KeyCredential | TokenCredential,
   allowInsecureConnection: boolean | undefined,
 ): boolean {
+  // Only a boolean opts in or out: a truthy string ("false") must not send a bearer token over plain http.
+  const given: unknown = allowInsecureConnection;
+  if (given !== undefined && given !== null && typeof given !== "boolean") {
+    throw new TypeError("options.allowInsecureConnection must be a boolean when given.");
+  }
   const target = proxy ?? endpoint;
   if (isKeyCredential(credential) || !target.startsWith("http:")) {
     return allowInsecureConnection ?? (endpoint.startsWith("http:") || target.startsWith("http:"));

@@ -4,6 +4,7 @@ import type { KeyCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { signJwt } from "@webpubsub/core";
 import { shownValue } from "@webpubsub/core/shown";
+import { isKeyCredential } from "./endpoint.ts";
 
 export const keyCredentialPolicyName = "webPubSubKeyCredentialPolicy";
 
@@ -28,6 +29,9 @@ export function keyCredentialPolicy(
   credential: KeyCredential,
   options: KeyCredentialPolicyOptions = {},
 ): PipelinePolicy {
+  if (!isKeyCredential(credential)) {
+    throw new TypeError("credential must be a KeyCredential (an AzureKeyCredential or an object with a string key).");
+  }
   const lifetime = options.tokenLifetimeInSeconds ?? 3600;
   if (!Number.isInteger(lifetime) || lifetime < 1) {
     throw new RangeError(`tokenLifetimeInSeconds must be a positive integer, got ${shownValue(lifetime)}`);

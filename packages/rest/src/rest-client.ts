@@ -70,6 +70,11 @@ export function createWebPubSubRestClient(
       ? undefined
       : normalizeEndpoint(reverseProxyEndpoint, "options.reverseProxyEndpoint");
   checkApiVersion(apiVersion);
+  if (tokenLifetimeInSeconds !== undefined && !isKeyCredential(credential)) {
+    throw new TypeError(
+      "options.tokenLifetimeInSeconds applies to an access key; a TokenCredential's tokens have their own lifetime.",
+    );
+  }
   const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
   // The log policy's logger is named here, so that its shortcut asks the same logger whether it is enabled.
   const log = rest.loggingOptions?.logger ?? logger.info;
@@ -100,7 +105,11 @@ export function createWebPubSubRestClient(
       authPolicy = "bearerTokenAuthenticationPolicy";
     } else {
       client = createClient(serviceEndpoint, undefined, clientOptions);
-      client.pipeline.addPolicy(insecureBearerTokenPolicy(credential, [WEBPUBSUB_SCOPE]), { phase: "Sign" });
+      // Behind a reverse proxy every request goes to the proxy (checked by checkTransport), whatever its URL here.
+      const anyHttpHost = rest.allowInsecureConnection === true || proxy !== undefined;
+      client.pipeline.addPolicy(insecureBearerTokenPolicy(credential, [WEBPUBSUB_SCOPE], { anyHttpHost }), {
+        phase: "Sign",
+      });
       authPolicy = insecureBearerTokenPolicyName;
     }
   }

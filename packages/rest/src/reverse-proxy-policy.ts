@@ -2,12 +2,13 @@
 // authentication policy, so the token audience stays the service URL, and puts the service URL back once the
 // response is in, so a retry signs the service URL again.
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { normalizeEndpoint } from "./endpoint.ts";
 
 export const reverseProxyPolicyName = "webPubSubReverseProxyPolicy";
 
 /** Rewrites scheme, host and port to those of `proxyEndpoint`, and prefixes its path (if any) to the request path. */
 export function reverseProxyPolicy(proxyEndpoint: string): PipelinePolicy {
-  const proxy = new URL(proxyEndpoint);
+  const proxy = new URL(normalizeEndpoint(proxyEndpoint, "proxyEndpoint"));
   const prefix = proxy.pathname.replace(/\/+$/, "");
   return {
     name: reverseProxyPolicyName,

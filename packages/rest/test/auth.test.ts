@@ -8,6 +8,7 @@ import {
   createWebPubSubRestClient,
   DEFAULT_API_VERSION,
   keyCredentialPolicy,
+  reverseProxyPolicy,
   WEBPUBSUB_SCOPE,
 } from "../src/index.ts";
 import { fakeHttpClient } from "./helpers/fake-http.ts";
@@ -190,6 +191,45 @@ describe("Microsoft Entra authentication", () => {
     expect(seen[1]!.url).toMatch(/^https:\/\/gateway.contoso.com\/api\/health/);
   });
 
+  // Rule: without allowInsecureConnection: true, a Microsoft Entra token travels over plain http only to this machine,
+  // for every request the pipeline sends (a redirect the app allowed across origins included), not only the first.
+  it("does not send the bearer token over http to another host a loopback endpoint redirects to", async () => {
+    const redirectTo = (location: string) => {
+      const { credential } = fakeCredential();
+      return {
+        ...fakeHttpClient((_req, i) => (i === 0 ? { status: 307, headers: { location } } : { status: 200 })),
+        credential,
+      };
+    };
+    const remote = redirectTo("http://wps.contoso.com/api/health");
+    const client = createWebPubSubRestClient("http://127.0.0.1:1234", remote.credential, {
+      httpClient: remote.client,
+      redirectOptions: { allowCrossOriginRedirects: true },
+    });
+    await expect(client.path("/api/health").head()).rejects.toThrow(
+      /not sent over plain http to "http:\/\/wps\.contoso\.com"/,
+    );
+    expect(remote.seen.map((s) => s.url)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:1234\//)]);
+
+    // the other side: a redirect to another loopback origin, or to https, carries it; and so does one to another
+    // http host when the app opted in with allowInsecureConnection: true
+    for (const [location, allowInsecureConnection] of [
+      ["http://localhost:8080/api/health", undefined],
+      ["https://wps.contoso.com/api/health", undefined],
+      ["http://wps.contoso.com/api/health", true],
+    ] as const) {
+      const ok = redirectTo(location);
+      const c = createWebPubSubRestClient("http://127.0.0.1:1234", ok.credential, {
+        httpClient: ok.client,
+        redirectOptions: { allowCrossOriginRedirects: true },
+        ...(allowInsecureConnection ? { allowInsecureConnection } : {}),
+      });
+      await c.path("/api/health").head();
+      expect(ok.seen[1]?.url, location).toMatch(new RegExp(`^${location.split("/api")[0]}`));
+      expect(ok.seen[1]?.headers.authorization, location).toBe("Bearer entra-token");
+    }
+  });
+
   it("keeps access keys working over http to any host (per-request JWTs, no reusable secret)", async () => {
     const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
     const client = createWebPubSubRestClient("http://wps.contoso.com", new AzureKeyCredential(KEY), { httpClient });
@@ -214,6 +254,72 @@ describe("argument validation", () => {
     );
     expect(() => createWebPubSubRestClient("https://h", key, { apiVersion: "latest" })).toThrow(/options.apiVersion/);
     expect(() => createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 0 })).toThrow(RangeError);
+  });
+
+  // Rule: bad input fails with a TypeError/RangeError naming it when the client or policy is made, not at a request;
+  // an option is honoured or refused, never ignored.
+  it("refuses tokenLifetimeInSeconds with a TokenCredential, whose tokens have their own lifetime", () => {
+    const credential: TokenCredential = { getToken: async () => ({ token: "t", expiresOnTimestamp: 0 }) };
+    expect(() => createWebPubSubRestClient("https://h", credential, { tokenLifetimeInSeconds: 600 })).toThrow(
+      new TypeError(
+        "options.tokenLifetimeInSeconds applies to an access key; a TokenCredential's tokens have their own lifetime.",
+      ),
+    );
+    expect(() => createWebPubSubRestClient("https://h", credential, { tokenLifetimeInSeconds: -1 })).toThrow(TypeError);
+    // the other side: without it, or with an access key, the client is made
+    expect(createWebPubSubRestClient("https://h", credential)).toBeDefined();
+    expect(createWebPubSubRestClient("https://h", key, { tokenLifetimeInSeconds: 600 })).toBeDefined();
+  });
+
+  // Rule: plain http for an Entra token is an explicit opt-in: only the boolean true opts in; a value of another type
+  // is a TypeError, never a truthy "yes" (or "false") that sends the token unencrypted.
+  it("refuses an allowInsecureConnection that is not a boolean, before any request", async () => {
+    const credential: TokenCredential = {
+      getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }),
+    };
+    const { client: httpClient, seen } = fakeHttpClient(() => ({ status: 200 }));
+    for (const value of ["false", "true", 1, 0, {}]) {
+      for (const cred of [credential, key]) {
+        expect(() =>
+          createWebPubSubRestClient("http://wps.contoso.com", cred, {
+            httpClient,
+            allowInsecureConnection: value as never,
+          }),
+        ).toThrow(new TypeError("options.allowInsecureConnection must be a boolean when given."));
+      }
+    }
+    expect(seen).toHaveLength(0);
+    // the other side: true, false and absent (undefined or null) keep their meaning
+    expect(() => createWebPubSubRestClient("http://wps.contoso.com", credential, { httpClient })).toThrow(/plain http/);
+    expect(() =>
+      createWebPubSubRestClient("http://wps.contoso.com", credential, {
+        httpClient,
+        allowInsecureConnection: null as never,
+      }),
+    ).toThrow(/plain http/);
+    expect(() =>
+      createWebPubSubRestClient("http://wps.contoso.com", credential, { httpClient, allowInsecureConnection: false }),
+    ).toThrow(/plain http/);
+    const opted = createWebPubSubRestClient("http://wps.contoso.com", credential, {
+      httpClient,
+      allowInsecureConnection: true,
+    });
+    await opted.path("/api/health").head();
+    expect(seen).toHaveLength(1);
+  });
+
+  it("the exported policies check their arguments when made: the credential, the proxy endpoint", () => {
+    for (const bad of [undefined, null, {}, { key: 5 }, "key"]) {
+      expect(() => keyCredentialPolicy(bad as never)).toThrow(
+        new TypeError("credential must be a KeyCredential (an AzureKeyCredential or an object with a string key)."),
+      );
+    }
+    expect(() => reverseProxyPolicy("nope")).toThrow(/^proxyEndpoint must be an absolute http\(s\) URL/);
+    expect(() => reverseProxyPolicy(42 as never)).toThrow(/^proxyEndpoint must be a non-empty URL string/);
+    expect(() => reverseProxyPolicy("ftp://gw")).toThrow(/^proxyEndpoint must use http or https/);
+    // the other side
+    expect(keyCredentialPolicy({ key: KEY }).name).toBe("webPubSubKeyCredentialPolicy");
+    expect(reverseProxyPolicy("https://gw.contoso.com/prefix").name).toBe("webPubSubReverseProxyPolicy");
   });
 
   it("fails a request whose key was emptied", async () => {

@@ -324,6 +324,33 @@ describe("the HTTP client under the REST clients (Node)", () => {
       expect(secure.seen).toHaveLength(2);
     });
 
+    // Rule: tlsSettings.ca replaces the trust anchors for its requests: a certificate it does not vouch for is refused,
+    // even while a connection made with the right one is open and idle in the pool.
+    it("refuses the server's certificate when tlsSettings.ca is another one, next to an open trusted connection", async () => {
+      // another authority (its own name: OpenSSL finds an issuer by name before it checks the signature)
+      const other = await generate([{ name: "commonName", value: "another authority" }], {
+        keyType: "ec",
+        curve: "P-256",
+        algorithm: "sha256",
+        notBeforeDate: new Date(Date.now() - 60_000),
+        extensions: [
+          { name: "basicConstraints", cA: true, critical: true },
+          { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+        ],
+      });
+      secure.seen.length = 0;
+      await client.sendRequest(request(`${secure.url}/trusted`, { tlsSettings: { ca } }));
+      const wrong = await client
+        .sendRequest(request(`${secure.url}/wrong`, { tlsSettings: { ca: other.cert } }))
+        .catch((e: unknown) => e as Error);
+      expect(isRestError(wrong)).toBe(true);
+      expect(wrong).toHaveProperty("message", expect.stringMatching(/certificate/i));
+      expect(wrong).toHaveProperty("code", expect.stringMatching(/CERT|SELF_SIGNED/));
+      // the other side: the same server, with both anchors given, is trusted again
+      await client.sendRequest(request(`${secure.url}/both`, { tlsSettings: { ca: [other.cert, ca] } }));
+      expect(secure.seen.map((s) => s.url)).toEqual(["/trusted", "/both"]);
+    });
+
     it("sends through the request's own agent (how the proxy policy routes requests) and honours disableKeepAlive", async () => {
       const agent = new HttpsAgent({ ca, keepAlive: true });
       let connections = 0;

@@ -102,10 +102,6 @@ function checkPipelineOptions(options: WebPubSubServiceClientOptions | undefined
     checkOptions(options?.userAgentOptions, "options.userAgentOptions");
     checkOptionalString(options?.userAgentOptions?.userAgentPrefix, "options.userAgentOptions.userAgentPrefix");
   }
-  const insecure: unknown = options?.allowInsecureConnection;
-  if (given(insecure) && typeof insecure !== "boolean") {
-    throw new TypeError("options.allowInsecureConnection must be a boolean when given.");
-  }
   const proxy: unknown = options?.proxyOptions;
   if (given(proxy)) {
     checkOptions(proxy, "options.proxyOptions");

@@ -6,7 +6,7 @@
 // certificate checks off; a peer that does not trust it is refused on both sides.
 import { Agent } from "node:https";
 import { WebPubSubClient } from "@webpubsub/client";
-import { type RunningEmulator, startEmulator } from "@webpubsub/emulator";
+import { generateLoopbackCertificate, type RunningEmulator, startEmulator } from "@webpubsub/emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { WebPubSubServiceClient } from "../src/index.ts";
@@ -27,9 +27,16 @@ afterAll(async () => {
   await emu?.close();
 });
 
-async function fromEnvironment(hub: string, trust: "tlsOptions" | "agent" | "none" = "tlsOptions") {
+async function fromEnvironment(hub: string, trust: "tlsOptions" | "agent" | "none" | string = "tlsOptions") {
   const credential = staticEntraCredential();
-  const tls = trust === "tlsOptions" ? { tlsOptions: { ca } } : trust === "agent" ? { agent: new Agent({ ca }) } : {};
+  const tls =
+    trust === "tlsOptions"
+      ? { tlsOptions: { ca } }
+      : trust === "agent"
+        ? { agent: new Agent({ ca }) }
+        : trust === "none"
+          ? {}
+          : { tlsOptions: { ca: trust } };
   return {
     credential,
     service: await WebPubSubServiceClient.fromEnvironment({
@@ -125,6 +132,17 @@ describe("fromEnvironment() with AZURE_WEBPUBSUB_ENDPOINT and a TokenCredential,
     expect(await service.userExists("nobody")).toBe(false);
     const { url } = await service.getClientAccessToken({ userId: "bob" });
     expect(url.startsWith("wss://")).toBe(true);
+  });
+
+  // Rule: tlsOptions.ca is the whole trust for the client's requests: a CA that did not issue the emulator's
+  // certificate fails every call, the right one passes.
+  it("is refused when tlsOptions.ca is another certificate, before any request reaches the emulator", async () => {
+    const other = await generateLoopbackCertificate();
+    const { service } = await fromEnvironment("tlswrongca", other.cert);
+    await expect(service.userExists("nobody")).rejects.toThrow(/certificate/i);
+    await expect(service.sendToAll("x")).rejects.toMatchObject({ name: "RestError", statusCode: undefined });
+    const { service: right } = await fromEnvironment("tlswrongca");
+    expect(await right.userExists("nobody")).toBe(false);
   });
 
   it("is refused when the certificate is not trusted: REST calls and the client's wss connection", async () => {

@@ -81,4 +81,61 @@ describe("pagedIterator", () => {
     expect(await collect(paged.byPage({ continuationToken: link(1) }))).toEqual([[3], [4]]);
     expect(paged[Symbol.asyncIterator]()).toBe(paged);
   });
+
+  // Rule: the request credentials go only where the client was pointed: a next-page link is followed only on the
+  // origin of the first page; and a service that keeps returning a link it returned before does not page forever.
+  it("refuses a next-page link to another origin, without sending it, and names neither the link nor its host", async () => {
+    const { client, sent } = fakeClient((url) =>
+      url.host === "h.example" && url.searchParams.get("page") === null
+        ? { status: 200, body: { value: [1], nextLink: "https://elsewhere.example/pets?page=1" } }
+        : { status: 200, body: { value: [2] } },
+    );
+    const first = await client.pathUnchecked("/pets").get();
+    const items = pagedIterator<number>(client, first, { success: ["200"] });
+    expect(await items.next()).toEqual({ done: false, value: 1 });
+    const error = await items.next().catch((e: unknown) => e as RestError);
+    expect(error).toBeInstanceOf(RestError);
+    expect((error as RestError).message).toBe(
+      "Paging refuses a next-page link to another origin than the first page's: credentials go only to the client's endpoint.",
+    );
+    expect(sent.map((s) => s.url)).toEqual(["https://h.example/pets"]);
+    // the same for a continuation link given to byPage, and for a scheme change on the same host
+    await expect(
+      collect(pagedIterator(client, first, undefined).byPage({ continuationToken: "http://h.example/pets?page=1" })),
+    ).rejects.toThrow(/another origin/);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("follows a relative next-page link and one on the first page's origin", async () => {
+    const { client, sent } = pagedService([
+      { status: 200, body: { value: [1], nextLink: "/pets?page=1" } },
+      { status: 200, body: { value: [2], nextLink: link(2) } },
+      { status: 200, body: { value: [3] } },
+    ]);
+    const first = await client.pathUnchecked("/pets").get();
+    expect(await collect(pagedIterator<number>(client, first, undefined))).toEqual([1, 2, 3]);
+    expect(sent.map((s) => s.url)).toEqual(["https://h.example/pets", link(1), link(2)]);
+  });
+
+  it("stops with a RestError when the service returns a next-page link it returned before", async () => {
+    const { client, sent } = pagedService([
+      { status: 200, body: { value: [1], nextLink: link(1) } },
+      { status: 200, body: { value: [2], nextLink: link(2) } },
+      { status: 200, body: { value: [3], nextLink: link(1) } },
+    ]);
+    const first = await client.pathUnchecked("/pets").get();
+    const seen: number[] = [];
+    const error = await (async () => {
+      for await (const n of pagedIterator<number>(client, first, undefined)) {
+        seen.push(n);
+        if (seen.length > 10) return "paged on and on"; // what a loop without the check does; ends this test
+      }
+    })().catch((e: unknown) => e as RestError);
+    expect(error).toBeInstanceOf(RestError);
+    expect((error as RestError).message).toBe(
+      "Paging stopped: the service returned a next-page link it had returned before.",
+    );
+    expect(seen).toEqual([1, 2, 3]);
+    expect(sent).toHaveLength(3);
+  });
 });

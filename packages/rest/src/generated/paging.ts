@@ -34,7 +34,9 @@ export interface PagedRoute {
 /**
  * Iterates every item of a pageable operation, starting from its first response and following the next-page links.
  * A page whose status code is not a success code of `route` (any 2xx when the route is unknown) throws a RestError;
- * a page whose items are not an array throws a TypeError.
+ * a page whose items are not an array throws a TypeError. A link is followed only on the origin of the first page's
+ * request (the request credentials go nowhere else), and a link the service returned before stops the paging, both
+ * with a RestError.
  */
 export function pagedIterator<TElement>(
   client: Client,
@@ -45,9 +47,20 @@ export function pagedIterator<TElement>(
   const nextLinkName = route?.paging === undefined ? "nextLink" : route.paging.nextLinkName;
   const success = route?.success;
 
+  const origin = new URL(initialResponse.request.url).origin;
+  /** `link` if it is on the first page's origin; a RestError about `response`, the page that carried it, if not. */
+  const checked = (link: string, response: PathUncheckedResponse): string => {
+    if (new URL(link, initialResponse.request.url).origin === origin) return link;
+    throw createRestError(
+      "Paging refuses a next-page link to another origin than the first page's: credentials go only to the client's endpoint.",
+      response,
+    );
+  };
+
   async function* pages(startLink?: string): AsyncGenerator<TElement[]> {
     let response: PathUncheckedResponse =
-      startLink === undefined ? initialResponse : await client.pathUnchecked(startLink).get();
+      startLink === undefined ? initialResponse : await client.pathUnchecked(checked(startLink, initialResponse)).get();
+    const followed = new Set<string>(startLink === undefined ? [] : [startLink]);
     for (;;) {
       const ok = success ? success.includes(response.status) : /^2\d\d$/.test(response.status);
       if (!ok) throw createRestError(`Paging failed with status ${response.status}`, response);
@@ -59,7 +72,14 @@ export function pagedIterator<TElement>(
       yield (items ?? []) as TElement[];
       const next = nextLinkName === null ? undefined : body[nextLinkName];
       if (typeof next !== "string" || next === "") return;
-      response = await client.pathUnchecked(next).get();
+      if (followed.has(next)) {
+        throw createRestError(
+          "Paging stopped: the service returned a next-page link it had returned before.",
+          response,
+        );
+      }
+      followed.add(next);
+      response = await client.pathUnchecked(checked(next, response)).get();
     }
   }
 
