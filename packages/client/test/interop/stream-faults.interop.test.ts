@@ -157,7 +157,9 @@ describe("group stream errors against the emulator", () => {
     const read = reader(await stage.ours({ groups: ["g"] }));
     await read.ready;
     const official = await stage.official({ roles: STREAM_ROLES });
-    const silent = await official.openGroupStream("g", { idleTimeoutInMs: 100 });
+    // The idle timeouts leave seconds, not milliseconds, between a write and the next on a busy machine: a 100 ms one
+    // ended the silent stream before its only fragment when the writer was descheduled, and the reader never saw it.
+    const silent = await official.openGroupStream("g", { idleTimeoutInMs: 1_000 });
     await silent.write("only one", "text");
     expect(await read.ended).toBe("IdleTimeout");
     expect(read.data).toEqual(["only one"]);
@@ -165,11 +167,12 @@ describe("group stream errors against the emulator", () => {
     // ours with the same idle timeout: keepalives (a third of it apart) keep the stream open past it
     const spy = spyingFactory();
     const ours = await stage.ours({ roles: STREAM_ROLES }, { webSocketFactory: spy.factory });
-    const writer = await ours.openGroupStream("g", { idleTimeoutInMs: 300 });
+    const writer = await ours.openGroupStream("g", { idleTimeoutInMs: 2_000 });
     const errors: string[] = [];
     writer.onError((e) => errors.push(e.name));
     const keepalives = () => spy.sent.filter((f) => f.type === "streamData" && f.streamSequenceId === undefined);
-    while (keepalives().length < 4) await new Promise((r) => setTimeout(r, 20)); // over 300 ms without a fragment
+    // four keepalives, a third of the timeout apart: over 2 s without a fragment (stops early if the stream failed)
+    while (keepalives().length < 4 && errors.length === 0) await new Promise((r) => setTimeout(r, 50));
     await writer.write("still open", "text");
     await writer.end();
     expect(errors).toEqual([]);
