@@ -801,22 +801,23 @@ export class WebPubSubClient {
     };
   }
 
+  // The group bookkeeping runs as the ack is handled, in order with the service's other messages: a join or a stream
+  // fragment that follows a leave's ack in the same tick is never undone by that leave.
+
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */
   async joinGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
     checkGroupName(groupName, "groupName");
     checkGroupOptions(options);
-    const result = await this.#ops.run({ type: "joinGroup", group: groupName }, options);
-    this.#groups.add(groupName);
-    return result;
+    return this.#ops.run({ type: "joinGroup", group: groupName }, options, () => this.#groups.add(groupName));
   }
 
   async leaveGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
     checkGroupName(groupName, "groupName");
     checkGroupOptions(options);
-    const result = await this.#ops.run({ type: "leaveGroup", group: groupName }, options);
-    this.#groups.delete(groupName);
-    this.#features.notify("left", groupName);
-    return result;
+    return this.#ops.run({ type: "leaveGroup", group: groupName }, options, () => {
+      this.#groups.delete(groupName);
+      this.#features.notify("left", groupName);
+    });
   }
 
   // ---------------------------------------------------------------- async iteration
