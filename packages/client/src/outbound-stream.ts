@@ -7,6 +7,7 @@ import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
 import { encodeNow } from "./json-only.ts";
+import { copied } from "./payload.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
 export const MAX_UNACKED_FRAGMENTS = 256;
@@ -105,10 +106,12 @@ export class OutboundStream {
       this.#flush();
       return;
     }
-    // Wait behind the writes already waiting. A write called before end() still goes in before the end.
+    // Wait behind the writes already waiting, with the data as it is now (a copy: the caller may reuse its buffer or
+    // object meanwhile). A write called before end() still goes in before the end.
+    const copy = { ...payload, data: copied(payload.data) } as MessagePayload;
     await new Promise<void>((resolve, reject) => {
       const waiter: WaitingWrite = {
-        payload,
+        payload: copy,
         resolve,
         reject,
         signal,

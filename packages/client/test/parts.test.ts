@@ -4,7 +4,7 @@ import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
 import { AckTimeoutError, ConnectionError, isRetryableSendError, SendMessageError } from "../src/errors.ts";
-import { toPayload } from "../src/payload.ts";
+import { copied, toPayload } from "../src/payload.ts";
 import { SequenceTracker } from "../src/sequence-tracker.ts";
 import { frameData } from "../src/socket.ts";
 
@@ -140,6 +140,23 @@ describe("payloads and frames", () => {
     expect(toPayload(buffer, "protobuf").data).toEqual(new Uint8Array([1, 2, 3, 4]));
     expect(toPayload(null, "json")).toEqual({ dataType: "json", data: null });
     expect(() => toPayload(1n, "json")).toThrow(TypeError);
+  });
+
+  // Rule: a copy shares nothing the caller can change (bytes, objects), and encodes as the original would.
+  it("copied() copies bytes (a Node Buffer too) and JSON objects and arrays; strings and other primitives are kept", () => {
+    const buffer = Buffer.from([1, 2, 3]);
+    const bytes = copied(buffer);
+    buffer[0] = 9;
+    expect(bytes).toEqual(new Uint8Array([1, 2, 3]));
+    const data = { a: [1, { b: 2 }], at: new Date(0), skip: undefined };
+    const json = copied(data);
+    data.a.push(3);
+    expect(json).toEqual({ a: [1, { b: 2 }], at: "1970-01-01T00:00:00.000Z" });
+    const noText = { toJSON: () => undefined }; // no JSON text: kept, encoded as it is later
+    for (const value of ["x", null, 1, true, noText]) expect(copied(value)).toBe(value);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => copied(cyclic)).toThrow(TypeError);
   });
 
   it("normalizes incoming frame data", () => {

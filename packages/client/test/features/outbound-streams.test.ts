@@ -305,7 +305,7 @@ describe("openGroupStream", () => {
       [1, { ok: 1 }],
       [2, "next"],
     ]);
-    // one that waited for room is refused when its turn comes, and the next waiting one takes its place
+    // one that must wait for room is refused too (its copy is taken at the call), and the next waiting one goes in
     for (let i = 2; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
     const bad = writer.write(cyclic, "json");
     const good = writer.write("good", "text");
@@ -337,6 +337,45 @@ describe("openGroupStream", () => {
     const s2 = await recoverOn(server, 1);
     await recovered;
     expect(s2.framesOf("streamData").map((f) => f.data)).toEqual(["AQID", { progress: 1 }, { progress: 2 }]);
+    await client.stop();
+  });
+
+  it("a write that waits for room sends its data as it was at the call, not as the caller changed it while it waited", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const bytes = new Uint8Array([1, 2, 3]);
+    const state = { progress: 1, done: [] as number[] };
+    const waiting = [writer.write(bytes, "binary"), writer.write(state, "json")];
+    bytes.set([9, 9, 9]);
+    state.progress = 2;
+    state.done.push(1);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+    await Promise.all(waiting);
+    expect(
+      socket
+        .framesOf("streamData")
+        .slice(-2)
+        .map((f) => f.data),
+    ).toEqual(["AQID", { progress: 1, done: [] }]);
+    await client.stop();
+  });
+
+  // Rule: client.openGroupStream takes its options at the call, although its module loads (a microtask or more) later.
+  it("client.openGroupStream opens the stream the call named: options changed right after the call change nothing", async () => {
+    const { client, socket } = await started();
+    const options = { streamId: "first", idleTimeoutInMs: 60_000 };
+    const opening = client.openGroupStream("g", options);
+    options.streamId = "changed";
+    options.idleTimeoutInMs = 0; // invalid now, valid at the call
+    const invalid = { streamId: "" };
+    const refused = client.openGroupStream("g", invalid);
+    invalid.streamId = "fine";
+    const start = await socket.waitForFrame((f) => f.type === "sendToGroup");
+    expect(start.stream).toEqual({ streamId: "first", idleTimeoutMs: 60_000 });
+    await expect(refused).rejects.toThrow(/options\.streamId/);
+    socket.push({ type: "streamAck", streamId: "first", expectedSequenceId: 1 });
+    expect((await opening).streamId).toBe("first");
+    expect(socket.framesOf("sendToGroup")).toHaveLength(1);
     await client.stop();
   });
 });
