@@ -15,6 +15,9 @@ export interface OpenGroupStreamOptions {
   /** How long the service keeps the stream without activity (default: the service's, 300000 ms). The writer sends a
    * keepalive before it passes. */
   idleTimeoutInMs?: number;
+  /** Stops waiting for the service to accept the stream: rejects with an AbortError (the signal's reason as its
+   * `cause`) and ends the stream at the service if its start was written. Once the open resolved it changes nothing. */
+  abortSignal?: AbortSignal;
 }
 export interface GroupStreamWriteOptions {
   /** Stops waiting for the fragment's acknowledgement (the fragment stays in the stream). */

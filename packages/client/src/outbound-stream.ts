@@ -269,7 +269,10 @@ export class OutboundStream {
   }
 
   closed(error: { name: string; message?: string } | undefined): void {
-    if (this.#state === "closed") return;
+    if (this.#state === "closed") {
+      this.#link.closed(this.streamId); // the answer to the end of a stream given up (see giveUp)
+      return;
+    }
     const endedHere = this.#state === "ending" && this.#endWritten;
     if (error === undefined || (endedHere && this.#endMaybeDelivered && error.name === "StreamNotFound")) {
       // A normal close (or a repeated end after a recovery, whose first copy had closed the stream).
@@ -322,9 +325,26 @@ export class OutboundStream {
     this.#flush();
   }
 
+  /**
+   * The opener stopped waiting for the start's ack (its abortSignal): the open rejects with `reason`. A start already
+   * written is ended at the service, and the id stays taken until the service's answer (streamClosed) or the end of
+   * the session, so that the answers to this stream never reach a new one with the same id.
+   */
+  giveUp(reason: unknown): void {
+    if (this.#state !== "starting") return;
+    this.#state = "closed";
+    this.#started.reject(reason);
+    if (!(this.#startWritten && this.#link.write({ type: "streamEnd", streamId: this.streamId }))) {
+      this.#link.closed(this.streamId);
+    }
+  }
+
   /** Ends the stream with an error: pending calls reject with it and onError listeners hear it. */
   fail(error: { name: string; message?: string; userErrorCode?: string }): void {
-    if (this.#state === "closed") return;
+    if (this.#state === "closed") {
+      this.#link.closed(this.streamId); // a stream given up: its session ended (see giveUp)
+      return;
+    }
     const failure = new GroupStreamError(this.streamId, error);
     this.#finish();
     this.#started.reject(failure);

@@ -1,6 +1,6 @@
 // openGroupStream: the exact frames, acks and nacks, backpressure, keepalive, recovery and replacement.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GroupStreamError } from "../../src/index.ts";
+import { AbortError, GroupStreamError } from "../../src/index.ts";
 import { logger } from "../../src/logger.ts";
 import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { nextEvent } from "../fake-socket.ts";
@@ -358,6 +358,101 @@ describe("openGroupStream", () => {
         .map((f) => f.data),
     ).toEqual(["AQID", { progress: 1, done: [] }]);
     await client.stop();
+  });
+
+  // Rule: openGroupStream's abortSignal ends the wait for the service's streamAck as the other operations' signals end
+  // theirs (an AbortError whose cause is the signal's reason); the stream is then over here and, if its start was
+  // written, at the service too. Once the open resolved, the signal does nothing.
+  describe("abortSignal", () => {
+    const expectAbort = (error: unknown, reason: unknown) => {
+      expect(error).toBeInstanceOf(AbortError);
+      expect((error as Error).cause).toBe(reason);
+    };
+
+    it("aborted before the call: rejects with its AbortError and writes nothing; a non-signal is a TypeError", async () => {
+      const { client, socket } = await started();
+      const reason = new Error("gave up");
+      expectAbort(
+        await client.openGroupStream("g", { abortSignal: AbortSignal.abort(reason) }).catch((e) => e),
+        reason,
+      );
+      await expect(client.openGroupStream("g", { abortSignal: "no" as never })).rejects.toThrow(/abortSignal/);
+      expect(socket.framesOf("sendToGroup")).toEqual([]);
+      await client.stop();
+    });
+
+    it("while the start waits for its ack: rejects, ends the stream at the service, and keeps its id until the service's streamClosed", async () => {
+      const { client, socket } = await started();
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      const reason = new Error("too slow");
+      controller.abort(reason);
+      expectAbort(await opening.catch((e) => e), reason);
+      expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+      // the service's answers to the given-up stream: its ack is ignored; its streamClosed frees the id
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      await expect(client.openGroupStream("g", { streamId: "s1" })).rejects.toThrow(/already open/);
+      socket.push({ type: "streamClosed", streamId: "s1" });
+      const again = client.openGroupStream("g", { streamId: "s1" });
+      await socket.waitForFrame(() => socket.framesOf("sendToGroup").length === 2);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      expect((await again).streamId).toBe("s1");
+      await client.stop();
+    });
+
+    it("while the start is not written yet (recovering): rejects, the id is free at once, and nothing is written once recovered", async () => {
+      const { server, client, socket } = await started();
+      const recovering = nextEvent(client, "recovering");
+      socket.serverClose(1006);
+      await recovering;
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await Promise.resolve(); // (the module may load meanwhile: the wait is the same)
+      controller.abort();
+      expect(await opening.catch((e) => e)).toBeInstanceOf(AbortError);
+      const next = client.openGroupStream("g", { streamId: "s1" }); // free: no "already open"
+      const s2 = await recoverOn(server, 1);
+      await s2.waitForFrame((f) => f.type === "sendToGroup");
+      expect(s2.framesOf("sendToGroup")).toHaveLength(1);
+      expect(s2.framesOf("streamEnd")).toEqual([]);
+      s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      await next;
+      await client.stop();
+    });
+
+    it("a stream given up whose session ends frees its id (a new connection)", async () => {
+      const { server, client, socket } = await started({ protocol: "json" });
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      controller.abort();
+      await opening.catch(() => {});
+      const connected = nextEvent(client, "connected");
+      socket.serverClose(1006);
+      (await server.socket(1)).connected("conn2");
+      await connected;
+      const again = client.openGroupStream("g", { streamId: "s1" });
+      const s2 = server.last;
+      await s2.waitForFrame((f) => f.type === "sendToGroup");
+      s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      expect((await again).streamId).toBe("s1");
+      await client.stop();
+    });
+
+    it("an abort once the open resolved does nothing to the stream", async () => {
+      const { client, socket } = await started();
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      controller.abort(); // in the same tick as the ack, before the open's promise settled
+      const writer = await opening;
+      await writer.write("x", "text");
+      expect(socket.framesOf("streamData")).toHaveLength(1);
+      expect(socket.framesOf("streamEnd")).toEqual([]);
+      await client.stop();
+    });
   });
 
   // Rule: client.openGroupStream takes its options at the call, although its module loads (a microtask or more) later.
