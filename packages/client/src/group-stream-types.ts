@@ -33,8 +33,9 @@ export interface AbortGroupStreamOptions {
 /** The publishing side of a group stream. */
 export interface GroupStreamWriter {
   readonly streamId: string;
-  /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments
-   * are unacknowledged); the buffer keeps it until the service acknowledges it. */
+  /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments,
+   * or 4 MiB of them with this one, are unacknowledged; a larger one waits for an empty buffer); the buffer keeps it
+   * until the service acknowledges it. */
   write(
     content: JSONTypes | Uint8Array | ArrayBuffer | ArrayBufferView,
     dataType: WebPubSubDataType,

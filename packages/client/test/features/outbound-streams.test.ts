@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AbortError, GroupStreamError } from "../../src/index.ts";
 import { logger } from "../../src/logger.ts";
-import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
+import { MAX_UNACKED_BYTES, MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
@@ -154,6 +154,84 @@ describe("openGroupStream", () => {
     await blocked;
     expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: MAX_UNACKED_FRAGMENTS + 1 });
     await client.stop();
+  });
+
+  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES characters, except one larger fragment,
+  // which goes in alone; a write that does not fit waits (backpressure) until acks free room.
+  describe(`the byte bound (${MAX_UNACKED_BYTES} characters of encoded frames)`, () => {
+    /** The text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders the fields). */
+    const frameLength = (n: number, data: string) =>
+      JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }).length;
+    const dataCount = (socket: { framesOf(type: string): unknown[] }) => socket.framesOf("streamData").length;
+
+    it.each([
+      [0, "goes in at once"],
+      [1, "waits until an ack frees room"],
+    ])("a write that brings the buffer to the bound plus %i %s", async (over, _) => {
+      const { client, socket, writer } = await opened();
+      const first = "a".repeat(1000);
+      await writer.write(first, "text");
+      const room = MAX_UNACKED_BYTES - frameLength(1, first);
+      const second = "b".repeat(room - frameLength(2, "") + over);
+      expect(frameLength(2, second)).toBe(room + over);
+      const write = writer.write(second, "text");
+      expect(dataCount(socket)).toBe(over === 0 ? 2 : 1); // written within the call, or not
+      if (over === 1) {
+        socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+        expect(dataCount(socket)).toBe(2);
+      }
+      await write;
+      expect(socket.sent.at(-1)).toHaveLength(room + over);
+      await client.stop();
+    });
+
+    it("a fragment larger than the bound waits for the buffer to empty and goes in alone; the next waits for its ack", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a", "text");
+      const big = writer.write("x".repeat(MAX_UNACKED_BYTES), "text");
+      expect(dataCount(socket)).toBe(1);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+      await big;
+      expect(dataCount(socket)).toBe(2);
+      const next = writer.write("n", "text");
+      expect(dataCount(socket)).toBe(2);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+      await next;
+      expect(socket.framesOf("streamData").map((f) => [f.streamSequenceId, String(f.data).length])).toEqual([
+        [1, 1],
+        [2, MAX_UNACKED_BYTES],
+        [3, 1],
+      ]);
+      await client.stop();
+    });
+
+    it("aborting a waiting write that did not fit lets a smaller one behind it in, with the sequence id it would have taken", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES / 2), "text");
+      const controller = new AbortController();
+      const big = writer.write("b".repeat(MAX_UNACKED_BYTES / 2), "text", { abortSignal: controller.signal });
+      const small = writer.write("c", "text");
+      expect(dataCount(socket)).toBe(1);
+      controller.abort();
+      await expect(big).rejects.toMatchObject({ name: "AbortError" });
+      await small;
+      expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: 2, data: "c" });
+      await client.stop();
+    });
+
+    it("acks give back the room of the fragments they drop; a nack keeps it", async () => {
+      const { client, socket, writer } = await opened();
+      const quarter = "q".repeat(MAX_UNACKED_BYTES / 4 - 100);
+      for (let i = 0; i < 4; i++) await writer.write(quarter, "text");
+      const fifth = writer.write(quarter, "text");
+      expect(dataCount(socket)).toBe(4);
+      socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 1, name: "TransientError" });
+      expect(dataCount(socket)).toBe(8); // the four again, and still no room
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+      await fifth;
+      expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: 5 });
+      await client.stop();
+    });
   });
 
   it("end() goes out after writes still waiting for room, which are written, not refused (as the official client)", async () => {
