@@ -64,8 +64,8 @@ export class AckManager {
     this.#pending.delete(ack.ackId);
     // A `Duplicate` error is a success: the service had already processed this ackId.
     if (ack.success || ack.error?.name === "Duplicate") {
+      entry.resolve({ ackId: ack.ackId, isDuplicated: !ack.success }); // first: settled even if `applied` throws
       entry.applied?.();
-      entry.resolve({ ackId: ack.ackId, isDuplicated: !ack.success });
     } else {
       const detail = { name: ack.error?.name ?? "Unknown", message: ack.error?.message ?? "" };
       entry.reject(

@@ -26,6 +26,27 @@ describe("AckManager", () => {
     expect(acks.size).toBe(0);
   });
 
+  // Rule: what an operation changes on success (the groups to rejoin, the end of a left group's streams) happens as
+  // its ack is handled, before the next message; a refusal, an abort or a timeout changes nothing.
+  it("applied runs within handleAck for a success or a Duplicate, never for a refusal or a removal; the operation is settled even if it throws", async () => {
+    const acks = new AckManager(10_000);
+    const calls: number[] = [];
+    const settled = [1, 2, 3, 4].map((id) => acks.add(id, `f${id}`, true, () => calls.push(id)).catch((e) => e));
+    acks.handleAck({ type: "ack", ackId: 1, success: true });
+    expect(calls).toEqual([1]);
+    acks.handleAck({ type: "ack", ackId: 2, success: false, error: { name: "Duplicate", message: "" } });
+    expect(calls).toEqual([1, 2]);
+    acks.handleAck({ type: "ack", ackId: 3, success: false, error: { name: "Forbidden", message: "" } });
+    acks.remove(4, new Error("aborted"));
+    expect(calls).toEqual([1, 2]);
+    await Promise.all(settled);
+    const throwing = acks.add(5, "f5", true, () => {
+      throw new Error("hook");
+    });
+    expect(() => acks.handleAck({ type: "ack", ackId: 5, success: true })).toThrow("hook");
+    expect(await throwing).toEqual({ ackId: 5, isDuplicated: false });
+  });
+
   it("times out entries in order with one timer", async () => {
     vi.useFakeTimers();
     try {
