@@ -304,10 +304,7 @@ export class OutboundStream {
   }
 
   closed(error: { name: string; message?: string } | undefined): void {
-    if (this.#state === "closed") {
-      this.#link.closed(this.streamId); // the answer to the end of a stream given up (see giveUp)
-      return;
-    }
+    // (a stream given up, already closed, goes to fail() below, which frees its id)
     const endedHere = this.#state === "ending" && this.#endWritten;
     if (error === undefined || (endedHere && this.#endMaybeDelivered && error.name === "StreamNotFound")) {
       // A normal close (or a repeated end after a recovery, whose first copy had closed the stream).

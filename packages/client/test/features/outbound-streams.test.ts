@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { AbortError, GroupStreamError } from "../../src/index.ts";
 import { logger } from "../../src/logger.ts";
 import { MAX_UNACKED_BYTES, MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
+import { openGroupStream } from "../../src/outbound-streams.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
@@ -219,15 +220,40 @@ describe("openGroupStream", () => {
       await client.stop();
     });
 
-    it("acks give back the room of the fragments they drop; a nack keeps it", async () => {
+    it("a waiting write that went in no longer listens to its signal: aborting it later leaves the writes behind it alone", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES - 200), "text");
+      const controller = new AbortController();
+      const first = writer.write("b".repeat(100), "text", { abortSignal: controller.signal });
+      const second = writer.write("c".repeat(MAX_UNACKED_BYTES - 200), "text");
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // first goes in; second still waits
+      await first;
+      controller.abort();
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+      expect(socket.framesOf("streamData").map((f) => f.streamSequenceId)).toEqual([1, 2, 3]);
+      await second;
+      await client.stop();
+    });
+
+    it("stop() rejects the writes still waiting: the stream is closed", async () => {
+      const { client, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES), "text");
+      const waiting = writer.write("b", "text");
+      await client.stop();
+      await expect(waiting).rejects.toThrow(/closed/);
+    });
+
+    it("acks give back the room of the fragments they drop, and only theirs; a nack keeps it", async () => {
       const { client, socket, writer } = await opened();
       const quarter = "q".repeat(MAX_UNACKED_BYTES / 4 - 100);
       for (let i = 0; i < 4; i++) await writer.write(quarter, "text");
-      const fifth = writer.write(quarter, "text");
+      const fifth = writer.write("f".repeat(MAX_UNACKED_BYTES / 4 + 1000), "text"); // fits beside two quarters, not three
       expect(dataCount(socket)).toBe(4);
       socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 1, name: "TransientError" });
       expect(dataCount(socket)).toBe(8); // the four again, and still no room
       socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+      expect(dataCount(socket)).toBe(8); // three quarters left: still no room
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
       await fifth;
       expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: 5 });
       await client.stop();
@@ -485,8 +511,8 @@ describe("openGroupStream", () => {
       socket.serverClose(1006);
       await recovering;
       const controller = new AbortController();
-      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
-      await Promise.resolve(); // (the module may load meanwhile: the wait is the same)
+      // (the feature module's function: the open waits for its ack, not for the module to load, when the abort comes)
+      const opening = openGroupStream(client, "g", { streamId: "s1", abortSignal: controller.signal });
       controller.abort();
       expect(await opening.catch((e) => e)).toBeInstanceOf(AbortError);
       const next = client.openGroupStream("g", { streamId: "s1" }); // free: no "already open"
