@@ -17,6 +17,8 @@ interface PendingAck {
   readonly deadline: number;
   /** Written on the current connection. */
   sent: boolean;
+  /** Runs when the ack says the service applied the operation, as the ack is handled: before any later message. */
+  applied: (() => void) | undefined;
   resolve(result: WebPubSubResult): void;
   reject(error: unknown): void;
 }
@@ -41,15 +43,16 @@ export class AckManager {
 
   /**
    * Registers an attempt. `sent` says whether the frame was written already; unsent frames are written by
-   * `unsentFrames()` once connected. The promise settles on the ack, on timeout, or on `remove`/`rejectAll`.
+   * `unsentFrames()` once connected. The promise settles on the ack, on timeout, or on `remove`/`rejectAll`;
+   * `applied` runs synchronously when a successful ack is handled (see PendingAck).
    */
-  add(ackId: number, frame: string | Uint8Array, sent: boolean): Promise<WebPubSubResult> {
+  add(ackId: number, frame: string | Uint8Array, sent: boolean, applied?: () => void): Promise<WebPubSubResult> {
     if (this.#pending.has(ackId)) {
       throw new RangeError(`ackId ${ackId} is already used by an operation waiting for its ack`);
     }
     return new Promise<WebPubSubResult>((resolve, reject) => {
       const deadline = Date.now() + this.#timeoutInMs;
-      this.#pending.set(ackId, { ackId, frame, deadline, sent, resolve, reject });
+      this.#pending.set(ackId, { ackId, frame, deadline, sent, applied, resolve, reject });
       if (this.#timer === undefined) this.#schedule(deadline);
     });
   }
@@ -60,8 +63,10 @@ export class AckManager {
     if (!entry) return false;
     this.#pending.delete(ack.ackId);
     // A `Duplicate` error is a success: the service had already processed this ackId.
-    if (ack.success || ack.error?.name === "Duplicate") entry.resolve({ ackId: ack.ackId, isDuplicated: !ack.success });
-    else {
+    if (ack.success || ack.error?.name === "Duplicate") {
+      entry.resolve({ ackId: ack.ackId, isDuplicated: !ack.success }); // first: settled even if `applied` throws
+      entry.applied?.();
+    } else {
       const detail = { name: ack.error?.name ?? "Unknown", message: ack.error?.message ?? "" };
       entry.reject(
         new SendMessageError(

@@ -38,7 +38,7 @@ import { MESSAGE_STREAMS, MessageStreams } from "./message-streams.ts";
 import { type NetworkHint, watchNetworkEvents } from "./network-events.ts";
 import { Operations } from "./operations.ts";
 import { backoffShape, type ResolvedOptions, resolveOptions, type WebPubSubClientOptions } from "./options.ts";
-import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
+import { copied, toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { resolveProtocol, type WebPubSubClientProtocol } from "./protocols.ts";
 import { ReconnectBackoff } from "./reconnect-backoff.ts";
 import { MAX_SEQUENCE_GAP, SequenceTracker } from "./sequence-tracker.ts";
@@ -751,23 +751,30 @@ export class WebPubSubClient {
    * Invokes the hub's event handler for `eventName` and resolves with its reply `{ invocationId, dataType?, data? }`
    * (JSON subprotocols). Rejects with an InvocationError when the upstream fails, the session ends before the reply,
    * the caller aborts (which sends `cancelInvocation`), or the invocationId is pending already. Its code is loaded on
-   * first use (see invocations.ts).
+   * first use (see invocations.ts): what it sends is the content and options as they were at this call, checked here.
    */
-  invokeEvent(
+  async invokeEvent(
     eventName: string,
     content: unknown,
     dataType: WebPubSubDataType,
     options: InvokeEventOptions = {},
   ): Promise<InvokeEventResult> {
-    return import("./invocations.ts").then((m) => m.invokeEvent(this, eventName, content, dataType, options));
+    checkEventName(eventName);
+    const data = copied(toPayload(content, dataType, "content").data);
+    checkOptionsObject(options);
+    const copy = { ...options };
+    return (await import("./invocations.ts")).invokeEvent(this, eventName, data, dataType, copy);
   }
 
   /**
    * Opens a stream to a group and resolves with its writer once the service accepted it (streamAck 1). JSON
-   * subprotocols. Its code is loaded on first use (see outbound-streams.ts).
+   * subprotocols. Its code is loaded on first use (see outbound-streams.ts), with the options as they were at this call.
    */
-  openGroupStream(groupName: string, options: OpenGroupStreamOptions = {}): Promise<GroupStreamWriter> {
-    return import("./outbound-streams.ts").then((m) => m.openGroupStream(this, groupName, options));
+  async openGroupStream(groupName: string, options: OpenGroupStreamOptions = {}): Promise<GroupStreamWriter> {
+    checkGroupName(groupName, "groupName");
+    checkOptionsObject(options);
+    const copy = { ...options };
+    return (await import("./outbound-streams.ts")).openGroupStream(this, groupName, copy);
   }
 
   /**
@@ -801,22 +808,23 @@ export class WebPubSubClient {
     };
   }
 
+  // The group bookkeeping runs as the ack is handled, in order with the service's other messages: a join or a stream
+  // fragment that follows a leave's ack in the same tick is never undone by that leave.
+
   /** Joins a group; with autoRejoinGroups it is joined again after a new connection. */
   async joinGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
     checkGroupName(groupName, "groupName");
     checkGroupOptions(options);
-    const result = await this.#ops.run({ type: "joinGroup", group: groupName }, options);
-    this.#groups.add(groupName);
-    return result;
+    return this.#ops.run({ type: "joinGroup", group: groupName }, options, () => this.#groups.add(groupName));
   }
 
   async leaveGroup(groupName: string, options: GroupOptions = {}): Promise<WebPubSubResult> {
     checkGroupName(groupName, "groupName");
     checkGroupOptions(options);
-    const result = await this.#ops.run({ type: "leaveGroup", group: groupName }, options);
-    this.#groups.delete(groupName);
-    this.#features.notify("left", groupName);
-    return result;
+    return this.#ops.run({ type: "leaveGroup", group: groupName }, options, () => {
+      this.#groups.delete(groupName);
+      this.#features.notify("left", groupName);
+    });
   }
 
   // ---------------------------------------------------------------- async iteration

@@ -44,7 +44,8 @@ export interface ClientFeature {
   /** The first connection of start() failed: the client is Stopped again (without a `stopped` event); work that
    * waited for that connection fails. */
   startFailed?(error: unknown): void;
-  /** The service acknowledged leaveGroup(`group`): no more of that group's messages reach this connection. */
+  /** The service acknowledged leaveGroup(`group`): no more of that group's messages reach this connection. Called as
+   * the ack is handled, before any message that followed it. */
   left?(group: string): void;
   /** A data message (server or group), after duplicate detection, right after the client emitted its event. */
   data?(message: DataMessage): void;

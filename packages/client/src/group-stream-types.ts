@@ -15,6 +15,9 @@ export interface OpenGroupStreamOptions {
   /** How long the service keeps the stream without activity (default: the service's, 300000 ms). The writer sends a
    * keepalive before it passes. */
   idleTimeoutInMs?: number;
+  /** Stops waiting for the service to accept the stream: rejects with an AbortError (the signal's reason as its
+   * `cause`) and ends the stream at the service if its start was written. Once the open resolved it changes nothing. */
+  abortSignal?: AbortSignal;
 }
 export interface GroupStreamWriteOptions {
   /** Stops waiting for the fragment's acknowledgement (the fragment stays in the stream). */
@@ -30,8 +33,9 @@ export interface AbortGroupStreamOptions {
 /** The publishing side of a group stream. */
 export interface GroupStreamWriter {
   readonly streamId: string;
-  /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments
-   * are unacknowledged); the buffer keeps it until the service acknowledges it. */
+  /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments,
+   * or 4 MiB of them with this one, are unacknowledged; a larger one waits for an empty buffer); the buffer keeps it
+   * until the service acknowledges it. */
   write(
     content: JSONTypes | Uint8Array | ArrayBuffer | ArrayBufferView,
     dataType: WebPubSubDataType,

@@ -27,6 +27,11 @@ export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMes
   return standIn as JsonOnlyUpstreamMessage;
 }
 
+/** The length of the text a stand-in made by encodeNow is written as. */
+export function encodedLength(standIn: JsonOnlyUpstreamMessage): number {
+  return ((standIn as unknown as Record<symbol, string>)[ENCODED] as string).length;
+}
+
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */
 export function requireJsonOnly(host: FeatureHost, what: string): void {
   if (!host.enableJsonOnly(CODEC)) {

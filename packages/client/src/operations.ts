@@ -53,9 +53,14 @@ export class Operations {
 
   /**
    * Runs one acked (or fire-and-forget) operation with retries that reuse its ackId. Operations issued while the
-   * client connects or recovers wait for the connection (within the ack timeout) instead of failing.
+   * client connects or recovers wait for the connection (within the ack timeout) instead of failing. `applied` runs
+   * when the service's successful ack is handled, in order with the messages around it (the promise settles later).
    */
-  async run(message: UpstreamMessage & { ackId?: number }, options: SendOptions): Promise<WebPubSubResult> {
+  async run(
+    message: UpstreamMessage & { ackId?: number },
+    options: SendOptions,
+    applied?: () => void,
+  ): Promise<WebPubSubResult> {
     if (this.#stoppedOrStopping()) {
       throw new SendMessageError(`The client is ${this.#owner.state()}: call start() first`, { retryable: false });
     }
@@ -92,7 +97,7 @@ export class Operations {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(ackId, frame, signal);
+        return await this.#attempt(ackId, frame, signal, applied);
       } catch (error) {
         if (
           attempt > retry.maxRetries ||
@@ -141,12 +146,17 @@ export class Operations {
     return state === "Stopped" || state === "Stopping";
   }
 
-  #attempt(ackId: number, frame: string | Uint8Array, signal: AbortSignal | undefined): Promise<WebPubSubResult> {
+  #attempt(
+    ackId: number,
+    frame: string | Uint8Array,
+    signal: AbortSignal | undefined,
+    applied: (() => void) | undefined,
+  ): Promise<WebPubSubResult> {
     if (this.#stoppedOrStopping()) {
       return Promise.reject(new SendMessageError("The client stopped", { ackId, retryable: false }));
     }
     const socket = this.#owner.writableSocket();
-    const promise = this.#acks.add(ackId, frame, socket !== undefined);
+    const promise = this.#acks.add(ackId, frame, socket !== undefined, applied);
     if (socket) sendFrame(socket, frame);
     if (!signal) return promise;
     const onAbort = () => this.#acks.remove(ackId, abortReason(signal));

@@ -6,10 +6,18 @@ import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@w
 import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
-import { encodeNow } from "./json-only.ts";
+import { encodedLength, encodeNow } from "./json-only.ts";
+import { copied } from "./payload.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
 export const MAX_UNACKED_FRAGMENTS = 256;
+/**
+ * Writes also wait while the unacknowledged fragments and the next one would hold more than this many characters of
+ * encoded frames (about bytes: base64 and JSON text are mostly ASCII). 4 MiB keeps four of the service's largest
+ * messages (1 MiB) in flight, enough for a stream's throughput (4 MiB a round trip is 320 Mbit/s at 100 ms), where the
+ * fragment count alone let 256 fragments of any size pile up. A larger fragment goes in alone, into an empty buffer.
+ */
+export const MAX_UNACKED_BYTES = 4 * 1024 * 1024;
 /** The service's idle timeout when the stream start names none (client-spec 3.6.1). */
 export const SERVICE_IDLE_TIMEOUT_MS = 300_000;
 
@@ -26,11 +34,15 @@ export interface StreamLink {
 interface Fragment {
   readonly sequenceId: number;
   readonly frame: JsonOnlyUpstreamMessage;
+  /** The encoded frame's length, counted against MAX_UNACKED_BYTES. */
+  readonly size: number;
 }
 
 /** A write waiting for room in the buffer. */
 interface WaitingWrite {
   readonly payload: MessagePayload;
+  /** Encoded once it is the first waiting write (with the next sequence id, which nothing else can take meanwhile). */
+  fragment?: Fragment;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
   readonly signal: AbortSignal | undefined;
@@ -48,8 +60,9 @@ export class OutboundStream {
   #startWritten = false;
   readonly #started = new Deferred<void>();
   readonly #ended = new Deferred<void>();
-  /** Unacknowledged fragments, ascending. */
+  /** Unacknowledged fragments, ascending, and the sum of their sizes. */
   #buffer: Fragment[] = [];
+  #bufferedBytes = 0;
   #nextSequenceId = 1;
   /** The highest sequence id written on the current socket. */
   #sentUpTo = 0;
@@ -100,22 +113,27 @@ export class OutboundStream {
   async write(payload: MessagePayload, signal: AbortSignal | undefined): Promise<void> {
     this.#checkWritable();
     if (signal?.aborted) throw abortReason(signal);
-    if (this.#waiting.length === 0 && this.#buffer.length < MAX_UNACKED_FRAGMENTS) {
-      this.#push(payload);
+    // Encoded now when no write waits (data that cannot be encoded throws before it takes a sequence id); else the
+    // write waits behind the others with the data as it is now (a copy: the caller may reuse its buffer or object).
+    const fragment = this.#waiting.length === 0 ? this.#encode(payload) : undefined;
+    if (fragment && this.#fits(fragment)) {
+      this.#take(fragment);
       this.#flush();
       return;
     }
-    // Wait behind the writes already waiting. A write called before end() still goes in before the end.
+    const copy = fragment ? payload : ({ ...payload, data: copied(payload.data) } as MessagePayload);
+    // A write called before end() still goes in before the end.
     await new Promise<void>((resolve, reject) => {
       const waiter: WaitingWrite = {
-        payload,
+        payload: copy,
+        fragment,
         resolve,
         reject,
         signal,
         onAbort: () => {
           this.#waiting.splice(this.#waiting.indexOf(waiter), 1);
           reject(abortReason(signal as AbortSignal));
-          this.#flush(); // the end may have been waiting for this write only
+          this.#admit(); // the next write may fit where this one did not, and the end may have waited for this one only
         },
       };
       this.#waiting.push(waiter);
@@ -123,13 +141,23 @@ export class OutboundStream {
     });
   }
 
-  /** Buffers the fragment, encoded now: data that cannot be encoded throws before it takes a sequence id, and later
-   * changes to the caller's data do not change what is sent. */
-  #push(payload: MessagePayload): void {
+  /** The next fragment, encoded now: later changes to the caller's data do not change what is sent. */
+  #encode(payload: MessagePayload): Fragment {
     const sequenceId = this.#nextSequenceId;
     const frame = encodeNow({ type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload });
+    return { sequenceId, frame, size: encodedLength(frame) };
+  }
+
+  /** Whether `fragment` may enter the buffer now: within both bounds, or alone. */
+  #fits(fragment: Fragment): boolean {
+    const count = this.#buffer.length;
+    return count === 0 || (count < MAX_UNACKED_FRAGMENTS && this.#bufferedBytes + fragment.size <= MAX_UNACKED_BYTES);
+  }
+
+  #take(fragment: Fragment): void {
     this.#nextSequenceId++;
-    this.#buffer.push({ sequenceId, frame });
+    this.#buffer.push(fragment);
+    this.#bufferedBytes += fragment.size;
   }
 
   /** Ends the stream (with an application error when given) after every write called before, including writes that
@@ -161,25 +189,32 @@ export class OutboundStream {
     );
   }
 
-  /** Moves waiting writes into the buffer, in call order, while it has room (or rejects them once the stream is over);
+  /** Moves waiting writes into the buffer, in call order, while they fit (or rejects them once the stream is over);
    * then writes what is new. */
   #admit(): void {
-    while (this.#waiting.length > 0 && (this.#state === "closed" || this.#buffer.length < MAX_UNACKED_FRAGMENTS)) {
-      const waiter = this.#waiting.shift() as WaitingWrite;
-      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    for (let waiter = this.#waiting[0]; waiter !== undefined; waiter = this.#waiting[0]) {
       if (this.#state === "closed") {
-        waiter.reject(this.#notWritable());
+        this.#dequeue(waiter).reject(this.#notWritable());
         continue;
       }
       try {
-        this.#push(waiter.payload);
+        waiter.fragment ??= this.#encode(waiter.payload);
       } catch (error) {
-        waiter.reject(error); // its data cannot be encoded: it takes no sequence id
+        this.#dequeue(waiter).reject(error); // its data cannot be encoded: it takes no sequence id
         continue;
       }
-      waiter.resolve();
+      if (!this.#fits(waiter.fragment)) break;
+      this.#take(waiter.fragment);
+      this.#dequeue(waiter).resolve();
     }
     this.#flush();
+  }
+
+  /** Takes the first waiting write off the queue, and its abort listener off its signal. */
+  #dequeue(waiter: WaitingWrite): WaitingWrite {
+    this.#waiting.shift();
+    waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    return waiter;
   }
 
   /** Writes what the socket has not seen yet, in order, then the end once every fragment is out. */
@@ -250,7 +285,10 @@ export class OutboundStream {
     }
     let drop = 0;
     while (drop < this.#buffer.length && (this.#buffer[drop] as Fragment).sequenceId < expected) drop++;
-    if (drop > 0) this.#buffer = this.#buffer.slice(drop);
+    if (drop > 0) {
+      for (const fragment of this.#buffer.slice(0, drop)) this.#bufferedBytes -= fragment.size;
+      this.#buffer = this.#buffer.slice(drop);
+    }
     return true;
   }
 
@@ -266,7 +304,7 @@ export class OutboundStream {
   }
 
   closed(error: { name: string; message?: string } | undefined): void {
-    if (this.#state === "closed") return;
+    // (a stream given up, already closed, goes to fail() below, which frees its id)
     const endedHere = this.#state === "ending" && this.#endWritten;
     if (error === undefined || (endedHere && this.#endMaybeDelivered && error.name === "StreamNotFound")) {
       // A normal close (or a repeated end after a recovery, whose first copy had closed the stream).
@@ -319,9 +357,26 @@ export class OutboundStream {
     this.#flush();
   }
 
+  /**
+   * The opener stopped waiting for the start's ack (its abortSignal): the open rejects with `reason`. A start already
+   * written is ended at the service, and the id stays taken until the service's answer (streamClosed) or the end of
+   * the session, so that the answers to this stream never reach a new one with the same id.
+   */
+  giveUp(reason: unknown): void {
+    if (this.#state !== "starting") return;
+    this.#state = "closed";
+    this.#started.reject(reason);
+    if (!(this.#startWritten && this.#link.write({ type: "streamEnd", streamId: this.streamId }))) {
+      this.#link.closed(this.streamId);
+    }
+  }
+
   /** Ends the stream with an error: pending calls reject with it and onError listeners hear it. */
   fail(error: { name: string; message?: string; userErrorCode?: string }): void {
-    if (this.#state === "closed") return;
+    if (this.#state === "closed") {
+      this.#link.closed(this.streamId); // a stream given up: its session ended (see giveUp)
+      return;
+    }
     const failure = new GroupStreamError(this.streamId, error);
     this.#finish();
     this.#started.reject(failure);
@@ -338,6 +393,7 @@ export class OutboundStream {
   #finish(): void {
     this.#state = "closed";
     this.#buffer = [];
+    this.#bufferedBytes = 0;
     this.#clearKeepAlive();
     this.#admit(); // rejects the waiting writes
     this.#link.closed(this.streamId);

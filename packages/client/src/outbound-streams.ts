@@ -3,6 +3,7 @@
 //
 // Stream state belongs to the connection (client-spec 3.6.6): a recovery pauses every stream and resumes it with its
 // unacknowledged fragments; a session that ends (a new connection replaces it) or stop() fails every open stream.
+import { abortReason } from "@webpubsub/async/errors";
 import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
@@ -29,6 +30,8 @@ class OutboundStreams implements ClientFeature {
   async open(group: string, options: OpenGroupStreamOptions): Promise<GroupStreamWriter> {
     const state = this.#host.state();
     if (state === "Stopped" || state === "Stopping") throw new Error(`The client is ${state}: call start() first`);
+    const signal = options.abortSignal;
+    if (signal?.aborted) throw abortReason(signal); // (throwIfAborted's rule; that import would grow the main chunk)
     const streamId = options.streamId ?? freshId();
     if (this.#streams.has(streamId)) throw new Error(`Stream ${shown(streamId)} is already open on this client`);
     const stream = new OutboundStream(
@@ -45,7 +48,14 @@ class OutboundStreams implements ClientFeature {
       options.idleTimeoutInMs,
     );
     this.#streams.set(streamId, stream);
-    await stream.begin();
+    // The caller's abort ends the wait for the start's ack only: once the stream is open it does nothing.
+    const onAbort = () => stream.giveUp(abortReason(signal as AbortSignal));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      await stream.begin();
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
     return writerOf(stream);
   }
 
@@ -129,6 +139,7 @@ export async function openGroupStream(
     throw new TypeError("options.noEcho must be a boolean");
   }
   checkIdleTimeout(options.idleTimeoutInMs);
+  checkSignal(options.abortSignal, "options.abortSignal");
   const streams = useFeature(client, OUTBOUND, (host) => {
     requireJsonOnly(host, "openGroupStream");
     return new OutboundStreams(host);

@@ -46,6 +46,16 @@ export function toPayload(data: unknown, dataType: unknown, argName = "data"): M
 }
 
 /**
+ * `data` as it is now, for a message encoded later: bytes copied, a JSON object or array copied through its JSON text
+ * (a cycle or a BigInt throws here, as encoding would); strings and other primitives cannot change.
+ */
+export function copied(data: unknown): unknown {
+  if (data instanceof Uint8Array) return new Uint8Array(data); // a copy (a Node Buffer's slice() would not be)
+  const text = typeof data === "object" && data ? JSON.stringify(data) : undefined;
+  return text === undefined ? data : JSON.parse(text);
+}
+
+/**
  * Received data as the app asked for it (options.binaryType): with "arraybuffer", `binary` and `protobuf` data become
  * an ArrayBuffer holding exactly the bytes (the message is copied, never modified); otherwise the message is returned.
  */

@@ -4,7 +4,7 @@ import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
 import { AckTimeoutError, ConnectionError, isRetryableSendError, SendMessageError } from "../src/errors.ts";
-import { toPayload } from "../src/payload.ts";
+import { copied, toPayload } from "../src/payload.ts";
 import { SequenceTracker } from "../src/sequence-tracker.ts";
 import { frameData } from "../src/socket.ts";
 
@@ -24,6 +24,27 @@ describe("AckManager", () => {
     expect(error.errorDetail).toEqual({ name: "BadRequest", message: "nope" });
     expect(isRetryableSendError(error)).toBe(false);
     expect(acks.size).toBe(0);
+  });
+
+  // Rule: what an operation changes on success (the groups to rejoin, the end of a left group's streams) happens as
+  // its ack is handled, before the next message; a refusal, an abort or a timeout changes nothing.
+  it("applied runs within handleAck for a success or a Duplicate, never for a refusal or a removal; the operation is settled even if it throws", async () => {
+    const acks = new AckManager(10_000);
+    const calls: number[] = [];
+    const settled = [1, 2, 3, 4].map((id) => acks.add(id, `f${id}`, true, () => calls.push(id)).catch((e) => e));
+    acks.handleAck({ type: "ack", ackId: 1, success: true });
+    expect(calls).toEqual([1]);
+    acks.handleAck({ type: "ack", ackId: 2, success: false, error: { name: "Duplicate", message: "" } });
+    expect(calls).toEqual([1, 2]);
+    acks.handleAck({ type: "ack", ackId: 3, success: false, error: { name: "Forbidden", message: "" } });
+    acks.remove(4, new Error("aborted"));
+    expect(calls).toEqual([1, 2]);
+    await Promise.all(settled);
+    const throwing = acks.add(5, "f5", true, () => {
+      throw new Error("hook");
+    });
+    expect(() => acks.handleAck({ type: "ack", ackId: 5, success: true })).toThrow("hook");
+    expect(await throwing).toEqual({ ackId: 5, isDuplicated: false });
   });
 
   it("times out entries in order with one timer", async () => {
@@ -140,6 +161,23 @@ describe("payloads and frames", () => {
     expect(toPayload(buffer, "protobuf").data).toEqual(new Uint8Array([1, 2, 3, 4]));
     expect(toPayload(null, "json")).toEqual({ dataType: "json", data: null });
     expect(() => toPayload(1n, "json")).toThrow(TypeError);
+  });
+
+  // Rule: a copy shares nothing the caller can change (bytes, objects), and encodes as the original would.
+  it("copied() copies bytes (a Node Buffer too) and JSON objects and arrays; strings and other primitives are kept", () => {
+    const buffer = Buffer.from([1, 2, 3]);
+    const bytes = copied(buffer);
+    buffer[0] = 9;
+    expect(bytes).toEqual(new Uint8Array([1, 2, 3]));
+    const data = { a: [1, { b: 2 }], at: new Date(0), skip: undefined };
+    const json = copied(data);
+    data.a.push(3);
+    expect(json).toEqual({ a: [1, { b: 2 }], at: "1970-01-01T00:00:00.000Z" });
+    const noText = { toJSON: () => undefined }; // no JSON text: kept, encoded as it is later
+    for (const value of ["x", null, 1, true, noText]) expect(copied(value)).toBe(value);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => copied(cyclic)).toThrow(TypeError);
   });
 
   it("normalizes incoming frame data", () => {

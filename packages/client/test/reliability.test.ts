@@ -271,6 +271,33 @@ describe("recovery", () => {
     await client.stop();
   });
 
+  it.each([
+    ["leave, then join: the group is rejoined", ["leaveGroup", "joinGroup"], ["room"]],
+    ["join, then leave: the group is not rejoined", ["joinGroup", "leaveGroup"], []],
+  ] as const)(
+    "the groups to rejoin follow the service's acks in their order, however late the callers' promises settle (%s)",
+    async (_, order, rejoined) => {
+      // The first operation carries an abort signal, which settles its promise a few microtasks after the second's: the
+      // group set must not depend on that.
+      const { server, client, socket } = await started({ protocol: "json" });
+      await joinAcked(client, socket);
+      const [first, second] = order;
+      const run = (type: string, options = {}) =>
+        type === "joinGroup" ? client.joinGroup("room", options) : client.leaveGroup("room", options);
+      const done = [run(first, { abortSignal: new AbortController().signal }), run(second)];
+      for (const type of order) socket.push({ type: "ack", ackId: socket.framesOf(type).at(-1)?.ackId, success: true });
+      await Promise.all(done);
+      socket.serverClose(1006);
+      const s2 = await server.socket(1);
+      const connected = nextEvent(client, "connected");
+      s2.connected("conn2");
+      // connected comes at once without a group to rejoin, else after the rejoin's ack
+      await Promise.race([connected, s2.waitForFrame((f) => f.type === "joinGroup")]);
+      expect(s2.framesOf("joinGroup").map((f) => f.group)).toEqual(rejoined);
+      await client.stop();
+    },
+  );
+
   it("autoRejoinGroups: false does not rejoin", async () => {
     const { server, client, socket } = await started({ protocol: "json", autoRejoinGroups: false });
     await joinAcked(client, socket);

@@ -250,4 +250,23 @@ describe("onGroupStream: what a subscription remembers of the streams it ignores
     expect(await results[3]).toEqual({ data: ["active:1", "active:2", "active:3"] });
     await client.stop();
   });
+
+  it("a leave ends the group's streams received before its ack only: a join acked and a new stream's first fragment arriving in the same tick go on", async () => {
+    // The rule: the effects of a leave happen as its ack is handled, in order with the service's other messages, not
+    // when the caller's promise settles (a few microtasks later, after the messages that followed the ack).
+    const { client, socket, streams, results } = await subscribed();
+    socket.push(fragOf("g", "before", 1));
+    const leave = client.leaveGroup("g");
+    const join = client.joinGroup("g");
+    const ackOf = (type: string) => ({ type: "ack", ackId: socket.framesOf(type)[0]?.ackId, success: true });
+    socket.push(ackOf("leaveGroup")); // one frame, three messages: no microtask runs between them
+    socket.push(ackOf("joinGroup"));
+    socket.push(fragOf("g", "after", 1));
+    await Promise.all([leave, join]);
+    socket.push({ ...fragOf("g", "after", 2), stream: { streamId: "after", streamSequenceId: 2, endOfStream: true } });
+    expect(streams.map((s) => s.streamId)).toEqual(["before", "after"]);
+    expect(await results[0]).toEqual({ data: ["before:1"], error: expect.objectContaining({ name: "LeftGroup" }) });
+    expect(await results[1]).toEqual({ data: ["after:1", "after:2"] });
+    await client.stop();
+  });
 });

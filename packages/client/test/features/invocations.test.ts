@@ -243,14 +243,45 @@ describe("invokeEvent", () => {
     await client.stop();
   });
 
+  // Rule: client.invokeEvent takes its arguments at the call, although its module loads (a microtask or more) later:
+  // what the caller changes right after the call is not sent, and the arguments it checks are those of the call.
+  it("client.invokeEvent sends the content and options of the call: a buffer, an object or an options object changed right after it changes nothing", async () => {
+    const { client, socket } = await started();
+    const bytes = new Uint8Array([1, 2, 3]);
+    const options = { invocationId: "b" };
+    const binary = client.invokeEvent("e", bytes, "binary", options);
+    bytes.set([9, 9, 9]);
+    options.invocationId = "changed";
+    const query = { page: 1, tags: ["a"] };
+    const json = client.invokeEvent("e", query, "json", { invocationId: "j" });
+    query.page = 2;
+    query.tags.push("b");
+    // valid at the call, invalid right after: sent; invalid at the call, valid right after: refused
+    const valid = { invocationId: "v" };
+    const sent = client.invokeEvent("e", "x", "text", valid);
+    valid.invocationId = "";
+    const invalid = { invocationId: "" };
+    const refused = client.invokeEvent("e", "x", "text", invalid);
+    invalid.invocationId = "fine";
+    await socket.waitForFrame(() => socket.framesOf("invoke").length >= 3);
+    expect(socket.framesOf("invoke").map((f) => [f.invocationId, f.data])).toEqual([
+      ["b", "AQID"],
+      ["j", { page: 1, tags: ["a"] }],
+      ["v", "x"],
+    ]);
+    await expect(refused).rejects.toThrow(/options\.invocationId/);
+    for (const invocationId of ["b", "j", "v"]) socket.push({ type: "invokeResponse", invocationId, success: true });
+    await Promise.all([binary, json, sent]);
+    await client.stop();
+  });
+
   it("the request is what it was at the call: an object changed while the invocation waits for the connection is sent as it was", async () => {
     const { server, client, socket } = await started();
     const recovering = nextEvent(client, "recovering");
     socket.serverClose(1006);
     await recovering;
     const query = { page: 1 };
-    // (the feature module's function: client.invokeEvent reads its arguments once the lazy module is loaded)
-    const result = invokeEvent(client, "e", query, "json", { invocationId: "q" });
+    const result = client.invokeEvent("e", query, "json", { invocationId: "q" });
     query.page = 2;
     const s2 = await recoverOn(server, 1);
     const frame = await s2.waitForFrame((f) => f.type === "invoke");

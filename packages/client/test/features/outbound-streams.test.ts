@@ -1,8 +1,9 @@
 // openGroupStream: the exact frames, acks and nacks, backpressure, keepalive, recovery and replacement.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GroupStreamError } from "../../src/index.ts";
+import { AbortError, GroupStreamError } from "../../src/index.ts";
 import { logger } from "../../src/logger.ts";
-import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
+import { MAX_UNACKED_BYTES, MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
+import { openGroupStream } from "../../src/outbound-streams.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
@@ -156,6 +157,109 @@ describe("openGroupStream", () => {
     await client.stop();
   });
 
+  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES characters, except one larger fragment,
+  // which goes in alone; a write that does not fit waits (backpressure) until acks free room.
+  describe(`the byte bound (${MAX_UNACKED_BYTES} characters of encoded frames)`, () => {
+    /** The text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders the fields). */
+    const frameLength = (n: number, data: string) =>
+      JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }).length;
+    const dataCount = (socket: { framesOf(type: string): unknown[] }) => socket.framesOf("streamData").length;
+
+    it.each([
+      [0, "goes in at once"],
+      [1, "waits until an ack frees room"],
+    ])("a write that brings the buffer to the bound plus %i %s", async (over, _) => {
+      const { client, socket, writer } = await opened();
+      const first = "a".repeat(1000);
+      await writer.write(first, "text");
+      const room = MAX_UNACKED_BYTES - frameLength(1, first);
+      const second = "b".repeat(room - frameLength(2, "") + over);
+      expect(frameLength(2, second)).toBe(room + over);
+      const write = writer.write(second, "text");
+      expect(dataCount(socket)).toBe(over === 0 ? 2 : 1); // written within the call, or not
+      if (over === 1) {
+        socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+        expect(dataCount(socket)).toBe(2);
+      }
+      await write;
+      expect(socket.sent.at(-1)).toHaveLength(room + over);
+      await client.stop();
+    });
+
+    it("a fragment larger than the bound waits for the buffer to empty and goes in alone; the next waits for its ack", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a", "text");
+      const big = writer.write("x".repeat(MAX_UNACKED_BYTES), "text");
+      expect(dataCount(socket)).toBe(1);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+      await big;
+      expect(dataCount(socket)).toBe(2);
+      const next = writer.write("n", "text");
+      expect(dataCount(socket)).toBe(2);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+      await next;
+      expect(socket.framesOf("streamData").map((f) => [f.streamSequenceId, String(f.data).length])).toEqual([
+        [1, 1],
+        [2, MAX_UNACKED_BYTES],
+        [3, 1],
+      ]);
+      await client.stop();
+    });
+
+    it("aborting a waiting write that did not fit lets a smaller one behind it in, with the sequence id it would have taken", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES / 2), "text");
+      const controller = new AbortController();
+      const big = writer.write("b".repeat(MAX_UNACKED_BYTES / 2), "text", { abortSignal: controller.signal });
+      const small = writer.write("c", "text");
+      expect(dataCount(socket)).toBe(1);
+      controller.abort();
+      await expect(big).rejects.toMatchObject({ name: "AbortError" });
+      await small;
+      expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: 2, data: "c" });
+      await client.stop();
+    });
+
+    it("a waiting write that went in no longer listens to its signal: aborting it later leaves the writes behind it alone", async () => {
+      const { client, socket, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES - 200), "text");
+      const controller = new AbortController();
+      const first = writer.write("b".repeat(100), "text", { abortSignal: controller.signal });
+      const second = writer.write("c".repeat(MAX_UNACKED_BYTES - 200), "text");
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // first goes in; second still waits
+      await first;
+      controller.abort();
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+      expect(socket.framesOf("streamData").map((f) => f.streamSequenceId)).toEqual([1, 2, 3]);
+      await second;
+      await client.stop();
+    });
+
+    it("stop() rejects the writes still waiting: the stream is closed", async () => {
+      const { client, writer } = await opened();
+      await writer.write("a".repeat(MAX_UNACKED_BYTES), "text");
+      const waiting = writer.write("b", "text");
+      await client.stop();
+      await expect(waiting).rejects.toThrow(/closed/);
+    });
+
+    it("acks give back the room of the fragments they drop, and only theirs; a nack keeps it", async () => {
+      const { client, socket, writer } = await opened();
+      const quarter = "q".repeat(MAX_UNACKED_BYTES / 4 - 100);
+      for (let i = 0; i < 4; i++) await writer.write(quarter, "text");
+      const fifth = writer.write("f".repeat(MAX_UNACKED_BYTES / 4 + 1000), "text"); // fits beside two quarters, not three
+      expect(dataCount(socket)).toBe(4);
+      socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 1, name: "TransientError" });
+      expect(dataCount(socket)).toBe(8); // the four again, and still no room
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+      expect(dataCount(socket)).toBe(8); // three quarters left: still no room
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+      await fifth;
+      expect(socket.framesOf("streamData").at(-1)).toMatchObject({ streamSequenceId: 5 });
+      await client.stop();
+    });
+  });
+
   it("end() goes out after writes still waiting for room, which are written, not refused (as the official client)", async () => {
     const { client, socket, writer } = await opened();
     for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
@@ -305,7 +409,7 @@ describe("openGroupStream", () => {
       [1, { ok: 1 }],
       [2, "next"],
     ]);
-    // one that waited for room is refused when its turn comes, and the next waiting one takes its place
+    // one that must wait for room is refused too (its copy is taken at the call), and the next waiting one goes in
     for (let i = 2; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
     const bad = writer.write(cyclic, "json");
     const good = writer.write("good", "text");
@@ -337,6 +441,140 @@ describe("openGroupStream", () => {
     const s2 = await recoverOn(server, 1);
     await recovered;
     expect(s2.framesOf("streamData").map((f) => f.data)).toEqual(["AQID", { progress: 1 }, { progress: 2 }]);
+    await client.stop();
+  });
+
+  it("a write that waits for room sends its data as it was at the call, not as the caller changed it while it waited", async () => {
+    const { client, socket, writer } = await opened();
+    for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
+    const bytes = new Uint8Array([1, 2, 3]);
+    const state = { progress: 1, done: [] as number[] };
+    const waiting = [writer.write(bytes, "binary"), writer.write(state, "json")];
+    bytes.set([9, 9, 9]);
+    state.progress = 2;
+    state.done.push(1);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+    await Promise.all(waiting);
+    expect(
+      socket
+        .framesOf("streamData")
+        .slice(-2)
+        .map((f) => f.data),
+    ).toEqual(["AQID", { progress: 1, done: [] }]);
+    await client.stop();
+  });
+
+  // Rule: openGroupStream's abortSignal ends the wait for the service's streamAck as the other operations' signals end
+  // theirs (an AbortError whose cause is the signal's reason); the stream is then over here and, if its start was
+  // written, at the service too. Once the open resolved, the signal does nothing.
+  describe("abortSignal", () => {
+    const expectAbort = (error: unknown, reason: unknown) => {
+      expect(error).toBeInstanceOf(AbortError);
+      expect((error as Error).cause).toBe(reason);
+    };
+
+    it("aborted before the call: rejects with its AbortError and writes nothing; a non-signal is a TypeError", async () => {
+      const { client, socket } = await started();
+      const reason = new Error("gave up");
+      expectAbort(
+        await client.openGroupStream("g", { abortSignal: AbortSignal.abort(reason) }).catch((e) => e),
+        reason,
+      );
+      await expect(client.openGroupStream("g", { abortSignal: "no" as never })).rejects.toThrow(/abortSignal/);
+      expect(socket.framesOf("sendToGroup")).toEqual([]);
+      await client.stop();
+    });
+
+    it("while the start waits for its ack: rejects, ends the stream at the service, and keeps its id until the service's streamClosed", async () => {
+      const { client, socket } = await started();
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      const reason = new Error("too slow");
+      controller.abort(reason);
+      expectAbort(await opening.catch((e) => e), reason);
+      expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+      // the service's answers to the given-up stream: its ack is ignored; its streamClosed frees the id
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      await expect(client.openGroupStream("g", { streamId: "s1" })).rejects.toThrow(/already open/);
+      socket.push({ type: "streamClosed", streamId: "s1" });
+      const again = client.openGroupStream("g", { streamId: "s1" });
+      await socket.waitForFrame(() => socket.framesOf("sendToGroup").length === 2);
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      expect((await again).streamId).toBe("s1");
+      await client.stop();
+    });
+
+    it("while the start is not written yet (recovering): rejects, the id is free at once, and nothing is written once recovered", async () => {
+      const { server, client, socket } = await started();
+      const recovering = nextEvent(client, "recovering");
+      socket.serverClose(1006);
+      await recovering;
+      const controller = new AbortController();
+      // (the feature module's function: the open waits for its ack, not for the module to load, when the abort comes)
+      const opening = openGroupStream(client, "g", { streamId: "s1", abortSignal: controller.signal });
+      controller.abort();
+      expect(await opening.catch((e) => e)).toBeInstanceOf(AbortError);
+      const next = client.openGroupStream("g", { streamId: "s1" }); // free: no "already open"
+      const s2 = await recoverOn(server, 1);
+      await s2.waitForFrame((f) => f.type === "sendToGroup");
+      expect(s2.framesOf("sendToGroup")).toHaveLength(1);
+      expect(s2.framesOf("streamEnd")).toEqual([]);
+      s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      await next;
+      await client.stop();
+    });
+
+    it("a stream given up whose session ends frees its id (a new connection)", async () => {
+      const { server, client, socket } = await started({ protocol: "json" });
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      controller.abort();
+      await opening.catch(() => {});
+      const connected = nextEvent(client, "connected");
+      socket.serverClose(1006);
+      (await server.socket(1)).connected("conn2");
+      await connected;
+      const again = client.openGroupStream("g", { streamId: "s1" });
+      const s2 = server.last;
+      await s2.waitForFrame((f) => f.type === "sendToGroup");
+      s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      expect((await again).streamId).toBe("s1");
+      await client.stop();
+    });
+
+    it("an abort once the open resolved does nothing to the stream", async () => {
+      const { client, socket } = await started();
+      const controller = new AbortController();
+      const opening = client.openGroupStream("g", { streamId: "s1", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.type === "sendToGroup");
+      socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+      controller.abort(); // in the same tick as the ack, before the open's promise settled
+      const writer = await opening;
+      await writer.write("x", "text");
+      expect(socket.framesOf("streamData")).toHaveLength(1);
+      expect(socket.framesOf("streamEnd")).toEqual([]);
+      await client.stop();
+    });
+  });
+
+  // Rule: client.openGroupStream takes its options at the call, although its module loads (a microtask or more) later.
+  it("client.openGroupStream opens the stream the call named: options changed right after the call change nothing", async () => {
+    const { client, socket } = await started();
+    const options = { streamId: "first", idleTimeoutInMs: 60_000 };
+    const opening = client.openGroupStream("g", options);
+    options.streamId = "changed";
+    options.idleTimeoutInMs = 0; // invalid now, valid at the call
+    const invalid = { streamId: "" };
+    const refused = client.openGroupStream("g", invalid);
+    invalid.streamId = "fine";
+    const start = await socket.waitForFrame((f) => f.type === "sendToGroup");
+    expect(start.stream).toEqual({ streamId: "first", idleTimeoutMs: 60_000 });
+    await expect(refused).rejects.toThrow(/options\.streamId/);
+    socket.push({ type: "streamAck", streamId: "first", expectedSequenceId: 1 });
+    expect((await opening).streamId).toBe("first");
+    expect(socket.framesOf("sendToGroup")).toHaveLength(1);
     await client.stop();
   });
 });
