@@ -403,10 +403,12 @@ export class WebPubSubClient {
     }
     void Promise.all(
       groups.map((group) =>
-        this.#ops.run({ type: "joinGroup", group }, {}, () => this.#groups.add(group)).catch((error: unknown) => {
-          logger.warning(`Re-joining group ${shown(group)} failed: ${loggableError(error)}`);
-          if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
-        }),
+        this.#ops
+          .run({ type: "joinGroup", group }, {}, () => this.#groups.add(group))
+          .catch((error: unknown) => {
+            logger.warning(`Re-joining group ${shown(group)} failed: ${loggableError(error)}`);
+            if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
+          }),
       ),
     ).then(() => {
       if (!run.signal.aborted && this.#connectionId === connectionId) {

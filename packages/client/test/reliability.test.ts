@@ -285,7 +285,9 @@ describe("recovery", () => {
       s2.connected("conn2");
       const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
       const join = joinAgain ? client.joinGroup("room") : undefined;
-      const again = joinAgain ? await s2.waitForFrame((f) => f.type === "joinGroup" && f.ackId !== rejoin.ackId) : undefined;
+      const again = joinAgain
+        ? await s2.waitForFrame((f) => f.type === "joinGroup" && f.ackId !== rejoin.ackId)
+        : undefined;
       // both acks in one tick (ws emits the messages of one chunk synchronously): the refusal first, then the join
       s2.push({ type: "ack", ackId: rejoin.ackId, success: false, error: { name: "Forbidden", message: "no" } });
       if (again) s2.push({ type: "ack", ackId: again.ackId, success: true });
