@@ -74,7 +74,8 @@ export async function retry<T>(
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
     try {
-      return await (signal ? raceAbort(fn(attempt, signal), signal) : fn(attempt, undefined));
+      // what fn returns is taken as Promise.resolve (and `await`) takes it, with a signal as without one
+      return await (signal ? raceAbort(Promise.resolve(fn(attempt, signal)), signal) : fn(attempt, undefined));
     } catch (error) {
       if (attempt > maxRetries || options.signal?.aborted || !shouldRetry(error, attempt)) throw error;
       const wait = backoffDelay(attempt, options);

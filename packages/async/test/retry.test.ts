@@ -208,4 +208,16 @@ describe("retry's arguments", () => {
     await expect(p).resolves.toBe("ok");
     expect(onRetry).toHaveBeenCalledWith(expect.any(Error), 1, 5);
   });
+  it("takes what fn returns as Promise.resolve does, with a signal as without one (a plain value is a success)", async () => {
+    // the rule: an fn returning a value (not a promise) succeeds with it, whether or not a signal is given
+    for (const signal of [undefined, new AbortController().signal]) {
+      const fn = vi.fn(() => 42 as unknown as Promise<number>);
+      await expect(retry(fn, { signal, maxRetries: 0 })).resolves.toBe(42);
+      expect(fn).toHaveBeenCalledTimes(1);
+    }
+    // the other side: a rejected promise is still a failure, with a signal as without one
+    for (const signal of [undefined, new AbortController().signal]) {
+      await expect(retry(() => Promise.reject(new Error("no")), { signal, maxRetries: 0 })).rejects.toThrow("no");
+    }
+  });
 });

@@ -394,18 +394,21 @@ export class WebPubSubClient {
     logger.info(`Connected: connection ${shown(connectionId)}`);
     this.#features.notify("connected", { connectionId, userId });
     const groups = this.#options.autoRejoinGroups ? [...this.#groups] : [];
-    if (!this.#options.autoRejoinGroups) this.#groups.clear();
+    // A group is remembered again as its rejoin's ack is handled, as joinGroup's: a failed rejoin cannot forget a
+    // group that a joinGroup acked in the same tick brought back.
+    this.#groups.clear();
     if (groups.length === 0) {
       this.#emitter.emit("connected", { connectionId, userId });
       return;
     }
     void Promise.all(
       groups.map((group) =>
-        this.#ops.run({ type: "joinGroup", group }, {}).catch((error: unknown) => {
-          this.#groups.delete(group);
-          logger.warning(`Re-joining group ${shown(group)} failed: ${loggableError(error)}`);
-          if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
-        }),
+        this.#ops
+          .run({ type: "joinGroup", group }, {}, () => this.#groups.add(group))
+          .catch((error: unknown) => {
+            logger.warning(`Re-joining group ${shown(group)} failed: ${loggableError(error)}`);
+            if (!run.signal.aborted) this.#emitter.emit("rejoin-group-failed", { group, error });
+          }),
       ),
     ).then(() => {
       if (!run.signal.aborted && this.#connectionId === connectionId) {

@@ -272,6 +272,39 @@ describe("recovery", () => {
   });
 
   it.each([
+    ["with a joinGroup acked in the same tick, the group is remembered", true, ["room"]],
+    ["without one, the group is forgotten", false, []],
+  ] as const)(
+    "a failed automatic rejoin forgets its group as its refusal is handled, not after a later ack (%s)",
+    async (_, joinAgain, rejoined) => {
+      const { server, client, socket } = await started({ protocol: "json" });
+      await joinAcked(client, socket);
+      socket.serverClose(1006);
+      const s2 = await server.socket(1);
+      const failed = nextEvent(client, "rejoin-group-failed");
+      s2.connected("conn2");
+      const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
+      const join = joinAgain ? client.joinGroup("room") : undefined;
+      const again = joinAgain
+        ? await s2.waitForFrame((f) => f.type === "joinGroup" && f.ackId !== rejoin.ackId)
+        : undefined;
+      // both acks in one tick (ws emits the messages of one chunk synchronously): the refusal first, then the join
+      s2.push({ type: "ack", ackId: rejoin.ackId, success: false, error: { name: "Forbidden", message: "no" } });
+      if (again) s2.push({ type: "ack", ackId: again.ackId, success: true });
+      await failed;
+      await join;
+      s2.serverClose(1006);
+      const s3 = await server.socket(2);
+      const connected = nextEvent(client, "connected");
+      s3.connected("conn3");
+      // connected comes at once without a group to rejoin, else after the rejoin's ack
+      await Promise.race([connected, s3.waitForFrame((f) => f.type === "joinGroup")]);
+      expect(s3.framesOf("joinGroup").map((f) => f.group)).toEqual(rejoined);
+      await client.stop();
+    },
+  );
+
+  it.each([
     ["leave, then join: the group is rejoined", ["leaveGroup", "joinGroup"], ["room"]],
     ["join, then leave: the group is not rejoined", ["joinGroup", "leaveGroup"], []],
   ] as const)(

@@ -45,6 +45,19 @@ export function checkApiVersion(value: unknown, name = "options.apiVersion"): as
   }
 }
 
+/**
+ * A URL at the reverse proxy `proxy` as the same URL at the service `endpoint` (the proxy's path prefix, if the URL
+ * has it, taken off; query kept): a next-page link the service wrote for the proxy's host. Undefined for a URL on any
+ * other origin than the proxy's.
+ */
+export function proxyLinkToService(url: URL, endpoint: string, proxy: string): string | undefined {
+  const gateway = new URL(proxy);
+  if (url.origin !== gateway.origin) return undefined;
+  const prefix = gateway.pathname.replace(/\/+$/, "");
+  const path = prefix && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+  return `${new URL(endpoint).origin}${path}${url.search}`;
+}
+
 /** True for the hosts of this machine: localhost, 127.0.0.1 and [::1]. */
 export function isLoopbackEndpoint(endpoint: string): boolean {
   const host = new URL(endpoint).hostname.toLowerCase();

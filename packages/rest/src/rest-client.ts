@@ -10,10 +10,12 @@ import {
   DEFAULT_API_VERSION,
   isKeyCredential,
   normalizeEndpoint,
+  proxyLinkToService,
 } from "./endpoint.ts";
 import type { WebPubSubRestClient } from "./generated/client-definitions.ts";
 import createClient, { type WebPubSubRestClientOptions as GeneratedClientOptions } from "./generated/create-client.ts";
 import { logger } from "./generated/logger.ts";
+import { mapPageLinks } from "./generated/paging.ts";
 import { insecureBearerTokenPolicy, insecureBearerTokenPolicyName } from "./insecure-bearer-token-policy.ts";
 import { keyCredentialPolicy, keyCredentialPolicyName } from "./key-credential-policy.ts";
 import { defaultHttpClient } from "./node-http-client.ts";
@@ -113,8 +115,11 @@ export function createWebPubSubRestClient(
       authPolicy = insecureBearerTokenPolicyName;
     }
   }
-  if (proxy !== undefined)
+  if (proxy !== undefined) {
     client.pipeline.addPolicy(reverseProxyPolicy(proxy), { phase: "Sign", afterPolicies: [authPolicy] });
+    // A service behind the proxy may write its nextLinks for the proxy's host: paging follows them as service URLs.
+    mapPageLinks(client, (url) => proxyLinkToService(url, serviceEndpoint, proxy));
+  }
   // The proxy policy reads the environment when it is made (just now), as this does.
   shortcutIdlePolicies(client.pipeline, {
     logger: log,

@@ -8,7 +8,7 @@ const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 const base = "https://h.example/api/hubs/chat/groups/g1/connections";
 
 /** Serves 5 members two per page, with nextLink carrying the continuation token (as the live service does). */
-function pagedService(failOnPage?: number) {
+function pagedService(failOnPage?: number, linkBase = base) {
   const members = ["c1", "c2", "c3", "c4", "c5"].map((connectionId, i) => ({
     connectionId,
     userId: i % 2 ? `u${i}` : null,
@@ -26,7 +26,7 @@ function pagedService(failOnPage?: number) {
     const value = members.slice(start, start + size);
     const next =
       start + size < members.length
-        ? `${base}?maxpagesize=${size}&continuationToken=${start + size}&api-version=2024-12-01`
+        ? `${linkBase}?maxpagesize=${size}&continuationToken=${start + size}&api-version=2024-12-01`
         : undefined;
     return { status: 200, body: next ? { value, nextLink: next } : { value } };
   });
@@ -84,5 +84,42 @@ describe("paginate", () => {
     expect(seen).toEqual(["c1", "c2"]);
     expect(err).toBeInstanceOf(RestError);
     expect((err as RestError).statusCode).toBe(500);
+  });
+  it.each([
+    ["at the reverse proxy (as a service that writes the forwarded host answers), followed", "https://gw.example/wps"],
+    ["at the reverse proxy without its path, followed", "https://gw.example"],
+    ["at another origin, refused", "https://elsewhere.example"],
+  ])("behind a reverse proxy, a nextLink %s", async (what, linkOrigin) => {
+    // the rule: a link at the proxy stands for the service URL (signed for it, sent through the proxy once); a link
+    // anywhere else is refused, as without a proxy
+    const { client: httpClient, seen } = pagedService(undefined, `${linkOrigin}/api/hubs/chat/groups/g1/connections`);
+    const client = createWebPubSubRestClient("https://h.example", new AzureKeyCredential(KEY), {
+      httpClient,
+      reverseProxyEndpoint: "https://gw.example/wps",
+    });
+    const first = await client
+      .path("/api/hubs/{hub}/groups/{group}/connections", "chat", "g1")
+      .get({ queryParameters: { maxpagesize: 2 } });
+    if (isUnexpected(first)) throw new Error("unexpected");
+    const ids: string[] = [];
+    const error = await (async () => {
+      for await (const m of paginate(client, first)) ids.push(m.connectionId);
+    })().catch((e: unknown) => e);
+    const audiences = seen.map((r) => {
+      const jwt = (r.headers.authorization ?? "").split(".")[1] ?? "";
+      return JSON.parse(Buffer.from(jwt, "base64url").toString()).aud as string;
+    });
+    if (what.endsWith("refused")) {
+      expect(error).toBeInstanceOf(RestError);
+      expect(ids).toEqual(["c1", "c2"]);
+      expect(seen).toHaveLength(1);
+      return;
+    }
+    expect(error).toBeUndefined();
+    expect(ids).toEqual(["c1", "c2", "c3", "c4", "c5"]);
+    for (const r of seen)
+      expect(r.url).toMatch(/^https:\/\/gw\.example\/wps\/api\/hubs\/chat\/groups\/g1\/connections\?/);
+    for (const aud of audiences)
+      expect(aud).toMatch(/^https:\/\/h\.example\/api\/hubs\/chat\/groups\/g1\/connections\?/);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "@webpubsub/async";
 import { shown } from "@webpubsub/core/shown";
 import type { HttpResponse } from "@webpubsub/rest";
+import { proxyLinkToService } from "@webpubsub/rest/endpoint";
 import { malformedResponse } from "./errors.ts";
 import { loadedHttpStack } from "./http-stack-loader.ts";
 import { checkOperationOptions } from "./operation-options.ts";
@@ -118,13 +119,13 @@ class GroupMemberPages {
       throw malformedResponse(response, LIST.name, "a valid `nextLink` URL");
     }
     if (url.origin === service.origin) return url.toString();
-    const proxy = reverseProxyEndpoint === undefined ? undefined : new URL(reverseProxyEndpoint);
-    if (proxy !== undefined && url.origin === proxy.origin) {
-      const prefix = proxy.pathname.replace(/\/+$/, "");
-      const path = prefix && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
-      return `${service.origin}${path}${url.search}`;
-    }
-    const allowed = proxy === undefined ? service.origin : `${service.origin} or ${proxy.origin}`;
+    const mapped =
+      reverseProxyEndpoint === undefined ? undefined : proxyLinkToService(url, endpoint, reverseProxyEndpoint);
+    if (mapped !== undefined) return mapped;
+    const allowed =
+      reverseProxyEndpoint === undefined
+        ? service.origin
+        : `${service.origin} or ${new URL(reverseProxyEndpoint).origin}`;
     throw loadedHttpStack().responseError(
       response,
       `${LIST.name}: refusing to follow the nextLink to ${shown(url.origin)}, which is not ${allowed}; credentials are only sent to the configured endpoint.`,

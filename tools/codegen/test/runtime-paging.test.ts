@@ -2,7 +2,7 @@
 // next-page links with the item and link names of the route, and failing loudly on a bad page.
 import { RestError } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
-import { pagedIterator } from "../src/runtime/paging.ts";
+import { mapPageLinks, pagedIterator } from "../src/runtime/paging.ts";
 import { fakeClient, type Reply } from "./helpers/fake-http.ts";
 
 /** Serves pages from `pages` by the `page` query parameter, starting at 0. */
@@ -104,6 +104,27 @@ describe("pagedIterator", () => {
       collect(pagedIterator(client, first, undefined).byPage({ continuationToken: "http://h.example/pets?page=1" })),
     ).rejects.toThrow(/another origin/);
     expect(sent).toHaveLength(1);
+  });
+
+  it("follows a link on another origin as the client's mapPageLinks maps it, only onto the first page's origin", async () => {
+    const { client, sent } = fakeClient((url) =>
+      url.searchParams.get("page") === null
+        ? { status: 200, body: { value: [1], nextLink: "https://gw.example/pets?page=1" } }
+        : { status: 200, body: { value: [2] } },
+    );
+    const first = await client.pathUnchecked("/pets").get();
+    // a mapper that maps the proxy's links onto the client's origin: followed there
+    mapPageLinks(client, (url) =>
+      url.host === "gw.example" ? `https://h.example${url.pathname}${url.search}` : undefined,
+    );
+    expect(await collect(pagedIterator<number>(client, first, undefined))).toEqual([1, 2]);
+    expect(sent.map((s) => s.url)).toEqual(["https://h.example/pets", link(1)]);
+    // the other side: a mapper that refuses the link, or maps it to yet another origin, does not open the way
+    for (const mapped of [undefined, "https://elsewhere.example/pets?page=1"]) {
+      mapPageLinks(client, () => mapped);
+      await expect(collect(pagedIterator<number>(client, first, undefined))).rejects.toThrow(/another origin/);
+    }
+    expect(sent).toHaveLength(2);
   });
 
   it("follows a relative next-page link and one on the first page's origin", async () => {

@@ -29,11 +29,24 @@ export interface PagedRoute {
 }
 
 /**
+ * How a client's next-page links on another origin that stands for its own (a reverse proxy in front of the service)
+ * become links of its own origin: the link to follow, or undefined to refuse it.
+ */
+export type PageLinkMapper = (link: URL) => string | undefined;
+
+const linkMappers = new WeakMap<Client, PageLinkMapper>();
+
+/** Sets how `client`'s paging maps links on another origin (see PageLinkMapper); the code that makes a client calls it. */
+export function mapPageLinks(client: Client, mapper: PageLinkMapper): void {
+  linkMappers.set(client, mapper);
+}
+
+/**
  * Iterates every item of a pageable operation, starting from its first response and following the next-page links.
  * A page whose status code is not a success code of `route` (any 2xx when the route is unknown) throws a RestError;
  * a page whose items are not an array throws a TypeError. A link is followed only on the origin of the first page's
- * request (the request credentials go nowhere else), and a link the service returned before stops the paging, both
- * with a RestError.
+ * request, or as the client's PageLinkMapper maps it there (the request credentials go nowhere else), and a link the
+ * service returned before stops the paging, both with a RestError.
  */
 export function pagedIterator<TElement>(
   client: Client,
@@ -45,9 +58,12 @@ export function pagedIterator<TElement>(
   const success = route?.success;
 
   const origin = new URL(initialResponse.request.url).origin;
-  /** `link` if it is on the first page's origin; a RestError about `response`, the page that carried it, if not. */
+  /** `link` if it is on the first page's origin (or maps there); a RestError about `response`, the page that carried it, if not. */
   const checked = (link: string, response: PathUncheckedResponse): string => {
-    if (new URL(link, initialResponse.request.url).origin === origin) return link;
+    const url = new URL(link, initialResponse.request.url);
+    if (url.origin === origin) return link;
+    const mapped = linkMappers.get(client)?.(url);
+    if (mapped !== undefined && new URL(mapped).origin === origin) return mapped;
     throw createRestError(
       "Paging refuses a next-page link to another origin than the first page's: credentials go only to the client's endpoint.",
       response,
