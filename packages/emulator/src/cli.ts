@@ -3,7 +3,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type CliArgs, parseArgs } from "./cli/args.ts";
-import { writeCertificateFile } from "./cli/certificate-file.ts";
+import { removeCertificateFile, writeCertificateFile } from "./cli/certificate-file.ts";
 import { type RunningEmulator, startEmulator } from "./emulator.ts";
 import type { EmulatorOptions } from "./options.ts";
 import { spkiHash } from "./tls/self-signed.ts";
@@ -102,10 +102,17 @@ function banner(emu: RunningEmulator, options: EmulatorOptions): string {
     `REST API: ${emu.endpoint}/api   WebSocket clients: ${ws}/client/hubs/{hub}\n` +
     (options.dashboard ? `Dashboard: ${emu.endpoint}/_emulator\n` : "") +
     (options.tls === true && emu.certificate !== undefined
-      ? trustHint(writeCertificateFile(emu.certificate, emu.port), emu.certificate)
+      ? trustHint(certificateFile(emu.certificate, emu.port), emu.certificate)
       : "") +
     "Press Ctrl+C to stop.\n"
   );
+}
+
+/** Writes the generated certificate for clients to trust; its directory goes when the process exits. */
+function certificateFile(pem: string, port: number): string {
+  const file = writeCertificateFile(pem, port);
+  process.once("exit", () => removeCertificateFile(file));
+  return file;
 }
 
 function trustHint(file: string, pem: string): string {

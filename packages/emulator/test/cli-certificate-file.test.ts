@@ -5,7 +5,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { writeCertificateFile } from "../src/cli/certificate-file.ts";
+import { removeCertificateFile, writeCertificateFile } from "../src/cli/certificate-file.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
 const bases: string[] = [];
@@ -48,4 +48,14 @@ describe("the certificate file of --tls", () => {
       expect(readFileSync(file, "utf8")).toBe(PEM);
     },
   );
+
+  it("is removed with its directory, and only that directory", () => {
+    const base = scratch();
+    const first = writeCertificateFile(PEM, 8080, base);
+    const second = writeCertificateFile(PEM, 8080, base);
+    removeCertificateFile(first);
+    expect(lstatSync(dirname(first), { throwIfNoEntry: false })).toBeUndefined();
+    expect(readFileSync(second, "utf8")).toBe(PEM);
+    removeCertificateFile(first); // already gone: no error
+  });
 });

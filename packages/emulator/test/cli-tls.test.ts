@@ -1,9 +1,9 @@
 // The CLI's TLS flags: --tls generates a certificate, writes it to a file and prints how to trust it (never by turning
-// certificate checks off); --cert and --key serve the caller's PEM and only go together.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// certificate checks off) and removes it when it exits; --cert and --key serve the caller's PEM and only go together.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs } from "../src/cli.ts";
 import { generateLoopbackCertificate } from "../src/tls/self-signed.ts";
@@ -46,6 +46,13 @@ describe("CLI TLS flags", { timeout: 120_000 }, () => {
         }).on("error", reject);
       });
       expect(status).toBe(404);
+      // the certificate is new on every start: its directory goes with the process (each start left one behind)
+      expect(existsSync(file!)).toBe(true);
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      expect(existsSync(file!)).toBe(false);
+      expect(existsSync(dirname(file!))).toBe(false);
     } finally {
       child.kill("SIGTERM");
     }
