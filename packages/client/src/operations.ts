@@ -93,6 +93,7 @@ export class Operations {
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });
       sendFrame(socket, frame);
+      applied?.(); // nothing acks it: taken as applied once written
       return { isDuplicated: false };
     }
     for (let attempt = 1; ; attempt++) {

@@ -192,6 +192,28 @@ describe("recovery", () => {
     await client.stop();
   });
 
+  it("a group joined fire-and-forget (an option a JavaScript caller may pass) is rejoined on a new connection", async () => {
+    // nothing acks such a join: its group goes into the rejoin set once written, as it did before the bookkeeping
+    // moved to the ack; a fire-and-forget leave takes it out again (the other side)
+    const { server, client, socket } = await started();
+    await client.joinGroup("kept", { fireAndForget: true } as never);
+    await client.joinGroup("gone", { fireAndForget: true } as never);
+    await client.leaveGroup("gone", { fireAndForget: true } as never);
+    expect(socket.framesOf("joinGroup").map((f) => [f.group, f.ackId])).toEqual([
+      ["kept", undefined],
+      ["gone", undefined],
+    ]);
+    socket.serverClose(1008);
+    const s2 = await server.socket(1);
+    s2.connected("conn2");
+    const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
+    expect(rejoin.group).toBe("kept");
+    s2.push({ type: "ack", ackId: rejoin.ackId, success: true });
+    await nextEvent(client, "connected");
+    expect(s2.framesOf("joinGroup").map((f) => f.group)).toEqual(["kept"]);
+    await client.stop();
+  });
+
   it("a recovery the service rejects after the upgrade (open, then 1008) is not reported as recovered", async () => {
     const { server, client, socket, getClientAccessUrl } = await started();
     const events: string[] = [];
