@@ -64,6 +64,23 @@ async function startServer(server: Server, scheme: "http" | "https"): Promise<Te
   };
 }
 
+/** A self-signed authority named `commonName` that is also a server certificate for 127.0.0.1. */
+function loopbackAuthority(commonName: string) {
+  return generate([{ name: "commonName", value: commonName }], {
+    keyType: "ec",
+    curve: "P-256",
+    algorithm: "sha256",
+    // valid from a minute ago: a certificate valid from "now" can be refused as not yet valid
+    notBeforeDate: new Date(Date.now() - 60_000),
+    extensions: [
+      { name: "basicConstraints", cA: true, critical: true },
+      { name: "keyUsage", digitalSignature: true, keyCertSign: true, critical: true },
+      { name: "extKeyUsage", serverAuth: true },
+      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
+    ],
+  });
+}
+
 const client = defaultHttpClient();
 const peer = createDefaultHttpClient();
 let plain: TestServer;
@@ -294,19 +311,7 @@ describe("the HTTP client under the REST clients (Node)", () => {
     let ca: string;
 
     beforeAll(async () => {
-      const pems = await generate([{ name: "commonName", value: "127.0.0.1" }], {
-        keyType: "ec",
-        curve: "P-256",
-        algorithm: "sha256",
-        // valid from a minute ago: a certificate valid from "now" can be refused as not yet valid
-        notBeforeDate: new Date(Date.now() - 60_000),
-        extensions: [
-          { name: "basicConstraints", cA: true, critical: true },
-          { name: "keyUsage", digitalSignature: true, keyCertSign: true, critical: true },
-          { name: "extKeyUsage", serverAuth: true },
-          { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
-        ],
-      });
+      const pems = await loopbackAuthority("127.0.0.1");
       ca = pems.cert;
       secure = await startServer(createHttpsServer({ cert: pems.cert, key: pems.private }), "https");
     });
@@ -328,16 +333,7 @@ describe("the HTTP client under the REST clients (Node)", () => {
     // even while a connection made with the right one is open and idle in the pool.
     it("refuses the server's certificate when tlsSettings.ca is another one, next to an open trusted connection", async () => {
       // another authority (its own name: OpenSSL finds an issuer by name before it checks the signature)
-      const other = await generate([{ name: "commonName", value: "another authority" }], {
-        keyType: "ec",
-        curve: "P-256",
-        algorithm: "sha256",
-        notBeforeDate: new Date(Date.now() - 60_000),
-        extensions: [
-          { name: "basicConstraints", cA: true, critical: true },
-          { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] },
-        ],
-      });
+      const other = await loopbackAuthority("another authority");
       secure.seen.length = 0;
       await client.sendRequest(request(`${secure.url}/trusted`, { tlsSettings: { ca } }));
       const wrong = await client
