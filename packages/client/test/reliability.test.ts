@@ -20,6 +20,25 @@ function expectNumberedFromOne(client: WebPubSubClient, socket: FakeSocket): voi
   expect(seen).toEqual([1]);
 }
 
+/**
+ * Drops `socket` with a code that starts a new connection (socket number `index` of `server`) and returns the groups
+ * the client joins again on it, as it sent them before `connected` (which comes at once without a group to rejoin,
+ * else only after the rejoin's ack).
+ */
+async function groupsRejoinedAfterDrop(
+  server: FakeServer,
+  client: WebPubSubClient,
+  socket: FakeSocket,
+  index: number,
+): Promise<unknown[]> {
+  socket.serverClose(1006);
+  const next = await server.socket(index);
+  const connected = nextEvent(client, "connected");
+  next.connected(`conn${index + 1}`);
+  await Promise.race([connected, next.waitForFrame((f) => f.type === "joinGroup")]);
+  return next.framesOf("joinGroup").map((f) => f.group);
+}
+
 describe("sequence acks", () => {
   it("acks cumulatively on a short timer and drops duplicates", async () => {
     const { client, socket } = await started();
@@ -195,7 +214,7 @@ describe("recovery", () => {
   it("a group joined fire-and-forget (an option a JavaScript caller may pass) is rejoined on a new connection", async () => {
     // nothing acks such a join: its group goes into the rejoin set once written, as it did before the bookkeeping
     // moved to the ack; a fire-and-forget leave takes it out again (the other side)
-    const { server, client, socket } = await started();
+    const { server, client, socket } = await started({ protocol: "json" });
     await client.joinGroup("kept", { fireAndForget: true } as never);
     await client.joinGroup("gone", { fireAndForget: true } as never);
     await client.leaveGroup("gone", { fireAndForget: true } as never);
@@ -203,14 +222,7 @@ describe("recovery", () => {
       ["kept", undefined],
       ["gone", undefined],
     ]);
-    socket.serverClose(1008);
-    const s2 = await server.socket(1);
-    s2.connected("conn2");
-    const rejoin = await s2.waitForFrame((f) => f.type === "joinGroup");
-    expect(rejoin.group).toBe("kept");
-    s2.push({ type: "ack", ackId: rejoin.ackId, success: true });
-    await nextEvent(client, "connected");
-    expect(s2.framesOf("joinGroup").map((f) => f.group)).toEqual(["kept"]);
+    expect(await groupsRejoinedAfterDrop(server, client, socket, 1)).toEqual(["kept"]);
     await client.stop();
   });
 
@@ -315,13 +327,7 @@ describe("recovery", () => {
       if (again) s2.push({ type: "ack", ackId: again.ackId, success: true });
       await failed;
       await join;
-      s2.serverClose(1006);
-      const s3 = await server.socket(2);
-      const connected = nextEvent(client, "connected");
-      s3.connected("conn3");
-      // connected comes at once without a group to rejoin, else after the rejoin's ack
-      await Promise.race([connected, s3.waitForFrame((f) => f.type === "joinGroup")]);
-      expect(s3.framesOf("joinGroup").map((f) => f.group)).toEqual(rejoined);
+      expect(await groupsRejoinedAfterDrop(server, client, s2, 2)).toEqual(rejoined);
       await client.stop();
     },
   );
@@ -342,13 +348,7 @@ describe("recovery", () => {
       const done = [run(first, { abortSignal: new AbortController().signal }), run(second)];
       for (const type of order) socket.push({ type: "ack", ackId: socket.framesOf(type).at(-1)?.ackId, success: true });
       await Promise.all(done);
-      socket.serverClose(1006);
-      const s2 = await server.socket(1);
-      const connected = nextEvent(client, "connected");
-      s2.connected("conn2");
-      // connected comes at once without a group to rejoin, else after the rejoin's ack
-      await Promise.race([connected, s2.waitForFrame((f) => f.type === "joinGroup")]);
-      expect(s2.framesOf("joinGroup").map((f) => f.group)).toEqual(rejoined);
+      expect(await groupsRejoinedAfterDrop(server, client, socket, 1)).toEqual(rejoined);
       await client.stop();
     },
   );
