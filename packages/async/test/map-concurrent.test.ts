@@ -183,9 +183,9 @@ describe("mapConcurrent's fn and signal arguments", () => {
   it("refuses an fn that is not a function before asking items for an iterator", async () => {
     const { iterable, counts } = counted([1]);
     const controller = new AbortController();
-    await expect(mapConcurrent(iterable, "map" as never, { concurrency: 1, signal: controller.signal })).rejects.toThrow(
-      new TypeError("fn must be a function."),
-    );
+    await expect(
+      mapConcurrent(iterable, "map" as never, { concurrency: 1, signal: controller.signal }),
+    ).rejects.toThrow(new TypeError("fn must be a function."));
     expect(counts.iterators).toBe(0);
     expect(abortListeners(controller.signal)).toBe(0);
   });
@@ -203,9 +203,9 @@ describe("mapConcurrent's fn and signal arguments", () => {
     expect(fn).not.toHaveBeenCalled();
     expect(counts.iterators).toBe(0);
     // the other side: the same call with a signal not aborted maps every item
-    await expect(mapConcurrent(iterable, fn, { concurrency: 1, signal: new AbortController().signal })).resolves.toEqual([
-      1, 2,
-    ]);
+    await expect(
+      mapConcurrent(iterable, fn, { concurrency: 1, signal: new AbortController().signal }),
+    ).resolves.toEqual([1, 2]);
   });
 });
 
@@ -224,16 +224,17 @@ describe("mapConcurrent's results and stopping", () => {
       const inFlight = new Deferred<number>();
       const firstStarted = new Deferred<void>();
       const calls: number[] = [];
-      const p = mapConcurrent(
-        iterable,
-        (n) => {
-          calls.push(n);
-          if (n !== 1) return Promise.resolve(n);
-          firstStarted.resolve();
-          return inFlight.promise; // finishes after the abort, as if it never looked at its signal
-        },
-        { concurrency: 1, mode, signal: controller.signal },
-      );
+      const fn = (n: number) => {
+        calls.push(n);
+        if (n !== 1) return Promise.resolve(n);
+        firstStarted.resolve();
+        return inFlight.promise; // finishes after the abort, as if it never looked at its signal
+      };
+      const options = { concurrency: 1, signal: controller.signal };
+      const p: Promise<unknown> =
+        mode === "settle-all"
+          ? mapConcurrent(iterable, fn, { ...options, mode })
+          : mapConcurrent(iterable, fn, { ...options, mode });
       await firstStarted.promise;
       controller.abort();
       inFlight.resolve(1);
