@@ -13,11 +13,10 @@ describe("AsyncQueue", () => {
     const q = new AsyncQueue<number>({ capacity: 10, overflow: "error" });
     q.push(1);
     q.push(2);
-    setTimeout(() => {
-      q.push(3);
-      q.end();
-    }, 5);
-    expect(await collect(q)).toEqual([1, 2, 3]);
+    const collected = collect(q); // the consumer has started: 3 and the end come after it did
+    q.push(3);
+    q.end();
+    expect(await collected).toEqual([1, 2, 3]);
     expect(q.push(4)).toBe(false);
   });
 
@@ -93,8 +92,8 @@ describe("AsyncQueue", () => {
   it("ends a waiting consumer when aborted", async () => {
     const controller = new AbortController();
     const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
-    const done = collect(q);
-    setTimeout(() => controller.abort(), 5);
+    const done = collect(q); // the consumer is waiting on the empty queue when this returns
+    controller.abort();
     expect(await done).toEqual([]);
   });
 
