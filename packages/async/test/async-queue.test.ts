@@ -13,11 +13,10 @@ describe("AsyncQueue", () => {
     const q = new AsyncQueue<number>({ capacity: 10, overflow: "error" });
     q.push(1);
     q.push(2);
-    setTimeout(() => {
-      q.push(3);
-      q.end();
-    }, 5);
-    expect(await collect(q)).toEqual([1, 2, 3]);
+    const collected = collect(q); // the consumer has started: 3 and the end come after it did
+    q.push(3);
+    q.end();
+    expect(await collected).toEqual([1, 2, 3]);
     expect(q.push(4)).toBe(false);
   });
 
@@ -93,8 +92,8 @@ describe("AsyncQueue", () => {
   it("ends a waiting consumer when aborted", async () => {
     const controller = new AbortController();
     const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
-    const done = collect(q);
-    setTimeout(() => controller.abort(), 5);
+    const done = collect(q); // the consumer is waiting on the empty queue when this returns
+    controller.abort();
     expect(await done).toEqual([]);
   });
 
@@ -211,5 +210,128 @@ describe("fromEvents' subscribe argument", () => {
     expect(queue.open).toBe(false);
     expect(unsubscribed).toBe(1);
     expect(abortListeners(controller.signal)).toBe(0);
+  });
+});
+
+describe("AsyncQueue's consumer and its ending", () => {
+  // Rule: a consumer waiting on an empty queue is woken by whatever comes next: an item, the end or a failure.
+  it("wakes a waiting consumer with an item pushed while the queue stays open", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    const iterator = q[Symbol.asyncIterator]();
+    const next = iterator.next();
+    q.push(7);
+    await expect(next).resolves.toEqual({ done: false, value: 7 });
+    expect(q.open).toBe(true);
+    // the other side: with nothing pushed the consumer is still waiting when the queue ends
+    const last = iterator.next();
+    q.end();
+    await expect(last).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it("wakes a waiting consumer with the failure, which it receives as is", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    const next = q[Symbol.asyncIterator]().next();
+    const error = new Error("source gone");
+    q.fail(error);
+    await expect(next).rejects.toBe(error);
+  });
+
+  // Rule: a queue ends once: the first of end() and fail() decides how the consumer's loop finishes.
+  it("keeps the failure when end() comes after fail(), and the first error of two", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    q.push(1);
+    const first = new Error("first");
+    q.fail(first);
+    q.fail(new Error("second"));
+    q.end();
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const v of q) seen.push(v);
+      })(),
+    ).rejects.toBe(first);
+    expect(seen).toEqual([1]);
+  });
+
+  it("ends cleanly when fail() comes after end()", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    q.push(1);
+    q.end();
+    q.fail(new Error("too late"));
+    expect(await collect(q)).toEqual([1]);
+  });
+
+  // Rule: onClose runs its callback once the queue stops accepting items, and at once when it already has.
+  it("runs an onClose callback when the queue ends, and at once on a queue that no longer accepts items", () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    let early = 0;
+    q.onClose(() => early++);
+    expect(early).toBe(0);
+    q.end();
+    expect(early).toBe(1);
+    let late = 0;
+    q.onClose(() => late++);
+    expect(late).toBe(1);
+    q.fail(new Error("after the end"));
+    expect(early).toBe(1);
+  });
+
+  it("names the overflow: a QueueOverflowError with the capacity in its message", async () => {
+    const q = new AsyncQueue<number>({ capacity: 2, overflow: "error" });
+    q.push(1);
+    q.push(2);
+    q.push(3);
+    const error = await collect(q).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(QueueOverflowError);
+    expect((error as Error).name).toBe("QueueOverflowError");
+    expect((error as Error).message).toBe("The consumer fell behind: more than 2 items were waiting.");
+    expect(q.dropped).toBe(1);
+  });
+
+  it("lists the overflow policies in the error for an unknown one", () => {
+    expect(() => new AsyncQueue({ capacity: 1, overflow: "block" as never })).toThrow(
+      new TypeError('overflow must be one of drop-oldest, drop-newest, error, got "block".'),
+    );
+  });
+});
+
+describe("fromEvents' end and unsubscribe", () => {
+  // Rule: the source's end() ends the consumer's loop after it drained what was pushed, and unsubscribes once.
+  it("ends the iteration when the source calls end, after the items pushed before it", async () => {
+    let end!: () => void;
+    let unsubscribed = 0;
+    const queue = fromEvents<string>(
+      (push, e) => {
+        push("a");
+        push("b");
+        end = e;
+        return () => unsubscribed++;
+      },
+      { capacity: 4, overflow: "error" },
+    );
+    expect(queue.open).toBe(true);
+    end();
+    expect(queue.open).toBe(false);
+    expect(unsubscribed).toBe(1);
+    expect(await collect(queue)).toEqual(["a", "b"]);
+    expect(unsubscribed).toBe(1);
+  });
+
+  it("unsubscribes at once when the source ended during subscribe", async () => {
+    let unsubscribed = 0;
+    const queue = fromEvents<number>(
+      (push, end) => {
+        push(1);
+        end();
+        return () => unsubscribed++;
+      },
+      { capacity: 4, overflow: "error" },
+    );
+    expect(unsubscribed).toBe(1);
+    expect(await collect(queue)).toEqual([1]);
+    expect(unsubscribed).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { AbortError, delay, mapConcurrent } from "../src/index.ts";
+import { describe, expect, it, vi } from "vitest";
+import { AbortError, Deferred, delay, mapConcurrent } from "../src/index.ts";
 import { abortListeners } from "./helpers.ts";
 
 describe("mapConcurrent", () => {
@@ -49,7 +49,7 @@ describe("mapConcurrent", () => {
       { concurrency: 2 },
     );
     await expect(p).rejects.toThrow("bad item 1");
-    await delay(60);
+    // the call in flight was aborted and had finished by the time mapConcurrent rejected: no time needs to pass
     expect(abortedInFlight).toContain(0);
     expect(started.length).toBeLessThanOrEqual(3);
   });
@@ -71,15 +71,17 @@ describe("mapConcurrent", () => {
   it("stops on outer abort with AbortError and removes its listener", async () => {
     const controller = new AbortController();
     let started = 0;
+    const fourStarted = new Deferred<void>();
     const p = mapConcurrent(
       Array.from({ length: 100 }, (_, i) => i),
       async (_n, _i, signal) => {
-        started++;
+        if (++started === 4) fourStarted.resolve();
         await delay(20, { signal });
       },
       { concurrency: 4, signal: controller.signal },
     );
-    setTimeout(() => controller.abort(), 5);
+    await fourStarted.promise;
+    controller.abort();
     await expect(p).rejects.toBeInstanceOf(AbortError);
     expect(started).toBe(4);
     expect(abortListeners(controller.signal)).toBe(0);
@@ -156,5 +158,168 @@ describe("mapConcurrent's items argument", () => {
       2, 4,
     ]);
     expect(abortListeners(controller.signal)).toBe(0);
+  });
+});
+
+/** An iterable over `items` that counts how often it was asked for an iterator and told to return. */
+function counted<T>(items: T[]) {
+  const counts = { iterators: 0, returns: 0 };
+  const iterable: Iterable<T> = {
+    [Symbol.iterator]() {
+      counts.iterators++;
+      let i = 0;
+      return {
+        next: () => (i < items.length ? { done: false, value: items[i++] as T } : { done: true, value: undefined }),
+        return: () => {
+          counts.returns++;
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+  return { iterable, counts };
+}
+
+describe("mapConcurrent's fn and signal arguments", () => {
+  // Rule: bad input fails with a TypeError naming it before any side effect.
+  it("refuses an fn that is not a function before asking items for an iterator", async () => {
+    const { iterable, counts } = counted([1]);
+    const controller = new AbortController();
+    await expect(
+      mapConcurrent(iterable, "map" as never, { concurrency: 1, signal: controller.signal }),
+    ).rejects.toThrow(new TypeError("fn must be a function."));
+    expect(counts.iterators).toBe(0);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  // Rule: a signal aborted before the call starts nothing: no iterator, no call of fn, an AbortError.
+  it("rejects with an AbortError at once for an already aborted signal, without calling fn", async () => {
+    const { iterable, counts } = counted([1, 2]);
+    const fn = vi.fn(async (n: number) => n);
+    const reason = new Error("cancelled before");
+    const error = await mapConcurrent(iterable, fn, { concurrency: 1, signal: AbortSignal.abort(reason) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toBe(reason);
+    expect(fn).not.toHaveBeenCalled();
+    expect(counts.iterators).toBe(0);
+    // the other side: the same call with a signal not aborted maps every item
+    await expect(
+      mapConcurrent(iterable, fn, { concurrency: 1, signal: new AbortController().signal }),
+    ).resolves.toEqual([1, 2]);
+  });
+});
+
+describe("mapConcurrent's results and stopping", () => {
+  it("maps no items to an empty result, in both modes", async () => {
+    await expect(mapConcurrent([], async () => 1, { concurrency: 2 })).resolves.toEqual([]);
+    await expect(mapConcurrent([], async () => 1, { concurrency: 2, mode: "settle-all" })).resolves.toEqual([]);
+  });
+
+  // Rule: once the caller's signal aborts, no new call starts, even while the calls in flight ignore the signal, and
+  // the result is an AbortError, in both modes; the source is told to return.
+  it("starts no new call after an outer abort, though the call in flight ignores it, and rejects", async () => {
+    for (const mode of ["fail-fast", "settle-all"] as const) {
+      const { iterable, counts } = counted([1, 2, 3]);
+      const controller = new AbortController();
+      const inFlight = new Deferred<number>();
+      const firstStarted = new Deferred<void>();
+      const calls: number[] = [];
+      const fn = (n: number) => {
+        calls.push(n);
+        if (n !== 1) return Promise.resolve(n);
+        firstStarted.resolve();
+        return inFlight.promise; // finishes after the abort, as if it never looked at its signal
+      };
+      const options = { concurrency: 1, signal: controller.signal };
+      const p: Promise<unknown> =
+        mode === "settle-all"
+          ? mapConcurrent(iterable, fn, { ...options, mode })
+          : mapConcurrent(iterable, fn, { ...options, mode });
+      await firstStarted.promise;
+      controller.abort();
+      inFlight.resolve(1);
+      await expect(p).rejects.toBeInstanceOf(AbortError);
+      expect(calls).toEqual([1]);
+      expect(counts.returns).toBe(1);
+      expect(abortListeners(controller.signal)).toBe(0);
+    }
+  });
+
+  it("in settle-all, a call that honours the abort does not let the next one start either", async () => {
+    const { iterable } = counted([1, 2, 3]);
+    const controller = new AbortController();
+    const firstStarted = new Deferred<void>();
+    const calls: number[] = [];
+    const p = mapConcurrent(
+      iterable,
+      (n, _i, signal) => {
+        calls.push(n);
+        if (n !== 1) return Promise.resolve(n);
+        firstStarted.resolve();
+        return new Promise<number>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+      },
+      { concurrency: 1, mode: "settle-all", signal: controller.signal },
+    );
+    await firstStarted.promise;
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(calls).toEqual([1]);
+  });
+
+  // Rule: return() is how an iterator is told it is left early; one read to its end is not told.
+  it("does not tell a source read to its end to return; one left early by a failure is told once", async () => {
+    const whole = counted([1, 2, 3]);
+    await expect(mapConcurrent(whole.iterable, async (n) => n, { concurrency: 2 })).resolves.toEqual([1, 2, 3]);
+    expect(whole.counts.returns).toBe(0);
+    const left = counted([1, 2, 3]);
+    const error = new Error("item 1");
+    await expect(
+      mapConcurrent(
+        left.iterable,
+        async (n) => {
+          if (n === 1) throw error;
+          return n;
+        },
+        { concurrency: 1 },
+      ),
+    ).rejects.toBe(error);
+    expect(left.counts.returns).toBe(1);
+  });
+
+  it("rejects with the source's own error when the source fails", async () => {
+    const error = new Error("source broke");
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+    };
+    await expect(mapConcurrent(source, async (n) => n, { concurrency: 2 })).rejects.toBe(error);
+  });
+
+  // Rule: the first failure is the one reported; a source that fails after a call did is not.
+  it("keeps the call's failure when the source fails after it", async () => {
+    const pendingNext = new Deferred<IteratorResult<number>>();
+    let nexts = 0;
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => (++nexts === 1 ? Promise.resolve({ done: false, value: 1 }) : pendingNext.promise),
+      }),
+    };
+    const callError = new Error("call failed");
+    const callsAborted = new Deferred<void>();
+    const p = mapConcurrent(
+      source,
+      async (_n, _i, signal) => {
+        signal.addEventListener("abort", () => callsAborted.resolve());
+        throw callError;
+      },
+      { concurrency: 2 },
+    );
+    const outcome = p.catch((e: unknown) => e);
+    // the second worker is waiting on the source when the call's failure aborts the calls; the source then fails too
+    await callsAborted.promise;
+    pendingNext.reject(new Error("source failed later"));
+    expect(await outcome).toBe(callError);
+    expect(nexts).toBe(2);
   });
 });

@@ -58,6 +58,13 @@ describe("createPagedIterator", () => {
     await expect(iterator.byPage({ maxPageSize: 0 }).next()).rejects.toThrow(/maxPageSize/);
     expect(calls).toHaveLength(0);
   });
+
+  it("accepts the smallest page size, 1", async () => {
+    const { iterator } = pagedSource(2);
+    const pages: number[][] = [];
+    for await (const page of iterator.byPage({ maxPageSize: 1 })) pages.push(page);
+    expect(pages).toEqual([[0], [1]]);
+  });
 });
 
 describe("fromPages", () => {
@@ -92,6 +99,16 @@ describe("fromPages", () => {
     const iterator = fromPages(byPage);
     for await (const item of iterator) if (item === 1) break;
     expect(finished).toBe(true);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  // Rule: return() ends the iteration as the iterator protocol says: a result that is done, with no value.
+  it("answers return() with a done result, and is done after it", async () => {
+    const iterator = fromPages(async function* () {
+      yield [1, 2];
+    });
+    expect(await iterator.next()).toEqual({ done: false, value: 1 });
+    expect(await iterator.return?.()).toEqual({ done: true, value: undefined });
     expect(await iterator.next()).toEqual({ done: true, value: undefined });
   });
 });

@@ -7,6 +7,11 @@ describe("backoffDelay", () => {
     const o = { retryDelayInMs: 100, maxRetryDelayInMs: 1000, jitter: false };
     expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, o))).toEqual([100, 200, 400, 800, 1000]);
   });
+  it("takes exponential, the default, when named", () => {
+    const o = { retryDelayInMs: 100, jitter: false };
+    expect([1, 2, 3].map((a) => backoffDelay(a, { ...o, mode: "exponential" }))).toEqual([100, 200, 400]);
+    expect([1, 2, 3].map((a) => backoffDelay(a, o))).toEqual([100, 200, 400]);
+  });
   it("stays flat in fixed mode", () => {
     expect([1, 5].map((a) => backoffDelay(a, { mode: "fixed", retryDelayInMs: 70, jitter: false }))).toEqual([70, 70]);
   });

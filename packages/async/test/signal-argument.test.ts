@@ -4,7 +4,22 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AsyncQueue, delay, fromEvents, mapConcurrent, retry, withTimeout } from "../src/index.ts";
 
-const NOT_SIGNALS: unknown[] = [{}, true, "abort", { aborted: false }, { aborted: "no", addEventListener() {} }];
+const listen = () => {};
+const NOT_SIGNALS: unknown[] = [
+  {},
+  true,
+  "abort",
+  { aborted: false },
+  { aborted: "no", addEventListener() {} },
+  // each of the three members missing or of the wrong type, the other two right
+  { addEventListener: listen, removeEventListener: listen },
+  { aborted: "no", addEventListener: listen, removeEventListener: listen },
+  { aborted: false, removeEventListener: listen },
+  { aborted: false, addEventListener: listen },
+  { aborted: false, addEventListener: listen, removeEventListener: "no" },
+  // not an object, though it carries the three members
+  Object.assign(() => {}, { aborted: false, addEventListener: listen, removeEventListener: listen }),
+];
 const MESSAGE = "signal must be an AbortSignal when given.";
 
 describe("the signal option", () => {

@@ -86,6 +86,23 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/odata/*.ts", // the OData filter compiler
     ],
   },
+  {
+    name: "async",
+    dir: "packages/async",
+    // Its own config: the tests are unit tests of these files (fake timers, event-driven waits, or real timers of a
+    // few milliseconds). The mutants reported as timeouts are hangs (a consumer or a promise never woken), which no
+    // narrower config would shorten.
+    mutate: [
+      "packages/async/src/retry.ts", // retry and its backoff delay
+      "packages/async/src/timeout.ts", // withTimeout: the time limit, abort and cleanup
+      "packages/async/src/delay.ts",
+      "packages/async/src/map-concurrent.ts", // bounded concurrency, fail-fast and settle-all
+      "packages/async/src/async-queue.ts", // the bounded queue, its overflow policies, fromEvents
+      "packages/async/src/deferred.ts",
+      "packages/async/src/paging.ts", // paged iteration and the repeated-token guard
+      "packages/async/src/errors.ts", // abort reasons and the signal check
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */
