@@ -1,7 +1,7 @@
 // The emulator's tests as the `emulator-mqtt` mutation run uses them: the tests of the MQTT endpoint's rule files (topic
 // names and filters, SUBSCRIBE/UNSUBSCRIBE, the CONNECT limits, user properties, the last will, the packet pre-scan,
 // cross-protocol content). Each of them either calls the rule functions directly (mqtt-units, mqtt-rules,
-// mqtt-packet-scan) or drives mqtt.js / raw mqtt-packet clients against an in-process emulator with event-driven waits
+// mqtt-packet-scan-rules, the link tests of mqtt-packet-scan) or drives mqtt.js / raw mqtt-packet clients against an in-process emulator with event-driven waits
 // only (a CONNACK, a SUBACK, a REST send as the fence that shows what came): none waits on a wall-clock timer, so a
 // mutant fails them at once instead of making them wait out the test timeout. Left out: the keep-alive and ping tests
 // (mqtt-bounds: fake timers around keep-alive, which no mutated file holds), the network-fault and resume tests
@@ -18,6 +18,7 @@ export default defineConfig({
       // the rule functions, called directly
       "test/mqtt-units.test.ts",
       "test/mqtt-rules.test.ts",
+      "test/mqtt-packet-scan-rules.test.ts",
       "test/mqtt-packet-scan.test.ts",
       // the CONNECT limits, topics, subscriptions, last will, content and user properties through real clients
       "test/mqtt-connect-limits.test.ts",
