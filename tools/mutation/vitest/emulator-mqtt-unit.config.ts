@@ -1,12 +1,13 @@
 // The emulator's tests as the `emulator-mqtt` mutation run uses them: the tests of the MQTT endpoint's rule files (topic
 // names and filters, SUBSCRIBE/UNSUBSCRIBE, the CONNECT limits, user properties, the last will, the packet pre-scan,
-// cross-protocol content). Each of them either calls the rule functions directly (mqtt-units, mqtt-rules,
-// mqtt-packet-scan-rules, the link tests of mqtt-packet-scan) or drives mqtt.js / raw mqtt-packet clients against an in-process emulator with event-driven waits
-// only (a CONNACK, a SUBACK, a REST send as the fence that shows what came): none waits on a wall-clock timer, so a
-// mutant fails them at once instead of making them wait out the test timeout. Left out: the keep-alive and ping tests
-// (mqtt-bounds: fake timers around keep-alive, which no mutated file holds), the network-fault and resume tests
-// (mqtt-delivery, mqtt-resume-*: a fault proxy and reconnects), the link flood and after-close tests (packet-io.ts and
-// session.ts, not mutated here) and the QoS 2 and expiry tests (session.ts), which cover none of the mutated rules.
+// cross-protocol content). Each either calls the rule functions directly (mqtt-units, mqtt-rules,
+// mqtt-packet-scan-rules, the link tests of mqtt-packet-scan) or drives mqtt.js / raw mqtt-packet clients against an
+// in-process emulator with event-driven waits only (a CONNACK, a SUBACK, a REST send as the fence that shows what
+// came): none waits on a wall-clock timer, so a mutant fails them at once instead of making them wait out the test
+// timeout. Left out: the keep-alive and ping tests (mqtt-bounds: fake timers around keep-alive, which no mutated file
+// holds), the network-fault and resume tests (mqtt-delivery, mqtt-resume-*: a fault proxy and reconnects), the link
+// flood and after-close tests (packet-io.ts and session.ts, not mutated here) and the QoS 2 and expiry tests
+// (session.ts), which cover none of the mutated rules.
 import { defineConfig } from "vitest/config";
 import base from "../../../packages/emulator/vitest.config.ts";
 
