@@ -125,6 +125,8 @@ describe("the packets a scan reads properties in", () => {
     const s = scanner(5);
     // a property block that would be malformed, were it read
     const bad = [0x05];
+    // bytes that hold a malformed block at any offset a packet type with properties reads it from
+    const anywhere = [5, 5, 5, 5];
     for (const [first, body] of [
       [0x40, [0, 1]], // PUBACK: packet id only
       [0x40, [0, 1, 0]], // PUBACK: packet id and reason code, no properties
@@ -134,9 +136,9 @@ describe("the packets a scan reads properties in", () => {
       [0xf0, [0]], // AUTH: reason code only
       [0x20, [0, 0]], // CONNACK: flags and reason code only
       [0x90, [0, 1]], // SUBACK: packet id only
-      [0xc0, bad], // PINGREQ: nothing is read
-      [0xd0, bad], // PINGRESP
-      [0x00, bad], // reserved type 0
+      [0xc0, anywhere], // PINGREQ: nothing is read
+      [0xd0, anywhere], // PINGRESP
+      [0x00, anywhere], // reserved type 0
     ] as const) {
       expect({ first, body, r: scan(s, raw(first, [...body])) }).toEqual({ first, body, r: 1 });
     }
@@ -206,6 +208,27 @@ function connect5(connectUsers: number, willUsers?: number, extra: Partial<Packe
 }
 
 describe("CONNECT", () => {
+  // Rule: a 3.1.1 CONNECT has no property block: its client id's length is not read as one.
+  it("reads no property block in a 3.1.1 CONNECT", () => {
+    // client id length 0x0100: read as a block, its bytes [0x01, 0x00] would be one unknown property 0
+    const c = generate(
+      {
+        ...CONNECT5,
+        protocolVersion: 4,
+        clientId: "a".repeat(256),
+        will: { topic: "w", payload: Buffer.from("x"), qos: 0, retain: false },
+      } as Packet,
+      { protocolVersion: 4 },
+    );
+    expect(scan(new PacketScan(), c)).toBe(1);
+    expect(
+      scan(
+        new PacketScan(),
+        generate({ ...CONNECT5, protocolVersion: 4, clientId: "a".repeat(256) } as Packet, { protocolVersion: 4 }),
+      ),
+    ).toBe(1);
+  });
+
   // Rule: the CONNECT's protocol level decides how later packets are read: 5 (or a bridge's 128 + 5) is 5.0, any
   // other level is read as 3.1.1.
   it("reads later packets as 5.0 after a level 5 (or bridge 0x85) CONNECT only", () => {
@@ -304,6 +327,12 @@ describe("SUBSCRIBE and UNSUBSCRIBE", () => {
     const props = version === 5 ? [0] : [];
     expect(scan(s, raw(0x82, [0, 1, ...props]))).toBe(1);
     expect(scan(s, raw(0xa2, [0, 1, ...props]))).toBe(1);
+    // a packet id only (at 5.0 without its property block too): left to the parser
+    expect(scan(s, raw(0x82, [0, 1]))).toBe(1);
+    expect(scan(s, raw(0xa2, [0, 1]))).toBe(1);
+    // an empty filter (a protocol error the parser answers) that ends with the packet is counted, not malformed
+    expect(scan(s, raw(0xa2, [0, 1, ...props, 0, 0]))).toBe(1);
+    expect(scan(s, raw(0xa2, [0, 1, ...props, 0, 1, 0x74, 0, 0]))).toBe(2);
   });
 
   // Rule: a filter that runs past its packet is malformed; one that ends with it is not.
@@ -392,6 +421,52 @@ describe("property blocks", () => {
       kind: "malformed",
       message: "Malformed MQTT packet: unknown property.",
     });
+  });
+
+  // Rule: every property of MQTT 5.0 (2.2.2.2) is known, with its value's size: a value one byte short is malformed.
+  it("knows each property id and its value's size", () => {
+    const s = scanner(5);
+    const STRING = [0, 1, 0x61];
+    const sizes: [number, number[]][] = [
+      [0x01, [1]],
+      [0x02, [0, 0, 0, 1]],
+      [0x03, STRING],
+      [0x08, STRING],
+      [0x09, STRING],
+      [0x0b, [1]],
+      [0x11, [0, 0, 0, 1]],
+      [0x12, STRING],
+      [0x13, [0, 1]],
+      [0x15, STRING],
+      [0x16, STRING],
+      [0x17, [1]],
+      [0x18, [0, 0, 0, 1]],
+      [0x19, [1]],
+      [0x1a, STRING],
+      [0x1c, STRING],
+      [0x1f, STRING],
+      [0x21, [0, 1]],
+      [0x22, [0, 1]],
+      [0x23, [0, 1]],
+      [0x24, [1]],
+      [0x25, [1]],
+      [0x26, [...STRING, ...STRING]],
+      [0x27, [0, 0, 0, 1]],
+      [0x28, [1]],
+      [0x29, [1]],
+      [0x2a, [1]],
+    ];
+    for (const [id, value] of sizes) {
+      expect({ id, r: scan(s, publishWith(block([id, ...value]))) }).toEqual({ id, r: 1 });
+      const short = block([id, ...value.slice(0, -1)]);
+      expect({ id, r: kindOf(scan(s, publishWith([...short, 0, 0, 0, 0]))) }).toEqual({ id, r: "malformed" });
+    }
+    // and no other id
+    const known = new Set(sizes.map(([id]) => id));
+    for (let id = 0; id < 256; id++) {
+      if (!known.has(id))
+        expect({ id, r: kindOf(scan(s, publishWith(block([id, 0, 0, 0, 0])))) }).toEqual({ id, r: "malformed" });
+    }
   });
 
   // Rule: a property other than a user property appears at most once (ids 0 - 31 and 32 - 63 tracked apart).

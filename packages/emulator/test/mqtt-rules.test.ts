@@ -271,7 +271,7 @@ describe("CONNECT", () => {
   // Rule: the upstream `connect` event carries the protocol version, username, the password base64-encoded and the
   // user properties as pairs; absent fields are left out.
   it("gives the upstream connect event its MQTT fields", () => {
-    expect(upstreamConnectFields(connect(), 4)).toEqual({ protocolVersion: 4 });
+    expect(upstreamConnectFields(connect(), 4)).toStrictEqual({ protocolVersion: 4 });
     expect(
       upstreamConnectFields(
         connect({
@@ -281,7 +281,7 @@ describe("CONNECT", () => {
         }),
         5,
       ),
-    ).toEqual({
+    ).toStrictEqual({
       protocolVersion: 5,
       username: "u",
       password: Buffer.from("pw").toString("base64"),
@@ -291,7 +291,7 @@ describe("CONNECT", () => {
         { name: "b", value: "3" },
       ],
     });
-    expect(upstreamConnectFields(connect({ username: "" }), 5)).toEqual({ protocolVersion: 5, username: "" });
+    expect(upstreamConnectFields(connect({ username: "" }), 5)).toStrictEqual({ protocolVersion: 5, username: "" });
   });
 });
 
@@ -522,7 +522,8 @@ describe("content", () => {
     expect(payloadBytes({ kind: "protobuf" } as never)).toEqual(Buffer.alloc(0));
   });
 
-  // Rule: text must be UTF-8 and JSON must be JSON (else Payload Format Invalid); other types pass as bytes.
+  // Rule: text must be UTF-8 and JSON must be JSON within the bounds of any JSON from a peer (else Payload Format
+  // Invalid); other types pass as bytes.
   it("reads an MQTT payload by its content type and refuses one that contradicts it", () => {
     expect(payloadFromMqtt(Buffer.from("[1]"), "application/json")).toEqual({ kind: "json", text: "[1]" });
     expect(payloadFromMqtt(Buffer.from("[1]"), "text/plain")).toEqual({ kind: "text", text: "[1]" });
@@ -542,6 +543,10 @@ describe("content", () => {
       "The payload is not JSON, as its content type 'application/json' says.",
     );
     expect(() => payloadFromMqtt(Buffer.from("x"), "text/plain")).not.toThrow();
+    // JSON within the bounds every JSON text from a peer is held to (core's scanJsonText: 64 levels deep), not past
+    const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
+    expect(payloadFromMqtt(Buffer.from(nested(64)), "application/json")).toEqual({ kind: "json", text: nested(64) });
+    expect(() => payloadFromMqtt(Buffer.from(nested(65)), "application/json")).toThrow(PayloadInvalid);
     let thrown: unknown;
     try {
       payloadFromMqtt(Buffer.from("{"), "application/json");
