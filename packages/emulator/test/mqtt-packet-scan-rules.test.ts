@@ -17,7 +17,7 @@ function bodyOf(packet: Buffer): number {
   return i + 1;
 }
 
-/** A packet of `type` (and flags) with `body` as its variable header and payload. */
+/** A packet whose first byte (type and flags) is `first`, with `body` as its variable header and payload. */
 function raw(first: number, body: number[]): Buffer {
   const length: number[] = [];
   let n = body.length;
@@ -183,7 +183,7 @@ describe("the packets a scan reads properties in", () => {
 });
 
 /** A 5.0 CONNECT with `connectUsers` user properties, and a will with `willUsers` (none: no will). */
-function connect5(connectUsers: number, willUsers?: number, extra: Partial<Packet> = {}): Buffer {
+function connect5(connectUsers: number, willUsers?: number): Buffer {
   const will =
     willUsers === undefined
       ? {}
@@ -201,7 +201,6 @@ function connect5(connectUsers: number, willUsers?: number, extra: Partial<Packe
       ...CONNECT5,
       properties: { sessionExpiryInterval: 1, userProperties: users(connectUsers) },
       ...will,
-      ...extra,
     } as Packet,
     { protocolVersion: 5 },
   );

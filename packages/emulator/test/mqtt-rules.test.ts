@@ -423,7 +423,7 @@ function willSetup(options: { closing?: boolean; allowed?: boolean } = {}) {
     send: (route: { to: string }, members: unknown[], msg: Outgoing, filter?: unknown) => {
       sent.push({
         to: route.to,
-        text: msg.payload.kind === "text" ? msg.payload.text : `${msg.payload.kind}`,
+        text: msg.payload.text ?? msg.payload.kind,
         qos: deliveryQos(msg, 2),
         members,
         filtered: filter !== undefined,
