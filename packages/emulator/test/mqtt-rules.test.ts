@@ -7,7 +7,7 @@
 import type { IConnectPacket } from "mqtt-packet";
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../src/connection.ts";
-import { Reason, V4_SUBACK_FAILURE } from "../src/mqtt/codes.ts";
+import { connackCode, isConnackRefusal, Reason, refusalForStatus, V4_SUBACK_FAILURE } from "../src/mqtt/codes.ts";
 import {
   ConnackRefusal,
   type ConnectRequest,
@@ -46,6 +46,54 @@ describe("limits", () => {
     expect(MAX_PACKET_BYTES).toBe(1_048_576);
     expect(SERVER_MESSAGES_TOPIC).toBe("$webpubsub/server/messages");
     expect([MAX_CLIENT_ID_CHARS, V4_MAX_KEEP_ALIVE_SECONDS, MAX_WILL_PAYLOAD_BYTES]).toEqual([128, 180, 2000]);
+  });
+});
+
+describe("CONNACK codes", () => {
+  // Rule: a refusal has one code per version: a 3.1.1 return code (1 - 5) and a 5.0 reason code (MQTT 5.0 3.2.2.2).
+  it("gives each refusal its 3.1.1 return code and its 5.0 reason code", () => {
+    const table = [
+      ["protocol-version", 1, 0x84],
+      ["client-id", 2, 0x85],
+      ["bad-token", 5, 0x87],
+      ["not-authorized", 5, 0x87],
+      ["bad-request", 4, 0x86],
+      ["unavailable", 3, 0x88],
+      ["unspecified", 3, 0x80],
+    ] as const;
+    for (const [why, v4, v5] of table) {
+      expect({ why, v4: connackCode(why, 4), v5: connackCode(why, 5) }).toEqual({ why, v4, v5 });
+    }
+  });
+
+  // Rule: a handshake step's or connect handler's HTTP status stands for a refusal: 401 a bad token, 403 not
+  // authorized, 400 a bad request, 503 and 429 unavailable, anything else unspecified.
+  it("reads an HTTP status as a refusal", () => {
+    const statuses = [401, 403, 400, 503, 429, 500, 404, 402, 502, 200];
+    expect(statuses.map(refusalForStatus)).toEqual([
+      "bad-token",
+      "not-authorized",
+      "bad-request",
+      "unavailable",
+      "unavailable",
+      "unspecified",
+      "unspecified",
+      "unspecified",
+      "unspecified",
+      "unspecified",
+    ]);
+  });
+
+  // Rule: a connect handler's code refuses a client only when it is a refusal code of the client's version: 3.1.1
+  // return codes 1 - 5; the 5.0 CONNACK reason codes of 0x80 and above (MQTT 5.0 3.2.2.2).
+  it("takes a connect handler's code as a refusal only when the version has it", () => {
+    const v5 = [
+      0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8c, 0x90, 0x95, 0x97, 0x99, 0x9a, 0x9b, 0x9c,
+      0x9d, 0x9f,
+    ];
+    const codes = Array.from({ length: 256 }, (_, code) => code);
+    expect(codes.filter((code) => isConnackRefusal(code, 5))).toEqual(v5);
+    expect(codes.filter((code) => isConnackRefusal(code, 4))).toEqual([1, 2, 3, 4, 5]);
   });
 });
 

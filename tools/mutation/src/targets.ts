@@ -100,6 +100,7 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/mqtt/last-will.ts", // when and with which permission the will is published
       "packages/emulator/src/mqtt/packet-scan.ts", // the pre-scan that counts filters and user properties
       "packages/emulator/src/mqtt/content.ts", // content type <-> data type, the QoS downgrade
+      "packages/emulator/src/mqtt/codes.ts", // CONNACK codes per version, an HTTP status as a refusal
     ],
   },
 ];

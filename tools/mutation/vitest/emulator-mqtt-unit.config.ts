@@ -1,6 +1,6 @@
 // The emulator's tests as the `emulator-mqtt` mutation run uses them: the tests of the MQTT endpoint's rule files (topic
 // names and filters, SUBSCRIBE/UNSUBSCRIBE, the CONNECT limits, user properties, the last will, the packet pre-scan,
-// cross-protocol content). Each either calls the rule functions directly (mqtt-units, mqtt-rules,
+// cross-protocol content, the CONNACK codes). Each either calls the rule functions directly (mqtt-units, mqtt-rules,
 // mqtt-packet-scan-rules, the link tests of mqtt-packet-scan) or drives mqtt.js / raw mqtt-packet clients against an
 // in-process emulator with event-driven waits only (a CONNACK, a SUBACK, a REST send as the fence that shows what
 // came): none waits on a wall-clock timer, so a mutant fails them at once instead of making them wait out the test
