@@ -103,6 +103,23 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/async/src/errors.ts", // abort reasons and the signal check
     ],
   },
+  {
+    name: "emulator-mqtt",
+    dir: "packages/emulator",
+    // The MQTT endpoint's rule files, with the tests that run fast and event-driven: see the config for the choice.
+    vitestConfig: "tools/mutation/vitest/emulator-mqtt-unit.config.ts",
+    mutate: [
+      "packages/emulator/src/mqtt/topics.ts", // topic names and filters, `$` topics reserved for the server
+      "packages/emulator/src/mqtt/subscriptions.ts", // SUBSCRIBE/UNSUBSCRIBE: checks, permissions, the subscription limit
+      "packages/emulator/src/mqtt/connect-request.ts", // the CONNECT limits: client id, 3.1.1 keep-alive, last will
+      "packages/emulator/src/mqtt/limits.ts", // the endpoint's bounds
+      "packages/emulator/src/mqtt/user-properties.ts", // MQTT 5.0 user properties in both shapes
+      "packages/emulator/src/mqtt/last-will.ts", // when and with which permission the will is published
+      "packages/emulator/src/mqtt/packet-scan.ts", // the pre-scan that counts filters and user properties
+      "packages/emulator/src/mqtt/content.ts", // content type <-> data type, the QoS downgrade
+      "packages/emulator/src/mqtt/codes.ts", // CONNACK codes per version, an HTTP status as a refusal
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */

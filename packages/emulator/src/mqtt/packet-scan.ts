@@ -95,21 +95,21 @@ export class PacketScan {
     if (type === 1) return this.#connect(packet, body, end);
     if (type === 8 || type === 10) return this.#filters(packet, body, end, type === 8 ? 1 : 0);
     if (this.#version !== 5) return 1;
-    let at = -1;
+    // where the property block starts; at or past the end: none (a short form, or a type without properties)
+    let at = end;
     if (type === 3) {
       // PUBLISH: topic, packet id (QoS 1 and 2), properties
       if (body + 2 > end) return 1;
       at = body + 2 + packet.readUInt16BE(body) + (packet.readUInt8(0) & 0x06 ? 2 : 0);
     } else if (type >= 4 && type <= 7) {
-      at = end - body > 3 ? body + 3 : -1; // PUBACK .. PUBCOMP: packet id, reason code, properties
+      at = body + 3; // PUBACK .. PUBCOMP: packet id, reason code, properties
     } else if (type === 14 || type === 15) {
-      at = end - body > 1 ? body + 1 : -1; // DISCONNECT, AUTH: reason code, properties
-    } else if (type === 2) {
-      at = end - body > 2 ? body + 2 : -1; // CONNACK (never from a client): flags, reason code, properties
-    } else if (type === 9 || type === 11) {
-      at = body + 2; // SUBACK, UNSUBACK (never from a client): packet id, properties
+      at = body + 1; // DISCONNECT, AUTH: reason code, properties
+    } else if (type === 2 || type === 9 || type === 11) {
+      // CONNACK: flags, reason code; SUBACK, UNSUBACK: packet id; then properties (none is ever from a client)
+      at = body + 2;
     }
-    if (at < 0 || at >= end) return 1;
+    if (at >= end) return 1;
     const problem = this.#properties(packet, at, end);
     return problem ?? 1;
   }
