@@ -43,6 +43,9 @@ export function scanRecording(file: RecordingFile, secrets: readonly string[]): 
   }
   (file.WebSocketSessions ?? []).forEach((session, i) => {
     scanText(session.Url, `WebSocketSessions[${i}].Url`, usable, findings);
+    // Subprotocols travel in a header, where a service may take a token.
+    scanText(JSON.stringify(session.Protocols), `WebSocketSessions[${i}].Protocols`, usable, findings);
+    scanText(session.Protocol, `WebSocketSessions[${i}].Protocol`, usable, findings);
     session.Frames.forEach((frame, j) => {
       scanText(JSON.stringify(frame), `WebSocketSessions[${i}].Frames[${j}]`, usable, findings);
       // Binary frames are stored as base64 too: a reconnection token inside a protobuf frame, or a key sent as bytes.
