@@ -130,7 +130,8 @@ function differences(request: RequestPart, entry: RequestPart, options: MatcherO
     const b = eq.get(key);
     if (!b) add(`query "${key}": only in the request (${list(a!)})`, 5);
     else if (!a) add(`query "${key}": only in the recording (${list(b)})`, 5);
-    else if (a.join("\u0000") !== b.join("\u0000")) add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
+    else if (a.length !== b.length || a.some((v, i) => v !== b[i]))
+      add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
   }
   for (const name of options.headers ?? []) {
     const a = getHeader(request.RequestHeaders, name);
