@@ -54,7 +54,7 @@ describe("configured secrets", () => {
 
   it("are found JSON-escaped in JSON bodies and URL-encoded in URIs, raw everywhere", () => {
     const quoted = 'pa"ss\\word';
-    expect(scanRecording(withEntry({ ResponseBody: { v: quoted } }), [quoted])).toEqual([
+    expect(scanRecording(withEntry({ ResponseBody: { v: `x${quoted}x` } }), [quoted])).toEqual([
       configured("Entries[1].ResponseBody"),
     ]);
     // raw in a text body
@@ -67,6 +67,12 @@ describe("configured secrets", () => {
     ]);
     // the encoded form of another value is not this secret
     expect(scanRecording(withEntry({ RequestUri: "https://fake/api?key=k%2By%2Fz%3E" }), [key])).toEqual([]);
+  });
+
+  it("are looked for in a text field as it is written, not in its JSON quoting", () => {
+    // the field holds abc, the secret is "abc with its leading quote: no finding
+    expect(scanRecording(withEntry({ RequestUri: "abc" }), ['"abc'])).toEqual([]);
+    expect(scanRecording(withEntry({ RequestUri: '"abc' }), ['"abc'])).toEqual([configured("Entries[1].RequestUri")]);
   });
 
   it("are found decoded inside base64 bodies, request and response, besides any raw finding", () => {
@@ -85,6 +91,8 @@ describe("configured secrets", () => {
     expect(scanRecording(withEntry({ ResponseBody: `!${b64("abcdef")}` }), [SECRET])).toEqual([]);
     expect(scanRecording(withEntry({ RequestUri: b64("abcdef") }), [SECRET])).toEqual([]);
     expect(scanRecording(withEntry({ RequestHeaders: { h: b64("abcdef") } }), [SECRET])).toEqual([]);
+    // base64 cut short of a whole group is not base64 either
+    expect(scanRecording(withEntry({ ResponseBody: b64("abcdef1").slice(0, 9) }), [SECRET])).toEqual([]);
   });
 
   it("are reported by their index, never by value; empty secrets are ignored", () => {
