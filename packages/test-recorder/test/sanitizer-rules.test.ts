@@ -367,6 +367,12 @@ describe("WebSocket frames", () => {
     ]);
   });
 
+  it("an empty close reason stays empty even under a pattern that matches the empty string", () => {
+    const frames = [{ Direction: "Received" as const, Event: "close" as const, Code: 1000, Reason: "" }];
+    const out = sanitizeSession(session({ Frames: frames }), [compileSanitizer({ regex: "x*", value: "V" }, 0)]);
+    expect(out.Frames[0]!.Reason).toBe("");
+  });
+
   it("a binary frame without a secret is kept exactly as stored", () => {
     // unpadded base64 decodes the same but would be written back padded if re-encoded
     expect(sanitizeFrameBinary("AQI", [jwtStep()])).toBe("AQI");
