@@ -97,6 +97,10 @@ describe("record mode's view of the real environment", () => {
     expect(sanitizingFromEnv({ CS: "Endpoint=real.example;AccessKey=k;" }, { CS: "f" }).hosts).toEqual([
       "real.example",
     ]);
+    // an endpoint without a scheme that holds a URL further on is still read as a host
+    expect(
+      sanitizingFromEnv({ CS: "Endpoint=real.example/p?next=https://o.example;AccessKey=k" }, { CS: "f" }).hosts,
+    ).toEqual(["real.example"]);
     // no endpoint, or one that is no URL: no host
     expect(sanitizingFromEnv({ CS: "AccessKey=k;Version=1.0" }, { CS: "f" }).hosts).toEqual([]);
     expect(sanitizingFromEnv({ CS: "Endpoint=http://[bad;AccessKey=k;" }, { CS: "f" }).hosts).toEqual([]);
@@ -114,6 +118,10 @@ describe("record mode's view of the real environment", () => {
     // a key-value part found: a connection string, so its host counts even without a scheme, its value none
     const cs = sanitizingFromEnv({ V: "=x;Endpoint=h.example" }, { V: "f" });
     expect(cs.hosts).toEqual(["h.example"]);
+    // a segment without "=" names no key, even when it starts like one
+    expect(sanitizingFromEnv({ V: "Endpoint=https://r.example;accesskeyZ" }, { V: "f" }).secrets).toEqual([]);
+    // a URL holding ";" and "=" but no key=value part is a URL: its host counts
+    expect(sanitizingFromEnv({ V: "https://real.example/a;=b" }, { V: "f" }).hosts).toEqual(["real.example"]);
   });
 
   it("takes the host of a URL variable, and nothing from a bare word", () => {
@@ -126,6 +134,8 @@ describe("record mode's view of the real environment", () => {
       hosts: [],
       secrets: [],
     });
+    // a value that only holds a URL further on is no URL
+    expect(sanitizingFromEnv({ E: "real.example/?next=https://o.example" }, { E: "f" }).hosts).toEqual([]);
     // a scheme-like prefix that is no URL: nothing
     expect(sanitizingFromEnv({ E: "https://" }, { E: "f" }).hosts).toEqual([]);
   });

@@ -17,6 +17,9 @@ describe("selectors", () => {
     expect(run("$.a", [{ a: 1 }])).toEqual({ n: 0, doc: [{ a: 1 }] });
     expect(run("$.a.b", { a: "text" })).toEqual({ n: 0, doc: { a: "text" } });
     expect(run("$.a.b", { a: null })).toEqual({ n: 0, doc: { a: null } });
+    // nothing inside a string, not even its length or its characters
+    expect(run("$.a.length", { a: "text" })).toEqual({ n: 0, doc: { a: "text" } });
+    expect(run("$.a.0", { a: "text" })).toEqual({ n: 0, doc: { a: "text" } });
     // own keys only: a prototype member is not a key of the document
     expect(run("$.toString", { a: 1 })).toEqual({ n: 0, doc: { a: 1 } });
     // an array's index is no key
@@ -37,6 +40,8 @@ describe("selectors", () => {
     expect(run("$[3]", ["a", "b", "c"])).toEqual({ n: 0, doc: ["a", "b", "c"] });
     expect(run("$[0]", { 0: "v" })).toEqual({ n: 0, doc: { 0: "v" } });
     expect(run("$.a[0]", { a: [[1]] })).toEqual({ n: 1, doc: { a: ["X"] } });
+    const eleven = Array.from({ length: 11 }, (_, i) => i);
+    expect(run("$[10]", eleven)).toEqual({ n: 1, doc: [...eleven.slice(0, 10), "X"] });
   });
 
   it("a wildcard selects every element or member, and nothing in a scalar", () => {
@@ -120,5 +125,10 @@ describe("syntax", () => {
     expect(() => compileJsonPath("$[a1]")).toThrow(/unsupported selector "\[a1\]"/);
     expect(() => compileJsonPath("$['a'x]")).toThrow(/unsupported selector/);
     expect(() => compileJsonPath("$[x'a']")).toThrow(/unsupported selector/);
+    expect(() => compileJsonPath('$[x"a"]')).toThrow(/unsupported selector/);
+    expect(() => compileJsonPath('$["a"x]')).toThrow(/unsupported selector/);
+    expect(() => compileJsonPath("$.]a")).toThrow(
+      new TypeError('jsonPath "$.]a": expected a property name at position 2'),
+    );
   });
 });

@@ -36,6 +36,9 @@ describe("jsonEqual", () => {
     expect(jsonEqual(null, null)).toBe(true);
     expect(jsonEqual({ a: { b: [1, { c: "x" }] } }, { a: { b: [1, { c: "x" }] } })).toBe(true);
     expect(jsonEqual({ a: { b: [1, { c: "x" }] } }, { a: { b: [1, { c: "y" }] } })).toBe(false);
+    // an object is no string, even one whose keys are the string's indexes
+    expect(jsonEqual({ 0: "x" }, "x")).toBe(false);
+    expect(jsonEqual({ a: { 0: "x" } }, { a: "x" })).toBe(false);
   });
 });
 
@@ -75,6 +78,13 @@ describe("URI", () => {
     expect(uri("/a/b?x=1", "/a/b?x=1")).toEqual([]);
     expect(uri("/a/b", "/a/c")).toEqual(["path: request /a/b, recorded /a/c"]);
     expect(uri("", "/")).toEqual([]);
+    // a URI of only a query has the root path, and its query is read
+    expect(uri("?a=1", "/?a=1")).toEqual([]);
+    expect(uri("?a=1", "?a=2")).toEqual(['query "a": request "1", recorded "2"']);
+    // a URL inside a relative path is path text, compared exactly
+    expect(uri("/proxy/http://A.example/x", "/proxy/http://a.example/x")).toEqual([
+      "path: request /proxy/http://A.example/x, recorded /proxy/http://a.example/x",
+    ]);
   });
 
   it("compares the query as a multiset: order ignored, repeated values counted, values decoded", () => {
@@ -84,7 +94,13 @@ describe("URI", () => {
     expect(uri("https://h.example/p?a=1&a=1", "https://h.example/p?a=1")).toEqual([
       'query "a": request "1", "1", recorded "1"',
     ]);
+    expect(uri("https://h.example/p?a=1", "https://h.example/p?a=1&a=1")).toEqual([
+      'query "a": request "1", recorded "1", "1"',
+    ]);
     expect(uri("https://h.example/p?a=1", "https://h.example/p?a=2")).toEqual(['query "a": request "1", recorded "2"']);
+    expect(uri("https://h.example/p?a=1&a=2", "https://h.example/p?a=1&a=3")).toEqual([
+      'query "a": request "1", "2", recorded "1", "3"',
+    ]);
     expect(uri("https://h.example/p?a=1&c=3", "https://h.example/p?b=2")).toEqual([
       'query "a": only in the request ("1")',
       'query "c": only in the request ("3")',
@@ -120,6 +136,8 @@ describe("headers", () => {
       'header "x-tenant": request null, recorded "t1"',
     ]);
     expect(diffRequest(req(), req(), { headers: ["x-tenant"] })).toEqual([]);
+    // blanks around the recorded value do not count either
+    expect(diffRequest(b, a, { headers: ["x-tenant"] })).toEqual([]);
   });
 });
 
@@ -161,6 +179,12 @@ describe("bodies", () => {
     expect(body({ a: { 0: 1 } }, { a: [1] })).toEqual(['body.a: request {"0":1}, recorded [1]']);
     expect(body({ a: null }, { a: {} })).toEqual(["body.a: request null, recorded {}"]);
     expect(body({ a: {} }, { a: null })).toEqual(["body.a: request {}, recorded null"]);
+    // a value against an object or array of another kind is one difference, not one per key or index
+    expect(body({ a: 1 }, { a: { x: 1 } })).toEqual(['body.a: request 1, recorded {"x":1}']);
+    expect(body({ a: { x: 1 } }, { a: 1 })).toEqual(['body.a: request {"x":1}, recorded 1']);
+    expect(body({ a: "xy" }, { a: { 0: "x", 1: "y" } })).toEqual(['body.a: request "xy", recorded {"0":"x","1":"y"}']);
+    expect(body({ a: ["x"] }, { a: "y" })).toEqual(['body.a: request ["x"], recorded "y"']);
+    expect(body({ a: "y" }, { a: ["x"] })).toEqual(['body.a: request "y", recorded ["x"]']);
   });
 
   it("list at most five JSON differences", () => {
@@ -247,10 +271,11 @@ describe("findMatch", () => {
     const twoLines = { ...base, RequestBody: { a: 2, b: 1 } };
     expect(closest([header, twoLines])).toBe(1);
     const text = req({ RequestHeaders: { h: "1" }, RequestBody: "a" });
-    const otherText = { ...base, RequestBody: "b" };
+    const otherText = { ...text, RequestBody: "b" };
+    const otherHeader = { ...text, RequestHeaders: { h: "2" } };
     expect(
-      (findMatch(text, [header, otherText], new Set(), { headers: ["h"] }) as { closest: { index: number } }).closest
-        .index,
+      (findMatch(text, [otherHeader, otherText], new Set(), { headers: ["h"] }) as { closest: { index: number } })
+        .closest.index,
     ).toBe(1);
     // fifty path units: one path difference (50) against ten query differences (5 each) ties, and the earlier wins
     const tenQueries = {

@@ -101,6 +101,7 @@ describe("the vitest context", () => {
   it("refuses what is no context, a task without a name, and a task without a file", () => {
     const noContext = new TypeError("ctx must be a vitest test context (an object with a `task`)");
     expect(() => identityFromContext(null as never)).toThrow(noContext);
+    expect(() => identityFromContext(undefined as never)).toThrow(noContext);
     expect(() => identityFromContext("ctx" as never)).toThrow(noContext);
     expect(() => identityFromContext({ task: null } as never)).toThrow(noContext);
     expect(() => identityFromContext({ task: "t" } as never)).toThrow(noContext);
