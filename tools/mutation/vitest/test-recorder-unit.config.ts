@@ -4,8 +4,9 @@
 // and replay real WebSocket sessions against a `ws` server or the emulator (websocket, socket-factories,
 // emulator-session, binary-secrets-emulator). Their waits end on a message or on a 15 s wall-clock limit, so a mutant
 // that breaks a sanitizer or the matcher makes the replayed socket stop short and the test wait out that limit
-// instead of failing; a first run with them was estimated at about an hour for the 449 mutants of sanitizers.ts and secret-scan.ts. The rules they
-// exercise end to end are stated in the unit tests kept here.
+// instead of failing; a first run with them was estimated at about an hour for the 449 mutants of sanitizers.ts and
+// secret-scan.ts. The rules they exercise end to end are stated in the unit tests kept here. With this config a
+// forced run of the whole target (1,460 mutants) took 17.5 minutes at --concurrency 1 on the shared 2-core machine.
 import { configDefaults, defineConfig } from "vitest/config";
 import base from "../../../packages/test-recorder/vitest.config.ts";
 
