@@ -121,7 +121,7 @@ function differences(request: RequestPart, entry: RequestPart, options: MatcherO
   const ru = parseUri(request.RequestUri);
   const eu = parseUri(entry.RequestUri);
   if (ru.base !== eu.base) add(`path: request ${ru.base}, recorded ${eu.base}`, 50);
-  const ignored = new Set((options.ignoredQueryParameters ?? []).map((k) => k.toLowerCase()));
+  const ignored = new Set(options.ignoredQueryParameters?.map((k) => k.toLowerCase()));
   const rq = multiset(ru.query, ignored);
   const eq = multiset(eu.query, ignored);
   const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(", ");
@@ -130,12 +130,16 @@ function differences(request: RequestPart, entry: RequestPart, options: MatcherO
     const b = eq.get(key);
     if (!b) add(`query "${key}": only in the request (${list(a!)})`, 5);
     else if (!a) add(`query "${key}": only in the recording (${list(b)})`, 5);
-    else if (a.join("\u0000") !== b.join("\u0000")) add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
+    else if (a.length !== b.length || a.some((v, i) => v !== b[i]))
+      add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
   }
-  for (const name of options.headers ?? []) {
-    const a = getHeader(request.RequestHeaders, name);
-    const b = getHeader(entry.RequestHeaders, name);
-    if (a?.trim() !== b?.trim()) add(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
+  if (options.headers) {
+    for (const name of options.headers) {
+      const a = getHeader(request.RequestHeaders, name);
+      const b = getHeader(entry.RequestHeaders, name);
+      if (a?.trim() !== b?.trim())
+        add(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
+    }
   }
   if (options.compareBodies !== false) {
     const a = comparableBody(request.RequestBody);

@@ -30,6 +30,7 @@ import {
   sanitizeEntry,
   sanitizeFrameBinary,
   sanitizeFrameText,
+  sanitizeProtocols,
   sanitizeSession,
   sanitizeUri,
   secretHeadersStep,
@@ -332,17 +333,22 @@ export class Recorder {
       RequestHeaders: {},
       RequestBody: null,
     };
+    // Compared sanitized, like the URL: a token offered as a subprotocol is recorded as "Sanitized".
+    const offered = sanitizeProtocols(protocols, steps);
     let best: { index: number; diffs: string[] } | undefined;
     for (let index = 0; index < this.#sanitizedSessions.length; index++) {
       const session = this.#sanitizedSessions[index]!;
       const diffs = diffRequest(request, { ...request, RequestUri: session.Url }, this.#options.matcher);
-      if ([...protocols].sort().join(",") !== [...session.Protocols].sort().join(",")) {
-        diffs.push(`protocols: client ${JSON.stringify(protocols)}, recorded ${JSON.stringify(session.Protocols)}`);
+      if ([...offered].sort().join(",") !== [...session.Protocols].sort().join(",")) {
+        diffs.push(`protocols: client ${JSON.stringify(offered)}, recorded ${JSON.stringify(session.Protocols)}`);
       }
       if (this.#usedSessions.has(index)) diffs.push("this session was already replayed");
       if (diffs.length === 0) {
         this.#usedSessions.add(index);
-        return new ReplayWebSocket(url, session, {
+        // The socket reports the protocol the client offered that was recorded as selected, not its sanitized form.
+        const selected = offered.indexOf(session.Protocol);
+        const replayed = selected < 0 ? session : { ...session, Protocol: protocols[selected]! };
+        return new ReplayWebSocket(url, replayed, {
           compareText: (sent, recorded) =>
             diffRequest(
               { ...request, RequestBody: sanitizeFrameText(sent, steps) },
@@ -358,7 +364,7 @@ export class Recorder {
     }
     const lines = [
       `Unmatched WebSocket connection in playback (recording ${this.recordingPath}).`,
-      `Connection: ${request.RequestUri} protocols ${JSON.stringify(protocols)}`,
+      `Connection: ${request.RequestUri} protocols ${JSON.stringify(offered)}`,
     ];
     if (best) {
       lines.push(

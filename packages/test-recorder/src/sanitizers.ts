@@ -338,12 +338,23 @@ export function sanitizeFrameBinary(base64: string, steps: readonly SanitizerSte
   return bytes === original ? base64 : Buffer.from(bytes, "latin1").toString("base64");
 }
 
-/** Sanitizes a whole WebSocket session: URL, text frames, close reasons, and secrets inside binary frames. */
+/**
+ * Runs the steps over subprotocol names. They travel in the Sec-WebSocket-Protocol header, where some services take
+ * a token, so they are sanitized like text.
+ */
+export function sanitizeProtocols(protocols: readonly string[], steps: readonly SanitizerStep[]): string[] {
+  return protocols.map((p) => sanitizeFrameText(p, steps));
+}
+
+/**
+ * Sanitizes a whole WebSocket session: URL, subprotocols, text frames, close reasons, and secrets inside binary
+ * frames.
+ */
 export function sanitizeSession(session: WebSocketSession, steps: readonly SanitizerStep[]): WebSocketSession {
   return {
     Url: sanitizeUri(session.Url, steps),
-    Protocols: [...session.Protocols],
-    Protocol: session.Protocol,
+    Protocols: sanitizeProtocols(session.Protocols, steps),
+    Protocol: sanitizeFrameText(session.Protocol, steps),
     Frames: session.Frames.map((f): WebSocketFrame => {
       const copy = { ...f };
       if (copy.Text !== undefined) copy.Text = sanitizeFrameText(copy.Text, steps);

@@ -120,6 +120,26 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/mqtt/codes.ts", // CONNACK codes per version, an HTTP status as a refusal
     ],
   },
+  {
+    name: "test-recorder",
+    dir: "packages/test-recorder",
+    // Its tests without real WebSocket sessions (wall-clock wait limits): see the config for the choice.
+    vitestConfig: "tools/mutation/vitest/test-recorder-unit.config.ts",
+    // The recorder's rule files. Left out as wiring: recorder.ts (the Recorder class: mode dispatch, file I/O, the
+    // order of the built-in sanitizers), websocket.ts (socket instrumentation and replay), policy.ts, fetch.ts,
+    // http-capture.ts, http-core.ts (adapters that hand requests to the recorder), errors.ts (error classes and their
+    // messages) and index.ts (exports).
+    mutate: [
+      "packages/test-recorder/src/sanitizers.ts", // what is rewritten in recordings: secret headers, keys, JWTs, hosts
+      "packages/test-recorder/src/secret-scan.ts", // the scan that refuses to write a recording holding a secret
+      "packages/test-recorder/src/matcher.ts", // which recorded exchange answers a request in playback
+      "packages/test-recorder/src/json-path.ts", // the JSONPath subset of jsonPath sanitizers
+      "packages/test-recorder/src/recording-path.ts", // where a test's recording lives
+      "packages/test-recorder/src/recording-format.ts", // the test-proxy format: bodies by content type, validation
+      "packages/test-recorder/src/mode.ts", // TEST_MODE: playback unless set otherwise
+      "packages/test-recorder/src/env.ts", // the fake playback environment, and the real values record mode hides
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */
