@@ -120,6 +120,24 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/mqtt/codes.ts", // CONNACK codes per version, an HTTP status as a refusal
     ],
   },
+  {
+    name: "rest",
+    dir: "packages/rest",
+    // Its own config: every test of the package is fast and event-driven. The HTTP client's tests use real loopback
+    // sockets but wait only on events (a request arriving, a socket closing, an answer); the one timer is a request's
+    // own 50 ms timeout, the behaviour under test, so a mutant that breaks it hangs and counts as a timeout.
+    // The generated files (src/generated/, written by tools/codegen, paging included) are not mutated here.
+    mutate: [
+      "packages/rest/src/endpoint.ts", // endpoint, api-version and credential checks; the Entra token's transport rule
+      "packages/rest/src/key-credential-policy.ts", // access-key JWTs per request URL, their cache and lifetime
+      "packages/rest/src/insecure-bearer-token-policy.ts", // an Entra token over plain http: loopback hosts only
+      "packages/rest/src/reverse-proxy-policy.ts", // requests sent to the proxy, the service URL signed
+      "packages/rest/src/policy-shortcuts.ts", // the default policies' shortcuts
+      "packages/rest/src/rest-client.ts", // the client factory: checks and policy wiring
+      "packages/rest/src/rest-error.ts", // RestErrors from responses, bounded relays of the service's message
+      "packages/rest/src/node-http-client.ts", // the Node HttpClient: plain requests sent directly, others handed on
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */
