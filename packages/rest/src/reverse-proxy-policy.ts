@@ -16,7 +16,8 @@ export function reverseProxyPolicy(proxyEndpoint: string): PipelinePolicy {
       const original = request.url;
       const url = new URL(original);
       url.protocol = proxy.protocol;
-      url.host = proxy.host;
+      url.hostname = proxy.hostname;
+      url.port = proxy.port; // "" for the scheme's default port: setting the host alone would keep the service's port
       if (prefix) url.pathname = prefix + url.pathname;
       request.url = url.toString();
       try {
