@@ -107,6 +107,10 @@ describe("checkApiVersion", () => {
         new TypeError(`options.apiVersion must look like "2024-12-01", got ${JSON.stringify(bad)}.`),
       );
     }
+    // a value that only reads as a version once made a string is not one
+    for (const bad of [["2024-12-01"], { toString: () => "2024-12-01" }]) {
+      expect(() => checkApiVersion(bad)).toThrow(/^options\.apiVersion must look like "2024-12-01", got an object\.$/);
+    }
     expect(() => checkApiVersion(20241201, "apiVersion")).toThrow(
       new TypeError('apiVersion must look like "2024-12-01", got number 20241201.'),
     );

@@ -152,6 +152,21 @@ describe("keyCredentialPolicy tokens", () => {
     expect(expected.length).toBeLessThan(order.length);
   });
 
+  it("counts a token signed again (half its lifetime gone) as the most recent use of its URL", async () => {
+    const h = harness({ tokenLifetimeInSeconds: 600, cacheSize: 2 });
+    await h.send("https://h/a");
+    h.tick(100_000);
+    await h.send("https://h/b");
+    h.tick(200_000); // a's token is due again: signed anew, so b is now the least recently used
+    const renewed = await h.send("https://h/a");
+    expect(renewed.iat).toBe(h.seconds());
+    h.tick(1000);
+    await h.send("https://h/c"); // evicts b
+    h.tick(1000);
+    expect((await h.send("https://h/a")).iat).toBe(renewed.iat);
+    expect((await h.send("https://h/b")).iat).toBe(h.seconds());
+  });
+
   it("keeps exactly one URL with a cache size of 1", async () => {
     const h = harness({ cacheSize: 1 });
     const a = await h.send("https://h/a");
