@@ -49,7 +49,8 @@ describe("insecureBearerTokenPolicy: where the token goes", () => {
   it("sends it over http to this machine's hosts", async () => {
     const { cred } = credential();
     const policy = insecureBearerTokenPolicy(cred, SCOPES);
-    expect(policy.name).toBe(insecureBearerTokenPolicyName);
+    expect(policy.name).toBe("webPubSubInsecureBearerTokenPolicy");
+    expect(insecureBearerTokenPolicyName).toBe(policy.name);
     for (const url of ["http://localhost:8080/api", "http://127.0.0.1/api", "http://[::1]:9000/api"]) {
       expect(await send(policy, url), url).toEqual({ sent: true, authorization: "Bearer token-1" });
     }

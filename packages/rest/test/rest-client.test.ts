@@ -1,6 +1,8 @@
-// How createWebPubSubRestClient (src/rest-client.ts) wires its pipeline from its arguments: the options object it takes,
-// the access-key lifetime it passes on, which bearer policy an Entra token goes through (the Azure one over https, the
-// loopback-only one over http), and a reverse proxy placed after the signing policy so the token stays the service's.
+// How createWebPubSubRestClient (src/rest-client.ts) wires its pipeline from its arguments: the options object it
+// takes, the access-key lifetime and the api-version it passes on, which bearer policy an Entra token goes through (the
+// Azure one over https, the loopback-only one over http) and for which scope, a reverse proxy placed after the signing
+// policy so the token stays the service's, redirects signed for their own URL, and the HTTP proxy (options or
+// environment) that decides whether the proxy policy has work to do.
 import type { TokenCredential } from "@azure/core-auth";
 import { createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { decodeJwt } from "@webpubsub/core";

@@ -123,11 +123,13 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "rest",
     dir: "packages/rest",
-    // The package's own config: the tests of these files call them directly or drive a client over an in-memory HttpClient, with
-    // no socket and no timer. Not mutated here: the generated files (src/generated/, written by tools/codegen; the
-    // paging runtime with its origin check and repeated-link guard is tools/codegen/src/runtime/paging.ts, copied
-    // verbatim) and node-http-client.ts, whose tests drive real loopback sockets: a mutant that loses an event hangs
-    // them until the mutant timeout (46 of its 307 mutants, about half of a 41-minute run).
+    // The package's own config: the tests of these files call them directly or drive a client over an in-memory
+    // HttpClient (rest-error.ts's send, read and abort errors are also reached by the HTTP client's loopback tests,
+    // which fail at once when those errors change). Not mutated here: the generated files (src/generated/, written by
+    // tools/codegen; the paging runtime with its origin check and repeated-link guard is
+    // tools/codegen/src/runtime/paging.ts, copied verbatim) and node-http-client.ts, whose tests drive real loopback
+    // sockets: a mutant that loses an event hangs them until the mutant timeout (46 of its 307 mutants, about half of
+    // a 41-minute run).
     mutate: [
       "packages/rest/src/endpoint.ts", // endpoint, api-version and credential checks; the Entra token's transport rule
       "packages/rest/src/key-credential-policy.ts", // access-key JWTs per request URL, their cache and lifetime
