@@ -61,12 +61,10 @@ export function keyCredentialPolicy(
     }
     return signJwt({ aud: url }, key, { expiresInSeconds: lifetime, now: nowSeconds }).then((token) => {
       const authorization = `Bearer ${token}`;
-      if (cacheSize > 0) {
-        cache.delete(url);
-        cache.set(url, { authorization, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
-        newest = url;
-        while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
-      }
+      cache.delete(url); // a token signed again goes to the end of the LRU order too
+      cache.set(url, { authorization, key, refreshAt: nowSeconds + Math.floor(lifetime / 2) });
+      newest = url;
+      while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string); // at cache size 0, at once
       return authorization;
     });
   }

@@ -91,10 +91,7 @@ export function createWebPubSubRestClient(
   let client: WebPubSubRestClient;
   let authPolicy: string;
   if (isKeyCredential(credential)) {
-    const policy = keyCredentialPolicy(
-      credential,
-      tokenLifetimeInSeconds === undefined ? {} : { tokenLifetimeInSeconds },
-    );
+    const policy = keyCredentialPolicy(credential, { tokenLifetimeInSeconds }); // undefined: the default lifetime
     client = createClient(serviceEndpoint, undefined, clientOptions);
     client.pipeline.addPolicy(policy, { phase: "Sign" });
     authPolicy = keyCredentialPolicyName;

@@ -69,7 +69,7 @@ export function toRestError(response: HttpResponse, operation?: string): RestErr
   const relayedCode = code ? ` (${capped(code, MAX_RELAYED_CODE)})` : "";
   const text = `${what} failed with status ${status}${relayedCode}${message ? `: ${capped(message, MAX_RELAYED_MESSAGE)}` : "."}`;
   const error = responseError(response, text, code);
-  if (response.body !== undefined && response.body !== "" && response.body !== null) error.details = response.body;
+  if (response.body != null && response.body !== "") error.details = response.body; // no details for no body
   return error;
 }
 

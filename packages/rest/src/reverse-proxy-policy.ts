@@ -8,16 +8,18 @@ export const reverseProxyPolicyName = "webPubSubReverseProxyPolicy";
 
 /** Rewrites scheme, host and port to those of `proxyEndpoint`, and prefixes its path (if any) to the request path. */
 export function reverseProxyPolicy(proxyEndpoint: string): PipelinePolicy {
-  const proxy = new URL(normalizeEndpoint(proxyEndpoint, "proxyEndpoint"));
-  const prefix = proxy.pathname.replace(/\/+$/, "");
+  const normalized = normalizeEndpoint(proxyEndpoint, "proxyEndpoint");
+  const proxy = new URL(normalized);
+  const prefix = normalized.slice(proxy.origin.length); // the path without a trailing slash: "" or "/wps"
   return {
     name: reverseProxyPolicyName,
     async sendRequest(request, next) {
       const original = request.url;
       const url = new URL(original);
       url.protocol = proxy.protocol;
-      url.host = proxy.host;
-      if (prefix) url.pathname = prefix + url.pathname;
+      url.hostname = proxy.hostname;
+      url.port = proxy.port; // "" for the scheme's default port: setting the host alone would keep the service's port
+      url.pathname = prefix + url.pathname;
       request.url = url.toString();
       try {
         return await next(request);

@@ -222,3 +222,126 @@ describe("policy shortcuts", () => {
     expect(seen.map((s) => s.abortSignal)).toEqual([false, true]);
   });
 });
+
+// Rule: a shortcut exists to spare the policy's own code: once it has seen what the policy does, it does that itself,
+// and it leaves the policy out for requests the policy would not act on. Counted by wrapping each policy before the
+// shortcuts are given.
+describe("policy shortcuts spare the policy's work", () => {
+  function counted(options: ClientOptions = {}) {
+    const logger = Object.assign(() => {}, { enabled: false });
+    const pipeline = getClient("https://h.example", {
+      apiVersion: "2024-12-01",
+      ...options,
+      loggingOptions: { logger: logger as never },
+    }).pipeline;
+    const calls: Record<string, number> = {};
+    for (const policy of pipeline.getOrderedPolicies()) {
+      const own = policy.sendRequest.bind(policy);
+      policy.sendRequest = (request, next) => {
+        calls[policy.name] = (calls[policy.name] ?? 0) + 1;
+        return own(request, next);
+      };
+    }
+    shortcutIdlePolicies(pipeline, { logger, proxy: false });
+    return { pipeline, calls };
+  }
+
+  it("run a header-setting or api-version policy once, then do its work without it", async () => {
+    const { pipeline, calls } = counted();
+    const { client, seen } = recordingClient();
+    for (let i = 0; i < 3; i++) await pipeline.sendRequest(client, post()());
+    for (const name of [
+      "decompressResponsePolicy",
+      "userAgentPolicy",
+      "setClientRequestIdPolicy",
+      "ApiVersionPolicy",
+    ]) {
+      expect(calls[name], name).toBe(1);
+    }
+    expect(seen.map((s) => s.url)).toEqual(
+      Array(3).fill("https://h.example/api/hubs/chat/:send?api-version=2024-12-01"),
+    );
+    for (const s of seen) {
+      expect(s.headers["user-agent"]).toMatch(/\S/);
+      expect(s.headers["x-ms-client-request-id"]).toBe("<id>");
+      expect(s.headers["accept-encoding"]).toBe("gzip,deflate");
+    }
+  });
+
+  it("leave the proxy, abort-signal and log policies out of requests they have nothing to do for", async () => {
+    const { pipeline, calls } = counted();
+    for (let i = 0; i < 2; i++) await pipeline.sendRequest(recordingClient().client, post()());
+    for (const name of ["proxyPolicy", "wrapAbortSignalLikePolicy", "logPolicy"])
+      expect(calls[name], name).toBeUndefined();
+  });
+
+  it("learn a header only from a request the policy set it on", async () => {
+    const { pipeline, calls } = counted();
+    const { client, seen } = recordingClient();
+    const own = { "User-Agent": "mine", "x-ms-client-request-id": "given", "Accept-Encoding": "gzip,deflate" };
+    await pipeline.sendRequest(client, post(undefined, own)());
+    await pipeline.sendRequest(client, post()());
+    await pipeline.sendRequest(client, post()());
+    expect(seen[0]?.headers).toMatchObject({ "user-agent": "mine", "x-ms-client-request-id": "given" });
+    expect(seen[1]?.headers["user-agent"]).not.toBe("mine");
+    expect(seen[2]?.headers["user-agent"]).toBe(seen[1]?.headers["user-agent"]);
+    expect(seen[2]?.headers["x-ms-client-request-id"]).toBe("<id>");
+    // the first request taught nothing, the second taught it
+    expect(calls.userAgentPolicy).toBe(2);
+    expect(calls.setClientRequestIdPolicy).toBe(2);
+  });
+
+  it("remember the api-version rewrite of each URL, for the last 256 distinct URLs at most", async () => {
+    const { pipeline, calls } = counted();
+    const { client, seen } = recordingClient();
+    const url = (i: number) => `https://h.example/api/${i}`;
+    for (let i = 0; i < 256; i++) await pipeline.sendRequest(client, post(url(i))());
+    expect(calls.ApiVersionPolicy).toBe(256);
+    await pipeline.sendRequest(client, post(url(0))()); // remembered
+    await pipeline.sendRequest(client, post(url(255))()); // remembered
+    expect(calls.ApiVersionPolicy).toBe(256);
+    await pipeline.sendRequest(client, post(url(256))()); // a 257th URL: the memory starts over
+    await pipeline.sendRequest(client, post(url(0))());
+    expect(calls.ApiVersionPolicy).toBe(258);
+    await pipeline.sendRequest(client, post(url(256))());
+    expect(calls.ApiVersionPolicy).toBe(258);
+    expect(seen.at(-1)?.url).toBe(`${url(256)}?api-version=2024-12-01`);
+    expect(seen.at(-2)?.url).toBe(`${url(0)}?api-version=2024-12-01`);
+  });
+
+  it("run the redirect policy only for a 3xx answer with a Location header", async () => {
+    const cases: [Answer, number][] = [
+      [{ status: 299, headers: { location: "/x" } }, 0],
+      [{ status: 300, headers: { location: "/x" } }, 1],
+      [{ status: 399, headers: { location: "/x" } }, 1],
+      [{ status: 400, headers: { location: "/x" } }, 0],
+      [{ status: 307 }, 0],
+      [{ status: 200 }, 0],
+    ];
+    for (const [answer, runs] of cases) {
+      const { pipeline, calls } = counted();
+      const response = await pipeline.sendRequest(recordingClient(() => answer).client, post()());
+      expect(response.status).toBe(answer.status);
+      expect(calls.redirectPolicy ?? 0, JSON.stringify(answer)).toBe(runs);
+    }
+  });
+
+  it("send headers spelled as the policies spell them", async () => {
+    const spelled = async (shortcut: boolean) => {
+      const pipeline = getClient("https://h.example", { apiVersion: "2024-12-01" }).pipeline;
+      if (shortcut) shortcutIdlePolicies(pipeline, { logger: { enabled: false }, proxy: false });
+      const names: string[][] = [];
+      const client: HttpClient = {
+        async sendRequest(request) {
+          names.push(Object.keys(request.headers.toJSON({ preserveCase: true })).sort());
+          return { status: 202, headers: createHttpHeaders(), request };
+        },
+      };
+      for (let i = 0; i < 2; i++) await pipeline.sendRequest(client, post()());
+      return names;
+    };
+    const names = await spelled(true);
+    expect(names).toEqual(await spelled(false));
+    expect(names[1]).toContain("User-Agent");
+  });
+});

@@ -140,6 +140,26 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/test-recorder/src/env.ts", // the fake playback environment, and the real values record mode hides
     ],
   },
+  {
+    name: "rest",
+    dir: "packages/rest",
+    // The package's own config: the tests of these files call them directly or drive a client over an in-memory
+    // HttpClient (rest-error.ts's send, read and abort errors are also reached by the HTTP client's loopback tests,
+    // which fail at once when those errors change). Not mutated here: the generated files (src/generated/, written by
+    // tools/codegen; the paging runtime with its origin check and repeated-link guard is
+    // tools/codegen/src/runtime/paging.ts, copied verbatim) and node-http-client.ts, whose tests drive real loopback
+    // sockets: a mutant that loses an event hangs them until the mutant timeout (46 of its 307 mutants, about half of
+    // a 41-minute run).
+    mutate: [
+      "packages/rest/src/endpoint.ts", // endpoint, api-version and credential checks; the Entra token's transport rule
+      "packages/rest/src/key-credential-policy.ts", // access-key JWTs per request URL, their cache and lifetime
+      "packages/rest/src/insecure-bearer-token-policy.ts", // an Entra token over plain http: loopback hosts only
+      "packages/rest/src/reverse-proxy-policy.ts", // requests sent to the proxy, the service URL signed
+      "packages/rest/src/policy-shortcuts.ts", // the default policies' shortcuts: the same work, less of it
+      "packages/rest/src/rest-client.ts", // the client factory: its checks and how it wires the pipeline
+      "packages/rest/src/rest-error.ts", // RestErrors from responses, bounded relays of the service's message
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */
