@@ -28,11 +28,16 @@ export function reportDir(target: MutationTarget, settings: Pick<RunSettings, "f
   return settings.files?.length ? `${REPORTS_DIR}/${target.name}/partial` : `${REPORTS_DIR}/${target.name}`;
 }
 
-export function strykerOptions(target: MutationTarget, settings: RunSettings): PartialStrykerOptions {
-  const out = reportDir(target, settings);
-  const mutate = settings.files?.length
+/** The target's file patterns a run mutates: all of them, or those a `--file` part names. */
+export function selectedFiles(target: MutationTarget, settings: Pick<RunSettings, "files">): string[] {
+  return settings.files?.length
     ? target.mutate.filter((pattern) => settings.files!.some((f) => pattern.includes(f)))
     : target.mutate;
+}
+
+export function strykerOptions(target: MutationTarget, settings: RunSettings): PartialStrykerOptions {
+  const out = reportDir(target, settings);
+  const mutate = selectedFiles(target, settings);
   if (mutate.length === 0) {
     throw new Error(
       `no file of ${target.name} matches ${settings.files!.map(shown).join(", ")}: see tools/mutation/src/targets.ts`,

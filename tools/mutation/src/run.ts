@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Stryker } from "@stryker-mutator/core";
-import { DEFAULT_CONCURRENCY, reportDir, strykerOptions } from "./options.ts";
+import { DEFAULT_CONCURRENCY, reportDir, selectedFiles, strykerOptions } from "./options.ts";
 import {
   formatTable,
   type MutationReport,
@@ -15,6 +15,7 @@ import {
   survivors,
   TARGET_SCORE,
   total,
+  withinScope,
 } from "./summary.ts";
 import { type MutationTarget, TARGETS, unknownTargetMessage } from "./targets.ts";
 
@@ -96,7 +97,10 @@ for (const target of targets) {
     console.log(`\n${target.name}: no report yet (${dir}/mutation.json); run \`pnpm mutation ${target.name}\``);
     continue;
   }
-  const report = JSON.parse(readFileSync(file, "utf8")) as MutationReport;
+  const { report, dropped } = withinScope(
+    JSON.parse(readFileSync(file, "utf8")) as MutationReport,
+    selectedFiles(target, settings),
+  );
   const { rows, stale } = summarize(report, equivalents);
   const sum = total(`${target.name} total`, rows);
   const took = timings.get(target.name);
@@ -104,6 +108,7 @@ for (const target of targets) {
   console.log(`\n## ${target.name}${label}${took === undefined ? "" : `, ${(took / 60_000).toFixed(1)} min`}\n`);
   console.log(formatTable(rows, sum));
   console.log(`\nreport: ${dir}/index.html`);
+  for (const f of dropped) console.log(`not scored: ${f} is not mutated by this run (an old result kept by Stryker)`);
   if (values.list) for (const line of survivors(report, equivalents)) console.log(line);
   for (const e of stale) {
     console.log(`stale equivalent entry (no such surviving mutant): ${e.file}:${e.line} ${e.mutator}`);

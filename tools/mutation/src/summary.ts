@@ -1,6 +1,7 @@
 // The per-file summary of a Stryker JSON report (killed, survived, no coverage, timeout, score), with the mutants
 // listed in equivalent-mutants.md taken out of the score: they cannot be killed by any test, by the reasons given
 // there. An entry that matches no surviving mutant is reported as stale, so the list is re-checked when code moves.
+import { matchesGlob } from "node:path";
 
 /** The part of Stryker's mutation-testing JSON report (mutation-testing-report-schema) that the summary reads. */
 export interface MutationReport {
@@ -70,6 +71,24 @@ export function score(row: Pick<FileRow, "killed" | "survived" | "noCoverage" | 
   const detected = row.killed + row.timeout;
   const valid = detected + row.survived + row.noCoverage;
   return valid === 0 ? Number.NaN : (detected / valid) * 100;
+}
+
+/**
+ * The report narrowed to the files the run mutates (`patterns`: paths or globs, as in targets.ts). Stryker copies the
+ * results of files taken out of a target from its incremental file into the new report (even with --force), so
+ * without this a file no longer mutated would still be scored. `dropped` names the files left out.
+ */
+export function withinScope(
+  report: MutationReport,
+  patterns: readonly string[],
+): { report: MutationReport; dropped: string[] } {
+  const files: MutationReport["files"] = {};
+  const dropped: string[] = [];
+  for (const [file, result] of Object.entries(report.files)) {
+    if (patterns.some((pattern) => matchesGlob(file, pattern))) files[file] = result;
+    else dropped.push(file);
+  }
+  return { report: { files }, dropped: dropped.sort() };
 }
 
 /** One row per file of the report (sorted by path), the equivalents applied, and the entries that matched nothing. */

@@ -1,6 +1,15 @@
 // The summary of a Stryker JSON report: counts per status, the score rule, and the equivalent-mutant list.
 import { describe, expect, test } from "vitest";
-import { formatTable, type MutationReport, parseEquivalents, summarize, survivors, total } from "../src/summary.ts";
+import { selectedFiles } from "../src/options.ts";
+import {
+  formatTable,
+  type MutationReport,
+  parseEquivalents,
+  summarize,
+  survivors,
+  total,
+  withinScope,
+} from "../src/summary.ts";
 import { TARGETS } from "../src/targets.ts";
 
 function mutant(id: string, status: string, line: number, mutatorName = "ConditionalExpression", replacement = "true") {
@@ -68,6 +77,35 @@ describe("summarize", () => {
     expect(rows[0]!.score).toBeNaN();
     expect(formatTable(rows)).toContain("n/a");
     expect(formatTable(rows)).not.toContain("✗");
+  });
+});
+
+describe("withinScope", () => {
+  // Stryker carries a file taken out of a target from the incremental file into the new report: only the files the
+  // run mutates (paths or globs, as in targets.ts) may be scored.
+  const carried: MutationReport = {
+    files: {
+      "pkg/src/kept.ts": { mutants: [mutant("1", "Killed", 1)] },
+      "pkg/src/odata/filter.ts": { mutants: [mutant("2", "Killed", 1)] },
+      "pkg/src/odata/deep/x.ts": { mutants: [mutant("3", "Survived", 1)] },
+      "pkg/src/removed.ts": { mutants: [mutant("4", "Survived", 1)] },
+      "pkg/src/kept.tsx": { mutants: [mutant("5", "Survived", 1)] },
+    },
+  };
+
+  test("keeps the files a pattern names and drops the rest, naming them", () => {
+    const { report, dropped } = withinScope(carried, ["pkg/src/kept.ts", "pkg/src/odata/*.ts"]);
+    expect(Object.keys(report.files).sort()).toEqual(["pkg/src/kept.ts", "pkg/src/odata/filter.ts"]);
+    expect(dropped).toEqual(["pkg/src/kept.tsx", "pkg/src/odata/deep/x.ts", "pkg/src/removed.ts"]);
+    expect(summarize(report, []).rows.every((r) => r.score === 100)).toBe(true);
+  });
+
+  test("a --file run scores only the files it narrowed to", () => {
+    const target = { name: "t", dir: "pkg", mutate: ["pkg/src/kept.ts", "pkg/src/removed.ts"] };
+    expect(selectedFiles(target, { files: ["kept"] })).toEqual(["pkg/src/kept.ts"]);
+    expect(selectedFiles(target, {})).toEqual(target.mutate);
+    const { report } = withinScope(carried, selectedFiles(target, { files: ["kept"] }));
+    expect(Object.keys(report.files)).toEqual(["pkg/src/kept.ts"]);
   });
 });
 
