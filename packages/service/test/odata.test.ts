@@ -51,6 +51,25 @@ describe("odata", () => {
     expect(odata`userId eq '${"o'neil"}'`).toBe("userId eq 'o''neil'");
   });
 
+  // Rule: whether a value is inside a string literal is told by the template's quotes before it (an odd count:
+  // inside), so a value placed in a literal among other text cannot close it and add to the filter.
+  it("only escapes a value inside a template literal with other text around it, so it cannot leave the literal", () => {
+    const input = " or 1 eq 1 or ";
+    expect(odata`userId eq 'user-${input}'`).toBe("userId eq 'user- or 1 eq 1 or '");
+    expect(odata`userId eq '${input}-suffix'`).toBe("userId eq ' or 1 eq 1 or -suffix'");
+    expect(odata`userId eq '${"a"}${input}'`).toBe("userId eq 'a or 1 eq 1 or '");
+    // an escaped quote of the template ('') does not end the literal
+    expect(odata`userId eq 'it''s ${"vic's"}'`).toBe("userId eq 'it''s vic''s'");
+    expect(() => odata`userId eq 'user-${5}'`).toThrow(/value 0 is inside quotes/);
+  });
+
+  it("quotes a value after a closed template literal: it is outside the literal", () => {
+    expect(odata`userId eq 'a' or userId eq ${"b c"}`).toBe("userId eq 'a' or userId eq 'b c'");
+    expect(odata`userId eq 'it''s' or userId eq ${"x"}`).toBe("userId eq 'it''s' or userId eq 'x'");
+    expect(odata`'${"a"}' eq userId or ${"b"} in groups`).toBe("'a' eq userId or 'b' in groups");
+    expect(odata`x eq ${5} or y eq '${"z"}' or w eq ${null}`).toBe("x eq 5 or y eq 'z' or w eq null");
+  });
+
   it("rejects values that have no OData literal", () => {
     expect(() => odata`x eq ${Number.NaN}`).toThrow(TypeError);
     expect(() => odata`x eq ${{} as never}`).toThrow(/value 0/);
