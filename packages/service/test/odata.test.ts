@@ -70,6 +70,18 @@ describe("odata", () => {
     expect(odata`x eq ${5} or y eq '${"z"}' or w eq ${null}`).toBe("x eq 5 or y eq 'z' or w eq null");
   });
 
+  it("writes a bigint by all its digits, beyond the integers a number holds exactly", () => {
+    expect(odata`x eq ${10n}`).toBe("x eq 10");
+    expect(odata`x eq ${2n ** 70n} or y eq ${-1n}`).toBe("x eq 1180591620717411303424 or y eq -1");
+  });
+
+  it("refuses NaN and infinities, naming the value's position and what it was", () => {
+    expect(() => odata`x eq ${1} or y eq ${Number.NaN}`).toThrow(
+      new TypeError("odata value 1 must be a finite number, got NaN."),
+    );
+    expect(() => odata`x eq ${Number.POSITIVE_INFINITY}`).toThrow("odata value 0 must be a finite number, got Infinity.");
+  });
+
   it("rejects values that have no OData literal", () => {
     expect(() => odata`x eq ${Number.NaN}`).toThrow(TypeError);
     expect(() => odata`x eq ${{} as never}`).toThrow(/value 0/);
