@@ -79,7 +79,9 @@ describe("odata", () => {
     expect(() => odata`x eq ${1} or y eq ${Number.NaN}`).toThrow(
       new TypeError("odata value 1 must be a finite number, got NaN."),
     );
-    expect(() => odata`x eq ${Number.POSITIVE_INFINITY}`).toThrow("odata value 0 must be a finite number, got Infinity.");
+    expect(() => odata`x eq ${Number.POSITIVE_INFINITY}`).toThrow(
+      "odata value 0 must be a finite number, got Infinity.",
+    );
   });
 
   it("rejects values that have no OData literal", () => {

@@ -167,14 +167,17 @@ describe("listing pages: what a page must hold, and where its nextLink leads", (
     ["an empty body", ""],
     ["an object without value", "{}"],
     ["value that is not an array", '{"value":{"connectionId":"a"}}'],
-  ])("refuses a 200 page whose body is %s, keeping the status and naming the missing `value` array", async (_n, body) => {
-    server.script.push(json(body));
-    const error = await failure(client().listConnectionsInGroup("g").next());
-    expect(error.statusCode, String(error)).toBe(200);
-    expect(error.message).toBe(
-      "listConnectionsInGroup: the service answered 200 without a `value` array in the response body.",
-    );
-  });
+  ])(
+    "refuses a 200 page whose body is %s, keeping the status and naming the missing `value` array",
+    async (_n, body) => {
+      server.script.push(json(body));
+      const error = await failure(client().listConnectionsInGroup("g").next());
+      expect(error.statusCode, String(error)).toBe(200);
+      expect(error.message).toBe(
+        "listConnectionsInGroup: the service answered 200 without a `value` array in the response body.",
+      );
+    },
+  );
 
   it.each([
     ["an empty connectionId", { connectionId: "" }],

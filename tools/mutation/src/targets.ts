@@ -65,6 +65,7 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/service/src/retry-policy.ts",
       "packages/service/src/token.ts", // client access tokens: claims (user, roles, groups), lifetime, audience
       "packages/service/src/key-credential.ts", // the rotatable access key
+      "packages/service/src/credentials.ts", // DefaultAzureCredential, and the error when @azure/identity is missing
       "packages/service/src/odata.ts", // the odata filter template: quoting and escaping of values
       "packages/service/src/group-listing.ts", // paging of group members, which nextLinks are followed
       "packages/service/src/client-settings.ts", // constructor arguments, client options, environment variables
