@@ -132,7 +132,7 @@ describe("continuation tokens", () => {
 describe("listing pages: what a page must hold, and where its nextLink leads", () => {
   const client = () => new WebPubSubServiceClient(server.endpoint, entra, "hub", { retryOptions: { maxRetries: 0 } });
   const json = (body: string) => ({ status: 200, headers: { "content-type": "application/json" }, body });
-  const failure = (p: Promise<unknown>) =>
+  const failure = (p: Promise<unknown>): Promise<Error & { statusCode?: number }> =>
     p.then(
       () => new Error("no error"),
       (e: unknown) => e as Error & { statusCode?: number },
