@@ -88,7 +88,7 @@ export function checkOptionNames(
   const [key] = unknownKeys(options, OPERATION_OPTION_SET, extra);
   if (key !== undefined) refuse("options", key, where, reasonFor(unsupported, key) ?? reasonFor(REFUSED, key));
   const request = (options as { requestOptions?: unknown }).requestOptions;
-  if (request !== undefined && request !== null && typeof request === "object") {
+  if (typeof request === "object" && request !== null) {
     const [requestKey] = unknownKeys(request, REQUEST_OPTION_SET);
     if (requestKey !== undefined) {
       refuse("options.requestOptions", requestKey, where, reasonFor(REFUSED_REQUEST, requestKey));
