@@ -95,12 +95,15 @@ function given(value: unknown): boolean {
  */
 function checkPipelineOptions(options: WebPubSubServiceClientOptions | undefined): void {
   for (const name of ["loggingOptions", "tlsOptions", "agent", "telemetryOptions", "tracingOptions"] as const) {
-    if (given(options?.[name])) checkOptions(options?.[name], `options.${name}`);
+    const value: unknown = options?.[name];
+    if (given(value)) checkOptions(value, `options.${name}`);
   }
   checkOptions(options?.redirectOptions, "options.redirectOptions");
-  if (given(options?.userAgentOptions)) {
-    checkOptions(options?.userAgentOptions, "options.userAgentOptions");
-    checkOptionalString(options?.userAgentOptions?.userAgentPrefix, "options.userAgentOptions.userAgentPrefix");
+  const userAgent: unknown = options?.userAgentOptions;
+  if (given(userAgent)) {
+    checkOptions(userAgent, "options.userAgentOptions");
+    const prefix: unknown = (userAgent as { userAgentPrefix?: unknown }).userAgentPrefix;
+    checkOptionalString(prefix, "options.userAgentOptions.userAgentPrefix");
   }
   const proxy: unknown = options?.proxyOptions;
   if (given(proxy)) {

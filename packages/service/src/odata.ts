@@ -1,7 +1,9 @@
 // The `odata` tagged template: builds filter expressions with values quoted and escaped, so user input cannot change
 // the shape of a filter. Strings become '...' literals with ' doubled; null and undefined become null; finite numbers
-// and booleans are written as is; arrays become a parenthesized list for `in`. If the template already puts quotes
-// around a value ('${x}'), the value is only escaped.
+// and booleans are written as is; arrays become a parenthesized list for `in`. A value the template places inside a
+// string literal ('${x}', 'user-${x}') is only escaped, so it stays inside it: the value is inside a literal when the
+// template's text before it holds an odd number of quotes (an escaped '' counts two; the values written so far add
+// none that are unpaired).
 
 export type ODataValue =
   | string
@@ -39,11 +41,16 @@ function literal(value: unknown, index: number, alreadyQuoted: boolean): string 
  */
 export function odata(strings: TemplateStringsArray, ...values: ODataValue[]): string {
   let result = strings[0] ?? "";
+  let quotes = quoteCount(result);
   for (let i = 0; i < values.length; i++) {
-    const before = strings[i] ?? "";
     const after = strings[i + 1] ?? "";
-    const quoted = before.endsWith("'") && after.startsWith("'");
-    result += literal(values[i], i, quoted) + after;
+    result += literal(values[i], i, quotes % 2 === 1) + after;
+    quotes += quoteCount(after);
   }
   return result;
+}
+
+/** The number of single quotes in a piece of the template. */
+function quoteCount(text: string): number {
+  return text.split("'").length - 1;
 }

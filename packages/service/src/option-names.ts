@@ -74,20 +74,21 @@ function refuse(path: string, key: string, where: string, reason: string | undef
 }
 
 /**
- * Throws a TypeError naming the first option `where` does not take. `extra` are the operation's own options besides
- * the common ones; `unsupported` maps official options the operation has no use for to the reason.
+ * Throws a TypeError naming the first option `where` does not take. `options` has passed checkOptions (absent or an
+ * object). `extra` are the operation's own options besides the common ones; `unsupported` maps official options the
+ * operation has no use for to the reason.
  */
 export function checkOptionNames(
   options: object | undefined,
   where: string,
-  extra: readonly string[] = [],
-  unsupported: Readonly<Record<string, string>> = {},
+  extra: readonly string[],
+  unsupported: Readonly<Record<string, string>>,
 ): void {
-  if (options === undefined || options === null || typeof options !== "object") return;
+  if (options === undefined) return;
   const [key] = unknownKeys(options, OPERATION_OPTION_SET, extra);
   if (key !== undefined) refuse("options", key, where, reasonFor(unsupported, key) ?? reasonFor(REFUSED, key));
   const request = (options as { requestOptions?: unknown }).requestOptions;
-  if (request !== undefined && request !== null && typeof request === "object") {
+  if (typeof request === "object" && request !== null) {
     const [requestKey] = unknownKeys(request, REQUEST_OPTION_SET);
     if (requestKey !== undefined) {
       refuse("options.requestOptions", requestKey, where, reasonFor(REFUSED_REQUEST, requestKey));
@@ -95,9 +96,12 @@ export function checkOptionNames(
   }
 }
 
-/** Throws a TypeError naming the first client option that is not one (see CLIENT_OPTIONS). */
+/**
+ * Throws a TypeError naming the first client option that is not one (see CLIENT_OPTIONS). `options` has passed
+ * checkOptions (absent or an object).
+ */
 export function checkClientOptionNames(options: object | undefined, extra: readonly string[] = []): void {
-  if (options === undefined || options === null || typeof options !== "object") return;
+  if (options === undefined) return;
   const [key] = unknownKeys(options, CLIENT_OPTION_SET, extra);
   if (key !== undefined) refuse("options", key, "WebPubSubServiceClient", undefined);
 }

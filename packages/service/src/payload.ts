@@ -113,29 +113,25 @@ export function preparePayload(message: unknown, contentType?: unknown): Prepare
   if (typeof message === "function" || typeof message === "symbol" || typeof message === "bigint") {
     throw new TypeError(`message of type ${typeof message} is not supported; send a string, a JSON value or bytes.`);
   }
-  // the common case first: text sent as text
-  if (typeof message === "string" && (contentType === "text/plain" || contentType === undefined)) {
-    return { contentType: "text/plain", body: message, replayable: true };
+  if (contentType === undefined) {
+    if (typeof message === "string") return { contentType: "text/plain", body: message, replayable: true };
+    if (isBinaryMessage(message)) return prepareBinary(message, "application/octet-stream");
+    return { contentType: "application/json", body: serializeJson(message), replayable: true };
   }
-  if (contentType !== undefined) {
-    if (typeof contentType !== "string" || !CONTENT_TYPES.has(contentType)) {
-      throw new TypeError(
-        `options.contentType must be "application/json", "text/plain" or "application/octet-stream", got ${shownValue(contentType)}.`,
-      );
-    }
-    const type = contentType as MessageContentType;
-    if (isBinaryMessage(message)) return prepareBinary(message, type);
-    if (type === "application/json") return { contentType: type, body: serializeJson(message), replayable: true };
-    if (typeof message !== "string") {
-      throw new TypeError(`message must be a string or binary data when options.contentType is "${type}".`);
-    }
-    return type === "text/plain"
-      ? { contentType: type, body: message, replayable: true }
-      : { contentType: type, body: encoder.encode(message), replayable: true };
+  if (typeof contentType !== "string" || !CONTENT_TYPES.has(contentType)) {
+    throw new TypeError(
+      `options.contentType must be "application/json", "text/plain" or "application/octet-stream", got ${shownValue(contentType)}.`,
+    );
   }
-  if (typeof message === "string") return { contentType: "text/plain", body: message, replayable: true };
-  if (isBinaryMessage(message)) return prepareBinary(message, "application/octet-stream");
-  return { contentType: "application/json", body: serializeJson(message), replayable: true };
+  const type = contentType as MessageContentType;
+  if (isBinaryMessage(message)) return prepareBinary(message, type);
+  if (type === "application/json") return { contentType: type, body: serializeJson(message), replayable: true };
+  if (typeof message !== "string") {
+    throw new TypeError(`message must be a string or binary data when options.contentType is "${type}".`);
+  }
+  return type === "text/plain"
+    ? { contentType: type, body: message, replayable: true }
+    : { contentType: type, body: encoder.encode(message), replayable: true };
 }
 
 /** What the REST client is handed as a message body: the prepared body, or (Blob on Node) a stream per attempt. */

@@ -1,8 +1,9 @@
 // Constructing the client: fromConnectionString, the official constructor, and fromEnvironment's variables and
 // errors.
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { describe, expect, it } from "vitest";
-import { WebPubSubServiceClient } from "../src/index.ts";
+import { createHttpHeaders, type PipelineRequest } from "@azure/core-rest-pipeline";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
 import { KEY } from "./helpers/key-client.ts";
 
 const credential: TokenCredential = {
@@ -130,5 +131,84 @@ describe("fromEnvironment", () => {
         credential: { getToken: async () => null },
       }),
     ).rejects.toThrow(/^AZURE_WEBPUBSUB_HUB/);
+  });
+});
+
+describe("constructor arguments and options, named exactly", () => {
+  const key = new AzureKeyCredential(KEY);
+  const refusal = (make: () => unknown): string => {
+    try {
+      make();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return "no error";
+  };
+
+  it("refuses a connection string that is not a string, saying what one looks like", () => {
+    expect(refusal(() => new WebPubSubServiceClient(5 as never, "hub"))).toBe(
+      "connectionString must be a string such as Endpoint=https://...;AccessKey=...;Version=1.0;",
+    );
+  });
+
+  it("names the hub argument when the hub is invalid", () => {
+    expect(refusal(() => new WebPubSubServiceClient("https://x", key, "1hub"))).toMatch(/^hub "1hub" is not a valid/);
+  });
+
+  it("refuses userAgentOptions that are not an object, and a proxy with an empty host", () => {
+    expect(refusal(() => new WebPubSubServiceClient("https://x", key, "hub", { userAgentOptions: 5 as never }))).toBe(
+      "options.userAgentOptions must be an object when given, got number 5.",
+    );
+    expect(
+      refusal(() => new WebPubSubServiceClient("https://x", key, "hub", { proxyOptions: { host: "" } as never })),
+    ).toBe("options.proxyOptions.host must be a non-empty string (the proxy's URL or host).");
+    expect(
+      new WebPubSubServiceClient("https://x", key, "hub", { proxyOptions: { host: "p" } as never }),
+    ).toBeInstanceOf(WebPubSubServiceClient);
+  });
+
+  // Rule: a Blob is turned into a Node stream only for the default (Node) HTTP client; a custom httpClient gets the
+  // Blob itself, as it would on any other runtime.
+  it("hands a custom httpClient a Blob body as the Blob", async () => {
+    const bodies: unknown[] = [];
+    const client = new WebPubSubServiceClient("https://x", key, "hub", {
+      httpClient: {
+        sendRequest: async (request: PipelineRequest) => {
+          bodies.push(request.body);
+          return { request, status: 202, headers: createHttpHeaders() };
+        },
+      },
+    });
+    const blob = new Blob(["b"]);
+    await client.sendToAll(blob);
+    expect(bodies).toEqual([blob]);
+    expect(bodies[0]).toBeInstanceOf(Blob);
+  });
+});
+
+describe("fromEnvironment reads the process environment", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("uses process.env when options.env is not given", async () => {
+    vi.stubEnv("AZURE_WEBPUBSUB_CONNECTION_STRING", `Endpoint=https://from-process.example;AccessKey=${KEY}`);
+    vi.stubEnv("AZURE_WEBPUBSUB_HUB", "fromprocess");
+    const client = await WebPubSubServiceClient.fromEnvironment();
+    expect([client.endpoint, client.hubName]).toEqual(["https://from-process.example", "fromprocess"]);
+  });
+
+  it("takes an empty AZURE_WEBPUBSUB_HUB as not set", async () => {
+    const cs = `Endpoint=https://x;AccessKey=${KEY}`;
+    for (const hub of ["", undefined]) {
+      await expect(
+        WebPubSubServiceClient.fromEnvironment({
+          env: { AZURE_WEBPUBSUB_CONNECTION_STRING: cs, AZURE_WEBPUBSUB_HUB: hub },
+        }),
+      ).rejects.toThrow(new TypeError("AZURE_WEBPUBSUB_HUB is not set: set it to the hub name, or pass options.hub."));
+    }
+    await expect(WebPubSubServiceClient.fromEnvironment({ env: { AZURE_WEBPUBSUB_HUB: "" } })).rejects.toThrow(
+      /; AZURE_WEBPUBSUB_HUB \(the hub name, or options\.hub\) is not set either\.$/,
+    );
   });
 });

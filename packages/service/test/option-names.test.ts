@@ -118,6 +118,64 @@ describe("operation options", () => {
   });
 });
 
+describe("the values of the options every operation takes", () => {
+  it.each([
+    [{ onResponse: null }, "options.onResponse must be a function when given, got null."],
+    [{ onResponse: "log" }, "options.onResponse must be a function when given, got string."],
+    [{ requestOptions: 5 }, "options.requestOptions must be an object when given, got number 5."],
+    [{ requestOptions: null }, "options.requestOptions must be an object when given, got null."],
+    // a string is refused as a whole, not read as an object whose keys are its character positions
+    [{ requestOptions: "ab" }, 'options.requestOptions must be an object when given, got "ab".'],
+    [
+      { requestOptions: { customHeaders: "x-a: 1" } },
+      'options.requestOptions.customHeaders must be an object when given, got "x-a: 1".',
+    ],
+    [
+      { requestOptions: { onDownloadProgress: 1 } },
+      "options.requestOptions.onDownloadProgress must be a function when given, got number.",
+    ],
+  ])("refuses %j with a TypeError naming it, before sending anything", async (options, message) => {
+    const { client, sent } = recording();
+    await expect(client.sendToAll("x", opts(options))).rejects.toThrow(new TypeError(message));
+    expect(sent).toHaveLength(0);
+  });
+
+  it.each([-1, -0.001, Number.NaN, Number.POSITIVE_INFINITY, "5"])(
+    "refuses the request timeout %s: it must be a finite number of milliseconds >= 0",
+    async (timeout) => {
+      const { client, sent } = recording();
+      await expect(client.sendToAll("x", opts({ requestOptions: { timeout } }))).rejects.toThrow(
+        new RangeError("options.requestOptions.timeout must be a number of milliseconds >= 0."),
+      );
+      expect(sent).toHaveLength(0);
+    },
+  );
+
+  it("takes a request timeout of 0 (no time limit) or more", async () => {
+    const { client, sent } = recording();
+    await client.sendToAll("x", { requestOptions: { timeout: 0 } });
+    await client.sendToAll("x", { requestOptions: { timeout: 1.5 } });
+    expect(sent.map((r) => r.timeout)).toEqual([0, 1.5]);
+  });
+
+  it("takes an unknown option whose value is undefined as absent, in the options and in requestOptions", async () => {
+    const { client, sent } = recording();
+    await client.sendToAll("x", opts({ bogus: undefined, requestOptions: { bogus: undefined } }));
+    expect(sent).toHaveLength(1);
+    expect(new WebPubSubServiceClient(CS, "hub", opts({ bogus: undefined })).hubName).toBe("hub");
+  });
+
+  it("gives the reasons of the refused requestOptions in full", async () => {
+    const { client } = recording();
+    await expect(client.sendToAll("x", opts({ requestOptions: { shouldDeserialize: false } }))).rejects.toThrow(
+      "options.requestOptions.shouldDeserialize is not supported by WebPubSubServiceClient.sendToAll: responses are always parsed as the API describes them; read the raw response with onResponse.",
+    );
+    await expect(client.sendToAll("x", opts({ requestOptions: { allowInsecureConnection: true } }))).rejects.toThrow(
+      "options.requestOptions.allowInsecureConnection is not supported by WebPubSubServiceClient.sendToAll: plain http with a token credential is a client setting: pass allowInsecureConnection in the client options.",
+    );
+  });
+});
+
 describe("client options", () => {
   it("refuses an unknown client option with its name", () => {
     expect(() => new WebPubSubServiceClient(CS, "hub", opts({ retryOption: { maxRetries: 1 } }))).toThrow(

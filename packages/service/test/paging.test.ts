@@ -128,3 +128,106 @@ describe("continuation tokens", () => {
     ]);
   });
 });
+
+describe("listing pages: what a page must hold, and where its nextLink leads", () => {
+  const client = () => new WebPubSubServiceClient(server.endpoint, entra, "hub", { retryOptions: { maxRetries: 0 } });
+  const json = (body: string) => ({ status: 200, headers: { "content-type": "application/json" }, body });
+  const failure = (p: Promise<unknown>): Promise<Error & { statusCode?: number }> =>
+    p.then(
+      () => new Error("no error"),
+      (e: unknown) => e as Error & { statusCode?: number },
+    );
+
+  it("gives byPage's maxPageSize to every page, replacing the one a followed nextLink carries", async () => {
+    const base = `${server.endpoint}/api/hubs/hub/groups/g/connections`;
+    server.script.push(page([{ connectionId: "a" }], `${base}?maxpagesize=1&continuationToken=p2`), page([]));
+    await collect(client().listConnectionsInGroup("g").byPage({ maxPageSize: 5 }));
+    expect(server.requests.map(describeRequest)).toEqual([
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&maxpagesize=5",
+      "GET /api/hubs/hub/groups/g/connections?api-version=2024-12-01&continuationToken=p2&maxpagesize=5",
+    ]);
+  });
+
+  it("names maxPageSize when byPage is given one out of range, before any request", async () => {
+    const error = await failure(client().listConnectionsInGroup("g").byPage({ maxPageSize: 201 }).next());
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe("maxPageSize must be between 1 and 200, got 201.");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("ends the listing at a page whose nextLink is empty", async () => {
+    server.script.push(page([{ connectionId: "a" }], ""));
+    expect(await collect(client().listConnectionsInGroup("g").byPage())).toEqual([[{ connectionId: "a" }]]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ["null", "null"],
+    ["a JSON string", '"text"'],
+    ["an empty body", ""],
+    ["an object without value", "{}"],
+    ["value that is not an array", '{"value":{"connectionId":"a"}}'],
+  ])(
+    "refuses a 200 page whose body is %s, keeping the status and naming the missing `value` array",
+    async (_n, body) => {
+      server.script.push(json(body));
+      const error = await failure(client().listConnectionsInGroup("g").next());
+      expect(error.statusCode, String(error)).toBe(200);
+      expect(error.message).toBe(
+        "listConnectionsInGroup: the service answered 200 without a `value` array in the response body.",
+      );
+    },
+  );
+
+  it.each([
+    ["an empty connectionId", { connectionId: "" }],
+    ["a connectionId that is not a string", { connectionId: 7 }],
+    ["a member that is not an object", "c1"],
+    ["a null member", null],
+  ])("refuses a member with %s, naming its index", async (_n, member) => {
+    server.script.push(page([{ connectionId: "ok" }, member]));
+    const error = await failure(client().listConnectionsInGroup("g").next());
+    expect(error.statusCode, String(error)).toBe(200);
+    expect(error.message).toBe(
+      "listConnectionsInGroup: the service answered 200 without a `connectionId` string in value[1].",
+    );
+  });
+
+  it("keeps a member's userId when it is a string, and gives no userId property when it is absent or null", async () => {
+    server.script.push(
+      page([{ connectionId: "a", userId: null }, { connectionId: "b" }, { connectionId: "c", userId: "u", extra: 1 }]),
+    );
+    const members = [];
+    for await (const m of client().listConnectionsInGroup("g")) members.push(m);
+    expect(members).toStrictEqual([{ connectionId: "a" }, { connectionId: "b" }, { connectionId: "c", userId: "u" }]);
+  });
+
+  it("delivers a page whose nextLink is no URL, then fails naming the malformed nextLink, sending nothing more", async () => {
+    server.script.push(page([{ connectionId: "a" }], "https://[not-a-host/next"));
+    const pages = client().listConnectionsInGroup("g").byPage();
+    expect((await pages.next()).value).toEqual([{ connectionId: "a" }]);
+    const error = await failure(pages.next());
+    expect(error.message).toBe("listConnectionsInGroup: the service answered 200 without a valid `nextLink` URL.");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("names the allowed origins in a refusal: the endpoint's, and the reverse proxy's when one is set", async () => {
+    const refusal = async (c: WebPubSubServiceClient): Promise<string> => {
+      server.script.push(page([{ connectionId: "a" }], "https://evil.example.net/steal"));
+      const pages = c.listConnectionsInGroup("g").byPage();
+      await pages.next();
+      return (await failure(pages.next())).message;
+    };
+    const proxy = new WebPubSubServiceClient("https://svc.example.com", new AzureKeyCredential(KEY), "hub", {
+      reverseProxyEndpoint: `${server.endpoint}/gw`,
+      retryOptions: { maxRetries: 0 },
+    });
+    expect(await refusal(proxy)).toContain(
+      `nextLink to "https://evil.example.net", which is not https://svc.example.com or ${server.endpoint}; credentials are only sent to the configured endpoint.`,
+    );
+    expect(await refusal(client())).toContain(
+      `nextLink to "https://evil.example.net", which is not ${server.endpoint}; credentials`,
+    );
+    expect(server.requests).toHaveLength(2);
+  });
+});

@@ -32,6 +32,51 @@ describe("preparePayload: content type selection", () => {
     });
   });
 
+  it("sends any ArrayBuffer view as exactly the bytes it views", () => {
+    const buffer = new Uint8Array([1, 2, 3, 4, 5, 6]).buffer;
+    const view = preparePayload(new DataView(buffer, 1, 3));
+    expect([...new Uint8Array((view.body as DataView).buffer, (view.body as DataView).byteOffset, 3)]).toEqual([
+      2, 3, 4,
+    ]);
+    expect((view.body as ArrayBufferView).byteLength).toBe(3);
+    const words = preparePayload(new Uint16Array(buffer, 2, 2));
+    expect((words.body as ArrayBufferView).byteLength).toBe(4);
+    expect(words.body).toBeInstanceOf(Uint16Array);
+  });
+
+  it("can send bytes, Blobs and JSON again (replayable); only streams cannot", () => {
+    expect(preparePayload(new Uint8Array(1)).replayable).toBe(true);
+    expect(preparePayload(new ArrayBuffer(1)).replayable).toBe(true);
+    expect(preparePayload(new Blob(["b"])).replayable).toBe(true);
+    expect(preparePayload({ a: 1 }).replayable).toBe(true);
+    expect(preparePayload({ a: 1 }, "application/json").replayable).toBe(true);
+    expect(preparePayload("s", "application/octet-stream").replayable).toBe(true);
+    expect(preparePayload("s", "application/json").replayable).toBe(true);
+  });
+
+  it("sends a SharedArrayBuffer as octet-stream bytes over the same memory", () => {
+    const shared = new SharedArrayBuffer(3);
+    new Uint8Array(shared).set([7, 8, 9]);
+    const p = preparePayload(shared);
+    expect(p).toMatchObject({ contentType: "application/octet-stream", replayable: true });
+    expect(p.body).toBeInstanceOf(Uint8Array);
+    expect([...(p.body as Uint8Array)]).toEqual([7, 8, 9]);
+  });
+
+  it("reads an object as a stream only when it has both methods of one; otherwise it is JSON", () => {
+    const pipe = () => {};
+    const on = () => {};
+    expect(preparePayload({ pipe, on })).toMatchObject({ contentType: "application/octet-stream", replayable: false });
+    const getReader = () => {};
+    const pipeTo = () => {};
+    expect(preparePayload({ getReader, pipeTo })).toMatchObject({ webBody: "stream", replayable: false });
+    for (const halfStream of [{ pipe }, { on }, { pipe, on: 1 }, { getReader }, { pipeTo }, { getReader, pipeTo: 1 }]) {
+      const p = preparePayload(halfStream);
+      expect(p.contentType, Object.keys(halfStream).join()).toBe("application/json");
+      expect(p.replayable).toBe(true);
+    }
+  });
+
   it("streams are binary and cannot be replayed", () => {
     const node = Readable.from([Buffer.from("a")]);
     expect(preparePayload(node)).toMatchObject({ contentType: "application/octet-stream", replayable: false });
@@ -65,6 +110,46 @@ describe("preparePayload: content type selection", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => preparePayload(cyclic)).toThrow(/cannot be serialized as JSON/);
+  });
+
+  it("names the type of a message it cannot send: functions, symbols, bigints, values JSON leaves out", () => {
+    const refusal = (type: string) =>
+      new TypeError(`message of type ${type} is not supported; send a string, a JSON value or bytes.`);
+    expect(() => preparePayload(() => 1)).toThrow(refusal("function"));
+    expect(() => preparePayload(Symbol("s"))).toThrow(refusal("symbol"));
+    expect(() => preparePayload(1n)).toThrow(refusal("bigint"));
+    expect(() => preparePayload({ toJSON: () => undefined })).toThrow(
+      new TypeError("message of type object cannot be serialized as JSON."),
+    );
+  });
+
+  it("refuses a message whose toJSON throws, whatever it throws", () => {
+    expect(() =>
+      preparePayload({
+        toJSON() {
+          throw null;
+        },
+      }),
+    ).toThrow(new TypeError("message cannot be serialized as JSON: undefined."));
+  });
+
+  it("refuses a contentType that is not one of the three strings, even for a string message", () => {
+    for (const type of [5, null, "TEXT/PLAIN", ""]) {
+      expect(() => preparePayload("x", type), String(type)).toThrow(
+        /^options\.contentType must be "application\/json"/,
+      );
+    }
+    expect(() => preparePayload(new Uint8Array(1), "image/png")).toThrow(/^options\.contentType must be/);
+  });
+
+  it("sends a string as bytes under octet-stream, and as text under text/plain", () => {
+    expect(preparePayload("hé", "text/plain")).toEqual({ contentType: "text/plain", body: "hé", replayable: true });
+    const bytes = preparePayload("hé", "application/octet-stream");
+    expect(bytes.contentType).toBe("application/octet-stream");
+    expect([...(bytes.body as Uint8Array)]).toEqual([0x68, 0xc3, 0xa9]);
+    expect(() => preparePayload({ a: 1 }, "application/octet-stream")).toThrow(
+      new TypeError('message must be a string or binary data when options.contentType is "application/octet-stream".'),
+    );
   });
 
   // Rule: the caller's values are shown in an error by core's shown(), at most 64 characters. JSON.stringify's own

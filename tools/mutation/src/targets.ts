@@ -57,8 +57,22 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "service",
     dir: "packages/service",
-    // argument validation, and which failed requests are sent again (and after how long)
-    mutate: ["packages/service/src/validation.ts", "packages/service/src/retry-policy.ts"],
+    // All its tests but the one that waits on a real clock: see the config for the choice.
+    vitestConfig: "tools/mutation/vitest/service-unit.config.ts",
+    mutate: [
+      // argument validation, and which failed requests are sent again (and after how long)
+      "packages/service/src/validation.ts",
+      "packages/service/src/retry-policy.ts",
+      "packages/service/src/token.ts", // client access tokens: claims (user, roles, groups), lifetime, audience
+      "packages/service/src/key-credential.ts", // the rotatable access key
+      "packages/service/src/credentials.ts", // DefaultAzureCredential, and the error when @azure/identity is missing
+      "packages/service/src/odata.ts", // the odata filter template: quoting and escaping of values
+      "packages/service/src/group-listing.ts", // paging of group members, which nextLinks are followed
+      "packages/service/src/client-settings.ts", // constructor arguments, client options, environment variables
+      "packages/service/src/payload.ts", // a message's body and Content-Type
+      "packages/service/src/operation-options.ts", // the checks of every operation's options
+      "packages/service/src/option-names.ts", // which option names are taken, which refused
+    ],
   },
   {
     name: "client",
