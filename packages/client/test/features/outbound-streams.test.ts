@@ -157,24 +157,41 @@ describe("openGroupStream", () => {
     await client.stop();
   });
 
-  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES characters, except one larger fragment,
-  // which goes in alone; a write that does not fit waits (backpressure) until acks free room.
-  describe(`the byte bound (${MAX_UNACKED_BYTES} characters of encoded frames)`, () => {
-    /** The text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders the fields). */
-    const frameLength = (n: number, data: string) =>
-      JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }).length;
+  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES bytes, counted in UTF-8 as the socket
+  // writes them, except one larger fragment, which goes in alone; a write that does not fit waits (backpressure) until
+  // acks free room.
+  describe(`the byte bound (${MAX_UNACKED_BYTES} UTF-8 bytes of encoded frames)`, () => {
+    const encoder = new TextEncoder();
+    /** The UTF-8 bytes of the text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders
+     * the fields). */
+    const frameBytes = (n: number, data: string) =>
+      encoder.encode(
+        JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }),
+      ).length;
     const dataCount = (socket: { framesOf(type: string): unknown[] }) => socket.framesOf("streamData").length;
 
+    // Text of 1, 2, 3 and 4 UTF-8 bytes a character: the bound counts bytes, not UTF-16 units (a fragment of "é" text
+    // holds twice as many bytes as characters, and must wait where its characters alone would fit).
     it.each([
-      [0, "goes in at once"],
-      [1, "waits until an ack frees room"],
-    ])("a write that brings the buffer to the bound plus %i %s", async (over, _) => {
+      ["a", 0, "goes in at once"],
+      ["a", 1, "waits until an ack frees room"],
+      ["é", 0, "goes in at once"],
+      ["é", 1, "waits until an ack frees room"],
+      ["中", 0, "goes in at once"],
+      ["中", 1, "waits until an ack frees room"],
+      ["😀", 0, "goes in at once"],
+      ["😀", 1, "waits until an ack frees room"],
+    ])("a write of %s text that brings the buffer to the bound plus %i byte %s", async (char, over, _) => {
       const { client, socket, writer } = await opened();
-      const first = "a".repeat(1000);
+      const first = char.repeat(1000);
       await writer.write(first, "text");
-      const room = MAX_UNACKED_BYTES - frameLength(1, first);
-      const second = "b".repeat(room - frameLength(2, "") + over);
-      expect(frameLength(2, second)).toBe(room + over);
+      const room = MAX_UNACKED_BYTES - frameBytes(1, first);
+      // `char` as often as it fits in the room left, then ASCII up to exactly `over` bytes past the bound
+      const dataBytes = room - frameBytes(2, "") + over;
+      const perChar = encoder.encode(char).length;
+      const count = Math.floor(dataBytes / perChar);
+      const second = char.repeat(count) + "b".repeat(dataBytes - count * perChar);
+      expect(frameBytes(2, second)).toBe(room + over);
       const write = writer.write(second, "text");
       expect(dataCount(socket)).toBe(over === 0 ? 2 : 1); // written within the call, or not
       if (over === 1) {
@@ -182,7 +199,7 @@ describe("openGroupStream", () => {
         expect(dataCount(socket)).toBe(2);
       }
       await write;
-      expect(socket.sent.at(-1)).toHaveLength(room + over);
+      expect(encoder.encode(socket.sent.at(-1) as string).length).toBe(room + over);
       await client.stop();
     });
 
