@@ -594,4 +594,239 @@ describe("openGroupStream", () => {
     expect(socket.framesOf("sendToGroup")).toHaveLength(1);
     await client.stop();
   });
+
+  it("a start without options names only the group and the stream id", async () => {
+    const { client, socket } = await started();
+    void client.openGroupStream("g", { streamId: "s1" }).catch(() => {});
+    expect(await socket.waitForFrame((f) => f.type === "sendToGroup")).toEqual({
+      type: "sendToGroup",
+      group: "g",
+      stream: { streamId: "s1" },
+    });
+    await client.stop();
+  });
+
+  it("onError takes a function only, and the function it returns unsubscribes the listener", async () => {
+    const { client, socket, writer } = await opened();
+    expect(() => writer.onError("no" as never)).toThrow(new TypeError("listener must be a function"));
+    const heard: string[] = [];
+    const off = writer.onError((e) => heard.push(`removed ${e.name}`));
+    writer.onError((e) => heard.push(`kept ${e.name}`));
+    off();
+    socket.push({ type: "streamClosed", streamId: "s1", error: { name: "ServiceError", message: "gone" } });
+    expect(heard).toEqual(["kept ServiceError"]);
+    await client.stop();
+  });
+
+  // Rule: the service's streamClosed ends the stream: with its error if it names one; without one, an open stream that
+  // was not ending fails with StreamClosed, and an ending one resolves its end.
+  it("a streamClosed for an open stream fails it with the service's error, or StreamClosed without one", async () => {
+    const { client, socket } = await started();
+    const open = async (streamId: string) => {
+      const opening = client.openGroupStream("g", { streamId });
+      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
+      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
+      const writer = await opening;
+      const errors: unknown[] = [];
+      writer.onError((e) => errors.push({ name: e.name, message: e.message }));
+      return { writer, errors };
+    };
+    const plain = await open("plain");
+    socket.push({ type: "streamClosed", streamId: "plain" });
+    expect(plain.errors).toEqual([{ name: "StreamClosed", message: "the service closed the stream" }]);
+    await expect(plain.writer.write("x", "text")).rejects.toThrow(/is closed/);
+    const named = await open("named");
+    socket.push({ type: "streamClosed", streamId: "named", error: { name: "StreamNotFound", message: "no such" } });
+    expect(named.errors).toEqual([{ name: "StreamNotFound", message: "no such" }]);
+    await client.stop();
+  });
+
+  // Rule: an end written before a recovery is written again after it; the service may have closed the stream on the
+  // first copy, so its StreamNotFound for the second means the end went through. Without a recovery in between,
+  // StreamNotFound fails the end.
+  it("an end written again after a recovery resolves on the service's StreamNotFound; without the recovery it fails", async () => {
+    const { server, client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    const ended = writer.end();
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.frames.filter((f) => f.streamId === "s1")).toEqual([
+      { type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "a" },
+      { type: "streamEnd", streamId: "s1" },
+    ]);
+    s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    s2.push({ type: "streamClosed", streamId: "s1", error: { name: "StreamNotFound", message: "already closed" } });
+    await ended;
+    // the other side: no recovery between the end and the answer
+    const opening = client.openGroupStream("g", { streamId: "s2" });
+    await s2.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === "s2");
+    s2.push({ type: "streamAck", streamId: "s2", expectedSequenceId: 1 });
+    const second = await opening;
+    const failed = second.end();
+    s2.push({ type: "streamClosed", streamId: "s2", error: { name: "StreamNotFound", message: "no such" } });
+    await expect(failed).rejects.toMatchObject({ name: "StreamNotFound" });
+    await client.stop();
+  });
+
+  it("a StreamNotFound after a recovery fails a stream whose end was not written before it", async () => {
+    const { server, client, socket, writer } = await opened();
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    const ended = writer.end();
+    s2.push({ type: "streamClosed", streamId: "s1", error: { name: "StreamNotFound", message: "no such" } });
+    await expect(ended).rejects.toMatchObject({ name: "StreamNotFound" });
+    await client.stop();
+  });
+
+  it("a connection drop after the start was written, before its ack, fails the open with ConnectionLost", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.serverClose(1006);
+    await expect(opening).rejects.toMatchObject({
+      name: "ConnectionLost",
+      message: "the connection dropped before the stream was accepted",
+    });
+    await client.stop();
+  });
+
+  it("a start ack naming another id than 1 is a protocol violation: the stream is ended at the service and the open fails", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    await expect(opening).rejects.toMatchObject({ name: "InvalidSequenceId", message: "unexpected start ack" });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: { message: "unexpected start ack", userErrorCode: "ProtocolViolation" },
+      },
+    ]);
+    await client.stop();
+  });
+
+  it("a streamNack before the start's ack, and acks or nacks after the stream closed, are ignored", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+    const writer = await opening;
+    await writer.write("a", "text");
+    const ended = writer.end();
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
+    const before = socket.sent.length;
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 9 });
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 9, name: "InvalidSequenceId" });
+    expect(socket.sent.length).toBe(before); // no streamEnd for a violation: the stream is gone
+    // a stream given up while its start waited keeps its id until the service's streamClosed: its acks and nacks, of
+    // any id, change nothing meanwhile
+    const controller = new AbortController();
+    const givenUp = client.openGroupStream("g", { streamId: "s2", abortSignal: controller.signal });
+    await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === "s2");
+    controller.abort();
+    await expect(givenUp).rejects.toMatchObject({ name: "AbortError" });
+    const afterGiveUp = socket.sent.length;
+    socket.push({ type: "streamAck", streamId: "s2", expectedSequenceId: 2 });
+    socket.push({ type: "streamNack", streamId: "s2", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    expect(socket.sent.length).toBe(afterGiveUp);
+    await expect(client.openGroupStream("g", { streamId: "s2" })).rejects.toThrow(/already open/);
+    await client.stop();
+  });
+
+  it("an ack or a nack naming a fragment older than the buffered ones fails the stream", async () => {
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 }); // 1 and 2 are acknowledged
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: {
+          message: "the service expects fragment 2, outside the buffered 3..3",
+          userErrorCode: "ProtocolViolation",
+        },
+      },
+    ]);
+    await client.stop();
+  });
+
+  it("an ack naming the next fragment (everything acknowledged) is in range; one past it is not", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // the empty buffer: still in range
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+    expect(socket.framesOf("streamEnd")).toMatchObject([
+      { error: { message: "the service expects fragment 3, outside the buffered 2..1" } },
+    ]);
+    await client.stop();
+  });
+
+  // Rule: end()'s abortSignal ends the caller's wait only: the end still goes out and the stream still closes.
+  it("end() with an aborted signal refuses at once; a signal aborted while the end waits rejects the wait only", async () => {
+    const { client, socket, writer } = await opened();
+    const reason = new Error("no wait");
+    await expect(writer.end({ abortSignal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: "AbortError",
+      cause: reason,
+    });
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    await writer.write("still open", "text");
+    const controller = new AbortController();
+    const ended = writer.end({ abortSignal: controller.signal });
+    controller.abort(reason);
+    await expect(ended).rejects.toMatchObject({ name: "AbortError", cause: reason });
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    await expect(writer.write("x", "text")).rejects.toThrow(/is ending/);
+    // an end whose signal never fires settles as the stream does
+    const quiet = await opened();
+    const settled = quiet.writer.end({ abortSignal: new AbortController().signal });
+    quiet.socket.push({ type: "streamClosed", streamId: "s1" });
+    await settled;
+    const failing = await opened();
+    const rejected = failing.writer.end({ abortSignal: new AbortController().signal });
+    failing.socket.push({ type: "streamClosed", streamId: "s1", error: { name: "ServiceError", message: "x" } });
+    await expect(rejected).rejects.toMatchObject({ name: "ServiceError" });
+    await Promise.all([client.stop(), quiet.client.stop(), failing.client.stop()]);
+  });
+
+  it("a write made recently postpones the keepalive; none goes out while recovering", async () => {
+    vi.useFakeTimers();
+    const { server, client, socket, writer } = await opened(
+      { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 },
+      3000,
+    );
+    const keepalives = (s: typeof socket) =>
+      s.frames.filter((f) => f.type === "streamData" && f.streamSequenceId === undefined).length;
+    vi.advanceTimersByTime(500);
+    await writer.write("a", "text");
+    vi.advanceTimersByTime(500); // the period's end: the write was 500 ms ago
+    expect(keepalives(socket)).toBe(0);
+    vi.advanceTimersByTime(1000); // nothing written for 1500 ms at the next check
+    expect(keepalives(socket)).toBe(1);
+    socket.serverClose(1006);
+    vi.advanceTimersByTime(5000);
+    expect(keepalives(socket)).toBe(1);
+    const recovered = nextEvent(client, "recovered");
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    vi.advanceTimersByTime(999);
+    expect(keepalives(s2)).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(keepalives(s2)).toBe(1);
+    const stopped = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopped;
+  });
 });
