@@ -829,4 +829,100 @@ describe("openGroupStream", () => {
     await vi.advanceTimersByTimeAsync(10);
     await stopped;
   });
+
+  // Rule: bad arguments are refused with a TypeError (RangeError for a number out of range) naming the argument,
+  // before anything is written or the stream changes.
+  it("openGroupStream refuses bad options before writing anything", async () => {
+    const { client, socket } = await started();
+    await expect(client.openGroupStream("g", { streamId: "" })).rejects.toThrow(/options\.streamId/);
+    await expect(client.openGroupStream("g", { noEcho: "yes" as never })).rejects.toThrow(
+      new TypeError("options.noEcho must be a boolean"),
+    );
+    await expect(client.openGroupStream("g", { idleTimeoutInMs: 0 })).rejects.toThrow(/options\.idleTimeoutInMs/);
+    await expect(client.openGroupStream("g", { abortSignal: {} as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    expect(socket.framesOf("sendToGroup")).toEqual([]);
+    // noEcho false is a boolean too: the start leaves it out
+    void client.openGroupStream("g", { streamId: "s1", noEcho: false }).catch(() => {});
+    expect((await socket.waitForFrame((f) => f.type === "sendToGroup")).noEcho).toBeUndefined();
+    await client.stop();
+  });
+
+  it("write, end and abort refuse bad arguments before anything is written; the stream stays open", async () => {
+    const { client, socket, writer } = await opened();
+    await expect(writer.write(5, "text")).rejects.toThrow(/content/);
+    await expect(writer.write("x", "text", null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.write("x", "text", { abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.end(null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.end({ abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.abort({}, null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.abort({}, { abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.abort(null as never)).rejects.toThrow(new TypeError("error must be an object"));
+    for (const key of ["message", "userErrorCode"] as const) {
+      await expect(writer.abort({ [key]: 1 } as never)).rejects.toThrow(
+        new TypeError(`error.${key} must be a string of at most 1024 characters`),
+      );
+      await expect(writer.abort({ [key]: "x".repeat(1025) })).rejects.toThrow(`error.${key} must be a string`);
+    }
+    await expect(writer.abort({ name: "Mine" } as never)).rejects.toThrow(
+      new TypeError("error must not have a name: the service names it UserError"),
+    );
+    expect(socket.framesOf("streamData")).toEqual([]);
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    // at the bound exactly, the texts go out whole
+    const aborted = writer.abort({ message: "m".repeat(1024), userErrorCode: "c".repeat(1024) });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      { type: "streamEnd", streamId: "s1", error: { message: "m".repeat(1024), userErrorCode: "c".repeat(1024) } },
+    ]);
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await aborted;
+    await client.stop();
+  });
+
+  // Rule: an open stream ends with the connection's session: each way names itself in the stream's error.
+  it("stop(), a lost connection and a failed start() fail the open streams, each with its own error", async () => {
+    const heard = async (end: "stop" | "drop", protocol?: "json") => {
+      const { client, socket, writer } = await opened(protocol ? { protocol } : {});
+      const errors: { name: string; message: string }[] = [];
+      writer.onError((e) => errors.push({ name: e.name, message: e.message }));
+      if (end === "stop") await client.stop();
+      else {
+        const disconnected = nextEvent(client, "disconnected");
+        socket.serverClose(1006);
+        await disconnected;
+        await client.stop();
+      }
+      return errors;
+    };
+    expect(await heard("stop")).toEqual([{ name: "Stopped", message: "the client stopped" }]);
+    expect(await heard("drop", "json")).toEqual([
+      { name: "ConnectionLost", message: "the connection carrying the stream is gone (a new one replaces it)" },
+    ]);
+    const { server, client } = await started();
+    await client.stop();
+    const start = client.start();
+    const opening = openGroupStream(client, "g", { streamId: "s1" });
+    (await server.socket(1)).serverClose(1006);
+    await expect(start).rejects.toThrow();
+    await expect(opening).rejects.toMatchObject({
+      name: "ConnectionLost",
+      message: "the client did not connect: start() failed",
+    });
+  });
+
+  it("a stopping or stopped client refuses to open a stream", async () => {
+    const { client } = await started();
+    const stopping = client.stop();
+    expect(client.state).toBe("Stopping");
+    await expect(openGroupStream(client, "g")).rejects.toThrow(new Error("The client is Stopping: call start() first"));
+    await stopping;
+    await expect(openGroupStream(client, "g")).rejects.toThrow(new Error("The client is Stopped: call start() first"));
+  });
 });
