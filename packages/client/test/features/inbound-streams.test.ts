@@ -340,7 +340,12 @@ describe("onGroupStream: what a received stream hands its reader", () => {
   it("each fragment whole: group, publisher, the connection's sequenceId when the service numbered it, dataType, data, stream info", async () => {
     const { client, socket } = await started();
     const read: Promise<GroupStreamMessage[]>[] = [];
-    await client.onGroupStream((stream) => void read.push(Array.fromAsync(stream))).ready;
+    const readAll = async (stream: GroupStream) => {
+      const fragments: GroupStreamMessage[] = [];
+      for await (const fragment of stream) fragments.push(fragment);
+      return fragments;
+    };
+    await client.onGroupStream((stream) => void read.push(readAll(stream))).ready;
     socket.push({ ...frag(1), sequenceId: 1 });
     socket.push({ ...frag(2, "last"), stream: { streamId: "s1", streamSequenceId: 2, endOfStream: true } });
     const got = await (read[0] as Promise<GroupStreamMessage[]>);

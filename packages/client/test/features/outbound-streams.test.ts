@@ -890,7 +890,7 @@ describe("openGroupStream", () => {
   it("stop(), a lost connection and a failed start() fail the open streams, each with its own error", async () => {
     const heard = async (end: "stop" | "drop", protocol?: "json") => {
       const { client, socket, writer } = await opened(protocol ? { protocol } : {});
-      const errors: { name: string; message: string }[] = [];
+      const errors: { name: string; message: string | undefined }[] = [];
       writer.onError((e) => errors.push({ name: e.name, message: e.message }));
       if (end === "stop") await client.stop();
       else {
