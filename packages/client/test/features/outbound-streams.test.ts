@@ -925,4 +925,20 @@ describe("openGroupStream", () => {
     await stopping;
     await expect(openGroupStream(client, "g")).rejects.toThrow(new Error("The client is Stopped: call start() first"));
   });
+
+  it("a write with an aborted signal and a second end() are refused before anything is written", async () => {
+    const { client, socket, writer } = await opened();
+    const reason = new Error("gave up");
+    await expect(writer.write("x", "text", { abortSignal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: "AbortError",
+      cause: reason,
+    });
+    expect(socket.framesOf("streamData")).toEqual([]);
+    const ended = writer.end();
+    await expect(writer.end()).rejects.toThrow('Stream "s1" is ending: nothing more can be written');
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
+    await client.stop();
+  });
 });
