@@ -6,6 +6,7 @@ import type { JsonOnlyUpstreamMessage } from "@webpubsub/core";
 import { decodeJsonOnlyDownstream, encodeJsonOnlyUpstream } from "@webpubsub/core/json-only";
 import type { FeatureHost } from "./features.ts";
 import type { JsonOnlyCodec } from "./protocols.ts";
+import { utf8Length } from "./utf8-length.ts";
 
 /** Where a stand-in made by encodeNow keeps its text (a registered symbol: every copy of this module agrees on it). */
 const ENCODED = Symbol.for("@webpubsub/client encoded frame");
@@ -27,9 +28,9 @@ export function encodeNow(message: JsonOnlyUpstreamMessage): JsonOnlyUpstreamMes
   return standIn as JsonOnlyUpstreamMessage;
 }
 
-/** The length of the text a stand-in made by encodeNow is written as. */
-export function encodedLength(standIn: JsonOnlyUpstreamMessage): number {
-  return ((standIn as unknown as Record<symbol, string>)[ENCODED] as string).length;
+/** The UTF-8 bytes of the text a stand-in made by encodeNow is written as (one pass over the text). */
+export function encodedBytes(standIn: JsonOnlyUpstreamMessage): number {
+  return utf8Length((standIn as unknown as Record<symbol, string>)[ENCODED] as string);
 }
 
 /** Adds invocations and group streams to the client's codec; throws when its protocol cannot carry them. */

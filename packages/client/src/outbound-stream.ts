@@ -6,16 +6,17 @@ import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@w
 import { shown } from "@webpubsub/core/client-wire";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
-import { encodedLength, encodeNow } from "./json-only.ts";
+import { encodedBytes, encodeNow } from "./json-only.ts";
 import { copied } from "./payload.ts";
 
 /** Writes wait while this many fragments are unacknowledged (spec 3.6.6: back-pressure on the per-stream buffer). */
 export const MAX_UNACKED_FRAGMENTS = 256;
 /**
- * Writes also wait while the unacknowledged fragments and the next one would hold more than this many characters of
- * encoded frames (about bytes: base64 and JSON text are mostly ASCII). 4 MiB keeps four of the service's largest
- * messages (1 MiB) in flight, enough for a stream's throughput (4 MiB a round trip is 320 Mbit/s at 100 ms), where the
- * fragment count alone let 256 fragments of any size pile up. A larger fragment goes in alone, into an empty buffer.
+ * Writes also wait while the unacknowledged fragments and the next one would hold more than this many bytes of encoded
+ * frames, counted in UTF-8 as the socket writes them (text outside ASCII takes 2 to 4 bytes a character). 4 MiB keeps
+ * four of the service's largest messages (1 MiB) in flight, enough for a stream's throughput (4 MiB a round trip is
+ * 320 Mbit/s at 100 ms), where the fragment count alone let 256 fragments of any size pile up. A larger fragment goes
+ * in alone, into an empty buffer.
  */
 export const MAX_UNACKED_BYTES = 4 * 1024 * 1024;
 /** The service's idle timeout when the stream start names none (client-spec 3.6.1). */
@@ -34,7 +35,7 @@ export interface StreamLink {
 interface Fragment {
   readonly sequenceId: number;
   readonly frame: JsonOnlyUpstreamMessage;
-  /** The encoded frame's length, counted against MAX_UNACKED_BYTES. */
+  /** The encoded frame's UTF-8 bytes, counted against MAX_UNACKED_BYTES. */
   readonly size: number;
 }
 
@@ -60,7 +61,7 @@ export class OutboundStream {
   #startWritten = false;
   readonly #started = new Deferred<void>();
   readonly #ended = new Deferred<void>();
-  /** Unacknowledged fragments, ascending, and the sum of their sizes. */
+  /** Unacknowledged fragments, ascending, and the sum of their sizes (bytes). */
   #buffer: Fragment[] = [];
   #bufferedBytes = 0;
   #nextSequenceId = 1;
@@ -145,7 +146,7 @@ export class OutboundStream {
   #encode(payload: MessagePayload): Fragment {
     const sequenceId = this.#nextSequenceId;
     const frame = encodeNow({ type: "streamData", streamId: this.streamId, streamSequenceId: sequenceId, ...payload });
-    return { sequenceId, frame, size: encodedLength(frame) };
+    return { sequenceId, frame, size: encodedBytes(frame) };
   }
 
   /** Whether `fragment` may enter the buffer now: within both bounds, or alone. */

@@ -1,6 +1,7 @@
 // The WebSocket as the client uses it: the WebSocketLike interface, the default factory, frame data, frame sizes and a
 // close that never throws.
 import { asBytes } from "./payload.ts";
+import { utf8Length } from "./utf8-length.ts";
 
 /**
  * An event listener property checked bivariantly (the "method" form), so sockets whose listeners take a narrower event
@@ -111,27 +112,12 @@ export function defaultMaxFrameBytes(binaryProtocol: boolean): number {
 
 /**
  * Whether a frame is larger than `limit` bytes (UTF-8 bytes for text frames). Cheap for every frame: the exact UTF-8
- * length is counted only when a string's length alone cannot decide (between limit/3 and limit UTF-16 units).
+ * length is counted only when a string's length alone cannot decide (between limit/3 and limit UTF-16 units: each
+ * unit is one to three bytes).
  */
 export function frameExceeds(frame: string | Uint8Array, limit: number): boolean {
   if (typeof frame !== "string") return frame.byteLength > limit;
-  if (frame.length > limit) return true; // every UTF-16 unit is at least one UTF-8 byte
-  if (frame.length * 3 <= limit) return false; // and at most three
-  let bytes = 0;
-  for (let i = 0; i < frame.length; i++) {
-    const c = frame.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < frame.length) {
-      const next = frame.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next < 0xe000) {
-        bytes += 4; // a surrogate pair is one 4-byte character
-        i++;
-      } else bytes += 3;
-    } else bytes += 3;
-    if (bytes > limit) return true;
-  }
-  return false;
+  return frame.length > limit || (frame.length * 3 > limit && utf8Length(frame) > limit);
 }
 
 /** Error message from a socket `error` event, when the runtime gives one. */

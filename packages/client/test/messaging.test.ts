@@ -342,6 +342,45 @@ describe("receiving", () => {
   });
 });
 
+// Rule: a messages() iterable buffers 1024 messages unless told otherwise and, by default, fails its loop on the next
+// one; the overflow policy it is given is the one applied.
+describe("messages(): the buffer of an iterable that falls behind", () => {
+  const server = (data: string) => ({ type: "message", from: "server", dataType: "text", data });
+  const drain = async (iterable: AsyncIterable<{ data: unknown }>) => {
+    const out: unknown[] = [];
+    try {
+      for await (const m of iterable) out.push(m.data);
+      return { out };
+    } catch (error) {
+      return { out, error };
+    }
+  };
+
+  it("holds 1024 messages by default and fails the loop on one more", async () => {
+    const { client, socket } = await started({ protocol: "json" });
+    const group = (g: string, data: string) => ({ type: "message", from: "group", group: g, dataType: "text", data });
+    const exact = client.groupMessages("exact");
+    const over = client.messages();
+    for (let i = 0; i < 1024; i++) socket.push(group("exact", String(i))); // `over` takes these too: 1024
+    socket.push(server("one more")); // only `over`: 1025
+    await client.stop();
+    const whole = await drain(exact);
+    expect(whole.error).toBeUndefined();
+    expect(whole.out).toHaveLength(1024);
+    const cut = await drain(over);
+    expect(cut.out).toHaveLength(1024);
+    expect(cut.error).toMatchObject({ name: "QueueOverflowError" });
+  });
+
+  it("applies the overflow policy it is given (drop-oldest keeps the newest)", async () => {
+    const { client, socket } = await started({ protocol: "json" });
+    const latest = client.messages({ capacity: 2, overflow: "drop-oldest" });
+    for (const data of ["a", "b", "c"]) socket.push(server(data));
+    await client.stop();
+    expect(await drain(latest)).toEqual({ out: ["b", "c"] });
+  });
+});
+
 describe("json protocol vectors", async () => {
   const { readFile } = await import("node:fs/promises");
   // The vendored vectors at the repository root (fixtures/reference/README.md names their source).

@@ -245,6 +245,59 @@ describe("DrainWaiter", () => {
   });
 });
 
+// Rule: a wait fails at the first poll at or past its deadline (maxWaitInMs after it began) with a retryable
+// SendMessageError; once no wait is left the timer stops, and the next wait polls from the shortest period again.
+describe("DrainWaiter deadline and restart", () => {
+  const reason = (signal: AbortSignal) => signal.reason;
+
+  it("fails a wait at the poll that reaches its deadline, not before; then stops polling", async () => {
+    vi.useFakeTimers();
+    try {
+      const waiter = new DrainWaiter(() => false, 15); // polls at 5 and 15 ms: the second is the deadline
+      let settled: unknown = "pending";
+      void waiter.wait(undefined, reason).catch((e: unknown) => (settled = e));
+      await vi.advanceTimersByTimeAsync(14);
+      expect(settled).toBe("pending");
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBeInstanceOf(SendMessageError);
+      expect(settled).toMatchObject({
+        message: "The connection's send buffer did not drain within 15 ms",
+        retryable: true,
+      });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a wait begun after the others ended polls from the shortest period again", async () => {
+    vi.useFakeTimers();
+    try {
+      const checks: number[] = [];
+      let drained = false;
+      const t0 = Date.now();
+      const waiter = new DrainWaiter(() => {
+        checks.push(Date.now() - t0);
+        return drained;
+      }, 0);
+      const first = waiter.wait(undefined, reason);
+      await vi.advanceTimersByTimeAsync(200); // backed off to 100 ms
+      drained = true;
+      await vi.advanceTimersByTimeAsync(100);
+      await first;
+      drained = false;
+      checks.length = 0;
+      const begun = Date.now() - t0;
+      void waiter.wait(undefined, reason);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(checks).toEqual([begun, begun + 5]); // its own check, then the first poll 5 ms later
+      waiter.release();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("error classes", () => {
   it("each is named after its class, one way (a class field), and subclasses keep their own name", () => {
     const errors = [new SendMessageError("x"), new AckTimeoutError(1, 10), new ConnectionError("x")];

@@ -84,6 +84,14 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/client/src/ack-manager.ts",
       "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
       "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
+      "packages/client/src/utf8-length.ts", // the UTF-8 length of a text frame
+      "packages/client/src/drain-waiter.ts", // waiting for the socket's send buffer to drain
+      "packages/client/src/message-streams.ts", // messages() and groupMessages() iterables
+      // group streams: publishing (sequence ids, the bounded buffer, nacks, recovery) and receiving
+      "packages/client/src/outbound-stream.ts",
+      "packages/client/src/outbound-streams.ts",
+      "packages/client/src/inbound-streams.ts",
+      "packages/client/src/invocations.ts", // invokeEvent and answering the service's invocations
     ],
   },
   {

@@ -1,7 +1,9 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_BUFFERED_FRAGMENTS, MAX_IGNORED_STREAMS, onGroupStream } from "../../src/inbound-streams.ts";
-import { type GroupStream, GroupStreamError } from "../../src/index.ts";
+import { type GroupStream, GroupStreamError, type GroupStreamMessage } from "../../src/index.ts";
+import { logger } from "../../src/logger.ts";
+import { nextEvent } from "../fake-socket.ts";
 import { started } from "./started.ts";
 
 const frag = (streamSequenceId: number, data = `d${streamSequenceId}`, extra: object = {}) => ({
@@ -24,8 +26,8 @@ async function collect(stream: GroupStream): Promise<{ data: unknown[]; error?: 
   }
 }
 
-async function subscribed(options = {}) {
-  const ctx = await started();
+async function subscribed(options = {}, clientOptions: Parameters<typeof started>[0] = {}) {
+  const ctx = await started(clientOptions);
   const results: Promise<{ data: unknown[]; error?: { name: string } }>[] = [];
   const streams: GroupStream[] = [];
   const seenByListener: unknown[] = [];
@@ -134,6 +136,7 @@ describe("onGroupStream", () => {
     const reason = streams[0]?.abortSignal.reason as GroupStreamError;
     expect(reason).toBeInstanceOf(GroupStreamError);
     expect(reason.name).toBe("Overflow");
+    expect(reason.message).toBe(`more than ${MAX_BUFFERED_FRAGMENTS} fragments of the stream were not read`);
     // the reader gets what fit, in order, then the error
     const r = await collect(streams[0] as GroupStream);
     expect(r.data).toHaveLength(MAX_BUFFERED_FRAGMENTS);
@@ -267,6 +270,239 @@ describe("onGroupStream: what a subscription remembers of the streams it ignores
     expect(streams.map((s) => s.streamId)).toEqual(["before", "after"]);
     expect(await results[0]).toEqual({ data: ["before:1"], error: expect.objectContaining({ name: "LeftGroup" }) });
     expect(await results[1]).toEqual({ data: ["after:1", "after:2"] });
+    await client.stop();
+  });
+});
+
+// Rule: a received stream with no fragment for its subscription's idleTimeoutInMs (the service's 300000 ms unless
+// given) ends with IdleTimeout; each fragment restarts the wait, and a stream that ended leaves no timer behind.
+describe("onGroupStream: idle timeout", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  /** A client without keepalive timers, so that the only timers are the received streams'. */
+  const quiet = { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 };
+
+  it("ends a stream silent for idleTimeoutInMs with IdleTimeout, not a millisecond before; each fragment restarts the wait", async () => {
+    vi.useFakeTimers();
+    const { client, socket, streams, results } = await subscribed({ idleTimeoutInMs: 1000 }, quiet);
+    socket.push(frag(1));
+    vi.advanceTimersByTime(999);
+    socket.push(frag(2)); // restarts the wait: 999 ms more stay within it
+    vi.advanceTimersByTime(999);
+    expect(streams[0]?.abortSignal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(streams[0]?.abortSignal.aborted).toBe(true);
+    const r = await results[0];
+    expect(r?.data).toEqual(["d1", "d2"]);
+    expect(r?.error).toBeInstanceOf(GroupStreamError);
+    expect(r?.error).toMatchObject({ name: "IdleTimeout", message: "no fragment of the stream for 1000 ms" });
+    expect(vi.getTimerCount()).toBe(0);
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+
+  it("waits 300000 ms when the subscription names no idle timeout", async () => {
+    vi.useFakeTimers();
+    const { client, socket, streams } = await subscribed({}, quiet);
+    socket.push(frag(1));
+    vi.advanceTimersByTime(299_999);
+    expect(streams[0]?.abortSignal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(streams[0]?.abortSignal.reason).toMatchObject({ name: "IdleTimeout" });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+
+  it("a stream that ended (its end, an error, the subscription's close) leaves no idle timer behind", async () => {
+    vi.useFakeTimers();
+    const { client, socket, results, subscription } = await subscribed({ idleTimeoutInMs: 1000 }, quiet);
+    socket.push(frag(1));
+    expect(vi.getTimerCount()).toBe(1);
+    socket.push({ ...frag(2, ""), stream: { streamId: "s1", streamSequenceId: 2, endOfStream: true } });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await results[0]).toEqual({ data: ["d1"] });
+    socket.push({ ...fragOf("g", "gap", 1) });
+    socket.push({ ...fragOf("g", "gap", 3) }); // InvalidSequenceId
+    socket.push({ ...fragOf("g", "open", 1) });
+    expect(vi.getTimerCount()).toBe(1); // only the open stream's
+    await subscription.close();
+    expect(vi.getTimerCount()).toBe(0);
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+});
+
+describe("onGroupStream: what a received stream hands its reader", () => {
+  it("each fragment whole: group, publisher, the connection's sequenceId when the service numbered it, dataType, data, stream info", async () => {
+    const { client, socket } = await started();
+    const read: Promise<GroupStreamMessage[]>[] = [];
+    const readAll = async (stream: GroupStream) => {
+      const fragments: GroupStreamMessage[] = [];
+      for await (const fragment of stream) fragments.push(fragment);
+      return fragments;
+    };
+    await client.onGroupStream((stream) => void read.push(readAll(stream))).ready;
+    socket.push({ ...frag(1), sequenceId: 1 });
+    socket.push({ ...frag(2, "last"), stream: { streamId: "s1", streamSequenceId: 2, endOfStream: true } });
+    const got = await (read[0] as Promise<GroupStreamMessage[]>);
+    expect(got).toEqual([
+      {
+        groupName: "g",
+        fromUserId: "pub",
+        sequenceId: 1,
+        dataType: "text",
+        data: "d1",
+        stream: { streamId: "s1", streamSequenceId: 1 },
+      },
+      // the final fragment's data is delivered; a fragment the service did not number has no sequenceId field
+      {
+        groupName: "g",
+        fromUserId: "pub",
+        dataType: "text",
+        data: "last",
+        stream: { streamId: "s1", streamSequenceId: 2, endOfStream: true },
+      },
+    ]);
+    expect(Object.hasOwn(got[1] as object, "sequenceId")).toBe(false);
+    await client.stop();
+  });
+
+  // Rule: a final fragment without data (empty text, none at all, JSON null, empty binary whichever binaryType hands
+  // it over) only ends the stream; with data it is delivered, then the stream ends.
+  it.each(["uint8array", "arraybuffer"] as const)(
+    "an empty final fragment only ends the stream; one with data is delivered (binaryType %s)",
+    async (binaryType) => {
+      const { client, socket, results } = await subscribed({}, { binaryType });
+      const end = (streamId: string, payload: object) =>
+        socket.push({
+          type: "message",
+          from: "group",
+          group: "g",
+          fromUserId: "pub",
+          ...payload,
+          stream: { streamId, streamSequenceId: 1, endOfStream: true },
+        });
+      end("empty text", { dataType: "text", data: "" });
+      end("no data", { dataType: "text" });
+      end("null", { dataType: "json", data: null });
+      end("empty binary", { dataType: "binary", data: "" });
+      end("binary", { dataType: "binary", data: "AQID" });
+      end("text", { dataType: "text", data: "t" });
+      const all = await Promise.all(results);
+      expect(all.slice(0, 4)).toEqual([{ data: [] }, { data: [] }, { data: [] }, { data: [] }]);
+      const bytes = all[4]?.data[0];
+      expect(bytes).toBeInstanceOf(binaryType === "arraybuffer" ? ArrayBuffer : Uint8Array);
+      expect([...new Uint8Array(bytes as ArrayBuffer)]).toEqual([1, 2, 3]);
+      expect(all[5]).toEqual({ data: ["t"] });
+      await client.stop();
+    },
+  );
+
+  it("a gap and a repeat are told apart in the error's message", async () => {
+    const { client, socket, results } = await subscribed();
+    socket.push(fragOf("g", "gap", 1));
+    socket.push(fragOf("g", "gap", 3));
+    socket.push(fragOf("g", "repeat", 1));
+    socket.push(fragOf("g", "repeat", 2));
+    socket.push(fragOf("g", "repeat", 2));
+    const [gap, repeat] = await Promise.all(results);
+    expect(gap?.error).toMatchObject({
+      name: "InvalidSequenceId",
+      message: "fragment 3 of the stream arrived while 2 was expected",
+    });
+    expect(repeat?.error).toMatchObject({
+      name: "InvalidSequenceId",
+      message: "fragment 2 of the stream arrived again",
+    });
+    expect(repeat?.data).toEqual(["repeat:1", "repeat:2"]);
+    await client.stop();
+  });
+
+  it("groupNames takes the named groups' streams and only those", async () => {
+    const { client, socket, streams } = await subscribed({ groupNames: ["g", "g2"] });
+    socket.push(fragOf("other", "s", 1));
+    socket.push(fragOf("g2", "s", 1));
+    socket.push(fragOf("g", "s", 1));
+    expect(streams.map((s) => s.groupName)).toEqual(["g2", "g"]);
+    await client.stop();
+  });
+
+  it("a callback that throws or rejects is logged; its stream and the others go on", async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
+    try {
+      const { client, socket } = await started();
+      const seen: string[] = [];
+      await client.onGroupStream((stream) => {
+        seen.push(stream.streamId);
+        if (stream.streamId === "throws") throw new Error("sync failure");
+        if (stream.streamId === "rejects") return Promise.reject(new Error("async failure"));
+        return undefined;
+      }).ready;
+      socket.push(fragOf("g", "throws", 1));
+      socket.push(fragOf("g", "rejects", 1));
+      socket.push(fragOf("g", "throws", 2));
+      socket.push(fragOf("g", "fine", 1));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(seen).toEqual(["throws", "rejects", "fine"]); // the throwing callback's stream is still active
+      expect(warnings.filter((w) => w.startsWith("A group stream callback failed: "))).toEqual([
+        expect.stringContaining("sync failure"),
+        expect.stringContaining("async failure"),
+      ]);
+      await client.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("stop() ends the received streams with Stopped; a dropped connection (no recovery) with ConnectionLost", async () => {
+    const first = await subscribed();
+    first.socket.push(frag(1));
+    await first.client.stop();
+    expect((await first.results[0])?.error).toMatchObject({ name: "Stopped", message: "the client stopped" });
+    const second = await subscribed({}, { protocol: "json" });
+    second.socket.push(frag(1));
+    const disconnected = nextEvent(second.client, "disconnected");
+    second.socket.serverClose(1006);
+    await disconnected;
+    expect((await second.results[0])?.error).toMatchObject({
+      name: "ConnectionLost",
+      message: "the connection was lost",
+    });
+    await second.client.stop();
+  });
+
+  it("disposing the subscription (await using) closes it", async () => {
+    const { client, socket, streams, results, subscription } = await subscribed();
+    socket.push(frag(1));
+    await subscription[Symbol.asyncDispose]();
+    expect(subscription.isActive).toBe(false);
+    expect(await results[0]).toEqual({ data: ["d1"] });
+    socket.push(fragOf("g", "later", 1));
+    expect(streams).toHaveLength(1);
+    await client.stop();
+  });
+
+  it("remembers an ignored stream until its end arrives, and nothing for a stream whose ignored fragment is its end", async () => {
+    const { client, socket } = await started();
+    const streams: GroupStream[] = [];
+    const subscription = onGroupStream(client, (stream) => void streams.push(stream), { handleFromStart: true });
+    socket.push(fragOf("g", "mid", 2));
+    expect(subscription.ignoredCount).toBe(1);
+    socket.push({ ...fragOf("g", "mid", 3), stream: { streamId: "mid", streamSequenceId: 3, endOfStream: true } });
+    expect(subscription.ignoredCount).toBe(0);
+    // first seen at its end: nothing follows it, nothing to remember
+    socket.push({ ...fragOf("g", "ended", 4), stream: { streamId: "ended", streamSequenceId: 4, endOfStream: true } });
+    expect(subscription.ignoredCount).toBe(0);
+    // a gap whose fragment is the end: the stream fails and nothing is remembered
+    socket.push(fragOf("g", "gap", 1));
+    socket.push({ ...fragOf("g", "gap", 3), stream: { streamId: "gap", streamSequenceId: 3, endOfStream: true } });
+    expect(subscription.ignoredCount).toBe(0);
+    expect(streams[0]?.abortSignal.reason).toMatchObject({ name: "InvalidSequenceId" });
     await client.stop();
   });
 });

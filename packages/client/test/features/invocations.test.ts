@@ -290,4 +290,97 @@ describe("invokeEvent", () => {
     await result;
     await client.stop();
   });
+
+  // Rule: each way an invocation ends without a response is named in its InvocationError's message, with its id.
+  describe("the InvocationError of an invocation that got no response names why", () => {
+    const failure = async (promise: Promise<unknown>) => {
+      const error = await promise.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvocationError);
+      const { message, invocationId, cause } = error as InvocationError;
+      return { message, invocationId, cause };
+    };
+
+    it("aborted before it was sent, aborted while pending, a pending id, the client stopping", async () => {
+      const { client, socket } = await started();
+      const early = new Error("early");
+      expect(
+        await failure(
+          client.invokeEvent("e", "x", "text", { invocationId: "a", abortSignal: AbortSignal.abort(early) }),
+        ),
+      ).toEqual({ message: "The invocation was aborted before it was sent", invocationId: "a", cause: early });
+      const controller = new AbortController();
+      const aborted = client.invokeEvent("e", "x", "text", { invocationId: "b", abortSignal: controller.signal });
+      await socket.waitForFrame((f) => f.invocationId === "b");
+      const late = new Error("late");
+      controller.abort(late);
+      expect(await failure(aborted)).toEqual({ message: "The invocation was aborted", invocationId: "b", cause: late });
+      const pending = client.invokeEvent("e", "x", "text", { invocationId: "c" });
+      await socket.waitForFrame((f) => f.invocationId === "c");
+      expect(await failure(client.invokeEvent("e", "y", "text", { invocationId: "c" }))).toEqual({
+        message: "An invocation with this invocationId is still pending",
+        invocationId: "c",
+        cause: undefined,
+      });
+      const stopping = client.stop();
+      expect(client.state).toBe("Stopping");
+      expect(await failure(invokeEvent(client, "e", "x", "text", { invocationId: "d" }))).toEqual({
+        message: "The client is Stopping: call start() first",
+        invocationId: "d",
+        cause: undefined,
+      });
+      expect(await failure(pending)).toEqual({
+        message: "The client stopped before the invoke response arrived",
+        invocationId: "c",
+        cause: undefined,
+      });
+      await stopping;
+      expect(await failure(invokeEvent(client, "e", "x", "text", { invocationId: "e" }))).toEqual({
+        message: "The client is Stopped: call start() first",
+        invocationId: "e",
+        cause: undefined,
+      });
+    });
+
+    it("a failed response without an error is an Unknown failure", async () => {
+      const { client, socket } = await started();
+      const result = client.invokeEvent("e", "x", "text", { invocationId: "u" });
+      await socket.waitForFrame((f) => f.type === "invoke");
+      socket.push({ type: "invokeResponse", invocationId: "u", success: false });
+      const error = (await result.catch((e: unknown) => e)) as InvocationError;
+      expect(error.message).toBe('The invocation failed: error "Unknown", message "The invocation failed"');
+      expect(error.errorDetail).toEqual({ name: "Unknown", message: "The invocation failed" });
+      await client.stop();
+    });
+
+    it("the start() that was connecting failed", async () => {
+      const { server, client } = await started();
+      await client.stop();
+      const start = client.start();
+      const invocation = invokeEvent(client, "e", "x", "text", { invocationId: "f" });
+      (await server.socket(1)).serverClose(1006);
+      await expect(start).rejects.toThrow();
+      expect(await failure(invocation)).toEqual({
+        message: "The client did not connect: start() failed",
+        invocationId: "f",
+        cause: undefined,
+      });
+    });
+  });
+
+  it("an invocation aborted before it was written (while recovering) writes no cancelInvocation and is never written", async () => {
+    const { server, client, socket } = await started();
+    const recovering = nextEvent(client, "recovering");
+    socket.serverClose(1006);
+    await recovering;
+    const controller = new AbortController();
+    const result = invokeEvent(client, "e", "x", "text", { invocationId: "n", abortSignal: controller.signal });
+    controller.abort();
+    await expect(result).rejects.toThrow("The invocation was aborted");
+    const recovered = nextEvent(client, "recovered");
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect([...socket.framesOf("cancelInvocation"), ...s2.framesOf("cancelInvocation")]).toEqual([]);
+    expect([...socket.framesOf("invoke"), ...s2.framesOf("invoke")]).toEqual([]);
+    await client.stop();
+  });
 });

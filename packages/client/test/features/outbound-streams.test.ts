@@ -157,24 +157,41 @@ describe("openGroupStream", () => {
     await client.stop();
   });
 
-  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES characters, except one larger fragment,
-  // which goes in alone; a write that does not fit waits (backpressure) until acks free room.
-  describe(`the byte bound (${MAX_UNACKED_BYTES} characters of encoded frames)`, () => {
-    /** The text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders the fields). */
-    const frameLength = (n: number, data: string) =>
-      JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }).length;
+  // Rule: the unacknowledged fragments' frames hold at most MAX_UNACKED_BYTES bytes, counted in UTF-8 as the socket
+  // writes them, except one larger fragment, which goes in alone; a write that does not fit waits (backpressure) until
+  // acks free room.
+  describe(`the byte bound (${MAX_UNACKED_BYTES} UTF-8 bytes of encoded frames)`, () => {
+    const encoder = new TextEncoder();
+    /** The UTF-8 bytes of the text the client writes for fragment `n` of s1 with text `data` (as core's encoder orders
+     * the fields). */
+    const frameBytes = (n: number, data: string) =>
+      encoder.encode(
+        JSON.stringify({ type: "streamData", streamId: "s1", streamSequenceId: n, dataType: "text", data }),
+      ).length;
     const dataCount = (socket: { framesOf(type: string): unknown[] }) => socket.framesOf("streamData").length;
 
+    // Text of 1, 2, 3 and 4 UTF-8 bytes a character: the bound counts bytes, not UTF-16 units (a fragment of "é" text
+    // holds twice as many bytes as characters, and must wait where its characters alone would fit).
     it.each([
-      [0, "goes in at once"],
-      [1, "waits until an ack frees room"],
-    ])("a write that brings the buffer to the bound plus %i %s", async (over, _) => {
+      ["a", 0, "goes in at once"],
+      ["a", 1, "waits until an ack frees room"],
+      ["é", 0, "goes in at once"],
+      ["é", 1, "waits until an ack frees room"],
+      ["中", 0, "goes in at once"],
+      ["中", 1, "waits until an ack frees room"],
+      ["😀", 0, "goes in at once"],
+      ["😀", 1, "waits until an ack frees room"],
+    ])("a write of %s text that brings the buffer to the bound plus %i byte %s", async (char, over, _) => {
       const { client, socket, writer } = await opened();
-      const first = "a".repeat(1000);
+      const first = char.repeat(1000);
       await writer.write(first, "text");
-      const room = MAX_UNACKED_BYTES - frameLength(1, first);
-      const second = "b".repeat(room - frameLength(2, "") + over);
-      expect(frameLength(2, second)).toBe(room + over);
+      const room = MAX_UNACKED_BYTES - frameBytes(1, first);
+      // `char` as often as it fits in the room left, then ASCII up to exactly `over` bytes past the bound
+      const dataBytes = room - frameBytes(2, "") + over;
+      const perChar = encoder.encode(char).length;
+      const count = Math.floor(dataBytes / perChar);
+      const second = char.repeat(count) + "b".repeat(dataBytes - count * perChar);
+      expect(frameBytes(2, second)).toBe(room + over);
       const write = writer.write(second, "text");
       expect(dataCount(socket)).toBe(over === 0 ? 2 : 1); // written within the call, or not
       if (over === 1) {
@@ -182,7 +199,7 @@ describe("openGroupStream", () => {
         expect(dataCount(socket)).toBe(2);
       }
       await write;
-      expect(socket.sent.at(-1)).toHaveLength(room + over);
+      expect(encoder.encode(socket.sent.at(-1) as string).length).toBe(room + over);
       await client.stop();
     });
 
@@ -575,6 +592,353 @@ describe("openGroupStream", () => {
     socket.push({ type: "streamAck", streamId: "first", expectedSequenceId: 1 });
     expect((await opening).streamId).toBe("first");
     expect(socket.framesOf("sendToGroup")).toHaveLength(1);
+    await client.stop();
+  });
+
+  it("a start without options names only the group and the stream id", async () => {
+    const { client, socket } = await started();
+    void client.openGroupStream("g", { streamId: "s1" }).catch(() => {});
+    expect(await socket.waitForFrame((f) => f.type === "sendToGroup")).toEqual({
+      type: "sendToGroup",
+      group: "g",
+      stream: { streamId: "s1" },
+    });
+    await client.stop();
+  });
+
+  it("onError takes a function only, and the function it returns unsubscribes the listener", async () => {
+    const { client, socket, writer } = await opened();
+    expect(() => writer.onError("no" as never)).toThrow(new TypeError("listener must be a function"));
+    const heard: string[] = [];
+    const off = writer.onError((e) => heard.push(`removed ${e.name}`));
+    writer.onError((e) => heard.push(`kept ${e.name}`));
+    off();
+    socket.push({ type: "streamClosed", streamId: "s1", error: { name: "ServiceError", message: "gone" } });
+    expect(heard).toEqual(["kept ServiceError"]);
+    await client.stop();
+  });
+
+  // Rule: the service's streamClosed ends the stream: with its error if it names one; without one, an open stream that
+  // was not ending fails with StreamClosed, and an ending one resolves its end.
+  it("a streamClosed for an open stream fails it with the service's error, or StreamClosed without one", async () => {
+    const { client, socket } = await started();
+    const open = async (streamId: string) => {
+      const opening = client.openGroupStream("g", { streamId });
+      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
+      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
+      const writer = await opening;
+      const errors: unknown[] = [];
+      writer.onError((e) => errors.push({ name: e.name, message: e.message }));
+      return { writer, errors };
+    };
+    const plain = await open("plain");
+    socket.push({ type: "streamClosed", streamId: "plain" });
+    expect(plain.errors).toEqual([{ name: "StreamClosed", message: "the service closed the stream" }]);
+    await expect(plain.writer.write("x", "text")).rejects.toThrow(/is closed/);
+    const named = await open("named");
+    socket.push({ type: "streamClosed", streamId: "named", error: { name: "StreamNotFound", message: "no such" } });
+    expect(named.errors).toEqual([{ name: "StreamNotFound", message: "no such" }]);
+    await client.stop();
+  });
+
+  // Rule: an end written before a recovery is written again after it; the service may have closed the stream on the
+  // first copy, so its StreamNotFound for the second means the end went through. Without a recovery in between,
+  // StreamNotFound fails the end.
+  it("an end written again after a recovery resolves on the service's StreamNotFound; without the recovery it fails", async () => {
+    const { server, client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    const ended = writer.end();
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    expect(s2.frames.filter((f) => f.streamId === "s1")).toEqual([
+      { type: "streamData", streamId: "s1", streamSequenceId: 1, dataType: "text", data: "a" },
+      { type: "streamEnd", streamId: "s1" },
+    ]);
+    s2.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    s2.push({ type: "streamClosed", streamId: "s1", error: { name: "StreamNotFound", message: "already closed" } });
+    await ended;
+    // the other side: no recovery between the end and the answer
+    const opening = client.openGroupStream("g", { streamId: "s2" });
+    await s2.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === "s2");
+    s2.push({ type: "streamAck", streamId: "s2", expectedSequenceId: 1 });
+    const second = await opening;
+    const failed = second.end();
+    s2.push({ type: "streamClosed", streamId: "s2", error: { name: "StreamNotFound", message: "no such" } });
+    await expect(failed).rejects.toMatchObject({ name: "StreamNotFound" });
+    await client.stop();
+  });
+
+  it("a StreamNotFound after a recovery fails a stream whose end was not written before it", async () => {
+    const { server, client, socket, writer } = await opened();
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    const ended = writer.end();
+    s2.push({ type: "streamClosed", streamId: "s1", error: { name: "StreamNotFound", message: "no such" } });
+    await expect(ended).rejects.toMatchObject({ name: "StreamNotFound" });
+    await client.stop();
+  });
+
+  it("a connection drop after the start was written, before its ack, fails the open with ConnectionLost", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.serverClose(1006);
+    await expect(opening).rejects.toMatchObject({
+      name: "ConnectionLost",
+      message: "the connection dropped before the stream was accepted",
+    });
+    await client.stop();
+  });
+
+  it("a start ack naming another id than 1 is a protocol violation: the stream is ended at the service and the open fails", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    await expect(opening).rejects.toMatchObject({ name: "InvalidSequenceId", message: "unexpected start ack" });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: { message: "unexpected start ack", userErrorCode: "ProtocolViolation" },
+      },
+    ]);
+    await client.stop();
+  });
+
+  it("a streamNack before the start's ack, and acks or nacks after the stream closed, are ignored", async () => {
+    const { client, socket } = await started();
+    const opening = client.openGroupStream("g", { streamId: "s1" });
+    await socket.waitForFrame((f) => f.type === "sendToGroup");
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
+    const writer = await opening;
+    await writer.write("a", "text");
+    const ended = writer.end();
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
+    const before = socket.sent.length;
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 9 });
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 9, name: "InvalidSequenceId" });
+    expect(socket.sent.length).toBe(before); // no streamEnd for a violation: the stream is gone
+    // a stream given up while its start waited keeps its id until the service's streamClosed: its acks and nacks, of
+    // any id, change nothing meanwhile
+    const controller = new AbortController();
+    const givenUp = client.openGroupStream("g", { streamId: "s2", abortSignal: controller.signal });
+    await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === "s2");
+    controller.abort();
+    await expect(givenUp).rejects.toMatchObject({ name: "AbortError" });
+    const afterGiveUp = socket.sent.length;
+    socket.push({ type: "streamAck", streamId: "s2", expectedSequenceId: 2 });
+    socket.push({ type: "streamNack", streamId: "s2", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    expect(socket.sent.length).toBe(afterGiveUp);
+    await expect(client.openGroupStream("g", { streamId: "s2" })).rejects.toThrow(/already open/);
+    await client.stop();
+  });
+
+  it("an ack or a nack naming a fragment older than the buffered ones fails the stream", async () => {
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 }); // 1 and 2 are acknowledged
+    socket.push({ type: "streamNack", streamId: "s1", expectedSequenceId: 2, name: "InvalidSequenceId" });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      {
+        type: "streamEnd",
+        streamId: "s1",
+        error: {
+          message: "the service expects fragment 2, outside the buffered 3..3",
+          userErrorCode: "ProtocolViolation",
+        },
+      },
+    ]);
+    await client.stop();
+  });
+
+  it("an ack naming the next fragment (everything acknowledged) is in range; one past it is not", async () => {
+    const { client, socket, writer } = await opened();
+    await writer.write("a", "text");
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 });
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 2 }); // the empty buffer: still in range
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 3 });
+    expect(socket.framesOf("streamEnd")).toMatchObject([
+      { error: { message: "the service expects fragment 3, outside the buffered 2..1" } },
+    ]);
+    await client.stop();
+  });
+
+  // Rule: end()'s abortSignal ends the caller's wait only: the end still goes out and the stream still closes.
+  it("end() with an aborted signal refuses at once; a signal aborted while the end waits rejects the wait only", async () => {
+    const { client, socket, writer } = await opened();
+    const reason = new Error("no wait");
+    await expect(writer.end({ abortSignal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: "AbortError",
+      cause: reason,
+    });
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    await writer.write("still open", "text");
+    const controller = new AbortController();
+    const ended = writer.end({ abortSignal: controller.signal });
+    controller.abort(reason);
+    await expect(ended).rejects.toMatchObject({ name: "AbortError", cause: reason });
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    await expect(writer.write("x", "text")).rejects.toThrow(/is ending/);
+    // an end whose signal never fires settles as the stream does
+    const quiet = await opened();
+    const settled = quiet.writer.end({ abortSignal: new AbortController().signal });
+    quiet.socket.push({ type: "streamClosed", streamId: "s1" });
+    await settled;
+    const failing = await opened();
+    const rejected = failing.writer.end({ abortSignal: new AbortController().signal });
+    failing.socket.push({ type: "streamClosed", streamId: "s1", error: { name: "ServiceError", message: "x" } });
+    await expect(rejected).rejects.toMatchObject({ name: "ServiceError" });
+    await Promise.all([client.stop(), quiet.client.stop(), failing.client.stop()]);
+  });
+
+  it("a write made recently postpones the keepalive; none goes out while recovering", async () => {
+    vi.useFakeTimers();
+    const { server, client, socket, writer } = await opened(
+      { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 },
+      3000,
+    );
+    const keepalives = (s: typeof socket) =>
+      s.frames.filter((f) => f.type === "streamData" && f.streamSequenceId === undefined).length;
+    vi.advanceTimersByTime(500);
+    await writer.write("a", "text");
+    vi.advanceTimersByTime(500); // the period's end: the write was 500 ms ago
+    expect(keepalives(socket)).toBe(0);
+    vi.advanceTimersByTime(1000); // nothing written for 1500 ms at the next check
+    expect(keepalives(socket)).toBe(1);
+    socket.serverClose(1006);
+    vi.advanceTimersByTime(5000);
+    expect(keepalives(socket)).toBe(1);
+    const recovered = nextEvent(client, "recovered");
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    vi.advanceTimersByTime(999);
+    expect(keepalives(s2)).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(keepalives(s2)).toBe(1);
+    const stopped = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopped;
+  });
+
+  // Rule: bad arguments are refused with a TypeError (RangeError for a number out of range) naming the argument,
+  // before anything is written or the stream changes.
+  it("openGroupStream refuses bad options before writing anything", async () => {
+    const { client, socket } = await started();
+    await expect(client.openGroupStream("g", { streamId: "" })).rejects.toThrow(/options\.streamId/);
+    await expect(client.openGroupStream("g", { noEcho: "yes" as never })).rejects.toThrow(
+      new TypeError("options.noEcho must be a boolean"),
+    );
+    await expect(client.openGroupStream("g", { idleTimeoutInMs: 0 })).rejects.toThrow(/options\.idleTimeoutInMs/);
+    await expect(client.openGroupStream("g", { abortSignal: {} as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    expect(socket.framesOf("sendToGroup")).toEqual([]);
+    // noEcho false is a boolean too: the start leaves it out
+    void client.openGroupStream("g", { streamId: "s1", noEcho: false }).catch(() => {});
+    expect((await socket.waitForFrame((f) => f.type === "sendToGroup")).noEcho).toBeUndefined();
+    await client.stop();
+  });
+
+  it("write, end and abort refuse bad arguments before anything is written; the stream stays open", async () => {
+    const { client, socket, writer } = await opened();
+    await expect(writer.write(5, "text")).rejects.toThrow(/content/);
+    await expect(writer.write("x", "text", null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.write("x", "text", { abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.end(null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.end({ abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.abort({}, null as never)).rejects.toThrow(new TypeError("options must be an object"));
+    await expect(writer.abort({}, { abortSignal: 1 as never })).rejects.toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
+    await expect(writer.abort(null as never)).rejects.toThrow(new TypeError("error must be an object"));
+    for (const key of ["message", "userErrorCode"] as const) {
+      await expect(writer.abort({ [key]: 1 } as never)).rejects.toThrow(
+        new TypeError(`error.${key} must be a string of at most 1024 characters`),
+      );
+      await expect(writer.abort({ [key]: "x".repeat(1025) })).rejects.toThrow(`error.${key} must be a string`);
+    }
+    await expect(writer.abort({ name: "Mine" } as never)).rejects.toThrow(
+      new TypeError("error must not have a name: the service names it UserError"),
+    );
+    expect(socket.framesOf("streamData")).toEqual([]);
+    expect(socket.framesOf("streamEnd")).toEqual([]);
+    // at the bound exactly, the texts go out whole
+    const aborted = writer.abort({ message: "m".repeat(1024), userErrorCode: "c".repeat(1024) });
+    expect(socket.framesOf("streamEnd")).toEqual([
+      { type: "streamEnd", streamId: "s1", error: { message: "m".repeat(1024), userErrorCode: "c".repeat(1024) } },
+    ]);
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await aborted;
+    await client.stop();
+  });
+
+  // Rule: an open stream ends with the connection's session: each way names itself in the stream's error.
+  it("stop(), a lost connection and a failed start() fail the open streams, each with its own error", async () => {
+    const heard = async (end: "stop" | "drop", protocol?: "json") => {
+      const { client, socket, writer } = await opened(protocol ? { protocol } : {});
+      const errors: { name: string; message: string | undefined }[] = [];
+      writer.onError((e) => errors.push({ name: e.name, message: e.message }));
+      if (end === "stop") await client.stop();
+      else {
+        const disconnected = nextEvent(client, "disconnected");
+        socket.serverClose(1006);
+        await disconnected;
+        await client.stop();
+      }
+      return errors;
+    };
+    expect(await heard("stop")).toEqual([{ name: "Stopped", message: "the client stopped" }]);
+    expect(await heard("drop", "json")).toEqual([
+      { name: "ConnectionLost", message: "the connection carrying the stream is gone (a new one replaces it)" },
+    ]);
+    const { server, client } = await started();
+    await client.stop();
+    const start = client.start();
+    const opening = openGroupStream(client, "g", { streamId: "s1" });
+    (await server.socket(1)).serverClose(1006);
+    await expect(start).rejects.toThrow();
+    await expect(opening).rejects.toMatchObject({
+      name: "ConnectionLost",
+      message: "the client did not connect: start() failed",
+    });
+  });
+
+  it("a stopping or stopped client refuses to open a stream", async () => {
+    const { client } = await started();
+    const stopping = client.stop();
+    expect(client.state).toBe("Stopping");
+    await expect(openGroupStream(client, "g")).rejects.toThrow(new Error("The client is Stopping: call start() first"));
+    await stopping;
+    await expect(openGroupStream(client, "g")).rejects.toThrow(new Error("The client is Stopped: call start() first"));
+  });
+
+  it("a write with an aborted signal and a second end() are refused before anything is written", async () => {
+    const { client, socket, writer } = await opened();
+    const reason = new Error("gave up");
+    await expect(writer.write("x", "text", { abortSignal: AbortSignal.abort(reason) })).rejects.toMatchObject({
+      name: "AbortError",
+      cause: reason,
+    });
+    expect(socket.framesOf("streamData")).toEqual([]);
+    const ended = writer.end();
+    await expect(writer.end()).rejects.toThrow('Stream "s1" is ending: nothing more can be written');
+    expect(socket.framesOf("streamEnd")).toEqual([{ type: "streamEnd", streamId: "s1" }]);
+    socket.push({ type: "streamClosed", streamId: "s1" });
+    await ended;
     await client.stop();
   });
 });
