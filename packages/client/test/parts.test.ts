@@ -188,19 +188,25 @@ describe("payloads and frames", () => {
   });
 });
 
+/** A DrainWaiter without a deadline over a socket drained when `drained` is set; `checks` holds when it was asked. */
+function drainingSocket() {
+  const t0 = Date.now();
+  const socket = { drained: false, checks: [] as number[], t0 };
+  const waiter = new DrainWaiter(() => {
+    socket.checks.push(Date.now() - t0);
+    return socket.drained;
+  }, 0);
+  return Object.assign(socket, { waiter });
+}
+
 describe("DrainWaiter", () => {
   const reason = (signal: AbortSignal) => signal.reason;
 
   it("one backed-off timer serves every waiter; all resolve together once drained, and the timer stops", async () => {
     vi.useFakeTimers();
     try {
-      const checks: number[] = [];
-      let drained = false;
-      const t0 = Date.now();
-      const waiter = new DrainWaiter(() => {
-        checks.push(Date.now() - t0);
-        return drained;
-      }, 0);
+      const socket = drainingSocket();
+      const { checks, waiter } = socket;
       const waits = [waiter.wait(undefined, reason), waiter.wait(undefined, reason), waiter.wait(undefined, reason)];
       let resolved = 0;
       for (const wait of waits) void wait.then(() => resolved++);
@@ -210,7 +216,7 @@ describe("DrainWaiter", () => {
       expect(checks).toEqual([0, 0, 0, 5, 15, 35, 75, 155, 255, 355]);
       expect(DRAIN_POLL_MAX_MS).toBe(100);
       expect(resolved).toBe(0);
-      drained = true;
+      socket.drained = true;
       await vi.advanceTimersByTimeAsync(100);
       expect(resolved).toBe(3); // all at the same poll
       expect(vi.getTimerCount()).toBe(0);
@@ -273,21 +279,16 @@ describe("DrainWaiter deadline and restart", () => {
   it("a wait begun after the others ended polls from the shortest period again", async () => {
     vi.useFakeTimers();
     try {
-      const checks: number[] = [];
-      let drained = false;
-      const t0 = Date.now();
-      const waiter = new DrainWaiter(() => {
-        checks.push(Date.now() - t0);
-        return drained;
-      }, 0);
+      const socket = drainingSocket();
+      const { checks, waiter } = socket;
       const first = waiter.wait(undefined, reason);
       await vi.advanceTimersByTimeAsync(200); // backed off to 100 ms
-      drained = true;
+      socket.drained = true;
       await vi.advanceTimersByTimeAsync(100);
       await first;
-      drained = false;
+      socket.drained = false;
       checks.length = 0;
-      const begun = Date.now() - t0;
+      const begun = Date.now() - socket.t0;
       void waiter.wait(undefined, reason);
       await vi.advanceTimersByTimeAsync(5);
       expect(checks).toEqual([begun, begun + 5]); // its own check, then the first poll 5 ms later

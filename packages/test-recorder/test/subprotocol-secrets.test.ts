@@ -57,24 +57,30 @@ function once(socket: WebSocketLike, type: string): Promise<void> {
   return new Promise((resolve) => socket.addEventListener(type, () => resolve(), { once: true }));
 }
 
+/** Records one session offering `protocols` (the fake service selects the first); the protocol the socket reported. */
+async function recordSession(recordingPath: string, protocols: string[]): Promise<string> {
+  const recorder = await createRecorder(undefined, {
+    mode: "record",
+    recordingPath,
+    env: {},
+    webSocketFactory: fakeFactory,
+  });
+  const live = recorder.webSocketFactory("wss://svc/client", protocols);
+  await once(live, "open");
+  const selected = live.protocol;
+  live.close(1000, "done");
+  await once(live, "close");
+  await recorder.stop();
+  return selected;
+}
+
 const tokenA = signJwt({ aud: "wss://svc/client", sub: "a" }, ACCESS_KEY);
 const tokenB = signJwt({ aud: "wss://svc/client", sub: "b" }, ACCESS_KEY);
 
 describe("subprotocols", () => {
   it("a JWT offered and selected as a subprotocol is written as Sanitized, and a fresh token replays", async () => {
     const recordingPath = tmp.path("protocols.json");
-    const recorder = await createRecorder(undefined, {
-      mode: "record",
-      recordingPath,
-      env: {},
-      webSocketFactory: fakeFactory,
-    });
-    const live = recorder.webSocketFactory("wss://svc/client", [tokenA, "json.v1"]);
-    await once(live, "open");
-    expect(live.protocol).toBe(tokenA);
-    live.close(1000, "done");
-    await once(live, "close");
-    await recorder.stop();
+    expect(await recordSession(recordingPath, [tokenA, "json.v1"])).toBe(tokenA);
 
     const text = await readFile(recordingPath, "utf8");
     expect(text).not.toContain(tokenA);
@@ -94,17 +100,7 @@ describe("subprotocols", () => {
 
   it("a protocol list that differs once sanitized does not match in playback", async () => {
     const recordingPath = tmp.path("protocols.json");
-    const recorder = await createRecorder(undefined, {
-      mode: "record",
-      recordingPath,
-      env: {},
-      webSocketFactory: fakeFactory,
-    });
-    const live = recorder.webSocketFactory("wss://svc/client", [tokenA, "json.v1"]);
-    await once(live, "open");
-    live.close(1000, "done");
-    await once(live, "close");
-    await recorder.stop();
+    await recordSession(recordingPath, [tokenA, "json.v1"]);
 
     const replay = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
     expect(() => replay.webSocketFactory("wss://svc/client", ["not-a-token", "json.v1"])).toThrow(
