@@ -34,6 +34,7 @@ import {
   sanitizeSession,
   sanitizeUri,
   secretHeadersStep,
+  urlCredentialsStep,
 } from "./sanitizers.ts";
 import { scanRecording } from "./secret-scan.ts";
 import {
@@ -258,6 +259,7 @@ export class Recorder {
       literalStep("environment values", this.#envSanitizing.replacements),
       connectionStringKeyStep(),
       jwtStep(),
+      urlCredentialsStep(),
       hostStep(this.#fakeEndpoint, [...this.#envSanitizing.hosts, ...hosts]),
       ...this.#userSteps,
     ];

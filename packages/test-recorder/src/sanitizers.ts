@@ -205,6 +205,26 @@ export function jwtStep(): SanitizerStep {
   };
 }
 
+// A URL's user part (RFC 3986 userinfo: user, or user:password): what follows "://" up to an "@", when every
+// character between is one a user part may hold. The match starts at the literal "://" and the user part cannot hold
+// "/", so scanning costs linear time whatever the text.
+const URL_USERINFO = /:\/\/([A-Za-z0-9\-._~%!$&'()*+,;=:]+)@/g;
+
+/**
+ * Replaces the user part of every URL (`https://user:password@host` -> `https://Sanitized@host`) in URIs, headers,
+ * text and JSON strings; inside binary frames the user part becomes a mask of its own length.
+ */
+export function urlCredentialsStep(): SanitizerStep {
+  const apply = (s: string) => s.replace(URL_USERINFO, `://${SANITIZED}@`);
+  return {
+    name: "URL credentials",
+    uri: apply,
+    header: (_n, v) => apply(v),
+    text: apply,
+    binary: (bytes) => bytes.replace(URL_USERINFO, (_m, user: string) => `://${binaryMask(user.length)}@`),
+  };
+}
+
 const ORIGIN = /^([a-z][a-z0-9+.-]*):\/\/[^/?#]*/i;
 
 /**

@@ -24,6 +24,7 @@ import {
   sanitizeFrameText,
   sanitizeSession,
   secretHeadersStep,
+  urlCredentialsStep,
 } from "../src/sanitizers.ts";
 import { ACCESS_KEY, signJwt, tempDirPerTest } from "./helpers.ts";
 
@@ -214,6 +215,66 @@ describe("connection string keys and JWTs", () => {
     expect(regexStep("user", "a", "b").binary).toBeUndefined();
     expect(compileSanitizer({ regex: "a" }, 0).binary).toBeUndefined();
     expect(regexStep("built-in", "a", "b", true).binary!("aa")).toBe("bb");
+  });
+});
+
+describe("URL credentials", () => {
+  const step = urlCredentialsStep();
+
+  it("the user part of a URL is replaced whole, password or not, in any scheme and any case", () => {
+    expect(step.text!("proxy at http://alice:s3cr%40t!@proxy.example:8080/x")).toBe(
+      "proxy at http://Sanitized@proxy.example:8080/x",
+    );
+    expect(step.text!("HTTPS://ghp_token@host.example/repo.git")).toBe("HTTPS://Sanitized@host.example/repo.git");
+    expect(step.text!("amqps://u:p@a.example and wss://x:y@b.example")).toBe(
+      "amqps://Sanitized@a.example and wss://Sanitized@b.example",
+    );
+    expect(step.uri!("https://u:p@h.example/a")).toBe("https://Sanitized@h.example/a");
+    expect(step.header!("location", "https://u:p@h.example/a")).toBe("https://Sanitized@h.example/a");
+    // applying it again changes nothing
+    expect(step.text!("https://Sanitized@h.example")).toBe("https://Sanitized@h.example");
+  });
+
+  it("an @ after the host (path, query, fragment) or across a blank is not a user part", () => {
+    for (const text of [
+      "https://h.example/a@b",
+      "https://h.example?mail=a@b.example",
+      "https://h.example#a@b",
+      "see https://h.example or mail bob@b.example",
+      "mailto:bob@b.example",
+      "user:pass@host.example",
+      "https://@h.example",
+    ]) {
+      expect(step.text!(text), text).toBe(text);
+    }
+  });
+
+  it("the recorder writes no password of a URL in a header, a body or a WebSocket URL", async () => {
+    const recordingPath = tmp.path("url-credentials.json");
+    const password = "hunter2-password";
+    const recorder = await createRecorder(undefined, {
+      mode: "record",
+      recordingPath,
+      env: {},
+      fetch: async () =>
+        new Response(JSON.stringify({ next: `https://svc:${password}@h.example/next` }), {
+          headers: { "content-type": "application/json", location: `https://svc:${password}@h.example/a` },
+        }),
+    });
+    await recorder.fetch("https://h.example/api");
+    await recorder.stop();
+    const text = await readFile(recordingPath, "utf8");
+    expect(text).not.toContain(password);
+    const [recorded] = parseRecording(text).Entries;
+    expect(recorded!.ResponseHeaders.location).toMatch(/^https:\/\/Sanitized@/);
+    expect(recorded!.ResponseBody).toEqual({ next: expect.stringMatching(/^https:\/\/Sanitized@/) });
+  });
+
+  it("inside a binary frame only the user part is masked, keeping the frame's length", () => {
+    const frame = "\u0002\u0010https://user:pw@h.example\u0000";
+    const out = latin1(sanitizeFrameBinary(b64(frame), [step]));
+    expect(out).toBe(`\u0002\u0010https://${binaryMask(7)}@h.example\u0000`);
+    expect(out.length).toBe(frame.length);
   });
 });
 
