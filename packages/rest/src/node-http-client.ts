@@ -270,6 +270,8 @@ class FastNodeHttpClient implements HttpClient {
       decoder.destroy();
       settle(signal?.aborted ? abortError("The operation was aborted.") : readError(error));
     });
+    // An answer that does not decode is not read further: its connection closes rather than stay busy with it.
+    decoder.on("error", () => res.destroy());
     return res.pipe(decoder);
   }
 }

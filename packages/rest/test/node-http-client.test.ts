@@ -190,6 +190,30 @@ describe("the HTTP client under the REST clients (Node)", () => {
     expect(raw.bodyAsText).not.toBe(text);
   });
 
+  it("fails a corrupt gzip answer as the default client words it, and closes its connection instead of leaving it busy", async () => {
+    const accepts = { headers: createHttpHeaders({ "Accept-Encoding": "gzip,deflate" }) };
+    // The answer promises more bytes than it sends and stays open: only the client can end the exchange.
+    plain.handle((_req, res) =>
+      res.writeHead(200, { "content-encoding": "gzip", "content-length": "100" }).write("not gzip"),
+    );
+    const ours = await outcome(client, accepts);
+    expect(ours).toEqual({
+      error: {
+        name: "RestError",
+        message: expect.stringContaining("Error reading response as text: "),
+        code: "PARSE_ERROR",
+        restError: true,
+      },
+    });
+    expect(await outcome(peer, accepts)).toEqual(ours);
+    const used = plain.seen.at(-2)!.socket;
+    if (!used.closed) await once(used, "close");
+    // the next request goes out on a new connection and succeeds
+    plain.handle((_req, res) => res.writeHead(200, { "content-encoding": "gzip" }).end(gzipSync("fine")));
+    expect((await outcome(client, accepts)).bodyAsText).toBe("fine");
+    expect(plain.seen.at(-1)!.socket).not.toBe(used);
+  });
+
   it("keeps the connection alive between requests", async () => {
     await client.sendRequest(request(`${plain.url}/1`, { body: "a" }));
     await client.sendRequest(request(`${plain.url}/2`, { body: "b" }));
