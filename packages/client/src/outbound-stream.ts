@@ -248,7 +248,7 @@ export class OutboundStream {
       this.#started.resolve();
       return;
     }
-    // (The count of stale nacks stays: they name the rewound id, which an ack past it puts out of range anyway.)
+    // (An ack leaves the count of stale nacks alone: they name the rewound id, which #accept refuses once acked.)
     if (!this.#accept(expectedSequenceId)) return;
     this.#admit();
   }

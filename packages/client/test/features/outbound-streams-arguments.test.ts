@@ -48,7 +48,13 @@ it("a waiting write whose data cannot be encoded when its turn comes is refused 
   await expect(bad).rejects.toThrow(TypeError);
   await Promise.all([first, next]);
   expect(socket.framesOf("streamData").slice(-2)).toEqual([
-    { type: "streamData", streamId: "s1", streamSequenceId: MAX_UNACKED_FRAGMENTS + 1, dataType: "text", data: "first" },
+    {
+      type: "streamData",
+      streamId: "s1",
+      streamSequenceId: MAX_UNACKED_FRAGMENTS + 1,
+      dataType: "text",
+      data: "first",
+    },
     { type: "streamData", streamId: "s1", streamSequenceId: MAX_UNACKED_FRAGMENTS + 2, dataType: "text", data: "next" },
   ]);
   await client.stop();

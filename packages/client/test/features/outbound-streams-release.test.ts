@@ -79,7 +79,11 @@ describe("a stream that is over", () => {
     const ctx = await started({ keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
     const { server, client, socket } = ctx;
     const controller = new AbortController();
-    const givenUp = client.openGroupStream("g", { streamId: "s1", idleTimeoutInMs: 3000, abortSignal: controller.signal });
+    const givenUp = client.openGroupStream("g", {
+      streamId: "s1",
+      idleTimeoutInMs: 3000,
+      abortSignal: controller.signal,
+    });
     await socket.waitForFrame((f) => f.type === "sendToGroup");
     controller.abort();
     await expect(givenUp).rejects.toMatchObject({ name: "AbortError" });
