@@ -95,10 +95,6 @@ export class OutboundStream {
     this.#ended.promise.catch(() => {});
   }
 
-  get state(): State {
-    return this.#state;
-  }
-
   /** Writes the stream start (now, or when the client is next Connected); resolves on the service's streamAck 1. */
   begin(): Promise<void> {
     this.#writeStart();
@@ -252,8 +248,8 @@ export class OutboundStream {
       this.#started.resolve();
       return;
     }
+    // (An ack leaves the count of stale nacks alone: they name the rewound id, which #accept refuses once acked.)
     if (!this.#accept(expectedSequenceId)) return;
-    if (expectedSequenceId > this.#rewoundTo) this.#staleNacks = 0; // past the rewound gap: no stale nack is left
     this.#admit();
   }
 

@@ -5,22 +5,12 @@ import { logger } from "../../src/logger.ts";
 import { MAX_UNACKED_BYTES, MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { openGroupStream } from "../../src/outbound-streams.ts";
 import { nextEvent } from "../fake-socket.ts";
+import { opened } from "./opened.ts";
 import { recoverOn, started } from "./started.ts";
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-async function opened(options: Parameters<typeof started>[0] = {}, idleTimeoutInMs?: number) {
-  const ctx = await started(options);
-  const writerPromise = ctx.client.openGroupStream("g", {
-    streamId: "s1",
-    ...(idleTimeoutInMs ? { idleTimeoutInMs } : {}),
-  });
-  await ctx.socket.waitForFrame((f) => f.type === "sendToGroup");
-  ctx.socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
-  return { ...ctx, writer: await writerPromise };
-}
 
 describe("openGroupStream", () => {
   it("writes a start frame without payload or ackId and resolves only after streamAck 1", async () => {
