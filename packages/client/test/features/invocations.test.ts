@@ -407,7 +407,7 @@ describe("invokeEvent", () => {
 
   // Rule: an invocation holds the caller's signal only while it is pending: however it settles, its abort listener is
   // taken off, so one long-lived signal passed to many invocations gathers none.
-  it("an invocation that settles (answered, failed, stopped, lost with its session) leaves no abort listener on the caller's signal", async () => {
+  it("an invocation that settles (answered, failed, stopped, lost with its session, aborted) leaves no abort listener on the caller's signal", async () => {
     const signal = new AbortController().signal;
     const listeners = () => getEventListeners(signal, "abort").length;
     const { client, socket } = await started();
@@ -435,5 +435,13 @@ describe("invokeEvent", () => {
     await expect(lost).rejects.toThrow(/connection was lost/);
     expect(listeners()).toBe(0);
     await other.client.stop();
+    const { client: third, socket: thirdSocket } = await started();
+    const controller = new AbortController();
+    const aborted = third.invokeEvent("e", "x", "text", { invocationId: "aborted", abortSignal: controller.signal });
+    await thirdSocket.waitForFrame((f) => f.type === "invoke");
+    controller.abort();
+    await expect(aborted).rejects.toThrow("The invocation was aborted");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await third.stop();
   });
 });
