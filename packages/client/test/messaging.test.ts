@@ -386,7 +386,8 @@ describe("messages(): the buffer of an iterable that falls behind", () => {
 // Rule: each iterable gets the messages it asked for (a group's iterable: that group's messages only), and one that
 // ended is forgotten, so an app that opens and leaves many iterables does not keep offering messages to them all.
 describe("MessageStreams: which iterables a message goes to", () => {
-  const text = (data: string, fields: object) => ({ type: "message", dataType: "text", data, ...fields }) as DataMessage;
+  const text = (data: string, fields: object) =>
+    ({ type: "message", dataType: "text", data, ...fields }) as DataMessage;
   const drain = async (iterable: AsyncIterable<DataMessage>) => {
     const out: unknown[] = [];
     for await (const m of iterable) out.push(m.data);

@@ -1,6 +1,7 @@
 // invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
-import { describe, expect, it } from "vitest";
+
 import { getEventListeners } from "node:events";
+import { describe, expect, it } from "vitest";
 import {
   InvocationError,
   WebPubSubClient,
@@ -198,7 +199,10 @@ describe("invokeEvent", () => {
 
   it("a client on a protobuf subprotocol refuses invokeEvent with a TypeError naming it and the subprotocols that carry it", async () => {
     const server = new FakeServer();
-    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory, protocol: WebPubSubProtobufProtocol() });
+    const client = new WebPubSubClient(URL1, {
+      webSocketFactory: server.factory,
+      protocol: WebPubSubProtobufProtocol(),
+    });
     const error = await client.invokeEvent("e", "x", "text").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TypeError);
     expect((error as TypeError).message).toBe(
