@@ -171,6 +171,9 @@ class Subscription implements GroupStreamSubscription {
       } catch (error) {
         this.#report(error);
       }
+      // The callback closed the subscription (or stopped the client) at once: the stream ended before its first
+      // fragment, which it does not take (nor an idle timer).
+      if (stream.done) return;
     }
     const sequenceId = info.streamSequenceId;
     if (sequenceId !== stream.expected) {

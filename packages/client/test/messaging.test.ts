@@ -1,7 +1,9 @@
 import { AbortError } from "@webpubsub/async";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
+import { MessageStreams } from "../src/message-streams.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
+import type { DataMessage } from "../src/types.ts";
 import { FAST_RETRY, FakeServer, startedClient, URL1 } from "./fake-socket.ts";
 
 afterEach(() => {
@@ -378,6 +380,47 @@ describe("messages(): the buffer of an iterable that falls behind", () => {
     for (const data of ["a", "b", "c"]) socket.push(server(data));
     await client.stop();
     expect(await drain(latest)).toEqual({ out: ["b", "c"] });
+  });
+});
+
+// Rule: each iterable gets the messages it asked for (a group's iterable: that group's messages only), and one that
+// ended is forgotten, so an app that opens and leaves many iterables does not keep offering messages to them all.
+describe("MessageStreams: which iterables a message goes to", () => {
+  const text = (data: string, fields: object) =>
+    ({ type: "message", dataType: "text", data, ...fields }) as DataMessage;
+  const drain = async (iterable: AsyncIterable<DataMessage>) => {
+    const out: unknown[] = [];
+    for await (const m of iterable) out.push(m.data);
+    return out;
+  };
+
+  it("a group's iterable takes that group's messages only: never another group's, never a server message, even one carrying a group field", async () => {
+    const streams = new MessageStreams();
+    const g1 = streams.subscribe("g1", {});
+    const all = streams.subscribe(undefined, {});
+    streams.data(text("mine", { from: "group", group: "g1" }));
+    streams.data(text("other group", { from: "group", group: "g2" }));
+    // the built-in decoders drop a stray group field from a server message; a custom protocol's decoder may keep it
+    streams.data(text("server", { from: "server", group: "g1" }));
+    streams.stopped();
+    expect(await drain(g1)).toEqual(["mine"]);
+    expect(await drain(all)).toEqual(["mine", "other group", "server"]);
+  });
+
+  it("an iterable that ended (its loop left, its signal aborted) is offered no later message; the others still are", async () => {
+    const streams = new MessageStreams();
+    const left = streams.subscribe(undefined, {});
+    const controller = new AbortController();
+    const aborted = streams.subscribe(undefined, { signal: controller.signal });
+    const open = streams.subscribe(undefined, {});
+    streams.data(text("first", { from: "server" }));
+    for await (const _ of left) break; // the loop leaves after its first message
+    controller.abort();
+    const offered = [vi.spyOn(left, "push"), vi.spyOn(aborted, "push"), vi.spyOn(open, "push")];
+    streams.data(text("later", { from: "server" }));
+    expect(offered.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 1]);
+    streams.stopped();
+    expect(await drain(open)).toEqual(["first", "later"]);
   });
 });
 

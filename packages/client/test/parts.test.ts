@@ -1,4 +1,5 @@
 // Unit tests of the building blocks: ack manager, sequence tracker, emitter, payload conversion, frame data.
+import { getEventListeners } from "node:events";
 import { describe, expect, it, vi } from "vitest";
 import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
@@ -293,6 +294,60 @@ describe("DrainWaiter deadline and restart", () => {
       await vi.advanceTimersByTimeAsync(5);
       expect(checks).toEqual([begun, begun + 5]); // its own check, then the first poll 5 ms later
       waiter.release();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+// Rule: a wait holds the caller's signal only while it waits: however it ends (drained, released, past its deadline,
+// aborted) its abort listener is taken off, so one long-lived signal passed to many sends gathers none. A wait that
+// ends by its abort leaves the poll to the others, and stops it when it was the last one.
+describe("DrainWaiter and the caller's signal", () => {
+  const reason = (signal: AbortSignal) => signal.reason;
+  const listeners = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
+
+  it("a wait that ends drained, released or past its deadline leaves no abort listener on the caller's signal", async () => {
+    vi.useFakeTimers();
+    try {
+      const signal = new AbortController().signal;
+      const socket = drainingSocket();
+      const drained = socket.waiter.wait(signal, reason);
+      expect(listeners(signal)).toBe(1); // held while it waits
+      socket.drained = true;
+      await vi.advanceTimersByTimeAsync(5);
+      await drained;
+      expect(listeners(signal)).toBe(0);
+      const released = new DrainWaiter(() => false, 0);
+      const wait = released.wait(signal, reason);
+      expect(listeners(signal)).toBe(1);
+      released.release();
+      await wait;
+      expect(listeners(signal)).toBe(0);
+      const late = new DrainWaiter(() => false, 5).wait(signal, reason).catch((e: unknown) => e);
+      expect(listeners(signal)).toBe(1);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(await late).toBeInstanceOf(SendMessageError);
+      expect(listeners(signal)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("aborting the last waiting send stops the poll: the buffer is not asked again", async () => {
+    vi.useFakeTimers();
+    try {
+      const socket = drainingSocket();
+      const controller = new AbortController();
+      const wait = socket.waiter.wait(controller.signal, reason);
+      await vi.advanceTimersByTimeAsync(5);
+      expect(socket.checks).toEqual([0, 5]);
+      controller.abort(new Error("gave up"));
+      await expect(wait).rejects.toThrow("gave up");
+      expect(listeners(controller.signal)).toBe(0);
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(socket.checks).toEqual([0, 5]);
     } finally {
       vi.useRealTimers();
     }

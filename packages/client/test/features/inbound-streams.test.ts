@@ -237,7 +237,10 @@ describe("onGroupStream: what a subscription remembers of the streams it ignores
     expect(streams).toHaveLength(4);
     // acknowledged: g's active stream can never be complete, g's ignored one is forgotten
     await leave({ success: true });
-    expect(await results[1]).toEqual({ data: ["active:1"], error: expect.objectContaining({ name: "LeftGroup" }) });
+    expect(await results[1]).toEqual({
+      data: ["active:1"],
+      error: expect.objectContaining({ name: "LeftGroup", message: "the client left the group" }),
+    });
     expect(streams[3]?.abortSignal.aborted).toBe(false);
     socket.push(fragOf("g2", "ignored", 4));
     expect(streams).toHaveLength(4);
@@ -311,6 +314,27 @@ describe("onGroupStream: idle timeout", () => {
     expect(streams[0]?.abortSignal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
     expect(streams[0]?.abortSignal.reason).toMatchObject({ name: "IdleTimeout" });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+
+  it("a callback that closes its subscription at once: the stream it was handed is done, takes nothing and leaves no idle timer behind", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started(quiet);
+    const read: Promise<{ data: unknown[]; error?: { name: string } }>[] = [];
+    const subscription = onGroupStream(
+      client,
+      (stream) => {
+        read.push(collect(stream));
+        void subscription.close();
+      },
+      { idleTimeoutInMs: 1000 },
+    );
+    socket.push(frag(1));
+    expect(read).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await read[0]).toEqual({ data: [] });
     const stopping = client.stop();
     await vi.advanceTimersByTimeAsync(10);
     await stopping;
@@ -493,7 +517,9 @@ describe("onGroupStream: what a received stream hands its reader", () => {
     const subscription = onGroupStream(client, (stream) => void streams.push(stream), { handleFromStart: true });
     socket.push(fragOf("g", "mid", 2));
     expect(subscription.ignoredCount).toBe(1);
-    socket.push({ ...fragOf("g", "mid", 3), stream: { streamId: "mid", streamSequenceId: 3, endOfStream: true } });
+    socket.push(fragOf("g", "mid", 3)); // not its end: still remembered
+    expect(subscription.ignoredCount).toBe(1);
+    socket.push({ ...fragOf("g", "mid", 4), stream: { streamId: "mid", streamSequenceId: 4, endOfStream: true } });
     expect(subscription.ignoredCount).toBe(0);
     // first seen at its end: nothing follows it, nothing to remember
     socket.push({ ...fragOf("g", "ended", 4), stream: { streamId: "ended", streamSequenceId: 4, endOfStream: true } });
@@ -503,6 +529,116 @@ describe("onGroupStream: what a received stream hands its reader", () => {
     socket.push({ ...fragOf("g", "gap", 3), stream: { streamId: "gap", streamSequenceId: 3, endOfStream: true } });
     expect(subscription.ignoredCount).toBe(0);
     expect(streams[0]?.abortSignal.reason).toMatchObject({ name: "InvalidSequenceId" });
+    await client.stop();
+  });
+});
+
+describe("onGroupStream: what is a stream, and how one ends for its reader", () => {
+  it("group messages without stream metadata and server messages are not streams: their listeners get them and no stream starts", async () => {
+    const { client, socket, streams } = await subscribed();
+    const seen: unknown[] = [];
+    client.on("group-message", (e) => seen.push(e.message.data));
+    client.on("server-message", (e) => seen.push(e.message.data));
+    socket.push({ type: "message", from: "group", group: "g", fromUserId: "pub", dataType: "text", data: "plain" });
+    socket.push({ type: "message", from: "server", dataType: "text", data: "server" });
+    socket.push(frag(1));
+    expect(seen).toEqual(["plain", "server", "d1"]);
+    expect(streams.map((s) => s.streamId)).toEqual(["s1"]);
+    await client.stop();
+  });
+
+  it("a reader waiting for the next fragment when the stream ends is told the stream is done, not failed", async () => {
+    const { client, socket } = await started();
+    const iterators: AsyncIterator<GroupStreamMessage>[] = [];
+    await client.onGroupStream((stream) => void iterators.push(stream[Symbol.asyncIterator]())).ready;
+    socket.push(frag(1));
+    const iterator = iterators[0] as AsyncIterator<GroupStreamMessage>;
+    expect((await iterator.next()).value?.data).toBe("d1");
+    const waiting = iterator.next(); // nothing buffered: it waits
+    socket.push({ ...frag(2, ""), stream: { streamId: "s1", streamSequenceId: 2, endOfStream: true } });
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    await client.stop();
+  });
+
+  it("a final JSON fragment is delivered whatever its fields (an object with byteLength 0 is data); one without data only ends the stream", async () => {
+    const { client, socket, results } = await subscribed();
+    const end = (streamId: string, payload: object) =>
+      socket.push({
+        type: "message",
+        from: "group",
+        group: "g",
+        fromUserId: "pub",
+        ...payload,
+        stream: { streamId, streamSequenceId: 1, endOfStream: true },
+      });
+    end("object", { dataType: "json", data: { byteLength: 0 } });
+    end("none", { dataType: "json" });
+    expect(await Promise.all(results)).toEqual([{ data: [{ byteLength: 0 }] }, { data: [] }]);
+    await client.stop();
+  });
+
+  it("closing the subscription from a stream's abort listener does not change how that stream ended", async () => {
+    const { client, socket } = await started({ protocol: "json" });
+    const read: Promise<{ data: unknown[]; error?: { name: string } }>[] = [];
+    const subscription = onGroupStream(
+      client,
+      (stream) => {
+        read.push(collect(stream));
+        stream.abortSignal.addEventListener("abort", () => void subscription.close()); // stop listening once it fails
+      },
+      {},
+    );
+    socket.push(frag(1));
+    const disconnected = nextEvent(client, "disconnected");
+    socket.serverClose(1006);
+    await disconnected;
+    expect(subscription.isActive).toBe(false);
+    expect(await read[0]).toEqual({ data: ["d1"], error: expect.objectContaining({ name: "ConnectionLost" }) });
+    await client.stop();
+  });
+
+  it("a lost connection forgets every stream of the subscription: the same ids on the next connection start new streams, whether they were active or ignored", async () => {
+    const { server, client, socket, streams, results } = await subscribed({}, { protocol: "json" });
+    socket.push(fragOf("g", "active", 1));
+    socket.push(fragOf("g", "ignored", 1));
+    socket.push(fragOf("g", "ignored", 3)); // InvalidSequenceId: the rest of it is ignored
+    const connected = nextEvent(client, "connected");
+    socket.serverClose(1006);
+    const s2 = await server.socket(1);
+    s2.connected("conn2", undefined);
+    await connected;
+    expect((await results[0])?.error).toMatchObject({ name: "ConnectionLost" });
+    s2.push(fragOf("g", "active", 1));
+    s2.push(fragOf("g", "ignored", 4));
+    expect(streams.map((s) => s.streamId)).toEqual(["active", "ignored", "active", "ignored"]);
+    expect(streams[2]?.abortSignal.aborted).toBe(false);
+    await client.stop();
+  });
+});
+
+// Rule: the subscription onGroupStream returns is active until closed (close() or disposing it, once or more): closing
+// ends its streams and forgets it, so later fragments are not handed to it.
+describe("onGroupStream: the subscription", () => {
+  it("is active until close(); close() ends its streams and forgets it; a second close() changes nothing; disposing closes it", async () => {
+    const { client, socket } = await started();
+    const streams: GroupStream[] = [];
+    const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
+    expect(subscription.isActive).toBe(true);
+    socket.push(frag(1));
+    const handed = vi.spyOn(subscription as unknown as { handle(message: unknown): void }, "handle");
+    await subscription.close();
+    expect(subscription.isActive).toBe(false);
+    expect(streams[0]?.abortSignal.aborted).toBe(true);
+    socket.push(frag(2));
+    socket.push(fragOf("g", "later", 1));
+    expect(handed).not.toHaveBeenCalled();
+    await subscription.close();
+    expect(subscription.isActive).toBe(false);
+    const disposed = onGroupStream(client, (stream) => void streams.push(stream), {});
+    await disposed[Symbol.asyncDispose]();
+    expect(disposed.isActive).toBe(false);
+    socket.push(fragOf("g", "after", 1));
+    expect(streams).toHaveLength(1);
     await client.stop();
   });
 });

@@ -1,8 +1,16 @@
 // invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
+
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
-import { InvocationError, type WebPubSubClientProtocol, WebPubSubJsonReliableProtocol } from "../../src/index.ts";
+import {
+  InvocationError,
+  WebPubSubClient,
+  type WebPubSubClientProtocol,
+  WebPubSubJsonReliableProtocol,
+  WebPubSubProtobufProtocol,
+} from "../../src/index.ts";
 import { invokeEvent } from "../../src/invocations.ts";
-import { nextEvent } from "../fake-socket.ts";
+import { FakeServer, nextEvent, URL1 } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
 describe("invokeEvent", () => {
@@ -30,7 +38,7 @@ describe("invokeEvent", () => {
     await socket.waitForFrame((f) => f.invocationId === "b");
     socket.push({ type: "invokeResponse", invocationId: "a", success: true });
     socket.push({ type: "invokeResponse", invocationId: "b", success: true, dataType: "binary", data: "eHl6" });
-    expect(await empty).toEqual({ invocationId: "a" });
+    expect(await empty).toStrictEqual({ invocationId: "a" }); // no dataType or data fields at all
     const b = await bytes;
     expect(b.data).toBeInstanceOf(ArrayBuffer);
     expect([...new Uint8Array(b.data as ArrayBuffer)]).toEqual([120, 121, 122]);
@@ -182,8 +190,25 @@ describe("invokeEvent", () => {
     await expect(client.invokeEvent("e", "x", "text", { invocationId: "x".repeat(257) })).rejects.toThrow(
       /options\.invocationId/,
     );
+    await expect(
+      client.invokeEvent("e", "x", "text", { abortSignal: "soon" as unknown as AbortSignal }),
+    ).rejects.toThrow(/options\.abortSignal/);
     expect(socket.framesOf("invoke")).toEqual([]);
     await client.stop();
+  });
+
+  it("a client on a protobuf subprotocol refuses invokeEvent with a TypeError naming it and the subprotocols that carry it", async () => {
+    const server = new FakeServer();
+    const client = new WebPubSubClient(URL1, {
+      webSocketFactory: server.factory,
+      protocol: WebPubSubProtobufProtocol(),
+    });
+    const error = await client.invokeEvent("e", "x", "text").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).message).toBe(
+      'invokeEvent needs a JSON subprotocol ("json" or "json.reliable"): the protobuf subprotocols have no such messages',
+    );
+    expect(server.sockets).toEqual([]);
   });
 
   it("content that cannot be encoded (a cycle) is a TypeError before anything is registered: the id stays free", async () => {
@@ -382,5 +407,45 @@ describe("invokeEvent", () => {
     expect([...socket.framesOf("cancelInvocation"), ...s2.framesOf("cancelInvocation")]).toEqual([]);
     expect([...socket.framesOf("invoke"), ...s2.framesOf("invoke")]).toEqual([]);
     await client.stop();
+  });
+
+  // Rule: an invocation holds the caller's signal only while it is pending: however it settles, its abort listener is
+  // taken off, so one long-lived signal passed to many invocations gathers none.
+  it("an invocation that settles (answered, failed, stopped, lost with its session, aborted) leaves no abort listener on the caller's signal", async () => {
+    const signal = new AbortController().signal;
+    const listeners = () => getEventListeners(signal, "abort").length;
+    const { client, socket } = await started();
+    const answered = client.invokeEvent("e", "x", "text", { invocationId: "ok", abortSignal: signal });
+    const failed = client.invokeEvent("e", "x", "text", { invocationId: "no", abortSignal: signal });
+    const stopped = client.invokeEvent("e", "x", "text", { invocationId: "stopped", abortSignal: signal });
+    await socket.waitForFrame(() => socket.framesOf("invoke").length === 3);
+    expect(listeners()).toBe(3);
+    socket.push({ type: "invokeResponse", invocationId: "ok", success: true });
+    await answered;
+    expect(listeners()).toBe(2);
+    socket.push({ type: "invokeResponse", invocationId: "no", success: false });
+    await expect(failed).rejects.toBeInstanceOf(InvocationError);
+    expect(listeners()).toBe(1);
+    await client.stop();
+    await expect(stopped).rejects.toThrow(/client stopped/);
+    expect(listeners()).toBe(0);
+    const other = await started({ protocol: "json" });
+    const lost = other.client.invokeEvent("e", "x", "text", { invocationId: "lost", abortSignal: signal });
+    await other.socket.waitForFrame((f) => f.type === "invoke");
+    expect(listeners()).toBe(1);
+    const disconnected = nextEvent(other.client, "disconnected");
+    other.socket.serverClose(1006);
+    await disconnected;
+    await expect(lost).rejects.toThrow(/connection was lost/);
+    expect(listeners()).toBe(0);
+    await other.client.stop();
+    const { client: third, socket: thirdSocket } = await started();
+    const controller = new AbortController();
+    const aborted = third.invokeEvent("e", "x", "text", { invocationId: "aborted", abortSignal: controller.signal });
+    await thirdSocket.waitForFrame((f) => f.type === "invoke");
+    controller.abort();
+    await expect(aborted).rejects.toThrow("The invocation was aborted");
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    await third.stop();
   });
 });

@@ -4,6 +4,7 @@
 // invocations.test.ts and outbound-streams.test.ts.
 import { describe, expect, it } from "vitest";
 import { type GroupStream, GroupStreamError, InvocationError } from "../../src/index.ts";
+import { invokeEvent } from "../../src/invocations.ts";
 import { dropAndRecover, nextEvent } from "../fake-socket.ts";
 import { recoverOn, started } from "./started.ts";
 
@@ -33,6 +34,41 @@ describe("a new session announced on a recovered socket", () => {
     expect(await settledByNextTurn(mid)).toBe("pending");
     s2.push({ type: "invokeResponse", invocationId: "mid", success: true });
     expect(await mid).toEqual({ invocationId: "mid" });
+    await client.stop();
+  });
+
+  // Rule: what the new session fails is what the old session was sent: an invocation the old socket never took (it was
+  // closing, its close event not delivered yet) is written on the recovered socket and belongs to the new session. A
+  // failed invocation's id is free again.
+  it("keeps an invocation the old socket never took; fails the written one, naming why, and frees its id", async () => {
+    const { server, client, socket } = await started();
+    const old = client.invokeEvent("e", "x", "text", { invocationId: "old" });
+    await socket.waitForFrame((f) => f.type === "invoke");
+    socket.readyState = 2; // closing: the socket takes no more frames
+    const unsent = invokeEvent(client, "e", "y", "text", { invocationId: "unsent" }); // registered at the call
+    expect(socket.framesOf("invoke")).toHaveLength(1);
+    const recovered = nextEvent(client, "recovered");
+    socket.serverClose(1006);
+    const s2 = await recoverOn(server, 1);
+    await recovered;
+    await s2.waitForFrame((f) => f.invocationId === "unsent");
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn-new", "tok-new");
+    await connected;
+    const error = await settledByNextTurn(old);
+    expect(error).toBeInstanceOf(InvocationError);
+    expect(error).toMatchObject({
+      invocationId: "old",
+      message: "The session was replaced before the invoke response arrived",
+    });
+    expect(await settledByNextTurn(unsent)).toBe("pending");
+    s2.push({ type: "invokeResponse", invocationId: "unsent", success: true });
+    expect(await unsent).toEqual({ invocationId: "unsent" });
+    const again = invokeEvent(client, "e", "z", "text", { invocationId: "old" });
+    expect(await settledByNextTurn(again)).toBe("pending"); // not refused as still pending
+    await s2.waitForFrame((f) => f.invocationId === "old");
+    s2.push({ type: "invokeResponse", invocationId: "old", success: true });
+    expect(await again).toEqual({ invocationId: "old" });
     await client.stop();
   });
 
