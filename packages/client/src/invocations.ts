@@ -14,7 +14,7 @@ import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
 import { checkId, encodeNow, freshId, requireJsonOnly } from "./json-only.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
-import { checkEventName, checkOptionsObject, checkSignal } from "./validation.ts";
+import { checkSignal } from "./validation.ts";
 
 const INVOCATIONS = Symbol("invocations");
 
@@ -172,9 +172,8 @@ export async function invokeEvent(
   dataType: WebPubSubDataType,
   options: InvokeEventOptions = {},
 ): Promise<InvokeEventResult> {
-  checkEventName(eventName);
+  // client.invokeEvent, the only caller, checked the event name, the content and the options object.
   const payload = toPayload(content, dataType, "content");
-  checkOptionsObject(options);
   checkId(options.invocationId, "options.invocationId");
   checkSignal(options.abortSignal, "options.abortSignal");
   const invocationId = options.invocationId ?? freshId();
