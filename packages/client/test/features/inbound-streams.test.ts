@@ -16,6 +16,16 @@ const frag = (streamSequenceId: number, data = `d${streamSequenceId}`, extra: ob
   stream: { streamId: "s1", streamSequenceId, ...extra },
 });
 
+/** The only fragment of stream `streamId`, final, carrying `payload` (its dataType and data, or none). */
+const onlyFragment = (streamId: string, payload: object) => ({
+  type: "message",
+  from: "group",
+  group: "g",
+  fromUserId: "pub",
+  ...payload,
+  stream: { streamId, streamSequenceId: 1, endOfStream: true },
+});
+
 async function collect(stream: GroupStream): Promise<{ data: unknown[]; error?: { name: string } }> {
   const data: unknown[] = [];
   try {
@@ -401,15 +411,7 @@ describe("onGroupStream: what a received stream hands its reader", () => {
     "an empty final fragment only ends the stream; one with data is delivered (binaryType %s)",
     async (binaryType) => {
       const { client, socket, results } = await subscribed({}, { binaryType });
-      const end = (streamId: string, payload: object) =>
-        socket.push({
-          type: "message",
-          from: "group",
-          group: "g",
-          fromUserId: "pub",
-          ...payload,
-          stream: { streamId, streamSequenceId: 1, endOfStream: true },
-        });
+      const end = (streamId: string, payload: object) => socket.push(onlyFragment(streamId, payload));
       end("empty text", { dataType: "text", data: "" });
       end("no data", { dataType: "text" });
       end("null", { dataType: "json", data: null });
@@ -562,15 +564,7 @@ describe("onGroupStream: what is a stream, and how one ends for its reader", () 
 
   it("a final JSON fragment is delivered whatever its fields (an object with byteLength 0 is data); one without data only ends the stream", async () => {
     const { client, socket, results } = await subscribed();
-    const end = (streamId: string, payload: object) =>
-      socket.push({
-        type: "message",
-        from: "group",
-        group: "g",
-        fromUserId: "pub",
-        ...payload,
-        stream: { streamId, streamSequenceId: 1, endOfStream: true },
-      });
+    const end = (streamId: string, payload: object) => socket.push(onlyFragment(streamId, payload));
     end("object", { dataType: "json", data: { byteLength: 0 } });
     end("none", { dataType: "json" });
     expect(await Promise.all(results)).toEqual([{ data: [{ byteLength: 0 }] }, { data: [] }]);

@@ -1,13 +1,24 @@
-// A started client with stream s1 of group g open (the service accepted its start), for the group-stream tests.
+// Opening group streams against the scripted service, for the group-stream tests: openStream opens one on a started
+// client, opened starts a client with stream s1 of group g open.
 import { started } from "./started.ts";
+
+type Started = Pick<Awaited<ReturnType<typeof started>>, "client" | "socket">;
+
+/** Opens stream `streamId` of group g on a started client and has the service accept it (its streamAck 1). */
+export async function openStream(
+  ctx: Started,
+  streamId: string,
+  options: { idleTimeoutInMs?: number; abortSignal?: AbortSignal } = {},
+) {
+  const starts = () => ctx.socket.framesOf("sendToGroup").length;
+  const before = starts();
+  const opening = ctx.client.openGroupStream("g", { streamId, ...options });
+  await ctx.socket.waitForFrame(() => starts() > before);
+  ctx.socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
+  return opening;
+}
 
 export async function opened(options: Parameters<typeof started>[0] = {}, idleTimeoutInMs?: number) {
   const ctx = await started(options);
-  const writerPromise = ctx.client.openGroupStream("g", {
-    streamId: "s1",
-    ...(idleTimeoutInMs ? { idleTimeoutInMs } : {}),
-  });
-  await ctx.socket.waitForFrame((f) => f.type === "sendToGroup");
-  ctx.socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 1 });
-  return { ...ctx, writer: await writerPromise };
+  return { ...ctx, writer: await openStream(ctx, "s1", idleTimeoutInMs ? { idleTimeoutInMs } : {}) };
 }

@@ -5,23 +5,12 @@ import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { nextEvent } from "../fake-socket.ts";
+import { openStream } from "./opened.ts";
 import { recoverOn, started } from "./started.ts";
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-type Ctx = Awaited<ReturnType<typeof started>>;
-
-/** Opens stream `streamId` on the started client and has the service accept it. */
-async function open(ctx: Ctx, streamId: string, options: { idleTimeoutInMs?: number; abortSignal?: AbortSignal } = {}) {
-  const starts = () => ctx.socket.framesOf("sendToGroup").length;
-  const before = starts();
-  const opening = ctx.client.openGroupStream("g", { streamId, ...options });
-  await ctx.socket.waitForFrame(() => starts() > before);
-  ctx.socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
-  return opening;
-}
 
 const abortListeners = (signal: AbortSignal) => getEventListeners(signal, "abort").length;
 
@@ -30,20 +19,20 @@ describe("a stream that is over", () => {
     const ctx = await started();
     const { socket } = ctx;
     // ended: the end written and the service's streamClosed
-    const ended = await open(ctx, "s1");
+    const ended = await openStream(ctx, "s1");
     const end = ended.end();
     socket.push({ type: "streamClosed", streamId: "s1" });
     await end;
     // failed by the service
-    const failed = await open(ctx, "s1");
+    const failed = await openStream(ctx, "s1");
     socket.push({ type: "streamClosed", streamId: "s1", error: { name: "ServiceError", message: "gone" } });
     await expect(failed.write("x", "text")).rejects.toThrow(/is closed/);
     // failed here: an ack outside what was buffered
-    const violated = await open(ctx, "s1");
+    const violated = await openStream(ctx, "s1");
     socket.push({ type: "streamAck", streamId: "s1", expectedSequenceId: 7 });
     await expect(violated.write("x", "text")).rejects.toThrow(/is closed/);
     // each time the id was free again: the last open under it works too
-    const last = await open(ctx, "s1");
+    const last = await openStream(ctx, "s1");
     expect(last.streamId).toBe("s1");
     expect(socket.framesOf("sendToGroup")).toHaveLength(4);
     // the other side: an open stream keeps its id
@@ -56,17 +45,17 @@ describe("a stream that is over", () => {
     const ctx = await started({ keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
     const { socket } = ctx;
     const idle = vi.getTimerCount(); // the client's own timers, with no stream open
-    const closedByService = await open(ctx, "a", { idleTimeoutInMs: 3000 });
+    const closedByService = await openStream(ctx, "a", { idleTimeoutInMs: 3000 });
     expect(vi.getTimerCount()).toBe(idle + 1); // the open stream's keepalive
     const end = closedByService.end();
     socket.push({ type: "streamClosed", streamId: "a" });
     await end;
     expect(vi.getTimerCount()).toBe(idle);
-    const failed = await open(ctx, "b", { idleTimeoutInMs: 3000 });
+    const failed = await openStream(ctx, "b", { idleTimeoutInMs: 3000 });
     socket.push({ type: "streamAck", streamId: "b", expectedSequenceId: 9 });
     await expect(failed.write("x", "text")).rejects.toThrow(/is closed/);
     expect(vi.getTimerCount()).toBe(idle);
-    await open(ctx, "c", { idleTimeoutInMs: 3000 });
+    await openStream(ctx, "c", { idleTimeoutInMs: 3000 });
     expect(vi.getTimerCount()).toBe(idle + 1);
     const stopped = ctx.client.stop();
     await vi.advanceTimersByTimeAsync(10); // the socket's close handshake
@@ -106,7 +95,7 @@ describe("a call that settled holds no listener on the caller's abort signal", (
   it("openGroupStream: once the service accepted or refused the stream, or the signal aborted the wait", async () => {
     const ctx = await started();
     const accepted = new AbortController();
-    await open(ctx, "s1", { abortSignal: accepted.signal });
+    await openStream(ctx, "s1", { abortSignal: accepted.signal });
     expect(abortListeners(accepted.signal)).toBe(0);
     const refused = new AbortController();
     const opening = ctx.client.openGroupStream("g", { streamId: "s2", abortSignal: refused.signal });
@@ -126,7 +115,7 @@ describe("a call that settled holds no listener on the caller's abort signal", (
 
   it("a write that waited for room: once it went in, or its signal aborted it", async () => {
     const ctx = await started();
-    const writer = await open(ctx, "s1");
+    const writer = await openStream(ctx, "s1");
     for (let i = 0; i < MAX_UNACKED_FRAGMENTS; i++) await writer.write(`f${i}`, "text");
     const admitted = new AbortController();
     const aborted = new AbortController();
@@ -146,18 +135,18 @@ describe("a call that settled holds no listener on the caller's abort signal", (
     const ctx = await started();
     const { socket } = ctx;
     const closing = new AbortController();
-    const ended = (await open(ctx, "s1")).end({ abortSignal: closing.signal });
+    const ended = (await openStream(ctx, "s1")).end({ abortSignal: closing.signal });
     expect(abortListeners(closing.signal)).toBe(1);
     socket.push({ type: "streamClosed", streamId: "s1" });
     await ended;
     expect(abortListeners(closing.signal)).toBe(0);
     const failing = new AbortController();
-    const refused = (await open(ctx, "s2")).abort({ message: "bad" }, { abortSignal: failing.signal });
+    const refused = (await openStream(ctx, "s2")).abort({ message: "bad" }, { abortSignal: failing.signal });
     socket.push({ type: "streamClosed", streamId: "s2", error: { name: "ServiceError", message: "x" } });
     await expect(refused).rejects.toMatchObject({ name: "ServiceError" });
     expect(abortListeners(failing.signal)).toBe(0);
     const aborting = new AbortController();
-    const waited = (await open(ctx, "s3")).end({ abortSignal: aborting.signal });
+    const waited = (await openStream(ctx, "s3")).end({ abortSignal: aborting.signal });
     aborting.abort();
     await expect(waited).rejects.toMatchObject({ name: "AbortError" });
     expect(abortListeners(aborting.signal)).toBe(0);

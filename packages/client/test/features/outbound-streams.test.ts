@@ -5,7 +5,7 @@ import { logger } from "../../src/logger.ts";
 import { MAX_UNACKED_BYTES, MAX_UNACKED_FRAGMENTS } from "../../src/outbound-stream.ts";
 import { openGroupStream } from "../../src/outbound-streams.ts";
 import { nextEvent } from "../fake-socket.ts";
-import { opened } from "./opened.ts";
+import { opened, openStream } from "./opened.ts";
 import { recoverOn, started } from "./started.ts";
 
 afterEach(() => {
@@ -348,10 +348,7 @@ describe("openGroupStream", () => {
   it("a refused write names the stream by its first 64 characters (core's shown), a short id whole", async () => {
     const { client, socket } = await started();
     const open = async (streamId: string) => {
-      const opening = client.openGroupStream("g", { streamId });
-      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
-      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
-      const writer = await opening;
+      const writer = await openStream({ client, socket }, streamId);
       void writer.end().catch(() => {});
       return (await writer.write("late", "text").catch((e: unknown) => e)) as Error;
     };
@@ -613,10 +610,7 @@ describe("openGroupStream", () => {
   it("a streamClosed for an open stream fails it with the service's error, or StreamClosed without one", async () => {
     const { client, socket } = await started();
     const open = async (streamId: string) => {
-      const opening = client.openGroupStream("g", { streamId });
-      await socket.waitForFrame((f) => (f.stream as { streamId?: string } | undefined)?.streamId === streamId);
-      socket.push({ type: "streamAck", streamId, expectedSequenceId: 1 });
-      const writer = await opening;
+      const writer = await openStream({ client, socket }, streamId);
       const errors: unknown[] = [];
       writer.onError((e) => errors.push({ name: e.name, message: e.message }));
       return { writer, errors };
