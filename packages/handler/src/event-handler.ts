@@ -302,7 +302,9 @@ export class WebPubSubEventHandler {
 
   #report(error: unknown, eventName: string, connectionId: string | undefined): void {
     try {
-      this.#options.onError(error, connectionId ? { eventName, connectionId } : { eventName });
+      // typed `=> void`, so an async reporter type-checks: its rejection is swallowed like a throw
+      const result: unknown = this.#options.onError(error, connectionId ? { eventName, connectionId } : { eventName });
+      if (isThenable(result)) result.then(undefined, () => undefined);
     } catch {
       // a failing error reporter must not turn into a crash or a leaked response
     }

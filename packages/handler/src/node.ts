@@ -84,7 +84,8 @@ function serve(
     } else if (next) {
       next();
     } else if (onUnhandled) {
-      onUnhandled(req, res);
+      // typed `=> void`, so an async one type-checks: its rejection is answered below like a throw
+      await onUnhandled(req, res);
     } else {
       res.statusCode = 404;
       res.setHeader("content-type", "text/plain; charset=utf-8");

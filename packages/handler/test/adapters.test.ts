@@ -221,6 +221,31 @@ describe("node adapters", () => {
     }
   });
 
+  // Rule: a failing user callback never crashes the process or leaves the caller waiting: onUnhandled is typed
+  // `=> void`, so an async one type-checks, and its rejection is answered like a throw (500 while nothing was sent).
+  it("toNodeListener answers 500 when an async onUnhandled rejects, leaving no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    const listener = toNodeListener(makeHandler(), {
+      onUnhandled: async () => {
+        throw new Error("db password is hunter2");
+      },
+    });
+    const server = createServer(listener);
+    const base = await listen(server);
+    try {
+      const response = await fetch(`${base}/elsewhere`);
+      expect(response.status).toBe(500);
+      expect(await response.text()).toBe("Internal Server Error");
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("unhandledRejection", record);
+      await new Promise((resolve) => server.close(resolve));
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it("uses Express's full URL when mounted under a prefix", async () => {
     const app = express();
     app.use("/api", expressMiddleware(makeHandler()));

@@ -325,6 +325,31 @@ describe("failing handlers", () => {
     expect(String(second)).toMatch(/already been answered/);
   });
 
+  // Rule: a failing error reporter never crashes the process: onError is typed `=> void`, so an async reporter
+  // (`async (e) => await telemetry.send(e)`) type-checks, and its rejection must be handled like a synchronous throw,
+  // not left as an unhandled rejection (which ends a Node process by default).
+  it("an async error reporter that rejects does not leave an unhandled rejection, and the answer stands", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const handler = new WebPubSubEventHandler("hub", {
+        handleConnect: () => {
+          throw new Error("x");
+        },
+        onError: async () => {
+          throw new Error("reporter failed");
+        },
+      });
+      expect((await handler.handle(eventRequest({ type: CONNECT })))!.status).toBe(500);
+      // Node reports unhandled rejections once the microtask queue is empty: by the next macrotask at the latest
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it("a throwing error reporter does not break the answer", async () => {
     const handler = new WebPubSubEventHandler("hub", {
       handleConnect: () => {
