@@ -209,7 +209,7 @@ export interface WebPubSubEventHandlerOptions {
   onGroupLeft?: (request: GroupLeftRequest) => MaybePromise<void>;
   /** Time a handler may take before the event is answered 504 (blocking) or 200 (non-blocking). Default 60000. */
   timeoutInMs?: number;
-  /** Largest request body accepted; bigger bodies are answered 413 without being read. Default 4 MiB. */
+  /** Largest request body accepted; bigger bodies are answered 413 without being read. Default 1 MiB (the service's message limit). */
   maxBodyBytes?: number;
   /**
    * Time the whole request body may take to arrive, from the moment the handler starts reading it; a slower body is
