@@ -1,5 +1,5 @@
 // The `response` objects user handlers answer with (connect and user events), each producing one fetch Response.
-import { encodeConnectionState, shown, shownValue } from "@webpubsub/core";
+import { checkGroupName, encodeConnectionState, shown, shownValue } from "@webpubsub/core";
 import { httpStatusForMqttConnectCode, isMqttConnectErrorCode, mqttConnectCodeForHttpStatus } from "./mqtt-codes.ts";
 import type {
   ConnectErrorResponse,
@@ -193,7 +193,11 @@ function connectBody(response: unknown, request: ConnectRequest): Record<string,
     body.userId = r.userId;
   }
   const groups = stringArray(r.groups, "groups");
-  if (groups) body.groups = groups;
+  if (groups) {
+    // the service refuses a connect answer naming an invalid group (and drops the client): say so here instead
+    groups.forEach((group, i) => checkGroupName(group, `success(groups[${i}])`));
+    body.groups = groups;
+  }
   const roles = stringArray(r.roles, "roles");
   if (roles) body.roles = roles;
   if (r.subprotocol !== undefined && r.subprotocol !== "") {

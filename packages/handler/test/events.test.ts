@@ -86,6 +86,25 @@ describe("connect", () => {
     expect(String(errors[0])).toMatch(/subprotocol\) must be one the client offered/);
   });
 
+  // Rule: a connect answer the service would refuse is refused before it is sent, naming the problem: group names
+  // follow the service's rule (core's checkGroupName: 1 to 1024 characters, not whitespace only), as the service
+  // (and the emulator) refuse a connect answer with any other group and drop the client's connection.
+  it("refuses groups that are not valid group names (500, reported naming the group), and accepts the longest valid one", async () => {
+    const longest = "g".repeat(1024);
+    for (const [group, problem] of [
+      ["", "success(groups[1]) must be 1 to 1024 characters long, got 0"],
+      ["   ", "success(groups[1]) must not be whitespace only"],
+      [`${longest}g`, "success(groups[1]) must be 1 to 1024 characters long, got 1025"],
+    ]) {
+      const { handler, errors } = make({ handleConnect: (_req, res) => res.success({ groups: ["ok", group!] }) });
+      expect((await handler.handle(eventRequest({ type: CONNECT })))!.status, problem).toBe(500);
+      expect(errors).toEqual([new TypeError(problem)]);
+    }
+    const { handler } = make({ handleConnect: (_req, res) => res.success({ groups: ["ok", longest] }) });
+    const accepted = await handler.handle(eventRequest({ type: CONNECT }));
+    expect(await accepted!.json()).toEqual({ groups: ["ok", longest] });
+  });
+
   it.each([400, 401, 403, 500] as const)("rejects with %i and a text reason", async (code) => {
     const { handler } = make({ handleConnect: (_req, res) => res.fail(code, "nope") });
     const response = await handler.handle(eventRequest({ type: CONNECT }));
