@@ -152,6 +152,12 @@ export function checkExpiration(minutes: unknown, name = "options.expirationTime
   if (Math.floor(minutes * 60) < 1) {
     throw new RangeError(`${name} must give a lifetime of at least 1 second (1/60 of a minute), got ${minutes}.`);
   }
+  // ... and a whole number of seconds a JSON number holds exactly (past it, and from ~3e306 minutes not even finite)
+  if (minutes * 60 > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(
+      `${name} must give a lifetime of at most ${Number.MAX_SAFE_INTEGER} seconds, got ${minutes}.`,
+    );
+  }
 }
 
 export function checkPositiveInteger(value: unknown, name: string, max?: number): asserts value is number | undefined {

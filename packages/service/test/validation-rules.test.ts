@@ -128,6 +128,21 @@ describe("token lifetimes", () => {
   });
 });
 
+describe("token lifetimes, upper bound", () => {
+  // Rule: a token's exp is a whole number of seconds in a JSON number; past 2^53 - 1 seconds it is no longer exact (and
+  // from ~3e306 minutes not finite, which failed naming an option the caller never passed, opts.expiresInSeconds).
+  it("must give at most 2^53 - 1 seconds: 150,119,987,579,016 minutes pass, one more minute is refused", () => {
+    checkExpiration(150_119_987_579_016);
+    for (const bad of [150_119_987_579_017, 1e300, Number.MAX_VALUE]) {
+      expect(() => checkExpiration(bad), String(bad)).toThrow(
+        new RangeError(
+          `options.expirationTimeInMinutes must give a lifetime of at most 9007199254740991 seconds, got ${bad}.`,
+        ),
+      );
+    }
+  });
+});
+
 describe("enumerations", () => {
   it("client protocols are default, mqtt and socketio; anything else is refused", () => {
     for (const ok of [undefined, "default", "mqtt", "socketio"]) checkClientProtocol(ok);

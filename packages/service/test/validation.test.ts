@@ -140,6 +140,12 @@ const calls: Call[] = [
     RangeError,
   ],
   [
+    "token expiration past what a token's exp holds",
+    () => client.getClientAccessToken({ expirationTimeInMinutes: 1e307 }),
+    /options.expirationTimeInMinutes must give a lifetime of at most 9007199254740991 seconds/,
+    RangeError,
+  ],
+  [
     "token expiration NaN",
     () => client.getClientAccessToken({ expirationTimeInMinutes: Number.NaN }),
     /expirationTimeInMinutes/,
