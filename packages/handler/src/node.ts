@@ -139,7 +139,9 @@ function bodyAlreadyRead(req: IncomingMessage): boolean {
 /** Re-creates body bytes from what a body parser left in `req.body`. */
 function parsedBody(req: IncomingMessage, headers: Headers): Uint8Array<ArrayBuffer> {
   const parsed = (req as IncomingMessage & { body?: unknown }).body;
-  if (parsed === undefined || parsed === null) return new Uint8Array(0);
+  if (parsed === undefined) return new Uint8Array(0);
+  // the JSON value null (express.json({ strict: false })): no parser leaves null for an absent body
+  if (parsed === null) return new TextEncoder().encode("null");
   if (parsed instanceof Uint8Array) return new Uint8Array(parsed);
   if (typeof parsed === "string") {
     // the parser decoded the text with the request's charset; the bytes we hand over are UTF-8

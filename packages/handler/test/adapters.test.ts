@@ -246,6 +246,34 @@ describe("node adapters", () => {
     expect(unhandled).toEqual([]);
   });
 
+  // Rule: an event read by a body parser first is delivered as it was sent. express.json({ strict: false }) leaves
+  // `null` in req.body for a JSON null, which no parser leaves for an absent body: it is the JSON value null, not an
+  // empty body (which a JSON user event cannot be: that was a 400, and the event was lost).
+  it("after express.json({ strict: false }), a JSON null user event is delivered as null, like without the parser", async () => {
+    const seen: unknown[] = [];
+    const handler = new WebPubSubEventHandler("hub", {
+      onError: () => {},
+      handleUserEvent: (req, res) => {
+        seen.push([req.dataType, req.data]);
+        res.success();
+      },
+    });
+    for (const parsers of [[express.json({ strict: false })], []]) {
+      const server = createServer(expressApp(parsers, handler));
+      const base = await listen(server);
+      try {
+        const request = eventRequest({ type: USER_MESSAGE, contentType: "application/json", body: "null" });
+        expect((await send(base, request)).status).toBe(200);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+    expect(seen).toEqual([
+      ["json", null],
+      ["json", null],
+    ]);
+  });
+
   it("uses Express's full URL when mounted under a prefix", async () => {
     const app = express();
     app.use("/api", expressMiddleware(makeHandler()));
