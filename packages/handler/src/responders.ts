@@ -195,7 +195,7 @@ function connectBody(response: unknown, request: ConnectRequest): Record<string,
   const groups = stringArray(r.groups, "groups");
   if (groups) {
     // the service refuses a connect answer naming an invalid group (and drops the client): say so here instead
-    groups.forEach((group, i) => checkGroupName(group, `success(groups[${i}])`));
+    for (const [i, group] of groups.entries()) checkGroupName(group, `success(groups[${i}])`);
     body.groups = groups;
   }
   const roles = stringArray(r.roles, "roles");

@@ -59,7 +59,9 @@ describe("the body limit", () => {
     const { handler } = make({ handleUserEvent: (req, res) => res.success(String((req.data as Uint8Array).length)) });
     const at = await handler.handle(withBody(USER_MESSAGE, recordingStream([new Uint8Array(1024 * 1024)]).stream));
     expect(await at!.text()).toBe(String(1024 * 1024));
-    const past = await handler.handle(withBody(USER_MESSAGE, recordingStream([new Uint8Array(1024 * 1024 + 1)]).stream));
+    const past = await handler.handle(
+      withBody(USER_MESSAGE, recordingStream([new Uint8Array(1024 * 1024 + 1)]).stream),
+    );
     expect(past!.status).toBe(413);
   });
 

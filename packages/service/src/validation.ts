@@ -154,9 +154,7 @@ export function checkExpiration(minutes: unknown, name = "options.expirationTime
   }
   // ... and a whole number of seconds a JSON number holds exactly (past it, and from ~3e306 minutes not even finite)
   if (minutes * 60 > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(
-      `${name} must give a lifetime of at most ${Number.MAX_SAFE_INTEGER} seconds, got ${minutes}.`,
-    );
+    throw new RangeError(`${name} must give a lifetime of at most ${Number.MAX_SAFE_INTEGER} seconds, got ${minutes}.`);
   }
 }
 
