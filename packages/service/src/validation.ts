@@ -11,6 +11,8 @@ const PERMISSIONS: ReadonlySet<string> = new Set(["joinLeaveGroup", "sendToGroup
 const CLIENT_PROTOCOLS: ReadonlySet<string> = new Set(["default", "mqtt", "socketio"]);
 /** The service keeps a message for at most 300 seconds; 0 means "no expiry". */
 export const MAX_MESSAGE_TTL_SECONDS = 300;
+/** The longest token lifetime the service grants: its minutesToExpire is an int32. */
+export const MAX_TOKEN_MINUTES = 2 ** 31 - 1;
 /** The service returns at most 200 group members per page. */
 export const MAX_PAGE_SIZE = 200;
 
@@ -152,9 +154,10 @@ export function checkExpiration(minutes: unknown, name = "options.expirationTime
   if (Math.floor(minutes * 60) < 1) {
     throw new RangeError(`${name} must give a lifetime of at least 1 second (1/60 of a minute), got ${minutes}.`);
   }
-  // ... and a whole number of seconds a JSON number holds exactly (past it, and from ~3e306 minutes not even finite)
-  if (minutes * 60 > Number.MAX_SAFE_INTEGER) {
-    throw new RangeError(`${name} must give a lifetime of at most ${Number.MAX_SAFE_INTEGER} seconds, got ${minutes}.`);
+  // The service's rule (its :generateToken minutesToExpire is an int32), for locally signed tokens too: far past it an
+  // expiry was no longer a whole number of seconds, and from ~3e306 minutes not even finite.
+  if (minutes > MAX_TOKEN_MINUTES) {
+    throw new RangeError(`${name} must be at most ${MAX_TOKEN_MINUTES} minutes (2^31 - 1), got ${minutes}.`);
   }
 }
 

@@ -27,7 +27,13 @@ describe("source rules", () => {
   });
 
   it("takes the timer limit from @webpubsub/async instead of a copy of 2^31 - 1", () => {
-    expect(matching(/2_?147_?483_?647|0x7fffffff|2 \*\* 31/i)).toEqual([]);
+    // the one other 2^31 - 1 is not a timer: the int32 bound of the service's minutesToExpire, defined once
+    const int32Bound = /^export const MAX_TOKEN_MINUTES = 2 \*\* 31 - 1;$/m;
+    const copies = sources.filter((f) =>
+      /2_?147_?483_?647|0x7fffffff|2 \*\* 31/i.test(readFileSync(f, "utf8").replace(int32Bound, "")),
+    );
+    expect(copies.map((f) => relative(root, f))).toEqual([]);
+    expect(matching(int32Bound)).toEqual(["src/validation.ts"]);
   });
 
   it("starts every source and test file with a header comment", () => {

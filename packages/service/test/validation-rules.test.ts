@@ -129,15 +129,14 @@ describe("token lifetimes", () => {
 });
 
 describe("token lifetimes, upper bound", () => {
-  // Rule: a token's exp is a whole number of seconds in a JSON number; past 2^53 - 1 seconds it is no longer exact (and
-  // from ~3e306 minutes not finite, which failed naming an option the caller never passed, opts.expiresInSeconds).
-  it("must give at most 2^53 - 1 seconds: 150,119,987,579,016 minutes pass, one more minute is refused", () => {
-    checkExpiration(150_119_987_579_016);
-    for (const bad of [150_119_987_579_017, 1e300, Number.MAX_VALUE]) {
+  // Rule: at most 2^31 - 1 minutes, the service's own bound (its :generateToken minutesToExpire is an int32), for
+  // locally signed tokens too: 1e300 minutes minted an expiry of 1e+302, and 1e307 failed naming an option the caller
+  // never passed (opts.expiresInSeconds).
+  it("must be at most 2^31 - 1 minutes: 2,147,483,647 pass, 2,147,483,647.5 and more are refused naming the option", () => {
+    checkExpiration(2_147_483_647);
+    for (const bad of [2_147_483_647.5, 2_147_483_648, 1e300, Number.MAX_VALUE]) {
       expect(() => checkExpiration(bad), String(bad)).toThrow(
-        new RangeError(
-          `options.expirationTimeInMinutes must give a lifetime of at most 9007199254740991 seconds, got ${bad}.`,
-        ),
+        new RangeError(`options.expirationTimeInMinutes must be at most 2147483647 minutes (2^31 - 1), got ${bad}.`),
       );
     }
   });

@@ -142,7 +142,7 @@ const calls: Call[] = [
   [
     "token expiration past what a token's exp holds",
     () => client.getClientAccessToken({ expirationTimeInMinutes: 1e307 }),
-    /options.expirationTimeInMinutes must give a lifetime of at most 9007199254740991 seconds/,
+    /options.expirationTimeInMinutes must be at most 2147483647 minutes/,
     RangeError,
   ],
   [
