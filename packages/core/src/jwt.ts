@@ -56,6 +56,9 @@ export interface VerifyJwtOptions {
 
 const DEFAULT_HEADER_SEGMENT = base64UrlEncode(JSON.stringify({ alg: "HS256", typ: "JWT" }));
 
+/** The registered claims that hold a NumericDate (RFC 7519 section 4.1). */
+const TIME_CLAIMS = ["iat", "exp", "nbf"] as const;
+
 function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -76,6 +79,8 @@ export function signJwtSync(payload: JwtPayload, key: string, opts: SignJwtOptio
   }
   if (typeof key !== "string" || key.length === 0) throw new TypeError("key must be a non-empty string");
   const claims: JwtPayload = { ...payload };
+  // what verify would call malformed is never signed (a string iat made "exp":null, a null one an exp in 1970)
+  for (const name of TIME_CLAIMS) if (claims[name] !== undefined) checkFiniteNumber(claims[name], `payload.${name}`);
   if (claims.iat === undefined) {
     const now = opts.now ?? nowSeconds();
     checkFiniteNumber(now, "opts.now");

@@ -131,6 +131,21 @@ describe("arguments", () => {
     expect(signJwtSync({}, KEY, { now: NOW, expiresInSeconds: 0.5 })).toBeTypeOf("string");
   });
 
+  // Rule: sign never mints a token that verify would call malformed: time claims given in the payload (iat, exp, nbf)
+  // must be finite numbers, as verify requires. A string or NaN iat made `"exp":null`, a null iat an exp of 60 (1970).
+  test("sign: iat, exp and nbf given in the payload must be finite numbers, and are named", () => {
+    for (const name of ["iat", "exp", "nbf"] as const) {
+      for (const bad of ["1", Number.NaN, Number.POSITIVE_INFINITY, null]) {
+        expect(
+          failure(() => signJwtSync({ [name]: bad }, KEY, { now: NOW, expiresInSeconds: 60 })),
+          `${name} ${bad}`,
+        ).toEqual({ name: "TypeError", message: `payload.${name} must be a finite number` });
+      }
+      const t = signJwtSync({ [name]: NOW }, KEY, { now: NOW });
+      expect(verifyJwtSync(t, KEY, { now: NOW, requireExp: false })[name]).toBe(NOW);
+    }
+  });
+
   test("verify: keys must be a non-empty string or a non-empty array of non-empty strings, every one of them", () => {
     const t = signJwtSync({ exp: NOW + 60 }, KEY);
     for (const keys of ["", [], [""], [KEY, ""], [KEY, 1], 5]) {
