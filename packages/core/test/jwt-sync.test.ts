@@ -25,7 +25,10 @@ describe("signJwtSync / verifyJwtSync", () => {
     ["a tampered signature", (t: string) => `${t.slice(0, -2)}AA`, "invalid_signature"],
     ["a missing segment", (t: string) => t.slice(0, t.lastIndexOf(".")), "malformed"],
   ])("throw JwtError synchronously for %s", (_name, mutate, code) => {
-    const token = signJwtSync({ aud: "a", exp: NOW + 10 }, KEY);
+    // signed at NOW, not at the wall clock: a token of the current second ended in "AA" about once in 1,024 runs,
+    // and then the "tampered" token was the token itself
+    const token = signJwtSync({ aud: "a", exp: NOW + 10 }, KEY, { now: NOW });
+    expect(mutate(token)).not.toBe(token);
     let error: unknown;
     try {
       verifyJwtSync(mutate(token), KEY, { now: NOW });
