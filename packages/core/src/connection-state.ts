@@ -1,6 +1,8 @@
-// Connection state carried in the ce-connectionState header: base64 of a JSON object (protocol.md 5.8).
+// Connection state carried in the ce-connectionState header: base64 of a JSON object (protocol.md 5.8), held to
+// core's JSON bounds like any JSON from a peer.
 
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from "./base64.ts";
+import { scanJsonText } from "./protocol/json-bounds.ts";
 
 /** Encodes a state object as base64(JSON). */
 export function encodeConnectionState(state: Record<string, unknown>): string {
@@ -14,7 +16,10 @@ export function encodeConnectionState(state: Record<string, unknown>): string {
 export function decodeConnectionState(header: string | null | undefined): Record<string, unknown> {
   if (typeof header !== "string" || header === "") return {};
   try {
-    const value: unknown = JSON.parse(utf8Decode(base64Decode(header.trim())));
+    const text = utf8Decode(base64Decode(header.trim()));
+    // past core's JSON bounds a state is invalid too: nested thousands deep it parses, but no setState could re-encode it
+    if (scanJsonText(text).exceeded !== undefined) return {};
+    const value: unknown = JSON.parse(text);
     if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {
     // fall through: invalid state is treated as empty, like the official handlers do

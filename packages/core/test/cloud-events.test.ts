@@ -97,6 +97,17 @@ describe("connection state", () => {
     expect(decodeConnectionState(Buffer.from("42").toString("base64"))).toEqual({});
   });
 
+  // Rule: JSON from a peer is held to core's bounds before JSON.parse, the state header too. A state nested 5,000 deep
+  // fits in a 16 KB header, parses, and then makes every setState / success() of the handler throw a stack overflow
+  // (JSON.stringify cannot re-encode it), so such a state reads as invalid: {}.
+  test("a state past core's JSON bounds (nested 65 levels) decodes to {}; one nested 64 levels is kept", () => {
+    const nested = (depth: number) => `{"a":${"[".repeat(depth - 1)}${"]".repeat(depth - 1)}}`;
+    const header = (depth: number) => Buffer.from(nested(depth)).toString("base64");
+    expect(decodeConnectionState(header(65))).toEqual({});
+    expect(decodeConnectionState(header(64))).toEqual(JSON.parse(nested(64)));
+    expect(decodeConnectionState(header(5000))).toEqual({});
+  });
+
   test("encode rejects non-objects", () => {
     expect(() => encodeConnectionState([] as never)).toThrow(TypeError);
     expect(() => encodeConnectionState(null as never)).toThrow(TypeError);
