@@ -18,11 +18,16 @@ const TEXT_TYPE = "text/plain; charset=utf-8";
 const BINARY_TYPE = "application/octet-stream";
 const CONNECTION_STATE_HEADER = "ce-connectionState";
 
-/** Holds the single answer to one event; a second answer is a programming error. */
+/**
+ * Holds the single answer to one event. A second answer from user code is a programming error and throws; an answer
+ * that comes after the event was closed without one (timeout, caller gone, handler failed) is dropped instead: user
+ * code cannot know it is late, and a throw from the callback it answers in would end the program.
+ */
 export class Answer {
   readonly promise: Promise<Response>;
   #resolve!: (response: Response) => void;
   #done = false;
+  #closed = false;
 
   constructor() {
     this.promise = new Promise<Response>((resolve) => {
@@ -34,17 +39,25 @@ export class Answer {
     return this.#done;
   }
 
-  /** Answers, or throws when the event was already answered (or timed out). */
+  /** Whether the event was closed without an answer from user code (timeout, caller gone, handler failed). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The answer of user code: throws when it already answered, does nothing once the event was closed without it. */
   send(response: Response): void {
-    if (this.#done) throw new Error("This event has already been answered (or its handler timed out)");
+    if (this.#closed) return;
+    if (this.#done) throw new Error("This event has already been answered");
     this.#done = true;
     this.#resolve(response);
   }
 
-  /** Answers unless already answered; returns whether this call answered. */
+  /** Closes the event with the handler's own answer unless already answered; returns whether this call answered. */
   trySend(make: () => Response): boolean {
     if (this.#done) return false;
-    this.send(make());
+    this.#done = true;
+    this.#closed = true;
+    this.#resolve(make());
     return true;
   }
 }
@@ -62,7 +75,7 @@ class StateTracker implements StateSetter {
 
   setState(name: string, value: unknown): void {
     if (typeof name !== "string" || name === "") throw new TypeError("setState name must be a non-empty string");
-    this.#assertOpen();
+    if (!this.#open()) return;
     if (value === undefined) {
       delete this.#states[name];
     } else {
@@ -80,7 +93,7 @@ class StateTracker implements StateSetter {
   }
 
   clearStates(): void {
-    this.#assertOpen();
+    if (!this.#open()) return;
     for (const key of Object.keys(this.#states)) delete this.#states[key];
     this.#modified = true;
   }
@@ -90,8 +103,11 @@ class StateTracker implements StateSetter {
     if (this.#modified) headers.set(CONNECTION_STATE_HEADER, encodeConnectionState(this.#states));
   }
 
-  #assertOpen(): void {
-    if (this.#answer.done) throw new Error("This event has already been answered (or its handler timed out)");
+  /** Whether a change can still be sent: throws after the answer of user code, false once the event was closed. */
+  #open(): boolean {
+    if (this.#answer.closed) return false;
+    if (this.#answer.done) throw new Error("This event has already been answered");
+    return true;
   }
 }
 
