@@ -109,6 +109,17 @@ describe("readLimited", () => {
     await expect(readLimited(null, 1, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
   });
 
+  it("joins small chunks (copied into 64 KiB blocks) and large ones (kept) in order, whatever their mix", async () => {
+    let next = 0;
+    const numbered = (n: number) => Uint8Array.from({ length: n }, () => next++ & 255);
+    // after the first chunk (kept), 16 x 4,095 leave 16 bytes of a block: 17 more start the next block
+    const sizes = [3, ...Array(16).fill(4095), 17, ...Array(700).fill(100), 4095, 4096, 1, 70_000, 2, 2];
+    const chunks = sizes.map(numbered);
+    const out = await readLimited(chunksOf(chunks).iterable, next);
+    expect(out.length).toBe(next);
+    expect(out.every((b, i) => b === (i & 255))).toBe(true);
+  });
+
   it("an abort that comes between two reads ends the read before the next one, with the signal's reason", async () => {
     const controller = new AbortController();
     const reason = new Error("deadline");
