@@ -192,6 +192,20 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/rest/src/rest-error.ts", // RestErrors from responses, bounded relays of the service's message
     ],
   },
+  {
+    name: "rest-http",
+    dir: "packages/rest",
+    informational: true,
+    // The REST clients' Node HttpClient, apart from `rest`: its tests drive real loopback sockets, and a mutant that
+    // loses an event leaves them waiting until the mutant timeout. Only its own tests run (see the config), under a
+    // short timeoutMS: their baseline is under a second, so 3 s past twice the baseline is still far above a slow pass.
+    vitestConfig: "tools/mutation/vitest/rest-http.config.ts",
+    timeoutMS: 3_000,
+    mutate: [
+      // plain requests sent directly: agents, TLS, proxies' agents, abort, timeouts, gzip/deflate, the fallback
+      "packages/rest/src/node-http-client.ts",
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */
