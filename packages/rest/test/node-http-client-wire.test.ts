@@ -205,7 +205,9 @@ describe("defaultHttpClient", () => {
     const getBuiltinModule = process.getBuiltinModule;
     const notNode = [undefined, { getBuiltinModule }, { versions: {}, getBuiltinModule }];
     for (const runtime of notNode) {
-      expect((await madeUnder(runtime)).constructor, JSON.stringify(runtime)).toBe(createDefaultHttpClient().constructor);
+      expect((await madeUnder(runtime)).constructor, JSON.stringify(runtime)).toBe(
+        createDefaultHttpClient().constructor,
+      );
     }
     // the other side: Node's own versions and getBuiltinModule make this client (of the freshly loaded module)
     const onNode = (await madeUnder({ versions: process.versions, getBuiltinModule })).constructor;

@@ -322,7 +322,12 @@ describe("the HTTP client under the REST clients (Node)", () => {
     });
     const ours = await outcome(client, accepts);
     expect(ours).toEqual({
-      error: { name: "RestError", message: "Error reading response as text: aborted", code: "PARSE_ERROR", restError: true },
+      error: {
+        name: "RestError",
+        message: "Error reading response as text: aborted",
+        code: "PARSE_ERROR",
+        restError: true,
+      },
     });
     expect(await outcome(peer, accepts)).toEqual(ours);
   });
@@ -350,7 +355,7 @@ describe("the HTTP client under the REST clients (Node)", () => {
           answered = resolve;
         });
         const pending = outcome(http, {}, "/reset");
-        await (await headersIn);
+        await await headersIn;
         held?.socket?.resetAndDestroy();
         outcomes.push(await pending);
       }
@@ -599,7 +604,11 @@ describe("the HTTP client under the REST clients (Node)", () => {
         request(`${plain.url}/expect`, { body: "e", headers: createHttpHeaders({ Expect: "100-continue" }) }),
         request(`${plain.url}/form-data`, { formData: { a: "1" } }),
         request(`${plain.url}/multipart`, {
-          multipartBody: { parts: [{ headers: createHttpHeaders({ "Content-Type": "text/plain" }), body: "m" }] },
+          multipartBody: {
+            parts: [
+              { headers: createHttpHeaders({ "Content-Type": "text/plain" }), body: new TextEncoder().encode("m") },
+            ],
+          },
         }),
         request(`${plain.url}/no-body-again`, { method: "GET" }),
       ];
@@ -614,7 +623,6 @@ describe("the HTTP client under the REST clients (Node)", () => {
       expect(socketOf("/form-data")).toBe(handedOn);
       expect(socketOf("/multipart")).toBe(handedOn);
     });
-
 
     it("streams answers asked for as streams, and reports upload and download progress", async () => {
       plain.handle((_req, res) => res.writeHead(200).end("streamed"));
