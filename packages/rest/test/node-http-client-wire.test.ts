@@ -4,7 +4,7 @@
 // answers decoded like gzip ones, the abort errors worded as the default client words them, the requests it leaves to
 // the default client (request overrides, progress callbacks), and one shared client per process, outside Node too.
 import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { Agent, createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { deflateSync } from "node:zlib";
 import {
@@ -72,24 +72,48 @@ describe("the Node HttpClient on the wire", () => {
     }
   });
 
-  it("sends exactly one Host header, the URL's host and port, when the request has none", async () => {
-    await client.sendRequest(request("/no-host", { headers: createHttpHeaders({ Hostile: "x", Hos: "y" }) }));
+  it("sends exactly one Host header, the URL's host and port, when the request has none (From, Hos, Hostile are not Host)", async () => {
+    // names that share Host's length or its first letters, but not its name
+    const headers = createHttpHeaders({ From: "a@example.test", Hostile: "x", Hos: "y" });
+    await client.sendRequest(request("/no-host", { headers }));
+    expect(seen.at(-1)?.url).toBe("/no-host");
     expect(hostHeaders()).toEqual([["Host", new URL(base).host]]);
   });
 
-  it("spells header names as the request does, as the default client sends them", async () => {
-    const names = async (http: HttpClient) => {
-      const headers = createHttpHeaders({ "X-Custom-Name": "v", "content-TYPE": "text/plain" });
-      await http.sendRequest(request("/spelling", { headers, body: "b" }));
+  it("spells header names as the request does, its own Content-Length included, as the default client sends them", async () => {
+    const names = async (http: HttpClient, agent?: Agent) => {
+      const headers = createHttpHeaders({ "X-Custom-Name": "v", "content-TYPE": "text/plain", "content-length": "1" });
+      const sent = request("/spelling", { headers, body: "b" });
+      if (agent) sent.agent = agent;
+      await http.sendRequest(sent);
       return lastHeaders()
         .map(([name]) => name)
         .filter((name) => name.toLowerCase() !== "host" && name.toLowerCase() !== "connection")
         .sort();
     };
     const ours = await names(client);
-    expect(ours).toContain("X-Custom-Name");
-    expect(ours).toContain("content-TYPE");
+    expect(ours).toEqual(["X-Custom-Name", "content-TYPE", "content-length"]);
     expect(ours).toEqual(await names(peer));
+    // through a request's own agent (how a proxy's agent is given) the names are spelled the same
+    const agent = new Agent({ keepAlive: true });
+    try {
+      expect(await names(client, agent)).toEqual(ours);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("hands on a response header with a value and leaves out one sent empty, as the default client does", async () => {
+    answer = (_req, res) => res.writeHead(204, { "x-empty": "", "x-full": "v" }).end();
+    try {
+      for (const http of [client, peer]) {
+        const headers = (await http.sendRequest(request("/empty-header"))).headers;
+        expect(headers.get("x-full")).toBe("v");
+        expect(headers.has("x-empty")).toBe(false);
+      }
+    } finally {
+      answer = plainAnswer;
+    }
   });
 
   it("decodes a deflate answer when the request accepts it, as the default client does", async () => {
@@ -158,19 +182,36 @@ describe("defaultHttpClient", () => {
     expect(defaultHttpClient()).toBe(client);
   });
 
-  it("is the pipeline's default client where the runtime has no node: built-ins to reach", async () => {
+  /** The client a freshly loaded module makes while `globalThis.process` is `runtime` (restored at once after). */
+  async function madeUnder(runtime: unknown): Promise<HttpClient> {
     vi.resetModules();
     const fresh = await import("../src/node-http-client.ts");
-    const processObject = globalThis.process as { getBuiltinModule?: unknown };
-    const getBuiltinModule = processObject.getBuiltinModule;
-    let made: HttpClient;
+    const real = globalThis.process;
     try {
-      processObject.getBuiltinModule = undefined;
-      made = fresh.defaultHttpClient();
+      (globalThis as { process: unknown }).process = runtime;
+      return fresh.defaultHttpClient();
     } finally {
-      processObject.getBuiltinModule = getBuiltinModule;
+      globalThis.process = real;
     }
+  }
+
+  it("is the pipeline's default client where the runtime has no node: built-ins to reach", async () => {
+    const made = await madeUnder({ ...process, getBuiltinModule: undefined });
     expect(made.constructor).toBe(createDefaultHttpClient().constructor);
     expect(made.constructor).not.toBe(client.constructor);
+  });
+
+  it("is the pipeline's default client outside Node: no process, a process without versions, or no versions.node", async () => {
+    const getBuiltinModule = process.getBuiltinModule;
+    const notNode = [undefined, { getBuiltinModule }, { versions: {}, getBuiltinModule }];
+    for (const runtime of notNode) {
+      expect((await madeUnder(runtime)).constructor, JSON.stringify(runtime)).toBe(
+        createDefaultHttpClient().constructor,
+      );
+    }
+    // the other side: Node's own versions and getBuiltinModule make this client (of the freshly loaded module)
+    const onNode = (await madeUnder({ versions: process.versions, getBuiltinModule })).constructor;
+    expect(onNode).not.toBe(createDefaultHttpClient().constructor);
+    expect(onNode.name).toBe(client.constructor.name);
   });
 });

@@ -2,7 +2,14 @@
 // default client: each case runs against a real node:http / node:https server, and where the outcome can be compared
 // the same request also goes through @azure/core-rest-pipeline's createDefaultHttpClient (the independent peer).
 import { getEventListeners, once } from "node:events";
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  type ClientRequest,
+  createServer as createHttpServer,
+  Agent as HttpAgent,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer, Agent as HttpsAgent } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
@@ -15,6 +22,7 @@ import {
   type PipelineRequest,
   type PipelineRequestOptions,
 } from "@azure/core-rest-pipeline";
+import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import { generate } from "selfsigned";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultHttpClient } from "../src/node-http-client.ts";
@@ -113,6 +121,38 @@ async function outcome(http: HttpClient, options: Partial<PipelineRequestOptions
   } catch (error) {
     const e = error as Error & { code?: string; statusCode?: number };
     return { error: { name: e.name, message: e.message, code: e.code, restError: isRestError(e) } };
+  }
+}
+
+/** node:http and node:https as the client reaches them (the modules' own objects, so a replaced agent is seen). */
+const nodeHttp = process.getBuiltinModule("node:http") as typeof import("node:http");
+const nodeHttps = process.getBuiltinModule("node:https") as typeof import("node:https");
+
+/** An agent that counts the connections it opens. */
+function counted<A extends HttpAgent>(agent: A): A & { connections: number } {
+  const create = agent.createConnection.bind(agent);
+  return Object.assign(agent, {
+    connections: 0,
+    createConnection(this: A & { connections: number }, ...args: Parameters<typeof create>) {
+      this.connections++;
+      return create(...args);
+    },
+  });
+}
+
+/** Runs `body` with `agent` as Node's global agent of the module, then puts the real one back. */
+async function withGlobalAgent<T>(
+  module: { globalAgent: HttpAgent },
+  agent: HttpAgent,
+  body: () => Promise<T>,
+): Promise<T> {
+  const real = module.globalAgent;
+  module.globalAgent = agent;
+  try {
+    return await body();
+  } finally {
+    module.globalAgent = real;
+    agent.destroy();
   }
 }
 
@@ -273,6 +313,66 @@ describe("the HTTP client under the REST clients (Node)", () => {
     expect(theirs.error).toMatchObject({ restError: true, code: "PARSE_ERROR" });
   });
 
+  it("fails a gzip answer cut short with a PARSE_ERROR RestError, as the default client does", async () => {
+    const accepts = { headers: createHttpHeaders({ "Accept-Encoding": "gzip,deflate" }) };
+    const zipped = gzipSync("compressed ".repeat(200));
+    plain.handle((_req, res) => {
+      res.writeHead(200, { "content-encoding": "gzip", "content-length": String(zipped.length) });
+      res.write(zipped.subarray(0, 20), () => res.socket?.destroy());
+    });
+    const ours = await outcome(client, accepts);
+    expect(ours).toEqual({
+      error: {
+        name: "RestError",
+        message: "Error reading response as text: aborted",
+        code: "PARSE_ERROR",
+        restError: true,
+      },
+    });
+    expect(await outcome(peer, accepts)).toEqual(ours);
+  });
+
+  // Rule: once the answer's headers are in, a failure of the connection is a failure to read the answer (PARSE_ERROR),
+  // not one to send the request, even when the socket reports it as its own error (a reset) before it closes.
+  it("fails an answer whose connection is reset after its headers as a read (PARSE_ERROR), as the default client does", async () => {
+    let held: ServerResponse | undefined;
+    plain.handle((_req, res) => {
+      held = res;
+      res.writeHead(200, { "content-length": "100" }).write("partial");
+    });
+    // the client's own request, to learn when the answer's headers have reached it
+    let answered!: (headersIn: Promise<unknown>) => void;
+    const request = nodeHttp.request;
+    const spy = vi.spyOn(nodeHttp, "request").mockImplementation(((...args: Parameters<typeof request>) => {
+      const req: ClientRequest = request(...args);
+      answered(once(req, "response"));
+      return req;
+    }) as typeof request);
+    try {
+      const outcomes = [];
+      for (const http of [client, peer]) {
+        const headersIn = new Promise<Promise<unknown>>((resolve) => {
+          answered = resolve;
+        });
+        const pending = outcome(http, {}, "/reset");
+        await await headersIn;
+        held?.socket?.resetAndDestroy();
+        outcomes.push(await pending);
+      }
+      expect(outcomes[0]).toEqual({
+        error: {
+          name: "RestError",
+          message: "Error reading response as text: aborted",
+          code: "PARSE_ERROR",
+          restError: true,
+        },
+      });
+      expect(outcomes[1]).toEqual(outcomes[0]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   describe("abort and timeout", () => {
     it("rejects an already aborted request with an AbortError and sends nothing", async () => {
       const controller = new AbortController();
@@ -330,6 +430,56 @@ describe("the HTTP client under the REST clients (Node)", () => {
       const mine = plain.seen.filter((s) => s.url === "/fast" || s.url === "/again");
       expect(mine.map((s) => s.url)).toEqual(["/fast", "/again"]);
       expect(new Set(mine.map((s) => s.socket)).size).toBe(1);
+    });
+
+    it("holds one timer while a request with a timeout is in flight, and none once it is answered", async () => {
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        const before = vi.getTimerCount();
+        let inFlight: number | undefined;
+        plain.handle((_req, res) => {
+          inFlight = vi.getTimerCount();
+          res.writeHead(202, { "content-length": "0" }).end();
+        });
+        const response = await client.sendRequest(request(`${plain.url}/timed`, { timeout: 60_000 }));
+        expect(response.status).toBe(202);
+        expect(inFlight).toBe(before + 1);
+        expect(vi.getTimerCount()).toBe(before);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    // Rule: the log line of a timed-out request names its origin and path only: a query may carry a signature.
+    it("logs a timed-out request by its origin and path, without the query", async () => {
+      const lines: string[] = [];
+      const log = AzureLogger.log;
+      const level = getLogLevel();
+      AzureLogger.log = (...args: unknown[]) => lines.push(args.join(" "));
+      setLogLevel("info");
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        let arrived!: () => void;
+        const atServer = new Promise<void>((resolve) => {
+          arrived = resolve;
+        });
+        plain.handle(() => arrived()); // never answers
+        const pending = client
+          .sendRequest(request(`${plain.url}/slow/path?sig=secret-value`, { timeout: 1_000 }))
+          .catch((e: unknown) => e as Error);
+        await atServer;
+        expect(lines.join("\n")).not.toContain("timed out");
+        vi.advanceTimersByTime(1_000);
+        expect(await pending).toMatchObject({ name: "AbortError" });
+        const logged = lines.filter((line) => line.includes("timed out"));
+        expect(logged).toHaveLength(1);
+        expect(logged[0]).toContain(`request to '${plain.url}/slow/path' timed out. canceling...`);
+        expect(lines.join("\n")).not.toContain("secret-value");
+      } finally {
+        vi.useRealTimers();
+        setLogLevel(level);
+        AzureLogger.log = log;
+      }
     });
   });
 
@@ -394,7 +544,86 @@ describe("the HTTP client under the REST clients (Node)", () => {
     });
   });
 
+  describe("Node's global agents and disableKeepAlive", () => {
+    // Rule (the default client's): a request with disableKeepAlive goes through Node's global agent of its scheme (an
+    // https one only when it has no tlsSettings); every other request goes through this client's own keep-alive pool.
+    it("sends an http request with disableKeepAlive through Node's global http agent, as the default client, and others not", async () => {
+      const global = counted(new HttpAgent({ keepAlive: true }));
+      await withGlobalAgent(nodeHttp, global, async () => {
+        await client.sendRequest(request(`${plain.url}/own-pool`));
+        expect(global.connections).toBe(0);
+        await client.sendRequest(request(`${plain.url}/global`, { disableKeepAlive: true }));
+        expect(global.connections).toBe(1);
+        await peer.sendRequest(request(`${plain.url}/global-peer`, { disableKeepAlive: true }));
+        await client.sendRequest(request(`${plain.url}/own-pool-again`));
+      });
+      const socketOf = (url: string) => plain.seen.find((s) => s.url === url)?.socket;
+      // the default client's request went out on the same connection of the global agent
+      expect(socketOf("/global-peer")).toBe(socketOf("/global"));
+      expect(socketOf("/own-pool-again")).toBe(socketOf("/own-pool"));
+      expect(socketOf("/own-pool")).not.toBe(socketOf("/global"));
+    });
+
+    describe("over https", () => {
+      let secure: TestServer;
+      let ca: string;
+
+      beforeAll(async () => {
+        const pems = await loopbackAuthority("127.0.0.1");
+        ca = pems.cert;
+        secure = await startServer(createHttpsServer({ cert: pems.cert, key: pems.private }), "https");
+      });
+      afterAll(() => secure.close());
+
+      it("sends an https request with disableKeepAlive and no tlsSettings through Node's global https agent, as the default client, and others not", async () => {
+        // a global agent that trusts the test authority: only requests sent through it reach the server
+        const global = counted(new HttpsAgent({ ca, keepAlive: true }));
+        const untrusted = await withGlobalAgent(nodeHttps, global, async () => {
+          await client.sendRequest(request(`${secure.url}/global`, { disableKeepAlive: true }));
+          expect(global.connections).toBe(1);
+          await peer.sendRequest(request(`${secure.url}/global-peer`, { disableKeepAlive: true }));
+          // kept alive: not through the global agent, so with the system's trust anchors only
+          return client.sendRequest(request(`${secure.url}/own-pool`)).catch((e: unknown) => e as Error);
+        });
+        expect(untrusted).toHaveProperty("message", expect.stringMatching(/certificate/i));
+        expect(secure.seen.map((s) => s.url)).toEqual(["/global", "/global-peer"]);
+        expect(secure.seen[1]?.socket).toBe(secure.seen[0]?.socket);
+      });
+    });
+  });
+
   describe("requests handed to the default client", () => {
+    // Rule: this client sends a request with no body, a null one, a string or bytes; one with Expect, form data or a
+    // multipart body goes to the pipeline's default client, whose connections are its own.
+    it("sends requests with no body or a null one itself, and hands those with Expect, formData or multipartBody on", async () => {
+      const nullBody = request(`${plain.url}/null-body`, { method: "PUT" });
+      nullBody.body = null;
+      const sent = [
+        request(`${plain.url}/no-body`, { method: "GET" }),
+        nullBody,
+        request(`${plain.url}/expect`, { body: "e", headers: createHttpHeaders({ Expect: "100-continue" }) }),
+        request(`${plain.url}/form-data`, { formData: { a: "1" } }),
+        request(`${plain.url}/multipart`, {
+          multipartBody: {
+            parts: [
+              { headers: createHttpHeaders({ "Content-Type": "text/plain" }), body: new TextEncoder().encode("m") },
+            ],
+          },
+        }),
+        request(`${plain.url}/no-body-again`, { method: "GET" }),
+      ];
+      for (const r of sent) await client.sendRequest(r);
+      const socketOf = (url: string) => plain.seen.find((s) => s.url === url)?.socket;
+      const own = socketOf("/no-body");
+      expect(socketOf("/null-body")).toBe(own);
+      expect(socketOf("/no-body-again")).toBe(own);
+      const handedOn = socketOf("/expect");
+      expect(handedOn).not.toBe(own);
+      expect(plain.seen.find((s) => s.url === "/expect")?.body.toString()).toBe("e");
+      expect(socketOf("/form-data")).toBe(handedOn);
+      expect(socketOf("/multipart")).toBe(handedOn);
+    });
+
     it("streams answers asked for as streams, and reports upload and download progress", async () => {
       plain.handle((_req, res) => res.writeHead(200).end("streamed"));
       const streamed = await client.sendRequest(
