@@ -68,8 +68,19 @@ export function buildConnectBody(input: ConnectEventInput): ConnectEventBody {
   return body;
 }
 
+/**
+ * Entries of each list of an accepting answer (`groups`, `roles`): more makes the answer invalid. The groups are
+ * joined in one turn, and every permission check of the connection goes through its roles (1 MiB of wildcard roles
+ * made each check take ~0.2 s).
+ */
+export const MAX_ANSWER_LIST = 10_000;
+
 /** Status for the client handshake when the handler could not decide (5xx, timeout, network, bad answer). */
 const HANDLER_FAILED = 500;
+
+function tooLong(list: string): string {
+  return `${list} lists more than ${MAX_ANSWER_LIST.toLocaleString("en-US")} entries`;
+}
 
 function isStringArray(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === "string");
@@ -144,12 +155,14 @@ function readAnswer(text: string, accept: Accept, offeredSubprotocols: readonly 
   }
   if (r.groups !== undefined && r.groups !== null) {
     if (!isStringArray(r.groups)) return "groups must be an array of strings";
+    if (r.groups.length > MAX_ANSWER_LIST) return tooLong("groups");
     const invalid = r.groups.find((g) => !isValidGroupName(g));
     if (invalid !== undefined) return `group ${shown(invalid)} must be 1..1024 characters and not blank`;
     if (r.groups.length > 0) accept.groups = [...new Set(r.groups)];
   }
   if (r.roles !== undefined && r.roles !== null) {
     if (!isStringArray(r.roles)) return "roles must be an array of strings";
+    if (r.roles.length > MAX_ANSWER_LIST) return tooLong("roles");
     accept.roles = [...new Set(r.roles)];
   }
   if (r.subprotocol !== undefined && r.subprotocol !== null && r.subprotocol !== "") {
