@@ -89,16 +89,6 @@ export class Hub<C extends HubMember = HubMember> {
     return true;
   }
 
-  leaveAll(conn: C): void {
-    const mine = this.#groupsOf.get(conn);
-    if (mine === undefined) return;
-    this.#groupsOf.delete(conn);
-    for (const g of mine) {
-      this.#unindex(conn, g);
-      this.#events.left(conn, g);
-    }
-  }
-
   #unindex(conn: C, group: string): void {
     const members = this.groups.get(group);
     if (members === undefined) return;

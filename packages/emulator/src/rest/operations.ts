@@ -1,6 +1,7 @@
 // The REST operations: the 25 data-plane operations of api-version 2024-12-01 and the health check, one route each,
 // with the live service's status codes and error codes. Paths are the spec's (swagger/webpubsub.json); a test fails
 // when an operation of the spec has no route here or a route has no operation there.
+import type { Connection } from "../connection.ts";
 import { forEachInSlices, pairs } from "../yielding.ts";
 import { badRequest } from "./failure.ts";
 import { generateToken } from "./generate-token.ts";
@@ -64,9 +65,9 @@ export const routes = [
     "DELETE",
     `${HUB}/connections/{connectionId}/groups`,
     "RemoveConnectionFromAllGroups",
-    (call, { hub, connectionId }) => {
+    async (call, { hub, connectionId }) => {
       const c = connectionOf(call.service.findHub(hub), connectionId);
-      if (c !== undefined) c.hub.leaveAll(c);
+      if (c !== undefined) await leaveEveryGroup([c]);
       return 204;
     },
   ),
@@ -161,9 +162,9 @@ export const routes = [
     call.service.send(restRoute(hub, `user ${userId}`), conns, msg, filter);
     return 202;
   }),
-  route("DELETE", `${HUB}/users/{userId}/groups`, "RemoveUserFromAllGroups", (call, { hub, userId }) => {
+  route("DELETE", `${HUB}/users/{userId}/groups`, "RemoveUserFromAllGroups", async (call, { hub, userId }) => {
     const conns = call.service.findHub(hub)?.users.get(userId);
-    if (conns !== undefined) for (const c of conns) c.hub.leaveAll(c);
+    if (conns !== undefined) await leaveEveryGroup([...conns]);
     return 204;
   }),
   route("DELETE", `${HUB}/users/{userId}/groups/{group}`, "RemoveUserFromGroup", (call, { hub, userId, group }) => {
@@ -177,6 +178,17 @@ export const routes = [
     return 200;
   }),
 ];
+
+/**
+ * Takes each of `conns` out of every group it is in now, in slices: a connection may be in any number of groups (each
+ * leave is a service event, a feed entry with the dashboard on). One that ends between two slices is skipped.
+ */
+async function leaveEveryGroup(conns: readonly Connection[]): Promise<void> {
+  const moves = conns.flatMap((c) => [...(c.groups ?? [])].map((g) => [c, g] as const));
+  await forEachInSlices(moves, ([c, g]) => {
+    if (!c.ended) c.hub.leave(c, g);
+  });
+}
 
 /** A REST send as the service events show it (hub names are case-insensitive: shown lowercase). */
 function restRoute(hub: string, to: string) {
