@@ -17,6 +17,8 @@ import { request as httpRequest } from "node:http";
 import { type DownstreamMessage, protobufCodec, type UpstreamMessage } from "@webpubsub/core";
 import protobuf from "protobufjs/minimal.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_ANSWER_GROUPS, MAX_ANSWER_ROLES } from "../src/upstream/connect-event.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "../src/upstream/upstream-invoker.ts";
 import {
   clientToken,
   connect,
@@ -69,6 +71,16 @@ const HUGE_ROLES = Array.from(
   (_, i) => `webpubsub.joinLeaveGroups.**${"a".repeat(12_000)}**${String.fromCharCode(98 + i)}`,
 );
 
+/**
+ * A connect answer with the most groups and roles allowed, within the 1 MiB answer limit: 700-character groups, and
+ * wildcard roles with about the longest valid pattern (1,020 characters; a pattern over 256 is compiled for every
+ * check) matching nothing.
+ */
+const LONGEST_LISTS = {
+  groups: Array.from({ length: MAX_ANSWER_GROUPS }, (_, i) => `${i}-`.padEnd(700, "g")),
+  roles: Array.from({ length: MAX_ANSWER_ROLES }, (_, i) => `webpubsub.joinLeaveGroups.${i}-*`.padEnd(26 + 1020, "r")),
+};
+
 beforeAll(async () => {
   handler = await startHandlerServer((req, res) => {
     if (req.method === "OPTIONS") {
@@ -78,7 +90,7 @@ beforeAll(async () => {
     }
     if (req.headers["ce-type"] === "azure.webpubsub.sys.connect") {
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ roles: HUGE_ROLES }));
+      res.end(JSON.stringify(req.headers["ce-hub"] === "listhub" ? LONGEST_LISTS : { roles: HUGE_ROLES }));
       return;
     }
     // user events: reply with JSON nested far too deep for the client
@@ -89,6 +101,7 @@ beforeAll(async () => {
     dashboard: true,
     hubs: {
       rolehub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
+      listhub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
       replyhub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, userEventPattern: "*" }] },
     },
   });
@@ -460,6 +473,22 @@ describe("roles and handler replies", { timeout: TEST_MS }, () => {
       }
     });
     await c.close();
+  });
+
+  it("a connect answer of the longest groups and roles lists connects, and its checks stay short", async () => {
+    expect(JSON.stringify(LONGEST_LISTS).length).toBeLessThanOrEqual(DEFAULT_MAX_RESPONSE_BYTES);
+    let c: TestClient | undefined;
+    await withinBound(async () => {
+      c = await connect(emu, "listhub");
+    });
+    await withinBound(async () => {
+      for (let i = 1; i <= 5; i++) {
+        c!.send({ type: "joinGroup", group: `x${i}`, ackId: i });
+        expectBoundedAck(await ackOf(c!, i), "Forbidden");
+      }
+    });
+    expect((await rest(emu, "HEAD", `/api/hubs/listhub/groups/${LONGEST_LISTS.groups.at(-1)}`)).status).toBe(200);
+    await c!.close();
   });
 
   it("a handler reply nested 200,000 levels is an ack error without internals", async () => {
