@@ -450,6 +450,21 @@ describe("REST: the worst bodies and query strings", { timeout: TEST_MS }, () =>
     await Promise.all(conns.map((c) => c.close()));
   });
 
+  it("closing 60 connections in 10,000 groups each keeps every turn short", async () => {
+    const h = hub();
+    const conns = await Promise.all(Array.from({ length: 60 }, () => jsonClient(h)));
+    const groups = Array.from({ length: MAX_GROUPS_PER_CONNECTION }, (_, i) => `g${i}`);
+    const body = JSON.stringify({ groups });
+    expect(
+      (await rest(emu, "POST", `/api/hubs/${h}/:addToGroups`, { body, contentType: "application/json" })).status,
+    ).toBe(200);
+    await withinBound(async () => {
+      expect((await rest(emu, "POST", `/api/hubs/${h}/:closeConnections`)).status).toBe(204);
+      await Promise.all(conns.map((c) => expectClosed(c, 1000)));
+    });
+    expect((await rest(emu, "HEAD", `/api/hubs/${h}/groups/g0`)).status).toBe(404);
+  });
+
   it("a close reason as long as the URL allows reaches the client cut to 123 bytes", async () => {
     const h = hub();
     const c = await jsonClient(h);
