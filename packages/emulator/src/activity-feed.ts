@@ -172,6 +172,8 @@ export class ActivityFeed {
       const v = entry[k];
       if (v !== undefined) entry[k] = this.scrub(v);
     }
+    // a user id may be as long as a connect handler's answer
+    if (typeof entry.userId === "string") entry.userId = this.scrub(entry.userId);
     this.#ring[this.#next] = entry;
     this.#next = (this.#next + 1) % this.capacity;
     if (this.#count < this.capacity) this.#count++;

@@ -10,6 +10,7 @@ import { InboundQueue } from "./inbound-queue.ts";
 import type { Outgoing } from "./outgoing.ts";
 import { NO_FRAME, type WireFormat, type WireFrame } from "./protocols/wire-format.ts";
 import { ReliableBuffer } from "./reliable-buffer.ts";
+import { overBuffered, SLOW_CONSUMER } from "./send-buffer.ts";
 import type { SessionExtension } from "./session-extension.ts";
 import type { UpstreamContext } from "./upstream-port.ts";
 import { closeSocket } from "./ws/close-socket.ts";
@@ -344,9 +345,8 @@ export class Connection {
   #send(frame: WireFrame): void {
     const ws = this.#socket;
     if (ws === null || ws.readyState !== 1 || frame === NO_FRAME) return;
-    // what is already queued decides: one message is always accepted while the queue is under the limit
-    if (ws.bufferedAmount > this.maxBufferedBytes) {
-      this.events.overflow(this, "The connection is too slow to receive its messages.", 1008);
+    if (overBuffered(ws, this.maxBufferedBytes)) {
+      this.events.overflow(this, SLOW_CONSUMER, 1008);
       return;
     }
     ws.send(frame.data, frame.binary ? BINARY : TEXT);

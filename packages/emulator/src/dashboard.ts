@@ -15,8 +15,13 @@ export interface DashboardSource {
   startedAt: Date;
 }
 
-/** Connections listed per hub; the counts stay exact. */
+/** Connections, groups and users listed per hub; the counts stay exact. */
 const MAX_LISTED = 200;
+/**
+ * Groups listed per connection (groupCount counts them all): a client may join any number of groups of up to 1,024
+ * characters, and the page polls the state every second.
+ */
+export const MAX_GROUPS_SHOWN = 20;
 
 export interface DashboardState {
   startedAt: string;
@@ -30,7 +35,10 @@ export interface DashboardState {
       connectionId: string;
       userId: string | null;
       protocol: string;
+      /** the first MAX_GROUPS_SHOWN of its groups */
       groups: string[];
+      /** how many groups it is in */
+      groupCount: number;
       connected: boolean;
       unacked?: number;
     }[];
@@ -49,11 +57,13 @@ export function dashboardState({ service, feed, startedAt }: DashboardSource): D
     const listed: DashboardState["hubs"][number]["connections"] = [];
     for (const c of hub.connections.values()) {
       if (listed.length >= MAX_LISTED) break;
+      const mine = hub.groupsOf(c);
       const entry: DashboardState["hubs"][number]["connections"][number] = {
         connectionId: c.id,
         userId: c.userId,
         protocol: c.protocol.label ?? c.subprotocol ?? "(simple)",
-        groups: [...(hub.groupsOf(c) ?? [])],
+        groups: mine === null ? [] : firstOf(mine, MAX_GROUPS_SHOWN),
+        groupCount: mine?.size ?? 0,
         connected: c.socket !== null,
       };
       if (c.reliable) entry.unacked = c.unackedCount;
@@ -63,8 +73,8 @@ export function dashboardState({ service, feed, startedAt }: DashboardSource): D
       name: hub.name,
       connectionCount: hub.connections.size,
       connections: listed,
-      groups: [...hub.groups].slice(0, MAX_LISTED).map(([name, members]) => ({ name, members: members.size })),
-      users: [...hub.users].slice(0, MAX_LISTED).map(([userId, conns]) => ({ userId, connections: conns.size })),
+      groups: firstOf(hub.groups, MAX_LISTED).map(([name, members]) => ({ name, members: members.size })),
+      users: firstOf(hub.users, MAX_LISTED).map(([userId, conns]) => ({ userId, connections: conns.size })),
     });
   }
   return {
@@ -73,6 +83,16 @@ export function dashboardState({ service, feed, startedAt }: DashboardSource): D
     totals: { hubs: hubs.length, connections, groups },
     hubs,
   };
+}
+
+/** The first `n` items, without copying the rest. */
+function firstOf<T>(items: Iterable<T>, n: number): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (out.length >= n) break;
+    out.push(item);
+  }
+  return out;
 }
 
 /** The id after which an SSE stream starts: the Last-Event-ID header (a reconnect) or ?since=; NaN when invalid. */
@@ -179,7 +199,8 @@ function render(s) {
   document.getElementById("hubs").innerHTML = s.hubs.map((h) =>
     "<h2>hub " + esc(h.name) + " (" + h.connectionCount + " connection(s))</h2>" +
     "<h3>connections</h3>" + table(["connectionId", "userId", "protocol", "groups", "socket", "unacked"],
-      h.connections.map((c) => [c.connectionId, c.userId ?? "(anonymous)", c.protocol, c.groups.join(", "),
+      h.connections.map((c) => [c.connectionId, c.userId ?? "(anonymous)", c.protocol,
+        c.groups.join(", ") + (c.groupCount > c.groups.length ? " (" + c.groupCount + " in all)" : ""),
         c.connected ? "open" : "awaiting recovery", c.unacked ?? ""])) +
     "<h3>groups</h3>" + table(["group", "members"], h.groups.map((g) => [g.name, g.members])) +
     "<h3>users</h3>" + table(["userId", "connections"], h.users.map((u) => [u.userId, u.connections]))

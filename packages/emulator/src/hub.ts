@@ -3,6 +3,13 @@
 // the service events. Generic over its members, so it depends on no connection type.
 import type { Party, ServiceEvents } from "./service-events.ts";
 
+/**
+ * Groups one connection may be in at once, so that a client joining groups one frame at a time cannot grow the
+ * indexes (and the work of ending its session: every group is unindexed in one turn) without bound.
+ */
+export const MAX_GROUPS_PER_CONNECTION = 10_000;
+export const GROUP_LIMIT_MESSAGE = `A connection may be in at most ${MAX_GROUPS_PER_CONNECTION.toLocaleString("en-US")} groups.`;
+
 /** What a hub needs of a connection. */
 export interface HubMember extends Party {
   readonly id: string;
@@ -60,14 +67,34 @@ export class Hub<C extends HubMember = HubMember> {
     return this.#groupsOf.get(conn) ?? null;
   }
 
-  /** Adds the connection to a group; false when it already was a member. */
+  /**
+   * Whether `conn` may join every one of `groups` within MAX_GROUPS_PER_CONNECTION (groups it is in already count
+   * once). Callers ask before joining, to refuse a request before any side effect. Constant time unless the connection
+   * is near the limit.
+   */
+  hasRoom(conn: C, groups: ReadonlySet<string>): boolean {
+    const mine = this.#groupsOf.get(conn);
+    let size = mine?.size ?? 0;
+    if (size + groups.size <= MAX_GROUPS_PER_CONNECTION) return true;
+    for (const g of groups) {
+      if (mine?.has(g) === true) continue;
+      if (++size > MAX_GROUPS_PER_CONNECTION) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Adds the connection to a group; false when it already was a member. Throws RangeError (and changes nothing) when it
+   * is in MAX_GROUPS_PER_CONNECTION groups already: callers check hasRoom() first.
+   */
   join(conn: C, group: string): boolean {
     let mine = this.#groupsOf.get(conn);
+    if (mine?.has(group) === true) return false;
+    if ((mine?.size ?? 0) >= MAX_GROUPS_PER_CONNECTION) throw new RangeError(GROUP_LIMIT_MESSAGE);
     if (mine === undefined) {
       mine = new Set();
       this.#groupsOf.set(conn, mine);
     }
-    if (mine.has(group)) return false;
     mine.add(group);
     let members = this.groups.get(group);
     if (members === undefined) {
@@ -87,16 +114,6 @@ export class Hub<C extends HubMember = HubMember> {
     this.#unindex(conn, group);
     this.#events.left(conn, group);
     return true;
-  }
-
-  leaveAll(conn: C): void {
-    const mine = this.#groupsOf.get(conn);
-    if (mine === undefined) return;
-    this.#groupsOf.delete(conn);
-    for (const g of mine) {
-      this.#unindex(conn, g);
-      this.#events.left(conn, g);
-    }
   }
 
   #unindex(conn: C, group: string): void {

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from "node:http";
 import { signJwtSync } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
+import { GROUP_LIMIT_MESSAGE, MAX_GROUPS_PER_CONNECTION } from "../src/hub.ts";
 import { CLIENT_ENDPOINT, MQTT_ENDPOINT } from "../src/protocols/endpoints.ts";
 import { authenticate } from "../src/ws/client-auth.ts";
 import { UpgradeRefused } from "../src/ws/refusal.ts";
@@ -142,5 +143,18 @@ describe("what the claims grant", () => {
       expect(e.status).toBe(400);
       expect(e.message).toBe("Invalid 'webpubsub.group' claim: expected valid group names.");
     }
+  });
+});
+
+describe("the initial groups of a token", () => {
+  // a Node run with a larger --max-http-header-size lets a token carry more groups than a connection may be in
+  const groups = (n: number) => Array.from({ length: n }, (_, i) => `g${i}`);
+
+  it(`are at most ${MAX_GROUPS_PER_CONNECTION} distinct ones: more is refused with 400 before the session opens`, () => {
+    const at = groups(MAX_GROUPS_PER_CONNECTION);
+    expect(withToken({ "webpubsub.group": [...at, "g0"] }).groups).toHaveLength(MAX_GROUPS_PER_CONNECTION + 1);
+    const e = refusal(() => withToken({ "webpubsub.group": groups(MAX_GROUPS_PER_CONNECTION + 1) }));
+    expect(e.status).toBe(400);
+    expect(e.message).toBe(`Invalid 'webpubsub.group' claim: ${GROUP_LIMIT_MESSAGE}`);
   });
 });

@@ -62,6 +62,20 @@ describe("ActivityFeed", () => {
     expect(jsonEvent!.preview).toBe('{"b":[1,2]}');
   });
 
+  it(`shows a user id of up to ${PREVIEW_CHARS} characters whole and a longer one cut, as every shown string`, () => {
+    // a user id comes from the client's token or from the connect handler's answer (up to 1 MiB)
+    const feed = new ActivityFeed();
+    const long = "u".repeat(PREVIEW_CHARS + 1);
+    feed.record({ kind: "connected", hub: "h", connectionId: "c1", userId: "u".repeat(PREVIEW_CHARS) });
+    feed.record({ kind: "connected", hub: "h", connectionId: "c2", userId: long });
+    feed.record({ kind: "connected", hub: "h", connectionId: "c3", userId: null });
+    expect(feed.entries().map((e) => e.userId)).toEqual([
+      "u".repeat(PREVIEW_CHARS),
+      `${"u".repeat(PREVIEW_CHARS)}…`,
+      null,
+    ]);
+  });
+
   it("never shows the access key, JWTs or access_token values, even cut at the preview limit", () => {
     const feed = new ActivityFeed({ secrets: [KEY] });
     const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl";

@@ -15,10 +15,15 @@ function link(): { link: MqttLink; packets: Packet[]; problems: string[]; ws: { 
   const packets: Packet[] = [];
   const problems: string[] = [];
   const ws = { readyState: 1, send() {} };
-  const l = new MqttLink("p", ws as unknown as WebSocket, {
-    packet: (p) => packets.push(p),
-    problem: (kind) => problems.push(kind),
-  });
+  const l = new MqttLink(
+    "p",
+    ws as unknown as WebSocket,
+    {
+      packet: (p) => packets.push(p),
+      problem: (kind) => problems.push(kind),
+    },
+    1 << 20,
+  );
   return { link: l, packets, problems, ws };
 }
 
@@ -99,7 +104,7 @@ describe("MqttLink per-frame bound", () => {
       packets.push(p);
       ws.readyState = 2; // the first packet made the service close the socket
     };
-    const l2 = new MqttLink("p", ws as unknown as WebSocket, { packet: closeAfterFirst, problem: () => {} });
+    const l2 = new MqttLink("p", ws as unknown as WebSocket, { packet: closeAfterFirst, problem: () => {} }, 1 << 20);
     l2.feed(pings(3));
     expect(packets).toHaveLength(1);
     l2.feed(pings(3));

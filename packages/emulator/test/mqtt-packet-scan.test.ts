@@ -26,7 +26,7 @@ function link(version: 4 | 5): { link: MqttLink; packets: Packet[]; problems: st
   const packets: Packet[] = [];
   const problems: string[] = [];
   const ws = { readyState: 1, send() {} } as unknown as WebSocket;
-  const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) });
+  const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) }, 1 << 20);
   l.feed(generate(connectPacket(version), { protocolVersion: version }));
   return { link: l, packets, problems };
 }
@@ -163,14 +163,14 @@ describe("MQTT 5.0 user properties per packet", () => {
     const problems: string[] = [];
     const ws = { readyState: 1, send() {} } as unknown as WebSocket;
     const events = { packet: (p: Packet) => packets.push(p), problem: (kind: string) => problems.push(kind) };
-    new MqttLink("p", ws, events).feed(generate(connect(half), { protocolVersion: 5 }));
+    new MqttLink("p", ws, events, 1 << 20).feed(generate(connect(half), { protocolVersion: 5 }));
     expect(problems).toEqual([]);
     const c = packets[0] as { properties?: { userProperties?: unknown }; will?: { properties?: object } };
     expect(countOf(c.properties?.userProperties)).toBe(half);
     expect(c.will?.properties).toMatchObject({ contentType: "text/plain" });
 
     const parsed = countParsed();
-    new MqttLink("q", ws, events).feed(generate(connect(half + 1), { protocolVersion: 5 }));
+    new MqttLink("q", ws, events, 1 << 20).feed(generate(connect(half + 1), { protocolVersion: 5 }));
     expect(problems).toEqual(["too-many"]);
     expect(parsed()).toBe(0);
   });

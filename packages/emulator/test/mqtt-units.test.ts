@@ -175,7 +175,12 @@ describe("MqttLink on mqtt-packet's public API", () => {
     const packets: Packet[] = [];
     const problems: string[] = [];
     const ws = { readyState: 1, send() {} } as unknown as WebSocket;
-    const l = new MqttLink("p", ws, { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) });
+    const l = new MqttLink(
+      "p",
+      ws,
+      { packet: (p) => packets.push(p), problem: (kind) => problems.push(kind) },
+      1 << 20,
+    );
     return { link: l, packets, problems };
   }
   const connect5: Packet = { cmd: "connect", protocolId: "MQTT", protocolVersion: 5, clean: true, clientId: "c" };

@@ -16,8 +16,8 @@ import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS } from "./limits.ts";
 import type { LiveSession } from "./live-session.ts";
 import { type LinkProblem, MqttLink } from "./packet-io.ts";
 
-/** The MQTT 5.0 DISCONNECT reason for each problem of the link. */
-const REASONS: Record<LinkProblem, number> = {
+/** The MQTT 5.0 DISCONNECT reason for each problem of the link (a slow consumer gets no DISCONNECT: it is cut). */
+const REASONS: Record<Exclude<LinkProblem, "slow">, number> = {
   "too-large": Reason.PacketTooLarge,
   "too-many": Reason.QuotaExceeded,
   malformed: Reason.MalformedPacket,
@@ -49,10 +49,15 @@ export class MqttNetworkConnection {
     const { service, ws } = init;
     this.#service = service;
     this.#ws = ws;
-    this.#link = new MqttLink(service.newConnectionId(), ws, {
-      packet: (p) => this.#onPacket(p),
-      problem: (kind, message) => this.#onProblem(kind, message),
-    });
+    this.#link = new MqttLink(
+      service.newConnectionId(),
+      ws,
+      {
+        packet: (p) => this.#onPacket(p),
+        problem: (kind, message) => this.#onProblem(kind, message),
+      },
+      service.opts.maxBufferedBytes,
+    );
     this.#negotiator = new ConnectNegotiator({ ...init, link: this.#link });
     this.#connectTimer = setTimeout(() => {
       if (this.#state === "waiting") closeSocket(ws, 1008, "No CONNECT packet in time.");
@@ -112,6 +117,12 @@ export class MqttNetworkConnection {
   }
 
   #onProblem(kind: LinkProblem, message: string): void {
+    if (kind === "slow") {
+      // as for the messages it is sent (connection.ts): the session ends and the socket, holding too much, is cut
+      if (this.#live !== undefined) this.#service.overflow(this.#live.conn, message, 1008);
+      else this.#ws.terminate();
+      return;
+    }
     if (this.#live !== undefined) {
       this.#live.drop(REASONS[kind], message);
       return;

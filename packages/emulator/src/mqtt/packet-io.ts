@@ -11,8 +11,10 @@
 // MAX_ITEMS_PER_FRAME items (packets, counting each topic filter of a SUBSCRIBE or UNSUBSCRIBE) at the packet that
 // passes the bound: the connection ends and nothing after is parsed (test/mqtt-link-flood, test/mqtt-packet-scan).
 // Nothing the client sends after the service began closing the socket is handled (or queued), in the same frame or a
-// later one.
+// later one. Packets written back pass the send-buffer bound of every client write (send-buffer.ts): one that finds
+// the socket over it is not written and the link fails as a slow consumer (test/mqtt-slow-reader).
 import type { WebSocket } from "ws";
+import { overBuffered, SLOW_CONSUMER } from "../send-buffer.ts";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
 import { MAX_PACKET_BYTES } from "./limits.ts";
@@ -25,7 +27,7 @@ import { PacketScan } from "./packet-scan.ts";
  */
 export const MAX_ITEMS_PER_FRAME = 1000;
 
-export type LinkProblem = "too-large" | "too-many" | "malformed" | "protocol-error" | "flood";
+export type LinkProblem = "too-large" | "too-many" | "malformed" | "protocol-error" | "flood" | "slow";
 
 export interface LinkEvents {
   packet(p: Packet): void;
@@ -40,6 +42,8 @@ export class MqttLink {
   readonly #parser: Parser;
   readonly #scan = new PacketScan();
   readonly #events: LinkEvents;
+  /** bytes the socket may have queued before the client counts as a slow consumer */
+  readonly #maxBufferedBytes: number;
   #inFrame = 0;
   /** the bytes received of the packet not complete yet, in the order they came */
   #tail: Buffer[] = [];
@@ -48,10 +52,11 @@ export class MqttLink {
   #tailSize = 0;
   #failed = false;
 
-  constructor(id: string, ws: WebSocket, events: LinkEvents) {
+  constructor(id: string, ws: WebSocket, events: LinkEvents, maxBufferedBytes: number) {
     this.id = id;
     this.ws = ws;
     this.#events = events;
+    this.#maxBufferedBytes = maxBufferedBytes;
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
       if (!this.#stopped) this.#events.packet(p);
@@ -148,8 +153,13 @@ export class MqttLink {
     return this.ws.readyState === 1;
   }
 
+  /** Writes `packet` to the client; a socket over the send-buffer bound gets nothing more and the link fails ("slow"). */
   write(packet: Packet): void {
     if (!this.#open) return;
+    if (overBuffered(this.ws, this.#maxBufferedBytes)) {
+      this.#fail("slow", SLOW_CONSUMER);
+      return;
+    }
     this.ws.send(generate(packet, { protocolVersion: this.#version ?? 4 }), { binary: true });
   }
 

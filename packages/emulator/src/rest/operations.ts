@@ -1,6 +1,8 @@
 // The REST operations: the 25 data-plane operations of api-version 2024-12-01 and the health check, one route each,
 // with the live service's status codes and error codes. Paths are the spec's (swagger/webpubsub.json); a test fails
 // when an operation of the spec has no route here or a route has no operation there.
+import type { Connection } from "../connection.ts";
+import { GROUP_LIMIT_MESSAGE } from "../hub.ts";
 import { forEachInSlices, pairs } from "../yielding.ts";
 import { badRequest } from "./failure.ts";
 import { generateToken } from "./generate-token.ts";
@@ -18,9 +20,11 @@ export const routes = [
   // ---- the hub --------------------------------------------------------------------------------------------------
   route("POST", `${HUB}/:addToGroups`, "AddConnectionsToGroups", async (call, { hub }) => {
     const { conns, groups } = groupsAndFilter(call.service.findHub(hub), await readBody(call.req));
-    // a connection that ends between two slices is skipped (joining it would put it back in the indexes)
+    checkRoom(conns, groups);
+    // a connection that ends between two slices is skipped (joining it would put it back in the indexes), and one that
+    // joined groups of its own meanwhile takes what still has room
     await forEachInSlices(pairs(conns, groups), ([c, g]) => {
-      if (!c.ended) c.hub.join(c, g);
+      if (!c.ended && c.hub.hasRoom(c, new Set([g]))) c.hub.join(c, g);
     });
     return 200;
   }),
@@ -64,9 +68,9 @@ export const routes = [
     "DELETE",
     `${HUB}/connections/{connectionId}/groups`,
     "RemoveConnectionFromAllGroups",
-    (call, { hub, connectionId }) => {
+    async (call, { hub, connectionId }) => {
       const c = connectionOf(call.service.findHub(hub), connectionId);
-      if (c !== undefined) c.hub.leaveAll(c);
+      if (c !== undefined) await leaveEveryGroup([c]);
       return 204;
     },
   ),
@@ -106,6 +110,7 @@ export const routes = [
     (call, { hub, group, connectionId }) => {
       const c = connectionOf(call.service.findHub(hub), connectionId);
       if (c === undefined) throw notFoundConnection(connectionId);
+      checkRoom([c], [group]);
       c.hub.join(c, group);
       return 200;
     },
@@ -161,9 +166,9 @@ export const routes = [
     call.service.send(restRoute(hub, `user ${userId}`), conns, msg, filter);
     return 202;
   }),
-  route("DELETE", `${HUB}/users/{userId}/groups`, "RemoveUserFromAllGroups", (call, { hub, userId }) => {
+  route("DELETE", `${HUB}/users/{userId}/groups`, "RemoveUserFromAllGroups", async (call, { hub, userId }) => {
     const conns = call.service.findHub(hub)?.users.get(userId);
-    if (conns !== undefined) for (const c of conns) c.hub.leaveAll(c);
+    if (conns !== undefined) await leaveEveryGroup([...conns]);
     return 204;
   }),
   route("DELETE", `${HUB}/users/{userId}/groups/{group}`, "RemoveUserFromGroup", (call, { hub, userId, group }) => {
@@ -173,10 +178,30 @@ export const routes = [
   }),
   route("PUT", `${HUB}/users/{userId}/groups/{group}`, "AddUserToGroup", (call, { hub, userId, group }) => {
     const conns = call.service.findHub(hub)?.users.get(userId);
-    if (conns !== undefined) for (const c of conns) c.hub.join(c, group);
+    if (conns !== undefined) {
+      checkRoom(conns, [group]);
+      for (const c of conns) c.hub.join(c, group);
+    }
     return 200;
   }),
 ];
+
+/** Refuses (400) a call that would take any of `conns` beyond the groups one connection may be in, before any join. */
+function checkRoom(conns: Iterable<Connection>, groups: readonly string[]): void {
+  const distinct = new Set(groups);
+  for (const c of conns) if (!c.hub.hasRoom(c, distinct)) throw badRequest(GROUP_LIMIT_MESSAGE, "groups");
+}
+
+/**
+ * Takes each of `conns` out of every group it is in now, in slices: a connection may be in any number of groups (each
+ * leave is a service event, a feed entry with the dashboard on). One that ends between two slices is skipped.
+ */
+async function leaveEveryGroup(conns: readonly Connection[]): Promise<void> {
+  const moves = conns.flatMap((c) => [...(c.groups ?? [])].map((g) => [c, g] as const));
+  await forEachInSlices(moves, ([c, g]) => {
+    if (!c.ended) c.hub.leave(c, g);
+  });
+}
 
 /** A REST send as the service events show it (hub names are case-insensitive: shown lowercase). */
 function restRoute(hub: string, to: string) {

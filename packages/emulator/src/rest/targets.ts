@@ -4,6 +4,7 @@ import { shownUnquoted } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
 import type { Hub } from "../hub.ts";
 import { compileFilter, FilterError } from "../odata/index.ts";
+import { forEachInSlices } from "../yielding.ts";
 import { RestFailure } from "./failure.ts";
 import { groupsFromJsonBody } from "./params.ts";
 import type { Call } from "./types.ts";
@@ -41,12 +42,21 @@ export function sendFilter(call: Call): (c: Connection) => boolean {
   return (c) => !excluded.has(c.id) && filter(c);
 }
 
-/** Closes every connection of `targets` not `excluded`, with the `reason` query parameter. */
-export function closeAll(call: Call, targets: Iterable<Connection> | undefined): number {
+/**
+ * Closes every connection of `targets` not `excluded`, with the `reason` query parameter, in slices: each close also
+ * takes the connection out of its groups (up to 10,000 of them).
+ */
+export async function closeAll(call: Call, targets: Iterable<Connection> | undefined): Promise<number> {
   if (targets === undefined) return 204;
   const excluded = new Set(call.query.getAll("excluded"));
   const reason = call.query.get("reason") ?? "Closed by the server.";
-  for (const c of [...targets]) if (!excluded.has(c.id)) call.service.closeConnection(c, reason);
+  await forEachInSlices(
+    [...targets],
+    (c) => {
+      if (!excluded.has(c.id)) call.service.closeConnection(c, reason);
+    },
+    1,
+  );
   return 204;
 }
 

@@ -16,6 +16,13 @@ export function allowedOriginMatches(headerValue: string | null, origin: string)
     .some((v) => v === "*" || v === wanted);
 }
 
+/**
+ * Handler URLs whose validation is remembered. A `{hub}` template has one URL per hub, and hub names come from clients
+ * (anyone can sign a token for any hub with the well-known development key): beyond this the oldest URL is forgotten,
+ * and validated again when it is next used.
+ */
+export const MAX_REMEMBERED_URLS = 1000;
+
 interface CacheEntry {
   result: Promise<ValidationResult>;
   /** When a failure stops being remembered (epoch ms); Infinity for success and while in flight. */
@@ -56,6 +63,7 @@ export class AbuseProtection {
       return result;
     });
     this.#cache.set(url, entry);
+    if (this.#cache.size > MAX_REMEMBERED_URLS) this.#cache.delete(this.#cache.keys().next().value!);
     return entry.result;
   }
 

@@ -132,7 +132,7 @@ export interface UpstreamInvokerOptions {
    * milliseconds. Default 10000. A successful validation is remembered for the invoker's lifetime.
    */
   validationFailureTtlMs?: number;
-  /** Largest response body read from a handler, in bytes. Default 16 MiB. */
+  /** Largest response body read from a handler, in bytes. Default 1 MiB. */
   maxResponseBytes?: number;
   /** Told the outcome of every event sent (or not sent) to a handler; the emulator's dashboard feed uses it. */
   onOutcome?: (outcome: UpstreamOutcome) => void;

@@ -23,7 +23,12 @@ const DEFAULT_TIMEOUT_MS = 100_000;
 const DEFAULT_VALIDATION_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRY_DELAYS_MS = [1000, 3000, 5000] as const;
 const DEFAULT_VALIDATION_FAILURE_TTL_MS = 10_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest answer read from a handler by default: 1 MiB, the bound of a client frame and of a REST body. An answer is
+ * decoded in one turn (a connect answer's JSON parsed and its groups joined, a reply's JSON parsed and re-encoded for
+ * the client): 15 MiB of groups took 2.8 s, so the bound keeps that turn short (test/upstream-answer-bounds).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const SYSTEM_JSON = "application/json; charset=utf-8";
 
 /** What an event needs from its connection, read synchronously when the event is raised. */

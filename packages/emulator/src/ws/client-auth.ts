@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import { isValidGroupName, JwtError, type JwtPayload, verifyJwtSync } from "@webpubsub/core";
 import { bearerToken, clientAudienceMatcher } from "../auth.ts";
+import { GROUP_LIMIT_MESSAGE, MAX_GROUPS_PER_CONNECTION } from "../hub.ts";
 import { UpgradeRefused } from "./refusal.ts";
 import type { UpgradeTarget } from "./upgrade-target.ts";
 
@@ -34,6 +35,10 @@ export function authenticate(target: UpgradeTarget, req: IncomingMessage, access
   const groups = claimList(claims["webpubsub.group"]);
   if (groups === undefined || !groups.every(isValidGroupName)) {
     throw new UpgradeRefused(400, "Invalid 'webpubsub.group' claim: expected valid group names.");
+  }
+  // the session joins them when it opens (only a larger --max-http-header-size lets a token carry this many)
+  if (new Set(groups).size > MAX_GROUPS_PER_CONNECTION) {
+    throw new UpgradeRefused(400, `Invalid 'webpubsub.group' claim: ${GROUP_LIMIT_MESSAGE}`);
   }
   const userId = typeof claims.sub === "string" && claims.sub !== "" ? claims.sub : null;
   return { claims, userId, roles, groups };

@@ -7,6 +7,7 @@
 import { isJsonOnlyUpstream, type JsonUpstreamMessage, shown, type UpstreamMessage } from "@webpubsub/core";
 import { capped } from "../bounded-text.ts";
 import type { Connection } from "../connection.ts";
+import { GROUP_LIMIT_MESSAGE } from "../hub.ts";
 import { Outgoing } from "../outgoing.ts";
 import type { Service } from "../service.ts";
 import type { MessagePayload } from "../upstream-port.ts";
@@ -71,6 +72,8 @@ function membership(move: "join" | "leave"): MessageHandler<MessageOf<"joinGroup
     acked: true,
     run(m, conn) {
       checkJoinLeave(conn, m.group);
+      if (move === "join" && !conn.hub.hasRoom(conn, new Set([m.group])))
+        throw new Rejected("BadRequest", GROUP_LIMIT_MESSAGE);
       conn.hub[move](conn, m.group);
       return undefined;
     },
