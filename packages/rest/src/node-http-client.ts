@@ -15,6 +15,7 @@ import {
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
 import { logger } from "./generated/logger.ts";
+import { RequestTargets } from "./request-targets.ts";
 import { abortError, readError, sendError } from "./rest-error.ts";
 
 interface NodeModules {
@@ -67,21 +68,6 @@ function nodeBody(body: PipelineRequest["body"]): string | Buffer | undefined {
   return undefined;
 }
 
-/** Where a request URL points, as node:http takes it. */
-interface Target {
-  secure: boolean;
-  hostname: string;
-  port: string;
-  path: string;
-  /** The Host header: host and port (a default port left out, IPv6 in brackets), as node:http would set it. */
-  host: string;
-  /** Origin and path without the query, for logs. */
-  printable: string;
-}
-
-/** Parsed request URLs: a REST client sends to few distinct URLs, so most requests skip the parse. */
-const TARGET_CACHE_SIZE = 256;
-
 /**
  * The request's headers as node:http's flat list, with Host added as node:http adds it: a list is written as it is,
  * without the per-header setHeader bookkeeping of a headers object. Only for this client's own agents: a request's
@@ -105,7 +91,7 @@ class FastNodeHttpClient implements HttpClient {
   #httpAgent: Http.Agent | undefined;
   readonly #httpsAgents = new WeakMap<object, Https.Agent>();
   readonly #defaultTlsSettings = {};
-  readonly #targets = new Map<string, Target>();
+  readonly #targets = new RequestTargets();
 
   constructor(node: NodeModules, fallback: HttpClient) {
     this.#node = node;
@@ -137,31 +123,13 @@ class FastNodeHttpClient implements HttpClient {
     return agent;
   }
 
-  #target(href: string): Target {
-    let target = this.#targets.get(href);
-    if (target === undefined) {
-      const url = new URL(href);
-      target = {
-        secure: url.protocol === "https:",
-        hostname: url.hostname,
-        port: url.port,
-        path: `${url.pathname}${url.search}`,
-        host: url.host,
-        printable: `${url.origin}${url.pathname}`,
-      };
-      if (this.#targets.size >= TARGET_CACHE_SIZE) this.#targets.clear();
-      this.#targets.set(href, target);
-    }
-    return target;
-  }
-
   #send(request: PipelineRequest, resolve: (response: PipelineResponse) => void, reject: (error: unknown) => void) {
     const signal = request.abortSignal;
     if (signal?.aborted) {
       reject(abortError("The operation was aborted. Request has already been canceled."));
       return;
     }
-    const target = this.#target(request.url);
+    const target = this.#targets.of(request.url);
     const secure = target.secure;
     if (!secure && !request.allowInsecureConnection) {
       reject(new Error(`Cannot connect to ${request.url} while allowInsecureConnection is false.`));

@@ -204,6 +204,7 @@ export const TARGETS: readonly MutationTarget[] = [
     mutate: [
       // plain requests sent directly: agents, TLS, proxies' agents, abort, timeouts, gzip/deflate, the fallback
       "packages/rest/src/node-http-client.ts",
+      "packages/rest/src/request-targets.ts", // its parsed request URLs, and the bound of that cache
     ],
   },
 ];
