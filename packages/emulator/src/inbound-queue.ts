@@ -4,7 +4,7 @@
 // bytes, past which the caller closes the connection). Frames waiting for the budget are handled in later turns, each
 // within the budget, and meanwhile the socket they came from is paused, so that what waits is at most what one socket
 // read held; it is resumed once the queue is empty. A closed queue handles nothing more and leaves nothing scheduled.
-import { frameBudget, type TurnBudget } from "./turn-budget.ts";
+import { type FrameBudget, frameBudget } from "./turn-budget.ts";
 
 /** Frames a connection may have waiting while one of its messages is in an upstream call. */
 export const MAX_QUEUED_FRAMES = 1000;
@@ -29,7 +29,7 @@ interface Waiting {
 }
 
 export class InboundQueue {
-  readonly #budget: TurnBudget;
+  readonly #budget: FrameBudget;
   /** frames not handled yet, oldest at #head (the array is compacted now and then, not shifted per frame) */
   #waiting: (Waiting | undefined)[] = [];
   #head = 0;
@@ -42,7 +42,7 @@ export class InboundQueue {
   #paused: FrameSource | undefined;
   #closed = false;
 
-  constructor(budget: TurnBudget = frameBudget) {
+  constructor(budget: FrameBudget = frameBudget) {
     this.#budget = budget;
   }
 

@@ -10,7 +10,15 @@
  */
 export const TURN_BUDGET_MS = 20;
 
-export class TurnBudget {
+/** What a connection's queue asks of the budget. */
+export interface FrameBudget {
+  /** Whether this turn has spent its budget: frames that come now wait for a later turn. */
+  readonly exhausted: boolean;
+  /** Runs `work` and charges its time to the current turn. */
+  charge<T>(work: () => T): T;
+}
+
+export class TurnBudget implements FrameBudget {
   readonly #limitMs: number;
   readonly #now: () => number;
   /** milliseconds charged since the last reset */
