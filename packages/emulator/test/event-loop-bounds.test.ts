@@ -293,7 +293,9 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
   const roles = ["webpubsub.sendToGroup", "webpubsub.joinLeaveGroup"];
   const BURST = 3000;
   const groupOf50 = (h: string) =>
-    Promise.all(Array.from({ length: 50 }, () => connect(emu, h, { claims: { role: roles, "webpubsub.group": ["g"] } })));
+    Promise.all(
+      Array.from({ length: 50 }, () => connect(emu, h, { claims: { role: roles, "webpubsub.group": ["g"] } })),
+    );
   const received = (m: TestClient) => m.messages.filter((x) => x.type === "message").length;
 
   it("3,000 sendToGroup frames to a group of 50 at once are all delivered, in order, in short turns", async () => {
