@@ -34,6 +34,14 @@ class Source implements FrameSource {
   }
 }
 
+/** A budget spent or not by hand. */
+class ManualBudget implements FrameBudget {
+  exhausted = true;
+  charge<T>(work: () => T): T {
+    return work();
+  }
+}
+
 /** A queue whose frames record their number in `handled` and take `costMs` of the hand-driven clock each. */
 function setup(costMs: number) {
   const queue = new InboundQueue(budget);
@@ -114,7 +122,7 @@ describe("frames past the turn's budget", () => {
 
   it("a frame that comes while others wait queues behind them even when the turn has budget again", () => {
     // a budget driven by hand: fake immediates fire the budget's reset and the queue's drain together
-    const manual = { exhausted: true, charge: <T>(work: () => T): T => work() } satisfies FrameBudget;
+    const manual = new ManualBudget();
     const queue = new InboundQueue(manual);
     const handled: number[] = [];
     const send = (n: number) =>
