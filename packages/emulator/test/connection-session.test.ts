@@ -7,7 +7,7 @@ import type { WebSocket } from "ws";
 import { ACK_HISTORY_LIMIT, Connection, type ConnectionInit } from "../src/connection.ts";
 import type { Hub } from "../src/hub.ts";
 import { Outgoing } from "../src/outgoing.ts";
-import type { WireFormat } from "../src/protocols/wire-format.ts";
+import { NO_FRAME, type WireFormat } from "../src/protocols/wire-format.ts";
 import { RELIABLE_MAX_BYTES, RELIABLE_MAX_MESSAGES } from "../src/reliable-buffer.ts";
 import type { SessionExtension } from "../src/session-extension.ts";
 import { frameBudget, TURN_BUDGET_MS } from "../src/turn-budget.ts";
@@ -158,6 +158,18 @@ describe("ackId history", () => {
 });
 
 describe("sending", () => {
+  it("sends nothing for a message its wire format has no frame for now (NO_FRAME), and the next one as usual", () => {
+    let none = true;
+    const base = wire(false);
+    const protocol: WireFormat = { ...base, encodeData: (m, seq) => (none ? NO_FRAME : base.encodeData(m, seq)) };
+    const { conn, ws } = attached({ protocol });
+    conn.deliver(msg("a"));
+    expect(ws.sent).toEqual([]);
+    none = false;
+    conn.deliver(msg("b"));
+    expect(texts(ws)).toEqual(["0:b"]);
+  });
+
   it("sends data messages of an unreliable protocol unnumbered, in the protocol's frame kind", () => {
     const { conn, ws } = attached({ protocol: wire(false, { binary: true }) });
     conn.deliver(msg("a"));
