@@ -194,6 +194,7 @@ export class Connection {
     if (this.#ended) return false;
     this.#ended = true;
     this.#cancelRecovery();
+    this.inbound.close();
     this.#reliable?.clear();
     const extensions = this.#extensions;
     this.#extensions = null;
@@ -238,12 +239,14 @@ export class Connection {
 
   /**
    * One keep-alive round: an open socket that answered since the last round is pinged, one that did not is dropped
-   * (terminated; its close then ends or suspends the session); "idle" when no socket is open.
+   * (terminated; its close then ends or suspends the session) unless its frames keep it paused; "idle" when no socket
+   * is open.
    */
   keepAliveRound(): "pinged" | "dropped" | "idle" {
     const ws = this.#socket;
     if (ws === null || ws.readyState !== 1) return "idle";
-    if (!this.#alive) {
+    // a socket paused while its frames wait for a later turn (inbound-queue.ts) cannot have its pong read yet
+    if (!this.#alive && !ws.isPaused) {
       ws.terminate();
       return "dropped";
     }

@@ -7,9 +7,10 @@ import type { WebSocket } from "ws";
 import { ACK_HISTORY_LIMIT, Connection, type ConnectionInit } from "../src/connection.ts";
 import type { Hub } from "../src/hub.ts";
 import { Outgoing } from "../src/outgoing.ts";
-import type { WireFormat } from "../src/protocols/wire-format.ts";
+import { NO_FRAME, type WireFormat } from "../src/protocols/wire-format.ts";
 import { RELIABLE_MAX_BYTES, RELIABLE_MAX_MESSAGES } from "../src/reliable-buffer.ts";
 import type { SessionExtension } from "../src/session-extension.ts";
+import { frameBudget, TURN_BUDGET_MS } from "../src/turn-budget.ts";
 
 const MAX_BUFFERED = 1000;
 
@@ -21,6 +22,8 @@ class FakeSocket {
   closed: { code: number; reason: string }[] = [];
   terminated = 0;
   pings = 0;
+  /** ws's flag: true while the session's frames wait for a later turn (inbound-queue.ts) */
+  isPaused = false;
   send(data: Buffer, opts: { binary: boolean }) {
     this.sent.push({ data: data.toString(), binary: opts.binary });
   }
@@ -155,6 +158,18 @@ describe("ackId history", () => {
 });
 
 describe("sending", () => {
+  it("sends nothing for a message its wire format has no frame for now (NO_FRAME), and the next one as usual", () => {
+    let none = true;
+    const base = wire(false);
+    const protocol: WireFormat = { ...base, encodeData: (m, seq) => (none ? NO_FRAME : base.encodeData(m, seq)) };
+    const { conn, ws } = attached({ protocol });
+    conn.deliver(msg("a"));
+    expect(ws.sent).toEqual([]);
+    none = false;
+    conn.deliver(msg("b"));
+    expect(texts(ws)).toEqual(["0:b"]);
+  });
+
   it("sends data messages of an unreliable protocol unnumbered, in the protocol's frame kind", () => {
     const { conn, ws } = attached({ protocol: wire(false, { binary: true }) });
     conn.deliver(msg("a"));
@@ -384,6 +399,21 @@ describe("sockets and the recovery window", () => {
     expect(conn.replay()).toBe(0);
     expect(x.resumed).not.toHaveBeenCalled();
   });
+
+  it("ending the session drops the frames waiting for a later turn: none is handled, its socket reads again", () => {
+    vi.useFakeTimers({ toFake: ["setImmediate", "clearImmediate", "performance"] });
+    const { conn } = attached();
+    frameBudget.charge(() => vi.advanceTimersByTime(TURN_BUDGET_MS)); // other frames spent this turn
+    const source = { pause: vi.fn(), resume: vi.fn() };
+    const handled = vi.fn(() => undefined);
+    conn.inbound.run(1, handled, source);
+    expect(source.pause).toHaveBeenCalledTimes(1);
+    conn.end();
+    expect(source.resume).toHaveBeenCalledTimes(1);
+    vi.runAllTimers(); // the budget's reset (the shared budget must not stay spent) and nothing else
+    expect(vi.getTimerCount()).toBe(0);
+    expect(handled).not.toHaveBeenCalled();
+  });
 });
 
 describe("session extensions", () => {
@@ -430,6 +460,17 @@ describe("keep-alive", () => {
     conn.keepAliveRound();
     conn.attach(asWs(new FakeSocket()));
     expect(conn.keepAliveRound()).toBe("pinged");
+  });
+
+  it("pings, and does not drop, a silent socket paused while its frames wait for a later turn", () => {
+    const { conn, ws } = attached();
+    conn.keepAliveRound();
+    ws.isPaused = true; // its pong may sit unread behind the frames that paused it
+    expect(conn.keepAliveRound()).toBe("pinged");
+    expect(ws.pings).toBe(2);
+    ws.isPaused = false; // read again, and still silent
+    expect(conn.keepAliveRound()).toBe("dropped");
+    expect(ws.terminated).toBe(1);
   });
 
   it("is idle without an open socket", () => {

@@ -1,9 +1,11 @@
 // One network connection of an MQTT client from upgrade to close: it must send CONNECT first (within
 // CONNECT_TIMEOUT_MS), which the negotiator answers (connect-negotiator.ts); packets sent meanwhile wait (at most
 // MAX_EARLY_PACKETS), then go to the open session (live-session.ts). A client silent for 1.5 times its keep-alive is
-// dropped. Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do.
+// dropped. Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its
+// frames pass the same per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
+import { InboundQueue } from "../inbound-queue.ts";
 import type { Service } from "../service.ts";
 import type { Identity } from "../ws/client-auth.ts";
 import { closeSocket } from "../ws/close-socket.ts";
@@ -37,6 +39,8 @@ export class MqttNetworkConnection {
   readonly #service: Service;
   readonly #ws: WebSocket;
   readonly #link: MqttLink;
+  /** the frames, in order, within the turn's frame budget */
+  readonly #inbound = new InboundQueue();
   readonly #negotiator: ConnectNegotiator;
   #state: "waiting" | "connecting" | "open" | "closed" = "waiting";
   #live: LiveSession | undefined;
@@ -63,10 +67,21 @@ export class MqttNetworkConnection {
       if (this.#state === "waiting") closeSocket(ws, 1008, "No CONNECT packet in time.");
     }, CONNECT_TIMEOUT_MS);
     this.#connectTimer.unref();
-    ws.on("message", (data: Buffer) => this.#link.feed(data));
+    ws.on("message", (data: Buffer) => this.#onFrame(data));
     ws.on("pong", () => this.#live?.conn.markAlive());
     ws.on("error", (err) => service.log(`mqtt: ${err.message}`));
     ws.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
+  }
+
+  #onFrame(data: Buffer): void {
+    this.#inbound.run(
+      data.length,
+      () => {
+        this.#link.feed(data);
+        return undefined;
+      },
+      this.#ws,
+    );
   }
 
   #onPacket(p: Packet): void {
@@ -138,6 +153,7 @@ export class MqttNetworkConnection {
     clearTimeout(this.#keepAlive);
     this.#state = "closed";
     this.#early.length = 0;
+    this.#inbound.close();
     this.#live?.closed(code, reason);
   }
 }

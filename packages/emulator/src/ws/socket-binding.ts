@@ -7,7 +7,7 @@ import type { Service } from "../service.ts";
 import { onFrame } from "./frames.ts";
 
 export function bindSocket(service: Service, conn: Connection, protocol: ClientProtocol, ws: WebSocket): void {
-  ws.on("message", (data: Buffer, isBinary: boolean) => onFrame(service, conn, protocol, data, isBinary));
+  ws.on("message", (data: Buffer, isBinary: boolean) => onFrame(service, conn, protocol, data, isBinary, ws));
   ws.on("pong", () => conn.markAlive());
   ws.on("error", (err: Error & { code?: string }) => {
     // ws closes the socket itself (1009 too large, 1007 invalid UTF-8, ...); such a close is not recoverable.

@@ -1,0 +1,223 @@
+// The order and pacing of a connection's frames (InboundQueue) under the per-turn frame budget (TurnBudget), on a
+// hand-driven clock and fake immediates: frames are handled as they come while the turn has budget left, the rest in
+// later turns, each within the budget, in arrival order; the socket is paused only while frames wait for the budget;
+// frames behind an upstream call still run as soon as it settles; a closed queue handles nothing and leaves nothing
+// scheduled.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type FrameSource, InboundQueue } from "../src/inbound-queue.ts";
+import { type FrameBudget, TurnBudget } from "../src/turn-budget.ts";
+
+const LIMIT = 20;
+let clock = 0;
+let budget: TurnBudget;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setImmediate", "clearImmediate"] });
+  clock = 0;
+  budget = new TurnBudget(LIMIT, () => clock);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A socket stand-in that records pause() and resume(). */
+class Source implements FrameSource {
+  paused = false;
+  calls: string[] = [];
+  pause() {
+    this.paused = true;
+    this.calls.push("pause");
+  }
+  resume() {
+    this.paused = false;
+    this.calls.push("resume");
+  }
+}
+
+/** A budget spent or not by hand. */
+class ManualBudget implements FrameBudget {
+  exhausted = true;
+  charge<T>(work: () => T): T {
+    return work();
+  }
+}
+
+/** A queue whose frames record their number in `handled` and take `costMs` of the hand-driven clock each. */
+function setup(costMs: number) {
+  const queue = new InboundQueue(budget);
+  const source = new Source();
+  const handled: number[] = [];
+  const frame =
+    (n: number, cost = costMs): (() => undefined) =>
+    () => {
+      clock += cost;
+      handled.push(n);
+      return undefined;
+    };
+  const send = (n: number, cost?: number) => queue.run(1, frame(n, cost), source);
+  return { queue, source, handled, send };
+}
+
+/** Runs one turn's immediates: the budget's reset first, then the queue's drain (in the order they were scheduled). */
+function nextTurn(): void {
+  vi.runOnlyPendingTimers();
+}
+
+describe("TurnBudget", () => {
+  it("is spent once the work charged in a turn reaches the limit, not before", () => {
+    budget.charge(() => {
+      clock += LIMIT - 1;
+    });
+    expect(budget.exhausted).toBe(false);
+    budget.charge(() => {
+      clock += 1;
+    });
+    expect(budget.exhausted).toBe(true);
+  });
+
+  it("starts afresh in the next turn, and charges work that throws", () => {
+    expect(() =>
+      budget.charge(() => {
+        clock += LIMIT;
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(budget.exhausted).toBe(true);
+    nextTurn();
+    expect(budget.exhausted).toBe(false);
+    expect(vi.getTimerCount()).toBe(0); // one reset per turn, none left once it ran
+  });
+});
+
+describe("frames within the turn's budget", () => {
+  it("are handled as they come, before run() returns, with the socket never paused", () => {
+    const { source, handled, send } = setup(LIMIT / 4 - 1); // 4 frames stay under the budget
+    for (let n = 1; n <= 4; n++) {
+      expect(send(n)).toBe(true);
+      expect(handled).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
+    expect(source.calls).toEqual([]);
+  });
+});
+
+describe("frames past the turn's budget", () => {
+  it("wait for a later turn with the socket paused, then are handled in order, each turn within the budget", () => {
+    const { queue, source, handled, send } = setup(LIMIT / 2); // two frames spend a turn
+    for (let n = 1; n <= 7; n++) send(n);
+    expect(handled).toEqual([1, 2]);
+    expect(queue.length).toBe(5);
+    expect(source.paused).toBe(true);
+    nextTurn();
+    expect(handled).toEqual([1, 2, 3, 4]);
+    expect(source.paused).toBe(true);
+    nextTurn();
+    expect(handled).toEqual([1, 2, 3, 4, 5, 6]);
+    nextTurn();
+    expect(handled).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(source.calls).toEqual(["pause", "resume"]); // resumed once nothing waits
+    expect(queue.length).toBe(0);
+    nextTurn(); // the last turn's budget reset
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a frame that comes while others wait queues behind them even when the turn has budget again", () => {
+    // a budget driven by hand: fake immediates fire the budget's reset and the queue's drain together
+    const manual = new ManualBudget();
+    const queue = new InboundQueue(manual);
+    const handled: number[] = [];
+    const send = (n: number) =>
+      queue.run(1, () => {
+        handled.push(n);
+        return undefined;
+      });
+    send(1);
+    manual.exhausted = false; // the budget is back, frame 1 still waits for its drain
+    send(2);
+    expect(handled).toEqual([]);
+    nextTurn();
+    expect(handled).toEqual([1, 2]);
+  });
+
+  it("the first frame of an idle connection waits when other connections spent the turn", () => {
+    const other = setup(LIMIT);
+    other.send(1);
+    const { source, handled, send } = setup(1);
+    send(1);
+    expect(handled).toEqual([]);
+    expect(source.paused).toBe(true);
+    nextTurn();
+    expect(handled).toEqual([1]);
+    expect(source.paused).toBe(false);
+  });
+});
+
+describe("frames behind an upstream call", () => {
+  it("run once it settles, in the same turn, with the socket not paused meanwhile", async () => {
+    const { queue, source, handled, send } = setup(1);
+    let settle!: () => void;
+    queue.run(
+      1,
+      () => {
+        handled.push(0);
+        return new Promise<void>((r) => (settle = r));
+      },
+      source,
+    );
+    send(1);
+    send(2);
+    expect(handled).toEqual([0]);
+    expect(source.calls).toEqual([]);
+    settle();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(handled).toEqual([0, 1, 2]); // no immediate ran: the order of today, frame after frame
+    expect(vi.getTimerCount()).toBe(1); // the budget's reset only, no drain
+  });
+
+  it("past the budget once it settles, wait for a later turn with the socket paused", async () => {
+    const { queue, source, handled, send } = setup(LIMIT);
+    let settle!: () => void;
+    queue.run(1, () => new Promise<void>((r) => (settle = r)), source);
+    send(1);
+    send(2);
+    settle();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(handled).toEqual([1]);
+    expect(source.paused).toBe(true);
+    nextTurn();
+    expect(handled).toEqual([1, 2]);
+    expect(source.paused).toBe(false);
+  });
+});
+
+describe("a closed queue", () => {
+  it("drops the waiting frames, cancels its drain, resumes the socket and handles nothing more", () => {
+    const { queue, source, handled, send } = setup(LIMIT);
+    send(1);
+    send(2);
+    send(3);
+    expect(vi.getTimerCount()).toBe(2); // the budget's reset and the queue's drain
+    queue.close();
+    expect(vi.getTimerCount()).toBe(1);
+    expect(source.paused).toBe(false);
+    expect(queue.length).toBe(0);
+    expect(send(4)).toBe(true);
+    vi.runAllTimers();
+    expect(handled).toEqual([1]);
+    expect(source.calls).toEqual(["pause", "resume"]);
+  });
+
+  it("handles nothing of what waited behind an upstream call that settles after the close", async () => {
+    const { queue, handled, send } = setup(1);
+    let settle!: () => void;
+    queue.run(1, () => new Promise<void>((r) => (settle = r)));
+    send(1);
+    queue.close();
+    settle();
+    await Promise.resolve();
+    await Promise.resolve();
+    vi.runAllTimers();
+    expect(handled).toEqual([]);
+  });
+});
