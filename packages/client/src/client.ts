@@ -4,7 +4,7 @@
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
 import { withTimeout } from "@webpubsub/async/delay";
-import { AbortError, throwIfAborted } from "@webpubsub/async/errors";
+import { AbortError, TimeoutError, throwIfAborted } from "@webpubsub/async/errors";
 import type {
   ConnectedMessage,
   DisconnectedMessage,
@@ -320,11 +320,17 @@ export class WebPubSubClient {
       throwIfAborted(signal);
       await load; // its error, when it failed
     }
+    // A URL source that never settles (and ignores its signal) must neither hold an aborted attempt nor stall the
+    // reconnects: the wait ends on the abort, or fails like a handshake after connectTimeoutInMs.
+    const { connectTimeoutInMs } = this.#options;
     let url: string;
     try {
-      url = await this.#getUrl(signal);
+      url = await withTimeout((urlSignal) => this.#getUrl(urlSignal), connectTimeoutInMs, { signal });
     } catch (error) {
       throwIfAborted(signal); // an abort surfaces as the AbortError, whatever getClientAccessUrl threw
+      if (error instanceof TimeoutError) {
+        throw new ConnectionError(`getClientAccessUrl did not return a URL within ${connectTimeoutInMs} ms`);
+      }
       throw error;
     }
     throwIfAborted(signal);
