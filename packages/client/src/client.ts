@@ -789,7 +789,8 @@ export class WebPubSubClient {
   /**
    * Calls `callback` with each group stream this client receives (an AsyncIterable of its fragments). Returns the
    * subscription at once; its code is loaded on first use and `ready` resolves once it receives streams (streams whose
-   * fragments arrive before that are seen from the first fragment after it).
+   * fragments arrive before that are seen from the first fragment after it). It receives at most 1024 streams at once:
+   * a stream first seen while that many are active is refused (logged, its fragments ignored).
    */
   onGroupStream(
     callback: (stream: GroupStream) => void | Promise<void>,
