@@ -83,6 +83,13 @@ export class Operations {
     }
     const ackId = options.ackId ?? this.#nextAckId;
     if (!options.fireAndForget) {
+      // Automatic ids go past every id used (a caller's too), and stop at 2^53 - 1: past it two would be one number.
+      if (ackId > Number.MAX_SAFE_INTEGER) {
+        throw new SendMessageError(
+          "No automatic ackId is left: the ackIds used reached 2^53 - 1; pass options.ackId (an id not used on this connection)",
+          { retryable: false },
+        );
+      }
       this.#nextAckId = Math.max(this.#nextAckId, ackId + 1);
       message.ackId = ackId;
     }
