@@ -39,6 +39,8 @@ export class Operations {
   readonly #acks: AckManager;
   readonly #drain: DrainWaiter;
   #nextAckId = 1;
+  /** Aborted (then replaced) when the client stops: ends every wait between retries at once. */
+  #stopWaits = new AbortController();
 
   constructor(settings: OperationsSettings, owner: OperationsOwner) {
     this.#settings = settings;
@@ -115,8 +117,19 @@ export class Operations {
         ) {
           throw error;
         }
-        await delay(backoffDelay(Math.min(attempt, 60), backoffShape(retry)), { signal });
+        await this.#retryWait(backoffDelay(Math.min(attempt, 60), backoffShape(retry)), signal);
       }
+    }
+  }
+
+  /** Waits `ms` before a retry; rejects on the caller's abort, ends early when the client stops (the next attempt then
+   * fails with the client's state). */
+  async #retryWait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const stop = this.#stopWaits.signal;
+    try {
+      await delay(ms, { signal: signal ? AbortSignal.any([signal, stop]) : stop });
+    } catch (error) {
+      if (signal?.aborted || !stop.aborted) throw error;
     }
   }
 
@@ -137,9 +150,11 @@ export class Operations {
     this.#acks.markAllUnsent();
   }
 
-  /** Ends every wait for the send buffer (the client stops). */
+  /** Ends every wait for the send buffer and between retries (the client stops). */
   releaseWaits(): void {
     this.#drain.release();
+    this.#stopWaits.abort();
+    this.#stopWaits = new AbortController();
   }
 
   /** The client stopped: every pending operation fails. */

@@ -229,6 +229,28 @@ describe("operations", () => {
     buffered = 0;
   });
 
+  it("stop() ends an operation waiting between its retries at once: it rejects with a SendMessageError, leaves no timer and writes nothing more", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started({ messageRetryOptions: { retryDelayInMs: 60_000, jitter: false } });
+    let outcome: unknown = "pending";
+    const join = client.joinGroup("g").then(
+      () => "resolved",
+      (e: unknown) => (outcome = e),
+    );
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(0); // the retry wait has begun
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    await join;
+    expect(outcome).toBeInstanceOf(SendMessageError);
+    expect((outcome as SendMessageError).message).toBe("The client stopped");
+    expect((outcome as SendMessageError).retryable).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(socket.framesOf("joinGroup")).toHaveLength(1);
+  });
+
   it("a congested wait ends with the caller's abort, and after ackTimeoutInMs at the latest", async () => {
     vi.useFakeTimers();
     const { client, socket } = await started({ ackTimeoutInMs: 150 });
