@@ -230,6 +230,9 @@ export class WebPubSubClient {
         this.#run = undefined;
         this.#setState("Stopped");
         this.#stopWatchingNetwork();
+        // Work issued meanwhile fails with this start(): no later connection may carry it.
+        this.#ops.rejectAll("The client did not connect: start() failed");
+        this.#ops.releaseWaits();
         this.#features.notify("startFailed", error);
       }
       throw error;

@@ -157,11 +157,9 @@ export class Operations {
     this.#stopWaits = new AbortController();
   }
 
-  /** The client stopped: every pending operation fails. */
-  rejectAll(): void {
-    this.#acks.rejectAll(
-      (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
-    );
+  /** The client stopped (or its first connection failed, `why` says so): every pending operation fails. */
+  rejectAll(why = "The client stopped before the ack arrived"): void {
+    this.#acks.rejectAll((ackId) => new SendMessageError(why, { ackId, retryable: false }));
   }
 
   #stoppedOrStopping(): boolean {
