@@ -7,6 +7,19 @@
 
 import { SendMessageError } from "./errors.ts";
 
+/** Writes wait while the socket buffers more than this many unsent bytes, until it drained to half of it. */
+export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Whether a write must wait for the socket's send buffer to drain (it holds `buffered` unsent bytes). */
+export function congested(buffered: number): boolean {
+  return buffered > SEND_HIGH_WATER_BYTES;
+}
+
+/** Whether a wait for the drain is over. */
+export function drainedEnough(buffered: number): boolean {
+  return buffered <= SEND_HIGH_WATER_BYTES / 2;
+}
+
 export const DRAIN_POLL_MIN_MS = 5;
 export const DRAIN_POLL_MAX_MS = 100;
 

@@ -6,14 +6,11 @@ import { abortReason, TimeoutError, throwIfAborted } from "@webpubsub/async/erro
 import { backoffDelay } from "@webpubsub/async/retry";
 import type { AckMessage, UpstreamMessage } from "@webpubsub/core";
 import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
-import { DrainWaiter } from "./drain-waiter.ts";
+import { congested, DrainWaiter, drainedEnough } from "./drain-waiter.ts";
 import { isRetryableSendError, SendMessageError } from "./errors.ts";
 import { backoffShape, type ResolvedRetryOptions } from "./options.ts";
 import { sendFrame, type WebSocketLike } from "./socket.ts";
 import type { SendOptions, WebPubSubClientState } from "./types.ts";
-
-/** Sends wait while the socket buffers more than this many unsent bytes (until it drained to half of it). */
-export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
 
 /** The client, as operations see it. */
 export interface OperationsOwner {
@@ -48,7 +45,7 @@ export class Operations {
     this.#acks = new AckManager(settings.ackTimeoutInMs);
     // A send waits for the drain at most as long as it would wait for its ack.
     this.#drain = new DrainWaiter(
-      () => this.#stoppedOrStopping() || owner.bufferedAmount() <= SEND_HIGH_WATER_BYTES / 2,
+      () => this.#stoppedOrStopping() || drainedEnough(owner.bufferedAmount()),
       settings.ackTimeoutInMs,
     );
   }
@@ -97,7 +94,7 @@ export class Operations {
     }
     const frame = encode(message);
     // More unsent bytes than the high-water mark (browsers' send() never pushes back): wait for the socket to drain.
-    if (this.#owner.bufferedAmount() > SEND_HIGH_WATER_BYTES) await this.#drain.wait(signal, abortReason);
+    if (congested(this.#owner.bufferedAmount())) await this.#drain.wait(signal, abortReason);
     if (options.fireAndForget) {
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });

@@ -200,7 +200,10 @@ describe("start and stop", () => {
         reconnectRetryOptions: { mode: "fixed", retryDelayInMs: 100, jitter: false, maxRetries: 1 },
       });
       let outcome: unknown = "pending";
-      const start = client.start().then(() => "resolved", (e: unknown) => (outcome = e));
+      const start = client.start().then(
+        () => "resolved",
+        (e: unknown) => (outcome = e),
+      );
       await vi.advanceTimersByTimeAsync(999);
       expect(outcome).toBe("pending");
       await vi.advanceTimersByTimeAsync(1);

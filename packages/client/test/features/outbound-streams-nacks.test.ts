@@ -2,7 +2,8 @@
 // a gap, each nack naming the fragment it expects; the first of them rewinds the stream (everything from that fragment
 // is written again), and the nacks still on their way for the fragments written before the rewind (as many as were
 // written past the gap) name the same fragment and rewind nothing. Any other nack rewinds.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { SEND_HIGH_WATER_BYTES } from "../../src/drain-waiter.ts";
 import { opened } from "./opened.ts";
 
 const nack = (expectedSequenceId: number) =>
@@ -53,5 +54,33 @@ describe("streamNack", () => {
     expect(ids()).toEqual([1, 2, 3, 4, 5, 2, 3, 4, 5]);
     expect(socket.framesOf("streamEnd")).toEqual([]);
     await client.stop();
+  });
+
+  it(`a rewind waits while the socket holds more than ${SEND_HIGH_WATER_BYTES} unsent bytes, as sends do (nacks from a service that does not read cannot grow the send buffer), and goes out once it drained to half`, async () => {
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    const ids = () => socket.framesOf("streamData").map((f) => f.streamSequenceId);
+    vi.useFakeTimers();
+    try {
+      socket.bufferedAmount = SEND_HIGH_WATER_BYTES + 1;
+      for (let i = 0; i < 100; i++) socket.push(nack(1)); // 50 rewinds, each would write 1, 2, 3 again
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(ids()).toEqual([1, 2, 3]);
+      socket.bufferedAmount = SEND_HIGH_WATER_BYTES / 2 + 1;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(ids()).toEqual([1, 2, 3]);
+      socket.bufferedAmount = SEND_HIGH_WATER_BYTES / 2;
+      await vi.advanceTimersByTimeAsync(100); // the next poll
+      expect(ids()).toEqual([1, 2, 3, 1, 2, 3]);
+      // not congested: a rewind goes out at once
+      socket.push(nack(3));
+      expect(ids()).toEqual([1, 2, 3, 1, 2, 3, 3]);
+      const stopping = client.stop();
+      await vi.advanceTimersByTimeAsync(10);
+      await stopping;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
