@@ -3,7 +3,6 @@
 // is written again), and the nacks still on their way for the fragments written before the rewind (as many as were
 // written past the gap) name the same fragment and rewind nothing. Any other nack rewinds.
 import { describe, expect, it, vi } from "vitest";
-import { SEND_HIGH_WATER_BYTES } from "../../src/drain-waiter.ts";
 import { opened } from "./opened.ts";
 
 const nack = (expectedSequenceId: number) =>
@@ -56,23 +55,25 @@ describe("streamNack", () => {
     await client.stop();
   });
 
-  it(`a rewind waits while the socket holds more than ${SEND_HIGH_WATER_BYTES} unsent bytes, as sends do (nacks from a service that does not read cannot grow the send buffer), and goes out once it drained to half`, async () => {
+  it("a rewind waits while the socket holds more than 1 MiB unsent, as sends do (nacks from a service that does not read cannot grow the send buffer), and goes out once it drained to half", async () => {
+    const MiB = 1024 * 1024;
     const { client, socket, writer } = await opened();
     for (const x of ["a", "b", "c"]) await writer.write(x, "text");
     const ids = () => socket.framesOf("streamData").map((f) => f.streamSequenceId);
     vi.useFakeTimers();
     try {
-      socket.bufferedAmount = SEND_HIGH_WATER_BYTES + 1;
+      socket.bufferedAmount = MiB + 1;
       for (let i = 0; i < 100; i++) socket.push(nack(1)); // 50 rewinds, each would write 1, 2, 3 again
       await vi.advanceTimersByTimeAsync(1000);
       expect(ids()).toEqual([1, 2, 3]);
-      socket.bufferedAmount = SEND_HIGH_WATER_BYTES / 2 + 1;
+      socket.bufferedAmount = MiB / 2 + 1;
       await vi.advanceTimersByTimeAsync(1000);
       expect(ids()).toEqual([1, 2, 3]);
-      socket.bufferedAmount = SEND_HIGH_WATER_BYTES / 2;
+      socket.bufferedAmount = MiB / 2;
       await vi.advanceTimersByTimeAsync(100); // the next poll
       expect(ids()).toEqual([1, 2, 3, 1, 2, 3]);
-      // not congested: a rewind goes out at once
+      // exactly 1 MiB unsent is not congested: a rewind goes out at once
+      socket.bufferedAmount = MiB;
       socket.push(nack(3));
       expect(ids()).toEqual([1, 2, 3, 1, 2, 3, 3]);
       const stopping = client.stop();
