@@ -84,12 +84,9 @@ export class OutboundStream {
   readonly #errorListeners = new Set<(error: StreamDataError) => void>();
   #lastWriteAt = 0;
   #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Fragments and the end wait here while the socket is congested (see #flush); over when the stream is paused or
-   * closed, so that its poll timer never outlives them. */
-  readonly #drain = new DrainWaiter(
-    () => this.#paused || this.#state === "closed" || drainedEnough(this.#link.bufferedAmount()),
-    0,
-  );
+  /** Fragments and the end wait here while the socket is congested (see #flush): one wait, whatever arrives
+   * meanwhile; released when the stream closes, so that its poll timer never outlives it. */
+  readonly #drain = new DrainWaiter(() => drainedEnough(this.#link.bufferedAmount()), 0);
   #draining = false;
 
   constructor(link: StreamLink, group: string, streamId: string, noEcho: boolean, idleTimeoutInMs: number | undefined) {
@@ -360,7 +357,6 @@ export class OutboundStream {
     }
     this.#paused = true;
     this.#clearKeepAlive();
-    this.#drain.release();
   }
 
   /** The session was resumed: everything unacknowledged goes out again, in order (the service drops duplicates). */
