@@ -4,7 +4,7 @@
 // (operations.ts), the reconnect backoff (reconnect-backoff.ts), sequence acks (sequence-tracker.ts), and the seam
 // optional features plug into (features.ts, through useFeature below).
 import { withTimeout } from "@webpubsub/async/delay";
-import { AbortError, throwIfAborted } from "@webpubsub/async/errors";
+import { AbortError, TimeoutError, throwIfAborted } from "@webpubsub/async/errors";
 import type {
   ConnectedMessage,
   DisconnectedMessage,
@@ -230,6 +230,9 @@ export class WebPubSubClient {
         this.#run = undefined;
         this.#setState("Stopped");
         this.#stopWatchingNetwork();
+        // Work issued meanwhile fails with this start(): no later connection may carry it.
+        this.#ops.rejectAll("The client did not connect: start() failed");
+        this.#ops.releaseWaits();
         this.#features.notify("startFailed", error);
       }
       throw error;
@@ -320,11 +323,17 @@ export class WebPubSubClient {
       throwIfAborted(signal);
       await load; // its error, when it failed
     }
+    // A URL source that never settles (and ignores its signal) must neither hold an aborted attempt nor stall the
+    // reconnects: the wait ends on the abort, or fails like a handshake after connectTimeoutInMs.
+    const { connectTimeoutInMs } = this.#options;
     let url: string;
     try {
-      url = await this.#getUrl(signal);
+      url = await withTimeout((urlSignal) => this.#getUrl(urlSignal), connectTimeoutInMs, { signal });
     } catch (error) {
       throwIfAborted(signal); // an abort surfaces as the AbortError, whatever getClientAccessUrl threw
+      if (error instanceof TimeoutError) {
+        throw new ConnectionError(`getClientAccessUrl did not return a URL within ${connectTimeoutInMs} ms`);
+      }
       throw error;
     }
     throwIfAborted(signal);
@@ -783,7 +792,8 @@ export class WebPubSubClient {
   /**
    * Calls `callback` with each group stream this client receives (an AsyncIterable of its fragments). Returns the
    * subscription at once; its code is loaded on first use and `ready` resolves once it receives streams (streams whose
-   * fragments arrive before that are seen from the first fragment after it).
+   * fragments arrive before that are seen from the first fragment after it). It receives at most 1024 streams at once:
+   * a stream first seen while that many are active is refused (logged, its fragments ignored).
    */
   onGroupStream(
     callback: (stream: GroupStream) => void | Promise<void>,

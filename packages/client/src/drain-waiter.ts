@@ -1,4 +1,4 @@
-// Waiting for a WebSocket's send buffer to drain.
+// Waiting for a WebSocket's send buffer to drain, and when a write must wait (sends and group streams alike).
 //
 // Neither the browsers' WebSocket nor Node's (undici) has a drain event: `bufferedAmount` is the only signal, so the
 // wait has to poll. It is kept cheap and bounded: one timer serves every waiting send, its period backs off from
@@ -96,4 +96,17 @@ export class DrainWaiter {
     this.#period = Math.min(this.#period * 2, DRAIN_POLL_MAX_MS);
     this.#schedule();
   }
+}
+
+/** Writes wait while the socket buffers more than this many unsent bytes, until it drained to half of it. */
+export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
+
+/** Whether a write must wait for the socket's send buffer to drain (it holds `buffered` unsent bytes). */
+export function congested(buffered: number): boolean {
+  return buffered > SEND_HIGH_WATER_BYTES;
+}
+
+/** Whether a wait for the drain is over. */
+export function drainedEnough(buffered: number): boolean {
+  return buffered <= SEND_HIGH_WATER_BYTES / 2;
 }

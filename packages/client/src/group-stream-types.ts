@@ -35,7 +35,8 @@ export interface GroupStreamWriter {
   readonly streamId: string;
   /** Queues one fragment; resolves once it is in the stream's buffer and written (waiting first while 256 fragments,
    * or 4 MiB of them with this one, are unacknowledged; a larger one waits for an empty buffer); the buffer keeps it
-   * until the service acknowledges it. */
+   * until the service acknowledges it. While the socket holds more than 1 MiB unsent, it is written once that drained
+   * to half. */
   write(
     content: JSONTypes | Uint8Array | ArrayBuffer | ArrayBufferView,
     dataType: WebPubSubDataType,

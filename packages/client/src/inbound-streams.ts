@@ -9,7 +9,10 @@
 // service's side) cannot grow memory without bound. Fragments of a forgotten stream are taken like those of a stream
 // never seen: with handleFromStart they are ignored again (none is fragment 1), else they start a new stream at that
 // fragment, as any stream first seen mid-way does (its fragments' streamSequenceId tells the reader where it starts).
+// For the same reason a subscription receives at most MAX_ACTIVE_STREAMS streams at once: a stream first seen while
+// that many are active is refused (ignored, as above), so that a peer cannot open streams faster than they end.
 import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
+import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { GroupStreamError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
@@ -28,6 +31,8 @@ const DEFAULT_IDLE_MS = 300_000;
 export const MAX_BUFFERED_FRAGMENTS = 1024;
 /** Ignored received streams a subscription remembers; one more forgets the oldest (see the top of this file). */
 export const MAX_IGNORED_STREAMS = 1024;
+/** Streams a subscription receives at once; one more is refused until one of them ends (see the top of this file). */
+export const MAX_ACTIVE_STREAMS = 1024;
 
 class InboundStream implements GroupStream {
   readonly groupName: string;
@@ -95,6 +100,7 @@ class Subscription implements GroupStreamSubscription {
   readonly #ignored = new Set<string>();
   readonly #remove: (s: Subscription) => void;
   readonly #report: (error: unknown) => void;
+  readonly #warn: (text: string) => void;
   #isActive = true;
 
   constructor(
@@ -102,6 +108,7 @@ class Subscription implements GroupStreamSubscription {
     options: OnGroupStreamOptions,
     remove: (s: Subscription) => void,
     report: (error: unknown) => void,
+    warn: (text: string) => void,
   ) {
     this.#callback = callback;
     this.#idleMs = options.idleTimeoutInMs ?? DEFAULT_IDLE_MS;
@@ -109,6 +116,7 @@ class Subscription implements GroupStreamSubscription {
     this.#groups = options.groupNames ? new Set(options.groupNames) : undefined;
     this.#remove = remove;
     this.#report = report;
+    this.#warn = warn;
   }
 
   get isActive(): boolean {
@@ -124,6 +132,11 @@ class Subscription implements GroupStreamSubscription {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** How many streams are being received (for tests). */
+  get activeCount(): number {
+    return this.#active.size;
   }
 
   /** How many ignored streams are remembered (for tests). */
@@ -161,6 +174,12 @@ class Subscription implements GroupStreamSubscription {
     let stream = this.#active.get(key);
     if (!stream) {
       if (this.#fromStart && info.streamSequenceId !== 1) {
+        this.#ignore(key, info);
+        return;
+      }
+      if (this.#active.size >= MAX_ACTIVE_STREAMS) {
+        const why = `${MAX_ACTIVE_STREAMS} streams are being received already`;
+        this.#warn(`Refused the group stream ${shown(info.streamId)} of group ${shown(group)}: ${why}`);
         this.#ignore(key, info);
         return;
       }
@@ -253,6 +272,7 @@ class InboundStreams implements ClientFeature {
       options,
       (s) => this.#subscriptions.delete(s),
       (error) => this.#host.logger.warning(`A group stream callback failed: ${loggableError(error)}`),
+      (text) => this.#host.logger.warning(text),
     );
     this.#subscriptions.add(subscription);
     return subscription;
@@ -284,6 +304,6 @@ export function onGroupStream(
   client: WebPubSubClient,
   callback: (stream: GroupStream) => unknown,
   options: OnGroupStreamOptions,
-): GroupStreamSubscription & { readonly ignoredCount: number } {
+): GroupStreamSubscription & { readonly activeCount: number; readonly ignoredCount: number } {
   return useFeature(client, INBOUND, (host) => new InboundStreams(host)).subscribe(callback, options);
 }

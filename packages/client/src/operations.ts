@@ -6,14 +6,11 @@ import { abortReason, TimeoutError, throwIfAborted } from "@webpubsub/async/erro
 import { backoffDelay } from "@webpubsub/async/retry";
 import type { AckMessage, UpstreamMessage } from "@webpubsub/core";
 import { AckManager, type WebPubSubResult } from "./ack-manager.ts";
-import { DrainWaiter } from "./drain-waiter.ts";
+import { congested, DrainWaiter, drainedEnough } from "./drain-waiter.ts";
 import { isRetryableSendError, SendMessageError } from "./errors.ts";
 import { backoffShape, type ResolvedRetryOptions } from "./options.ts";
 import { sendFrame, type WebSocketLike } from "./socket.ts";
 import type { SendOptions, WebPubSubClientState } from "./types.ts";
-
-/** Sends wait while the socket buffers more than this many unsent bytes (until it drained to half of it). */
-export const SEND_HIGH_WATER_BYTES = 1024 * 1024;
 
 /** The client, as operations see it. */
 export interface OperationsOwner {
@@ -39,6 +36,8 @@ export class Operations {
   readonly #acks: AckManager;
   readonly #drain: DrainWaiter;
   #nextAckId = 1;
+  /** Aborted (then replaced) when the client stops: ends every wait between retries at once. */
+  #stopWaits = new AbortController();
 
   constructor(settings: OperationsSettings, owner: OperationsOwner) {
     this.#settings = settings;
@@ -46,7 +45,7 @@ export class Operations {
     this.#acks = new AckManager(settings.ackTimeoutInMs);
     // A send waits for the drain at most as long as it would wait for its ack.
     this.#drain = new DrainWaiter(
-      () => this.#stoppedOrStopping() || owner.bufferedAmount() <= SEND_HIGH_WATER_BYTES / 2,
+      () => this.#stoppedOrStopping() || drainedEnough(owner.bufferedAmount()),
       settings.ackTimeoutInMs,
     );
   }
@@ -83,12 +82,19 @@ export class Operations {
     }
     const ackId = options.ackId ?? this.#nextAckId;
     if (!options.fireAndForget) {
+      // Automatic ids go past every id used (a caller's too), and stop at 2^53 - 1: past it two would be one number.
+      if (ackId > Number.MAX_SAFE_INTEGER) {
+        throw new SendMessageError(
+          "No automatic ackId is left: the ackIds used reached 2^53 - 1; pass options.ackId (an id not used on this connection)",
+          { retryable: false },
+        );
+      }
       this.#nextAckId = Math.max(this.#nextAckId, ackId + 1);
       message.ackId = ackId;
     }
     const frame = encode(message);
     // More unsent bytes than the high-water mark (browsers' send() never pushes back): wait for the socket to drain.
-    if (this.#owner.bufferedAmount() > SEND_HIGH_WATER_BYTES) await this.#drain.wait(signal, abortReason);
+    if (congested(this.#owner.bufferedAmount())) await this.#drain.wait(signal, abortReason);
     if (options.fireAndForget) {
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });
@@ -108,8 +114,19 @@ export class Operations {
         ) {
           throw error;
         }
-        await delay(backoffDelay(Math.min(attempt, 60), backoffShape(retry)), { signal });
+        await this.#retryWait(backoffDelay(Math.min(attempt, 60), backoffShape(retry)), signal);
       }
+    }
+  }
+
+  /** Waits `ms` before a retry; rejects on the caller's abort, ends early when the client stops (the next attempt then
+   * fails with the client's state). */
+  async #retryWait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const stop = this.#stopWaits.signal;
+    try {
+      await delay(ms, { signal: signal ? AbortSignal.any([signal, stop]) : stop });
+    } catch (error) {
+      if (signal?.aborted || !stop.aborted) throw error;
     }
   }
 
@@ -130,16 +147,16 @@ export class Operations {
     this.#acks.markAllUnsent();
   }
 
-  /** Ends every wait for the send buffer (the client stops). */
+  /** Ends every wait for the send buffer and between retries (the client stops). */
   releaseWaits(): void {
     this.#drain.release();
+    this.#stopWaits.abort();
+    this.#stopWaits = new AbortController();
   }
 
-  /** The client stopped: every pending operation fails. */
-  rejectAll(): void {
-    this.#acks.rejectAll(
-      (ackId) => new SendMessageError("The client stopped before the ack arrived", { ackId, retryable: false }),
-    );
+  /** The client stopped (or its first connection failed, `why` says so): every pending operation fails. */
+  rejectAll(why = "The client stopped before the ack arrived"): void {
+    this.#acks.rejectAll((ackId) => new SendMessageError(why, { ackId, retryable: false }));
   }
 
   #stoppedOrStopping(): boolean {

@@ -43,7 +43,7 @@ export interface WebPubSubClientOptions {
   keepAliveIntervalInMs?: number;
   /** Drop (and recover) the connection when nothing at all was received for this long; 0 disables. Default 60000. */
   keepAliveTimeoutInMs?: number;
-  /** Give up one connection attempt (handshake + `connected` message) after this long. Default 30000. */
+  /** Give up waiting for the URL (getClientAccessUrl), then the handshake, after this long each. Default 30000. */
   connectTimeoutInMs?: number;
   /** How long reliable protocols try to recover a dropped connection before opening a new one. Default 30000. */
   recoveryWindowInMs?: number;

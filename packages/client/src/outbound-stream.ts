@@ -4,6 +4,7 @@ import { Deferred } from "@webpubsub/async/deferred";
 import { abortReason } from "@webpubsub/async/errors";
 import type { JsonOnlyUpstreamMessage, MessagePayload, StreamEndError } from "@webpubsub/core";
 import { shown } from "@webpubsub/core/client-wire";
+import { congested, DrainWaiter, drainedEnough } from "./drain-waiter.ts";
 import { GroupStreamError } from "./errors.ts";
 import type { StreamDataError } from "./group-stream-types.ts";
 import { encodedBytes, encodeNow } from "./json-only.ts";
@@ -26,6 +27,8 @@ export const SERVICE_IDLE_TIMEOUT_MS = 300_000;
 export interface StreamLink {
   /** Writes now; false when the client cannot write (not Connected). */
   write(message: JsonOnlyUpstreamMessage): boolean;
+  /** Unsent bytes the client's socket buffers (0 without one). */
+  bufferedAmount(): number;
   /** The stream is over: forget it. */
   closed(streamId: string): void;
   /** Reports an error thrown by an onError listener. */
@@ -81,6 +84,10 @@ export class OutboundStream {
   readonly #errorListeners = new Set<(error: StreamDataError) => void>();
   #lastWriteAt = 0;
   #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fragments and the end wait here while the socket is congested (see #flush): one wait, whatever arrives
+   * meanwhile; released when the stream closes, so that its poll timer never outlives it. */
+  readonly #drain = new DrainWaiter(() => drainedEnough(this.#link.bufferedAmount()), 0);
+  #draining = false;
 
   constructor(link: StreamLink, group: string, streamId: string, noEcho: boolean, idleTimeoutInMs: number | undefined) {
     this.streamId = streamId;
@@ -214,9 +221,24 @@ export class OutboundStream {
     return waiter;
   }
 
-  /** Writes what the socket has not seen yet, in order, then the end once every fragment is out. */
+  /**
+   * Writes what the socket has not seen yet, in order, then the end once every fragment is out. Nothing while the
+   * socket is congested, as sends wait (see drain-waiter.ts): it goes on once the socket drained, so that rewinds (each
+   * streamNack writes every unacknowledged fragment again) cannot grow its send buffer without bound.
+   */
   #flush(): void {
     if (this.#paused || this.#state === "starting" || this.#state === "closed") return;
+    if (this.#draining) return;
+    if (congested(this.#link.bufferedAmount())) {
+      this.#draining = true;
+      void this.#drain
+        .wait(undefined, () => undefined)
+        .then(() => {
+          this.#draining = false;
+          this.#flush();
+        });
+      return;
+    }
     for (const fragment of this.#buffer) {
       if (fragment.sequenceId <= this.#sentUpTo) continue;
       if (!this.#link.write(fragment.frame)) return;
@@ -392,6 +414,7 @@ export class OutboundStream {
     this.#buffer = [];
     this.#bufferedBytes = 0;
     this.#clearKeepAlive();
+    this.#drain.release();
     this.#admit(); // rejects the waiting writes
     this.#link.closed(this.streamId);
   }

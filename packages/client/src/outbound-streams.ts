@@ -37,6 +37,7 @@ class OutboundStreams implements ClientFeature {
     const stream = new OutboundStream(
       {
         write: (message) => this.#host.writeJsonOnly(message),
+        bufferedAmount: () => this.#host.bufferedAmount(),
         closed: (id) => {
           if (this.#streams.get(id) === stream) this.#streams.delete(id);
         },

@@ -63,6 +63,26 @@ describe("the abort policy", () => {
       expect([rejecting.state, ignoring.state]).toEqual(["Stopped", "Stopped"]);
     });
 
+    it("while getClientAccessUrl never settles and ignores the signal: start() rejects at once, stop() too, no socket", async () => {
+      const server = new FakeServer();
+      const hanging = { getClientAccessUrl: () => new Promise<string>(() => {}) };
+      const client = new WebPubSubClient(hanging, { webSocketFactory: server.factory });
+      const controller = new AbortController();
+      const start = client.start({ abortSignal: controller.signal }).catch((e: unknown) => e);
+      const reason = new Error("user gave up");
+      controller.abort(reason);
+      expectAbortError(await start, reason);
+      expect(client.state).toBe("Stopped");
+
+      const again = client.start().catch((e: unknown) => e);
+      await client.stop();
+      const stopped = await again;
+      expect(stopped).toBeInstanceOf(AbortError);
+      expect((stopped as Error).message).toBe("The client was stopped");
+      expect(client.state).toBe("Stopped");
+      expect(server.sockets).toHaveLength(0);
+    });
+
     it("during the handshake, and stop() during the handshake", async () => {
       const server = new FakeServer();
       const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory });

@@ -184,6 +184,57 @@ describe("start and stop", () => {
     await client.stop();
   });
 
+  it("a getClientAccessUrl that never settles fails its attempt after connectTimeoutInMs, not a millisecond before: start() rejects, a reconnect attempt fails and the next one waits its backoff", async () => {
+    vi.useFakeTimers();
+    try {
+      const server = new FakeServer();
+      let calls = 0;
+      const hanging = {
+        getClientAccessUrl: () => (++calls === 2 ? Promise.resolve(URL1) : new Promise<string>(() => {})),
+      };
+      const client = new WebPubSubClient(hanging, {
+        webSocketFactory: server.factory,
+        protocol: "json",
+        connectTimeoutInMs: 1000,
+        stableConnectionInMs: 0,
+        reconnectRetryOptions: { mode: "fixed", retryDelayInMs: 100, jitter: false, maxRetries: 1 },
+      });
+      let outcome: unknown = "pending";
+      const start = client.start().then(
+        () => "resolved",
+        (e: unknown) => (outcome = e),
+      );
+      await vi.advanceTimersByTimeAsync(999);
+      expect(outcome).toBe("pending");
+      await vi.advanceTimersByTimeAsync(1);
+      await start;
+      expect(outcome).toBeInstanceOf(ConnectionError);
+      expect((outcome as Error).message).toBe("getClientAccessUrl did not return a URL within 1000 ms");
+      expect(client.state).toBe("Stopped");
+      expect(server.sockets).toHaveLength(0);
+
+      // Started (call 2); the connection drops; the reconnect's calls 3 and 4 never settle.
+      const started = client.start();
+      await vi.advanceTimersByTimeAsync(0);
+      (await server.socket(0)).connected();
+      await started;
+      const stopped = nextEvent(client, "stopped", 60_000);
+      server.sockets[0]?.serverClose(1006);
+      await vi.advanceTimersByTimeAsync(100); // the first attempt's backoff
+      expect(calls).toBe(3);
+      await vi.advanceTimersByTimeAsync(1099); // its timeout and the next backoff, less a millisecond
+      expect(calls).toBe(3);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toBe(4);
+      await vi.advanceTimersByTimeAsync(1000);
+      const { error } = await stopped;
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(server.sockets).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("rejects a getClientAccessUrl result that is not a ws URL", async () => {
     const client = new WebPubSubClient(
       { getClientAccessUrl: async () => "https://x" },

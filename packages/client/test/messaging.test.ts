@@ -140,6 +140,33 @@ describe("operations", () => {
     await client.stop();
   });
 
+  it("automatic ackIds stay safe integers: after a caller's ackId of 2^53 - 2 the next is 2^53 - 1, and then none is left (a SendMessageError naming options.ackId, nothing sent)", async () => {
+    const { client, socket } = await started();
+    const acked = async (run: () => Promise<unknown>, ackId: number) => {
+      const p = run();
+      await socket.waitForFrame((f) => f.ackId === ackId);
+      socket.push({ type: "ack", ackId, success: true });
+      return p;
+    };
+    const top = Number.MAX_SAFE_INTEGER;
+    await acked(() => client.sendEvent("e", "x", "text", { ackId: top - 1 }), top - 1);
+    expect(await acked(() => client.joinGroup("g"), top)).toEqual({ ackId: top, isDuplicated: false });
+    const sent = socket.sent.length;
+    const error = await client.sendToGroup("g", "x", "text").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect((error as SendMessageError).retryable).toBe(false);
+    expect((error as Error).message).toBe(
+      "No automatic ackId is left: the ackIds used reached 2^53 - 1; pass options.ackId (an id not used on this connection)",
+    );
+    expect(socket.sent).toHaveLength(sent);
+    // an id given by the caller still goes out
+    expect(await acked(() => client.sendToGroup("g", "x", "text", { ackId: 7 }), 7)).toEqual({
+      ackId: 7,
+      isDuplicated: false,
+    });
+    await client.stop();
+  });
+
   it("fireAndForget sends no ackId and resolves at once", async () => {
     const { client, socket } = await started();
     expect(await client.sendToGroup("g", 1, "json", { fireAndForget: true })).toEqual({ isDuplicated: false });
@@ -200,6 +227,28 @@ describe("operations", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(reads).toBe(after); // no poll timer outlives the waits
     buffered = 0;
+  });
+
+  it("stop() ends an operation waiting between its retries at once: it rejects with a SendMessageError, leaves no timer and writes nothing more", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started({ messageRetryOptions: { retryDelayInMs: 60_000, jitter: false } });
+    let outcome: unknown = "pending";
+    const join = client.joinGroup("g").then(
+      () => "resolved",
+      (e: unknown) => (outcome = e),
+    );
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(0); // the retry wait has begun
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    await join;
+    expect(outcome).toBeInstanceOf(SendMessageError);
+    expect((outcome as SendMessageError).message).toBe("The client stopped");
+    expect((outcome as SendMessageError).retryable).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(socket.framesOf("joinGroup")).toHaveLength(1);
   });
 
   it("a congested wait ends with the caller's abort, and after ackTimeoutInMs at the latest", async () => {

@@ -2,7 +2,7 @@
 // Stopped again (emitting nothing) and that work must fail with it rather than wait for a connection nobody makes.
 // The other side: when the start succeeds, the same work goes out and settles.
 import { describe, expect, it } from "vitest";
-import { GroupStreamError, InvocationError, WebPubSubClient } from "../../src/index.ts";
+import { GroupStreamError, InvocationError, SendMessageError, WebPubSubClient } from "../../src/index.ts";
 import { invokeEvent } from "../../src/invocations.ts";
 import { openGroupStream } from "../../src/outbound-streams.ts";
 import { FakeServer, URL1 } from "../fake-socket.ts";
@@ -41,6 +41,28 @@ describe("work issued while the first start() connects", () => {
     await again;
     expect(s2.framesOf("invoke")).toEqual([]);
     expect(s2.framesOf("sendToGroup")).toEqual([]);
+    await client.stop();
+  });
+
+  it("fails when that start() fails: an acked operation with SendMessageError, and nothing of it goes out on a later connection", async () => {
+    const server = new FakeServer();
+    const client = new WebPubSubClient(URL1, { webSocketFactory: server.factory });
+    const start = client.start();
+    const socket = await server.socket(0);
+    const send = client.sendToGroup("g", "x", "text");
+    const join = client.joinGroup("room");
+    socket.serverClose(1006); // the handshake fails
+    await expect(start).rejects.toThrow();
+    const [sent, joined] = [await settledByNextTurn(send), await settledByNextTurn(join)];
+    expect(sent).toBeInstanceOf(SendMessageError);
+    expect(joined).toBeInstanceOf(SendMessageError);
+    expect(sent).toMatchObject({ retryable: false });
+    const again = client.start();
+    const s2 = await server.socket(1);
+    s2.connected();
+    await again;
+    expect(s2.framesOf("sendToGroup")).toEqual([]);
+    expect(s2.framesOf("joinGroup")).toEqual([]);
     await client.stop();
   });
 

@@ -1,6 +1,11 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { MAX_BUFFERED_FRAGMENTS, MAX_IGNORED_STREAMS, onGroupStream } from "../../src/inbound-streams.ts";
+import {
+  MAX_ACTIVE_STREAMS,
+  MAX_BUFFERED_FRAGMENTS,
+  MAX_IGNORED_STREAMS,
+  onGroupStream,
+} from "../../src/inbound-streams.ts";
 import { type GroupStream, GroupStreamError, type GroupStreamMessage } from "../../src/index.ts";
 import { logger } from "../../src/logger.ts";
 import { nextEvent } from "../fake-socket.ts";
@@ -180,7 +185,37 @@ const fragOf = (group: string, streamId: string, seq: number) => ({
   stream: { streamId, streamSequenceId: seq },
 });
 
-describe("onGroupStream: what a subscription remembers of the streams it ignores is bounded", () => {
+describe("onGroupStream: what a subscription holds of the streams it receives or ignores is bounded", () => {
+  it(`receives at most ${MAX_ACTIVE_STREAMS} streams at once: one more is refused (never handed over, its fragments ignored, a warning logged) until one of them ends`, async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
+    try {
+      const { client, socket } = await started();
+      const streams: GroupStream[] = [];
+      const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
+      // fragment 1 of streams whose end never comes
+      for (let i = 0; i < MAX_ACTIVE_STREAMS; i++) socket.push(fragOf("g", `s${i}`, 1));
+      expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
+      expect(warnings).toEqual([]);
+      socket.push(fragOf("g", "one-more", 1));
+      socket.push(fragOf("g", "one-more", 2));
+      expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
+      expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
+      expect(warnings).toEqual([
+        `Refused the group stream "one-more" of group "g": ${MAX_ACTIVE_STREAMS} streams are being received already`,
+      ]);
+      // one ends: a new stream is taken again, and the refused one stays ignored
+      socket.push({ ...fragOf("g", "s0", 2), stream: { streamId: "s0", streamSequenceId: 2, endOfStream: true } });
+      socket.push(fragOf("g", "one-more", 3));
+      socket.push(fragOf("g", "another", 1));
+      expect(streams.slice(MAX_ACTIVE_STREAMS).map((s) => s.streamId)).toEqual(["another"]);
+      expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
+      await client.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it(`keeps exactly ${MAX_IGNORED_STREAMS} ignored streams; one more forgets the oldest, whose later fragments then start a new stream (without handleFromStart)`, async () => {
     const { client, socket, streams } = await subscribed();
     // each stream skips fragment 2: it ends with InvalidSequenceId and the rest of it is ignored

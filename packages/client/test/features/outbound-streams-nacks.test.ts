@@ -2,7 +2,7 @@
 // a gap, each nack naming the fragment it expects; the first of them rewinds the stream (everything from that fragment
 // is written again), and the nacks still on their way for the fragments written before the rewind (as many as were
 // written past the gap) name the same fragment and rewind nothing. Any other nack rewinds.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { opened } from "./opened.ts";
 
 const nack = (expectedSequenceId: number) =>
@@ -53,5 +53,55 @@ describe("streamNack", () => {
     expect(ids()).toEqual([1, 2, 3, 4, 5, 2, 3, 4, 5]);
     expect(socket.framesOf("streamEnd")).toEqual([]);
     await client.stop();
+  });
+
+  it("a rewind waits while the socket holds more than 1 MiB unsent, as sends do (nacks from a service that does not read cannot grow the send buffer), and goes out once it drained to half", async () => {
+    const MiB = 1024 * 1024;
+    const { client, socket, writer } = await opened();
+    for (const x of ["a", "b", "c"]) await writer.write(x, "text");
+    const ids = () => socket.framesOf("streamData").map((f) => f.streamSequenceId);
+    vi.useFakeTimers();
+    try {
+      let buffered = MiB + 1;
+      let reads = 0;
+      Object.defineProperty(socket, "bufferedAmount", {
+        get: () => {
+          reads++;
+          return buffered;
+        },
+        set: (value: number) => {
+          buffered = value;
+        },
+      });
+      socket.push(nack(1));
+      const afterFirst = reads;
+      for (let i = 0; i < 99; i++) socket.push(nack(1)); // 49 more rewinds, each would write 1, 2, 3 again
+      expect(reads).toBe(afterFirst); // one wait serves them all: no new wait (nor memory) per nack
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(ids()).toEqual([1, 2, 3]);
+      socket.bufferedAmount = MiB / 2 + 1;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(ids()).toEqual([1, 2, 3]);
+      socket.bufferedAmount = MiB / 2;
+      await vi.advanceTimersByTimeAsync(100); // the next poll
+      expect(ids()).toEqual([1, 2, 3, 1, 2, 3]);
+      // exactly 1 MiB unsent is not congested: a rewind goes out at once
+      socket.bufferedAmount = MiB;
+      socket.push(nack(3));
+      expect(ids()).toEqual([1, 2, 3, 1, 2, 3, 3]);
+      // a stream that ends while it waits for the drain leaves no poll behind, though the socket stays congested
+      socket.bufferedAmount = MiB + 1;
+      await writer.write("d", "text");
+      expect(ids()).toEqual([1, 2, 3, 1, 2, 3, 3]);
+      expect(vi.getTimerCount()).toBeGreaterThan(0);
+      socket.push({ type: "streamClosed", streamId: "s1", error: { name: "InternalServerError", message: "gone" } });
+      expect(vi.getTimerCount()).toBe(0);
+      const stopping = client.stop();
+      await vi.advanceTimersByTimeAsync(10);
+      await stopping;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
