@@ -89,6 +89,13 @@ function loopbackAuthority(commonName: string) {
   });
 }
 
+/** An https server on 127.0.0.1 with a certificate of its own authority, and that authority (`ca`) to trust it by. */
+async function startSecureServer(): Promise<{ server: TestServer; ca: string }> {
+  const pems = await loopbackAuthority("127.0.0.1");
+  const server = await startServer(createHttpsServer({ cert: pems.cert, key: pems.private }), "https");
+  return { server, ca: pems.cert };
+}
+
 const client = defaultHttpClient();
 const peer = createDefaultHttpClient();
 let plain: TestServer;
@@ -488,9 +495,7 @@ describe("the HTTP client under the REST clients (Node)", () => {
     let ca: string;
 
     beforeAll(async () => {
-      const pems = await loopbackAuthority("127.0.0.1");
-      ca = pems.cert;
-      secure = await startServer(createHttpsServer({ cert: pems.cert, key: pems.private }), "https");
+      ({ server: secure, ca } = await startSecureServer());
     });
     afterAll(() => secure.close());
 
@@ -569,9 +574,7 @@ describe("the HTTP client under the REST clients (Node)", () => {
       let ca: string;
 
       beforeAll(async () => {
-        const pems = await loopbackAuthority("127.0.0.1");
-        ca = pems.cert;
-        secure = await startServer(createHttpsServer({ cert: pems.cert, key: pems.private }), "https");
+        ({ server: secure, ca } = await startSecureServer());
       });
       afterAll(() => secure.close());
 
