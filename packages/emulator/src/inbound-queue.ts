@@ -52,6 +52,14 @@ export class InboundQueue {
   }
 
   /**
+   * Slots the queue's array holds: the frames waiting plus the handled ones not compacted away yet, fewer than
+   * COMPACT_AFTER of those, and none once nothing waits. What a connection that never lets its queue empty keeps.
+   */
+  get slots(): number {
+    return this.#waiting.length;
+  }
+
+  /**
    * Runs `task` now, or once the frames before it have been handled and the turn has budget left. Returns false, and
    * runs nothing, when it would wait behind an upstream call beyond MAX_QUEUED_FRAMES frames or MAX_QUEUED_BYTES bytes
    * (the caller closes the connection). After close() it runs nothing and returns true.

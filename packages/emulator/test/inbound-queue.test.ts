@@ -4,7 +4,7 @@
 // frames behind an upstream call still run as soon as it settles; a closed queue handles nothing and leaves nothing
 // scheduled.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type FrameSource, InboundQueue } from "../src/inbound-queue.ts";
+import { type FrameSource, type FrameTask, InboundQueue } from "../src/inbound-queue.ts";
 import { type FrameBudget, TurnBudget } from "../src/turn-budget.ts";
 
 const LIMIT = 20;
@@ -41,6 +41,40 @@ class ManualBudget implements FrameBudget {
     return work();
   }
 }
+
+/** A budget that lets `left` more frames be handled, then is spent until given more. */
+class CountingBudget implements FrameBudget {
+  left = 0;
+  get exhausted(): boolean {
+    return this.left <= 0;
+  }
+  charge<T>(work: () => T): T {
+    this.left--;
+    return work();
+  }
+}
+
+/** A frame that starts an upstream call, settled by hand. */
+function upstreamCall(onStart?: () => void): { task: FrameTask; settle: () => void } {
+  let resolve: (() => void) | undefined;
+  return {
+    task: () => {
+      onStart?.();
+      return new Promise<void>((r) => (resolve = r));
+    },
+    settle: () => resolve?.(),
+  };
+}
+
+/** Lets settled upstream calls hand on to the frames behind them. */
+async function settled(): Promise<void> {
+  for (let i = 0; i < 4; i++) await Promise.resolve();
+}
+
+/** The limits the emulator's README documents for frames waiting behind an event handler call. */
+const DOCUMENTED_FRAMES = 1000;
+const MIB = 1024 * 1024;
+const DOCUMENTED_BYTES = 16 * MIB;
 
 /** A queue whose frames record their number in `handled` and take `costMs` of the hand-driven clock each. */
 function setup(costMs: number) {
@@ -219,5 +253,153 @@ describe("a closed queue", () => {
     await Promise.resolve();
     vi.runAllTimers();
     expect(handled).toEqual([]);
+  });
+});
+
+describe("a closed queue, with the turn's budget free", () => {
+  it("runs nothing more and reports the frame as taken", () => {
+    const { queue, handled, send } = setup(1);
+    queue.close();
+    expect(send(1)).toBe(true);
+    vi.runAllTimers();
+    expect(handled).toEqual([]);
+  });
+});
+
+describe("the socket paused while frames wait for the budget", () => {
+  it("is the one the latest frame came from: a frame given without its socket keeps the one before", () => {
+    const { queue, source, handled, send } = setup(LIMIT);
+    send(1); // spends the turn
+    queue.run(1, () => {
+      handled.push(2);
+      return undefined;
+    });
+    expect(handled).toEqual([1]);
+    expect(source.paused).toBe(true);
+    nextTurn();
+    expect(handled).toEqual([1, 2]);
+    expect(source.calls).toEqual(["pause", "resume"]);
+  });
+});
+
+describe("a waiting frame that starts an upstream call", () => {
+  it("holds the frames after it until that call settles, with the socket not paused meanwhile", async () => {
+    const { queue, source, handled, send } = setup(LIMIT);
+    send(1); // spends the turn: the frames below wait for the next one
+    const call = upstreamCall(() => handled.push(2));
+    queue.run(1, call.task, source);
+    send(3);
+    nextTurn();
+    expect(handled).toEqual([1, 2]);
+    expect(queue.length).toBe(1);
+    expect(source.paused).toBe(false);
+    call.settle();
+    await settled();
+    expect(handled).toEqual([1, 2, 3]);
+  });
+});
+
+describe("frames waiting behind an upstream call are bounded", () => {
+  it(`accepts exactly ${DOCUMENTED_FRAMES} frames waiting and refuses the next one, which never runs`, async () => {
+    const { queue, handled, send } = setup(0);
+    const call = upstreamCall();
+    expect(queue.run(1, call.task)).toBe(true);
+    for (let n = 1; n <= DOCUMENTED_FRAMES; n++) expect(send(n)).toBe(true);
+    expect(queue.length).toBe(DOCUMENTED_FRAMES);
+    expect(send(DOCUMENTED_FRAMES + 1)).toBe(false);
+    expect(queue.length).toBe(DOCUMENTED_FRAMES);
+    call.settle();
+    await settled();
+    expect(handled).toEqual(Array.from({ length: DOCUMENTED_FRAMES }, (_, i) => i + 1));
+  });
+
+  it("accepts exactly 16 MiB of frames waiting and refuses one byte more", () => {
+    const queue = new InboundQueue(budget);
+    const handled: number[] = [];
+    const frame = (n: number) => () => {
+      handled.push(n);
+      return undefined;
+    };
+    queue.run(1, upstreamCall().task);
+    expect(queue.run(DOCUMENTED_BYTES - 1, frame(1))).toBe(true);
+    expect(queue.run(1, frame(2))).toBe(true); // 16 MiB exactly
+    expect(queue.run(1, frame(3))).toBe(false);
+    expect(queue.run(0, frame(4))).toBe(true); // a frame of no bytes still fits
+    expect(queue.length).toBe(3);
+  });
+
+  it("refuses a single frame over 16 MiB while the call is in flight", () => {
+    const queue = new InboundQueue(budget);
+    queue.run(1, upstreamCall().task);
+    expect(queue.run(DOCUMENTED_BYTES + 1, () => undefined)).toBe(false);
+    expect(queue.run(DOCUMENTED_BYTES, () => undefined)).toBe(true);
+  });
+
+  it("counts the bytes of waiting frames only: once they are handled, a later 16 MiB burst is accepted", async () => {
+    const queue = new InboundQueue(budget);
+    const handled: number[] = [];
+    const first = upstreamCall();
+    queue.run(1, first.task);
+    expect(queue.run(DOCUMENTED_BYTES, () => void handled.push(1))).toBe(true);
+    first.settle();
+    await settled();
+    expect(handled).toEqual([1]);
+    const second = upstreamCall();
+    queue.run(1, second.task);
+    expect(queue.run(DOCUMENTED_BYTES, () => void handled.push(2))).toBe(true);
+    second.settle();
+    await settled();
+    expect(handled).toEqual([1, 2]);
+  });
+});
+
+describe("frames waiting only for the turn's budget", () => {
+  it(`are never refused, past ${DOCUMENTED_FRAMES} frames and 16 MiB: the paused socket bounds them`, () => {
+    const manual = new ManualBudget(); // spent
+    const queue = new InboundQueue(manual);
+    const handled: number[] = [];
+    const frames = DOCUMENTED_FRAMES + 500;
+    for (let n = 1; n <= frames; n++) {
+      const accepted = queue.run(16 * 1024, () => void handled.push(n));
+      expect(accepted).toBe(true);
+    }
+    expect(frames * 16 * 1024).toBeGreaterThan(DOCUMENTED_BYTES);
+    expect(queue.length).toBe(frames);
+    manual.exhausted = false;
+    nextTurn();
+    expect(handled).toEqual(Array.from({ length: frames }, (_, i) => i + 1));
+  });
+
+  it("are handled in order across the array's compaction, which keeps under 1024 handled slots and none once empty", () => {
+    const counting = new CountingBudget();
+    const queue = new InboundQueue(counting);
+    const handled: number[] = [];
+    const frames = 1500;
+    for (let n = 1; n <= frames; n++) queue.run(1, () => void handled.push(n));
+    expect(queue.slots).toBe(frames);
+    const upTo = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
+
+    counting.left = 1023; // one short of the compaction: the handled slots stay
+    nextTurn();
+    expect(handled).toEqual(upTo(1023));
+    expect(queue.length).toBe(frames - 1023);
+    expect(queue.slots).toBe(frames);
+
+    counting.left = 1; // the 1024th handled frame compacts the array to the frames waiting
+    nextTurn();
+    expect(handled).toEqual(upTo(1024));
+    expect(queue.length).toBe(frames - 1024);
+    expect(queue.slots).toBe(frames - 1024);
+
+    counting.left = 10; // fewer than COMPACT_AFTER handled since: kept until the queue empties
+    nextTurn();
+    expect(queue.length).toBe(frames - 1034);
+    expect(queue.slots).toBe(frames - 1024);
+
+    counting.left = Infinity;
+    nextTurn();
+    expect(handled).toEqual(upTo(frames));
+    expect(queue.length).toBe(0);
+    expect(queue.slots).toBe(0);
   });
 });

@@ -115,6 +115,8 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/emulator/src/connection.ts", // permission checks, ack history, sending into the reliable buffer
       "packages/emulator/src/reliable-buffer.ts", // the unacked messages of a reliable session
       "packages/emulator/src/ws/recovery.ts", // recovery of a dropped reliable session
+      "packages/emulator/src/inbound-queue.ts", // a connection's frames in order, bounded, deferred past the turn budget
+      "packages/emulator/src/turn-budget.ts", // the frame-handling time one turn of the event loop may hold
       "packages/emulator/src/odata/*.ts", // the OData filter compiler
     ],
   },
