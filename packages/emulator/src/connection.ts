@@ -13,7 +13,7 @@ import { ReliableBuffer } from "./reliable-buffer.ts";
 import { overBuffered, SLOW_CONSUMER } from "./send-buffer.ts";
 import type { SessionExtension } from "./session-extension.ts";
 import type { UpstreamContext } from "./upstream-port.ts";
-import { closeSocket } from "./ws/close-socket.ts";
+import { closeSocket, cutSocket } from "./ws/close-socket.ts";
 
 /**
  * Duplicate detection window: the ackIds of a connection's last 10,000 successful operations. An older ackId is
@@ -169,7 +169,7 @@ export class Connection {
     this.#socket = socket;
     this.#alive = true;
     this.#cancelRecovery();
-    if (old !== null && old !== socket) old.terminate();
+    if (old !== null && old !== socket) cutSocket(old);
   }
 
   /** Forgets `socket` when it is the attached one (it closed); false when it had been replaced already. */
@@ -247,7 +247,7 @@ export class Connection {
     if (ws === null || ws.readyState !== 1) return "idle";
     // a socket paused while its frames wait for a later turn (inbound-queue.ts) cannot have its pong read yet
     if (!this.#alive && !ws.isPaused) {
-      ws.terminate();
+      cutSocket(ws);
       return "dropped";
     }
     this.#alive = false;
@@ -270,7 +270,7 @@ export class Connection {
   dropSocket(code: number, reason: string): void {
     const ws = this.#socket;
     if (ws === null) return;
-    if (ws.bufferedAmount > this.maxBufferedBytes / 2) ws.terminate();
+    if (ws.bufferedAmount > this.maxBufferedBytes / 2) cutSocket(ws);
     else closeSocket(ws, code, reason);
   }
 

@@ -41,6 +41,8 @@ export class InboundQueue {
   #source: FrameSource | undefined;
   #paused: FrameSource | undefined;
   #closed = false;
+  /** what runs once the frames waiting for the budget have been handled (the end of the socket they came from) */
+  #afterWaiting: (() => void) | undefined;
 
   constructor(budget: FrameBudget = frameBudget) {
     this.#budget = budget;
@@ -79,6 +81,23 @@ export class InboundQueue {
     this.#bytes += bytes;
     this.#settle();
     return true;
+  }
+
+  /**
+   * Runs `then` once the frames waiting for the turn budget have been handled, at once when none wait (or they wait
+   * behind an upstream call). The socket's end comes after the frames it carried before it, as when every frame was
+   * handled in the turn it came in: a client's last message, or an MQTT DISCONNECT, is not dropped by the budget.
+   */
+  afterWaiting(then: () => void): void {
+    const before = this.#afterWaiting;
+    this.#afterWaiting =
+      before === undefined
+        ? then
+        : () => {
+            before();
+            then();
+          };
+    this.#settle();
   }
 
   /** The connection ended: waiting frames are dropped, nothing stays scheduled, a paused socket reads again. */
@@ -132,9 +151,15 @@ export class InboundQueue {
       this.#drain = undefined;
     }
     const pause = forBudget ? this.#source : undefined;
-    if (pause === this.#paused) return;
-    this.#paused?.resume();
-    this.#paused = pause;
-    pause?.pause();
+    if (pause !== this.#paused) {
+      this.#paused?.resume();
+      this.#paused = pause;
+      pause?.pause();
+    }
+    const then = forBudget ? undefined : this.#afterWaiting;
+    if (then !== undefined) {
+      this.#afterWaiting = undefined;
+      then();
+    }
   }
 }

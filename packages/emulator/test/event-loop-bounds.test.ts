@@ -316,6 +316,23 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
     await Promise.all([...members, sender].map((c) => c.close()));
   });
 
+  it("a burst closed at once by its sender is still delivered whole: the close waits for the frames before it", async () => {
+    const h = hub();
+    const members = await groupOf50(h);
+    const sender = await connect(emu, h, { claims: { role: roles } });
+    await withinBound(async () => {
+      for (let i = 0; i < BURST; i++) {
+        sender.ws.send(JSON.stringify({ type: "sendToGroup", group: "g", dataType: "text", data: String(i) }));
+      }
+      await sender.close();
+    });
+    const last = members[49]!;
+    await last.until(() => received(last) === BURST, WAIT_MS, `${BURST} messages`);
+    const data = last.messages.filter((x) => x.type === "message").map((x) => x.data);
+    expect(data).toEqual(Array.from({ length: BURST }, (_, i) => String(i)));
+    await Promise.all(members.map((c) => c.close()));
+  });
+
   it("3,000 MQTT PUBLISH frames to a group of 50 at once are all delivered, in order, in short turns", async () => {
     const h = hub();
     const members = await groupOf50(h);
@@ -336,6 +353,27 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
       .map((x) => Buffer.from(String(x.data), "base64").toString());
     expect(data).toEqual([...Array.from({ length: BURST }, (_, i) => String(i)), "last"]);
     publisher.ws.close();
+    await Promise.all(members.map((c) => c.close()));
+  });
+
+  it("an MQTT burst closed at once by its publisher is still delivered whole: the close waits for the packets before it", async () => {
+    const h = hub();
+    const members = await groupOf50(h);
+    const publisher = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: roles })), 5);
+    expect(await publisher.connect()).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    await withinBound(async () => {
+      for (let i = 0; i < BURST; i++) {
+        publisher.send({ cmd: "publish", topic: "g", payload: String(i), qos: 0, retain: false, dup: false });
+      }
+      publisher.send({ cmd: "disconnect", reasonCode: 0 });
+      publisher.ws.close();
+    });
+    const last = members[49]!;
+    await last.until(() => received(last) === BURST, WAIT_MS, `${BURST} messages`);
+    const data = last.messages
+      .filter((x) => x.type === "message")
+      .map((x) => Buffer.from(String(x.data), "base64").toString());
+    expect(data).toEqual(Array.from({ length: BURST }, (_, i) => String(i)));
     await Promise.all(members.map((c) => c.close()));
   });
 });

@@ -403,3 +403,64 @@ describe("frames waiting only for the turn's budget", () => {
     expect(queue.slots).toBe(0);
   });
 });
+
+describe("the end of a socket (afterWaiting)", () => {
+  it("is handled at once when no frame waits", () => {
+    const { queue, send } = setup(1);
+    send(1);
+    const ended = vi.fn();
+    queue.afterWaiting(ended);
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
+  it("comes after the frames waiting for the budget, which are all handled first, in order", () => {
+    const { queue, source, handled, send } = setup(LIMIT); // the first frame spends the turn's budget
+    for (let n = 1; n <= 3; n++) send(n);
+    expect(handled).toEqual([1]);
+    const order: string[] = [];
+    queue.afterWaiting(() => order.push(`end after ${handled.join(",")}`));
+    expect(order).toEqual([]); // frames 2 and 3 still wait
+    nextTurn();
+    expect(handled).toEqual([1, 2]);
+    expect(order).toEqual([]);
+    nextTurn();
+    expect(order).toEqual(["end after 1,2,3"]);
+    expect(source.paused).toBe(false);
+    nextTurn(); // the budget's reset; no drain is left
+    expect(vi.getTimerCount()).toBe(0);
+    expect(order).toEqual(["end after 1,2,3"]);
+  });
+
+  it("runs every end given while frames wait, each once, in the order given", () => {
+    const { queue, send } = setup(LIMIT);
+    send(1);
+    send(2);
+    const order: string[] = [];
+    queue.afterWaiting(() => order.push("first"));
+    queue.afterWaiting(() => order.push("second"));
+    nextTurn();
+    expect(order).toEqual(["first", "second"]);
+    send(3); // the budget is fresh: handled at once, and no end runs again
+    expect(order).toEqual(["first", "second"]);
+  });
+
+  it("is handled at once behind an upstream call (the frames waiting behind it are dropped by close, as before)", () => {
+    const queue = new InboundQueue(budget);
+    const call = upstreamCall();
+    queue.run(1, call.task);
+    queue.run(1, () => undefined);
+    const ended = vi.fn();
+    queue.afterWaiting(ended);
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+
+  it("is handled at once on a closed queue", () => {
+    const { queue, send } = setup(LIMIT);
+    send(1);
+    send(2);
+    queue.close();
+    const ended = vi.fn();
+    queue.afterWaiting(ended);
+    expect(ended).toHaveBeenCalledTimes(1);
+  });
+});

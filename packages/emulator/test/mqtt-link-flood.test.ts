@@ -10,11 +10,18 @@ import { generate, type Packet, parser } from "mqtt-packet";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WebSocket } from "ws";
 import { MAX_ITEMS_PER_FRAME, MqttLink } from "../src/mqtt/packet-io.ts";
+import { closeSocket } from "../src/ws/close-socket.ts";
 
 function link(): { link: MqttLink; packets: Packet[]; problems: string[]; ws: { readyState: number } } {
   const packets: Packet[] = [];
   const problems: string[] = [];
-  const ws = { readyState: 1, send() {} };
+  const ws = {
+    readyState: 1,
+    send() {},
+    close() {
+      ws.readyState = 2;
+    },
+  };
   const l = new MqttLink(
     "p",
     ws as unknown as WebSocket,
@@ -97,21 +104,29 @@ describe("MqttLink per-frame bound", () => {
     expect(parsed()).toBe(MAX_ITEMS_PER_FRAME);
   });
 
-  it("hands on no packet once its socket is closing, from the same frame or a later one", () => {
+  it("hands on no packet once the service began closing its socket, from the same frame or a later one", () => {
     // mqtt-after-close.test.ts: the service began closing, but ws keeps delivering frames until the client answers
     const { link: l, packets, ws } = link();
     const closeAfterFirst = (p: Packet) => {
       packets.push(p);
-      ws.readyState = 2; // the first packet made the service close the socket
+      closeSocket(ws as unknown as WebSocket, 1002, "the first packet made the service close the socket");
     };
     const l2 = new MqttLink("p", ws as unknown as WebSocket, { packet: closeAfterFirst, problem: () => {} }, 1 << 20);
     l2.feed(pings(3));
     expect(packets).toHaveLength(1);
+    expect(ws.readyState).toBe(2);
     l2.feed(pings(3));
     expect(packets).toHaveLength(1);
     ws.readyState = 1; // the other side of the boundary: an open socket's packets are handed on
     l.feed(pings(3));
     expect(packets).toHaveLength(4);
+  });
+
+  it("hands on the packets of a socket its client closed: they came before the close (some waited for the budget)", () => {
+    const { link: l, packets, ws } = link();
+    ws.readyState = 3; // closed by the client, never by the service
+    l.feed(pings(3));
+    expect(packets).toHaveLength(3);
   });
 
   it("still parses a 1 MiB PUBLISH and the packet after it in one frame", () => {

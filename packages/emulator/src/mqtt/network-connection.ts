@@ -8,7 +8,7 @@ import type { WebSocket } from "ws";
 import { InboundQueue } from "../inbound-queue.ts";
 import type { Service } from "../service.ts";
 import type { Identity } from "../ws/client-auth.ts";
-import { closeSocket } from "../ws/close-socket.ts";
+import { closeSocket, cutSocket } from "../ws/close-socket.ts";
 import type { UpgradeRefused } from "../ws/refusal.ts";
 import type { UpgradeTarget } from "../ws/upgrade-target.ts";
 import { Reason } from "./codes.ts";
@@ -70,7 +70,11 @@ export class MqttNetworkConnection {
     ws.on("message", (data: Buffer) => this.#onFrame(data));
     ws.on("pong", () => this.#live?.conn.markAlive());
     ws.on("error", (err) => service.log(`mqtt: ${err.message}`));
-    ws.on("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString("utf8")));
+    // a close is handled after the packets that came before it (a DISCONNECT), some of which may wait for the budget
+    ws.on("close", (code: number, reason: Buffer) => {
+      const text = reason.toString("utf8");
+      this.#inbound.afterWaiting(() => this.#onClose(code, text));
+    });
   }
 
   #onFrame(data: Buffer): void {
@@ -124,7 +128,7 @@ export class MqttNetworkConnection {
     if (keepSeconds > 0) {
       this.#keepAlive = setTimeout(() => {
         this.#live?.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
-        this.#ws.terminate();
+        cutSocket(this.#ws);
       }, keepSeconds * 1500);
       this.#keepAlive.unref();
     }
@@ -135,7 +139,7 @@ export class MqttNetworkConnection {
     if (kind === "slow") {
       // as for the messages it is sent (connection.ts): the session ends and the socket, holding too much, is cut
       if (this.#live !== undefined) this.#service.overflow(this.#live.conn, message, 1008);
-      else this.#ws.terminate();
+      else cutSocket(this.#ws);
       return;
     }
     if (this.#live !== undefined) {

@@ -15,6 +15,7 @@
 // the socket over it is not written and the link fails as a slow consumer (test/mqtt-slow-reader).
 import type { WebSocket } from "ws";
 import { overBuffered, SLOW_CONSUMER } from "../send-buffer.ts";
+import { isClosedByService } from "../ws/close-socket.ts";
 import type { MqttVersion } from "./codes.ts";
 import { generate, type Packet, type Parser, parser } from "./deps.ts";
 import { MAX_PACKET_BYTES } from "./limits.ts";
@@ -146,11 +147,13 @@ export class MqttLink {
   }
 
   /**
-   * Whether the socket is open. Once the service began closing it (a refusal, a protocol problem), ws still delivers
-   * the client's frames until the client answers the close frame, for up to 30 s: nothing of them is handled.
+   * Whether the socket is open, or was closed by its client. Once the service began closing it (a refusal, a protocol
+   * problem), ws still delivers the client's frames until the client answers the close frame, for up to 30 s: nothing
+   * of them is handled. A client's own close comes after its frames, some of which may still wait for the turn's frame
+   * budget (inbound-queue.ts): those are handled.
    */
   get #open(): boolean {
-    return this.ws.readyState === 1;
+    return this.ws.readyState === 1 || !isClosedByService(this.ws);
   }
 
   /** Writes `packet` to the client; a socket over the send-buffer bound gets nothing more and the link fails ("slow"). */

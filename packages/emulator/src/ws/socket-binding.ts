@@ -14,5 +14,9 @@ export function bindSocket(service: Service, conn: Connection, protocol: ClientP
     service.log(`connection ${conn.id}: ${err.message}`);
     if (conn.socket === ws) service.endSession(conn, `Protocol error: ${err.message}`);
   });
-  ws.on("close", (code: number, reason: Buffer) => service.socketClosed(conn, ws, code, reason.toString("utf8")));
+  // a close is handled after the frames that came before it, some of which may wait for the turn's frame budget
+  ws.on("close", (code: number, reason: Buffer) => {
+    const text = reason.toString("utf8");
+    conn.inbound.afterWaiting(() => service.socketClosed(conn, ws, code, text));
+  });
 }
