@@ -297,6 +297,25 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
       Array.from({ length: 50 }, () => connect(emu, h, { claims: { role: roles, "webpubsub.group": ["g"] } })),
     );
   const received = (m: TestClient) => m.messages.filter((x) => x.type === "message").length;
+  /** The data of the messages the group's last member got, once it has `count` of them. */
+  const deliveredToLast = async (members: TestClient[], count: number): Promise<unknown[]> => {
+    const last = members[members.length - 1]!;
+    await last.until(() => received(last) === count, WAIT_MS, `${count} messages`);
+    return last.messages.filter((x) => x.type === "message").map((x) => x.data);
+  };
+  // without a content type an MQTT payload reaches JSON clients as binary (base64)
+  const mqttText = (data: unknown[]) => data.map((d) => Buffer.from(String(d), "base64").toString());
+  const burst = Array.from({ length: BURST }, (_, i) => String(i));
+  /** An MQTT 5 publisher with the group roles, connected. */
+  const mqttPublisher = async (h: string): Promise<RawMqtt> => {
+    const publisher = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: roles })), 5);
+    expect(await publisher.connect()).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    return publisher;
+  };
+  const publishBurst = (publisher: RawMqtt) => {
+    for (const payload of burst)
+      publisher.send({ cmd: "publish", topic: "g", payload, qos: 0, retain: false, dup: false });
+  };
 
   it("3,000 sendToGroup frames to a group of 50 at once are all delivered, in order, in short turns", async () => {
     const h = hub();
@@ -309,10 +328,7 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
       sender.send({ type: "sendToGroup", group: "g", dataType: "text", data: "last", ackId: 1 });
       expect((await ackOf(sender, 1)).success).toBe(true);
     });
-    const last = members[49]!;
-    await last.until(() => received(last) === BURST + 1, WAIT_MS, `${BURST + 1} messages`);
-    const data = last.messages.filter((x) => x.type === "message").map((x) => x.data);
-    expect(data).toEqual([...Array.from({ length: BURST }, (_, i) => String(i)), "last"]);
+    expect(await deliveredToLast(members, BURST + 1)).toEqual([...burst, "last"]);
     await Promise.all([...members, sender].map((c) => c.close()));
   });
 
@@ -326,32 +342,20 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
       }
       await sender.close();
     });
-    const last = members[49]!;
-    await last.until(() => received(last) === BURST, WAIT_MS, `${BURST} messages`);
-    const data = last.messages.filter((x) => x.type === "message").map((x) => x.data);
-    expect(data).toEqual(Array.from({ length: BURST }, (_, i) => String(i)));
+    expect(await deliveredToLast(members, BURST)).toEqual(burst);
     await Promise.all(members.map((c) => c.close()));
   });
 
   it("3,000 MQTT PUBLISH frames to a group of 50 at once are all delivered, in order, in short turns", async () => {
     const h = hub();
     const members = await groupOf50(h);
-    const publisher = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: roles })), 5);
-    expect(await publisher.connect()).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    const publisher = await mqttPublisher(h);
     await withinBound(async () => {
-      for (let i = 0; i < BURST; i++) {
-        publisher.send({ cmd: "publish", topic: "g", payload: String(i), qos: 0, retain: false, dup: false });
-      }
+      publishBurst(publisher);
       publisher.send({ cmd: "publish", topic: "g", payload: "last", qos: 1, messageId: 1, retain: false, dup: false });
       await publisher.next("puback");
     });
-    const last = members[49]!;
-    await last.until(() => received(last) === BURST + 1, WAIT_MS, `${BURST + 1} messages`);
-    // without a content type an MQTT payload reaches JSON clients as binary (base64)
-    const data = last.messages
-      .filter((x) => x.type === "message")
-      .map((x) => Buffer.from(String(x.data), "base64").toString());
-    expect(data).toEqual([...Array.from({ length: BURST }, (_, i) => String(i)), "last"]);
+    expect(mqttText(await deliveredToLast(members, BURST + 1))).toEqual([...burst, "last"]);
     publisher.ws.close();
     await Promise.all(members.map((c) => c.close()));
   });
@@ -359,21 +363,13 @@ describe("bursts of small frames", { timeout: TEST_MS }, () => {
   it("an MQTT burst closed at once by its publisher is still delivered whole: the close waits for the packets before it", async () => {
     const h = hub();
     const members = await groupOf50(h);
-    const publisher = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: roles })), 5);
-    expect(await publisher.connect()).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    const publisher = await mqttPublisher(h);
     await withinBound(async () => {
-      for (let i = 0; i < BURST; i++) {
-        publisher.send({ cmd: "publish", topic: "g", payload: String(i), qos: 0, retain: false, dup: false });
-      }
+      publishBurst(publisher);
       publisher.send({ cmd: "disconnect", reasonCode: 0 });
       publisher.ws.close();
     });
-    const last = members[49]!;
-    await last.until(() => received(last) === BURST, WAIT_MS, `${BURST} messages`);
-    const data = last.messages
-      .filter((x) => x.type === "message")
-      .map((x) => Buffer.from(String(x.data), "base64").toString());
-    expect(data).toEqual(Array.from({ length: BURST }, (_, i) => String(i)));
+    expect(mqttText(await deliveredToLast(members, BURST))).toEqual(burst);
     await Promise.all(members.map((c) => c.close()));
   });
 });
