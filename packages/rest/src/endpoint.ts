@@ -97,6 +97,19 @@ export function checkCredential(
 }
 
 /**
+ * TLS options (`tlsOptions`: a private CA, a client certificate) are settings of the agents the HTTP client creates.
+ * An `agent` of the caller's makes every connection itself, so the pipeline would drop them without a word: a
+ * certificate never presented, a CA never trusted. That pair is refused (a TypeError) when the client is constructed.
+ * Null or undefined stands for absent, as in the HTTP stack.
+ */
+export function checkTlsOptions(tlsOptions: unknown, agent: unknown): void {
+  if (tlsOptions === undefined || tlsOptions === null || agent === undefined || agent === null) return;
+  throw new TypeError(
+    "options.tlsOptions is not applied to the connections of options.agent: give the agent the TLS settings instead (new https.Agent({ ca, cert, key })), or pass only tlsOptions.",
+  );
+}
+
+/**
  * Whether requests may go over plain http, and the check behind it: a Microsoft Entra token is a reusable bearer
  * secret, so over plain http it only goes to this machine unless the caller opts in with `allowInsecureConnection`
  * (a TypeError naming the endpoint otherwise). Access-key JWTs are per request URL and short-lived, so http stays

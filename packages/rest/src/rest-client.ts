@@ -6,6 +6,7 @@ import { getDefaultProxySettings } from "@azure/core-rest-pipeline";
 import {
   checkApiVersion,
   checkCredential,
+  checkTlsOptions,
   checkTransport,
   DEFAULT_API_VERSION,
   isKeyCredential,
@@ -77,6 +78,7 @@ export function createWebPubSubRestClient(
       "options.tokenLifetimeInSeconds applies to an access key; a TokenCredential's tokens have their own lifetime.",
     );
   }
+  checkTlsOptions(rest.tlsOptions, rest.agent);
   const allowInsecureConnection = checkTransport(serviceEndpoint, proxy, credential, rest.allowInsecureConnection);
   // The log policy's logger is named here, so that its shortcut asks the same logger whether it is enabled.
   const log = rest.loggingOptions?.logger ?? logger.info;

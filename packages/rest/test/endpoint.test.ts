@@ -1,13 +1,15 @@
 // The endpoint, api-version and credential rules of src/endpoint.ts, called directly: what an endpoint may be and how
 // it is normalized, what an api-version looks like, which objects count as credentials, how a next-page link at a
 // reverse proxy maps to the service, and when a request may go over plain http (never a Microsoft Entra token to
-// another host in clear unless the caller opts in).
+// another host in clear unless the caller opts in), and that TLS options are never silently dropped.
+import { Agent as HttpsAgent } from "node:https";
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import { describe, expect, it } from "vitest";
 import {
   API_VERSION_PATTERN,
   checkApiVersion,
   checkCredential,
+  checkTlsOptions,
   checkTransport,
   DEFAULT_API_VERSION,
   isKeyCredential,
@@ -250,5 +252,28 @@ describe("checkTransport", () => {
     }
     expect(checkTransport("http://h", undefined, key, null as never)).toBe(true);
     expect(checkTransport("http://localhost", undefined, token, null as never)).toBe(true);
+  });
+});
+
+// Rule: tlsOptions configure the agents the HTTP client creates; with an agent of the caller's they would be dropped
+// without a word (a client certificate never sent, a private CA never trusted), so the pair is refused. Each alone is
+// taken, and null or undefined is absent, as in the HTTP stack.
+describe("checkTlsOptions", () => {
+  const agent = new HttpsAgent();
+  it("refuses tlsOptions together with an agent, naming both and the way out", () => {
+    for (const tls of [{ ca: "pem" }, {}]) {
+      expect(() => checkTlsOptions(tls, agent)).toThrow(TypeError);
+      expect(() => checkTlsOptions(tls, agent)).toThrow(
+        /^options.tlsOptions is not applied to the connections of options.agent: give the agent the TLS settings/,
+      );
+    }
+  });
+
+  it("takes either one alone, with the other absent as undefined or null", () => {
+    for (const absent of [undefined, null]) {
+      expect(() => checkTlsOptions({ ca: "pem" }, absent)).not.toThrow();
+      expect(() => checkTlsOptions(absent, agent)).not.toThrow();
+      expect(() => checkTlsOptions(absent, absent)).not.toThrow();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // Azure one over https, the loopback-only one over http) and for which scope, a reverse proxy placed after the signing
 // policy so the token stays the service's, redirects signed for their own URL, and the HTTP proxy (options or
 // environment) that decides whether the proxy policy has work to do.
+import { Agent as HttpsAgent } from "node:https";
 import type { TokenCredential } from "@azure/core-auth";
 import { createPipelineRequest, type PipelineResponse } from "@azure/core-rest-pipeline";
 import { decodeJwt } from "@webpubsub/core";
@@ -33,6 +34,18 @@ describe("createWebPubSubRestClient", () => {
     }
     expect(createWebPubSubRestClient("https://h", key)).toBeDefined();
     expect(createWebPubSubRestClient("https://h", key, undefined)).toBeDefined();
+  });
+
+  // Rule: the pair the pipeline would silently half-apply (tlsOptions beside an agent of the caller's) is refused
+  // when the client is made, not discovered as a failed handshake later.
+  it("refuses tlsOptions beside an agent when the client is made, and takes either one alone", () => {
+    const key = new AzureKeyCredential(KEY);
+    const agent = new HttpsAgent();
+    expect(() => createWebPubSubRestClient("https://h", key, { agent, tlsOptions: { ca: "pem" } })).toThrow(
+      /^options.tlsOptions is not applied to the connections of options.agent/,
+    );
+    expect(createWebPubSubRestClient("https://h", key, { agent })).toBeDefined();
+    expect(createWebPubSubRestClient("https://h", key, { tlsOptions: { ca: "pem" } })).toBeDefined();
   });
 
   it("signs access-key tokens for the lifetime it is given", async () => {

@@ -3,7 +3,7 @@
 // Every check runs here, before the client exists, and its error names the argument or variable.
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import { parseConnectionString } from "@webpubsub/core";
-import { checkApiVersion, checkTransport, DEFAULT_API_VERSION } from "@webpubsub/rest/endpoint";
+import { checkApiVersion, checkTlsOptions, checkTransport, DEFAULT_API_VERSION } from "@webpubsub/rest/endpoint";
 import { checkCredential, isKeyCredential } from "./credentials.ts";
 import { RestClientLoader } from "./http-stack-loader.ts";
 import type { HubContext } from "./operations.ts";
@@ -64,6 +64,7 @@ export function hubContext(args: ClientArguments): HubContext & { apiVersion: st
       : normalizeEndpoint(options.reverseProxyEndpoint, "options.reverseProxyEndpoint");
   const retry = checkRetryOptions(options?.retryOptions);
   checkPipelineOptions(options);
+  checkTlsOptions(options?.tlsOptions, options?.agent);
   // The REST client is created at the first request; what it would refuse is refused here, at construction.
   checkTransport(endpoint, reverseProxyEndpoint, credential, options?.allowInsecureConnection);
   const keyCredential = isKeyCredential(credential) ? credential : undefined;

@@ -42,9 +42,15 @@ export interface WebPubSubServiceClientOptions {
   /** Prefix added to the User-Agent header. */
   userAgentOptions?: { userAgentPrefix?: string };
   proxyOptions?: ProxySettings;
-  /** Node.js HTTP agent for the default HTTP client (connection pooling, keep-alive). */
+  /**
+   * Node.js HTTP agent for the default HTTP client (connection pooling, keep-alive). It makes the connections itself,
+   * so TLS settings go on the agent: `tlsOptions` beside it is refused.
+   */
   agent?: Agent;
-  /** TLS client certificate and key for the default HTTP client (Node.js). */
+  /**
+   * TLS settings for the default HTTP client's own agents (Node.js): a CA to trust (`ca`), a client certificate and
+   * key. Not with `agent` (refused: give that agent the settings).
+   */
   tlsOptions?: TlsSettings;
   /** How many redirects the pipeline follows (default 20). */
   redirectOptions?: RedirectPolicyOptions;

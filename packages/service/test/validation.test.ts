@@ -1,4 +1,5 @@
 // Every argument rule, and proof that an invalid call sends nothing: the HTTP client fails the test if it is called.
+import { Agent as HttpsAgent } from "node:https";
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { AzureKeyCredential, WebPubSubServiceClient } from "../src/index.ts";
@@ -377,6 +378,7 @@ describe("constructor validation", () => {
       [{ proxyOptions: { port: 8080 } }, /^options.proxyOptions.host must be a non-empty string/],
       [{ tlsOptions: "x" }, /^options.tlsOptions must be an object/],
       [{ agent: "x" }, /^options.agent must be an object/],
+      [{ tlsOptions: { ca: "pem" }, agent: new HttpsAgent() }, /^options.tlsOptions is not applied to .*options.agent/],
       [{ loggingOptions: 5 }, /^options.loggingOptions must be an object/],
       [{ userAgentOptions: { userAgentPrefix: 5 } }, /^options.userAgentOptions.userAgentPrefix must be a string/],
       [{ allowInsecureConnection: "yes" }, /^options.allowInsecureConnection must be a boolean/],
