@@ -151,7 +151,10 @@ describe("RouteTable.serialize", () => {
   });
 
   it("finds a content-type header among others, and sets the default when only other headers are given", () => {
-    const among: RequestParameters = { body: {}, headers: { "x-ms-client-request-id": "1", "Content-Type": "text/csv" } };
+    const among: RequestParameters = {
+      body: {},
+      headers: { "x-ms-client-request-id": "1", "Content-Type": "text/csv" },
+    };
     expect(table.serialize("PUT", "/blob", among)).toBe(among);
     const others: RequestParameters = { body: {}, headers: { "x-ms-client-request-id": "1" } };
     expect(table.serialize("PUT", "/blob", others)?.contentType).toBe("application/json");
@@ -263,7 +266,11 @@ describe("routeUrl and the route URLs of a wrapped client", () => {
     const unchecked = client.pathUnchecked as unknown as (url: string) => Record<string, (o?: unknown) => unknown>;
     client.pathUnchecked = ((url: string) => {
       const resource = unchecked(url);
-      return { ...resource, get: (o?: unknown) => (direct++, resource.get!(o)) };
+      const get = (o?: unknown) => {
+        direct++;
+        return resource.get!(o);
+      };
+      return { ...resource, get };
     }) as unknown as typeof client.pathUnchecked;
     table.wrapClient(client, "https://h.example");
     const cases: [RequestParameters | undefined, boolean][] = [
