@@ -31,8 +31,9 @@ describe("pagedIterator", () => {
     expect(sent.map((s) => s.url)).toEqual(["https://h.example/pets", link(1), link(2)]);
   });
 
-  it("stops after the first page when the route has no next link (nextLinkName null)", async () => {
-    const { client, sent } = pagedService([{ status: 200, body: { value: [1], nextLink: link(1) } }]);
+  it("stops after the first page when the route has no next link (nextLinkName null), whatever the page holds", async () => {
+    // neither the default nextLink nor a property named after the null link name (`body[null]` reads "null")
+    const { client, sent } = pagedService([{ status: 200, body: { value: [1], nextLink: link(1), null: link(1) } }]);
     const first = await client.pathUnchecked("/pets").get();
     const route = { success: ["200"], paging: { itemName: "value", nextLinkName: null } };
     expect(await collect(pagedIterator<number>(client, first, route))).toEqual([1]);
@@ -59,6 +60,36 @@ describe("pagedIterator", () => {
     const error = await items.next().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RestError);
     expect((error as RestError).statusCode).toBe(203);
+    expect((error as RestError).message).toBe("Paging failed with status 203");
+  });
+
+  it("accepts any 2xx page, and nothing else, when the route is unknown", async () => {
+    for (const [status, fails] of [
+      [200, false],
+      [299, false],
+      [199, true],
+      [300, true],
+    ] as const) {
+      const { client } = pagedService([
+        { status: 200, body: { value: [1], nextLink: link(1) } },
+        { status, body: { value: [2] } },
+      ]);
+      const first = await client.pathUnchecked("/pets").get();
+      const paging = collect(pagedIterator<number>(client, first, undefined));
+      if (fails) await expect(paging, String(status)).rejects.toThrow(`Paging failed with status ${status}`);
+      else expect(await paging, String(status)).toEqual([1, 2]);
+    }
+  });
+
+  it("takes a page without items, or without a body, as a page of none, and still follows its link", async () => {
+    const { client, sent } = pagedService([
+      { status: 200, body: { nextLink: link(1) } },
+      { status: 200, body: { value: [1], nextLink: link(2) } },
+      { status: 204 },
+    ]);
+    const first = await client.pathUnchecked("/pets").get();
+    expect(await collect(pagedIterator<number>(client, first, undefined).byPage())).toEqual([[], [1], []]);
+    expect(sent).toHaveLength(3);
   });
 
   it("throws a TypeError when a page's items are not an array", async () => {
@@ -158,5 +189,26 @@ describe("pagedIterator", () => {
     );
     expect(seen).toEqual([1, 2, 3]);
     expect(sent).toHaveLength(3);
+  });
+
+  it("counts the continuation link given to byPage as returned before", async () => {
+    const { client, sent } = pagedService([
+      { status: 200, body: { value: [1], nextLink: link(1) } },
+      { status: 200, body: { value: [2], nextLink: link(2) } },
+      { status: 200, body: { value: [3], nextLink: link(1) } },
+    ]);
+    const first = await client.pathUnchecked("/pets").get();
+    const pages: number[][] = [];
+    const error = await (async () => {
+      for await (const page of pagedIterator<number>(client, first, undefined).byPage({ continuationToken: link(1) })) {
+        pages.push(page);
+        if (pages.length > 10) return "paged on and on";
+      }
+    })().catch((e: unknown) => e as RestError);
+    expect((error as RestError).message).toBe(
+      "Paging stopped: the service returned a next-page link it had returned before.",
+    );
+    expect(pages).toEqual([[2], [3]]);
+    expect(sent.map((s) => s.url)).toEqual(["https://h.example/pets", link(1), link(2)]);
   });
 });

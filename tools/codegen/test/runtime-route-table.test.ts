@@ -2,7 +2,7 @@
 // matching request URLs to routes, classifying statuses, serializing query arrays and default content types, and
 // building a route's URL once per client.path call.
 import type { RequestParameters } from "@azure-rest/core-client";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type RouteInfo, RouteTable, routeUrl } from "../src/runtime/route-table.ts";
 import { fakeClient } from "./helpers/fake-http.ts";
 
@@ -40,6 +40,50 @@ describe("RouteTable.find", () => {
     expect(table.find("POST", "https://h.example/jobs?action=cancel")).toBe(routes["POST /jobs?action=cancel"]);
     expect(table.find("POST", "https://h.example/jobs?action=cancelled")).toBe(routes["POST /jobs"]);
     expect(table.find("POST", "https://h.example/jobs")).toBe(routes["POST /jobs"]);
+  });
+
+  it("ignores empty path segments: a trailing or doubled slash", () => {
+    expect(table.find("GET", "https://h.example/items/7/")).toBe(routes["GET /items/{id}"]);
+    expect(table.find("GET", "https://h.example//items//7")).toBe(routes["GET /items/{id}"]);
+    expect(table.find("GET", "https://h.example/items//")).toBeUndefined(); // no segment left for the placeholder
+  });
+
+  // A second table, whose routes are listed in the order that tests the tie-breaks.
+  const ordered: Record<string, RouteInfo> = {
+    "POST /jobs?action=cancel": { success: ["202"] },
+    "POST /jobs": { success: ["201"] },
+    "POST /jobs?restart": { success: ["204"] },
+    "GET /{tenant}/items": { success: ["200"] },
+    "GET /{a}/x": { success: ["200"] },
+    "GET /x/{b}": { success: ["200"] },
+    "GET /files/v{n}": { success: ["200"] },
+    "GET /files/{n}.json": { success: ["200"] },
+  };
+  const orderedTable = new RouteTable(ordered);
+
+  it("takes the best match wherever it is listed; of equal matches, the one listed first", () => {
+    expect(orderedTable.find("POST", "https://h.example/jobs?action=cancel")).toBe(ordered["POST /jobs?action=cancel"]);
+    expect(orderedTable.find("POST", "https://h.example/jobs?action=cancelled")).toBe(ordered["POST /jobs"]);
+    expect(orderedTable.find("POST", "https://h.example/jobs")).toBe(ordered["POST /jobs"]);
+    expect(orderedTable.find("GET", "https://h.example/x/x")).toBe(ordered["GET /{a}/x"]);
+  });
+
+  it("matches a query name without a value in the route only to that name with an empty value", () => {
+    expect(orderedTable.find("POST", "https://h.example/jobs?restart")).toBe(ordered["POST /jobs?restart"]);
+    expect(orderedTable.find("POST", "https://h.example/jobs?restart=")).toBe(ordered["POST /jobs?restart"]);
+    expect(orderedTable.find("POST", "https://h.example/jobs?restart=now")).toBe(ordered["POST /jobs"]);
+  });
+
+  it("never matches a route with more segments than the URL, even one that starts with a placeholder", () => {
+    expect(orderedTable.find("GET", "https://h.example/items")).toBeUndefined();
+    expect(orderedTable.find("GET", "https://h.example/t1/items")).toBe(ordered["GET /{tenant}/items"]);
+  });
+
+  // Only a whole segment is a placeholder: a segment with text beside one is compared as text, so such a route is
+  // never found (its responses count as unknown: any 2xx) rather than claiming every URL of its shape.
+  it("takes a segment with text beside its placeholder as literal text", () => {
+    expect(orderedTable.find("GET", "https://h.example/files/v2")).toBeUndefined();
+    expect(orderedTable.find("GET", "https://h.example/files/report.json")).toBeUndefined();
   });
 
   it("looks routes up by method and template", () => {
@@ -106,6 +150,33 @@ describe("RouteTable.serialize", () => {
     expect(table.serialize("PUT", "/blob", header)).toBe(header);
   });
 
+  it("finds a content-type header among others, and sets the default when only other headers are given", () => {
+    const among: RequestParameters = {
+      body: {},
+      headers: { "x-ms-client-request-id": "1", "Content-Type": "text/csv" },
+    };
+    expect(table.serialize("PUT", "/blob", among)).toBe(among);
+    const others: RequestParameters = { body: {}, headers: { "x-ms-client-request-id": "1" } };
+    expect(table.serialize("PUT", "/blob", others)?.contentType).toBe("application/json");
+  });
+
+  it("gives a null body the route's default content type", () => {
+    expect(table.serialize("PUT", "/blob", { body: null })?.contentType).toBe("application/json");
+  });
+
+  it("classifies bodies where Blob and ReadableStream do not exist (bytes and streams with pipe still binary)", () => {
+    vi.stubGlobal("Blob", undefined);
+    vi.stubGlobal("ReadableStream", undefined);
+    try {
+      const contentType = (body: unknown) => table.serialize("PUT", "/blob", { body })?.contentType;
+      expect(contentType({ a: 1 })).toBe("application/json");
+      expect(contentType(new Uint8Array([1]))).toBe("application/octet-stream");
+      expect(contentType({ pipe: () => undefined })).toBe("application/octet-stream");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("changes nothing without a body, without options, or for a route it does not know", () => {
     const noBody: RequestParameters = { headers: { a: "b" } };
     expect(table.serialize("PUT", "/blob", noBody)).toBe(noBody);
@@ -155,7 +226,22 @@ describe("routeUrl and the route URLs of a wrapped client", () => {
     expect(routeUrl("https://{account}.example", "/items/{id}", ["1"])).toBeUndefined(); // endpoint template
     expect(routeUrl("https://h.example", "/jobs?action=cancel", [])).toBeUndefined(); // route query
     expect(routeUrl("https://h.example", "/items/{id}", [7])).toBeUndefined(); // not a string
+    expect(routeUrl("https://h.example", "items/{id}", ["1"])).toBeUndefined(); // no leading slash
+    expect(routeUrl("https://h.example", "/items/{id}#top", ["1"])).toBeUndefined(); // route fragment
+    expect(routeUrl("http://h.example:99999", "/items/{id}", ["1"])).toBeUndefined(); // a URL the parser refuses
     expect(routeUrl("https://h.example", "/items/{id}", ["1"])).toBe("https://h.example/items/1");
+  });
+
+  it("leaves the URL to core-client for an endpoint that is not plain from its start", async () => {
+    // another scheme with an http(s) URL in its path, a doubled slash (which core-client folds), a trailing slash
+    for (const endpoint of ["ws://h.example//https://x.example", "https://h.example//p", "https://h.example/"]) {
+      const wrapped = fakeClient(() => ({ status: 200 }), endpoint);
+      const plain = fakeClient(() => ({ status: 200 }), endpoint);
+      table.wrapClient(wrapped.client, endpoint);
+      await wrapped.client.path("/items/{id}", "a b").get();
+      await plain.client.path("/items/{id}", "a b").get();
+      expect(wrapped.sent.map((s) => s.url)).toEqual(plain.sent.map((s) => s.url));
+    }
   });
 
   it("sends requests that add nothing to the URL there, built once per client.path call", async () => {
@@ -174,6 +260,48 @@ describe("routeUrl and the route URLs of a wrapped client", () => {
     expect(sent.map((s) => s.url)).toEqual(["https://h.example/items/a%20b", "https://h.example/items/a%20b"]);
   });
 
+  it("decides per request: only one that adds nothing to the URL goes to the built URL", async () => {
+    const { client } = fakeClient(() => ({ status: 200 }));
+    let direct = 0;
+    const unchecked = client.pathUnchecked as unknown as (url: string) => Record<string, (o?: unknown) => unknown>;
+    client.pathUnchecked = ((url: string) => {
+      const resource = unchecked(url);
+      const get = (o?: unknown) => {
+        direct++;
+        return resource.get!(o);
+      };
+      return { ...resource, get };
+    }) as unknown as typeof client.pathUnchecked;
+    table.wrapClient(client, "https://h.example");
+    const cases: [RequestParameters | undefined, boolean][] = [
+      [undefined, true],
+      [{}, true],
+      [{ headers: { "x-a": "1" }, skipUrlEncoding: false }, true],
+      [{ queryParameters: { unset: undefined } }, true],
+      [{ queryParameters: { none: null } }, true],
+      [{ queryParameters: { q: "v" } }, false],
+      [{ queryParameters: { unset: undefined, none: null, q: "v" } }, false],
+      [{ skipUrlEncoding: true }, false],
+      [{ pathParameters: {} }, false],
+    ];
+    for (const [options, expected] of cases) {
+      const before = direct;
+      await client.path("/items/{id}", "a b").get(options);
+      expect(direct - before, JSON.stringify(options)).toBe(expected ? 1 : 0);
+    }
+  });
+
+  it("leaves path parameters to core-client, which refuses a null one as without the table", async () => {
+    const wrapped = fakeClient(() => ({ status: 200 }));
+    const plain = fakeClient(() => ({ status: 200 }));
+    table.wrapClient(wrapped.client, "https://h.example");
+    const options = { pathParameters: { x: null } } as unknown as RequestParameters;
+    const refusal = "Path parameters x must not be undefined or null";
+    expect(() => plain.client.path("/items/{id}", "1").get(options)).toThrow(refusal);
+    expect(() => wrapped.client.path("/items/{id}", "1").get(options)).toThrow(refusal);
+    expect(wrapped.sent).toHaveLength(0);
+  });
+
   it("builds the URL as before for a request with query values, path parameters or URL encoding skipped", async () => {
     const { client, sent } = fakeClient(() => ({ status: 200 }));
     const plain = fakeClient(() => ({ status: 200 }));
@@ -186,8 +314,10 @@ describe("routeUrl and the route URLs of a wrapped client", () => {
       {},
     ];
     for (const options of requests) {
-      await client.path("/search/{id}", "a b").get(options);
-      await plain.client.path("/search/{id}", "a b").get(options);
+      for (const arg of ["a b", "a/b%41"]) {
+        await client.path("/search/{id}", arg).get(options);
+        await plain.client.path("/search/{id}", arg).get(options);
+      }
     }
     expect(sent.map((s) => s.url)).toEqual(plain.sent.map((s) => s.url));
     expect(sent[0]!.url).toBe("https://h.example/search/a%20b?tag=a,b&p=x,y&q=v%20w");

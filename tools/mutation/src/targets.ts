@@ -209,6 +209,21 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/rest/src/request-targets.ts", // its parsed request URLs, and the bound of that cache
     ],
   },
+  {
+    name: "codegen-runtime",
+    dir: "tools/codegen",
+    // The generated REST client's run-time helpers: written in tools/codegen and copied verbatim into
+    // packages/rest/src/generated/ by `pnpm regen`, so their tests live here. Only those tests run (see the config):
+    // the generator's other tests read these files as text, which an instrumented copy is not.
+    vitestConfig: "tools/mutation/vitest/codegen-runtime.config.ts",
+    mutate: [
+      // following next-page links: success statuses, item and link names, the origin check, the repeated-link guard
+      "tools/codegen/src/runtime/paging.ts",
+      // routes by URL (literal segments over placeholders, query-qualified routes), isUnexpected, array query
+      // formats, default content types, and the route URL built once per client.path call
+      "tools/codegen/src/runtime/route-table.ts",
+    ],
+  },
 ];
 
 /** The error for a target name given on the command line that names no target (the name shown bounded). */

@@ -74,9 +74,13 @@ export function pagedIterator<TElement>(
   };
 
   async function* pages(startLink?: string): AsyncGenerator<TElement[]> {
-    let response: PathUncheckedResponse =
-      startLink === undefined ? initialResponse : await client.pathUnchecked(checked(startLink, initialResponse)).get();
-    const followed = new Set<string>(startLink === undefined ? [] : [startLink]);
+    /** The links followed so far, the continuation link included: one returned again would page forever. */
+    const followed = new Set<string>();
+    let response = initialResponse;
+    if (startLink !== undefined) {
+      followed.add(startLink);
+      response = await client.pathUnchecked(checked(startLink, initialResponse)).get();
+    }
     for (;;) {
       const ok = success ? success.includes(response.status) : /^2\d\d$/.test(response.status);
       if (!ok) throw createRestError(`Paging failed with status ${response.status}`, response);

@@ -50,7 +50,7 @@ export class RouteTable {
     this.#byKey = new Map(Object.entries(routes));
     this.#compiled = Object.entries(routes).map(([key, info]) => {
       const space = key.indexOf(" ");
-      const [path = "", query = ""] = key.slice(space + 1).split("?");
+      const [path, query] = key.slice(space + 1).split("?") as [string, string?];
       return {
         method: key.slice(0, space),
         segments: path.split("/").filter(Boolean),
@@ -80,9 +80,8 @@ export class RouteTable {
       let ok = true;
       for (let i = 0; i < route.segments.length && ok; i++) {
         const template = route.segments[i]!;
-        const actual = segments[offset + i]!;
-        if (/^\{[^}]+\}$/.test(template)) ok = actual.length > 0;
-        else if (template === actual) score += 2;
+        if (/^\{[^}]+\}$/.test(template)) continue; // a placeholder takes any segment (empty ones are filtered out)
+        if (template === segments[offset + i]) score += 2;
         else ok = false;
       }
       for (const [k, v] of route.query) {
@@ -190,9 +189,7 @@ export function routeUrl(endpoint: string, route: string, args: readonly unknown
 function addsNothingToUrl(options: RequestParameters | undefined): boolean {
   if (!options) return true;
   if (options.pathParameters !== undefined || options.skipUrlEncoding) return false;
-  const query = options.queryParameters;
-  if (query) for (const name in query) if (query[name] !== undefined && query[name] !== null) return false;
-  return true;
+  return !Object.values(options.queryParameters ?? {}).some((value) => value !== undefined && value !== null);
 }
 
 function isBinaryBody(body: unknown): boolean {
