@@ -91,6 +91,15 @@ function readPathItem(
   if (section === "x-ms-paths" && !path.includes("?")) {
     throw new SpecError(itemPointer, "an x-ms-paths key must carry a query part (path?name=value)");
   }
+  // The route table (runtime/route-table.ts) matches a placeholder as a whole path segment only: a route with
+  // `/files/{name}.json` would never be found, and its responses and pages would be read as an unknown route's.
+  const mixed = path
+    .split("?")[0]!
+    .split("/")
+    .find((segment) => segment.includes("{") && !/^\{[^{}]+\}$/.test(segment));
+  if (mixed !== undefined) {
+    throw new SpecError(itemPointer, `a path placeholder must be a whole segment, as /{name}/: ${path}`);
+  }
   const item = spec.resolver.deref(raw, itemPointer);
   const itemObj = expectObject(item.node, item.pointer, "a path item object");
   const shared =

@@ -90,6 +90,19 @@ describe("spec errors", () => {
     expect(pointerOf(s)).toBe("/x-ms-parameterized-host/hostTemplate");
   });
 
+  // Rule: the route table matches a placeholder as a whole path segment, so a template it could never find is refused
+  // at generation; whole-segment placeholders and literal segments are taken.
+  it("names a path whose placeholder shares its segment with text", () => {
+    for (const path of ["/files/{name}.json", "/a/x{id}", "/a/{id}{rev}", "/a/{id}/b{"]) {
+      const param = { in: "path", name: "id", required: true, type: "string" };
+      expect(pointerOf(spec({ [path]: { get: getOp("A", { parameters: [param] }) } })), path).toBe(
+        `/paths/${path.replaceAll("/", "~1")}`,
+      );
+    }
+    const param = { in: "path", name: "id", required: true, type: "string" };
+    expect(() => gen(spec({ "/a/{id}/b.json": { get: getOp("A", { parameters: [param] }) } }))).not.toThrow();
+  });
+
   it("names an x-ms-paths key without a query part", () => {
     const s = spec({ "/a": { get: getOp("A") } }, { "x-ms-paths": { "/b": { get: getOp("B") } } });
     expect(pointerOf(s)).toBe("/x-ms-paths/~1b");

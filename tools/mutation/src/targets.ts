@@ -180,8 +180,8 @@ export const TARGETS: readonly MutationTarget[] = [
     // The package's own config: the tests of these files call them directly or drive a client over an in-memory
     // HttpClient (rest-error.ts's send, read and abort errors are also reached by the HTTP client's loopback tests,
     // which fail at once when those errors change). Not mutated here: the generated files (src/generated/, written by
-    // tools/codegen; the paging runtime with its origin check and repeated-link guard is
-    // tools/codegen/src/runtime/paging.ts, copied verbatim) and node-http-client.ts, which is `rest-http`'s: its tests
+    // tools/codegen; the paging and route-table runtimes, copied verbatim from tools/codegen/src/runtime/, are
+    // `codegen-runtime`'s) and node-http-client.ts, which is `rest-http`'s: its tests
     // drive real loopback sockets, and a mutant that loses an event hangs them until the mutant timeout (with this
     // config and the default timeout, 46 of its 307 mutants, about half of a 41-minute run).
     mutate: [
