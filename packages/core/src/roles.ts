@@ -107,7 +107,10 @@ export class RoleSet implements Iterable<string> {
     const action = wildcardAction(role);
     if (action !== undefined) {
       const matcher = matcherFor(role.slice(ROLE_PREFIX.length + action.length + 2));
-      if (matcher !== null) (this.#wildcards[action] ??= new Map()).set(role, matcher);
+      if (matcher !== null) {
+        this.#wildcards[action] ??= new Map();
+        this.#wildcards[action].set(role, matcher);
+      }
     }
     return this;
   }
