@@ -119,8 +119,7 @@ export class RoleSet implements Iterable<string> {
   delete(role: string): boolean {
     checkRole(role);
     if (!this.#roles.delete(role)) return false;
-    const action = wildcardAction(role);
-    if (action !== undefined) this.#wildcards[action]?.delete(role);
+    for (const wildcards of Object.values(this.#wildcards)) wildcards.delete(role);
     return true;
   }
 

@@ -157,6 +157,21 @@ describe("RoleSet refuses bad arguments with a TypeError naming the problem", ()
 });
 
 describe("can() is the RoleSet rule over any iterable", () => {
+  test("it refuses a bad action or group before it reads any role", () => {
+    let reads = 0;
+    const roles = {
+      *[Symbol.iterator]() {
+        reads++;
+        yield "webpubsub.sendToGroup";
+      },
+    };
+    expect(() => can(roles, "admin" as never, "g")).toThrow('action must be "joinLeaveGroup" or "sendToGroup"');
+    expect(() => can(roles, "sendToGroup", 5 as never)).toThrow("group must be a string");
+    expect(reads).toBe(0);
+    expect(can(roles, "sendToGroup", "g")).toBe(true);
+    expect(reads).toBe(1);
+  });
+
   test("it ignores entries that are not strings, where a RoleSet refuses them", () => {
     const roles = [5, "webpubsub.sendToGroup.g", null] as never;
     expect(can(roles, "sendToGroup", "g")).toBe(true);
