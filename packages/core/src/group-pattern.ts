@@ -125,10 +125,10 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
     for (const ch of group) {
       const cp = ch.codePointAt(0)!;
       const notDot = cp !== DOT;
-      const row = rowOf(codePoints, cp);
       // the entries of this character's literal tokens, walked along with the words (none when it has no row)
-      let entry = row < 0 ? 0 : rows[row]!;
-      const end = row < 0 ? 0 : rows[row + 1]!;
+      const row = firstAtLeast(codePoints, cp);
+      let entry = rows[row]!;
+      const end = codePoints[row] === cp ? rows[row + 1]! : entry;
       let carry = 0;
       let alive = 0;
       for (let w = 0; w < words; w++) {
@@ -224,8 +224,8 @@ function literalTable(tokens: Token[]): {
   };
 }
 
-/** The index of `cp` in the ascending `codePoints`, or -1 when it is not there. */
-function rowOf(codePoints: Uint32Array, cp: number): number {
+/** The first index of the ascending `codePoints` whose code point is not below `cp` (their length when none is). */
+function firstAtLeast(codePoints: Uint32Array, cp: number): number {
   let lo = 0;
   let hi = codePoints.length;
   while (lo < hi) {
@@ -233,5 +233,5 @@ function rowOf(codePoints: Uint32Array, cp: number): number {
     if (codePoints[mid]! < cp) lo = mid + 1;
     else hi = mid;
   }
-  return codePoints[lo] === cp ? lo : -1;
+  return lo;
 }
