@@ -121,8 +121,12 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
     let current = new Uint32Array(words);
     let next = new Uint32Array(words);
     current[0] = 1;
-    epsilon(current);
+    epsilon(current, words);
+    let read = 0;
     for (const ch of group) {
+      // Each character passes at most one token, and at most MAX_PATTERN_STARS star tokens are passed without one,
+      // so no state above read + MAX_PATTERN_STARS is active yet: the words past it are still 0 and need no work.
+      const active = Math.min(words, ((++read + MAX_PATTERN_STARS) >>> 5) + 1);
       const cp = ch.codePointAt(0)!;
       const notDot = cp !== DOT;
       // the entries of this character's literal tokens, walked along with the words (none when it has no row)
@@ -131,7 +135,7 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
       const end = codePoints[row] === cp ? rows[row + 1]! : entry;
       let carry = 0;
       let alive = 0;
-      for (let w = 0; w < words; w++) {
+      for (let w = 0; w < active; w++) {
         let literal = 0;
         if (entry < end && entryWords[entry] === w) literal = entryBits[entry++]!;
         const cur = current[w]!;
@@ -148,7 +152,7 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
         alive |= v;
       }
       if (alive === 0) return false;
-      epsilon(next);
+      epsilon(next, active);
       const swap = current;
       current = next;
       next = swap;
@@ -156,10 +160,10 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
     return (current[last]! & lastBit) !== 0;
   };
 
-  /** A star token may match nothing: the state after an active star token is active too. */
-  function epsilon(states: Uint32Array): void {
+  /** A star token may match nothing: the state after an active star token is active too (in the first `end` words). */
+  function epsilon(states: Uint32Array, end: number): void {
     let carry = 0;
-    for (let w = 0; w < words; w++) {
+    for (let w = 0; w < end; w++) {
       const skip = (states[w]! & (star[w]! | any[w]!)) >>> 0;
       states[w] = states[w]! | (skip << 1) | carry;
       carry = skip >>> 31;

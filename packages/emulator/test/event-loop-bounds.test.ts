@@ -90,6 +90,15 @@ const DISTINCT = Array.from({ length: 1020 }, (_, k) => String.fromCodePoint(0x4
  */
 const COSTLY_ROLES = Array.from({ length: MAX_ANSWER_ROLES }, (_, i) => `webpubsub.joinLeaveGroups.${i}-*${DISTINCT}`);
 
+/**
+ * The costliest roles to check that an answer may list: patterns that stay alive through a whole 1,024-character group
+ * of `a` (every state word is worked for every character), each refusing it only at its last token.
+ */
+const ALIVE_ROLES = Array.from(
+  { length: MAX_ANSWER_ROLES },
+  (_, i) => `webpubsub.joinLeaveGroups.**${"a".repeat(1000)}**${String.fromCodePoint(0x4e00 + i)}`,
+);
+
 beforeAll(async () => {
   handler = await startHandlerServer((req, res) => {
     if (req.method === "OPTIONS") {
@@ -99,7 +108,11 @@ beforeAll(async () => {
     }
     if (req.headers["ce-type"] === "azure.webpubsub.sys.connect") {
       res.setHeader("content-type", "application/json");
-      const answers: Record<string, unknown> = { listhub: LONGEST_LISTS, compilehub: { roles: COSTLY_ROLES } };
+      const answers: Record<string, unknown> = {
+        listhub: LONGEST_LISTS,
+        compilehub: { roles: COSTLY_ROLES },
+        alivehub: { roles: ALIVE_ROLES },
+      };
       res.end(JSON.stringify(answers[String(req.headers["ce-hub"])] ?? { roles: HUGE_ROLES }));
       return;
     }
@@ -113,6 +126,7 @@ beforeAll(async () => {
       rolehub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
       listhub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
       compilehub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
+      alivehub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] },
       replyhub: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, userEventPattern: "*" }] },
     },
   });
@@ -634,6 +648,20 @@ describe("roles and handler replies", { timeout: TEST_MS }, () => {
       checkMs,
       `busiest check turn ${checkMs.toFixed(1)} ms, connect turn ${connectMs.toFixed(1)} ms`,
     ).toBeLessThan(connectMs / 2);
+    await c.close();
+  });
+
+  // The answer's role cap is what bounds a check: each wildcard pattern of the action is run against the group. These
+  // take ~30-45 ms of CPU per check at 100 roles, ~70-100 ms before the roles were compiled once and the matcher
+  // worked only the state words that can be active; twice the cap would take ~60-90 ms.
+  it("a joinGroup check against as many roles as an answer may list, each alive to the group's end, stays short", async () => {
+    const c = await connect(emu, "alivehub");
+    await withinBound(async () => {
+      for (let i = 1; i <= 5; i++) {
+        c.send({ type: "joinGroup", group: "a".repeat(1024), ackId: i });
+        expectBoundedAck(await ackOf(c, i), "Forbidden");
+      }
+    });
     await c.close();
   });
 

@@ -76,9 +76,9 @@ export const MAX_ANSWER_GROUPS = 1000;
 /**
  * Roles of an accepting answer: more makes the answer invalid. The connection compiles its wildcard roles once, when
  * it is made (100 of ~1,000 distinct characters: ~20 ms), but every permission check still runs each wildcard pattern
- * of the action against the group: 100 patterns that stay alive through a 1,024-character group take ~50-75 ms of CPU
- * per check, 200 would take ~90-140 ms, over the 100 ms bound of a turn. Before roles were compiled once, 1 MiB of
- * wildcard roles made each check take ~0.2 s.
+ * of the action against the group: 100 patterns that stay alive through a 1,024-character group take ~30-45 ms of CPU
+ * per check (test/event-loop-bounds), 200 would take ~60-90 ms, too close to the 100 ms bound of a turn. Before roles
+ * were compiled once, 1 MiB of wildcard roles made each check take ~0.2 s.
  */
 export const MAX_ANSWER_ROLES = 100;
 
