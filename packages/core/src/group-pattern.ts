@@ -101,24 +101,18 @@ export function compileGroupPattern(pattern: string): (group: string) => boolean
  * i to i + 1 on a character it accepts (LITERAL, ONE), or keeps state i on one (STAR: not '.', ANY: any), and a star
  * token also lets state i reach i + 1 without a character. No two star tokens are adjacent ("***" is invalid), so
  * that closure is a single step.
+ *
+ * The literal tokens are kept as a sparse table: for each distinct code point (sorted, found by binary search) only
+ * the state words where it has a token, with their bits. Its size is at most the number of literal tokens, so a
+ * compiled matcher takes memory in proportion to its pattern (a dense table of every distinct code point times every
+ * word took ~134 KB for a pattern of 1,022 distinct characters, which a RoleSet keeps for the connection's lifetime).
  */
 function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) => boolean {
   const m = tokens.length;
   const words = (m >>> 5) + 1; // bits 0..m
-  const one = new Uint32Array(words);
-  const star = new Uint32Array(words);
-  const any = new Uint32Array(words);
-  const literalIndex = new Map<number, number>();
-  for (const t of tokens) if (t.kind === LITERAL && !literalIndex.has(t.cp)) literalIndex.set(t.cp, literalIndex.size);
-  const literals = new Uint32Array(literalIndex.size * words);
-  tokens.forEach((t, i) => {
-    const w = i >>> 5;
-    const bit = 1 << (i & 31);
-    if (t.kind === ONE) one[w]! |= bit;
-    else if (t.kind === STAR) star[w]! |= bit;
-    else if (t.kind === ANY) any[w]! |= bit;
-    else literals[literalIndex.get(t.cp)! * words + w]! |= bit;
-  });
+  // built apart, so that the matcher's closure holds these typed arrays and not the tokens
+  const { one, star, any } = kindMasks(tokens, words);
+  const { codePoints, rows, entryWords, entryBits } = literalTable(tokens);
   const last = m >>> 5;
   const lastBit = 1 << (m & 31);
 
@@ -127,21 +121,29 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
     let current = new Uint32Array(words);
     let next = new Uint32Array(words);
     current[0] = 1;
-    epsilon(current);
+    epsilon(current, words);
+    let read = 0;
     for (const ch of group) {
+      // Each character passes at most one token, and at most MAX_PATTERN_STARS star tokens are passed without one,
+      // so no state above read + MAX_PATTERN_STARS is active yet: the words past it are still 0 and need no work.
+      const active = Math.min(words, ((++read + MAX_PATTERN_STARS) >>> 5) + 1);
       const cp = ch.codePointAt(0)!;
       const notDot = cp !== DOT;
-      const lit = literalIndex.get(cp);
-      const litAt = lit === undefined ? -1 : lit * words;
+      // the entries of this character's literal tokens, walked along with the words (none when it has no row)
+      const row = firstAtLeast(codePoints, cp);
+      let entry = rows[row]!;
+      const end = codePoints[row] === cp ? rows[row + 1]! : entry;
       let carry = 0;
       let alive = 0;
-      for (let w = 0; w < words; w++) {
+      for (let w = 0; w < active; w++) {
+        let literal = 0;
+        if (entry < end && entryWords[entry] === w) literal = entryBits[entry++]!;
         const cur = current[w]!;
         if (cur === 0 && carry === 0) {
           next[w] = 0;
           continue;
         }
-        const accepts = (litAt < 0 ? 0 : literals[litAt + w]!) | (notDot ? one[w]! : 0);
+        const accepts = literal | (notDot ? one[w]! : 0);
         const stays = any[w]! | (notDot ? star[w]! : 0);
         const moved = cur & accepts;
         const v = (moved << 1) | carry | (cur & stays);
@@ -150,7 +152,7 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
         alive |= v;
       }
       if (alive === 0) return false;
-      epsilon(next);
+      epsilon(next, active);
       const swap = current;
       current = next;
       next = swap;
@@ -158,13 +160,82 @@ function shiftAndMatcher(tokens: Token[], minLength: number): (group: string) =>
     return (current[last]! & lastBit) !== 0;
   };
 
-  /** A star token may match nothing: the state after an active star token is active too. */
-  function epsilon(states: Uint32Array): void {
+  /** A star token may match nothing: the state after an active star token is active too (in the first `end` words). */
+  function epsilon(states: Uint32Array, end: number): void {
     let carry = 0;
-    for (let w = 0; w < words; w++) {
+    for (let w = 0; w < end; w++) {
       const skip = (states[w]! & (star[w]! | any[w]!)) >>> 0;
       states[w] = states[w]! | (skip << 1) | carry;
       carry = skip >>> 31;
     }
   }
+}
+
+/** The state bits of the `?`, `*` and `**` tokens, `words` 32-bit words each. */
+function kindMasks(tokens: Token[], words: number): { one: Uint32Array; star: Uint32Array; any: Uint32Array } {
+  const one = new Uint32Array(words);
+  const star = new Uint32Array(words);
+  const any = new Uint32Array(words);
+  tokens.forEach((t, i) => {
+    const bit = 1 << (i & 31);
+    if (t.kind === ONE) one[i >>> 5]! |= bit;
+    else if (t.kind === STAR) star[i >>> 5]! |= bit;
+    else if (t.kind === ANY) any[i >>> 5]! |= bit;
+  });
+  return { one, star, any };
+}
+
+/**
+ * The literal tokens as a sparse table: `codePoints` lists the distinct literal code points in ascending order, and
+ * code point r has the entries rows[r] .. rows[r + 1] - 1: the state words where it has tokens (`entryWords`,
+ * ascending) and its token bits in each (`entryBits`). There are at most as many entries as literal tokens.
+ */
+function literalTable(tokens: Token[]): {
+  codePoints: Uint32Array;
+  rows: Uint32Array;
+  entryWords: Uint32Array;
+  entryBits: Uint32Array;
+} {
+  const literals: number[] = [];
+  tokens.forEach((t, i) => {
+    if (t.kind === LITERAL) literals.push(i);
+  });
+  // by code point, then by position (sort is stable and the list is in position order)
+  literals.sort((a, b) => tokens[a]!.cp - tokens[b]!.cp);
+  const codePoints: number[] = [];
+  const rows: number[] = [];
+  const entryWords: number[] = [];
+  const entryBits: number[] = [];
+  for (const i of literals) {
+    const cp = tokens[i]!.cp;
+    const w = i >>> 5;
+    if (codePoints.at(-1) !== cp) {
+      codePoints.push(cp);
+      rows.push(entryWords.length);
+    } else if (entryWords.at(-1) === w) {
+      entryBits[entryBits.length - 1]! |= 1 << (i & 31);
+      continue;
+    }
+    entryWords.push(w);
+    entryBits.push(1 << (i & 31));
+  }
+  rows.push(entryWords.length);
+  return {
+    codePoints: Uint32Array.from(codePoints),
+    rows: Uint32Array.from(rows),
+    entryWords: Uint32Array.from(entryWords),
+    entryBits: Uint32Array.from(entryBits),
+  };
+}
+
+/** The first index of the ascending `codePoints` whose code point is not below `cp` (their length when none is). */
+function firstAtLeast(codePoints: Uint32Array, cp: number): number {
+  let lo = 0;
+  let hi = codePoints.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (codePoints[mid]! < cp) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

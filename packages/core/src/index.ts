@@ -107,6 +107,6 @@ export {
   WebPubSubSubprotocol,
 } from "./protocol/subprotocols.ts";
 export { BodyTooLargeError, type ReadLimitedOptions, readLimited } from "./read-limited.ts";
-export { can, type Permission, roleFor } from "./roles.ts";
+export { can, type Permission, RoleSet, roleFor } from "./roles.ts";
 export { capped, shown, shownValue } from "./shown.ts";
 export { checkTimerDuration, MAX_TIMER_MS } from "./timers.ts";

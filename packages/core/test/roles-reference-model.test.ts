@@ -1,7 +1,8 @@
-// can() against a reference model written straight from protocol.md 4.7, over generated role and group names built
+// can() and RoleSet (also through a run of adds and deletes, the emulator's grants and revokes) against a reference
+// model written straight from protocol.md 4.7, over generated role and group names built
 // from the characters that matter (dots, wildcards, escapes) and from each other (suffixes, prefixes, extensions),
 // so that a role for group `abc` is checked against `bc`, `ab`, `abcd` and `x.abc` as a matter of course.
-import { can, compileGroupPattern, type Permission, roleFor } from "@webpubsub/core";
+import { can, compileGroupPattern, type Permission, RoleSet, roleFor } from "@webpubsub/core";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 
@@ -114,6 +115,48 @@ describe("can() agrees with the reference model of protocol.md 4.7", () => {
         }
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+/**
+ * A run of adds and deletes over a few roles (so that a delete often hits a role held, and a role comes back), then
+ * the groups to check: those related to the roles.
+ */
+const run = fc
+  .array(role, { minLength: 1, maxLength: 4 })
+  .chain((pool) =>
+    fc.tuple(
+      fc.array(fc.tuple(fc.boolean(), fc.constantFrom(...pool)), { minLength: 1, maxLength: 10 }),
+      fc.array(relatedGroups(pool), { minLength: 1, maxLength: 4 }),
+    ),
+  );
+
+describe("RoleSet agrees with the reference model of protocol.md 4.7", () => {
+  test("after every add and delete of a run, for both actions and the groups related to its roles", () => {
+    fc.assert(
+      fc.property(run, ([ops, groups]) => {
+        const set = new RoleSet();
+        const held: string[] = [];
+        for (const [add, r] of ops) {
+          if (add) {
+            set.add(r);
+            if (!held.includes(r)) held.push(r);
+          } else {
+            set.delete(r);
+            if (held.includes(r)) held.splice(held.indexOf(r), 1);
+          }
+          expect([...set]).toEqual(held);
+          for (const action of ACTIONS) {
+            for (const group of groups) {
+              expect(set.can(action, group), `${action} ${group} by ${JSON.stringify(held)}`).toBe(
+                referenceCan(held, action, group),
+              );
+            }
+          }
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -3,7 +3,7 @@
 // and, for reliable protocols, the unacked-message buffer. Every field is private or read-only: other modules change a
 // session only through its methods. Group membership is the hub's (see hub.ts). Kept small: idle connections allocate
 // no ack set, revocation set or unacked list until they need one.
-import { can, type JsonDownstreamMessage, type Permission, roleFor } from "@webpubsub/core";
+import { type JsonDownstreamMessage, type Permission, RoleSet, roleFor } from "@webpubsub/core";
 import type { WebSocket } from "ws";
 import type { Hub } from "./hub.ts";
 import { InboundQueue } from "./inbound-queue.ts";
@@ -72,7 +72,8 @@ export class Connection {
   readonly reconnectionToken: string | undefined;
   /** the in-order handling of this connection's frames */
   readonly inbound = new InboundQueue();
-  readonly #roles: Set<string>;
+  /** the roles of the token or the connect handler, wildcard patterns compiled once, plus runtime grants */
+  readonly #roles: RoleSet;
   /** "<permission>\u0000<group>" pairs revoked at runtime although a broader role would allow them */
   #revoked: Set<string> | null = null;
   /** ackIds of operations that succeeded (idempotency keys), oldest first, at most ACK_HISTORY_LIMIT */
@@ -97,7 +98,7 @@ export class Connection {
     this.userId = init.userId;
     this.protocol = init.protocol;
     this.subprotocol = init.subprotocol;
-    this.#roles = new Set(init.roles);
+    this.#roles = new RoleSet(init.roles);
     this.serial = init.serial;
     this.events = init.events;
     this.maxBufferedBytes = init.maxBufferedBytes;
@@ -301,7 +302,7 @@ export class Connection {
 
   allowed(action: Permission, group: string): boolean {
     if (this.#revoked?.has(`${action}\u0000${group}`)) return false;
-    return can(this.#roles, action, group);
+    return this.#roles.can(action, group);
   }
 
   grant(action: Permission, group: string): void {
@@ -311,7 +312,7 @@ export class Connection {
 
   revoke(action: Permission, group: string): void {
     this.#roles.delete(roleFor(action, group));
-    if (can(this.#roles, action, group)) {
+    if (this.#roles.can(action, group)) {
       this.#revoked ??= new Set();
       this.#revoked.add(`${action}\u0000${group}`);
     }

@@ -121,6 +121,17 @@ describe("permissions", () => {
     expect(conn.allowed("joinLeaveGroup", "g")).toBe(true);
   });
 
+  it("revoking one group under a wildcard role denies that group only; the pattern keeps granting the others", () => {
+    const { conn } = session({ roles: ["webpubsub.sendToGroups.room.*"] });
+    expect(conn.allowed("sendToGroup", "room.a")).toBe(true);
+    conn.revoke("sendToGroup", "room.a");
+    expect(conn.allowed("sendToGroup", "room.a")).toBe(false);
+    expect(conn.allowed("sendToGroup", "room.b")).toBe(true);
+    expect(conn.allowed("sendToGroup", "hall.a")).toBe(false);
+    conn.grant("sendToGroup", "room.a");
+    expect(conn.allowed("sendToGroup", "room.a")).toBe(true);
+  });
+
   it("a revocation is of one permission: the other one on the same group stays", () => {
     const { conn } = session({ roles: ["webpubsub.joinLeaveGroup", "webpubsub.sendToGroup"] });
     conn.revoke("sendToGroup", "g");

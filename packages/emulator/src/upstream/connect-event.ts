@@ -74,9 +74,11 @@ export function buildConnectBody(input: ConnectEventInput): ConnectEventBody {
  */
 export const MAX_ANSWER_GROUPS = 1000;
 /**
- * Roles of an accepting answer: more makes the answer invalid. Every permission check of the connection goes through
- * its roles, and a wildcard role longer than 256 characters is compiled again for each check (~50 us for one of 2,000
- * characters): 1 MiB of such roles made each check take ~0.2 s, 100 of them take ~8 ms.
+ * Roles of an accepting answer: more makes the answer invalid. The connection compiles its wildcard roles once, when
+ * it is made (100 of ~1,000 distinct characters: ~20 ms), but every permission check still runs each wildcard pattern
+ * of the action against the group: 100 patterns that stay alive through a 1,024-character group take ~30-45 ms of CPU
+ * per check (test/event-loop-bounds), 200 would take ~60-90 ms, too close to the 100 ms bound of a turn. Before roles
+ * were compiled once, 1 MiB of wildcard roles made each check take ~0.2 s.
  */
 export const MAX_ANSWER_ROLES = 100;
 
