@@ -657,7 +657,7 @@ export class WebPubSubClient {
   /**
    * The runtime hinted that the network changed or the page woke up (browsers only). Connected: probe the connection.
    * Waiting to reconnect or recover: try now rather than at the end of the backoff (`online` and `visible` only; the
-   * backoff count is kept, so this cannot turn into a storm).
+   * backoff count is kept, and the wait after an early attempt runs in full, so this cannot turn into a storm).
    */
   #onNetworkHint(hint: NetworkHint): void {
     logger.verbose(`Network hint "${hint}" while ${this.#state}`);
