@@ -129,14 +129,13 @@ export function resolveRetryOptions(
     refuse(`${name}.mode`, '"exponential" or "fixed" (or "Exponential" / "Fixed")', given);
   }
   checkOptionalFunction(value.shouldRetry, `${name}.shouldRetry`, "a function");
+  // Under 1 ms retries come back to back (an exponential delay that starts at 0 stays 0); the official client takes
+  // any delay >= 0.
   const ms = (key: "retryDelayInMs" | "maxRetryDelayInMs") => {
     const delay = duration(value[key], `${name}.${key}`, defaults[key]);
-    // Under 1 ms retries would come back to back (an exponential delay that starts at 0 stays 0), hammering the
-    // service; the official client takes any delay >= 0.
-    if (delay < 1)
-      refuse(`${name}.${key}`, "at least 1 ms (shorter retries would run in a busy loop)", delay, RangeError);
-    return delay;
+    return delay < 1 ? refuse(`${name}.${key}`, "at least 1 ms", delay, RangeError) : delay;
   };
+
   return {
     maxRetries,
     mode,
