@@ -69,6 +69,8 @@ import {
 
 /** How long stop() waits for the socket to close after its normal close. */
 const STOP_GRACE_MS = 3000;
+/** invokeEvent's module, once loaded (see invokeEvent). */
+let invocationsModule: typeof import("./invocations.ts") | undefined;
 /** Close code the client sends when the service sends a sequence id out of range. */
 const CLOSE_PROTOCOL_ERROR = 1002;
 
@@ -657,7 +659,7 @@ export class WebPubSubClient {
   /**
    * The runtime hinted that the network changed or the page woke up (browsers only). Connected: probe the connection.
    * Waiting to reconnect or recover: try now rather than at the end of the backoff (`online` and `visible` only; the
-   * backoff count is kept, so this cannot turn into a storm).
+   * backoff count is kept, and the wait after an early attempt runs in full, so this cannot turn into a storm).
    */
   #onNetworkHint(hint: NetworkHint): void {
     logger.verbose(`Network hint "${hint}" while ${this.#state}`);
@@ -772,10 +774,14 @@ export class WebPubSubClient {
     options: InvokeEventOptions = {},
   ): Promise<InvokeEventResult> {
     checkEventName(eventName);
-    const data = copied(toPayload(content, dataType, "content").data);
+    const { data } = toPayload(content, dataType, "content");
     checkOptionsObject(options);
     const copy = { ...options };
-    return (await import("./invocations.ts")).invokeEvent(this, eventName, data, dataType, copy);
+    // Once the module is loaded, the request is encoded within this call (no await before it). The first call copies
+    // the content, which the caller may change while the module loads: JSON data is then written twice.
+    const sent = invocationsModule ? data : copied(data);
+    invocationsModule ??= await import("./invocations.ts");
+    return invocationsModule.invokeEvent(this, eventName, sent, dataType, copy);
   }
 
   /**

@@ -10,7 +10,9 @@
 // never seen: with handleFromStart they are ignored again (none is fragment 1), else they start a new stream at that
 // fragment, as any stream first seen mid-way does (its fragments' streamSequenceId tells the reader where it starts).
 // For the same reason a subscription receives at most MAX_ACTIVE_STREAMS streams at once: a stream first seen while
-// that many are active is refused (ignored, as above), so that a peer cannot open streams faster than they end.
+// that many are active is refused (ignored, as above), so that a peer cannot open streams faster than they end. A
+// fragment whose stream id is longer than MAX_ID_LENGTH (the longest id a client may give its own streams) is ignored
+// and its id never kept, so that the ids held stay small.
 import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
 import { shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
@@ -22,6 +24,7 @@ import type {
   GroupStreamSubscription,
   OnGroupStreamOptions,
 } from "./group-stream-types.ts";
+import { MAX_ID_LENGTH } from "./json-only.ts";
 import { loggableError } from "./logger.ts";
 import type { DataMessage } from "./types.ts";
 
@@ -279,6 +282,15 @@ class InboundStreams implements ClientFeature {
   }
   data(message: DataMessage): void {
     if (message.from !== "group" || message.stream === undefined) return;
+    const { streamId } = message.stream;
+    if (streamId.length > MAX_ID_LENGTH) {
+      // Longer than any id a client may give its streams: ignored like an invalid frame, and never kept (a subscription
+      // remembers the ids of up to 1024 active and 1024 ignored streams, each as long as a frame allows).
+      this.#host.logger.warning(
+        `Ignored a fragment of group ${shown(message.group)}: its stream id is longer than ${MAX_ID_LENGTH} characters (${shown(streamId)})`,
+      );
+      return;
+    }
     for (const subscription of [...this.#subscriptions]) {
       subscription.handle(message as GroupDataMessage & { stream: StreamInfo });
     }

@@ -17,9 +17,9 @@ export interface WebPubSubRetryOptions {
   maxRetries?: number;
   /** `exponential` (default) doubles the delay after each failure; `fixed` waits `retryDelayInMs` every time. */
   mode?: RetryMode;
-  /** Base delay. Default 1000 ms (messages), 500 ms (reconnects). */
+  /** Base delay, at least 1 ms. Default 1000 ms (messages), 500 ms (reconnects). */
   retryDelayInMs?: number;
-  /** Cap of any single delay. Default 30000 ms. */
+  /** Cap of any single delay, at least 1 ms. Default 30000 ms. */
   maxRetryDelayInMs?: number;
   /** Spread each delay over [50%, 100%] of its value so clients do not retry in lockstep. Default true. */
   jitter?: boolean;
@@ -129,7 +129,13 @@ export function resolveRetryOptions(
     refuse(`${name}.mode`, '"exponential" or "fixed" (or "Exponential" / "Fixed")', given);
   }
   checkOptionalFunction(value.shouldRetry, `${name}.shouldRetry`, "a function");
-  const ms = (key: "retryDelayInMs" | "maxRetryDelayInMs") => duration(value[key], `${name}.${key}`, defaults[key]);
+  // Under 1 ms retries come back to back (an exponential delay that starts at 0 stays 0); the official client takes
+  // any delay >= 0.
+  const ms = (key: "retryDelayInMs" | "maxRetryDelayInMs") => {
+    const delay = duration(value[key], `${name}.${key}`, defaults[key]);
+    return delay < 1 ? refuse(`${name}.${key}`, "at least 1 ms", delay, RangeError) : delay;
+  };
+
   return {
     maxRetries,
     mode,

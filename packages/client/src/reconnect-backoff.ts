@@ -33,7 +33,9 @@ const MAX_EXPONENT = 60;
  *   least the new-connection wait once connections flap, so recoveries cannot loop faster than reconnects.
  *
  * `wait` sleeps, and `wake()` cuts the current sleep short (the browser reported the network back, the page became
- * visible): the attempt happens at once, and the count is kept.
+ * visible): the attempt happens at once, and the count is kept. If that early attempt fails, the next wait runs in
+ * full (wake() does nothing during it): a page flipping its visibility, or a flaky `online`, brings at most every
+ * other attempt forward, so hints alone cannot make the client retry back to back.
  */
 export class ReconnectBackoff {
   readonly #retry: BackoffShape;
@@ -42,6 +44,8 @@ export class ReconnectBackoff {
   #flaps = 0;
   #upSince: number | undefined;
   #wake: AbortController | undefined;
+  /** The last wait was cut short by wake() and no connection came up since: the next wait runs in full. */
+  #woken = false;
 
   constructor(retry: BackoffShape, stableAfterInMs: number, random: () => number = () => Math.random()) {
     this.#retry = retry;
@@ -57,6 +61,7 @@ export class ReconnectBackoff {
   /** A connection (new or recovered) is up. */
   up(now = Date.now()): void {
     this.#upSince = now;
+    this.#woken = false;
   }
 
   /** The connection that was up is gone: a short-lived one counts as a flap, one that lasted starts the count over. */
@@ -80,7 +85,9 @@ export class ReconnectBackoff {
   /** Sleeps `ms`; resolves early on wake(); rejects when `signal` aborts (the client stopped). */
   async wait(ms: number, signal: AbortSignal): Promise<void> {
     const wake = new AbortController();
-    this.#wake = wake;
+    // right after an early attempt, this wait is not wakeable (see the class's comment)
+    this.#wake = this.#woken ? undefined : wake;
+    this.#woken = false;
     try {
       await delay(ms, { signal: AbortSignal.any([signal, wake.signal]) });
     } catch (error) {
@@ -90,12 +97,14 @@ export class ReconnectBackoff {
     }
   }
 
-  /** Ends the current wait at once. Returns whether one was in progress. */
+  /** Ends the current wait at once. Returns whether it did: false with no wait in progress or one that runs in full. */
   wake(): boolean {
     const wake = this.#wake;
+    if (wake === undefined) return false;
     this.#wake = undefined;
-    wake?.abort();
-    return wake !== undefined;
+    this.#woken = true;
+    wake.abort();
+    return true;
   }
 
   /** A new run (start()): no history. */
@@ -103,6 +112,7 @@ export class ReconnectBackoff {
     this.#flaps = 0;
     this.#upSince = undefined;
     this.wake();
+    this.#woken = false;
   }
 
   #delay(n: number, shape: BackoffShape): number {

@@ -106,12 +106,48 @@ describe("a reconnect or recovery waiting out its backoff", () => {
     browser.online();
     await vi.advanceTimersByTimeAsync(0); // no time passes: the attempt is made at once
     expect(server.sockets).toHaveLength(2);
-    server.last.serverClose(1006); // the attempt fails: the next one waits its (longer) backoff...
+    server.last.serverClose(1006); // the attempt fails: the next one waits its (longer) backoff in full (next test)
+    await vi.advanceTimersByTimeAsync(1500);
+    expect(server.sockets).toHaveLength(3);
+    server.last.serverClose(1006); // that one fails too: the next wait (3000 ms) ends as the page comes back
     await vi.advanceTimersByTimeAsync(100);
+    expect(server.sockets).toHaveLength(3);
+    browser.visibility("visible");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(server.sockets).toHaveLength(4);
+    expect(client.state).toBe("Connecting");
+    await stop(client);
+  });
+
+  it("brings at most every other attempt forward: after an early attempt fails, the next wait runs in full however often the page flips its visibility", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const browser = stubBrowser();
+    const { server, client, socket } = await started({ protocol: "json" });
+    const flip = async () => {
+      browser.visibility("hidden");
+      browser.visibility("visible");
+      browser.online();
+      await vi.advanceTimersByTimeAsync(0);
+    };
+    socket.serverClose(1006); // a short-lived connection: attempt 1 waits 750 ms (75% of 2 x 500)
+    await flip(); // brought forward
     expect(server.sockets).toHaveLength(2);
-    browser.visibility("visible"); // ...unless the page comes back
+    server.last.serverClose(1006); // attempt 1 fails: attempt 2 waits 1500 ms (75% of 4 x 500) in full
+    for (let i = 0; i < 14; i++) {
+      await flip();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(server.sockets).toHaveLength(2); // 1400 ms and 15 flips later, no attempt yet
+    await vi.advanceTimersByTimeAsync(99);
+    expect(server.sockets).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.sockets).toHaveLength(3); // attempt 2, at the end of its backoff
+    server.last.serverClose(1006); // it fails too: attempt 3's wait (3000 ms) may be cut short again
     await vi.advanceTimersByTimeAsync(0);
     expect(server.sockets).toHaveLength(3);
+    await flip();
+    expect(server.sockets).toHaveLength(4);
     expect(client.state).toBe("Connecting");
     await stop(client);
   });

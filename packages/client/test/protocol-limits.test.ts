@@ -2,7 +2,8 @@
 // a second session announced on one socket, frames over the size limit. Each is refused without side effects on the
 // session it would corrupt, and the app hears about it through the usual events.
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { MAX_JSON_DEPTH, MAX_JSON_ENVELOPE_NODES, MAX_JSON_NODES } from "@webpubsub/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
 import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
 import { WebPubSubProtobufReliableProtocol } from "../src/protobuf-protocols.ts";
@@ -260,4 +261,51 @@ describe("frame size limit", () => {
       expect(delivered).toBe(0);
     },
   );
+});
+
+// Rule: JSON from the service is held to core's bounds on JSON from a peer (nesting depth, nodes, with room for the
+// envelope) before JSON.parse, as what a service receives is: no single frame blocks the app's event loop. A frame past
+// them is ignored unparsed like any invalid frame: its sequence id is never tracked, the session goes on.
+describe("JSON bounds", () => {
+  const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+  /** An array of `nodes` arrays in all (itself included). */
+  const arrays = (nodes: number) => `[${"[],".repeat(nodes - 2)}[]]`;
+  /** A server message whose data is the JSON text `data`: the message object and its 5 members are 6 nodes more. */
+  const jsonMsg = (sequenceId: number, data: string) =>
+    `{"type":"message","from":"server","dataType":"json","data":${data},"sequenceId":${sequenceId}}`;
+
+  /** Pushes `frames`, then one more; returns the sequence ids delivered and which frames (1-based) reached JSON.parse. */
+  async function deliveredOf(frames: string[]) {
+    const { client, socket } = await started();
+    const seen: unknown[] = [];
+    client.on("server-message", (e) => seen.push(e.message.sequenceId));
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      for (const frame of frames) socket.push(frame);
+      const parsed = frames.flatMap((frame, i) => (parse.mock.calls.some(([text]) => text === frame) ? [i + 1] : []));
+      socket.push(jsonMsg(frames.length + 1, "1")); // the session goes on
+      expect(client.state).toBe("Connected");
+      expect(socket.closeCalls).toEqual([]);
+      return { seen, parsed };
+    } finally {
+      parse.mockRestore();
+    }
+  }
+
+  it(`data nested ${MAX_JSON_DEPTH} levels deep is delivered; ${MAX_JSON_DEPTH + 1} levels are ignored before JSON.parse`, async () => {
+    const frames = [jsonMsg(1, nested(MAX_JSON_DEPTH)), jsonMsg(2, nested(MAX_JSON_DEPTH + 1))];
+    expect(await deliveredOf(frames)).toEqual({ seen: [1, 3], parsed: [1] });
+  });
+
+  it(`a frame of ${MAX_JSON_NODES} + ${MAX_JSON_ENVELOPE_NODES} (the envelope's room) objects, arrays and members is delivered; one more is ignored before JSON.parse`, async () => {
+    const most = MAX_JSON_NODES + MAX_JSON_ENVELOPE_NODES;
+    const frames = [jsonMsg(1, arrays(most - 6)), jsonMsg(2, arrays(most - 5))];
+    expect(await deliveredOf(frames)).toEqual({ seen: [1, 3], parsed: [1] });
+  });
+
+  it("6 MiB frames of 3,000,000 levels or 2,000,000 empty objects (within the frame size limit) are ignored unparsed", async () => {
+    const frames = [jsonMsg(1, nested(3_000_000)), jsonMsg(2, `[${"{},".repeat(2_000_000 - 1)}{}]`)];
+    for (const frame of frames) expect(frameExceeds(frame, defaultMaxFrameBytes(false))).toBe(false);
+    expect(await deliveredOf(frames)).toEqual({ seen: [3], parsed: [] });
+  });
 });

@@ -169,6 +169,44 @@ describe("wait, wake and stop", () => {
     await expect(b.wait(-1, new AbortController().signal)).rejects.toThrow(RangeError);
   });
 
+  it("after a wait cut short by wake() (an early attempt), the next wait runs in full and wake() does nothing during it; the one after is wakeable again", async () => {
+    vi.useFakeTimers();
+    const b = new ReconnectBackoff(shape, 1000);
+    const run = new AbortController();
+    const first = b.wait(60_000, run.signal);
+    expect(b.wake()).toBe(true);
+    await first;
+    let done = false;
+    const second = b.wait(300, run.signal).then(() => {
+      done = true;
+    });
+    expect(b.wake()).toBe(false);
+    await vi.advanceTimersByTimeAsync(299);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await second;
+    expect(done).toBe(true);
+    const third = b.wait(60_000, run.signal);
+    expect(b.wake()).toBe(true);
+    await third;
+  });
+
+  it.each([
+    ["a connection came up (up())", (b: ReconnectBackoff) => b.up()],
+    ["a new run began (reset())", (b: ReconnectBackoff) => b.reset()],
+  ])("after an early attempt, the next wait is wakeable again when %s", async (_what, between) => {
+    vi.useFakeTimers();
+    const b = new ReconnectBackoff(shape, 1000);
+    const run = new AbortController();
+    const first = b.wait(60_000, run.signal);
+    b.wake();
+    await first;
+    between(b);
+    const second = b.wait(60_000, run.signal);
+    expect(b.wake()).toBe(true);
+    await second;
+  });
+
   it("reset() also ends the current wait", async () => {
     vi.useFakeTimers();
     const b = new ReconnectBackoff(shape, 1000);

@@ -167,8 +167,8 @@ describe("retry options", () => {
     expect(resolve({})).toEqual({ ...RETRY_DEFAULTS, shouldRetry: undefined });
     const shouldRetry = () => false;
     expect(
-      resolve({ maxRetries: 0, mode: "fixed", retryDelayInMs: 0, maxRetryDelayInMs: 5, jitter: false, shouldRetry }),
-    ).toEqual({ maxRetries: 0, mode: "fixed", retryDelayInMs: 0, maxRetryDelayInMs: 5, jitter: false, shouldRetry });
+      resolve({ maxRetries: 0, mode: "fixed", retryDelayInMs: 1, maxRetryDelayInMs: 5, jitter: false, shouldRetry }),
+    ).toEqual({ maxRetries: 0, mode: "fixed", retryDelayInMs: 1, maxRetryDelayInMs: 5, jitter: false, shouldRetry });
   });
 
   it("must be an object", () => {
@@ -205,7 +205,22 @@ describe("retry options", () => {
       new RangeError("opts.retryDelayInMs must be a finite number >= 0, got -1."),
     );
     expect(() => resolve({ maxRetryDelayInMs: MAX_TIMER_MS + 1 })).toThrow(/^opts\.maxRetryDelayInMs must be at most/);
-    expect(resolve({ maxRetryDelayInMs: 0 }).maxRetryDelayInMs).toBe(0);
+  });
+
+  it("retryDelayInMs and maxRetryDelayInMs are at least 1 ms: a shorter delay would retry in a busy loop", () => {
+    for (const key of ["retryDelayInMs", "maxRetryDelayInMs"] as const) {
+      expect(resolve({ [key]: 1 })[key]).toBe(1);
+      for (const bad of [0, 0.999]) {
+        expect(() => resolve({ [key]: bad })).toThrow(new RangeError(`opts.${key} must be at least 1 ms, got ${bad}`));
+      }
+    }
+    // the client names the option it refuses: options.reconnectRetryOptions / options.messageRetryOptions
+    for (const key of ["reconnectRetryOptions", "messageRetryOptions"] as const) {
+      expect(resolveOptions({ [key]: { retryDelayInMs: 1, maxRetryDelayInMs: 1 } })[key].retryDelayInMs).toBe(1);
+      expect(() => resolveOptions({ [key]: { retryDelayInMs: 0 } })).toThrow(
+        new RegExp(`^options\\.${key}\\.retryDelayInMs must be at least 1 ms`),
+      );
+    }
   });
 
   it("shouldRetry must be a function and jitter a boolean", () => {

@@ -47,8 +47,11 @@ export {
   type ReplyTo,
 } from "./protocol/errors.ts";
 export {
+  type JsonBound,
   type JsonScan,
+  jsonBoundExceeded,
   MAX_JSON_DEPTH,
+  MAX_JSON_ENVELOPE_NODES,
   MAX_JSON_NODES,
   MAX_JSON_OBJECT_MEMBERS,
   scanJsonText,

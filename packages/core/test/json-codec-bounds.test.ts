@@ -5,6 +5,7 @@
 import {
   jsonCodec,
   MAX_JSON_DEPTH,
+  MAX_JSON_ENVELOPE_NODES,
   MAX_JSON_NODES,
   MAX_JSON_OBJECT_MEMBERS,
   ProtocolError,
@@ -12,7 +13,7 @@ import {
   scanJsonText,
   type UpstreamMessage,
 } from "@webpubsub/core";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 
 /** A JSON text nested `depth` levels deep: [[[...]]]. */
 const nestedText = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
@@ -171,10 +172,60 @@ describe("JSON subprotocol: nesting bound of client data", () => {
     const none = `{"type":"sendToGroup","group":"g","dataType":"json","data":${deep}}`;
     expect(decodeError(() => jsonCodec.decodeUpstream(none)).ackId).toBeUndefined();
   });
+});
 
-  test("what a client decodes from the service is not limited (the bound protects the service side)", () => {
-    const frame = `{"type":"message","from":"server","dataType":"json","data":${nestedText(MAX_JSON_DEPTH + 5)}}`;
-    expect(jsonCodec.decodeDownstream(frame).type).toBe("message");
+describe("JSON subprotocol: bounds of what a client decodes from the service", () => {
+  /** A server message whose data is the JSON text `data`: the message object and its 4 members are 5 nodes more. */
+  const serverMsg = (data: string) => `{"type":"message","from":"server","dataType":"json","data":${data}}`;
+  /** An array of `n` (at least 2) arrays in all, itself included. */
+  const arrays = (n: number) => `[${"[],".repeat(n - 2)}[]]`;
+
+  /** Decodes `frame`, or returns the error it is refused with and whether JSON.parse was reached. */
+  function decodeOrRefusal(frame: string) {
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      return { message: jsonCodec.decodeDownstream(frame) };
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      return { refused: e.code, because: e.message, parsed: parse.mock.calls.length > 0 };
+    } finally {
+      parse.mockRestore();
+    }
+  }
+
+  test(`data nested ${MAX_JSON_DEPTH} levels is decoded; ${MAX_JSON_DEPTH + 1} levels are refused before JSON.parse`, () => {
+    expect(decodeOrRefusal(serverMsg(nestedText(MAX_JSON_DEPTH))).message).toMatchObject({ type: "message" });
+    expect(decodeOrRefusal(serverMsg(nestedText(MAX_JSON_DEPTH + 1)))).toEqual({
+      refused: "invalid_message",
+      because: "service message refused: its JSON exceeds the depth bound",
+      parsed: false,
+    });
+  });
+
+  test(`a frame of ${MAX_JSON_NODES} + ${MAX_JSON_ENVELOPE_NODES} (the envelope's room) objects, arrays and members is decoded; one more is refused before JSON.parse`, () => {
+    const most = MAX_JSON_NODES + MAX_JSON_ENVELOPE_NODES;
+    expect(decodeOrRefusal(serverMsg(arrays(most - 5))).message).toMatchObject({ type: "message" });
+    expect(decodeOrRefusal(serverMsg(arrays(most - 4)))).toEqual({
+      refused: "invalid_message",
+      because: "service message refused: its JSON exceeds the nodes bound",
+      parsed: false,
+    });
+  });
+
+  test(`an object of ${MAX_JSON_OBJECT_MEMBERS} members is decoded; one more member is refused before JSON.parse`, () => {
+    const object = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(",")}}`;
+    expect(decodeOrRefusal(serverMsg(object(MAX_JSON_OBJECT_MEMBERS))).message).toMatchObject({ type: "message" });
+    expect(decodeOrRefusal(serverMsg(object(MAX_JSON_OBJECT_MEMBERS + 1)))).toEqual({
+      refused: "invalid_message",
+      because: "service message refused: its JSON exceeds the members bound",
+      parsed: false,
+    });
+  });
+
+  test("6 MiB frames of 3,000,000 levels or 2,000,000 empty objects are refused, never parsed", () => {
+    for (const data of [nestedText(3_000_000), `[${"{},".repeat(2_000_000)}{}]`]) {
+      expect(decodeOrRefusal(serverMsg(data))).toMatchObject({ refused: "invalid_message", parsed: false });
+    }
   });
 });
 
@@ -213,10 +264,34 @@ describe("protobuf subprotocol: bounds of json_data and metadata", () => {
     });
   }
 
-  test("what a client decodes from the service is not limited (the bound protects the service side)", () => {
-    const data = nested(MAX_JSON_DEPTH + 5);
-    const frame = protobufCodec.encodeDownstream({ type: "message", from: "server", dataType: "json", data });
-    expect(protobufCodec.decodeDownstream(frame)).toEqual({ type: "message", from: "server", dataType: "json", data });
+  test(`what a client decodes: json_data nested ${MAX_JSON_DEPTH} levels is decoded, ${MAX_JSON_DEPTH + 1} make the message invalid`, () => {
+    const frame = (data: unknown) =>
+      protobufCodec.encodeDownstream({ type: "message", from: "server", dataType: "json", data });
+    const data = nested(MAX_JSON_DEPTH);
+    expect(protobufCodec.decodeDownstream(frame(data))).toEqual({
+      type: "message",
+      from: "server",
+      dataType: "json",
+      data,
+    });
+    const e = decodeError(() => protobufCodec.decodeDownstream(frame(nested(MAX_JSON_DEPTH + 1))));
+    expect(e.code).toBe("invalid_message");
+    expect(e.message).toMatch(/json_data is nested more than 64 levels/);
+  });
+
+  test(`what a client decodes: json_data of ${MAX_JSON_NODES} objects, arrays and members is decoded, one more makes the message invalid`, () => {
+    const frame = (nodes: number) =>
+      protobufCodec.encodeDownstream({
+        type: "message",
+        from: "group",
+        group: "g",
+        dataType: "json",
+        data: Array.from({ length: nodes - 1 }, () => []),
+      });
+    expect(protobufCodec.decodeDownstream(frame(MAX_JSON_NODES))).toMatchObject({ type: "message", group: "g" });
+    const e = decodeError(() => protobufCodec.decodeDownstream(frame(MAX_JSON_NODES + 1)));
+    expect(e.code).toBe("invalid_message");
+    expect(e.message).toMatch(/json_data is made of more than 65536/);
   });
 });
 
@@ -247,7 +322,7 @@ describe("error messages never echo a long value whole", () => {
     const event = decodeError(() => jsonCodec.decodeDownstream(`{"type":"system","event":"${long}"}`));
     expect(event.message.length).toBeLessThan(200);
     // a non-string event is named by its type, never serialized
-    const odd = decodeError(() => jsonCodec.decodeDownstream(`{"type":"system","event":${nestedText(100_000)}}`));
+    const odd = decodeError(() => jsonCodec.decodeDownstream(`{"type":"system","event":[${"1,".repeat(100_000)}1]}`));
     expect(odd.message).toContain("object");
   });
 });

@@ -7,6 +7,7 @@ import {
   onGroupStream,
 } from "../../src/inbound-streams.ts";
 import { type GroupStream, GroupStreamError, type GroupStreamMessage } from "../../src/index.ts";
+import { MAX_ID_LENGTH } from "../../src/json-only.ts";
 import { logger } from "../../src/logger.ts";
 import { nextEvent } from "../fake-socket.ts";
 import { started } from "./started.ts";
@@ -210,6 +211,33 @@ describe("onGroupStream: what a subscription holds of the streams it receives or
       socket.push(fragOf("g", "another", 1));
       expect(streams.slice(MAX_ACTIVE_STREAMS).map((s) => s.streamId)).toEqual(["another"]);
       expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
+      await client.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it(`takes stream ids of up to MAX_ID_LENGTH (${MAX_ID_LENGTH}) characters; a fragment of a longer one is ignored (warned, its id never kept) while group-message listeners still get it`, async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
+    try {
+      const { client, socket } = await started();
+      const streams: GroupStream[] = [];
+      const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
+      const seenByListener: unknown[] = [];
+      client.on("group-message", (e) => seenByListener.push(e.message.stream?.streamSequenceId));
+      const longest = "a".repeat(MAX_ID_LENGTH);
+      const tooLong = "b".repeat(MAX_ID_LENGTH + 1);
+      socket.push(fragOf("g", longest, 1));
+      expect(streams.map((s) => s.streamId)).toEqual([longest]);
+      expect(warnings).toEqual([]);
+      socket.push(fragOf("g", tooLong, 1));
+      socket.push(fragOf("g", tooLong, 2));
+      expect(streams).toHaveLength(1);
+      expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
+      expect(seenByListener).toEqual([1, 1, 2]);
+      const warning = `Ignored a fragment of group "g": its stream id is longer than ${MAX_ID_LENGTH} characters ("${"b".repeat(64)}"...)`;
+      expect(warnings).toEqual([warning, warning]);
       await client.stop();
     } finally {
       spy.mockRestore();

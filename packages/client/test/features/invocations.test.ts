@@ -1,7 +1,7 @@
 // invokeEvent: the exact frames, the response mapping, and every way an invocation ends without a response.
 
 import { getEventListeners } from "node:events";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   InvocationError,
   WebPubSubClient,
@@ -297,6 +297,44 @@ describe("invokeEvent", () => {
     await expect(refused).rejects.toThrow(/options\.invocationId/);
     for (const invocationId of ["b", "j", "v"]) socket.push({ type: "invokeResponse", invocationId, success: true });
     await Promise.all([binary, json, sent]);
+    await client.stop();
+  });
+
+  // Rule: JSON content is serialized once per call when invokeEvent's module is loaded (no copy before encoding), and
+  // the frame is byte for byte what the codec writes.
+  it("once its module is loaded, client.invokeEvent encodes JSON content within the call, serializing it once, into the same frame", async () => {
+    const { client, socket } = await started();
+    const first = client.invokeEvent("e", "load", "text", { invocationId: "first" }); // loads the module
+    await socket.waitForFrame((f) => f.invocationId === "first");
+    socket.push({ type: "invokeResponse", invocationId: "first", success: true });
+    await first;
+    let serialized = 0;
+    let page = 1;
+    const content = {
+      toJSON: () => {
+        serialized++;
+        return { page, text: 'é\u2028"', list: [1, null, { deep: true }] };
+      },
+    };
+    const stringify = vi.spyOn(JSON, "stringify");
+    const parse = vi.spyOn(JSON, "parse");
+    let result: Promise<unknown>;
+    try {
+      result = client.invokeEvent("ev", content, "json", { invocationId: "once" });
+      // at the call, before any await: one JSON.stringify (the frame's), no copy through JSON.parse
+      expect([serialized, stringify.mock.calls.length, parse.mock.calls.length]).toEqual([1, 1, 0]);
+    } finally {
+      stringify.mockRestore();
+      parse.mockRestore();
+    }
+    page = 2; // changes nothing
+    await socket.waitForFrame((f) => f.invocationId === "once");
+    expect(serialized).toBe(1);
+    expect(socket.sent.at(-1)).toBe(
+      '{"type":"invoke","invocationId":"once","target":"event","event":"ev","dataType":"json","data":{"page":1,"text":"é\u2028\\"","list":[1,null,{"deep":true}]}}',
+    );
+    socket.push({ type: "invokeResponse", invocationId: "once", success: true });
+    await result;
     await client.stop();
   });
 

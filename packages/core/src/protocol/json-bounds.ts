@@ -1,5 +1,5 @@
-// Bounds on JSON text received from a peer (frames and json_data of the subprotocols, REST bodies, event handler
-// replies), checked by a linear scan BEFORE JSON.parse. JSON.parse copes with any input, but not cheaply: a MiB of
+// Bounds on JSON text received from a peer (frames and json_data of the subprotocols in both directions, REST bodies,
+// event handler replies), checked by a linear scan BEFORE JSON.parse. JSON.parse copes with any input, but not cheaply: a MiB of
 // `[{},{},...]` or one object with 100,000 keys costs it 100-300 ms, and a value nested 500,000 levels deep ~200 ms and
 // a stack overflow later in JSON.stringify or any code that walks it. Within these bounds parsing a MiB costs a few
 // tens of milliseconds at most.
@@ -8,12 +8,20 @@
 export const MAX_JSON_DEPTH = 64;
 /** Most objects, arrays and object members in one JSON text. */
 export const MAX_JSON_NODES = 65_536;
+/**
+ * Nodes a service's frame may hold beyond MAX_JSON_NODES (the bound its data was held to when a client or a REST call
+ * sent it): the message object and its members, metadata, a stream's fields.
+ */
+export const MAX_JSON_ENVELOPE_NODES = 2048;
 /** Most members of one object. */
 export const MAX_JSON_OBJECT_MEMBERS = 10_000;
 
+/** A bound of the above that a JSON text breaks. */
+export type JsonBound = "depth" | "nodes" | "members";
+
 export interface JsonScan {
   /** which bound the text breaks, if any */
-  exceeded: "depth" | "nodes" | "members" | undefined;
+  exceeded: JsonBound | undefined;
   /** what `exceeded` means, for an error message ("nested more than 64 levels deep", ...) */
   problem: string | undefined;
   /** raw text of the top-level object's scalar members named in `want` (the last one of each name) */
@@ -21,10 +29,36 @@ export interface JsonScan {
 }
 
 /**
- * Scans `text` (expected to be JSON) for the bounds above, allowing `maxDepth` levels of nesting and `maxNodes`
- * objects, arrays and members, without building anything. Linear in the length of `text`; strings are skipped with
- * indexOf. Invalid JSON is not detected (JSON.parse does that after); the figures are then meaningless but the scan
- * still ends.
+ * The bound of the above that `text` (expected to be JSON) breaks first, allowing `maxDepth` levels of nesting and
+ * `maxNodes` objects, arrays and members, or undefined: the rule itself, without building anything. Linear in the
+ * length of `text` and ends at the first bound broken; strings are skipped with indexOf. Invalid JSON is not detected
+ * (JSON.parse does that after); the figures are then meaningless but the scan still ends.
+ */
+export function jsonBoundExceeded(text: string, maxDepth: number, maxNodes: number): JsonBound | undefined {
+  let nodes = 0;
+  /** members so far of each open container (arrays never see a ':' outside strings); its length is the depth */
+  const members: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      i = stringEnd(text, i) - 1;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (members.push(0) > maxDepth) return "depth";
+      if (++nodes > maxNodes) return "nodes";
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      members.pop();
+    } else if (c === 58 /* : */) {
+      // outside any container (invalid JSON) the count is NaN, which breaks no bound
+      if (++members[members.length - 1]! > MAX_JSON_OBJECT_MEMBERS) return "members";
+      if (++nodes > maxNodes) return "nodes";
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Scans `text` for the bounds above (jsonBoundExceeded) and says which one it breaks and how, for an error message;
+ * also reads the raw top-level members named in `want` (see topMembers).
  */
 export function scanJsonText(
   text: string,
@@ -32,12 +66,26 @@ export function scanJsonText(
   want: readonly string[] = [],
   maxNodes: number = MAX_JSON_NODES,
 ): JsonScan {
+  const exceeded = jsonBoundExceeded(text, maxDepth, maxNodes);
+  const problem =
+    exceeded === "depth"
+      ? `nested more than ${maxDepth} levels deep`
+      : exceeded === "nodes"
+        ? `made of more than ${maxNodes} objects, arrays and members`
+        : exceeded === "members"
+          ? `holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`
+          : undefined;
+  return { exceeded, problem, top: want.length > 0 ? topMembers(text, want) : new Map() };
+}
+
+/**
+ * The raw text of the top-level object's scalar members of `text` named in `want` (the last one of each name), read
+ * without parsing: what a refused message still tells about itself (its type, its ackId). Linear in the length of
+ * `text`, whatever it holds.
+ */
+export function topMembers(text: string, want: readonly string[]): Map<string, string> {
   const top = new Map<string, string>();
-  let exceeded: JsonScan["exceeded"];
   let depth = 0;
-  let nodes = 0;
-  /** members so far of each open container up to maxDepth + 1 (arrays never see a ':' outside strings) */
-  const members: number[] = [];
   /** the last string at depth 1 (a key when a ':' follows) */
   let keyStart = -1;
   let keyEnd = -1;
@@ -60,24 +108,11 @@ export function scanJsonText(
     if (c === 123 /* { */ || c === 91 /* [ */) {
       if (depth === 1) pendingName = undefined; // a container value is never captured
       depth++;
-      nodes++;
-      if (depth <= maxDepth + 1) members.push(0);
-      if (exceeded === undefined) {
-        if (depth > maxDepth) exceeded = "depth";
-        else if (nodes > maxNodes) exceeded = "nodes";
-      }
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       if (depth === 1) capture(i);
-      if (depth <= maxDepth + 1) members.pop();
       depth--;
     } else if (c === 58 /* : */) {
-      nodes++;
-      const count = depth >= 1 && depth <= maxDepth + 1 ? ++members[depth - 1]! : 0;
-      if (exceeded === undefined) {
-        if (count > MAX_JSON_OBJECT_MEMBERS) exceeded = "members";
-        else if (nodes > maxNodes) exceeded = "nodes";
-      }
-      if (depth === 1 && want.length > 0 && keyEnd >= keyStart) {
+      if (depth === 1 && keyEnd >= keyStart) {
         const name = text.slice(keyStart, keyEnd);
         if (want.includes(name)) {
           pendingName = name;
@@ -89,15 +124,7 @@ export function scanJsonText(
     }
     i++;
   }
-  const problem =
-    exceeded === "depth"
-      ? `nested more than ${maxDepth} levels deep`
-      : exceeded === "nodes"
-        ? `made of more than ${maxNodes} objects, arrays and members`
-        : exceeded === "members"
-          ? `holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`
-          : undefined;
-  return { exceeded, problem, top };
+  return top;
 
   function capture(end: number): void {
     if (pendingName !== undefined) top.set(pendingName, text.slice(pendingStart, end).trim());

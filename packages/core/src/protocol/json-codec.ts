@@ -6,7 +6,14 @@
 
 import { shownValue } from "../shown.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
-import { MAX_JSON_DEPTH, scanJsonText } from "./json-bounds.ts";
+import {
+  jsonBoundExceeded,
+  MAX_JSON_DEPTH,
+  MAX_JSON_ENVELOPE_NODES,
+  MAX_JSON_NODES,
+  scanJsonText,
+  topMembers,
+} from "./json-bounds.ts";
 import {
   eventName,
   groupName,
@@ -88,15 +95,16 @@ const ACKABLE_TYPES: readonly string[] = ['"joinGroup"', '"leaveGroup"', '"sendT
  * kind that has one (the scan reads the top-level "type" and "ackId" without parsing).
  */
 function checkBounds(text: string): void {
-  const scan = scanJsonText(text, MAX_JSON_DEPTH + 1, ["type", "ackId"]);
+  const scan = scanJsonText(text, MAX_JSON_DEPTH + 1);
   if (scan.exceeded === undefined) return;
   const why =
     scan.exceeded === "depth"
       ? `its content is nested more than ${MAX_JSON_DEPTH} levels deep`
       : `it is ${scan.problem ?? "too complex"}`;
-  const rawAckId = scan.top.get("ackId");
+  const top = topMembers(text, ["type", "ackId"]);
+  const rawAckId = top.get("ackId");
   const ackId = rawAckId !== undefined && /^\d{1,15}$/.test(rawAckId) ? Number(rawAckId) : undefined;
-  const ackable = ACKABLE_TYPES.includes(scan.top.get("type") ?? "");
+  const ackable = ACKABLE_TYPES.includes(top.get("type") ?? "");
   throw new ProtocolError("invalid_message", `the message is refused: ${why}`, undefined, ackable ? ackId : undefined);
 }
 
@@ -242,6 +250,11 @@ function emptyPayload(m: JsonFields): MessagePayload {
 function decodeDownstream(text: string): DownstreamMessage;
 function decodeDownstream<T>(text: string, jsonOnly: JsonOnlyDecoder<T>): DownstreamMessage | T;
 function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): DownstreamMessage | T {
+  // Held to the bounds of what services receive (json-bounds.ts) before JSON.parse, with room for the envelope around
+  // the data: a hostile or broken service cannot stall its clients with one frame. The message is refused unparsed.
+  const exceeded =
+    typeof text === "string" && jsonBoundExceeded(text, MAX_JSON_DEPTH + 1, MAX_JSON_NODES + MAX_JSON_ENVELOPE_NODES);
+  if (exceeded) throw invalid(`service message refused: its JSON exceeds the ${exceeded} bound`);
   const m = parseFrame(text, "service");
   const type = m.type as string;
   switch (type) {

@@ -260,9 +260,13 @@ interface RefusedJson {
   refused: string;
 }
 
-/** MessageData, a oneof; `bounded` (what a service receives from clients) scans json_data before parsing it. */
+/**
+ * MessageData, a oneof. json_data is held to the JSON bounds before it is parsed (json-bounds.ts); past them, a
+ * message a service receives from a client (`answerable`) is refused with its ackId (see bounded()), a message a
+ * client receives is invalid at once.
+ */
 interface PayloadState {
-  readonly bounded: boolean;
+  readonly answerable: boolean;
   payload?: MessagePayload | RefusedJson;
 }
 
@@ -277,14 +281,15 @@ const payloadFields: Fields<PayloadState> = {
     into.payload = { dataType: "protobuf", data: bytes(r, wt, "protobuf_data") };
   },
   4: (r, wt, into) => {
-    into.payload = jsonData(str(r, wt, "json_data"), into.bounded);
+    into.payload = jsonData(str(r, wt, "json_data"), into.answerable);
   },
 };
 
-function jsonData(text: string, bounded: boolean): MessagePayload | RefusedJson {
-  if (bounded) {
-    const problem = scanJsonText(text, MAX_JSON_DEPTH).problem;
-    if (problem !== undefined) return { refused: `json_data is ${problem}` };
+function jsonData(text: string, answerable: boolean): MessagePayload | RefusedJson {
+  const problem = scanJsonText(text, MAX_JSON_DEPTH).problem;
+  if (problem !== undefined) {
+    if (answerable) return { refused: `json_data is ${problem}` };
+    throw invalid(`json_data is ${problem}`);
   }
   let data: unknown;
   try {
@@ -295,10 +300,10 @@ function jsonData(text: string, bounded: boolean): MessagePayload | RefusedJson 
   return { dataType: "json", data };
 }
 
-function readPayload(r: ProtoReader, bounded: true): MessagePayload | RefusedJson;
-function readPayload(r: ProtoReader, bounded: false): MessagePayload;
-function readPayload(r: ProtoReader, bounded: boolean): MessagePayload | RefusedJson {
-  const state: PayloadState = { bounded };
+function readPayload(r: ProtoReader, answerable: true): MessagePayload | RefusedJson;
+function readPayload(r: ProtoReader, answerable: false): MessagePayload;
+function readPayload(r: ProtoReader, answerable: boolean): MessagePayload | RefusedJson {
+  const state: PayloadState = { answerable };
   readMessage(r, payloadFields, state);
   if (state.payload === undefined) throw invalid("message data has no text, binary, protobuf or json payload");
   return state.payload;
