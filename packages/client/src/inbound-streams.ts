@@ -12,9 +12,10 @@
 // For the same reason a subscription receives at most MAX_ACTIVE_STREAMS streams at once: a stream first seen while
 // that many are active is refused (ignored, as above), so that a peer cannot open streams faster than they end. A
 // fragment whose stream id is longer than MAX_ID_LENGTH (the longest id a client may give its own streams) is ignored
-// and its id never kept, so that the ids held stay small.
+// and its id never kept, so that the ids held stay small; so is one whose group name is longer than the service
+// allows (MAX_GROUP_NAME_LENGTH, 1024).
 import type { GroupDataMessage, StreamInfo } from "@webpubsub/core";
-import { shown } from "@webpubsub/core/client-wire";
+import { MAX_GROUP_NAME_LENGTH, shown } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { GroupStreamError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
@@ -288,6 +289,13 @@ class InboundStreams implements ClientFeature {
       // remembers the ids of up to 1024 active and 1024 ignored streams, each as long as a frame allows).
       this.#host.logger.warning(
         `Ignored a fragment of group ${shown(message.group)}: its stream id is longer than ${MAX_ID_LENGTH} characters (${shown(streamId)})`,
+      );
+      return;
+    }
+    if (message.group.length > MAX_GROUP_NAME_LENGTH) {
+      // Longer than any group name the service takes: ignored and never kept, for the same reason.
+      this.#host.logger.warning(
+        `Ignored a fragment of group ${shown(message.group)}: the group name is longer than ${MAX_GROUP_NAME_LENGTH} characters`,
       );
       return;
     }

@@ -3,7 +3,7 @@
 // has in the client's two directions, the subprotocol names and the group and event name rules. Same functions as
 // the root entry.
 
-export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName } from "./names.ts";
+export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName, MAX_GROUP_NAME_LENGTH } from "./names.ts";
 export { decodeJsonDownstream, encodeJsonUpstream, type JsonOnlyDecoder } from "./protocol/json-codec.ts";
 export type {
   DataType,

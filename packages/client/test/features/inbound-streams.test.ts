@@ -1,4 +1,6 @@
 // onGroupStream: one iterable per stream, in order; terminal errors, gaps and repeats surface to that stream.
+
+import { MAX_GROUP_NAME_LENGTH } from "@webpubsub/core/client-wire";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   MAX_ACTIVE_STREAMS,
@@ -238,6 +240,35 @@ describe("onGroupStream: what a subscription holds of the streams it receives or
       expect(seenByListener).toEqual([1, 1, 2]);
       const warning = `Ignored a fragment of group "g": its stream id is longer than ${MAX_ID_LENGTH} characters ("${"b".repeat(64)}"...)`;
       expect(warnings).toEqual([warning, warning]);
+      await client.stop();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  // Rule: a subscription keeps only group names the service could have sent (at most MAX_GROUP_NAME_LENGTH
+  // characters), so that up to 1024 active and 1024 ignored streams hold little memory whatever a peer sends.
+  it(`takes group names of up to MAX_GROUP_NAME_LENGTH (${MAX_GROUP_NAME_LENGTH}) characters; a fragment of a longer one is ignored (warned, never kept) while group-message listeners still get it`, async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
+    try {
+      const { client, socket } = await started();
+      const streams: GroupStream[] = [];
+      const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
+      const seenByListener: unknown[] = [];
+      client.on("group-message", (e) => seenByListener.push(e.message.group.length));
+      const longest = "g".repeat(MAX_GROUP_NAME_LENGTH);
+      const tooLong = "h".repeat(MAX_GROUP_NAME_LENGTH + 1);
+      socket.push(fragOf(longest, "s", 1));
+      expect(streams.map((s) => s.groupName)).toEqual([longest]);
+      expect(warnings).toEqual([]);
+      socket.push(fragOf(tooLong, "s", 1));
+      expect(streams).toHaveLength(1);
+      expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
+      expect(seenByListener).toEqual([MAX_GROUP_NAME_LENGTH, MAX_GROUP_NAME_LENGTH + 1]);
+      expect(warnings).toEqual([
+        `Ignored a fragment of group "${"h".repeat(64)}"...: the group name is longer than ${MAX_GROUP_NAME_LENGTH} characters`,
+      ]);
       await client.stop();
     } finally {
       spy.mockRestore();
