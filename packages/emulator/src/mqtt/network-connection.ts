@@ -1,8 +1,9 @@
 // One network connection of an MQTT client from upgrade to close: it must send CONNECT first (within
 // CONNECT_TIMEOUT_MS), which the negotiator answers (connect-negotiator.ts); packets sent meanwhile wait (at most
-// MAX_EARLY_PACKETS), then go to the open session (live-session.ts). A client silent for 1.5 times its keep-alive is
-// dropped. Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its
-// frames pass the same per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
+// MAX_EARLY_PACKETS), then go to the open session (live-session.ts) as if they came after the CONNACK: none after one
+// that made the service close the connection. A client silent for 1.5 times its keep-alive is dropped. Its pongs and
+// packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its frames pass the same
+// per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { InboundQueue } from "../inbound-queue.ts";
@@ -132,7 +133,8 @@ export class MqttNetworkConnection {
       }, keepSeconds * 1500);
       this.#keepAlive.unref();
     }
-    for (const q of this.#early.splice(0)) if (this.#state === "open") live.handle(q);
+    // as if they came after the CONNACK: none is handled once one of them made the service close the connection
+    for (const q of this.#early.splice(0)) if (!this.#link.stopped) live.handle(q);
   }
 
   #onProblem(kind: LinkProblem, message: string): void {

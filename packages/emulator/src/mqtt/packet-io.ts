@@ -60,7 +60,7 @@ export class MqttLink {
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#parser = parser({ protocolVersion: 4 });
     this.#parser.on("packet", (p: Packet) => {
-      if (!this.#stopped) this.#events.packet(p);
+      if (!this.stopped) this.#events.packet(p);
     });
     this.#parser.on("error", (e: Error) => this.#fail("malformed", `Malformed MQTT packet: ${e.message}`));
   }
@@ -76,7 +76,7 @@ export class MqttLink {
 
   /** One WebSocket frame from the client. */
   feed(data: Buffer): void {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     this.#inFrame = 0;
     let frame = data;
     if (this.#tailBytes > 0) {
@@ -97,7 +97,7 @@ export class MqttLink {
       this.#clearTail();
     }
     let pos = 0;
-    while (pos < frame.length && !this.#stopped) {
+    while (pos < frame.length && !this.stopped) {
       const remaining = remainingLength(frame, pos);
       if (remaining === MALFORMED) {
         this.#fail("malformed", "Malformed MQTT packet: invalid remaining length.");
@@ -121,7 +121,7 @@ export class MqttLink {
 
   /** One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. */
   #handle(packet: Buffer, body: number): void {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     const items = this.#scan.scan(packet, body);
     if (typeof items !== "number") {
       this.#fail(items.kind, items.message);
@@ -142,7 +142,7 @@ export class MqttLink {
   }
 
   /** Nothing more is handled: the link failed, or the service began closing the socket. */
-  get #stopped(): boolean {
+  get stopped(): boolean {
     return this.#failed || !this.#open;
   }
 
