@@ -10,6 +10,7 @@ import type { ServerResponse } from "node:http";
 import { generate, type IPublishPacket, type Packet } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
+import { ConnectNegotiator } from "../src/mqtt/connect-negotiator.ts";
 import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS, MAX_PACKET_BYTES } from "../src/mqtt/limits.ts";
 import { MAX_ITEMS_PER_FRAME } from "../src/mqtt/packet-io.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
@@ -29,7 +30,8 @@ beforeAll(async () => {
       res.end();
       return;
     }
-    if (req.headers["ce-eventname"] === "connect" && req.headers["ce-userid"] === "held") held.push(res);
+    const connect = req.headers["ce-eventname"] === "connect";
+    if (connect && req.headers["ce-userid"] === "held") held.push(res);
     else res.writeHead(204).end();
   });
   emu = await startEmulator({
@@ -82,6 +84,11 @@ async function connecting(version: 4 | 5): Promise<RawMqtt> {
 
 function accept(): void {
   held.shift()!.writeHead(204).end();
+}
+
+/** Answers the connect event that waits with 401: the CONNECT is refused. */
+function refuse(): void {
+  held.shift()!.writeHead(401).end();
 }
 
 const frame = (version: 4 | 5, packets: Packet[]) =>
@@ -218,6 +225,82 @@ describe.each([4, 5] as const)("MQTT level %i, packets sent while the CONNECT is
     expect(logs.slice(logged).filter((l) => l.includes("mqtt connection"))).toHaveLength(1);
     sub.ws.close();
     await sub.closed;
+  });
+});
+
+describe.each([4, 5] as const)("MQTT level %i, a refused CONNECT", (version) => {
+  it("answers none of the packets that waited for it", async () => {
+    const raw = await connecting(version);
+    raw.ws.send(
+      frame(version, [{ cmd: "pingreq" }, { cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "t", qos: 0 }] }]),
+    );
+    expect(await serviceRead(raw.ws)).toBe("read");
+    refuse();
+    expect(await raw.next("connack")).toMatchObject({
+      cmd: "connack",
+      [version === 5 ? "reasonCode" : "returnCode"]: version === 5 ? 0x87 : 5,
+    });
+    await raw.closed;
+    expect(raw.packets).toEqual([]);
+  });
+});
+
+describe("a CONNECT whose decision fails unexpectedly", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("closes the connection 1011 with a short reason, and logs the failure", async () => {
+    vi.spyOn(ConnectNegotiator.prototype, "negotiate").mockRejectedValueOnce(new Error("broken rule"));
+    const h = hub();
+    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
+    await raw.opened;
+    const closed = closeOf(raw);
+    const logged = logs.length;
+    raw.send(connectPacket(5));
+    expect(await closed).toEqual([1011, "Internal error."]);
+    expect(raw.packets).toEqual([]);
+    expect(logs.slice(logged)).toContain("mqtt: connect failed: Error: broken rule");
+  });
+});
+
+describe("the end of a network connection", () => {
+  /** A 5.0 client of `h` with a last will "gone" on topic "g". */
+  async function withWill(h: string): Promise<RawMqtt> {
+    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
+    await raw.opened;
+    const will = { topic: "g", payload: Buffer.from("gone"), qos: 0 as const, retain: false };
+    raw.send({ ...connectPacket(5), will } as Packet);
+    expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
+    return raw;
+  }
+
+  it("closed by the client ends its session after the packets before the close: a DISCONNECT first keeps the will back", async () => {
+    const h = hub();
+    const sub = await subscriber(h, 5, "g");
+    const plain = await withWill(h);
+    plain.ws.close();
+    await plain.closed;
+    expect((await publishesBeforeFence(emu, sub, h, "g")).map(payloadText)).toEqual(["gone"]);
+
+    const polite = await withWill(h);
+    polite.ws.send(frame(5, [publish("g", "last words"), { cmd: "disconnect", reasonCode: 0 }]));
+    polite.ws.close();
+    await polite.closed;
+    expect((await publishesBeforeFence(emu, sub, h, "g")).map(payloadText)).toEqual(["last words"]);
+    sub.ws.close();
+    await sub.closed;
+  });
+
+  it("logs an error of the client's socket (a frame WebSocket does not allow) as an MQTT one", async () => {
+    const h = hub();
+    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
+    await raw.connect();
+    const logged = logs.length;
+    // a masked frame of the reserved opcode 0x3 (FIN set, empty, mask key 0)
+    (raw.ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
+    await raw.closed;
+    expect(logs.slice(logged).filter((l) => l.startsWith("mqtt: "))).toEqual(["mqtt: Invalid WebSocket frame: invalid opcode 3"]);
   });
 });
 
