@@ -300,7 +300,9 @@ describe("the end of a network connection", () => {
     // a masked frame of the reserved opcode 0x3 (FIN set, empty, mask key 0)
     (raw.ws as unknown as { _socket: { write(b: Buffer): void } })._socket.write(Buffer.from([0x83, 0x80, 0, 0, 0, 0]));
     await raw.closed;
-    expect(logs.slice(logged).filter((l) => l.startsWith("mqtt: "))).toEqual(["mqtt: Invalid WebSocket frame: invalid opcode 3"]);
+    expect(logs.slice(logged).filter((l) => l.startsWith("mqtt: "))).toEqual([
+      "mqtt: Invalid WebSocket frame: invalid opcode 3",
+    ]);
   });
 });
 
