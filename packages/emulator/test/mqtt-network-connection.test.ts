@@ -308,17 +308,22 @@ describe("the end of a network connection", () => {
 
 describe("a link problem once the session is open", () => {
   it.each([
-    [
-      "a frame of more packets than the per-frame bound (flood)",
-      () => Buffer.concat(Array<Buffer>(MAX_ITEMS_PER_FRAME + 1).fill(generate({ cmd: "pingreq" }))),
-      0x81,
-    ],
-  ])("is told to a 5.0 client as a DISCONNECT: %s", async (_, bytes, reasonCode) => {
+    {
+      what: "more packets in one frame than the per-frame bound",
+      bytes: () => Buffer.concat(Array<Buffer>(MAX_ITEMS_PER_FRAME + 1).fill(generate({ cmd: "pingreq" }))),
+      reason: `More than ${MAX_ITEMS_PER_FRAME} MQTT packets and topic filters in one WebSocket frame.`,
+    },
+    {
+      what: "a packet mqtt-packet refuses (a SUBSCRIBE asking for QoS 3)",
+      bytes: () => Buffer.from([0x82, 0x07, 0x00, 0x01, 0x00, 0x00, 0x01, 0x74, 0x03]),
+      reason: expect.stringMatching(/^Malformed MQTT packet: .*QoS/),
+    },
+  ])("is told to a 5.0 client as a DISCONNECT 0x81 (malformed) with the problem: $what", async ({ bytes, reason }) => {
     const h = hub();
     const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
     await raw.connect();
     raw.ws.send(bytes());
-    expect(await raw.next("disconnect")).toMatchObject({ reasonCode });
+    expect(await raw.next("disconnect")).toMatchObject({ reasonCode: 0x81, properties: { reasonString: reason } });
     await raw.closed;
   });
 });

@@ -19,6 +19,7 @@ export default defineConfig({
       // the link on a fake socket: packet cutting, bounds, the stop after the service's close, writes
       "test/mqtt-units.test.ts",
       "test/mqtt-link-flood.test.ts",
+      "test/mqtt-link-stream.test.ts",
       "test/mqtt-packet-scan.test.ts",
       "test/mqtt-slow-reader.test.ts",
       // the network connection through real clients

@@ -59,14 +59,9 @@ export class MqttLink {
     this.#events = events;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#parser = parser({ protocolVersion: 4 });
-    this.#parser.on("packet", (p: Packet) => {
-      if (!this.stopped) this.#events.packet(p);
-    });
+    // one whole packet per parse() (#handle), which runs only while the link is not stopped
+    this.#parser.on("packet", (p: Packet) => this.#events.packet(p));
     this.#parser.on("error", (e: Error) => this.#fail("malformed", `Malformed MQTT packet: ${e.message}`));
-  }
-
-  get version(): MqttVersion | undefined {
-    return this.#version;
   }
 
   /** The protocol version of the CONNECT: later packets are written in it (the parser took it from the CONNECT). */
@@ -119,9 +114,11 @@ export class MqttLink {
     }
   }
 
-  /** One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. */
+  /**
+   * One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. Called
+   * only while the link is not stopped (feed checks before each packet).
+   */
   #handle(packet: Buffer, body: number): void {
-    if (this.stopped) return;
     const items = this.#scan.scan(packet, body);
     if (typeof items !== "number") {
       this.#fail(items.kind, items.message);
