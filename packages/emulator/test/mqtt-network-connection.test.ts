@@ -35,7 +35,11 @@ beforeAll(async () => {
     else res.writeHead(204).end();
   });
   emu = await startEmulator({
-    hubs: { early: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] } },
+    hubs: {
+      early: {
+        eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect", "disconnected"] }],
+      },
+    },
     log: (line) => logs.push(line),
   });
 });
@@ -303,6 +307,31 @@ describe("the end of a network connection", () => {
     expect(logs.slice(logged).filter((l) => l.startsWith("mqtt: "))).toEqual([
       "mqtt: Invalid WebSocket frame: invalid opcode 3",
     ]);
+  });
+});
+
+describe("the keep-alive", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("cuts a client silent past it at once, without waiting for its answer to the close: its session ends", async () => {
+    const token = mqttToken(emu, "early", { sub: "dead", role: ALL_GROUP_ROLES });
+    const raw = new RawMqtt(mqttUrl(emu, "early", token), 5);
+    await raw.opened;
+    // only the timers: the sockets stay real, so every wait below is on a packet or an upstream event
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    expect(await raw.connect({ keepalive: 2 })).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    // a dead peer: it reads nothing more, so it never answers the close frame
+    (raw.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const ended = handler.waitFor(
+      (r) => r.headers["ce-eventname"] === "disconnected" && r.headers["ce-userid"] === "dead",
+    );
+    vi.advanceTimersByTime(3000);
+    expect(JSON.parse((await ended).text)).toMatchObject({
+      mqtt: { initiatedByClient: false, disconnectPacket: { code: 0x8d } },
+    });
+    raw.ws.terminate();
   });
 });
 
