@@ -131,6 +131,19 @@ describe.each([4, 5] as const)("MQTT level %i, the first packet", (version) => {
   });
 });
 
+describe("a WebSocket pong before the CONNECT", () => {
+  // RFC 6455 allows unsolicited pongs (a one-way heartbeat); before a session there is nothing for it to keep alive
+  it("is ignored: the client connects after it", async () => {
+    const h = hub();
+    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
+    await raw.opened;
+    raw.ws.pong();
+    expect(await raw.connect()).toMatchObject({ cmd: "connack", reasonCode: 0 });
+    raw.ws.close();
+    await raw.closed;
+  });
+});
+
 describe("a CONNECT of an unknown protocol version", () => {
   it("is answered with the 3.1.1 CONNACK 0x01 (unacceptable protocol version), then closed 1002", async () => {
     const h = hub();
@@ -324,6 +337,7 @@ describe("the keep-alive", () => {
     expect(await raw.connect({ keepalive: 2 })).toMatchObject({ cmd: "connack", reasonCode: 0 });
     // a dead peer: it reads nothing more, so it never answers the close frame
     (raw.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const logged = logs.length;
     const ended = handler.waitFor(
       (r) => r.headers["ce-eventname"] === "disconnected" && r.headers["ce-userid"] === "dead",
     );
@@ -331,6 +345,9 @@ describe("the keep-alive", () => {
     expect(JSON.parse((await ended).text)).toMatchObject({
       mqtt: { initiatedByClient: false, disconnectPacket: { code: 0x8d } },
     });
+    expect(logs.slice(logged).filter((l) => l.startsWith("mqtt connection"))).toEqual([
+      expect.stringMatching(/: Keep-alive timeout\.$/),
+    ]);
     raw.ws.terminate();
   });
 });

@@ -64,9 +64,8 @@ export class MqttNetworkConnection {
       service.opts.maxBufferedBytes,
     );
     this.#negotiator = new ConnectNegotiator({ ...init, link: this.#link });
-    this.#connectTimer = setTimeout(() => {
-      if (this.#state === "waiting") closeSocket(ws, 1008, "No CONNECT packet in time.");
-    }, CONNECT_TIMEOUT_MS);
+    // cleared by the CONNECT and by the close
+    this.#connectTimer = setTimeout(() => closeSocket(ws, 1008, "No CONNECT packet in time."), CONNECT_TIMEOUT_MS);
     this.#connectTimer.unref();
     ws.on("message", (data: Buffer) => this.#onFrame(data));
     ws.on("pong", () => this.#live?.conn.markAlive());
@@ -92,7 +91,8 @@ export class MqttNetworkConnection {
   #onPacket(p: Packet): void {
     this.#keepAlive?.refresh();
     this.#live?.conn.markAlive(); // for the WebSocket-level keep-alive: any packet shows the client is there
-    if (this.#state === "open" && this.#live !== undefined) {
+    // no packet comes after the close: the session is open, or its CONNECT is being decided, or none came yet
+    if (this.#live !== undefined) {
       this.#live.handle(p);
       return;
     }
@@ -100,7 +100,6 @@ export class MqttNetworkConnection {
       if (this.#early.push(p) > MAX_EARLY_PACKETS) closeSocket(this.#ws, 1008, "Too many packets before CONNACK.");
       return;
     }
-    if (this.#state !== "waiting") return;
     if (p.cmd !== "connect") {
       closeSocket(this.#ws, 1002, "The first MQTT packet must be CONNECT.");
       return;
@@ -128,7 +127,7 @@ export class MqttNetworkConnection {
     this.#state = "open";
     if (keepSeconds > 0) {
       this.#keepAlive = setTimeout(() => {
-        this.#live?.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
+        live.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
         cutSocket(this.#ws);
       }, keepSeconds * 1500);
       this.#keepAlive.unref();
