@@ -43,7 +43,8 @@ export class MqttNetworkConnection {
   /** the frames, in order, within the turn's frame budget */
   readonly #inbound = new InboundQueue();
   readonly #negotiator: ConnectNegotiator;
-  #state: "waiting" | "connecting" | "open" | "closed" = "waiting";
+  /** before the CONNECT, or while it is decided; once the session is open, #live holds it */
+  #state: "waiting" | "connecting" = "waiting";
   #live: LiveSession | undefined;
   /** packets that came while the CONNECT was being decided */
   readonly #early: Packet[] = [];
@@ -124,7 +125,6 @@ export class MqttNetworkConnection {
   /** The session is open: the keep-alive starts and the packets that waited are handled, in order. */
   #opened(live: LiveSession, keepSeconds: number): void {
     this.#live = live;
-    this.#state = "open";
     if (keepSeconds > 0) {
       this.#keepAlive = setTimeout(() => {
         live.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
@@ -156,7 +156,6 @@ export class MqttNetworkConnection {
   #onClose(code: number, reason: string): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#keepAlive);
-    this.#state = "closed";
     this.#early.length = 0;
     this.#inbound.close();
     this.#live?.closed(code, reason);
