@@ -13,7 +13,8 @@ import { useEmulator } from "./helpers/use-emulator.ts";
 import { mqttToken, mqttUrl, RawMqtt } from "./mqtt-helpers.ts";
 
 const LIMIT = 64 * 1024;
-const emu = useEmulator({ maxBufferedBytesPerConnection: LIMIT });
+const logs: string[] = [];
+const emu = useEmulator({ maxBufferedBytesPerConnection: LIMIT, log: (line) => logs.push(line) });
 
 describe("MqttLink writes", () => {
   function link() {
@@ -81,7 +82,7 @@ describe("an MQTT client that stops reading", () => {
   // Event-driven, no wall-clock margins: frames of PINGREQs one at a time until the emulator has ended the session of
   // the client that stopped reading. Its TCP buffers hold a few MB at most, so the socket's own queue passes the limit
   // after a bounded number of frames handled (about 1,100 here), however slow the machine.
-  it("is dropped once the answers queued for it pass the send-buffer limit, and its session ends", async () => {
+  it("is dropped as a slow consumer once the answers queued for it pass the send-buffer limit: its session ends", async () => {
     const h = "slowmqtt";
     const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { sub: "slow" })), 5);
     expect(await raw.connect()).toMatchObject({ cmd: "connack" });
@@ -95,6 +96,9 @@ describe("an MQTT client that stops reading", () => {
     }
     expect(frames).toBeLessThan(MAX_FRAMES);
     expect((await rest(emu, "HEAD", `/api/hubs/${h}/users/slow`)).status).toBe(404);
+    // ended as a slow consumer, as a session sent too many messages is (not dropped for a protocol problem)
+    expect(logs.filter((l) => l.endsWith(`closed: ${SLOW_CONSUMER}`))).toHaveLength(1);
+    expect(logs.filter((l) => l.startsWith("mqtt connection"))).toEqual([]);
     raw.ws.terminate();
   }, 120_000);
 });

@@ -155,6 +155,24 @@ export const TARGETS: readonly MutationTarget[] = [
     ],
   },
   {
+    name: "emulator-mqtt-link",
+    dir: "packages/emulator",
+    // Held since 2026-12-07 (278 mutants, 98.9%; the 3 left are named in tools/mutation/README.md's Time section).
+    // An MQTT client's network connection and its link, apart from `emulator-mqtt`: their tests drive real sockets, and
+    // a mutant that loses an event (a CONNACK never sent, a close never handled) leaves them waiting until the mutant
+    // timeout. Only their own tests run (see the config), under a short timeoutMS, as for `rest-http`.
+    vitestConfig: "tools/mutation/vitest/emulator-mqtt-link.config.ts",
+    timeoutMS: 3_000,
+    mutate: [
+      // the byte stream cut into packets, the size and per-frame bounds, the stop once the service began closing the
+      // socket, the send-buffer rule of the endpoint's own answers
+      "packages/emulator/src/mqtt/packet-io.ts",
+      // CONNECT first and in time, the packets before CONNACK, the keep-alive, link problems as DISCONNECT or close,
+      // the close handled after the frames before it
+      "packages/emulator/src/mqtt/network-connection.ts",
+    ],
+  },
+  {
     name: "test-recorder",
     dir: "packages/test-recorder",
     // Its tests without real WebSocket sessions (wall-clock wait limits): see the config for the choice.

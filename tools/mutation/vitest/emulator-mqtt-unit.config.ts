@@ -6,8 +6,8 @@
 // came): none waits on a wall-clock timer, so a mutant fails them at once instead of making them wait out the test
 // timeout. Left out: the keep-alive and ping tests (mqtt-bounds: fake timers around keep-alive, which no mutated file
 // holds), the network-fault and resume tests (mqtt-delivery, mqtt-resume-*: a fault proxy and reconnects), the link
-// flood and after-close tests (packet-io.ts and session.ts, not mutated here) and the QoS 2 and expiry tests
-// (session.ts), which cover none of the mutated rules.
+// and network-connection tests (packet-io.ts and network-connection.ts: `emulator-mqtt-link`'s) and the QoS 2 and
+// expiry tests (session.ts), which cover none of the mutated rules.
 import { defineConfig } from "vitest/config";
 import base from "../../../packages/emulator/vitest.config.ts";
 

@@ -1,8 +1,9 @@
 // One network connection of an MQTT client from upgrade to close: it must send CONNECT first (within
 // CONNECT_TIMEOUT_MS), which the negotiator answers (connect-negotiator.ts); packets sent meanwhile wait (at most
-// MAX_EARLY_PACKETS), then go to the open session (live-session.ts). A client silent for 1.5 times its keep-alive is
-// dropped. Its pongs and packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its
-// frames pass the same per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
+// MAX_EARLY_PACKETS), then go to the open session (live-session.ts) as if they came after the CONNACK: none after one
+// that made the service close the connection. A client silent for 1.5 times its keep-alive is dropped. Its pongs and
+// packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its frames pass the same
+// per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { InboundQueue } from "../inbound-queue.ts";
@@ -42,7 +43,8 @@ export class MqttNetworkConnection {
   /** the frames, in order, within the turn's frame budget */
   readonly #inbound = new InboundQueue();
   readonly #negotiator: ConnectNegotiator;
-  #state: "waiting" | "connecting" | "open" | "closed" = "waiting";
+  /** before the CONNECT, or while it is decided; once the session is open, #live holds it */
+  #state: "waiting" | "connecting" = "waiting";
   #live: LiveSession | undefined;
   /** packets that came while the CONNECT was being decided */
   readonly #early: Packet[] = [];
@@ -63,9 +65,8 @@ export class MqttNetworkConnection {
       service.opts.maxBufferedBytes,
     );
     this.#negotiator = new ConnectNegotiator({ ...init, link: this.#link });
-    this.#connectTimer = setTimeout(() => {
-      if (this.#state === "waiting") closeSocket(ws, 1008, "No CONNECT packet in time.");
-    }, CONNECT_TIMEOUT_MS);
+    // cleared by the CONNECT and by the close
+    this.#connectTimer = setTimeout(() => closeSocket(ws, 1008, "No CONNECT packet in time."), CONNECT_TIMEOUT_MS);
     this.#connectTimer.unref();
     ws.on("message", (data: Buffer) => this.#onFrame(data));
     ws.on("pong", () => this.#live?.conn.markAlive());
@@ -91,7 +92,8 @@ export class MqttNetworkConnection {
   #onPacket(p: Packet): void {
     this.#keepAlive?.refresh();
     this.#live?.conn.markAlive(); // for the WebSocket-level keep-alive: any packet shows the client is there
-    if (this.#state === "open" && this.#live !== undefined) {
+    // no packet comes after the close: the session is open, or its CONNECT is being decided, or none came yet
+    if (this.#live !== undefined) {
       this.#live.handle(p);
       return;
     }
@@ -99,7 +101,6 @@ export class MqttNetworkConnection {
       if (this.#early.push(p) > MAX_EARLY_PACKETS) closeSocket(this.#ws, 1008, "Too many packets before CONNACK.");
       return;
     }
-    if (this.#state !== "waiting") return;
     if (p.cmd !== "connect") {
       closeSocket(this.#ws, 1002, "The first MQTT packet must be CONNECT.");
       return;
@@ -124,15 +125,15 @@ export class MqttNetworkConnection {
   /** The session is open: the keep-alive starts and the packets that waited are handled, in order. */
   #opened(live: LiveSession, keepSeconds: number): void {
     this.#live = live;
-    this.#state = "open";
     if (keepSeconds > 0) {
       this.#keepAlive = setTimeout(() => {
-        this.#live?.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
+        live.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
         cutSocket(this.#ws);
       }, keepSeconds * 1500);
       this.#keepAlive.unref();
     }
-    for (const q of this.#early.splice(0)) if (this.#state === "open") live.handle(q);
+    // as if they came after the CONNACK: none is handled once one of them made the service close the connection
+    for (const q of this.#early.splice(0)) if (!this.#link.stopped) live.handle(q);
   }
 
   #onProblem(kind: LinkProblem, message: string): void {
@@ -155,7 +156,6 @@ export class MqttNetworkConnection {
   #onClose(code: number, reason: string): void {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#keepAlive);
-    this.#state = "closed";
     this.#early.length = 0;
     this.#inbound.close();
     this.#live?.closed(code, reason);

@@ -59,14 +59,9 @@ export class MqttLink {
     this.#events = events;
     this.#maxBufferedBytes = maxBufferedBytes;
     this.#parser = parser({ protocolVersion: 4 });
-    this.#parser.on("packet", (p: Packet) => {
-      if (!this.#stopped) this.#events.packet(p);
-    });
+    // one whole packet per parse() (#handle), which runs only while the link is not stopped
+    this.#parser.on("packet", (p: Packet) => this.#events.packet(p));
     this.#parser.on("error", (e: Error) => this.#fail("malformed", `Malformed MQTT packet: ${e.message}`));
-  }
-
-  get version(): MqttVersion | undefined {
-    return this.#version;
   }
 
   /** The protocol version of the CONNECT: later packets are written in it (the parser took it from the CONNECT). */
@@ -76,7 +71,7 @@ export class MqttLink {
 
   /** One WebSocket frame from the client. */
   feed(data: Buffer): void {
-    if (this.#stopped) return;
+    if (this.stopped) return;
     this.#inFrame = 0;
     let frame = data;
     if (this.#tailBytes > 0) {
@@ -97,7 +92,7 @@ export class MqttLink {
       this.#clearTail();
     }
     let pos = 0;
-    while (pos < frame.length && !this.#stopped) {
+    while (pos < frame.length && !this.stopped) {
       const remaining = remainingLength(frame, pos);
       if (remaining === MALFORMED) {
         this.#fail("malformed", "Malformed MQTT packet: invalid remaining length.");
@@ -119,9 +114,11 @@ export class MqttLink {
     }
   }
 
-  /** One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. */
+  /**
+   * One whole packet (its variable header at `body`): scanned, counted in its frame, then parsed and handed on. Called
+   * only while the link is not stopped (feed checks before each packet).
+   */
   #handle(packet: Buffer, body: number): void {
-    if (this.#stopped) return;
     const items = this.#scan.scan(packet, body);
     if (typeof items !== "number") {
       this.#fail(items.kind, items.message);
@@ -142,7 +139,7 @@ export class MqttLink {
   }
 
   /** Nothing more is handled: the link failed, or the service began closing the socket. */
-  get #stopped(): boolean {
+  get stopped(): boolean {
     return this.#failed || !this.#open;
   }
 
