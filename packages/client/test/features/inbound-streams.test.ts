@@ -219,7 +219,20 @@ describe("onGroupStream: what a subscription holds of the streams it receives or
     }
   });
 
-  it(`takes stream ids of up to MAX_ID_LENGTH (${MAX_ID_LENGTH}) characters; a fragment of a longer one is ignored (warned, its id never kept) while group-message listeners still get it`, async () => {
+  /**
+   * A started client subscribed to every group stream while the logger's warnings are collected, for `body` to show a
+   * fragment ignored because of one of its strings; `seenOf` reads what group-message listeners still get.
+   */
+  async function whileWarningsCollected(
+    seenOf: (message: { group: string; stream?: { streamSequenceId: number } }) => unknown,
+    body: (t: {
+      socket: Awaited<ReturnType<typeof started>>["socket"];
+      streams: GroupStream[];
+      subscription: ReturnType<typeof onGroupStream>;
+      seenByListener: unknown[];
+      warnings: string[];
+    }) => void,
+  ): Promise<void> {
     const warnings: string[] = [];
     const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
     try {
@@ -227,53 +240,53 @@ describe("onGroupStream: what a subscription holds of the streams it receives or
       const streams: GroupStream[] = [];
       const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
       const seenByListener: unknown[] = [];
-      client.on("group-message", (e) => seenByListener.push(e.message.stream?.streamSequenceId));
-      const longest = "a".repeat(MAX_ID_LENGTH);
-      const tooLong = "b".repeat(MAX_ID_LENGTH + 1);
-      socket.push(fragOf("g", longest, 1));
-      expect(streams.map((s) => s.streamId)).toEqual([longest]);
-      expect(warnings).toEqual([]);
-      socket.push(fragOf("g", tooLong, 1));
-      socket.push(fragOf("g", tooLong, 2));
-      expect(streams).toHaveLength(1);
-      expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
-      expect(seenByListener).toEqual([1, 1, 2]);
-      const warning = `Ignored a fragment of group "g": its stream id is longer than ${MAX_ID_LENGTH} characters ("${"b".repeat(64)}"...)`;
-      expect(warnings).toEqual([warning, warning]);
+      client.on("group-message", (e) => seenByListener.push(seenOf(e.message)));
+      body({ socket, streams, subscription, seenByListener, warnings });
       await client.stop();
     } finally {
       spy.mockRestore();
     }
-  });
+  }
+
+  it(`takes stream ids of up to MAX_ID_LENGTH (${MAX_ID_LENGTH}) characters; a fragment of a longer one is ignored (warned, its id never kept) while group-message listeners still get it`, () =>
+    whileWarningsCollected(
+      (m) => m.stream?.streamSequenceId,
+      ({ socket, streams, subscription, seenByListener, warnings }) => {
+        const longest = "a".repeat(MAX_ID_LENGTH);
+        const tooLong = "b".repeat(MAX_ID_LENGTH + 1);
+        socket.push(fragOf("g", longest, 1));
+        expect(streams.map((s) => s.streamId)).toEqual([longest]);
+        expect(warnings).toEqual([]);
+        socket.push(fragOf("g", tooLong, 1));
+        socket.push(fragOf("g", tooLong, 2));
+        expect(streams).toHaveLength(1);
+        expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
+        expect(seenByListener).toEqual([1, 1, 2]);
+        const warning = `Ignored a fragment of group "g": its stream id is longer than ${MAX_ID_LENGTH} characters ("${"b".repeat(64)}"...)`;
+        expect(warnings).toEqual([warning, warning]);
+      },
+    ));
 
   // Rule: a subscription keeps only group names the service could have sent (at most MAX_GROUP_NAME_LENGTH
   // characters), so that up to 1024 active and 1024 ignored streams hold little memory whatever a peer sends.
-  it(`takes group names of up to MAX_GROUP_NAME_LENGTH (${MAX_GROUP_NAME_LENGTH}) characters; a fragment of a longer one is ignored (warned, never kept) while group-message listeners still get it`, async () => {
-    const warnings: string[] = [];
-    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
-    try {
-      const { client, socket } = await started();
-      const streams: GroupStream[] = [];
-      const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
-      const seenByListener: unknown[] = [];
-      client.on("group-message", (e) => seenByListener.push(e.message.group.length));
-      const longest = "g".repeat(MAX_GROUP_NAME_LENGTH);
-      const tooLong = "h".repeat(MAX_GROUP_NAME_LENGTH + 1);
-      socket.push(fragOf(longest, "s", 1));
-      expect(streams.map((s) => s.groupName)).toEqual([longest]);
-      expect(warnings).toEqual([]);
-      socket.push(fragOf(tooLong, "s", 1));
-      expect(streams).toHaveLength(1);
-      expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
-      expect(seenByListener).toEqual([MAX_GROUP_NAME_LENGTH, MAX_GROUP_NAME_LENGTH + 1]);
-      expect(warnings).toEqual([
-        `Ignored a fragment of group "${"h".repeat(64)}"...: the group name is longer than ${MAX_GROUP_NAME_LENGTH} characters`,
-      ]);
-      await client.stop();
-    } finally {
-      spy.mockRestore();
-    }
-  });
+  it(`takes group names of up to MAX_GROUP_NAME_LENGTH (${MAX_GROUP_NAME_LENGTH}) characters; a fragment of a longer one is ignored (warned, never kept) while group-message listeners still get it`, () =>
+    whileWarningsCollected(
+      (m) => m.group.length,
+      ({ socket, streams, subscription, seenByListener, warnings }) => {
+        const longest = "g".repeat(MAX_GROUP_NAME_LENGTH);
+        const tooLong = "h".repeat(MAX_GROUP_NAME_LENGTH + 1);
+        socket.push(fragOf(longest, "s", 1));
+        expect(streams.map((s) => s.groupName)).toEqual([longest]);
+        expect(warnings).toEqual([]);
+        socket.push(fragOf(tooLong, "s", 1));
+        expect(streams).toHaveLength(1);
+        expect([subscription.activeCount, subscription.ignoredCount]).toEqual([1, 0]);
+        expect(seenByListener).toEqual([MAX_GROUP_NAME_LENGTH, MAX_GROUP_NAME_LENGTH + 1]);
+        expect(warnings).toEqual([
+          `Ignored a fragment of group "${"h".repeat(64)}"...: the group name is longer than ${MAX_GROUP_NAME_LENGTH} characters`,
+        ]);
+      },
+    ));
 
   it(`keeps exactly ${MAX_IGNORED_STREAMS} ignored streams; one more forgets the oldest, whose later fragments then start a new stream (without handleFromStart)`, async () => {
     const { client, socket, streams } = await subscribed();
