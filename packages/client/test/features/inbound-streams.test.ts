@@ -189,36 +189,6 @@ const fragOf = (group: string, streamId: string, seq: number) => ({
 });
 
 describe("onGroupStream: what a subscription holds of the streams it receives or ignores is bounded", () => {
-  it(`receives at most ${MAX_ACTIVE_STREAMS} streams at once: one more is refused (never handed over, its fragments ignored, a warning logged) until one of them ends`, async () => {
-    const warnings: string[] = [];
-    const spy = vi.spyOn(logger, "warning").mockImplementation((line) => void warnings.push(line));
-    try {
-      const { client, socket } = await started();
-      const streams: GroupStream[] = [];
-      const subscription = onGroupStream(client, (stream) => void streams.push(stream), {});
-      // fragment 1 of streams whose end never comes
-      for (let i = 0; i < MAX_ACTIVE_STREAMS; i++) socket.push(fragOf("g", `s${i}`, 1));
-      expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
-      expect(warnings).toEqual([]);
-      socket.push(fragOf("g", "one-more", 1));
-      socket.push(fragOf("g", "one-more", 2));
-      expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
-      expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
-      expect(warnings).toEqual([
-        `Refused the group stream "one-more" of group "g": ${MAX_ACTIVE_STREAMS} streams are being received already`,
-      ]);
-      // one ends: a new stream is taken again, and the refused one stays ignored
-      socket.push({ ...fragOf("g", "s0", 2), stream: { streamId: "s0", streamSequenceId: 2, endOfStream: true } });
-      socket.push(fragOf("g", "one-more", 3));
-      socket.push(fragOf("g", "another", 1));
-      expect(streams.slice(MAX_ACTIVE_STREAMS).map((s) => s.streamId)).toEqual(["another"]);
-      expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
-      await client.stop();
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
   /**
    * A started client subscribed to every group stream while the logger's warnings are collected, for `body` to show a
    * fragment ignored because of one of its strings; `seenOf` reads what group-message listeners still get.
@@ -247,6 +217,30 @@ describe("onGroupStream: what a subscription holds of the streams it receives or
       spy.mockRestore();
     }
   }
+
+  it(`receives at most ${MAX_ACTIVE_STREAMS} streams at once: one more is refused (never handed over, its fragments ignored, a warning logged) until one of them ends`, () =>
+    whileWarningsCollected(
+      () => undefined,
+      ({ socket, streams, subscription, warnings }) => {
+        // fragment 1 of streams whose end never comes
+        for (let i = 0; i < MAX_ACTIVE_STREAMS; i++) socket.push(fragOf("g", `s${i}`, 1));
+        expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
+        expect(warnings).toEqual([]);
+        socket.push(fragOf("g", "one-more", 1));
+        socket.push(fragOf("g", "one-more", 2));
+        expect(streams).toHaveLength(MAX_ACTIVE_STREAMS);
+        expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
+        expect(warnings).toEqual([
+          `Refused the group stream "one-more" of group "g": ${MAX_ACTIVE_STREAMS} streams are being received already`,
+        ]);
+        // one ends: a new stream is taken again, and the refused one stays ignored
+        socket.push({ ...fragOf("g", "s0", 2), stream: { streamId: "s0", streamSequenceId: 2, endOfStream: true } });
+        socket.push(fragOf("g", "one-more", 3));
+        socket.push(fragOf("g", "another", 1));
+        expect(streams.slice(MAX_ACTIVE_STREAMS).map((s) => s.streamId)).toEqual(["another"]);
+        expect(subscription.activeCount).toBe(MAX_ACTIVE_STREAMS);
+      },
+    ));
 
   it(`takes stream ids of up to MAX_ID_LENGTH (${MAX_ID_LENGTH}) characters; a fragment of a longer one is ignored (warned, its id never kept) while group-message listeners still get it`, () =>
     whileWarningsCollected(
