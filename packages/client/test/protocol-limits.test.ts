@@ -2,7 +2,7 @@
 // a second session announced on one socket, frames over the size limit. Each is refused without side effects on the
 // session it would corrupt, and the app hears about it through the usual events.
 import type { AddressInfo } from "node:net";
-import { MAX_JSON_DEPTH, MAX_JSON_ENVELOPE_NODES, MAX_JSON_NODES } from "@webpubsub/core";
+import { MAX_JSON_ARRAY_ELEMENTS, MAX_JSON_DEPTH, MAX_JSON_ENVELOPE_NODES, MAX_JSON_NODES } from "@webpubsub/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WebSocketServer } from "ws";
 import { ConnectionError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
@@ -303,9 +303,20 @@ describe("JSON bounds", () => {
     expect(await deliveredOf(frames)).toEqual({ seen: [1, 3], parsed: [1] });
   });
 
-  it("6 MiB frames of 3,000,000 levels or 2,000,000 empty objects (within the frame size limit) are ignored unparsed", async () => {
-    const frames = [jsonMsg(1, nested(3_000_000)), jsonMsg(2, `[${"{},".repeat(2_000_000 - 1)}{}]`)];
+  it(`data of ${MAX_JSON_ARRAY_ELEMENTS} numbers is delivered; one more is ignored before JSON.parse`, async () => {
+    const numbers = (n: number) => `[${"1,".repeat(n - 1)}1]`;
+    const frames = [jsonMsg(1, numbers(MAX_JSON_ARRAY_ELEMENTS)), jsonMsg(2, numbers(MAX_JSON_ARRAY_ELEMENTS + 1))];
+    expect(await deliveredOf(frames)).toEqual({ seen: [1, 3], parsed: [1] });
+  });
+
+  it("6 MiB frames of 3,000,000 levels, 2,000,000 empty objects, 3,000,000 numbers or 2,000,000 empty strings (within the frame size limit) are ignored unparsed", async () => {
+    const frames = [
+      jsonMsg(1, nested(3_000_000)),
+      jsonMsg(2, `[${"{},".repeat(2_000_000 - 1)}{}]`),
+      jsonMsg(3, `[${"1,".repeat(3_000_000 - 1)}1]`),
+      jsonMsg(4, `[${'"",'.repeat(2_000_000 - 1)}""]`),
+    ];
     for (const frame of frames) expect(frameExceeds(frame, defaultMaxFrameBytes(false))).toBe(false);
-    expect(await deliveredOf(frames)).toEqual({ seen: [3], parsed: [] });
+    expect(await deliveredOf(frames)).toEqual({ seen: [5], parsed: [] });
   });
 });

@@ -50,6 +50,7 @@ export {
   type JsonBound,
   type JsonScan,
   jsonBoundExceeded,
+  MAX_JSON_ARRAY_ELEMENTS,
   MAX_JSON_DEPTH,
   MAX_JSON_ENVELOPE_NODES,
   MAX_JSON_NODES,

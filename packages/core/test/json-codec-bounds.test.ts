@@ -4,6 +4,7 @@
 // later), and error messages quote at most the start of a peer's value, so a MiB-long type is never echoed whole.
 import {
   jsonCodec,
+  MAX_JSON_ARRAY_ELEMENTS,
   MAX_JSON_DEPTH,
   MAX_JSON_ENVELOPE_NODES,
   MAX_JSON_NODES,
@@ -60,6 +61,28 @@ describe("scanJsonText", () => {
     expect(scanJsonText(many).exceeded).toBe(undefined);
     // scalars in arrays are not nodes: half a million numbers are fine
     expect(scanJsonText(`[${"1,".repeat(500_000)}1]`).exceeded).toBeUndefined();
+  });
+
+  test(`at most ${MAX_JSON_ARRAY_ELEMENTS} array elements, scalars included, in all the text's arrays`, () => {
+    /** `n` (at least 1) elements of `value` in one array */
+    const array = (n: number, value: string) => `[${`${value},`.repeat(n - 1)}${value}]`;
+    for (const value of ["1", '""', "true", "null", '"a,b"']) {
+      expect(scanJsonText(array(MAX_JSON_ARRAY_ELEMENTS, value)).exceeded).toBeUndefined();
+      const past = scanJsonText(array(MAX_JSON_ARRAY_ELEMENTS + 1, value));
+      expect(past.exceeded).toBe("elements");
+      expect(past.problem).toBe("holding more than 1048576 array elements");
+    }
+    // the elements of every array count together (an inner array is an element of the outer one, and its own elements
+    // count too); an empty array counts as one
+    const half = MAX_JSON_ARRAY_ELEMENTS / 2;
+    expect(scanJsonText(`[${array(half - 1, "1")},${array(half - 1, "1")}]`).exceeded).toBeUndefined();
+    expect(scanJsonText(`[${array(half - 1, "1")},${array(half, "1")}]`).exceeded).toBe("elements");
+    expect(scanJsonText(`[${array(MAX_JSON_ARRAY_ELEMENTS - 3, "1")},[]]`).exceeded).toBeUndefined();
+    expect(scanJsonText(`[${array(MAX_JSON_ARRAY_ELEMENTS - 2, "1")},[]]`).exceeded).toBe("elements");
+    // commas between an object's members, or inside strings, are not elements
+    const members = `{${Array.from({ length: 5_000 }, (_, i) => `"k${i}":"x,y"`).join(",")}}`;
+    expect(scanJsonText(`[${array(MAX_JSON_ARRAY_ELEMENTS - 2, "1")},${members}]`).exceeded).toBeUndefined();
+    expect(scanJsonText(`[${array(MAX_JSON_ARRAY_ELEMENTS - 1, "1")},${members}]`).exceeded).toBe("elements");
   });
 
   test("a caller may set its own node bound (maxNodes), counted the same way and named in the problem", () => {
@@ -222,8 +245,26 @@ describe("JSON subprotocol: bounds of what a client decodes from the service", (
     });
   });
 
-  test("6 MiB frames of 3,000,000 levels or 2,000,000 empty objects are refused, never parsed", () => {
-    for (const data of [nestedText(3_000_000), `[${"{},".repeat(2_000_000)}{}]`]) {
+  test(`data of ${MAX_JSON_ARRAY_ELEMENTS} numbers is decoded; one more is refused before JSON.parse`, () => {
+    const numbers = (n: number) => `[${"1,".repeat(n - 1)}1]`;
+    const decoded = decodeOrRefusal(serverMsg(numbers(MAX_JSON_ARRAY_ELEMENTS))).message;
+    expect(decoded).toMatchObject({ type: "message" });
+    expect((decoded as { data: unknown[] }).data).toHaveLength(MAX_JSON_ARRAY_ELEMENTS);
+    expect(decodeOrRefusal(serverMsg(numbers(MAX_JSON_ARRAY_ELEMENTS + 1)))).toEqual({
+      refused: "invalid_message",
+      because: "service message refused: its JSON exceeds the elements bound",
+      parsed: false,
+    });
+  });
+
+  test("6 MiB frames of 3,000,000 levels, 2,000,000 empty objects, 3,000,000 numbers or 2,000,000 empty strings are refused, never parsed", () => {
+    const frames = [
+      nestedText(3_000_000),
+      `[${"{},".repeat(2_000_000)}{}]`,
+      `[${"1,".repeat(3_000_000)}1]`,
+      `[${'"",'.repeat(2_000_000)}""]`,
+    ];
+    for (const data of frames) {
       expect(decodeOrRefusal(serverMsg(data))).toMatchObject({ refused: "invalid_message", parsed: false });
     }
   });

@@ -56,8 +56,8 @@ const CHARS_PER_NODE = 4;
 
 /**
  * Parses JSON text; malformed JSON is the caller's fault (400), and so is JSON past core's bounds (nesting over 64
- * levels, an object over 10,000 members), checked by a linear scan first: JSON.parse takes hundreds of milliseconds
- * over such text. The count of objects, arrays and members grows with the body (at least MAX_JSON_NODES, else one per
+ * levels, an object over 10,000 members, over 1,048,576 array elements), checked by a linear scan first: JSON.parse
+ * takes hundreds of milliseconds over such text. The count of objects, arrays and members grows with the body (at least MAX_JSON_NODES, else one per
  * CHARS_PER_NODE characters): an event is the app's own data, and a 400 KB array of 33,000 small objects is an
  * ordinary one (JSON.parse reads a MiB of `{"a":1}` items in ~15 ms), while the densest shapes (`[{},{},...]`, ~70 ms
  * a MiB) stay refused.

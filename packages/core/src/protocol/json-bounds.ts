@@ -1,8 +1,8 @@
 // Bounds on JSON text received from a peer (frames and json_data of the subprotocols in both directions, REST bodies,
 // event handler replies), checked by a linear scan BEFORE JSON.parse. JSON.parse copes with any input, but not cheaply: a MiB of
 // `[{},{},...]` or one object with 100,000 keys costs it 100-300 ms, and a value nested 500,000 levels deep ~200 ms and
-// a stack overflow later in JSON.stringify or any code that walks it. Within these bounds parsing a MiB costs a few
-// tens of milliseconds at most.
+// a stack overflow later in JSON.stringify or any code that walks it; 3,000,000 numbers in an array (a 6 MiB frame)
+// cost it 75-130 ms. Within these bounds parsing a MiB costs a few tens of milliseconds at most.
 
 /** Deepest nesting of arrays and objects accepted in a JSON value (`[]` and `{}` are depth 1). */
 export const MAX_JSON_DEPTH = 64;
@@ -15,9 +15,15 @@ export const MAX_JSON_NODES = 65_536;
 export const MAX_JSON_ENVELOPE_NODES = 2048;
 /** Most members of one object. */
 export const MAX_JSON_OBJECT_MEMBERS = 10_000;
+/**
+ * Most array elements in one JSON text, scalars included (an empty array counts as one). Every element takes at least
+ * two characters (`1,`), so no text under 2 MiB breaks it: twice what the service's 1 MiB messages can hold. Parsing a
+ * million numbers or `true`s takes JSON.parse 30-80 ms here.
+ */
+export const MAX_JSON_ARRAY_ELEMENTS = 1_048_576;
 
 /** A bound of the above that a JSON text breaks. */
-export type JsonBound = "depth" | "nodes" | "members";
+export type JsonBound = "depth" | "nodes" | "members" | "elements";
 
 export interface JsonScan {
   /** which bound the text breaks, if any */
@@ -30,21 +36,33 @@ export interface JsonScan {
 
 /**
  * The bound of the above that `text` (expected to be JSON) breaks first, allowing `maxDepth` levels of nesting and
- * `maxNodes` objects, arrays and members, or undefined: the rule itself, without building anything. Linear in the
+ * `maxNodes` objects, arrays and members (and MAX_JSON_OBJECT_MEMBERS, MAX_JSON_ARRAY_ELEMENTS), or undefined: the
+ * rule itself, without building anything. Linear in the
  * length of `text` and ends at the first bound broken; strings are skipped with indexOf. Invalid JSON is not detected
  * (JSON.parse does that after); the figures are then meaningless but the scan still ends.
  */
 export function jsonBoundExceeded(text: string, maxDepth: number, maxNodes: number): JsonBound | undefined {
   let nodes = 0;
-  /** members so far of each open container (arrays never see a ':' outside strings); its length is the depth */
+  /** array elements so far: one per array opened (its first element, or itself if empty), one per comma in an array */
+  let elements = 0;
+  /**
+   * members so far of each open object, ARRAY for an open array (a ':' in one, invalid JSON, leaves it so); its length
+   * is the depth
+   */
   const members: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
       i = stringEnd(text, i) - 1;
-    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+    } else if (c === 44 /* , */) {
+      if (members[members.length - 1] === ARRAY && ++elements > MAX_JSON_ARRAY_ELEMENTS) return "elements";
+    } else if (c === 123 /* { */) {
       if (members.push(0) > maxDepth) return "depth";
       if (++nodes > maxNodes) return "nodes";
+    } else if (c === 91 /* [ */) {
+      if (members.push(ARRAY) > maxDepth) return "depth";
+      if (++nodes > maxNodes) return "nodes";
+      if (++elements > MAX_JSON_ARRAY_ELEMENTS) return "elements";
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
       members.pop();
     } else if (c === 58 /* : */) {
@@ -55,6 +73,9 @@ export function jsonBoundExceeded(text: string, maxDepth: number, maxNodes: numb
   }
   return undefined;
 }
+
+/** What `members` holds for an open array: a count no ':' changes. */
+const ARRAY = Number.NEGATIVE_INFINITY;
 
 /**
  * Scans `text` for the bounds above (jsonBoundExceeded) and says which one it breaks and how, for an error message;
@@ -74,7 +95,9 @@ export function scanJsonText(
         ? `made of more than ${maxNodes} objects, arrays and members`
         : exceeded === "members"
           ? `holding an object with more than ${MAX_JSON_OBJECT_MEMBERS} members`
-          : undefined;
+          : exceeded === "elements"
+            ? `holding more than ${MAX_JSON_ARRAY_ELEMENTS} array elements`
+            : undefined;
   return { exceeded, problem, top: want.length > 0 ? topMembers(text, want) : new Map() };
 }
 
