@@ -364,6 +364,7 @@ export class WebPubSubClient {
     received: () => this.#keepAlive.received(),
     announced: (message) => this.#setSession(message),
     message: (message) => this.#features.route(message),
+    undecoded: (frame) => this.#features.notify("undecoded", frame),
     unrecoverable: (code, reason) => {
       this.#unrecoverable = { code, reason };
     },

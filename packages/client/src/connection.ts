@@ -33,6 +33,8 @@ export interface ConnectionOwner {
   announced(message: ConnectedMessage): void;
   /** A message to handle now, in order. */
   message(message: AnyDownstreamMessage): void;
+  /** A text frame that did not decode and is ignored (see ClientFeature.undecoded). */
+  undecoded(frame: string): void;
   /** The service broke the protocol on `conn` (see Connection.fault): its session must not be recovered. */
   unrecoverable(code: number, reason: string): void;
   /** The peer closed the ready connection `conn`. */
@@ -176,8 +178,9 @@ export class Connection {
     this.#owner.received();
     const { protocol, maxFrameBytes } = this.#settings;
     let message: AnyDownstreamMessage | undefined;
+    let frame: string | Uint8Array | undefined;
     try {
-      const frame = frameData(data);
+      frame = frameData(data);
       if (frameExceeds(frame, maxFrameBytes)) {
         this.fault(
           CLOSE_MESSAGE_TOO_BIG,
@@ -187,7 +190,9 @@ export class Connection {
       }
       message = protocol.decode(frame);
     } catch {
-      return; // an invalid frame is ignored; the service never sends one
+      // an invalid frame is ignored; the service never sends one
+      if (typeof frame === "string") this.#owner.undecoded(frame);
+      return;
     }
     if (!message) return;
     if (this.recovery) {

@@ -49,6 +49,9 @@ export interface ClientFeature {
   left?(group: string): void;
   /** A data message (server or group), after duplicate detection, right after the client emitted its event. */
   data?(message: DataMessage): void;
+  /** A text frame of the current connection that the client could not decode (malformed, or past core's JSON bounds)
+   * and ignored: a feature may still read from it what it waits for (see core's topMembers). */
+  undecoded?(frame: string): void;
 }
 
 /** Every message the service may send, JSON-only ones included. */

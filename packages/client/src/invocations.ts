@@ -6,13 +6,15 @@
 // (at once, or on the next `connected` / `recovered`), then settled by the first of: the response, the caller's abort
 // (which writes `cancelInvocation`), the end of the session it was written on (`disconnected`), or stop(). A reliable
 // recovery resumes the same session, so a written invocation keeps waiting through it: its response may still arrive.
+// A response the client cannot decode (past core's JSON bounds, or malformed) fails its invocation instead of leaving
+// it waiting, when its top-level type and invocationId can still be read.
 import type { InvokeMessage, InvokeResponseMessage, JsonOnlyUpstreamMessage } from "@webpubsub/core";
-import { shown } from "@webpubsub/core/client-wire";
+import { shown, topMembers } from "@webpubsub/core/client-wire";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";
 import type { InvokeEventOptions, InvokeEventResult } from "./invocation-types.ts";
-import { checkId, encodeNow, freshId, requireJsonOnly } from "./json-only.ts";
+import { checkId, encodeNow, freshId, MAX_ID_LENGTH, requireJsonOnly } from "./json-only.ts";
 import { toPayload, type WebPubSubDataType, withBinaryType } from "./payload.ts";
 import { checkSignal } from "./validation.ts";
 
@@ -111,6 +113,19 @@ class Invocations implements ClientFeature {
     pending.resolve(result);
   }
 
+  undecoded(frame: string): void {
+    if (this.#pending.size === 0) return;
+    const top = topMembers(frame, ["type", "invocationId"]);
+    if (stringIn(top.get("type"), "invokeResponse".length) !== "invokeResponse") return;
+    const invocationId = stringIn(top.get("invocationId"), MAX_ID_LENGTH);
+    if (invocationId === undefined) return;
+    const pending = this.#pending.get(invocationId);
+    if (!pending) return;
+    this.#pending.delete(invocationId);
+    const text = "The invoke response could not be decoded: it is malformed or past the client's JSON bounds";
+    pending.reject(new InvocationError(text, { invocationId }));
+  }
+
   #writeWaiting(): void {
     for (const pending of this.#pending.values()) this.#write(pending);
   }
@@ -157,6 +172,20 @@ class Invocations implements ClientFeature {
     const all = [...this.#pending.values()];
     this.#pending.clear();
     for (const { invocationId, reject } of all) reject(new InvocationError(text, { invocationId }));
+  }
+}
+
+/**
+ * The string that `raw` (a member's raw JSON text) holds, if it is a JSON string of at most `maxLength` characters
+ * (each written as at most a 6-character escape), else undefined.
+ */
+function stringIn(raw: string | undefined, maxLength: number): string | undefined {
+  if (raw === undefined || raw.length > 6 * maxLength + 2 || raw.charCodeAt(0) !== 34 /* " */) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === "string" && value.length <= maxLength ? value : undefined;
+  } catch {
+    return undefined;
   }
 }
 

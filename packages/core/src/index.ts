@@ -56,6 +56,7 @@ export {
   MAX_JSON_NODES,
   MAX_JSON_OBJECT_MEMBERS,
   scanJsonText,
+  topMembers,
 } from "./protocol/json-bounds.ts";
 export {
   decodeJsonDownstream,

@@ -109,6 +109,34 @@ describe("invokeEvent", () => {
     await client.stop();
   });
 
+  it("a response the client cannot decode (past the JSON bounds, or malformed) fails its invocation at once; other frames and other ids leave it waiting", async () => {
+    const { client, socket } = await started();
+    const nested = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const response = (id: string, data: string) =>
+      `{"type":"invokeResponse","invocationId":${JSON.stringify(id)},"success":true,"dataType":"json","data":${data}}`;
+    const deep = client.invokeEvent("e", "x", "text", { invocationId: "deep" });
+    const broken = client.invokeEvent("e", "x", "text", { invocationId: 'bro"ken' });
+    const kept = client.invokeEvent("e", "x", "text", { invocationId: "kept" });
+    await socket.waitForFrame(() => socket.framesOf("invoke").length === 3);
+    socket.push(response("other", nested(65))); // no such invocation
+    socket.push(`{"type":"message","from":"server","dataType":"json","data":${nested(65)},"invocationId":"kept"}`);
+    socket.push(response("deep", nested(65)));
+    socket.push('{"type":"invokeResponse","invocationId":"bro\\"ken","success":tru}');
+    socket.push(response("kept", nested(64))); // within the bounds: decoded
+    const text = "The invoke response could not be decoded: it is malformed or past the client's JSON bounds";
+    for (const [failed, invocationId] of [
+      [deep, "deep"],
+      [broken, 'bro"ken'],
+    ] as const) {
+      const error = await failed.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvocationError);
+      expect(error).toMatchObject({ message: text, invocationId });
+    }
+    expect((await kept).data).toEqual(JSON.parse(nested(64)));
+    expect(client.state).toBe("Connected");
+    await client.stop();
+  });
+
   it("abort sends cancelInvocation and rejects with InvocationError; a late response is ignored", async () => {
     const { client, socket } = await started();
     const controller = new AbortController();
