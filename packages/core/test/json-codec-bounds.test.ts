@@ -12,6 +12,7 @@ import {
   ProtocolError,
   protobufCodec,
   scanJsonText,
+  topMembers,
   type UpstreamMessage,
 } from "@webpubsub/core";
 import { describe, expect, test, vi } from "vitest";
@@ -43,6 +44,11 @@ describe("scanJsonText", () => {
     expect(scanJsonText("[]", 0).exceeded).toBe("depth");
     expect(scanJsonText('{"a":[1,{"b":"]]]\\"}]}', 3).exceeded).toBeUndefined();
     expect(scanJsonText('{"a":[1,{"b":"\\"}]}', 2).exceeded).toBe("depth");
+    // a string ends at a quote after an even number of backslashes (escaped backslashes), not after an odd one
+    expect(scanJsonText(String.raw`["x\\",[[]]]`, 2).exceeded).toBe("depth");
+    expect(scanJsonText(String.raw`["x\\\\",[[]]]`, 2).exceeded).toBe("depth");
+    expect(scanJsonText(String.raw`["x\\\",[[]]]`, 2).exceeded).toBeUndefined();
+    expect(scanJsonText(String.raw`["x\",[[]]]`, 2).exceeded).toBeUndefined();
     expect(scanJsonText(nestedText(MAX_JSON_DEPTH)).exceeded).toBeUndefined();
     const deep = scanJsonText(nestedText(MAX_JSON_DEPTH + 1));
     expect(deep.exceeded).toBe("depth");
@@ -53,6 +59,10 @@ describe("scanJsonText", () => {
     const arrays = (n: number) => `[${"[],".repeat(n - 2)}[]]`;
     expect(scanJsonText(arrays(MAX_JSON_NODES)).exceeded).toBeUndefined();
     expect(scanJsonText(arrays(MAX_JSON_NODES + 1)).exceeded).toBe("nodes");
+    // objects count as arrays do: an array of n - 1 empty objects is n nodes
+    const objects = (n: number) => `[${"{},".repeat(n - 2)}{}]`;
+    expect(scanJsonText(objects(MAX_JSON_NODES)).exceeded).toBeUndefined();
+    expect(scanJsonText(objects(MAX_JSON_NODES + 1)).exceeded).toBe("nodes");
     const object = (n: number) => `{${Array.from({ length: n }, (_, i) => `"k${i}":1`).join(",")}}`;
     expect(scanJsonText(object(MAX_JSON_OBJECT_MEMBERS)).exceeded).toBeUndefined();
     expect(scanJsonText(object(MAX_JSON_OBJECT_MEMBERS + 1)).exceeded).toBe("members");
@@ -105,6 +115,39 @@ describe("scanJsonText", () => {
     const scan = scanJsonText(text, 64, ["type", "ackId"]);
     expect(scan.top.get("type")).toBe('"event"');
     expect(scan.top.get("ackId")).toBe("7");
+  });
+
+  test("topMembers reads only the named scalar members of the top-level object, the last of each, trimmed", () => {
+    const read = (text: string) => topMembers(text, ["type", "ackId"]);
+    // names not asked for are left out
+    expect(read('{"type":"event","other":1,"ackId": 5 }')).toEqual(
+      new Map([
+        ["type", '"event"'],
+        ["ackId", "5"],
+      ]),
+    );
+    expect(read('{"ackId":1,"ackId":2}')).toEqual(new Map([["ackId", "2"]]));
+    expect(read('{"a":1}')).toEqual(new Map());
+    // members of nested objects are not top-level members, whatever their name
+    expect(read('{"a":{"type":"x","ackId":1},"b":[{"type":"y"},2]}')).toEqual(new Map());
+    // a container value is never read, and does not hide a later member
+    expect(read('{"type":{"x":1,"y":2},"ackId":[1,2]}')).toEqual(new Map());
+    expect(read('{"type":[1],"type":"b"}')).toEqual(new Map([["type", '"b"']]));
+    // a top-level array has no members
+    expect(read('[{"type":"x"},{"ackId":1}]')).toEqual(new Map());
+    // strings holding quotes, brackets, commas and colons do not end a value early
+    expect(read(String.raw`{"type":"a\\","ackId":3}`)).toEqual(
+      new Map([
+        ["type", String.raw`"a\\"`],
+        ["ackId", "3"],
+      ]),
+    );
+    expect(read(String.raw`{"type":"a\",:]}","ackId":4}`)).toEqual(
+      new Map([
+        ["type", String.raw`"a\",:]}"`],
+        ["ackId", "4"],
+      ]),
+    );
   });
 
   test("is linear: a MiB of 500,000 levels, backslashes or escaped quotes costs at most 20 times a MiB of numbers", () => {

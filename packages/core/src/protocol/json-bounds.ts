@@ -109,46 +109,48 @@ export function scanJsonText(
 export function topMembers(text: string, want: readonly string[]): Map<string, string> {
   const top = new Map<string, string>();
   let depth = 0;
-  /** the last string at depth 1 (a key when a ':' follows) */
-  let keyStart = -1;
-  let keyEnd = -1;
-  /** a wanted top-level member whose value starts at `pendingStart` */
+  /** the last string (a member's name when a ':' at depth 1 follows) */
+  let keyStart = 0;
+  let keyEnd = 0;
+  /** a wanted top-level member whose value starts at `pendingStart`; only ever set at depth 1 (see capture) */
   let pendingName: string | undefined;
-  let pendingStart = -1;
+  let pendingStart = 0;
   const n = text.length;
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 34 /* " */) {
       const end = stringEnd(text, i);
-      if (depth === 1) {
-        keyStart = i + 1;
-        keyEnd = end - 1;
-      }
+      keyStart = i + 1;
+      keyEnd = end - 1;
       i = end;
       continue;
     }
     if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (depth === 1) pendingName = undefined; // a container value is never captured
+      pendingName = undefined; // a container value is never captured
       depth++;
     } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      if (depth === 1) capture(i);
+      capture(i);
       depth--;
     } else if (c === 58 /* : */) {
-      if (depth === 1 && keyEnd >= keyStart) {
+      if (depth === 1) {
         const name = text.slice(keyStart, keyEnd);
         if (want.includes(name)) {
           pendingName = name;
           pendingStart = i + 1;
         }
       }
-    } else if (c === 44 /* , */ && depth === 1) {
+    } else if (c === 44 /* , */) {
       capture(i);
     }
     i++;
   }
   return top;
 
+  /**
+   * Ends the pending member's value at `end`. A pending member exists only at depth 1: it is set there, and the next
+   * bracket or comma at that depth ends it (so deeper brackets and commas find none).
+   */
   function capture(end: number): void {
     if (pendingName !== undefined) top.set(pendingName, text.slice(pendingStart, end).trim());
     pendingName = undefined;
@@ -158,10 +160,11 @@ export function topMembers(text: string, want: readonly string[]): Map<string, s
 /** Index just after the string that starts with the quote at `start` (or the end of `text` if it never closes). */
 function stringEnd(text: string, start: number): number {
   let q = text.indexOf('"', start + 1);
-  while (q >= 0) {
-    let backslashes = 0;
-    for (let k = q - 1; k > start && text.charCodeAt(k) === 92; k--) backslashes++;
-    if (backslashes % 2 === 0) return q + 1;
+  while (q !== -1) {
+    // a quote ends the string unless an odd number of backslashes precede it (the quote at `start` stops the count)
+    let escaped = false;
+    for (let k = q - 1; text.charCodeAt(k) === 92 /* \ */; k--) escaped = !escaped;
+    if (!escaped) return q + 1;
     q = text.indexOf('"', q + 1);
   }
   return text.length;
