@@ -23,6 +23,7 @@ export default defineConfig({
       "test/rest-auth.test.ts",
       "test/bounded-echoes.test.ts",
       // upstream: the connect answer, abuse protection, handler settings
+      "test/connect-event.test.ts",
       "test/upstream-connect.test.ts",
       "test/upstream-answer-bounds.test.ts",
       "test/upstream-validation.test.ts",
