@@ -2,11 +2,7 @@
 // for how long (a hand-set clock), the bound of remembered URLs, and the judgement of a handler's answer (a local
 // handler server). A validation under an aborted signal ends at once without a request: the memory tests use it.
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  AbuseProtection,
-  type AbuseProtectionOptions,
-  MAX_REMEMBERED_URLS,
-} from "../src/upstream/abuse-protection.ts";
+import { AbuseProtection, type AbuseProtectionOptions, MAX_REMEMBERED_URLS } from "../src/upstream/abuse-protection.ts";
 import { type HandlerServer, type Responder, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 const ORIGIN = "emulator.example:8080";

@@ -26,7 +26,16 @@ const invalid = (why: string, status = 200) => ({
 describe("the connect request body", () => {
   it("sends every claim as an array of strings, leaving null and undefined out", () => {
     const body = buildConnectBody({
-      claims: { sub: "u", n: 1, b: true, big: 2n, obj: { a: 1 }, list: ["r", null, 2, undefined], no: null, un: undefined },
+      claims: {
+        sub: "u",
+        n: 1,
+        b: true,
+        big: 2n,
+        obj: { a: 1 },
+        list: ["r", null, 2, undefined],
+        no: null,
+        un: undefined,
+      },
       query: {},
       headers: {},
       subprotocols: [],
@@ -44,7 +53,13 @@ describe("the connect request body", () => {
 
   it("writes a value JSON cannot as its string form", () => {
     const sym = Symbol("s");
-    const body = buildConnectBody({ claims: { f: sym }, query: {}, headers: {}, subprotocols: [], clientCertificates: [] });
+    const body = buildConnectBody({
+      claims: { f: sym },
+      query: {},
+      headers: {},
+      subprotocols: [],
+      clientCertificates: [],
+    });
     expect(body.claims.f).toEqual(["Symbol(s)"]);
   });
 

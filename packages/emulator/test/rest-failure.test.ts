@@ -47,7 +47,13 @@ describe("a RestFailure", () => {
 
   it("badRequest is a 400 Error.BadRequest whose target defaults to Request", () => {
     const f = badRequest("bad");
-    expect([f.status, f.code, f.message, f.target, f.problem]).toEqual([400, "Error.BadRequest", "bad", "Request", false]);
+    expect([f.status, f.code, f.message, f.target, f.problem]).toEqual([
+      400,
+      "Error.BadRequest",
+      "bad",
+      "Request",
+      false,
+    ]);
     expect(badRequest("bad", "hub").target).toBe("hub");
   });
 });

@@ -194,8 +194,9 @@ describe("a send's payload by content type", () => {
     );
     expect([deep.status, deep.target]).toEqual([400, "message"]);
     expect(deep.message).toBe(`The JSON request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
-    expect(payloadFromBody("application/json", Buffer.from("[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH))))
-      .toMatchObject({ kind: "json" });
+    expect(
+      payloadFromBody("application/json", Buffer.from("[".repeat(MAX_JSON_DEPTH) + "]".repeat(MAX_JSON_DEPTH))),
+    ).toMatchObject({ kind: "json" });
   });
 
   it("application/octet-stream or no content type is binary, the bytes as sent", () => {

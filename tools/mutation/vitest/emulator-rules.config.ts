@@ -17,6 +17,7 @@ export default defineConfig({
       // REST: parameters, bodies, targets of an operation, error answers
       "test/rest-params.test.ts",
       "test/rest-failure.test.ts",
+      "test/rest-targets.test.ts",
       "test/rest-operations.test.ts",
       "test/rest-routes.test.ts",
       "test/rest-dot-segments.test.ts",
