@@ -83,6 +83,11 @@ describe("the recipients of a send", () => {
     expect([A, B, C].filter(sendFilter(call("excluded=a&excluded=b").call))).toEqual([C]);
   });
 
+  it("refuse a bad filter, naming the filter parameter", () => {
+    const f = failureOf(() => sendFilter(call("excluded=a&filter=userId eq").call));
+    expect([f.status, f.target, f.problem]).toEqual([400, "filter", true]);
+  });
+
   it("are those the filter matches and no excluded id names", () => {
     expect([A, B, C].filter(sendFilter(call("excluded=c&filter=userId eq 'u1'").call))).toEqual([A]);
   });
