@@ -41,6 +41,17 @@ describe("event handler settings", () => {
     expect(() => checkEventHandlerSettings(settings, "eventHandler")).toThrow(message);
   });
 
+  it("takes placeholders in the query of a template without a path, and refuses them in the host in any such form", () => {
+    for (const urlTemplate of ["http://h?hub={hub}&event={event}", "http://h:80?e={Event}", "https://h#{hub}"]) {
+      expect(() => checkEventHandlerSettings({ urlTemplate })).not.toThrow();
+    }
+    for (const urlTemplate of ["http://{hub}.h?x=1", "http://h.{event}", "http://u:{hub}@h/x", "http://{event}#x"]) {
+      expect(() => checkEventHandlerSettings({ urlTemplate })).toThrow(
+        "eventHandler.urlTemplate must not use {hub} or {event} in the host part",
+      );
+    }
+  });
+
   it("matches user event patterns: *, a name, a comma list", () => {
     expect(userEventPatternMatches("*", "anything")).toBe(true);
     expect(userEventPatternMatches("chat", "chat")).toBe(true);
