@@ -2,7 +2,12 @@
 // for how long (a hand-set clock), the bound of remembered URLs, and the judgement of a handler's answer (a local
 // handler server). A validation under an aborted signal ends at once without a request: the memory tests use it.
 import { afterEach, describe, expect, it } from "vitest";
-import { AbuseProtection, type AbuseProtectionOptions, MAX_REMEMBERED_URLS } from "../src/upstream/abuse-protection.ts";
+import {
+  AbuseProtection,
+  type AbuseProtectionOptions,
+  allowedOriginMatches,
+  MAX_REMEMBERED_URLS,
+} from "../src/upstream/abuse-protection.ts";
 import { type HandlerServer, type Responder, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 const ORIGIN = "emulator.example:8080";
@@ -94,7 +99,47 @@ describe("what a validation remembers", () => {
   });
 });
 
+describe("WebHook-Allowed-Origin", () => {
+  it("allows *, or the origin in any letter case on either side, alone or in a comma list", () => {
+    expect(allowedOriginMatches("*", ORIGIN)).toBe(true);
+    expect(allowedOriginMatches("a.example, *", ORIGIN)).toBe(true);
+    expect(allowedOriginMatches("Emulator.Example:8080", "emulator.example:8080")).toBe(true);
+    expect(allowedOriginMatches(" a.example ,emulator.example:8080", "EMULATOR.example:8080")).toBe(true);
+    expect(allowedOriginMatches("emulator.example:8081", "emulator.example:8080")).toBe(false);
+    expect(allowedOriginMatches("", "emulator.example:8080")).toBe(false);
+    expect(allowedOriginMatches(null, "emulator.example:8080")).toBe(false);
+  });
+});
+
 describe("the validation request and the answer it needs", () => {
+  it("is sent once, not retried: a 503 fails the validation", async () => {
+    const hs = await handler(answering(503, "*"));
+    const { ap } = protection({ signal: new AbortController().signal });
+    expect(await ap.validate(`${hs.base}/a`)).toEqual({ ok: false, reason: "OPTIONS answered 503, expected 2xx" });
+    expect(hs.requests).toHaveLength(1);
+  });
+
+  it("fails when the handler does not answer within timeoutMs", async () => {
+    const hs = await handler(() => {}); // never answers
+    const { ap } = protection({ signal: new AbortController().signal, timeoutMs: 50 });
+    const result = await ap.validate(`${hs.base}/a`);
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/^OPTIONS request failed: .*50 ms/) });
+  });
+
+  it("fails on an answer larger than maxResponseBytes", async () => {
+    const hs = await handler((_req, res) => {
+      res.setHeader("WebHook-Allowed-Origin", "*");
+      res.end("12345");
+    });
+    const { ap } = protection({ signal: new AbortController().signal, maxResponseBytes: 4 });
+    expect(await ap.validate(`${hs.base}/a`)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^OPTIONS request failed: /),
+    });
+    const { ap: roomy } = protection({ signal: new AbortController().signal, maxResponseBytes: 5 });
+    expect(await roomy.validate(`${hs.base}/a`)).toEqual({ ok: true });
+  });
+
   it("sends OPTIONS with WebHook-Request-Origin and ce-awpsversion, and passes on 2xx with the origin allowed", async () => {
     const hs = await handler(answering(204, `other.example, ${ORIGIN.toUpperCase()}`));
     const { ap, logs } = protection({ signal: new AbortController().signal });
