@@ -64,6 +64,7 @@ describe("event handler settings", () => {
       return "accepted";
     };
     expect(refusal(null)).toBe("eventHandler must be an object with a urlTemplate");
+    expect(refusal("http://h/x")).toBe("eventHandler must be an object with a urlTemplate");
     expect(refusal(["http://h/x"], "hubs.a.eventHandlers[0]")).toBe(
       "hubs.a.eventHandlers[0] must be an object with a urlTemplate",
     );
