@@ -54,13 +54,18 @@ describe("the connect request body", () => {
   it("writes a value JSON cannot as its string form", () => {
     const sym = Symbol("s");
     const body = buildConnectBody({
-      claims: { f: sym },
+      claims: { f: sym, nan: Number.NaN, inf: [Number.POSITIVE_INFINITY] },
       query: {},
       headers: {},
       subprotocols: [],
       clientCertificates: [],
     });
-    expect(body.claims.f).toEqual(["Symbol(s)"]);
+    expect({ ...body.claims }).toEqual({ f: ["Symbol(s)"], nan: ["NaN"], inf: ["Infinity"] });
+  });
+
+  it("sends an empty list of subprotocols when the caller gives none", () => {
+    const input = { claims: {}, query: {}, headers: {}, clientCertificates: [] };
+    expect(buildConnectBody(input as never).subprotocols).toEqual([]);
   });
 
   it("drops access_token from the query and Authorization from the headers in any case, joining repeated names", () => {
@@ -97,10 +102,11 @@ describe("the connect request body", () => {
 });
 
 describe("a 2xx answer accepts", () => {
-  it("with the token's defaults when the body is empty or blank, in the whole 2xx range", () => {
-    expect(decide(answer(204))).toEqual({ kind: "accept" });
-    expect(decide(answer(200, "  \n"))).toEqual({ kind: "accept" });
-    expect(decide(answer(299))).toEqual({ kind: "accept" });
+  it("with the token's defaults (nothing else set) when the body is empty or blank, in the whole 2xx range", () => {
+    expect(decide(answer(204))).toStrictEqual({ kind: "accept" });
+    expect(decide(answer(200, "  \n"))).toStrictEqual({ kind: "accept" });
+    expect(decide(answer(299))).toStrictEqual({ kind: "accept" });
+    expect(decide(answer(200, { userId: "u" }))).toStrictEqual({ kind: "accept", userId: "u" });
   });
 
   it("with the initial connection state of ce-connectionState", () => {
@@ -207,6 +213,12 @@ describe("any other answer", () => {
       mqtt: { code: 135, reason: "no" },
     });
     expect(decide(answer(403, "plain"))).not.toHaveProperty("mqtt");
+  });
+
+  it("reads the mqtt member from the answer's trimmed text: whitespace around it does not count to its 64 KiB bound", () => {
+    const json = JSON.stringify({ mqtt: { code: 135 } });
+    const padded = `${" ".repeat(64 * 1024)}${json}\n`;
+    expect(decide(answer(403, padded))).toMatchObject({ status: 403, mqtt: { code: 135 } });
   });
 
   it("a failed delivery fails the client with 500, saying why", () => {
