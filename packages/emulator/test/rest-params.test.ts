@@ -225,6 +225,7 @@ describe("metadata headers", () => {
         ["x-webpubsub-metadata-KIND", "k"],
         ["X-WebPubSub-Metadata-", "no key"],
         ["X-WebPubSub-Other", "o"],
+        ["Access-Control-Request-Headers", "x"],
         ["Content-Type", "text/plain"],
       ],
     );

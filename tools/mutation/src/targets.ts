@@ -182,7 +182,6 @@ export const TARGETS: readonly MutationTarget[] = [
     // step's rules in its own file) and the REST operations that call these checks.
     vitestConfig: "tools/mutation/vitest/emulator-rules.config.ts",
     timeoutMS: 3_000,
-    informational: true,
     mutate: [
       "packages/emulator/src/rest/params.ts", // REST parameter checks, the body limit, JSON bounds of bodies
       "packages/emulator/src/rest/targets.ts", // connections by id, OData filter and excluded ids; the bulk close
