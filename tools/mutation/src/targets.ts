@@ -176,6 +176,7 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "emulator-rules",
     dir: "packages/emulator",
+    // Held since 2026-12-08 (975 mutants, 100%, 21 equivalent; a full run 18.9 min at --concurrency 1).
     // The emulator's REST and upstream rule files, apart from `emulator`: many of their tests drive an in-process
     // emulator or a local handler server over real sockets, so only those run (see the config), under a short
     // timeoutMS, as for `rest-http`. Left out as wiring: ws/handshake.ts (the order of the handshake's steps, each
