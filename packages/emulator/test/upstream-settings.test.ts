@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseArgs, UsageError } from "../src/cli.ts";
 import { startEmulator } from "../src/index.ts";
+import { redactUrl } from "../src/upstream/event-handler-settings.ts";
 import {
   checkEventHandlerSettings,
   expandUrlTemplate,
@@ -39,6 +40,68 @@ describe("event handler settings", () => {
   ])("rejects %j with a TypeError naming the rule", (settings, message) => {
     expect(() => checkEventHandlerSettings(settings, "eventHandler")).toThrow(TypeError);
     expect(() => checkEventHandlerSettings(settings, "eventHandler")).toThrow(message);
+  });
+
+  it("takes placeholders in the query of a template without a path, and refuses them in the host in any such form", () => {
+    for (const urlTemplate of ["http://h?hub={hub}&event={event}", "http://h:80?e={Event}", "https://h#{hub}"]) {
+      expect(() => checkEventHandlerSettings({ urlTemplate })).not.toThrow();
+    }
+    for (const urlTemplate of ["http://{hub}.h?x=1", "http://h.{event}", "http://u:{hub}@h/x", "http://{event}#x"]) {
+      expect(() => checkEventHandlerSettings({ urlTemplate })).toThrow(
+        "eventHandler.urlTemplate must not use {hub} or {event} in the host part",
+      );
+    }
+  });
+
+  it("names the argument and the rule in each refusal, the system events listed", () => {
+    const refusal = (settings: unknown, argName?: string) => {
+      try {
+        checkEventHandlerSettings(settings, argName);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+        return (e as Error).message;
+      }
+      return "accepted";
+    };
+    expect(refusal(null)).toBe("eventHandler must be an object with a urlTemplate");
+    expect(refusal("http://h/x")).toBe("eventHandler must be an object with a urlTemplate");
+    expect(refusal(["http://h/x"], "hubs.a.eventHandlers[0]")).toBe(
+      "hubs.a.eventHandlers[0] must be an object with a urlTemplate",
+    );
+    expect(refusal({ urlTemplate: " \t" })).toBe("eventHandler.urlTemplate must be a non-empty string");
+    expect(refusal({ urlTemplate: "mailto:a@h" })).toBe(
+      'eventHandler.urlTemplate must use http or https, got "mailto:"',
+    );
+    expect(refusal({ urlTemplate: "http://h/x", systemEvents: {} })).toBe(
+      'eventHandler.systemEvents must be an array of "connect", "connected", "disconnected"',
+    );
+    expect(refusal({ urlTemplate: "http://h/x", systemEvents: ["connected", "Connect"] })).toBe(
+      'eventHandler.systemEvents[1] must be one of "connect", "connected", "disconnected" (lowercase)',
+    );
+    expect(refusal({ urlTemplate: "http://h/x", userEventPattern: "a, chat room" })).toBe(
+      'eventHandler.userEventPattern must be "*", an event name, or a comma-separated list of event names',
+    );
+  });
+
+  it("takes http and https templates, and checks them with the placeholders filled by a name", () => {
+    expect(() => checkEventHandlerSettings({ urlTemplate: "https://h/{event}" })).not.toThrow();
+    expect(() => checkEventHandlerSettings({ urlTemplate: "HTTP://h/{hub}" })).not.toThrow();
+    // a name cannot stand for a port: the URL is not one once filled in
+    expect(() => checkEventHandlerSettings({ urlTemplate: "http://h:{event}/x" })).toThrow(
+      'eventHandler.urlTemplate must be an absolute http(s) URL, got "http://h:{event}/x"',
+    );
+  });
+
+  it("leaves empty entries of a user event list out (a trailing comma), but needs one entry at least", () => {
+    expect(() => checkEventHandlerSettings({ urlTemplate: "http://h/x", userEventPattern: "a,,b," })).not.toThrow();
+    expect(userEventPatternMatches("a,,b,", "b")).toBe(true);
+    expect(() => checkEventHandlerSettings({ urlTemplate: "http://h/x", userEventPattern: ",," })).toThrow(TypeError);
+  });
+
+  it("masks the code query parameter of a URL in logs, and leaves other URLs and non-URLs as they are", () => {
+    expect(redactUrl("http://h/api?code=s3cret&x=1")).toBe("http://h/api?code=***&x=1");
+    expect(redactUrl("http://h/api?x=1")).toBe("http://h/api?x=1");
+    expect(redactUrl("not a url")).toBe("not a url");
   });
 
   it("matches user event patterns: *, a name, a comma list", () => {

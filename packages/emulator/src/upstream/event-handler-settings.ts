@@ -61,8 +61,10 @@ function checkUrlTemplate(template: unknown, name: string): asserts template is 
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`${name} must use http or https, got ${shown(url.protocol)}`);
   }
-  const authorityEnd = template.indexOf("/", template.indexOf("//") + 2);
-  const authority = authorityEnd === -1 ? template : template.slice(0, authorityEnd);
+  // the host part ends at the first "/", "?" or "#" past the "//" (a template may have no path)
+  const hostStart = template.indexOf("//") + 2;
+  const hostLength = template.slice(hostStart).search(/[/?#]/);
+  const authority = hostLength === -1 ? template : template.slice(0, hostStart + hostLength);
   if (/\{(hub|event)\}/i.test(authority)) {
     throw new TypeError(`${name} must not use {hub} or {event} in the host part`);
   }
