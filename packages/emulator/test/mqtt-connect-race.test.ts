@@ -7,23 +7,15 @@ import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, rest } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
-import { type HandlerServer, type RecordedRequest, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
+import { connectHoldingHandler, mqttToken, mqttUrl, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
+import type { HandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 /** connect events answered when the test says so */
-const held: ServerResponse[] = [];
+let held: ServerResponse[];
 let handler: HandlerServer;
 let emu: RunningEmulator;
 beforeAll(async () => {
-  handler = await startHandlerServer((req: RecordedRequest, res) => {
-    if (req.method === "OPTIONS") {
-      res.setHeader("WebHook-Allowed-Origin", "*");
-      res.end();
-      return;
-    }
-    if (req.headers["ce-eventname"] === "connect") held.push(res);
-    else res.writeHead(204).end();
-  });
+  ({ handler, held } = await connectHoldingHandler());
   emu = await startEmulator({
     hubs: { race: { eventHandlers: [{ urlTemplate: `${handler.base}/{event}`, systemEvents: ["connect"] }] } },
   });

@@ -1,12 +1,15 @@
 // Helpers of the MQTT tests: client tokens for the MQTT endpoint, mqtt.js clients that resolve once connected, and a
 // raw MQTT-over-WebSocket client (mqtt-packet's generator and parser on a `ws` socket) for what mqtt.js refuses to
-// send (oversize packets) or does on its own (keep-alive pings).
+// send (oversize packets) or does on its own (keep-alive pings), and an event handler that holds connect events until
+// the test answers them (a CONNECT still being decided).
+import type { ServerResponse } from "node:http";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import WebSocket from "ws";
 import type { RunningEmulator } from "../src/index.ts";
 import { V4_MAX_KEEP_ALIVE_SECONDS } from "../src/mqtt/limits.ts";
 import { type RestResult, rest, sign } from "./helpers/clients.ts";
+import { type HandlerServer, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 export function mqttToken(emu: RunningEmulator, hub: string, claims: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
@@ -150,4 +153,25 @@ export async function publishesBeforeFence(
     if (p.topic === fenceGroup && payloadText(p) === "fence") return got;
     got.push(p);
   }
+}
+
+/**
+ * An event handler that passes the abuse-protection check and holds the `connect` events of `user` (of every user when
+ * none is named): each waits in `held`, oldest first, until the test answers it. Every other event gets 204 at once.
+ */
+export async function connectHoldingHandler(
+  user?: string,
+): Promise<{ handler: HandlerServer; held: ServerResponse[] }> {
+  const held: ServerResponse[] = [];
+  const handler = await startHandlerServer((req, res) => {
+    if (req.method === "OPTIONS") {
+      res.setHeader("WebHook-Allowed-Origin", "*");
+      res.end();
+      return;
+    }
+    const connect = req.headers["ce-eventname"] === "connect";
+    if (connect && (user === undefined || req.headers["ce-userid"] === user)) held.push(res);
+    else res.writeHead(204).end();
+  });
+  return { handler, held };
 }

@@ -15,25 +15,24 @@ import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS, MAX_PACKET_BYTES } from "../src/
 import { MAX_ITEMS_PER_FRAME } from "../src/mqtt/packet-io.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
 import { serviceRead } from "./helpers/keep-alive-rounds.ts";
-import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
-import { type HandlerServer, type RecordedRequest, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
+import {
+  connectHoldingHandler,
+  mqttToken,
+  mqttUrl,
+  payloadText,
+  publishesBeforeFence,
+  quietKeepAlive,
+  RawMqtt,
+} from "./mqtt-helpers.ts";
+import type { HandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 /** The connect events of user "held", answered when the test says so; every other event is answered at once. */
-const held: ServerResponse[] = [];
+let held: ServerResponse[];
 let handler: HandlerServer;
 let emu: RunningEmulator;
 const logs: string[] = [];
 beforeAll(async () => {
-  handler = await startHandlerServer((req: RecordedRequest, res) => {
-    if (req.method === "OPTIONS") {
-      res.setHeader("WebHook-Allowed-Origin", "*");
-      res.end();
-      return;
-    }
-    const connect = req.headers["ce-eventname"] === "connect";
-    if (connect && req.headers["ce-userid"] === "held") held.push(res);
-    else res.writeHead(204).end();
-  });
+  ({ handler, held } = await connectHoldingHandler("held"));
   emu = await startEmulator({
     hubs: {
       early: {

@@ -26,6 +26,7 @@ export default defineConfig({
       "test/mqtt-after-close.test.ts",
       "test/mqtt-bounds.test.ts",
       "test/mqtt-network-connection.test.ts",
+      "test/mqtt-resume-slow.test.ts",
     ],
   },
 });

@@ -3,7 +3,9 @@
 // MAX_EARLY_PACKETS), then go to the open session (live-session.ts) as if they came after the CONNACK: none after one
 // that made the service close the connection. A client silent for 1.5 times its keep-alive is dropped. Its pongs and
 // packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its frames pass the same
-// per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them.
+// per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them. A client whose send
+// buffer overflows ends its session as a slow consumer, also when that happens while a resumed session is being opened
+// (its unacknowledged messages sent again): such a session is not kept (test/mqtt-resume-slow).
 import type { IncomingMessage } from "node:http";
 import type { WebSocket } from "ws";
 import { InboundQueue } from "../inbound-queue.ts";
@@ -46,6 +48,8 @@ export class MqttNetworkConnection {
   /** before the CONNECT, or while it is decided; once the session is open, #live holds it */
   #state: "waiting" | "connecting" = "waiting";
   #live: LiveSession | undefined;
+  /** why the link failed as a slow consumer, if it did (possibly before the session was open) */
+  #slow: string | undefined;
   /** packets that came while the CONNECT was being decided */
   readonly #early: Packet[] = [];
   readonly #connectTimer: NodeJS.Timeout;
@@ -125,6 +129,11 @@ export class MqttNetworkConnection {
   /** The session is open: the keep-alive starts and the packets that waited are handled, in order. */
   #opened(live: LiveSession, keepSeconds: number): void {
     this.#live = live;
+    // a resumed session's backlog, sent again while it was being opened, overflowed the send buffer: it ends now
+    if (this.#slow !== undefined) {
+      this.#endSlow(this.#slow);
+      return;
+    }
     if (keepSeconds > 0) {
       this.#keepAlive = setTimeout(() => {
         live.drop(Reason.KeepAliveTimeout, "Keep-alive timeout.");
@@ -138,9 +147,8 @@ export class MqttNetworkConnection {
 
   #onProblem(kind: LinkProblem, message: string): void {
     if (kind === "slow") {
-      // as for the messages it is sent (connection.ts): the session ends and the socket, holding too much, is cut
-      if (this.#live !== undefined) this.#service.overflow(this.#live.conn, message, 1008);
-      else cutSocket(this.#ws);
+      this.#slow = message;
+      this.#endSlow(message);
       return;
     }
     if (this.#live !== undefined) {
@@ -151,6 +159,16 @@ export class MqttNetworkConnection {
       this.#link.write({ cmd: "connack", returnCode: 1, sessionPresent: false });
     }
     closeSocket(this.#ws, 1002, message);
+  }
+
+  /**
+   * A slow consumer, as for the messages it is sent (connection.ts): the session ends and the socket, holding too much,
+   * is cut. Before the session is open the socket is cut at once; a session opened after that (a resume whose backlog
+   * overflowed) ends as it opens, instead of being kept for its client to reconnect into the same backlog.
+   */
+  #endSlow(message: string): void {
+    if (this.#live !== undefined) this.#service.overflow(this.#live.conn, message, 1008);
+    else cutSocket(this.#ws);
   }
 
   #onClose(code: number, reason: string): void {
