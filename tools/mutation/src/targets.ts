@@ -158,7 +158,8 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "emulator-mqtt-link",
     dir: "packages/emulator",
-    // Held since 2026-12-07 (278 mutants, 98.9%); network-connection.ts at 99.1% after the 2026-12-08 resume fix (one survivor, named in tools/mutation/README.md's Time section).
+    // Held since 2026-12-07 (278 mutants, 98.9%); network-connection.ts at 99.1% after the 2026-12-08 resume fix (one
+    // survivor, named in tools/mutation/README.md's Time section).
     // An MQTT client's network connection and its link, apart from `emulator-mqtt`: their tests drive real sockets, and
     // a mutant that loses an event (a CONNACK never sent, a close never handled) leaves them waiting until the mutant
     // timeout. Only their own tests run (see the config), under a short timeoutMS, as for `rest-http`.
