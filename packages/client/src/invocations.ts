@@ -9,7 +9,8 @@
 // A response the client cannot decode (past core's JSON bounds, or malformed) fails its invocation instead of leaving
 // it waiting, when its top-level type and invocationId can still be read.
 import type { InvokeMessage, InvokeResponseMessage, JsonOnlyUpstreamMessage } from "@webpubsub/core";
-import { shown, topMembers } from "@webpubsub/core/client-wire";
+import { shown } from "@webpubsub/core/client-wire";
+import { topMembers } from "@webpubsub/core/json-only";
 import { useFeature, type WebPubSubClient } from "./client.ts";
 import { InvocationError } from "./errors.ts";
 import type { ClientFeature, FeatureHost } from "./features.ts";

@@ -1,10 +1,9 @@
 // @webpubsub/core/client-wire: what a WebSocket client needs of core and nothing more, so that a browser bundle does
 // not reach token signing, connection strings or the protobuf codec: the JSON codec of the messages every subprotocol
-// has in the client's two directions, the subprotocol names and the group and event name rules, and the reading of a
-// frame's top-level members without parsing it. Same functions as the root entry.
+// has in the client's two directions, the subprotocol names and the group and event name rules. Same functions as
+// the root entry.
 
 export { checkGroupName, EVENT_NAME_PATTERN, isValidEventName, MAX_GROUP_NAME_LENGTH } from "./names.ts";
-export { topMembers } from "./protocol/json-bounds.ts";
 export { decodeJsonDownstream, encodeJsonUpstream, type JsonOnlyDecoder } from "./protocol/json-codec.ts";
 export type {
   DataType,

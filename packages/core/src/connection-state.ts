@@ -2,7 +2,7 @@
 // core's JSON bounds like any JSON from a peer.
 
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from "./base64.ts";
-import { scanJsonText } from "./protocol/json-bounds.ts";
+import { scanJsonText } from "./protocol/json-scan.ts";
 
 /** Encodes a state object as base64(JSON). */
 export function encodeConnectionState(state: Record<string, unknown>): string {

@@ -48,23 +48,21 @@ export {
 } from "./protocol/errors.ts";
 export {
   type JsonBound,
-  type JsonScan,
   jsonBoundExceeded,
   MAX_JSON_ARRAY_ELEMENTS,
   MAX_JSON_DEPTH,
   MAX_JSON_ENVELOPE_NODES,
   MAX_JSON_NODES,
   MAX_JSON_OBJECT_MEMBERS,
-  scanJsonText,
-  topMembers,
 } from "./protocol/json-bounds.ts";
 export {
   decodeJsonDownstream,
-  decodeJsonUpstream,
   encodeJsonDownstream,
   encodeJsonUpstream,
   type JsonOnlyDecoder,
 } from "./protocol/json-codec.ts";
+export { type JsonScan, scanJsonText, topMembers } from "./protocol/json-scan.ts";
+export { decodeJsonUpstream } from "./protocol/json-upstream-decode.ts";
 export { jsonCodec } from "./protocol/json-whole-codec.ts";
 export type {
   AckMessage,

@@ -1,5 +1,6 @@
 // @webpubsub/core/json-only: the codec of the messages only the JSON subprotocols have (invocations, group streams),
-// on its own so that a client loads it with the features that use it. Same functions as the root entry.
+// and the reading of a frame's top-level members without parsing it (topMembers), on their own so that a client loads
+// them with the features that use them. Same functions as the root entry.
 
 export type { JsonFields } from "./protocol/json-fields.ts";
 export {
@@ -12,3 +13,5 @@ export {
   type JsonOnlyDownstreamMessage,
   type JsonOnlyUpstreamMessage,
 } from "./protocol/json-only-codec.ts";
+// what a client's invocations read of a reply they cannot decode (its type and invocationId)
+export { topMembers } from "./protocol/json-scan.ts";

@@ -38,9 +38,12 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/core/src/connection-signature.ts",
       "packages/core/src/names.ts",
       "packages/core/src/shown.ts", // the bounded echo of a value in an error message
-      // the JSON and protobuf wire codecs, and the bounds JSON from a peer is scanned for before parsing
+      // the JSON and protobuf wire codecs, the bounds JSON from a peer is scanned for before parsing, and what is read
+      // of a refused text (the bound in words, its top-level members)
       "packages/core/src/protocol/json-bounds.ts",
+      "packages/core/src/protocol/json-scan.ts",
       "packages/core/src/protocol/json-codec.ts",
+      "packages/core/src/protocol/json-upstream-decode.ts",
       "packages/core/src/protocol/protobuf-codec.ts",
       "packages/core/src/protocol/protobuf-wire.ts",
     ],

@@ -1,23 +1,13 @@
 // Codec for json.webpubsub.azure.v1 and json.reliable.webpubsub.azure.v1 text frames (protocol.md 4.3 to 4.5): the
 // messages every subprotocol has. Invocations and group streams, which only the JSON subprotocols have, are in
-// json-only-codec.ts; the decoders here hand them to a `jsonOnly` decoder when given one (see decodeUpstream). This
+// json-only-codec.ts; the decoders hand them to a `jsonOnly` decoder when given one (see decodeDownstream). This
 // module does not import json-only-codec.ts (the whole codec, `jsonCodec`, is in json-whole-codec.ts), so that a
 // bundle which never uses invocations or streams does not reach it.
 
 import { shownValue } from "../shown.ts";
-import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
+import { CLOSE_UNSUPPORTED_DATA, ProtocolError } from "./errors.ts";
+import { jsonBoundExceeded, MAX_JSON_DEPTH, MAX_JSON_ENVELOPE_NODES, MAX_JSON_NODES } from "./json-bounds.ts";
 import {
-  jsonBoundExceeded,
-  MAX_JSON_DEPTH,
-  MAX_JSON_ENVELOPE_NODES,
-  MAX_JSON_NODES,
-  scanJsonText,
-  topMembers,
-} from "./json-bounds.ts";
-import {
-  eventName,
-  groupName,
-  has,
   invalid,
   type JsonFields,
   nonEmpty,
@@ -40,7 +30,8 @@ import type { DownstreamMessage, GroupDataMessage, MessagePayload, StreamInfo, U
  */
 export type JsonOnlyDecoder<T> = (fields: JsonFields, type: string) => T;
 
-function parseFrame(text: unknown, direction: string): JsonFields {
+/** Parses a frame into its fields: a text frame holding a JSON object with a string "type" (both directions). */
+export function parseFrame(text: unknown, direction: string): JsonFields {
   if (typeof text !== "string") {
     throw new ProtocolError(
       "invalid_frame_type",
@@ -85,82 +76,6 @@ function encodeUpstream(m: UpstreamMessage): string {
     else out[field] = (m as unknown as JsonFields)[field];
   }
   return JSON.stringify(out);
-}
-
-const ACKABLE_TYPES: readonly string[] = ['"joinGroup"', '"leaveGroup"', '"sendToGroup"', '"event"'];
-
-/**
- * What a service receives is scanned before JSON.parse (see json-bounds.ts): the message object may nest one level
- * more than its data. A frame beyond the bounds is an invalid message, answerable with its ackId when it is a message
- * kind that has one (the scan reads the top-level "type" and "ackId" without parsing).
- */
-function checkBounds(text: string): void {
-  const scan = scanJsonText(text, MAX_JSON_DEPTH + 1);
-  if (scan.exceeded === undefined) return;
-  const why =
-    scan.exceeded === "depth"
-      ? `its content is nested more than ${MAX_JSON_DEPTH} levels deep`
-      : `it is ${scan.problem ?? "too complex"}`;
-  const top = topMembers(text, ["type", "ackId"]);
-  const rawAckId = top.get("ackId");
-  const ackId = rawAckId !== undefined && /^\d{1,15}$/.test(rawAckId) ? Number(rawAckId) : undefined;
-  const ackable = ACKABLE_TYPES.includes(top.get("type") ?? "");
-  throw new ProtocolError("invalid_message", `the message is refused: ${why}`, undefined, ackable ? ackId : undefined);
-}
-
-/**
- * Decodes a client frame (what a service does). Frames of the JSON-only message types (invocations, group streams,
- * a sendToGroup that starts a stream) go to `jsonOnly` (decodeJsonOnlyUpstream); without it they are refused like
- * any type the receiver does not implement (`unknown_type`, or an invalid sendToGroup).
- */
-function decodeUpstream(text: string): UpstreamMessage;
-function decodeUpstream<T>(text: string, jsonOnly: JsonOnlyDecoder<T>): UpstreamMessage | T;
-function decodeUpstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): UpstreamMessage | T {
-  if (typeof text === "string") checkBounds(text);
-  const m = parseFrame(text, "client");
-  const type = m.type as string;
-  switch (type) {
-    case "joinGroup":
-    case "leaveGroup": {
-      const ackId = optUint(m, "ackId", type);
-      const msg: UpstreamMessage & { type: "joinGroup" | "leaveGroup" } = withAckId(ackId, () => ({
-        type,
-        group: groupName(m, type),
-      }));
-      setDefined(msg, "ackId", ackId);
-      return msg;
-    }
-    case "sendToGroup": {
-      if (jsonOnly && has(m, "stream")) return jsonOnly(m, type);
-      const ackId = optUint(m, "ackId", type);
-      return withAckId(ackId, () => {
-        const msg = { type, group: groupName(m, type), ...payload(m, type) } as UpstreamMessage & {
-          type: "sendToGroup";
-        };
-        setDefined(msg, "ackId", ackId);
-        setDefined(msg, "noEcho", optBool(m, "noEcho", type));
-        setDefined(msg, "ttlSeconds", optUint(m, "ttlSeconds", type));
-        setDefined(msg, "metadata", optMetadata(m, type));
-        return msg;
-      });
-    }
-    case "event": {
-      const ackId = optUint(m, "ackId", type);
-      return withAckId(ackId, () => {
-        const msg = { type, event: eventName(m, type), ...payload(m, type) } as UpstreamMessage & { type: "event" };
-        setDefined(msg, "ackId", ackId);
-        setDefined(msg, "metadata", optMetadata(m, type));
-        return msg;
-      });
-    }
-    case "sequenceAck":
-      return { type, sequenceId: uint(m.sequenceId, "sequenceId", type) };
-    case "ping":
-      return { type };
-    default:
-      if (jsonOnly) return jsonOnly(m, type);
-      throw new ProtocolError("unknown_type", `unknown client message type ${shownValue(type)}`);
-  }
 }
 
 function encodeDownstream(m: DownstreamMessage): string {
@@ -318,9 +233,10 @@ function decodeDownstream<T>(text: string, jsonOnly?: JsonOnlyDecoder<T>): Downs
 // The codec of the messages every subprotocol has, one function at a time, so that a bundle which needs one
 // direction (a client encodes upstream and decodes downstream) tree-shakes the other two away, and one which never
 // uses invocations or streams leaves json-only-codec.ts out.
+// A client's frames are decoded in json-upstream-decode.ts, apart: what a service reads of a frame it refuses (its type
+// and ackId, see json-scan.ts) stays out of a client's bundle.
 export {
   decodeDownstream as decodeJsonDownstream,
-  decodeUpstream as decodeJsonUpstream,
   encodeDownstream as encodeJsonDownstream,
   encodeUpstream as encodeJsonUpstream,
 };

@@ -2,7 +2,7 @@
 // JSON-only ones, invocations and group streams (json-only-codec.ts). Apart from json-codec.ts so that a bundle which
 // takes one function of json-codec.ts does not reach the JSON-only codec.
 
-import { decodeJsonDownstream, decodeJsonUpstream, encodeJsonDownstream, encodeJsonUpstream } from "./json-codec.ts";
+import { decodeJsonDownstream, encodeJsonDownstream, encodeJsonUpstream } from "./json-codec.ts";
 import {
   decodeJsonOnlyDownstream,
   encodeJsonOnlyDownstream,
@@ -10,6 +10,7 @@ import {
   isJsonOnlyDownstream,
   isJsonOnlyUpstream,
 } from "./json-only-codec.ts";
+import { decodeJsonUpstream } from "./json-upstream-decode.ts";
 import type { JsonDownstreamMessage, JsonUpstreamMessage } from "./messages.ts";
 
 /**

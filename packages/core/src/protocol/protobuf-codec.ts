@@ -19,7 +19,8 @@
 import { isValidEventName, isValidGroupName, MAX_GROUP_NAME_LENGTH } from "../names.ts";
 import { shownValue } from "../shown.ts";
 import { CLOSE_UNSUPPORTED_DATA, ProtocolError, withAckId } from "./errors.ts";
-import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_MEMBERS, scanJsonText } from "./json-bounds.ts";
+import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_MEMBERS } from "./json-bounds.ts";
+import { scanJsonText } from "./json-scan.ts";
 import type { DownstreamMessage, MessagePayload, UpstreamMessage } from "./messages.ts";
 import { expectWire, ProtoReader, ProtoWriter, WIRE_LEN, WIRE_VARINT } from "./protobuf-wire.ts";
 
