@@ -60,12 +60,41 @@ export async function mapConcurrent<T, R>(
   let failure: { error: unknown } | undefined;
 
   const stopped = () => failure !== undefined || controller.signal.aborted;
+  // next() calls of an async source not settled yet: a source still busy with one is told to return, not awaited
+  let reading = 0;
+
+  /** The next item; for an async source, undefined once the calls are aborted, so a silent source cannot hold them. */
+  function read(): IteratorResult<T> | Promise<IteratorResult<T> | undefined> {
+    if (!isAsync) return (iterator as Iterator<T>).next();
+    reading++;
+    const next = Promise.resolve(iterator.next());
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(undefined);
+      controller.signal.addEventListener("abort", onAbort, { once: true });
+      next.then(
+        (step) => {
+          reading--;
+          controller.signal.removeEventListener("abort", onAbort);
+          resolve(step);
+        },
+        (error: unknown) => {
+          reading--;
+          controller.signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  // Workers start one at a time, each when the previous one got an item: never more workers than items, whatever
+  // the concurrency asked for.
+  const workers: Promise<void>[] = [];
 
   async function worker(): Promise<void> {
     while (!stopped()) {
-      let step: IteratorResult<T>;
+      let step: IteratorResult<T> | undefined;
       try {
-        step = await iterator.next();
+        step = await read();
       } catch (error) {
         // The source failed: stop every worker and abort the calls in flight, in both modes.
         if (!failure) {
@@ -74,8 +103,9 @@ export async function mapConcurrent<T, R>(
         }
         return;
       }
-      if (step.done || stopped()) return;
+      if (step === undefined || step.done || stopped()) return;
       const index = nextIndex++;
+      if (workers.length < concurrency) workers.push(worker());
       try {
         const value = await fn(step.value, index, controller.signal);
         results[index] = { status: "fulfilled", value };
@@ -89,11 +119,17 @@ export async function mapConcurrent<T, R>(
     }
   }
 
+  workers.push(worker());
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    // workers never reject (each catches what the source and fn throw); the list grows while they run
+    for (let i = 0; i < workers.length; i++) await workers[i];
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (stopped()) await iterator.return?.();
+    if (stopped()) {
+      // an async generator queues return() behind a pending next(): then it is told without being awaited
+      if (reading === 0) await iterator.return?.();
+      else Promise.resolve(iterator.return?.()).catch(() => {});
+    }
   }
   if (failure) throw failure.error;
   throwIfAborted(signal);
