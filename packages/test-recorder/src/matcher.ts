@@ -21,11 +21,15 @@ interface ParsedUri {
   query: [string, string][];
 }
 
-function safeDecode(s: string): string {
+/**
+ * One path segment, decoded, with a "/" or "%" it held escaped again, so "a%2Fb" (one segment) never equals "a/b"
+ * (two), nor "a%252Fb" (the text "%2F") "a%2Fb". A malformed escape is kept as written.
+ */
+function decodeSegment(segment: string): string {
   try {
-    return decodeURIComponent(s);
+    return decodeURIComponent(segment).replace(/%/g, "%25").replace(/\//g, "%2F");
   } catch {
-    return s;
+    return segment;
   }
 }
 
@@ -35,7 +39,7 @@ function parseUri(uri: string): ParsedUri {
   const rawBase = q < 0 ? hashless : hashless.slice(0, q);
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(rawBase)?.[0] ?? "";
   const path = rawBase.slice(origin.length) || "/";
-  const base = origin.toLowerCase() + path.split("/").map(safeDecode).join("/");
+  const base = origin.toLowerCase() + path.split("/").map(decodeSegment).join("/");
   const query = q < 0 ? [] : [...new URLSearchParams(hashless.slice(q + 1)).entries()];
   return { base, query };
 }

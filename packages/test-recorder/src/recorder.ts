@@ -33,7 +33,9 @@ import {
   sanitizeProtocols,
   sanitizeSession,
   sanitizeUri,
+  sasSignatureStep,
   secretHeadersStep,
+  secretPropertiesStep,
   urlCredentialsStep,
 } from "./sanitizers.ts";
 import { scanRecording } from "./secret-scan.ts";
@@ -259,6 +261,8 @@ export class Recorder {
       literalStep("environment values", this.#envSanitizing.replacements),
       connectionStringKeyStep(),
       jwtStep(),
+      sasSignatureStep(),
+      secretPropertiesStep(),
       urlCredentialsStep(),
       hostStep(this.#fakeEndpoint, [...this.#envSanitizing.hosts, ...hosts]),
       ...this.#userSteps,
