@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { describe, expect, it } from "vitest";
 import { AsyncQueue, fromEvents, QueueOverflowError } from "../src/index.ts";
 import { abortListeners } from "./helpers.ts";
 

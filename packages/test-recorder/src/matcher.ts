@@ -1,6 +1,7 @@
 // Request matching: method, URI (path exact after decoding, query as an order-insensitive multiset minus ignored keys),
 // body (JSON structurally, otherwise as text) and selected headers.
 
+import { shownPart } from "./errors.ts";
 import { getHeader, type JsonValue, type RecordEntry } from "./recording-format.ts";
 
 /** How requests are matched against recorded entries. */
@@ -120,29 +121,30 @@ function differences(request: RequestPart, entry: RequestPart, options: MatcherO
   const diffs: Difference[] = [];
   const add = (text: string, weight: number) => diffs.push({ text, weight });
   if (request.RequestMethod.toUpperCase() !== entry.RequestMethod.toUpperCase()) {
-    add(`method: request ${request.RequestMethod}, recorded ${entry.RequestMethod}`, 100);
+    add(`method: request ${shownPart(request.RequestMethod)}, recorded ${shownPart(entry.RequestMethod)}`, 100);
   }
   const ru = parseUri(request.RequestUri);
   const eu = parseUri(entry.RequestUri);
-  if (ru.base !== eu.base) add(`path: request ${ru.base}, recorded ${eu.base}`, 50);
+  if (ru.base !== eu.base) add(`path: request ${shownPart(ru.base)}, recorded ${shownPart(eu.base)}`, 50);
   const ignored = new Set(options.ignoredQueryParameters?.map((k) => k.toLowerCase()));
   const rq = multiset(ru.query, ignored);
   const eq = multiset(eu.query, ignored);
-  const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(", ");
+  const list = (values: string[]) => shownPart(values.map((v) => JSON.stringify(v)).join(", "));
   for (const key of new Set([...rq.keys(), ...eq.keys()])) {
     const a = rq.get(key);
     const b = eq.get(key);
-    if (!b) add(`query "${key}": only in the request (${list(a!)})`, 5);
-    else if (!a) add(`query "${key}": only in the recording (${list(b)})`, 5);
+    const name = shownPart(key);
+    if (!b) add(`query "${name}": only in the request (${list(a!)})`, 5);
+    else if (!a) add(`query "${name}": only in the recording (${list(b)})`, 5);
     else if (a.length !== b.length || a.some((v, i) => v !== b[i]))
-      add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
+      add(`query "${name}": request ${list(a)}, recorded ${list(b)}`, 5);
   }
   if (options.headers) {
     for (const name of options.headers) {
       const a = getHeader(request.RequestHeaders, name);
       const b = getHeader(entry.RequestHeaders, name);
       if (a?.trim() !== b?.trim())
-        add(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
+        add(`header "${shownPart(name)}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
     }
   }
   if (options.compareBodies !== false) {
