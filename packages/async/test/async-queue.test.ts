@@ -350,6 +350,7 @@ describe("AsyncQueue's abort, early return and dropped items", () => {
       controller.abort();
     }
     expect(got).toEqual([1]);
+    expect(q.size).toBe(0);
   });
 
   it("ends the consumer's loop quietly on an abort that comes after fail(), discarding the failure too", async () => {
@@ -364,6 +365,7 @@ describe("AsyncQueue's abort, early return and dropped items", () => {
       controller.abort();
     }
     expect(got).toEqual([1]);
+    expect(q.size).toBe(0);
   });
 
   it("drains what was buffered after end() when the signal is not aborted", async () => {
