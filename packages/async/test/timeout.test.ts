@@ -139,4 +139,17 @@ describe("withTimeout and an already aborted signal", () => {
     work.reject(new Error("late failure"));
     await expect(work.promise).rejects.toThrow("late failure");
   });
+
+  it("still rejects with the AbortError, never throwing, when the given promise-like's then() throws", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    // biome-ignore lint/suspicious/noThenProperty: the work is a broken thenable on purpose
+    const broken = {
+      then: () => {
+        throw new Error("broken then");
+      },
+    } as unknown as Promise<number>;
+    const result = withTimeout(broken, 100, { signal: controller.signal });
+    await expect(result).rejects.toBeInstanceOf(AbortError);
+  });
 });
