@@ -25,6 +25,12 @@ describe("shared access signatures", () => {
     );
   });
 
+  it("end at what closes a URL in markup or quotes", () => {
+    expect(step.text!(`<a href="https://h/b?sig=abc">x</a> 'https://h/b?sig=def' <https://h/b?sig=ghi>`)).toBe(
+      `<a href="https://h/b?sig=Sanitized">x</a> 'https://h/b?sig=Sanitized' <https://h/b?sig=Sanitized>`,
+    );
+  });
+
   it("leave parameters that only end or start with sig alone, and a sig that is not a query parameter", () => {
     const text = "https://h/b?xsig=1&signature=2&sigx=3 design=4 sig=5";
     expect(step.text!(text)).toBe(text);
@@ -52,6 +58,34 @@ describe("secret JSON properties", () => {
       secondaryKey: "",
       primaryConnectionString: "kept here: the connection string step owns it",
     });
+  });
+
+  it("cover every name of a key or a password, whatever the case", () => {
+    const keys = [
+      "primaryKey",
+      "secondaryKey",
+      "accessKey",
+      "accountKey",
+      "sharedAccessKey",
+      "primaryMasterKey",
+      "secondaryMasterKey",
+      "primaryReadonlyMasterKey",
+      "secondaryReadonlyMasterKey",
+      "storageAccountAccessKey",
+    ];
+    const passwords = ["password", "adminPassword", "clientSecret", "applicationSecret"];
+    const body = Object.fromEntries(
+      [...keys, ...passwords, "keyName", "passwordHint"].map((k) => [k.toUpperCase(), "x"]),
+    );
+    secretPropertiesStep().json!(body);
+    expect(body).toEqual(
+      Object.fromEntries([
+        ...keys.map((k) => [k.toUpperCase(), FAKE_ACCESS_KEY]),
+        ...passwords.map((k) => [k.toUpperCase(), "Sanitized"]),
+        ["KEYNAME", "x"],
+        ["PASSWORDHINT", "x"],
+      ]),
+    );
   });
 });
 
