@@ -143,8 +143,8 @@ describe("withTimeout and an already aborted signal", () => {
   it("still rejects with the AbortError, never throwing, when the given promise-like's then() throws", async () => {
     const controller = new AbortController();
     controller.abort();
-    // biome-ignore lint/suspicious/noThenProperty: the work is a broken thenable on purpose
     const broken = {
+      // biome-ignore lint/suspicious/noThenProperty: the work is a broken thenable on purpose
       then: () => {
         throw new Error("broken then");
       },
