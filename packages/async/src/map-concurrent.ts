@@ -60,14 +60,19 @@ export async function mapConcurrent<T, R>(
   let failure: { error: unknown } | undefined;
 
   const stopped = () => failure !== undefined || controller.signal.aborted;
+  // The first failure is the one reported; it stops every worker and aborts the calls in flight.
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    controller.abort(error);
+  };
   // next() calls of an async source not settled yet: a source still busy with one is told to return, not awaited
   let reading = 0;
 
-  /** The next item; for an async source, undefined once the calls are aborted, so a silent source cannot hold them. */
-  function read(): IteratorResult<T> | Promise<IteratorResult<T> | undefined> {
-    if (!isAsync) return (iterator as Iterator<T>).next();
-    reading++;
+  /** The next item, or undefined once the calls are aborted: a source that goes quiet cannot hold them. */
+  function read(): Promise<IteratorResult<T> | undefined> {
     const next = Promise.resolve(iterator.next());
+    reading++;
     return new Promise((resolve, reject) => {
       const onAbort = () => resolve(undefined);
       controller.signal.addEventListener("abort", onAbort, { once: true });
@@ -97,10 +102,7 @@ export async function mapConcurrent<T, R>(
         step = await read();
       } catch (error) {
         // The source failed: stop every worker and abort the calls in flight, in both modes.
-        if (!failure) {
-          failure = { error };
-          controller.abort(error);
-        }
+        fail(error);
         return;
       }
       if (step === undefined || step.done || stopped()) return;
@@ -111,10 +113,7 @@ export async function mapConcurrent<T, R>(
         results[index] = { status: "fulfilled", value };
       } catch (error) {
         results[index] = { status: "rejected", reason: error };
-        if (mode === "fail-fast" && !failure) {
-          failure = { error };
-          controller.abort(error);
-        }
+        if (mode === "fail-fast") fail(error);
       }
     }
   }
@@ -122,7 +121,7 @@ export async function mapConcurrent<T, R>(
   workers.push(worker());
   try {
     // workers never reject (each catches what the source and fn throw); the list grows while they run
-    for (let i = 0; i < workers.length; i++) await workers[i];
+    for (const running of workers) await running;
   } finally {
     signal?.removeEventListener("abort", onAbort);
     if (stopped()) {

@@ -419,4 +419,58 @@ describe("mapConcurrent's workers and a source that goes quiet", () => {
     await expect(p).rejects.toBeInstanceOf(AbortError);
     expect(returnSettled).toBe(true);
   });
+
+  it("keeps the abort listeners on the calls' signal bounded by the calls in flight, however many items pass", async () => {
+    async function* many() {
+      for (let i = 0; i < 200; i++) yield i;
+    }
+    let most = 0;
+    await mapConcurrent(
+      many(),
+      async (_n, _i, signal) => {
+        most = Math.max(most, abortListeners(signal));
+      },
+      { concurrency: 2 },
+    );
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it("awaits the source's return() before rejecting with the source's failure", async () => {
+    const events: string[] = [];
+    const returned = new Deferred<void>();
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let calls = 0;
+        return {
+          next: async () => {
+            if (++calls === 2) throw new Error("source broke");
+            return { done: false, value: calls };
+          },
+          return: async () => {
+            await returned.promise;
+            events.push("returned");
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    const p = mapConcurrent(source, async (n) => n, { concurrency: 2 }).catch((error: Error) => {
+      events.push(`rejected: ${error.message}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(events).toEqual([]);
+    returned.resolve();
+    await p;
+    expect(events).toEqual(["returned", "rejected: source broke"]);
+  });
+
+  it("rejects with the AbortError for a quiet source that has no return()", async () => {
+    const controller = new AbortController();
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<number>>(() => {}) }),
+    };
+    const p = mapConcurrent(source, async (n) => n, { concurrency: 1, signal: controller.signal });
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+  });
 });
