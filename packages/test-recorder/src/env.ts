@@ -92,12 +92,12 @@ const applied = new WeakMap<Record<string, string | undefined>, Map<string, EnvL
  * value, and one no call holds any more its value from before the first of them (unset again if it was unset).
  */
 export function applyEnv(env: Record<string, string | undefined>, values: Record<string, string>): () => void {
-  let variables = applied.get(env);
-  if (variables === undefined) applied.set(env, (variables = new Map()));
+  const variables = applied.get(env) ?? new Map<string, EnvLayers>();
+  applied.set(env, variables);
   const mine: [string, { value: string }][] = [];
   for (const [name, value] of Object.entries(values)) {
-    let entry = variables.get(name);
-    if (entry === undefined) variables.set(name, (entry = { original: env[name], layers: [] }));
+    const entry = variables.get(name) ?? { original: env[name], layers: [] };
+    variables.set(name, entry);
     const layer = { value };
     entry.layers.push(layer);
     mine.push([name, layer]);
