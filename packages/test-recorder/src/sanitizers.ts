@@ -247,15 +247,14 @@ const SECRET_KEY_PROPERTIES = new Set([
 const SECRET_PROPERTIES = new Set(["password", "adminpassword", "clientsecret", "applicationsecret"]);
 
 function replaceSecretProperties(value: JsonValue): void {
-  if (Array.isArray(value)) {
-    for (const item of value) replaceSecretProperties(item);
-    return;
-  }
   if (value === null || typeof value !== "object") return;
-  for (const [key, child] of Object.entries(value)) {
+  // an array's entries are its indexes, never a secret's name: its items are searched like an object's values
+  const container = value as { [key: string]: JsonValue };
+  for (const [key, child] of Object.entries(container)) {
     const name = key.toLowerCase();
-    if (typeof child === "string" && child !== "" && SECRET_KEY_PROPERTIES.has(name)) value[key] = FAKE_ACCESS_KEY;
-    else if (typeof child === "string" && child !== "" && SECRET_PROPERTIES.has(name)) value[key] = SANITIZED;
+    const replaceable = typeof child === "string" && child !== "";
+    if (replaceable && SECRET_KEY_PROPERTIES.has(name)) container[key] = FAKE_ACCESS_KEY;
+    else if (replaceable && SECRET_PROPERTIES.has(name)) container[key] = SANITIZED;
     else replaceSecretProperties(child);
   }
 }

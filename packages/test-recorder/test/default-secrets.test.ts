@@ -4,7 +4,13 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { createRecorder, FAKE_ACCESS_KEY, parseRecording } from "../src/index.ts";
-import { binaryMask, sasSignatureStep, secretPropertiesStep } from "../src/sanitizers.ts";
+import {
+  binaryMask,
+  DEFAULT_SECRET_HEADERS,
+  sasSignatureStep,
+  secretHeadersStep,
+  secretPropertiesStep,
+} from "../src/sanitizers.ts";
 import { ACCESS_KEY, tempDirPerTest } from "./helpers.ts";
 
 const tmp = tempDirPerTest();
@@ -48,6 +54,7 @@ describe("secret JSON properties", () => {
       properties: { accessKey: "k3", password: "p", clientSecret: "s", name: "kept" },
       primaryKey: 5,
       secondaryKey: "",
+      nested: { password: 7, clientSecret: "", list: [{ adminPassword: "p2" }] },
       primaryConnectionString: "kept here: the connection string step owns it",
     };
     secretPropertiesStep().json!(body);
@@ -56,6 +63,7 @@ describe("secret JSON properties", () => {
       properties: { accessKey: FAKE_ACCESS_KEY, password: "Sanitized", clientSecret: "Sanitized", name: "kept" },
       primaryKey: 5,
       secondaryKey: "",
+      nested: { password: 7, clientSecret: "", list: [{ adminPassword: "Sanitized" }] },
       primaryConnectionString: "kept here: the connection string step owns it",
     });
   });
@@ -86,6 +94,20 @@ describe("secret JSON properties", () => {
         ["PASSWORDHINT", "x"],
       ]),
     );
+  });
+});
+
+describe("the secret headers added to the defaults", () => {
+  it.each([
+    "x-ms-copy-source-authorization",
+    "X-MS-File-Rename-Source-Authorization",
+    "subscription-key",
+    "aeg-sas-key",
+    "aeg-sas-token",
+  ])("%s is replaced whole, in any case; a header of a similar name is kept", (name) => {
+    const step = secretHeadersStep(DEFAULT_SECRET_HEADERS);
+    expect(step.header!(name, "v")).toBe("Sanitized");
+    expect(step.header!(`${name}-x`, "v")).toBe("v");
   });
 });
 
