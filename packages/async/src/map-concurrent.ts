@@ -76,15 +76,17 @@ export async function mapConcurrent<T, R>(
     return new Promise((resolve, reject) => {
       const onAbort = () => resolve(undefined);
       controller.signal.addEventListener("abort", onAbort, { once: true });
+      const answered = () => {
+        reading--;
+        controller.signal.removeEventListener("abort", onAbort);
+      };
       next.then(
         (step) => {
-          reading--;
-          controller.signal.removeEventListener("abort", onAbort);
+          answered();
           resolve(step);
         },
         (error: unknown) => {
-          reading--;
-          controller.signal.removeEventListener("abort", onAbort);
+          answered();
           reject(error);
         },
       );
