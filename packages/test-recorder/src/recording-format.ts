@@ -95,8 +95,9 @@ const utf8 = new TextDecoder("utf-8");
  */
 function exactJson(text: string): JsonValue | undefined {
   let exact = true;
-  const keepExact = (_key: string, value: unknown, context?: { source?: string }) => {
-    if (typeof value === "number" && String(value) !== context?.source) exact = false;
+  // Node passes every reviver call the source text of a primitive (JSON.parse source text access)
+  const keepExact = (_key: string, value: unknown, context: { source: string }) => {
+    if (typeof value === "number" && String(value) !== context.source) exact = false;
     return value;
   };
   try {
