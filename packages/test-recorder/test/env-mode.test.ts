@@ -69,6 +69,14 @@ describe("two playback environments that overlap (concurrent tests)", () => {
     }
   });
 
+  it("a later one restores the value the variable had when it started, not the value before an earlier one", () => {
+    const env: Record<string, string | undefined> = { CS: "real" };
+    applyEnv(env, { CS: "fake" })();
+    env.CS = "changed between the tests";
+    applyEnv(env, { CS: "fake" })();
+    expect(env.CS).toBe("changed between the tests");
+  });
+
   it("while both run, the one started last holds a variable; once it stops, the other's value is back", () => {
     const env: Record<string, string | undefined> = { CS: "real" };
     const restoreA = applyEnv(env, { CS: "fake-a" });
