@@ -84,7 +84,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
         this.fail(new QueueOverflowError(this.capacity));
         return false;
       }
-      this.#head++;
+      this.#shift(); // drop-oldest: the slot is cleared and the array compacted, so a dropped item is not kept alive
     }
     this.#items.push(item);
     this.#wake();
@@ -147,11 +147,34 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return item;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+  /**
+   * The consumer's iterator. Its `return()` closes the queue at once, even before the first `next()` or while one
+   * waits for an item (an async generator would only queue it behind that wait).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const role = { consumer: false };
+    const consumer = this.#consume(role);
+    return {
+      next: () => consumer.next(),
+      return: (value?: unknown) => {
+        // a second iterator, refused as a consumer, leaves the first one's queue alone
+        if (role.consumer || !this.#iterating) this.#close();
+        return consumer.return(value as undefined);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    } as AsyncIterator<T>;
+  }
+
+  async *#consume(role: { consumer: boolean }): AsyncGenerator<T, undefined> {
     if (this.#iterating) throw new Error("An AsyncQueue has a single consumer; it is already being iterated.");
     this.#iterating = true;
+    role.consumer = true;
     try {
       while (true) {
+        // an abort after end() or fail() (whose listener is gone by then) still ends the loop at once
+        if (this.#signal?.aborted) return;
         if (this.size > 0) {
           yield this.#shift();
           continue;

@@ -60,40 +60,77 @@ export async function mapConcurrent<T, R>(
   let failure: { error: unknown } | undefined;
 
   const stopped = () => failure !== undefined || controller.signal.aborted;
+  // The first failure is the one reported; it stops every worker and aborts the calls in flight.
+  const fail = (error: unknown) => {
+    if (failure) return;
+    failure = { error };
+    controller.abort(error);
+  };
+  // next() calls of an async source not settled yet: a source still busy with one is told to return, not awaited
+  let reading = 0;
+
+  /** The next item, or undefined once the calls are aborted: a source that goes quiet cannot hold them. */
+  function read(): Promise<IteratorResult<T> | undefined> {
+    const next = Promise.resolve(iterator.next());
+    reading++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => resolve(undefined);
+      controller.signal.addEventListener("abort", onAbort, { once: true });
+      const answered = () => {
+        reading--;
+        controller.signal.removeEventListener("abort", onAbort);
+      };
+      next.then(
+        (step) => {
+          answered();
+          resolve(step);
+        },
+        (error: unknown) => {
+          answered();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  // Workers start one at a time, each when the previous one got an item: never more workers than items, whatever
+  // the concurrency asked for.
+  const workers: Promise<void>[] = [];
 
   async function worker(): Promise<void> {
     while (!stopped()) {
-      let step: IteratorResult<T>;
+      let step: IteratorResult<T> | undefined;
       try {
-        step = await iterator.next();
+        step = await read();
       } catch (error) {
         // The source failed: stop every worker and abort the calls in flight, in both modes.
-        if (!failure) {
-          failure = { error };
-          controller.abort(error);
-        }
+        fail(error);
         return;
       }
-      if (step.done || stopped()) return;
+      if (step === undefined || step.done || stopped()) return;
       const index = nextIndex++;
+      if (workers.length < concurrency) workers.push(worker());
       try {
         const value = await fn(step.value, index, controller.signal);
         results[index] = { status: "fulfilled", value };
       } catch (error) {
         results[index] = { status: "rejected", reason: error };
-        if (mode === "fail-fast" && !failure) {
-          failure = { error };
-          controller.abort(error);
-        }
+        if (mode === "fail-fast") fail(error);
       }
     }
   }
 
+  workers.push(worker());
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    // workers never reject (each catches what the source and fn throw); the list grows while they run
+    for (const running of workers) await running;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    if (stopped()) await iterator.return?.();
+    if (stopped()) {
+      // an async generator queues return() behind a pending next(): then it is told without being awaited
+      if (reading === 0) await iterator.return?.();
+      else Promise.resolve(iterator.return?.()).catch(() => {});
+    }
   }
   if (failure) throw failure.error;
   throwIfAborted(signal);

@@ -51,7 +51,11 @@ export function backoffDelay(attempt: number, options: RetryOptions = {}): numbe
   const raw = options.mode === "fixed" ? base : base * 2 ** Math.min(attempt - 1, 52);
   const capped = Math.min(raw, cap);
   if (options.jitter === false) return capped;
-  const r = (options.random ?? Math.random)();
+  const r: unknown = (options.random ?? Math.random)();
+  // a value outside [0, 1] would take the delay past its cap, or make it NaN
+  if (typeof r !== "number" || !(r >= 0 && r <= 1)) {
+    throw new RangeError(`random must return a number from 0 to 1, got ${shownValue(r)}.`);
+  }
   return Math.round(capped * (0.5 + r / 2));
 }
 

@@ -17,7 +17,12 @@ export function withTimeout<T>(
   checkTimerDuration(ms, "ms");
   checkSignal(options.signal);
   const outer = options.signal ?? undefined;
-  if (outer?.aborted) return Promise.reject(abortReason(outer));
+  if (outer?.aborted) {
+    // the work lost before it started: its outcome is still observed, so its failure is never an unhandled rejection
+    // (a work function, never called, resolves as itself: nothing to observe)
+    Promise.resolve(work).catch(() => {});
+    return Promise.reject(abortReason(outer));
+  }
   const inner = new AbortController();
   return new Promise<T>((resolve, reject) => {
     let done = false;

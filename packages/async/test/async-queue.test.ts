@@ -1,3 +1,5 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { AsyncQueue, fromEvents, QueueOverflowError } from "../src/index.ts";
 import { abortListeners } from "./helpers.ts";
@@ -333,5 +335,101 @@ describe("fromEvents' end and unsubscribe", () => {
     expect(unsubscribed).toBe(1);
     expect(await collect(queue)).toEqual([1]);
     expect(unsubscribed).toBe(1);
+  });
+});
+
+describe("AsyncQueue's abort, early return and dropped items", () => {
+  it("ends the consumer's loop at once on an abort that comes after end(), discarding what is left", async () => {
+    const controller = new AbortController();
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
+    for (const n of [1, 2, 3]) q.push(n);
+    q.end();
+    const got: number[] = [];
+    for await (const n of q) {
+      got.push(n);
+      controller.abort();
+    }
+    expect(got).toEqual([1]);
+    expect(q.size).toBe(0);
+  });
+
+  it("ends the consumer's loop quietly on an abort that comes after fail(), discarding the failure too", async () => {
+    const controller = new AbortController();
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
+    q.push(1);
+    q.push(2);
+    q.fail(new Error("source broke"));
+    const got: number[] = [];
+    for await (const n of q) {
+      got.push(n);
+      controller.abort();
+    }
+    expect(got).toEqual([1]);
+    expect(q.size).toBe(0);
+  });
+
+  it("drains what was buffered after end() when the signal is not aborted", async () => {
+    const controller = new AbortController();
+    const q = new AsyncQueue<number>({ capacity: 10, overflow: "error", signal: controller.signal });
+    for (const n of [1, 2, 3]) q.push(n);
+    q.end();
+    expect(await collect(q)).toEqual([1, 2, 3]);
+  });
+
+  it("unsubscribes and leaves no listener when the consumer returns before its first next()", async () => {
+    const controller = new AbortController();
+    let unsubscribed = 0;
+    const q = fromEvents<number>(() => () => unsubscribed++, {
+      capacity: 4,
+      overflow: "error",
+      signal: controller.signal,
+    });
+    const iterator = q[Symbol.asyncIterator]();
+    await expect(iterator.return?.()).resolves.toEqual({ done: true, value: undefined });
+    expect(q.open).toBe(false);
+    expect(unsubscribed).toBe(1);
+    expect(abortListeners(controller.signal)).toBe(0);
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it("settles a next() waiting for an item, and return() itself, when the consumer returns meanwhile", async () => {
+    let unsubscribed = 0;
+    const q = fromEvents<number>(() => () => unsubscribed++, { capacity: 4, overflow: "error" });
+    const iterator = q[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    await expect(iterator.return?.()).resolves.toEqual({ done: true, value: undefined });
+    await expect(waiting).resolves.toEqual({ done: true, value: undefined });
+    expect(unsubscribed).toBe(1);
+  });
+
+  it("leaves the consumer's queue open when a second, refused iterator is returned", async () => {
+    const q = new AsyncQueue<number>({ capacity: 4, overflow: "error" });
+    const first = q[Symbol.asyncIterator]();
+    const firstNext = first.next();
+    const second = q[Symbol.asyncIterator]();
+    await expect(second.next()).rejects.toThrow(/single consumer/);
+    await second.return?.();
+    expect(q.open).toBe(true);
+    q.push(7);
+    await expect(firstNext).resolves.toEqual({ done: false, value: 7 });
+  });
+
+  it("drop-oldest keeps no item it dropped alive while the consumer is behind (memory bounded by capacity)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const q = new AsyncQueue<object>({ capacity: 2, overflow: "drop-oldest" });
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 20; i++) {
+      const item = { i };
+      refs.push(new WeakRef(item));
+      q.push(item);
+    }
+    // a WeakRef keeps its target for the rest of the job that made it: collect in a later one
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(refs.map((r) => r.deref() !== undefined).filter(Boolean)).toHaveLength(2);
+    expect(refs[19]!.deref()).toEqual({ i: 19 });
+    q.end();
+    expect(await collect(q)).toEqual([{ i: 18 }, { i: 19 }]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { AbortError, Deferred, delay, mapConcurrent } from "../src/index.ts";
+import { AbortError, Deferred, delay, fromEvents, mapConcurrent } from "../src/index.ts";
 import { abortListeners } from "./helpers.ts";
 
 describe("mapConcurrent", () => {
@@ -321,5 +321,156 @@ describe("mapConcurrent's results and stopping", () => {
     pendingNext.reject(new Error("source failed later"));
     expect(await outcome).toBe(callError);
     expect(nexts).toBe(2);
+  });
+});
+
+describe("mapConcurrent's workers and a source that goes quiet", () => {
+  it("starts at most one worker more than there are items, whatever the concurrency (no worker per unit)", async () => {
+    let asked = 0;
+    const items = [1, 2, 3];
+    const source: Iterable<number> = {
+      [Symbol.iterator]() {
+        let i = 0;
+        return {
+          next: () => {
+            asked++;
+            return i < items.length ? { done: false, value: items[i++]! } : { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    await expect(mapConcurrent(source, async (n) => n * 2, { concurrency: 100_000 })).resolves.toEqual([2, 4, 6]);
+    // one next() per item, plus the one that finds the end for each worker: at most items + 1 workers
+    expect(asked).toBeLessThanOrEqual(items.length + (items.length + 1));
+  });
+
+  it("still runs `concurrency` calls at once when there are enough items", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const gate = new Deferred<void>();
+    const p = mapConcurrent(
+      Array.from({ length: 10 }, (_, i) => i),
+      async (n) => {
+        most = Math.max(most, ++inFlight);
+        if (most === 4) gate.resolve();
+        await gate.promise;
+        inFlight--;
+        return n;
+      },
+      { concurrency: 4 },
+    );
+    await expect(p).resolves.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(most).toBe(4);
+  });
+
+  it("rejects with an AbortError on abort while waiting on an async source that yields nothing more", async () => {
+    const controller = new AbortController();
+    const firstDone = new Deferred<void>();
+    async function* quiet() {
+      yield 1;
+      await new Promise(() => {}); // the source never yields again nor ends
+    }
+    const p = mapConcurrent(quiet(), async () => firstDone.resolve(), { concurrency: 2, signal: controller.signal });
+    await firstDone.promise;
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it("tells a quiet fromEvents source to stop on abort, which unsubscribes it", async () => {
+    const controller = new AbortController();
+    let unsubscribed = 0;
+    const source = fromEvents<number>(() => () => unsubscribed++, { capacity: 4, overflow: "error" });
+    const p = mapConcurrent(source, async (n) => n, { concurrency: 2, signal: controller.signal });
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(unsubscribed).toBe(1);
+  });
+
+  it("awaits the source's return() when no read is pending", async () => {
+    const controller = new AbortController();
+    const returned = new Deferred<void>();
+    let returnSettled = false;
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return {
+          next: async () => ({ done: false, value: i++ }),
+          return: async () => {
+            await returned.promise;
+            returnSettled = true;
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    const p = mapConcurrent(
+      source,
+      async () => {
+        controller.abort();
+      },
+      { concurrency: 1, signal: controller.signal },
+    );
+    let settled = false;
+    p.catch(() => {}).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(settled).toBe(false);
+    returned.resolve();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(returnSettled).toBe(true);
+  });
+
+  it("keeps the abort listeners on the calls' signal bounded by the calls in flight, however many items pass", async () => {
+    async function* many() {
+      for (let i = 0; i < 200; i++) yield i;
+    }
+    let most = 0;
+    await mapConcurrent(
+      many(),
+      async (_n, _i, signal) => {
+        most = Math.max(most, abortListeners(signal));
+      },
+      { concurrency: 2 },
+    );
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it("awaits the source's return() before rejecting with the source's failure", async () => {
+    const events: string[] = [];
+    const returned = new Deferred<void>();
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let calls = 0;
+        return {
+          next: async () => {
+            if (++calls === 2) throw new Error("source broke");
+            return { done: false, value: calls };
+          },
+          return: async () => {
+            await returned.promise;
+            events.push("returned");
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+    const p = mapConcurrent(source, async (n) => n, { concurrency: 2 }).catch((error: Error) => {
+      events.push(`rejected: ${error.message}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(events).toEqual([]);
+    returned.resolve();
+    await p;
+    expect(events).toEqual(["returned", "rejected: source broke"]);
+  });
+
+  it("rejects with the AbortError for a quiet source that has no return()", async () => {
+    const controller = new AbortController();
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<number>>(() => {}) }),
+    };
+    const p = mapConcurrent(source, async (n) => n, { concurrency: 1, signal: controller.signal });
+    controller.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
   });
 });

@@ -19,6 +19,17 @@ describe("backoffDelay", () => {
     expect(backoffDelay(3, { retryDelayInMs: 100, random: () => 0 })).toBe(200);
     expect(backoffDelay(3, { retryDelayInMs: 100, random: () => 0.999999 })).toBe(400);
   });
+  it("never passes the cap through jitter: a random outside [0, 1] is refused, naming random; 0 and 1 are kept", () => {
+    const o = { retryDelayInMs: 100, maxRetryDelayInMs: 400 };
+    for (const bad of [3, -0.5, Number.NaN, "0.5"]) {
+      expect(() => backoffDelay(5, { ...o, random: () => bad as number })).toThrow(
+        `random must return a number from 0 to 1, got ${typeof bad === "string" ? '"0.5"' : bad}.`,
+      );
+    }
+    expect(backoffDelay(5, { ...o, random: () => 1 })).toBe(400);
+    expect(backoffDelay(5, { ...o, random: () => 0 })).toBe(200);
+    expect(backoffDelay(5, { ...o, jitter: false, random: () => 3 })).toBe(400);
+  });
   it("names bad options", () => {
     expect(() => backoffDelay(0)).toThrow(/attempt/);
     expect(() => backoffDelay(1, { maxRetries: -1 })).toThrow(/maxRetries/);

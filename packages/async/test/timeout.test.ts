@@ -119,3 +119,37 @@ describe("withTimeout's work argument", () => {
     expect(abortListeners(controller.signal)).toBe(0);
   });
 });
+
+describe("withTimeout and an already aborted signal", () => {
+  it("observes a given promise it never raced, so its later failure is not an unhandled rejection", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const work = new Deferred<number>();
+    const observed: string[] = [];
+    const thenable = {
+      // a promise-like that reports who subscribed to its outcome
+      // biome-ignore lint/suspicious/noThenProperty: the work is a thenable on purpose
+      then: (ok: unknown, fail: unknown) => {
+        observed.push(typeof fail);
+        return work.promise.then(ok as never, fail as never);
+      },
+    } as unknown as Promise<number>;
+    await expect(withTimeout(thenable, 100, { signal: controller.signal })).rejects.toBeInstanceOf(AbortError);
+    expect(observed).toEqual(["function"]);
+    work.reject(new Error("late failure"));
+    await expect(work.promise).rejects.toThrow("late failure");
+  });
+
+  it("still rejects with the AbortError, never throwing, when the given promise-like's then() throws", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const broken = {
+      // biome-ignore lint/suspicious/noThenProperty: the work is a broken thenable on purpose
+      then: () => {
+        throw new Error("broken then");
+      },
+    } as unknown as Promise<number>;
+    const result = withTimeout(broken, 100, { signal: controller.signal });
+    await expect(result).rejects.toBeInstanceOf(AbortError);
+  });
+});

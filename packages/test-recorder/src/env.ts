@@ -77,17 +77,44 @@ export function sanitizingFromEnv(
   return result;
 }
 
-/** Sets variables, returning a function that restores the previous values. */
+/** The values applyEnv set on one variable of one environment, and the value it had before the first of them. */
+interface EnvLayers {
+  original: string | undefined;
+  layers: { value: string }[];
+}
+
+// Per environment object: recorders of concurrent tests overlap, and each stop() must leave what the others still
+// need, then the real value once the last one stops, whatever the order.
+const applied = new WeakMap<Record<string, string | undefined>, Map<string, EnvLayers>>();
+
+/**
+ * Sets variables, returning a function that takes them back: a variable another call still holds gets that call's
+ * value, and one no call holds any more its value from before the first of them (unset again if it was unset).
+ */
 export function applyEnv(env: Record<string, string | undefined>, values: Record<string, string>): () => void {
-  const previous = new Map<string, string | undefined>();
+  const variables = applied.get(env) ?? new Map<string, EnvLayers>();
+  applied.set(env, variables);
+  const mine: [string, { value: string }][] = [];
   for (const [name, value] of Object.entries(values)) {
-    previous.set(name, env[name]);
+    const entry = variables.get(name) ?? { original: env[name], layers: [] };
+    variables.set(name, entry);
+    const layer = { value };
+    entry.layers.push(layer);
+    mine.push([name, layer]);
     env[name] = value;
   }
   return () => {
-    for (const [name, value] of previous) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
+    for (const [name, layer] of mine.splice(0)) {
+      const entry = variables.get(name)!;
+      entry.layers.splice(entry.layers.indexOf(layer), 1);
+      const top = entry.layers.at(-1);
+      if (top !== undefined) {
+        env[name] = top.value;
+        continue;
+      }
+      variables.delete(name);
+      if (entry.original === undefined) delete env[name];
+      else env[name] = entry.original;
     }
   };
 }

@@ -1,4 +1,5 @@
 // The recorder's errors: a request the recording lacks, a missing recording, a secret about to be written.
+import { capped } from "@webpubsub/core/shown";
 import type { MatchResult, RequestPart } from "./matcher.ts";
 
 /** What every recorder error has: the recording it concerns. `instanceof RecorderError` catches them all. */
@@ -52,13 +53,21 @@ export class RecordingSecretError extends RecorderError {
   }
 }
 
+/** How much of one part of a request (its URI, body, a frame) an error shows before it cuts it short. */
+export const SHOWN_PART = 300;
+
+/** A part of a request or frame for an error message: whole when short, else its first SHOWN_PART characters and "…". */
+export function shownPart(text: string): string {
+  return capped(text, SHOWN_PART, false);
+}
+
 function describeRequest(r: RequestPart): string {
   let body = "";
   if (r.RequestBody !== null && r.RequestBody !== "") {
     const text = typeof r.RequestBody === "string" ? r.RequestBody : JSON.stringify(r.RequestBody);
-    body = `\n    body: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`;
+    body = `\n    body: ${shownPart(text)}`;
   }
-  return `    ${r.RequestMethod} ${r.RequestUri}${body}`;
+  return `    ${shownPart(r.RequestMethod)} ${shownPart(r.RequestUri)}${body}`;
 }
 
 /** Builds the error for an unmatched request: the request, the closest recorded entry and how they differ. */

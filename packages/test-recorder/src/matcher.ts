@@ -1,6 +1,7 @@
 // Request matching: method, URI (path exact after decoding, query as an order-insensitive multiset minus ignored keys),
 // body (JSON structurally, otherwise as text) and selected headers.
 
+import { shownPart } from "./errors.ts";
 import { getHeader, type JsonValue, type RecordEntry } from "./recording-format.ts";
 
 /** How requests are matched against recorded entries. */
@@ -21,11 +22,15 @@ interface ParsedUri {
   query: [string, string][];
 }
 
-function safeDecode(s: string): string {
+/**
+ * One path segment, decoded, with a "/" or "%" it held escaped again, so "a%2Fb" (one segment) never equals "a/b"
+ * (two), nor "a%252Fb" (the text "%2F") "a%2Fb". A malformed escape is kept as written.
+ */
+function decodeSegment(segment: string): string {
   try {
-    return decodeURIComponent(s);
+    return decodeURIComponent(segment).replace(/%/g, "%25").replace(/\//g, "%2F");
   } catch {
-    return s;
+    return segment;
   }
 }
 
@@ -35,7 +40,7 @@ function parseUri(uri: string): ParsedUri {
   const rawBase = q < 0 ? hashless : hashless.slice(0, q);
   const origin = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(rawBase)?.[0] ?? "";
   const path = rawBase.slice(origin.length) || "/";
-  const base = origin.toLowerCase() + path.split("/").map(safeDecode).join("/");
+  const base = origin.toLowerCase() + path.split("/").map(decodeSegment).join("/");
   const query = q < 0 ? [] : [...new URLSearchParams(hashless.slice(q + 1)).entries()];
   return { base, query };
 }
@@ -116,29 +121,30 @@ function differences(request: RequestPart, entry: RequestPart, options: MatcherO
   const diffs: Difference[] = [];
   const add = (text: string, weight: number) => diffs.push({ text, weight });
   if (request.RequestMethod.toUpperCase() !== entry.RequestMethod.toUpperCase()) {
-    add(`method: request ${request.RequestMethod}, recorded ${entry.RequestMethod}`, 100);
+    add(`method: request ${shownPart(request.RequestMethod)}, recorded ${shownPart(entry.RequestMethod)}`, 100);
   }
   const ru = parseUri(request.RequestUri);
   const eu = parseUri(entry.RequestUri);
-  if (ru.base !== eu.base) add(`path: request ${ru.base}, recorded ${eu.base}`, 50);
+  if (ru.base !== eu.base) add(`path: request ${shownPart(ru.base)}, recorded ${shownPart(eu.base)}`, 50);
   const ignored = new Set(options.ignoredQueryParameters?.map((k) => k.toLowerCase()));
   const rq = multiset(ru.query, ignored);
   const eq = multiset(eu.query, ignored);
-  const list = (values: string[]) => values.map((v) => JSON.stringify(v)).join(", ");
+  const list = (values: string[]) => shownPart(values.map((v) => JSON.stringify(v)).join(", "));
   for (const key of new Set([...rq.keys(), ...eq.keys()])) {
     const a = rq.get(key);
     const b = eq.get(key);
-    if (!b) add(`query "${key}": only in the request (${list(a!)})`, 5);
-    else if (!a) add(`query "${key}": only in the recording (${list(b)})`, 5);
+    const name = shownPart(key);
+    if (!b) add(`query "${name}": only in the request (${list(a!)})`, 5);
+    else if (!a) add(`query "${name}": only in the recording (${list(b)})`, 5);
     else if (a.length !== b.length || a.some((v, i) => v !== b[i]))
-      add(`query "${key}": request ${list(a)}, recorded ${list(b)}`, 5);
+      add(`query "${name}": request ${list(a)}, recorded ${list(b)}`, 5);
   }
   if (options.headers) {
     for (const name of options.headers) {
       const a = getHeader(request.RequestHeaders, name);
       const b = getHeader(entry.RequestHeaders, name);
       if (a?.trim() !== b?.trim())
-        add(`header "${name}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
+        add(`header "${shownPart(name)}": request ${short(a ?? null)}, recorded ${short(b ?? null)}`, 3);
     }
   }
   if (options.compareBodies !== false) {

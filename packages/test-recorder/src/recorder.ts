@@ -4,7 +4,13 @@ import { dirname } from "node:path";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { shown, shownValue } from "@webpubsub/core/shown";
 import { applyEnv, DEFAULT_FAKE_ENDPOINT, defaultPlaybackEnv, type EnvSanitizing, sanitizingFromEnv } from "./env.ts";
-import { mismatchError, RecordingMismatchError, RecordingNotFoundError, RecordingSecretError } from "./errors.ts";
+import {
+  mismatchError,
+  RecordingMismatchError,
+  RecordingNotFoundError,
+  RecordingSecretError,
+  shownPart,
+} from "./errors.ts";
 import { createRecorderFetch } from "./fetch.ts";
 import type { HttpRecorderCore } from "./http-core.ts";
 import { diffRequest, findMatch, type MatcherOptions, type RequestPart } from "./matcher.ts";
@@ -33,7 +39,9 @@ import {
   sanitizeProtocols,
   sanitizeSession,
   sanitizeUri,
+  sasSignatureStep,
   secretHeadersStep,
+  secretPropertiesStep,
   urlCredentialsStep,
 } from "./sanitizers.ts";
 import { scanRecording } from "./secret-scan.ts";
@@ -259,6 +267,8 @@ export class Recorder {
       literalStep("environment values", this.#envSanitizing.replacements),
       connectionStringKeyStep(),
       jwtStep(),
+      sasSignatureStep(),
+      secretPropertiesStep(),
       urlCredentialsStep(),
       hostStep(this.#fakeEndpoint, [...this.#envSanitizing.hosts, ...hosts]),
       ...this.#userSteps,
@@ -342,7 +352,9 @@ export class Recorder {
       const session = this.#sanitizedSessions[index]!;
       const diffs = diffRequest(request, { ...request, RequestUri: session.Url }, this.#options.matcher);
       if ([...offered].sort().join(",") !== [...session.Protocols].sort().join(",")) {
-        diffs.push(`protocols: client ${JSON.stringify(offered)}, recorded ${JSON.stringify(session.Protocols)}`);
+        diffs.push(
+          `protocols: client ${shownPart(JSON.stringify(offered))}, recorded ${shownPart(JSON.stringify(session.Protocols))}`,
+        );
       }
       if (this.#usedSessions.has(index)) diffs.push("this session was already replayed");
       if (diffs.length === 0) {
@@ -366,11 +378,11 @@ export class Recorder {
     }
     const lines = [
       `Unmatched WebSocket connection in playback (recording ${this.recordingPath}).`,
-      `Connection: ${request.RequestUri} protocols ${JSON.stringify(offered)}`,
+      `Connection: ${shownPart(request.RequestUri)} protocols ${shownPart(JSON.stringify(offered))}`,
     ];
     if (best) {
       lines.push(
-        `Closest recorded session: #${best.index} ${this.#sanitizedSessions[best.index]!.Url}`,
+        `Closest recorded session: #${best.index} ${shownPart(this.#sanitizedSessions[best.index]!.Url)}`,
         "Differences:",
       );
       lines.push(...best.diffs.map((d) => `    - ${d}`));

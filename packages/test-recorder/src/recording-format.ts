@@ -89,18 +89,34 @@ export function isTextContentType(contentType: string | undefined): boolean {
 
 const utf8 = new TextDecoder("utf-8");
 
+/**
+ * A JSON text's value when every number in it reads back as written, else undefined: an integer past 2^53, `1.0` or
+ * `1e2` would be stored changed (and replayed changed) as a JSON value. Invalid JSON is undefined too.
+ */
+function exactJson(text: string): JsonValue | undefined {
+  let exact = true;
+  // Node passes every reviver call the source text of a primitive (JSON.parse source text access)
+  const keepExact = (_key: string, value: unknown, context: { source: string }) => {
+    if (typeof value === "number" && String(value) !== context.source) exact = false;
+    return value;
+  };
+  try {
+    const parsed = JSON.parse(text, keepExact as (key: string, value: unknown) => unknown) as JsonValue;
+    return exact ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Encodes raw body bytes the way test-proxy stores them. */
 export function encodeBody(bytes: Uint8Array | null | undefined, contentType: string | undefined): JsonValue {
   if (!bytes || bytes.length === 0) return null;
   if (isJsonContentType(contentType)) {
     const text = utf8.decode(bytes);
-    try {
-      const parsed = JSON.parse(text) as JsonValue;
-      // Only objects and arrays are stored as JSON values: a stored string is read back as raw text.
-      if (parsed !== null && typeof parsed === "object") return parsed;
-    } catch {
-      // not valid JSON despite the content type: keep the text
-    }
+    const parsed = exactJson(text);
+    // Only objects and arrays are stored as JSON values: a stored string is read back as raw text. Invalid JSON, and
+    // JSON whose numbers would not read back as written, keep their text.
+    if (parsed !== null && typeof parsed === "object") return parsed;
     return text;
   }
   if (isTextContentType(contentType)) return utf8.decode(bytes);

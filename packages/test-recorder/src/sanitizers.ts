@@ -65,6 +65,11 @@ export const DEFAULT_SECRET_HEADERS: readonly string[] = [
   "x-api-key",
   "x-functions-key",
   "x-ms-encryption-key",
+  "x-ms-copy-source-authorization",
+  "x-ms-file-rename-source-authorization",
+  "subscription-key",
+  "aeg-sas-key",
+  "aeg-sas-token",
 ];
 
 /** Any JSON Web Token (three base64url segments, header and payload starting with `{"`). */
@@ -203,6 +208,60 @@ export function jwtStep(): SanitizerStep {
     ...jwt,
     uri: (u) => jwt.uri!(u).replace(/([?&]access_token=)[^&#]*/gi, `$1${SANITIZED}`),
   };
+}
+
+// A shared access signature's `sig` value, after "?" or "&" (or "\u0026", how a JSON encoder may write "&" in a text
+// body). The lookbehind is a fixed few characters, so scanning costs linear time whatever the text.
+const SAS_SIGNATURE = /(?<=(?:[?&]|\\u0026)sig=)[^&#\s"'<>\\]+/gi;
+
+/**
+ * Replaces the signature of every shared access signature (the `sig` query value of a SAS URL or token) in URIs,
+ * headers, text and JSON strings; inside binary frames it becomes a mask of its own length.
+ */
+export function sasSignatureStep(): SanitizerStep {
+  const apply = (s: string) => s.replace(SAS_SIGNATURE, SANITIZED);
+  return {
+    name: "SAS signatures",
+    uri: apply,
+    header: (_n, v) => apply(v),
+    text: apply,
+    binary: (bytes) => replaceInBinary(bytes, SAS_SIGNATURE, () => SANITIZED),
+  };
+}
+
+// JSON properties that hold a key or a password whatever their value looks like (a key listing such as Web PubSub's
+// listKeys answers {"primaryKey": "...", "secondaryKey": "...", ...}); compared in lower case. Keys get the fake
+// well-formed key, so code that signs with them still runs in playback; the others "Sanitized".
+const SECRET_KEY_PROPERTIES = new Set([
+  "primarykey",
+  "secondarykey",
+  "accesskey",
+  "accountkey",
+  "sharedaccesskey",
+  "primarymasterkey",
+  "secondarymasterkey",
+  "primaryreadonlymasterkey",
+  "secondaryreadonlymasterkey",
+  "storageaccountaccesskey",
+]);
+const SECRET_PROPERTIES = new Set(["password", "adminpassword", "clientsecret", "applicationsecret"]);
+
+function replaceSecretProperties(value: JsonValue): void {
+  if (value === null || typeof value !== "object") return;
+  // an array's entries are its indexes, never a secret's name: its items are searched like an object's values
+  const container = value as { [key: string]: JsonValue };
+  for (const [key, child] of Object.entries(container)) {
+    const name = key.toLowerCase();
+    const replaceable = typeof child === "string" && child !== "";
+    if (replaceable && SECRET_KEY_PROPERTIES.has(name)) container[key] = FAKE_ACCESS_KEY;
+    else if (replaceable && SECRET_PROPERTIES.has(name)) container[key] = SANITIZED;
+    else replaceSecretProperties(child);
+  }
+}
+
+/** Replaces the string values of JSON properties named as keys or passwords (`primaryKey`, `password`, ...). */
+export function secretPropertiesStep(): SanitizerStep {
+  return { name: "secret JSON properties", json: replaceSecretProperties };
 }
 
 // A URL's user part (RFC 3986 userinfo: user, or user:password): what follows "://" up to an "@", when every

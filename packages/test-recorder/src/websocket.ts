@@ -2,6 +2,7 @@
 // and lifecycle event; playback hands out a scripted socket that plays the server side back and checks what the
 // client sends against the recording.
 
+import { shownPart } from "./errors.ts";
 import type { WebSocketFrame, WebSocketSession } from "./recording-format.ts";
 
 /** The part of the WHATWG WebSocket API that client SDKs use. Global `WebSocket` and `ws` sockets both fit. */
@@ -208,9 +209,9 @@ function makeCloseEvent(code: number, reason: string, wasClean: boolean): CloseE
 function describeFrame(frame: WebSocketFrame | undefined): string {
   if (!frame) return "(nothing: the recorded session has no more client frames)";
   if (frame.Event === "close")
-    return `close(${frame.Code ?? ""}${frame.Reason ? `, ${JSON.stringify(frame.Reason)}` : ""})`;
-  if (frame.Text !== undefined) return `text ${frame.Text.length > 300 ? `${frame.Text.slice(0, 300)}…` : frame.Text}`;
-  return `binary (base64) ${frame.Binary ?? ""}`;
+    return `close(${frame.Code ?? ""}${frame.Reason ? `, ${shownPart(JSON.stringify(frame.Reason))}` : ""})`;
+  if (frame.Text !== undefined) return `text ${shownPart(frame.Text)}`;
+  return `binary (base64) ${shownPart(frame.Binary ?? "")}`;
 }
 
 type HandlerType = "open" | "message" | "close" | "error";
@@ -383,7 +384,7 @@ export class ReplayWebSocket extends EventTarget implements WebSocketLike {
     }
     this.#mismatch(
       [
-        `Unmatched WebSocket frame in playback (${this.#session.Url}).`,
+        `Unmatched WebSocket frame in playback (${shownPart(this.#session.Url)}).`,
         `Sent:     ${describeFrame(frame)}`,
         `Recorded: ${describeFrame(expected)}`,
         "Differences:",

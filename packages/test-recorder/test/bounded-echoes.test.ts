@@ -88,3 +88,87 @@ describe("the recorder's errors show the caller's values bounded", () => {
     },
   );
 });
+
+describe("a playback mismatch shows each part of the request, session or frame bounded", () => {
+  const LONG = "q".repeat(50_000);
+
+  it("an unmatched request: its URI, path, query key and values, method and body", async () => {
+    const recordingPath = tmp.path("entries.json");
+    const entry = {
+      RequestUri: `https://fake.webpubsub.azure.com/api/${"p".repeat(2_000)}?k=${LONG}`,
+      RequestMethod: "POST",
+      RequestHeaders: {},
+      RequestBody: null,
+      StatusCode: 200,
+      ResponseHeaders: {},
+      ResponseBody: null,
+    };
+    await writeFile(recordingPath, JSON.stringify({ Entries: [entry], Variables: {} }));
+    const play = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+    const message = await thrownMessage(() =>
+      play.fetch(`https://h.example/api/${"x".repeat(2_000)}?k=${LONG}x&${LONG}=1`, {
+        method: "POST",
+        body: LONG,
+        headers: { "content-type": "text/plain" },
+      }),
+    );
+    await expect(play.stop()).rejects.toThrow(RecordingMismatchError);
+    expect(message).toContain("Unmatched request in playback");
+    expect(message).toContain(`path: request https://fake.webpubsub.azure.com/api/${"x".repeat(200)}`);
+    expect(message).toContain(`query "k": request "${"q".repeat(100)}`);
+    // every part at most 300 characters and a cut mark: the whole message stays near 10 parts of that size
+    expect(message.length).toBeLessThan(4_000);
+    expect(message).not.toContain("q".repeat(301));
+  });
+
+  it("a short request is still shown whole", async () => {
+    const recordingPath = tmp.path("short.json");
+    await writeFile(recordingPath, JSON.stringify({ Entries: [], Variables: {} }));
+    const play = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+    const message = await thrownMessage(() => play.fetch("https://h.example/api/a?k=v", { method: "GET" }));
+    await expect(play.stop()).rejects.toThrow(RecordingMismatchError);
+    expect(message).toContain("    GET https://fake.webpubsub.azure.com/api/a?k=v\n");
+  });
+
+  it("an unmatched WebSocket connection: its URL and subprotocols", async () => {
+    const recordingPath = tmp.path("sessions.json");
+    const session = {
+      Url: `wss://fake.webpubsub.azure.com/client?${LONG}`,
+      Protocols: [LONG],
+      Protocol: "",
+      Frames: [],
+    };
+    await writeFile(recordingPath, JSON.stringify({ Entries: [], Variables: {}, WebSocketSessions: [session] }));
+    const play = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+    const message = await thrownMessage(() => play.webSocketFactory(`wss://h.example/client?${LONG}x`, [`${LONG}x`]));
+    await expect(play.stop()).rejects.toThrow(RecordingMismatchError);
+    expect(message).toContain("Unmatched WebSocket connection in playback");
+    expect(message.length).toBeLessThan(3_000);
+    expect(message).not.toContain("q".repeat(301));
+  });
+
+  it("an unmatched binary frame: the frame sent and the one recorded", async () => {
+    const recordingPath = tmp.path("frames.json");
+    const big = Buffer.alloc(30_000, 1).toString("base64");
+    const session = {
+      Url: "wss://fake.webpubsub.azure.com/client",
+      Protocols: [],
+      Protocol: "",
+      Frames: [
+        { Direction: "Received", Event: "open" },
+        { Direction: "Sent", Event: "message", Binary: big },
+      ],
+    };
+    await writeFile(recordingPath, JSON.stringify({ Entries: [], Variables: {}, WebSocketSessions: [session] }));
+    const play = await createRecorder(undefined, { mode: "playback", recordingPath, env: {} });
+    const socket = play.webSocketFactory("wss://h.example/client");
+    await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+    const closed = new Promise((resolve) => socket.addEventListener("close", resolve, { once: true }));
+    socket.send(new Uint8Array(30_000).fill(2));
+    await closed;
+    const message = await thrownMessage(() => play.stop());
+    expect(message).toContain("Unmatched WebSocket frame in playback");
+    expect(message).toContain("binary payloads differ");
+    expect(message.length).toBeLessThan(2_000);
+  });
+});

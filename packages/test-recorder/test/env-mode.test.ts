@@ -56,6 +56,41 @@ describe("the playback environment", () => {
   });
 });
 
+describe("two playback environments that overlap (concurrent tests)", () => {
+  it("leave the real values in place whichever stops first", () => {
+    for (const order of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const env: Record<string, string | undefined> = { CS: "real", KEPT: "k" };
+      const restores = [applyEnv(env, { CS: "fake-a", ONLY_A: "a" }), applyEnv(env, { CS: "fake-b" })];
+      for (const i of order) restores[i]!();
+      expect(env, `stopped in order ${order}`).toEqual({ CS: "real", KEPT: "k" });
+    }
+  });
+
+  it("a later one restores the value the variable had when it started, not the value before an earlier one", () => {
+    const env: Record<string, string | undefined> = { CS: "real" };
+    applyEnv(env, { CS: "fake" })();
+    env.CS = "changed between the tests";
+    applyEnv(env, { CS: "fake" })();
+    expect(env.CS).toBe("changed between the tests");
+  });
+
+  it("while both run, the one started last holds a variable; once it stops, the other's value is back", () => {
+    const env: Record<string, string | undefined> = { CS: "real" };
+    const restoreA = applyEnv(env, { CS: "fake-a" });
+    const restoreB = applyEnv(env, { CS: "fake-b" });
+    expect(env.CS).toBe("fake-b");
+    restoreB();
+    expect(env.CS).toBe("fake-a");
+    restoreB(); // a second call takes nothing back twice
+    expect(env.CS).toBe("fake-a");
+    restoreA();
+    expect(env.CS).toBe("real");
+  });
+});
+
 describe("record mode's view of the real environment", () => {
   const fakes = defaultPlaybackEnv("https://fake.example");
   const KEY = "S3cr3tKeyS3cr3tKeyS3cr3tKeyS3cr3tKeyS3cr3tK=";

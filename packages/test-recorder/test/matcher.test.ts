@@ -74,6 +74,19 @@ describe("URI", () => {
     ]);
   });
 
+  it("never takes an escaped slash inside a segment for a separator, nor an escaped percent for an escape", () => {
+    expect(uri("https://h.example/groups/a%2Fb/x", "https://h.example/groups/a/b/x")).toEqual([
+      "path: request https://h.example/groups/a%2Fb/x, recorded https://h.example/groups/a/b/x",
+    ]);
+    expect(uri("https://h.example/groups/a%252Fb", "https://h.example/groups/a%2Fb")).toEqual([
+      "path: request https://h.example/groups/a%252Fb, recorded https://h.example/groups/a%2Fb",
+    ]);
+    // the same segment, escaped or not, in any case of its escapes, still matches
+    expect(uri("https://h.example/groups/a%2fb", "https://h.example/groups/a%2Fb")).toEqual([]);
+    expect(uri("https://h.example/groups/a%25b", "https://h.example/groups/a%25b")).toEqual([]);
+    expect(uri("https://h.example/g/%41", "https://h.example/g/A")).toEqual([]);
+  });
+
   it("reads a relative URI as a path", () => {
     expect(uri("/a/b?x=1", "/a/b?x=1")).toEqual([]);
     expect(uri("/a/b", "/a/c")).toEqual(["path: request /a/b, recorded /a/c"]);

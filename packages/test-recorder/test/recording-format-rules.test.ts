@@ -76,6 +76,20 @@ describe("bodies", () => {
     expect(encodeBody(bytes("true"), "text/json")).toBe("true");
   });
 
+  it("keep as text JSON whose numbers would not read back as written, so a replay answers the same bytes", () => {
+    for (const body of ['{"id":12345678901234567891}', '{"ratio":1.0}', "[1e2]", '{"a":[{"b":-0}]}']) {
+      expect(encodeBody(bytes(body), "application/json"), body).toBe(body);
+      expect(text(decodeBody(encodeBody(bytes(body), "application/json"), "application/json"))).toBe(body);
+    }
+    // numbers written the way they read back stay a JSON value, at any depth
+    expect(encodeBody(bytes('{"id":9007199254740991,"r":1.5,"e":1e+21,"n":[-2]}'), "application/json")).toEqual({
+      id: 9007199254740991,
+      r: 1.5,
+      e: 1e21,
+      n: [-2],
+    });
+  });
+
   it("store text as text and anything else as base64; no bytes as null", () => {
     expect(encodeBody(bytes("<a/>"), "application/xml")).toBe("<a/>");
     expect(encodeBody(bytes("{}"), "application/octet-stream")).toBe(Buffer.from("{}").toString("base64"));
