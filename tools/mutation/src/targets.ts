@@ -85,6 +85,13 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
       "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
       "packages/client/src/utf8-length.ts", // the UTF-8 length of a text frame
+      "packages/client/src/state-transitions.ts", // the lifecycle's allowed transitions
+      "packages/client/src/network-events.ts", // the runtime's online/offline/visibilitychange hints
+      "packages/client/src/payload.ts", // data checked against its dataType, binary inputs, copies, binaryType
+      "packages/client/src/validation.ts", // argument checks and their bounded errors
+      "packages/client/src/keep-alive.ts", // pings, the keep-alive timeout and the liveness probe
+      "packages/client/src/protocols.ts", // the JSON subprotocols, protocol names and objects, forward compatibility
+      "packages/client/src/operations.ts", // acked operations: ackIds, retries, backpressure, fire-and-forget
     ],
   },
   {
