@@ -107,6 +107,75 @@ describe("operations", () => {
     await client.stop();
   });
 
+  // Rule: what ends an operation from outside (its caller's abort, stop()) is final: no retry, and the retry policy is
+  // not asked, whatever it would answer.
+  it("an operation its caller aborts is neither retried nor handed to shouldRetry", async () => {
+    const shouldRetry = vi.fn(() => true);
+    const { client, socket } = await started({ messageRetryOptions: { shouldRetry, retryDelayInMs: 1 } });
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const send = client.sendEvent("e", "x", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    await socket.waitForFrame((f) => f.type === "event");
+    controller.abort(reason);
+    const error = await send;
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).cause).toBe(reason);
+    expect(shouldRetry).not.toHaveBeenCalled();
+    expect(socket.framesOf("event")).toHaveLength(1);
+    await client.stop();
+  });
+
+  it("an operation pending when the client stops fails at once, not retried even when shouldRetry would", async () => {
+    vi.useFakeTimers();
+    const shouldRetry = vi.fn(() => true);
+    const { client, socket } = await started({ messageRetryOptions: { shouldRetry, retryDelayInMs: 60_000 } });
+    let outcome: unknown = "pending";
+    const send = client.sendEvent("e", "x", "text").then(
+      () => "resolved",
+      (e: unknown) => (outcome = e),
+    );
+    await socket.waitForFrame((f) => f.type === "event");
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    expect(outcome).toBeInstanceOf(SendMessageError);
+    expect((outcome as SendMessageError).message).toBe("The client stopped before the ack arrived");
+    expect(shouldRetry).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+    await send;
+  });
+
+  it("a caller's abort during the retry wait wins over a stop() in the same turn: it rejects with the abort reason", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started({ messageRetryOptions: { retryDelayInMs: 60_000, jitter: false } });
+    const controller = new AbortController();
+    const join = client.joinGroup("g", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(0); // the retry wait has begun
+    const reason = new Error("caller gave up");
+    controller.abort(reason);
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+    const error = await join;
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).cause).toBe(reason);
+  });
+
+  it("a fire-and-forget send while the connection is down (recovering) fails at once, retryable, writing nothing", async () => {
+    const { server, client, socket } = await started();
+    socket.serverClose(1006);
+    expect(client.state).toBe("Recovering");
+    const error = await client.sendToGroup("g", "x", "text", { fireAndForget: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect((error as SendMessageError).message).toBe("The connection is not connected");
+    expect((error as SendMessageError).retryable).toBe(true);
+    expect(socket.framesOf("sendToGroup")).toEqual([]);
+    expect(server.sockets.every((s) => s.framesOf("sendToGroup").length === 0)).toBe(true);
+    await client.stop();
+  });
+
   it("abortSignal stops waiting with the abort reason", async () => {
     const { client } = await started();
     const controller = new AbortController();
