@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { AbortError } from "@webpubsub/async";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
@@ -161,6 +162,47 @@ describe("operations", () => {
     const error = await join;
     expect(error).toBeInstanceOf(AbortError);
     expect((error as Error).cause).toBe(reason);
+  });
+
+  it("after a stop() and a new start(), an operation's retries wait their backoff again", async () => {
+    vi.useFakeTimers();
+    const { server, client } = await started({ messageRetryOptions: { retryDelayInMs: 1000, jitter: false } });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    const starting = client.start();
+    const socket = await server.socket(1);
+    socket.connected();
+    await starting;
+    const join = client.joinGroup("g");
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(socket.framesOf("joinGroup")).toHaveLength(1); // the first retry waits 1000 ms
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.framesOf("joinGroup")).toHaveLength(2);
+    socket.push({ type: "ack", ackId, success: true });
+    await join;
+    const stoppingAgain = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stoppingAgain;
+  });
+
+  it("an operation that settled, acked or refused, leaves no abort listener on its caller's signal", async () => {
+    const { client, socket } = await started({ messageRetryOptions: { maxRetries: 0 } });
+    const signal = new AbortController().signal;
+    const acked = client.sendEvent("e", "x", "text", { abortSignal: signal });
+    const first = await socket.waitForFrame((f) => f.type === "event");
+    expect(getEventListeners(signal, "abort").length).toBeGreaterThan(0); // listened to while it waits
+    socket.push({ type: "ack", ackId: first.ackId, success: true });
+    await acked;
+    expect(getEventListeners(signal, "abort")).toEqual([]);
+    const refused = client.sendEvent("e", "y", "text", { abortSignal: signal }).catch((e: unknown) => e);
+    const second = await socket.waitForFrame((f) => f.type === "event" && f.data === "y");
+    socket.push({ type: "ack", ackId: second.ackId, success: false, error: { name: "Forbidden", message: "no" } });
+    expect(await refused).toBeInstanceOf(SendMessageError);
+    expect(getEventListeners(signal, "abort")).toEqual([]);
+    await client.stop();
   });
 
   it("a fire-and-forget send while the connection is down (recovering) fails at once, retryable, writing nothing", async () => {
