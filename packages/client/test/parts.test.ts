@@ -209,7 +209,8 @@ describe("payloads and frames", () => {
       'data must be a Uint8Array or ArrayBuffer when dataType is "protobuf", got object',
     );
     // json takes any JSON value (null, false, 0, "" too) but none of the values JSON has no text for
-    for (const value of [null, false, 0, "", [], {}]) expect(toPayload(value, "json")).toEqual({ dataType: "json", data: value });
+    for (const value of [null, false, 0, "", [], {}])
+      expect(toPayload(value, "json")).toEqual({ dataType: "json", data: value });
     for (const [value, got] of [
       [undefined, "undefined"],
       [() => 1, "function"],
@@ -223,7 +224,9 @@ describe("payloads and frames", () => {
   it("refuses a dataType it does not know before looking at the data", () => {
     for (const dataType of ["xml", "Text", undefined, 1]) {
       expect(() => toPayload("x", dataType)).toThrow(
-        new TypeError(`dataType must be "text", "json", "binary" or "protobuf", got ${typeof dataType === "string" ? `"${dataType}"` : String(dataType)}`),
+        new TypeError(
+          `dataType must be "text", "json", "binary" or "protobuf", got ${typeof dataType === "string" ? `"${dataType}"` : String(dataType)}`,
+        ),
       );
     }
   });

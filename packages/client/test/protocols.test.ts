@@ -42,7 +42,11 @@ describe("the JSON subprotocols", () => {
     const protocol = WebPubSubJsonReliableProtocol();
     const message = { type: "joinGroup", group: "g", ackId: 1 } as const;
     expect(protocol.encode(message)).toBe(encodeJsonUpstream(message));
-    expect(protocol.decode('{"type":"ack","ackId":1,"success":true}')).toEqual({ type: "ack", ackId: 1, success: true });
+    expect(protocol.decode('{"type":"ack","ackId":1,"success":true}')).toEqual({
+      type: "ack",
+      ackId: 1,
+      success: true,
+    });
   });
 
   it("a binary frame is refused with a TypeError naming the subprotocol", () => {
@@ -99,7 +103,12 @@ describe("decodeKnown", () => {
         throw unknown;
       }),
     ).toBeUndefined();
-    for (const thrown of [Object.assign(new Error("bad"), { code: "invalid_message" }), new Error("plain"), null, "text"]) {
+    for (const thrown of [
+      Object.assign(new Error("bad"), { code: "invalid_message" }),
+      new Error("plain"),
+      null,
+      "text",
+    ]) {
       let caught: unknown = "nothing thrown";
       try {
         decodeKnown(() => {

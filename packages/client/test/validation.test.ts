@@ -46,7 +46,9 @@ describe("checkSendOptions", () => {
     expect(() => checkSendOptions(null)).toThrow(new TypeError("options must be an object"));
     expect(() => checkSendOptions(1)).toThrow(new TypeError("options must be an object"));
     expect(() => checkSendOptions({ ackId: -1 })).toThrow(RangeError);
-    expect(() => checkSendOptions({ abortSignal: {} })).toThrow(new TypeError("options.abortSignal must be an AbortSignal"));
+    expect(() => checkSendOptions({ abortSignal: {} })).toThrow(
+      new TypeError("options.abortSignal must be an AbortSignal"),
+    );
     expect(() => checkSendOptions({ abortSignal: new AbortController().signal })).not.toThrow();
   });
 });
@@ -60,7 +62,9 @@ describe("checkStreamOptions", () => {
   it("refuses options that are not an object, and a signal that is not an AbortSignal, naming options.signal", () => {
     expect(() => checkStreamOptions(null)).toThrow(new TypeError("options must be an object"));
     expect(() => checkStreamOptions("x")).toThrow(new TypeError("options must be an object"));
-    expect(() => checkStreamOptions({ signal: "abort" })).toThrow(new TypeError("options.signal must be an AbortSignal"));
+    expect(() => checkStreamOptions({ signal: "abort" })).toThrow(
+      new TypeError("options.signal must be an AbortSignal"),
+    );
   });
 });
 
@@ -97,7 +101,8 @@ describe("checkEventName", () => {
 
 describe("checkIdleTimeout", () => {
   it("takes absent, or whole milliseconds from 1 to the longest a timer can wait", () => {
-    for (const ok of [undefined, 1, 2, MAX_TIMER_MS - 1, MAX_TIMER_MS]) expect(() => checkIdleTimeout(ok)).not.toThrow();
+    for (const ok of [undefined, 1, 2, MAX_TIMER_MS - 1, MAX_TIMER_MS])
+      expect(() => checkIdleTimeout(ok)).not.toThrow();
   });
 
   it("refuses 0, a fraction, past the timer limit and non-numbers with a RangeError giving the range", () => {
