@@ -141,6 +141,8 @@ describe("operations", () => {
     await stopping;
     expect(outcome).toBeInstanceOf(SendMessageError);
     expect((outcome as SendMessageError).message).toBe("The client stopped before the ack arrived");
+    expect((outcome as SendMessageError).ackId).toBe(1); // which operation failed
+    expect((outcome as SendMessageError).retryable).toBe(false);
     expect(shouldRetry).not.toHaveBeenCalled();
     expect(vi.getTimerCount()).toBe(0);
     await send;
@@ -357,6 +359,7 @@ describe("operations", () => {
     await join;
     expect(outcome).toBeInstanceOf(SendMessageError);
     expect((outcome as SendMessageError).message).toBe("The client stopped");
+    expect((outcome as SendMessageError).ackId).toBe(ackId);
     expect((outcome as SendMessageError).retryable).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
     expect(socket.framesOf("joinGroup")).toHaveLength(1);
@@ -417,7 +420,9 @@ describe("operations", () => {
 
   it("operations on a stopped client reject without retrying", async () => {
     const client = new WebPubSubClient(URL1, { webSocketFactory: new FakeServer().factory });
-    await expect(client.sendEvent("e", "x", "text")).rejects.toThrow(/start\(\)/);
+    const error = await client.sendEvent("e", "x", "text").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect(error).toMatchObject({ message: "The client is Stopped: call start() first", retryable: false });
   });
 
   it("operations issued while connecting are written once connected", async () => {

@@ -77,7 +77,11 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "client",
     dir: "packages/client",
-    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
+    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out. The client's rule
+    // files; the seven from state-transitions.ts on were added on 2026-12-08, each run alone at --concurrency 1 (figures
+    // in tools/mutation/README.md's Time section). None of them is wiring the unit tests cannot reach: keep-alive.ts is
+    // driven through its owner interface, operations.ts through the client on fake sockets and fake timers, and
+    // network-events.ts through stubbed browser globals.
     vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
     mutate: [
       "packages/client/src/sequence-tracker.ts",
