@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { AbortError } from "@webpubsub/async";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClientOptions } from "../src/index.ts";
@@ -104,6 +105,118 @@ describe("operations", () => {
     socket.push({ type: "ack", ackId: 1, success: false, error: { name: "InternalServerError", message: "x" } });
     await expect(p).rejects.toBeInstanceOf(SendMessageError);
     expect(socket.framesOf("event")).toHaveLength(1);
+    await client.stop();
+  });
+
+  // Rule: what ends an operation from outside (its caller's abort, stop()) is final: no retry, and the retry policy is
+  // not asked, whatever it would answer.
+  it("an operation its caller aborts is neither retried nor handed to shouldRetry", async () => {
+    const shouldRetry = vi.fn(() => true);
+    const { client, socket } = await started({ messageRetryOptions: { shouldRetry, retryDelayInMs: 1 } });
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    const send = client.sendEvent("e", "x", "text", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    await socket.waitForFrame((f) => f.type === "event");
+    controller.abort(reason);
+    const error = await send;
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).cause).toBe(reason);
+    expect(shouldRetry).not.toHaveBeenCalled();
+    expect(socket.framesOf("event")).toHaveLength(1);
+    await client.stop();
+  });
+
+  it("an operation pending when the client stops fails at once, not retried even when shouldRetry would", async () => {
+    vi.useFakeTimers();
+    const shouldRetry = vi.fn(() => true);
+    const { client, socket } = await started({ messageRetryOptions: { shouldRetry, retryDelayInMs: 60_000 } });
+    let outcome: unknown = "pending";
+    const send = client.sendEvent("e", "x", "text").then(
+      () => "resolved",
+      (e: unknown) => (outcome = e),
+    );
+    await socket.waitForFrame((f) => f.type === "event");
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    expect(outcome).toBeInstanceOf(SendMessageError);
+    expect((outcome as SendMessageError).message).toBe("The client stopped before the ack arrived");
+    expect((outcome as SendMessageError).ackId).toBe(1); // which operation failed
+    expect((outcome as SendMessageError).retryable).toBe(false);
+    expect(shouldRetry).not.toHaveBeenCalled();
+    expect(vi.getTimerCount()).toBe(0);
+    await send;
+  });
+
+  it("a caller's abort during the retry wait wins over a stop() in the same turn: it rejects with the abort reason", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started({ messageRetryOptions: { retryDelayInMs: 60_000, jitter: false } });
+    const controller = new AbortController();
+    const join = client.joinGroup("g", { abortSignal: controller.signal }).catch((e: unknown) => e);
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(0); // the retry wait has begun
+    const reason = new Error("caller gave up");
+    controller.abort(reason);
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+    const error = await join;
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as Error).cause).toBe(reason);
+  });
+
+  it("after a stop() and a new start(), an operation's retries wait their backoff again", async () => {
+    vi.useFakeTimers();
+    const { server, client } = await started({ messageRetryOptions: { retryDelayInMs: 1000, jitter: false } });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+    const starting = client.start();
+    const socket = await server.socket(1);
+    socket.connected();
+    await starting;
+    const join = client.joinGroup("g");
+    const { ackId } = await socket.waitForFrame((f) => f.type === "joinGroup");
+    socket.push({ type: "ack", ackId, success: false, error: { name: "InternalServerError", message: "retry me" } });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(socket.framesOf("joinGroup")).toHaveLength(1); // the first retry waits 1000 ms
+    await vi.advanceTimersByTimeAsync(1);
+    expect(socket.framesOf("joinGroup")).toHaveLength(2);
+    socket.push({ type: "ack", ackId, success: true });
+    await join;
+    const stoppingAgain = client.stop();
+    await vi.advanceTimersByTimeAsync(10);
+    await stoppingAgain;
+  });
+
+  it("an operation that settled, acked or refused, leaves no abort listener on its caller's signal", async () => {
+    const { client, socket } = await started({ messageRetryOptions: { maxRetries: 0 } });
+    const signal = new AbortController().signal;
+    const acked = client.sendEvent("e", "x", "text", { abortSignal: signal });
+    const first = await socket.waitForFrame((f) => f.type === "event");
+    expect(getEventListeners(signal, "abort").length).toBeGreaterThan(0); // listened to while it waits
+    socket.push({ type: "ack", ackId: first.ackId, success: true });
+    await acked;
+    expect(getEventListeners(signal, "abort")).toEqual([]);
+    const refused = client.sendEvent("e", "y", "text", { abortSignal: signal }).catch((e: unknown) => e);
+    const second = await socket.waitForFrame((f) => f.type === "event" && f.data === "y");
+    socket.push({ type: "ack", ackId: second.ackId, success: false, error: { name: "Forbidden", message: "no" } });
+    expect(await refused).toBeInstanceOf(SendMessageError);
+    expect(getEventListeners(signal, "abort")).toEqual([]);
+    await client.stop();
+  });
+
+  it("a fire-and-forget send while the connection is down (recovering) fails at once, retryable, writing nothing", async () => {
+    const { server, client, socket } = await started();
+    socket.serverClose(1006);
+    expect(client.state).toBe("Recovering");
+    const error = await client.sendToGroup("g", "x", "text", { fireAndForget: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect((error as SendMessageError).message).toBe("The connection is not connected");
+    expect((error as SendMessageError).retryable).toBe(true);
+    expect(socket.framesOf("sendToGroup")).toEqual([]);
+    expect(server.sockets.every((s) => s.framesOf("sendToGroup").length === 0)).toBe(true);
     await client.stop();
   });
 
@@ -246,6 +359,7 @@ describe("operations", () => {
     await join;
     expect(outcome).toBeInstanceOf(SendMessageError);
     expect((outcome as SendMessageError).message).toBe("The client stopped");
+    expect((outcome as SendMessageError).ackId).toBe(ackId);
     expect((outcome as SendMessageError).retryable).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
     expect(socket.framesOf("joinGroup")).toHaveLength(1);
@@ -306,7 +420,9 @@ describe("operations", () => {
 
   it("operations on a stopped client reject without retrying", async () => {
     const client = new WebPubSubClient(URL1, { webSocketFactory: new FakeServer().factory });
-    await expect(client.sendEvent("e", "x", "text")).rejects.toThrow(/start\(\)/);
+    const error = await client.sendEvent("e", "x", "text").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SendMessageError);
+    expect(error).toMatchObject({ message: "The client is Stopped: call start() first", retryable: false });
   });
 
   it("operations issued while connecting are written once connected", async () => {

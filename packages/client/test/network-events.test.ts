@@ -91,6 +91,60 @@ describe("listeners", () => {
   });
 });
 
+describe("watchNetworkEvents", () => {
+  it("reports `online` and `offline` as such, and `visibilitychange` as `visible` only when the page became visible", () => {
+    const browser = stubBrowser();
+    const hints: string[] = [];
+    const unwatch = watchNetworkEvents((hint) => hints.push(hint));
+    browser.online();
+    browser.offline();
+    browser.visibility("hidden");
+    browser.visibility("visible");
+    expect(hints).toEqual(["online", "offline", "visible"]);
+    unwatch();
+    expect(browser.listeners()).toEqual({});
+  });
+
+  // A `document` that is not an event target (a server-side shim, a partial stub) is not listened to: only an object
+  // with both addEventListener and removeEventListener is, so that every listener added can be removed again.
+  it.each([
+    ["null", null],
+    ["a string", "document"],
+    ["an object without the listener methods", {}],
+    ["an object that can add a listener but not remove it", { addEventListener: vi.fn() }],
+    ["an object that can remove a listener but not add it", { removeEventListener: vi.fn() }],
+    ["an object whose listener methods are not functions", { addEventListener: 1, removeEventListener: 1 }],
+  ])("a document that is %s is left alone, and the scope is still listened to", (_name, document) => {
+    const browser = stubBrowser();
+    vi.stubGlobal("document", document);
+    const hints: string[] = [];
+    const unwatch = watchNetworkEvents((hint) => hints.push(hint));
+    expect(browser.listeners()).toEqual({ online: 1, offline: 1 });
+    for (const method of Object.values(document ?? {})) {
+      if (typeof method === "function") expect(method).not.toHaveBeenCalled();
+    }
+    browser.online();
+    expect(hints).toEqual(["online"]);
+    unwatch();
+    expect(browser.listeners()).toEqual({});
+  });
+
+  it("a document with both listener methods is listened to, and its listener removed again", () => {
+    stubBrowser();
+    const document = { addEventListener: vi.fn(), removeEventListener: vi.fn(), visibilityState: "visible" };
+    vi.stubGlobal("document", document);
+    const hints: string[] = [];
+    const unwatch = watchNetworkEvents((hint) => hints.push(hint));
+    expect(document.addEventListener).toHaveBeenCalledTimes(1);
+    const [type, listener] = document.addEventListener.mock.calls[0] as [string, () => void];
+    expect(type).toBe("visibilitychange");
+    listener();
+    expect(hints).toEqual(["visible"]);
+    unwatch();
+    expect(document.removeEventListener).toHaveBeenCalledWith("visibilitychange", listener);
+  });
+});
+
 describe("a reconnect or recovery waiting out its backoff", () => {
   it("tries at once on `online` and when the page becomes visible; `offline` and `hidden` change nothing", async () => {
     vi.useFakeTimers();

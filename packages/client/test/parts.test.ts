@@ -5,7 +5,7 @@ import { AckManager } from "../src/ack-manager.ts";
 import { DRAIN_POLL_MAX_MS, DrainWaiter } from "../src/drain-waiter.ts";
 import { TypedEmitter } from "../src/emitter.ts";
 import { AckTimeoutError, ConnectionError, isRetryableSendError, SendMessageError } from "../src/errors.ts";
-import { copied, toPayload } from "../src/payload.ts";
+import { copied, toPayload, withBinaryType } from "../src/payload.ts";
 import { SequenceTracker } from "../src/sequence-tracker.ts";
 import { frameData } from "../src/socket.ts";
 
@@ -175,10 +175,98 @@ describe("payloads and frames", () => {
     data.a.push(3);
     expect(json).toEqual({ a: [1, { b: 2 }], at: "1970-01-01T00:00:00.000Z" });
     const noText = { toJSON: () => undefined }; // no JSON text: kept, encoded as it is later
-    for (const value of ["x", null, 1, true, noText]) expect(copied(value)).toBe(value);
+    // Primitives are kept as they are, also those JSON text would change (NaN, Infinity) or refuse (a BigInt).
+    for (const value of ["x", null, 1, true, noText, Number.NaN, Number.POSITIVE_INFINITY, 1n, undefined]) {
+      expect(copied(value)).toBe(value);
+    }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     expect(() => copied(cyclic)).toThrow(TypeError);
+  });
+
+  it("a Uint8Array (a Node Buffer too) is taken as it is: the same object, not a new view of it", () => {
+    const bytes = new Uint8Array([1, 2]);
+    expect(toPayload(bytes, "binary").data).toBe(bytes);
+    const buffer = Buffer.from([1, 2]);
+    expect(toPayload(buffer, "protobuf").data).toBe(buffer);
+  });
+
+  // Rule: a refusal names the argument and what its dataType needs, and shows what it got (bounded).
+  it("refuses data that does not fit its dataType with a TypeError saying what was needed", () => {
+    const refused = (data: unknown, dataType: string, argName?: string) => {
+      try {
+        toPayload(data, dataType, argName);
+      } catch (error) {
+        expect(error).toBeInstanceOf(TypeError);
+        return (error as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    expect(refused(1, "text")).toBe('data must be a string when dataType is "text", got 1');
+    expect(refused(1, "text", "content")).toBe('content must be a string when dataType is "text", got 1');
+    expect(refused("x", "binary")).toBe('data must be a Uint8Array or ArrayBuffer when dataType is "binary", got "x"');
+    expect(refused([1], "protobuf")).toBe(
+      'data must be a Uint8Array or ArrayBuffer when dataType is "protobuf", got object',
+    );
+    // json takes any JSON value (null, false, 0, "" too) but none of the values JSON has no text for
+    for (const value of [null, false, 0, "", [], {}])
+      expect(toPayload(value, "json")).toEqual({ dataType: "json", data: value });
+    for (const [value, got] of [
+      [undefined, "undefined"],
+      [() => 1, "function"],
+      [Symbol("s"), "Symbol(s)"],
+      [1n, "1"],
+    ] as const) {
+      expect(refused(value, "json")).toBe(`data must be a JSON value when dataType is "json", got ${got}`);
+    }
+  });
+
+  it("refuses a dataType it does not know before looking at the data", () => {
+    for (const dataType of ["xml", "Text", undefined, 1]) {
+      expect(() => toPayload("x", dataType)).toThrow(
+        new TypeError(
+          `dataType must be "text", "json", "binary" or "protobuf", got ${typeof dataType === "string" ? `"${dataType}"` : String(dataType)}`,
+        ),
+      );
+    }
+  });
+
+  describe("withBinaryType", () => {
+    const message = (data: unknown) => ({ type: "message", dataType: "binary", data });
+
+    it("with uint8array, or for data that is not bytes, returns the message itself", () => {
+      const bytes = message(new Uint8Array([1]));
+      expect(withBinaryType(bytes, "uint8array")).toBe(bytes);
+      const text = message("x");
+      expect(withBinaryType(text, "arraybuffer")).toBe(text);
+    });
+
+    it("with arraybuffer, bytes that fill their own ArrayBuffer are handed over as that buffer, in a copied message", () => {
+      const bytes = new Uint8Array([1, 2, 3]);
+      const original = message(bytes);
+      const delivered = withBinaryType(original, "arraybuffer");
+      expect(delivered).not.toBe(original);
+      expect(original.data).toBe(bytes); // the message itself is not modified
+      expect(delivered.data).toBe(bytes.buffer);
+      expect(delivered.type).toBe("message");
+    });
+
+    it("with arraybuffer, bytes that are part of a larger buffer, or of a shared one, become an ArrayBuffer of exactly those bytes", () => {
+      const backing = new Uint8Array([0, 1, 2, 3]).buffer;
+      const shared = new Uint8Array(new SharedArrayBuffer(2));
+      shared.set([7, 8]);
+      for (const [bytes, expected] of [
+        [new Uint8Array(backing, 1, 2), [1, 2]], // not at the start
+        [new Uint8Array(backing, 0, 3), [0, 1, 2]], // at the start, short of the end
+        [new Uint8Array(backing, 1), [1, 2, 3]], // up to the end, not from the start
+        [shared, [7, 8]], // the whole buffer, but not an ArrayBuffer
+      ] as const) {
+        const data = withBinaryType(message(bytes), "arraybuffer").data;
+        expect(data).toBeInstanceOf(ArrayBuffer);
+        expect(data).not.toBe(backing);
+        expect([...new Uint8Array(data as ArrayBuffer)]).toEqual(expected);
+      }
+    });
   });
 
   it("normalizes incoming frame data", () => {

@@ -73,8 +73,14 @@ describe("a protocol's load() that has not settled", () => {
     expect(error).toMatchObject({ cause: { message: "user gave up" } });
     expect(client.state).toBe("Stopped");
     expect(server.sockets).toHaveLength(0);
-    // the operation that waited for the load fails, naming why, instead of waiting forever
-    expect(await send).toBeInstanceOf(mod.SendMessageError);
+    // the operation that waited for the load fails, naming why, instead of waiting forever; sending it again cannot
+    // help (no connection will carry it)
+    const failed = await send;
+    expect(failed).toBeInstanceOf(mod.SendMessageError);
+    expect(failed).toMatchObject({
+      message: "The client did not connect: its protocol's load() failed or start() was aborted",
+      retryable: false,
+    });
   });
 
   it("stop() ends start() and the operations waiting for the load", async () => {
@@ -133,6 +139,7 @@ describe("a protocol's load() that has not settled", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(outcome).toBeInstanceOf(mod.SendMessageError);
     expect((outcome as Error).message).toBe("The protocol's load() did not finish within the ack timeout (1000 ms)");
+    expect((outcome as { retryable?: unknown }).retryable).toBe(false);
     await client.stop();
     expect(await start).toBeInstanceOf(Error);
   });

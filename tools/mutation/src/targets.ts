@@ -81,7 +81,11 @@ export const TARGETS: readonly MutationTarget[] = [
   {
     name: "client",
     dir: "packages/client",
-    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out.
+    // Unit tests only (fake timers): see the config for why the end-to-end tests are left out. The client's rule
+    // files; the seven from state-transitions.ts on were added on 2026-12-08, each run alone at --concurrency 1 (figures
+    // in tools/mutation/README.md's Time section). None of them is wiring the unit tests cannot reach: keep-alive.ts is
+    // driven through its owner interface, operations.ts through the client on fake sockets and fake timers, and
+    // network-events.ts through stubbed browser globals.
     vitestConfig: "tools/mutation/vitest/client-unit.config.ts",
     mutate: [
       "packages/client/src/sequence-tracker.ts",
@@ -89,6 +93,13 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/client/src/options.ts", // reconnect and retry options: validation and defaults
       "packages/client/src/reconnect-backoff.ts", // the reconnect and recovery backoff policy
       "packages/client/src/utf8-length.ts", // the UTF-8 length of a text frame
+      "packages/client/src/state-transitions.ts", // the lifecycle's allowed transitions
+      "packages/client/src/network-events.ts", // the runtime's online/offline/visibilitychange hints
+      "packages/client/src/payload.ts", // data checked against its dataType, binary inputs, copies, binaryType
+      "packages/client/src/validation.ts", // argument checks and their bounded errors
+      "packages/client/src/keep-alive.ts", // pings, the keep-alive timeout and the liveness probe
+      "packages/client/src/protocols.ts", // the JSON subprotocols, protocol names and objects, forward compatibility
+      "packages/client/src/operations.ts", // acked operations: ackIds, retries, backpressure, fire-and-forget
     ],
   },
   {
