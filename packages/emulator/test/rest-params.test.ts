@@ -21,17 +21,7 @@ import {
   ttlParam,
 } from "../src/rest/params.ts";
 import type { Call } from "../src/rest/types.ts";
-
-/** What `fn` throws, as a RestFailure (fails the test if it throws anything else or nothing). */
-function failureOf(fn: () => unknown): RestFailure {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RestFailure);
-    return e as RestFailure;
-  }
-  throw new Error("expected a RestFailure");
-}
+import { failureOf } from "./helpers/rest-failure-of.ts";
 
 async function rejectionOf(p: Promise<unknown>): Promise<RestFailure> {
   const e = await p.then(

@@ -3,7 +3,6 @@
 import { describe, expect, it } from "vitest";
 import type { Connection } from "../src/connection.ts";
 import type { Hub } from "../src/hub.ts";
-import { RestFailure } from "../src/rest/failure.ts";
 import {
   closeAll,
   connectionOf,
@@ -13,6 +12,7 @@ import {
   sendFilter,
 } from "../src/rest/targets.ts";
 import type { Call } from "../src/rest/types.ts";
+import { failureOf } from "./helpers/rest-failure-of.ts";
 
 const conn = (id: string, userId: string | null = null) =>
   ({ id, userId, groups: new Set<string>() }) as unknown as Connection;
@@ -29,16 +29,6 @@ function call(q: string) {
     service: { closeConnection: (x: Connection, reason: string) => closed.push([x.id, reason]) },
   } as unknown as Call;
   return { call: c, closed };
-}
-
-function failureOf(fn: () => unknown): RestFailure {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RestFailure);
-    return e as RestFailure;
-  }
-  throw new Error("expected a RestFailure");
 }
 
 describe("an OData filter parameter", () => {
