@@ -191,11 +191,15 @@ export function secretHeadersStep(headers: readonly string[]): SanitizerStep {
   return { name: "secret headers", header: (name, v) => (set.has(name.toLowerCase()) ? SANITIZED : v) };
 }
 
-/** Replaces the key inside connection strings (`AccessKey=...`, `AccountKey=...`, `SharedAccessKey=...`). */
+/**
+ * Replaces the key inside connection strings (`AccessKey=...`, `AccountKey=...`, `SharedAccessKey=...`), also when
+ * the connection string is URL-encoded (`AccessKey%3D...%3B`, as in a form body or a query): there the key's own
+ * `+`, `/` and `=` are `%2B`, `%2F` and `%3D`, and it ends at `%3B` (`;`), which also comes before the next name.
+ */
 export function connectionStringKeyStep(): SanitizerStep {
   return regexStep(
     "connection string keys",
-    /\b(AccessKey|AccountKey|SharedAccessKey|SharedAccessSignature|PrimaryKey|SecondaryKey)(\s*=\s*)[^;"'\s&]+/gi,
+    /(?:\b|(?<=%3B))(AccessKey|AccountKey|SharedAccessKey|SharedAccessSignature|PrimaryKey|SecondaryKey)(\s*=\s*|%3D)(?:[^;"'\s&%]|%(?!3B)[0-9A-F]{2})+/gi,
     `$1$2${FAKE_ACCESS_KEY}`,
     true,
   );

@@ -190,6 +190,21 @@ describe("connection string keys and JWTs", () => {
     expect(step.text!(`SharedAccessSignature=${key}`)).toBe(`SharedAccessSignature=${FAKE_ACCESS_KEY}`);
   });
 
+  it("replace the key of a URL-encoded connection string up to its encoded ; and leave the rest encoded", () => {
+    const step = connectionStringKeyStep();
+    const encoded = encodeURIComponent(`Endpoint=https://x;AccessKey=${key};Version=1.0;`);
+    expect(encoded).toContain("AccessKey%3DS3cr3tKey%2B%2F%3D%3BVersion");
+    expect(step.text!(`cs=${encoded}&b=1`)).toBe(
+      `cs=Endpoint%3Dhttps%3A%2F%2Fx%3BAccessKey%3D${FAKE_ACCESS_KEY}%3BVersion%3D1.0%3B&b=1`,
+    );
+    expect(step.uri!(`https://h.example/?cs=accountkey%3d${key.replace(/[+/=]/g, encodeURIComponent)}%3b`)).toBe(
+      `https://h.example/?cs=accountkey%3d${FAKE_ACCESS_KEY}%3b`,
+    );
+    // a plain key holding a % that starts no escape ends there; an encoded key ends at a & as a plain one does
+    expect(step.text!(`AccessKey=${key}%zz`)).toBe(`AccessKey=${FAKE_ACCESS_KEY}%zz`);
+    expect(step.text!(`AccessKey%3D${key}&x`)).toBe(`AccessKey%3D${FAKE_ACCESS_KEY}&x`);
+  });
+
   it("replace a key inside a binary frame whatever its case, at every place, keeping the frame's length", () => {
     const secret = "k".repeat(44);
     const frame = `\u0001accesskey=${secret};ACCESSKEY=${secret}`;
