@@ -72,8 +72,11 @@ export const DEFAULT_SECRET_HEADERS: readonly string[] = [
   "aeg-sas-token",
 ];
 
-/** Any JSON Web Token (three base64url segments, header and payload starting with `{"`). */
-export const JWT_PATTERN = /eyJ[A-Za-z0-9_-]*\.eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+/**
+ * Any JSON Web Token: three base64url segments, header and payload JSON objects, so each starts with `{` and then `"`
+ * or JSON whitespace (`eyJ`, `eyA` for a space, `ew` for a tab, line feed or carriage return).
+ */
+export const JWT_PATTERN = /e[wy][A-Za-z0-9_-]*\.e[wy][A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 
 /** A fake, well-formed access key (44 base64 characters) used in place of real keys. */
 export const FAKE_ACCESS_KEY = Buffer.from("fakekeyfakekeyfakekeyfakekeyfake").toString("base64");

@@ -215,6 +215,22 @@ describe("connection string keys and JWTs", () => {
     expect(connectionStringKeyStep().binary!(short)).toBe(`\u0001${binaryMask(13)};`);
   });
 
+  it("a JWT whose header or payload JSON starts with whitespace is replaced too; two segments are no JWT", () => {
+    const b64url = (json: string) => Buffer.from(json).toString("base64url");
+    const step = jwtStep();
+    for (const [header, payload] of [
+      ['{ "alg": "HS256", "typ": "JWT" }', '{"sub":"u"}'],
+      ['{\n  "alg": "HS256"\n}', '{\t"sub": "u"}'],
+      ['{"alg":"HS256"}', '{\r\n"sub":"u"}'],
+    ]) {
+      const token = `${b64url(header as string)}.${b64url(payload as string)}.c2ln`;
+      expect(step.text!(`token=${token};`)).toBe("token=Sanitized;");
+    }
+    expect(step.text!(`${b64url('{ "a": 1 }')}.${b64url('{ "b": 2 }')}`)).toBe(
+      `${b64url('{ "a": 1 }')}.${b64url('{ "b": 2 }')}`,
+    );
+  });
+
   it("a JWT is replaced in URIs, headers and text; an access_token query value in URIs only", () => {
     const step = jwtStep();
     expect(step.uri!(`https://h.example/c?x=1&ACCESS_TOKEN=opaque#frag`)).toBe(
