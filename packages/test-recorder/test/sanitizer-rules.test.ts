@@ -202,6 +202,7 @@ describe("connection string keys and JWTs", () => {
     );
     // a plain key holding a % that starts no escape ends there; an encoded key ends at a & as a plain one does
     expect(step.text!(`AccessKey=${key}%zz`)).toBe(`AccessKey=${FAKE_ACCESS_KEY}%zz`);
+    expect(step.text!(`AccessKey=${key}%a;`)).toBe(`AccessKey=${FAKE_ACCESS_KEY}%a;`);
     expect(step.text!(`AccessKey%3D${key}&x`)).toBe(`AccessKey%3D${FAKE_ACCESS_KEY}&x`);
   });
 
