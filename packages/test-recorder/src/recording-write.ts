@@ -28,8 +28,8 @@ export async function writeRecordingFile(recordingPath: string, text: string): P
     await writeFile(temporary, text, { encoding: "utf8", flag: "wx", flush: true });
     await rename(temporary, recordingPath);
   } catch (error) {
-    // The write's error is the one to report; a failed removal must not hide it.
-    await rm(temporary, { force: true }).catch(() => undefined);
+    // The write's error is the one to report: a failed removal (none was made, or it cannot be removed) must not hide it.
+    await rm(temporary).catch(() => undefined);
     throw new RecordingWriteError(recordingPath, error);
   }
 }
