@@ -363,6 +363,18 @@ describe("mapConcurrent's workers and a source that goes quiet", () => {
     expect(most).toBe(4);
   });
 
+  // Rule: a failure settles the result even while another worker waits on a source that yields nothing more (the
+  // failure aborts that read, as it aborts the calls in flight).
+  it("rejects with a call's failure while another worker waits on an async source that yields nothing more", async () => {
+    const failure = new Error("item 1 failed");
+    async function* quiet() {
+      yield 1;
+      await new Promise(() => {}); // the source never yields again nor ends
+    }
+    const result = mapConcurrent(quiet(), async () => Promise.reject(failure), { concurrency: 2 });
+    await expect(result).rejects.toBe(failure);
+  });
+
   it("rejects with an AbortError on abort while waiting on an async source that yields nothing more", async () => {
     const controller = new AbortController();
     const firstDone = new Deferred<void>();
