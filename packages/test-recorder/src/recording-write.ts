@@ -9,7 +9,7 @@ import { RecordingWriteError } from "./errors.ts";
  * unique to this process and this write (so writers of the same recording never share one). Its `.tmp` ending is no
  * recording name.
  */
-export function temporaryPathFor(recordingPath: string): string {
+function temporaryPathFor(recordingPath: string): string {
   const unique = `${process.pid}-${randomBytes(6).toString("hex")}`;
   return join(dirname(recordingPath), `.${basename(recordingPath)}.${unique}.tmp`);
 }
