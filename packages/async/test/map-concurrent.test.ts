@@ -542,46 +542,40 @@ describe("mapConcurrent on an outer abort while calls are in flight", () => {
       expect(abortListeners(run.controller.signal)).toBe(0);
     });
 
-    it(`${mode}: calls that ignore their signal and resolve later: rejects before they do, starts no further item`, async () => {
-      const answers = [new Deferred<number>(), new Deferred<number>()];
-      const run = start((n) => answers[n - 1]!.promise);
-      await run.twoStarted;
-      run.controller.abort();
-      const state = await stateOf(run.result);
-      expect(state).toEqual({ rejected: expect.any(AbortError) });
-      expect(run.counts.returns).toBe(1);
-      expect(abortListeners(run.controller.signal)).toBe(0);
-      // the calls in flight answer after the rejection: ignored, and they free no slot for item 3
-      answers[0]!.resolve(10);
-      answers[1]!.resolve(20);
-      expect(await stateOf(run.result)).toEqual(state);
-      expect(run.calls).toEqual([1, 2]);
-      expect(run.counts.returns).toBe(1);
-    });
-
-    it(`${mode}: calls that ignore their signal and reject later: no unhandled rejection`, async () => {
-      const unhandled: unknown[] = [];
-      const onUnhandled = (reason: unknown) => unhandled.push(reason);
-      process.on("unhandledRejection", onUnhandled);
-      try {
-        const answers = [new Deferred<number>(), new Deferred<number>()];
-        const run = start((n) => answers[n - 1]!.promise);
-        await run.twoStarted;
-        run.controller.abort();
-        const state = await stateOf(run.result);
-        expect(state).toEqual({ rejected: expect.any(AbortError) });
-        answers[0]!.reject(new Error("late failure 1"));
-        answers[1]!.reject(new Error("late failure 2"));
-        // unhandledRejection is emitted after the microtasks of the turn in which the promise rejected
-        await new Promise((resolve) => setImmediate(resolve));
-        await new Promise((resolve) => setImmediate(resolve));
-        expect(unhandled).toEqual([]);
-        expect(await stateOf(run.result)).toEqual(state);
-        expect(run.calls).toEqual([1, 2]);
-      } finally {
-        process.off("unhandledRejection", onUnhandled);
-      }
-    });
+    // Both ways a late answer can come: a value that must not be kept, a failure that must not go unhandled.
+    it.each([
+      ["resolve", (answer: Deferred<number>, n: number) => answer.resolve(n * 10)],
+      ["reject", (answer: Deferred<number>, n: number) => answer.reject(new Error(`late failure ${n}`))],
+    ])(
+      `${mode}: calls that ignore their signal and %s later: rejected before they answer, nothing more starts, no unhandled rejection`,
+      async (_, answerLate) => {
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => unhandled.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+          const answers = [new Deferred<number>(), new Deferred<number>()];
+          const run = start((n) => answers[n - 1]!.promise);
+          await run.twoStarted;
+          run.controller.abort();
+          const state = await stateOf(run.result);
+          expect(state).toEqual({ rejected: expect.any(AbortError) });
+          expect(run.counts.returns).toBe(1);
+          expect(abortListeners(run.controller.signal)).toBe(0);
+          // the calls in flight answer after the rejection: ignored, and they free no slot for item 3
+          answerLate(answers[0]!, 1);
+          answerLate(answers[1]!, 2);
+          // unhandledRejection is emitted after the microtasks of the turn in which the promise rejected
+          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).toEqual([]);
+          expect(await stateOf(run.result)).toEqual(state);
+          expect(run.calls).toEqual([1, 2]);
+          expect(run.counts.returns).toBe(1);
+        } finally {
+          process.off("unhandledRejection", onUnhandled);
+        }
+      },
+    );
   }
 
   // The other side: without an abort, the result waits for every call, however late it answers.
