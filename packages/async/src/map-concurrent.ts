@@ -10,6 +10,11 @@ export interface MapConcurrentOptions {
    * rejects with that error. `settle-all`: every item is processed; the result is one PromiseSettledResult per item.
    */
   mode?: "fail-fast" | "settle-all";
+  /**
+   * Aborting it rejects at once with an AbortError (a custom reason as its cause), in both modes: no further item
+   * starts, the calls in flight see the abort on their own signal, and whatever they later return or throw is
+   * ignored, not waited for. The source is told to return first (awaited when no read of it is pending).
+   */
   signal?: AbortSignal;
 }
 
@@ -53,21 +58,31 @@ export async function mapConcurrent<T, R>(
     ? (items as AsyncIterable<T>)[Symbol.asyncIterator]()
     : (items as Iterable<T>)[Symbol.iterator]();
   const controller = new AbortController();
-  const onAbort = () => controller.abort(abortReason(signal as AbortSignal));
-  signal?.addEventListener("abort", onAbort, { once: true });
   const results: PromiseSettledResult<R>[] = [];
   let nextIndex = 0;
-  let failure: { error: unknown } | undefined;
+  // Why the calls were stopped: the first failure, or the caller's abort. Set once, with controller.abort().
+  let stop: { error: unknown } | undefined;
 
-  const stopped = () => failure !== undefined || controller.signal.aborted;
-  // The first failure is the one reported; it stops every worker and aborts the calls in flight.
+  const stopped = () => controller.signal.aborted;
+  // The first failure (or the caller's abort) is the one reported; it stops every worker and aborts the calls in
+  // flight. A call or source failing after it is not reported.
   const fail = (error: unknown) => {
-    if (failure) return;
-    failure = { error };
+    if (stopped()) return;
+    stop = { error };
     controller.abort(error);
   };
   // next() calls of an async source not settled yet: a source still busy with one is told to return, not awaited
   let reading = 0;
+  let leaving: Promise<void> | undefined;
+
+  /** Tells the source, once, that it is left early: an async generator queues return() behind a pending next(). */
+  function leaveSource(): Promise<void> {
+    leaving ??= (async () => {
+      if (reading === 0) await iterator.return?.();
+      else Promise.resolve(iterator.return?.()).catch(() => {});
+    })();
+    return leaving;
+  }
 
   /** The next item, or undefined once the calls are aborted: a source that goes quiet cannot hold them. */
   function read(): Promise<IteratorResult<T> | undefined> {
@@ -120,20 +135,35 @@ export async function mapConcurrent<T, R>(
     }
   }
 
-  workers.push(worker());
-  try {
-    // workers never reject (each catches what the source and fn throw); the list grows while they run
-    for (const running of workers) await running;
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-    if (stopped()) {
-      // an async generator queues return() behind a pending next(): then it is told without being awaited
-      if (reading === 0) await iterator.return?.();
-      else Promise.resolve(iterator.return?.()).catch(() => {});
+  // The caller's abort settles the result at once (once the source is left), without waiting for the calls in
+  // flight: run() goes on until they settle, and what it then resolves or rejects with is dropped, as a promise
+  // settles once; it is handled, so a late failure is never an unhandled rejection.
+  let settleNow: (error: unknown) => void = () => {};
+  const onAbort = () => {
+    fail(abortReason(signal as AbortSignal));
+    leaveSource().then(() => settleNow(stop!.error), settleNow);
+  };
+
+  /** Runs the workers to the end: every call settled, the source left if they stopped early. */
+  async function run(): Promise<R[] | PromiseSettledResult<R>[]> {
+    try {
+      workers.push(worker());
+      // workers never reject (each catches what the source and fn throw); the list grows while they run
+      for (const running of workers) await running;
+      if (stop) {
+        await leaveSource();
+        throw stop.error;
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
+    if (mode === "settle-all") return results;
+    return results.map((r) => (r as PromiseFulfilledResult<R>).value);
   }
-  if (failure) throw failure.error;
-  throwIfAborted(signal);
-  if (mode === "settle-all") return results;
-  return results.map((r) => (r as PromiseFulfilledResult<R>).value);
+
+  return new Promise((resolve, reject) => {
+    settleNow = reject;
+    signal?.addEventListener("abort", onAbort, { once: true });
+    run().then(resolve, reject);
+  });
 }

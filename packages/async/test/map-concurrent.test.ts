@@ -363,6 +363,18 @@ describe("mapConcurrent's workers and a source that goes quiet", () => {
     expect(most).toBe(4);
   });
 
+  // Rule: a failure settles the result even while another worker waits on a source that yields nothing more (the
+  // failure aborts that read, as it aborts the calls in flight).
+  it("rejects with a call's failure while another worker waits on an async source that yields nothing more", async () => {
+    const failure = new Error("item 1 failed");
+    async function* quiet() {
+      yield 1;
+      await new Promise(() => {}); // the source never yields again nor ends
+    }
+    const result = mapConcurrent(quiet(), async () => Promise.reject(failure), { concurrency: 2 });
+    await expect(result).rejects.toBe(failure);
+  });
+
   it("rejects with an AbortError on abort while waiting on an async source that yields nothing more", async () => {
     const controller = new AbortController();
     const firstDone = new Deferred<void>();
@@ -472,5 +484,125 @@ describe("mapConcurrent's workers and a source that goes quiet", () => {
     const p = mapConcurrent(source, async (n) => n, { concurrency: 1, signal: controller.signal });
     controller.abort();
     await expect(p).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+/** What `promise` has come to once every pending microtask has run: settled or still pending. */
+async function stateOf(promise: Promise<unknown>): Promise<"pending" | { resolved: unknown } | { rejected: unknown }> {
+  let state: "pending" | { resolved: unknown } | { rejected: unknown } = "pending";
+  promise.then(
+    (value) => {
+      state = { resolved: value };
+    },
+    (reason: unknown) => {
+      state = { rejected: reason };
+    },
+  );
+  // setImmediate runs after the microtask queue has drained: nothing in mapConcurrent's abort path waits on a timer
+  await new Promise((resolve) => setImmediate(resolve));
+  return state;
+}
+
+describe("mapConcurrent on an outer abort while calls are in flight", () => {
+  // Rule (as p-map): an abort rejects at once with the signal's AbortError, whatever the calls in flight do with their
+  // own signal; no further item starts, and what those calls later return or throw is ignored.
+  for (const mode of ["fail-fast", "settle-all"] as const) {
+    /** mapConcurrent over 1..5 at concurrency 2, where `call(n, signal)` answers each item; returns what happened. */
+    function start(call: (n: number, signal: AbortSignal) => Promise<number>) {
+      const { iterable, counts } = counted([1, 2, 3, 4, 5]);
+      const controller = new AbortController();
+      const calls: number[] = [];
+      const twoStarted = new Deferred<void>();
+      const fn = (n: number, _i: number, signal: AbortSignal) => {
+        calls.push(n);
+        if (calls.length === 2) twoStarted.resolve();
+        return call(n, signal);
+      };
+      const options = { concurrency: 2, signal: controller.signal };
+      const result: Promise<unknown> =
+        mode === "settle-all"
+          ? mapConcurrent(iterable, fn, { ...options, mode })
+          : mapConcurrent(iterable, fn, { ...options, mode });
+      return { result, controller, calls, counts, twoStarted: twoStarted.promise };
+    }
+
+    it(`${mode}: a call that honours its signal: rejects with the signal's AbortError, no further item`, async () => {
+      const run = start(
+        (_n, signal) =>
+          new Promise<number>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      );
+      await run.twoStarted;
+      const reason = new Error("stop now");
+      run.controller.abort(reason);
+      const state = await stateOf(run.result);
+      expect(state).toEqual({ rejected: expect.any(AbortError) });
+      expect(((state as { rejected: AbortError }).rejected as AbortError).cause).toBe(reason);
+      expect(run.calls).toEqual([1, 2]);
+      expect(run.counts.returns).toBe(1);
+      expect(abortListeners(run.controller.signal)).toBe(0);
+    });
+
+    // Both ways a late answer can come: a value that must not be kept, a failure that must not go unhandled.
+    it.each([
+      ["resolve", (answer: Deferred<number>, n: number) => answer.resolve(n * 10)],
+      ["reject", (answer: Deferred<number>, n: number) => answer.reject(new Error(`late failure ${n}`))],
+    ])(
+      `${mode}: calls that ignore their signal and %s later: rejected before they answer, nothing more starts, no unhandled rejection`,
+      async (_, answerLate) => {
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => unhandled.push(reason);
+        process.on("unhandledRejection", onUnhandled);
+        try {
+          const answers = [new Deferred<number>(), new Deferred<number>()];
+          const run = start((n) => answers[n - 1]!.promise);
+          await run.twoStarted;
+          run.controller.abort();
+          const state = await stateOf(run.result);
+          expect(state).toEqual({ rejected: expect.any(AbortError) });
+          expect(run.counts.returns).toBe(1);
+          expect(abortListeners(run.controller.signal)).toBe(0);
+          // the calls in flight answer after the rejection: ignored, and they free no slot for item 3
+          answerLate(answers[0]!, 1);
+          answerLate(answers[1]!, 2);
+          // unhandledRejection is emitted after the microtasks of the turn in which the promise rejected
+          await new Promise((resolve) => setImmediate(resolve));
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).toEqual([]);
+          expect(await stateOf(run.result)).toEqual(state);
+          expect(run.calls).toEqual([1, 2]);
+          expect(run.counts.returns).toBe(1);
+        } finally {
+          process.off("unhandledRejection", onUnhandled);
+        }
+      },
+    );
+  }
+
+  // The other side: without an abort, the result waits for every call, however late it answers.
+  it("without an abort, waits for a late call and keeps its result", async () => {
+    const late = new Deferred<number>();
+    const result = mapConcurrent([1, 2], (n) => (n === 1 ? late.promise : Promise.resolve(n)), {
+      concurrency: 2,
+      signal: new AbortController().signal,
+    });
+    expect(await stateOf(result)).toBe("pending");
+    late.resolve(1);
+    expect(await stateOf(result)).toEqual({ resolved: [1, 2] });
+  });
+
+  // Rule: the first failure is the one reported, also when the caller aborts while its calls in flight are awaited.
+  it("fail-fast: an abort while a failure waits for the calls in flight rejects at once with that failure", async () => {
+    const ignoring = new Deferred<number>();
+    const failure = new Error("item 2 failed");
+    const controller = new AbortController();
+    const result = mapConcurrent([1, 2, 3], (n) => (n === 1 ? ignoring.promise : Promise.reject(failure)), {
+      concurrency: 2,
+      signal: controller.signal,
+    });
+    // the failure alone still waits for the call in flight, which ignores the abort it was given
+    expect(await stateOf(result)).toBe("pending");
+    controller.abort();
+    expect(await stateOf(result)).toEqual({ rejected: failure });
+    ignoring.resolve(1);
   });
 });

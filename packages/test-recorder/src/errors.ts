@@ -28,6 +28,19 @@ export class RecordingNotFoundError extends RecorderError {
   }
 }
 
+/** A record run could not write its recording; the file keeps its previous content (if any). `cause` says why. */
+export class RecordingWriteError extends RecorderError {
+  override name = "RecordingWriteError";
+  constructor(recordingPath: string, cause: unknown) {
+    super(
+      `Could not write the recording ${recordingPath}: ${cause instanceof Error ? cause.message : "unknown error"}. ` +
+        "The file was left as it was.",
+      recordingPath,
+    );
+    this.cause = cause;
+  }
+}
+
 /** Where a secret was found: a JSON location such as `Entries[2].ResponseBody`, and what was found. */
 export interface SecretFinding {
   location: string;

@@ -5,6 +5,7 @@ export {
   RecordingMismatchError,
   RecordingNotFoundError,
   RecordingSecretError,
+  RecordingWriteError,
   type SecretFinding,
 } from "./errors.ts";
 export { createRecorderFetch } from "./fetch.ts";

@@ -1,6 +1,5 @@
 // The Recorder: loads or writes one recording per test and hands out its HTTP adapters and playback environment.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { shown, shownValue } from "@webpubsub/core/shown";
 import { applyEnv, DEFAULT_FAKE_ENDPOINT, defaultPlaybackEnv, type EnvSanitizing, sanitizingFromEnv } from "./env.ts";
@@ -24,6 +23,7 @@ import {
   type WebSocketSession,
 } from "./recording-format.ts";
 import { identityFromContext, recordingPathFor, type TestContextLike } from "./recording-path.ts";
+import { writeRecordingFile } from "./recording-write.ts";
 import {
   compileSanitizer,
   connectionStringKeyStep,
@@ -511,8 +511,7 @@ export class Recorder {
     const file = await this.#sanitizedRecording();
     const findings = scanRecording(file, [...(this.#options.secrets ?? []), ...this.#envSanitizing.secrets]);
     if (findings.length > 0) throw new RecordingSecretError(this.recordingPath, findings);
-    await mkdir(dirname(this.recordingPath), { recursive: true });
-    await writeFile(this.recordingPath, serializeRecording(file), "utf8");
+    await writeRecordingFile(this.recordingPath, serializeRecording(file));
   }
 }
 

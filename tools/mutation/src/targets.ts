@@ -226,6 +226,7 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/test-recorder/src/recording-format.ts", // the test-proxy format: bodies by content type, validation
       "packages/test-recorder/src/mode.ts", // TEST_MODE: playback unless set otherwise
       "packages/test-recorder/src/env.ts", // the fake playback environment, and the real values record mode hides
+      "packages/test-recorder/src/recording-write.ts", // a recording written whole or not at all
     ],
   },
   {
