@@ -179,6 +179,11 @@ export function createConnectResponseHandler(request: ConnectRequest, answer: An
     failWith(response: ConnectErrorResponse | MqttConnectErrorResponse): void {
       if (response === null || typeof response !== "object") throw new TypeError("failWith response must be an object");
       if ("mqtt" in response) {
+        if (!isMqtt) {
+          throw new TypeError(
+            "failWith({ mqtt }) answers MQTT clients only; refuse this WebSocket client with failWith({ code, detail })",
+          );
+        }
         const m = response.mqtt;
         if (m === null || typeof m !== "object") throw new TypeError("failWith mqtt must be an object");
         const protocolVersion = request.mqtt?.protocolVersion;

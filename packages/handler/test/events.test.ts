@@ -214,6 +214,26 @@ describe("connect", () => {
     }
   });
 
+  // Rule: failWith({ mqtt }) answers MQTT clients only (the official API: "Return failed response with MQTT response
+  // properties"; the spec's MqttConnectEventFailureResponse belongs to the MQTT connect). For a WebSocket client it is
+  // refused (500, reported) instead of answering statuses a WebSocket connect refusal never uses (429, 503) with a JSON
+  // body the client would get as its error text; failWith({ code, detail }) still answers it.
+  it("failWith({ mqtt }) is refused for a WebSocket client, failWith({ code, detail }) answers it", async () => {
+    const refused = make({
+      handleConnect: (_req, res) => res.failWith({ mqtt: { code: MqttV500ConnectReasonCode.QuotaExceeded } }),
+    });
+    const response = await refused.handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(response!.status).toBe(500);
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors[0]).toBeInstanceOf(TypeError);
+    expect(String(refused.errors[0])).toMatch(/failWith\(\{ mqtt \}\) answers MQTT clients only/);
+
+    const accepted = make({ handleConnect: (_req, res) => res.failWith({ code: 403, detail: "no" }) });
+    const answer = await accepted.handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(answer!.status).toBe(403);
+    expect(await answer!.text()).toBe("no");
+  });
+
   it("disconnected carries the reason and MQTT details", async () => {
     let seen: DisconnectedRequest | undefined;
     const { handler } = make({
