@@ -193,6 +193,17 @@ describe("connect", () => {
     },
   );
 
+  it("MQTT: failWith refuses a code that refuses in no MQTT version (0 accepts, 0x8b is DISCONNECT only), naming it", async () => {
+    for (const code of [0, 6, 0x7f, 0x8b, 0xa0, 4.5, "5", null]) {
+      const { handler, errors } = make({ handleConnect: (_req, res) => res.failWith({ mqtt: { code: code as 5 } }) });
+      const response = await handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS }));
+      expect(response!.status, String(code)).toBe(500);
+      expect(errors, String(code)).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(RangeError);
+      expect(String(errors[0])).toContain("a refusing CONNACK code of MQTT 3.1.1 or 5.0, got");
+    }
+  });
+
   it("MQTT: failWith refuses an mqtt answer that is not an object (500, reported naming it)", async () => {
     for (const mqtt of [null, 5]) {
       const { handler, errors } = make({ handleConnect: (_req, res) => res.failWith({ mqtt } as never) });
