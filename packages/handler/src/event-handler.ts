@@ -177,7 +177,9 @@ export class WebPubSubEventHandler {
     }
     const body = await this.#readSystemBody(request);
     const connectRequest = { ...body, context } as ConnectRequest;
+    // `queries` is this package's second name for the service's `query`, never a field of the body
     if (connectRequest.query !== undefined) connectRequest.queries = connectRequest.query;
+    else delete connectRequest.queries;
     const mqtt = body.mqtt;
     if (context.clientProtocol !== "mqtt" && mqtt !== null && typeof mqtt === "object" && !Array.isArray(mqtt)) {
       markMqtt(context, request.headers.get("ce-physicalconnectionid") ?? undefined, request.headers);

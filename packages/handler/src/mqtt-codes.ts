@@ -68,9 +68,32 @@ export type MqttDisconnectReasonCode = (typeof MqttDisconnectReasonCode)[keyof t
 const v311Codes = new Set<number>(Object.values(MqttV311ConnectReturnCode));
 const v500Codes = new Set<number>(Object.values(MqttV500ConnectReasonCode));
 
-/** Whether `code` is a refusing CONNACK code of MQTT 3.1.1 or 5.0. */
-export function isMqttConnectErrorCode(code: unknown): code is MqttV311ConnectReturnCode | MqttV500ConnectReasonCode {
-  return typeof code === "number" && (v311Codes.has(code) || v500Codes.has(code));
+/** The MQTT version a CONNECT's protocol version names (3 and 4 are 3.1 and 3.1.1, 5 is 5.0), undefined for another. */
+function mqttVersion(protocolVersion: unknown): "3.1.1" | "5.0" | undefined {
+  if (protocolVersion === 5) return "5.0";
+  if (protocolVersion === 4 || protocolVersion === 3) return "3.1.1";
+  return undefined;
+}
+
+/** Names the CONNACK codes `isMqttConnectErrorCode` takes for a protocol version, for error messages. */
+export function connackVersions(protocolVersion: unknown): string {
+  const version = mqttVersion(protocolVersion);
+  return version === undefined
+    ? "MQTT 3.1.1 or 5.0"
+    : `MQTT ${version} (the client's protocol version ${protocolVersion})`;
+}
+
+/**
+ * Whether `code` is a refusing CONNACK code of the client's MQTT version (`protocolVersion` from its CONNECT), or of
+ * MQTT 3.1.1 or 5.0 when the version is unknown.
+ */
+export function isMqttConnectErrorCode(
+  code: unknown,
+  protocolVersion?: unknown,
+): code is MqttV311ConnectReturnCode | MqttV500ConnectReasonCode {
+  if (typeof code !== "number") return false;
+  const version = mqttVersion(protocolVersion);
+  return (version !== "5.0" && v311Codes.has(code)) || (version !== "3.1.1" && v500Codes.has(code));
 }
 
 /** The HTTP status the service expects for a refusing CONNACK code (400, 401, 403, 429, 500 or 503). */
@@ -130,11 +153,11 @@ const v311Refusals: RefusalCodes = {
   other: MqttV311ConnectReturnCode.ServerUnavailable,
 };
 
-/** The refusal codes of an MQTT protocol version (3 and 4 are 3.1 and 3.1.1, 5 is 5.0), undefined for another. */
+/** The refusal codes of an MQTT protocol version, undefined for an unknown one. */
 function refusalCodes(protocolVersion: number | undefined): RefusalCodes | undefined {
-  if (protocolVersion === 5) return v500Refusals;
-  if (protocolVersion === 4 || protocolVersion === 3) return v311Refusals;
-  return undefined;
+  const version = mqttVersion(protocolVersion);
+  if (version === undefined) return undefined;
+  return version === "5.0" ? v500Refusals : v311Refusals;
 }
 
 /**

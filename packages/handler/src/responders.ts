@@ -1,6 +1,11 @@
 // The `response` objects user handlers answer with (connect and user events), each producing one fetch Response.
 import { checkGroupName, encodeConnectionState, shown, shownValue } from "@webpubsub/core";
-import { httpStatusForMqttConnectCode, isMqttConnectErrorCode, mqttConnectCodeForHttpStatus } from "./mqtt-codes.ts";
+import {
+  connackVersions,
+  httpStatusForMqttConnectCode,
+  isMqttConnectErrorCode,
+  mqttConnectCodeForHttpStatus,
+} from "./mqtt-codes.ts";
 import type {
   ConnectErrorResponse,
   ConnectRequest,
@@ -174,9 +179,18 @@ export function createConnectResponseHandler(request: ConnectRequest, answer: An
     failWith(response: ConnectErrorResponse | MqttConnectErrorResponse): void {
       if (response === null || typeof response !== "object") throw new TypeError("failWith response must be an object");
       if ("mqtt" in response) {
+        if (!isMqtt) {
+          throw new TypeError(
+            "failWith({ mqtt }) answers MQTT clients only; refuse this WebSocket client with failWith({ code, detail })",
+          );
+        }
         const m = response.mqtt;
-        if (m === null || typeof m !== "object" || !isMqttConnectErrorCode(m.code)) {
-          throw new RangeError("failWith mqtt.code must be a refusing MQTT 3.1.1 or 5.0 CONNACK code");
+        if (m === null || typeof m !== "object") throw new TypeError("failWith mqtt must be an object");
+        const protocolVersion = request.mqtt?.protocolVersion;
+        if (!isMqttConnectErrorCode(m.code, protocolVersion)) {
+          throw new RangeError(
+            `failWith mqtt.code must be a refusing CONNACK code of ${connackVersions(protocolVersion)}, got ${shownValue(m.code)}`,
+          );
         }
         if (m.reason !== undefined && typeof m.reason !== "string") {
           throw new TypeError("failWith mqtt.reason must be a string");

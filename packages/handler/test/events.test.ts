@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   type ConnectRequest,
   type DisconnectedRequest,
+  MqttV311ConnectReturnCode,
   MqttV500ConnectReasonCode,
   type UserEventRequest,
   WebPubSubEventHandler,
@@ -160,6 +161,88 @@ describe("connect", () => {
       expect(response!.status).toBe(status);
       expect(await response!.json()).toEqual({ mqtt: { code, userProperties: [{ name: "a", value: "b" }] } });
     }
+  });
+
+  // Rule: failWith({ mqtt }) takes only a refusing CONNACK code of the client's own MQTT version when the connect names
+  // it (3.1 and 3.1.1: return codes 1-5; 5.0: reason codes 0x80 and up), as the service documents for mqtt.code
+  // (reference-mqtt-cloud-events, cloud-events-main.tsp): "Upstream webhook should select a valid integer value defined
+  // the MQTT protocols according to the protocol versions of the clients. If Upstream webhook sets an invalid value,
+  // clients will receive 'unspecified error' in the CONNACK packet." A code of the other version is refused (500,
+  // reported naming it) instead of reaching the client as another answer than the one the app chose.
+  it.each([
+    [3, MqttV311ConnectReturnCode.BadUsernameOrPassword, MqttV500ConnectReasonCode.BadUserNameOrPassword],
+    [4, MqttV311ConnectReturnCode.NotAuthorized, MqttV500ConnectReasonCode.NotAuthorized],
+    [5, MqttV500ConnectReasonCode.NotAuthorized, MqttV311ConnectReturnCode.NotAuthorized],
+  ])(
+    "MQTT: failWith for protocol version %i accepts its own code %i and refuses the other version's %i",
+    async (protocolVersion, own, other) => {
+      const body = JSON.stringify({ subprotocols: ["mqtt"], mqtt: { protocolVersion } });
+      const accepted = make({ handleConnect: (_req, res) => res.failWith({ mqtt: { code: own as 5 } }) });
+      const answer = await accepted.handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS, body }));
+      expect(answer!.status).toBe(401);
+      expect(await answer!.json()).toEqual({ mqtt: { code: own } });
+      expect(accepted.errors).toEqual([]);
+
+      const refused = make({ handleConnect: (_req, res) => res.failWith({ mqtt: { code: other as 5 } }) });
+      const response = await refused.handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS, body }));
+      expect(response!.status).toBe(500);
+      expect(refused.errors).toHaveLength(1);
+      expect(refused.errors[0]).toBeInstanceOf(RangeError);
+      expect(String(refused.errors[0])).toContain(`protocol version ${protocolVersion}`);
+      expect(String(refused.errors[0])).toContain(`got ${other}`);
+    },
+  );
+
+  it("MQTT: failWith refuses a code that refuses in no MQTT version (0 accepts, 0x8b is DISCONNECT only), naming it", async () => {
+    for (const code of [0, 6, 0x7f, 0x8b, 0xa0, 4.5, "5", null]) {
+      const { handler, errors } = make({ handleConnect: (_req, res) => res.failWith({ mqtt: { code: code as 5 } }) });
+      const response = await handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS }));
+      expect(response!.status, String(code)).toBe(500);
+      expect(errors, String(code)).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(RangeError);
+      expect(String(errors[0])).toContain("a refusing CONNACK code of MQTT 3.1.1 or 5.0, got");
+    }
+  });
+
+  it("MQTT: failWith refuses an mqtt answer that is not an object (500, reported naming it)", async () => {
+    for (const mqtt of [null, 5]) {
+      const { handler, errors } = make({ handleConnect: (_req, res) => res.failWith({ mqtt } as never) });
+      const response = await handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS }));
+      expect(response!.status).toBe(500);
+      expect(errors).toEqual([new TypeError("failWith mqtt must be an object")]);
+    }
+  });
+
+  it("MQTT: failWith takes a code of either version when the connect does not name a known protocol version", async () => {
+    for (const mqtt of [{ protocolVersion: 6 }, { protocolVersion: "5" }, null]) {
+      for (const code of [MqttV311ConnectReturnCode.NotAuthorized, MqttV500ConnectReasonCode.NotAuthorized]) {
+        const { handler, errors } = make({ handleConnect: (_req, res) => res.failWith({ mqtt: { code } }) });
+        const body = JSON.stringify({ subprotocols: ["mqtt"], mqtt });
+        const response = await handler.handle(eventRequest({ type: CONNECT, headers: MQTT_HEADERS, body }));
+        expect(response!.status, JSON.stringify({ mqtt, code })).toBe(401);
+        expect(errors).toEqual([]);
+      }
+    }
+  });
+
+  // Rule: failWith({ mqtt }) answers MQTT clients only (the official API: "Return failed response with MQTT response
+  // properties"; the spec's MqttConnectEventFailureResponse belongs to the MQTT connect). For a WebSocket client it is
+  // refused (500, reported) instead of answering statuses a WebSocket connect refusal never uses (429, 503) with a JSON
+  // body the client would get as its error text; failWith({ code, detail }) still answers it.
+  it("failWith({ mqtt }) is refused for a WebSocket client, failWith({ code, detail }) answers it", async () => {
+    const refused = make({
+      handleConnect: (_req, res) => res.failWith({ mqtt: { code: MqttV500ConnectReasonCode.QuotaExceeded } }),
+    });
+    const response = await refused.handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(response!.status).toBe(500);
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors[0]).toBeInstanceOf(TypeError);
+    expect(String(refused.errors[0])).toMatch(/failWith\(\{ mqtt \}\) answers MQTT clients only/);
+
+    const accepted = make({ handleConnect: (_req, res) => res.failWith({ code: 403, detail: "no" }) });
+    const answer = await accepted.handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify(connectBody) }));
+    expect(answer!.status).toBe(403);
+    expect(await answer!.text()).toBe("no");
   });
 
   it("disconnected carries the reason and MQTT details", async () => {

@@ -318,9 +318,17 @@ describe("the connection context", () => {
     });
     await handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify({ query: { a: ["1"] } }) }));
     await handler.handle(eventRequest({ type: CONNECT, body: "{}" }));
+    // a body's own "queries" (no field of the service's connect request) neither stands in for a query nor replaces it
+    await handler.handle(eventRequest({ type: CONNECT, body: JSON.stringify({ queries: { forged: ["1"] } }) }));
+    await handler.handle(
+      eventRequest({ type: CONNECT, body: JSON.stringify({ query: { a: ["1"] }, queries: { forged: ["1"] } }) }),
+    );
     expect(requests[0]).toMatchObject({ query: { a: ["1"] }, queries: { a: ["1"] } });
     expect(requests[1]).not.toHaveProperty("queries");
     expect(requests[1]).not.toHaveProperty("query");
+    expect(requests[2]).not.toHaveProperty("queries");
+    expect(requests[2]).not.toHaveProperty("query");
+    expect(requests[3]).toMatchObject({ query: { a: ["1"] }, queries: { a: ["1"] } });
   });
 
   it("a connect body with an mqtt object marks the connection MQTT, with the physical id when the header has one", async () => {
