@@ -56,6 +56,9 @@ export const TARGETS: readonly MutationTarget[] = [
       "packages/handler/src/body.ts",
       "packages/handler/src/context.ts",
       "packages/handler/src/event-handler.ts",
+      // the answers a handler gives the service (success, failWith, user-event replies) and the MQTT reason codes
+      "packages/handler/src/responders.ts",
+      "packages/handler/src/mqtt-codes.ts",
     ],
   },
   {
