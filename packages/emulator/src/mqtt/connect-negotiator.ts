@@ -174,6 +174,7 @@ export class ConnectNegotiator {
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
     session.receiveMaximum = request.receiveMaximum;
+    session.maximumPacketSize = request.maximumPacketSize;
     this.#service.resume(conn, this.#ws);
     session.resume((q) => link.write(q));
     return new LiveSession(this.#service, conn, session, link);
@@ -200,6 +201,7 @@ export class ConnectNegotiator {
     session.physicalConnectionId = this.#link.id;
     session.will = request.will;
     session.receiveMaximum = request.receiveMaximum;
+    session.maximumPacketSize = request.maximumPacketSize;
     session.connack = acceptConnack(request, false, plan.connackProps);
     const conn = service.createConnection({
       id: plan.connectionId,

@@ -62,6 +62,8 @@ export class MqttSession implements WireFormat {
    * its current network connection. Messages beyond it wait in #held, in order, until acknowledgements make room.
    */
   receiveMaximum = Number.POSITIVE_INFINITY;
+  /** The client's Maximum Packet Size (5.0 CONNECT; none for 3.1.1), in bytes: larger PUBLISHes are not sent to it. */
+  maximumPacketSize = Number.POSITIVE_INFINITY;
   readonly #held: { msg: Outgoing; size: number }[] = [];
   #heldBytes = 0;
   /**
@@ -121,13 +123,18 @@ export class MqttSession implements WireFormat {
     const subscriptionId = this.version === 5 ? subscription?.id : undefined;
     if (qos === 0 && subscriptionId !== undefined) {
       // a PUBLISH of this subscriber's own: the shared encoding has no identifier
-      return { data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)), binary: true };
+      return this.#fitting({
+        data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)),
+        binary: true,
+      });
     }
     if (qos === 0) {
-      return msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
-        data: this.encode(this.#publish(m, topic, 0, undefined)),
-        binary: true,
-      }));
+      return this.#fitting(
+        msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
+          data: this.encode(this.#publish(m, topic, 0, undefined)),
+          binary: true,
+        })),
+      );
     }
     if (!this.#hasRoom()) {
       const conn = this.#conn;
@@ -148,9 +155,20 @@ export class MqttSession implements WireFormat {
     }
     const id = this.#allocateId();
     const packet = this.#publish(msg, topic, qos, id, subscriptionId);
-    this.#inflight.set(id, { packet, stage: "publish" });
-    this.#inflightBytes += packet.payload.length;
-    return { data: this.encode(packet), binary: true };
+    const frame = this.#fitting({ data: this.encode(packet), binary: true });
+    if (frame !== NO_FRAME) {
+      this.#inflight.set(id, { packet, stage: "publish" });
+      this.#inflightBytes += packet.payload.length;
+    }
+    return frame;
+  }
+
+  /**
+   * `frame`, or NO_FRAME when it is larger than the client's Maximum Packet Size: such a PUBLISH is not sent, and the
+   * message counts as delivered (MQTT 5.0 section 3.1.2.11.4), so a QoS 1/2 one is not kept in flight.
+   */
+  #fitting(frame: WireFrame): WireFrame {
+    return frame.data.length > this.maximumPacketSize ? NO_FRAME : frame;
   }
 
   dataSize(msg: Outgoing): number {
