@@ -169,7 +169,8 @@ export class ConnectNegotiator {
     session.physicalConnectionId = link.id;
     session.disconnect = undefined;
     // the old network connection, if still open, closes without DISCONNECT: its will goes out before the new one is set
-    if (this.#closeTakenOver(existing)) LastWill.of(this.#service, conn, session).publish();
+    // (one with a Will Delay Interval waits, and the resume below cancels it)
+    if (this.#closeTakenOver(existing)) LastWill.of(this.#service, conn, session).dropped(true);
     session.will = request.will;
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);

@@ -102,6 +102,7 @@ function readWill(p: IConnectPacket, v: MqttVersion): Will | ConnackRefusal | un
     payload,
     qos: p.will.qos ?? 0,
     contentType: v === 5 ? p.will.properties?.contentType : undefined,
+    delaySeconds: p.will.properties?.willDelayInterval ?? 0,
   };
 }
 

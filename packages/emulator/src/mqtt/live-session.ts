@@ -118,8 +118,9 @@ export class LiveSession {
       return;
     }
     session.disconnect ??= { initiatedByClient: true };
-    LastWill.of(service, conn, session).publish();
-    if (session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0) {
+    const kept = session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0;
+    LastWill.of(service, conn, session).dropped(kept);
+    if (kept) {
       service.log(`mqtt session ${conn.id} (${session.clientId}) dropped; kept for ${session.keepMs} ms`);
       service.events.dropped(conn, session.keepMs, code);
       conn.awaitRecovery(session.keepMs, () => {

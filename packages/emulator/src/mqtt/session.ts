@@ -29,6 +29,8 @@ export interface Will {
   payload: Buffer;
   qos: QoS;
   contentType: string | undefined;
+  /** 5.0 Will Delay Interval, in seconds (0: none) */
+  delaySeconds: number;
 }
 
 interface Inflight {
