@@ -9,12 +9,14 @@
 // - ill-formed UTF-8 (an encoded surrogate, an overlong form) or U+0000 in a topic name, a topic filter, a client id
 //   or a will topic (3.1.1 [MQTT-1.5.3-1], [MQTT-1.5.3-2]; 5.0 [MQTT-1.5.4-1], [MQTT-1.5.4-2]: a malformed packet),
 //   which mqtt-packet decoded with U+FFFD in place of the bad bytes, so that such a topic was the group of another.
+// - a 5.0 DISCONNECT with a non-zero Session Expiry Interval after a CONNECT without one ([MQTT-3.14.2-2]: a protocol
+//   error, not a valid DISCONNECT), which was taken as a normal DISCONNECT, so the will was dropped instead of sent.
 // Each case also shows its well-formed neighbour answered as usual.
 import { generate, type Packet } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
-import { mqttToken, mqttUrl, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
+import { mqttToken, mqttUrl, payloadText, publishesBeforeFence, quietKeepAlive, RawMqtt } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -199,5 +201,39 @@ describe.each([4, 5] as const)("MQTT level %i", (version) => {
         await refusedUnanswered(await connectWith(bytesOf(packet, version, mark, bad)));
       }
     });
+  });
+});
+
+describe("MQTT 5.0 DISCONNECT with a Session Expiry Interval", () => {
+  it.each([
+    [0, 0, "a normal DISCONNECT: the will is dropped", []],
+    [0, 10, "a protocol error (DISCONNECT 0x82), not a valid DISCONNECT: the will goes out", ["bye"]],
+    [30, 10, "a normal DISCONNECT: the will is dropped", []],
+  ] as const)("after CONNECT %i, DISCONNECT %i is %s", async (connectExpiry, sessionExpiryInterval, _what, wills) => {
+    const h = hub();
+    const url = mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES }));
+    const watcher = new RawMqtt(url, 5);
+    await watcher.connect();
+    watcher.send({ cmd: "subscribe", messageId: 1, subscriptions: [{ topic: "w", qos: 0 }] });
+    await watcher.next("suback");
+    const dev = new RawMqtt(url, 5);
+    await dev.opened;
+    dev.send({
+      cmd: "connect",
+      protocolId: "MQTT",
+      protocolVersion: 5,
+      clean: true,
+      clientId: "dev",
+      keepalive: 0,
+      will: { topic: "w", payload: Buffer.from("bye"), qos: 0, retain: false },
+      ...(connectExpiry > 0 ? { properties: { sessionExpiryInterval: connectExpiry } } : {}),
+    });
+    expect(await dev.next("connack")).toMatchObject({ reasonCode: 0 });
+    dev.send({ cmd: "disconnect", reasonCode: 0, properties: { sessionExpiryInterval } });
+    await dev.closed;
+    const answers = dev.packets.filter((p) => p.cmd === "disconnect");
+    expect(answers).toEqual(wills.length > 0 ? [expect.objectContaining({ reasonCode: PROTOCOL_ERROR })] : []);
+    expect((await publishesBeforeFence(emu, watcher, h, "w")).map(payloadText)).toEqual(wills);
+    watcher.ws.close();
   });
 });

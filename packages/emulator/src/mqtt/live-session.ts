@@ -145,6 +145,11 @@ export class LiveSession {
 
   #disconnect(p: IDisconnectPacket): void {
     const { session } = this;
+    // a Session Expiry Interval of a session that had none makes it no valid DISCONNECT: the will is kept
+    if ((p.properties?.sessionExpiryInterval ?? 0) > 0 && !session.persistent) {
+      this.drop(Reason.ProtocolError, "A DISCONNECT may not set a Session Expiry Interval the CONNECT did not.");
+      return;
+    }
     // a normal DISCONNECT deletes the last will; 0x04 (Disconnect with Will Message) keeps it
     if (p.reasonCode !== Reason.DisconnectWithWill) session.will = undefined;
     if (p.properties?.sessionExpiryInterval === 0) this.#endOnClose = true;
