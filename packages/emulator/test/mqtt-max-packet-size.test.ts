@@ -27,20 +27,24 @@ afterAll(async () => {
 const hub = hubNames("mqmps");
 const MAX = 200;
 
-/** A raw 5.0 client connected with `properties`, subscribed to `g` at `qos` and to `fence` at QoS 0. */
-async function client(h: string, properties: Record<string, number>, qos: 0 | 1): Promise<RawMqtt> {
+/**
+ * A raw 5.0 client connected with `properties`, subscribed to `g` at `qos` and to `fence` at QoS 0; `resume`: the
+ * persistent session of client id `resume` is resumed (clean start 0), without subscribing again.
+ */
+async function client(h: string, properties: Record<string, number>, qos: 0 | 1, resume?: string): Promise<RawMqtt> {
   const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
   await raw.opened;
   raw.send({
     cmd: "connect",
     protocolId: "MQTT",
     protocolVersion: 5,
-    clean: true,
-    clientId: `m${Math.random()}`,
+    clean: resume === undefined,
+    clientId: resume ?? `m${Math.random()}`,
     keepalive: 0,
     properties,
   } as Packet);
   expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
+  if (resume !== undefined) return raw;
   raw.send({
     cmd: "subscribe",
     messageId: 1,
@@ -100,6 +104,32 @@ describe("MQTT 5.0 Maximum Packet Size of the client", () => {
     expect(got.map(payloadText)).toEqual([atLimit]);
     expect(got[0]).toMatchObject({ qos: 1 });
     raw.ws.close();
+  });
+
+  it("a resumed session does not send again an unacknowledged PUBLISH over its new connection's maximum", async () => {
+    const h = hub();
+    const session = { sessionExpiryInterval: 30, receiveMaximum: 1 };
+    const first = await client(h, session, 1, "dev");
+    first.send({
+      cmd: "subscribe",
+      messageId: 1,
+      subscriptions: [
+        { topic: "g", qos: 1 },
+        { topic: "fence", qos: 0 },
+      ],
+    });
+    await first.next("suback");
+    const big = payloadOfPacketSize(MAX + 1, 1);
+    await sendToGroup(emu, h, "g", big);
+    expect((await publishesBeforeFence(emu, first, h)).map(payloadText)).toEqual([big]); // not acknowledged
+    first.ws.terminate();
+    await first.closed;
+    const again = await client(h, { ...session, maximumPacketSize: MAX }, 1, "dev");
+    const atLimit = payloadOfPacketSize(MAX, 1);
+    await sendToGroup(emu, h, "g", atLimit);
+    // the big one counts as delivered: the one at the limit takes the only Receive Maximum slot
+    expect((await publishesBeforeFence(emu, again, h)).map(payloadText)).toEqual([atLimit]);
+    again.ws.close();
   });
 
   it("without a maximum, a client gets a PUBLISH of any size the service takes", async () => {

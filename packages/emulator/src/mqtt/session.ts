@@ -170,7 +170,12 @@ export class MqttSession implements WireFormat {
    * message counts as delivered (MQTT 5.0 section 3.1.2.11.4), so a QoS 1/2 one is not kept in flight.
    */
   #fitting(frame: WireFrame): WireFrame {
-    return frame.data.length > this.maximumPacketSize ? NO_FRAME : frame;
+    return this.#fits(frame.data) ? frame : NO_FRAME;
+  }
+
+  /** Whether `packet`'s bytes are within the client's Maximum Packet Size. */
+  #fits(packet: Buffer): boolean {
+    return packet.length <= this.maximumPacketSize;
   }
 
   dataSize(msg: Outgoing): number {
@@ -259,15 +264,23 @@ export class MqttSession implements WireFormat {
 
   /**
    * Sends what the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or a resume):
-   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL), then
-   * the held ones; expired held ones are dropped.
+   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL; a
+   * PUBLISH over the client's Maximum Packet Size is done with unsent), then the held ones; expired held ones are
+   * dropped.
    */
   release(write: (packet: Packet) => void): void {
     while (this.#resend.size > 0 && this.#inflight.size - this.#resend.size < this.receiveMaximum) {
       const id = this.#resend.values().next().value!;
       this.#resend.delete(id);
       const entry = this.#inflight.get(id)!;
-      write(entry.stage === "pubrel" ? { cmd: "pubrel", messageId: id } : { ...entry.packet, dup: true });
+      if (entry.stage === "pubrel") {
+        write({ cmd: "pubrel", messageId: id });
+        continue;
+      }
+      const again: IPublishPacket = { ...entry.packet, dup: true };
+      // the new connection's Maximum Packet Size may be smaller: a PUBLISH over it counts as delivered
+      if (this.#fits(this.encode(again))) write(again);
+      else this.complete(id);
     }
     const conn = this.#conn;
     if (conn === undefined || this.#resend.size > 0) return;
