@@ -176,6 +176,9 @@ export class ConnectNegotiator {
     session.connack = acceptConnack(request, true, plan.connackProps);
     session.receiveMaximum = request.receiveMaximum;
     session.maximumPacketSize = request.maximumPacketSize;
+    // the resuming CONNECT's Session Expiry Interval applies from now on (5.0 section 3.1.2.11.2)
+    session.persistent = request.persistent;
+    session.keepMs = request.keepMs;
     this.#service.resume(conn, this.#ws);
     session.resume((q) => link.write(q));
     return new LiveSession(this.#service, conn, session, link);

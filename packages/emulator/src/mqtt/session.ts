@@ -49,10 +49,13 @@ export class MqttSession implements WireFormat {
   readonly binary = true;
   readonly clientId: string;
   readonly version: MqttVersion;
-  /** whether the session outlives its network connection (clean session 0 / session expiry > 0) */
-  readonly persistent: boolean;
-  /** how long it waits for a reconnect, in ms */
-  readonly keepMs: number;
+  /**
+   * whether the session outlives its network connection (clean session 0 / session expiry > 0), as the CONNECT that
+   * opened or last resumed it says
+   */
+  persistent: boolean;
+  /** how long it waits for a reconnect, in ms (from the same CONNECT) */
+  keepMs: number;
   readonly subscriptions = new Map<string, Subscription>();
   /** QoS 2 packet ids received and delivered, waiting for the client's PUBREL */
   readonly incomingQos2 = new Set<number>();
