@@ -537,6 +537,7 @@ describe("last will", () => {
       vi.useFakeTimers();
       const w = willSetup(options);
       w.session.will = { ...w.session.will!, delaySeconds: seconds };
+      w.session.keepMs = 30_000; // a session kept for its client (the service's longest)
       return { ...w, will: LastWill.of(w.service, w.conn, w.session) };
     }
     const texts = (w: { sent: { text: string }[] }) => w.sent.map((s) => s.text);
@@ -568,6 +569,15 @@ describe("last will", () => {
       w.will.ended();
       expect(texts(w)).toEqual(["gone"]);
       vi.advanceTimersByTime(60_000);
+      expect(texts(w)).toEqual(["gone"]);
+    });
+
+    it("of up to 2^32 - 1 s waits no longer than the session is kept: not at once, as a timer over 2^31 - 1 ms would", () => {
+      const w = delayed(2 ** 32 - 1);
+      w.will.dropped(true);
+      vi.advanceTimersByTime(29_999);
+      expect(texts(w)).toEqual([]);
+      vi.advanceTimersByTime(1);
       expect(texts(w)).toEqual(["gone"]);
     });
 

@@ -49,7 +49,8 @@ export class LastWill implements SessionExtension {
       this.publish();
       return;
     }
-    this.#delay = setTimeout(() => this.publish(), delaySeconds * 1000);
+    // no later than the session's end, which sends it anyway (and a timer of over 2^31 - 1 ms would fire at once)
+    this.#delay = setTimeout(() => this.publish(), Math.min(delaySeconds * 1000, this.#session.keepMs));
     this.#delay.unref();
   }
 
