@@ -52,4 +52,32 @@ describe("MqttLink keeping an unfinished packet", () => {
     expect(problems).toEqual([]);
     expect((packets[0] as IPublishPacket).payload).toEqual(publish.payload);
   });
+
+  it("hands on a packet whose last frame more than doubles what waited exactly, and the packet after it", () => {
+    const packets: Packet[] = [];
+    const problems: string[] = [];
+    const ws = { readyState: 1, bufferedAmount: 0, send: () => {} } as unknown as WebSocket;
+    const link = new MqttLink(
+      "p",
+      ws,
+      { packet: (p) => packets.push(p), problem: (_k, m) => problems.push(m) },
+      1 << 20,
+    );
+    const publish: IPublishPacket = {
+      cmd: "publish",
+      topic: "t",
+      qos: 0,
+      dup: false,
+      retain: false,
+      payload: Buffer.alloc(994, 7),
+    };
+    const bytes = generate(publish);
+    expect(bytes.length).toBe(1000);
+    link.feed(bytes.subarray(0, 600));
+    link.feed(bytes.subarray(600, 700)); // grown to 1,000 (twice 600, at most the packet), not past it
+    link.feed(Buffer.concat([bytes.subarray(700), generate({ cmd: "pingreq" })]));
+    expect(problems).toEqual([]);
+    expect(packets.map((p) => p.cmd)).toEqual(["publish", "pingreq"]);
+    expect((packets[0] as IPublishPacket).payload).toEqual(publish.payload);
+  });
 });
