@@ -492,3 +492,40 @@ describe("property blocks", () => {
     expect(scan(new PacketScan(), c)).toBe(1);
   });
 });
+
+describe("strings and the will QoS", () => {
+  // Rule: a topic name, topic filter, client id or will topic that is not well-formed UTF-8 or holds U+0000, and a will
+  // QoS of 3, make the packet malformed, with a reason naming the problem; a string that runs past its packet is left
+  // to the parser (the scan answers 1), whatever its bytes. test/mqtt-malformed-packets checks them over the wire.
+  const BAD_TEXT = {
+    kind: "malformed",
+    message: "Malformed MQTT packet: a topic or client id is not well-formed UTF-8 or holds U+0000.",
+  };
+
+  it.each([4, 5] as const)(
+    "refuses at level %i a PUBLISH topic with a lone continuation byte, naming it",
+    (version) => {
+      const s = scanner(version);
+      const props = version === 5 ? [0] : [];
+      expect(scan(s, raw(0x30, [0, 2, 0x74, 0x80, ...props]))).toEqual(BAD_TEXT);
+      expect(scan(s, raw(0x30, [0, 2, 0x74, 0x75, ...props]))).toBe(1);
+    },
+  );
+
+  it("leaves a topic that runs past its packet to the parser, even when its bytes there are not UTF-8", () => {
+    const s = scanner(4);
+    expect(scan(s, raw(0x30, [0, 3, 0x74, 0x80]))).toBe(1);
+    expect(scan(s, raw(0x30, [0, 2, 0x74, 0x80]))).toEqual(BAD_TEXT);
+  });
+
+  it("refuses a will QoS of 3, naming it; QoS 2 is taken", () => {
+    // MQTT, level 4, flags (clean, will, will QoS), keep-alive 0, client id "c", will topic "w", payload "x"
+    const connect = (qosBits: number) =>
+      raw(0x10, [0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x06 | qosBits, 0, 0, 0, 1, 0x63, 0, 1, 0x77, 0, 1, 0x78]);
+    expect(scan(new PacketScan(), connect(0x10))).toBe(1);
+    expect(scan(new PacketScan(), connect(0x18))).toEqual({
+      kind: "malformed",
+      message: "Malformed MQTT packet: a will QoS of 3.",
+    });
+  });
+});

@@ -5,7 +5,7 @@
 // shapes, the last will's publication, and cross-protocol content. The endpoint tests check the same rules through
 // mqtt.js; these pin each branch and message without a socket.
 import type { IConnectPacket } from "mqtt-packet";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Connection } from "../src/connection.ts";
 import { connackCode, isConnackRefusal, Reason, refusalForStatus, V4_SUBACK_FAILURE } from "../src/mqtt/codes.ts";
 import {
@@ -251,16 +251,18 @@ describe("CONNECT", () => {
     expect(accepted(connect({ properties: { receiveMaximum: 0 } }), 4).receiveMaximum).toBe(Number.POSITIVE_INFINITY);
   });
 
-  // Rule: the will is kept as sent (QoS 0 when absent; a content type at 5.0 only).
-  it("keeps the will's topic, payload, QoS and 5.0 content type", () => {
+  // Rule: the will is kept as sent (QoS 0 when absent; a content type and a delay at 5.0 only, no delay when absent).
+  it("keeps the will's topic, payload, QoS and 5.0 content type and delay", () => {
     expect(accepted(connect(), 4).will).toBeUndefined();
-    const props = { properties: { contentType: "text/plain" } };
+    const props = { properties: { contentType: "text/plain", willDelayInterval: 7 } };
     expect(accepted(connect({ will: will(props) }), 5).will).toEqual({
       topic: "status",
       payload: Buffer.from("gone"),
       qos: 1,
       contentType: "text/plain",
+      delaySeconds: 7,
     });
+    expect(accepted(connect({ will: will() }), 5).will?.delaySeconds).toBe(0);
     expect(accepted(connect({ will: will(props) }), 4).will?.contentType).toBeUndefined();
     const noQos = will();
     delete (noQos as { qos?: number }).qos;
@@ -492,7 +494,7 @@ function willSetup(options: { closing?: boolean; allowed?: boolean } = {}) {
     },
   } as unknown as Connection;
   const s = session(5);
-  s.will = { topic: "status", payload: Buffer.from("gone"), qos: 2, contentType: "text/plain" };
+  s.will = { topic: "status", payload: Buffer.from("gone"), qos: 2, contentType: "text/plain", delaySeconds: 0 };
   return { service, conn, session: s, sent, logs, members };
 }
 
@@ -524,6 +526,79 @@ describe("last will", () => {
     expect(shutdown.sent).toEqual([]);
   });
 
+  // Rule: a will with a Will Delay Interval, of a session kept for its client, goes once the delay passed, or at the
+  // session's end if that comes first, and never when the client resumed before ([MQTT-3.1.3-9]). Without a delay, or
+  // when the session ends with its connection, it goes at once.
+  describe("with a Will Delay Interval", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    function delayed(seconds: number, options: { closing?: boolean } = {}) {
+      vi.useFakeTimers();
+      const w = willSetup(options);
+      w.session.will = { ...w.session.will!, delaySeconds: seconds };
+      w.session.keepMs = 30_000; // a session kept for its client (the service's longest)
+      return { ...w, will: LastWill.of(w.service, w.conn, w.session) };
+    }
+    const texts = (w: { sent: { text: string }[] }) => w.sent.map((s) => s.text);
+
+    it("goes when the delay has passed, not a millisecond before, once", () => {
+      const w = delayed(5);
+      w.will.dropped(true);
+      vi.advanceTimersByTime(4999);
+      expect(texts(w)).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(texts(w)).toEqual(["gone"]);
+      w.will.ended();
+      expect(texts(w)).toEqual(["gone"]);
+    });
+
+    it("is never sent when the session resumes before", () => {
+      const w = delayed(5);
+      w.will.dropped(true);
+      vi.advanceTimersByTime(4999);
+      w.will.resumed();
+      vi.advanceTimersByTime(60_000);
+      expect(texts(w)).toEqual([]);
+    });
+
+    it("goes at the session's end when that comes first, once", () => {
+      const w = delayed(5);
+      w.will.dropped(true);
+      vi.advanceTimersByTime(1000);
+      w.will.ended();
+      expect(texts(w)).toEqual(["gone"]);
+      vi.advanceTimersByTime(60_000);
+      expect(texts(w)).toEqual(["gone"]);
+    });
+
+    it("of up to 2^32 - 1 s waits no longer than the session is kept: not at once, as a timer over 2^31 - 1 ms would", () => {
+      const w = delayed(2 ** 32 - 1);
+      w.will.dropped(true);
+      vi.advanceTimersByTime(29_999);
+      expect(texts(w)).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(texts(w)).toEqual(["gone"]);
+    });
+
+    it("is never sent when the emulator shuts down before the delay passed", () => {
+      const w = delayed(5, { closing: true });
+      w.will.dropped(true);
+      w.will.ended();
+      vi.advanceTimersByTime(60_000);
+      expect(texts(w)).toEqual([]);
+    });
+
+    it("goes at once without a delay, or when the session is not kept", () => {
+      const none = delayed(0);
+      none.will.dropped(true);
+      expect(texts(none)).toEqual(["gone"]);
+      const notKept = delayed(5);
+      notKept.will.dropped(false);
+      expect(texts(notKept)).toEqual(["gone"]);
+    });
+  });
+
   // Rule: without sendToGroup permission on its topic the will is not sent (logged, the topic shown bounded); it is
   // gone all the same.
   it("is not sent without sendToGroup permission on its topic", () => {
@@ -539,7 +614,13 @@ describe("last will", () => {
   // Rule: a will whose payload contradicts its content type is not sent (logged), and nothing is thrown.
   it("is not sent when its payload is not of its content type", () => {
     const w = willSetup();
-    w.session.will = { topic: "status", payload: Buffer.from("{"), qos: 0, contentType: "application/json" };
+    w.session.will = {
+      topic: "status",
+      payload: Buffer.from("{"),
+      qos: 0,
+      contentType: "application/json",
+      delaySeconds: 0,
+    };
     LastWill.of(w.service, w.conn, w.session).publish();
     expect(w.sent).toEqual([]);
     expect(w.logs).toEqual([

@@ -36,12 +36,19 @@ async function device(
   version: 4 | 5,
   user: string,
   clientId: string,
-  options: { resume?: boolean; will?: string } = {},
+  options: { resume?: boolean; will?: string; willDelaySeconds?: number } = {},
 ): Promise<RawMqtt> {
   const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES, sub: user })), version);
   await raw.opened;
   const text = options.will ?? `gone ${clientId}`;
-  const will = { topic: "status", payload: Buffer.from(text), qos: 0 as const, retain: false };
+  const delay = options.willDelaySeconds;
+  const will = {
+    topic: "status",
+    payload: Buffer.from(text),
+    qos: 0 as const,
+    retain: false,
+    ...(delay !== undefined ? { properties: { willDelayInterval: delay } } : {}),
+  };
   const resume = options.resume ?? false;
   const properties = resume && version === 5 ? { properties: { sessionExpiryInterval: 60 } } : {};
   const connect = { cmd: "connect", protocolId: "MQTT", protocolVersion: version, clean: !resume, clientId } as const;
@@ -99,6 +106,46 @@ describe.each([4, 5] as const)("MQTT level %i last will on a service-side close"
     await dev.closed;
     await rest(emu, "POST", `/api/hubs/${h}/users/dev/:closeConnections`);
     expect(await statusUntilFence(w, h)).toEqual([]);
+    w.ws.close();
+  });
+});
+
+// Rule: a 5.0 will with a Will Delay Interval waits for it while the session is kept, and a new network connection to
+// the session before then means it is never sent ([MQTT-3.1.3-9]); the timing itself is in mqtt-rules ("last will").
+// Before, the will went out as soon as the connection closed, delay or not.
+describe("MQTT 5.0 Will Delay Interval", () => {
+  it("a persistent session that drops and is resumed within the delay never sends the old will", async () => {
+    const h = hub();
+    const w = await watcher(h, 5);
+    const a = await device(h, 5, "dev", "dev", { resume: true, will: "gone a", willDelaySeconds: 60 });
+    a.ws.terminate();
+    await a.closed;
+    const b = await device(h, 5, "dev", "dev", { resume: true, will: "gone b" });
+    expect(await statusUntilFence(w, h)).toEqual([]);
+    b.ws.terminate(); // no delay: the new will goes at once
+    await b.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone b"]);
+    w.ws.close();
+  });
+
+  it("a resuming CONNECT that takes over a connected session within the delay never sends its will", async () => {
+    const h = hub();
+    const w = await watcher(h, 5);
+    const a = await device(h, 5, "dev", "dev", { resume: true, will: "gone a", willDelaySeconds: 60 });
+    const b = await device(h, 5, "dev", "dev", { resume: true, will: "gone b", willDelaySeconds: 0 });
+    await a.closed;
+    expect(await statusUntilFence(w, h)).toEqual([]);
+    b.ws.close();
+    w.ws.close();
+  });
+
+  it("a session that ends with its connection sends the will at once, delay or not", async () => {
+    const h = hub();
+    const w = await watcher(h, 5);
+    const a = await device(h, 5, "dev", "d", { will: "gone a", willDelaySeconds: 60 });
+    a.ws.terminate();
+    await a.closed;
+    expect(await statusUntilFence(w, h)).toEqual(["gone a"]);
     w.ws.close();
   });
 });

@@ -20,6 +20,7 @@ export default defineConfig({
       "test/mqtt-units.test.ts",
       "test/mqtt-link-flood.test.ts",
       "test/mqtt-link-stream.test.ts",
+      "test/mqtt-link-tail-memory.test.ts",
       "test/mqtt-packet-scan.test.ts",
       "test/mqtt-slow-reader.test.ts",
       // the network connection through real clients

@@ -21,6 +21,8 @@ export default defineConfig({
       "test/mqtt-rules.test.ts",
       "test/mqtt-packet-scan-rules.test.ts",
       "test/mqtt-packet-scan.test.ts",
+      // packets the specifications forbid (the pre-scan's UTF-8 and will QoS rules) through raw clients
+      "test/mqtt-malformed-packets.test.ts",
       // the CONNECT limits, topics, subscriptions, last will, content and user properties through real clients
       "test/mqtt-connect-limits.test.ts",
       "test/mqtt-endpoint.test.ts",
@@ -30,6 +32,7 @@ export default defineConfig({
       "test/mqtt-will-server-close.test.ts",
       "test/mqtt-cross-protocol.test.ts",
       "test/mqtt-upstream.test.ts",
+      "test/mqtt-max-packet-size.test.ts",
     ],
   },
 });

@@ -169,11 +169,16 @@ export class ConnectNegotiator {
     session.physicalConnectionId = link.id;
     session.disconnect = undefined;
     // the old network connection, if still open, closes without DISCONNECT: its will goes out before the new one is set
-    if (this.#closeTakenOver(existing)) LastWill.of(this.#service, conn, session).publish();
+    // (one with a Will Delay Interval waits, and the resume below cancels it)
+    if (this.#closeTakenOver(existing)) LastWill.of(this.#service, conn, session).dropped(true);
     session.will = request.will;
     session.serverDisconnectCode = Reason.AdministrativeAction;
     session.connack = acceptConnack(request, true, plan.connackProps);
     session.receiveMaximum = request.receiveMaximum;
+    session.maximumPacketSize = request.maximumPacketSize;
+    // the resuming CONNECT's Session Expiry Interval applies from now on (5.0 section 3.1.2.11.2)
+    session.persistent = request.persistent;
+    session.keepMs = request.keepMs;
     this.#service.resume(conn, this.#ws);
     session.resume((q) => link.write(q));
     return new LiveSession(this.#service, conn, session, link);
@@ -200,6 +205,7 @@ export class ConnectNegotiator {
     session.physicalConnectionId = this.#link.id;
     session.will = request.will;
     session.receiveMaximum = request.receiveMaximum;
+    session.maximumPacketSize = request.maximumPacketSize;
     session.connack = acceptConnack(request, false, plan.connackProps);
     const conn = service.createConnection({
       id: plan.connectionId,

@@ -1,8 +1,8 @@
 // A CONNECT read into what the endpoint decides with: protocol version, client id (assigned when empty), last will and
 // session persistence, or a CONNACK refusal (an empty client id without clean session in 3.1.1, a client id over
 // MAX_CLIENT_ID_CHARS, a 3.1.1 keep-alive outside 1 - V4_MAX_KEEP_ALIVE_SECONDS, a will with retain in 5.0, on an
-// invalid or a `$` topic or over MAX_WILL_PAYLOAD_BYTES, a 5.0 Receive Maximum of 0). Also the CONNECT's fields as the
-// upstream `connect` event carries them.
+// invalid or a `$` topic or over MAX_WILL_PAYLOAD_BYTES, a 5.0 Receive Maximum or Maximum Packet Size of 0). Also the
+// CONNECT's fields as the upstream `connect` event carries them.
 import type { MqttConnectProperties } from "../upstream/types.ts";
 import { connackCode, type MqttVersion, Reason } from "./codes.ts";
 import type { IConnectPacket } from "./deps.ts";
@@ -27,6 +27,8 @@ export interface ConnectRequest {
   keepMs: number;
   /** 5.0 Receive Maximum: QoS 1/2 messages the client takes unacknowledged (65,535 when absent; 3.1.1: no limit) */
   receiveMaximum: number;
+  /** 5.0 Maximum Packet Size: the largest packet the client takes, in bytes (no limit when absent, and at 3.1.1) */
+  maximumPacketSize: number;
 }
 
 /** A CONNECT the endpoint refuses: the CONNACK's code (in the client's version) and reason. */
@@ -64,6 +66,8 @@ export function readConnect(p: IConnectPacket, v: MqttVersion, newId: () => stri
   const expiry = p.properties?.sessionExpiryInterval ?? 0;
   const receiveMaximum = v === 4 ? Number.POSITIVE_INFINITY : (p.properties?.receiveMaximum ?? 65_535);
   if (receiveMaximum === 0) return new ConnackRefusal(Reason.ProtocolError, "Receive Maximum must not be 0.");
+  const maximumPacketSize = p.properties?.maximumPacketSize ?? Number.POSITIVE_INFINITY;
+  if (maximumPacketSize === 0) return new ConnackRefusal(Reason.ProtocolError, "Maximum Packet Size must not be 0.");
   return {
     version: v,
     clientId,
@@ -74,6 +78,7 @@ export function readConnect(p: IConnectPacket, v: MqttVersion, newId: () => stri
     persistent: v === 4 ? !p.clean : expiry > 0,
     keepMs: v === 4 ? SESSION_KEEP_MS : Math.min(expiry * 1000, SESSION_KEEP_MS),
     receiveMaximum,
+    maximumPacketSize,
   };
 }
 
@@ -97,6 +102,7 @@ function readWill(p: IConnectPacket, v: MqttVersion): Will | ConnackRefusal | un
     payload,
     qos: p.will.qos ?? 0,
     contentType: v === 5 ? p.will.properties?.contentType : undefined,
+    delaySeconds: p.will.properties?.willDelayInterval ?? 0,
   };
 }
 

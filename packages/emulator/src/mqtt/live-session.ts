@@ -40,8 +40,11 @@ export class LiveSession {
     switch (p.cmd) {
       case "subscribe": {
         const id = p.properties?.subscriptionIdentifier;
-        if (id === 0) {
-          this.drop(Reason.ProtocolError, "A Subscription Identifier must not be 0.");
+        const problem =
+          requestProblem(p.messageId, p.subscriptions.length) ??
+          (id === 0 ? "A Subscription Identifier must not be 0." : undefined);
+        if (problem !== undefined) {
+          this.drop(Reason.ProtocolError, problem);
           return;
         }
         link.write({
@@ -52,6 +55,11 @@ export class LiveSession {
         return;
       }
       case "unsubscribe": {
+        const problem = requestProblem(p.messageId, p.unsubscriptions.length);
+        if (problem !== undefined) {
+          this.drop(Reason.ProtocolError, problem);
+          return;
+        }
         const codes = unsubscribeAll(this.conn, session, p.unsubscriptions);
         link.write({ cmd: "unsuback", messageId: p.messageId ?? 0, granted: session.version === 5 ? codes : [] });
         return;
@@ -110,8 +118,9 @@ export class LiveSession {
       return;
     }
     session.disconnect ??= { initiatedByClient: true };
-    LastWill.of(service, conn, session).publish();
-    if (session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0) {
+    const kept = session.persistent && !this.#endOnClose && !service.closing && session.keepMs > 0;
+    LastWill.of(service, conn, session).dropped(kept);
+    if (kept) {
       service.log(`mqtt session ${conn.id} (${session.clientId}) dropped; kept for ${session.keepMs} ms`);
       service.events.dropped(conn, session.keepMs, code);
       conn.awaitRecovery(session.keepMs, () => {
@@ -136,6 +145,11 @@ export class LiveSession {
 
   #disconnect(p: IDisconnectPacket): void {
     const { session } = this;
+    // a Session Expiry Interval of a session that had none makes it no valid DISCONNECT: the will is kept
+    if ((p.properties?.sessionExpiryInterval ?? 0) > 0 && !session.persistent) {
+      this.drop(Reason.ProtocolError, "A DISCONNECT may not set a Session Expiry Interval the CONNECT did not.");
+      return;
+    }
     // a normal DISCONNECT deletes the last will; 0x04 (Disconnect with Will Message) keeps it
     if (p.reasonCode !== Reason.DisconnectWithWill) session.will = undefined;
     if (p.properties?.sessionExpiryInterval === 0) this.#endOnClose = true;
@@ -200,11 +214,31 @@ export class LiveSession {
   }
 }
 
-/** What ends the connection of a client's PUBLISH: a topic alias, retain (5.0), an invalid topic. */
+/**
+ * What ends the connection of a client's PUBLISH: a topic alias, retain (5.0), packet id 0 at QoS 1/2, an invalid
+ * topic.
+ */
 function publishProblem(p: IPublishPacket, v5: boolean): { reason: number; message: string } | undefined {
   if (p.properties?.topicAlias !== undefined) {
     return { reason: Reason.TopicAliasInvalid, message: "Topic aliases are not supported." };
   }
   if (p.retain && v5) return { reason: Reason.RetainNotSupported, message: "Retained messages are not supported." };
+  const zero = p.qos > 0 ? idProblem(p.messageId) : undefined;
+  if (zero !== undefined) return { reason: Reason.ProtocolError, message: zero };
   return topicProblem(p.topic);
+}
+
+/**
+ * Why a SUBSCRIBE or UNSUBSCRIBE of `filters` topic filters is a protocol error: packet id 0, or no topic filter (3.1.1
+ * [MQTT-3.8.3-3] and [MQTT-3.10.3-2], 5.0 [MQTT-3.8.3-2] and [MQTT-3.10.3-2]; mqtt-packet parses it, and an empty SUBACK
+ * cannot even be written).
+ */
+function requestProblem(messageId: number | undefined, filters: number): string | undefined {
+  if (filters === 0) return "A SUBSCRIBE or UNSUBSCRIBE needs at least one topic filter.";
+  return idProblem(messageId);
+}
+
+/** Why a packet identifier the client chose is a protocol error: it is 0 (3.1.1 [MQTT-2.3.1-1], 5.0 [MQTT-2.2.1-3]). */
+function idProblem(messageId: number | undefined): string | undefined {
+  return messageId === 0 ? "A packet identifier must not be 0." : undefined;
 }

@@ -46,8 +46,11 @@ export class MqttLink {
   /** bytes the socket may have queued before the client counts as a slow consumer */
   readonly #maxBufferedBytes: number;
   #inFrame = 0;
-  /** the bytes received of the packet not complete yet, in the order they came */
-  #tail: Buffer[] = [];
+  /**
+   * the bytes received of the packet not complete yet, in its first #tailBytes (a copy: one buffer however many frames
+   * brought them, grown by doubling up to the packet's size)
+   */
+  #tail = EMPTY;
   #tailBytes = 0;
   /** that packet's whole size (fixed header included), 0 while its fixed header is not complete */
   #tailSize = 0;
@@ -76,15 +79,16 @@ export class MqttLink {
     let frame = data;
     if (this.#tailBytes > 0) {
       if (this.#tailSize === 0) {
-        frame = Buffer.concat([...this.#tail, data]); // fewer than 5 bytes waited: the fixed header was cut
+        // fewer than 5 bytes waited: the fixed header was cut
+        frame = Buffer.concat([this.#tail.subarray(0, this.#tailBytes), data]);
       } else {
         const missing = this.#tailSize - this.#tailBytes;
         if (data.length < missing) {
-          this.#tail.push(data);
-          this.#tailBytes += data.length;
+          this.#append(data);
           return;
         }
-        const packet = Buffer.concat([...this.#tail, data.subarray(0, missing)], this.#tailSize);
+        this.#append(data.subarray(0, missing));
+        const packet = this.#tail;
         const remaining = remainingLength(packet, 0);
         this.#handle(packet, packet.length - remaining);
         frame = data.subarray(missing);
@@ -104,8 +108,8 @@ export class MqttLink {
         return;
       }
       if (size === 0 || pos + size > frame.length) {
-        this.#tail = [frame.subarray(pos)];
-        this.#tailBytes = frame.length - pos;
+        this.#tail = Buffer.from(frame.subarray(pos));
+        this.#tailBytes = this.#tail.length;
         this.#tailSize = size;
         return;
       }
@@ -132,8 +136,20 @@ export class MqttLink {
     this.#parser.parse(packet);
   }
 
+  /** Adds `bytes` to the unfinished packet (whose size is known), within its size. */
+  #append(bytes: Buffer): void {
+    const need = this.#tailBytes + bytes.length;
+    if (need > this.#tail.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.#tailSize, Math.max(need, 2 * this.#tail.length)));
+      this.#tail.copy(grown, 0, 0, this.#tailBytes);
+      this.#tail = grown;
+    }
+    bytes.copy(this.#tail, this.#tailBytes);
+    this.#tailBytes = need;
+  }
+
   #clearTail(): void {
-    this.#tail = [];
+    this.#tail = EMPTY;
     this.#tailBytes = 0;
     this.#tailSize = 0;
   }
@@ -171,6 +187,7 @@ export class MqttLink {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
 const INCOMPLETE = -1;
 const MALFORMED = -2;
 

@@ -5,8 +5,12 @@
 // prefixes and the property ids with their sizes (MQTT 5.0 2.2.2.2), allocating nothing per item. Properties must fit
 // their block and their packet (else malformed), and a property other than a user property may appear once (MQTT 5.0
 // 2.2.2.2; else a protocol error, e.g. 3.8.2.1.2): the parser would otherwise read past them (and build an array of
-// each repeated one). Anything else that is malformed is left to the parser, which refuses it before it builds anything
-// large.
+// each repeated one). Two more rules mqtt-packet does not check are refused here as malformed: a will QoS of 3 (3.1.1
+// [MQTT-3.1.2-14], 5.0 3.1.2.6), and a topic name, topic filter, client id or will topic that is not well-formed UTF-8
+// or holds U+0000 (3.1.1 [MQTT-1.5.3-1], [MQTT-1.5.3-2]; 5.0 [MQTT-1.5.4-1], [MQTT-1.5.4-2]), which mqtt-packet would
+// decode with U+FFFD in place of the bad bytes (two topics, one group). Anything else that is malformed is left to the
+// parser, which refuses it before it builds anything large.
+import { isUtf8 } from "node:buffer";
 import { MAX_FILTERS_PER_PACKET, MAX_USER_PROPERTIES_PER_PACKET } from "./limits.ts";
 
 export interface ScanRefusal {
@@ -68,6 +72,11 @@ const TOO_MANY_FILTERS: ScanRefusal = {
   kind: "too-many",
   message: `An MQTT SUBSCRIBE or UNSUBSCRIBE has more than ${MAX_FILTERS_PER_PACKET} topic filters.`,
 };
+const BAD_TEXT: ScanRefusal = {
+  kind: "malformed",
+  message: "Malformed MQTT packet: a topic or client id is not well-formed UTF-8 or holds U+0000.",
+};
+const WILL_QOS_3: ScanRefusal = { kind: "malformed", message: "Malformed MQTT packet: a will QoS of 3." };
 const TOO_MANY_USER_PROPERTIES: ScanRefusal = {
   kind: "too-many",
   message: `An MQTT packet has more than ${MAX_USER_PROPERTIES_PER_PACKET} user properties.`,
@@ -94,6 +103,7 @@ export class PacketScan {
     this.#users = 0;
     if (type === 1) return this.#connect(packet, body, end);
     if (type === 8 || type === 10) return this.#filters(packet, body, end, type === 8 ? 1 : 0);
+    if (type === 3 && body + 2 <= end && !isText(packet, body, end)) return BAD_TEXT; // PUBLISH: its topic first
     if (this.#version !== 5) return 1;
     // where the property block starts; at or past the end: none (a short form, or a type without properties)
     let at = end;
@@ -121,16 +131,24 @@ export class PacketScan {
     const level = packet.readUInt8(pos) & 0x7f; // 128 + level: a bridge
     const flags = packet.readUInt8(pos + 1);
     this.#version = level === 5 ? 5 : 4;
-    if (level !== 5) return 1;
+    if ((flags & 0x18) === 0x18) return WILL_QOS_3;
     pos += 4; // level, flags, keep alive
-    const problem = this.#properties(packet, pos, end);
-    if (problem !== undefined) return problem;
-    pos = this.#pos;
-    if ((flags & 0x04) === 0) return 1; // no will
+    if (level === 5) {
+      const problem = this.#properties(packet, pos, end);
+      if (problem !== undefined) return problem;
+      pos = this.#pos;
+    }
     if (pos + 2 > end) return 1;
-    pos += 2 + packet.readUInt16BE(pos); // client identifier
-    if (pos >= end) return 1;
-    return this.#properties(packet, pos, end) ?? 1; // will properties
+    if (!isText(packet, pos, end)) return BAD_TEXT; // client identifier
+    if ((flags & 0x04) === 0) return 1; // no will
+    pos += 2 + packet.readUInt16BE(pos);
+    if (level === 5) {
+      if (pos >= end) return 1;
+      const problem = this.#properties(packet, pos, end); // will properties
+      if (problem !== undefined) return problem;
+      pos = this.#pos;
+    }
+    return pos + 2 > end || isText(packet, pos, end) ? 1 : BAD_TEXT; // will topic
   }
 
   /** A SUBSCRIBE (an options byte after each filter) or UNSUBSCRIBE: its topic filters, at most the limit. */
@@ -145,9 +163,11 @@ export class PacketScan {
     let count = 0;
     while (pos < end) {
       if (pos + 2 > end) return MALFORMED_FILTERS;
+      const at = pos;
       pos += 2 + packet.readUInt16BE(pos) + optionBytes;
       if (pos > end) return MALFORMED_FILTERS;
       if (++count > MAX_FILTERS_PER_PACKET) return TOO_MANY_FILTERS;
+      if (!isText(packet, at, end)) return BAD_TEXT;
     }
     return Math.max(1, count);
   }
@@ -200,4 +220,15 @@ export class PacketScan {
     this.#pos = pos;
     return undefined;
   }
+}
+
+/**
+ * Whether the UTF-8 string at `pos` (2-byte length, then its bytes) is well-formed UTF-8 without U+0000, as MQTT
+ * requires of every string; one running past `end` is left to the parser.
+ */
+function isText(packet: Buffer, pos: number, end: number): boolean {
+  const stop = pos + 2 + packet.readUInt16BE(pos);
+  if (stop > end) return true;
+  const bytes = packet.subarray(pos + 2, stop);
+  return isUtf8(bytes) && !bytes.includes(0);
 }

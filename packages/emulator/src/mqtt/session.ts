@@ -29,6 +29,8 @@ export interface Will {
   payload: Buffer;
   qos: QoS;
   contentType: string | undefined;
+  /** 5.0 Will Delay Interval, in seconds (0: none) */
+  delaySeconds: number;
 }
 
 interface Inflight {
@@ -47,10 +49,13 @@ export class MqttSession implements WireFormat {
   readonly binary = true;
   readonly clientId: string;
   readonly version: MqttVersion;
-  /** whether the session outlives its network connection (clean session 0 / session expiry > 0) */
-  readonly persistent: boolean;
-  /** how long it waits for a reconnect, in ms */
-  readonly keepMs: number;
+  /**
+   * whether the session outlives its network connection (clean session 0 / session expiry > 0), as the CONNECT that
+   * opened or last resumed it says
+   */
+  persistent: boolean;
+  /** how long it waits for a reconnect, in ms (from the same CONNECT) */
+  keepMs: number;
   readonly subscriptions = new Map<string, Subscription>();
   /** QoS 2 packet ids received and delivered, waiting for the client's PUBREL */
   readonly incomingQos2 = new Set<number>();
@@ -62,6 +67,8 @@ export class MqttSession implements WireFormat {
    * its current network connection. Messages beyond it wait in #held, in order, until acknowledgements make room.
    */
   receiveMaximum = Number.POSITIVE_INFINITY;
+  /** The client's Maximum Packet Size (5.0 CONNECT; none for 3.1.1), in bytes: larger PUBLISHes are not sent to it. */
+  maximumPacketSize = Number.POSITIVE_INFINITY;
   readonly #held: { msg: Outgoing; size: number }[] = [];
   #heldBytes = 0;
   /**
@@ -121,13 +128,18 @@ export class MqttSession implements WireFormat {
     const subscriptionId = this.version === 5 ? subscription?.id : undefined;
     if (qos === 0 && subscriptionId !== undefined) {
       // a PUBLISH of this subscriber's own: the shared encoding has no identifier
-      return { data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)), binary: true };
+      return this.#fitting({
+        data: this.encode(this.#publish(msg, topic, 0, undefined, subscriptionId)),
+        binary: true,
+      });
     }
     if (qos === 0) {
-      return msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
-        data: this.encode(this.#publish(m, topic, 0, undefined)),
-        binary: true,
-      }));
+      return this.#fitting(
+        msg.encoded(this.version === 5 ? QOS0_V5 : QOS0_V4, (m) => ({
+          data: this.encode(this.#publish(m, topic, 0, undefined)),
+          binary: true,
+        })),
+      );
     }
     if (!this.#hasRoom()) {
       const conn = this.#conn;
@@ -148,9 +160,25 @@ export class MqttSession implements WireFormat {
     }
     const id = this.#allocateId();
     const packet = this.#publish(msg, topic, qos, id, subscriptionId);
-    this.#inflight.set(id, { packet, stage: "publish" });
-    this.#inflightBytes += packet.payload.length;
-    return { data: this.encode(packet), binary: true };
+    const frame = this.#fitting({ data: this.encode(packet), binary: true });
+    if (frame !== NO_FRAME) {
+      this.#inflight.set(id, { packet, stage: "publish" });
+      this.#inflightBytes += packet.payload.length;
+    }
+    return frame;
+  }
+
+  /**
+   * `frame`, or NO_FRAME when it is larger than the client's Maximum Packet Size: such a PUBLISH is not sent, and the
+   * message counts as delivered (MQTT 5.0 section 3.1.2.11.4), so a QoS 1/2 one is not kept in flight.
+   */
+  #fitting(frame: WireFrame): WireFrame {
+    return this.#fits(frame.data) ? frame : NO_FRAME;
+  }
+
+  /** Whether `packet`'s bytes are within the client's Maximum Packet Size. */
+  #fits(packet: Buffer): boolean {
+    return packet.length <= this.maximumPacketSize;
   }
 
   dataSize(msg: Outgoing): number {
@@ -239,15 +267,23 @@ export class MqttSession implements WireFormat {
 
   /**
    * Sends what the client's Receive Maximum now has room for, oldest first (after an acknowledgement, or a resume):
-   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL), then
-   * the held ones; expired held ones are dropped.
+   * first the messages of an earlier connection still unacknowledged (`write`: PUBLISH with DUP set, or PUBREL; a
+   * PUBLISH over the client's Maximum Packet Size is done with unsent), then the held ones; expired held ones are
+   * dropped.
    */
   release(write: (packet: Packet) => void): void {
     while (this.#resend.size > 0 && this.#inflight.size - this.#resend.size < this.receiveMaximum) {
       const id = this.#resend.values().next().value!;
       this.#resend.delete(id);
       const entry = this.#inflight.get(id)!;
-      write(entry.stage === "pubrel" ? { cmd: "pubrel", messageId: id } : { ...entry.packet, dup: true });
+      if (entry.stage === "pubrel") {
+        write({ cmd: "pubrel", messageId: id });
+        continue;
+      }
+      const again: IPublishPacket = { ...entry.packet, dup: true };
+      // the new connection's Maximum Packet Size may be smaller: a PUBLISH over it counts as delivered
+      if (this.#fits(this.encode(again))) write(again);
+      else this.complete(id);
     }
     const conn = this.#conn;
     if (conn === undefined || this.#resend.size > 0) return;
