@@ -1,7 +1,7 @@
 // Rules of an MQTT client's network connection before its session opens (src/mqtt/network-connection.ts): the first
 // packet must be CONNECT (else close 1002, nothing after it acted on), sent within CONNECT_TIMEOUT_MS (else close
-// 1008); packets sent while the CONNECT is being decided wait, at most MAX_EARLY_PACKETS of them (one more: close
-// 1008), and are handled in order once the session is open, as if they had come after the CONNACK, so nothing after a
+// 1008); packets sent while the CONNECT is being decided wait, at most MAX_EARLY_PACKETS of them and MAX_EARLY_BYTES of
+// their remaining lengths (one more packet or byte: close 1008), and are handled in order once the session is open, as if they had come after the CONNACK, so nothing after a
 // packet that drops the connection is acted on; a link problem before the session opens closes the socket 1002 with
 // the problem as the reason (a CONNECT of an unknown protocol version is answered with the 3.1.1 CONNACK 0x01 first);
 // after it opens, a 5.0 client is told the problem's reason code in a DISCONNECT. Every wait is on a packet, a close or
@@ -11,7 +11,7 @@ import { generate, type IPublishPacket, type Packet } from "mqtt-packet";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ConnectNegotiator } from "../src/mqtt/connect-negotiator.ts";
-import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS, MAX_PACKET_BYTES } from "../src/mqtt/limits.ts";
+import { CONNECT_TIMEOUT_MS, MAX_EARLY_BYTES, MAX_EARLY_PACKETS, MAX_PACKET_BYTES } from "../src/mqtt/limits.ts";
 import { MAX_ITEMS_PER_FRAME } from "../src/mqtt/packet-io.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
 import { serviceRead } from "./helpers/keep-alive-rounds.ts";
@@ -220,6 +220,40 @@ describe.each([4, 5] as const)("MQTT level %i, packets sent while the CONNECT is
     expect(acks).toEqual(Array.from({ length: MAX_EARLY_PACKETS }, (_, i) => i + 1));
     expect(at.packets.map((p) => p.cmd)).toEqual([]);
     expect(over.packets).toEqual([]);
+    at.ws.close();
+    await at.closed;
+  });
+
+  it(`their remaining lengths may add up to ${MAX_EARLY_BYTES} bytes; one byte more closes the connection 1008`, async () => {
+    /** A QoS 0 PUBLISH whose remaining length is exactly `remaining`. */
+    const sized = (remaining: number): IPublishPacket => {
+      const empty = generate(publish("t", ""), { protocolVersion: version }).length - 2; // 1-byte length field
+      const packet = publish("t", "x".repeat(remaining - empty));
+      const bytes = generate(packet, { protocolVersion: version });
+      const header = remaining < 128 ? 2 : remaining < 16_384 ? 3 : 4;
+      expect(bytes.length - header).toBe(remaining);
+      return packet;
+    };
+    const largest = MAX_PACKET_BYTES - 4; // a 1-byte type and a 3-byte length field
+    const count = Math.floor(MAX_EARLY_BYTES / largest);
+    const rest = MAX_EARLY_BYTES - count * largest;
+    const big = generate(sized(largest), { protocolVersion: version });
+    const sendAll = (raw: RawMqtt, last: number) => {
+      for (let i = 0; i < count; i++) raw.ws.send(big);
+      raw.ws.send(generate(sized(last), { protocolVersion: version }));
+    };
+    const at = await connecting(version);
+    sendAll(at, rest);
+    expect(await serviceRead(at.ws)).toBe("read"); // every frame came before the connect event is answered
+    const over = await connecting(version);
+    const closed = closeOf(over);
+    sendAll(over, rest + 1);
+    expect(await closed).toEqual([1008, "Too many bytes before CONNACK."]);
+    accept();
+    accept();
+    expect(await at.next("connack")).toMatchObject({ cmd: "connack" });
+    at.send({ cmd: "pingreq" });
+    expect(await at.next("pingresp")).toMatchObject({ cmd: "pingresp" }); // still connected after its early packets
     at.ws.close();
     await at.closed;
   });

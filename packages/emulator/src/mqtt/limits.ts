@@ -1,5 +1,6 @@
 // The bounds of the MQTT endpoint: what one client may send or hold before it is refused.
 
+import { MAX_QUEUED_BYTES } from "../inbound-queue.ts";
 import { RELIABLE_MAX_BYTES } from "../reliable-buffer.ts";
 
 /** Largest MQTT packet accepted (fixed header included); also sent to 5.0 clients as Maximum Packet Size. */
@@ -35,6 +36,11 @@ export const MAX_INFLIGHT_BYTES = RELIABLE_MAX_BYTES;
 export const MAX_INCOMING_QOS2 = 1000;
 /** Packets a client may send while its CONNECT is still being decided (the upstream connect event). */
 export const MAX_EARLY_PACKETS = 100;
+/**
+ * Their bytes (remaining lengths) together: the bound of WebSocket frames waiting behind an upstream call
+ * (inbound-queue.ts), so 100 packets of the largest size cannot hold 100 MiB per connection.
+ */
+export const MAX_EARLY_BYTES = MAX_QUEUED_BYTES;
 /** How long a new network connection may take to send CONNECT. */
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** How long a persistent session waits for its client to reconnect (the service keeps it up to 30 s). */

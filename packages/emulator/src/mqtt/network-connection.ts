@@ -1,6 +1,6 @@
 // One network connection of an MQTT client from upgrade to close: it must send CONNECT first (within
 // CONNECT_TIMEOUT_MS), which the negotiator answers (connect-negotiator.ts); packets sent meanwhile wait (at most
-// MAX_EARLY_PACKETS), then go to the open session (live-session.ts) as if they came after the CONNACK: none after one
+// MAX_EARLY_PACKETS, MAX_EARLY_BYTES), then go to the open session (live-session.ts) as if they came after the CONNACK: none after one
 // that made the service close the connection. A client silent for 1.5 times its keep-alive is dropped. Its pongs and
 // packets answer the service's WebSocket keep-alive pings, as any client's frames do. Its frames pass the same
 // per-turn frame budget as other clients' (inbound-queue.ts): in a burst, later turns take them. A client whose send
@@ -17,7 +17,7 @@ import type { UpgradeTarget } from "../ws/upgrade-target.ts";
 import { Reason } from "./codes.ts";
 import { ConnectNegotiator } from "./connect-negotiator.ts";
 import type { IConnectPacket, Packet } from "./deps.ts";
-import { CONNECT_TIMEOUT_MS, MAX_EARLY_PACKETS } from "./limits.ts";
+import { CONNECT_TIMEOUT_MS, MAX_EARLY_BYTES, MAX_EARLY_PACKETS } from "./limits.ts";
 import type { LiveSession } from "./live-session.ts";
 import { type LinkProblem, MqttLink } from "./packet-io.ts";
 
@@ -52,6 +52,8 @@ export class MqttNetworkConnection {
   #slow: string | undefined;
   /** packets that came while the CONNECT was being decided */
   readonly #early: Packet[] = [];
+  /** The remaining lengths of the packets in #early, together. */
+  #earlyBytes = 0;
   readonly #connectTimer: NodeJS.Timeout;
   #keepAlive: NodeJS.Timeout | undefined;
 
@@ -102,7 +104,9 @@ export class MqttNetworkConnection {
       return;
     }
     if (this.#state === "connecting") {
+      this.#earlyBytes += p.length ?? 0;
       if (this.#early.push(p) > MAX_EARLY_PACKETS) closeSocket(this.#ws, 1008, "Too many packets before CONNACK.");
+      else if (this.#earlyBytes > MAX_EARLY_BYTES) closeSocket(this.#ws, 1008, "Too many bytes before CONNACK.");
       return;
     }
     if (p.cmd !== "connect") {
@@ -142,6 +146,7 @@ export class MqttNetworkConnection {
       this.#keepAlive.unref();
     }
     // as if they came after the CONNACK: none is handled once one of them made the service close the connection
+    this.#earlyBytes = 0;
     for (const q of this.#early.splice(0)) if (!this.#link.stopped) live.handle(q);
   }
 
@@ -175,6 +180,7 @@ export class MqttNetworkConnection {
     clearTimeout(this.#connectTimer);
     clearTimeout(this.#keepAlive);
     this.#early.length = 0;
+    this.#earlyBytes = 0;
     this.#inbound.close();
     this.#live?.closed(code, reason);
   }
