@@ -251,6 +251,17 @@ describe("CONNECT", () => {
     expect(accepted(connect({ properties: { receiveMaximum: 0 } }), 4).receiveMaximum).toBe(Number.POSITIVE_INFINITY);
   });
 
+  // Rule: a 5.0 Maximum Packet Size of 0 is a protocol error (0x82, [MQTT-3.1.2-24]), told in the CONNACK's reason;
+  // absent is no limit, and 1 is taken as given.
+  it("reads Maximum Packet Size: 0 refused with its reason, 1 taken, absent no limit", () => {
+    expect(refused(connect({ properties: { maximumPacketSize: 0 } }), 5)).toEqual({
+      code: Reason.ProtocolError,
+      reason: "Maximum Packet Size must not be 0.",
+    });
+    expect(accepted(connect({ properties: { maximumPacketSize: 1 } }), 5).maximumPacketSize).toBe(1);
+    expect(accepted(connect(), 5).maximumPacketSize).toBe(Number.POSITIVE_INFINITY);
+  });
+
   // Rule: the will is kept as sent (QoS 0 when absent; a content type and a delay at 5.0 only, no delay when absent).
   it("keeps the will's topic, payload, QoS and 5.0 content type and delay", () => {
     expect(accepted(connect(), 4).will).toBeUndefined();
