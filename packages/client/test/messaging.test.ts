@@ -5,7 +5,7 @@ import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClien
 import { MessageStreams } from "../src/message-streams.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import type { DataMessage } from "../src/types.ts";
-import { FAST_RETRY, FakeServer, startedClient, URL1 } from "./fake-socket.ts";
+import { FAST_RETRY, FakeServer, nextEvent, startedClient, URL1 } from "./fake-socket.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -389,6 +389,39 @@ describe("operations", () => {
     expect(socket.sent).toEqual([]);
     const stopping = client.stop();
     await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+
+  // Rule: a send waiting for the send buffer to drain when the connection drops stops waiting at once (the buffer went
+  // with the socket): it is queued for the next connection as it was issued, so it keeps its place ahead of the sends
+  // issued after the drop, and the next connection writes it once, first.
+  it("a send waiting for the drain when the connection drops is queued at once: the next connection writes it before a send issued after the drop", async () => {
+    vi.useFakeTimers();
+    const { server, client, socket } = await started();
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    const first = client.sendToGroup("g", "first", "text");
+    await vi.advanceTimersByTimeAsync(300); // still congested: the wait now polls every 100 ms
+    expect(socket.sent).toEqual([]);
+    socket.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(client.state).toBe("Recovering");
+    const second = client.sendToGroup("g", "second", "text");
+    while (!server.sockets[1]) await vi.advanceTimersToNextTimerAsync();
+    const s2 = server.sockets[1] as (typeof server.sockets)[number];
+    const recovered = nextEvent(client, "recovered");
+    s2.open();
+    s2.push({ type: "pong" });
+    await recovered;
+    const written = () => s2.framesOf("sendToGroup").map((f) => `${f.data}#${f.ackId}`);
+    expect(written()).toEqual(["first#1", "second#2"]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(written()).toEqual(["first#1", "second#2"]);
+    s2.push({ type: "ack", ackId: 1, success: true });
+    s2.push({ type: "ack", ackId: 2, success: true });
+    expect(await first).toEqual({ ackId: 1, isDuplicated: false });
+    expect(await second).toEqual({ ackId: 2, isDuplicated: false });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
     await stopping;
   });
 
