@@ -31,10 +31,16 @@ export class DrainWaiter {
     this.#maxWaitInMs = maxWaitInMs;
   }
 
-  /** Resolves once drained; rejects with the abort reason or a retryable SendMessageError after `maxWaitInMs`. */
+  /**
+   * Resolves once drained, never before a wait begun earlier; rejects with the abort reason or a retryable
+   * SendMessageError after `maxWaitInMs`.
+   */
   wait(signal: AbortSignal | undefined, abortReason: (signal: AbortSignal) => unknown): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    if (this.#drained()) return Promise.resolve();
+    if (this.#drained()) {
+      this.release(); // waits end in the order they began: those still waiting for the next poll go first
+      return Promise.resolve();
+    }
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         deadline: this.#maxWaitInMs > 0 ? Date.now() + this.#maxWaitInMs : Infinity,

@@ -36,6 +36,8 @@ export class Operations {
   readonly #acks: AckManager;
   readonly #drain: DrainWaiter;
   #nextAckId = 1;
+  /** Sends between the start of their wait for the drain and their write (see run). */
+  #drainWaits = 0;
   /** Aborted (then replaced) when the client stops: ends every wait between retries at once. */
   #stopWaits = new AbortController();
 
@@ -94,7 +96,16 @@ export class Operations {
     }
     const frame = encode(message);
     // More unsent bytes than the high-water mark (browsers' send() never pushes back): wait for the socket to drain.
-    if (congested(this.#owner.bufferedAmount())) await this.#drain.wait(signal, abortReason);
+    // Behind sends still waiting too (or released but not yet written), whatever the buffer holds: sends go out in the
+    // order they were issued.
+    if (this.#drainWaits > 0 || congested(this.#owner.bufferedAmount())) {
+      this.#drainWaits++;
+      try {
+        await this.#drain.wait(signal, abortReason);
+      } finally {
+        this.#drainWaits--;
+      }
+    }
     if (options.fireAndForget) {
       const socket = this.#owner.writableSocket();
       if (!socket) throw new SendMessageError("The connection is not connected", { retryable: true });

@@ -5,7 +5,7 @@ import { AckTimeoutError, SendMessageError, WebPubSubClient, type WebPubSubClien
 import { MessageStreams } from "../src/message-streams.ts";
 import { MAX_SEQUENCE_GAP } from "../src/sequence-tracker.ts";
 import type { DataMessage } from "../src/types.ts";
-import { FAST_RETRY, FakeServer, startedClient, URL1 } from "./fake-socket.ts";
+import { FAST_RETRY, FakeServer, type FakeSocket, nextEvent, startedClient, URL1 } from "./fake-socket.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -13,6 +13,18 @@ afterEach(() => {
 
 const started = (options: WebPubSubClientOptions = {}) =>
   startedClient({ messageRetryOptions: FAST_RETRY, ...options });
+
+/** On fake timers: the client's next socket (it waits its backoff first) resumes the session (open, pong). */
+async function recoverNext(server: FakeServer, client: WebPubSubClient): Promise<FakeSocket> {
+  const index = server.sockets.length;
+  while (!server.sockets[index]) await vi.advanceTimersToNextTimerAsync();
+  const socket = server.sockets[index] as FakeSocket;
+  const recovered = nextEvent(client, "recovered");
+  socket.open();
+  socket.push({ type: "pong" });
+  await recovered;
+  return socket;
+}
 
 describe("operations", () => {
   it("sendToGroup writes the frame and resolves on the ack; ackIds count up from 1", async () => {
@@ -389,6 +401,92 @@ describe("operations", () => {
     expect(socket.sent).toEqual([]);
     const stopping = client.stop();
     await vi.advanceTimersByTimeAsync(10);
+    await stopping;
+  });
+
+  // Rule: sends go out in the order they were issued. One issued while earlier sends wait for the send buffer to drain
+  // waits behind them, even when the buffer is already under the high-water mark (the earlier ones wait until it is
+  // down to half) or drained since the last poll (the earlier ones would go only at the next one); with nothing waiting
+  // and the buffer under the mark, a send goes out at once.
+  it("a send issued while earlier sends wait for the drain goes out after them, in the order the sends were issued", async () => {
+    vi.useFakeTimers();
+    const { client, socket } = await started();
+    const written = () => socket.frames.map((f) => f.data);
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    const first = client.sendToGroup("g", "first", "text");
+    await vi.advanceTimersByTimeAsync(50);
+    socket.bufferedAmount = 700 * 1024; // under the mark, not down to half: the first still waits
+    const second = client.sendToGroup("g", "second", "text", { fireAndForget: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written()).toEqual([]);
+    socket.bufferedAmount = 100 * 1024; // drained between two polls
+    const third = client.sendToGroup("g", "third", "text", { fireAndForget: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written()).toEqual(["first", "second", "third"]);
+    void client.sendToGroup("g", "fourth", "text", { fireAndForget: true });
+    expect(written()).toEqual(["first", "second", "third", "fourth"]); // nothing waits: written at once
+    expect(await second).toEqual({ isDuplicated: false });
+    expect(await third).toEqual({ isDuplicated: false });
+    socket.push({ type: "ack", ackId: 1, success: true });
+    expect(await first).toEqual({ ackId: 1, isDuplicated: false });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+  });
+
+  // Rule: when the connection drops, sends waiting for its send buffer stop waiting at once (the buffer went with the
+  // socket): an acked send is queued for the next connection, which writes it once as it opens; a fire-and-forget send,
+  // never written, fails with a retryable error, as one issued while disconnected does.
+  it("as the connection drops, waiting sends go on at once: acked ones are queued for the next connection, fire-and-forget ones fail", async () => {
+    vi.useFakeTimers();
+    const { server, client, socket } = await started();
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    const acked = client.sendToGroup("g", "acked", "text");
+    let lost: unknown = "waiting";
+    void client.sendToGroup("g", "lost", "text", { fireAndForget: true }).catch((e: unknown) => (lost = e));
+    await vi.advanceTimersByTimeAsync(300); // still congested: the wait now polls every 100 ms
+    expect(socket.sent).toEqual([]);
+    socket.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(0); // no time passes: no poll
+    expect(client.state).toBe("Recovering");
+    expect(lost).toBeInstanceOf(SendMessageError);
+    expect(lost).toMatchObject({ message: "The connection is not connected", retryable: true });
+    const s2 = await recoverNext(server, client);
+    const written = () => s2.framesOf("sendToGroup").map((f) => `${f.data}#${f.ackId}`);
+    expect(written()).toEqual(["acked#1"]); // written as the recovered connection opens
+    await vi.advanceTimersByTimeAsync(500);
+    expect(written()).toEqual(["acked#1"]); // and once
+    s2.push({ type: "ack", ackId: 1, success: true });
+    expect(await acked).toEqual({ ackId: 1, isDuplicated: false });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
+    await stopping;
+  });
+
+  // Rule: sends keep the order they were issued in across a drop. One issued as the connection drops (in a
+  // "recovering" listener), while an earlier one was waiting for the drain and is only now going on, or after the
+  // drop, is queued behind it; the next connection writes them in that order.
+  it("a send issued as the connection drops, or after, is queued behind the one that was waiting for the drain", async () => {
+    vi.useFakeTimers();
+    const { server, client, socket } = await started();
+    socket.bufferedAmount = 2 * 1024 * 1024;
+    const first = client.sendToGroup("g", "first", "text");
+    await vi.advanceTimersByTimeAsync(300);
+    let second: Promise<unknown> | undefined;
+    client.once("recovering", () => {
+      second = client.sendToGroup("g", "second", "text");
+    });
+    socket.serverClose(1006);
+    await vi.advanceTimersByTimeAsync(1);
+    const third = client.sendToGroup("g", "third", "text");
+    const s2 = await recoverNext(server, client);
+    expect(s2.framesOf("sendToGroup").map((f) => `${f.data}#${f.ackId}`)).toEqual(["first#1", "second#2", "third#3"]);
+    for (const ackId of [1, 2, 3]) s2.push({ type: "ack", ackId, success: true });
+    expect(await first).toEqual({ ackId: 1, isDuplicated: false });
+    expect(await second).toEqual({ ackId: 2, isDuplicated: false });
+    expect(await third).toEqual({ ackId: 3, isDuplicated: false });
+    const stopping = client.stop();
+    await vi.advanceTimersByTimeAsync(10); // the fake peer answers the close
     await stopping;
   });
 

@@ -338,6 +338,34 @@ describe("DrainWaiter", () => {
       vi.useRealTimers();
     }
   });
+
+  // Rule: waits end in the order they began. A wait that finds the buffer drained while others still wait for the next
+  // poll ends them at once, ahead of itself, and stops the poll; one that finds it full waits behind them.
+  it("a wait that finds the buffer drained while others wait lets them go first, at once, and stops the poll", async () => {
+    vi.useFakeTimers();
+    try {
+      const socket = drainingSocket();
+      const { waiter } = socket;
+      const order: string[] = [];
+      const begin = (name: string) => waiter.wait(undefined, reason).then(() => order.push(name));
+      const waits = [begin("first")];
+      await vi.advanceTimersByTimeAsync(200); // polls at 5, 15, 35, 75 and 155 ms; the next at 255
+      waits.push(begin("second")); // the buffer still full: it waits too
+      await vi.advanceTimersByTimeAsync(0);
+      expect(order).toEqual([]);
+      expect(vi.getTimerCount()).toBe(1);
+      socket.drained = true; // between two polls
+      const checks = socket.checks.length;
+      waits.push(begin("third"));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(order).toEqual(["first", "second", "third"]);
+      expect(socket.checks).toHaveLength(checks + 1); // the third wait's own check, no poll
+      expect(vi.getTimerCount()).toBe(0);
+      await Promise.all(waits);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 // Rule: a wait fails at the first poll at or past its deadline (maxWaitInMs after it began) with a retryable

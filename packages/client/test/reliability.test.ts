@@ -150,6 +150,27 @@ describe("recovery", () => {
     await client.stop();
   });
 
+  // Rule: a socket carries each pending operation once. When the service announces a new session on a recovered
+  // socket, the client flushes what waits for its ack, but an operation already written on that socket (the one
+  // resent by the recovery, or one sent after it) is not written on it a second time.
+  it("a new session announced on a recovered socket does not write again the operations that socket already carried", async () => {
+    const { server, client, socket } = await started();
+    const before = client.sendToGroup("g", "before", "text"); // written on the first socket, then lost with it
+    const s2 = await dropAndRecover(server, client, socket);
+    const after = client.sendToGroup("g", "after", "text"); // written on the recovered socket
+    const sent = () => s2.framesOf("sendToGroup").map((f) => `${f.data}#${f.ackId}`);
+    expect(sent()).toEqual(["before#1", "after#2"]);
+    const connected = nextEvent(client, "connected");
+    s2.connected("conn-new", "tok-new");
+    await connected;
+    expect(sent()).toEqual(["before#1", "after#2"]);
+    s2.push({ type: "ack", ackId: 1, success: true });
+    s2.push({ type: "ack", ackId: 2, success: true });
+    expect(await before).toEqual({ ackId: 1, isDuplicated: false });
+    expect(await after).toEqual({ ackId: 2, isDuplicated: false });
+    await client.stop();
+  });
+
   it("keeps retrying recovery while attempts fail, then opens a new connection after the window", async () => {
     vi.useFakeTimers();
     vi.spyOn(Math, "random").mockReturnValue(0.5); // every wait is 75% of its nominal value
