@@ -353,13 +353,20 @@ describe("answers and the timeout", () => {
   // in the same turn of the event loop (before the handler's wait could clear it).
   it("an answer given just before the timeout, in the same turn, is sent and nothing is reported", async () => {
     vi.useFakeTimers();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const { handler, errors } = make({
       timeoutInMs: 50,
       handleConnect: (_req, res) => {
         setTimeout(() => res.success({ userId: "u" }), 49);
+        started();
       },
     });
     const pending = handler.handle(eventRequest({ type: CONNECT }));
+    await running;
+    // both timers fire in this one synchronous advance: the answer at 49 ms, then the timeout at 50 ms
     vi.advanceTimersByTime(50);
     const response = (await pending)!;
     expect(response.status).toBe(200);
