@@ -42,14 +42,17 @@ function sentState(response: Response): Record<string, unknown> | undefined {
 }
 
 const PROPERTY_SHAPE = "must be an array of { name: string, value: string }";
-// user properties the service cannot take: not an array, or an entry (after a valid one) that is not a name/value pair
-const badUserProperties: unknown[] = [
-  "a=b",
-  [{ name: "a", value: "b" }, null],
-  [{ name: "a", value: "b" }, "a=b"],
-  [{ name: "a", value: "b" }, { name: 1, value: "b" }],
-  [{ name: "a", value: "b" }, { name: "a", value: 2 }],
-  [{ name: "a", value: "b" }, { name: "a" }],
+// user properties the service cannot take: not an array, or an entry (after a valid one) that is not a plain
+// { name: string, value: string } object
+const good = { name: "a", value: "b" };
+const badUserProperties: [string, unknown][] = [
+  ["a string", "a=b"],
+  ["with a null entry", [good, null]],
+  ["with a string entry", [good, "a=b"]],
+  ["with a numeric name", [good, { name: 1, value: "b" }]],
+  ["with a numeric value", [good, { name: "a", value: 2 }]],
+  ["with no value", [good, { name: "a" }]],
+  ["with a function entry carrying a name and a value", [good, Object.assign(() => "b", { value: "b" })]],
 ];
 
 describe("connect success", () => {
@@ -66,8 +69,8 @@ describe("connect success", () => {
     ["a numeric subprotocol", { subprotocol: 1 }, "success(subprotocol) must be a string"],
     ["mqtt null", { mqtt: null }, "success(mqtt) must be an object"],
     ["mqtt a number", { mqtt: 5 }, "success(mqtt) must be an object"],
-    ...badUserProperties.map((userProperties): [string, unknown, string] => [
-      `mqtt.userProperties ${JSON.stringify(userProperties)}`,
+    ...badUserProperties.map(([name, userProperties]): [string, unknown, string] => [
+      `mqtt.userProperties ${name}`,
       { mqtt: { userProperties } },
       `success(mqtt.userProperties) ${PROPERTY_SHAPE}`,
     ]),
@@ -160,8 +163,8 @@ describe("connect refusals", () => {
     ["a number", 401, "failWith response must be an object"],
     ["a string", "no", "failWith response must be an object"],
     ["a numeric mqtt.reason", { mqtt: { code: 0x87, reason: 1 } }, "failWith mqtt.reason must be a string"],
-    ...badUserProperties.map((userProperties): [string, unknown, string] => [
-      `mqtt.userProperties ${JSON.stringify(userProperties)}`,
+    ...badUserProperties.map(([name, userProperties]): [string, unknown, string] => [
+      `mqtt.userProperties ${name}`,
       { mqtt: { code: 0x87, userProperties } },
       `failWith mqtt.userProperties ${PROPERTY_SHAPE}`,
     ]),
@@ -349,10 +352,15 @@ describe("answers and the timeout", () => {
     expect(states).toEqual({ a: 1 });
   });
 
-  // Rule: an answer given before the timeout stands and is not reported as timed out, even when the timeout falls due
-  // in the same turn of the event loop (before the handler's wait could clear it).
-  it("an answer given just before the timeout, in the same turn, is sent and nothing is reported", async () => {
+  // Rule: an event closed before its timeout (answered by user code, or its caller gone) keeps that answer and is not
+  // reported as timed out, even when the timeout falls due in the same turn of the event loop (before the wait for the
+  // answer could clear it).
+  it.each<[string, (res: ConnectResponseHandler, caller: AbortController) => void, number]>([
+    ["an answer from user code", (res) => res.success({ userId: "u" }), 200],
+    ["the caller going away", (_res, caller) => caller.abort(), 503],
+  ])("%s just before the timeout, in the same turn, is the answer and nothing is reported", async (_name, close, status) => {
     vi.useFakeTimers();
+    const caller = new AbortController();
     let started!: () => void;
     const running = new Promise<void>((resolve) => {
       started = resolve;
@@ -360,16 +368,15 @@ describe("answers and the timeout", () => {
     const { handler, errors } = make({
       timeoutInMs: 50,
       handleConnect: (_req, res) => {
-        setTimeout(() => res.success({ userId: "u" }), 49);
+        setTimeout(() => close(res, caller), 49);
         started();
       },
     });
-    const pending = handler.handle(eventRequest({ type: CONNECT }));
+    const pending = handler.handle(new Request(eventRequest({ type: CONNECT }), { signal: caller.signal }));
     await running;
-    // both timers fire in this one synchronous advance: the answer at 49 ms, then the timeout at 50 ms
+    // both timers fire in this one synchronous advance: the close at 49 ms, then the timeout at 50 ms
     vi.advanceTimersByTime(50);
-    const response = (await pending)!;
-    expect(response.status).toBe(200);
+    expect((await pending)!.status).toBe(status);
     expect(errors).toEqual([]);
   });
 });
