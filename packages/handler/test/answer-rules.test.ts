@@ -305,6 +305,22 @@ describe("connection state changes", () => {
     expect(sentState(cleared.response)).toEqual({});
   });
 
+  // Rule: req.context.states is the state that is sent, and a state set with setState stays an ordinary property of it
+  // (the typing invites `states.calledTime++`): updating it in place before the answer is what the service gets.
+  it("a state set with setState can be updated in place through req.context.states, and the update is sent", async () => {
+    const { handler, errors } = make({
+      handleUserEvent: (req, res) => {
+        res.setState("calledTime", 1);
+        req.context.states.calledTime++;
+        res.success();
+      },
+    });
+    const request = eventRequest({ type: USER_MESSAGE, contentType: "text/plain", body: "hi" });
+    const response = (await handler.handle(request))!;
+    expect(errors).toEqual([]);
+    expect(sentState(response)).toEqual({ calledTime: 2 });
+  });
+
   // Rule: once user code answered, a state change is a programming error and throws (the answer stands).
   it.each<[string, (res: UserEventResponseHandler) => void]>([
     ["setState", (res) => res.setState("late", 1)],
