@@ -148,10 +148,9 @@ describe("connect refusals", () => {
     [MqttV311ConnectReturnCode.BadUsernameOrPassword, 401],
     [MqttV311ConnectReturnCode.NotAuthorized, 401],
   ])("MQTT 3.1.1: failWith code %i answers HTTP %i", async (code, status) => {
-    const { response, errors } = await connect(
-      (res) => res.failWith({ mqtt: { code, reason: "no" } }),
-      { mqtt: { protocolVersion: 4 } },
-    );
+    const { response, errors } = await connect((res) => res.failWith({ mqtt: { code, reason: "no" } }), {
+      mqtt: { protocolVersion: 4 },
+    });
     expect(errors).toEqual([]);
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ mqtt: { code, reason: "no" } });
@@ -270,10 +269,13 @@ describe("connection state changes", () => {
   });
 
   it("clearStates alone sends the empty state", async () => {
-    const { response } = await userEvent((res) => {
-      res.clearStates();
-      res.success();
-    }, { a: 1 });
+    const { response } = await userEvent(
+      (res) => {
+        res.clearStates();
+        res.success();
+      },
+      { a: 1 },
+    );
     expect(sentState(response)).toEqual({});
   });
 
@@ -327,14 +329,17 @@ describe("connection state changes", () => {
     ["clearStates", (res) => res.clearStates()],
   ])("%s after the answer throws, and the answer is sent unchanged", async (_name, change) => {
     let thrown: unknown;
-    const { response } = await userEvent((res) => {
-      res.success("ok", "text");
-      try {
-        change(res);
-      } catch (error) {
-        thrown = error;
-      }
-    }, { a: 1 });
+    const { response } = await userEvent(
+      (res) => {
+        res.success("ok", "text");
+        try {
+          change(res);
+        } catch (error) {
+          thrown = error;
+        }
+      },
+      { a: 1 },
+    );
     expect(thrown).toEqual(new Error("This event has already been answered"));
     expect(response.status).toBe(200);
     expect(sentState(response)).toBeUndefined();
@@ -374,25 +379,28 @@ describe("answers and the timeout", () => {
   it.each<[string, (res: ConnectResponseHandler, caller: AbortController) => void, number]>([
     ["an answer from user code", (res) => res.success({ userId: "u" }), 200],
     ["the caller going away", (_res, caller) => caller.abort(), 503],
-  ])("%s just before the timeout, in the same turn, is the answer and nothing is reported", async (_name, close, status) => {
-    vi.useFakeTimers();
-    const caller = new AbortController();
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => {
-      started = resolve;
-    });
-    const { handler, errors } = make({
-      timeoutInMs: 50,
-      handleConnect: (_req, res) => {
-        setTimeout(() => close(res, caller), 49);
-        started();
-      },
-    });
-    const pending = handler.handle(new Request(eventRequest({ type: CONNECT }), { signal: caller.signal }));
-    await running;
-    // both timers fire in this one synchronous advance: the close at 49 ms, then the timeout at 50 ms
-    vi.advanceTimersByTime(50);
-    expect((await pending)!.status).toBe(status);
-    expect(errors).toEqual([]);
-  });
+  ])(
+    "%s just before the timeout, in the same turn, is the answer and nothing is reported",
+    async (_name, close, status) => {
+      vi.useFakeTimers();
+      const caller = new AbortController();
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const { handler, errors } = make({
+        timeoutInMs: 50,
+        handleConnect: (_req, res) => {
+          setTimeout(() => close(res, caller), 49);
+          started();
+        },
+      });
+      const pending = handler.handle(new Request(eventRequest({ type: CONNECT }), { signal: caller.signal }));
+      await running;
+      // both timers fire in this one synchronous advance: the close at 49 ms, then the timeout at 50 ms
+      vi.advanceTimersByTime(50);
+      expect((await pending)!.status).toBe(status);
+      expect(errors).toEqual([]);
+    },
+  );
 });
