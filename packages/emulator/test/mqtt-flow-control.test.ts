@@ -4,18 +4,20 @@
 // held. A Receive Maximum of 0 is a protocol error (CONNACK 0x82). Before, the emulator ignored the client's value and
 // sent up to 10,000 unacknowledged messages. A QoS 0 REST send on another topic is the fence that shows what did not
 // come.
-import type { IPublishPacket, Packet } from "mqtt-packet";
+import type { IPublishPacket } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
 import {
+  connectRaw5,
   mqttToken,
   mqttUrl,
   openMqtt,
   payloadText,
   publishesBeforeFence,
-  RawMqtt,
+  type RawMqtt,
   sendToGroup,
+  subscribeWithFence,
 } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
@@ -29,27 +31,9 @@ const hub = hubNames("mqflow");
 
 /** A raw 5.0 client connected with `properties`, subscribed to `g` at `qos` and to `fence` at QoS 0. */
 async function client(h: string, properties: Record<string, number>, qos: 1 | 2 = 1): Promise<RawMqtt> {
-  const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
-  await raw.opened;
-  raw.send({
-    cmd: "connect",
-    protocolId: "MQTT",
-    protocolVersion: 5,
-    clean: true,
-    clientId: `f${Math.random()}`,
-    keepalive: 0,
-    properties,
-  } as Packet);
-  expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
-  raw.send({
-    cmd: "subscribe",
-    messageId: 1,
-    subscriptions: [
-      { topic: "g", qos },
-      { topic: "fence", qos: 0 },
-    ],
-  });
-  await raw.next("suback");
+  const { raw, reasonCode } = await connectRaw5(emu, h, { properties });
+  expect(reasonCode).toBe(0);
+  await subscribeWithFence(raw, "g", qos);
   return raw;
 }
 
@@ -125,18 +109,8 @@ describe("MQTT 5.0 Receive Maximum", () => {
 
   it("refuses a Receive Maximum of 0 with CONNACK 0x82", async () => {
     const h = hub();
-    const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
-    await raw.opened;
-    raw.send({
-      cmd: "connect",
-      protocolId: "MQTT",
-      protocolVersion: 5,
-      clean: true,
-      clientId: "z",
-      keepalive: 0,
-      properties: { receiveMaximum: 0 },
-    } as Packet);
-    expect(await raw.next("connack")).toMatchObject({ reasonCode: 0x82 });
+    const { raw, reasonCode } = await connectRaw5(emu, h, { properties: { receiveMaximum: 0 } }, false);
+    expect(reasonCode).toBe(0x82);
     await raw.closed;
   });
 });

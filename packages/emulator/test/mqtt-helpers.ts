@@ -4,11 +4,11 @@
 // the test answers them (a CONNECT still being decided).
 import type { ServerResponse } from "node:http";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
-import { generate, type IPublishPacket, type Packet, parser } from "mqtt-packet";
+import { generate, type IConnectPacket, type IPublishPacket, type Packet, parser } from "mqtt-packet";
 import WebSocket from "ws";
 import type { RunningEmulator } from "../src/index.ts";
 import { V4_MAX_KEEP_ALIVE_SECONDS } from "../src/mqtt/limits.ts";
-import { type RestResult, rest, sign } from "./helpers/clients.ts";
+import { ALL_GROUP_ROLES, type RestResult, rest, sign } from "./helpers/clients.ts";
 import { type HandlerServer, startHandlerServer } from "./upstream-fixtures/handler-server.ts";
 
 export function mqttToken(emu: RunningEmulator, hub: string, claims: Record<string, unknown> = {}): string {
@@ -126,6 +126,46 @@ export class RawMqtt {
   #notify(): void {
     for (const f of this.#waiters.splice(0)) f();
   }
+}
+
+/**
+ * A raw 5.0 client of hub `hub` (a token with every group role unless `roles` is false) that sent a CONNECT with
+ * keep-alive 0 and `fields` (client id, clean start, properties; a clean start with a random client id when not
+ * given), and its CONNACK's reason code and session present flag.
+ */
+export async function connectRaw5(
+  emu: RunningEmulator,
+  hub: string,
+  fields: Partial<IConnectPacket> = {},
+  roles = true,
+): Promise<{ raw: RawMqtt; reasonCode: number; sessionPresent: boolean }> {
+  const token = mqttToken(emu, hub, roles ? { role: ALL_GROUP_ROLES } : {});
+  const raw = new RawMqtt(mqttUrl(emu, hub, token), 5);
+  await raw.opened;
+  raw.send({
+    cmd: "connect",
+    protocolId: "MQTT",
+    protocolVersion: 5,
+    clean: true,
+    clientId: `r${Math.random()}`,
+    keepalive: 0,
+    ...fields,
+  } as Packet);
+  const { reasonCode, sessionPresent } = (await raw.next("connack")) as { reasonCode: number; sessionPresent: boolean };
+  return { raw, reasonCode, sessionPresent };
+}
+
+/** Subscribes `raw` to `topic` at `qos` and to "fence" at QoS 0 (for publishesBeforeFence), and waits for the SUBACK. */
+export async function subscribeWithFence(raw: RawMqtt, topic: string, qos: 0 | 1 | 2): Promise<void> {
+  raw.send({
+    cmd: "subscribe",
+    messageId: 1,
+    subscriptions: [
+      { topic, qos },
+      { topic: "fence", qos: 0 },
+    ],
+  });
+  await raw.next("suback");
 }
 
 /** Sends `text` (text/plain) to `group` through the emulator's REST API. */

@@ -3,18 +3,20 @@
 // not kept unacknowledged, so it takes no Receive Maximum slot ([MQTT-3.1.2-24], [MQTT-3.1.2-25]). A Maximum Packet
 // Size of 0 is a protocol error (MQTT 5.0 section 3.1.2.11.4: CONNACK 0x82). Before, every message went out whatever
 // its size, and mqtt.js, which checks the packets it receives against its own maximum, ended its connection (0x95).
-import { generate, type Packet } from "mqtt-packet";
+import { generate } from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../src/index.ts";
 import { ALL_GROUP_ROLES, hubNames } from "./helpers/clients.ts";
 import {
+  connectRaw5,
   mqttToken,
   mqttUrl,
   openMqtt,
   payloadText,
   publishesBeforeFence,
-  RawMqtt,
+  type RawMqtt,
   sendToGroup,
+  subscribeWithFence,
 } from "./mqtt-helpers.ts";
 
 let emu: RunningEmulator;
@@ -32,28 +34,10 @@ const MAX = 200;
  * persistent session of client id `resume` is resumed (clean start 0), without subscribing again.
  */
 async function client(h: string, properties: Record<string, number>, qos: 0 | 1, resume?: string): Promise<RawMqtt> {
-  const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h, { role: ALL_GROUP_ROLES })), 5);
-  await raw.opened;
-  raw.send({
-    cmd: "connect",
-    protocolId: "MQTT",
-    protocolVersion: 5,
-    clean: resume === undefined,
-    clientId: resume ?? `m${Math.random()}`,
-    keepalive: 0,
-    properties,
-  } as Packet);
-  expect(await raw.next("connack")).toMatchObject({ reasonCode: 0 });
-  if (resume !== undefined) return raw;
-  raw.send({
-    cmd: "subscribe",
-    messageId: 1,
-    subscriptions: [
-      { topic: "g", qos },
-      { topic: "fence", qos: 0 },
-    ],
-  });
-  await raw.next("suback");
+  const fields = resume === undefined ? { properties } : { properties, clean: false, clientId: resume };
+  const { raw, reasonCode } = await connectRaw5(emu, h, fields);
+  expect(reasonCode).toBe(0);
+  if (resume === undefined) await subscribeWithFence(raw, "g", qos);
   return raw;
 }
 
@@ -162,18 +146,8 @@ describe("MQTT 5.0 Maximum Packet Size of the client", () => {
     const h = hub();
     const codes: number[] = [];
     for (const maximumPacketSize of [0, MAX]) {
-      const raw = new RawMqtt(mqttUrl(emu, h, mqttToken(emu, h)), 5);
-      await raw.opened;
-      raw.send({
-        cmd: "connect",
-        protocolId: "MQTT",
-        protocolVersion: 5,
-        clean: true,
-        clientId: `z${maximumPacketSize}`,
-        keepalive: 0,
-        properties: { maximumPacketSize },
-      } as Packet);
-      codes.push(((await raw.next("connack")) as { reasonCode: number }).reasonCode);
+      const { raw, reasonCode } = await connectRaw5(emu, h, { properties: { maximumPacketSize } }, false);
+      codes.push(reasonCode);
       raw.ws.close();
     }
     expect(codes).toEqual([0x82, 0]);
