@@ -237,3 +237,30 @@ describe("MQTT 5.0 DISCONNECT with a Session Expiry Interval", () => {
     watcher.ws.close();
   });
 });
+
+describe("MQTT 5.0 PUBLISH from a client", () => {
+  // [MQTT-3.3.4-6]: a PUBLISH sent from a client to a server must not contain a Subscription Identifier (the server
+  // sets it on what it sends); one that does is a protocol error.
+  it.each([
+    [1, "puback"],
+    [2, "pubrec"],
+  ] as const)(
+    "at QoS %i with a Subscription Identifier ends the connection unanswered (protocol error); without it is answered",
+    async (qos, answer) => {
+      const raw = await connected(hub(), 5);
+      const publish = (messageId: number, properties: Record<string, number>): Packet => ({
+        cmd: "publish",
+        topic: "t",
+        qos,
+        messageId,
+        dup: false,
+        retain: false,
+        payload: Buffer.from("x"),
+        properties,
+      });
+      raw.ws.send(bytesOf(publish(1, {}), 5));
+      expect(await raw.next(answer)).toMatchObject({ messageId: 1 });
+      await endsOn(raw, 5, bytesOf(publish(2, { subscriptionIdentifier: 7 }), 5), PROTOCOL_ERROR, answer);
+    },
+  );
+});

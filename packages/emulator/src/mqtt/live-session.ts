@@ -215,14 +215,21 @@ export class LiveSession {
 }
 
 /**
- * What ends the connection of a client's PUBLISH: a topic alias, retain (5.0), packet id 0 at QoS 1/2, an invalid
- * topic.
+ * What ends the connection of a client's PUBLISH: a topic alias, retain (5.0), a Subscription Identifier, packet id 0
+ * at QoS 1/2, an invalid topic.
  */
 function publishProblem(p: IPublishPacket, v5: boolean): { reason: number; message: string } | undefined {
   if (p.properties?.topicAlias !== undefined) {
     return { reason: Reason.TopicAliasInvalid, message: "Topic aliases are not supported." };
   }
   if (p.retain && v5) return { reason: Reason.RetainNotSupported, message: "Retained messages are not supported." };
+  // the server sets it on what it sends; a client's is a protocol error ([MQTT-3.3.4-6])
+  if (p.properties?.subscriptionIdentifier !== undefined) {
+    return {
+      reason: Reason.ProtocolError,
+      message: "A PUBLISH from a client must not carry a Subscription Identifier.",
+    };
+  }
   const zero = p.qos > 0 ? idProblem(p.messageId) : undefined;
   if (zero !== undefined) return { reason: Reason.ProtocolError, message: zero };
   return topicProblem(p.topic);
