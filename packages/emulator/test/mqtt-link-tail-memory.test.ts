@@ -20,25 +20,24 @@ function heapBytes(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
+/** A link on a fake open socket, with the packets it hands on and the problems it reports. */
+function fakeLink(): { link: MqttLink; packets: Packet[]; problems: string[] } {
+  const packets: Packet[] = [];
+  const problems: string[] = [];
+  const ws = { readyState: 1, bufferedAmount: 0, send: () => {} } as unknown as WebSocket;
+  const events = { packet: (p: Packet) => packets.push(p), problem: (_k: unknown, m: string) => problems.push(m) };
+  return { link: new MqttLink("p", ws, events, 1 << 20), packets, problems };
+}
+
+/** A QoS 0 PUBLISH on topic "t" with `size` payload bytes. */
+function publishOf(size: number): IPublishPacket {
+  return { cmd: "publish", topic: "t", qos: 0, dup: false, retain: false, payload: Buffer.alloc(size, 7) };
+}
+
 describe("MqttLink keeping an unfinished packet", () => {
   it("keeps 200,000 one-byte frames of a 1 MiB PUBLISH in under 2 MB, and hands the packet on whole", () => {
-    const packets: Packet[] = [];
-    const problems: string[] = [];
-    const ws = { readyState: 1, bufferedAmount: 0, send: () => {} } as unknown as WebSocket;
-    const link = new MqttLink(
-      "p",
-      ws,
-      { packet: (p) => packets.push(p), problem: (_k, m) => problems.push(m) },
-      1 << 20,
-    );
-    const publish: IPublishPacket = {
-      cmd: "publish",
-      topic: "t",
-      qos: 0,
-      dup: false,
-      retain: false,
-      payload: Buffer.alloc(MAX_PACKET_BYTES - 7, 7), // 1 + 3 bytes of fixed header, 3 of topic
-    };
+    const { link, packets, problems } = fakeLink();
+    const publish = publishOf(MAX_PACKET_BYTES - 7); // 1 + 3 bytes of fixed header, 3 of topic
     const bytes = generate(publish);
     expect(bytes.length).toBe(MAX_PACKET_BYTES);
     const frames = 200_000;
@@ -54,23 +53,8 @@ describe("MqttLink keeping an unfinished packet", () => {
   });
 
   it("hands on a packet whose last frame more than doubles what waited exactly, and the packet after it", () => {
-    const packets: Packet[] = [];
-    const problems: string[] = [];
-    const ws = { readyState: 1, bufferedAmount: 0, send: () => {} } as unknown as WebSocket;
-    const link = new MqttLink(
-      "p",
-      ws,
-      { packet: (p) => packets.push(p), problem: (_k, m) => problems.push(m) },
-      1 << 20,
-    );
-    const publish: IPublishPacket = {
-      cmd: "publish",
-      topic: "t",
-      qos: 0,
-      dup: false,
-      retain: false,
-      payload: Buffer.alloc(994, 7),
-    };
+    const { link, packets, problems } = fakeLink();
+    const publish = publishOf(994);
     const bytes = generate(publish);
     expect(bytes.length).toBe(1000);
     link.feed(bytes.subarray(0, 600));
