@@ -2,20 +2,8 @@
 // them: status, headers (content-type, ce-connectionState) and body; and what is refused, with which error.
 import { decodeConnectionState, encodeConnectionState } from "@webpubsub/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  type ConnectResponseHandler,
-  MqttV311ConnectReturnCode,
-  type UserEventResponseHandler,
-  WebPubSubEventHandler,
-  type WebPubSubEventHandlerOptions,
-} from "../src/index.ts";
-import { CONNECT, eventRequest, MQTT_HEADERS, USER_MESSAGE } from "./helpers.ts";
-
-function make(options: WebPubSubEventHandlerOptions) {
-  const errors: unknown[] = [];
-  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
-  return { handler, errors };
-}
+import { type ConnectResponseHandler, MqttV311ConnectReturnCode, type UserEventResponseHandler } from "../src/index.ts";
+import { CONNECT, eventRequest, MQTT_HEADERS, make, USER_MESSAGE } from "./helpers.ts";
 
 /** Answers a WebSocket connect (or an MQTT one, with `mqttBody`) with `answer` and returns the response and reports. */
 async function connect(answer: (res: ConnectResponseHandler) => void, mqttBody?: unknown) {

@@ -4,15 +4,14 @@
 import { thrownMessage } from "@webpubsub/test-kit";
 import { describe, expect, it, vi } from "vitest";
 import { WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
-import { CONNECT, eventRequest, USER_MESSAGE } from "./helpers.ts";
+import { CONNECT, eventRequest, make, USER_MESSAGE } from "./helpers.ts";
 
 const HUGE = `${"a".repeat(64)}${"b".repeat(99_936)}`;
 const HUGE_SHOWN = `"${"a".repeat(64)}"...`;
 
 /** The message of the error the handler reported while answering one request. */
 async function reported(options: WebPubSubEventHandlerOptions, request: Request): Promise<string> {
-  const errors: unknown[] = [];
-  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  const { handler, errors } = make(options);
   await handler.handle(request);
   expect(errors).toHaveLength(1);
   return (errors[0] as Error).message;

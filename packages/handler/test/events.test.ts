@@ -7,16 +7,9 @@ import {
   MqttV311ConnectReturnCode,
   MqttV500ConnectReasonCode,
   type UserEventRequest,
-  WebPubSubEventHandler,
   type WebPubSubEventHandlerOptions,
 } from "../src/index.ts";
-import { CONNECT, DISCONNECTED, eventRequest, MQTT_HEADERS, USER_MESSAGE } from "./helpers.ts";
-
-function make(options: WebPubSubEventHandlerOptions) {
-  const errors: unknown[] = [];
-  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
-  return { handler, errors };
-}
+import { CONNECT, DISCONNECTED, eventRequest, MQTT_HEADERS, make, USER_MESSAGE } from "./helpers.ts";
 
 const connectBody = {
   claims: { sub: ["alice"], role: ["webpubsub.joinLeaveGroup"] },

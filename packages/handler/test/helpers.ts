@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { signConnectionId } from "@webpubsub/core";
+import { WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
 
 export const KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 export const OTHER_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210ZYXWVUT";
@@ -65,4 +66,11 @@ export function loadEventHandlerVectors(): Record<string, unknown> {
   const all = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as { eventHandler?: Record<string, unknown> };
   if (all.eventHandler === undefined) throw new Error(`${VECTORS_PATH} has no eventHandler section`);
   return all.eventHandler;
+}
+
+/** A handler of hub "hub" with `options`, and the errors it reports (onError) in order. */
+export function make(options: WebPubSubEventHandlerOptions): { handler: WebPubSubEventHandler; errors: unknown[] } {
+  const errors: unknown[] = [];
+  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
+  return { handler, errors };
 }

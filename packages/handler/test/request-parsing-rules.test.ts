@@ -3,14 +3,8 @@
 // empty headers leave their fields out; MQTT only with both its headers or an `mqtt` connect body).
 import { MAX_JSON_DEPTH, MAX_JSON_NODES, MAX_JSON_OBJECT_MEMBERS } from "@webpubsub/core";
 import { describe, expect, it } from "vitest";
-import { type ConnectionContext, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
-import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
-
-function make(options: WebPubSubEventHandlerOptions) {
-  const errors: unknown[] = [];
-  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
-  return { handler, errors };
-}
+import type { ConnectionContext, WebPubSubEventHandlerOptions } from "../src/index.ts";
+import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, make, USER_MESSAGE } from "./helpers.ts";
 
 /** A body stream that records whether it was cancelled; `chunks` are enqueued, then it closes (or never, if open). */
 function recordingStream(chunks: Uint8Array[], open = false) {

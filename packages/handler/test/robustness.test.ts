@@ -1,13 +1,7 @@
 // Body limits, malformed bodies, throwing and async handlers, timeouts, and option validation.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { HandlerTimeoutError, WebPubSubEventHandler, type WebPubSubEventHandlerOptions } from "../src/index.ts";
-import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, USER_MESSAGE } from "./helpers.ts";
-
-function make(options: WebPubSubEventHandlerOptions) {
-  const errors: unknown[] = [];
-  const handler = new WebPubSubEventHandler("hub", { onError: (e) => errors.push(e), ...options });
-  return { handler, errors };
-}
+import { CONNECT, CONNECTED, DISCONNECTED, eventRequest, make, USER_MESSAGE } from "./helpers.ts";
 
 /** A body stream without Content-Length that records how much was pulled from it. */
 function countingStream(total: number, chunk = 100) {
